@@ -1,0 +1,56 @@
+/**
+ * One base class for every error the operator may see. Commands throw; only the
+ * CLI entry point turns an error into output and an exit code.
+ */
+export class HarborHaError extends Error {
+  /** What the operator should do next; printed under the message. */
+  readonly hint?: string;
+  readonly exitCode: number;
+
+  constructor(message: string, options: { hint?: string; exitCode?: number; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    if (options.hint !== undefined) this.hint = options.hint;
+    this.exitCode = options.exitCode ?? 1;
+  }
+}
+
+/** One problem in the inventory, located by its YAML path and line. */
+export interface InventoryProblem {
+  /** Dotted path with indices, e.g. `load_balancers[1].priority`. */
+  path: string;
+  /** 1-based line in the inventory file, when known. */
+  line?: number;
+  message: string;
+  severity: "error" | "warning";
+}
+
+/** The inventory is invalid: carries every problem found, not only the first. Exit 2. */
+export class InventoryError extends HarborHaError {
+  readonly problems: InventoryProblem[];
+  readonly file: string;
+
+  constructor(file: string, problems: InventoryProblem[]) {
+    const errors = problems.filter((p) => p.severity === "error");
+    super(`${file}: ${errors.length} problem${errors.length === 1 ? "" : "s"} in the inventory`, {
+      hint: "Fix the lines above and run `harbor-ha validate` again; nothing was changed.",
+      exitCode: 2,
+    });
+    this.file = file;
+    this.problems = problems;
+  }
+}
+
+/** Bad command-line usage (unknown host in --limit, conflicting flags). Exit 2. */
+export class UsageError extends HarborHaError {
+  constructor(message: string, hint?: string) {
+    super(message, hint === undefined ? { exitCode: 2 } : { hint, exitCode: 2 });
+  }
+}
+
+/** A bug in harbor-ha itself, not in the operator's input or hosts. */
+export class InternalError extends HarborHaError {
+  constructor(message: string) {
+    super(`internal error: ${message}`, { hint: "This is a bug in harbor-ha; please report it with the command you ran." });
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * The inventory's shape, in zod. One factory builds the schema around a
+ * SourceResolver, so that `${env:NAME}` / `${file:path}` secrets and local file
+ * paths are resolved while parsing and their problems carry the exact YAML
+ * path, like every other problem.
+ *
+ * Field names are the YAML's own (snake_case): the typed inventory reads like
+ * the file the operator wrote.
+ */
+import { z } from "zod";
+import type { Secret } from "./secret.js";
+
+export type Resolved<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/** The I/O the schema needs, injected so that tests can give their own env and files. */
+export interface SourceResolver {
+  /** `${env:NAME}`, `${file:path}` or an inline value → a Secret. */
+  secret(raw: string): Resolved<Secret>;
+  /** A local file the tool reads (relative to the inventory's folder, `~` expanded) → absolute path. */
+  localFile(raw: string, use: LocalFileUse): Resolved<string>;
+}
+
+/**
+ * render: the render cannot work without it (certificates, keys): missing is an error.
+ * run: only provision reads it (installer bundle, registry.sql, SSH key): missing is a
+ * warning in `validate` and an error in provision's preflight.
+ */
+export type LocalFileUse = "render" | "run";
+
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const HOSTNAME = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+const ABSOLUTE_PATH = /^\/[^\0]*$/;
+
+const hostName = z.string().regex(DNS_LABEL, 'must be a DNS label: lowercase letters, digits and "-", at most 63 characters');
+const ipv4 = z.ipv4({ error: "must be an IPv4 address such as 10.20.0.21" });
+/** A host reachable by name or address (DB, Redis, NFS server). */
+const endpointHost = z.union([ipv4, z.string().regex(HOSTNAME)], { error: "must be an IPv4 address or a DNS name" });
+const port = z.number({ error: "must be a port number" }).int().min(1, "must be between 1 and 65535").max(65535, "must be between 1 and 65535");
+const absolutePath = z.string().regex(ABSOLUTE_PATH, "must be an absolute path");
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+export function buildInventorySchema(resolve: SourceResolver) {
+  const secret = () =>
+    z.string({ error: "must be a string: a value, ${env:NAME} or ${file:path}" }).min(1, "must not be empty").transform((raw, ctx) => {
+      const r = resolve.secret(raw);
+      if (!r.ok) {
+        ctx.addIssue({ code: "custom", message: r.message });
+        return z.NEVER;
+      }
+      return r.value;
+    });
+
+  const localFile = (use: LocalFileUse) =>
+    z.string({ error: "must be a file path" }).min(1, "must not be empty").transform((raw, ctx) => {
+      const r = resolve.localFile(raw, use);
+      if (!r.ok) {
+        ctx.addIssue({ code: "custom", message: r.message });
+        return z.NEVER;
+      }
+      return r.value;
+    });
+
+  /** SSH settings; the top-level `ssh` gives defaults, each host may override any of them. */
+  const sshSettings = z.strictObject({
+    user: z.string().min(1).optional(),
+    port: port.optional(),
+    /** Private key file; without it the SSH agent ($SSH_AUTH_SOCK) is used. */
+    private_key: localFile("run").optional(),
+    passphrase: secret().optional(),
+    /** known_hosts file the host keys are checked against. */
+    known_hosts: z.string().min(1).optional(),
+    /** Run commands through sudo (for a non-root user). */
+    sudo: z.boolean().optional(),
+    sudo_password: secret().optional(),
+    connect_timeout_s: z.number().int().min(1).max(300).optional(),
+  });
+
+  const jumpHost = z.strictObject({
+    address: endpointHost,
+    user: z.string().min(1).optional(),
+    port: port.optional(),
+  });
+
+  const cluster = z.strictObject({
+    /** Names the cluster in keepalived's router_id, the lock and audit lines. */
+    name: hostName,
+    /** The virtual IP with its prefix length, e.g. 10.20.0.100/24. */
+    vip: z.cidrv4({ error: "must be an IPv4 address with its prefix length, such as 10.20.0.100/24" }),
+    /** The name clients use (docker login <hostname>); Harbor's `hostname`. */
+    hostname: z.string().regex(HOSTNAME, "must be a DNS name or IPv4 address"),
+    protocol: z.enum(["http", "https"], { error: 'must be "http" or "https"' }),
+    harbor_version: z.string().regex(/^1\.[45]\.\d+$/, "must be a Harbor 1.4.x or 1.5.x version such as 1.4.0 (the releases with this HA layout)"),
+  });
+
+  const loadBalancer = z.strictObject({
+    name: hostName,
+    address: ipv4,
+    /** The interface that carries the VIP. */
+    interface: z.string().regex(/^[a-zA-Z0-9_.:@-]{1,15}$/, "must be a network interface name such as eth0"),
+    /** VRRP priority; derived from the order of load_balancers when absent (first is highest). */
+    priority: z.number().int().min(1, "must be between 1 and 254").max(254, "must be between 1 and 254").optional(),
+    ssh: sshSettings.optional(),
+  });
+
+  const keepalived = z.strictObject({
+    virtual_router_id: z.number().int().min(1, "must be between 1 and 255").max(255, "must be between 1 and 255"),
+    advert_int: z.number().int().min(1).max(255).default(1),
+    /** VRRP PASS authentication; keepalived uses at most 8 characters. */
+    auth_pass: secret().refine((s) => s.reveal().length <= 8, "is longer than 8 characters; keepalived silently truncates VRRP passwords to 8"),
+    vrrp_mode: z.enum(["unicast", "multicast"], { error: 'must be "unicast" or "multicast"' }).default("unicast"),
+    delay_loop: z.number().int().min(1).max(3600).default(6),
+    lb_algo: z.enum(["rr", "wrr", "lc", "wlc", "lblc", "lblcr", "sh", "dh", "sed", "nq"]).default("rr"),
+    lb_kind: z.enum(["DR", "NAT", "TUN"]).default("DR"),
+    persistence_timeout: z.number().int().min(0).max(86400).default(50),
+    /** Seconds check.sh may take per node (curl's total timeout; keepalived's misc_timeout). */
+    check_timeout_s: z.number().int().min(1).max(60).default(5),
+    /** The unprivileged user keepalived runs check.sh as (enable_script_security). */
+    script_user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/).default("keepalived_script"),
+    /** Written to the daemon options file (/etc/default/keepalived), e.g. "-D" or "--vrrp -D". */
+    daemon_options: z.string().default("-D"),
+    weight: z.number().int().min(1).max(65535).default(10),
+  });
+
+  const harborNode = z.strictObject({
+    name: hostName,
+    address: ipv4,
+    ssh: sshSettings.optional(),
+    /** harbor.cfg keys for this node only; they override harbor.extra_cfg. */
+    harbor_cfg: z.record(z.string(), scalar).optional(),
+  });
+
+  const installer = z.strictObject({
+    /** Harbor's offline installer (harbor-offline-installer-vX.Y.Z.tgz). */
+    bundle: localFile("run"),
+    /** Where the bundle is extracted; Harbor lives in <install_dir>/harbor. */
+    install_dir: absolutePath.default("/opt"),
+  });
+
+  const harbor = z.strictObject({
+    admin_password: secret(),
+    with_clair: z.boolean().default(false),
+    /** Further harbor.cfg keys passed through as they are (auth_mode, email_*, ldap_*, …). */
+    extra_cfg: z.record(z.string(), scalar).default({}),
+  });
+
+  const database = z.strictObject({
+    host: endpointHost,
+    port: port.default(3306),
+    user: z.string().min(1),
+    password: secret(),
+    /** Harbor's ha/registry.sql from the offline installer. */
+    registry_sql: localFile("run"),
+    /** Reach the database through an SSH tunnel via this inventory host (name), when it is not reachable directly. */
+    tunnel_via: hostName.optional(),
+  });
+
+  const redis = z.strictObject({
+    host: endpointHost,
+    port: port.default(6379),
+    password: secret().optional(),
+    db_index: z.number().int().min(0).max(15).optional(),
+  });
+
+  const clairDb = z.strictObject({
+    host: endpointHost,
+    port: port.default(5432),
+    user: z.string().min(1),
+    password: secret(),
+    database: z.string().min(1).default("postgres"),
+  });
+
+  const storage = z.discriminatedUnion(
+    "type",
+    [
+      z.strictObject({
+        type: z.literal("nfs"),
+        server: endpointHost,
+        registry_export: absolutePath,
+        job_logs_export: absolutePath,
+        options: z.string().default("rw,hard,noatime,nfsvers=4.1"),
+      }),
+      z.strictObject({
+        type: z.literal("object_store"),
+        provider: z.enum(["s3", "swift", "gcs", "azure", "oss"]),
+        /** Passed to Harbor's registry_storage_provider_config; values may be secrets. */
+        config: z.record(z.string(), z.union([z.number(), z.boolean(), secret()])),
+      }),
+      z.strictObject({
+        /** Shared storage the operator already mounted at these paths on every Harbor node. */
+        type: z.literal("mounted"),
+        registry_path: absolutePath.default("/data/registry"),
+        job_logs_path: absolutePath.default("/data/job_logs"),
+      }),
+    ],
+    { error: 'needs type: "nfs", "object_store" or "mounted"' },
+  );
+
+  const tls = z.strictObject({
+    certificate: localFile("render"),
+    key: localFile("render"),
+    ca: localFile("render").optional(),
+  });
+
+  return z.strictObject({
+    cluster,
+    ssh: sshSettings.extend({ jump_host: jumpHost.optional() }).default({}),
+    load_balancers: z.array(loadBalancer).min(2, "needs at least 2 load balancers for the VIP to survive one failing"),
+    keepalived,
+    harbor_nodes: z.array(harborNode).min(2, "needs at least 2 Harbor nodes for active-active"),
+    installer,
+    harbor,
+    database,
+    redis,
+    clair_db: clairDb.optional(),
+    storage,
+    tls: tls.optional(),
+  });
+}
+
+/** The inventory as parsed: secrets resolved to Secret, files to absolute paths, defaults filled. */
+export type InventoryData = z.output<ReturnType<typeof buildInventorySchema>>;
+export type SshSettings = NonNullable<InventoryData["ssh"]>;
+export type LoadBalancerSpec = InventoryData["load_balancers"][number];
+export type HarborNodeSpec = InventoryData["harbor_nodes"][number];
+export type StorageSpec = InventoryData["storage"];

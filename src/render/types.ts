@@ -1,0 +1,84 @@
+/**
+ * The desired state: what render produces and plan compares with the facts.
+ * Plain data, no behaviour, so that it can be printed, diffed and golden-tested.
+ */
+import type { HostRef } from "../inventory/model.js";
+
+/**
+ * What must happen on a host after a file changes. The apply layer runs each
+ * handler at most once per host per run, after all of that host's files are written.
+ */
+export type Handler =
+  | "reload-keepalived" // keepalived.conf changed: SIGHUP is enough
+  | "restart-keepalived" // daemon options changed: the process must start again
+  | "apply-sysctl" // sysctl drop-in changed
+  | "apply-vip-rules" // the VIP acceptance rules script changed
+  | "reinstall-harbor"; // anything Harbor's installer reads changed: run install.sh --ha again
+
+export interface DesiredFile {
+  /** Absolute path on the host. */
+  path: string;
+  content: string;
+  /** Permission bits, e.g. 0o600. */
+  mode: number;
+  owner: string;
+  group: string;
+  /**
+   * The whole content is a secret (a private key, the secretkey): a diff shows only
+   * that it changed, never a line of it. Files that merely contain a secret (harbor.cfg)
+   * are not sensitive as a whole; the Redactor masks the secret values in their diffs.
+   */
+  sensitive: boolean;
+  /** Handlers to run when this file is created or changed. */
+  onChange: Handler[];
+  /** Why the file exists, shown in plans ("keepalived configuration"). */
+  description: string;
+}
+
+export interface DesiredDirectory {
+  path: string;
+  mode: number;
+  owner: string;
+  group: string;
+}
+
+/** A filesystem that must be in /etc/fstab and mounted. */
+export interface DesiredMount {
+  /** e.g. "10.20.0.40:/exports/harbor/registry" */
+  source: string;
+  /** e.g. "/data/registry" */
+  target: string;
+  fstype: string;
+  options: string;
+}
+
+export interface DesiredHost {
+  host: HostRef;
+  /** Debian package names the host needs (installed when missing). */
+  packages: string[];
+  /** System users that must exist (keepalived's script user). */
+  users: string[];
+  directories: DesiredDirectory[];
+  files: DesiredFile[];
+  mounts: DesiredMount[];
+  /** Shared paths that must already be mounted (storage type "mounted"). */
+  requiredMounts: string[];
+}
+
+/** The database step: load registry.sql unless the schema is already there. */
+export interface DesiredDatabase {
+  host: string;
+  port: number;
+  user: string;
+  /** The database registry.sql creates. */
+  database: "registry";
+  registrySqlPath: string;
+  /** The Harbor version the schema's version marker must match. */
+  harborVersion: string;
+  tunnelVia?: string;
+}
+
+export interface DesiredState {
+  hosts: DesiredHost[];
+  database: DesiredDatabase;
+}
