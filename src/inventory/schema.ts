@@ -10,7 +10,15 @@
 import { z } from "zod";
 import type { Secret } from "./secret.js";
 
-export type Resolved<T> = { ok: true; value: T } | { ok: false; message: string };
+/**
+ * A resolved value, or why it cannot be. `warning` marks a value that is usable now but
+ * will fail later (a file only provision reads); the schema reports it as an issue with
+ * `params: { severity: "warning" }`, which the loader keeps apart from errors.
+ */
+export type Resolved<T> = { ok: true; value: T; warning?: string } | { ok: false; message: string };
+
+/** The params of an issue that is a warning, not an error. */
+export const WARNING_PARAMS = { severity: "warning" } as const;
 
 /** The I/O the schema needs, injected so that tests can give their own env and files. */
 export interface SourceResolver {
@@ -57,6 +65,7 @@ export function buildInventorySchema(resolve: SourceResolver) {
         ctx.addIssue({ code: "custom", message: r.message });
         return z.NEVER;
       }
+      if (r.warning !== undefined) ctx.addIssue({ code: "custom", message: r.warning, params: WARNING_PARAMS, continue: true });
       return r.value;
     });
 
@@ -106,7 +115,7 @@ export function buildInventorySchema(resolve: SourceResolver) {
     virtual_router_id: z.number().int().min(1, "must be between 1 and 255").max(255, "must be between 1 and 255"),
     advert_int: z.number().int().min(1).max(255).default(1),
     /** VRRP PASS authentication; keepalived uses at most 8 characters. */
-    auth_pass: secret().refine((s) => s.reveal().length <= 8, "is longer than 8 characters; keepalived silently truncates VRRP passwords to 8"),
+    auth_pass: secret().refine((s) => s.reveal().length <= 8, "is longer than 8 characters, and keepalived silently truncates VRRP passwords to 8; use at most 8 characters"),
     vrrp_mode: z.enum(["unicast", "multicast"], { error: 'must be "unicast" or "multicast"' }).default("unicast"),
     delay_loop: z.number().int().min(1).max(3600).default(6),
     lb_algo: z.enum(["rr", "wrr", "lc", "wlc", "lblc", "lblcr", "sh", "dh", "sed", "nq"]).default("rr"),
@@ -192,7 +201,7 @@ export function buildInventorySchema(resolve: SourceResolver) {
         job_logs_path: absolutePath.default("/data/job_logs"),
       }),
     ],
-    { error: 'needs type: "nfs", "object_store" or "mounted"' },
+    { error: 'must be "nfs", "object_store" or "mounted"' },
   );
 
   const tls = z.strictObject({

@@ -1,0 +1,82 @@
+# shellcheck shell=bash
+# Writes .lab/inventory.yaml: the lab as the tool sees it (sourced by lab.sh).
+
+lab_write_inventory() {
+  local protocol="$1" inv="$LAB_DIR/inventory.yaml" name ip role user
+  {
+    cat <<EOF
+# harbor-ha lab inventory, written by scripts/lab.sh up; rewritten on every up.
+#   harbor-ha validate $inv
+#   harbor-ha provision $inv
+cluster:
+  name: lab
+  vip: $LAB_VIP/24
+  hostname: registry.lab.test
+  protocol: $protocol
+  harbor_version: 1.4.0
+
+ssh:
+  user: root
+  private_key: $LAB_DIR/ssh/id_ed25519
+  known_hosts: $LAB_DIR/ssh/known_hosts
+  connect_timeout_s: 5
+
+load_balancers:
+EOF
+    while read -r name ip role user; do
+      [[ "$role" == loadbalancer ]] && printf '  - name: %s\n    address: %s\n    interface: eth0\n' "$name" "$ip"
+    done < <(lab_hosts)
+    cat <<EOF
+
+keepalived:
+  virtual_router_id: 51
+  advert_int: 1
+  auth_pass: \${file:secrets/vrrp-pass}
+  vrrp_mode: unicast
+  check_timeout_s: 3
+  # This kernel has no IPVS, and keepalived exits at start-up when virtual_server
+  # blocks need it: the lab runs VRRP only. The full configuration is still checked
+  # with keepalived -t.
+  daemon_options: "--vrrp -D"
+
+harbor_nodes:
+EOF
+    while read -r name ip role user; do
+      [[ "$role" == harbor-node ]] || continue
+      printf '  - name: %s\n    address: %s\n' "$name" "$ip"
+      [[ "$user" != root ]] && printf '    ssh: { user: %s, sudo: true }\n' "$user"
+    done < <(lab_hosts)
+    cat <<EOF
+
+installer:
+  bundle: $LAB_DIR/harbor-offline-installer-v1.4.0.tgz   # the lab's Harbor stand-in (lab/standin)
+  install_dir: /opt
+
+harbor:
+  admin_password: \${file:secrets/harbor-admin-password}
+  with_clair: false
+
+database:
+  host: $LAB_DB_IP
+  port: 3306
+  user: harbor
+  password: \${file:secrets/db-password}
+  registry_sql: $LAB_REPO/inventory/example/registry.sql
+
+redis:
+  host: $LAB_DB_IP
+  port: 6379
+  password: \${file:secrets/redis-password}
+
+storage:
+  type: mounted               # .lab/shared, bind-mounted on every Harbor host (no NFS in this kernel)
+  registry_path: /data/registry
+  job_logs_path: /data/job_logs
+
+tls:
+  certificate: $LAB_DIR/tls/server.crt
+  key: $LAB_DIR/tls/server.key
+  ca: $LAB_DIR/tls/ca.crt
+EOF
+  } >"$inv"
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs everything harbor-ha, its tests and its lab need on a fresh Debian 12 machine (as root),
+# then builds the TypeScript. Idempotent and quick when everything is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: keepalived and shellcheck check rendered files; the rest runs the lab
+# (sshd, MariaDB, Redis, iptables, sudo, the stand-in's python3) and the tool's own calls (ssh, openssl).
+packages=(
+  keepalived shellcheck openssh-server openssh-client mariadb-server mariadb-client
+  redis-server redis-tools iptables curl sudo python3 attr openssl socat procps iproute2 util-linux
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # Package scripts try to start services through init scripts; the lab starts its own, per host.
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm dependencies"
+  npm ci --no-fund --no-audit --loglevel=error
+fi
+echo "setup: building"
+./node_modules/.bin/tsc -p tsconfig.json

@@ -1,0 +1,114 @@
+/**
+ * The database decision, pure: given what registry.sql does and what the database
+ * holds, load it, skip it, re-initialise, or refuse. Harbor's registry.sql begins with
+ * `drop database if exists registry;`, so the default for anything that holds data
+ * is never to load.
+ */
+import type { DesiredDatabase } from "../render/types.js";
+import type { DatabaseFacts } from "./facts.js";
+import type { ParsedRegistrySql } from "./registry-sql.js";
+
+export type DatabaseAction = "load" | "skip" | "reinitialize" | "refuse";
+
+export interface DatabasePlan {
+  action: DatabaseAction;
+  /** One sentence for the operator; for "reinitialize" it holds the row counts that would be lost. */
+  reason: string;
+  warnings: string[];
+}
+
+export interface PlanDatabaseOptions {
+  /** The operator asked, by the loudly named flag, to drop and reload an existing schema. */
+  reinitialize: boolean;
+}
+
+/**
+ * Harbor's schema version for a release: its registry.sql marks 1.4.x as "1.4.0", so a
+ * marker matches a release with the same major.minor (patch releases keep the schema).
+ */
+export function schemaVersionMatches(marker: string, harborVersion: string): boolean {
+  const majorMinor = (v: string) => /^v?(\d+)\.(\d+)/.exec(v.trim())?.slice(1, 3).join(".");
+  const a = majorMinor(marker);
+  return marker.trim() === harborVersion.trim() || (a !== undefined && a === majorMinor(harborVersion));
+}
+
+export function planDatabase(
+  desired: DesiredDatabase,
+  sql: ParsedRegistrySql,
+  facts: DatabaseFacts,
+  opts: PlanDatabaseOptions,
+): DatabasePlan {
+  const warnings: string[] = [];
+  const refuse = (reason: string): DatabasePlan => ({ action: "refuse", reason, warnings });
+
+  if (sql.database.toLowerCase() !== desired.database.toLowerCase()) {
+    return refuse(`${desired.registrySqlPath} creates database '${sql.database}', not '${desired.database}': it is not Harbor's registry.sql`);
+  }
+  if (sql.versionMarker === undefined) {
+    warnings.push(`${desired.registrySqlPath} has no alembic_version marker: cannot check that it is the schema of Harbor ${desired.harborVersion}`);
+  } else if (!schemaVersionMatches(sql.versionMarker, desired.harborVersion)) {
+    return refuse(
+      `${desired.registrySqlPath} is the schema of Harbor ${sql.versionMarker}, but the inventory installs Harbor ${desired.harborVersion}: wrong registry.sql for this Harbor (use ha/registry.sql from the ${desired.harborVersion} installer)`,
+    );
+  }
+
+  if (!facts.registryExists) {
+    return { action: "load", reason: `database '${desired.database}' does not exist: loading ${desired.registrySqlPath} (${sql.tables.length} tables)`, warnings };
+  }
+  if (facts.tables.length === 0) {
+    return { action: "load", reason: `database '${desired.database}' exists and is empty: loading ${desired.registrySqlPath} (${sql.tables.length} tables)`, warnings };
+  }
+
+  const known = new Set(sql.tables);
+  const harborTables = facts.tables.filter((t) => known.has(t.toLowerCase()));
+  if (harborTables.length === 0) {
+    return refuse(
+      `database '${desired.database}' holds ${facts.tables.length} table(s) that are not Harbor's (${listSome(facts.tables)}); registry.sql would drop them: move them away or point the inventory at another server`,
+    );
+  }
+
+  const version = facts.versionMarker ?? "unknown";
+  if (facts.versionMarker === undefined) {
+    warnings.push(`database '${desired.database}' has Harbor's tables but no alembic_version marker: its schema version is unknown`);
+  } else if (!schemaVersionMatches(facts.versionMarker, desired.harborVersion)) {
+    return refuse(
+      `database '${desired.database}' holds Harbor's schema version ${facts.versionMarker}, but the inventory installs Harbor ${desired.harborVersion}: migrate with Harbor's migrator first (harbor-migration for ${desired.harborVersion}), then run again` +
+        (opts.reinitialize ? " (--reinitialize does not override this: drop the database by hand if its data is truly unwanted)" : ""),
+    );
+  }
+
+  const present = new Set(facts.tables.map((t) => t.toLowerCase()));
+  const missing = sql.tables.filter((t) => !present.has(t));
+  if (missing.length > 0) {
+    warnings.push(`database '${desired.database}' lacks ${missing.length} of registry.sql's tables (${listSome(missing)}): an earlier load may have stopped halfway`);
+  }
+  const foreign = facts.tables.filter((t) => !known.has(t.toLowerCase()));
+  if (foreign.length > 0) {
+    warnings.push(`database '${desired.database}' also holds table(s) registry.sql does not create: ${listSome(foreign)}`);
+  }
+
+  if (opts.reinitialize) {
+    return { action: "reinitialize", reason: describeReinitialize(desired, facts, version), warnings };
+  }
+  return {
+    action: "skip",
+    reason: `registry database already holds Harbor's schema (${harborTables.length} tables, version ${version}); registry.sql not loaded — it would drop it`,
+    warnings,
+  };
+}
+
+function describeReinitialize(desired: DesiredDatabase, facts: DatabaseFacts, version: string): string {
+  const counts = Object.entries(facts.rowCounts).sort(([a], [b]) => a.localeCompare(b));
+  const total = counts.reduce((sum, [, n]) => sum + n, 0);
+  const nonEmpty = counts.filter(([, n]) => n > 0).map(([t, n]) => `${t}: ${n}`);
+  return (
+    `RE-INITIALISING database '${desired.database}' (Harbor schema version ${version}): DROPS ${facts.tables.length} tables holding ${total} rows` +
+    (nonEmpty.length > 0 ? ` (${nonEmpty.join(", ")})` : "") +
+    `, then loads ${desired.registrySqlPath}`
+  );
+}
+
+function listSome(names: string[], max = 8): string {
+  const shown = names.slice(0, max).join(", ");
+  return names.length > max ? `${shown}, … ${names.length - max} more` : shown;
+}

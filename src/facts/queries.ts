@@ -1,0 +1,68 @@
+/**
+ * What to ask a host, derived from what we want of it. Pure. The queries travel to the
+ * host on stdin as TAB-separated lines and are answered by FACTS_SCRIPT in one round trip.
+ */
+import { createHash } from "node:crypto";
+import type { DesiredHost } from "../render/types.js";
+
+export type FactQuery =
+  /** stat + sha256 of a managed file; its content (base64) only when it differs and may be shown. */
+  | { kind: "file"; path: string; desiredSha256: string; showContent: boolean }
+  | { kind: "dir"; path: string }
+  | { kind: "pkg"; name: string }
+  | { kind: "user"; name: string }
+  | { kind: "mount"; target: string }
+  | { kind: "fstab"; target: string }
+  | { kind: "sysctl"; key: string }
+  | { kind: "iface"; name: string }
+  | { kind: "vip"; address: string }
+  | { kind: "tcp"; host: string; port: number }
+  | { kind: "disk"; path: string }
+  | { kind: "stamp"; path: string }
+  | { kind: "http"; url: string }
+  | { kind: "vipchain" }
+  | { kind: "keepalived" }
+  | { kind: "drain" }
+  /** Whether anything answers ping at an address (the VIP, when no load balancer holds it). */
+  | { kind: "ping"; address: string };
+
+export function sha256Hex(content: string | Buffer): string {
+  return createHash("sha256").update(content).digest("hex");
+}
+
+/** The queries every run makes of a host: its managed files, dirs, packages, users, mounts. */
+export function baseQueries(desired: DesiredHost): FactQuery[] {
+  const q: FactQuery[] = [];
+  for (const f of desired.files) q.push({ kind: "file", path: f.path, desiredSha256: sha256Hex(f.content), showContent: !f.sensitive });
+  for (const d of desired.directories) q.push({ kind: "dir", path: d.path });
+  for (const p of desired.packages) q.push({ kind: "pkg", name: p });
+  for (const u of desired.users) q.push({ kind: "user", name: u });
+  for (const m of desired.mounts) q.push({ kind: "mount", target: m.target }, { kind: "fstab", target: m.target });
+  for (const t of desired.requiredMounts) q.push({ kind: "mount", target: t });
+  return q;
+}
+
+/** One stdin line per query; fields never contain TAB or newline (paths and names are validated). */
+export function encodeQueries(queries: readonly FactQuery[]): string {
+  return queries.map(encodeQuery).join("\n") + "\n";
+}
+
+function encodeQuery(q: FactQuery): string {
+  const fields: Array<string | number> = (() => {
+    switch (q.kind) {
+      case "file": return [q.kind, q.path, q.desiredSha256, q.showContent ? "show" : "hide"];
+      case "dir": case "disk": case "stamp": return [q.kind, q.path];
+      case "pkg": case "user": case "iface": return [q.kind, q.name];
+      case "mount": case "fstab": return [q.kind, q.target];
+      case "sysctl": return [q.kind, q.key];
+      case "vip": case "ping": return [q.kind, q.address];
+      case "tcp": return [q.kind, q.host, q.port];
+      case "http": return [q.kind, q.url];
+      case "vipchain": case "keepalived": case "drain": return [q.kind];
+    }
+  })();
+  for (const f of fields) {
+    if (/[\t\n]/.test(String(f))) throw new Error(`harbor-ha: a fact query field contains a TAB or newline: ${JSON.stringify(f)}`);
+  }
+  return fields.join("\t");
+}

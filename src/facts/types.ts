@@ -1,0 +1,56 @@
+/** The observed state of one host, as facts.sh reported it. Plain data. */
+export interface FileFact {
+  present: boolean;
+  mode?: number;
+  owner?: string;
+  group?: string;
+  uid?: string;
+  gid?: string;
+  sha256?: string;
+  /** The current content, only when it differs from the desired one and is not sensitive. */
+  content?: string;
+}
+
+export interface DirFact {
+  present: boolean;
+  mode?: number;
+  owner?: string;
+  group?: string;
+  uid?: string;
+  gid?: string;
+}
+
+export interface MountFact {
+  source: string;
+  fstype: string;
+  options: string;
+}
+
+export interface HostFacts {
+  init: "systemd" | "sysv";
+  files: Record<string, FileFact>;
+  dirs: Record<string, DirFact>;
+  packages: Record<string, boolean>;
+  users: Record<string, boolean>;
+  /** Mounted filesystems at the asked targets; null when nothing is mounted there. */
+  mounts: Record<string, MountFact | null>;
+  /** The /etc/fstab line for the asked targets; null when there is none. */
+  fstab: Record<string, string | null>;
+  sysctls: Record<string, string | null>;
+  interfaces: Record<string, boolean>;
+  /** VIP address → held by this host. */
+  vips: Record<string, boolean>;
+  /** address → answers ping (absent when ping is not installed). */
+  pings: Record<string, boolean>;
+  /** "host:port" → reachable from this host. */
+  tcp: Record<string, boolean>;
+  /** path → free KiB on its filesystem. */
+  diskFreeKb: Record<string, number>;
+  stamps: Record<string, string | null>;
+  /** url → HTTP status (0 when nothing answered). */
+  http: Record<string, number>;
+  vipChain?: { hooked: boolean; rules: string[] };
+  keepalived?: { running: boolean; pid?: number };
+  /** Node addresses with a drain marker on this (load balancer) host. */
+  drained?: string[];
+}

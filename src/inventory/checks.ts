@@ -1,0 +1,177 @@
+/**
+ * The rules that span sections of the inventory, which no field's schema can see:
+ * unique names and addresses, the VIP against the load balancers, distinct VRRP
+ * priorities, what https and Clair need, harbor.cfg keys the tool writes itself.
+ *
+ * Pure, and given only the sections that parsed: each check runs when its
+ * sections are there, so the operator sees every problem in one run.
+ */
+import { effectivePriorities } from "./model.js";
+import { formatPath, problemError, problemWarning } from "./problems.js";
+import type { PathSegment, ProblemDraft } from "./problems.js";
+import type { InventoryData } from "./schema.js";
+
+export type ParsedSections = Partial<InventoryData>;
+
+/**
+ * harbor.cfg keys harbor-ha writes from other inventory fields, with the field that sets
+ * each. Passing them through extra_cfg or a node's harbor_cfg would fight the tool.
+ */
+export const MANAGED_HARBOR_CFG_KEYS: Readonly<Record<string, string>> = {
+  hostname: "cluster.hostname",
+  ui_url_protocol: "cluster.protocol",
+  harbor_admin_password: "harbor.admin_password",
+  db_host: "database.host",
+  db_port: "database.port",
+  db_user: "database.user",
+  db_password: "database.password",
+  redis_url: "redis",
+  clair_db_host: "clair_db.host",
+  clair_db_port: "clair_db.port",
+  clair_db_username: "clair_db.user",
+  clair_db_password: "clair_db.password",
+  clair_db: "clair_db.database",
+  registry_storage_provider_name: "storage",
+  registry_storage_provider_config: "storage",
+  ssl_cert: "tls.certificate",
+  ssl_cert_key: "tls.key",
+  secretkey_path: "harbor-ha's state folder (one secretkey for the whole cluster)",
+  customize_crt: "harbor-ha's state folder (one token signing key for the whole cluster)",
+};
+
+/**
+ * `d` holds the sections that parsed; `present` names every top-level key the YAML has,
+ * valid or not, so that an invalid `tls` is not also reported as a missing one.
+ */
+export function checkInventory(d: ParsedSections, present: ReadonlySet<string>): ProblemDraft[] {
+  return [
+    ...checkHostsUnique(d),
+    ...checkVip(d),
+    ...checkPriorities(d),
+    ...checkTlsPresence(d, present),
+    ...checkClair(d, present),
+    ...checkTunnel(d),
+    ...checkManagedCfgKeys(d),
+  ];
+}
+
+interface HostEntry {
+  at: PathSegment[];
+  name: string;
+  address: string;
+}
+
+function hostEntries(d: ParsedSections): HostEntry[] {
+  return [
+    ...(d.load_balancers ?? []).map((h, i) => ({ at: ["load_balancers", i] as PathSegment[], name: h.name, address: h.address })),
+    ...(d.harbor_nodes ?? []).map((h, i) => ({ at: ["harbor_nodes", i] as PathSegment[], name: h.name, address: h.address })),
+  ];
+}
+
+function checkHostsUnique(d: ParsedSections): ProblemDraft[] {
+  const problems: ProblemDraft[] = [];
+  const firstByName = new Map<string, HostEntry>();
+  const firstByAddress = new Map<string, HostEntry>();
+  for (const h of hostEntries(d)) {
+    const sameName = firstByName.get(h.name);
+    if (sameName) problems.push(problemError([...h.at, "name"], `duplicate host name "${h.name}" (also ${formatPath(sameName.at)}); give every load balancer and Harbor node its own name`));
+    else firstByName.set(h.name, h);
+    const sameAddress = firstByAddress.get(h.address);
+    if (sameAddress) problems.push(problemError([...h.at, "address"], `duplicate address ${h.address} (also ${sameAddress.name}, ${formatPath(sameAddress.at)}); every host needs its own address`));
+    else firstByAddress.set(h.address, h);
+  }
+  return problems;
+}
+
+function checkVip(d: ParsedSections): ProblemDraft[] {
+  if (!d.cluster) return [];
+  const [vipAddress = "", prefixText = "32"] = d.cluster.vip.split("/");
+  const problems: ProblemDraft[] = [];
+  for (const h of hostEntries(d)) {
+    if (h.address === vipAddress) problems.push(problemError(["cluster", "vip"], `${vipAddress} is also the address of ${h.name} (${formatPath(h.at)}); the VIP must be an address no host owns`));
+  }
+  const lbs = d.load_balancers ?? [];
+  if (lbs.length === 0) return problems;
+  const prefix = Number(prefixText);
+  const network = `${intToIpv4(networkOf(ipv4ToInt(vipAddress), prefix))}/${prefix}`;
+  const outside = lbs.map((lb, i) => ({ lb, i })).filter(({ lb }) => networkOf(ipv4ToInt(lb.address), prefix) !== networkOf(ipv4ToInt(vipAddress), prefix));
+  if (outside.length === lbs.length) {
+    problems.push(problemError(["cluster", "vip"], `is outside the load balancers' subnet (${network} holds none of ${lbs.map((lb) => lb.address).join(", ")}); choose a free address on the subnet of the load balancers' interfaces`));
+  } else {
+    for (const { lb, i } of outside) {
+      problems.push(problemError(["load_balancers", i, "address"], `${lb.address} is outside the VIP's subnet ${network} (cluster.vip); a load balancer can only hold the VIP on its own subnet`));
+    }
+  }
+  return problems;
+}
+
+function checkPriorities(d: ParsedSections): ProblemDraft[] {
+  const lbs = d.load_balancers;
+  if (!lbs) return [];
+  const priorities = effectivePriorities(lbs);
+  const problems: ProblemDraft[] = [];
+  priorities.forEach((p, i) => {
+    const first = priorities.indexOf(p);
+    if (first === i) return;
+    const lb = lbs[i];
+    const other = lbs[first];
+    if (!lb || !other) return;
+    const given = lb.priority !== undefined;
+    const derived = " (derived from its place in the list)";
+    const how = given ? `priority ${p}` : `priority ${p}${derived}`;
+    const whose = other.priority === undefined ? `${other.name}'s${derived}` : `${other.name}'s`;
+    problems.push(problemError(given ? ["load_balancers", i, "priority"] : ["load_balancers", i], `${how} is also ${whose}; give each load balancer a distinct priority so that only one is MASTER`));
+  });
+  return problems;
+}
+
+function checkTlsPresence(d: ParsedSections, present: ReadonlySet<string>): ProblemDraft[] {
+  if (d.cluster?.protocol !== "https" || present.has("tls")) return [];
+  return [problemError(["tls"], "is required with protocol https; give tls.certificate and tls.key (PEM files)", ["cluster", "protocol"])];
+}
+
+function checkClair(d: ParsedSections, present: ReadonlySet<string>): ProblemDraft[] {
+  if (!d.harbor) return [];
+  if (d.harbor.with_clair && !present.has("clair_db")) {
+    return [problemError(["clair_db"], "is required when harbor.with_clair is true; describe Clair's PostgreSQL under clair_db, or set with_clair: false", ["harbor", "with_clair"])];
+  }
+  if (!d.harbor.with_clair && d.clair_db !== undefined) {
+    return [problemWarning(["clair_db"], "is ignored because harbor.with_clair is false; remove it or set with_clair: true")];
+  }
+  return [];
+}
+
+function checkTunnel(d: ParsedSections): ProblemDraft[] {
+  const via = d.database?.tunnel_via;
+  if (via === undefined || !d.load_balancers || !d.harbor_nodes) return [];
+  if (hostEntries(d).some((h) => h.name === via)) return [];
+  return [problemError(["database", "tunnel_via"], `"${via}" is not a host of this inventory; use the name of a load balancer or Harbor node`)];
+}
+
+function checkManagedCfgKeys(d: ParsedSections): ProblemDraft[] {
+  const maps: Array<{ at: PathSegment[]; cfg: Record<string, unknown> | undefined }> = [
+    { at: ["harbor", "extra_cfg"], cfg: d.harbor?.extra_cfg },
+    ...(d.harbor_nodes ?? []).map((n, i) => ({ at: ["harbor_nodes", i, "harbor_cfg"] as PathSegment[], cfg: n.harbor_cfg })),
+  ];
+  const problems: ProblemDraft[] = [];
+  for (const { at, cfg } of maps) {
+    for (const key of Object.keys(cfg ?? {})) {
+      const from = MANAGED_HARBOR_CFG_KEYS[key];
+      if (from !== undefined) problems.push(problemError([...at, key], `is set by harbor-ha from ${from}; remove it here`));
+    }
+  }
+  return problems;
+}
+
+function ipv4ToInt(address: string): number {
+  return address.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
+}
+
+function intToIpv4(n: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
+}
+
+function networkOf(address: number, prefix: number): number {
+  const size = 2 ** (32 - prefix);
+  return Math.floor(address / size) * size;
+}

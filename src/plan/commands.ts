@@ -1,0 +1,90 @@
+/**
+ * The remote commands a plan uses, built as data (argument lists, quoted once by
+ * renderShell). Pure; tested as strings.
+ */
+import { allOf, cmd, op, shScript } from "../remote/command.js";
+import type { Command } from "../remote/command.js";
+import type { DesiredDirectory, DesiredMount } from "../render/types.js";
+import { formatMode } from "../remote/upload.js";
+
+export type InitSystem = "systemd" | "sysv";
+export type ServiceAction = "start" | "reload" | "restart" | "stop";
+
+/** Start/reload/restart a service with the host's init system; start also enables it at boot. */
+export function serviceCommand(init: InitSystem, service: string, action: ServiceAction): Command {
+  if (init === "systemd") {
+    return action === "start" ? cmd("systemctl", "enable", "--now", service) : cmd("systemctl", action, service);
+  }
+  return cmd("service", service, action);
+}
+
+/** Installs Debian (or RPM) packages that are missing; non-interactive. */
+export function installPackagesCommand(packages: readonly string[]): Command {
+  const script =
+    'if command -v apt-get >/dev/null 2>&1; then DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" || ' +
+    '{ DEBIAN_FRONTEND=noninteractive apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"; }; ' +
+    'elif command -v dnf >/dev/null 2>&1; then dnf install -y "$@"; else yum install -y "$@"; fi';
+  return cmd("sh", "-c", script, "sh", ...packages);
+}
+
+/** A system user without a home or login shell (keepalived's script user). */
+export function createSystemUserCommand(name: string): Command {
+  return cmd("useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name);
+}
+
+export function ensureDirectoryCommand(d: DesiredDirectory): Command {
+  return allOf(cmd("mkdir", "-p", "--", d.path), cmd("chmod", formatMode(d.mode), "--", d.path), cmd("chown", `${d.owner}:${d.group}`, "--", d.path));
+}
+
+export function fstabLine(m: DesiredMount): string {
+  return `${m.source} ${m.target} ${m.fstype} ${m.options} 0 0`;
+}
+
+/** Replaces the fstab line for the target (or adds it), keeping the previous fstab as a backup. */
+export function persistMountCommand(m: DesiredMount): Command {
+  const script =
+    'set -e; tmp=$(mktemp /etc/.fstab.harbor-ha.XXXXXX); trap \'rm -f "$tmp"\' EXIT; ' +
+    'awk -v t="$1" \'$1 ~ /^#/ || $2 != t\' /etc/fstab > "$tmp"; printf \'%s\\n\' "$2" >> "$tmp"; ' +
+    'chmod 0644 "$tmp"; cp -p /etc/fstab /etc/fstab.harbor-ha.bak; mv -f "$tmp" /etc/fstab';
+  return cmd("sh", "-c", script, "sh", m.target, fstabLine(m));
+}
+
+export function mountCommand(m: DesiredMount): Command {
+  return allOf(cmd("mkdir", "-p", "--", m.target), cmd("mount", "--", m.target));
+}
+
+export function applySysctlCommand(path: string): Command {
+  return cmd("sysctl", "-q", "-p", path);
+}
+
+/** Checks a keepalived configuration before it is put in place (exits non-zero on errors). */
+export function keepalivedCheckCommand(path: string): Command {
+  return cmd("keepalived", "-t", "-f", path);
+}
+
+/** Runs the VIP acceptance rules and, on systemd, makes them run at boot. */
+export function applyVipRulesCommand(init: InitSystem, scriptPath: string, unitName: string): Command {
+  const run = cmd(scriptPath);
+  return init === "systemd" ? allOf(cmd("systemctl", "daemon-reload"), cmd("systemctl", "enable", unitName), run) : run;
+}
+
+/** Harbor's installer, in HA mode, from its folder. */
+export function harborInstallCommand(harborDir: string, withClair: boolean): Command {
+  const install = withClair ? cmd("./install.sh", "--ha", "--with-clair") : cmd("./install.sh", "--ha");
+  return shScript(cmd("cd", harborDir), install);
+}
+
+export function extractBundleCommand(bundlePath: string, installDir: string): Command {
+  return allOf(cmd("mkdir", "-p", "--", installDir), cmd("tar", "-xzf", bundlePath, "-C", installDir, "--no-same-owner"));
+}
+
+/** Runs check.sh for each node on a load balancer; prints `<node> ok` or `<node> fail <reason>` per line. */
+export function checkNodesCommand(checkScript: string, nodeAddresses: readonly string[]): Command {
+  const script = 'c=$1; shift; for n in "$@"; do if out=$("$c" "$n" 2>&1); then echo "$n ok"; else echo "$n fail $out" | head -n 1; fi; done';
+  return cmd("sh", "-c", script, "sh", checkScript, ...nodeAddresses);
+}
+
+/** Lists which of the given addresses this host holds (the VIP holder check). */
+export function heldAddressesCommand(): Command {
+  return cmd("ip", "-o", "-4", "addr", "show", op("|"), "awk", "{ print $4 }");
+}

@@ -1,0 +1,16 @@
+/** File diffs for plans: unified, secrets masked, sensitive files never shown. Pure. */
+import { createTwoFilesPatch } from "diff";
+import type { Redactor } from "../inventory/secret.js";
+import type { DesiredFile } from "../render/types.js";
+import type { FileFact } from "../facts/types.js";
+
+export function renderFileDiff(desired: DesiredFile, fact: FileFact | undefined, redactor: Redactor): string | undefined {
+  if (desired.sensitive) return undefined;
+  const before = fact?.present ? fact.content : "";
+  // Present but no content: facts.sh sends content only when the hash differs; same hash means no diff.
+  if (before === undefined) return undefined;
+  const patch = createTwoFilesPatch(`a${desired.path}`, `b${desired.path}`, before, desired.content, undefined, undefined, { context: 3 });
+  // Drop the "Index:"/"=====" header jsdiff adds; keep ---/+++ and the hunks.
+  const body = patch.split("\n").filter((l, i) => !(i < 2 && (l.startsWith("Index:") || l.startsWith("===")))).join("\n");
+  return redactor.redact(body.trimEnd());
+}

@@ -1,0 +1,97 @@
+/**
+ * Steps for a Harbor node: storage (mounts, shared directories), then Harbor itself:
+ * the installer bundle, the files Harbor's installer reads, the VIP acceptance rules
+ * and `install.sh --ha` when anything it depends on changed. Pure.
+ */
+import { createHash } from "node:crypto";
+import { posix } from "node:path";
+import type { Inventory } from "../inventory/model.js";
+import type { Redactor } from "../inventory/secret.js";
+import type { DesiredFile, DesiredHost } from "../render/types.js";
+import type { HostFacts } from "../facts/types.js";
+import { sha256Hex } from "../facts/queries.js";
+import { harborDir, VIP_ACCEPT_SCRIPT_PATH } from "../render/harbor-node.js";
+import { applyVipRulesCommand, extractBundleCommand, fstabLine, harborInstallCommand, mountCommand, persistMountCommand } from "./commands.js";
+import { planDirectories, planFiles, planPackages } from "./host-steps.js";
+import type { Step } from "./types.js";
+
+export const INSTALL_STAMP_PATH = "/var/lib/harbor-ha/harbor-install.stamp";
+export const VIP_ACCEPT_UNIT = "harbor-ha-vip-accept.service";
+
+/** The installer bundle on the operator's machine. */
+export interface BundleInfo {
+  localPath: string;
+  sha256: string;
+}
+
+export function bundleRemotePath(inv: Inventory): string {
+  return posix.join(inv.data.installer.install_dir, posix.basename(inv.data.installer.bundle));
+}
+
+/** Where each node answers locally; the facts ask it, to see whether Harbor is up. */
+export function localHealthUrl(inv: Inventory): string {
+  return `${inv.data.cluster.protocol}://127.0.0.1/api/systeminfo`;
+}
+
+export function planStorage(d: DesiredHost, f: HostFacts): Step[] {
+  const host = d.host.name;
+  const phase = "storage" as const;
+  const steps: Step[] = [...planPackages(d, f, phase)];
+  for (const m of d.mounts) {
+    if (f.fstab[m.target] !== fstabLine(m)) {
+      steps.push({ host, phase, kind: "mount", title: `persist ${m.target} in /etc/fstab`, reason: f.fstab[m.target] ? "the fstab line differs" : "absent from /etc/fstab", action: { type: "run", command: persistMountCommand(m) } });
+    }
+    if (!f.mounts[m.target]) {
+      steps.push({ host, phase, kind: "mount", title: `mount ${m.source} at ${m.target}`, reason: "not mounted", action: { type: "run", command: mountCommand(m) } });
+    }
+  }
+  // Ownership after mounting: it is the shared filesystem's root that Harbor (uid 10000) must own.
+  steps.push(...planDirectories(d.directories, host, f, phase));
+  return steps;
+}
+
+/** A digest of everything install.sh reads; stored on the node after a successful install. */
+export function installDigest(d: DesiredHost, bundle: BundleInfo, withClair: boolean): string {
+  const inputs = d.files.filter((file) => file.onChange.includes("reinstall-harbor")).map((file) => `${file.path}:${sha256Hex(file.content)}`).sort();
+  return createHash("sha256").update(JSON.stringify({ bundle: bundle.sha256, withClair, inputs })).digest("hex");
+}
+
+export function planHarbor(inv: Inventory, d: DesiredHost, f: HostFacts, bundle: BundleInfo, redactor: Redactor): Step[] {
+  const host = d.host.name;
+  const phase = "harbor" as const;
+  const dir = harborDir(inv);
+  const remoteBundle = bundleRemotePath(inv);
+  const steps: Step[] = [];
+
+  const bundleFact = f.files[remoteBundle];
+  const uploadBundle = !bundleFact?.present || bundleFact.sha256 !== bundle.sha256;
+  if (uploadBundle) {
+    steps.push({ host, phase, kind: "install", title: `upload ${posix.basename(remoteBundle)} to ${inv.data.installer.install_dir}`, reason: bundleFact?.present ? "checksum differs" : "absent", action: { type: "upload-local", localPath: bundle.localPath, remotePath: remoteBundle, sha256: bundle.sha256, mode: 0o600 } });
+  }
+  const extract = uploadBundle || !f.files[`${dir}/install.sh`]?.present;
+  if (extract) {
+    steps.push({ host, phase, kind: "install", title: `extract the installer into ${dir}`, reason: uploadBundle ? "new bundle" : `${dir}/install.sh is absent`, action: { type: "run", command: extractBundleCommand(remoteBundle, inv.data.installer.install_dir), timeoutMs: 600_000 } });
+  }
+  // Extracting restores the bundle's own harbor.cfg and template keys: ours must be written again.
+  const overwritten = (file: DesiredFile) => (extract && file.path.startsWith(`${dir}/`) ? "restored after extracting the bundle" : undefined);
+  const files = planFiles(d.files, host, f, phase, redactor, overwritten);
+  steps.push(...files.steps);
+
+  const chain = f.vipChain;
+  if (files.handlers.has("apply-vip-rules") || !chain?.hooked || chain.rules.length === 0) {
+    const reason = files.handlers.has("apply-vip-rules") ? "the rules script changed" : "the VIP acceptance rules are not in place";
+    steps.push({ host, phase, kind: "service", title: "apply the VIP acceptance rules (iptables REDIRECT)", reason, action: { type: "run", command: applyVipRulesCommand(f.init, VIP_ACCEPT_SCRIPT_PATH, VIP_ACCEPT_UNIT) } });
+  }
+
+  const digest = installDigest(d, bundle, inv.data.harbor.with_clair);
+  const up = f.http[localHealthUrl(inv)] === 200;
+  const reason = files.handlers.has("reinstall-harbor") ? "its configuration changed" : f.stamps[INSTALL_STAMP_PATH] !== digest ? "not installed from this configuration yet" : !up ? "Harbor does not answer on this node" : undefined;
+  if (reason) {
+    steps.push({ host, phase, kind: "install", title: `run install.sh --ha${inv.data.harbor.with_clair ? " --with-clair" : ""}`, reason, action: { type: "run", command: harborInstallCommand(dir, inv.data.harbor.with_clair), timeoutMs: 900_000 } });
+    steps.push({
+      host, phase, kind: "install", title: `record the installed configuration in ${INSTALL_STAMP_PATH}`, reason: "after a successful install",
+      action: { type: "upload", file: { path: INSTALL_STAMP_PATH, content: `${digest}\n`, mode: 0o644, owner: "root", group: "root", sensitive: false, onChange: [], description: "digest of what install.sh last ran with" } },
+    });
+  }
+  return steps;
+}

@@ -1,0 +1,35 @@
+/** Steps for a keepalived load balancer: files, then the handlers they trigger. Pure. */
+import type { Redactor } from "../inventory/secret.js";
+import type { DesiredHost } from "../render/types.js";
+import type { HostFacts } from "../facts/types.js";
+import { applySysctlCommand, serviceCommand } from "./commands.js";
+import { planDirectories, planFiles, planPackages, planUsers } from "./host-steps.js";
+import type { Step } from "./types.js";
+
+export const SYSCTL_PATH = "/etc/sysctl.d/90-harbor-ha.conf";
+/** What the sysctl drop-in sets; checked live too, since another drop-in may override it. */
+export const LB_SYSCTLS: Record<string, string> = { "net.ipv4.ip_forward": "1", "net.ipv4.ip_nonlocal_bind": "1" };
+
+export function planLoadBalancer(d: DesiredHost, f: HostFacts, redactor: Redactor): Step[] {
+  const host = d.host.name;
+  const phase = "loadbalancers" as const;
+  // keepalived.conf goes last: `keepalived -t` checks it against check.sh and the script user.
+  const ordered = [...d.files].sort((a, b) => Number(a.path.endsWith("/keepalived.conf")) - Number(b.path.endsWith("/keepalived.conf")));
+  const files = planFiles(ordered, host, f, phase, redactor);
+  const steps: Step[] = [...planPackages(d, f, phase), ...planUsers(d, f, phase), ...planDirectories(d.directories, host, f, phase), ...files.steps];
+
+  const sysctlDrift = Object.entries(LB_SYSCTLS).filter(([k, v]) => f.sysctls[k] !== v).map(([k]) => k);
+  if (files.handlers.has("apply-sysctl") || sysctlDrift.length > 0) {
+    const reason = files.handlers.has("apply-sysctl") ? "the sysctl drop-in changed" : `${sysctlDrift.join(", ")} not set`;
+    steps.push({ host, phase, kind: "service", title: `apply ${SYSCTL_PATH}`, reason, action: { type: "run", command: applySysctlCommand(SYSCTL_PATH) } });
+  }
+
+  const running = f.keepalived?.running === true;
+  const service = (action: "start" | "restart" | "reload", reason: string): Step => ({
+    host, phase, kind: "service", title: `${action} keepalived`, reason, action: { type: "run", command: serviceCommand(f.init, "keepalived", action) },
+  });
+  if (!running) steps.push(service("start", "keepalived is not running"));
+  else if (files.handlers.has("restart-keepalived")) steps.push(service("restart", "its daemon options changed (a reload does not re-read them)"));
+  else if (files.handlers.has("reload-keepalived")) steps.push(service("reload", "keepalived.conf changed"));
+  return steps;
+}

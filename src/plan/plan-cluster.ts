@@ -1,0 +1,26 @@
+/** The whole plan: every host's steps by phase, and the preflight problems. Pure. */
+import type { Inventory } from "../inventory/model.js";
+import type { Redactor } from "../inventory/secret.js";
+import type { DesiredState } from "../render/types.js";
+import type { HostFacts } from "../facts/types.js";
+import { planHarbor, planStorage } from "./harbor-node.js";
+import type { BundleInfo } from "./harbor-node.js";
+import { planLoadBalancer } from "./loadbalancer.js";
+import { preflightProblems } from "./preflight.js";
+import type { Plan } from "./types.js";
+
+export interface PlanContext {
+  inv: Inventory;
+  redactor: Redactor;
+  bundle: BundleInfo;
+}
+
+export function planCluster(desired: DesiredState, facts: ReadonlyMap<string, HostFacts>, ctx: PlanContext): Plan {
+  const hosts = desired.hosts.map((d) => {
+    const f = facts.get(d.host.name);
+    if (!f) return { host: d.host, steps: [] };
+    const steps = d.host.role === "loadbalancer" ? planLoadBalancer(d, f, ctx.redactor) : [...planStorage(d, f), ...planHarbor(ctx.inv, d, f, ctx.bundle, ctx.redactor)];
+    return { host: d.host, steps };
+  });
+  return { hosts, problems: preflightProblems(ctx.inv, desired.hosts, facts) };
+}

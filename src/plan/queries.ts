@@ -1,0 +1,36 @@
+/** The fact queries a provision run makes of each host, by role. Pure. */
+import type { Inventory } from "../inventory/model.js";
+import { vipParts } from "../inventory/model.js";
+import type { DesiredHost } from "../render/types.js";
+import { baseQueries } from "../facts/queries.js";
+import type { FactQuery } from "../facts/queries.js";
+import { harborDir } from "../render/harbor-node.js";
+import { bundleRemotePath, INSTALL_STAMP_PATH, localHealthUrl } from "./harbor-node.js";
+import type { BundleInfo } from "./harbor-node.js";
+import { LB_SYSCTLS } from "./loadbalancer.js";
+
+export function queriesFor(inv: Inventory, d: DesiredHost, bundle: BundleInfo): FactQuery[] {
+  const vip = vipParts(inv).address;
+  const q = baseQueries(d);
+  if (d.host.role === "loadbalancer") {
+    const lb = inv.data.load_balancers.find((l) => l.name === d.host.name);
+    if (lb) q.push({ kind: "iface", name: lb.interface });
+    for (const key of Object.keys(LB_SYSCTLS)) q.push({ kind: "sysctl", key });
+    q.push({ kind: "vip", address: vip }, { kind: "ping", address: vip }, { kind: "keepalived" }, { kind: "drain" });
+    return q;
+  }
+  const { database, redis, clair_db, harbor, installer } = inv.data;
+  q.push(
+    { kind: "file", path: bundleRemotePath(inv), desiredSha256: bundle.sha256, showContent: false },
+    { kind: "file", path: `${harborDir(inv)}/install.sh`, desiredSha256: "", showContent: false },
+    { kind: "stamp", path: INSTALL_STAMP_PATH },
+    { kind: "http", url: localHealthUrl(inv) },
+    { kind: "vipchain" },
+    { kind: "vip", address: vip },
+    { kind: "tcp", host: database.host, port: database.port },
+    { kind: "tcp", host: redis.host, port: redis.port },
+    { kind: "disk", path: installer.install_dir },
+  );
+  if (harbor.with_clair && clair_db) q.push({ kind: "tcp", host: clair_db.host, port: clair_db.port });
+  return q;
+}

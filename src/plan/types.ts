@@ -1,0 +1,59 @@
+/**
+ * A plan: for each host, the ordered steps still needed to reach the desired state,
+ * each with its reason (and a diff for files). The same value is printed by --dry-run
+ * and executed by apply; "nothing to do" is a plan too.
+ */
+import type { HostRef } from "../inventory/model.js";
+import type { DesiredFile } from "../render/types.js";
+import type { Command } from "../remote/command.js";
+
+/** The provision phases that change hosts, in the order they run. */
+export type Phase = "loadbalancers" | "storage" | "harbor";
+export const PHASES: readonly Phase[] = ["loadbalancers", "storage", "harbor"];
+
+export type Action =
+  | { type: "run"; command: Command; timeoutMs?: number }
+  /** Write a file atomically; `check: "keepalived"` validates it with `keepalived -t` before it replaces the old one. */
+  | { type: "upload"; file: DesiredFile; check?: "keepalived" }
+  /** Copy a local file (the installer bundle) to the host, checksum-verified. */
+  | { type: "upload-local"; localPath: string; remotePath: string; sha256: string; mode: number };
+
+export type StepKind = "package" | "user" | "directory" | "file" | "mount" | "service" | "install";
+
+export interface Step {
+  host: string;
+  phase: Phase;
+  kind: StepKind;
+  /** What the step does: "write /etc/keepalived/keepalived.conf". */
+  title: string;
+  /** Why it is needed: "content differs", "absent", "keepalived.conf changed". */
+  reason: string;
+  /** Unified diff for files, secrets masked; absent for sensitive files. */
+  diff?: string;
+  action: Action;
+}
+
+export interface HostPlan {
+  host: HostRef;
+  steps: Step[];
+}
+
+/** A problem found before anything changes: the run stops before the first write. */
+export interface PreflightProblem {
+  host: string;
+  message: string;
+  hint: string;
+}
+
+export interface Plan {
+  hosts: HostPlan[];
+  problems: PreflightProblem[];
+}
+
+export function stepsIn(plan: Plan, phase: Phase): Step[] {
+  return plan.hosts.flatMap((h) => h.steps.filter((s) => s.phase === phase));
+}
+
+export function isEmptyPlan(plan: Plan): boolean {
+  return plan.hosts.every((h) => h.steps.length === 0);
+}

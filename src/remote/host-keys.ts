@@ -1,0 +1,135 @@
+/**
+ * Host-key verification against the operator's known_hosts file, and trust on
+ * first use (--accept-new-host-keys) that appends under a lock so parallel
+ * connects (and parallel harbor-ha runs) never clobber the file.
+ */
+import { appendFile, mkdir, open, readFile, rm, stat } from "node:fs/promises";
+import { dirname } from "node:path";
+import { HarborHaError } from "../errors.js";
+import { HostKeyError } from "./errors.js";
+import { checkHostKey, fingerprintSha256, formatKnownHostsLine, keyTypeOfBlob, knownKeyTypes, parseKnownHosts } from "./known-hosts.js";
+import type { KnownHostEntry } from "./known-hosts.js";
+
+export interface HostKeyCheck {
+  /** For messages: the inventory name. */
+  hostName: string;
+  address: string;
+  port: number;
+  knownHostsPath: string;
+  acceptNewHostKeys: boolean;
+}
+
+/** known_hosts entries; a missing file is an empty one (every host unknown). */
+export async function readKnownHosts(path: string): Promise<KnownHostEntry[]> {
+  try {
+    return parseKnownHosts(await readFile(path, "utf8"));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw err;
+  }
+}
+
+/** The host-key algorithms to offer first: the types known_hosts holds for this host (as `ssh` does). */
+export function preferredHostKeyAlgorithms(entries: readonly KnownHostEntry[], address: string, port: number): string[] {
+  return knownKeyTypes(entries, address, port).flatMap((t) => (t === "ssh-rsa" ? ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"] : [t]));
+}
+
+/**
+ * Decide on the key a host presented: resolves when it is trusted (known, or new and
+ * accepted and now appended), throws HostKeyError otherwise.
+ */
+export async function verifyHostKey(check: HostKeyCheck, keyBlob: Buffer): Promise<void> {
+  const keyType = keyTypeOfBlob(keyBlob);
+  const keyBase64 = keyBlob.toString("base64");
+  const verdict = checkHostKey(await readKnownHosts(check.knownHostsPath), check.address, check.port, keyType, keyBase64);
+  if (verdict === "match") return;
+  const fingerprint = fingerprintSha256(keyBase64);
+  if (verdict === "unknown" && check.acceptNewHostKeys) {
+    await appendKnownHost(check.knownHostsPath, formatKnownHostsLine(check.address, check.port, keyType, keyBase64), check, keyType, keyBase64);
+    return;
+  }
+  throw hostKeyError(check, verdict === "unknown" ? "unknown" : verdict === "revoked" ? "revoked" : "changed", keyType, fingerprint);
+}
+
+function hostKeyError(check: HostKeyCheck, problem: "unknown" | "changed" | "revoked", keyType: string, fingerprint: string): HostKeyError {
+  const where = `${check.hostName} (${check.address}:${check.port})`;
+  if (problem === "unknown") {
+    return new HostKeyError(
+      check.hostName,
+      problem,
+      fingerprint,
+      `${where}: host key not in ${check.knownHostsPath}; refusing to connect.\n  ${keyType} key fingerprint is ${fingerprint}.`,
+      `Verify the fingerprint on the host (ssh-keygen -lf /etc/ssh/ssh_host_${keyType.replace(/^ssh-/, "").replace(/-.*/, "")}_key.pub), ` +
+        `then add it to ${check.knownHostsPath} (ssh-keyscan -p ${check.port} ${check.address}), or run again with --accept-new-host-keys to trust it on first use.`,
+    );
+  }
+  if (problem === "revoked") {
+    return new HostKeyError(check.hostName, problem, fingerprint, `${where}: the ${keyType} host key ${fingerprint} is marked @revoked in ${check.knownHostsPath}; refusing to connect.`, `The host presents a key you revoked: find out why before going on.`);
+  }
+  return new HostKeyError(
+    check.hostName,
+    problem,
+    fingerprint,
+    `@@@ WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED! @@@\n` +
+      `${where}: the ${keyType} host key differs from the one in ${check.knownHostsPath}; refusing to connect.\n` +
+      `  Someone could be eavesdropping on you right now (man-in-the-middle attack), or the host key was just changed.\n` +
+      `  The fingerprint of the key the host sent is ${fingerprint}.`,
+    `If the host was re-installed, verify the new fingerprint on its console, then remove the old key ` +
+      `(ssh-keygen -f ${check.knownHostsPath} -R ${check.port === 22 ? check.address : `'[${check.address}]:${check.port}'`}) and run again. ` +
+      `--accept-new-host-keys never replaces a changed key.`,
+  );
+}
+
+/** Serialises appends within this process; the lock file serialises across processes. */
+let appendChain: Promise<unknown> = Promise.resolve();
+
+async function appendKnownHost(path: string, line: string, check: HostKeyCheck, keyType: string, keyBase64: string): Promise<void> {
+  const run = appendChain.then(() => withFileLock(`${path}.harbor-ha.lock`, async () => {
+    // Re-read inside the lock: another connect may have added this host meanwhile.
+    const verdict = checkHostKey(await readKnownHosts(path), check.address, check.port, keyType, keyBase64);
+    if (verdict === "match") return;
+    if (verdict !== "unknown") throw hostKeyError(check, verdict === "revoked" ? "revoked" : "changed", keyType, fingerprintSha256(keyBase64));
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    const prefix = (await endsWithoutNewline(path)) ? "\n" : "";
+    await appendFile(path, `${prefix}${line}\n`, { mode: 0o600 });
+  }));
+  appendChain = run.catch(() => undefined);
+  await run;
+}
+
+async function endsWithoutNewline(path: string): Promise<boolean> {
+  try {
+    const text = await readFile(path, "utf8");
+    return text.length > 0 && !text.endsWith("\n");
+  } catch {
+    return false;
+  }
+}
+
+const LOCK_STALE_MS = 30_000;
+const LOCK_WAIT_MS = 10_000;
+
+/** A lock file created with O_EXCL; a lock older than LOCK_STALE_MS is a crashed run's and is taken over. */
+async function withFileLock<T>(lockPath: string, body: () => Promise<T>): Promise<T> {
+  await mkdir(dirname(lockPath), { recursive: true, mode: 0o700 });
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      const handle = await open(lockPath, "wx", 0o600);
+      await handle.close();
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const age = await stat(lockPath).then((s) => Date.now() - s.mtimeMs, () => 0);
+      if (age > LOCK_STALE_MS) await rm(lockPath, { force: true });
+      else if (Date.now() > deadline)
+        throw new HarborHaError(`${lockPath} is held by another process`, { hint: "Remove the lock file if no harbor-ha is running, then run again." });
+      else await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  try {
+    return await body();
+  } finally {
+    await rm(lockPath, { force: true });
+  }
+}

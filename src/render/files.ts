@@ -1,0 +1,40 @@
+/** Small constructors shared by the per-role renderers. */
+import type { DesiredDirectory, DesiredFile, Handler } from "./types.js";
+
+export interface FileSpec {
+  path: string;
+  content: string;
+  mode: number;
+  description: string;
+  onChange?: Handler[];
+  sensitive?: boolean;
+  owner?: string;
+  group?: string;
+}
+
+/** A root-owned file; content gets its final newline here so no template can forget it. */
+export function desiredFile(spec: FileSpec): DesiredFile {
+  return {
+    path: spec.path,
+    content: withFinalNewline(spec.content),
+    mode: spec.mode,
+    owner: spec.owner ?? "root",
+    group: spec.group ?? "root",
+    sensitive: spec.sensitive ?? false,
+    onChange: spec.onChange ?? [],
+    description: spec.description,
+  };
+}
+
+/** A file whose exact bytes matter (Harbor's secretkey must be 16 bytes, no newline). */
+export function exactFile(spec: FileSpec): DesiredFile {
+  return { ...desiredFile(spec), content: spec.content };
+}
+
+export function desiredDirectory(path: string, mode: number, owner = "root", group = owner): DesiredDirectory {
+  return { path, mode, owner, group };
+}
+
+export function withFinalNewline(text: string): string {
+  return text.endsWith("\n") ? text : `${text}\n`;
+}

@@ -1,0 +1,108 @@
+/**
+ * A keepalived load balancer: VRRP for the VIP, LVS virtual servers over the Harbor
+ * nodes, the check.sh they call, and the kernel settings direct routing needs.
+ */
+import type { Inventory } from "../inventory/model.js";
+import { effectivePriorities, servedPorts, vipParts } from "../inventory/model.js";
+import type { LoadBalancerSpec } from "../inventory/schema.js";
+import { desiredDirectory, desiredFile } from "./files.js";
+import type { TemplateSet } from "./templates.js";
+import type { DesiredFile, DesiredHost } from "./types.js";
+
+export const CHECK_SCRIPT_PATH = "/usr/local/bin/check.sh";
+export const DRAIN_DIR = "/var/lib/harbor-ha/drain";
+export const LB_CA_PATH = "/etc/keepalived/harbor-ca.crt";
+
+/** The index of the load balancer that starts as MASTER: the highest priority, first on a tie. */
+export function masterIndex(priorities: readonly number[]): number {
+  let best = 0;
+  priorities.forEach((p, i) => {
+    if (p > (priorities[best] ?? 0)) best = i;
+  });
+  return best;
+}
+
+export function renderLoadBalancer(inv: Inventory, index: number, tpl: TemplateSet): DesiredHost {
+  const lb = inv.data.load_balancers[index];
+  if (!lb) throw new RangeError(`no load balancer at index ${index}`);
+  const files: DesiredFile[] = [
+    desiredFile({
+      path: "/etc/keepalived/keepalived.conf",
+      content: renderKeepalivedConf(inv, index, lb, tpl),
+      mode: 0o640,
+      onChange: ["reload-keepalived"],
+      description: "keepalived configuration (VRRP for the VIP, LVS virtual servers)",
+    }),
+    desiredFile({
+      path: CHECK_SCRIPT_PATH,
+      content: renderCheckScript(inv, tpl),
+      mode: 0o755,
+      description: "health check of one Harbor node, run by keepalived's MISC_CHECK",
+    }),
+  ];
+  if (inv.data.cluster.protocol === "https" && inv.tls?.caPem !== undefined) {
+    files.push(desiredFile({ path: LB_CA_PATH, content: inv.tls.caPem, mode: 0o644, description: "CA that check.sh verifies Harbor's certificate with" }));
+  }
+  files.push(
+    desiredFile({
+      path: "/etc/sysctl.d/90-harbor-ha.conf",
+      content: tpl.sysctlConf({}),
+      mode: 0o644,
+      onChange: ["apply-sysctl"],
+      description: "kernel settings for LVS direct routing and the VIP",
+    }),
+    desiredFile({
+      path: "/etc/default/keepalived",
+      content: tpl.keepalivedDefault({ daemonOptions: inv.data.keepalived.daemon_options }),
+      mode: 0o644,
+      onChange: ["restart-keepalived"],
+      description: "keepalived daemon options",
+    }),
+  );
+  return {
+    host: { name: lb.name, address: lb.address, role: "loadbalancer" },
+    packages: ["keepalived", "curl"],
+    users: [inv.data.keepalived.script_user],
+    directories: [desiredDirectory(DRAIN_DIR, 0o755)],
+    files,
+    mounts: [],
+    requiredMounts: [],
+  };
+}
+
+function renderKeepalivedConf(inv: Inventory, index: number, lb: LoadBalancerSpec, tpl: TemplateSet): string {
+  const { cluster, keepalived, load_balancers, harbor_nodes } = inv.data;
+  const priorities = effectivePriorities(load_balancers);
+  return tpl.keepalivedConf({
+    clusterName: cluster.name,
+    lb,
+    keepalived,
+    routerId: `${cluster.name}-${lb.name}`,
+    instanceName: `VI_${keepalived.virtual_router_id}`,
+    state: masterIndex(priorities) === index ? "MASTER" : "BACKUP",
+    priority: priorities[index],
+    authPass: keepalived.auth_pass.reveal(),
+    unicast: keepalived.vrrp_mode === "unicast",
+    peers: load_balancers.filter((_, i) => i !== index).map((other) => other.address),
+    vip: vipParts(inv),
+    virtualServers: servedPorts(inv).map((port) => ({ port })),
+    nodes: harbor_nodes.map((n) => ({ name: n.name, address: n.address })),
+    miscTimeoutS: keepalived.check_timeout_s + 1,
+  });
+}
+
+function renderCheckScript(inv: Inventory, tpl: TemplateSet): string {
+  const { cluster, keepalived } = inv.data;
+  // Two requests share the budget; keepalived kills the script one second after it.
+  const maxTimeS = keepalived.check_timeout_s / 2;
+  return tpl.checkSh({
+    clusterName: cluster.name,
+    hostname: cluster.hostname,
+    scheme: cluster.protocol,
+    https: cluster.protocol === "https",
+    caFile: inv.tls?.caPem !== undefined ? LB_CA_PATH : false,
+    checkTimeoutS: keepalived.check_timeout_s,
+    maxTimeS,
+    connectTimeoutS: Math.min(2, maxTimeS),
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * The Handlebars templates in templates/, read and compiled once. Render functions take a
+ * TemplateSet so that they stay pure and synchronous; defaultTemplates() loads the
+ * project's own set on first use.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import Handlebars from "handlebars";
+import { projectRoot } from "../paths.js";
+
+export type Template = (context: object) => string;
+
+export interface TemplateSet {
+  keepalivedConf: Template;
+  checkSh: Template;
+  sysctlConf: Template;
+  keepalivedDefault: Template;
+  vipAcceptSh: Template;
+  vipAcceptService: Template;
+  harborCfg: Template;
+  /** Every key Harbor's own harbor.cfg has, in its order (read from the template). */
+  harborCfgKeys: readonly string[];
+}
+
+const FILES = {
+  keepalivedConf: "keepalived.conf.hbs",
+  checkSh: "check.sh.hbs",
+  sysctlConf: "sysctl.conf.hbs",
+  keepalivedDefault: "keepalived-default.hbs",
+  vipAcceptSh: "harbor-ha-vip-accept.sh.hbs",
+  vipAcceptService: "harbor-ha-vip-accept.service.hbs",
+  harborCfg: "harbor.cfg.hbs",
+} as const;
+
+/** harbor.cfg's values, looked up by the `cfg` helpers. */
+export interface HarborCfgContext {
+  cfg: Readonly<Record<string, string>>;
+}
+
+function createHandlebars(): typeof Handlebars {
+  const hb = Handlebars.create();
+  // `{{cfg "key" "Harbor's default"}}`: the inventory's value, else Harbor's own default.
+  hb.registerHelper("cfg", function (key: string, fallback: string, options: Handlebars.HelperOptions) {
+    const root = options.data.root as HarborCfgContext;
+    return root.cfg[key] ?? fallback;
+  });
+  // Keys Harbor ships commented out: rendered as a comment unless the inventory sets them.
+  hb.registerHelper("cfgOptional", function (key: string, example: string, options: Handlebars.HelperOptions) {
+    const root = options.data.root as HarborCfgContext;
+    const value = root.cfg[key];
+    return value === undefined ? `#${key} = ${example}` : `${key} = ${value}`;
+  });
+  return hb;
+}
+
+export function loadTemplates(dir: string = join(projectRoot(), "templates")): TemplateSet {
+  const hb = createHandlebars();
+  const source = (name: string) => readFileSync(join(dir, name), "utf8");
+  // Configuration files and scripts, not HTML: nothing may be escaped; strict catches typos in names.
+  const compile = (name: string): Template => hb.compile(source(name), { noEscape: true, strict: true });
+  const harborCfgSource = source(FILES.harborCfg);
+  return {
+    keepalivedConf: compile(FILES.keepalivedConf),
+    checkSh: compile(FILES.checkSh),
+    sysctlConf: compile(FILES.sysctlConf),
+    keepalivedDefault: compile(FILES.keepalivedDefault),
+    vipAcceptSh: compile(FILES.vipAcceptSh),
+    vipAcceptService: compile(FILES.vipAcceptService),
+    harborCfg: compile(FILES.harborCfg),
+    harborCfgKeys: [...harborCfgSource.matchAll(/\{\{cfg(?:Optional)? "([a-z_]+)"/g)].map((m) => m[1] ?? ""),
+  };
+}
+
+let cached: TemplateSet | undefined;
+
+/** The project's templates, loaded on first use and kept. */
+export function defaultTemplates(): TemplateSet {
+  cached ??= loadTemplates();
+  return cached;
+}

@@ -1,0 +1,81 @@
+#!/bin/sh
+# harbor-ha facts: answers the fact queries of one host in one round trip, read-only.
+# Queries arrive on stdin as TAB-separated lines (kind, then fields); every answer is one
+# TAB-separated line on stdout. src/facts/parse.ts reads them. POSIX sh plus coreutils.
+set -u
+T=$(printf '\t')
+printf 'facts\t1\n'
+if [ -d /run/systemd/system ]; then printf 'init\tsystemd\n'; else printf 'init\tsysv\n'; fi
+while IFS="$T" read -r kind a b c; do
+  case "$kind" in
+  file)
+    if [ -f "$a" ]; then
+      st=$(stat -c '%a:%U:%G:%u:%g' -- "$a")
+      sum=$(sha256sum < "$a")
+      sum=${sum%% *}
+      printf 'file\t%s\tpresent\t%s\t%s\n' "$a" "$st" "$sum"
+      if [ "$sum" != "$b" ] && [ "$c" = show ]; then
+        printf 'content\t%s\t' "$a"
+        base64 -w0 < "$a"
+        echo
+      fi
+    else
+      printf 'file\t%s\tabsent\n' "$a"
+    fi ;;
+  dir)
+    if [ -d "$a" ]; then printf 'dir\t%s\tpresent\t%s\n' "$a" "$(stat -c '%a:%U:%G:%u:%g' -- "$a")"
+    else printf 'dir\t%s\tabsent\n' "$a"; fi ;;
+  pkg)
+    if dpkg-query -W -f='${Status}' "$a" 2>/dev/null | grep -q 'install ok installed'; then s=present
+    elif command -v rpm >/dev/null 2>&1 && rpm -q "$a" >/dev/null 2>&1; then s=present
+    else s=absent; fi
+    printf 'pkg\t%s\t%s\n' "$a" "$s" ;;
+  user)
+    if getent passwd "$a" >/dev/null 2>&1; then s=present; else s=absent; fi
+    printf 'user\t%s\t%s\n' "$a" "$s" ;;
+  mount)
+    m=$(awk -v t="$a" '$2 == t { print $1 "\t" $3 "\t" $4; exit }' /proc/self/mounts)
+    printf 'mount\t%s\t%s\n' "$a" "$m" ;;
+  fstab)
+    l=$(awk -v t="$a" '$1 !~ /^#/ && $2 == t { print; exit }' /etc/fstab 2>/dev/null)
+    printf 'fstab\t%s\t%s\n' "$a" "$l" ;;
+  sysctl)
+    v=$(cat "/proc/sys/$(printf '%s' "$a" | tr . /)" 2>/dev/null)
+    printf 'sysctl\t%s\t%s\n' "$a" "$v" ;;
+  iface)
+    if [ -e "/sys/class/net/$a" ]; then s=present; else s=absent; fi
+    printf 'iface\t%s\t%s\n' "$a" "$s" ;;
+  vip)
+    if ip -o -4 addr show 2>/dev/null | grep -q " $a/"; then s=held; else s=free; fi
+    printf 'vip\t%s\t%s\n' "$a" "$s" ;;
+  tcp)
+    # shellcheck disable=SC2016 # $0/$1 are expanded by the inner bash, on purpose
+    if timeout 3 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$a" "$b" 2>/dev/null; then s=open; else s=closed; fi
+    printf 'tcp\t%s:%s\t%s\n' "$a" "$b" "$s" ;;
+  disk)
+    d=$a
+    while [ ! -e "$d" ]; do d=$(dirname -- "$d"); done
+    printf 'disk\t%s\t%s\n' "$a" "$(df -Pk -- "$d" | awk 'NR == 2 { print $4 }')" ;;
+  stamp)
+    printf 'stamp\t%s\t%s\n' "$a" "$(head -n 1 -- "$a" 2>/dev/null)" ;;
+  http)
+    code=$(curl -ksS -o /dev/null -w '%{http_code}' --connect-timeout 2 --max-time 4 -- "$a" 2>/dev/null)
+    printf 'http\t%s\t%s\n' "$a" "${code:-000}" ;;
+  vipchain)
+    if iptables -t nat -C PREROUTING -j HARBOR_HA_VIP 2>/dev/null; then h=hooked; else h=unhooked; fi
+    r=$(iptables -t nat -S HARBOR_HA_VIP 2>/dev/null | grep -- '^-A' | tr '\n' ';')
+    printf 'vipchain\t%s\t%s\n' "$h" "$r" ;;
+  keepalived)
+    p=$(cat /run/keepalived.pid 2>/dev/null || true)
+    if [ -n "$p" ] && [ -r "/proc/$p/comm" ] && grep -q keepalived "/proc/$p/comm" 2>/dev/null \
+      && ! grep -q '^State:[[:space:]]*Z' "/proc/$p/status" 2>/dev/null; then s=running; else s=stopped; p=; fi
+    printf 'keepalived\t%s\t%s\n' "$s" "$p" ;;
+  ping)
+    if ! command -v ping >/dev/null 2>&1; then s=unknown
+    elif ping -c 1 -W 1 -- "$a" >/dev/null 2>&1; then s=answers; else s=silent; fi
+    printf 'ping\t%s\t%s\n' "$a" "$s" ;;
+  drain)
+    printf 'drain\t%s\n' "$(find /var/lib/harbor-ha/drain -mindepth 1 -maxdepth 1 -printf '%f ' 2>/dev/null)" ;;
+  esac
+done
+printf 'end\tok\n'

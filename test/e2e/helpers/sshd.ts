@@ -1,0 +1,110 @@
+/**
+ * A real OpenSSH server for end-to-end tests of the SSH layer: started by the test on
+ * 127.0.0.1 with a free port, its own host key and an authorized key it generates, all
+ * in a temporary folder. Stopped by PID.
+ */
+import { execFile, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer, connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+export interface PublicKey {
+  type: string;
+  base64: string;
+}
+
+export interface TestSshd {
+  port: number;
+  dir: string;
+  /** The client's private key, authorized for root. */
+  clientKeyPath: string;
+  hostKey: PublicKey;
+  /** known_hosts text that trusts this server's key. */
+  knownHostsText(): string;
+  stop(): Promise<void>;
+}
+
+/** A new ed25519 key pair at `path` (and `path.pub`), as ssh-keygen makes it. */
+export async function generateKey(path: string, passphrase = ""): Promise<PublicKey> {
+  await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", passphrase, "-C", "harbor-ha-test", "-f", path]);
+  const [type = "", base64 = ""] = (await readFile(`${path}.pub`, "utf8")).trim().split(/\s+/);
+  return { type, base64 };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+async function waitForPort(port: number, child: ChildProcess, stderr: () => string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`sshd exited with ${child.exitCode}:\n${stderr()}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect(port, "127.0.0.1", () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once("error", () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`sshd did not listen on ${port} within ${timeoutMs} ms:\n${stderr()}`);
+    await new Promise((r) => setTimeout(r, 30));
+  }
+}
+
+export async function startSshd(): Promise<TestSshd> {
+  const dir = await mkdtemp(join(tmpdir(), "harbor-ha-sshd-"));
+  // sshd refuses to start without its privilege separation directory.
+  await mkdir("/run/sshd", { recursive: true, mode: 0o755 });
+  const hostKey = await generateKey(join(dir, "host_ed25519"));
+  const clientKeyPath = join(dir, "client_ed25519");
+  const clientKey = await generateKey(clientKeyPath);
+  await writeFile(join(dir, "authorized_keys"), `${clientKey.type} ${clientKey.base64}\n`, { mode: 0o600 });
+  const port = await freePort();
+  const config = [
+    `Port ${port}`,
+    "ListenAddress 127.0.0.1",
+    `HostKey ${join(dir, "host_ed25519")}`,
+    `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
+    `PidFile none`,
+    "UsePAM no",
+    "StrictModes no",
+    "PermitRootLogin prohibit-password",
+    "PasswordAuthentication no",
+    "KbdInteractiveAuthentication no",
+    "Subsystem sftp internal-sftp",
+    "LogLevel VERBOSE",
+  ].join("\n");
+  await writeFile(join(dir, "sshd_config"), `${config}\n`);
+  const child = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", join(dir, "sshd_config")], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+  await waitForPort(port, child, () => stderr);
+  return {
+    port,
+    dir,
+    clientKeyPath,
+    hostKey,
+    knownHostsText: () => `[127.0.0.1]:${port} ${hostKey.type} ${hostKey.base64}\n`,
+    stop: async () => {
+      if (child.exitCode === null && child.pid !== undefined) {
+        const exited = new Promise((r) => child.once("exit", r));
+        process.kill(child.pid, "SIGTERM");
+        await exited;
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

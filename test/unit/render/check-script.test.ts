@@ -1,0 +1,129 @@
+/**
+ * The rendered check.sh, run for real against a small stand-in for Harbor's API. The
+ * stand-in listens on port 80 of four loopback addresses inside a throwaway network
+ * namespace, one behaviour per address, so the script runs unchanged (real port, real
+ * scheme); the drain folder is a tmpfs in a private mount namespace.
+ */
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { renderDesiredState } from "../../../src/render/desired-state.js";
+import { buildTestInventory, createNetns, inventoryData, isRoot, readFixtureState, runInNetns } from "./helpers.js";
+
+const CHECK_TIMEOUT_S = 2;
+const HOSTNAME = "registry.test.example";
+
+const SERVER_JS = `
+const http = require("node:http");
+const behaviours = {
+  "127.0.0.1": { registryUrl: ${JSON.stringify(HOSTNAME)}, topStatus: 200 },
+  "127.0.0.2": { registryUrl: "other.example", topStatus: 200 },
+  "127.0.0.3": { registryUrl: ${JSON.stringify(HOSTNAME)}, topStatus: 500 },
+};
+let ready = 0;
+for (const addr of [...Object.keys(behaviours), "127.0.0.4"]) {
+  const b = behaviours[addr];
+  const server = http.createServer((req, res) => {
+    if (!b) return; // 127.0.0.4 accepts the connection and never answers
+    if (req.url === "/api/systeminfo") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ with_notary: false, auth_mode: "db_auth", registry_url: b.registryUrl, harbor_version: "v1.4.0" }));
+    } else if (req.url === "/api/repositories/top") {
+      res.writeHead(b.topStatus, { "content-type": "application/json" });
+      res.end("[]");
+    } else { res.writeHead(404); res.end(); }
+  });
+  server.listen(80, addr, () => { if (++ready === 4) console.log("ready"); });
+}
+`;
+
+const RUN_CHECK = `
+set -e
+mount -t tmpfs tmpfs /var/lib
+mkdir -p /var/lib/harbor-ha/drain
+if [ -n "$3" ]; then touch "/var/lib/harbor-ha/drain/$3"; fi
+exec bash "$1" "$2"
+`;
+
+const skip = isRoot() ? false : "needs root for network namespaces";
+let ns: { name: string; remove: () => void } | undefined;
+let server: ChildProcess | undefined;
+let dir = "";
+let checkPath = "";
+
+before(async () => {
+  if (skip) return;
+  const raw = inventoryData({ lbs: 2, nodes: 2, protocol: "http", vrrpMode: "unicast" });
+  (raw.keepalived as Record<string, unknown>).check_timeout_s = CHECK_TIMEOUT_S;
+  const desired = renderDesiredState(buildTestInventory(raw), await readFixtureState());
+  const check = desired.hosts[0]?.files.find((f) => f.path === "/usr/local/bin/check.sh");
+  assert.ok(check, "the load balancer has a check.sh");
+  dir = mkdtempSync(join(tmpdir(), "hha-check-"));
+  checkPath = join(dir, "check.sh");
+  writeFileSync(checkPath, check.content, { mode: 0o755 });
+  ns = createNetns();
+  const child = spawn("nsenter", [`--net=/run/netns/${ns.name}`, process.execPath, "-e", SERVER_JS], { stdio: ["ignore", "pipe", "inherit"] });
+  server = child;
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on("data", (d: Buffer) => d.toString().includes("ready") && resolve());
+    child.on("exit", (code) => reject(new Error(`stand-in server exited with ${code}`)));
+  });
+});
+
+after(() => {
+  server?.kill("SIGKILL");
+  ns?.remove();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function runCheck(node: string, drained = "") {
+  const started = Date.now();
+  const r = runInNetns(ns?.name ?? "", RUN_CHECK, [checkPath, node, drained]);
+  return { status: r.status, stderr: r.stderr, elapsedMs: Date.now() - started };
+}
+
+test("a healthy node passes: exit 0, nothing on stderr", { skip }, () => {
+  const r = runCheck("127.0.0.1");
+  assert.equal(r.stderr, "");
+  assert.equal(r.status, 0);
+});
+
+test("a node reporting another registry_url fails with one line saying so", { skip }, () => {
+  const r = runCheck("127.0.0.2");
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^check\.sh: 127\.0\.0\.2: \/api\/systeminfo reports registry_url 'other\.example', expected 'registry\.test\.example'\n$/);
+});
+
+test("a node whose /api/repositories/top answers 500 fails", { skip }, () => {
+  const r = runCheck("127.0.0.3");
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^check\.sh: 127\.0\.0\.3: GET \/api\/repositories\/top answered HTTP 500, not 200\n$/);
+});
+
+test("a drained node fails on purpose even though it is healthy", { skip }, () => {
+  const r = runCheck("127.0.0.1", "127.0.0.1");
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /drained on purpose/);
+});
+
+test("a node that never answers fails within keepalived's misc_timeout", { skip }, () => {
+  const r = runCheck("127.0.0.4");
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /GET \/api\/systeminfo: timed out/);
+  assert.ok(r.elapsedMs < (CHECK_TIMEOUT_S + 1) * 1000, `took ${r.elapsedMs} ms`);
+});
+
+test("a node with nothing listening fails: connection refused", { skip }, () => {
+  const r = runCheck("127.0.0.5");
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /connection refused/);
+});
+
+test("an argument that is not an IPv4 address is refused", { skip }, () => {
+  const r = runCheck("127.0.0.1;rm");
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /not an IPv4 address/);
+});

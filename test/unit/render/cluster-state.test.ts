@@ -1,0 +1,49 @@
+/** The cluster state folder: generated once with the right modes, read back unchanged. */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { HarborHaError } from "../../../src/errors.js";
+import { clusterStateDir, readClusterState, readOrCreateClusterState } from "../../../src/state/cluster-state.js";
+import { buildTestInventory, inventoryData } from "./helpers.js";
+
+test("readOrCreateClusterState generates once (0700 folder, 0600 files) and then reads the same state back", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hha-state-"));
+  try {
+    const inv = buildTestInventory(inventoryData({ lbs: 2, nodes: 2, protocol: "http", vrrpMode: "unicast" }), undefined, dir);
+    await assert.rejects(readClusterState(clusterStateDir(inv)), HarborHaError, "reading never creates");
+    const first = await readOrCreateClusterState(inv);
+    const stateDir = join(dir, ".harbor-ha", "gen");
+    assert.equal(clusterStateDir(inv), stateDir);
+    assert.equal(statSync(stateDir).mode & 0o777, 0o700);
+    for (const f of ["secretkey", "token_private_key.pem", "token_root.crt"]) assert.equal(statSync(join(stateDir, f)).mode & 0o777, 0o600, f);
+    assert.match(first.secretkey.reveal(), /^[A-Za-z0-9]{16}$/);
+    const second = await readOrCreateClusterState(inv);
+    assert.equal(second.secretkey.reveal(), first.secretkey.reveal());
+    assert.equal(second.tokenPrivateKey.reveal(), first.tokenPrivateKey.reveal());
+    assert.equal(second.tokenCertificatePem, first.tokenCertificatePem);
+    // The certificate belongs to the key, is RSA 4096, and lasts ten years.
+    const certKey = execFileSync("openssl", ["x509", "-noout", "-pubkey", "-in", join(stateDir, "token_root.crt")], { encoding: "utf8" });
+    const key = execFileSync("openssl", ["rsa", "-pubout", "-in", join(stateDir, "token_private_key.pem")], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    assert.equal(certKey, key);
+    const text = execFileSync("openssl", ["x509", "-noout", "-text", "-in", join(stateDir, "token_root.crt")], { encoding: "utf8" });
+    assert.match(text, /Public-Key: \(4096 bit\)/);
+    const notAfter = new Date(execFileSync("openssl", ["x509", "-noout", "-enddate", "-in", join(stateDir, "token_root.crt")], { encoding: "utf8" }).split("=")[1] ?? "");
+    assert.ok(notAfter.getTime() - Date.now() > 9.9 * 365 * 86_400_000);
+    assert.equal(String(first.secretkey), "[redacted]");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a secretkey of the wrong length is refused with a message naming the file", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hha-state-"));
+  try {
+    for (const [f, c] of [["secretkey", "short\n"], ["token_private_key.pem", "k"], ["token_root.crt", "c"]]) writeFileSync(join(dir, f ?? ""), c ?? "");
+    await assert.rejects(readClusterState(dir), (e: Error) => e instanceof HarborHaError && e.message.includes(join(dir, "secretkey")) && /exactly 16/.test(e.message));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,131 @@
+/**
+ * Test helpers for the render tests: inventories built in memory through the real schema
+ * (with a resolver that reads no environment), the fixed cluster state, and throwaway
+ * network namespaces for the tools that need an interface or a port of their own.
+ */
+import { execFileSync, spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { ClusterState, Inventory, TlsMaterial } from "../../../src/inventory/model.js";
+import { buildInventorySchema, type SourceResolver } from "../../../src/inventory/schema.js";
+import { Secret } from "../../../src/inventory/secret.js";
+import { projectRoot } from "../../../src/paths.js";
+import { readClusterState } from "../../../src/state/cluster-state.js";
+
+export const FIXTURE_STATE_DIR = join(projectRoot(), "test", "fixtures", "state");
+
+export function readFixtureState(): Promise<ClusterState> {
+  return readClusterState(FIXTURE_STATE_DIR);
+}
+
+/** Secrets are inline or `${env:NAME}` from the given env; local files resolve beside `dir`, unchecked. */
+export function testResolver(dir: string, env: Record<string, string> = {}): SourceResolver {
+  return {
+    secret(raw) {
+      const m = /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(raw);
+      if (!m) return { ok: true, value: new Secret(raw) };
+      const value = env[m[1] ?? ""];
+      return value === undefined ? { ok: false, message: `environment variable ${m[1]} is not set` } : { ok: true, value: new Secret(value, `env:${m[1]}`) };
+    },
+    localFile(raw) {
+      return { ok: true, value: resolve(dir, raw) };
+    },
+  };
+}
+
+/** Parses inventory data (already a JS object) with the real schema; throws on the first schema problem. */
+export function buildTestInventory(raw: unknown, tls?: TlsMaterial, dir = "/srv/inventory"): Inventory {
+  const data = buildInventorySchema(testResolver(dir)).parse(raw);
+  return tls ? { path: join(dir, "inventory.yaml"), dir, data, tls } : { path: join(dir, "inventory.yaml"), dir, data };
+}
+
+export interface ShapeOptions {
+  lbs: number;
+  nodes: number;
+  protocol: "http" | "https";
+  vrrpMode: "unicast" | "multicast";
+  /** Give load balancers explicit priorities (in reverse order, so the last one is MASTER). */
+  explicitPriorities?: boolean;
+  storage?: "nfs" | "mounted" | "object_store";
+  withCa?: boolean;
+}
+
+export const TEST_SECRETS = {
+  authPass: "vr1pPass",
+  adminPassword: "Adm1n-Secret-Pw",
+  dbPassword: "Db-Secret-Pw-42",
+  redisPassword: "Redis-Secret-77",
+  clairPassword: "Clair-Secret-99",
+  s3Secret: "S3-Secret-Key-123",
+};
+
+/** Raw inventory data of a given shape, as an operator would write it. */
+export function inventoryData(o: ShapeOptions): Record<string, unknown> {
+  const storages = {
+    nfs: { type: "nfs", server: "10.30.0.40", registry_export: "/exports/registry", job_logs_export: "/exports/job_logs" },
+    mounted: { type: "mounted" },
+    object_store: { type: "object_store", provider: "s3", config: { region: "eu-west-1", bucket: "harbor", secretkey: TEST_SECRETS.s3Secret } },
+  };
+  return {
+    cluster: { name: "gen", vip: "10.30.0.250/24", hostname: "registry.test.example", protocol: o.protocol, harbor_version: "1.4.0" },
+    load_balancers: Array.from({ length: o.lbs }, (_, i) => ({
+      name: `lb${i + 1}`,
+      address: `10.30.0.${11 + i}`,
+      interface: i === 1 ? "ens3" : "eth0",
+      ...(o.explicitPriorities ? { priority: 50 + 20 * i } : {}),
+    })),
+    keepalived: { virtual_router_id: 77, auth_pass: TEST_SECRETS.authPass, vrrp_mode: o.vrrpMode },
+    harbor_nodes: Array.from({ length: o.nodes }, (_, i) => ({ name: `harbor${i + 1}`, address: `10.30.1.${10 + i}` })),
+    installer: { bundle: "harbor.tgz" },
+    harbor: { admin_password: TEST_SECRETS.adminPassword, with_clair: true, extra_cfg: { auth_mode: "db_auth", custom_key: "x" } },
+    database: { host: "10.30.0.31", user: "harbor", password: TEST_SECRETS.dbPassword, registry_sql: "registry.sql" },
+    redis: { host: "10.30.0.32", password: TEST_SECRETS.redisPassword, db_index: 1 },
+    clair_db: { host: "10.30.0.33", user: "clair", password: TEST_SECRETS.clairPassword },
+    storage: storages[o.storage ?? "nfs"],
+    ...(o.protocol === "https" ? { tls: { certificate: "tls/server.crt", key: "tls/server.key", ...(o.withCa ? { ca: "tls/ca.crt" } : {}) } } : {}),
+  };
+}
+
+/** A throwaway self-signed certificate for the https shapes (the render does not judge it). */
+export function makeTestTls(hostname: string, withCa: boolean): TlsMaterial {
+  const dir = mkdtempSync(join(tmpdir(), "hha-tls-"));
+  try {
+    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "k"), "-out", join(dir, "c"), "-days", "30", "-subj", `/CN=${hostname}`], { stdio: "ignore" });
+    const certificatePem = readFileSync(join(dir, "c"), "utf8");
+    const tls: TlsMaterial = { certificatePem, key: new Secret(readFileSync(join(dir, "k"), "utf8")) };
+    if (withCa) tls.caPem = certificatePem;
+    return tls;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+let nsCounter = 0;
+
+/** A fresh network namespace named hha-t-<pid>-<n>, deleted by the returned function. */
+export function createNetns(): { name: string; remove: () => void } {
+  const name = `hha-t-${process.pid}-${nsCounter++}`;
+  execFileSync("ip", ["netns", "add", name]);
+  execFileSync("ip", ["-n", name, "link", "set", "lo", "up"]);
+  return { name, remove: () => void spawnSync("ip", ["netns", "del", name]) };
+}
+
+/** Gives a namespace an interface of the given name (a veth pair: this kernel has no dummy driver). */
+export function addInterface(ns: string, ifname: string, cidr: string): void {
+  execFileSync("ip", ["-n", ns, "link", "add", ifname, "type", "veth", "peer", "name", `p-${ifname}`.slice(0, 15)]);
+  execFileSync("ip", ["-n", ns, "addr", "add", cidr, "dev", ifname]);
+  execFileSync("ip", ["-n", ns, "link", "set", ifname, "up"]);
+}
+
+/** Runs a bash script inside the namespace's network and a private mount namespace. */
+export function runInNetns(ns: string, script: string, args: string[] = [], timeoutMs = 30_000): SpawnSyncReturns<string> {
+  return spawnSync("nsenter", [`--net=/run/netns/${ns}`, "unshare", "--mount", "--propagation", "private", "bash", "-c", script, "bash", ...args], {
+    encoding: "utf8",
+    timeout: timeoutMs,
+  });
+}
+
+export function isRoot(): boolean {
+  return process.getuid?.() === 0;
+}
