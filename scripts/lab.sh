@@ -46,8 +46,12 @@ lab_parse_up_args() {
       *) lab_die "unknown option '$1' (usage: lab.sh up [--lbs N] [--nodes N] [--protocol http|https])" ;;
     esac
   done
-  [[ "$LBS" =~ ^[0-9]+$ ]] && ((LBS >= 1 && LBS <= LAB_MAX_LBS)) || lab_die "--lbs must be 1..$LAB_MAX_LBS, got '$LBS'"
-  [[ "$NODES" =~ ^[0-9]+$ ]] && ((NODES >= 1 && NODES <= LAB_MAX_NODES)) || lab_die "--nodes must be 1..$LAB_MAX_NODES, got '$NODES'"
+  if ! [[ "$LBS" =~ ^[0-9]+$ ]] || ((LBS < 1 || LBS > LAB_MAX_LBS)); then
+    lab_die "--lbs must be 1..$LAB_MAX_LBS, got '$LBS'"
+  fi
+  if ! [[ "$NODES" =~ ^[0-9]+$ ]] || ((NODES < 1 || NODES > LAB_MAX_NODES)); then
+    lab_die "--nodes must be 1..$LAB_MAX_NODES, got '$NODES'"
+  fi
   [[ "$PROTOCOL" == http || "$PROTOCOL" == https ]] || lab_die "--protocol must be http or https, got '$PROTOCOL'"
 }
 

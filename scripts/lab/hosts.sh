@@ -58,10 +58,10 @@ EOF
 
 # Waits until every host's sshd accepts connections (or fails with the host's log).
 lab_wait_sshd() {
-  local deadline=$((SECONDS + 30)) name ip role user pending
+  local deadline=$((SECONDS + 30)) name ip pending
   while :; do
     pending=()
-    while read -r name ip role user; do
+    while read -r name ip _; do
       lab_tcp_open "$ip" 22 || pending+=("$name")
     done < <(lab_hosts)
     ((${#pending[@]} == 0)) && return 0

@@ -3,7 +3,8 @@ import type { HostManifest } from "./write-render-tree.js";
 
 /** The short tree `render` prints: per host its role, address and files with mode and owner. */
 export function formatRenderTree(outDir: string, manifests: readonly HostManifest[]): string {
-  const shown = relative(process.cwd(), resolve(outDir)) || ".";
+  const rel = relative(process.cwd(), resolve(outDir));
+  const shown = rel === "" ? "." : rel.startsWith("..") ? resolve(outDir) : rel;
   const fileCount = manifests.reduce((n, m) => n + m.files.length, 0);
   const lines = [`Rendered ${fileCount} files for ${manifests.length} hosts into ${shown}/`];
   manifests.forEach((m, i) => {

@@ -58,7 +58,18 @@ export function planDatabase(
   if (facts.tables.length === 0) {
     return { action: "load", reason: `database '${desired.database}' exists and is empty: loading ${desired.registrySqlPath} (${sql.tables.length} tables)`, warnings };
   }
+  return planExistingDatabase(desired, sql, facts, opts, warnings);
+}
 
+/** The registry database holds tables: skip Harbor's schema, re-initialise on request, refuse the rest. */
+function planExistingDatabase(
+  desired: DesiredDatabase,
+  sql: ParsedRegistrySql,
+  facts: DatabaseFacts,
+  opts: PlanDatabaseOptions,
+  warnings: string[],
+): DatabasePlan {
+  const refuse = (reason: string): DatabasePlan => ({ action: "refuse", reason, warnings });
   const known = new Set(sql.tables);
   const harborTables = facts.tables.filter((t) => known.has(t.toLowerCase()));
   if (harborTables.length === 0) {
@@ -73,7 +84,7 @@ export function planDatabase(
   } else if (!schemaVersionMatches(facts.versionMarker, desired.harborVersion)) {
     return refuse(
       `database '${desired.database}' holds Harbor's schema version ${facts.versionMarker}, but the inventory installs Harbor ${desired.harborVersion}: migrate with Harbor's migrator first (harbor-migration for ${desired.harborVersion}), then run again` +
-        (opts.reinitialize ? " (--reinitialize does not override this: drop the database by hand if its data is truly unwanted)" : ""),
+        (opts.reinitialize ? " (the re-initialise flag does not override this: drop the database by hand if its data is truly unwanted)" : ""),
     );
   }
 

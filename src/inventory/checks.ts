@@ -9,9 +9,25 @@
 import { effectivePriorities } from "./model.js";
 import { formatPath, problemError, problemWarning } from "./problems.js";
 import type { PathSegment, ProblemDraft } from "./problems.js";
-import type { InventoryData } from "./schema.js";
+import type { InventoryData, LoadBalancerSpec } from "./schema.js";
+import type { Secret } from "./secret.js";
 
-export type ParsedSections = Partial<InventoryData>;
+/** What survived parsing: every field that is valid on its own, even inside a broken section. */
+export type Salvaged<T> = T extends Secret
+  ? T
+  : T extends readonly (infer E)[]
+    ? Array<Salvaged<E> | undefined>
+    : T extends object
+      ? { [K in keyof T]?: Salvaged<T[K]> }
+      : T;
+export type ParsedSections = Salvaged<InventoryData>;
+
+export interface SectionState {
+  /** Every top-level key the YAML has, valid or not. */
+  present: ReadonlySet<string>;
+  /** The sections that parsed without an error. */
+  complete: ReadonlySet<string>;
+}
 
 /**
  * harbor.cfg keys harbor-ha writes from other inventory fields, with the field that sets
@@ -40,16 +56,17 @@ export const MANAGED_HARBOR_CFG_KEYS: Readonly<Record<string, string>> = {
 };
 
 /**
- * `d` holds the sections that parsed; `present` names every top-level key the YAML has,
- * valid or not, so that an invalid `tls` is not also reported as a missing one.
+ * `d` holds what parsed. A check that would be misled by a missing field (a priority that
+ * was invalid looks like one not given) runs only over complete sections; `present` keeps an
+ * invalid `tls` from being reported as a missing one too.
  */
-export function checkInventory(d: ParsedSections, present: ReadonlySet<string>): ProblemDraft[] {
+export function checkInventory(d: ParsedSections, state: SectionState): ProblemDraft[] {
   return [
     ...checkHostsUnique(d),
     ...checkVip(d),
-    ...checkPriorities(d),
-    ...checkTlsPresence(d, present),
-    ...checkClair(d, present),
+    ...(state.complete.has("load_balancers") ? checkPriorities(d.load_balancers as LoadBalancerSpec[]) : []),
+    ...checkTlsPresence(d, state.present),
+    ...checkClair(d, state.present),
     ...checkTunnel(d),
     ...checkManagedCfgKeys(d),
   ];
@@ -57,14 +74,14 @@ export function checkInventory(d: ParsedSections, present: ReadonlySet<string>):
 
 interface HostEntry {
   at: PathSegment[];
-  name: string;
-  address: string;
+  name: string | undefined;
+  address: string | undefined;
 }
 
 function hostEntries(d: ParsedSections): HostEntry[] {
   return [
-    ...(d.load_balancers ?? []).map((h, i) => ({ at: ["load_balancers", i] as PathSegment[], name: h.name, address: h.address })),
-    ...(d.harbor_nodes ?? []).map((h, i) => ({ at: ["harbor_nodes", i] as PathSegment[], name: h.name, address: h.address })),
+    ...(d.load_balancers ?? []).map((h, i) => ({ at: ["load_balancers", i] as PathSegment[], name: h?.name, address: h?.address })),
+    ...(d.harbor_nodes ?? []).map((h, i) => ({ at: ["harbor_nodes", i] as PathSegment[], name: h?.name, address: h?.address })),
   ];
 }
 
@@ -73,41 +90,40 @@ function checkHostsUnique(d: ParsedSections): ProblemDraft[] {
   const firstByName = new Map<string, HostEntry>();
   const firstByAddress = new Map<string, HostEntry>();
   for (const h of hostEntries(d)) {
-    const sameName = firstByName.get(h.name);
+    const sameName = h.name === undefined ? undefined : firstByName.get(h.name);
     if (sameName) problems.push(problemError([...h.at, "name"], `duplicate host name "${h.name}" (also ${formatPath(sameName.at)}); give every load balancer and Harbor node its own name`));
-    else firstByName.set(h.name, h);
-    const sameAddress = firstByAddress.get(h.address);
+    else if (h.name !== undefined) firstByName.set(h.name, h);
+    const sameAddress = h.address === undefined ? undefined : firstByAddress.get(h.address);
     if (sameAddress) problems.push(problemError([...h.at, "address"], `duplicate address ${h.address} (also ${sameAddress.name}, ${formatPath(sameAddress.at)}); every host needs its own address`));
-    else firstByAddress.set(h.address, h);
+    else if (h.address !== undefined) firstByAddress.set(h.address, h);
   }
   return problems;
 }
 
 function checkVip(d: ParsedSections): ProblemDraft[] {
-  if (!d.cluster) return [];
+  if (d.cluster?.vip === undefined) return [];
   const [vipAddress = "", prefixText = "32"] = d.cluster.vip.split("/");
   const problems: ProblemDraft[] = [];
   for (const h of hostEntries(d)) {
     if (h.address === vipAddress) problems.push(problemError(["cluster", "vip"], `${vipAddress} is also the address of ${h.name} (${formatPath(h.at)}); the VIP must be an address no host owns`));
   }
-  const lbs = d.load_balancers ?? [];
+  // Only the load balancers whose address parsed; an invalid one has its own error.
+  const lbs = (d.load_balancers ?? []).flatMap((lb, i) => (lb?.address === undefined ? [] : [{ name: lb.name, address: lb.address, i }]));
   if (lbs.length === 0) return problems;
   const prefix = Number(prefixText);
   const network = `${intToIpv4(networkOf(ipv4ToInt(vipAddress), prefix))}/${prefix}`;
-  const outside = lbs.map((lb, i) => ({ lb, i })).filter(({ lb }) => networkOf(ipv4ToInt(lb.address), prefix) !== networkOf(ipv4ToInt(vipAddress), prefix));
+  const outside = lbs.filter((lb) => networkOf(ipv4ToInt(lb.address), prefix) !== networkOf(ipv4ToInt(vipAddress), prefix));
   if (outside.length === lbs.length) {
     problems.push(problemError(["cluster", "vip"], `is outside the load balancers' subnet (${network} holds none of ${lbs.map((lb) => lb.address).join(", ")}); choose a free address on the subnet of the load balancers' interfaces`));
   } else {
-    for (const { lb, i } of outside) {
-      problems.push(problemError(["load_balancers", i, "address"], `${lb.address} is outside the VIP's subnet ${network} (cluster.vip); a load balancer can only hold the VIP on its own subnet`));
+    for (const lb of outside) {
+      problems.push(problemError(["load_balancers", lb.i, "address"], `${lb.address} is outside the VIP's subnet ${network} (cluster.vip); a load balancer can only hold the VIP on its own subnet`));
     }
   }
   return problems;
 }
 
-function checkPriorities(d: ParsedSections): ProblemDraft[] {
-  const lbs = d.load_balancers;
-  if (!lbs) return [];
+function checkPriorities(lbs: readonly LoadBalancerSpec[]): ProblemDraft[] {
   const priorities = effectivePriorities(lbs);
   const problems: ProblemDraft[] = [];
   priorities.forEach((p, i) => {
@@ -131,7 +147,7 @@ function checkTlsPresence(d: ParsedSections, present: ReadonlySet<string>): Prob
 }
 
 function checkClair(d: ParsedSections, present: ReadonlySet<string>): ProblemDraft[] {
-  if (!d.harbor) return [];
+  if (d.harbor?.with_clair === undefined) return [];
   if (d.harbor.with_clair && !present.has("clair_db")) {
     return [problemError(["clair_db"], "is required when harbor.with_clair is true; describe Clair's PostgreSQL under clair_db, or set with_clair: false", ["harbor", "with_clair"])];
   }
@@ -143,15 +159,17 @@ function checkClair(d: ParsedSections, present: ReadonlySet<string>): ProblemDra
 
 function checkTunnel(d: ParsedSections): ProblemDraft[] {
   const via = d.database?.tunnel_via;
-  if (via === undefined || !d.load_balancers || !d.harbor_nodes) return [];
-  if (hostEntries(d).some((h) => h.name === via)) return [];
+  const hosts = hostEntries(d);
+  // A host whose name did not parse might be the one meant: its own error says so.
+  if (via === undefined || !d.load_balancers || !d.harbor_nodes || hosts.some((h) => h.name === undefined)) return [];
+  if (hosts.some((h) => h.name === via)) return [];
   return [problemError(["database", "tunnel_via"], `"${via}" is not a host of this inventory; use the name of a load balancer or Harbor node`)];
 }
 
 function checkManagedCfgKeys(d: ParsedSections): ProblemDraft[] {
-  const maps: Array<{ at: PathSegment[]; cfg: Record<string, unknown> | undefined }> = [
+  const maps: Array<{ at: PathSegment[]; cfg: object | undefined }> = [
     { at: ["harbor", "extra_cfg"], cfg: d.harbor?.extra_cfg },
-    ...(d.harbor_nodes ?? []).map((n, i) => ({ at: ["harbor_nodes", i, "harbor_cfg"] as PathSegment[], cfg: n.harbor_cfg })),
+    ...(d.harbor_nodes ?? []).map((n, i) => ({ at: ["harbor_nodes", i, "harbor_cfg"] as PathSegment[], cfg: n?.harbor_cfg })),
   ];
   const problems: ProblemDraft[] = [];
   for (const { at, cfg } of maps) {

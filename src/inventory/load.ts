@@ -21,6 +21,7 @@ import { buildInventorySchema } from "./schema.js";
 import type { InventoryData } from "./schema.js";
 import { describeIssue, draftsFromIssues } from "./schema-issues.js";
 import { Redactor, Secret } from "./secret.js";
+import { salvageValid } from "./salvage.js";
 import { checkTls } from "./tls-checks.js";
 import { parseYamlSource } from "./yaml-source.js";
 import type { YamlSource } from "./yaml-source.js";
@@ -68,11 +69,11 @@ export function parseInventory(text: string, opts: ParseInventoryOptions): Parse
   }
   const redactor = new Redactor();
   const fs = opts.fs ?? nodeFs;
-  const { sections, drafts } = parseSections(raw as Record<string, unknown>, { ...opts, fs }, redactor);
-  drafts.push(...checkInventory(sections, new Set(Object.keys(raw))));
+  const { sections, drafts, complete } = parseSections(raw as Record<string, unknown>, { ...opts, fs }, redactor);
+  drafts.push(...checkInventory(sections, { present: new Set(Object.keys(raw)), complete }));
   // A VIP that is itself wrong would only add noise about the certificate not covering it.
   const vipValid = !drafts.some((d) => d.severity === "error" && d.at[0] === "cluster" && d.at[1] === "vip");
-  const tls = sections.tls ? readTls(sections, vipValid, fs, opts.now ?? new Date(), drafts) : undefined;
+  const tls = complete.has("tls") ? readTls(sections, vipValid, fs, opts.now ?? new Date(), drafts) : undefined;
   if (tls) redactor.add(tls.key);
 
   const problems = [...src.problems, ...drafts.map((d) => locate(d, src, redactor))];
@@ -86,7 +87,7 @@ export function parseInventory(text: string, opts: ParseInventoryOptions): Parse
  * Parses each section twice at most: once reporting missing "run" files as warnings
  * (zod then withholds the data), once more without them when warnings were all it found.
  */
-function parseSections(raw: Record<string, unknown>, opts: ParseInventoryOptions & { fs: ResolverFs }, redactor: Redactor): { sections: ParsedSections; drafts: ProblemDraft[] } {
+function parseSections(raw: Record<string, unknown>, opts: ParseInventoryOptions & { fs: ResolverFs }, redactor: Redactor): { sections: ParsedSections; drafts: ProblemDraft[]; complete: Set<string> } {
   const base = { dir: opts.dir, env: opts.env, fs: opts.fs, redactor };
   const strict = buildInventorySchema(createSourceResolver({ ...base, warnMissingRunFiles: true }));
   const lenient = buildInventorySchema(createSourceResolver({ ...base, warnMissingRunFiles: false }));
@@ -97,28 +98,35 @@ function parseSections(raw: Record<string, unknown>, opts: ParseInventoryOptions
   const drafts = keys.success ? [] : draftsFromIssues(keys.error.issues, [], keysOnly, raw);
 
   const sections: Record<string, unknown> = {};
+  const complete = new Set<string>();
   for (const [key, schema] of Object.entries(strict.shape) as Array<[string, z.ZodType]>) {
     const result = schema.safeParse(raw[key], params);
     let data: unknown = result.data;
     if (!result.success) {
       const found = draftsFromIssues(result.error.issues, [key], schema, raw[key]);
       drafts.push(...found);
-      if (found.some((d) => d.severity === "error")) continue;
-      data = (lenient.shape[key as keyof typeof lenient.shape] as z.ZodType).parse(raw[key], params);
+      const lenientSchema = lenient.shape[key as keyof typeof lenient.shape] as z.ZodType;
+      if (found.some((d) => d.severity === "error")) {
+        const salvaged = salvageValid(lenientSchema, raw[key]);
+        if (salvaged !== undefined) sections[key] = salvaged;
+        continue;
+      }
+      data = lenientSchema.parse(raw[key], params);
     }
+    complete.add(key);
     if (data !== undefined) sections[key] = data;
   }
-  return { sections: sections as ParsedSections, drafts };
+  return { sections: sections as ParsedSections, drafts, complete };
 }
 
 /** Reads the certificate, key and CA the tls section names, and checks them. */
 function readTls(sections: ParsedSections, vipValid: boolean, fs: ResolverFs, now: Date, drafts: ProblemDraft[]): TlsMaterial | undefined {
   const paths = sections.tls;
-  if (!paths) return undefined;
+  if (paths?.certificate === undefined || paths.key === undefined) return undefined;
   const certificatePem = fs.readText(paths.certificate) ?? "";
   const keyPem = fs.readText(paths.key) ?? "";
   const caPem = paths.ca === undefined ? undefined : (fs.readText(paths.ca) ?? "");
-  const vipAddress = vipValid ? sections.cluster?.vip.split("/")[0] : undefined;
+  const vipAddress = vipValid ? sections.cluster?.vip?.split("/")[0] : undefined;
   drafts.push(
     ...checkTls({
       certificatePem,
@@ -127,7 +135,7 @@ function readTls(sections: ParsedSections, vipValid: boolean, fs: ResolverFs, no
       keyPath: paths.key,
       now,
       ...(caPem !== undefined && paths.ca !== undefined ? { caPem, caPath: paths.ca } : {}),
-      ...(sections.cluster ? { hostname: sections.cluster.hostname } : {}),
+      ...(sections.cluster?.hostname !== undefined ? { hostname: sections.cluster.hostname } : {}),
       ...(vipAddress !== undefined ? { vipAddress } : {}),
     }),
   );

@@ -12,7 +12,9 @@ import type { PathSegment, ProblemDraft } from "./problems.js";
 export function describeIssue(iss: z.core.$ZodRawIssue): string | undefined {
   switch (iss.code) {
     case "invalid_type":
-      return iss.input === undefined ? "is required" : `must be ${describeType(iss.expected)}, not ${describeValue(iss.input)}`;
+      if (iss.input === undefined) return "is required";
+      if (iss.input === null) return `is empty; give ${describeType(iss.expected)}`;
+      return `must be ${describeType(iss.expected)}, not ${describeValue(iss.input)}`;
     case "invalid_value":
       return iss.values.length === 1 ? `must be ${JSON.stringify(iss.values[0])}` : `must be one of ${iss.values.map((v) => JSON.stringify(v)).join(", ")}`;
     case "too_small":
@@ -43,7 +45,8 @@ function sizeMessage(origin: string, bound: string, limit: unknown): string {
 function unionMessage(branches: z.core.$ZodIssue[][]): string {
   const expected = branches.map((b) => (b.length === 1 && b[0]?.code === "invalid_type" ? b[0].expected : undefined));
   if (expected.length > 0 && expected.every((e) => e !== undefined)) {
-    return `must be ${[...new Set(expected.map((e) => describeType(e)))].join(" or ")}`;
+    const names = [...new Set(expected.map((e) => (e === "boolean" ? "true/false" : describeType(e))))];
+    return `must be ${names.length > 1 ? `${names.slice(0, -1).join(", ")} or ${names[names.length - 1]}` : names[0]}`;
   }
   return "is not valid here";
 }

@@ -5,6 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { Readable } from "node:stream";
+import type { Duplex } from "node:stream";
 import { NodeSSH } from "node-ssh";
 import type { Config } from "node-ssh";
 import type { Secret } from "../inventory/secret.js";
@@ -83,15 +84,38 @@ export class SshSession {
 
   /** Run a command; a non-zero exit is a result, not an error (see runChecked). */
   async run(command: Command, opts: RunOptions): Promise<RunResult> {
+    return (await this.#execute(command, opts)).result;
+  }
+
+  /** Run a command and throw RemoteCommandError (host, step, masked command, exit code, stderr) unless it succeeded. */
+  async runChecked(command: Command, opts: RunOptions & { hint?: string }): Promise<RunResult> {
+    const { result, shown } = await this.#execute(command, opts);
+    const ok = opts.okExitCodes ?? [0];
+    if (result.code !== null && ok.includes(result.code)) return result;
+    throw new RemoteCommandError({
+      host: this.target.hostName,
+      step: opts.step,
+      command: shown,
+      exitCode: result.code,
+      signal: result.signal,
+      stderr: result.stderr,
+      secrets: this.#secrets(command),
+      ...(opts.hint === undefined ? {} : { hint: opts.hint }),
+    });
+  }
+
+  /** The one place a command reaches the host: wrapped for sudo, logged masked, sent revealed. */
+  async #execute(command: Command, opts: RunOptions): Promise<{ result: RunResult; shown: string }> {
     const stdin = opts.stdin === undefined ? undefined : Buffer.isBuffer(opts.stdin) ? opts.stdin : Buffer.from(opts.stdin, "utf8");
     const wrapped = opts.sudo ? wrapPrivileged(command, this.target, stdin) : stdin === undefined ? { command } : { command, stdin };
-    this.#log?.({ host: this.target.hostName, step: opts.step, command: renderShell(wrapped.command, { reveal: false }) });
+    const shown = renderShell(wrapped.command, { reveal: false });
+    this.#log?.({ host: this.target.hostName, step: opts.step, command: shown });
     try {
       const r = await this.#ssh.execCommand(renderShell(wrapped.command, { reveal: true }), {
         noTrim: true,
         ...(wrapped.stdin === undefined ? {} : { stdin: Readable.from([wrapped.stdin]) }),
       });
-      return { code: r.code, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+      return { result: { code: r.code, signal: r.signal, stdout: r.stdout, stderr: r.stderr }, shown };
     } catch (err) {
       throw new SshConnectError(
         this.target.hostName,
@@ -102,24 +126,6 @@ export class SshSession {
     }
   }
 
-  /** Run a command and throw RemoteCommandError (host, step, masked command, exit code, stderr) unless it succeeded. */
-  async runChecked(command: Command, opts: RunOptions & { hint?: string }): Promise<RunResult> {
-    const wrappedForMessage = opts.sudo ? wrapPrivileged(command, this.target).command : command;
-    const result = await this.run(command, opts);
-    const ok = opts.okExitCodes ?? [0];
-    if (result.code !== null && ok.includes(result.code)) return result;
-    throw new RemoteCommandError({
-      host: this.target.hostName,
-      step: opts.step,
-      command: renderShell(wrappedForMessage, { reveal: false }),
-      exitCode: result.code,
-      signal: result.signal,
-      stderr: result.stderr,
-      secrets: this.#secrets(command),
-      ...(opts.hint === undefined ? {} : { hint: opts.hint }),
-    });
-  }
-
   /**
    * Write a file atomically, as root unless `sudo: false`: temp file in the same folder,
    * mode and owner set, previous version kept as `<path>.harbor-ha.bak`, then renamed.
@@ -127,6 +133,23 @@ export class SshSession {
   async uploadAtomic(spec: UploadSpec & { step?: string; sudo?: boolean }): Promise<void> {
     const upload = buildAtomicUpload(spec);
     await this.runChecked(upload.command, { sudo: spec.sudo ?? true, stdin: upload.stdin, step: spec.step ?? `write ${spec.path}` });
+  }
+
+  /**
+   * A TCP stream to host:port opened from this host (an SSH tunnel), e.g. to reach a
+   * database that only the cluster's network can reach.
+   */
+  async openTunnel(host: string, port: number): Promise<Duplex> {
+    try {
+      return await this.#ssh.forwardOut("127.0.0.1", 0, host, port);
+    } catch (err) {
+      throw new SshConnectError(
+        this.target.hostName,
+        `${this.target.hostName}: cannot open an SSH tunnel to ${host}:${port}: ${(err as Error).message}`,
+        `Check that ${this.target.hostName} reaches ${host}:${port} and that its sshd allows TCP forwarding (AllowTcpForwarding).`,
+        err,
+      );
+    }
   }
 
   close(): void {

@@ -206,7 +206,10 @@ describe("preflight access check", () => {
   });
 
   test("a server that never answers the handshake gives a timeout with host and port", async () => {
-    const silent = createServer((sock) => sock.on("error", () => undefined));
+    const sockets: Socket[] = [];
+    const silent = createServer((sock) => {
+      sockets.push(sock.on("error", () => undefined));
+    });
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     const port = (silent.address() as AddressInfo).port;
     try {
@@ -214,7 +217,7 @@ describe("preflight access check", () => {
       assert.ok(err instanceof DatabaseUnreachableError, String(err));
       assert.match(err.message, new RegExp(`^cannot reach MariaDB at 127\\.0\\.0\\.1:${port}: timeout after 300 ms`));
     } finally {
-      silent.closeAllConnections?.();
+      for (const sock of sockets) sock.destroy();
       await new Promise((resolve) => silent.close(resolve));
     }
   });

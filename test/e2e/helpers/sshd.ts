@@ -5,11 +5,12 @@
  */
 import { execFile, spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { shellQuote } from "../../../src/remote/command.js";
 
 const run = promisify(execFile);
 
@@ -26,7 +27,38 @@ export interface TestSshd {
   hostKey: PublicKey;
   /** known_hosts text that trusts this server's key. */
   knownHostsText(): string;
+  /** With a sudo user: switch its sudoers rule between "password required" and NOPASSWD. */
+  setSudoNopasswd(nopasswd: boolean): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** An ordinary user that may sudo, visible only to this sshd (private mount namespace). */
+export interface SudoUser {
+  name: string;
+  password: string;
+}
+
+const SUDO_UID = 64_123;
+
+/**
+ * Copies of /etc/passwd, shadow, group and sudoers.d with the user added, to be bind-mounted
+ * over the real ones inside the sshd's own mount namespace: the machine's files stay untouched.
+ */
+async function prepareSudoUser(dir: string, user: SudoUser): Promise<string[]> {
+  const hash = (await run("openssl", ["passwd", "-6", user.password])).stdout.trim();
+  // sshd reads authorized_keys as the user: the folder and the file must be readable to it.
+  await chmod(dir, 0o755);
+  await chmod(join(dir, "authorized_keys"), 0o644);
+  const home = join(dir, "home");
+  await mkdir(home, { recursive: true });
+  await run("chown", [`${SUDO_UID}:${SUDO_UID}`, home]);
+  const append = async (name: string, line: string) =>
+    writeFile(join(dir, name), `${await readFile(`/etc/${name}`, "utf8")}${line}\n`, { mode: name === "shadow" ? 0o640 : 0o644 });
+  await append("passwd", `${user.name}:x:${SUDO_UID}:${SUDO_UID}::${home}:/bin/sh`);
+  await append("shadow", `${user.name}:${hash}:19000:0:99999:7:::`);
+  await append("group", `${user.name}:x:${SUDO_UID}:`);
+  await mkdir(join(dir, "sudoers.d"));
+  return ["passwd", "shadow", "group", "sudoers.d"].map((n) => `mount --bind ${shellQuote(join(dir, n))} /etc/${n}`);
 }
 
 /** A new ed25519 key pair at `path` (and `path.pub`), as ssh-keygen makes it. */
@@ -64,7 +96,7 @@ async function waitForPort(port: number, child: ChildProcess, stderr: () => stri
   }
 }
 
-export async function startSshd(): Promise<TestSshd> {
+export async function startSshd(options: { sudoUser?: SudoUser } = {}): Promise<TestSshd> {
   const dir = await mkdtemp(join(tmpdir(), "harbor-ha-sshd-"));
   // sshd refuses to start without its privilege separation directory.
   await mkdir("/run/sshd", { recursive: true, mode: 0o755 });
@@ -88,7 +120,18 @@ export async function startSshd(): Promise<TestSshd> {
     "LogLevel VERBOSE",
   ].join("\n");
   await writeFile(join(dir, "sshd_config"), `${config}\n`);
-  const child = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", join(dir, "sshd_config")], { stdio: ["ignore", "ignore", "pipe"] });
+  const sshdArgs = ["-D", "-e", "-f", join(dir, "sshd_config")];
+  const sudoUser = options.sudoUser;
+  const setSudoNopasswd = async (nopasswd: boolean) => {
+    if (!sudoUser) throw new Error("this sshd has no sudo user");
+    await writeFile(join(dir, "sudoers.d", "harbor-ha-test"), `${sudoUser.name} ALL=(ALL:ALL) ${nopasswd ? "NOPASSWD: " : ""}ALL\n`, { mode: 0o440 });
+  };
+  const mounts = sudoUser ? await prepareSudoUser(dir, sudoUser) : [];
+  if (sudoUser) await setSudoNopasswd(false);
+  // unshare without --fork: sh and then sshd replace it, so the child's PID is sshd's.
+  const child = sudoUser
+    ? spawn("unshare", ["-m", "--propagation", "private", "sh", "-c", `${mounts.join(" && ")} && exec /usr/sbin/sshd "$@"`, "sh", ...sshdArgs], { stdio: ["ignore", "ignore", "pipe"] })
+    : spawn("/usr/sbin/sshd", sshdArgs, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
   await waitForPort(port, child, () => stderr);
@@ -98,6 +141,7 @@ export async function startSshd(): Promise<TestSshd> {
     clientKeyPath,
     hostKey,
     knownHostsText: () => `[127.0.0.1]:${port} ${hostKey.type} ${hostKey.base64}\n`,
+    setSudoNopasswd,
     stop: async () => {
       if (child.exitCode === null && child.pid !== undefined) {
         const exited = new Promise((r) => child.once("exit", r));

@@ -1,0 +1,58 @@
+/**
+ * The database phase: read registry.sql, check access, decide (pure planDatabase),
+ * and load only when that is safe. Connects directly, or through an SSH tunnel via an
+ * inventory host when database.tunnel_via is set.
+ */
+import type { Inventory } from "../inventory/model.js";
+import type { DesiredDatabase } from "../render/types.js";
+import type { SshPool } from "../remote/pool.js";
+import { checkDatabaseAccess } from "../db/access.js";
+import { openDatabaseConnection } from "../db/connection.js";
+import type { DbConnectOptions } from "../db/connection.js";
+import { gatherDatabaseFacts } from "../db/facts.js";
+import { planDatabase } from "../db/plan.js";
+import type { DatabasePlan } from "../db/plan.js";
+import { applyDatabasePlan } from "../db/apply.js";
+import type { DatabaseApplyResult } from "../db/apply.js";
+import { readRegistrySql } from "../db/read-registry-sql.js";
+import type { RegistrySqlFile } from "../db/read-registry-sql.js";
+import type { DatabaseFacts } from "../db/facts.js";
+
+export interface DatabasePreflight {
+  plan: DatabasePlan;
+  facts: DatabaseFacts;
+  sql: RegistrySqlFile;
+  connect: DbConnectOptions;
+}
+
+export function databaseConnectOptions(inv: Inventory, pool: SshPool): DbConnectOptions {
+  const db = inv.data.database;
+  const base: DbConnectOptions = { host: db.host, port: db.port, user: db.user, password: db.password, connectTimeoutMs: 10_000 };
+  if (!db.tunnel_via) return base;
+  const via = db.tunnel_via;
+  return { ...base, via, openStream: async () => (await pool.session(via)).openTunnel(db.host, db.port) };
+}
+
+/** Read-only: everything the database step needs to know, or a clear error. */
+export async function preflightDatabase(inv: Inventory, desired: DesiredDatabase, pool: SshPool, reinitialize: boolean): Promise<DatabasePreflight> {
+  const sql = await readRegistrySql(desired.registrySqlPath);
+  const connect = databaseConnectOptions(inv, pool);
+  await checkDatabaseAccess({ ...connect, database: desired.database });
+  const conn = await openDatabaseConnection({ ...connect, multipleStatements: false });
+  try {
+    const facts = await gatherDatabaseFacts(conn, desired.database);
+    return { plan: planDatabase(desired, sql.parsed, facts, { reinitialize }), facts, sql, connect };
+  } finally {
+    await conn.end().catch(() => conn.destroy());
+  }
+}
+
+export async function applyDatabase(pre: DatabasePreflight): Promise<DatabaseApplyResult> {
+  if (pre.plan.action === "skip") return { action: "skip", changed: false, message: pre.plan.reason };
+  const conn = await openDatabaseConnection({ ...pre.connect, multipleStatements: true });
+  try {
+    return await applyDatabasePlan(conn, pre.plan, pre.sql.text);
+  } finally {
+    await conn.end().catch(() => conn.destroy());
+  }
+}

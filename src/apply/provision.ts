@@ -1,0 +1,158 @@
+/**
+ * provision: the whole HA installation, in phases. Gathers facts (one round trip per
+ * host, in parallel), plans (pure), and — unless it is a dry run — applies that same
+ * plan: database, load balancers, storage, Harbor nodes, then verifies.
+ */
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import type { Inventory } from "../inventory/model.js";
+import { Redactor } from "../inventory/secret.js";
+import { HarborHaError } from "../errors.js";
+import { readOrCreateClusterState } from "../state/cluster-state.js";
+import { renderDesiredState } from "../render/desired-state.js";
+import type { DesiredState } from "../render/types.js";
+import { SshPool } from "../remote/pool.js";
+import type { CommandLogEvent } from "../remote/session.js";
+import { sshTargetFor } from "../remote/target.js";
+import { planCluster } from "../plan/plan-cluster.js";
+import type { BundleInfo } from "../plan/harbor-node.js";
+import { queriesFor } from "../plan/queries.js";
+import { PHASES } from "../plan/types.js";
+import type { Plan } from "../plan/types.js";
+import type { DatabaseApplyResult } from "../db/apply.js";
+import { applyDatabase, preflightDatabase } from "./database.js";
+import type { DatabasePreflight } from "./database.js";
+import { gatherAllFacts } from "./gather.js";
+import { runPhase } from "./run-phase.js";
+import { verifyNodesHealthy, verifySingleVipHolder } from "./verify.js";
+import type { NodeCheck } from "./verify.js";
+import type { EmitEvent, HostOutcome } from "./events.js";
+import { collectSecrets } from "./secrets.js";
+
+export interface ProvisionOptions {
+  dryRun: boolean;
+  parallel: number;
+  acceptNewHostKeys: boolean;
+  reinitializeDatabase: boolean;
+  emit: EmitEvent;
+  log?: (e: CommandLogEvent) => void;
+  isInterrupted: () => boolean;
+}
+
+export interface ProvisionResult {
+  plan: Plan;
+  database: DatabasePreflight;
+  databaseResult?: DatabaseApplyResult;
+  outcomes: HostOutcome[];
+  vipHolder?: string;
+  nodeChecks?: NodeCheck[];
+  /** Whether anything changed (or, in a dry run, would change). */
+  changed: boolean;
+  redactor: Redactor;
+}
+
+/** A failed run: carries what was done so far, for the summary and --json. */
+export class ProvisionFailed extends HarborHaError {
+  constructor(message: string, readonly partial: Partial<ProvisionResult> & { outcomes: HostOutcome[] }, hint: string) {
+    super(message, { hint });
+  }
+}
+
+export async function provision(inv: Inventory, opts: ProvisionOptions): Promise<ProvisionResult> {
+  const redactor = new Redactor().add(...collectSecrets(inv));
+  const state = await readOrCreateClusterState(inv);
+  redactor.add(state.secretkey, state.tokenPrivateKey);
+  const desired = renderDesiredState(inv, state);
+  const bundle = await readBundleInfo(inv);
+  const started = new Map<string, number>();
+  const pool = new SshPool(
+    [...inv.data.load_balancers, ...inv.data.harbor_nodes].map((h) => sshTargetFor(inv, h)),
+    { parallel: opts.parallel, acceptNewHostKeys: opts.acceptNewHostKeys, ...(opts.log ? { log: opts.log } : {}) },
+  );
+  try {
+    opts.emit({ type: "phase", phase: "preflight", description: "connecting and gathering facts (read-only)" });
+    const t0 = Date.now();
+    const queries = new Map(desired.hosts.map((d) => [d.host.name, queriesFor(inv, d, bundle)]));
+    const gathered = await gatherAllFacts(pool, queries);
+    if (gathered.failures.size > 0) throw preflightFailure([...gathered.failures].map(([host, e]) => `${host}: ${e.message}`), desired);
+    const plan = planCluster(desired, gathered.facts, { inv, redactor, bundle });
+    const database = await preflightDatabase(inv, desired.database, pool, opts.reinitializeDatabase);
+    if (database.plan.action === "refuse") throw preflightFailure([`database: ${database.plan.reason}`], desired);
+    if (plan.problems.length > 0) throw preflightFailure(plan.problems.map((p) => `${p.host}: ${p.message}\n    → ${p.hint}`), desired);
+    for (const h of desired.hosts) started.set(h.host.name, Date.now() - t0);
+
+    const changed = plan.hosts.some((h) => h.steps.length > 0) || database.plan.action !== "skip";
+    if (opts.dryRun) return { plan, database, outcomes: outcomesOf(plan, new Map(), new Map(), started), changed, redactor };
+
+    const result: ProvisionResult = { plan, database, outcomes: [], changed, redactor };
+    if (database.plan.action !== "skip") {
+      opts.emit({ type: "phase", phase: "database", description: database.plan.reason });
+      result.databaseResult = await applyDatabase(database);
+      opts.emit({ type: "note", level: "info", message: result.databaseResult.message });
+    } else {
+      opts.emit({ type: "note", level: "info", message: `database: ${database.plan.reason}` });
+    }
+
+    const done = new Map<string, string[]>();
+    const failures = new Map<string, Error>();
+    for (const phase of PHASES) {
+      opts.emit({ type: "phase", phase, description: PHASE_DESCRIPTIONS[phase] });
+      const timer = Date.now();
+      const r = await runPhase(pool, plan, phase, opts.emit, opts.isInterrupted);
+      for (const [h, titles] of r.done) done.set(h, [...(done.get(h) ?? []), ...titles]);
+      for (const [h, e] of r.failures) failures.set(h, e);
+      for (const h of r.done.keys()) started.set(h, (started.get(h) ?? 0) + (Date.now() - timer));
+      if (failures.size > 0 || opts.isInterrupted()) {
+        result.outcomes = outcomesOf(plan, done, failures, started);
+        throw new ProvisionFailed(
+          `${phase} failed on ${[...failures.keys()].join(", ") || "(interrupted)"}; later phases did not start`,
+          result,
+          "Fix the cause shown above and run provision again: steps already done are skipped, the rest are planned again.",
+        );
+      }
+      if (phase === "loadbalancers") {
+        result.vipHolder = await verifySingleVipHolder(pool, inv);
+        opts.emit({ type: "note", level: "info", message: `VIP ${inv.data.cluster.vip} is held by ${result.vipHolder}` });
+      }
+    }
+    opts.emit({ type: "phase", phase: "verify", description: "check.sh for every Harbor node from every load balancer" });
+    result.nodeChecks = await verifyNodesHealthy(pool, inv);
+    result.outcomes = outcomesOf(plan, done, failures, started);
+    return result;
+  } finally {
+    await pool.closeAll();
+  }
+}
+
+const PHASE_DESCRIPTIONS: Record<(typeof PHASES)[number], string> = {
+  loadbalancers: "keepalived, check.sh, kernel settings; exactly one VIP holder",
+  storage: "shared storage for /data/registry and /data/job_logs",
+  harbor: "certificates, shared secrets, harbor.cfg, installer, VIP acceptance rules",
+};
+
+function preflightFailure(lines: string[], desired: DesiredState): ProvisionFailed {
+  const outcomes: HostOutcome[] = desired.hosts.map((h) => ({ host: h.host.name, role: h.host.role, status: "not started", changes: [], ms: 0 }));
+  return new ProvisionFailed(`preflight failed; nothing was changed on any host:\n  ${lines.join("\n  ")}`, { outcomes }, "Fix the problems above and run again.");
+}
+
+function outcomesOf(plan: Plan, done: ReadonlyMap<string, string[]>, failures: ReadonlyMap<string, Error>, ms: ReadonlyMap<string, number>): HostOutcome[] {
+  return plan.hosts.map((h) => {
+    const failed = failures.get(h.host.name);
+    const changes = done.get(h.host.name) ?? [];
+    const base = { host: h.host.name, role: h.host.role, changes, ms: ms.get(h.host.name) ?? 0 };
+    if (failed) return { ...base, status: "failed" as const, error: failed.message };
+    return { ...base, status: changes.length > 0 ? ("changed" as const) : ("unchanged" as const) };
+  });
+}
+
+async function readBundleInfo(inv: Inventory): Promise<BundleInfo> {
+  const localPath = inv.data.installer.bundle;
+  try {
+    const content = await readFile(localPath);
+    return { localPath, sha256: createHash("sha256").update(content).digest("hex") };
+  } catch (err) {
+    throw new HarborHaError(`cannot read the installer bundle ${localPath}: ${(err as Error).message}`, {
+      hint: "Download Harbor's offline installer (harbor-offline-installer-vX.Y.Z.tgz) and point installer.bundle at it.",
+    });
+  }
+}

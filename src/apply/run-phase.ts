@@ -1,0 +1,46 @@
+/**
+ * Runs one phase of a plan: hosts in parallel (up to the pool's limit), each host's
+ * steps in order. A failing host stops its own remaining steps; the other hosts finish
+ * theirs; the caller starts no later phase.
+ */
+import type { SshPool } from "../remote/pool.js";
+import type { Phase, Plan, Step } from "../plan/types.js";
+import { executeStep } from "./execute-step.js";
+import type { EmitEvent } from "./events.js";
+
+export interface PhaseResult {
+  /** Titles of the steps done, per host. */
+  done: Map<string, string[]>;
+  failures: Map<string, Error>;
+}
+
+export async function runPhase(pool: SshPool, plan: Plan, phase: Phase, emit: EmitEvent, isInterrupted: () => boolean): Promise<PhaseResult> {
+  const byHost = new Map<string, Step[]>();
+  for (const h of plan.hosts) {
+    const steps = h.steps.filter((s) => s.phase === phase);
+    if (steps.length > 0) byHost.set(h.host.name, steps);
+  }
+  const result: PhaseResult = { done: new Map(), failures: new Map() };
+  const hosts = [...byHost.keys()];
+  const settled = await pool.forEachHost(hosts, async (session, host) => {
+    const done: string[] = [];
+    result.done.set(host, done);
+    for (const step of byHost.get(host) ?? []) {
+      if (isInterrupted()) throw new Error("interrupted before this step");
+      emit({ type: "step-start", host, phase, title: step.title });
+      const started = Date.now();
+      try {
+        await executeStep(session, step);
+      } catch (err) {
+        emit({ type: "step-done", host, phase, title: step.title, ok: false, ms: Date.now() - started, error: (err as Error).message });
+        throw err;
+      }
+      done.push(step.title);
+      emit({ type: "step-done", host, phase, title: step.title, ok: true, ms: Date.now() - started });
+    }
+  });
+  settled.forEach((s, i) => {
+    if (s.status === "rejected") result.failures.set(hosts[i] as string, s.reason instanceof Error ? s.reason : new Error(String(s.reason)));
+  });
+  return result;
+}

@@ -1,0 +1,104 @@
+import { writeFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { Option } from "commander";
+import { readInventory } from "../../inventory/load.js";
+import { Redactor } from "../../inventory/secret.js";
+import { provision, ProvisionFailed } from "../../apply/provision.js";
+import type { ProvisionResult } from "../../apply/provision.js";
+import { collectSecrets } from "../../apply/secrets.js";
+import { HarborHaError, UsageError } from "../../errors.js";
+import { formatProblems } from "../format-problems.js";
+import { createProgressRenderer } from "../report/progress.js";
+import { formatPlan } from "../report/plan-text.js";
+import { formatSummary } from "../report/summary.js";
+import { formatJsonReport } from "../report/json-report.js";
+
+/** Exit status of a dry run that found changes to make (0 means nothing would change). */
+export const EXIT_CHANGES_PENDING = 3;
+
+interface ProvisionFlags {
+  dryRun: boolean;
+  parallel: string;
+  acceptNewHostKeys: boolean;
+  reinitializeDatabaseDestroyingAllData: boolean;
+  json?: string | boolean;
+  verbose: boolean;
+}
+
+export function registerProvision(program: Command): void {
+  program
+    .command("provision")
+    .summary("install or converge the whole HA cluster over SSH (safe to re-run)")
+    .description(
+      "Install the cluster, or bring it back to what the inventory says — safe to re-run on a live\n" +
+        "cluster. It connects once to every host, gathers facts in one round trip per host, and plans\n" +
+        "only the steps still needed, each with its reason and a diff (secrets masked). Phases, hosts in\n" +
+        "parallel within each:\n" +
+        "  preflight      read-only: SSH and sudo, interfaces, nodes reach MariaDB/Redis, disk, the VIP\n" +
+        "  database       load registry.sql only when the registry schema is absent (never drops data)\n" +
+        "  loadbalancers  keepalived.conf (checked with keepalived -t first), check.sh, sysctl; reload\n" +
+        "                 or restart keepalived only when needed; then exactly one VIP holder\n" +
+        "  storage        NFS mounts in /etc/fstab, /data/registry owned by 10000:10000\n" +
+        "  harbor         certificates, shared secretkey and token keys, harbor.cfg, the installer\n" +
+        "                 (uploaded once), install.sh --ha when its inputs changed, VIP rules\n" +
+        "  verify         check.sh passes for every node from every load balancer\n" +
+        "A failing step stops later phases; other hosts finish the phase they are in.\n\n" +
+        "Exit status: 0 done (or, with --dry-run, nothing would change), 1 a step failed,\n" +
+        `2 bad inventory or usage, ${EXIT_CHANGES_PENDING} --dry-run found changes to make, 130 interrupted.`,
+    )
+    .argument("<inventory>", "the inventory file (YAML)")
+    .option("-n, --dry-run", "print the plan (every change with its reason and diff) and change nothing", false)
+    .option("-p, --parallel <n>", "hosts worked on at once", "10")
+    .option("--accept-new-host-keys", "trust host keys not yet in known_hosts and add them (trust on first use); a changed key is still refused", false)
+    .addOption(new Option("--reinitialize-database-destroying-all-data", "DROP the existing registry database and load registry.sql again (shows the row counts that would be lost)").default(false))
+    .option("--json [file]", "write a machine-readable report to file, or to stdout when no file is given")
+    .option("-v, --verbose", "show every remote command (secrets masked)", false)
+    .addHelpText("after", "\nExamples:\n  $ harbor-ha provision inventory.yaml --dry-run     # what would change\n  $ harbor-ha provision inventory.yaml               # apply it\n  $ harbor-ha provision inventory.yaml --json report.json -p 20")
+    .action(async (file: string, flags: ProvisionFlags) => {
+      const parallel = Number(flags.parallel);
+      if (!Number.isInteger(parallel) || parallel < 1) throw new UsageError(`--parallel must be a whole number of at least 1, not "${flags.parallel}"`);
+      const { inventory, warnings } = await readInventory(file);
+      process.stderr.write(formatProblems(inventory.path, warnings));
+      const redactor = new Redactor().add(...collectSecrets(inventory));
+      const jsonToStdout = flags.json === true;
+      const progress = createProgressRenderer(redactor, { tty: process.stderr.isTTY === true, quiet: false });
+      const out = (text: string) => { if (!jsonToStdout) process.stdout.write(redactor.redact(text)); };
+      let result: Partial<ProvisionResult> | undefined;
+      let error: HarborHaError | undefined;
+      try {
+        const r = await provision(inventory, {
+          dryRun: flags.dryRun,
+          parallel,
+          acceptNewHostKeys: flags.acceptNewHostKeys,
+          reinitializeDatabase: flags.reinitializeDatabaseDestroyingAllData,
+          emit: (e) => progress.emit(e),
+          ...(flags.verbose ? { log: (e) => process.stderr.write(redactor.redact(`  [${e.host}] $ ${e.command}\n`)) } : {}),
+          isInterrupted: () => process.exitCode === 130,
+        });
+        result = r;
+        progress.stop();
+        if (r.database.plan.action === "reinitialize") process.stderr.write(`\n!!! ${r.database.plan.reason}\n`);
+        if (flags.dryRun) out(formatPlan(r.plan, r.database.plan));
+        else out("\n" + formatSummary(r.outcomes) + (r.vipHolder ? `VIP ${inventory.data.cluster.vip} is held by ${r.vipHolder}; check.sh passes for every node from every load balancer.\n` : ""));
+        if (flags.dryRun && r.changed) process.exitCode = EXIT_CHANGES_PENDING;
+      } catch (err) {
+        progress.stop();
+        if (err instanceof ProvisionFailed) {
+          result = err.partial;
+          if (err.partial.outcomes.some((o) => o.status !== "not started")) out("\n" + formatSummary(err.partial.outcomes));
+        }
+        if (err instanceof HarborHaError) error = err;
+        throw err;
+      } finally {
+        if (flags.json !== undefined) {
+          const report = formatJsonReport({
+            command: "provision", inventory: inventory.path, dryRun: flags.dryRun, ok: error === undefined, outcomes: result?.outcomes ?? [],
+            ...(result ? { result } : {}),
+            ...(error ? { error: { message: error.message, ...(error.hint ? { hint: error.hint } : {}) } } : {}),
+          }, result?.redactor ?? redactor);
+          if (typeof flags.json === "string") await writeFile(flags.json, report, { mode: 0o600 });
+          else process.stdout.write(report);
+        }
+      }
+    });
+}

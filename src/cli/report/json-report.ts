@@ -1,0 +1,39 @@
+/** The machine-readable report of a run (--json). Every string passes the Redactor. */
+import type { ProvisionResult } from "../../apply/provision.js";
+import type { HostOutcome } from "../../apply/events.js";
+import type { Redactor } from "../../inventory/secret.js";
+
+export interface JsonReportInput {
+  command: string;
+  inventory: string;
+  dryRun: boolean;
+  ok: boolean;
+  result?: Partial<ProvisionResult>;
+  outcomes: HostOutcome[];
+  error?: { message: string; hint?: string };
+}
+
+export function formatJsonReport(input: JsonReportInput, redactor: Redactor): string {
+  const r = input.result;
+  const report = {
+    command: input.command,
+    inventory: input.inventory,
+    dryRun: input.dryRun,
+    ok: input.ok,
+    changed: r?.changed ?? false,
+    database: r?.database ? { action: r.database.plan.action, reason: r.database.plan.reason, warnings: r.database.plan.warnings, result: r.databaseResult?.message } : undefined,
+    hosts: input.outcomes.map((o) => {
+      const planned = r?.plan?.hosts.find((h) => h.host.name === o.host);
+      return {
+        ...o,
+        address: planned?.host.address,
+        steps: planned?.steps.map((s) => ({ phase: s.phase, kind: s.kind, title: s.title, reason: s.reason, ...(s.diff ? { diff: s.diff } : {}) })) ?? [],
+      };
+    }),
+    preflightProblems: r?.plan?.problems ?? [],
+    vipHolder: r?.vipHolder,
+    nodeChecks: r?.nodeChecks,
+    error: input.error,
+  };
+  return redactor.redact(JSON.stringify(report, null, 2)) + "\n";
+}

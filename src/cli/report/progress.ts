@@ -1,0 +1,64 @@
+/**
+ * Renders run events: an ora spinner on a TTY, plain lines otherwise (CI, pipes).
+ * Progress goes to stderr so that stdout holds only the plan, the summary or JSON.
+ */
+import ora from "ora";
+import type { Ora } from "ora";
+import type { RunEvent } from "../../apply/events.js";
+import type { Redactor } from "../../inventory/secret.js";
+
+export interface ProgressRenderer {
+  emit(event: RunEvent): void;
+  stop(): void;
+}
+
+export function createProgressRenderer(redactor: Redactor, opts: { tty: boolean; quiet: boolean }): ProgressRenderer {
+  const write = (line: string) => process.stderr.write(redactor.redact(line) + "\n");
+  if (opts.quiet) return { emit: () => undefined, stop: () => undefined };
+  if (!opts.tty) return { emit: (e) => { const l = plainLine(e); if (l) write(l); }, stop: () => undefined };
+  let spinner: Ora | undefined;
+  const running = new Map<string, string>();
+  const refresh = () => {
+    if (!spinner) return;
+    const first = [...running.entries()][0];
+    spinner.text = first ? `${first[0]}: ${first[1]}${running.size > 1 ? ` (+${running.size - 1} more hosts)` : ""}` : "working";
+  };
+  return {
+    emit(e) {
+      if (e.type === "phase") {
+        spinner?.stop();
+        write(`\n== ${e.phase}: ${e.description}`);
+        spinner = ora({ stream: process.stderr, text: e.phase }).start();
+      } else if (e.type === "step-start") {
+        running.set(e.host, e.title);
+        refresh();
+      } else if (e.type === "step-done") {
+        running.delete(e.host);
+        spinner?.clear();
+        write(plainLine(e) ?? "");
+        refresh();
+        spinner?.render();
+      } else {
+        spinner?.clear();
+        write(plainLine(e) ?? "");
+        spinner?.render();
+      }
+    },
+    stop() {
+      spinner?.stop();
+    },
+  };
+}
+
+function plainLine(e: RunEvent): string | undefined {
+  switch (e.type) {
+    case "phase": return `== ${e.phase}: ${e.description}`;
+    case "step-start": return undefined;
+    case "step-done": return `${e.ok ? "  ok  " : "  FAIL"} ${e.host}: ${e.title} (${formatMs(e.ms)})${e.ok ? "" : `\n        ${(e.error ?? "").split("\n").join("\n        ")}`}`;
+    case "note": return `${e.level === "warn" ? "warning: " : "  "}${e.host ? `${e.host}: ` : ""}${e.message}`;
+  }
+}
+
+export function formatMs(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}

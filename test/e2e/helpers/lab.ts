@@ -1,0 +1,193 @@
+/**
+ * The lab around an end-to-end suite: `labUp` in `before`, `labDown` in `after`.
+ * Both drive scripts/lab.sh; the lab's hosts are reached with the system ssh and the
+ * ssh_config the lab writes (strict host-key checking against the lab's known_hosts).
+ */
+import { execFile, spawn } from "node:child_process";
+import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { projectRoot } from "../../../src/paths.js";
+
+const execFileAsync = promisify(execFile);
+
+export type LabRole = "db" | "loadbalancer" | "harbor-node";
+
+export interface LabHost {
+  readonly name: string;
+  readonly address: string;
+  readonly role: LabRole;
+  /** The user the lab inventory reaches it as ("ops" with sudo on harbor2, else root). */
+  readonly sshUser: string;
+  /** PID of the host's launcher (unshare); SIGKILL to it ends the host. */
+  readonly pid: number;
+  /** Its PID 1, seen from the machine. */
+  readonly initPid: number;
+}
+
+export interface SshResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface SshOptions {
+  /** Log in as this user instead of root. */
+  user?: string;
+  /** Written to the command's stdin. */
+  input?: string | Buffer;
+  timeoutMs?: number;
+  /** Extra ssh options, e.g. ["-o", "UserKnownHostsFile=/dev/null"]. */
+  sshArgs?: string[];
+}
+
+export interface Lab {
+  readonly dir: string;
+  readonly inventoryPath: string;
+  readonly sshConfigPath: string;
+  readonly protocol: "http" | "https";
+  /** The VIP without prefix, e.g. 198.18.0.100. */
+  readonly vip: string;
+  readonly hosts: readonly LabHost[];
+  host(name: string): LabHost;
+  /** A secret `up` generated (.lab/secrets/NAME): db-password, redis-password, vrrp-pass, harbor-admin-password. */
+  secret(name: string): string;
+  /** Runs a shell command on a lab host over ssh (as root unless opts.user); never throws on exit codes. */
+  sshRun(hostName: string, command: string, opts?: SshOptions): Promise<SshResult>;
+}
+
+export interface LabUpOptions {
+  lbs?: number;
+  nodes?: number;
+  protocol?: "http" | "https";
+}
+
+const UP_TIMEOUT_MS = 180_000;
+
+/** The lab's state folder: $HARBOR_HA_LAB_DIR or <repo>/.lab. */
+export function labDir(): string {
+  return process.env.HARBOR_HA_LAB_DIR ?? join(projectRoot(), ".lab");
+}
+
+function labScript(): string {
+  return join(projectRoot(), "scripts", "lab.sh");
+}
+
+async function runLabScript(args: string[]): Promise<void> {
+  try {
+    await execFileAsync(labScript(), args, { timeout: UP_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 });
+  } catch (e) {
+    const err = e as { stderr?: string; stdout?: string; message: string };
+    throw new Error(`scripts/lab.sh ${args.join(" ")} failed: ${err.message}\n${err.stderr ?? ""}${err.stdout ?? ""}`);
+  }
+}
+
+/** Brings a fresh lab up (tearing down any previous one) and describes it. */
+export async function labUp(opts: LabUpOptions = {}): Promise<Lab> {
+  const args = ["up", "--lbs", String(opts.lbs ?? 2), "--nodes", String(opts.nodes ?? 3), "--protocol", opts.protocol ?? "https"];
+  await runLabScript(args);
+  return readLab();
+}
+
+/** Tears the lab down: processes, mounts, namespaces, bridge, .lab/. */
+export async function labDown(): Promise<void> {
+  await runLabScript(["down"]);
+}
+
+interface LabJson {
+  dir: string;
+  inventory: string;
+  sshConfig: string;
+  protocol: "http" | "https";
+  vip: string;
+  hosts: LabHost[];
+}
+
+/** The running lab, from the lab.json `up` wrote. */
+export function readLab(): Lab {
+  const dir = labDir();
+  const json = JSON.parse(readFileSync(join(dir, "lab.json"), "utf8")) as LabJson;
+  const hosts = json.hosts;
+  return {
+    dir,
+    inventoryPath: json.inventory,
+    sshConfigPath: json.sshConfig,
+    protocol: json.protocol,
+    vip: json.vip,
+    hosts,
+    host(name) {
+      const h = hosts.find((x) => x.name === name);
+      if (!h) throw new Error(`no lab host named ${name}; the lab has ${hosts.map((x) => x.name).join(", ")}`);
+      return h;
+    },
+    secret(name) {
+      return readFileSync(join(dir, "secrets", name), "utf8").trim();
+    },
+    sshRun(hostName, command, opts = {}) {
+      return sshRun(json.sshConfig, hostName, command, opts);
+    },
+  };
+}
+
+function sshRun(sshConfig: string, hostName: string, command: string, opts: SshOptions): Promise<SshResult> {
+  const args = ["-F", sshConfig, ...(opts.sshArgs ?? []), "-l", opts.user ?? "root", hostName, command];
+  return new Promise((resolve, reject) => {
+    const child = spawn("ssh", args, { stdio: ["pipe", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 60_000);
+    child.stdout.on("data", (b: Buffer) => out.push(b));
+    child.stderr.on("data", (b: Buffer) => err.push(b));
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : 1), stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
+    });
+    child.stdin.on("error", () => undefined); // the command may not read its stdin
+    child.stdin.end(opts.input ?? "");
+  });
+}
+
+/** True when PID runs (a zombie counts as dead: `kill -0` would say alive). */
+export function pidAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && state !== "X";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What a lab left behind, as readable lines (empty when clean): live processes of the lab
+ * (recorded PIDs and any launcher naming the lab dir), the bridge and its veths, mounts
+ * under the lab dir, the lab dir itself. Namespaces live only as long as their processes
+ * (the lab pins none with bind mounts), so no process means no namespace.
+ */
+export function labLeftovers(pids: readonly number[] = []): string[] {
+  const dir = labDir();
+  const found: string[] = [];
+  for (const pid of pids) if (pidAlive(pid)) found.push(`process ${pid} still runs`);
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let cmd = "";
+    try {
+      cmd = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ");
+    } catch {
+      continue;
+    }
+    if (cmd.includes(`hostinit.py --lab-dir ${dir} `) && pidAlive(Number(entry))) found.push(`process ${entry}: ${cmd}`);
+  }
+  if (existsSync("/sys/class/net/hha-br0")) found.push("bridge hha-br0");
+  for (const dev of readdirSync("/sys/class/net")) if (dev.startsWith("hv-")) found.push(`link ${dev}`);
+  for (const line of readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
+    if (line.split(" ")[4]?.startsWith(dir)) found.push(`mount ${line.split(" ")[4]}`);
+    if (line.includes(" nsfs ") && line.includes(dir)) found.push(`namespace mount ${line}`);
+  }
+  if (existsSync(dir)) found.push(`folder ${dir}`);
+  return found;
+}
