@@ -18,7 +18,7 @@ for part in hosts files inventory down; do
 done
 
 LAB_PACKAGES=(openssh-server openssh-client keepalived mariadb-server mariadb-client redis-server
-  redis-tools iptables curl sudo python3 attr openssl procps iproute2 util-linux)
+  redis-tools iptables curl sudo python3 openssl procps iproute2 util-linux)
 
 lab_install_packages() {
   local missing=() p

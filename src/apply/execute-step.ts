@@ -36,9 +36,10 @@ async function checkKeepalivedConf(session: SshSession, spec: { path: string; co
   await session.uploadAtomic({ ...spec, path: staged, step: `stage ${staged}` });
   try {
     const r = await session.run(keepalivedCheckCommand(staged), { sudo: true, step: "keepalived -t" });
-    if (!keepalivedCheckPassed(r.code, r.stdout + r.stderr)) {
+    if (!keepalivedCheckPassed(r.code, r.signal, r.stdout + r.stderr)) {
       const lines = `${r.stderr}\n${r.stdout}`.split("\n").map((l) => l.trim()).filter(Boolean).slice(-6);
-      throw new HarborHaError(`${session.target.hostName}: keepalived rejects the new ${spec.path} (keepalived -t exit ${r.code}):\n  ${lines.join("\n  ")}`, {
+      const status = r.code === null ? `signal ${r.signal ?? "?"}` : `exit ${r.code}`;
+      throw new HarborHaError(`${session.target.hostName}: keepalived rejects the new ${spec.path} (keepalived -t ${status}):\n  ${lines.join("\n  ")}`, {
         hint: "The running configuration was left as it was. Fix the keepalived settings in the inventory (see the lines above) and run again.",
       });
     }
@@ -48,9 +49,12 @@ async function checkKeepalivedConf(session: SshSession, spec: { path: string; co
 }
 
 /**
- * keepalived 2.2 ends `-t` with SIGTERM (exit 143) and no output once a MISC_CHECK has a
- * valid script user; errors always print. So: 0, or 143 in silence, is a pass.
+ * keepalived 2.2 ends `-t` with SIGTERM (exit 143, or the signal itself as seen over SSH)
+ * and no output once a MISC_CHECK has a valid script user; errors always print. So: 0, or
+ * SIGTERM in silence, is a pass.
  */
-export function keepalivedCheckPassed(code: number | null, output: string): boolean {
-  return code === 0 || (code === 143 && output.trim() === "");
+export function keepalivedCheckPassed(code: number | null, signal: string | null, output: string): boolean {
+  if (code === 0) return true;
+  const terminated = code === 143 || (code === null && (signal === "SIGTERM" || signal === "TERM"));
+  return terminated && output.trim() === "";
 }

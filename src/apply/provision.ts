@@ -74,9 +74,11 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
     const t0 = Date.now();
     const queries = new Map(desired.hosts.map((d) => [d.host.name, queriesFor(inv, d, bundle)]));
     const gathered = await gatherAllFacts(pool, queries);
-    if (gathered.failures.size > 0) throw preflightFailure([...gathered.failures].map(([host, e]) => `${host}: ${e.message}`), desired);
+    if (gathered.failures.size > 0) throw preflightFailure([...gathered.failures].map(([host, e]) => describeFailure(host, e)), desired);
     const plan = planCluster(desired, gathered.facts, { inv, redactor, bundle });
-    const database = await preflightDatabase(inv, desired.database, pool, opts.reinitializeDatabase);
+    const database = await preflightDatabase(inv, desired.database, pool, opts.reinitializeDatabase).catch((e: Error) => {
+      throw preflightFailure([describeFailure("database", e)], desired);
+    });
     if (database.plan.action === "refuse") throw preflightFailure([`database: ${database.plan.reason}`], desired);
     if (plan.problems.length > 0) throw preflightFailure(plan.problems.map((p) => `${p.host}: ${p.message}\n    → ${p.hint}`), desired);
     for (const h of desired.hosts) started.set(h.host.name, Date.now() - t0);
@@ -133,6 +135,12 @@ const PHASE_DESCRIPTIONS: Record<(typeof PHASES)[number], string> = {
 function preflightFailure(lines: string[], desired: DesiredState): ProvisionFailed {
   const outcomes: HostOutcome[] = desired.hosts.map((h) => ({ host: h.host.name, role: h.host.role, status: "not started", changes: [], ms: 0 }));
   return new ProvisionFailed(`preflight failed; nothing was changed on any host:\n  ${lines.join("\n  ")}`, { outcomes }, "Fix the problems above and run again.");
+}
+
+/** "host: message" (once, even when the message names the host), then what to do. */
+function describeFailure(host: string, e: Error): string {
+  const message = e.message.startsWith(host) ? e.message : `${host}: ${e.message}`;
+  return e instanceof HarborHaError && e.hint ? `${message}\n    → ${e.hint}` : message;
 }
 
 function outcomesOf(plan: Plan, done: ReadonlyMap<string, string[]>, failures: ReadonlyMap<string, Error>, ms: ReadonlyMap<string, number>): HostOutcome[] {

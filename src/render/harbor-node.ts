@@ -6,7 +6,7 @@ import type { ClusterState, Inventory } from "../inventory/model.js";
 import { servedPorts, vipParts } from "../inventory/model.js";
 import { desiredFile, exactFile } from "./files.js";
 import { renderHarborCfg, SERVER_CERT_PATH, SERVER_KEY_PATH } from "./harbor-cfg.js";
-import { renderStorage } from "./storage.js";
+import { HARBOR_UID, renderStorage } from "./storage.js";
 import type { TemplateSet } from "./templates.js";
 import type { DesiredFile, DesiredHost } from "./types.js";
 
@@ -27,7 +27,8 @@ export function renderHarborNode(inv: Inventory, index: number, state: ClusterSt
     desiredFile({ path: `${dir}/harbor.cfg`, content: renderHarborCfg(inv, node, tpl), mode: 0o600, onChange: reinstall, description: "Harbor's configuration (read by prepare)" }),
     ...renderTlsFiles(inv),
     // Harbor's prepare reads exactly 16 bytes; a trailing newline would make it refuse the key.
-    exactFile({ path: "/data/secretkey", content: state.secretkey.reveal(), mode: 0o600, sensitive: true, onChange: reinstall, description: "the cluster's shared secretkey" }),
+    // Owned by uid 10000 as prepare leaves it (the containers read it), so a re-run finds no drift.
+    exactFile({ path: "/data/secretkey", content: state.secretkey.reveal(), mode: 0o600, owner: HARBOR_UID, group: HARBOR_UID, sensitive: true, onChange: reinstall, description: "the cluster's shared secretkey" }),
     desiredFile({ path: `${dir}/common/templates/ui/private_key.pem`, content: state.tokenPrivateKey.reveal(), mode: 0o600, sensitive: true, onChange: reinstall, description: "the cluster's shared token signing key" }),
     desiredFile({ path: `${dir}/common/templates/registry/root.crt`, content: state.tokenCertificatePem, mode: 0o644, onChange: reinstall, description: "the certificate of the token signing key" }),
     ...renderVipAcceptFiles(inv, tpl),

@@ -1,0 +1,223 @@
+/**
+ * provision against the lab: real sshd, keepalived, MariaDB, Redis and the Harbor
+ * stand-in. The suite runs in order on one lab: refusals first (nothing may change),
+ * then the first provision, the no-change re-run, drift repair and data safety.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { labDown, labUp } from "./helpers/lab.js";
+import type { Lab } from "./helpers/lab.js";
+import { runCli } from "./helpers/cli.js";
+import type { CliResult } from "./helpers/cli.js";
+import { renderLab, servicePids, sha256, statFiles, vipHolders } from "./helpers/cluster.js";
+
+const HARBOR_CFG = "/opt/harbor/harbor.cfg";
+
+/** Every output of every run, to check at the end that no secret leaked into any of them. */
+const outputs: string[] = [];
+
+async function harborHa(args: string[]): Promise<CliResult> {
+  const r = await runCli(args);
+  outputs.push(r.stdout, r.stderr);
+  return r;
+}
+
+/** A copy of the lab inventory with one text replaced, beside it (relative secret paths still resolve). */
+function inventoryVariant(lab: Lab, name: string, from: string, to: string): string {
+  const text = readFileSync(lab.inventoryPath, "utf8");
+  assert.ok(text.includes(from), `the lab inventory has no "${from}"`);
+  const path = join(lab.dir, name);
+  writeFileSync(path, text.replace(from, to));
+  return path;
+}
+
+async function managedFilesAbsent(lab: Lab): Promise<void> {
+  for (const h of lab.hosts) {
+    const path = h.role === "loadbalancer" ? "/etc/keepalived/keepalived.conf" : h.role === "harbor-node" ? HARBOR_CFG : undefined;
+    if (!path) continue;
+    const r = await lab.sshRun(h.name, `test -e ${path} && echo present || echo absent`);
+    assert.equal(r.stdout.trim(), "absent", `${h.name}: ${path} was written by a run that should have changed nothing`);
+  }
+}
+
+async function registryTables(lab: Lab): Promise<string> {
+  const r = await lab.sshRun("db", "mariadb -N -e 'show tables' registry 2>&1 || true");
+  return r.stdout;
+}
+
+describe("provision (https lab: 2 load balancers, 3 Harbor nodes)", { timeout: 900_000 }, () => {
+  let lab: Lab;
+  before(async () => {
+    lab = await labUp({ lbs: 2, nodes: 3, protocol: "https" });
+  });
+  after(async () => {
+    await labDown();
+  });
+
+  it("refuses a host whose key is not in known_hosts, and changes nothing", async () => {
+    const known = readFileSync(join(lab.dir, "ssh", "known_hosts"), "utf8");
+    const lb2 = lab.host("lb2").address;
+    const partial = known.split("\n").filter((l) => !l.includes(lb2)).join("\n");
+    writeFileSync(join(lab.dir, "ssh", "known_hosts.partial"), partial);
+    const inv = inventoryVariant(lab, "inventory-unknown-key.yaml", "ssh/known_hosts", "ssh/known_hosts.partial");
+    const r = await harborHa(["provision", inv]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /lb2/);
+    assert.match(r.stderr, /known_hosts\.partial/);
+    assert.match(r.stderr, /--accept-new-host-keys/);
+    await managedFilesAbsent(lab);
+  });
+
+  it("fails preflight on a wrong DB password with a clear message, and changes nothing on any host", async () => {
+    writeFileSync(join(lab.dir, "secrets", "wrong-db-password"), "not-the-password\n", { mode: 0o600 });
+    const inv = inventoryVariant(lab, "inventory-wrong-db.yaml", "secrets/db-password", "secrets/wrong-db-password");
+    const r = await harborHa(["provision", inv]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /MariaDB at 198\.18\.0\.5:3306 refused user 'harbor'/);
+    assert.ok(!r.stderr.includes("not-the-password"), "the wrong password itself must not be printed");
+    await managedFilesAbsent(lab);
+    assert.doesNotMatch(await registryTables(lab), /alembic_version/);
+  });
+
+  it("dry-run on a fresh lab plans every file, exits 3 and changes nothing", async () => {
+    const r = await harborHa(["provision", lab.inventoryPath, "--dry-run"]);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stdout, /write \/etc\/keepalived\/keepalived\.conf/);
+    assert.match(r.stdout, /database \(load\)/);
+    await managedFilesAbsent(lab);
+  });
+
+  it("provisions the cluster: files, schema, keepalived, VIP, health checks, Harbor", async () => {
+    const jsonPath = join(lab.dir, "provision-report.json");
+    const r = await harborHa(["provision", lab.inventoryPath, "--json", jsonPath]);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    outputs.push(readFileSync(jsonPath, "utf8"));
+
+    // Every rendered file is on its host with the rendered content, mode and owner.
+    const desired = await renderLab(lab.inventoryPath);
+    for (const d of desired.hosts) {
+      const seen = await statFiles(lab, d.host.name, d.files.map((f) => f.path));
+      for (const f of d.files) {
+        const s = seen.get(f.path);
+        assert.ok(s?.present, `${d.host.name}: ${f.path} is missing`);
+        assert.equal(s.sha256, sha256(f.content), `${d.host.name}: ${f.path} content`);
+        assert.equal(s.mode, f.mode.toString(8), `${d.host.name}: ${f.path} mode`);
+        // Names where the host knows them, numbers otherwise (uid 10000 has no name on most hosts).
+        assert.ok([s.owner, s.numericOwner].includes(`${f.owner}:${f.group}`), `${d.host.name}: ${f.path} owner ${s.owner} (${s.numericOwner}), expected ${f.owner}:${f.group}`);
+      }
+    }
+    // The shared storage is owned by Harbor's uid.
+    const owner = await lab.sshRun("harbor1", "stat -c %u:%g /data/registry /data/job_logs");
+    assert.deepEqual(owner.stdout.trim().split("\n"), ["10000:10000", "10000:10000"]);
+
+    // The schema is in MariaDB.
+    assert.match(await registryTables(lab), /alembic_version/);
+    assert.match(await registryTables(lab), /project_member/);
+
+    // keepalived runs on both load balancers; exactly one holds the VIP.
+    for (const lb of ["lb1", "lb2"]) {
+      const p = await lab.sshRun(lb, "kill -0 $(cat /run/keepalived.pid) && echo running");
+      assert.equal(p.stdout.trim(), "running", `keepalived on ${lb}`);
+    }
+    assert.equal((await vipHolders(lab)).length, 1);
+
+    // check.sh passes for every node from every load balancer.
+    for (const lb of ["lb1", "lb2"]) {
+      for (const node of lab.hosts.filter((h) => h.role === "harbor-node")) {
+        const c = await lab.sshRun(lb, `/usr/local/bin/check.sh ${node.address}`);
+        assert.equal(c.code, 0, `check.sh ${node.name} from ${lb}: ${c.stderr}`);
+      }
+    }
+
+    // Every stand-in Harbor serves the configured hostname and reached MariaDB and Redis.
+    for (const node of lab.hosts.filter((h) => h.role === "harbor-node")) {
+      const s = await lab.sshRun(node.name, "curl -ksS https://127.0.0.1/standin/state");
+      const state = JSON.parse(s.stdout) as { config: Record<string, string>; mariadb: { reachable: boolean }; redis: { reachable: boolean } };
+      assert.equal(state.config["hostname"], "registry.lab.test");
+      assert.equal(state.mariadb.reachable, true, `${node.name} reaches MariaDB`);
+      assert.equal(state.redis.reachable, true, `${node.name} reaches Redis`);
+    }
+
+    const report = JSON.parse(readFileSync(jsonPath, "utf8")) as { ok: boolean; hosts: Array<{ host: string; status: string }> };
+    assert.equal(report.ok, true);
+    assert.ok(report.hosts.every((h) => h.status === "changed"));
+  });
+
+  it("a second run changes nothing and restarts nothing", async () => {
+    const before = await servicePids(lab);
+    const r = await harborHa(["provision", lab.inventoryPath]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /No change/);
+    assert.doesNotMatch(r.stderr, /\bok\b.*(write|restart|reload|install)/);
+    assert.deepEqual(await servicePids(lab), before);
+    const dry = await harborHa(["provision", lab.inventoryPath, "--dry-run"]);
+    assert.equal(dry.code, 0, dry.stdout);
+    assert.match(dry.stdout, /Nothing to change/);
+  });
+
+  it("shows a hand edit of harbor.cfg as exactly that diff in --dry-run, then restores it", async () => {
+    await lab.sshRun("harbor3", `sed -i 's/^max_job_workers = .*/max_job_workers = 42/' ${HARBOR_CFG}`);
+    const edited = (await lab.sshRun("harbor3", `sha256sum ${HARBOR_CFG}`)).stdout;
+    const dry = await harborHa(["provision", lab.inventoryPath, "--dry-run"]);
+    assert.equal(dry.code, 3, dry.stdout + dry.stderr);
+    const changed = dry.stdout.split("\n").filter((l) => /^\s+[-+][^-+]/.test(l));
+    assert.deepEqual(changed.map((l) => l.trim()), ["-max_job_workers = 42", "+max_job_workers = 3"]);
+    assert.match(dry.stdout, /harbor3 \(harbor-node.*: 3 changes/);
+    assert.match(dry.stdout, /harbor1 \(harbor-node.*: no changes/);
+    assert.equal((await lab.sshRun("harbor3", `sha256sum ${HARBOR_CFG}`)).stdout, edited, "dry-run changed the file");
+
+    const r = await harborHa(["provision", lab.inventoryPath]);
+    assert.equal(r.code, 0, r.stderr);
+    const desired = await renderLab(lab.inventoryPath);
+    const cfg = desired.hosts.find((h) => h.host.name === "harbor3")?.files.find((f) => f.path === HARBOR_CFG);
+    const seen = await statFiles(lab, "harbor3", [HARBOR_CFG]);
+    assert.equal(seen.get(HARBOR_CFG)?.sha256, sha256(cfg?.content ?? ""));
+    const backup = await lab.sshRun("harbor3", `grep -c 'max_job_workers = 42' ${HARBOR_CFG}.harbor-ha.bak`);
+    assert.equal(backup.stdout.trim(), "1", "the previous version is kept as a backup");
+  });
+
+  it("never touches data already in the registry database", async () => {
+    await lab.sshRun("db", "mariadb registry -e \"insert into project (owner_id, name, creation_time, update_time, deleted) values (1, 'kept-project', now(), now(), 0)\"");
+    const dump = "mariadb -N registry -e 'select * from project order by project_id; select user_id, username, email from user order by user_id'";
+    const beforeRows = (await lab.sshRun("db", dump)).stdout;
+    assert.match(beforeRows, /kept-project/);
+    const r = await harborHa(["provision", lab.inventoryPath]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr + r.stdout, /already holds Harbor's schema/);
+    assert.equal((await lab.sshRun("db", dump)).stdout, beforeRows);
+  });
+
+  it("no secret from the inventory appears in any output or report", () => {
+    const secrets = ["db-password", "redis-password", "vrrp-pass", "harbor-admin-password"].map((n) => lab.secret(n));
+    const key = readFileSync(join(lab.dir, "tls", "server.key"), "utf8").split("\n")[1] ?? "";
+    for (const text of outputs) {
+      for (const s of [...secrets, key]) assert.ok(s.length > 0 && !text.includes(s), `a secret leaked into an output:\n${text.slice(0, 400)}`);
+    }
+  });
+});
+
+describe("provision (http lab: 2 load balancers, 2 Harbor nodes)", { timeout: 600_000 }, () => {
+  let lab: Lab;
+  before(async () => {
+    lab = await labUp({ lbs: 2, nodes: 2, protocol: "http" });
+  });
+  after(async () => {
+    await labDown();
+  });
+
+  it("provisions over http and every node passes check.sh from every load balancer", async () => {
+    const r = await runCli(["provision", lab.inventoryPath]);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    for (const lb of ["lb1", "lb2"]) {
+      for (const node of lab.hosts.filter((h) => h.role === "harbor-node")) {
+        const c = await lab.sshRun(lb, `/usr/local/bin/check.sh ${node.address}`);
+        assert.equal(c.code, 0, `check.sh ${node.name} from ${lb}: ${c.stderr}`);
+      }
+    }
+    const info = await lab.sshRun("harbor1", "curl -sS http://127.0.0.1/api/systeminfo");
+    assert.equal((JSON.parse(info.stdout) as { registry_url: string }).registry_url, "registry.lab.test");
+    assert.equal((await vipHolders(lab)).length, 1);
+  });
+});
