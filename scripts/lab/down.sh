@@ -39,7 +39,7 @@ lab_remove_links() {
   for dev in /sys/class/net/hv-*; do
     [[ -e "$dev" ]] || continue
     [[ "$(basename "$(readlink -f "$dev/master" 2>/dev/null)")" == "$LAB_BRIDGE" ]] || continue
-    ip link del "$(basename "$dev")" 2>/dev/null
+    ip link del "$(basename "$dev")" 2>/dev/null || true  # already gone with its namespace
   done
   if [[ -e "/sys/class/net/$LAB_BRIDGE" ]]; then
     ip link del "$LAB_BRIDGE" || lab_log "warning: cannot delete bridge $LAB_BRIDGE"

@@ -17,7 +17,12 @@ export function parseFacts(output: string): HostFacts {
   const lines = output.split("\n").filter((l) => l !== "");
   if (lines[0] !== "facts\t1") throw new FactsParseError(`unexpected facts output (first line ${JSON.stringify(lines[0] ?? "")})`);
   if (lines[lines.length - 1] !== "end\tok") throw new FactsParseError("facts output ended early (no end marker)");
-  for (const line of lines.slice(1, -1)) readLine(facts, line.split("\t"));
+  for (const line of lines.slice(1, -1)) {
+    const fields = line.split("\t");
+    // An fstab line is often TAB-separated itself: it is the whole rest of the answer.
+    if (fields[0] === "fstab") fields.splice(2, fields.length, fields.slice(2).join("\t"));
+    readLine(facts, fields);
+  }
   return facts;
 }
 

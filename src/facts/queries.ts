@@ -50,7 +50,9 @@ export function encodeQueries(queries: readonly FactQuery[]): string {
 function encodeQuery(q: FactQuery): string {
   const fields: Array<string | number> = (() => {
     switch (q.kind) {
-      case "file": return [q.kind, q.path, q.desiredSha256, q.showContent ? "show" : "hide"];
+      // TAB is IFS whitespace to sh's read: an empty field would vanish and shift show/hide
+      // into the hash's place, so "no desired hash" travels as "-" (which no sha256 equals).
+      case "file": return [q.kind, q.path, q.desiredSha256 || "-", q.showContent ? "show" : "hide"];
       case "dir": case "disk": case "stamp": return [q.kind, q.path];
       case "pkg": case "user": case "iface": return [q.kind, q.name];
       case "mount": case "fstab": return [q.kind, q.target];

@@ -38,7 +38,8 @@ export function planStorage(d: DesiredHost, f: HostFacts): Step[] {
   const phase = "storage" as const;
   const steps: Step[] = [...planPackages(d, f, phase)];
   for (const m of d.mounts) {
-    if (f.fstab[m.target] !== fstabLine(m)) {
+    // Fields compared, not spacing: an operator's TAB-separated line for the same mount is kept.
+    if (f.fstab[m.target]?.trim().split(/\s+/).join(" ") !== fstabLine(m)) {
       steps.push({ host, phase, kind: "mount", title: `persist ${m.target} in /etc/fstab`, reason: f.fstab[m.target] ? "the fstab line differs" : "absent from /etc/fstab", action: { type: "run", command: persistMountCommand(m) } });
     }
     if (!f.mounts[m.target]) {

@@ -1,0 +1,158 @@
+/**
+ * facts.sh run for real (locally, with sh: it only reads) against files with known content,
+ * modes and owners, its answers read back by parseFacts.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { parseFacts } from "../../../src/facts/parse.js";
+import { sha256Hex } from "../../../src/facts/queries.js";
+import type { FactQuery } from "../../../src/facts/queries.js";
+import type { HostFacts } from "../../../src/facts/types.js";
+import { FACTS_SCRIPT_PATH, runFactsScript } from "./run-facts.js";
+
+const isRoot = process.getuid?.() === 0;
+let dir = "";
+let facts: HostFacts;
+let raw = "";
+
+const SAME = "same content\n";
+const OLD = "line one\nold line ü\n";
+const NEW = "line one\nnew line\n";
+const HIDDEN = "a private key, unseen\n";
+
+function file(name: string, desired: string, show: boolean): FactQuery {
+  return { kind: "file", path: join(dir, name), desiredSha256: desired, showContent: show };
+}
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), "hha-facts-"));
+  writeFileSync(join(dir, "same.conf"), SAME);
+  writeFileSync(join(dir, "shown.conf"), OLD);
+  writeFileSync(join(dir, "hidden.key"), HIDDEN);
+  writeFileSync(join(dir, "no sha.txt"), OLD);
+  writeFileSync(join(dir, "owned"), "x");
+  chmodSync(join(dir, "owned"), 0o640);
+  if (isRoot) chownSync(join(dir, "owned"), 10000, 10000);
+  mkdirSync(join(dir, "sub"), { mode: 0o750 });
+  chmodSync(join(dir, "sub"), 0o750);
+  writeFileSync(join(dir, "stamp"), "abc123\nsecond line\n");
+  const queries: FactQuery[] = [
+    file("same.conf", sha256Hex(SAME), true),
+    file("shown.conf", sha256Hex(NEW), true),
+    file("hidden.key", sha256Hex(NEW), false),
+    // An empty desired hash (asked only to learn whether the file exists) must not shift the fields.
+    file("no sha.txt", "", true),
+    file("owned", sha256Hex("x"), true),
+    file("absent.conf", sha256Hex(NEW), true),
+    { kind: "dir", path: join(dir, "sub") },
+    { kind: "dir", path: join(dir, "no-such-dir") },
+    { kind: "user", name: "root" },
+    { kind: "user", name: "hha-no-such-user" },
+    { kind: "pkg", name: "dpkg" },
+    { kind: "pkg", name: "hha-no-such-package" },
+    { kind: "sysctl", key: "kernel.ostype" },
+    { kind: "sysctl", key: "hha.no.such.key" },
+    { kind: "iface", name: "lo" },
+    { kind: "iface", name: "hhanope0" },
+    { kind: "disk", path: dir },
+    { kind: "disk", path: join(dir, "not", "yet", "created") },
+    { kind: "stamp", path: join(dir, "stamp") },
+    { kind: "stamp", path: join(dir, "no-stamp") },
+    { kind: "mount", target: "/proc" },
+    { kind: "mount", target: join(dir, "sub") },
+    { kind: "fstab", target: join(dir, "never-in-fstab") },
+  ];
+  raw = runFactsScript(queries);
+  facts = parseFacts(raw);
+});
+
+after(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test("facts.sh: a file whose hash matches is present, without content", () => {
+  const f = facts.files[join(dir, "same.conf")];
+  assert.equal(f?.present, true);
+  assert.equal(f?.mode, 0o644);
+  assert.equal(f?.sha256, sha256Hex(SAME));
+  assert.equal(f?.uid, String(process.getuid?.()));
+  assert.equal(f?.gid, String(process.getgid?.()));
+  if (isRoot) assert.deepEqual([f?.owner, f?.group], ["root", "root"]);
+  assert.equal(f?.content, undefined);
+});
+
+test("facts.sh: a differing file that may be shown comes with its current content", () => {
+  const f = facts.files[join(dir, "shown.conf")];
+  assert.equal(f?.present, true);
+  assert.equal(f?.sha256, sha256Hex(OLD));
+  assert.equal(f?.content, OLD);
+});
+
+test("facts.sh: a differing hidden (sensitive) file never sends its content", () => {
+  const f = facts.files[join(dir, "hidden.key")];
+  assert.equal(f?.sha256, sha256Hex(HIDDEN));
+  assert.equal(f?.content, undefined);
+  assert.ok(!raw.includes(Buffer.from(HIDDEN).toString("base64")), "the base64 of the hidden file is nowhere in the output");
+});
+
+test("facts.sh: an empty desired hash keeps the show/hide field in place", () => {
+  const f = facts.files[join(dir, "no sha.txt")];
+  assert.equal(f?.present, true);
+  assert.equal(f?.content, OLD);
+});
+
+test("facts.sh: owner and group come by name and by number", { skip: !isRoot && "needs root to chown" }, () => {
+  const f = facts.files[join(dir, "owned")];
+  assert.equal(f?.mode, 0o640);
+  assert.equal(f?.uid, "10000");
+  assert.equal(f?.gid, "10000");
+  const name = spawnSync("getent", ["passwd", "10000"], { encoding: "utf8" }).stdout.split(":")[0];
+  assert.equal(f?.owner, name || "UNKNOWN");
+});
+
+test("facts.sh: an absent file is absent", () => {
+  assert.deepEqual(facts.files[join(dir, "absent.conf")], { present: false });
+});
+
+test("facts.sh: directories, users, packages", () => {
+  const d = facts.dirs[join(dir, "sub")];
+  assert.equal(d?.present, true);
+  assert.equal(d?.mode, 0o750);
+  assert.equal(d?.uid, String(process.getuid?.()));
+  assert.deepEqual(facts.dirs[join(dir, "no-such-dir")], { present: false });
+  assert.equal(facts.users.root, true);
+  assert.equal(facts.users["hha-no-such-user"], false);
+  assert.equal(facts.packages.dpkg, existsSync("/var/lib/dpkg/status"));
+  assert.equal(facts.packages["hha-no-such-package"], false);
+});
+
+test("facts.sh: sysctls, interfaces, free disk, stamps", () => {
+  assert.equal(facts.sysctls["kernel.ostype"], "Linux");
+  assert.equal(facts.sysctls["hha.no.such.key"], null);
+  assert.equal(facts.interfaces.lo, true);
+  assert.equal(facts.interfaces.hhanope0, false);
+  const free = facts.diskFreeKb[dir] ?? 0;
+  assert.ok(free > 0, `free KiB of ${dir}: ${free}`);
+  // A path not created yet is measured on the nearest existing parent: the same filesystem here.
+  assert.ok(Math.abs((facts.diskFreeKb[join(dir, "not", "yet", "created")] ?? 0) - free) < 64 * 1024);
+  assert.equal(facts.stamps[join(dir, "stamp")], "abc123");
+  assert.equal(facts.stamps[join(dir, "no-stamp")], null);
+});
+
+test("facts.sh: mounts and fstab", () => {
+  assert.deepEqual({ ...facts.mounts["/proc"], options: "" }, { source: "proc", fstype: "proc", options: "" });
+  assert.match(facts.mounts["/proc"]?.options ?? "", /^r[wo],/);
+  assert.equal(facts.mounts[join(dir, "sub")], null);
+  assert.equal(facts.fstab[join(dir, "never-in-fstab")], null);
+  assert.equal(facts.init, existsSync("/run/systemd/system") ? "systemd" : "sysv");
+});
+
+test("facts.sh passes shellcheck as POSIX sh", () => {
+  const r = spawnSync("shellcheck", ["-s", "sh", FACTS_SCRIPT_PATH], { encoding: "utf8" });
+  assert.equal(r.error, undefined, "shellcheck is installed");
+  assert.equal(r.status, 0, r.stdout);
+});
