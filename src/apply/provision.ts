@@ -73,12 +73,15 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
     opts.emit({ type: "phase", phase: "preflight", description: "connecting and gathering facts (read-only)" });
     const t0 = Date.now();
     const queries = new Map(desired.hosts.map((d) => [d.host.name, queriesFor(inv, d, bundle)]));
-    const gathered = await gatherAllFacts(pool, queries);
+    // The hosts' facts and the database's state are independent reads: gather them at once.
+    const [gathered, databaseOrError] = await Promise.all([
+      gatherAllFacts(pool, queries),
+      preflightDatabase(inv, desired.database, pool, opts.reinitializeDatabase).catch((e: Error) => e),
+    ]);
     if (gathered.failures.size > 0) throw preflightFailure([...gathered.failures].map(([host, e]) => describeFailure(host, e)), desired);
+    if (databaseOrError instanceof Error) throw preflightFailure([describeFailure("database", databaseOrError)], desired);
+    const database = databaseOrError;
     const plan = planCluster(desired, gathered.facts, { inv, redactor, bundle });
-    const database = await preflightDatabase(inv, desired.database, pool, opts.reinitializeDatabase).catch((e: Error) => {
-      throw preflightFailure([describeFailure("database", e)], desired);
-    });
     if (database.plan.action === "refuse") throw preflightFailure([`database: ${database.plan.reason}`], desired);
     if (plan.problems.length > 0) throw preflightFailure(plan.problems.map((p) => `${p.host}: ${p.message}\n    → ${p.hint}`), desired);
     for (const h of desired.hosts) started.set(h.host.name, Date.now() - t0);

@@ -78,9 +78,13 @@ export function extractBundleCommand(bundlePath: string, installDir: string): Co
   return allOf(cmd("mkdir", "-p", "--", installDir), cmd("tar", "-xzf", bundlePath, "-C", installDir, "--no-same-owner"));
 }
 
-/** Runs check.sh for each node on a load balancer; prints `<node> ok` or `<node> fail <reason>` per line. */
+/**
+ * Runs check.sh for every node on a load balancer, all at once (each check waits on the
+ * network, not the CPU); prints `<node> ok` or `<node> fail <reason>`, one line per node.
+ */
 export function checkNodesCommand(checkScript: string, nodeAddresses: readonly string[]): Command {
-  const script = 'c=$1; shift; for n in "$@"; do if out=$("$c" "$n" 2>&1); then echo "$n ok"; else echo "$n fail $out" | head -n 1; fi; done';
+  const script =
+    'c=$1; shift; for n in "$@"; do ( if out=$("$c" "$n" 2>&1); then echo "$n ok"; else echo "$n fail $(echo "$out" | head -n 1)"; fi ) & done; wait';
   return cmd("sh", "-c", script, "sh", checkScript, ...nodeAddresses);
 }
 

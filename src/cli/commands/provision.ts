@@ -72,7 +72,7 @@ export function registerProvision(program: Command): void {
           acceptNewHostKeys: flags.acceptNewHostKeys,
           reinitializeDatabase: flags.reinitializeDatabaseDestroyingAllData,
           emit: (e) => progress.emit(e),
-          ...(flags.verbose ? { log: (e) => process.stderr.write(redactor.redact(`  [${e.host}] $ ${e.command}\n`)) } : {}),
+          ...(flags.verbose ? { log: (e) => process.stderr.write(redactor.redact(`  [${e.host}] $ ${summarizeCommand(e.command)}\n`)) } : {}),
           isInterrupted: () => process.exitCode === 130,
         });
         result = r;
@@ -101,4 +101,11 @@ export function registerProvision(program: Command): void {
         }
       }
     });
+}
+
+/** -v shows every command; a multi-line script (the facts script, the atomic upload) as its first line. */
+export function summarizeCommand(command: string): string {
+  const lines = command.split("\n");
+  if (lines.length === 1) return command;
+  return `${lines[0]} … (${lines.length - 1} more lines)`;
 }

@@ -35,5 +35,8 @@ export function formatJsonReport(input: JsonReportInput, redactor: Redactor): st
     nodeChecks: r?.nodeChecks,
     error: input.error,
   };
-  return redactor.redact(JSON.stringify(report, null, 2)) + "\n";
+  // Strings are redacted before JSON escapes them: a secret with a quote, a backslash or a
+  // newline no longer appears verbatim in the JSON text. The last pass is the usual second net.
+  const text = JSON.stringify(report, (_key, value: unknown) => (typeof value === "string" ? redactor.redact(value) : value), 2);
+  return redactor.redact(text) + "\n";
 }

@@ -59,7 +59,7 @@ test("keepalived.conf differs: one write, with a diff of the changed lines and n
 
 test("/etc/default/keepalived differs: restart (a reload does not re-read daemon options), even with keepalived.conf changed too", () => {
   const d = hostNamed("lb2");
-  const f = withContent(d, "/etc/default/keepalived", 'DAEMON_ARGS=""\n');
+  const f = withContent(d, "/etc/default/keepalived", fileOf(d, "/etc/default/keepalived").content.replace('DAEMON_ARGS="-D"', 'DAEMON_ARGS=""'));
   let steps = planLoadBalancer(d, f, redactor);
   assert.deepEqual(steps.map((s) => s.title), ["write /etc/default/keepalived (0644 root:root)", "restart keepalived"]);
   assert.match(steps[0]?.diff ?? "", /^-DAEMON_ARGS=""\n\+DAEMON_ARGS="-D"$/m);
@@ -82,9 +82,9 @@ test("the sysctl drop-in differs, or a live sysctl is off: apply it", () => {
 test("harbor.cfg differs (a rotated password): one write whose diff masks the secret, then the reinstall", () => {
   const d = hostNamed("harbor1");
   const cfg = fileOf(d, HARBOR_CFG).content;
-  const dbPassword = EXAMPLE_SECRETS.find((s) => cfg.includes(`db_password = ${s}\n`));
+  const dbPassword = EXAMPLE_SECRETS.find((s) => cfg.includes(`\ndb_password = ${s}\n`));
   assert.ok(dbPassword);
-  const current = cfg.replace(`db_password = ${dbPassword}`, "db_password = Old-Db-Pass-0").replace("max_job_workers = 3", "max_job_workers = 10");
+  const current = cfg.replace(`\ndb_password = ${dbPassword}`, "\ndb_password = Old-Db-Pass-0").replace("max_job_workers = 3", "max_job_workers = 10");
   const steps = planNode(d, withContent(d, HARBOR_CFG, current));
   assert.deepEqual(steps.map((s) => s.title), ["write /opt/harbor/harbor.cfg (0600 root:root)", "run install.sh --ha --with-clair", "record the installed configuration in /var/lib/harbor-ha/harbor-install.stamp"]);
   assert.equal(steps[1]?.reason, "its configuration changed");
