@@ -81,7 +81,8 @@ async function writeHost(root: string, h: DesiredHost): Promise<HostManifest> {
   return manifest;
 }
 
-async function assertReplaceable(out: string): Promise<void> {
+/** Refuses an --out folder that holds anything but a previous render (checked before any work). */
+export async function assertReplaceable(out: string): Promise<void> {
   if (!existsSync(out)) return;
   const entries = await readdir(out).catch(() => {
     throw new UsageError(`--out ${out} exists and is not a folder`, "Choose another --out path.");

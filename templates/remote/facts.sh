@@ -19,7 +19,8 @@ if [ -n "$files" ]; then
     $1 == "S" { st[$2] = $3; next }
     $1 == "H" { sum[$2] = $3; next }
     $1 == "Q" {
-      if ($2 in st) {
+      # Present means a readable regular file, as [ -f ] did: sha256sum skips directories.
+      if (($2 in st) && ($2 in sum)) {
         print "file" t $2 t "present" t st[$2] t sum[$2]
         if (sum[$2] != $3 && $4 == "show") print "need" t $2
       } else print "file" t $2 t "absent"

@@ -189,6 +189,36 @@ describe("provision (https lab: 2 load balancers, 3 Harbor nodes)", { timeout: 9
     assert.equal((await lab.sshRun("db", dump)).stdout, beforeRows);
   });
 
+  it("reaches the database through an SSH tunnel via a named host", async () => {
+    // "db" resolves only inside the lab's hosts: the operator's machine cannot reach it directly.
+    const text = readFileSync(lab.inventoryPath, "utf8").replace("host: 198.18.0.5\n  port: 3306", "host: db\n  port: 3306\n  tunnel_via: harbor1");
+    assert.match(text, /tunnel_via: harbor1/);
+    const inv = join(lab.dir, "inventory-tunnel.yaml");
+    writeFileSync(inv, text);
+    const r = await harborHa(["provision", inv, "--dry-run"]);
+    assert.equal(r.code, 3, r.stdout + r.stderr);
+    // The database was read through the tunnel; the nodes' harbor.cfg would now name it "db".
+    assert.match(r.stdout, /database \(skip\): registry database already holds Harbor's schema/);
+    assert.match(r.stdout, /-db_host = 198\.18\.0\.5\n\s+\+db_host = db/);
+  });
+
+  it("a failing step names host, step, command, exit code and stderr; later phases do not start", async () => {
+    // The stand-in's prepare rejects a non-numeric max_job_workers, as Harbor's does.
+    const inv = inventoryVariant(lab, "inventory-bad-node.yaml", "  - name: harbor2\n", "  - name: harbor2\n    harbor_cfg: { max_job_workers: lots }\n");
+    const r = await harborHa(["provision", inv]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /FAIL harbor2: run install\.sh --ha/);
+    assert.match(r.stderr, /exited with code 1/);
+    assert.match(r.stderr, /cd \/opt\/harbor && \.\/install\.sh --ha/);
+    assert.match(r.stderr, /max_job_workers/);
+    assert.match(r.stderr, /harbor failed on harbor2; later phases did not start/);
+    assert.doesNotMatch(r.stderr, /== verify/);
+    assert.match(r.stdout, /harbor2\s+harbor-node\s+failed/);
+    // Put it back for whoever runs next.
+    const fixed = await harborHa(["provision", lab.inventoryPath]);
+    assert.equal(fixed.code, 0, fixed.stderr);
+  });
+
   it("no secret from the inventory appears in any output or report", () => {
     const secrets = ["db-password", "redis-password", "vrrp-pass", "harbor-admin-password"].map((n) => lab.secret(n));
     const key = readFileSync(join(lab.dir, "tls", "server.key"), "utf8").split("\n")[1] ?? "";

@@ -3,7 +3,8 @@ import { readInventory } from "../../inventory/load.js";
 import { readOrCreateClusterState } from "../../state/cluster-state.js";
 import { renderDesiredState } from "../../render/desired-state.js";
 import { formatProblems } from "../format-problems.js";
-import { writeRenderTree } from "../write-render-tree.js";
+import { assertReplaceable, writeRenderTree } from "../write-render-tree.js";
+import { resolve } from "node:path";
 import { formatRenderTree } from "../format-render-tree.js";
 
 export function registerRender(program: Command): void {
@@ -27,6 +28,7 @@ export function registerRender(program: Command): void {
     .action(async (file: string, opts: { out: string }) => {
       const { inventory, warnings } = await readInventory(file);
       process.stderr.write(formatProblems(inventory.path, warnings));
+      await assertReplaceable(resolve(opts.out));
       const state = await readOrCreateClusterState(inventory);
       const desired = renderDesiredState(inventory, state);
       const written = await writeRenderTree(opts.out, desired);

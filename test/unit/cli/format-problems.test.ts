@@ -9,16 +9,16 @@ test("errors first, then warnings; each by line; lineless first; path before the
   const problems: InventoryProblem[] = [
     { path: "keepalived.auth_pass", line: 30, message: "longer than 8 characters", severity: "warning" },
     { path: "load_balancers[1].priority", line: 12, message: "must be between 1 and 254", severity: "error" },
-    { path: "cluster.vip", line: 3, message: "not an address", severity: "error" },
+    { path: "zz.cluster.vip", line: 3, message: "not an address", severity: "error" },
     { path: "", message: "the file is empty", severity: "error" },
-    { path: "harbor.extra_cfg.x", line: 5, message: "unknown key", severity: "warning" },
+    { path: "x.harbor.extra_cfg", line: 5, message: "unknown key", severity: "warning" },
   ];
   const file = join(process.cwd(), "inventory", "example.yaml");
   assert.equal(formatProblems(file, problems), [
     "error    inventory/example.yaml  the file is empty",
-    "error    inventory/example.yaml:3  cluster.vip: not an address",
+    "error    inventory/example.yaml:3  zz.cluster.vip: not an address",
     "error    inventory/example.yaml:12  load_balancers[1].priority: must be between 1 and 254",
-    "warning  inventory/example.yaml:5  harbor.extra_cfg.x: unknown key",
+    "warning  inventory/example.yaml:5  x.harbor.extra_cfg: unknown key",
     "warning  inventory/example.yaml:30  keepalived.auth_pass: longer than 8 characters",
     "",
   ].join("\n"));

@@ -4,12 +4,12 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { parseFacts } from "../../../src/facts/parse.js";
-import { sha256Hex } from "../../../src/facts/queries.js";
+import { encodeQueries, sha256Hex } from "../../../src/facts/queries.js";
 import type { FactQuery } from "../../../src/facts/queries.js";
 import type { HostFacts } from "../../../src/facts/types.js";
 import { FACTS_SCRIPT_PATH, runFactsScript } from "./run-facts.js";
@@ -18,9 +18,11 @@ const isRoot = process.getuid?.() === 0;
 let dir = "";
 let facts: HostFacts;
 let raw = "";
+/** A mount of this machine whose source and type differ (the root filesystem, usually), as the kernel lists it first. */
+const otherMount = readFileSync("/proc/self/mounts", "utf8").split("\n").map((l) => l.split(" ")).find((f) => f.length >= 4 && f[0] !== f[2] && !f[1]?.includes("\\"));
 
 const SAME = "same content\n";
-const OLD = "line one\nold line ü\n";
+const OLD = "line one\nold line ü\n\tAll sorts: {}[]$`\\'\" 0123456789 ABC xyz\n";
 const NEW = "line one\nnew line\n";
 const HIDDEN = "a private key, unseen\n";
 
@@ -48,8 +50,10 @@ before(() => {
     file("no sha.txt", "", true),
     file("owned", sha256Hex("x"), true),
     file("absent.conf", sha256Hex(NEW), true),
+    file("sub", sha256Hex(NEW), true),
     { kind: "dir", path: join(dir, "sub") },
     { kind: "dir", path: join(dir, "no-such-dir") },
+    { kind: "dir", path: join(dir, "same.conf") },
     { kind: "user", name: "root" },
     { kind: "user", name: "hha-no-such-user" },
     { kind: "pkg", name: "dpkg" },
@@ -63,6 +67,7 @@ before(() => {
     { kind: "stamp", path: join(dir, "stamp") },
     { kind: "stamp", path: join(dir, "no-stamp") },
     { kind: "mount", target: "/proc" },
+    ...(otherMount ? [{ kind: "mount" as const, target: otherMount[1] as string }] : []),
     { kind: "mount", target: join(dir, "sub") },
     { kind: "fstab", target: join(dir, "never-in-fstab") },
   ];
@@ -116,6 +121,7 @@ test("facts.sh: owner and group come by name and by number", { skip: !isRoot && 
 
 test("facts.sh: an absent file is absent", () => {
   assert.deepEqual(facts.files[join(dir, "absent.conf")], { present: false });
+  assert.deepEqual(facts.files[join(dir, "sub")], { present: false }, "a directory is not a file");
 });
 
 test("facts.sh: directories, users, packages", () => {
@@ -124,6 +130,7 @@ test("facts.sh: directories, users, packages", () => {
   assert.equal(d?.mode, 0o750);
   assert.equal(d?.uid, String(process.getuid?.()));
   assert.deepEqual(facts.dirs[join(dir, "no-such-dir")], { present: false });
+  assert.deepEqual(facts.dirs[join(dir, "same.conf")], { present: false }, "a file is not a directory");
   assert.equal(facts.users.root, true);
   assert.equal(facts.users["hha-no-such-user"], false);
   assert.equal(facts.packages.dpkg, existsSync("/var/lib/dpkg/status"));
@@ -147,8 +154,32 @@ test("facts.sh: mounts and fstab", () => {
   assert.deepEqual({ ...facts.mounts["/proc"], options: "" }, { source: "proc", fstype: "proc", options: "" });
   assert.match(facts.mounts["/proc"]?.options ?? "", /^r[wo],/);
   assert.equal(facts.mounts[join(dir, "sub")], null);
+  if (otherMount) {
+    const [source, target, fstype, options] = otherMount as [string, string, string, string];
+    const first = readFileSync("/proc/self/mounts", "utf8").split("\n").map((l) => l.split(" ")).find((f) => f[1] === target);
+    assert.deepEqual(facts.mounts[target], { source: first?.[0] ?? source, fstype: first?.[2] ?? fstype, options: first?.[3] ?? options });
+  }
   assert.equal(facts.fstab[join(dir, "never-in-fstab")], null);
   assert.equal(facts.init, existsSync("/run/systemd/system") ? "systemd" : "sysv");
+});
+
+const canUnshare = isRoot && spawnSync("unshare", ["-m", "true"]).status === 0;
+
+test("facts.sh: the fstab line of a target, TABs kept, commented-out lines ignored", { skip: !canUnshare && "needs root and unshare -m" }, () => {
+  const fstab = join(dir, "fstab");
+  writeFileSync(fstab, [
+    "# /etc/fstab: static file system information.",
+    "#10.0.0.1:/old /data/job_logs nfs rw 0 0",
+    "10.20.0.40:/exports/harbor/registry\t/data/registry\tnfs\trw,hard,noatime,nfsvers=4.1\t0\t0",
+    "",
+  ].join("\n"));
+  // A private mount namespace: the bind mount over /etc/fstab is seen by this one command only.
+  const queries: FactQuery[] = [{ kind: "fstab", target: "/data/registry" }, { kind: "fstab", target: "/data/job_logs" }];
+  const r = spawnSync("unshare", ["-m", "--propagation", "private", "sh", "-c", 'mount --bind "$0" /etc/fstab && exec sh "$1"', fstab, FACTS_SCRIPT_PATH], { input: encodeQueries(queries), encoding: "utf8", timeout: 10_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const f = parseFacts(r.stdout);
+  assert.equal(f.fstab["/data/registry"], "10.20.0.40:/exports/harbor/registry\t/data/registry\tnfs\trw,hard,noatime,nfsvers=4.1\t0\t0");
+  assert.equal(f.fstab["/data/job_logs"], null);
 });
 
 test("facts.sh passes shellcheck as POSIX sh", () => {

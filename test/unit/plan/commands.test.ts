@@ -58,12 +58,12 @@ test("persistMountCommand replaces the target's line (TABs or not), keeps commen
   const etc = mkdtempSync(join(tmpdir(), "hha-etc-"));
   try {
     cpSync("/etc/alternatives", join(etc, "alternatives"), { recursive: true, verbatimSymlinks: true });
-    const before = "# /etc/fstab\nproc /proc proc defaults 0 0\n# 1.2.3.4:/x /data/registry nfs rw 0 0\n1.2.3.4:/old\t/data/registry\tnfs\trw\t0\t0\n/dev/sdb1 /data/registry2 ext4 defaults 0 2\n";
+    const before = "# /etc/fstab\nproc /proc proc defaults 0 0\n#1.2.3.4:/x /data/registry nfs rw 0 0\n1.2.3.4:/old\t/data/registry\tnfs\trw\t0\t0\n/dev/sdb1 /data/registry2 ext4 defaults 0 2\n";
     writeFileSync(join(etc, "fstab"), before, { mode: 0o644 });
     let r = runWithPrivateEtc(etc, persistMountCommand(MOUNT));
     assert.equal(r.status, 0, r.stderr);
     const after = readFileSync(join(etc, "fstab"), "utf8");
-    assert.equal(after, "# /etc/fstab\nproc /proc proc defaults 0 0\n# 1.2.3.4:/x /data/registry nfs rw 0 0\n/dev/sdb1 /data/registry2 ext4 defaults 0 2\n" + fstabLine(MOUNT) + "\n");
+    assert.equal(after, "# /etc/fstab\nproc /proc proc defaults 0 0\n#1.2.3.4:/x /data/registry nfs rw 0 0\n/dev/sdb1 /data/registry2 ext4 defaults 0 2\n" + fstabLine(MOUNT) + "\n");
     assert.equal(statSync(join(etc, "fstab")).mode & 0o777, 0o644);
     assert.equal(readFileSync(join(etc, "fstab.harbor-ha.bak"), "utf8"), before);
     // Idempotent: a second run leaves the same file, and no temporary file behind.
