@@ -4,7 +4,7 @@
  * ssh_config the lab writes (strict host-key checking against the lab's known_hosts).
  */
 import { execFile, spawn } from "node:child_process";
-import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { readFileSync, readdirSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { projectRoot } from "../../../src/paths.js";
@@ -82,8 +82,47 @@ async function runLabScript(args: string[]): Promise<void> {
   }
 }
 
-/** Brings a fresh lab up (tearing down any previous one) and describes it. */
+/**
+ * One lab at a time on this machine (its bridge and addresses are fixed): suites in other
+ * processes wait here until the lab is free. The lock is a directory holding the owner's PID;
+ * a lock whose owner is dead is taken over.
+ */
+const LOCK_DIR = "/tmp/harbor-ha-lab.lock";
+const LOCK_WAIT_MS = 20 * 60_000;
+
+async function acquireLabLock(): Promise<void> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      mkdirSync(LOCK_DIR);
+      writeFileSync(join(LOCK_DIR, "pid"), String(process.pid));
+      return;
+    } catch {
+      let owner = 0;
+      try {
+        owner = Number(readFileSync(join(LOCK_DIR, "pid"), "utf8"));
+      } catch {
+        // being written or removed right now: look again shortly
+      }
+      if (owner === process.pid) return;
+      if (owner > 0 && !pidAlive(owner)) rmSync(LOCK_DIR, { recursive: true, force: true });
+      else if (Date.now() > deadline) throw new Error(`the lab is in use by process ${owner} (lock ${LOCK_DIR}) for over ${LOCK_WAIT_MS / 60_000} minutes`);
+      else await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+function releaseLabLock(): void {
+  try {
+    if (Number(readFileSync(join(LOCK_DIR, "pid"), "utf8")) === process.pid) rmSync(LOCK_DIR, { recursive: true, force: true });
+  } catch {
+    // not ours, or already gone
+  }
+}
+
+/** Brings a fresh lab up (tearing down any previous one) and describes it; waits while another suite holds the lab. */
 export async function labUp(opts: LabUpOptions = {}): Promise<Lab> {
+  await acquireLabLock();
   const args = ["up", "--lbs", String(opts.lbs ?? 2), "--nodes", String(opts.nodes ?? 3), "--protocol", opts.protocol ?? "https"];
   await runLabScript(args);
   return readLab();
@@ -91,7 +130,11 @@ export async function labUp(opts: LabUpOptions = {}): Promise<Lab> {
 
 /** Tears the lab down: processes, mounts, namespaces, bridge, .lab/. */
 export async function labDown(): Promise<void> {
-  await runLabScript(["down"]);
+  try {
+    await runLabScript(["down"]);
+  } finally {
+    releaseLabLock();
+  }
 }
 
 interface LabJson {
