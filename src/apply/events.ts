@@ -14,7 +14,8 @@ export type EmitEvent = (event: RunEvent) => void;
 export interface HostOutcome {
   host: string;
   role: string;
-  status: "changed" | "unchanged" | "failed" | "not started";
+  /** "would change": a dry run found steps for this host. */
+  status: "changed" | "unchanged" | "would change" | "failed" | "not started";
   changes: string[];
   error?: string;
   ms: number;

@@ -87,7 +87,13 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
     for (const h of desired.hosts) started.set(h.host.name, Date.now() - t0);
 
     const changed = plan.hosts.some((h) => h.steps.length > 0) || database.plan.action !== "skip";
-    if (opts.dryRun) return { plan, database, outcomes: outcomesOf(plan, new Map(), new Map(), started), changed, redactor };
+    if (opts.dryRun) {
+      const outcomes = plan.hosts.map((h) => ({
+        host: h.host.name, role: h.host.role, status: h.steps.length > 0 ? ("would change" as const) : ("unchanged" as const),
+        changes: h.steps.map((s) => s.title), ms: started.get(h.host.name) ?? 0,
+      }));
+      return { plan, database, outcomes, changed, redactor };
+    }
 
     const result: ProvisionResult = { plan, database, outcomes: [], changed, redactor };
     if (database.plan.action !== "skip") {

@@ -2,7 +2,10 @@
  * The entry point: commander wiring and the one place that turns errors into
  * output and an exit code. Commands throw; only this file exits.
  */
-import { Command, CommanderError, Option } from "commander";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Command, CommanderError } from "commander";
+import { projectRoot } from "../paths.js";
 import { HarborHaError } from "../errors.js";
 import { registerCommands } from "./commands/index.js";
 import { printError } from "./print-error.js";
@@ -14,8 +17,7 @@ export async function main(argv: string[]): Promise<number> {
         "a VIP on keepalived load balancers (VRRP + LVS-DR) in front of n stateless Harbor nodes\n" +
         "sharing MariaDB, Redis and storage — all described by one inventory file.",
     )
-    .version(await readVersion(), "-V, --version")
-    .addOption(new Option("--no-color", "plain output without colours").hideHelp())
+    .version(readVersion(), "-V, --version")
     .showHelpAfterError("(run with --help for usage)")
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
     .exitOverride();
@@ -47,10 +49,7 @@ Exit codes: 0 ok, 1 a step failed, 2 bad inventory or usage, 130 interrupted.`,
   }
 }
 
-async function readVersion(): Promise<string> {
-  const { readFile } = await import("node:fs/promises");
-  const { join } = await import("node:path");
-  const { projectRoot } = await import("../paths.js");
-  const pkg = JSON.parse(await readFile(join(projectRoot(), "package.json"), "utf8")) as { version: string };
+function readVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(projectRoot(), "package.json"), "utf8")) as { version: string };
   return pkg.version;
 }

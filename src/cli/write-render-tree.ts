@@ -8,6 +8,7 @@ import { chmod, mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { UsageError } from "../errors.js";
 import type { DesiredHost, DesiredState } from "../render/types.js";
+import { octal } from "../plan/format.js";
 
 /** Marks a folder as a harbor-ha render, so that a later render may replace it. */
 const MARKER = ".harbor-ha-render";
@@ -93,8 +94,4 @@ export async function assertReplaceable(out: string): Promise<void> {
       "Choose an empty or new folder, or a folder of a previous render.",
     );
   }
-}
-
-export function octal(mode: number): string {
-  return "0" + mode.toString(8).padStart(3, "0");
 }
