@@ -23,6 +23,7 @@ interface ProvisionFlags {
   reinitializeDatabaseDestroyingAllData: boolean;
   json?: string | boolean;
   verbose: boolean;
+  forceUnlock: boolean;
 }
 
 export function registerProvision(program: Command): void {
@@ -51,6 +52,7 @@ export function registerProvision(program: Command): void {
     .option("-p, --parallel <n>", "hosts worked on at once", "10")
     .option("--accept-new-host-keys", "trust host keys not yet in known_hosts and add them (trust on first use); a changed key is still refused", false)
     .addOption(new Option("--reinitialize-database-destroying-all-data", "DROP the existing registry database and load registry.sql again (shows the row counts that would be lost)").default(false))
+    .option("--force-unlock", "break the cluster lock left on the load balancers by a run that is dead (says whose lock it broke)", false)
     .option("--json [file]", "write a machine-readable report to file, or to stdout when no file is given")
     .option("-v, --verbose", "show every remote command (secrets masked)", false)
     .addHelpText("after", "\nExamples:\n  $ harbor-ha provision inventory.yaml --dry-run     # what would change\n  $ harbor-ha provision inventory.yaml               # apply it\n  $ harbor-ha provision inventory.yaml --json report.json -p 20")
@@ -61,7 +63,7 @@ export function registerProvision(program: Command): void {
       process.stderr.write(formatProblems(inventory.path, warnings));
       const redactor = new Redactor().add(...collectSecrets(inventory));
       const jsonToStdout = flags.json === true;
-      const progress = createProgressRenderer(redactor, { tty: process.stderr.isTTY === true, quiet: false });
+      const progress = await createProgressRenderer(redactor, { tty: process.stderr.isTTY === true, quiet: false });
       const out = (text: string) => { if (!jsonToStdout) process.stdout.write(redactor.redact(text)); };
       let result: Partial<ProvisionResult> | undefined;
       let error: HarborHaError | undefined;
@@ -74,6 +76,7 @@ export function registerProvision(program: Command): void {
           emit: (e) => progress.emit(e),
           ...(flags.verbose ? { log: (e) => process.stderr.write(redactor.redact(`  [${e.host}] $ ${summarizeCommand(e.command)}\n`)) } : {}),
           isInterrupted: () => process.exitCode === 130,
+          forceUnlock: flags.forceUnlock,
         });
         result = r;
         progress.stop();

@@ -2,7 +2,6 @@
  * Renders run events: an ora spinner on a TTY, plain lines otherwise (CI, pipes).
  * Progress goes to stderr so that stdout holds only the plan, the summary or JSON.
  */
-import ora from "ora";
 import type { Ora } from "ora";
 import type { RunEvent } from "../../apply/events.js";
 import type { Redactor } from "../../inventory/secret.js";
@@ -12,10 +11,12 @@ export interface ProgressRenderer {
   stop(): void;
 }
 
-export function createProgressRenderer(redactor: Redactor, opts: { tty: boolean; quiet: boolean }): ProgressRenderer {
+/** ora is loaded only for a terminal: plain runs (CI, pipes, benchmarks) skip its start-up cost. */
+export async function createProgressRenderer(redactor: Redactor, opts: { tty: boolean; quiet: boolean }): Promise<ProgressRenderer> {
   const write = (line: string) => process.stderr.write(redactor.redact(line) + "\n");
   if (opts.quiet) return { emit: () => undefined, stop: () => undefined };
   if (!opts.tty) return { emit: (e) => { const l = plainLine(e); if (l) write(l); }, stop: () => undefined };
+  const { default: ora } = await import("ora");
   let spinner: Ora | undefined;
   const running = new Map<string, string>();
   const refresh = () => {
