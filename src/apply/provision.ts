@@ -28,6 +28,9 @@ import { verifyNodesHealthy, verifySingleVipHolder } from "./verify.js";
 import type { NodeCheck } from "./verify.js";
 import type { EmitEvent, HostOutcome } from "./events.js";
 import { collectSecrets } from "./secrets.js";
+import { acquireClusterLock, describeBrokenLocks } from "../lock/cluster-lock.js";
+import type { ClusterLock } from "../lock/cluster-lock.js";
+import { appendAuditLines } from "../lock/audit.js";
 
 export interface ProvisionOptions {
   dryRun: boolean;
@@ -37,6 +40,8 @@ export interface ProvisionOptions {
   emit: EmitEvent;
   log?: (e: CommandLogEvent) => void;
   isInterrupted: () => boolean;
+  /** Break a cluster lock left by a dead run (--force-unlock). */
+  forceUnlock?: boolean;
 }
 
 export interface ProvisionResult {
@@ -69,6 +74,8 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
     [...inv.data.load_balancers, ...inv.data.harbor_nodes].map((h) => sshTargetFor(inv, h)),
     { parallel: opts.parallel, acceptNewHostKeys: opts.acceptNewHostKeys, ...(opts.log ? { log: opts.log } : {}) },
   );
+  let lock: ClusterLock | undefined;
+  const done = new Map<string, string[]>();
   try {
     opts.emit({ type: "phase", phase: "preflight", description: "connecting and gathering facts (read-only)" });
     const t0 = Date.now();
@@ -95,6 +102,9 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
       return { plan, database, outcomes, changed, redactor };
     }
 
+    // After the read-only preflight, before the first write: one operator changes the cluster at a time.
+    lock = await acquireClusterLock(pool, inv, { command: "provision", force: opts.forceUnlock ?? false });
+    for (const line of describeBrokenLocks(lock)) opts.emit({ type: "note", level: "warn", message: line });
     const result: ProvisionResult = { plan, database, outcomes: [], changed, redactor };
     if (database.plan.action !== "skip") {
       opts.emit({ type: "phase", phase: "database", description: database.plan.reason });
@@ -104,7 +114,6 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
       opts.emit({ type: "note", level: "info", message: `database: ${database.plan.reason}` });
     }
 
-    const done = new Map<string, string[]>();
     const failures = new Map<string, Error>();
     for (const phase of PHASES) {
       opts.emit({ type: "phase", phase, description: PHASE_DESCRIPTIONS[phase] });
@@ -131,8 +140,16 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
     result.outcomes = outcomesOf(plan, done, failures, started);
     return result;
   } finally {
+    if (lock) await finishLocked(pool, lock, done, opts.emit);
     await pool.closeAll();
   }
+}
+
+/** An audit line on each host that changed, then the lock released; failures here are warnings, never the run's error. */
+async function finishLocked(pool: SshPool, lock: ClusterLock, done: ReadonlyMap<string, string[]>, emit: EmitEvent): Promise<void> {
+  const auditFailures = await appendAuditLines(pool, "provision", done);
+  for (const [host, e] of auditFailures) emit({ type: "note", level: "warn", host, message: `${host}: could not append to the audit log: ${e.message}` });
+  await lock.release().catch((e: HarborHaError) => emit({ type: "note", level: "warn", message: `${e.message}${e.hint ? ` — ${e.hint}` : ""}` }));
 }
 
 const PHASE_DESCRIPTIONS: Record<(typeof PHASES)[number], string> = {
@@ -162,7 +179,7 @@ function outcomesOf(plan: Plan, done: ReadonlyMap<string, string[]>, failures: R
   });
 }
 
-async function readBundleInfo(inv: Inventory): Promise<BundleInfo> {
+export async function readBundleInfo(inv: Inventory): Promise<BundleInfo> {
   const localPath = inv.data.installer.bundle;
   try {
     const content = await readFile(localPath);

@@ -3,11 +3,19 @@ import { registerValidate } from "./validate.js";
 import { registerRender } from "./render.js";
 import { registerProvision } from "./provision.js";
 import { registerLab } from "./lab.js";
+import { registerStatus } from "./status.js";
+import { registerFailoverDrill } from "./failover-drill.js";
+import { registerReconfigure } from "./reconfigure.js";
+import { registerRotateCerts } from "./rotate-certs.js";
 
 /** Every command, in the order `--help` lists them (the order an operator uses them). */
 export function registerCommands(program: Command): void {
   registerValidate(program);
   registerRender(program);
   registerProvision(program);
+  registerReconfigure(program);
+  registerRotateCerts(program);
+  registerStatus(program);
+  registerFailoverDrill(program);
   registerLab(program);
 }

@@ -1,0 +1,56 @@
+import { writeFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { readInventory } from "../../inventory/load.js";
+import { Redactor } from "../../inventory/secret.js";
+import { collectSecrets } from "../../apply/secrets.js";
+import { formatProblems } from "../format-problems.js";
+import { runFailoverDrill } from "../../drill/run-drill.js";
+import { formatDrillReport } from "../../drill/preconditions.js";
+
+interface DrillFlags {
+  acceptNewHostKeys: boolean;
+  forceUnlock: boolean;
+  json?: string | boolean;
+  verbose: boolean;
+}
+
+export function registerFailoverDrill(program: Command): void {
+  program
+    .command("failover-drill")
+    .summary("stop keepalived on the VIP holder, time the takeover, restore (under the cluster lock)")
+    .description(
+      "Rehearses a load balancer failure on the live cluster. Refuses unless every load balancer runs\n" +
+        "keepalived and exactly one holds the VIP. Then, under the cluster lock: stops keepalived on the\n" +
+        "VIP holder, measures the milliseconds until another load balancer holds the VIP and until the VIP\n" +
+        "answers on TCP (a connection or a refusal, on the first served port; from this machine when it\n" +
+        "reaches the VIP, else from the new holder), starts\n" +
+        "keepalived again — always, even when the drill fails — and waits for exactly one holder.\n" +
+        "An audit line is appended on every load balancer.\n\n" +
+        "Exit status: 0 the VIP moved, answered and the cluster was restored; 1 otherwise (or refused);\n" +
+        "2 bad inventory or usage.",
+    )
+    .argument("<inventory>", "the inventory file (YAML)")
+    .option("--force-unlock", "break the cluster lock left by a run that is dead", false)
+    .option("--accept-new-host-keys", "trust host keys not yet in known_hosts and add them (trust on first use)", false)
+    .option("--json [file]", "write the report as JSON to file, or to stdout when no file is given")
+    .option("-v, --verbose", "show every remote command (secrets masked)", false)
+    .action(async (file: string, flags: DrillFlags) => {
+      const { inventory, warnings } = await readInventory(file);
+      process.stderr.write(formatProblems(inventory.path, warnings));
+      const redactor = new Redactor().add(...collectSecrets(inventory));
+      const report = await runFailoverDrill(inventory, {
+        acceptNewHostKeys: flags.acceptNewHostKeys,
+        forceUnlock: flags.forceUnlock,
+        note: (m) => process.stderr.write(redactor.redact(`  ${m}\n`)),
+        ...(flags.verbose ? { log: (e) => process.stderr.write(redactor.redact(`  [${e.host}] $ ${e.command.split("\n")[0] ?? ""}\n`)) } : {}),
+      });
+      const ok = report.newHolder !== undefined && report.answerMs !== undefined && report.restored;
+      const json = redactor.redact(JSON.stringify({ command: "failover-drill", inventory: inventory.path, ok, ...report }, null, 2)) + "\n";
+      if (flags.json === true) process.stdout.write(json);
+      else {
+        process.stdout.write(redactor.redact(formatDrillReport(report)));
+        if (typeof flags.json === "string") await writeFile(flags.json, json, { mode: 0o600 });
+      }
+      if (!ok) process.exitCode = 1;
+    });
+}

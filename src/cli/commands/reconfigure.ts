@@ -1,0 +1,114 @@
+import { writeFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { readInventory } from "../../inventory/load.js";
+import { Redactor } from "../../inventory/secret.js";
+import { collectSecrets } from "../../apply/secrets.js";
+import { HarborHaError, UsageError } from "../../errors.js";
+import { reconfigure, ReconfigureFailed } from "../../rolling/reconfigure.js";
+import type { ReconfigureResult, RollCommand } from "../../rolling/reconfigure.js";
+import { formatRollDone, formatRollJson, formatRollPlan, rollOutcomes } from "../../rolling/report.js";
+import { formatProblems } from "../format-problems.js";
+import { createProgressRenderer } from "../report/progress.js";
+import { formatSummary } from "../report/summary.js";
+import { formatPlan } from "../report/plan-text.js";
+import { EXIT_CHANGES_PENDING, summarizeCommand } from "./provision.js";
+
+export interface RollFlags {
+  serial: string;
+  limit?: string;
+  dryRun: boolean;
+  purge?: boolean;
+  forceUnlock: boolean;
+  parallel: string;
+  acceptNewHostKeys: boolean;
+  json?: string | boolean;
+  verbose: boolean;
+}
+
+export function registerReconfigure(program: Command): void {
+  const command = program
+    .command("reconfigure")
+    .summary("roll a changed inventory onto a running cluster, never taking the registry down")
+    .description(
+      "Apply the plan provision would make to a running cluster, without taking the registry down:\n" +
+        "  scale in     nodes removed from the inventory are drained, taken off the load balancers,\n" +
+        "               then their Harbor is stopped (files kept unless --purge)\n" +
+        "  loadbalancers one at a time, backups first and the VIP holder last; reload or restart as\n" +
+        "               needed; after each, exactly one VIP holder\n" +
+        "  scale out    added nodes are provisioned and must pass their health check before any load\n" +
+        "               balancer gets them\n" +
+        "  roll         changed Harbor nodes in batches of --serial: drain (check.sh fails on purpose,\n" +
+        "               the checkers take the node out), apply (install.sh --ha when its inputs\n" +
+        "               changed), health gate (check.sh from every load balancer, and the certificate\n" +
+        "               served), undrain\n" +
+        "Refused up front when a batch would take the last healthy node out. A node failing its\n" +
+        "health gate stops the roll: it stays drained, untouched nodes stay in service, and running\n" +
+        "the same command again resumes. Takes the cluster lock; writes an audit line per change.\n\n" +
+        `Exit status: 0 done, 1 a step or health gate failed (or refused), 2 bad inventory or usage,\n${EXIT_CHANGES_PENDING} --dry-run found changes to make, 130 interrupted.`,
+    )
+    .option("--limit <hosts>", "only these hosts (comma-separated names); the others are left as they are")
+    .option("--purge", "scale in: also remove Harbor's files from removed nodes", false);
+  addRollOptions(command, "reconfigure")
+    .addHelpText("after", "\nExamples:\n  $ harbor-ha reconfigure inventory.yaml --dry-run   # the plan and the batches\n  $ harbor-ha reconfigure inventory.yaml             # roll one node at a time\n  $ harbor-ha reconfigure inventory.yaml --serial 2 --limit harbor3,harbor4");
+}
+
+/** The options reconfigure and rotate-certs share, and the action. */
+export function addRollOptions(command: Command, name: RollCommand): Command {
+  return command
+    .argument("<inventory>", "the inventory file (YAML)")
+    .option("-s, --serial <n>", "Harbor nodes out of service at once", "1")
+    .option("-n, --dry-run", "print the plan and the batches; change nothing", false)
+    .option("--force-unlock", "break a cluster lock left by a dead run (the refusal names its holder)", false)
+    .option("-p, --parallel <n>", "hosts worked on at once (reads, load-balancer steps)", "10")
+    .option("--accept-new-host-keys", "trust host keys not yet in known_hosts (trust on first use)", false)
+    .option("--json [file]", "write a machine-readable report to file, or to stdout when no file is given")
+    .option("-v, --verbose", "show every remote command (secrets masked)", false)
+    .action((file: string, flags: RollFlags) => runRoll(name, file, flags));
+}
+
+function positiveInt(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number of at least 1, not "${value}"`);
+  return n;
+}
+
+async function runRoll(name: RollCommand, file: string, flags: RollFlags): Promise<void> {
+  const serial = positiveInt("--serial", flags.serial);
+  const parallel = positiveInt("--parallel", flags.parallel);
+  const limit = flags.limit?.split(",").map((s) => s.trim()).filter(Boolean);
+  const { inventory, warnings } = await readInventory(file);
+  process.stderr.write(formatProblems(inventory.path, warnings));
+  const redactor = new Redactor().add(...collectSecrets(inventory));
+  const jsonToStdout = flags.json === true;
+  const progress = await createProgressRenderer(redactor, { tty: process.stderr.isTTY === true, quiet: false });
+  const out = (text: string) => { if (!jsonToStdout) process.stdout.write(redactor.redact(text)); };
+  let result: ReconfigureResult | undefined;
+  let error: HarborHaError | undefined;
+  try {
+    result = await reconfigure(inventory, {
+      command: name, dryRun: flags.dryRun, serial, ...(limit ? { limit } : {}), purge: flags.purge === true, forceUnlock: flags.forceUnlock,
+      parallel, acceptNewHostKeys: flags.acceptNewHostKeys,
+      emit: (e) => progress.emit(e),
+      ...(flags.verbose ? { log: (e) => process.stderr.write(redactor.redact(`  [${e.host}] $ ${summarizeCommand(e.command)}\n`)) } : {}),
+      isInterrupted: () => process.exitCode === 130,
+    });
+    progress.stop();
+    if (flags.dryRun) out(formatRollPlan(result, formatPlan(result.plan, { action: "skip", reason: "a rolling run never loads or changes the schema", warnings: [] })));
+    else out("\n" + (result.changed ? formatSummary(rollOutcomes(result)) : "") + formatRollDone(result, inventory.data.cluster.vip));
+    if (flags.dryRun && result.changed) process.exitCode = EXIT_CHANGES_PENDING;
+  } catch (err) {
+    progress.stop();
+    if (err instanceof ReconfigureFailed) {
+      result = err.partial;
+      out("\n" + formatSummary(rollOutcomes(err.partial)));
+    }
+    if (err instanceof HarborHaError) error = err;
+    throw err;
+  } finally {
+    if (flags.json !== undefined) {
+      const report = formatRollJson(result, { command: name, inventory: inventory.path, dryRun: flags.dryRun }, error ? { message: redactor.redact(error.message), ...(error.hint ? { hint: error.hint } : {}) } : undefined);
+      if (typeof flags.json === "string") await writeFile(flags.json, redactor.redact(report), { mode: 0o600 });
+      else process.stdout.write(redactor.redact(report));
+    }
+  }
+}

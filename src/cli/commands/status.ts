@@ -1,0 +1,62 @@
+import { writeFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { readInventory } from "../../inventory/load.js";
+import { Redactor } from "../../inventory/secret.js";
+import { collectSecrets } from "../../apply/secrets.js";
+import { UsageError } from "../../errors.js";
+import { formatProblems } from "../format-problems.js";
+import { gatherStatus } from "../../status/gather.js";
+import { formatStatus } from "../../status/format.js";
+
+/** Exit status when anything is unhealthy, drifting or inconsistent. */
+export const EXIT_UNHEALTHY = 1;
+
+interface StatusFlags {
+  parallel: string;
+  acceptNewHostKeys: boolean;
+  json?: string | boolean;
+  verbose: boolean;
+}
+
+export function registerStatus(program: Command): void {
+  program
+    .command("status")
+    .summary("the cluster at a glance: keepalived, VIP, health, drift, secrets, lock (read-only)")
+    .description(
+      "Reads every host once (read-only, no lock taken) and reports:\n" +
+        "  load balancers  keepalived running (pid), VIP held, drain markers, check.sh for every node,\n" +
+        "                  the IPVS table where `ipvsadm -Ln` works, files that differ from the render\n" +
+        "  Harbor nodes    Harbor up (its local health URL answers), health from every load balancer,\n" +
+        "                  drained or not, files that differ from the render (config drift)\n" +
+        "  cluster         exactly one VIP holder; the secretkey and token signing key identical on\n" +
+        "                  every node (compared by checksum, never shown); the cluster lock, and whose\n" +
+        "Then the problems found, each with what to do.\n\n" +
+        "Exit status: 0 healthy, 1 anything unhealthy, drifting or inconsistent (or a host unreachable),\n" +
+        "2 bad inventory or usage.",
+    )
+    .argument("<inventory>", "the inventory file (YAML)")
+    .option("-p, --parallel <n>", "hosts read at once", "10")
+    .option("--accept-new-host-keys", "trust host keys not yet in known_hosts and add them (trust on first use)", false)
+    .option("--json [file]", "write the report as JSON to file, or to stdout when no file is given")
+    .option("-v, --verbose", "show every remote command (secrets masked)", false)
+    .addHelpText("after", "\nExamples:\n  $ harbor-ha status inventory.yaml\n  $ harbor-ha status inventory.yaml --json | jq .problems")
+    .action(async (file: string, flags: StatusFlags) => {
+      const parallel = Number(flags.parallel);
+      if (!Number.isInteger(parallel) || parallel < 1) throw new UsageError(`--parallel must be a whole number of at least 1, not "${flags.parallel}"`);
+      const { inventory, warnings } = await readInventory(file);
+      process.stderr.write(formatProblems(inventory.path, warnings));
+      const redactor = new Redactor().add(...collectSecrets(inventory));
+      const report = await gatherStatus(inventory, {
+        parallel,
+        acceptNewHostKeys: flags.acceptNewHostKeys,
+        ...(flags.verbose ? { log: (e) => process.stderr.write(redactor.redact(`  [${e.host}] $ ${e.command.split("\n")[0] ?? ""}\n`)) } : {}),
+      });
+      const json = redactor.redact(JSON.stringify({ command: "status", inventory: inventory.path, ...report }, null, 2)) + "\n";
+      if (flags.json === true) process.stdout.write(json);
+      else {
+        process.stdout.write(redactor.redact(formatStatus(report)));
+        if (typeof flags.json === "string") await writeFile(flags.json, json, { mode: 0o600 });
+      }
+      if (!report.healthy) process.exitCode = EXIT_UNHEALTHY;
+    });
+}

@@ -1,0 +1,142 @@
+/**
+ * The failover drill: stops keepalived on the VIP holder, measures how long until
+ * another load balancer holds the VIP and until the VIP answers, then starts
+ * keepalived again (always, in a finally) and waits for exactly one holder. Under the
+ * cluster lock; an audit line on every load balancer.
+ */
+import { connect } from "node:net";
+import type { Inventory } from "../inventory/model.js";
+import { servedPorts, vipParts } from "../inventory/model.js";
+import { SshPool } from "../remote/pool.js";
+import type { CommandLogEvent } from "../remote/session.js";
+import { sshTargetFor } from "../remote/target.js";
+import { cmd } from "../remote/command.js";
+import type { Command } from "../remote/command.js";
+import type { FactQuery } from "../facts/queries.js";
+import { gatherAllFacts } from "../apply/gather.js";
+import { gatherVipHolders, pollUntil, verifySingleVipHolder } from "../apply/verify.js";
+import { serviceCommand } from "../plan/commands.js";
+import type { InitSystem } from "../plan/commands.js";
+import { acquireClusterLock, describeBrokenLocks } from "../lock/cluster-lock.js";
+import { appendAuditLines } from "../lock/audit.js";
+import { checkDrillPreconditions, describeDrill } from "./preconditions.js";
+import type { DrillReport } from "./preconditions.js";
+
+export interface DrillOptions {
+  acceptNewHostKeys: boolean;
+  forceUnlock: boolean;
+  log?: (e: CommandLogEvent) => void;
+  /** Progress lines for the operator ("stopping keepalived on lb1"). */
+  note?: (message: string) => void;
+}
+
+/** How often the drill looks for the new holder and pings the VIP. */
+const PROBE_INTERVAL_MS = 100;
+
+/** Exit status of vipProbeCommand when nothing answered (timeout's own). */
+const NO_ANSWER_EXIT = 124;
+
+/** The same probe run on a host: bash's /dev/tcp; a refusal exits 1 at once, silence times out (124). */
+export function vipProbeCommand(address: string, port: number): Command {
+  return cmd("timeout", "1", "bash", "-c", 'exec 3<>"/dev/tcp/$0/$1"', address, String(port));
+}
+
+export async function runFailoverDrill(inv: Inventory, opts: DrillOptions): Promise<DrillReport> {
+  const vip = vipParts(inv).address;
+  const lbs = inv.data.load_balancers.map((l) => l.name);
+  const note = opts.note ?? (() => undefined);
+  const pool = new SshPool(inv.data.load_balancers.map((h) => sshTargetFor(inv, h)), { acceptNewHostKeys: opts.acceptNewHostKeys, ...(opts.log ? { log: opts.log } : {}) });
+  try {
+    const queries: FactQuery[] = [{ kind: "keepalived" }, { kind: "vip", address: vip }];
+    const before = await gatherAllFacts(pool, new Map(lbs.map((l) => [l, queries])));
+    const holder = checkDrillPreconditions(lbs, vip, before.facts, before.failures);
+    const init = before.facts.get(holder)?.init ?? "sysv";
+    const lock = await acquireClusterLock(pool, inv, { command: "failover-drill", force: opts.forceUnlock });
+    describeBrokenLocks(lock).forEach(note);
+    const report: DrillReport = { vip, stoppedOn: holder, restored: false, problems: [] };
+    try {
+      await measureFailover(pool, inv, holder, init, report, note);
+    } finally {
+      await restoreKeepalived(pool, inv, holder, init, report, note);
+      const auditFailures = await appendAuditLines(pool, "failover-drill", new Map(lbs.map((l) => [l, [describeDrill(report)]])));
+      for (const [host, e] of auditFailures) report.problems.push(`${host}: could not append to the audit log: ${e.message}`);
+      await lock.release().catch((e: Error) => report.problems.push(e.message));
+    }
+    return report;
+  } finally {
+    await pool.closeAll();
+  }
+}
+
+async function measureFailover(pool: SshPool, inv: Inventory, holder: string, init: InitSystem, report: DrillReport, note: (m: string) => void): Promise<void> {
+  const vip = report.vip;
+  const port = servedPorts(inv)[0] ?? 443;
+  const fromOperator = await probeFromHere(vip, port);
+  note(`stopping keepalived on ${holder}`);
+  const t0 = Date.now();
+  await pool.withSession(holder, (s) => s.runChecked(serviceCommand(init, "keepalived", "stop"), { sudo: true, step: "stop keepalived (failover drill)" }));
+  const takeoverTimeoutMs = (3 * inv.data.keepalived.advert_int + 5) * 1000;
+  const probe = { firstIntervalMs: PROBE_INTERVAL_MS, maxIntervalMs: PROBE_INTERVAL_MS };
+  const newHolder = await pollUntil(async () => (await gatherVipHolders(pool, inv)).find((h) => h !== holder), { timeoutMs: takeoverTimeoutMs, ...probe });
+  if (newHolder === undefined) {
+    report.problems.push(`no other load balancer held the VIP ${takeoverTimeoutMs / 1000} s after keepalived stopped on ${holder}`);
+    return;
+  }
+  report.newHolder = newHolder;
+  report.takeoverMs = Date.now() - t0;
+  note(`${newHolder} holds the VIP after ${report.takeoverMs} ms`);
+  // From this machine when it reaches the VIP (that also proves the ARP move); else from the new holder.
+  report.answeredFrom = fromOperator ? "operator" : newHolder;
+  report.answerPort = port;
+  const answers = fromOperator
+    ? () => probeFromHere(vip, port)
+    : () => pool.withSession(newHolder, async (s) => (await s.run(vipProbeCommand(vip, port), { step: "probe the VIP" })).code !== NO_ANSWER_EXIT);
+  const answered = await pollUntil(async () => ((await answers()) ? true : undefined), { timeoutMs: 10_000, ...probe });
+  if (answered) report.answerMs = Date.now() - t0;
+  else report.problems.push(`the VIP ${vip} did not answer on TCP port ${port} from ${fromOperator ? "this machine" : newHolder} within 10 s of the takeover`);
+}
+
+/** Starts keepalived again on the stopped holder, lets VRRP settle, and checks that the cluster is whole. */
+async function restoreKeepalived(pool: SshPool, inv: Inventory, holder: string, init: InitSystem, report: DrillReport, note: (m: string) => void): Promise<void> {
+  const lbs = inv.data.load_balancers.map((l) => l.name);
+  try {
+    // The init script's stop returns before keepalived has exited; a start before that is a no-op ("already running").
+    const gone = await pollUntil(async () => ((await keepalivedRunning(pool, holder)) ? undefined : true), { timeoutMs: 15_000, firstIntervalMs: PROBE_INTERVAL_MS, maxIntervalMs: 500 });
+    if (!gone) report.problems.push(`keepalived on ${holder} was still exiting 15 s after the stop`);
+    note(`starting keepalived on ${holder} again`);
+    // Straight to the session: a Ctrl-C must not stop the restore.
+    await (await pool.session(holder)).runChecked(serviceCommand(init, "keepalived", "start"), { sudo: true, step: "start keepalived (failover drill restore)" });
+    // The restarted holder may take the VIP back (preemption) within a few adverts: wait for that first.
+    await new Promise((r) => setTimeout(r, (3 * inv.data.keepalived.advert_int + 1) * 1000));
+    report.holderAfter = await verifySingleVipHolder(pool, inv);
+    const after = await gatherAllFacts(pool, new Map(lbs.map((l) => [l, [{ kind: "keepalived" } as FactQuery]])));
+    const notRunning = lbs.filter((l) => after.facts.get(l)?.keepalived?.running !== true);
+    if (notRunning.length > 0) report.problems.push(`keepalived is not running on ${notRunning.join(", ")} after the restore: start it there by hand`);
+    else report.restored = true;
+  } catch (err) {
+    report.problems.push(`restore: ${(err as Error).message} — start keepalived on ${holder} by hand and check harbor-ha status`);
+  }
+}
+
+async function keepalivedRunning(pool: SshPool, host: string): Promise<boolean> {
+  const r = await gatherAllFacts(pool, new Map([[host, [{ kind: "keepalived" } as FactQuery]]]));
+  return r.facts.get(host)?.keepalived?.running === true;
+}
+
+/**
+ * Whether the VIP answers TCP: a connection OR a refusal (RST) both prove that a host owns
+ * the address now; silence does not. TCP rather than ping: ping is often not installed,
+ * and the served port is what clients use.
+ */
+function probeFromHere(address: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: address, port, timeout: timeoutMs });
+    const done = (answered: boolean) => {
+      socket.destroy();
+      resolve(answered);
+    };
+    socket.once("connect", () => done(true));
+    socket.once("timeout", () => done(false));
+    socket.once("error", (e: NodeJS.ErrnoException) => done(e.code === "ECONNREFUSED"));
+  });
+}

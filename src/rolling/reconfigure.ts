@@ -1,0 +1,128 @@
+/**
+ * reconfigure (and rotate-certs): the plan provision would make, applied without taking
+ * the registry down. In order: nodes the inventory removed are drained; load balancers
+ * change (backup first, VIP holder last) with the nodes already serving; removed nodes'
+ * Harbor stops; added nodes are provisioned and must pass their health gate; changed
+ * nodes roll in batches of --serial behind the drain; finally the load balancers get the
+ * added nodes (and the final CA). A failure stops the run where it is, leaving every node
+ * not yet touched in service; running the same command again resumes.
+ */
+import type { Inventory } from "../inventory/model.js";
+import { Redactor } from "../inventory/secret.js";
+import { readOrCreateClusterState } from "../state/cluster-state.js";
+import { renderDesiredState } from "../render/desired-state.js";
+import { SshPool } from "../remote/pool.js";
+import type { CommandLogEvent } from "../remote/session.js";
+import { sshTargetFor } from "../remote/target.js";
+import type { Plan } from "../plan/types.js";
+import { readBundleInfo } from "../apply/provision.js";
+import { collectSecrets } from "../apply/secrets.js";
+import type { EmitEvent } from "../apply/events.js";
+import { verifyNodesHealthy } from "../apply/verify.js";
+import { acquireClusterLock } from "../lock/cluster-lock.js";
+import { HarborHaError } from "../errors.js";
+import { prepareRoll } from "./setup.js";
+import type { RollSetup } from "./setup.js";
+import { DEFAULT_GATE, realClock } from "./node-roll.js";
+import type { Clock, GateOptions, RollResult } from "./node-roll.js";
+import { runStages } from "./stages.js";
+import type { StageContext } from "./stages.js";
+import { describeStop } from "./report.js";
+
+export type RollCommand = "reconfigure" | "rotate-certs";
+
+export interface ReconfigureOptions {
+  command: RollCommand;
+  dryRun: boolean;
+  serial: number;
+  limit?: readonly string[];
+  purge: boolean;
+  forceUnlock: boolean;
+  parallel: number;
+  acceptNewHostKeys: boolean;
+  emit: EmitEvent;
+  log?: (e: CommandLogEvent) => void;
+  isInterrupted: () => boolean;
+  gate?: GateOptions;
+  clock?: Clock;
+}
+
+export interface ReconfigureResult {
+  command: RollCommand;
+  dryRun: boolean;
+  plan: Plan;
+  /** Whether anything changed (or, in a dry run, would change). */
+  changed: boolean;
+  /** Nodes provisioned and put behind the load balancers (scale out). */
+  added: string[];
+  /** Node addresses taken off the load balancers and stopped (scale in). */
+  removed: string[];
+  /** Step titles done per load balancer. */
+  loadBalancers: Record<string, string[]>;
+  roll: RollResult;
+  /** The batches planned (dry run) or rolled. */
+  batches: string[][];
+  vipHolder?: string;
+  redactor: Redactor;
+}
+
+/** A run that stopped part-way: what was done, and how to resume. */
+export class ReconfigureFailed extends HarborHaError {
+  constructor(message: string, readonly partial: ReconfigureResult, hint: string) {
+    super(message, { hint });
+  }
+}
+
+export async function reconfigure(inv: Inventory, opts: ReconfigureOptions): Promise<ReconfigureResult> {
+  const redactor = new Redactor().add(...collectSecrets(inv));
+  const state = await readOrCreateClusterState(inv);
+  redactor.add(state.secretkey, state.tokenPrivateKey);
+  const desired = renderDesiredState(inv, state);
+  const bundle = await readBundleInfo(inv);
+  const pool = new SshPool(
+    [...inv.data.load_balancers, ...inv.data.harbor_nodes].map((h) => sshTargetFor(inv, h)),
+    { parallel: opts.parallel, acceptNewHostKeys: opts.acceptNewHostKeys, ...(opts.log ? { log: opts.log } : {}) },
+  );
+  try {
+    opts.emit({ type: "phase", phase: "preflight", description: "connecting, gathering facts, health of every node (read-only)" });
+    const setup = await prepareRoll(pool, inv, desired, bundle, redactor, { tlsOnly: opts.command === "rotate-certs", serial: opts.serial, ...(opts.limit ? { limit: opts.limit } : {}) });
+    const result = initialResult(opts, setup, redactor);
+    if (opts.dryRun || !result.changed) return result;
+
+    const lock = await acquireClusterLock(pool, inv, { command: opts.command, force: opts.forceUnlock });
+    try {
+      const ctx: StageContext = { pool, inv, state, desired, bundle, redactor, setup, opts, clock: opts.clock ?? realClock, gate: opts.gate ?? DEFAULT_GATE, result };
+      await runStages(ctx);
+      if (result.roll.stopped) {
+        const stop = describeStop(result, opts.command);
+        throw new ReconfigureFailed(stop.message, result, stop.hint);
+      }
+      if (!opts.limit || opts.limit.length === 0) {
+        opts.emit({ type: "phase", phase: "verify", description: "check.sh for every Harbor node from every load balancer" });
+        await verifyNodesHealthy(pool, inv);
+      }
+      return result;
+    } catch (err) {
+      if (err instanceof ReconfigureFailed || !(err instanceof Error)) throw err;
+      const stop = describeStop(result, opts.command, err);
+      throw new ReconfigureFailed(stop.message, result, stop.hint);
+    } finally {
+      await lock.release();
+    }
+  } finally {
+    await pool.closeAll();
+  }
+}
+
+function initialResult(opts: ReconfigureOptions, setup: RollSetup, redactor: Redactor): ReconfigureResult {
+  const { plan, membership, batches, inScope } = setup;
+  const added = membership.added.filter((n) => inScope(n.name)).map((n) => n.name);
+  const removed = membership.removed.filter((a) => inScope(a));
+  const changed = batches.length > 0 || added.length > 0 || removed.length > 0 || plan.hosts.some((h) => inScope(h.host.name) && h.steps.length > 0);
+  return {
+    command: opts.command, dryRun: opts.dryRun, plan, changed, added, removed, loadBalancers: {},
+    roll: { rolled: [], notTouched: batches.flat(), stopped: false },
+    batches: batches.map((b) => b.map((n) => n.name)),
+    redactor,
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * Certificate rotation, pure parts: which steps touch the TLS material, and the CA the
+ * load balancers trust while nodes roll (old and new together, so that nodes not yet
+ * rolled keep passing check.sh).
+ */
+import { SERVER_CERT_PATH, SERVER_KEY_PATH } from "../render/harbor-cfg.js";
+import { LB_CA_PATH } from "../render/loadbalancer.js";
+import type { DesiredHost } from "../render/types.js";
+import type { HostFacts } from "../facts/types.js";
+import { INSTALL_STAMP_PATH } from "../plan/harbor-node.js";
+import type { Plan, Step } from "../plan/types.js";
+
+export const NODE_CA_PATH = "/data/ca_download/ca.crt";
+export const TLS_PATHS: readonly string[] = [SERVER_CERT_PATH, SERVER_KEY_PATH, NODE_CA_PATH, LB_CA_PATH];
+
+function isTlsFileStep(s: Step): boolean {
+  return s.action.type === "upload" && TLS_PATHS.includes(s.action.file.path);
+}
+
+/** Harbor's installer run and its stamp: what makes a node serve new TLS files. */
+function isInstallStep(s: Step): boolean {
+  if (s.kind !== "install") return false;
+  return s.title.startsWith("run install.sh") || (s.action.type === "upload" && s.action.file.path === INSTALL_STAMP_PATH);
+}
+
+/** The plan limited to the TLS files (and, on a node whose TLS files change, Harbor's installer run). */
+export function limitPlanToTls(plan: Plan): Plan {
+  return {
+    problems: plan.problems,
+    hosts: plan.hosts.map((h) => {
+      const tls = h.steps.filter(isTlsFileStep);
+      return { host: h.host, steps: tls.length === 0 ? [] : h.steps.filter((s) => isTlsFileStep(s) || isInstallStep(s)) };
+    }),
+  };
+}
+
+/**
+ * The load balancer as it should be while nodes roll: when its CA changes, it trusts the new
+ * CA and the one it has now, so the nodes still serving the old certificate stay healthy.
+ */
+export function withTransitionCa(d: DesiredHost, facts: HostFacts | undefined): DesiredHost {
+  const current = facts?.files[LB_CA_PATH]?.content;
+  if (current === undefined) return d;
+  return {
+    ...d,
+    files: d.files.map((f) => {
+      if (f.path !== LB_CA_PATH || current.includes(f.content.trim())) return current.includes(f.content.trim()) && f.path === LB_CA_PATH ? { ...f, content: current } : f;
+      return { ...f, content: `${f.content.trimEnd()}\n${current.trimEnd()}\n`, description: `${f.description} (new and previous, while nodes roll)` };
+    }),
+  };
+}

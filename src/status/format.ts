@@ -1,0 +1,56 @@
+/** `status` as text: a compact table per role, the cluster, then the problems with what to do. Pure. */
+import { describeLockOwner } from "../lock/owner.js";
+import type { LoadBalancerStatus, NodeStatus, StatusReport } from "./types.js";
+
+export function formatStatus(r: StatusReport): string {
+  const out: string[] = [];
+  out.push("Load balancers");
+  out.push(...formatTable(["NAME", "ADDRESS", "KEEPALIVED", "VIP", "REAL SERVERS", "DRAINED", "DRIFT"], r.loadBalancers.map(lbRow)));
+  for (const lb of r.loadBalancers.filter((l) => l.ipvs !== null)) {
+    for (const svc of lb.ipvs ?? []) {
+      out.push(`  ${lb.name} IPVS ${svc.protocol} ${svc.address} (${svc.scheduler}): ${svc.realServers.map((s) => `${s.address} weight ${s.weight}`).join(", ") || "no real servers"}`);
+    }
+  }
+  out.push("", "Harbor nodes");
+  out.push(...formatTable(["NAME", "ADDRESS", "HARBOR", "HEALTH FROM LBS", "DRAINED ON", "DRIFT"], r.nodes.map(nodeRow)));
+  out.push("", "Cluster");
+  const c = r.cluster;
+  out.push(`  VIP ${c.vip}: ${c.vipHolders.length === 0 ? "held by no load balancer" : `held by ${c.vipHolders.join(", ")}`}`);
+  out.push(`  lock: ${c.lockedOn.length === 0 ? "free" : c.lockedOn.map((l) => `${l.host} — ${l.owner === "unknown holder" ? l.owner : describeLockOwner(l.owner)}`).join("; ")}`);
+  for (const s of c.secrets) out.push(`  ${s.name}: ${s.consistent ? "identical on every node (by checksum)" : `DIFFERS on ${s.oddNodes.join(", ")}`}`);
+  out.push("");
+  if (r.problems.length === 0) {
+    out.push("Healthy: no problems found.");
+  } else {
+    out.push(`Problems (${r.problems.length}):`);
+    for (const p of r.problems) out.push(`  ${p.subject}: ${p.message}`, `    → ${p.hint}`);
+  }
+  return out.join("\n") + "\n";
+}
+
+function lbRow(l: LoadBalancerStatus): string[] {
+  if (l.error) return [l.name, l.address, "unreachable", "?", "?", "?", "?"];
+  const ka = l.keepalived?.running ? `running${l.keepalived.pid ? ` (${l.keepalived.pid})` : ""}` : "STOPPED";
+  const ok = l.checks.filter((c) => c.ok).length;
+  const servers = l.checks.length === 0 ? "-" : `${ok}/${l.checks.length} pass check.sh`;
+  return [l.name, l.address, ka, l.holdsVip ? "held" : "-", servers, l.drained.join(",") || "-", countDrift(l.drift.length)];
+}
+
+function nodeRow(n: NodeStatus): string[] {
+  if (n.error) return [n.name, n.address, "unreachable", "?", "?", "?"];
+  const ok = n.health.filter((c) => c.ok).length;
+  const failing = n.health.filter((c) => !c.ok).map((c) => c.lb);
+  const health = n.health.length === 0 ? "-" : failing.length === 0 ? `${ok}/${n.health.length} ok` : `${ok}/${n.health.length} ok (fails: ${failing.join(",")})`;
+  return [n.name, n.address, n.harborUp ? "up" : `DOWN (${n.httpStatus || "no answer"})`, health, n.drainedOn.join(",") || "-", countDrift(n.drift.length)];
+}
+
+function countDrift(n: number): string {
+  return n === 0 ? "none" : `${n} file${n === 1 ? "" : "s"}`;
+}
+
+/** Left-aligned columns, two spaces apart, indented by two. */
+export function formatTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: readonly string[]) => "  " + cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd();
+  return [line(header), ...rows.map(line)];
+}

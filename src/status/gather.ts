@@ -1,0 +1,62 @@
+/**
+ * `status`, the read-only half: facts from every host (one round trip each), check.sh
+ * for every node from every load balancer, and the IPVS table where there is one —
+ * all at once. Changes nothing anywhere, takes no lock.
+ */
+import type { Inventory } from "../inventory/model.js";
+import { clusterStateDir, readClusterState } from "../state/cluster-state.js";
+import { renderDesiredState } from "../render/desired-state.js";
+import { SshPool } from "../remote/pool.js";
+import type { CommandLogEvent } from "../remote/session.js";
+import { sshTargetFor } from "../remote/target.js";
+import { queriesFor } from "../plan/queries.js";
+import type { FactQuery } from "../facts/queries.js";
+import { gatherAllFacts } from "../apply/gather.js";
+import { gatherNodeChecks } from "../apply/verify.js";
+import { LOCK_DIR, LOCK_OWNER_PATH } from "../lock/commands.js";
+import { HarborHaError } from "../errors.js";
+import { ipvsTableCommand, parseIpvsTable } from "./ipvs.js";
+import { buildStatusReport } from "./report.js";
+import type { IpvsService, StatusReport } from "./types.js";
+
+export interface StatusOptions {
+  parallel: number;
+  acceptNewHostKeys: boolean;
+  log?: (e: CommandLogEvent) => void;
+}
+
+export async function gatherStatus(inv: Inventory, opts: StatusOptions): Promise<StatusReport> {
+  const state = await readClusterState(clusterStateDir(inv)).catch((err: Error) => {
+    throw new HarborHaError(`no cluster state for ${inv.data.cluster.name} in ${clusterStateDir(inv)}: ${err.message}`, {
+      hint: "status compares the hosts with what provision wrote from that state: run harbor-ha provision first, on this machine (or copy the state folder here).",
+    });
+  });
+  const desired = renderDesiredState(inv, state);
+  // The installer bundle is not read: status only reports the files it renders.
+  const bundle = { localPath: inv.data.installer.bundle, sha256: "" };
+  const queries = new Map<string, FactQuery[]>(desired.hosts.map((d) => [d.host.name, queriesFor(inv, d, bundle)]));
+  for (const lb of inv.data.load_balancers) {
+    queries.get(lb.name)?.push({ kind: "dir", path: LOCK_DIR }, { kind: "file", path: LOCK_OWNER_PATH, desiredSha256: "", showContent: true });
+  }
+  const pool = new SshPool(
+    [...inv.data.load_balancers, ...inv.data.harbor_nodes].map((h) => sshTargetFor(inv, h)),
+    { parallel: opts.parallel, acceptNewHostKeys: opts.acceptNewHostKeys, ...(opts.log ? { log: opts.log } : {}) },
+  );
+  try {
+    const [gathered, checks, ipvs] = await Promise.all([gatherAllFacts(pool, queries), gatherNodeChecks(pool, inv), gatherIpvsTables(pool, inv)]);
+    return buildStatusReport({ inv, desired, facts: gathered.facts, failures: gathered.failures, checks, ipvs });
+  } finally {
+    await pool.closeAll();
+  }
+}
+
+/** Each load balancer's IPVS table; null where ipvsadm is missing or the kernel has no IPVS. */
+async function gatherIpvsTables(pool: SshPool, inv: Inventory): Promise<Map<string, IpvsService[] | null>> {
+  const lbs = inv.data.load_balancers.map((l) => l.name);
+  const settled = await pool.forEachHost(lbs, (s) => s.run(ipvsTableCommand(), { sudo: true, step: "read the IPVS table" }));
+  const tables = new Map<string, IpvsService[] | null>();
+  settled.forEach((r, i) => {
+    tables.set(lbs[i] as string, r.status === "fulfilled" && r.value.code === 0 ? parseIpvsTable(r.value.stdout) : null);
+  });
+  return tables;
+}

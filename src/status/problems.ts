@@ -1,0 +1,59 @@
+/** Everything unhealthy, drifting or inconsistent in a status report, each with what to do. Pure. */
+import type { Inventory } from "../inventory/model.js";
+import { describeLockOwner } from "../lock/owner.js";
+import type { ClusterStatus, LoadBalancerStatus, NodeStatus, StatusProblem } from "./types.js";
+
+export function listProblems(inv: Inventory, lbs: readonly LoadBalancerStatus[], nodes: readonly NodeStatus[], cluster: ClusterStatus): StatusProblem[] {
+  const p: StatusProblem[] = [];
+  const inventory = inv.path;
+  for (const lb of lbs) {
+    if (lb.error) {
+      p.push({ subject: lb.name, message: `cannot be read: ${lb.error}`, hint: "Check that the host is up and reachable over SSH." });
+      continue;
+    }
+    if (!lb.keepalived?.running) p.push({ subject: lb.name, message: "keepalived is not running", hint: `Start it (service keepalived start), or run harbor-ha provision ${inventory}.` });
+    for (const c of lb.checks.filter((x) => !x.ok)) {
+      p.push({ subject: c.node, message: `fails check.sh from ${lb.name}: ${c.detail || "check failed"}`, hint: "The load balancer keeps it out of service until it passes: is Harbor up on that node?" });
+    }
+    if (lb.drained.length > 0) {
+      p.push({ subject: lb.name, message: `drain markers for ${lb.drained.join(", ")}: out of service on purpose`, hint: "A rolling run drains nodes; if none is under way (lock free), resume it with harbor-ha reconfigure, which undrains them." });
+    }
+    pushDrift(p, lb.name, lb.drift, inventory);
+  }
+  for (const n of nodes) {
+    if (n.error) {
+      p.push({ subject: n.name, message: `cannot be read: ${n.error}`, hint: "Check that the host is up and reachable over SSH." });
+      continue;
+    }
+    if (!n.harborUp) {
+      const got = n.httpStatus === 0 ? "nothing answered" : `HTTP ${n.httpStatus}`;
+      p.push({ subject: n.name, message: `Harbor is not up (its local health URL: ${got})`, hint: "Look at Harbor's containers on the node (docker-compose ps in Harbor's folder)." });
+    }
+    pushDrift(p, n.name, n.drift, inventory);
+  }
+  if (cluster.vipHolders.length !== 1) {
+    const message = cluster.vipHolders.length === 0 ? `no load balancer holds the VIP ${cluster.vip}` : `${cluster.vipHolders.length} load balancers hold the VIP ${cluster.vip} at once (${cluster.vipHolders.join(", ")}): VRRP split brain`;
+    p.push({ subject: "cluster", message, hint: "Check keepalived on the load balancers (is VRRP traffic between them allowed? the same virtual_router_id and auth_pass?)." });
+  }
+  for (const s of cluster.secrets.filter((x) => !x.consistent)) {
+    p.push({
+      subject: "cluster",
+      message: `the ${s.name} (${s.path}) differs on ${s.oddNodes.join(", ")} from the other nodes (compared by checksum)`,
+      hint: `Every node must share it, or tokens and encrypted passwords break between nodes: run harbor-ha provision ${inventory} to write the cluster's copy again.`,
+    });
+  }
+  const owners = new Set(cluster.lockedOn.map((l) => (l.owner === "unknown holder" ? l.owner : describeLockOwner(l.owner))));
+  if (cluster.lockedOn.length > 0 && cluster.lockedOn.length < lbs.filter((l) => !l.error).length) {
+    p.push({ subject: "cluster", message: `the cluster lock is held on ${cluster.lockedOn.map((l) => l.host).join(", ")} only (${[...owners].join("; ")})`, hint: "A run is taking the lock right now, or a dead run left it half-taken: if no run is under way, pass --force-unlock to the next one." });
+  }
+  return p;
+}
+
+function pushDrift(p: StatusProblem[], host: string, drift: ReadonlyArray<{ path: string; reason: string }>, inventory: string): void {
+  if (drift.length === 0) return;
+  p.push({
+    subject: host,
+    message: `${drift.length} file${drift.length === 1 ? "" : "s"} differ${drift.length === 1 ? "s" : ""} from the render: ${drift.map((d) => `${d.path} (${d.reason})`).join(", ")}`,
+    hint: `See the diff with harbor-ha provision ${inventory} --dry-run; run it without --dry-run to put the render back.`,
+  });
+}

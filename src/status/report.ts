@@ -1,0 +1,106 @@
+/**
+ * The status report from what was gathered: facts (one round trip per host), check.sh
+ * from every load balancer, IPVS tables. Pure: tested on given facts.
+ */
+import type { Inventory } from "../inventory/model.js";
+import { vipParts } from "../inventory/model.js";
+import type { DesiredHost, DesiredState } from "../render/types.js";
+import type { HostFacts } from "../facts/types.js";
+import { sha256Hex } from "../facts/queries.js";
+import { fileDrift } from "../plan/host-steps.js";
+import { localHealthUrl } from "../plan/harbor-node.js";
+import { LOCK_DIR, LOCK_OWNER_PATH } from "../lock/commands.js";
+import { parseLockOwner } from "../lock/owner.js";
+import { checkSecretConsistency } from "./secrets.js";
+import { listProblems } from "./problems.js";
+import type { FileDriftItem, IpvsService, LoadBalancerStatus, NodeHealthFromLb, NodeStatus, SecretConsistency, StatusReport } from "./types.js";
+
+export interface StatusInput {
+  inv: Inventory;
+  desired: DesiredState;
+  facts: ReadonlyMap<string, HostFacts>;
+  /** Hosts whose facts could not be gathered, with why. */
+  failures: ReadonlyMap<string, Error>;
+  checks: readonly NodeHealthFromLb[];
+  /** Per load balancer: its IPVS table, or null where IPVS is not available. */
+  ipvs: ReadonlyMap<string, IpvsService[] | null>;
+}
+
+/** The files whose copies must be identical on every node, by path (from the render). */
+export function secretFilePaths(desired: DesiredState): Array<{ name: string; path: string }> {
+  const node = desired.hosts.find((h) => h.host.role === "harbor-node");
+  const paths = node?.files.filter((f) => f.sensitive).map((f) => f.path) ?? [];
+  return paths
+    .filter((p) => p === "/data/secretkey" || p.endsWith("/ui/private_key.pem"))
+    .map((path) => ({ name: path === "/data/secretkey" ? "secretkey" : "token signing key", path }));
+}
+
+export function buildStatusReport(input: StatusInput): StatusReport {
+  const { inv, desired, facts } = input;
+  const vip = vipParts(inv).address;
+  const desiredByName = new Map(desired.hosts.map((d) => [d.host.name, d]));
+  const nameByAddress = new Map(inv.data.harbor_nodes.map((n) => [n.address, n.name]));
+  const loadBalancers = inv.data.load_balancers.map((lb): LoadBalancerStatus => {
+    const f = facts.get(lb.name);
+    const error = input.failures.get(lb.name)?.message;
+    const lockPresent = f?.dirs[LOCK_DIR]?.present === true;
+    return {
+      name: lb.name,
+      address: lb.address,
+      ...(error ? { error } : {}),
+      ...(f?.keepalived ? { keepalived: f.keepalived } : {}),
+      holdsVip: f?.vips[vip] === true,
+      drained: (f?.drained ?? []).map((a) => nameByAddress.get(a) ?? a),
+      checks: input.checks.filter((c) => c.lb === lb.name),
+      ipvs: input.ipvs.get(lb.name) ?? null,
+      lock: lockPresent ? (parseLockOwner(f?.files[LOCK_OWNER_PATH]?.content ?? "") ?? "unknown holder") : null,
+      drift: f ? driftOf(desiredByName.get(lb.name), f) : [],
+    };
+  });
+  const healthUrl = localHealthUrl(inv);
+  const nodes = inv.data.harbor_nodes.map((n): NodeStatus => {
+    const f = facts.get(n.name);
+    const error = input.failures.get(n.name)?.message;
+    const httpStatus = f?.http[healthUrl] ?? 0;
+    return {
+      name: n.name,
+      address: n.address,
+      ...(error ? { error } : {}),
+      harborUp: httpStatus === 200,
+      httpStatus,
+      health: input.checks.filter((c) => c.node === n.name),
+      drainedOn: loadBalancers.filter((lb) => lb.drained.includes(n.name)).map((lb) => lb.name),
+      drift: f ? driftOf(desiredByName.get(n.name), f) : [],
+    };
+  });
+  const secrets = secretsOf(input);
+  const cluster = {
+    vip,
+    vipHolders: loadBalancers.filter((l) => l.holdsVip).map((l) => l.name),
+    lockedOn: loadBalancers.flatMap((l) => (l.lock === null ? [] : [{ host: l.name, owner: l.lock }])),
+    secrets,
+  };
+  const problems = listProblems(inv, loadBalancers, nodes, cluster);
+  return { healthy: problems.length === 0, loadBalancers, nodes, cluster, problems };
+}
+
+function driftOf(d: DesiredHost | undefined, f: HostFacts): FileDriftItem[] {
+  if (!d) return [];
+  return d.files.flatMap((file) => {
+    const reason = fileDrift(file, f.files[file.path]);
+    return reason ? [{ path: file.path, reason }] : [];
+  });
+}
+
+function secretsOf(input: StatusInput): SecretConsistency[] {
+  const reachable = input.inv.data.harbor_nodes.filter((n) => input.facts.has(n.name));
+  const firstNode = input.desired.hosts.find((h) => h.host.role === "harbor-node");
+  return secretFilePaths(input.desired).map(({ name, path }) => {
+    const desiredFile = firstNode?.files.find((f) => f.path === path);
+    const byNode = new Map(reachable.map((n) => {
+      const fact = input.facts.get(n.name)?.files[path];
+      return [n.name, fact?.present ? fact.sha256 : undefined] as const;
+    }));
+    return checkSecretConsistency({ name, path, desiredSha256: desiredFile ? sha256Hex(desiredFile.content) : "", byNode });
+  });
+}

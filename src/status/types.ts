@@ -1,0 +1,95 @@
+/** What `harbor-ha status` reports: plain data, printed as tables or --json. */
+import type { LockOwner } from "../lock/owner.js";
+
+export interface FileDriftItem {
+  path: string;
+  /** Why it differs from the render: "absent", "content differs", "mode 644 → 600" … */
+  reason: string;
+}
+
+export interface NodeHealthFromLb {
+  lb: string;
+  node: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface IpvsRealServer {
+  address: string;
+  forward: string;
+  weight: number;
+  activeConnections: number;
+  inactiveConnections: number;
+}
+
+export interface IpvsService {
+  protocol: string;
+  address: string;
+  scheduler: string;
+  realServers: IpvsRealServer[];
+}
+
+export interface LoadBalancerStatus {
+  name: string;
+  address: string;
+  /** Undefined when the host answered; else why it could not be read. */
+  error?: string;
+  keepalived?: { running: boolean; pid?: number };
+  holdsVip: boolean;
+  /** Harbor nodes (by name) with a drain marker on this load balancer. */
+  drained: string[];
+  /** check.sh from this load balancer for every node. */
+  checks: NodeHealthFromLb[];
+  /** IPVS table where `ipvsadm -Ln` works here; null where IPVS is not available. */
+  ipvs: IpvsService[] | null;
+  /** The cluster lock's owner on this host; null when the lock is free. */
+  lock: LockOwner | "unknown holder" | null;
+  drift: FileDriftItem[];
+}
+
+export interface NodeStatus {
+  name: string;
+  address: string;
+  error?: string;
+  /** Its local health URL answered 200. */
+  harborUp: boolean;
+  /** HTTP status of the local health URL (0: nothing answered). */
+  httpStatus: number;
+  health: NodeHealthFromLb[];
+  /** Load balancers on which this node is drained. */
+  drainedOn: string[];
+  drift: FileDriftItem[];
+}
+
+/** A file that must be identical on every Harbor node (the secretkey, the token signing key). */
+export interface SecretConsistency {
+  /** "secretkey" or "token signing key": never the content. */
+  name: string;
+  path: string;
+  consistent: boolean;
+  /** Nodes whose copy differs from the others (or is absent). */
+  oddNodes: string[];
+}
+
+export interface StatusProblem {
+  /** The host, or "cluster". */
+  subject: string;
+  message: string;
+  hint: string;
+}
+
+export interface ClusterStatus {
+  vip: string;
+  vipHolders: string[];
+  /** Load balancers holding the cluster lock, with its owner. */
+  lockedOn: Array<{ host: string; owner: LockOwner | "unknown holder" }>;
+  secrets: SecretConsistency[];
+}
+
+export interface StatusReport {
+  healthy: boolean;
+  loadBalancers: LoadBalancerStatus[];
+  nodes: NodeStatus[];
+  cluster: ClusterStatus;
+  problems: StatusProblem[];
+}

@@ -1,0 +1,127 @@
+/**
+ * reconfigure against the lab (2 load balancers, 3 Harbor nodes, https): a harbor.cfg change
+ * rolls one node at a time while a watcher polls every node's check.sh from a load balancer;
+ * a node that fails mid-roll stops it, leaving the others untouched and in service; fixing
+ * and running again resumes and finishes.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { labDown, labUp } from "./helpers/lab.js";
+import type { Lab } from "./helpers/lab.js";
+import { runCli } from "./helpers/cli.js";
+import { watchNodeHealth } from "./helpers/watch.js";
+
+function variant(lab: Lab, name: string, edit: (text: string) => string): string {
+  const text = readFileSync(lab.inventoryPath, "utf8");
+  const path = join(lab.dir, name);
+  const edited = edit(text);
+  assert.notEqual(edited, text, `${name}: the edit changed nothing`);
+  writeFileSync(path, edited);
+  return path;
+}
+
+function withWorkers(text: string, n: number): string {
+  return text.replace("  with_clair: false\n", `  with_clair: false\n  extra_cfg:\n    max_job_workers: ${n}\n`);
+}
+
+async function standinConfig(lab: Lab, node: string): Promise<Record<string, string>> {
+  const r = await lab.sshRun(node, "curl -ksS https://127.0.0.1/standin/state");
+  return (JSON.parse(r.stdout) as { config: Record<string, string> }).config;
+}
+
+async function drainMarkers(lab: Lab, lb: string): Promise<string[]> {
+  const r = await lab.sshRun(lb, "ls /var/lib/harbor-ha/drain");
+  return r.stdout.split("\n").filter(Boolean);
+}
+
+describe("reconfigure (https lab: 2 load balancers, 3 Harbor nodes)", { timeout: 1_200_000 }, () => {
+  let lab: Lab;
+  let nodes: Array<{ name: string; address: string }>;
+  before(async () => {
+    lab = await labUp({ lbs: 2, nodes: 3, protocol: "https" });
+    nodes = lab.hosts.filter((h) => h.role === "harbor-node").map((h) => ({ name: h.name, address: h.address }));
+    const r = await runCli(["provision", lab.inventoryPath]);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  });
+  after(async () => {
+    await labDown();
+  });
+
+  it("refuses up front a --serial that would take every healthy node out, changing nothing", async () => {
+    const inv = variant(lab, "inv-serial.yaml", (t) => withWorkers(t, 4));
+    const r = await runCli(["reconfigure", inv, "--serial", "3"]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /--serial 3 would take 3 nodes out of service, but only 3 of 3 serving nodes pass/);
+    for (const n of nodes) assert.notEqual((await standinConfig(lab, n.name))["max_job_workers"], "4");
+    assert.deepEqual(await drainMarkers(lab, "lb1"), []);
+  });
+
+  it("dry-run shows the plan and the batches, exit 3", async () => {
+    const inv = variant(lab, "inv-5.yaml", (t) => withWorkers(t, 5));
+    const r = await runCli(["reconfigure", inv, "--dry-run"]);
+    assert.equal(r.code, 3, r.stdout + r.stderr);
+    assert.match(r.stdout, /\+max_job_workers = 5/);
+    assert.match(r.stdout, /roll, one batch at a time .*\[harbor1\] → \[harbor2\] → \[harbor3\]/);
+  });
+
+  it("rolls a harbor.cfg change across 3 nodes, never more than one out of service", async () => {
+    const inv = join(lab.dir, "inv-5.yaml");
+    const watch = watchNodeHealth(lab, "lb1", nodes.map((n) => n.address));
+    const jsonPath = join(lab.dir, "reconfigure.json");
+    const r = await runCli(["reconfigure", inv, "--json", jsonPath]);
+    const rounds = await watch.stop();
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.ok(rounds.length > 20, `the watcher saw only ${rounds.length} rounds`);
+    const worst = Math.max(...rounds.map((m) => [...m.values()].filter((ok) => !ok).length));
+    assert.equal(worst, 1, "exactly one node at a time was out of service (and the drain was seen)");
+    // Each node was out at some point: the roll touched all three.
+    for (const n of nodes) assert.ok(rounds.some((m) => m.get(n.address) === false), `${n.name} was never seen drained`);
+    for (const n of nodes) assert.equal((await standinConfig(lab, n.name))["max_job_workers"], "5", n.name);
+    assert.deepEqual(await drainMarkers(lab, "lb1"), []);
+    assert.deepEqual(await drainMarkers(lab, "lb2"), []);
+    const report = JSON.parse(readFileSync(jsonPath, "utf8")) as { ok: boolean; nodes: { changed: string[] } };
+    assert.equal(report.ok, true);
+    assert.deepEqual(report.nodes.changed, ["harbor1", "harbor2", "harbor3"]);
+    const audit = await lab.sshRun("harbor2", "cat /var/log/harbor-ha/audit.log");
+    assert.match(audit.stdout, /reconfigure/);
+    const again = await runCli(["reconfigure", inv]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /Nothing to change/);
+  });
+
+  it("a node failing mid-roll stops it: it stays drained, the rest untouched and in service; running again resumes", async () => {
+    const h2 = lab.host("harbor2").address;
+    const broken = variant(lab, "inv-7-broken.yaml", (t) => withWorkers(t, 7).replace(`    address: ${h2}\n`, `    address: ${h2}\n    harbor_cfg: { max_job_workers: many }\n`));
+    const jsonPath = join(lab.dir, "reconfigure-broken.json");
+    const r = await runCli(["reconfigure", broken, "--json", jsonPath]);
+    assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stderr, /harbor2 failed while applying/);
+    assert.match(r.stderr, /not touched: harbor3 \(in service, unchanged\)/);
+    assert.match(r.stderr, /run the same command again/);
+    const report = JSON.parse(readFileSync(jsonPath, "utf8")) as { ok: boolean; nodes: { changed: string[]; failed: Array<{ node: string }>; notTouched: string[] }; resume: string };
+    assert.equal(report.ok, false);
+    assert.deepEqual(report.nodes.changed, ["harbor1"]);
+    assert.deepEqual(report.nodes.failed.map((f) => f.node), ["harbor2"]);
+    assert.deepEqual(report.nodes.notTouched, ["harbor3"]);
+    assert.match(report.resume, /harbor-ha reconfigure/);
+
+    assert.equal((await standinConfig(lab, "harbor1"))["max_job_workers"], "7");
+    assert.equal((await standinConfig(lab, "harbor3"))["max_job_workers"], "5", "harbor3 was not touched");
+    for (const lb of ["lb1", "lb2"]) {
+      assert.deepEqual(await drainMarkers(lab, lb), [h2], `${lb}: harbor2 stays drained`);
+      for (const n of ["harbor1", "harbor3"]) {
+        const c = await lab.sshRun(lb, `/usr/local/bin/check.sh ${lab.host(n).address}`);
+        assert.equal(c.code, 0, `${n} in service from ${lb}: ${c.stderr}`);
+      }
+    }
+
+    const fixed = variant(lab, "inv-7.yaml", (t) => withWorkers(t, 7));
+    const resumed = await runCli(["reconfigure", fixed]);
+    assert.equal(resumed.code, 0, `${resumed.stdout}\n${resumed.stderr}`);
+    for (const n of nodes) assert.equal((await standinConfig(lab, n.name))["max_job_workers"], "7", n.name);
+    assert.deepEqual(await drainMarkers(lab, "lb1"), []);
+    assert.deepEqual(await drainMarkers(lab, "lb2"), []);
+  });
+});

@@ -1,0 +1,90 @@
+/**
+ * rotate-certs against the lab (2 load balancers, 3 Harbor nodes, https): a new certificate
+ * signed by the lab CA rolls node by node behind the drain; afterwards every node serves it.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { X509Certificate } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { labDown, labUp } from "./helpers/lab.js";
+import type { Lab } from "./helpers/lab.js";
+import { runCli } from "./helpers/cli.js";
+import { watchNodeHealth } from "./helpers/watch.js";
+
+/** A new key and certificate for registry.lab.test and the VIP, signed by the lab CA (or by a new CA made in the folder). */
+function newCertificate(lab: Lab, name: string, newCa = false): { dir: string; pem: string } {
+  const dir = join(lab.dir, name);
+  mkdirSync(dir, { recursive: true });
+  const ca = newCa ? dir : join(lab.dir, "tls");
+  if (newCa) execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "ca.key"), "-out", join(dir, "ca.crt"), "-days", "30", "-subj", "/CN=harbor-ha lab CA 2"], { stdio: "ignore" });
+  writeFileSync(join(dir, "server.ext"), `subjectAltName=DNS:registry.lab.test,IP:${lab.vip}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`);
+  execFileSync("openssl", ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "server.key"), "-out", join(dir, "server.csr"), "-subj", "/CN=registry.lab.test"], { stdio: "ignore" });
+  execFileSync("openssl", ["x509", "-req", "-in", join(dir, "server.csr"), "-CA", join(ca, "ca.crt"), "-CAkey", join(ca, "ca.key"), "-CAcreateserial", "-CAserial", join(dir, "ca.srl"), "-days", "90", "-extfile", join(dir, "server.ext"), "-out", join(dir, "server.crt")], { stdio: "ignore" });
+  return { dir, pem: readFileSync(join(dir, "server.crt"), "utf8") };
+}
+
+async function servedFingerprint(lab: Lab, node: string): Promise<string> {
+  const r = await lab.sshRun(node, "openssl s_client -connect 127.0.0.1:443 -servername registry.lab.test </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha256");
+  return (r.stdout.split("=")[1] ?? "").trim().toUpperCase();
+}
+
+describe("rotate-certs (https lab: 2 load balancers, 3 Harbor nodes)", { timeout: 900_000 }, () => {
+  let lab: Lab;
+  before(async () => {
+    lab = await labUp({ lbs: 2, nodes: 3, protocol: "https" });
+    const r = await runCli(["provision", lab.inventoryPath]);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  });
+  after(async () => {
+    await labDown();
+  });
+
+  it("rolls a new certificate node by node; every node then serves it", async () => {
+    const nodes = lab.hosts.filter((h) => h.role === "harbor-node");
+    const old = await servedFingerprint(lab, "harbor1");
+    const cert = newCertificate(lab, "tls-rotated");
+    const expected = new X509Certificate(cert.pem).fingerprint256.toUpperCase();
+    assert.notEqual(expected, old);
+    const text = readFileSync(lab.inventoryPath, "utf8");
+    const rotated = text.replace(join(lab.dir, "tls", "server.crt"), join(cert.dir, "server.crt")).replace(join(lab.dir, "tls", "server.key"), join(cert.dir, "server.key"));
+    assert.notEqual(rotated, text);
+    const inv = join(lab.dir, "inventory-rotated.yaml");
+    writeFileSync(inv, rotated);
+
+    const dry = await runCli(["rotate-certs", inv, "--dry-run"]);
+    assert.equal(dry.code, 3, dry.stdout + dry.stderr);
+    assert.match(dry.stdout, /write \/data\/cert\/server\.crt/);
+    assert.doesNotMatch(dry.stdout, /harbor\.cfg/);
+
+    const watch = watchNodeHealth(lab, "lb1", nodes.map((n) => n.address));
+    const r = await runCli(["rotate-certs", inv]);
+    const rounds = await watch.stop();
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.equal(Math.max(...rounds.map((m) => [...m.values()].filter((ok) => !ok).length)), 1, "one node out of service at a time");
+    for (const n of nodes) assert.equal(await servedFingerprint(lab, n.name), expected, `${n.name} serves the new certificate`);
+    assert.doesNotMatch(r.stderr + r.stdout, /BEGIN (RSA )?PRIVATE KEY/);
+    const again = await runCli(["rotate-certs", inv]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /Nothing to change/);
+  });
+
+  it("rotates to a certificate of a new CA: the load balancers trust both CAs while nodes roll, then the new one", async () => {
+    const nodes = lab.hosts.filter((h) => h.role === "harbor-node");
+    const cert = newCertificate(lab, "tls-new-ca", true);
+    const expected = new X509Certificate(cert.pem).fingerprint256.toUpperCase();
+    const text = readFileSync(lab.inventoryPath, "utf8");
+    const rotated = ["server.crt", "server.key", "ca.crt"].reduce((t, f) => t.replace(join(lab.dir, "tls", f), join(cert.dir, f)), text);
+    const inv = join(lab.dir, "inventory-new-ca.yaml");
+    writeFileSync(inv, rotated);
+    const watch = watchNodeHealth(lab, "lb1", nodes.map((n) => n.address));
+    const r = await runCli(["rotate-certs", inv]);
+    const rounds = await watch.stop();
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.equal(Math.max(...rounds.map((m) => [...m.values()].filter((ok) => !ok).length)), 1, "one node out of service at a time");
+    for (const n of nodes) assert.equal(await servedFingerprint(lab, n.name), expected, `${n.name} serves the new certificate`);
+    const newCa = readFileSync(join(cert.dir, "ca.crt"), "utf8");
+    for (const lb of ["lb1", "lb2"]) assert.equal((await lab.sshRun(lb, "cat /etc/keepalived/harbor-ca.crt")).stdout, newCa, `${lb} trusts the new CA only at the end`);
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * harbor-ha status against the provisioned lab: healthy → 0; a hand-edited harbor.cfg →
+ * drift on that node, 1; one node's secretkey changed → a mismatch naming it, 1, and no
+ * secret in the output; a held lock is shown with its owner.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { labDown, labUp } from "./helpers/lab.js";
+import type { Lab } from "./helpers/lab.js";
+import { runCli } from "./helpers/cli.js";
+
+const HARBOR_CFG = "/opt/harbor/harbor.cfg";
+const LOCK = "/var/lib/harbor-ha/lock";
+
+interface StatusJson {
+  healthy: boolean;
+  cluster: { vipHolders: string[]; lockedOn: Array<{ host: string }>; secrets: Array<{ name: string; consistent: boolean; oddNodes: string[] }> };
+  loadBalancers: Array<{ name: string; keepalived?: { running: boolean }; checks: Array<{ ok: boolean }> }>;
+  nodes: Array<{ name: string; harborUp: boolean; drift: Array<{ path: string }> }>;
+  problems: Array<{ subject: string; message: string }>;
+}
+
+async function statusJson(lab: Lab): Promise<{ code: number; json: StatusJson; raw: string }> {
+  const r = await runCli(["status", lab.inventoryPath, "--json"]);
+  return { code: r.code, json: JSON.parse(r.stdout) as StatusJson, raw: r.stdout + r.stderr };
+}
+
+describe("status (lab: 2 load balancers, 3 Harbor nodes)", { timeout: 900_000 }, () => {
+  let lab: Lab;
+  before(async () => {
+    lab = await labUp({ lbs: 2, nodes: 3, protocol: "https" });
+    const r = await runCli(["provision", lab.inventoryPath]);
+    assert.equal(r.code, 0, r.stderr);
+  });
+  after(async () => {
+    await labDown();
+  });
+
+  it("a freshly provisioned cluster is healthy: exit 0, tables, one VIP holder", async () => {
+    const r = await runCli(["status", lab.inventoryPath]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^Load balancers\n/);
+    assert.match(r.stdout, /Harbor nodes\n/);
+    assert.match(r.stdout, /Healthy: no problems found\./);
+    const { code, json } = await statusJson(lab);
+    assert.equal(code, 0);
+    assert.equal(json.healthy, true);
+    assert.equal(json.cluster.vipHolders.length, 1);
+    assert.ok(json.loadBalancers.every((l) => l.keepalived?.running && l.checks.length === 3 && l.checks.every((c) => c.ok)));
+    assert.ok(json.nodes.every((n) => n.harborUp && n.drift.length === 0));
+    assert.ok(json.cluster.secrets.every((s) => s.consistent));
+  });
+
+  it("reports drift after a hand edit of one node's harbor.cfg: exit 1, that node only", async () => {
+    await lab.sshRun("harbor2", `cp -p ${HARBOR_CFG} ${HARBOR_CFG}.orig && echo '# hand edit' >> ${HARBOR_CFG}`);
+    try {
+      const r = await runCli(["status", lab.inventoryPath]);
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stdout, /harbor2: 1 file differs from the render: \/opt\/harbor\/harbor\.cfg \(content differs\)/);
+      const { json } = await statusJson(lab);
+      assert.deepEqual(json.nodes.map((n) => [n.name, n.drift.map((d) => d.path)]), [["harbor1", []], ["harbor2", [HARBOR_CFG]], ["harbor3", []]]);
+    } finally {
+      await lab.sshRun("harbor2", `mv -f ${HARBOR_CFG}.orig ${HARBOR_CFG}`);
+    }
+    assert.equal((await runCli(["status", lab.inventoryPath])).code, 0, "healthy again once the file is back");
+  });
+
+  it("reports a secret mismatch naming the odd node after its secretkey changed, without printing any secret", async () => {
+    const original = (await lab.sshRun("harbor3", "cat /data/secretkey")).stdout;
+    assert.equal(original.length, 16);
+    const replacement = "Zq9Xw8Vu7Ts6Rp5N";
+    await lab.sshRun("harbor3", `cp -p /data/secretkey /data/secretkey.orig && printf %s ${replacement} > /data/secretkey`);
+    try {
+      const r = await runCli(["status", lab.inventoryPath]);
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stdout, /the secretkey \(\/data\/secretkey\) differs on harbor3 from the other nodes/);
+      const { json, raw } = await statusJson(lab);
+      assert.deepEqual(json.cluster.secrets.find((s) => s.name === "secretkey")?.oddNodes, ["harbor3"]);
+      for (const text of [r.stdout, r.stderr, raw]) {
+        assert.ok(!text.includes(original), "the cluster's secretkey was printed");
+        assert.ok(!text.includes(replacement), "the odd node's secretkey was printed");
+        assert.ok(!text.includes(lab.secret("db-password")), "the DB password was printed");
+      }
+    } finally {
+      await lab.sshRun("harbor3", "mv -f /data/secretkey.orig /data/secretkey");
+    }
+  });
+
+  it("shows a held lock with its owner", async () => {
+    for (const lb of ["lb1", "lb2"]) await lab.sshRun(lb, `mkdir -p ${LOCK} && printf 'operator=carol@desk\\ncommand=reconfigure\\npid=99\\nsince=2024-05-01T10:00:00.000Z\\n' > ${LOCK}/owner`);
+    try {
+      const r = await runCli(["status", lab.inventoryPath]);
+      assert.match(r.stdout, /lock: lb1 — carol@desk \(reconfigure, pid 99\)/);
+      assert.equal((await statusJson(lab)).json.cluster.lockedOn.length, 2);
+    } finally {
+      for (const lb of ["lb1", "lb2"]) await lab.sshRun(lb, `rm -rf ${LOCK}`);
+    }
+  });
+});

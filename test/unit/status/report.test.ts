@@ -1,0 +1,102 @@
+/** The status report from given facts: healthy, drift, secret mismatch, VIP, lock. */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { buildStatusReport, secretFilePaths } from "../../../src/status/report.js";
+import type { StatusInput } from "../../../src/status/report.js";
+import { formatStatus } from "../../../src/status/format.js";
+import { LOCK_DIR, LOCK_OWNER_PATH } from "../../../src/lock/commands.js";
+import { formatLockOwner } from "../../../src/lock/owner.js";
+import { harborDir } from "../../../src/render/harbor-node.js";
+import type { NodeHealthFromLb } from "../../../src/status/types.js";
+import { desired, factsOfAll, inv, matchingFacts, EXAMPLE_SECRETS } from "../plan/example.js";
+
+const lbs = inv.data.load_balancers.map((l) => l.name);
+const nodes = inv.data.harbor_nodes.map((n) => n.name);
+const allChecksOk: NodeHealthFromLb[] = lbs.flatMap((lb) => nodes.map((node) => ({ lb, node, ok: true, detail: "" })));
+
+function healthyInput(): StatusInput {
+  return { inv, desired, facts: factsOfAll(matchingFacts), failures: new Map(), checks: allChecksOk, ipvs: new Map(lbs.map((l) => [l, null])) };
+}
+
+describe("status report", () => {
+  it("a cluster as rendered, one VIP holder, every check passing: healthy, no problems", () => {
+    const r = buildStatusReport(healthyInput());
+    assert.deepEqual(r.problems, []);
+    assert.equal(r.healthy, true);
+    assert.deepEqual(r.cluster.vipHolders, ["lb1"]);
+    assert.deepEqual(r.cluster.lockedOn, []);
+    assert.ok(r.cluster.secrets.length === 2 && r.cluster.secrets.every((s) => s.consistent));
+    assert.ok(r.nodes.every((n) => n.harborUp && n.drift.length === 0));
+    assert.match(formatStatus(r), /Healthy: no problems found\./);
+  });
+
+  it("knows which files are the shared secrets", () => {
+    assert.deepEqual(secretFilePaths(desired).map((s) => s.path).sort(), ["/data/secretkey", `${harborDir(inv)}/common/templates/ui/private_key.pem`].sort());
+  });
+
+  it("a hand-edited harbor.cfg on one node is drift on that node only", () => {
+    const input = healthyInput();
+    const odd = nodes[1] as string;
+    const cfg = `${harborDir(inv)}/harbor.cfg`;
+    const f = input.facts.get(odd);
+    assert.ok(f?.files[cfg]);
+    f.files[cfg] = { ...f.files[cfg], sha256: "0".repeat(64) };
+    const r = buildStatusReport(input);
+    assert.equal(r.healthy, false);
+    assert.deepEqual(r.nodes.find((n) => n.name === odd)?.drift, [{ path: cfg, reason: "content differs" }]);
+    assert.ok(r.nodes.filter((n) => n.name !== odd).every((n) => n.drift.length === 0));
+    assert.equal(r.problems.length, 1);
+    assert.equal(r.problems[0]?.subject, odd);
+    assert.match(r.problems[0]?.message ?? "", /harbor\.cfg \(content differs\)/);
+  });
+
+  it("one node's different secretkey: a mismatch naming that node, and no secret or checksum in the text", () => {
+    const input = healthyInput();
+    const odd = nodes[0] as string;
+    const f = input.facts.get(odd);
+    assert.ok(f?.files["/data/secretkey"]);
+    f.files["/data/secretkey"] = { ...f.files["/data/secretkey"], sha256: "f".repeat(64) };
+    const r = buildStatusReport(input);
+    const key = r.cluster.secrets.find((s) => s.name === "secretkey");
+    assert.deepEqual(key, { name: "secretkey", path: "/data/secretkey", consistent: false, oddNodes: [odd] });
+    const text = formatStatus(r) + JSON.stringify(r);
+    assert.match(text, new RegExp(`secretkey \\(/data/secretkey\\) differs on ${odd} `));
+    assert.ok(!text.includes("f".repeat(64)));
+    for (const s of EXAMPLE_SECRETS) if (s.length >= 6) assert.ok(!text.includes(s), "an inventory secret leaked");
+  });
+
+  it("no VIP holder, keepalived stopped, a failing check, a drained node and a held lock are all reported", () => {
+    const input = healthyInput();
+    const lb1 = input.facts.get("lb1");
+    assert.ok(lb1);
+    lb1.vips[Object.keys(lb1.vips)[0] as string] = false;
+    lb1.keepalived = { running: false };
+    lb1.drained = [inv.data.harbor_nodes[2]?.address as string];
+    for (const lb of lbs) {
+      const f = input.facts.get(lb);
+      if (!f) continue;
+      f.dirs[LOCK_DIR] = { present: true, mode: 0o755 };
+      f.files[LOCK_OWNER_PATH] = { present: true, content: formatLockOwner({ operator: "alice@laptop", command: "reconfigure", pid: 7, since: "2024-05-01T10:00:00.000Z" }) };
+    }
+    input.checks = allChecksOk.map((c) => (c.node === nodes[2] ? { ...c, ok: false, detail: "drained on purpose" } : c));
+    const r = buildStatusReport(input);
+    const text = r.problems.map((p) => `${p.subject}: ${p.message}`).join("\n");
+    assert.match(text, /lb1: keepalived is not running/);
+    assert.match(text, /no load balancer holds the VIP/);
+    assert.match(text, new RegExp(`${nodes[2]}: fails check.sh from lb1: drained on purpose`));
+    assert.match(text, new RegExp(`lb1: drain markers for ${nodes[2]}`));
+    assert.equal(r.cluster.lockedOn.length, lbs.length);
+    assert.match(formatStatus(r), /lock: lb1 — alice@laptop \(reconfigure, pid 7\)/);
+    assert.equal(r.healthy, false);
+  });
+
+  it("an unreachable host is a problem, not a crash", () => {
+    const input = healthyInput();
+    const facts = new Map(input.facts);
+    facts.delete(nodes[1] as string);
+    const r = buildStatusReport({ ...input, facts, failures: new Map([[nodes[1] as string, new Error("connection refused")]]) });
+    assert.match(r.problems.map((p) => p.message).join("\n"), /cannot be read: connection refused/);
+    assert.ok(r.cluster.secrets.every((s) => s.consistent), "the other nodes still agree");
+    assert.match(formatStatus(r), /unreachable/);
+  });
+});
