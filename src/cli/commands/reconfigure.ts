@@ -7,6 +7,7 @@ import { HarborHaError, UsageError } from "../../errors.js";
 import { reconfigure, ReconfigureFailed } from "../../rolling/reconfigure.js";
 import type { ReconfigureResult, RollCommand } from "../../rolling/reconfigure.js";
 import { formatRollDone, formatRollJson, formatRollPlan, rollOutcomes } from "../../rolling/report.js";
+import { DEFAULT_GATE } from "../../rolling/node-roll.js";
 import { formatProblems } from "../format-problems.js";
 import { createProgressRenderer } from "../report/progress.js";
 import { formatSummary } from "../report/summary.js";
@@ -23,6 +24,7 @@ export interface RollFlags {
   acceptNewHostKeys: boolean;
   json?: string | boolean;
   verbose: boolean;
+  healthTimeoutS: string;
 }
 
 export function registerReconfigure(program: Command): void {
@@ -57,6 +59,7 @@ export function addRollOptions(command: Command, name: RollCommand): Command {
   return command
     .argument("<inventory>", "the inventory file (YAML)")
     .option("-s, --serial <n>", "Harbor nodes out of service at once", "1")
+    .option("--health-timeout-s <n>", "how long a rolled node may take to pass check.sh from every load balancer before the roll stops", String(DEFAULT_GATE.timeoutMs / 1000))
     .option("-n, --dry-run", "print the plan and the batches; change nothing", false)
     .option("--force-unlock", "break a cluster lock left by a dead run (the refusal names its holder)", false)
     .option("-p, --parallel <n>", "hosts worked on at once (reads, load-balancer steps)", "10")
@@ -75,6 +78,7 @@ function positiveInt(flag: string, value: string): number {
 async function runRoll(name: RollCommand, file: string, flags: RollFlags): Promise<void> {
   const serial = positiveInt("--serial", flags.serial);
   const parallel = positiveInt("--parallel", flags.parallel);
+  const gate = { ...DEFAULT_GATE, timeoutMs: positiveInt("--health-timeout-s", flags.healthTimeoutS) * 1000 };
   const limit = flags.limit?.split(",").map((s) => s.trim()).filter(Boolean);
   const { inventory, warnings } = await readInventory(file);
   process.stderr.write(formatProblems(inventory.path, warnings));
@@ -87,7 +91,7 @@ async function runRoll(name: RollCommand, file: string, flags: RollFlags): Promi
   try {
     result = await reconfigure(inventory, {
       command: name, dryRun: flags.dryRun, serial, ...(limit ? { limit } : {}), purge: flags.purge === true, forceUnlock: flags.forceUnlock,
-      parallel, acceptNewHostKeys: flags.acceptNewHostKeys,
+      parallel, acceptNewHostKeys: flags.acceptNewHostKeys, gate,
       emit: (e) => progress.emit(e),
       ...(flags.verbose ? { log: (e) => process.stderr.write(redactor.redact(`  [${e.host}] $ ${summarizeCommand(e.command)}\n`)) } : {}),
       isInterrupted: () => process.exitCode === 130,
