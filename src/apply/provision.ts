@@ -3,19 +3,13 @@
  * host, in parallel), plans (pure), and — unless it is a dry run — applies that same
  * plan: database, load balancers, storage, Harbor nodes, then verifies.
  */
-import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import type { Inventory } from "../inventory/model.js";
 import { Redactor } from "../inventory/secret.js";
 import { HarborHaError } from "../errors.js";
-import { readOrCreateClusterState } from "../state/cluster-state.js";
-import { renderDesiredState } from "../render/desired-state.js";
 import type { DesiredState } from "../render/types.js";
 import { SshPool } from "../remote/pool.js";
 import type { CommandLogEvent } from "../remote/session.js";
-import { sshTargetFor } from "../remote/target.js";
 import { planCluster } from "../plan/plan-cluster.js";
-import type { BundleInfo } from "../plan/harbor-node.js";
 import { queriesFor } from "../plan/queries.js";
 import { PHASES } from "../plan/types.js";
 import type { Plan } from "../plan/types.js";
@@ -27,10 +21,10 @@ import { runPhase } from "./run-phase.js";
 import { verifyNodesHealthy, verifySingleVipHolder } from "./verify.js";
 import type { NodeCheck } from "./verify.js";
 import type { EmitEvent, HostOutcome } from "./events.js";
-import { collectSecrets } from "./secrets.js";
 import { acquireClusterLock, describeBrokenLocks } from "../lock/cluster-lock.js";
 import type { ClusterLock } from "../lock/cluster-lock.js";
 import { appendAuditLines } from "../lock/audit.js";
+import { prepareClusterRun } from "./cluster-run.js";
 
 export interface ProvisionOptions {
   dryRun: boolean;
@@ -64,16 +58,8 @@ export class ProvisionFailed extends HarborHaError {
 }
 
 export async function provision(inv: Inventory, opts: ProvisionOptions): Promise<ProvisionResult> {
-  const redactor = new Redactor().add(...collectSecrets(inv));
-  const state = await readOrCreateClusterState(inv);
-  redactor.add(state.secretkey, state.tokenPrivateKey);
-  const desired = renderDesiredState(inv, state);
-  const bundle = await readBundleInfo(inv);
+  const { redactor, desired, bundle, pool } = await prepareClusterRun(inv, opts);
   const started = new Map<string, number>();
-  const pool = new SshPool(
-    [...inv.data.load_balancers, ...inv.data.harbor_nodes].map((h) => sshTargetFor(inv, h)),
-    { parallel: opts.parallel, acceptNewHostKeys: opts.acceptNewHostKeys, ...(opts.log ? { log: opts.log } : {}) },
-  );
   let lock: ClusterLock | undefined;
   const done = new Map<string, string[]>();
   try {
@@ -177,16 +163,4 @@ function outcomesOf(plan: Plan, done: ReadonlyMap<string, string[]>, failures: R
     if (failed) return { ...base, status: "failed" as const, error: failed.message };
     return { ...base, status: changes.length > 0 ? ("changed" as const) : ("unchanged" as const) };
   });
-}
-
-export async function readBundleInfo(inv: Inventory): Promise<BundleInfo> {
-  const localPath = inv.data.installer.bundle;
-  try {
-    const content = await readFile(localPath);
-    return { localPath, sha256: createHash("sha256").update(content).digest("hex") };
-  } catch (err) {
-    throw new HarborHaError(`cannot read the installer bundle ${localPath}: ${(err as Error).message}`, {
-      hint: "Download Harbor's offline installer (harbor-offline-installer-vX.Y.Z.tgz) and point installer.bundle at it.",
-    });
-  }
 }

@@ -9,7 +9,6 @@ import type { Inventory } from "../inventory/model.js";
 import { servedPorts, vipParts } from "../inventory/model.js";
 import { SshPool } from "../remote/pool.js";
 import type { CommandLogEvent } from "../remote/session.js";
-import { sshTargetFor } from "../remote/target.js";
 import { cmd } from "../remote/command.js";
 import type { Command } from "../remote/command.js";
 import type { FactQuery } from "../facts/queries.js";
@@ -21,6 +20,7 @@ import { acquireClusterLock, describeBrokenLocks } from "../lock/cluster-lock.js
 import { appendAuditLines } from "../lock/audit.js";
 import { checkDrillPreconditions, describeDrill } from "./preconditions.js";
 import type { DrillReport } from "./preconditions.js";
+import { openClusterPool } from "../apply/cluster-run.js";
 
 export interface DrillOptions {
   acceptNewHostKeys: boolean;
@@ -45,7 +45,7 @@ export async function runFailoverDrill(inv: Inventory, opts: DrillOptions): Prom
   const vip = vipParts(inv).address;
   const lbs = inv.data.load_balancers.map((l) => l.name);
   const note = opts.note ?? (() => undefined);
-  const pool = new SshPool(inv.data.load_balancers.map((h) => sshTargetFor(inv, h)), { acceptNewHostKeys: opts.acceptNewHostKeys, ...(opts.log ? { log: opts.log } : {}) });
+  const pool = openClusterPool(inv, opts, inv.data.load_balancers);
   try {
     const queries: FactQuery[] = [{ kind: "keepalived" }, { kind: "vip", address: vip }];
     const before = await gatherAllFacts(pool, new Map(lbs.map((l) => [l, queries])));

@@ -11,14 +11,8 @@ export interface FileFact {
   content?: string;
 }
 
-export interface DirFact {
-  present: boolean;
-  mode?: number;
-  owner?: string;
-  group?: string;
-  uid?: string;
-  gid?: string;
-}
+/** A directory: what a file has, less the content. */
+export type DirFact = Omit<FileFact, "sha256" | "content">;
 
 export interface MountFact {
   source: string;

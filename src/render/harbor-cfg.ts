@@ -16,7 +16,7 @@ type Scalar = string | number | boolean;
 
 /** The values harbor-ha derives from the inventory, before any pass-through key. */
 export function deriveHarborCfg(inv: Inventory): Record<string, string> {
-  const { cluster, harbor, database, redis, clair_db, storage } = inv.data;
+  const { cluster, harbor, database, clair_db, storage } = inv.data;
   const cfg: Record<string, string> = {
     hostname: cluster.hostname,
     ui_url_protocol: cluster.protocol,

@@ -9,14 +9,9 @@
  */
 import type { Inventory } from "../inventory/model.js";
 import { Redactor } from "../inventory/secret.js";
-import { readOrCreateClusterState } from "../state/cluster-state.js";
-import { renderDesiredState } from "../render/desired-state.js";
-import { SshPool } from "../remote/pool.js";
 import type { CommandLogEvent } from "../remote/session.js";
-import { sshTargetFor } from "../remote/target.js";
 import type { Plan } from "../plan/types.js";
-import { readBundleInfo } from "../apply/provision.js";
-import { collectSecrets } from "../apply/secrets.js";
+import { prepareClusterRun } from "../apply/cluster-run.js";
 import type { EmitEvent } from "../apply/events.js";
 import { verifyNodesHealthy } from "../apply/verify.js";
 import { acquireClusterLock } from "../lock/cluster-lock.js";
@@ -74,15 +69,7 @@ export class ReconfigureFailed extends HarborHaError {
 }
 
 export async function reconfigure(inv: Inventory, opts: ReconfigureOptions): Promise<ReconfigureResult> {
-  const redactor = new Redactor().add(...collectSecrets(inv));
-  const state = await readOrCreateClusterState(inv);
-  redactor.add(state.secretkey, state.tokenPrivateKey);
-  const desired = renderDesiredState(inv, state);
-  const bundle = await readBundleInfo(inv);
-  const pool = new SshPool(
-    [...inv.data.load_balancers, ...inv.data.harbor_nodes].map((h) => sshTargetFor(inv, h)),
-    { parallel: opts.parallel, acceptNewHostKeys: opts.acceptNewHostKeys, ...(opts.log ? { log: opts.log } : {}) },
-  );
+  const { state, redactor, desired, bundle, pool } = await prepareClusterRun(inv, opts);
   try {
     opts.emit({ type: "phase", phase: "preflight", description: "connecting, gathering facts, health of every node (read-only)" });
     const setup = await prepareRoll(pool, inv, desired, bundle, redactor, { tlsOnly: opts.command === "rotate-certs", serial: opts.serial, ...(opts.limit ? { limit: opts.limit } : {}) });

@@ -8,7 +8,6 @@ import { renderDesiredState } from "../render/desired-state.js";
 import type { DesiredState } from "../render/types.js";
 import type { HostFacts } from "../facts/types.js";
 import { SshPool } from "../remote/pool.js";
-import { sshTargetFor } from "../remote/target.js";
 import { planLoadBalancer } from "../plan/loadbalancer.js";
 import type { BundleInfo } from "../plan/harbor-node.js";
 import { queriesFor } from "../plan/queries.js";
@@ -27,6 +26,7 @@ import { removeDrainMarkerCommand } from "./commands.js";
 import type { RollSetup } from "./setup.js";
 import { limitPlanToTls, withTransitionCa } from "./tls.js";
 import type { ReconfigureOptions, ReconfigureResult } from "./reconfigure.js";
+import { openClusterPool } from "../apply/cluster-run.js";
 
 export interface StageContext {
   pool: SshPool;
@@ -140,7 +140,7 @@ async function gatherLbFacts(ctx: StageContext, lbNames: readonly string[]): Pro
 async function stopRemoved(ctx: StageContext, removed: readonly RollNode[]): Promise<void> {
   const { inv, opts } = ctx;
   opts.emit({ type: "phase", phase: "scale-in", description: `stop Harbor on ${removed.map((n) => n.name).join(", ")}${opts.purge ? " and remove its files" : " (files kept)"}` });
-  const pool = new SshPool(removed.map((n) => sshTargetFor(inv, removedNodeSpec(n.address))), { acceptNewHostKeys: opts.acceptNewHostKeys, ...(opts.log ? { log: opts.log } : {}) });
+  const pool = openClusterPool(inv, { acceptNewHostKeys: opts.acceptNewHostKeys, ...(opts.log ? { log: opts.log } : {}) }, removed.map((n) => removedNodeSpec(n.address)));
   try {
     for (const node of removed) {
       await pool.withSession(node.name, (s) => applyStopHarbor(s, inv, opts.purge));

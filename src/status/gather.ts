@@ -8,7 +8,6 @@ import { clusterStateDir, readClusterState } from "../state/cluster-state.js";
 import { renderDesiredState } from "../render/desired-state.js";
 import { SshPool } from "../remote/pool.js";
 import type { CommandLogEvent } from "../remote/session.js";
-import { sshTargetFor } from "../remote/target.js";
 import { queriesFor } from "../plan/queries.js";
 import type { FactQuery } from "../facts/queries.js";
 import { gatherAllFacts } from "../apply/gather.js";
@@ -18,6 +17,7 @@ import { HarborHaError } from "../errors.js";
 import { ipvsTableCommand, parseIpvsTable } from "./ipvs.js";
 import { buildStatusReport } from "./report.js";
 import type { IpvsService, StatusReport } from "./types.js";
+import { openClusterPool } from "../apply/cluster-run.js";
 
 export interface StatusOptions {
   parallel: number;
@@ -38,10 +38,7 @@ export async function gatherStatus(inv: Inventory, opts: StatusOptions): Promise
   for (const lb of inv.data.load_balancers) {
     queries.get(lb.name)?.push({ kind: "dir", path: LOCK_DIR }, { kind: "file", path: LOCK_OWNER_PATH, desiredSha256: "", showContent: true });
   }
-  const pool = new SshPool(
-    [...inv.data.load_balancers, ...inv.data.harbor_nodes].map((h) => sshTargetFor(inv, h)),
-    { parallel: opts.parallel, acceptNewHostKeys: opts.acceptNewHostKeys, ...(opts.log ? { log: opts.log } : {}) },
-  );
+  const pool = openClusterPool(inv, opts);
   try {
     const [gathered, checks, ipvs] = await Promise.all([gatherAllFacts(pool, queries), gatherNodeChecks(pool, inv), gatherIpvsTables(pool, inv)]);
     return buildStatusReport({ inv, desired, facts: gathered.facts, failures: gathered.failures, checks, ipvs });

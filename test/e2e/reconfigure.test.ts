@@ -8,10 +8,10 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { labDown, labUp } from "./helpers/lab.js";
+import { labDown } from "./helpers/lab.js";
 import type { Lab } from "./helpers/lab.js";
-import { runCli } from "./helpers/cli.js";
-import { watchNodeHealth } from "./helpers/watch.js";
+import { provisionedLab, runCli } from "./helpers/cli.js";
+import { mostOutAtOnce, watchNodeHealth } from "./helpers/watch.js";
 
 function variant(lab: Lab, name: string, edit: (text: string) => string): string {
   const text = readFileSync(lab.inventoryPath, "utf8");
@@ -40,10 +40,8 @@ describe("reconfigure (https lab: 2 load balancers, 3 Harbor nodes)", { timeout:
   let lab: Lab;
   let nodes: Array<{ name: string; address: string }>;
   before(async () => {
-    lab = await labUp({ lbs: 2, nodes: 3, protocol: "https" });
+    lab = await provisionedLab({ lbs: 2, nodes: 3, protocol: "https" });
     nodes = lab.hosts.filter((h) => h.role === "harbor-node").map((h) => ({ name: h.name, address: h.address }));
-    const r = await runCli(["provision", lab.inventoryPath]);
-    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
   });
   after(async () => {
     await labDown();
@@ -74,7 +72,7 @@ describe("reconfigure (https lab: 2 load balancers, 3 Harbor nodes)", { timeout:
     const rounds = await watch.stop();
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     assert.ok(rounds.length > 20, `the watcher saw only ${rounds.length} rounds`);
-    const worst = Math.max(...rounds.map((m) => [...m.values()].filter((ok) => !ok).length));
+    const worst = mostOutAtOnce(rounds);
     assert.equal(worst, 1, "exactly one node at a time was out of service (and the drain was seen)");
     // Each node was out at some point: the roll touched all three.
     for (const n of nodes) assert.ok(rounds.some((m) => m.get(n.address) === false), `${n.name} was never seen drained`);

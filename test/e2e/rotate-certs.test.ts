@@ -8,10 +8,10 @@ import { execFileSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { labDown, labUp } from "./helpers/lab.js";
+import { labDown } from "./helpers/lab.js";
 import type { Lab } from "./helpers/lab.js";
-import { runCli } from "./helpers/cli.js";
-import { watchNodeHealth } from "./helpers/watch.js";
+import { provisionedLab, runCli } from "./helpers/cli.js";
+import { mostOutAtOnce, watchNodeHealth } from "./helpers/watch.js";
 
 /** A new key and certificate for registry.lab.test and the VIP, signed by the lab CA (or by a new CA made in the folder). */
 function newCertificate(lab: Lab, name: string, newCa = false): { dir: string; pem: string } {
@@ -33,9 +33,7 @@ async function servedFingerprint(lab: Lab, node: string): Promise<string> {
 describe("rotate-certs (https lab: 2 load balancers, 3 Harbor nodes)", { timeout: 900_000 }, () => {
   let lab: Lab;
   before(async () => {
-    lab = await labUp({ lbs: 2, nodes: 3, protocol: "https" });
-    const r = await runCli(["provision", lab.inventoryPath]);
-    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    lab = await provisionedLab({ lbs: 2, nodes: 3, protocol: "https" });
   });
   after(async () => {
     await labDown();
@@ -62,7 +60,7 @@ describe("rotate-certs (https lab: 2 load balancers, 3 Harbor nodes)", { timeout
     const r = await runCli(["rotate-certs", inv]);
     const rounds = await watch.stop();
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-    assert.equal(Math.max(...rounds.map((m) => [...m.values()].filter((ok) => !ok).length)), 1, "one node out of service at a time");
+    assert.equal(mostOutAtOnce(rounds), 1, "one node out of service at a time");
     for (const n of nodes) assert.equal(await servedFingerprint(lab, n.name), expected, `${n.name} serves the new certificate`);
     assert.doesNotMatch(r.stderr + r.stdout, /BEGIN (RSA )?PRIVATE KEY/);
     const again = await runCli(["rotate-certs", inv]);
@@ -82,7 +80,7 @@ describe("rotate-certs (https lab: 2 load balancers, 3 Harbor nodes)", { timeout
     const r = await runCli(["rotate-certs", inv]);
     const rounds = await watch.stop();
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-    assert.equal(Math.max(...rounds.map((m) => [...m.values()].filter((ok) => !ok).length)), 1, "one node out of service at a time");
+    assert.equal(mostOutAtOnce(rounds), 1, "one node out of service at a time");
     for (const n of nodes) assert.equal(await servedFingerprint(lab, n.name), expected, `${n.name} serves the new certificate`);
     const newCa = readFileSync(join(cert.dir, "ca.crt"), "utf8");
     for (const lb of ["lb1", "lb2"]) assert.equal((await lab.sshRun(lb, "cat /etc/keepalived/harbor-ca.crt")).stdout, newCa, `${lb} trusts the new CA only at the end`);

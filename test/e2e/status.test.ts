@@ -5,9 +5,9 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { labDown, labUp } from "./helpers/lab.js";
+import { labDown } from "./helpers/lab.js";
 import type { Lab } from "./helpers/lab.js";
-import { runCli } from "./helpers/cli.js";
+import { provisionedLab, runCli } from "./helpers/cli.js";
 
 const HARBOR_CFG = "/opt/harbor/harbor.cfg";
 const LOCK = "/var/lib/harbor-ha/lock";
@@ -28,9 +28,7 @@ async function statusJson(lab: Lab): Promise<{ code: number; json: StatusJson; r
 describe("status (lab: 2 load balancers, 3 Harbor nodes)", { timeout: 900_000 }, () => {
   let lab: Lab;
   before(async () => {
-    lab = await labUp({ lbs: 2, nodes: 3, protocol: "https" });
-    const r = await runCli(["provision", lab.inventoryPath]);
-    assert.equal(r.code, 0, r.stderr);
+    lab = await provisionedLab({ lbs: 2, nodes: 3, protocol: "https" });
   });
   after(async () => {
     await labDown();

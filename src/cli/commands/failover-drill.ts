@@ -1,9 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { readInventory } from "../../inventory/load.js";
-import { Redactor } from "../../inventory/secret.js";
-import { collectSecrets } from "../../apply/secrets.js";
-import { formatProblems } from "../format-problems.js";
+import { openCommandRun } from "../command-run.js";
 import { runFailoverDrill } from "../../drill/run-drill.js";
 import { formatDrillReport } from "../../drill/preconditions.js";
 
@@ -35,14 +32,13 @@ export function registerFailoverDrill(program: Command): void {
     .option("--json [file]", "write the report as JSON to file, or to stdout when no file is given")
     .option("-v, --verbose", "show every remote command (secrets masked)", false)
     .action(async (file: string, flags: DrillFlags) => {
-      const { inventory, warnings } = await readInventory(file);
-      process.stderr.write(formatProblems(inventory.path, warnings));
-      const redactor = new Redactor().add(...collectSecrets(inventory));
+      const run = await openCommandRun(file);
+      const { inventory, redactor } = run;
       const report = await runFailoverDrill(inventory, {
         acceptNewHostKeys: flags.acceptNewHostKeys,
         forceUnlock: flags.forceUnlock,
         note: (m) => process.stderr.write(redactor.redact(`  ${m}\n`)),
-        ...(flags.verbose ? { log: (e) => process.stderr.write(redactor.redact(`  [${e.host}] $ ${e.command.split("\n")[0] ?? ""}\n`)) } : {}),
+        ...run.logOption(flags.verbose),
       });
       const ok = report.newHolder !== undefined && report.answerMs !== undefined && report.restored;
       const json = redactor.redact(JSON.stringify({ command: "failover-drill", inventory: inventory.path, ok, ...report }, null, 2)) + "\n";

@@ -1,13 +1,10 @@
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { Option } from "commander";
-import { readInventory } from "../../inventory/load.js";
-import { Redactor } from "../../inventory/secret.js";
 import { provision, ProvisionFailed } from "../../apply/provision.js";
 import type { ProvisionResult } from "../../apply/provision.js";
-import { collectSecrets } from "../../apply/secrets.js";
-import { HarborHaError, UsageError } from "../../errors.js";
-import { formatProblems } from "../format-problems.js";
+import { HarborHaError } from "../../errors.js";
+import { openCommandRun, positiveInt } from "../command-run.js";
 import { createProgressRenderer } from "../report/progress.js";
 import { formatPlan } from "../report/plan-text.js";
 import { formatSummary } from "../report/summary.js";
@@ -57,11 +54,9 @@ export function registerProvision(program: Command): void {
     .option("-v, --verbose", "show every remote command (secrets masked)", false)
     .addHelpText("after", "\nExamples:\n  $ harbor-ha provision inventory.yaml --dry-run     # what would change\n  $ harbor-ha provision inventory.yaml               # apply it\n  $ harbor-ha provision inventory.yaml --json report.json -p 20")
     .action(async (file: string, flags: ProvisionFlags) => {
-      const parallel = Number(flags.parallel);
-      if (!Number.isInteger(parallel) || parallel < 1) throw new UsageError(`--parallel must be a whole number of at least 1, not "${flags.parallel}"`);
-      const { inventory, warnings } = await readInventory(file);
-      process.stderr.write(formatProblems(inventory.path, warnings));
-      const redactor = new Redactor().add(...collectSecrets(inventory));
+      const parallel = positiveInt("--parallel", flags.parallel);
+      const run = await openCommandRun(file);
+      const { inventory, redactor } = run;
       const jsonToStdout = flags.json === true;
       const progress = await createProgressRenderer(redactor, { tty: process.stderr.isTTY === true, quiet: false });
       const out = (text: string) => { if (!jsonToStdout) process.stdout.write(redactor.redact(text)); };
@@ -74,7 +69,7 @@ export function registerProvision(program: Command): void {
           acceptNewHostKeys: flags.acceptNewHostKeys,
           reinitializeDatabase: flags.reinitializeDatabaseDestroyingAllData,
           emit: (e) => progress.emit(e),
-          ...(flags.verbose ? { log: (e) => process.stderr.write(redactor.redact(`  [${e.host}] $ ${summarizeCommand(e.command)}\n`)) } : {}),
+          ...run.logOption(flags.verbose),
           isInterrupted: () => process.exitCode === 130,
           forceUnlock: flags.forceUnlock,
         });
@@ -104,11 +99,4 @@ export function registerProvision(program: Command): void {
         }
       }
     });
-}
-
-/** -v shows every command; a multi-line script (the facts script, the atomic upload) as its first line. */
-export function summarizeCommand(command: string): string {
-  const lines = command.split("\n");
-  if (lines.length === 1) return command;
-  return `${lines[0]} … (${lines.length - 1} more lines)`;
 }

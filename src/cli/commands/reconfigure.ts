@@ -1,18 +1,15 @@
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { readInventory } from "../../inventory/load.js";
-import { Redactor } from "../../inventory/secret.js";
-import { collectSecrets } from "../../apply/secrets.js";
-import { HarborHaError, UsageError } from "../../errors.js";
+import { HarborHaError } from "../../errors.js";
 import { reconfigure, ReconfigureFailed } from "../../rolling/reconfigure.js";
 import type { ReconfigureResult, RollCommand } from "../../rolling/reconfigure.js";
 import { formatRollDone, formatRollJson, formatRollPlan, rollOutcomes } from "../../rolling/report.js";
 import { DEFAULT_GATE } from "../../rolling/node-roll.js";
-import { formatProblems } from "../format-problems.js";
+import { openCommandRun, positiveInt } from "../command-run.js";
 import { createProgressRenderer } from "../report/progress.js";
 import { formatSummary } from "../report/summary.js";
 import { formatPlan } from "../report/plan-text.js";
-import { EXIT_CHANGES_PENDING, summarizeCommand } from "./provision.js";
+import { EXIT_CHANGES_PENDING } from "./provision.js";
 
 export interface RollFlags {
   serial: string;
@@ -69,20 +66,13 @@ export function addRollOptions(command: Command, name: RollCommand): Command {
     .action((file: string, flags: RollFlags) => runRoll(name, file, flags));
 }
 
-function positiveInt(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number of at least 1, not "${value}"`);
-  return n;
-}
-
 async function runRoll(name: RollCommand, file: string, flags: RollFlags): Promise<void> {
   const serial = positiveInt("--serial", flags.serial);
   const parallel = positiveInt("--parallel", flags.parallel);
   const gate = { ...DEFAULT_GATE, timeoutMs: positiveInt("--health-timeout-s", flags.healthTimeoutS) * 1000 };
   const limit = flags.limit?.split(",").map((s) => s.trim()).filter(Boolean);
-  const { inventory, warnings } = await readInventory(file);
-  process.stderr.write(formatProblems(inventory.path, warnings));
-  const redactor = new Redactor().add(...collectSecrets(inventory));
+  const run = await openCommandRun(file);
+  const { inventory, redactor } = run;
   const jsonToStdout = flags.json === true;
   const progress = await createProgressRenderer(redactor, { tty: process.stderr.isTTY === true, quiet: false });
   const out = (text: string) => { if (!jsonToStdout) process.stdout.write(redactor.redact(text)); };
@@ -93,7 +83,7 @@ async function runRoll(name: RollCommand, file: string, flags: RollFlags): Promi
       command: name, dryRun: flags.dryRun, serial, ...(limit ? { limit } : {}), purge: flags.purge === true, forceUnlock: flags.forceUnlock,
       parallel, acceptNewHostKeys: flags.acceptNewHostKeys, gate,
       emit: (e) => progress.emit(e),
-      ...(flags.verbose ? { log: (e) => process.stderr.write(redactor.redact(`  [${e.host}] $ ${summarizeCommand(e.command)}\n`)) } : {}),
+      ...run.logOption(flags.verbose),
       isInterrupted: () => process.exitCode === 130,
     });
     progress.stop();

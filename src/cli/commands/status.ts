@@ -1,10 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { readInventory } from "../../inventory/load.js";
-import { Redactor } from "../../inventory/secret.js";
-import { collectSecrets } from "../../apply/secrets.js";
-import { UsageError } from "../../errors.js";
-import { formatProblems } from "../format-problems.js";
+import { openCommandRun, positiveInt } from "../command-run.js";
 import { gatherStatus } from "../../status/gather.js";
 import { formatStatus } from "../../status/format.js";
 
@@ -41,15 +37,13 @@ export function registerStatus(program: Command): void {
     .option("-v, --verbose", "show every remote command (secrets masked)", false)
     .addHelpText("after", "\nExamples:\n  $ harbor-ha status inventory.yaml\n  $ harbor-ha status inventory.yaml --json | jq .problems")
     .action(async (file: string, flags: StatusFlags) => {
-      const parallel = Number(flags.parallel);
-      if (!Number.isInteger(parallel) || parallel < 1) throw new UsageError(`--parallel must be a whole number of at least 1, not "${flags.parallel}"`);
-      const { inventory, warnings } = await readInventory(file);
-      process.stderr.write(formatProblems(inventory.path, warnings));
-      const redactor = new Redactor().add(...collectSecrets(inventory));
+      const parallel = positiveInt("--parallel", flags.parallel);
+      const run = await openCommandRun(file);
+      const { inventory, redactor } = run;
       const report = await gatherStatus(inventory, {
         parallel,
         acceptNewHostKeys: flags.acceptNewHostKeys,
-        ...(flags.verbose ? { log: (e) => process.stderr.write(redactor.redact(`  [${e.host}] $ ${e.command.split("\n")[0] ?? ""}\n`)) } : {}),
+        ...run.logOption(flags.verbose),
       });
       const json = redactor.redact(JSON.stringify({ command: "status", inventory: inventory.path, ...report }, null, 2)) + "\n";
       if (flags.json === true) process.stdout.write(json);

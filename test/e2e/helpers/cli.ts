@@ -2,6 +2,8 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { projectRoot } from "../../../src/paths.js";
+import { labUp } from "./lab.js";
+import type { Lab, LabUpOptions } from "./lab.js";
 
 export interface CliResult {
   code: number;
@@ -26,4 +28,12 @@ export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutM
       resolve({ code: code ?? (signal ? 128 : 1), stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
     });
   });
+}
+
+/** A fresh lab already provisioned by the real tool: where the day-2 suites start. */
+export async function provisionedLab(opts: LabUpOptions): Promise<Lab> {
+  const lab = await labUp(opts);
+  const r = await runCli(["provision", lab.inventoryPath]);
+  if (r.code !== 0) throw new Error(`provisioning the lab failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+  return lab;
 }

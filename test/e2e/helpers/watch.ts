@@ -27,3 +27,8 @@ export function watchNodeHealth(lab: Lab, lb: string, addresses: readonly string
     },
   };
 }
+
+/** The most nodes the watcher ever saw failing check.sh in one round. */
+export function mostOutAtOnce(rounds: ReadonlyArray<ReadonlyMap<string, boolean>>): number {
+  return Math.max(...rounds.map((m) => [...m.values()].filter((ok) => !ok).length));
+}

@@ -1,0 +1,64 @@
+/**
+ * What every run that changes or reads the cluster starts from: the SSH pool for its hosts,
+ * and — for runs that may write — the cluster's state, the render, the installer bundle's
+ * checksum and a Redactor that knows every secret, inventory and generated alike.
+ */
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import type { ClusterState, Inventory } from "../inventory/model.js";
+import type { HarborNodeSpec, LoadBalancerSpec } from "../inventory/schema.js";
+import { Redactor } from "../inventory/secret.js";
+import { HarborHaError } from "../errors.js";
+import { readOrCreateClusterState } from "../state/cluster-state.js";
+import { renderDesiredState } from "../render/desired-state.js";
+import type { DesiredState } from "../render/types.js";
+import { SshPool } from "../remote/pool.js";
+import type { CommandLogEvent } from "../remote/session.js";
+import { sshTargetFor } from "../remote/target.js";
+import type { BundleInfo } from "../plan/harbor-node.js";
+import { collectSecrets } from "./secrets.js";
+
+export interface PoolSettings {
+  parallel?: number;
+  acceptNewHostKeys: boolean;
+  log?: (e: CommandLogEvent) => void;
+}
+
+/** One SSH session per host for this run; `hosts` defaults to every inventory host. */
+export function openClusterPool(inv: Inventory, settings: PoolSettings, hosts?: ReadonlyArray<LoadBalancerSpec | HarborNodeSpec>): SshPool {
+  const targets = (hosts ?? [...inv.data.load_balancers, ...inv.data.harbor_nodes]).map((h) => sshTargetFor(inv, h));
+  return new SshPool(targets, {
+    ...(settings.parallel === undefined ? {} : { parallel: settings.parallel }),
+    acceptNewHostKeys: settings.acceptNewHostKeys,
+    ...(settings.log ? { log: settings.log } : {}),
+  });
+}
+
+export interface ClusterRun {
+  state: ClusterState;
+  redactor: Redactor;
+  desired: DesiredState;
+  bundle: BundleInfo;
+  pool: SshPool;
+}
+
+export async function prepareClusterRun(inv: Inventory, settings: PoolSettings): Promise<ClusterRun> {
+  const redactor = new Redactor().add(...collectSecrets(inv));
+  const state = await readOrCreateClusterState(inv);
+  redactor.add(state.secretkey, state.tokenPrivateKey);
+  const desired = renderDesiredState(inv, state);
+  const bundle = await readBundleInfo(inv);
+  return { state, redactor, desired, bundle, pool: openClusterPool(inv, settings) };
+}
+
+export async function readBundleInfo(inv: Inventory): Promise<BundleInfo> {
+  const localPath = inv.data.installer.bundle;
+  try {
+    const content = await readFile(localPath);
+    return { localPath, sha256: createHash("sha256").update(content).digest("hex") };
+  } catch (err) {
+    throw new HarborHaError(`cannot read the installer bundle ${localPath}: ${(err as Error).message}`, {
+      hint: "Download Harbor's offline installer (harbor-offline-installer-vX.Y.Z.tgz) and point installer.bundle at it.",
+    });
+  }
+}
