@@ -2,6 +2,8 @@
 # harbor-ha lab: real SSH hosts on this one machine (see docs/LAB.md).
 #
 #   scripts/lab.sh up [--lbs N] [--nodes N] [--protocol http|https]   (defaults: 2, 3, https)
+#                     [--installer FILE | --harbor-version 1.4|1.5]  (default: Harbor 1.4.0's
+#                     offline installer in ../shared/harbor/)
 #   scripts/lab.sh down
 #   scripts/lab.sh status
 #
@@ -12,13 +14,16 @@ set -euo pipefail
 
 # shellcheck source=lab/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lab/common.sh"
-for part in hosts files inventory down; do
+for part in hosts files inventory harbor down; do
   # shellcheck disable=SC1090
   source "$LAB_SCRIPTS/$part.sh"
 done
 
+# docker-registry, nginx-light: the real registry and proxy of the lab's Harbor nodes;
+# skopeo: the client; python3-*: the stand-ins; apache2-utils: htpasswd.
 LAB_PACKAGES=(openssh-server openssh-client keepalived mariadb-server mariadb-client redis-server
-  redis-tools iptables curl sudo python3 openssl procps iproute2 util-linux)
+  redis-tools iptables curl sudo python3 openssl procps iproute2 util-linux
+  docker-registry nginx-light skopeo python3-yaml python3-cryptography python3-pymysql apache2-utils)
 
 lab_install_packages() {
   local missing=() p
@@ -36,16 +41,24 @@ lab_install_packages() {
   return 0
 }
 
+LAB_UP_USAGE="lab.sh up [--lbs N] [--nodes N] [--protocol http|https] [--installer FILE | --harbor-version 1.4|1.5]"
+
 lab_parse_up_args() {
   LBS=2 NODES=3 PROTOCOL=https
+  local installer="" version=""
   while (($#)); do
     case "$1" in
       --lbs) LBS="${2:-}"; shift 2 ;;
       --nodes) NODES="${2:-}"; shift 2 ;;
       --protocol) PROTOCOL="${2:-}"; shift 2 ;;
-      *) lab_die "unknown option '$1' (usage: lab.sh up [--lbs N] [--nodes N] [--protocol http|https])" ;;
+      --installer) installer="${2:-}"; shift 2 ;;
+      --harbor-version) version="${2:-}"; shift 2 ;;
+      *) lab_die "unknown option '$1' (usage: $LAB_UP_USAGE)" ;;
     esac
   done
+  [[ -n "$installer" && -n "$version" ]] && lab_die "give --installer or --harbor-version, not both"
+  [[ -n "$installer" ]] || installer="$(lab_installer_for_version "${version:-1.4}")"
+  lab_read_installer "$installer"
   if ! [[ "$LBS" =~ ^[0-9]+$ ]] || ((LBS < 1 || LBS > LAB_MAX_LBS)); then
     lab_die "--lbs must be 1..$LAB_MAX_LBS, got '$LBS'"
   fi
@@ -57,8 +70,7 @@ lab_parse_up_args() {
 
 lab_start_db_services() {
   {
-    printf 'DB_IP=%q\nDB_PASSWORD=%q\nREDIS_PASSWORD=%q\n' "$LAB_DB_IP" \
-      "$(cat "$LAB_DIR/secrets/db-password")" "$(cat "$LAB_DIR/secrets/redis-password")"
+    printf 'DB_IP=%q\nDB_PASSWORD=%q\n' "$LAB_DB_IP" "$(cat "$LAB_DIR/secrets/db-password")"
     cat "$LAB_SCRIPTS/db-setup.sh"
   } | lab_nsenter db bash -s >"$LAB_DIR/hosts/db/services.log" 2>&1 \
     || lab_die "MariaDB/Redis did not start in host db: $(tail -5 "$LAB_DIR/hosts/db/services.log")"
@@ -67,6 +79,7 @@ lab_start_db_services() {
 cmd_up() {
   lab_parse_up_args "$@"
   local t0=$SECONDS name ip role user
+  lab_find_python2
   lab_install_packages
   lab_down # recover from a crashed or half-finished up
   mkdir -p "$LAB_DIR"
@@ -77,7 +90,6 @@ cmd_up() {
   lab_create_bridge
   while read -r name ip role user; do lab_start_host "$name" "$role"; done < <(lab_hosts)
   lab_write_tls # while the hosts boot
-  lab_pack_bundle
   while read -r name ip role user; do
     lab_find_init "$name"
     lab_wire_host "$name" "$ip"
@@ -87,7 +99,7 @@ cmd_up() {
   lab_start_db_services
   lab_write_inventory "$PROTOCOL"
   lab_write_lab_json "$PROTOCOL"
-  lab_log "up: db, $LBS load balancers, $NODES Harbor nodes ($PROTOCOL) in $((SECONDS - t0)) s"
+  lab_log "up: db, $LBS load balancers, $NODES Harbor nodes ($PROTOCOL, Harbor $LAB_HARBOR_VERSION) in $((SECONDS - t0)) s"
   lab_log "inventory: $LAB_DIR/inventory.yaml   ssh: ssh -F $LAB_DIR/ssh/ssh_config harbor1"
 }
 
@@ -116,7 +128,7 @@ main() {
     up) shift; cmd_up "$@" ;;
     down) lab_down; lab_log "down: nothing of the lab is left" ;;
     status) cmd_status ;;
-    *) echo "usage: $0 up [--lbs N] [--nodes N] [--protocol http|https] | down | status" >&2; exit 2 ;;
+    *) echo "usage: ${LAB_UP_USAGE/lab.sh/$0} | down | status" >&2; exit 2 ;;
   esac
 }
 

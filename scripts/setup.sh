@@ -5,10 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: keepalived and shellcheck check rendered files; the rest runs the lab
-# (sshd, MariaDB, Redis, iptables, sudo, the stand-in's python3) and the tool's own calls (ssh, openssl).
+# (sshd, MariaDB, Redis, iptables, sudo; on Harbor nodes the real registry and nginx, the
+# stand-ins' python3 modules, htpasswd; skopeo as the client) and the tool's own calls (ssh, openssl).
+# The lab also needs Python 2.7 for Harbor 1.x's prepare: `pyenv install 2.7.18` (see docs/LAB.md).
 packages=(
   keepalived shellcheck openssh-server openssh-client mariadb-server mariadb-client
   redis-server redis-tools iptables curl sudo python3 attr openssl socat procps iproute2 util-linux
+  docker-registry nginx-light skopeo python3-yaml python3-cryptography python3-pymysql apache2-utils
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# Runs inside the lab's db host (fed on stdin by lab.sh after DB_IP, DB_PASSWORD and
-# REDIS_PASSWORD assignments, so the secrets never appear on a command line).
+# Runs inside the lab's db host (fed on stdin by lab.sh after DB_IP and DB_PASSWORD
+# assignments, so the secret never appears on a command line).
 # Starts a fresh MariaDB and Redis. The registry database is NOT created: loading
 # Harbor's schema is the tool's job.
 set -euo pipefail
@@ -32,13 +32,14 @@ GRANT ALL PRIVILEGES ON \`registry\`.* TO 'harbor'@'198.18.0.%';
 FLUSH PRIVILEGES;
 EOF
 
-# --- Redis, with a password.
+# --- Redis without a password: Harbor 1.x's HA registry config puts redis_url verbatim
+# into redis.addr, so a password there breaks the registry (Harbor issues #5275, #6299).
+# Reachable on the lab network only (no route out); protected-mode would refuse it.
 mkdir -p /var/lib/redis /var/log/redis /run/redis
 cat >/etc/redis/redis.conf <<EOF
 bind $DB_IP 127.0.0.1
 port 6379
-protected-mode yes
-requirepass $REDIS_PASSWORD
+protected-mode no
 daemonize yes
 pidfile /run/redis/redis-server.pid
 logfile /var/log/redis/redis-server.log
@@ -49,7 +50,7 @@ EOF
 chmod 600 /etc/redis/redis.conf
 redis-server /etc/redis/redis.conf
 for _ in $(seq 1 50); do
-  [[ "$(REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli -h 127.0.0.1 ping 2>/dev/null)" == PONG ]] && exit 0
+  [[ "$(redis-cli -h 127.0.0.1 ping 2>/dev/null)" == PONG ]] && exit 0
   sleep 0.1
 done
 echo "redis did not answer; see /var/log/redis/redis-server.log" >&2

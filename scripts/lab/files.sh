@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# The lab's local files: keys, secrets, certificates, SSH config, the stand-in bundle (sourced by lab.sh).
+# The lab's local files: keys, secrets, certificates, SSH config, lab.json (sourced by lab.sh).
 
 # hosts.tsv: name ip role ssh_user; the db host is not in the inventory but is reachable.
 lab_write_host_table() {
@@ -24,7 +24,6 @@ lab_write_secrets() {
     umask 077
     lab_random 8 >"$s/vrrp-pass"   # keepalived uses at most 8 characters
     lab_random 24 >"$s/db-password"
-    lab_random 24 >"$s/redis-password"
     lab_random 16 >"$s/harbor-admin-password"
   )
   mkdir -m 700 "$LAB_DIR/ssh"
@@ -48,6 +47,8 @@ lab_write_tls() {
       -extfile server.ext -out server.crt 2>/dev/null
     chmod 644 ca.crt server.crt
     rm -f server.csr server.ext ca.srl
+    # A folder for `skopeo --cert-dir` / `--dest-cert-dir` (it trusts every *.crt in it).
+    mkdir -p cert-dir && cp ca.crt cert-dir/ca.crt
   ) || lab_die "cannot create the lab certificates in $t"
 }
 
@@ -69,20 +70,15 @@ lab_write_ssh_config() {
   } >"$c"
 }
 
-# The Harbor stand-in, packed like Harbor's offline installer (top folder harbor/).
-lab_pack_bundle() {
-  tar --sort=name --owner=0 --group=0 --numeric-owner --mtime='2018-02-01 00:00Z' \
-    --exclude='__pycache__' --exclude='common/config' \
-    -C "$LAB_REPO/lab/standin" -czf "$LAB_DIR/harbor-offline-installer-v1.4.0.tgz" harbor
-}
-
 # lab.json: what the test helpers read (hosts, paths, protocol).
 lab_write_lab_json() {
   local protocol="$1" first=1 name ip role user
   {
     printf '{\n  "dir": "%s",\n  "inventory": "%s/inventory.yaml",\n' "$LAB_DIR" "$LAB_DIR"
-    printf '  "sshConfig": "%s/ssh/ssh_config",\n  "protocol": "%s",\n  "vip": "%s",\n  "hosts": [\n' \
+    printf '  "sshConfig": "%s/ssh/ssh_config",\n  "protocol": "%s",\n  "vip": "%s",\n' \
       "$LAB_DIR" "$protocol" "$LAB_VIP"
+    printf '  "harborVersion": "%s",\n  "installer": "%s",\n  "certDir": "%s/tls/cert-dir",\n  "hosts": [\n' \
+      "$LAB_HARBOR_VERSION" "$LAB_INSTALLER" "$LAB_DIR"
     while read -r name ip role user; do
       ((first)) || printf ',\n'
       first=0

@@ -23,7 +23,7 @@ import sys
 import time
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
-MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 MNT_DETACH = 2
 SYS_PIVOT_ROOT = 155  # x86_64
 
@@ -104,6 +104,10 @@ def prepare_upper(upper, a, authorized_keys, host_key, host_key_pub):
     write(ssh + "/ssh_host_ed25519_key", host_key, 0o600)
     write(ssh + "/ssh_host_ed25519_key.pub", host_key_pub)
     write(upper + "/etc/hostname", a.name + "\n")
+    for spec in a.symlink:  # written into the upper layer: the host's own, the machine never sees them
+        link, target = spec.split(":", 1)
+        os.makedirs(os.path.dirname(upper + link), exist_ok=True)
+        os.symlink(target, upper + link)
     write(upper + "/etc/hosts", "127.0.0.1\tlocalhost\n" + read(a.hosts_file))
 
 
@@ -157,10 +161,12 @@ def build_root(a):
     mount_dev(merged + "/dev")
     mount("lab-run", merged + "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755")
     mount("lab-tmp", merged + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")
-    for spec in a.bind:
+    for spec in a.bind + a.bind_ro:
         src, dst = spec.split(":", 1)
         os.makedirs(merged + dst, exist_ok=True)
         mount(src, merged + dst, None, MS_BIND, None)
+        if spec in a.bind_ro:
+            mount(None, merged + dst, None, MS_BIND | MS_REMOUNT | MS_RDONLY, None)
     os.chdir(merged)
     # pivot_root(".", ".") stacks the old root under the new one; detaching it leaves
     # the host unable to see the machine's real mounts.
@@ -250,6 +256,8 @@ def main():
     p.add_argument("--host-key", required=True)
     p.add_argument("--hosts-file", required=True)
     p.add_argument("--bind", action="append", default=[])
+    p.add_argument("--bind-ro", action="append", default=[])
+    p.add_argument("--symlink", action="append", default=[])  # LINK:TARGET
     p.add_argument("--ops-user", action="store_true")
     a = p.parse_args()
     try:

@@ -20,6 +20,7 @@ lab_start_host() {
     --hosts-file "$LAB_DIR/etc-hosts")
   if [[ "$role" == harbor-node ]]; then
     args+=(--bind "$LAB_DIR/shared/registry:/data/registry" --bind "$LAB_DIR/shared/job_logs:/data/job_logs")
+    mapfile -t -O "${#args[@]}" args < <(lab_harbor_node_args)
   fi
   [[ "$(lab_ssh_user "$name")" == ops ]] && args+=(--ops-user)
   setsid unshare --net --mount --uts --pid --fork --kill-child --propagation private \

@@ -13,7 +13,7 @@ cluster:
   vip: $LAB_VIP/24
   hostname: registry.lab.test
   protocol: $protocol
-  harbor_version: 1.4.0
+  harbor_version: $LAB_HARBOR_VERSION
 
 ssh:
   user: root
@@ -49,7 +49,7 @@ EOF
     cat <<EOF
 
 installer:
-  bundle: $LAB_DIR/harbor-offline-installer-v1.4.0.tgz   # the lab's Harbor stand-in (lab/standin)
+  bundle: $LAB_INSTALLER   # Harbor's own offline installer; the tool reads ha/registry.sql from it
   install_dir: /opt
 
 harbor:
@@ -61,12 +61,10 @@ database:
   port: 3306
   user: harbor
   password: \${file:secrets/db-password}
-  registry_sql: $LAB_REPO/inventory/example/registry.sql
 
-redis:
+redis:                        # no password: Harbor 1.x puts redis_url verbatim into the registry's redis.addr
   host: $LAB_DB_IP
   port: 6379
-  password: \${file:secrets/redis-password}
 
 storage:
   type: mounted               # .lab/shared, bind-mounted on every Harbor host (no NFS in this kernel)

@@ -1,6 +1,6 @@
 /**
- * provision against the lab: real sshd, keepalived, MariaDB, Redis and the Harbor
- * stand-in. The suite runs in order on one lab: refusals first (nothing may change),
+ * provision against the lab: real sshd, keepalived, MariaDB, Redis and Harbor's own
+ * offline installer (1.4.0). The suite runs in order on one lab: refusals first (nothing may change),
  * then the first provision, the no-change re-run, drift repair and data safety.
  */
 import { after, before, describe, it } from "node:test";
@@ -131,13 +131,13 @@ describe("provision (https lab: 2 load balancers, 3 Harbor nodes)", { timeout: 9
       }
     }
 
-    // Every stand-in Harbor serves the configured hostname and reached MariaDB and Redis.
+    // Every node runs Harbor's own install: its API answers with the cluster's hostname, and its
+    // registry (behind nginx) asks for a token from the cluster's realm.
     for (const node of lab.hosts.filter((h) => h.role === "harbor-node")) {
-      const s = await lab.sshRun(node.name, "curl -ksS https://127.0.0.1/standin/state");
-      const state = JSON.parse(s.stdout) as { config: Record<string, string>; mariadb: { reachable: boolean }; redis: { reachable: boolean } };
-      assert.equal(state.config["hostname"], "registry.lab.test");
-      assert.equal(state.mariadb.reachable, true, `${node.name} reaches MariaDB`);
-      assert.equal(state.redis.reachable, true, `${node.name} reaches Redis`);
+      const info = await lab.sshRun(node.name, "curl -ksS https://127.0.0.1/api/systeminfo");
+      assert.equal((JSON.parse(info.stdout) as { registry_url: string }).registry_url, "registry.lab.test", node.name);
+      const v2 = await lab.sshRun(node.name, "curl -ks -D - -o /dev/null https://127.0.0.1/v2/");
+      assert.match(v2.stdout, /Bearer realm="https:\/\/registry\.lab\.test\/service\/token"/, node.name);
     }
 
     const report = JSON.parse(readFileSync(jsonPath, "utf8")) as { ok: boolean; hosts: Array<{ host: string; status: string }> };
@@ -203,14 +203,16 @@ describe("provision (https lab: 2 load balancers, 3 Harbor nodes)", { timeout: 9
   });
 
   it("a failing step names host, step, command, exit code and stderr; later phases do not start", async () => {
-    // The stand-in's prepare rejects a non-numeric max_job_workers, as Harbor's does.
-    const inv = inventoryVariant(lab, "inventory-bad-node.yaml", "  - name: harbor2\n", "  - name: harbor2\n    harbor_cfg: { max_job_workers: lots }\n");
+    // harbor2's Harbor installer is broken (prepare not executable) and its harbor.cfg changes: install.sh fails there.
+    await lab.sshRun("harbor2", "chmod -x /opt/harbor/prepare");
+    const inv = inventoryVariant(lab, "inventory-bad-node.yaml", "  - name: harbor2\n", "  - name: harbor2\n    harbor_cfg: { log_rotate_count: 3 }\n");
     const r = await harborHa(["provision", inv]);
+    await lab.sshRun("harbor2", "chmod +x /opt/harbor/prepare");
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stderr, /FAIL harbor2: run install\.sh --ha/);
-    assert.match(r.stderr, /exited with code 1/);
-    assert.match(r.stderr, /cd \/opt\/harbor && \.\/install\.sh --ha/);
-    assert.match(r.stderr, /max_job_workers/);
+    assert.match(r.stderr, /exited with code 126/);
+    assert.match(r.stderr, /\.\/install\.sh --ha/);
+    assert.match(r.stderr, /prepare: Permission denied/);
     assert.match(r.stderr, /harbor failed on harbor2; later phases did not start/);
     assert.doesNotMatch(r.stderr, /== verify/);
     assert.match(r.stdout, /harbor2\s+harbor-node\s+failed/);
@@ -220,7 +222,7 @@ describe("provision (https lab: 2 load balancers, 3 Harbor nodes)", { timeout: 9
   });
 
   it("no secret from the inventory appears in any output or report", () => {
-    const secrets = ["db-password", "redis-password", "vrrp-pass", "harbor-admin-password"].map((n) => lab.secret(n));
+    const secrets = ["db-password", "vrrp-pass", "harbor-admin-password"].map((n) => lab.secret(n));
     const key = readFileSync(join(lab.dir, "tls", "server.key"), "utf8").split("\n")[1] ?? "";
     for (const text of outputs) {
       for (const s of [...secrets, key]) assert.ok(s.length > 0 && !text.includes(s), `a secret leaked into an output:\n${text.slice(0, 400)}`);

@@ -22,13 +22,15 @@ function variant(lab: Lab, name: string, edit: (text: string) => string): string
   return path;
 }
 
-function withWorkers(text: string, n: number): string {
-  return text.replace("  with_clair: false\n", `  with_clair: false\n  extra_cfg:\n    max_job_workers: ${n}\n`);
+/** log_rotate_count: a harbor.cfg key Harbor's prepare renders into a file on every run (not one Harbor keeps in its database). */
+function withRotateCount(text: string, n: number): string {
+  return text.replace("  with_clair: false\n", `  with_clair: false\n  extra_cfg:\n    log_rotate_count: ${n}\n`);
 }
 
-async function standinConfig(lab: Lab, node: string): Promise<Record<string, string>> {
-  const r = await lab.sshRun(node, "curl -ksS https://127.0.0.1/standin/state");
-  return (JSON.parse(r.stdout) as { config: Record<string, string> }).config;
+/** The log_rotate_count Harbor's prepare last wrote on the node (common/config/log/logrotate.conf). */
+async function rotateCount(lab: Lab, node: string): Promise<string> {
+  const r = await lab.sshRun(node, "sed -n 's/^ *rotate //p' /opt/harbor/common/config/log/logrotate.conf");
+  return r.stdout.trim();
 }
 
 async function drainMarkers(lab: Lab, lb: string): Promise<string[]> {
@@ -48,19 +50,19 @@ describe("reconfigure (https lab: 2 load balancers, 3 Harbor nodes)", { timeout:
   });
 
   it("refuses up front a --serial that would take every healthy node out, changing nothing", async () => {
-    const inv = variant(lab, "inv-serial.yaml", (t) => withWorkers(t, 4));
+    const inv = variant(lab, "inv-serial.yaml", (t) => withRotateCount(t, 4));
     const r = await runCli(["reconfigure", inv, "--serial", "3"]);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stderr, /--serial 3 would take 3 nodes out of service, but only 3 of 3 serving nodes pass/);
-    for (const n of nodes) assert.notEqual((await standinConfig(lab, n.name))["max_job_workers"], "4");
+    for (const n of nodes) assert.notEqual(await rotateCount(lab, n.name), "4");
     assert.deepEqual(await drainMarkers(lab, "lb1"), []);
   });
 
   it("dry-run shows the plan and the batches, exit 3", async () => {
-    const inv = variant(lab, "inv-5.yaml", (t) => withWorkers(t, 5));
+    const inv = variant(lab, "inv-5.yaml", (t) => withRotateCount(t, 5));
     const r = await runCli(["reconfigure", inv, "--dry-run"]);
     assert.equal(r.code, 3, r.stdout + r.stderr);
-    assert.match(r.stdout, /\+max_job_workers = 5/);
+    assert.match(r.stdout, /\+log_rotate_count = 5/);
     assert.match(r.stdout, /roll, one batch at a time .*\[harbor1\] → \[harbor2\] → \[harbor3\]/);
   });
 
@@ -76,7 +78,7 @@ describe("reconfigure (https lab: 2 load balancers, 3 Harbor nodes)", { timeout:
     assert.equal(worst, 1, "exactly one node at a time was out of service (and the drain was seen)");
     // Each node was out at some point: the roll touched all three.
     for (const n of nodes) assert.ok(rounds.some((m) => m.get(n.address) === false), `${n.name} was never seen drained`);
-    for (const n of nodes) assert.equal((await standinConfig(lab, n.name))["max_job_workers"], "5", n.name);
+    for (const n of nodes) assert.equal(await rotateCount(lab, n.name), "5", n.name);
     assert.deepEqual(await drainMarkers(lab, "lb1"), []);
     assert.deepEqual(await drainMarkers(lab, "lb2"), []);
     const report = JSON.parse(readFileSync(jsonPath, "utf8")) as { ok: boolean; nodes: { changed: string[] } };
@@ -91,9 +93,11 @@ describe("reconfigure (https lab: 2 load balancers, 3 Harbor nodes)", { timeout:
 
   it("a node failing mid-roll stops it: it stays drained, the rest untouched and in service; running again resumes", async () => {
     const h2 = lab.host("harbor2").address;
-    const broken = variant(lab, "inv-7-broken.yaml", (t) => withWorkers(t, 7).replace(`    address: ${h2}\n`, `    address: ${h2}\n    harbor_cfg: { max_job_workers: many }\n`));
+    // A node whose Harbor installer is broken (prepare not executable): install.sh fails there.
+    await lab.sshRun("harbor2", "chmod -x /opt/harbor/prepare");
+    const inv7 = variant(lab, "inv-7.yaml", (t) => withRotateCount(t, 7));
     const jsonPath = join(lab.dir, "reconfigure-broken.json");
-    const r = await runCli(["reconfigure", broken, "--json", jsonPath]);
+    const r = await runCli(["reconfigure", inv7, "--json", jsonPath]);
     assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stderr, /harbor2 failed while applying/);
     assert.match(r.stderr, /not touched: harbor3 \(in service, unchanged\)/);
@@ -105,8 +109,8 @@ describe("reconfigure (https lab: 2 load balancers, 3 Harbor nodes)", { timeout:
     assert.deepEqual(report.nodes.notTouched, ["harbor3"]);
     assert.match(report.resume, /harbor-ha reconfigure/);
 
-    assert.equal((await standinConfig(lab, "harbor1"))["max_job_workers"], "7");
-    assert.equal((await standinConfig(lab, "harbor3"))["max_job_workers"], "5", "harbor3 was not touched");
+    assert.equal(await rotateCount(lab, "harbor1"), "7");
+    assert.equal(await rotateCount(lab, "harbor3"), "5", "harbor3 was not touched");
     for (const lb of ["lb1", "lb2"]) {
       assert.deepEqual(await drainMarkers(lab, lb), [h2], `${lb}: harbor2 stays drained`);
       for (const n of ["harbor1", "harbor3"]) {
@@ -115,17 +119,17 @@ describe("reconfigure (https lab: 2 load balancers, 3 Harbor nodes)", { timeout:
       }
     }
 
-    const fixed = variant(lab, "inv-7.yaml", (t) => withWorkers(t, 7));
-    const resumed = await runCli(["reconfigure", fixed]);
+    await lab.sshRun("harbor2", "chmod +x /opt/harbor/prepare");
+    const resumed = await runCli(["reconfigure", inv7]);
     assert.equal(resumed.code, 0, `${resumed.stdout}\n${resumed.stderr}`);
-    for (const n of nodes) assert.equal((await standinConfig(lab, n.name))["max_job_workers"], "7", n.name);
+    for (const n of nodes) assert.equal(await rotateCount(lab, n.name), "7", n.name);
     assert.deepEqual(await drainMarkers(lab, "lb1"), []);
     assert.deepEqual(await drainMarkers(lab, "lb2"), []);
   });
 
   it("a node that installs but then fails its health gate mid-roll stops the roll; the others stay in service", async () => {
     const h2 = lab.host("harbor2").address;
-    const inv = variant(lab, "inv-9.yaml", (t) => withWorkers(t, 9));
+    const inv = variant(lab, "inv-9.yaml", (t) => withRotateCount(t, 9));
     // Once the roll has started on harbor1, harbor2 stops answering HTTPS from other hosts (its install, checked on loopback, will
     // succeed; only the health gate can see the problem).
     const blocker = (async () => {
@@ -141,8 +145,8 @@ describe("reconfigure (https lab: 2 load balancers, 3 Harbor nodes)", { timeout:
     assert.match(r.stderr, /harbor2/);
     assert.match(r.stderr, /health gate: still failing after 8 s/);
     assert.match(r.stderr, /not touched: harbor3 \(in service, unchanged\)/);
-    assert.equal((await standinConfig(lab, "harbor1"))["max_job_workers"], "9");
-    assert.equal((await standinConfig(lab, "harbor3"))["max_job_workers"], "7", "harbor3 was not touched");
+    assert.equal(await rotateCount(lab, "harbor1"), "9");
+    assert.equal(await rotateCount(lab, "harbor3"), "7", "harbor3 was not touched");
     for (const lb of ["lb1", "lb2"]) {
       assert.deepEqual(await drainMarkers(lab, lb), [h2], `${lb}: harbor2 stays drained`);
       for (const n of ["harbor1", "harbor3"]) {
@@ -154,7 +158,7 @@ describe("reconfigure (https lab: 2 load balancers, 3 Harbor nodes)", { timeout:
     await lab.sshRun("harbor2", "iptables -D INPUT ! -i lo -p tcp --dport 443 -j REJECT");
     const resumed = await runCli(["reconfigure", inv]);
     assert.equal(resumed.code, 0, `${resumed.stdout}\n${resumed.stderr}`);
-    for (const n of nodes) assert.equal((await standinConfig(lab, n.name))["max_job_workers"], "9", n.name);
+    for (const n of nodes) assert.equal(await rotateCount(lab, n.name), "9", n.name);
     assert.deepEqual(await drainMarkers(lab, "lb1"), []);
     assert.deepEqual(await drainMarkers(lab, "lb2"), []);
   });

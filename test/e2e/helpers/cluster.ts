@@ -38,13 +38,13 @@ export function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-/** keepalived's PID on each load balancer and the stand-in's PID on each node: "restarts nothing" compares these. */
+/** keepalived's PID on each load balancer, the registry's and the ui's on each node: "restarts nothing" compares these. */
 export async function servicePids(lab: Lab): Promise<Record<string, string>> {
   const pids: Record<string, string> = {};
   await Promise.all(
     lab.hosts.map(async (h) => {
       if (h.role === "loadbalancer") pids[h.name] = (await lab.sshRun(h.name, "cat /run/keepalived.pid")).stdout.trim();
-      if (h.role === "harbor-node") pids[h.name] = (await lab.sshRun(h.name, "cat /var/run/harbor-standin.pid")).stdout.trim();
+      if (h.role === "harbor-node") pids[h.name] = (await lab.sshRun(h.name, "pgrep -f '[d]ocker-registry serve'; pgrep -f '[s]ervices/ui.py'")).stdout.trim();
     }),
   );
   return pids;

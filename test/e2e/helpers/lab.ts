@@ -48,9 +48,13 @@ export interface Lab {
   readonly protocol: "http" | "https";
   /** The VIP without prefix, e.g. 198.18.0.100. */
   readonly vip: string;
+  /** The Harbor version of the lab's installer, as the inventory says it (e.g. 1.4.0, 1.5.4). */
+  readonly harborVersion: string;
+  /** The installer bundle the inventory uses. */
+  readonly installer: string;
   readonly hosts: readonly LabHost[];
   host(name: string): LabHost;
-  /** A secret `up` generated (.lab/secrets/NAME): db-password, redis-password, vrrp-pass, harbor-admin-password. */
+  /** A secret `up` generated (.lab/secrets/NAME): db-password, vrrp-pass, harbor-admin-password. */
   secret(name: string): string;
   /** Runs a shell command on a lab host over ssh (as root unless opts.user); never throws on exit codes. */
   sshRun(hostName: string, command: string, opts?: SshOptions): Promise<SshResult>;
@@ -60,6 +64,8 @@ export interface LabUpOptions {
   lbs?: number;
   nodes?: number;
   protocol?: "http" | "https";
+  /** Which of Harbor's own offline installers the lab uses (../shared/harbor): 1.4.0 by default. */
+  harborVersion?: "1.4" | "1.5";
 }
 
 const UP_TIMEOUT_MS = 180_000;
@@ -124,6 +130,7 @@ function releaseLabLock(): void {
 export async function labUp(opts: LabUpOptions = {}): Promise<Lab> {
   await acquireLabLock();
   const args = ["up", "--lbs", String(opts.lbs ?? 2), "--nodes", String(opts.nodes ?? 3), "--protocol", opts.protocol ?? "https"];
+  if (opts.harborVersion) args.push("--harbor-version", opts.harborVersion);
   await runLabScript(args);
   return readLab();
 }
@@ -143,6 +150,8 @@ interface LabJson {
   sshConfig: string;
   protocol: "http" | "https";
   vip: string;
+  harborVersion: string;
+  installer: string;
   hosts: LabHost[];
 }
 
@@ -157,6 +166,8 @@ export function readLab(): Lab {
     sshConfigPath: json.sshConfig,
     protocol: json.protocol,
     vip: json.vip,
+    harborVersion: json.harborVersion,
+    installer: json.installer,
     hosts,
     host(name) {
       const h = hosts.find((x) => x.name === name);

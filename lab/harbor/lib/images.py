@@ -1,0 +1,96 @@
+"""What each Harbor 1.4/1.5 image runs, for the lab (there is no container runtime here).
+
+Each entry follows that image's Dockerfile and entrypoint in goharbor/harbor at tags
+v1.4.0 and v1.5.4 (make/photon/<image>/Dockerfile, entrypoint.sh / start.sh):
+- every Harbor image starts as root, `chown -R 10000:10000` the folders it was given,
+  then runs its program as uid/gid 10000 (`sudo -E -u #10000`); nginx stays root;
+- the program is the Debian one where Debian has it (docker-registry, nginx), otherwise
+  the lab's stand-in in lab/harbor/services/.
+A Recipe is plain data; runner.py carries it out inside the service's own namespaces.
+"""
+import os
+import re
+import signal
+
+LAB_HARBOR = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+# LAB_HARBOR_SERVICES: another folder of stand-ins (when developing one), else lab/harbor/services.
+SERVICES = os.environ.get("LAB_HARBOR_SERVICES") or os.path.join(LAB_HARBOR, "services")
+PYTHON3 = "/usr/bin/python3"
+HARBOR_UID = 10000
+
+
+class UnknownImage(Exception):
+    pass
+
+
+class Recipe:
+    def __init__(self, argv, uid=None, chown=(), chown_unless_owned=(), chmod_x=(),
+                 stop_signal=signal.SIGTERM, tmpfs=(), cwd="/"):
+        self.argv = list(argv)
+        self.uid = uid                      # None: root
+        self.chown = list(chown)            # chown -R 10000:10000 when the folder exists
+        self.chown_unless_owned = list(chown_unless_owned)  # the same, unless already 10000:10000
+        self.chmod_x = list(chmod_x)        # chmod +x when the folder exists
+        self.stop_signal = int(stop_signal)
+        self.tmpfs = list(tmpfs)            # (path, {name: symlink target}): the image's private VOLUMEs
+        self.cwd = cwd
+
+    def as_dict(self):
+        return dict(self.__dict__)
+
+
+def harbor_release(tag):
+    """'v2.6.2-v1.4.0' or 'v1.5.4' -> (1, 4) / (1, 5); None when the tag names no Harbor release."""
+    m = re.search(r"v(\d+)\.(\d+)\.\d+$", tag or "")
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def split_image(image):
+    name, _, tag = image.rpartition(":") if ":" in image.split("/")[-1] else (image, "", "latest")
+    return name, tag
+
+
+def _standin(script, chown=(), chmod_x=()):
+    return Recipe([PYTHON3, os.path.join(SERVICES, script)], uid=HARBOR_UID, chown=chown, chmod_x=chmod_x)
+
+
+def _registry(tag, command):
+    # entrypoint.sh: `*.yml` -> `registry serve FILE`; serve|garbage-collect|help|-* -> `registry ARGS`.
+    args = list(command) if command else ["/etc/registry/config.yml"]  # the image's CMD
+    if args[0].endswith((".yml", ".yaml")):
+        args = ["serve"] + args
+    if args[0] in ("serve", "garbage-collect", "help") or args[0].startswith("-"):
+        args = ["/usr/bin/docker-registry"] + args
+    storage = ["/etc/registry", "/var/lib/registry"]
+    if harbor_release(tag) == (1, 4):  # 1.4.0 chowns /storage on every start; 1.5 only when needed (NFS)
+        return Recipe(args, uid=HARBOR_UID, chown=storage + ["/storage"])
+    return Recipe(args, uid=HARBOR_UID, chown=storage, chown_unless_owned=["/storage"])
+
+
+def recipe_for(image, command=None):
+    """The Recipe for a compose service's image (and its `command`, when the image honours it)."""
+    name, tag = split_image(image)
+    short = name.split("/")[-1]
+    if short == "registry-photon":
+        return _registry(tag, command)
+    if short == "nginx-photon":
+        # Dockerfile: access/error logs linked to stdout/stderr; VOLUME /var/log/nginx /run
+        # /var/cache/nginx; STOPSIGNAL SIGQUIT; CMD nginx -g 'daemon off;' (as root).
+        argv = ["/usr/sbin/nginx"] + (list(command)[1:] if command else ["-g", "daemon off;"])
+        logs = {"access.log": "/dev/stdout", "error.log": "/dev/stderr"}
+        return Recipe(argv, stop_signal=signal.SIGQUIT,
+                      tmpfs=[("/var/log/nginx", logs), ("/run", {}), ("/var/cache/nginx", {})])
+    if short == "harbor-log":
+        # start.sh: chown -R 10000:10000 /var/log/docker; rsyslogd -n as uid 10000.
+        return _standin("log.py", chown=["/var/log/docker"])
+    if short == "harbor-adminserver":
+        return _standin("adminserver.py", chown=["/etc/adminserver"])
+    if short == "harbor-ui":
+        return _standin("ui.py", chown=["/etc/ui"])
+    if short == "harbor-jobservice":
+        return _standin("jobservice.py", chown=["/etc/jobservice", "/var/log/jobs"],
+                        chmod_x=["/var/log/jobs/scan_job"])
+    if short == "clair-photon":
+        return _standin("clair.py", chown=["/config"])
+    raise UnknownImage("the lab has no program for image %s (it runs Harbor 1.4/1.5's registry, nginx, "
+                       "log, adminserver, ui, jobservice and clair images only)" % image)
