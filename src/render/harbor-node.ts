@@ -6,7 +6,8 @@ import type { ClusterState, Inventory } from "../inventory/model.js";
 import { servedPorts, vipParts } from "../inventory/model.js";
 import { desiredFile, exactFile } from "./files.js";
 import { renderHarborCfg, SERVER_CERT_PATH, SERVER_KEY_PATH } from "./harbor-cfg.js";
-import { HARBOR_UID, renderStorage } from "./storage.js";
+import { HARBOR_UID } from "../harbor/layout.js";
+import { renderStorage } from "./storage.js";
 import type { TemplateSet } from "./templates.js";
 import type { DesiredFile, DesiredHost } from "./types.js";
 
