@@ -49,8 +49,8 @@ function checkLoadBalancers(inv: Inventory, lbs: DesiredHost[], label: string): 
 }
 
 function checkNodesShareSecrets(nodes: DesiredHost[], state: ClusterState, tls: TlsMaterial | undefined, label: string): void {
-  const shared = ["/data/secretkey", "/opt/harbor/common/templates/ui/private_key.pem", "/opt/harbor/common/templates/registry/root.crt"];
-  if (tls) shared.push("/data/cert/server.crt", "/data/cert/server.key", "/data/ca_download/ca.crt");
+  const shared = ["/data/secretkey", "/opt/harbor/ha/secretkey", "/opt/harbor/ha/private_key.pem", "/opt/harbor/ha/root.crt"];
+  if (tls) shared.push("/data/cert/server.crt", "/data/cert/server.key", "/data/ca_download/ca.crt", "/opt/harbor/ha/server.crt", "/opt/harbor/ha/server.key", "/opt/harbor/ha/ca.crt");
   for (const path of shared) {
     const contents = new Set(nodes.map((n) => fileOf(n, path).content));
     assert.equal(contents.size, 1, `${label}: ${path} identical on every node`);
@@ -69,8 +69,8 @@ function checkSecretsConfined(hosts: DesiredHost[], state: ClusterState, label: 
     [TEST_SECRETS.dbPassword, ["/opt/harbor/harbor.cfg"]],
     [TEST_SECRETS.adminPassword, ["/opt/harbor/harbor.cfg"]],
     [TEST_SECRETS.clairPassword, ["/opt/harbor/harbor.cfg"]],
-    [state.secretkey.reveal(), ["/data/secretkey"]],
-    [state.tokenPrivateKey.reveal().split("\n")[1] ?? "", ["/opt/harbor/common/templates/ui/private_key.pem"]],
+    [state.secretkey.reveal(), ["/data/secretkey", "/opt/harbor/ha/secretkey"]],
+    [state.tokenPrivateKey.reveal().split("\n")[1] ?? "", ["/opt/harbor/ha/private_key.pem"]],
   ];
   for (const h of hosts) {
     for (const f of h.files) {
@@ -99,7 +99,7 @@ test("invariants hold over 2–3 LBs × 2..32 nodes × http/https × unicast/mul
             checkNodesShareSecrets(desired.hosts.filter((h) => h.host.role === "harbor-node"), state, tls, label);
             checkSecretsConfined(desired.hosts, state, label);
             for (const f of desired.hosts.flatMap((h) => h.files)) {
-              if (f.path !== "/data/secretkey") assert.ok(f.content.endsWith("\n"), `${label}: ${f.path} ends with a newline`);
+              if (!f.path.endsWith("/secretkey")) assert.ok(f.content.endsWith("\n"), `${label}: ${f.path} ends with a newline`);
             }
             shapes++;
           }
