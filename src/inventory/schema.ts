@@ -164,8 +164,8 @@ export function buildInventorySchema(resolve: SourceResolver) {
     port: port.default(3306),
     user: z.string().min(1),
     password: secret(),
-    /** Harbor's ha/registry.sql from the offline installer. */
-    registry_sql: localFile("run"),
+    /** Harbor's ha/registry.sql; by default it is read out of installer.bundle. */
+    registry_sql: localFile("run").optional(),
     /** Reach the database through an SSH tunnel via this inventory host (name), when it is not reachable directly. */
     tunnel_via: hostName.optional(),
   });
