@@ -7,7 +7,8 @@
  * from the environment and keeps the rest as stored. So changing one of these keys in
  * harbor.cfg and running install.sh again changes nothing; the change must go through
  * Harbor's API (PUT /api/configurations, as admin), and only for the keys that API takes.
- * And since all nodes share the database, a per-node value is meaningless.
+ * And since all nodes share the database, a per-node value is meaningless; the same holds for
+ * the few settings reloaded at every start (SHARED_RELOADED_SETTINGS).
  *
  * Derived from goharbor/harbor src/adminserver/systemcfg/systemcfg.go (allEnvs minus
  * repeatLoadEnvs; identical across v1.4.0–v1.4.1 and across v1.5.0–v1.5.4), the
@@ -80,6 +81,17 @@ const ONLY_15: readonly DbHeldSetting[] = [
 export const DB_HELD_SETTINGS: Readonly<Record<HarborSeries, readonly DbHeldSetting[]>> = {
   "1.4": [...COMMON, ...ONLY_14],
   "1.5": [...COMMON, ...ONLY_15],
+};
+
+/**
+ * Kept in the shared database too, but re-read from each node's environment at every start
+ * ("repeat load"): a cluster-wide change works through install.sh, but a per-node value ends
+ * as whatever the last node to start wrote. In 1.4 the job service takes max_job_workers from
+ * there; 1.5's job service reads its own config.yml, which prepare writes per node.
+ */
+export const SHARED_RELOADED_SETTINGS: Readonly<Record<HarborSeries, readonly string[]>> = {
+  "1.4": ["max_job_workers", "admiral_url", "uaa_endpoint", "uaa_clientid", "uaa_clientsecret", "uaa_verify_cert"],
+  "1.5": ["admiral_url", "uaa_endpoint", "uaa_clientid", "uaa_clientsecret", "uaa_verify_cert"],
 };
 
 /** The database-held setting behind a harbor.cfg key in one release, if it is one. */

@@ -7,7 +7,7 @@
  */
 import { harborCfgKeys } from "../harbor/cfg-keys.js";
 import type { HarborCfgKey } from "../harbor/cfg-keys.js";
-import { dbHeldSetting } from "../harbor/db-settings.js";
+import { dbHeldSetting, SHARED_RELOADED_SETTINGS } from "../harbor/db-settings.js";
 import { harborSeriesOf } from "../harbor/versions.js";
 import type { HarborSeries } from "../harbor/versions.js";
 import type { ParsedSections } from "./checks.js";
@@ -78,12 +78,19 @@ function checkKey(at: PathSegment[], key: string, value: string | number | boole
   if (known === undefined || known.read === "none") {
     return [problemWarning(at, `is not a key Harbor ${series}'s prepare reads: it is written to harbor.cfg but has no effect; check the spelling`)];
   }
-  const held = dbHeldSetting(series, key);
-  if (perNode && held !== undefined) {
+  if (perNode && dbHeldSetting(series, key) !== undefined) {
     return [
       problemError(
         at,
         `Harbor ${series} keeps ${key} in its database after the first start, one value for every node: a per-node value cannot hold (the last node to write would win); set it cluster-wide in harbor.extra_cfg`,
+      ),
+    ];
+  }
+  if (perNode && SHARED_RELOADED_SETTINGS[series].includes(key)) {
+    return [
+      problemError(
+        at,
+        `Harbor ${series} keeps ${key} in its shared database, rewritten by each node as it starts: a per-node value ends as whatever the last node to start wrote; set it cluster-wide in harbor.extra_cfg`,
       ),
     ];
   }
