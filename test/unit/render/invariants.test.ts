@@ -140,12 +140,12 @@ test("harbor.cfg: redis_url is host:port only, even with a password and db index
 
 test("harbor.cfg: pass-through keys once, node overrides last, optional keys only when set", async () => {
   const raw = inventoryData({ lbs: 2, nodes: 2, protocol: "http", vrrpMode: "unicast" });
-  (raw.harbor as Record<string, unknown>).extra_cfg = { auth_mode: "db_auth", custom_key: "x", max_job_workers: 4, ldap_searchdn: "cn=s", ldap_search_pwd: "p" };
-  (raw.harbor_nodes as Array<Record<string, unknown>>)[1] = { name: "harbor2", address: "10.30.1.11", harbor_cfg: { max_job_workers: 9, custom_key: "y" } };
+  (raw.harbor as Record<string, unknown>).extra_cfg = { auth_mode: "db_auth", custom_key: "x", log_rotate_count: 4, ldap_searchdn: "cn=s", ldap_search_pwd: "p" };
+  (raw.harbor_nodes as Array<Record<string, unknown>>)[1] = { name: "harbor2", address: "10.30.1.11", harbor_cfg: { log_rotate_count: 9, custom_key: "y" } };
   const desired = renderDesiredState(buildTestInventory(raw), await readFixtureState());
   const [n1, n2] = desired.hosts.filter((h) => h.host.role === "harbor-node").map((h) => fileOf(h, "/opt/harbor/harbor.cfg").content);
-  assert.match(n1 ?? "", /^max_job_workers = 4$/m);
-  assert.match(n2 ?? "", /^max_job_workers = 9$/m);
+  assert.match(n1 ?? "", /^log_rotate_count = 4$/m);
+  assert.match(n2 ?? "", /^log_rotate_count = 9$/m);
   assert.match(n1 ?? "", /^ldap_searchdn = cn=s$/m);
   assert.doesNotMatch(n1 ?? "", /ldap_filter/, "an optional key nobody set is left out");
   for (const cfg of [n1 ?? "", n2 ?? ""]) {
