@@ -74,6 +74,11 @@ export function harborInstallCommand(harborDir: string, withClair: boolean): Com
   return shScript(cmd("cd", harborDir), install);
 }
 
+/** The compose files install.sh starts Harbor with: `-f docker-compose.yml [-f docker-compose.clair.yml]`. */
+export function harborComposeFileArgs(withClair: boolean): string[] {
+  return ["-f", "docker-compose.yml", ...(withClair ? ["-f", "docker-compose.clair.yml"] : [])];
+}
+
 export function extractBundleCommand(bundlePath: string, installDir: string): Command {
   return allOf(cmd("mkdir", "-p", "--", installDir), cmd("tar", "-xzf", bundlePath, "-C", installDir, "--no-same-owner"));
 }
