@@ -23,6 +23,8 @@ export type FactQuery =
   | { kind: "vipchain" }
   | { kind: "keepalived" }
   | { kind: "drain" }
+  /** What `<program> --version` prints and its exit status (the node prerequisites Harbor's installer runs). */
+  | { kind: "version"; program: string }
   /** Whether anything answers ping at an address (the VIP, when no load balancer holds it). */
   | { kind: "ping"; address: string };
 
@@ -60,6 +62,7 @@ function encodeQuery(q: FactQuery): string {
       case "vip": case "ping": return [q.kind, q.address];
       case "tcp": return [q.kind, q.host, q.port];
       case "http": return [q.kind, q.url];
+      case "version": return [q.kind, q.program];
       case "vipchain": case "keepalived": case "drain": return [q.kind];
     }
   })();

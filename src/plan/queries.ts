@@ -8,6 +8,7 @@ import { harborDir } from "../render/harbor-node.js";
 import { bundleRemotePath, INSTALL_STAMP_PATH, localHealthUrl } from "./harbor-node.js";
 import type { BundleInfo } from "./harbor-node.js";
 import { LB_SYSCTLS } from "./loadbalancer.js";
+import { NODE_PREREQUISITE_PROGRAMS } from "./prerequisites.js";
 
 export function queriesFor(inv: Inventory, d: DesiredHost, bundle: BundleInfo): FactQuery[] {
   const vip = vipParts(inv).address;
@@ -30,6 +31,7 @@ export function queriesFor(inv: Inventory, d: DesiredHost, bundle: BundleInfo): 
     { kind: "tcp", host: database.host, port: database.port },
     { kind: "tcp", host: redis.host, port: redis.port },
     { kind: "disk", path: installer.install_dir },
+    ...NODE_PREREQUISITE_PROGRAMS.map((program) => ({ kind: "version" as const, program })),
   );
   if (harbor.with_clair && clair_db) q.push({ kind: "tcp", host: clair_db.host, port: clair_db.port });
   return q;

@@ -92,6 +92,11 @@ export function matchingFacts(d: DesiredHost): HostFacts {
   f.vipChain = { hooked: true, rules: [`-A HARBOR_HA_VIP -d ${VIP}/32 -p tcp -m tcp --dport 443 -j REDIRECT`] };
   f.stamps[INSTALL_STAMP_PATH] = installDigest(d, bundle, inv.data.harbor.with_clair);
   f.http[localHealthUrl(inv)] = 200;
+  f.versions = {
+    docker: { found: true, exitCode: 0, output: "Docker version 17.06.0-ce, build 02c1d87\n" },
+    "docker-compose": { found: true, exitCode: 0, output: "docker-compose version 1.23.2, build 1110ad01\n" },
+    "/usr/bin/python": { found: true, exitCode: 0, output: "Python 2.7.18\n" },
+  };
   f.vips[VIP] = false;
   return f;
 }
