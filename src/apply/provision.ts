@@ -36,6 +36,8 @@ export interface ProvisionOptions {
   isInterrupted: () => boolean;
   /** Break a cluster lock left by a dead run (--force-unlock). */
   forceUnlock?: boolean;
+  /** How long Harbor may take to start on a node after install.sh (--health-timeout-s). */
+  startupTimeoutMs?: number;
 }
 
 export interface ProvisionResult {
@@ -74,7 +76,7 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
     if (gathered.failures.size > 0) throw preflightFailure([...gathered.failures].map(([host, e]) => describeFailure(host, e)), desired);
     if (databaseOrError instanceof Error) throw preflightFailure([describeFailure("database", databaseOrError)], desired);
     const database = databaseOrError;
-    const plan = planCluster(desired, gathered.facts, { inv, redactor, bundle });
+    const plan = planCluster(desired, gathered.facts, { inv, redactor, bundle, ...(opts.startupTimeoutMs === undefined ? {} : { startupTimeoutMs: opts.startupTimeoutMs }) });
     if (database.plan.action === "refuse") throw preflightFailure([`database: ${database.plan.reason}`], desired);
     if (plan.problems.length > 0) throw preflightFailure(plan.problems.map((p) => `${p.host}: ${p.message}\n    → ${p.hint}`), desired);
     for (const h of desired.hosts) started.set(h.host.name, Date.now() - t0);

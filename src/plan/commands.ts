@@ -74,6 +74,28 @@ export function harborInstallCommand(harborDir: string, withClair: boolean): Com
   return shScript(cmd("cd", harborDir), install);
 }
 
+/**
+ * One look at Harbor's start-up on the node itself: the UI's /api/systeminfo (status code, or
+ * curl's error) and the registry behind nginx at /v2/ (status line and headers: a running
+ * registry answers 401 with a Bearer challenge). Read by judgeHarborStartup.
+ */
+export function harborStartupProbeCommand(baseUrl: string): Command {
+  const script = [
+    'u=$1',
+    'echo "== systeminfo"',
+    'curl -ksS -o /dev/null -w "status %{http_code}\\n" --connect-timeout 3 --max-time 10 -- "$u/api/systeminfo" 2>&1',
+    'echo "== v2"',
+    'curl -ksS -o /dev/null -D - -w "status %{http_code}\\n" --connect-timeout 3 --max-time 10 -- "$u/v2/" 2>&1',
+    'exit 0',
+  ].join("\n");
+  return cmd("sh", "-c", script, "sh", baseUrl);
+}
+
+/** `docker-compose ps` in Harbor's folder: which of its services run, for a failure message. */
+export function harborComposePsCommand(harborDir: string, withClair: boolean): Command {
+  return shScript(cmd("cd", harborDir), cmd("docker-compose", ...harborComposeFileArgs(withClair), "ps"));
+}
+
 /** The compose files install.sh starts Harbor with: `-f docker-compose.yml [-f docker-compose.clair.yml]`. */
 export function harborComposeFileArgs(withClair: boolean): string[] {
   return ["-f", "docker-compose.yml", ...(withClair ? ["-f", "docker-compose.clair.yml"] : [])];

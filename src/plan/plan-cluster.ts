@@ -13,13 +13,15 @@ export interface PlanContext {
   inv: Inventory;
   redactor: Redactor;
   bundle: BundleInfo;
+  /** How long Harbor may take to start on a node after install.sh (--health-timeout-s). */
+  startupTimeoutMs?: number;
 }
 
 export function planCluster(desired: DesiredState, facts: ReadonlyMap<string, HostFacts>, ctx: PlanContext): Plan {
   const hosts = desired.hosts.map((d) => {
     const f = facts.get(d.host.name);
     if (!f) return { host: d.host, steps: [] };
-    const steps = d.host.role === "loadbalancer" ? planLoadBalancer(d, f, ctx.redactor) : [...planStorage(d, f), ...planHarbor(ctx.inv, d, f, ctx.bundle, ctx.redactor)];
+    const steps = d.host.role === "loadbalancer" ? planLoadBalancer(d, f, ctx.redactor) : [...planStorage(d, f), ...planHarbor(ctx.inv, d, f, ctx.bundle, ctx.redactor, ctx.startupTimeoutMs === undefined ? {} : { startupTimeoutMs: ctx.startupTimeoutMs })];
     return { host: d.host, steps };
   });
   return { hosts, problems: preflightProblems(ctx.inv, desired.hosts, facts) };

@@ -12,7 +12,13 @@ export type Phase = "loadbalancers" | "storage" | "harbor";
 export const PHASES: readonly Phase[] = ["loadbalancers", "storage", "harbor"];
 
 export type Action =
-  | { type: "run"; command: Command; timeoutMs?: number }
+  /** `stdin`: what the command reads (an answer to a question, never a secret); `hint`: what to do when it fails. */
+  | { type: "run"; command: Command; timeoutMs?: number; stdin?: string; hint?: string }
+  /**
+   * Run `probe` until `judge` (a pure parser, by name) says ready, the interval growing, or the
+   * deadline passes; then the step fails with the last answer and what `diagnose` prints.
+   */
+  | { type: "wait"; probe: Command; judge: "harbor-startup"; diagnose?: Command; timeoutMs: number; firstIntervalMs: number; maxIntervalMs: number; hint: string }
   /** Write a file atomically; `check: "keepalived"` validates it with `keepalived -t` before it replaces the old one. */
   | { type: "upload"; file: DesiredFile; check?: "keepalived" }
   /** Copy a local file (the installer bundle) to the host, checksum-verified. */

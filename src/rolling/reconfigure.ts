@@ -72,7 +72,7 @@ export async function reconfigure(inv: Inventory, opts: ReconfigureOptions): Pro
   const { state, redactor, desired, bundle, pool } = await prepareClusterRun(inv, opts);
   try {
     opts.emit({ type: "phase", phase: "preflight", description: "connecting, gathering facts, health of every node (read-only)" });
-    const setup = await prepareRoll(pool, inv, desired, bundle, redactor, { tlsOnly: opts.command === "rotate-certs", serial: opts.serial, ...(opts.limit ? { limit: opts.limit } : {}) });
+    const setup = await prepareRoll(pool, inv, desired, bundle, redactor, { tlsOnly: opts.command === "rotate-certs", startupTimeoutMs: (opts.gate ?? DEFAULT_GATE).timeoutMs, serial: opts.serial, ...(opts.limit ? { limit: opts.limit } : {}) });
     const result = initialResult(opts, setup, redactor);
     if (opts.dryRun || !result.changed) return result;
 

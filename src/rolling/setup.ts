@@ -38,6 +38,8 @@ export interface RollSetup {
 
 export interface SetupOptions {
   tlsOnly: boolean;
+  /** How long Harbor may take to start on a node after install.sh. */
+  startupTimeoutMs: number;
   serial: number;
   limit?: readonly string[];
 }
@@ -50,7 +52,7 @@ export async function prepareRoll(pool: SshPool, inv: Inventory, desired: Desire
   const problems = [...gathered.failures].map(([host, e]) => `${host}: ${e.message}`);
   if (database instanceof Error) problems.push(`database: ${database.message}`);
   else if (database.plan.action !== "skip") problems.push(`database: ${database.plan.reason} — a rolling run never loads or re-initialises the schema; run provision for that`);
-  const full = planCluster(desired, gathered.facts, { inv, redactor, bundle });
+  const full = planCluster(desired, gathered.facts, { inv, redactor, bundle, startupTimeoutMs: opts.startupTimeoutMs });
   problems.push(...full.problems.map((p) => `${p.host}: ${p.message}\n    → ${p.hint}`));
   if (problems.length > 0) throw new RollRefused(`preflight failed; nothing was changed on any host:\n  ${problems.join("\n  ")}`, { hint: "Fix the problems above and run again." });
 

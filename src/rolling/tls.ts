@@ -17,10 +17,10 @@ function isTlsFileStep(s: Step): boolean {
   return s.action.type === "upload" && TLS_PATHS.includes(s.action.file.path);
 }
 
-/** Harbor's installer run and its stamp: what makes a node serve new TLS files. */
+/** Harbor's installer run, the wait for Harbor's start-up and the stamp: what makes a node serve new TLS files. */
 function isInstallStep(s: Step): boolean {
   if (s.kind !== "install") return false;
-  return s.title.startsWith("run install.sh") || (s.action.type === "upload" && s.action.file.path === INSTALL_STAMP_PATH);
+  return s.title.startsWith("run install.sh") || s.action.type === "wait" || (s.action.type === "upload" && s.action.file.path === INSTALL_STAMP_PATH);
 }
 
 /** The plan limited to the TLS files (and, on a node whose TLS files change, Harbor's installer run). */
