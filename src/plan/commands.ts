@@ -96,6 +96,50 @@ export function harborComposePsCommand(harborDir: string, withClair: boolean): C
   return shScript(cmd("cd", harborDir), cmd("docker-compose", ...harborComposeFileArgs(withClair), "ps"));
 }
 
+/** The marker file of the shared-storage check, in the registry's storage folder. */
+export const SHARED_CHECK_FILE = ".harbor-ha-shared-check";
+
+/** Runs "$@" as Harbor's uid and gid 10000 (which have no name on most hosts): coreutils, on every distribution. */
+const AS_HARBOR = 'as_harbor() { chroot --userspec=10000:10000 / "$@"; }';
+
+/**
+ * The first half of the shared-storage check: writes a fresh random marker into the
+ * registry's storage folder as uid 10000 (which proves Harbor's registry may write there),
+ * replacing the previous run's, and reads it back.
+ */
+export function sharedStorageMarkCommand(dir: string, marker: string): Command {
+  const script = [
+    AS_HARBOR,
+    'd=$1; m=$2; f="$d/$3"',
+    '[ -d "$d" ] || { echo "$d does not exist" >&2; exit 1; }',
+    // The inner script gets its values as arguments, never by interpolation.
+    'as_harbor sh -c \'printf "%s\\n" "$1" > "$2.tmp" && mv -f "$2.tmp" "$2"\' sh "$m" "$f" || { echo "uid 10000 (Harbor\'s registry) cannot write to $d" >&2; exit 1; }',
+    '[ "$(cat "$f")" = "$m" ] || { echo "wrote the check marker to $f but read back something else" >&2; exit 1; }',
+  ].join("\n");
+  return cmd("sh", "-c", script, "sh", dir, marker, SHARED_CHECK_FILE);
+}
+
+/**
+ * The second half, on every other node: the marker `writer` just wrote must be there (the
+ * same filesystem), and uid 10000 must be able to write there too. Says what is mounted there when not.
+ */
+export function sharedStorageReadCommand(dir: string, marker: string, writer: string, node: string): Command {
+  const script = [
+    AS_HARBOR,
+    'd=$1; m=$2; f="$d/$3"; writer=$4; node=$5',
+    'mounted=$(awk -v t="$d" \'$2 == t { print $1 " (" $3 ")"; exit }\' /proc/self/mounts)',
+    'got=$(cat "$f" 2>/dev/null || true)',
+    'if [ "$got" != "$m" ]; then',
+    '  if [ -z "$got" ]; then echo "$node does not see the check marker $writer just wrote into $d" >&2',
+    '  else echo "$node sees another check marker in $d than the one $writer just wrote: a different filesystem" >&2; fi',
+    '  echo "mounted at $d on $node: ${mounted:-nothing at exactly this path}" >&2',
+    '  exit 1',
+    'fi',
+    'as_harbor sh -c \': > "$1" && rm -f "$1"\' sh "$d/.harbor-ha-write-check.$node" || { echo "uid 10000 (Harbor\'s registry) cannot write to $d on $node" >&2; exit 1; }',
+  ].join("\n");
+  return cmd("sh", "-c", script, "sh", dir, marker, SHARED_CHECK_FILE, writer, node);
+}
+
 /** The compose files install.sh starts Harbor with: `-f docker-compose.yml [-f docker-compose.clair.yml]`. */
 export function harborComposeFileArgs(withClair: boolean): string[] {
   return ["-f", "docker-compose.yml", ...(withClair ? ["-f", "docker-compose.clair.yml"] : [])];

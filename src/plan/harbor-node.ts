@@ -13,6 +13,7 @@ import { sha256Hex } from "../facts/queries.js";
 import { harborDir, VIP_ACCEPT_SCRIPT_PATH } from "../render/harbor-node.js";
 import { applyVipRulesCommand, extractBundleCommand, fstabLine, harborInstallCommand, mountCommand, persistMountCommand } from "./commands.js";
 import { planDirectories, planFiles, planPackages } from "./host-steps.js";
+import { SHARED_STORAGE_ANSWER, sharedRegistryPath } from "./shared-storage.js";
 import { DEFAULT_STARTUP_TIMEOUT_MS, planStartupWait } from "./startup.js";
 import type { Step } from "./types.js";
 
@@ -94,7 +95,10 @@ export function planHarbor(inv: Inventory, d: DesiredHost, f: HostFacts, bundle:
   const up = f.http[localHealthUrl(inv)] === 200;
   const reason = files.handlers.has("reinstall-harbor") ? "its configuration changed" : f.stamps[INSTALL_STAMP_PATH] !== digest ? "not installed from this configuration yet" : !up ? "Harbor does not answer on this node" : undefined;
   if (reason) {
-    steps.push({ host, phase, kind: "install", title: `run install.sh --ha${inv.data.harbor.with_clair ? " --with-clair" : ""}`, reason, action: { type: "run", command: harborInstallCommand(dir, inv.data.harbor.with_clair), timeoutMs: 900_000 } });
+    // With filesystem storage prepare asks whether it is shared: the plan's check proves it before any install (planSharedStorageCheck).
+    const answer = sharedRegistryPath(inv) === undefined ? {} : { stdin: SHARED_STORAGE_ANSWER };
+    const title = `run install.sh --ha${inv.data.harbor.with_clair ? " --with-clair" : ""}${answer.stdin ? " (answering prepare's shared-storage question: yes, checked above)" : ""}`;
+    steps.push({ host, phase, kind: "install", title, reason, action: { type: "run", command: harborInstallCommand(dir, inv.data.harbor.with_clair), timeoutMs: 900_000, ...answer } });
     steps.push(planStartupWait(inv, host, opts.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS));
     steps.push({
       host, phase, kind: "install", title: `record the installed configuration in ${INSTALL_STAMP_PATH}`, reason: "after a successful install",

@@ -8,8 +8,8 @@ import type { DesiredFile } from "../render/types.js";
 import type { Command } from "../remote/command.js";
 
 /** The provision phases that change hosts, in the order they run. */
-export type Phase = "loadbalancers" | "storage" | "harbor";
-export const PHASES: readonly Phase[] = ["loadbalancers", "storage", "harbor"];
+export type Phase = "loadbalancers" | "storage" | "storage-check" | "harbor";
+export const PHASES: readonly Phase[] = ["loadbalancers", "storage", "storage-check", "harbor"];
 
 export type Action =
   /** `stdin`: what the command reads (an answer to a question, never a secret); `hint`: what to do when it fails. */
@@ -24,7 +24,7 @@ export type Action =
   /** Copy a local file (the installer bundle) to the host, checksum-verified. */
   | { type: "upload-local"; localPath: string; remotePath: string; sha256: string; mode: number };
 
-export type StepKind = "package" | "user" | "directory" | "file" | "mount" | "service" | "install";
+export type StepKind = "package" | "user" | "directory" | "file" | "mount" | "service" | "install" | "check";
 
 export interface Step {
   host: string;
@@ -62,4 +62,9 @@ export function stepsIn(plan: Plan, phase: Phase): Step[] {
 
 export function isEmptyPlan(plan: Plan): boolean {
   return plan.hosts.every((h) => h.steps.length === 0);
+}
+
+/** Steps in phase order, keeping the order within a phase. */
+export function inPhaseOrder(steps: readonly Step[]): Step[] {
+  return steps.map((s, i) => ({ s, i })).sort((a, b) => PHASES.indexOf(a.s.phase) - PHASES.indexOf(b.s.phase) || a.i - b.i).map((x) => x.s);
 }

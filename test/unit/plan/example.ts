@@ -30,7 +30,8 @@ const state = await readFixtureState();
 export const desired: DesiredState = renderDesiredState(inv, state);
 export const bundle: BundleInfo = { localPath: "/srv/bundles/harbor-offline-installer-v1.4.0.tgz", sha256: sha256Hex("the installer bundle") };
 export const redactor = new Redactor().add(...collectSecrets(inv)).add(state.secretkey, state.tokenPrivateKey);
-export const ctx: PlanContext = { inv, redactor, bundle };
+export const MARKER = "harbor-ha example 2024-01-01T00:00:00.000Z 0123456789abcdef0123456789abcdef";
+export const ctx: PlanContext = { inv, redactor, bundle, sharedStorageMarker: MARKER };
 export const VIP = vipParts(inv).address;
 
 /** The example's secret files, as the operator wrote them (first line, as the resolver reads them). */

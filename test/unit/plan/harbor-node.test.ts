@@ -32,7 +32,7 @@ test("bundle absent: upload, extract, rewrite every file under /opt/harbor, inst
   assert.deepEqual(files.map((s) => (s.action.type === "upload" ? s.action.file.path : "")), underHarbor, "only the files the bundle overwrote");
   for (const s of files) assert.match(s.reason, /^restored after extracting the bundle — /);
   assert.deepEqual(steps.slice(-3).map((s) => [s.title, s.reason]), [
-    ["run install.sh --ha --with-clair", "its configuration changed"],
+    ["run install.sh --ha --with-clair (answering prepare's shared-storage question: yes, checked above)", "its configuration changed"],
     [WAIT, "install.sh returns right after docker-compose up -d, before Harbor's services are ready"],
     [`record the installed configuration in ${INSTALL_STAMP_PATH}`, "after a successful install"],
   ]);
@@ -58,7 +58,7 @@ test("stamp of another configuration: install and record the new stamp", () => {
   f.stamps[INSTALL_STAMP_PATH] = "0".repeat(64);
   const steps = plan(f);
   assert.deepEqual(steps.map((s) => [s.title, s.reason]), [
-    ["run install.sh --ha --with-clair", "not installed from this configuration yet"],
+    ["run install.sh --ha --with-clair (answering prepare's shared-storage question: yes, checked above)", "not installed from this configuration yet"],
     [WAIT, "install.sh returns right after docker-compose up -d, before Harbor's services are ready"],
     [`record the installed configuration in ${INSTALL_STAMP_PATH}`, "after a successful install"],
   ]);
