@@ -61,12 +61,10 @@ database:
   port: 3306
   user: harbor
   password: \${file:secrets/db-password}
-  registry_sql: $LAB_REPO/inventory/example/registry.sql
 
-redis:
+redis:                        # no AUTH: Harbor 1.x copies redis_url into the registry's redis.addr
   host: $LAB_DB_IP
   port: 6379
-  password: \${file:secrets/redis-password}
 
 storage:
   type: mounted               # .lab/shared, bind-mounted on every Harbor host (no NFS in this kernel)

@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { ClusterState, Inventory } from "../inventory/model.js";
+import type { EmitEvent } from "./events.js";
 import type { HarborNodeSpec, LoadBalancerSpec } from "../inventory/schema.js";
 import { Redactor } from "../inventory/secret.js";
 import { HarborHaError } from "../errors.js";
@@ -22,6 +23,8 @@ export interface PoolSettings {
   parallel?: number;
   acceptNewHostKeys: boolean;
   log?: (e: CommandLogEvent) => void;
+  /** Receives the notes of reading the cluster state (a token key converted to the form Harbor reads). */
+  emit?: EmitEvent;
 }
 
 /** One SSH session per host for this run; `hosts` defaults to every inventory host. */
@@ -44,7 +47,8 @@ export interface ClusterRun {
 
 export async function prepareClusterRun(inv: Inventory, settings: PoolSettings): Promise<ClusterRun> {
   const redactor = new Redactor().add(...collectSecrets(inv));
-  const state = await readOrCreateClusterState(inv);
+  const { state, notes } = await readOrCreateClusterState(inv);
+  for (const message of notes) settings.emit?.({ type: "note", level: "warn", message });
   redactor.add(state.secretkey, state.tokenPrivateKey);
   const desired = renderDesiredState(inv, state);
   const bundle = await readBundleInfo(inv);

@@ -35,7 +35,7 @@ export function databaseConnectOptions(inv: Inventory, pool: SshPool): DbConnect
 
 /** Read-only: everything the database step needs to know, or a clear error. */
 export async function preflightDatabase(inv: Inventory, desired: DesiredDatabase, pool: SshPool, reinitialize: boolean): Promise<DatabasePreflight> {
-  const sql = await readRegistrySql(desired.registrySqlPath);
+  const sql = await readRegistrySql(desired.registrySql);
   const connect = databaseConnectOptions(inv, pool);
   await checkDatabaseAccess({ ...connect, database: desired.database });
   const conn = await openDatabaseConnection({ ...connect, multipleStatements: false });

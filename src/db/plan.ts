@@ -4,6 +4,7 @@
  * `drop database if exists registry;`, so the default for anything that holds data
  * is never to load.
  */
+import { describeRegistrySql } from "../render/database.js";
 import type { DesiredDatabase } from "../render/types.js";
 import type { DatabaseFacts } from "./facts.js";
 import type { ParsedRegistrySql } from "./registry-sql.js";
@@ -42,21 +43,23 @@ export function planDatabase(
   const refuse = (reason: string): DatabasePlan => ({ action: "refuse", reason, warnings });
 
   if (sql.database.toLowerCase() !== desired.database.toLowerCase()) {
-    return refuse(`${desired.registrySqlPath} creates database '${sql.database}', not '${desired.database}': it is not Harbor's registry.sql`);
+    return refuse(`${describeRegistrySql(desired.registrySql)} creates database '${sql.database}', not '${desired.database}': it is not Harbor's registry.sql`);
   }
   if (sql.versionMarker === undefined) {
-    warnings.push(`${desired.registrySqlPath} has no alembic_version marker: cannot check that it is the schema of Harbor ${desired.harborVersion}`);
+    warnings.push(`${describeRegistrySql(desired.registrySql)} has no alembic_version marker: cannot check that it is the schema of Harbor ${desired.harborVersion}`);
   } else if (!schemaVersionMatches(sql.versionMarker, desired.harborVersion)) {
-    return refuse(
-      `${desired.registrySqlPath} is the schema of Harbor ${sql.versionMarker}, but the inventory installs Harbor ${desired.harborVersion}: wrong registry.sql for this Harbor (use ha/registry.sql from the ${desired.harborVersion} installer)`,
-    );
+    const fix =
+      desired.registrySql.from === "bundle"
+        ? `installer.bundle is another release's installer: point it at Harbor ${desired.harborVersion}'s offline installer, or correct cluster.harbor_version`
+        : `use ha/registry.sql from the ${desired.harborVersion} installer, or leave database.registry_sql out to read it from installer.bundle`;
+    return refuse(`${describeRegistrySql(desired.registrySql)} is the schema of Harbor ${sql.versionMarker}, but the inventory installs Harbor ${desired.harborVersion}: wrong registry.sql for this Harbor (${fix})`);
   }
 
   if (!facts.registryExists) {
-    return { action: "load", reason: `database '${desired.database}' does not exist: loading ${desired.registrySqlPath} (${sql.tables.length} tables)`, warnings };
+    return { action: "load", reason: `database '${desired.database}' does not exist: loading ${describeRegistrySql(desired.registrySql)} (${sql.tables.length} tables)`, warnings };
   }
   if (facts.tables.length === 0) {
-    return { action: "load", reason: `database '${desired.database}' exists and is empty: loading ${desired.registrySqlPath} (${sql.tables.length} tables)`, warnings };
+    return { action: "load", reason: `database '${desired.database}' exists and is empty: loading ${describeRegistrySql(desired.registrySql)} (${sql.tables.length} tables)`, warnings };
   }
   return planExistingDatabase(desired, sql, facts, opts, warnings);
 }
@@ -115,7 +118,7 @@ function describeReinitialize(desired: DesiredDatabase, facts: DatabaseFacts, ve
   return (
     `RE-INITIALISING database '${desired.database}' (Harbor schema version ${version}): DROPS ${facts.tables.length} tables holding ${total} rows` +
     (nonEmpty.length > 0 ? ` (${nonEmpty.join(", ")})` : "") +
-    `, then loads ${desired.registrySqlPath}`
+    `, then loads ${describeRegistrySql(desired.registrySql)}`
   );
 }
 

@@ -1,25 +1,70 @@
-/** Reading the operator's registry.sql from the local disk (local I/O at the edge). */
+/**
+ * Reading registry.sql on the operator's machine (local I/O at the edge): the operator's
+ * own file (database.registry_sql), or by default harbor/ha/registry.sql straight out of
+ * Harbor's offline installer (installer.bundle), so that nobody has to unpack it.
+ */
 import { readFile } from "node:fs/promises";
+import { list } from "tar";
+import { describeRegistrySql } from "../render/database.js";
+import type { RegistrySqlSource } from "../render/types.js";
 import { RegistrySqlError } from "./errors.js";
 import { messageOf } from "./connection.js";
 import { parseRegistrySql } from "./registry-sql.js";
 import type { ParsedRegistrySql } from "./registry-sql.js";
 
 export interface RegistrySqlFile {
+  /** Where it came from, for messages: a path, or "harbor/ha/registry.sql in <bundle>". */
   path: string;
   /** The file as shipped: this exact text is what gets loaded. */
   text: string;
   parsed: ParsedRegistrySql;
 }
 
-export async function readRegistrySql(path: string): Promise<RegistrySqlFile> {
-  let text: string;
+export async function readRegistrySql(source: RegistrySqlSource): Promise<RegistrySqlFile> {
+  const label = describeRegistrySql(source);
+  const text = source.from === "file" ? await readSqlFile(source.path) : await readInstallerBundleMember(source.bundle, source.member);
+  return { path: label, text, parsed: parseRegistrySql(text, label) };
+}
+
+async function readSqlFile(path: string): Promise<string> {
   try {
-    text = await readFile(path, "utf8");
+    return await readFile(path, "utf8");
   } catch (err) {
     throw new RegistrySqlError(`cannot read registry.sql at ${path}: ${messageOf(err)}`, {
-      hint: "Point database.registry_sql at harbor/ha/registry.sql from Harbor's offline installer.",
+      hint: "Point database.registry_sql at harbor/ha/registry.sql from Harbor's offline installer, or leave it out to read it from installer.bundle.",
     });
   }
-  return { path, text, parsed: parseRegistrySql(text, path) };
+}
+
+/**
+ * One file of a .tgz installer as text, e.g. "harbor/ha/registry.sql" (a leading "./" in the
+ * archive is ignored). Errors name the bundle and what is missing.
+ */
+export async function readInstallerBundleMember(bundle: string, member: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let found = false;
+  const wanted = (path: string) => path.replace(/^\.\//, "") === member;
+  try {
+    await list({
+      file: bundle,
+      strict: true,
+      filter: (path) => wanted(path),
+      onReadEntry: (entry) => {
+        found = true;
+        entry.on("data", (chunk: Buffer) => chunks.push(chunk));
+      },
+    });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "it does not exist" : code === "EACCES" ? "it cannot be read (permission denied)" : `it is not a readable .tgz archive (${messageOf(err)})`;
+    throw new RegistrySqlError(`cannot read ${member} from the installer bundle ${bundle}: ${why}`, {
+      hint: "Point installer.bundle at Harbor's offline installer (harbor-offline-installer-vX.Y.Z.tgz, as downloaded), or give database.registry_sql.",
+    });
+  }
+  if (!found) {
+    throw new RegistrySqlError(`the installer bundle ${bundle} has no ${member}: it is not a Harbor 1.4/1.5 offline installer`, {
+      hint: "Point installer.bundle at Harbor's offline installer (harbor-offline-installer-vX.Y.Z.tgz), or give database.registry_sql.",
+    });
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }

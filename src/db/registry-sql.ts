@@ -126,7 +126,7 @@ export function parseRegistrySql(text: string, source = "registry.sql"): ParsedR
   if (database === undefined || tables.length === 0) {
     const missing = database === undefined ? "names no database (no `create database` or `use`)" : "creates no table";
     throw new RegistrySqlError(`${source} ${missing}: it is not Harbor's registry.sql`, {
-      hint: "Point database.registry_sql at harbor/ha/registry.sql from Harbor's offline installer.",
+      hint: "Use harbor/ha/registry.sql from Harbor's offline installer: leave database.registry_sql out to read it from installer.bundle.",
     });
   }
   const parsed: ParsedRegistrySql = {

@@ -1,11 +1,14 @@
 /**
  * The rules that span sections of the inventory, which no field's schema can see:
  * unique names and addresses, the VIP against the load balancers, distinct VRRP
- * priorities, what https and Clair need, harbor.cfg keys the tool writes itself.
+ * priorities, what https and Clair need; harbor.cfg keys and values, and what the chosen
+ * Harbor release cannot do (harbor-cfg-checks.ts, harbor-release-checks.ts).
  *
  * Pure, and given only the sections that parsed: each check runs when its
  * sections are there, so the operator sees every problem in one run.
  */
+import { checkHarborCfg } from "./harbor-cfg-checks.js";
+import { checkHarborRelease } from "./harbor-release-checks.js";
 import { effectivePriorities } from "./model.js";
 import { formatPath, problemError, problemWarning } from "./problems.js";
 import type { PathSegment, ProblemDraft } from "./problems.js";
@@ -30,32 +33,6 @@ export interface SectionState {
 }
 
 /**
- * harbor.cfg keys harbor-ha writes from other inventory fields, with the field that sets
- * each. Passing them through extra_cfg or a node's harbor_cfg would fight the tool.
- */
-export const MANAGED_HARBOR_CFG_KEYS: Readonly<Record<string, string>> = {
-  hostname: "cluster.hostname",
-  ui_url_protocol: "cluster.protocol",
-  harbor_admin_password: "harbor.admin_password",
-  db_host: "database.host",
-  db_port: "database.port",
-  db_user: "database.user",
-  db_password: "database.password",
-  redis_url: "redis",
-  clair_db_host: "clair_db.host",
-  clair_db_port: "clair_db.port",
-  clair_db_username: "clair_db.user",
-  clair_db_password: "clair_db.password",
-  clair_db: "clair_db.database",
-  registry_storage_provider_name: "storage",
-  registry_storage_provider_config: "storage",
-  ssl_cert: "tls.certificate",
-  ssl_cert_key: "tls.key",
-  secretkey_path: "harbor-ha's state folder (one secretkey for the whole cluster)",
-  customize_crt: "harbor-ha's state folder (one token signing key for the whole cluster)",
-};
-
-/**
  * `d` holds what parsed. A check that would be misled by a missing field (a priority that
  * was invalid looks like one not given) runs only over complete sections; `present` keeps an
  * invalid `tls` from being reported as a missing one too.
@@ -68,7 +45,8 @@ export function checkInventory(d: ParsedSections, state: SectionState): ProblemD
     ...checkTlsPresence(d, state.present),
     ...checkClair(d, state.present),
     ...checkTunnel(d),
-    ...checkManagedCfgKeys(d),
+    ...checkHarborCfg(d),
+    ...checkHarborRelease(d),
   ];
 }
 
@@ -164,21 +142,6 @@ function checkTunnel(d: ParsedSections): ProblemDraft[] {
   if (via === undefined || !d.load_balancers || !d.harbor_nodes || hosts.some((h) => h.name === undefined)) return [];
   if (hosts.some((h) => h.name === via)) return [];
   return [problemError(["database", "tunnel_via"], `"${via}" is not a host of this inventory; use the name of a load balancer or Harbor node`)];
-}
-
-function checkManagedCfgKeys(d: ParsedSections): ProblemDraft[] {
-  const maps: Array<{ at: PathSegment[]; cfg: object | undefined }> = [
-    { at: ["harbor", "extra_cfg"], cfg: d.harbor?.extra_cfg },
-    ...(d.harbor_nodes ?? []).map((n, i) => ({ at: ["harbor_nodes", i, "harbor_cfg"] as PathSegment[], cfg: n?.harbor_cfg })),
-  ];
-  const problems: ProblemDraft[] = [];
-  for (const { at, cfg } of maps) {
-    for (const key of Object.keys(cfg ?? {})) {
-      const from = MANAGED_HARBOR_CFG_KEYS[key];
-      if (from !== undefined) problems.push(problemError([...at, key], `is set by harbor-ha from ${from}; remove it here`));
-    }
-  }
-  return problems;
 }
 
 function ipv4ToInt(address: string): number {

@@ -8,6 +8,7 @@
  * the file the operator wrote.
  */
 import { z } from "zod";
+import { harborSeriesOf, SUPPORTED_HARBOR_VERSIONS_TEXT } from "../harbor/versions.js";
 import type { Secret } from "./secret.js";
 
 /**
@@ -98,7 +99,13 @@ export function buildInventorySchema(resolve: SourceResolver) {
     /** The name clients use (docker login <hostname>); Harbor's `hostname`. */
     hostname: z.string().regex(HOSTNAME, "must be a DNS name or IPv4 address"),
     protocol: z.enum(["http", "https"], { error: 'must be "http" or "https"' }),
-    harbor_version: z.string().regex(/^1\.[45]\.\d+$/, "must be a Harbor 1.4.x or 1.5.x version such as 1.4.0 (the releases with this HA layout)"),
+    /** The Harbor release of installer.bundle: it decides which harbor.cfg keys are rendered. */
+    harbor_version: z
+      .string()
+      .refine(
+        (v) => harborSeriesOf(v) !== undefined,
+        `must be a Harbor ${SUPPORTED_HARBOR_VERSIONS_TEXT} release such as 1.4.0 or 1.5.4: harbor-ha supports only the releases whose offline installer has this HA layout (install.sh --ha), not earlier ones nor 1.6 and later (2.x included)`,
+      ),
   });
 
   const loadBalancer = z.strictObject({
@@ -157,8 +164,8 @@ export function buildInventorySchema(resolve: SourceResolver) {
     port: port.default(3306),
     user: z.string().min(1),
     password: secret(),
-    /** Harbor's ha/registry.sql from the offline installer. */
-    registry_sql: localFile("run"),
+    /** Harbor's ha/registry.sql; by default it is read out of installer.bundle. */
+    registry_sql: localFile("run").optional(),
     /** Reach the database through an SSH tunnel via this inventory host (name), when it is not reachable directly. */
     tunnel_via: hostName.optional(),
   });

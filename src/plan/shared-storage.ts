@@ -9,7 +9,7 @@
  * before the harbor phase. With an object store prepare asks nothing and nothing is checked. Pure.
  */
 import type { Inventory } from "../inventory/model.js";
-import { REGISTRY_PATH } from "../render/storage.js";
+import { REGISTRY_DATA_PATH } from "../harbor/layout.js";
 import { SHARED_CHECK_FILE, sharedStorageMarkCommand, sharedStorageReadCommand } from "./commands.js";
 import type { HostPlan, Step } from "./types.js";
 
@@ -20,7 +20,7 @@ export const SHARED_STORAGE_ANSWER = "yes\n";
 export function sharedRegistryPath(inv: Inventory): string | undefined {
   const storage = inv.data.storage;
   switch (storage.type) {
-    case "nfs": return REGISTRY_PATH;
+    case "nfs": return REGISTRY_DATA_PATH;
     case "mounted": return storage.registry_path;
     case "object_store": return undefined;
   }

@@ -1,16 +1,19 @@
 /**
- * harbor.cfg for one node: every key of Harbor's own file, in its order and with its
- * comments (the template), filled from the inventory; then harbor.extra_cfg; then the
- * node's own harbor_cfg. Keys Harbor's file does not have are appended once at the end:
- * Harbor's prepare reads the file with ConfigParser, which rejects a key given twice.
+ * harbor.cfg for one node: exactly the keys the inventory's Harbor release's prepare reads
+ * (src/harbor/cfg-keys.ts), in our order and with our section comments, filled from the
+ * inventory; then harbor.extra_cfg; then the node's own harbor_cfg. Keys that release does
+ * not read are appended once at the end (validation warns about them): Harbor's prepare
+ * reads the file with ConfigParser, which rejects a key given twice.
  */
+import { defaultCfgValue, harborCfgSections } from "../harbor/cfg-keys.js";
+import { SECRETKEY_DIR, SERVER_CERT_PATH, SERVER_KEY_PATH } from "../harbor/layout.js";
+import { seriesOfValidVersion } from "../harbor/versions.js";
 import type { Inventory } from "../inventory/model.js";
 import type { HarborNodeSpec } from "../inventory/schema.js";
 import { Secret } from "../inventory/secret.js";
 import type { TemplateSet } from "./templates.js";
 
-export const SERVER_CERT_PATH = "/data/cert/server.crt";
-export const SERVER_KEY_PATH = "/data/cert/server.key";
+export { SERVER_CERT_PATH, SERVER_KEY_PATH } from "../harbor/layout.js";
 
 type Scalar = string | number | boolean;
 
@@ -20,12 +23,12 @@ export function deriveHarborCfg(inv: Inventory): Record<string, string> {
   const cfg: Record<string, string> = {
     hostname: cluster.hostname,
     ui_url_protocol: cluster.protocol,
-    // off: prepare copies common/templates' token key pair, which harbor-ha makes identical on every node.
+    // off: prepare would otherwise make a new token key pair on every node; harbor-ha
+    // gives every node the cluster's one pair through <harbor dir>/ha/ instead.
     customize_crt: "off",
     ssl_cert: SERVER_CERT_PATH,
     ssl_cert_key: SERVER_KEY_PATH,
-    secretkey_path: "/data",
-    admiral_url: "NA",
+    secretkey_path: SECRETKEY_DIR,
     harbor_admin_password: harbor.admin_password.reveal(),
     db_host: database.host,
     db_password: database.password.reveal(),
@@ -54,31 +57,50 @@ export function deriveHarborCfg(inv: Inventory): Record<string, string> {
   return cfg;
 }
 
-/** Harbor 1.4's redis_url: host:port[,weight,password,db_index]. */
+/**
+ * redis_url as Harbor 1.4/1.5 can use it: `host:port` only. Their HA registry config
+ * copies redis_url verbatim into the registry's redis.addr (Harbor issues #5275, #6299),
+ * so the `host:port,weight,password,db_index` form would leave the registry unable to
+ * reach Redis; validation refuses a password or a db_index other than 0 for these releases.
+ */
 export function renderRedisUrl(inv: Inventory): string {
-  const { host, port, password, db_index } = inv.data.redis;
-  const base = `${host}:${port}`;
-  if (password === undefined && db_index === undefined) return base;
-  // The weight is the connection pool size in Harbor's redis client; 100 is its documented example.
-  return `${base},100,${password?.reveal() ?? ""},${db_index ?? 0}`;
+  const { host, port } = inv.data.redis;
+  return `${host}:${port}`;
 }
 
-export function renderHarborCfg(inv: Inventory, node: HarborNodeSpec, tpl: TemplateSet): string {
+/** Every harbor.cfg value of one node: derived, then harbor.extra_cfg, then the node's own keys. */
+export function harborCfgValues(inv: Inventory, node: HarborNodeSpec): Record<string, string> {
   const values: Record<string, string> = { ...deriveHarborCfg(inv) };
-  const extraOrder: string[] = [];
-  const known = new Set(tpl.harborCfgKeys);
   const passThrough = (entries: Record<string, Scalar>) => {
-    for (const [key, value] of Object.entries(entries)) {
-      values[key] = String(value);
-      if (!known.has(key) && !extraOrder.includes(key)) extraOrder.push(key);
-    }
+    for (const [key, value] of Object.entries(entries)) values[key] = String(value);
   };
   passThrough(inv.data.harbor.extra_cfg);
   passThrough(node.harbor_cfg ?? {});
-  return tpl.harborCfg({
-    clusterName: inv.data.cluster.name,
-    nodeName: node.name,
-    cfg: values,
-    extraKeys: extraOrder.map((key) => ({ key, value: values[key] })),
-  });
+  return values;
+}
+
+export function renderHarborCfg(inv: Inventory, node: HarborNodeSpec, tpl: TemplateSet): string {
+  const version = inv.data.cluster.harbor_version;
+  const series = seriesOfValidVersion(version);
+  const values = harborCfgValues(inv, node);
+  const placed = new Set<string>();
+  const sections = harborCfgSections(series)
+    .map((s) => ({
+      title: s.title,
+      lines: s.keys.flatMap((k) => {
+        placed.add(k.key);
+        const value = values[k.key] ?? defaultCfgValue(k, series);
+        return value === undefined ? [] : [cfgLine(k.key, value)];
+      }),
+    }))
+    .filter((s) => s.lines.length > 0);
+  const extraLines = Object.entries(values)
+    .filter(([key]) => !placed.has(key))
+    .map(([key, value]) => cfgLine(key, value));
+  return tpl.harborCfg({ clusterName: inv.data.cluster.name, nodeName: node.name, harborVersion: version, harborSeries: series, sections, extraLines });
+}
+
+/** `key = value`, or `key =` for an empty value (ConfigParser reads both; no trailing blank). */
+function cfgLine(key: string, value: string): string {
+  return value === "" ? `${key} =` : `${key} = ${value}`;
 }

@@ -1,36 +1,35 @@
 /**
- * A Harbor node: harbor.cfg, the TLS material, the cluster's shared secrets where
- * Harbor's prepare picks them up, the VIP acceptance rules, and shared storage.
+ * A Harbor node: harbor.cfg, the TLS material, the cluster's shared secrets, harbor-ha's
+ * copies of them in <harbor dir>/ha/ (where Harbor's prepare --ha takes them from), the
+ * VIP acceptance rules, and shared storage.
  */
-import type { ClusterState, Inventory } from "../inventory/model.js";
+import { CA_DOWNLOAD_PATH, HARBOR_UID, SECRETKEY_PATH, SERVER_CERT_PATH, SERVER_KEY_PATH } from "../harbor/layout.js";
+import type { ClusterState, Inventory, TlsMaterial } from "../inventory/model.js";
 import { servedPorts, vipParts } from "../inventory/model.js";
 import { desiredFile, exactFile } from "./files.js";
-import { renderHarborCfg, SERVER_CERT_PATH, SERVER_KEY_PATH } from "./harbor-cfg.js";
-import { HARBOR_UID, renderStorage } from "./storage.js";
+import { renderHarborCfg } from "./harbor-cfg.js";
+import { haCopyPaths, harborDir } from "./harbor-paths.js";
+import { renderStorage } from "./storage.js";
 import type { TemplateSet } from "./templates.js";
-import type { DesiredFile, DesiredHost } from "./types.js";
+import type { DesiredFile, DesiredHost, Handler } from "./types.js";
+
+export { harborDir } from "./harbor-paths.js";
 
 export const VIP_ACCEPT_SCRIPT_PATH = "/usr/local/sbin/harbor-ha-vip-accept";
 export const VIP_ACCEPT_UNIT_PATH = "/etc/systemd/system/harbor-ha-vip-accept.service";
 
-/** Harbor's install folder on a node: the offline bundle extracts to <install_dir>/harbor. */
-export function harborDir(inv: Inventory): string {
-  return `${inv.data.installer.install_dir.replace(/\/+$/, "")}/harbor`;
-}
+const REINSTALL: Handler[] = ["reinstall-harbor"];
+/** Why each ha/ copy exists, in every plan that writes one. */
+const HA_COPY_WHY = "prepare --ha copies it over the live file on every run, so it must hold the same";
 
 export function renderHarborNode(inv: Inventory, index: number, state: ClusterState, tpl: TemplateSet): DesiredHost {
   const node = inv.data.harbor_nodes[index];
   if (!node) throw new RangeError(`no Harbor node at index ${index}`);
   const dir = harborDir(inv);
-  const reinstall = ["reinstall-harbor" as const];
   const files: DesiredFile[] = [
-    desiredFile({ path: `${dir}/harbor.cfg`, content: renderHarborCfg(inv, node, tpl), mode: 0o600, onChange: reinstall, description: "Harbor's configuration (read by prepare)" }),
-    ...renderTlsFiles(inv),
-    // Harbor's prepare reads exactly 16 bytes; a trailing newline would make it refuse the key.
-    // Owned by uid 10000 as prepare leaves it (the containers read it), so a re-run finds no drift.
-    exactFile({ path: "/data/secretkey", content: state.secretkey.reveal(), mode: 0o600, owner: HARBOR_UID, group: HARBOR_UID, sensitive: true, onChange: reinstall, description: "the cluster's shared secretkey" }),
-    desiredFile({ path: `${dir}/common/templates/ui/private_key.pem`, content: state.tokenPrivateKey.reveal(), mode: 0o600, sensitive: true, onChange: reinstall, description: "the cluster's shared token signing key" }),
-    desiredFile({ path: `${dir}/common/templates/registry/root.crt`, content: state.tokenCertificatePem, mode: 0o644, onChange: reinstall, description: "the certificate of the token signing key" }),
+    desiredFile({ path: `${dir}/harbor.cfg`, content: renderHarborCfg(inv, node, tpl), mode: 0o600, onChange: REINSTALL, description: "Harbor's configuration (read by prepare)" }),
+    ...(inv.tls ? renderTlsFiles(inv, inv.tls) : []),
+    ...renderSharedSecrets(inv, state),
     ...renderVipAcceptFiles(inv, tpl),
   ];
   const storage = renderStorage(inv);
@@ -46,16 +45,54 @@ export function renderHarborNode(inv: Inventory, index: number, state: ClusterSt
   };
 }
 
-/** The certificate every node serves, not only the first one's (clients may land on any). */
-function renderTlsFiles(inv: Inventory): DesiredFile[] {
-  const tls = inv.tls;
-  if (!tls) return [];
-  const reinstall = ["reinstall-harbor" as const];
+/**
+ * The certificate every node serves, not only the first one's (clients may land on any),
+ * where harbor.cfg's ssl_cert/ssl_cert_key point, and the same in ha/.
+ */
+function renderTlsFiles(inv: Inventory, tls: TlsMaterial): DesiredFile[] {
+  const ha = haCopyPaths(inv);
+  // Offered to clients by /api/systeminfo/getcert; a self-signed certificate is its own CA.
+  const ca = tls.caPem ?? tls.certificatePem;
+  const cert = { content: tls.certificatePem, mode: 0o644, onChange: REINSTALL };
+  const key = { content: tls.key.reveal(), mode: 0o600, sensitive: true, onChange: REINSTALL };
+  const caFile = { content: ca, mode: 0o644, onChange: REINSTALL };
   return [
-    desiredFile({ path: SERVER_CERT_PATH, content: tls.certificatePem, mode: 0o644, onChange: reinstall, description: "Harbor's TLS certificate" }),
-    desiredFile({ path: SERVER_KEY_PATH, content: tls.key.reveal(), mode: 0o600, sensitive: true, onChange: reinstall, description: "Harbor's TLS private key" }),
-    // Offered to clients by /api/systeminfo/getcert; a self-signed certificate is its own CA.
-    desiredFile({ path: "/data/ca_download/ca.crt", content: tls.caPem ?? tls.certificatePem, mode: 0o644, onChange: reinstall, description: "CA certificate offered to Docker clients" }),
+    desiredFile({ ...cert, path: SERVER_CERT_PATH, description: "Harbor's TLS certificate" }),
+    desiredFile({ ...key, path: SERVER_KEY_PATH, description: "Harbor's TLS private key" }),
+    desiredFile({ ...caFile, path: CA_DOWNLOAD_PATH, description: "CA certificate offered to Docker clients" }),
+    desiredFile({ ...cert, path: ha.serverCert, description: `harbor-ha's copy of the TLS certificate: ${HA_COPY_WHY}` }),
+    desiredFile({ ...key, path: ha.serverKey, description: `harbor-ha's copy of the TLS private key: ${HA_COPY_WHY}` }),
+    desiredFile({ ...caFile, path: ha.ca, description: `harbor-ha's copy of the CA certificate offered to clients: ${HA_COPY_WHY}` }),
+  ];
+}
+
+/**
+ * The cluster's one secretkey and token key pair. The key pair reaches prepare only through
+ * ha/ (customize_crt is off, and Harbor's own common/templates are left as shipped).
+ */
+function renderSharedSecrets(inv: Inventory, state: ClusterState): DesiredFile[] {
+  const ha = haCopyPaths(inv);
+  const secretkey = { content: state.secretkey.reveal(), mode: 0o600, sensitive: true, onChange: REINSTALL };
+  return [
+    // Harbor's prepare reads exactly 16 bytes; a trailing newline would make it refuse the key.
+    // Owned by uid 10000 as prepare leaves it (the containers read it), so a re-run finds no drift.
+    exactFile({ ...secretkey, path: SECRETKEY_PATH, owner: HARBOR_UID, group: HARBOR_UID, description: "the cluster's shared secretkey" }),
+    exactFile({ ...secretkey, path: ha.secretkey, description: `harbor-ha's copy of the cluster's secretkey: ${HA_COPY_WHY}` }),
+    desiredFile({
+      path: ha.tokenKey,
+      content: state.tokenPrivateKey.reveal(),
+      mode: 0o600,
+      sensitive: true,
+      onChange: REINSTALL,
+      description: `the cluster's token signing key (PKCS#1): prepare --ha copies it to common/config/ui/private_key.pem on every run`,
+    }),
+    desiredFile({
+      path: ha.tokenCert,
+      content: state.tokenCertificatePem,
+      mode: 0o644,
+      onChange: REINSTALL,
+      description: `the certificate of the token signing key: prepare --ha copies it to common/config/registry/root.crt on every run`,
+    }),
   ];
 }
 

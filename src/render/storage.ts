@@ -1,12 +1,8 @@
 /** Shared storage on a Harbor node: NFS mounts, an operator's own mounts, or an object store. */
+import { HARBOR_UID, JOB_LOGS_PATH, REGISTRY_DATA_PATH } from "../harbor/layout.js";
 import type { Inventory } from "../inventory/model.js";
 import { desiredDirectory } from "./files.js";
 import type { DesiredDirectory, DesiredMount } from "./types.js";
-
-/** Harbor's containers run as uid/gid 10000 and must own the shared registry data. */
-export const HARBOR_UID = "10000";
-export const REGISTRY_PATH = "/data/registry";
-export const JOB_LOGS_PATH = "/data/job_logs";
 
 export interface DesiredStorage {
   packages: string[];
@@ -17,19 +13,21 @@ export interface DesiredStorage {
 
 export function renderStorage(inv: Inventory): DesiredStorage {
   const storage = inv.data.storage;
+  // Harbor's containers (uid 10000) write the shared data.
   const harborDir = (path: string) => desiredDirectory(path, 0o755, HARBOR_UID, HARBOR_UID);
   switch (storage.type) {
     case "nfs":
       return {
         packages: ["nfs-common"],
-        directories: [harborDir(REGISTRY_PATH), harborDir(JOB_LOGS_PATH)],
+        directories: [harborDir(REGISTRY_DATA_PATH), harborDir(JOB_LOGS_PATH)],
         mounts: [
-          { source: `${storage.server}:${storage.registry_export}`, target: REGISTRY_PATH, fstype: "nfs", options: storage.options },
+          { source: `${storage.server}:${storage.registry_export}`, target: REGISTRY_DATA_PATH, fstype: "nfs", options: storage.options },
           { source: `${storage.server}:${storage.job_logs_export}`, target: JOB_LOGS_PATH, fstype: "nfs", options: storage.options },
         ],
         requiredMounts: [],
       };
     case "mounted":
+      // Validation keeps these at Harbor's fixed paths (its HA compose file mounts only those).
       return {
         packages: [],
         directories: [harborDir(storage.registry_path), harborDir(storage.job_logs_path)],

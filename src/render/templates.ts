@@ -18,8 +18,6 @@ export interface TemplateSet {
   vipAcceptSh: Template;
   vipAcceptService: Template;
   harborCfg: Template;
-  /** Every key Harbor's own harbor.cfg has, in its order (read from the template). */
-  harborCfgKeys: readonly string[];
 }
 
 const FILES = {
@@ -32,33 +30,11 @@ const FILES = {
   harborCfg: "harbor.cfg.hbs",
 } as const;
 
-/** harbor.cfg's values, looked up by the `cfg` helpers. */
-export interface HarborCfgContext {
-  cfg: Readonly<Record<string, string>>;
-}
-
-function createHandlebars(): typeof Handlebars {
-  const hb = Handlebars.create();
-  // `{{cfg "key" "Harbor's default"}}`: the inventory's value, else Harbor's own default.
-  hb.registerHelper("cfg", function (key: string, fallback: string, options: Handlebars.HelperOptions) {
-    const root = options.data.root as HarborCfgContext;
-    return root.cfg[key] ?? fallback;
-  });
-  // Keys Harbor ships commented out: rendered as a comment unless the inventory sets them.
-  hb.registerHelper("cfgOptional", function (key: string, example: string, options: Handlebars.HelperOptions) {
-    const root = options.data.root as HarborCfgContext;
-    const value = root.cfg[key];
-    return value === undefined ? `#${key} = ${example}` : `${key} = ${value}`;
-  });
-  return hb;
-}
-
 export function loadTemplates(dir: string = join(projectRoot(), "templates")): TemplateSet {
-  const hb = createHandlebars();
+  const hb = Handlebars.create();
   const source = (name: string) => readFileSync(join(dir, name), "utf8");
   // Configuration files and scripts, not HTML: nothing may be escaped; strict catches typos in names.
   const compile = (name: string): Template => hb.compile(source(name), { noEscape: true, strict: true });
-  const harborCfgSource = source(FILES.harborCfg);
   return {
     keepalivedConf: compile(FILES.keepalivedConf),
     checkSh: compile(FILES.checkSh),
@@ -67,7 +43,6 @@ export function loadTemplates(dir: string = join(projectRoot(), "templates")): T
     vipAcceptSh: compile(FILES.vipAcceptSh),
     vipAcceptService: compile(FILES.vipAcceptService),
     harborCfg: compile(FILES.harborCfg),
-    harborCfgKeys: [...harborCfgSource.matchAll(/\{\{cfg(?:Optional)? "([a-z_]+)"/g)].map((m) => m[1] ?? ""),
   };
 }
 

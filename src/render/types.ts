@@ -65,6 +65,9 @@ export interface DesiredHost {
   requiredMounts: string[];
 }
 
+/** Where registry.sql is read from: the operator's own file, or a file inside the installer bundle. */
+export type RegistrySqlSource = { from: "file"; path: string } | { from: "bundle"; bundle: string; member: string };
+
 /** The database step: load registry.sql unless the schema is already there. */
 export interface DesiredDatabase {
   host: string;
@@ -72,7 +75,7 @@ export interface DesiredDatabase {
   user: string;
   /** The database registry.sql creates. */
   database: "registry";
-  registrySqlPath: string;
+  registrySql: RegistrySqlSource;
   /** The Harbor version the schema's version marker must match. */
   harborVersion: string;
   tunnelVia?: string;

@@ -3,7 +3,8 @@
  * load balancers trust while nodes roll (old and new together, so that nodes not yet
  * rolled keep passing check.sh).
  */
-import { SERVER_CERT_PATH, SERVER_KEY_PATH } from "../render/harbor-cfg.js";
+import { CA_DOWNLOAD_PATH, SERVER_CERT_PATH, SERVER_KEY_PATH } from "../harbor/layout.js";
+import { isHaTlsCopy } from "../render/harbor-paths.js";
 import { LB_CA_PATH } from "../render/loadbalancer.js";
 import type { DesiredHost } from "../render/types.js";
 import type { HostFacts } from "../facts/types.js";
@@ -12,11 +13,12 @@ import { inPhaseOrder } from "../plan/types.js";
 import type { Plan, Step } from "../plan/types.js";
 import { isInstallRun, isSharedStorageCheck } from "../plan/shared-storage.js";
 
-export const NODE_CA_PATH = "/data/ca_download/ca.crt";
+export const NODE_CA_PATH = CA_DOWNLOAD_PATH;
 export const TLS_PATHS: readonly string[] = [SERVER_CERT_PATH, SERVER_KEY_PATH, NODE_CA_PATH, LB_CA_PATH];
 
+/** The TLS files and their ha/ copies (prepare --ha would put the old ones back from ha/). */
 function isTlsFileStep(s: Step): boolean {
-  return s.action.type === "upload" && TLS_PATHS.includes(s.action.file.path);
+  return s.action.type === "upload" && (TLS_PATHS.includes(s.action.file.path) || isHaTlsCopy(s.action.file.path));
 }
 
 /** Harbor's installer run, the wait for Harbor's start-up and the stamp: what makes a node serve new TLS files. */

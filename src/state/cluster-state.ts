@@ -3,17 +3,22 @@
  * encrypts stored passwords, and the token service's signing key pair. Generated once,
  * kept beside the inventory in `.harbor-ha/<cluster>/`, read back by every later run so
  * that renders are stable and nodes never disagree.
+ *
+ * The token key is kept as PKCS#1 (`RSA PRIVATE KEY`), the form Harbor 1.x reads
+ * (token-key.ts); a PKCS#8 key left by an earlier harbor-ha is converted in place.
  */
 import { execFile } from "node:child_process";
-import { randomInt } from "node:crypto";
+import { generateKeyPair, randomInt } from "node:crypto";
 import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { HarborHaError } from "../errors.js";
 import type { ClusterState, Inventory } from "../inventory/model.js";
 import { Secret } from "../inventory/secret.js";
+import { checkTokenKeyPair, LIBTRUST_KEY_LABELS, pemLabel, toTraditionalPem } from "./token-key.js";
 
 const execFileAsync = promisify(execFile);
+const generateKeyPairAsync = promisify(generateKeyPair);
 
 export const SECRETKEY_FILE = "secretkey";
 export const TOKEN_KEY_FILE = "token_private_key.pem";
@@ -22,14 +27,25 @@ export const TOKEN_CERT_FILE = "token_root.crt";
 const SECRETKEY_LENGTH = 16;
 const SECRETKEY_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 const TOKEN_CERT_DAYS = 3650;
+const TOKEN_KEY_BITS = 4096;
+
+/** The cluster state, and what was done to the folder on the way that the operator should hear of. */
+export interface ClusterStateRead {
+  state: ClusterState;
+  /** E.g. a token key converted to the form Harbor reads; printed by the CLI. */
+  notes: string[];
+}
 
 /** The state folder of an inventory's cluster: `<inventory dir>/.harbor-ha/<cluster.name>`. */
 export function clusterStateDir(inv: Inventory): string {
   return join(inv.dir, ".harbor-ha", inv.data.cluster.name);
 }
 
-/** Reads the cluster state, generating whatever is missing first (once, ever). */
-export async function readOrCreateClusterState(inv: Inventory): Promise<ClusterState> {
+/**
+ * Reads the cluster state, generating whatever is missing first (once, ever), converting a
+ * PKCS#8 token key to PKCS#1, and refusing a key Harbor could not use.
+ */
+export async function readOrCreateClusterState(inv: Inventory): Promise<ClusterStateRead> {
   const dir = clusterStateDir(inv);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await chmod(dir, 0o700);
@@ -37,16 +53,54 @@ export async function readOrCreateClusterState(inv: Inventory): Promise<ClusterS
   if (!(await exists(join(dir, SECRETKEY_FILE)))) {
     await writeAtomic(join(dir, SECRETKEY_FILE), generateSecretkey());
   }
-  const hasKey = await exists(join(dir, TOKEN_KEY_FILE));
-  const hasCert = await exists(join(dir, TOKEN_CERT_FILE));
+  const keyPath = join(dir, TOKEN_KEY_FILE);
+  const certPath = join(dir, TOKEN_CERT_FILE);
+  const hasKey = await exists(keyPath);
+  const hasCert = await exists(certPath);
   if (!hasKey && hasCert) {
-    throw new HarborHaError(`${join(dir, TOKEN_CERT_FILE)} exists but its private key ${TOKEN_KEY_FILE} is missing`, {
+    throw new HarborHaError(`${certPath} exists but its private key ${TOKEN_KEY_FILE} is missing`, {
       hint: `Restore ${TOKEN_KEY_FILE} from a backup, or delete ${TOKEN_CERT_FILE} to generate a new pair (then reconfigure every Harbor node).`,
     });
   }
-  if (!hasKey) await generateTokenKey(join(dir, TOKEN_KEY_FILE));
-  if (!hasCert) await generateTokenCert(join(dir, TOKEN_KEY_FILE), join(dir, TOKEN_CERT_FILE), cn);
-  return readClusterState(dir);
+  const notes: string[] = [];
+  if (hasKey) {
+    const converted = await convertPkcs8TokenKey(keyPath);
+    if (converted) notes.push(converted);
+  } else {
+    await generateTokenKey(keyPath);
+  }
+  if (!hasCert) await generateTokenCert(keyPath, certPath, cn);
+  await assertTokenKeyUsable(dir);
+  return { state: await readClusterState(dir), notes };
+}
+
+/** What `validate` says about an existing state folder's token key pair (nothing when there is none yet). */
+export async function checkClusterStateFiles(dir: string): Promise<Array<{ path: string; severity: "error" | "warning"; message: string }>> {
+  const keyPath = join(dir, TOKEN_KEY_FILE);
+  const certPath = join(dir, TOKEN_CERT_FILE);
+  if (!(await exists(keyPath)) || !(await exists(certPath))) return [];
+  const [key, cert] = await Promise.all([readStateFile(dir, TOKEN_KEY_FILE), readStateFile(dir, TOKEN_CERT_FILE)]);
+  return checkTokenKeyPair(key, cert, keyPath, certPath).map((p) => ({ path: p.file === "key" ? keyPath : certPath, severity: p.severity, message: p.message }));
+}
+
+/** PKCS#8 → PKCS#1 (or SEC 1), the same key, written atomically; a note for the operator, or undefined when nothing changed. */
+async function convertPkcs8TokenKey(keyPath: string): Promise<string | undefined> {
+  const pem = await readFile(keyPath, "utf8");
+  const label = pemLabel(pem);
+  if (label !== "PRIVATE KEY") return undefined;
+  const traditional = toTraditionalPem(pem);
+  // Not RSA or EC: left as it is, for assertTokenKeyUsable to refuse with the reason.
+  if (traditional === undefined) return undefined;
+  await writeAtomic(keyPath, traditional);
+  return `converted the token signing key ${keyPath} from PKCS#8 ("BEGIN PRIVATE KEY") to "${pemLabel(traditional) ?? ""}", the form Harbor 1.x reads: the same key, so ${TOKEN_CERT_FILE} stays valid; the next provision gives the nodes the new file`;
+}
+
+async function assertTokenKeyUsable(dir: string): Promise<void> {
+  const errors = (await checkClusterStateFiles(dir)).filter((p) => p.severity === "error");
+  if (errors.length === 0) return;
+  throw new HarborHaError(`the cluster's token signing key cannot be used: ${errors.map((e) => e.message).join("; ")}`, {
+    hint: `Harbor 1.x reads only ${LIBTRUST_KEY_LABELS.map((l) => `"${l}"`).join(" and ")} keys matching ${TOKEN_CERT_FILE}; fix the files in ${dir} and run the command again.`,
+  });
 }
 
 /** Reads an existing state folder; never creates anything (validate, tests). */
@@ -74,11 +128,14 @@ function generateSecretkey(): string {
   return out;
 }
 
+/** RSA in PKCS#1 PEM (`BEGIN RSA PRIVATE KEY`): what Harbor 1.x's libtrust reads, unlike OpenSSL 3's genrsa output. */
 async function generateTokenKey(path: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await runOpenssl(["genrsa", "-out", tmp, "4096"]);
-  await chmod(tmp, 0o600);
-  await rename(tmp, path);
+  const { privateKey } = await generateKeyPairAsync("rsa", {
+    modulusLength: TOKEN_KEY_BITS,
+    publicKeyEncoding: { type: "spki", format: "pem" },
+    privateKeyEncoding: { type: "pkcs1", format: "pem" },
+  });
+  await writeAtomic(path, privateKey);
 }
 
 async function generateTokenCert(keyPath: string, path: string, commonName: string): Promise<void> {

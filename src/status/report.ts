@@ -31,7 +31,7 @@ export function secretFilePaths(desired: DesiredState): Array<{ name: string; pa
   const node = desired.hosts.find((h) => h.host.role === "harbor-node");
   const paths = node?.files.filter((f) => f.sensitive).map((f) => f.path) ?? [];
   return paths
-    .filter((p) => p === "/data/secretkey" || p.endsWith("/ui/private_key.pem"))
+    .filter((p) => p === "/data/secretkey" || p.endsWith("/ha/private_key.pem"))
     .map((path) => ({ name: path === "/data/secretkey" ? "secretkey" : "token signing key", path }));
 }
 

@@ -29,7 +29,8 @@ export function registerRender(program: Command): void {
       const { inventory, warnings } = await readInventory(file);
       process.stderr.write(formatProblems(inventory.path, warnings));
       await assertReplaceable(resolve(opts.out));
-      const state = await readOrCreateClusterState(inventory);
+      const { state, notes } = await readOrCreateClusterState(inventory);
+      for (const note of notes) process.stderr.write(`note: ${note}\n`);
       const desired = renderDesiredState(inventory, state);
       const written = await writeRenderTree(opts.out, desired);
       process.stdout.write(formatRenderTree(opts.out, written));

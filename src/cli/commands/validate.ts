@@ -1,5 +1,7 @@
 import type { Command } from "commander";
+import { HarborHaError } from "../../errors.js";
 import { readInventory } from "../../inventory/load.js";
+import { checkClusterStateFiles, clusterStateDir } from "../../state/cluster-state.js";
 import { formatProblems } from "../format-problems.js";
 import { describeInventory } from "../describe-inventory.js";
 
@@ -11,7 +13,10 @@ export function registerValidate(program: Command): void {
       "Check an inventory without touching the network: the schema, cross-checks (duplicate\n" +
         "names or addresses, the VIP against the load balancers' subnet, VRRP priorities and\n" +
         "router id, keepalived's 8-character auth_pass), TLS (key matches certificate, covers the\n" +
-        "hostname, not expired), that every file exists and every ${env:NAME} secret is set.\n" +
+        "hostname, not expired), that every file exists and every ${env:NAME} secret is set, and\n" +
+        "what the Harbor release can use (Redis without AUTH, /data/registry, harbor.cfg keys).\n" +
+        "An existing state folder's token signing key must be one Harbor reads (RSA PRIVATE KEY\n" +
+        "or EC PRIVATE KEY) and match its token_root.crt.\n" +
         "Every problem is reported at once with its YAML path and line.\n\n" +
         "Exit status: 0 valid (warnings are printed), 2 invalid.",
     )
@@ -20,6 +25,16 @@ export function registerValidate(program: Command): void {
     .action(async (file: string) => {
       const { inventory, warnings } = await readInventory(file);
       process.stdout.write(formatProblems(inventory.path, warnings));
+      const state = await checkClusterStateFiles(clusterStateDir(inventory));
+      // Each message names its file.
+      for (const p of state) process.stderr.write(`${p.severity.padEnd(8)} ${p.message}\n`);
+      const errors = state.filter((p) => p.severity === "error").length;
+      if (errors > 0) {
+        throw new HarborHaError(`${clusterStateDir(inventory)}: ${errors} problem${errors === 1 ? "" : "s"} in the cluster state`, {
+          hint: "Fix the files named above and run `harbor-ha validate` again; nothing was changed.",
+          exitCode: 2,
+        });
+      }
       process.stdout.write(`${file}: valid — ${describeInventory(inventory)}\n`);
     });
 }

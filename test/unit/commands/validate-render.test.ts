@@ -4,7 +4,8 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { cpSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -37,6 +38,23 @@ describe("harbor-ha validate", () => {
     assert.match(r.stderr, /error\s+\S*example\.yaml:\d+\s+keepalived\.virtual_router_id: must be between 1 and 255/);
     assert.match(r.stderr, /error\s+\S*example\.yaml:\d+\s+load_balancers\[1\]\.priority: .*150/);
     assert.match(r.stderr, /2 problems in the inventory/);
+  });
+
+  it("checks an existing state folder's token key: PKCS#8 is a warning (converted later), a foreign key an error", async () => {
+    const inv = exampleCopy();
+    const state = join(inv, "..", ".harbor-ha", "registry-prod");
+    mkdirSync(state, { recursive: true });
+    const fixture = join(projectRoot(), "test", "fixtures", "state");
+    for (const f of ["secretkey", "token_root.crt"]) cpSync(join(fixture, f), join(state, f));
+    const key = readFileSync(join(fixture, "token_private_key.pem"), "utf8");
+    writeFileSync(join(state, "token_private_key.pem"), execFileSync("openssl", ["pkcs8", "-topk8", "-nocrypt"], { input: key, encoding: "utf8" }));
+    const pkcs8 = await runCli(["validate", inv]);
+    assert.equal(pkcs8.code, 0, pkcs8.stderr);
+    assert.match(pkcs8.stderr, /warning\s+\S+token_private_key\.pem is "PRIVATE KEY" \(PKCS#8\), which Harbor 1\.x's token service cannot read; .*openssl rsa -in \S+ -traditional -out \S+/);
+    writeFileSync(join(state, "token_private_key.pem"), execFileSync("openssl", ["genrsa", "-traditional", "2048"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }));
+    const foreign = await runCli(["validate", inv]);
+    assert.equal(foreign.code, 2);
+    assert.match(foreign.stderr, /error\s+\S+token_private_key\.pem does not belong to \S+token_root\.crt/);
   });
 
   it("explains itself in --help", async () => {

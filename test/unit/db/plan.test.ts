@@ -10,7 +10,7 @@ const desired: DesiredDatabase = {
   port: 3306,
   user: "harbor",
   database: "registry",
-  registrySqlPath: "/inv/registry.sql",
+  registrySql: { from: "file", path: "/inv/registry.sql" },
   harborVersion: "1.4.0",
 };
 
@@ -71,8 +71,18 @@ test("registry.sql of another Harbor release: refuse, whatever the database hold
   for (const f of [facts({ registryExists: false }), harborSchema()]) {
     const plan = planDatabase(desired, sql({ versionMarker: "1.3.0" }), f, { reinitialize: true });
     assert.equal(plan.action, "refuse");
-    assert.match(plan.reason, /Harbor 1\.3\.0, but the inventory installs Harbor 1\.4\.0: wrong registry\.sql/);
+    assert.match(plan.reason, /^\/inv\/registry\.sql is the schema of Harbor 1\.3\.0, but the inventory installs Harbor 1\.4\.0: wrong registry\.sql .*leave database\.registry_sql out/);
   }
+});
+
+test("registry.sql read from the installer bundle of another release: the message names the bundle and what to fix", () => {
+  const fromBundle: DesiredDatabase = { ...desired, registrySql: { from: "bundle", bundle: "/inv/harbor-offline-installer-v1.5.4.tgz", member: "harbor/ha/registry.sql" } };
+  const plan = planDatabase(fromBundle, sql({ versionMarker: "1.5.0" }), facts({ registryExists: false }), { reinitialize: false });
+  assert.equal(plan.action, "refuse");
+  assert.equal(
+    plan.reason,
+    "harbor/ha/registry.sql in /inv/harbor-offline-installer-v1.5.4.tgz is the schema of Harbor 1.5.0, but the inventory installs Harbor 1.4.0: wrong registry.sql for this Harbor (installer.bundle is another release's installer: point it at Harbor 1.4.0's offline installer, or correct cluster.harbor_version)",
+  );
 });
 
 test("an existing schema of another version: refuse, migrate first — even with the flag", () => {

@@ -1,29 +1,28 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { parseRegistrySql, splitSqlStatements } from "../../../src/db/registry-sql.js";
 import { RegistrySqlError } from "../../../src/db/errors.js";
-import { projectRoot } from "../../../src/paths.js";
+import { readBundleMember } from "../../helpers/harbor-bundles.js";
 
+/** What Harbor's own ha/registry.sql creates, per release (read from the installers in ../shared/harbor/). */
 const HARBOR_14_TABLES = [
-  "access", "role", "user", "project", "project_member", "project_metadata", "user_group",
+  "access", "role", "user", "project", "project_member", "project_metadata", "access_log", "repository",
   "replication_policy", "replication_target", "replication_job", "replication_immediate_trigger",
-  "img_scan_job", "img_scan_overview", "clair_vuln_timestamp", "properties", "harbor_label",
-  "harbor_resource_label", "alembic_version",
+  "img_scan_job", "img_scan_overview", "clair_vuln_timestamp", "properties", "alembic_version",
 ];
+const HARBOR_15_TABLES = [...HARBOR_14_TABLES.slice(0, 6), "user_group", ...HARBOR_14_TABLES.slice(6, -1), "harbor_label", "harbor_resource_label", "alembic_version"];
 
-test("the project's example registry.sql parses as Harbor 1.4's schema", () => {
-  const text = readFileSync(join(projectRoot(), "inventory/example/registry.sql"), "utf8");
-  assert.match(text, /^drop database if exists registry;\ncreate database registry charset = utf8;\n\nuse registry;/);
-  const parsed = parseRegistrySql(text);
-  assert.equal(parsed.database, "registry");
-  assert.equal(parsed.dropsDatabase, true);
-  assert.equal(parsed.createsDatabase, true);
-  assert.equal(parsed.versionMarker, "1.4.0");
-  for (const t of HARBOR_14_TABLES) assert.ok(parsed.tables.includes(t), `missing table ${t}`);
-  assert.ok(parsed.statementCount > parsed.tables.length);
-});
+for (const [version, tables, marker] of [["1.4.0", HARBOR_14_TABLES, "1.4.0"], ["1.5.4", HARBOR_15_TABLES, "1.5.0"]] as const) {
+  test(`Harbor ${version}'s own ha/registry.sql parses: ${tables.length} tables, marked ${marker}`, () => {
+    const parsed = parseRegistrySql(readBundleMember(version, "harbor/ha/registry.sql"));
+    assert.equal(parsed.database, "registry");
+    assert.equal(parsed.dropsDatabase, true);
+    assert.equal(parsed.createsDatabase, true);
+    assert.equal(parsed.versionMarker, marker);
+    assert.deepEqual(parsed.tables, tables);
+    assert.ok(parsed.statementCount > parsed.tables.length);
+  });
+}
 
 test("comments of every kind are ignored, quoted text is kept whole", () => {
   const text = [

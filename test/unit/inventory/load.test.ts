@@ -28,14 +28,27 @@ describe("loading a valid inventory", () => {
     assert.deepEqual(problems, []);
     assert.ok(inventory);
     const d = inventory.data;
-    assert.equal(d.redis.password?.reveal(), TEST_SECRETS.redisPassword);
-    assert.equal(d.redis.password?.source, "env:TEST_REDIS_PASSWORD");
+    assert.equal(d.harbor.admin_password.reveal(), TEST_SECRETS.adminPassword);
+    assert.equal(d.harbor.admin_password.source, "env:TEST_ADMIN_PASSWORD");
     // First line only, with its CRLF stripped.
     assert.equal(d.database.password.reveal(), TEST_SECRETS.dbPassword);
     assert.equal(d.database.password.source, `file:${join(world.dir, "secrets/db-password")}`);
     // A secret file without a trailing newline is read as it is.
     assert.equal(d.clair_db?.password.reveal(), TEST_SECRETS.clairDbPassword);
     assert.equal(d.keepalived.auth_pass.reveal(), TEST_SECRETS.vrrpPass);
+  });
+
+  it("refuses a Redis password and a db index other than 0 for Harbor 1.x, saying what to do instead", () => {
+    const text = VALID.replace("  db_index: 0", "  password: ${env:TEST_REDIS_PASSWORD}\n  db_index: 2");
+    const { inventory, problems } = load(text);
+    assert.equal(inventory, undefined);
+    assert.deepEqual(
+      problems.map((p) => `${p.path}: ${p.message}`),
+      [
+        "redis.password: cannot be used with Harbor 1.4: Harbor 1.4's HA registry config copies redis_url verbatim into the registry's redis.addr (Harbor issues #5275, #6299), so it can carry only host:port; remove it and give a Redis that only the Harbor nodes can reach (bound to their network or firewalled), without AUTH, using db 0",
+        "redis.db_index: must be 0 with Harbor 1.4: Harbor 1.4's HA registry config copies redis_url verbatim into the registry's redis.addr (Harbor issues #5275, #6299), so it can carry only host:port, and the registry uses db 0; give a Redis that only the Harbor nodes can reach (bound to their network or firewalled), without AUTH, using db 0",
+      ],
+    );
   });
 
   it("makes local paths absolute, fills defaults, and reads the TLS material", () => {

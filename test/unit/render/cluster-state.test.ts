@@ -14,13 +14,17 @@ test("readOrCreateClusterState generates once (0700 folder, 0600 files) and then
   try {
     const inv = buildTestInventory(inventoryData({ lbs: 2, nodes: 2, protocol: "http", vrrpMode: "unicast" }), undefined, dir);
     await assert.rejects(readClusterState(clusterStateDir(inv)), HarborHaError, "reading never creates");
-    const first = await readOrCreateClusterState(inv);
+    const created = await readOrCreateClusterState(inv);
+    assert.deepEqual(created.notes, []);
+    const first = created.state;
+    // PKCS#1, the only RSA form Harbor 1.x's token service (libtrust) reads.
+    assert.match(first.tokenPrivateKey.reveal(), /^-----BEGIN RSA PRIVATE KEY-----\n/);
     const stateDir = join(dir, ".harbor-ha", "gen");
     assert.equal(clusterStateDir(inv), stateDir);
     assert.equal(statSync(stateDir).mode & 0o777, 0o700);
     for (const f of ["secretkey", "token_private_key.pem", "token_root.crt"]) assert.equal(statSync(join(stateDir, f)).mode & 0o777, 0o600, f);
     assert.match(first.secretkey.reveal(), /^[A-Za-z0-9]{16}$/);
-    const second = await readOrCreateClusterState(inv);
+    const second = (await readOrCreateClusterState(inv)).state;
     assert.equal(second.secretkey.reveal(), first.secretkey.reveal());
     assert.equal(second.tokenPrivateKey.reveal(), first.tokenPrivateKey.reveal());
     assert.equal(second.tokenCertificatePem, first.tokenCertificatePem);

@@ -52,9 +52,10 @@ function listFiles(dir: string): string[] {
 test("inventory/example.yaml renders exactly the golden files", async () => {
   const { inventory } = await readInventory(join(projectRoot(), "inventory", "example.yaml"), { env: {} });
   const state = await readFixtureState();
-  // The database's registry.sql path is absolute on this machine; golden files keep it project-relative.
+  // The database's registry.sql source is absolute on this machine; golden files keep it project-relative.
   const rendered = renderDesiredState(inventory, state);
-  rendered.database.registrySqlPath = relative(projectRoot(), rendered.database.registrySqlPath);
+  const sql = rendered.database.registrySql;
+  rendered.database.registrySql = sql.from === "file" ? { ...sql, path: relative(projectRoot(), sql.path) } : { ...sql, bundle: relative(projectRoot(), sql.bundle) };
   const entries = goldenEntries(rendered);
 
   if (process.env.UPDATE_GOLDEN === "1") {

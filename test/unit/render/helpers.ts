@@ -80,7 +80,7 @@ export function inventoryData(o: ShapeOptions): Record<string, unknown> {
     installer: { bundle: "harbor.tgz" },
     harbor: { admin_password: TEST_SECRETS.adminPassword, with_clair: true, extra_cfg: { auth_mode: "db_auth", custom_key: "x" } },
     database: { host: "10.30.0.31", user: "harbor", password: TEST_SECRETS.dbPassword, registry_sql: "registry.sql" },
-    redis: { host: "10.30.0.32", password: TEST_SECRETS.redisPassword, db_index: 1 },
+    redis: { host: "10.30.0.32" },
     clair_db: { host: "10.30.0.33", user: "clair", password: TEST_SECRETS.clairPassword },
     storage: storages[o.storage ?? "nfs"],
     ...(o.protocol === "https" ? { tls: { certificate: "tls/server.crt", key: "tls/server.key", ...(o.withCa ? { ca: "tls/ca.crt" } : {}) } } : {}),

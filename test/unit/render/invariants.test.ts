@@ -49,8 +49,8 @@ function checkLoadBalancers(inv: Inventory, lbs: DesiredHost[], label: string): 
 }
 
 function checkNodesShareSecrets(nodes: DesiredHost[], state: ClusterState, tls: TlsMaterial | undefined, label: string): void {
-  const shared = ["/data/secretkey", "/opt/harbor/common/templates/ui/private_key.pem", "/opt/harbor/common/templates/registry/root.crt"];
-  if (tls) shared.push("/data/cert/server.crt", "/data/cert/server.key", "/data/ca_download/ca.crt");
+  const shared = ["/data/secretkey", "/opt/harbor/ha/secretkey", "/opt/harbor/ha/private_key.pem", "/opt/harbor/ha/root.crt"];
+  if (tls) shared.push("/data/cert/server.crt", "/data/cert/server.key", "/data/ca_download/ca.crt", "/opt/harbor/ha/server.crt", "/opt/harbor/ha/server.key", "/opt/harbor/ha/ca.crt");
   for (const path of shared) {
     const contents = new Set(nodes.map((n) => fileOf(n, path).content));
     assert.equal(contents.size, 1, `${label}: ${path} identical on every node`);
@@ -68,10 +68,9 @@ function checkSecretsConfined(hosts: DesiredHost[], state: ClusterState, label: 
     [TEST_SECRETS.authPass, [KEEPALIVED_CONF]],
     [TEST_SECRETS.dbPassword, ["/opt/harbor/harbor.cfg"]],
     [TEST_SECRETS.adminPassword, ["/opt/harbor/harbor.cfg"]],
-    [TEST_SECRETS.redisPassword, ["/opt/harbor/harbor.cfg"]],
     [TEST_SECRETS.clairPassword, ["/opt/harbor/harbor.cfg"]],
-    [state.secretkey.reveal(), ["/data/secretkey"]],
-    [state.tokenPrivateKey.reveal().split("\n")[1] ?? "", ["/opt/harbor/common/templates/ui/private_key.pem"]],
+    [state.secretkey.reveal(), ["/data/secretkey", "/opt/harbor/ha/secretkey"]],
+    [state.tokenPrivateKey.reveal().split("\n")[1] ?? "", ["/opt/harbor/ha/private_key.pem"]],
   ];
   for (const h of hosts) {
     for (const f of h.files) {
@@ -100,7 +99,7 @@ test("invariants hold over 2–3 LBs × 2..32 nodes × http/https × unicast/mul
             checkNodesShareSecrets(desired.hosts.filter((h) => h.host.role === "harbor-node"), state, tls, label);
             checkSecretsConfined(desired.hosts, state, label);
             for (const f of desired.hosts.flatMap((h) => h.files)) {
-              if (f.path !== "/data/secretkey") assert.ok(f.content.endsWith("\n"), `${label}: ${f.path} ends with a newline`);
+              if (!f.path.endsWith("/secretkey")) assert.ok(f.content.endsWith("\n"), `${label}: ${f.path} ends with a newline`);
             }
             shapes++;
           }
@@ -130,19 +129,29 @@ test("object store settings reach harbor.cfg as Harbor's key: value list; storag
   assert.match(fileOf(mounted, "/opt/harbor/harbor.cfg").content, /^registry_storage_provider_name = filesystem$/m);
 });
 
-test("harbor.cfg: redis_url carries password and db index; pass-through keys once, node overrides last", async () => {
+test("harbor.cfg: redis_url is host:port only, even with a password and db index (Harbor 1.x copies it into the registry's redis.addr)", async () => {
   const raw = inventoryData({ lbs: 2, nodes: 2, protocol: "http", vrrpMode: "unicast" });
-  (raw.harbor_nodes as Array<Record<string, unknown>>)[1] = { name: "harbor2", address: "10.30.1.11", harbor_cfg: { auth_mode: "ldap_auth", custom_key: "y", ldap_searchdn: "cn=s" } };
+  raw.redis = { host: "10.30.0.32", port: 6380, password: TEST_SECRETS.redisPassword, db_index: 1 };
+  const desired = renderDesiredState(buildTestInventory(raw), await readFixtureState());
+  for (const f of desired.hosts.flatMap((h) => h.files)) assert.ok(!f.content.includes(TEST_SECRETS.redisPassword), `the Redis password reached ${f.path}`);
+  const cfg = fileOf(desired.hosts[2] as DesiredHost, "/opt/harbor/harbor.cfg").content;
+  assert.match(cfg, /^redis_url = 10\.30\.0\.32:6380$/m);
+});
+
+test("harbor.cfg: pass-through keys once, node overrides last, optional keys only when set", async () => {
+  const raw = inventoryData({ lbs: 2, nodes: 2, protocol: "http", vrrpMode: "unicast" });
+  (raw.harbor as Record<string, unknown>).extra_cfg = { auth_mode: "db_auth", custom_key: "x", max_job_workers: 4, ldap_searchdn: "cn=s", ldap_search_pwd: "p" };
+  (raw.harbor_nodes as Array<Record<string, unknown>>)[1] = { name: "harbor2", address: "10.30.1.11", harbor_cfg: { max_job_workers: 9, custom_key: "y" } };
   const desired = renderDesiredState(buildTestInventory(raw), await readFixtureState());
   const [n1, n2] = desired.hosts.filter((h) => h.host.role === "harbor-node").map((h) => fileOf(h, "/opt/harbor/harbor.cfg").content);
-  assert.match(n1 ?? "", new RegExp(`^redis_url = 10\\.30\\.0\\.32:6379,100,${TEST_SECRETS.redisPassword},1$`, "m"));
-  assert.match(n1 ?? "", /^auth_mode = db_auth$/m);
-  assert.match(n1 ?? "", /^#ldap_searchdn = /m);
-  assert.match(n2 ?? "", /^auth_mode = ldap_auth$/m);
-  assert.match(n2 ?? "", /^ldap_searchdn = cn=s$/m);
+  assert.match(n1 ?? "", /^max_job_workers = 4$/m);
+  assert.match(n2 ?? "", /^max_job_workers = 9$/m);
+  assert.match(n1 ?? "", /^ldap_searchdn = cn=s$/m);
+  assert.doesNotMatch(n1 ?? "", /ldap_filter/, "an optional key nobody set is left out");
   for (const cfg of [n1 ?? "", n2 ?? ""]) {
-    const keys = cfg.split("\n").filter((l) => /^[a-z_]+ = /.test(l)).map((l) => l.split(" ")[0]);
+    const keys = cfg.split("\n").filter((l) => /^[a-z_]+ =/.test(l)).map((l) => l.split(" ")[0]);
     assert.equal(new Set(keys).size, keys.length, "no key twice (Harbor's ConfigParser rejects duplicates)");
   }
+  assert.match(n1 ?? "", /^custom_key = x$/m);
   assert.match(n2 ?? "", /^custom_key = y$/m);
 });

@@ -59,10 +59,13 @@ describe("certificate rotation", () => {
     const node = inv.data.harbor_nodes[0]!.name;
     const f = facts.get(node)!;
     f.files["/data/cert/server.crt"] = { ...f.files["/data/cert/server.crt"], present: true, sha256: "old" };
+    f.files["/opt/harbor/ha/server.crt"] = { ...f.files["/opt/harbor/ha/server.crt"], present: true, sha256: "old" };
     f.files["/opt/harbor/harbor.cfg"] = { ...f.files["/opt/harbor/harbor.cfg"], present: true, sha256: "old" };
     const plan = limitPlanToTls(planCluster(desired, facts, ctx));
     const steps = plan.hosts.find((h) => h.host.name === node)!.steps.map((s) => s.title);
     assert.ok(steps.some((t) => t.startsWith("write /data/cert/server.crt")), steps.join("\n"));
+    // prepare --ha would copy the old certificate back from ha/ otherwise.
+    assert.ok(steps.some((t) => t.startsWith("write /opt/harbor/ha/server.crt")), steps.join("\n"));
     assert.ok(steps.some((t) => t.startsWith("run install.sh")), steps.join("\n"));
     assert.ok(!steps.some((t) => t.includes("harbor.cfg")), "harbor.cfg is not a TLS file");
     assert.ok(steps.some((t) => t.startsWith("wait for Harbor to start")), "the start-up wait stays with the installer run");

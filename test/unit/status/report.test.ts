@@ -31,7 +31,7 @@ describe("status report", () => {
   });
 
   it("knows which files are the shared secrets", () => {
-    assert.deepEqual(secretFilePaths(desired).map((s) => s.path).sort(), ["/data/secretkey", `${harborDir(inv)}/common/templates/ui/private_key.pem`].sort());
+    assert.deepEqual(secretFilePaths(desired).map((s) => s.path).sort(), ["/data/secretkey", `${harborDir(inv)}/ha/private_key.pem`].sort());
   });
 
   it("a hand-edited harbor.cfg on one node is drift on that node only", () => {
