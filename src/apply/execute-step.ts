@@ -6,6 +6,7 @@ import { keepalivedCheckCommand } from "../plan/commands.js";
 import type { Step } from "../plan/types.js";
 import { HarborHaError } from "../errors.js";
 import { waitUntilReady } from "./wait-step.js";
+import { applyHarborSettings } from "./settings-step.js";
 
 export async function executeStep(session: SshSession, step: Step): Promise<void> {
   const action = step.action;
@@ -19,6 +20,9 @@ export async function executeStep(session: SshSession, step: Step): Promise<void
       return;
     case "wait":
       await waitUntilReady(session, step.title, action);
+      return;
+    case "harbor-settings":
+      await applyHarborSettings(session, step.title, action);
       return;
     case "upload": {
       const f = action.file;

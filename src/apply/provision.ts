@@ -144,7 +144,8 @@ const PHASE_DESCRIPTIONS: Record<(typeof PHASES)[number], string> = {
   loadbalancers: "keepalived, check.sh, kernel settings; exactly one VIP holder",
   storage: "shared storage for /data/registry and /data/job_logs",
   "storage-check": "every node sees the check marker one node wrote into the registry's storage (shared), before any install",
-  harbor: "certificates, shared secrets, harbor.cfg, installer, VIP acceptance rules",
+  harbor: "certificates, shared secrets, harbor.cfg, installer, VIP acceptance rules; Harbor's start-up",
+  settings: "settings Harbor keeps in its database, through its API, once, cluster-wide",
 };
 
 function preflightFailure(lines: string[], desired: DesiredState): ProvisionFailed {

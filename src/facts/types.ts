@@ -48,6 +48,8 @@ export interface HostFacts {
   http: Record<string, number>;
   vipChain?: { hooked: boolean; rules: string[] };
   keepalived?: { running: boolean; pid?: number };
+  /** url → what Harbor's API answered there (status 0: nothing answered; body: the response, or curl's error). */
+  api: Record<string, { status: number; body: string }>;
   /** program → what `program --version` answered. */
   versions: Record<string, VersionFact>;
   /** Node addresses with a drain marker on this (load balancer) host. */

@@ -6,6 +6,7 @@ import { allOf, cmd, op, shScript } from "../remote/command.js";
 import type { Command } from "../remote/command.js";
 import type { DesiredDirectory, DesiredMount } from "../render/types.js";
 import { formatMode } from "../remote/upload.js";
+import { Secret } from "../inventory/secret.js";
 
 export type InitSystem = "systemd" | "sysv";
 export type ServiceAction = "start" | "reload" | "restart" | "stop";
@@ -138,6 +139,34 @@ export function sharedStorageReadCommand(dir: string, marker: string, writer: st
     'as_harbor sh -c \': > "$1" && rm -f "$1"\' sh "$d/.harbor-ha-write-check.$node" || { echo "uid 10000 (Harbor\'s registry) cannot write to $d on $node" >&2; exit 1; }',
   ].join("\n");
   return cmd("sh", "-c", script, "sh", dir, marker, SHARED_CHECK_FILE, writer, node);
+}
+
+/** A value in double quotes as curl's config file reads it back (backslash escapes). */
+export function curlConfigQuote(value: string): string {
+  return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t")}"`;
+}
+
+/**
+ * curl's config for a call of Harbor's API as its admin: basic auth and, for a PUT, the JSON
+ * body. Read by `curl -K -` from stdin, so the password and the settings (secrets among them)
+ * never appear on a command line or in a log. A Secret: it prints as [redacted].
+ */
+export function harborApiCurlConfig(user: string, password: Secret, body?: string): Secret {
+  const lines = [`user = ${curlConfigQuote(`${user}:${password.reveal()}`)}`];
+  if (body !== undefined) lines.push(`data-binary = ${curlConfigQuote(body)}`, `header = "Content-Type: application/json"`);
+  return new Secret(`${lines.join("\n")}\n`, "curl config");
+}
+
+/** A call of Harbor's API on the node itself; curl's config (harborApiCurlConfig) on stdin. Prints the body, then `harbor-ha-status:<code>`. */
+export function harborApiCommand(method: "GET" | "PUT", url: string): Command {
+  return cmd("curl", "-ksS", "-K", "-", "-X", method, "--connect-timeout", "5", "--max-time", "60", "-w", "\\nharbor-ha-status:%{http_code}", "--", url);
+}
+
+/** harborApiCommand's output: the status (0 when nothing answered) and the body (or curl's error). */
+export function parseApiAnswer(output: string): { status: number; body: string } {
+  const at = output.lastIndexOf("harbor-ha-status:");
+  if (at < 0) return { status: 0, body: output.trim() };
+  return { status: Number(output.slice(at + "harbor-ha-status:".length).trim()) || 0, body: output.slice(0, at).replace(/\n$/, "") };
 }
 
 /** The compose files install.sh starts Harbor with: `-f docker-compose.yml [-f docker-compose.clair.yml]`. */

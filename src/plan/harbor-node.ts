@@ -14,6 +14,7 @@ import { harborDir, VIP_ACCEPT_SCRIPT_PATH } from "../render/harbor-node.js";
 import { applyVipRulesCommand, extractBundleCommand, fstabLine, harborInstallCommand, mountCommand, persistMountCommand } from "./commands.js";
 import { planDirectories, planFiles, planPackages } from "./host-steps.js";
 import { SHARED_STORAGE_ANSWER, sharedRegistryPath } from "./shared-storage.js";
+import { liveFileDrift } from "./live-files.js";
 import { DEFAULT_STARTUP_TIMEOUT_MS, planStartupWait } from "./startup.js";
 import type { Step } from "./types.js";
 
@@ -93,7 +94,16 @@ export function planHarbor(inv: Inventory, d: DesiredHost, f: HostFacts, bundle:
 
   const digest = installDigest(d, bundle, inv.data.harbor.with_clair);
   const up = f.http[localHealthUrl(inv)] === 200;
-  const reason = files.handlers.has("reinstall-harbor") ? "its configuration changed" : f.stamps[INSTALL_STAMP_PATH] !== digest ? "not installed from this configuration yet" : !up ? "Harbor does not answer on this node" : undefined;
+  const live = liveFileDrift(inv, d, f);
+  const reason = files.handlers.has("reinstall-harbor")
+    ? "its configuration changed"
+    : f.stamps[INSTALL_STAMP_PATH] !== digest
+      ? "not installed from this configuration yet"
+      : !up
+        ? "Harbor does not answer on this node"
+        : live.length > 0
+          ? `Harbor uses other files than harbor-ha's (${live.map((l) => l.path).join(", ")}): prepare puts harbor-ha's in place again`
+          : undefined;
   if (reason) {
     // With filesystem storage prepare asks whether it is shared: the plan's check proves it before any install (planSharedStorageCheck).
     const answer = sharedRegistryPath(inv) === undefined ? {} : { stdin: SHARED_STORAGE_ANSWER };

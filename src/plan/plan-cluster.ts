@@ -8,6 +8,7 @@ import type { BundleInfo } from "./harbor-node.js";
 import { planLoadBalancer } from "./loadbalancer.js";
 import { preflightProblems } from "./preflight.js";
 import { planSharedStorageCheck } from "./shared-storage.js";
+import { planDbSettings, settingsNode, settingsPreflightProblems } from "./harbor-settings.js";
 import { inPhaseOrder } from "./types.js";
 import type { HostPlan, Plan, Step } from "./types.js";
 
@@ -29,8 +30,10 @@ export function planCluster(desired: DesiredState, facts: ReadonlyMap<string, Ho
     return { host: d.host, steps };
   });
   const nodePlans = hosts.filter((h) => h.host.role === "harbor-node" && facts.has(h.host.name));
-  const clusterSteps = planSharedStorageCheck(ctx.inv, nodePlans, ctx.sharedStorageMarker);
-  return { hosts: hosts.map((h) => withClusterSteps(h, clusterSteps)), problems: preflightProblems(ctx.inv, desired.hosts, facts) };
+  const settingsFacts = facts.get(settingsNode(ctx.inv));
+  const clusterSteps = [...planSharedStorageCheck(ctx.inv, nodePlans, ctx.sharedStorageMarker), ...(settingsFacts ? planDbSettings(ctx.inv, settingsFacts) : [])];
+  const problems = [...preflightProblems(ctx.inv, desired.hosts, facts), ...settingsPreflightProblems(ctx.inv, settingsFacts)];
+  return { hosts: hosts.map((h) => withClusterSteps(h, clusterSteps)), problems };
 }
 
 /** The host's steps with its share of the cluster-wide steps, each in its phase (stable: the order within a phase is kept). */

@@ -54,6 +54,8 @@ export interface ReconfigureResult {
   removed: string[];
   /** Step titles done per load balancer. */
   loadBalancers: Record<string, string[]>;
+  /** Harbor's database-held settings applied through its API (step titles). */
+  settings: string[];
   roll: RollResult;
   /** The batches planned (dry run) or rolled. */
   batches: string[][];
@@ -107,7 +109,7 @@ function initialResult(opts: ReconfigureOptions, setup: RollSetup, redactor: Red
   const removed = membership.removed.filter((a) => inScope(a));
   const changed = batches.length > 0 || added.length > 0 || removed.length > 0 || plan.hosts.some((h) => inScope(h.host.name) && h.steps.length > 0);
   return {
-    command: opts.command, dryRun: opts.dryRun, plan, changed, added, removed, loadBalancers: {},
+    command: opts.command, dryRun: opts.dryRun, plan, changed, added, removed, loadBalancers: {}, settings: [],
     roll: { rolled: [], notTouched: batches.flat(), stopped: false },
     batches: batches.map((b) => b.map((n) => n.name)),
     redactor,

@@ -59,7 +59,22 @@ export async function runStages(ctx: StageContext): Promise<void> {
     result.roll = await rollBatches(ctx.setup.batches, nodeRollIO(ctx), { clock: ctx.clock, gate: ctx.gate, isInterrupted: opts.isInterrupted });
     if (result.roll.stopped) return;
   }
+  await applySettings(ctx);
   await rollLbStage(ctx, "loadbalancers-final", false);
+}
+
+/** After every node rolled: Harbor's database-held settings, once, through its API on one node. */
+async function applySettings(ctx: StageContext): Promise<void> {
+  const plan = { ...ctx.setup.roll.settings, hosts: ctx.setup.roll.settings.hosts.filter((h) => ctx.setup.inScope(h.host.name)) };
+  if (plan.hosts.every((h) => h.steps.length === 0)) return;
+  ctx.opts.emit({ type: "phase", phase: "settings", description: "settings Harbor keeps in its database, through its API, once, cluster-wide" });
+  const r = await runPhase(ctx.pool, plan, "settings", ctx.opts.emit, ctx.opts.isInterrupted);
+  for (const [host, titles] of r.done) {
+    ctx.result.settings.push(...titles);
+    await audit(ctx, ctx.pool, host, titles);
+  }
+  const failed = [...r.failures].map(([h, e]) => `${h}: ${e.message}${e instanceof HarborHaError && e.hint ? `\n    → ${e.hint}` : ""}`);
+  if (failed.length > 0) throw new HarborHaError(`Harbor's database-held settings were not applied:\n  ${failed.join("\n  ")}`, { hint: "Fix the cause shown above, then run the same command again: the nodes are done, only the settings remain." });
 }
 
 /**

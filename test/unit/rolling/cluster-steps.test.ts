@@ -6,7 +6,8 @@ import { INSTALL_STAMP_PATH } from "../../../src/plan/harbor-node.js";
 import { planCluster } from "../../../src/plan/plan-cluster.js";
 import type { Plan } from "../../../src/plan/types.js";
 import { splitForRoll } from "../../../src/rolling/cluster-steps.js";
-import { ctx, desired, factsOfAll, matchingFacts } from "../plan/example.js";
+import { ctx, desired, factsOfAll, inv, matchingFacts } from "../plan/example.js";
+import { configurationsUrl } from "../../../src/plan/harbor-settings.js";
 
 const kinds = (p: Plan) => Object.fromEntries(p.hosts.filter((h) => h.steps.length > 0).map((h) => [h.host.name, h.steps.map((s) => `${s.phase}:${s.kind}`)]));
 
@@ -33,4 +34,13 @@ test("a node whose mount changes reads the marker during its own roll, after its
 test("no installer run: nothing to split", () => {
   const { storageCheck } = splitForRoll(planCluster(desired, factsOfAll(matchingFacts), ctx));
   assert.ok(storageCheck.hosts.every((h) => h.steps.length === 0));
+});
+
+test("the database-held settings leave the node plans: applied once after the roll, the node does not roll for them", () => {
+  const facts = factsOfAll(matchingFacts);
+  const h1 = facts.get("harbor1") as HostFacts;
+  h1.api[configurationsUrl(inv)] = { status: 200, body: '{"self_registration":{"value":true,"editable":true}}' };
+  const { nodes, settings } = splitForRoll(planCluster(desired, facts, ctx));
+  assert.deepEqual(kinds(settings), { harbor1: ["settings:settings"] });
+  assert.deepEqual(kinds(nodes), {});
 });
