@@ -3,7 +3,7 @@
  * and — for runs that may write — the cluster's state, the render, the installer bundle's
  * checksum and a Redactor that knows every secret, inventory and generated alike.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { ClusterState, Inventory } from "../inventory/model.js";
 import type { EmitEvent } from "./events.js";
@@ -65,4 +65,9 @@ export async function readBundleInfo(inv: Inventory): Promise<BundleInfo> {
       hint: "Download Harbor's offline installer (harbor-offline-installer-vX.Y.Z.tgz) and point installer.bundle at it.",
     });
   }
+}
+
+/** A fresh marker for this run's shared-storage check: which cluster, when, and a random part no earlier run wrote. */
+export function newSharedStorageMarker(inv: Inventory): string {
+  return `harbor-ha ${inv.data.cluster.name} ${new Date().toISOString()} ${randomBytes(16).toString("hex")}`;
 }

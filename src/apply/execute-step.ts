@@ -5,12 +5,24 @@ import type { SshSession } from "../remote/session.js";
 import { keepalivedCheckCommand } from "../plan/commands.js";
 import type { Step } from "../plan/types.js";
 import { HarborHaError } from "../errors.js";
+import { waitUntilReady } from "./wait-step.js";
+import { applyHarborSettings } from "./settings-step.js";
 
 export async function executeStep(session: SshSession, step: Step): Promise<void> {
   const action = step.action;
   switch (action.type) {
     case "run":
-      await session.runChecked(action.command, { sudo: true, step: step.title });
+      await session.runChecked(action.command, {
+        sudo: true, step: step.title,
+        ...(action.stdin === undefined ? {} : { stdin: action.stdin }),
+        ...(action.hint === undefined ? {} : { hint: action.hint }),
+      });
+      return;
+    case "wait":
+      await waitUntilReady(session, step.title, action);
+      return;
+    case "harbor-settings":
+      await applyHarborSettings(session, step.title, action);
       return;
     case "upload": {
       const f = action.file;

@@ -24,7 +24,7 @@ import type { EmitEvent, HostOutcome } from "./events.js";
 import { acquireClusterLock, describeBrokenLocks } from "../lock/cluster-lock.js";
 import type { ClusterLock } from "../lock/cluster-lock.js";
 import { appendAuditLines } from "../lock/audit.js";
-import { prepareClusterRun } from "./cluster-run.js";
+import { newSharedStorageMarker, prepareClusterRun } from "./cluster-run.js";
 
 export interface ProvisionOptions {
   dryRun: boolean;
@@ -36,6 +36,8 @@ export interface ProvisionOptions {
   isInterrupted: () => boolean;
   /** Break a cluster lock left by a dead run (--force-unlock). */
   forceUnlock?: boolean;
+  /** How long Harbor may take to start on a node after install.sh (--health-timeout-s). */
+  startupTimeoutMs?: number;
 }
 
 export interface ProvisionResult {
@@ -74,7 +76,7 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
     if (gathered.failures.size > 0) throw preflightFailure([...gathered.failures].map(([host, e]) => describeFailure(host, e)), desired);
     if (databaseOrError instanceof Error) throw preflightFailure([describeFailure("database", databaseOrError)], desired);
     const database = databaseOrError;
-    const plan = planCluster(desired, gathered.facts, { inv, redactor, bundle });
+    const plan = planCluster(desired, gathered.facts, { inv, redactor, bundle, sharedStorageMarker: newSharedStorageMarker(inv), ...(opts.startupTimeoutMs === undefined ? {} : { startupTimeoutMs: opts.startupTimeoutMs }) });
     if (database.plan.action === "refuse") throw preflightFailure([`database: ${database.plan.reason}`], desired);
     if (plan.problems.length > 0) throw preflightFailure(plan.problems.map((p) => `${p.host}: ${p.message}\n    → ${p.hint}`), desired);
     for (const h of desired.hosts) started.set(h.host.name, Date.now() - t0);
@@ -141,7 +143,9 @@ async function finishLocked(pool: SshPool, lock: ClusterLock, done: ReadonlyMap<
 const PHASE_DESCRIPTIONS: Record<(typeof PHASES)[number], string> = {
   loadbalancers: "keepalived, check.sh, kernel settings; exactly one VIP holder",
   storage: "shared storage for /data/registry and /data/job_logs",
-  harbor: "certificates, shared secrets, harbor.cfg, installer, VIP acceptance rules",
+  "storage-check": "every node sees the check marker one node wrote into the registry's storage (shared), before any install",
+  harbor: "certificates, shared secrets, harbor.cfg, installer, VIP acceptance rules; Harbor's start-up",
+  settings: "settings Harbor keeps in its database, through its API, once, cluster-wide",
 };
 
 function preflightFailure(lines: string[], desired: DesiredState): ProvisionFailed {

@@ -7,6 +7,7 @@ import type { SshPool } from "../remote/pool.js";
 import type { Phase, Plan, Step } from "../plan/types.js";
 import { executeStep } from "./execute-step.js";
 import type { EmitEvent } from "./events.js";
+import { HarborHaError } from "../errors.js";
 
 export interface PhaseResult {
   /** Titles of the steps done, per host. */
@@ -32,7 +33,9 @@ export async function runPhase(pool: SshPool, plan: Plan, phase: Phase, emit: Em
       try {
         await executeStep(session, step);
       } catch (err) {
-        emit({ type: "step-done", host, phase, title: step.title, ok: false, ms: Date.now() - started, error: (err as Error).message });
+        // The step's own hint says what to fix on this host (the run's final error only says which hosts failed).
+        const hint = err instanceof HarborHaError && err.hint ? `\n→ ${err.hint}` : "";
+        emit({ type: "step-done", host, phase, title: step.title, ok: false, ms: Date.now() - started, error: `${(err as Error).message}${hint}` });
         throw err;
       }
       done.push(step.title);

@@ -2,6 +2,9 @@
 import type { Inventory } from "../inventory/model.js";
 import { Secret } from "../inventory/secret.js";
 
+/** harbor.cfg keys whose values are passwords, when an inventory passes them through. */
+export const HARBOR_CFG_PASSWORD_KEYS: readonly string[] = ["email_password", "ldap_search_pwd", "uaa_clientsecret"];
+
 export function collectSecrets(inv: Inventory): Secret[] {
   const found: Secret[] = [];
   const walk = (v: unknown): void => {
@@ -11,5 +14,13 @@ export function collectSecrets(inv: Inventory): Secret[] {
   };
   walk(inv.data);
   if (inv.tls) found.push(inv.tls.key);
+  // Passwords passed through to harbor.cfg as plain values (Harbor's own password keys).
+  const cfgMaps = [inv.data.harbor.extra_cfg, ...inv.data.harbor_nodes.map((n) => n.harbor_cfg ?? {})];
+  for (const cfg of cfgMaps) {
+    for (const key of HARBOR_CFG_PASSWORD_KEYS) {
+      const v = cfg[key];
+      if (v !== undefined && String(v) !== "") found.push(new Secret(String(v), `harbor.cfg ${key}`));
+    }
+  }
   return found;
 }

@@ -8,7 +8,7 @@ export class FactsParseError extends Error {}
 export function emptyFacts(): HostFacts {
   return {
     init: "sysv", files: {}, dirs: {}, packages: {}, users: {}, mounts: {}, fstab: {}, sysctls: {},
-    interfaces: {}, vips: {}, pings: {}, tcp: {}, diskFreeKb: {}, stamps: {}, http: {},
+    interfaces: {}, vips: {}, pings: {}, tcp: {}, diskFreeKb: {}, stamps: {}, http: {}, versions: {}, api: {},
   };
 }
 
@@ -58,6 +58,8 @@ function readLine(f: HostFacts, [kind = "", a = "", b = "", c = "", d = ""]: str
     case "vipchain": f.vipChain = { hooked: a === "hooked", rules: b.split(";").filter(Boolean) }; break;
     case "keepalived": f.keepalived = b ? { running: a === "running", pid: Number(b) } : { running: a === "running" }; break;
     case "ping": if (b !== "unknown") f.pings[a] = b === "answers"; break;
+    case "version": f.versions[a] = b === "missing" ? { found: false } : { found: true, exitCode: Number(b), output: Buffer.from(c, "base64").toString("utf8") }; break;
+    case "harbor-api": f.api[a] = { status: Number(b) || 0, body: Buffer.from(c, "base64").toString("utf8") }; break;
     case "drain": f.drained = a.split(" ").filter(Boolean); break;
     default: break; // newer facts.sh lines an older parser does not know: ignored on purpose
   }

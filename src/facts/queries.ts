@@ -4,6 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import type { DesiredHost } from "../render/types.js";
+import type { Secret } from "../inventory/secret.js";
 
 export type FactQuery =
   /** stat + sha256 of a managed file; its content (base64) only when it differs and may be shown. */
@@ -23,6 +24,13 @@ export type FactQuery =
   | { kind: "vipchain" }
   | { kind: "keepalived" }
   | { kind: "drain" }
+  /** What `<program> --version` prints and its exit status (the node prerequisites Harbor's installer runs). */
+  | { kind: "version"; program: string }
+  /**
+   * A GET of Harbor's API on the node, with curl's config (credentials) given as data: it
+   * travels base64-encoded inside the queries on stdin, never in a command line.
+   */
+  | { kind: "harbor-api"; url: string; curlConfig: Secret }
   /** Whether anything answers ping at an address (the VIP, when no load balancer holds it). */
   | { kind: "ping"; address: string };
 
@@ -60,6 +68,8 @@ function encodeQuery(q: FactQuery): string {
       case "vip": case "ping": return [q.kind, q.address];
       case "tcp": return [q.kind, q.host, q.port];
       case "http": return [q.kind, q.url];
+      case "version": return [q.kind, q.program];
+      case "harbor-api": return [q.kind, q.url, Buffer.from(q.curlConfig.reveal(), "utf8").toString("base64")];
       case "vipchain": case "keepalived": case "drain": return [q.kind];
     }
   })();

@@ -20,6 +20,9 @@ export interface MountFact {
   options: string;
 }
 
+/** What `<program> --version` answered: absent from PATH, or its exit status and output (stdout and stderr). */
+export type VersionFact = { found: false } | { found: true; exitCode: number; output: string };
+
 export interface HostFacts {
   init: "systemd" | "sysv";
   files: Record<string, FileFact>;
@@ -45,6 +48,10 @@ export interface HostFacts {
   http: Record<string, number>;
   vipChain?: { hooked: boolean; rules: string[] };
   keepalived?: { running: boolean; pid?: number };
+  /** url → what Harbor's API answered there (status 0: nothing answered; body: the response, or curl's error). */
+  api: Record<string, { status: number; body: string }>;
+  /** program → what `program --version` answered. */
+  versions: Record<string, VersionFact>;
   /** Node addresses with a drain marker on this (load balancer) host. */
   drained?: string[];
 }

@@ -6,6 +6,7 @@ import { allOf, cmd, op, shScript } from "../remote/command.js";
 import type { Command } from "../remote/command.js";
 import type { DesiredDirectory, DesiredMount } from "../render/types.js";
 import { formatMode } from "../remote/upload.js";
+import { Secret } from "../inventory/secret.js";
 
 export type InitSystem = "systemd" | "sysv";
 export type ServiceAction = "start" | "reload" | "restart" | "stop";
@@ -72,6 +73,105 @@ export function applyVipRulesCommand(init: InitSystem, scriptPath: string, unitN
 export function harborInstallCommand(harborDir: string, withClair: boolean): Command {
   const install = withClair ? cmd("./install.sh", "--ha", "--with-clair") : cmd("./install.sh", "--ha");
   return shScript(cmd("cd", harborDir), install);
+}
+
+/**
+ * One look at Harbor's start-up on the node itself: the UI's /api/systeminfo (status code, or
+ * curl's error) and the registry behind nginx at /v2/ (status line and headers: a running
+ * registry answers 401 with a Bearer challenge). Read by judgeHarborStartup.
+ */
+export function harborStartupProbeCommand(baseUrl: string): Command {
+  const script = [
+    'u=$1',
+    'echo "== systeminfo"',
+    'curl -ksS -o /dev/null -w "status %{http_code}\\n" --connect-timeout 3 --max-time 10 -- "$u/api/systeminfo" 2>&1',
+    'echo "== v2"',
+    'curl -ksS -o /dev/null -D - -w "status %{http_code}\\n" --connect-timeout 3 --max-time 10 -- "$u/v2/" 2>&1',
+    'exit 0',
+  ].join("\n");
+  return cmd("sh", "-c", script, "sh", baseUrl);
+}
+
+/** `docker-compose ps` in Harbor's folder: which of its services run, for a failure message. */
+export function harborComposePsCommand(harborDir: string, withClair: boolean): Command {
+  return shScript(cmd("cd", harborDir), cmd("docker-compose", ...harborComposeFileArgs(withClair), "ps"));
+}
+
+/** The marker file of the shared-storage check, in the registry's storage folder. */
+export const SHARED_CHECK_FILE = ".harbor-ha-shared-check";
+
+/** Runs "$@" as Harbor's uid and gid 10000 (which have no name on most hosts): coreutils, on every distribution. */
+const AS_HARBOR = 'as_harbor() { chroot --userspec=10000:10000 / "$@"; }';
+
+/**
+ * The first half of the shared-storage check: writes a fresh random marker into the
+ * registry's storage folder as uid 10000 (which proves Harbor's registry may write there),
+ * replacing the previous run's, and reads it back.
+ */
+export function sharedStorageMarkCommand(dir: string, marker: string): Command {
+  const script = [
+    AS_HARBOR,
+    'd=$1; m=$2; f="$d/$3"',
+    '[ -d "$d" ] || { echo "$d does not exist" >&2; exit 1; }',
+    // The inner script gets its values as arguments, never by interpolation.
+    'as_harbor sh -c \'printf "%s\\n" "$1" > "$2.tmp" && mv -f "$2.tmp" "$2"\' sh "$m" "$f" || { echo "uid 10000 (Harbor\'s registry) cannot write to $d" >&2; exit 1; }',
+    '[ "$(cat "$f")" = "$m" ] || { echo "wrote the check marker to $f but read back something else" >&2; exit 1; }',
+  ].join("\n");
+  return cmd("sh", "-c", script, "sh", dir, marker, SHARED_CHECK_FILE);
+}
+
+/**
+ * The second half, on every other node: the marker `writer` just wrote must be there (the
+ * same filesystem), and uid 10000 must be able to write there too. Says what is mounted there when not.
+ */
+export function sharedStorageReadCommand(dir: string, marker: string, writer: string, node: string): Command {
+  const script = [
+    AS_HARBOR,
+    'd=$1; m=$2; f="$d/$3"; writer=$4; node=$5',
+    'mounted=$(awk -v t="$d" \'$2 == t { print $1 " (" $3 ")"; exit }\' /proc/self/mounts)',
+    'got=$(cat "$f" 2>/dev/null || true)',
+    'if [ "$got" != "$m" ]; then',
+    '  if [ -z "$got" ]; then echo "$node does not see the check marker $writer just wrote into $d" >&2',
+    '  else echo "$node sees another check marker in $d than the one $writer just wrote: a different filesystem" >&2; fi',
+    '  echo "mounted at $d on $node: ${mounted:-nothing at exactly this path}" >&2',
+    '  exit 1',
+    'fi',
+    'as_harbor sh -c \': > "$1" && rm -f "$1"\' sh "$d/.harbor-ha-write-check.$node" || { echo "uid 10000 (Harbor\'s registry) cannot write to $d on $node" >&2; exit 1; }',
+  ].join("\n");
+  return cmd("sh", "-c", script, "sh", dir, marker, SHARED_CHECK_FILE, writer, node);
+}
+
+/** A value in double quotes as curl's config file reads it back (backslash escapes). */
+export function curlConfigQuote(value: string): string {
+  return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t")}"`;
+}
+
+/**
+ * curl's config for a call of Harbor's API as its admin: basic auth and, for a PUT, the JSON
+ * body. Read by `curl -K -` from stdin, so the password and the settings (secrets among them)
+ * never appear on a command line or in a log. A Secret: it prints as [redacted].
+ */
+export function harborApiCurlConfig(user: string, password: Secret, body?: string): Secret {
+  const lines = [`user = ${curlConfigQuote(`${user}:${password.reveal()}`)}`];
+  if (body !== undefined) lines.push(`data-binary = ${curlConfigQuote(body)}`, `header = "Content-Type: application/json"`);
+  return new Secret(`${lines.join("\n")}\n`, "curl config");
+}
+
+/** A call of Harbor's API on the node itself; curl's config (harborApiCurlConfig) on stdin. Prints the body, then `harbor-ha-status:<code>`. */
+export function harborApiCommand(method: "GET" | "PUT", url: string): Command {
+  return cmd("curl", "-ksS", "-K", "-", "-X", method, "--connect-timeout", "5", "--max-time", "60", "-w", "\\nharbor-ha-status:%{http_code}", "--", url);
+}
+
+/** harborApiCommand's output: the status (0 when nothing answered) and the body (or curl's error). */
+export function parseApiAnswer(output: string): { status: number; body: string } {
+  const at = output.lastIndexOf("harbor-ha-status:");
+  if (at < 0) return { status: 0, body: output.trim() };
+  return { status: Number(output.slice(at + "harbor-ha-status:".length).trim()) || 0, body: output.slice(0, at).replace(/\n$/, "") };
+}
+
+/** The compose files install.sh starts Harbor with: `-f docker-compose.yml [-f docker-compose.clair.yml]`. */
+export function harborComposeFileArgs(withClair: boolean): string[] {
+  return ["-f", "docker-compose.yml", ...(withClair ? ["-f", "docker-compose.clair.yml"] : [])];
 }
 
 export function extractBundleCommand(bundlePath: string, installDir: string): Command {

@@ -13,6 +13,9 @@ import { sha256Hex } from "../facts/queries.js";
 import { harborDir, VIP_ACCEPT_SCRIPT_PATH } from "../render/harbor-node.js";
 import { applyVipRulesCommand, extractBundleCommand, fstabLine, harborInstallCommand, mountCommand, persistMountCommand } from "./commands.js";
 import { planDirectories, planFiles, planPackages } from "./host-steps.js";
+import { SHARED_STORAGE_ANSWER, sharedRegistryPath } from "./shared-storage.js";
+import { liveFileDrift } from "./live-files.js";
+import { DEFAULT_STARTUP_TIMEOUT_MS, planStartupWait } from "./startup.js";
 import type { Step } from "./types.js";
 
 export const INSTALL_STAMP_PATH = "/var/lib/harbor-ha/harbor-install.stamp";
@@ -57,7 +60,12 @@ export function installDigest(d: DesiredHost, bundle: BundleInfo, withClair: boo
   return createHash("sha256").update(JSON.stringify({ bundle: bundle.sha256, withClair, inputs })).digest("hex");
 }
 
-export function planHarbor(inv: Inventory, d: DesiredHost, f: HostFacts, bundle: BundleInfo, redactor: Redactor): Step[] {
+export interface HarborPlanOptions {
+  /** How long Harbor may take to start after install.sh (default DEFAULT_STARTUP_TIMEOUT_MS). */
+  startupTimeoutMs?: number;
+}
+
+export function planHarbor(inv: Inventory, d: DesiredHost, f: HostFacts, bundle: BundleInfo, redactor: Redactor, opts: HarborPlanOptions = {}): Step[] {
   const host = d.host.name;
   const phase = "harbor" as const;
   const dir = harborDir(inv);
@@ -86,9 +94,22 @@ export function planHarbor(inv: Inventory, d: DesiredHost, f: HostFacts, bundle:
 
   const digest = installDigest(d, bundle, inv.data.harbor.with_clair);
   const up = f.http[localHealthUrl(inv)] === 200;
-  const reason = files.handlers.has("reinstall-harbor") ? "its configuration changed" : f.stamps[INSTALL_STAMP_PATH] !== digest ? "not installed from this configuration yet" : !up ? "Harbor does not answer on this node" : undefined;
+  const live = liveFileDrift(inv, d, f);
+  const reason = files.handlers.has("reinstall-harbor")
+    ? "its configuration changed"
+    : f.stamps[INSTALL_STAMP_PATH] !== digest
+      ? "not installed from this configuration yet"
+      : !up
+        ? "Harbor does not answer on this node"
+        : live.length > 0
+          ? `Harbor uses other files than harbor-ha's (${live.map((l) => l.path).join(", ")}): prepare puts harbor-ha's in place again`
+          : undefined;
   if (reason) {
-    steps.push({ host, phase, kind: "install", title: `run install.sh --ha${inv.data.harbor.with_clair ? " --with-clair" : ""}`, reason, action: { type: "run", command: harborInstallCommand(dir, inv.data.harbor.with_clair), timeoutMs: 900_000 } });
+    // With filesystem storage prepare asks whether it is shared: the plan's check proves it before any install (planSharedStorageCheck).
+    const answer = sharedRegistryPath(inv) === undefined ? {} : { stdin: SHARED_STORAGE_ANSWER };
+    const title = `run install.sh --ha${inv.data.harbor.with_clair ? " --with-clair" : ""}${answer.stdin ? " (answering prepare's shared-storage question: yes, checked above)" : ""}`;
+    steps.push({ host, phase, kind: "install", title, reason, action: { type: "run", command: harborInstallCommand(dir, inv.data.harbor.with_clair), timeoutMs: 900_000, ...answer } });
+    steps.push(planStartupWait(inv, host, opts.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS));
     steps.push({
       host, phase, kind: "install", title: `record the installed configuration in ${INSTALL_STAMP_PATH}`, reason: "after a successful install",
       action: { type: "upload", file: { path: INSTALL_STAMP_PATH, content: `${digest}\n`, mode: 0o644, owner: "root", group: "root", sensitive: false, onChange: [], description: "digest of what install.sh last ran with" } },

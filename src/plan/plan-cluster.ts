@@ -7,20 +7,38 @@ import { planHarbor, planStorage } from "./harbor-node.js";
 import type { BundleInfo } from "./harbor-node.js";
 import { planLoadBalancer } from "./loadbalancer.js";
 import { preflightProblems } from "./preflight.js";
-import type { Plan } from "./types.js";
+import { planSharedStorageCheck } from "./shared-storage.js";
+import { planDbSettings, settingsNode, settingsPreflightProblems } from "./harbor-settings.js";
+import { inPhaseOrder } from "./types.js";
+import type { HostPlan, Plan, Step } from "./types.js";
 
 export interface PlanContext {
   inv: Inventory;
   redactor: Redactor;
   bundle: BundleInfo;
+  /** How long Harbor may take to start on a node after install.sh (--health-timeout-s). */
+  startupTimeoutMs?: number;
+  /** This run's random marker for the shared-storage check. */
+  sharedStorageMarker: string;
 }
 
 export function planCluster(desired: DesiredState, facts: ReadonlyMap<string, HostFacts>, ctx: PlanContext): Plan {
   const hosts = desired.hosts.map((d) => {
     const f = facts.get(d.host.name);
     if (!f) return { host: d.host, steps: [] };
-    const steps = d.host.role === "loadbalancer" ? planLoadBalancer(d, f, ctx.redactor) : [...planStorage(d, f), ...planHarbor(ctx.inv, d, f, ctx.bundle, ctx.redactor)];
+    const steps = d.host.role === "loadbalancer" ? planLoadBalancer(d, f, ctx.redactor) : [...planStorage(d, f), ...planHarbor(ctx.inv, d, f, ctx.bundle, ctx.redactor, ctx.startupTimeoutMs === undefined ? {} : { startupTimeoutMs: ctx.startupTimeoutMs })];
     return { host: d.host, steps };
   });
-  return { hosts, problems: preflightProblems(ctx.inv, desired.hosts, facts) };
+  const nodePlans = hosts.filter((h) => h.host.role === "harbor-node" && facts.has(h.host.name));
+  const settingsFacts = facts.get(settingsNode(ctx.inv));
+  const clusterSteps = [...planSharedStorageCheck(ctx.inv, nodePlans, ctx.sharedStorageMarker), ...(settingsFacts ? planDbSettings(ctx.inv, settingsFacts) : [])];
+  const problems = [...preflightProblems(ctx.inv, desired.hosts, facts), ...settingsPreflightProblems(ctx.inv, settingsFacts)];
+  return { hosts: hosts.map((h) => withClusterSteps(h, clusterSteps)), problems };
+}
+
+/** The host's steps with its share of the cluster-wide steps, each in its phase (stable: the order within a phase is kept). */
+function withClusterSteps(h: HostPlan, clusterSteps: readonly Step[]): HostPlan {
+  const mine = clusterSteps.filter((s) => s.host === h.host.name);
+  if (mine.length === 0) return h;
+  return { host: h.host, steps: inPhaseOrder([...h.steps, ...mine]) };
 }

@@ -6,6 +6,7 @@ import type { Inventory } from "../inventory/model.js";
 import { vipParts } from "../inventory/model.js";
 import type { DesiredHost } from "../render/types.js";
 import type { HostFacts } from "../facts/types.js";
+import { prerequisiteProblems } from "./prerequisites.js";
 import type { PreflightProblem } from "./types.js";
 
 /** The installer bundle unpacks to a few hundred MB; Harbor's images need more. */
@@ -23,6 +24,7 @@ export function preflightProblems(inv: Inventory, desired: readonly DesiredHost[
       if (lb && f.interfaces[lb.interface] !== true) add(`has no network interface ${lb.interface}`, `Set load_balancers[].interface to the interface that should carry the VIP ${vip} (see \`ip link\` on the host).`);
       continue;
     }
+    for (const p of prerequisiteProblems(f, inv.data.cluster.harbor_version)) add(p.message, p.hint);
     if (f.vips[vip]) add(`holds the VIP ${vip} on an interface`, "Harbor nodes accept VIP traffic through iptables REDIRECT, not by holding the address: remove it from the node (ip addr del).");
     const reach = (label: string, host: string, port: number) => {
       if (f.tcp[`${host}:${port}`] !== true) add(`cannot reach ${label} at ${host}:${port}`, `Check that ${label} runs and that the firewall lets ${d.host.address} connect to port ${port}.`);

@@ -8,6 +8,10 @@ import { harborDir } from "../render/harbor-node.js";
 import { bundleRemotePath, INSTALL_STAMP_PATH, localHealthUrl } from "./harbor-node.js";
 import type { BundleInfo } from "./harbor-node.js";
 import { LB_SYSCTLS } from "./loadbalancer.js";
+import { NODE_PREREQUISITE_PROGRAMS } from "./prerequisites.js";
+import { configurationsUrl, desiredDbSettings, HARBOR_ADMIN, SETTINGS_STAMP_PATH, settingsNode } from "./harbor-settings.js";
+import { harborApiCurlConfig } from "./commands.js";
+import { liveFileQueries } from "./live-files.js";
 
 export function queriesFor(inv: Inventory, d: DesiredHost, bundle: BundleInfo): FactQuery[] {
   const vip = vipParts(inv).address;
@@ -30,7 +34,13 @@ export function queriesFor(inv: Inventory, d: DesiredHost, bundle: BundleInfo): 
     { kind: "tcp", host: database.host, port: database.port },
     { kind: "tcp", host: redis.host, port: redis.port },
     { kind: "disk", path: installer.install_dir },
+    ...NODE_PREREQUISITE_PROGRAMS.map((program) => ({ kind: "version" as const, program })),
+    ...liveFileQueries(inv, d),
   );
   if (harbor.with_clair && clair_db) q.push({ kind: "tcp", host: clair_db.host, port: clair_db.port });
+  // What Harbor holds of the database-held settings the inventory sets: asked of one node (one database).
+  if (d.host.name === settingsNode(inv) && desiredDbSettings(inv).length > 0) {
+    q.push({ kind: "harbor-api", url: configurationsUrl(inv), curlConfig: harborApiCurlConfig(HARBOR_ADMIN, harbor.admin_password) }, { kind: "stamp", path: SETTINGS_STAMP_PATH });
+  }
   return q;
 }

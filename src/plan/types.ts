@@ -6,19 +6,38 @@
 import type { HostRef } from "../inventory/model.js";
 import type { DesiredFile } from "../render/types.js";
 import type { Command } from "../remote/command.js";
+import type { Secret } from "../inventory/secret.js";
 
 /** The provision phases that change hosts, in the order they run. */
-export type Phase = "loadbalancers" | "storage" | "harbor";
-export const PHASES: readonly Phase[] = ["loadbalancers", "storage", "harbor"];
+export type Phase = "loadbalancers" | "storage" | "storage-check" | "harbor" | "settings";
+export const PHASES: readonly Phase[] = ["loadbalancers", "storage", "storage-check", "harbor", "settings"];
 
 export type Action =
-  | { type: "run"; command: Command; timeoutMs?: number }
+  /** `stdin`: what the command reads (an answer to a question, never a secret); `hint`: what to do when it fails. */
+  | { type: "run"; command: Command; timeoutMs?: number; stdin?: string; hint?: string }
+  /**
+   * Run `probe` until `judge` (a pure parser, by name) says ready, the interval growing, or the
+   * deadline passes; then the step fails with the last answer and what `diagnose` prints.
+   */
+  | { type: "wait"; probe: Command; judge: "harbor-startup"; diagnose?: Command; timeoutMs: number; firstIntervalMs: number; maxIntervalMs: number; hint: string }
+  /**
+   * Harbor's database-held settings through its API: PUT (curl's config, with the credentials
+   * and the body, on stdin), then GET and compare with `expect` (passwords are never read
+   * back), then the stamp of what was applied.
+   */
+  | { type: "harbor-settings"; put: ApiCall; get: ApiCall; expect: Record<string, string | number | boolean>; stamp: DesiredFile }
   /** Write a file atomically; `check: "keepalived"` validates it with `keepalived -t` before it replaces the old one. */
   | { type: "upload"; file: DesiredFile; check?: "keepalived" }
   /** Copy a local file (the installer bundle) to the host, checksum-verified. */
   | { type: "upload-local"; localPath: string; remotePath: string; sha256: string; mode: number };
 
-export type StepKind = "package" | "user" | "directory" | "file" | "mount" | "service" | "install";
+export type StepKind = "package" | "user" | "directory" | "file" | "mount" | "service" | "install" | "check" | "settings";
+
+/** A call of Harbor's API: the command, and curl's config (credentials, body) for its stdin. */
+export interface ApiCall {
+  command: Command;
+  curlConfig: Secret;
+}
 
 export interface Step {
   host: string;
@@ -56,4 +75,9 @@ export function stepsIn(plan: Plan, phase: Phase): Step[] {
 
 export function isEmptyPlan(plan: Plan): boolean {
   return plan.hosts.every((h) => h.steps.length === 0);
+}
+
+/** Steps in phase order, keeping the order within a phase. */
+export function inPhaseOrder(steps: readonly Step[]): Step[] {
+  return steps.map((s, i) => ({ s, i })).sort((a, b) => PHASES.indexOf(a.s.phase) - PHASES.indexOf(b.s.phase) || a.i - b.i).map((x) => x.s);
 }

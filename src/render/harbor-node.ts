@@ -35,7 +35,8 @@ export function renderHarborNode(inv: Inventory, index: number, state: ClusterSt
   const storage = renderStorage(inv);
   return {
     host: { name: node.name, address: node.address, role: "harbor-node" },
-    packages: ["iptables", ...storage.packages],
+    // curl: the start-up wait and the settings API calls run on the node itself.
+    packages: ["iptables", "curl", ...storage.packages],
     users: [],
     directories: storage.directories,
     files,

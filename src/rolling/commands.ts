@@ -5,6 +5,7 @@
 import { cmd } from "../remote/command.js";
 import type { Command } from "../remote/command.js";
 import { CHECK_SCRIPT_PATH, DRAIN_DIR } from "../render/loadbalancer.js";
+import { harborComposeFileArgs } from "../plan/commands.js";
 
 /** The marker check.sh looks for: while it exists, the node fails its check on purpose. */
 export function drainMarkerPath(nodeAddress: string): string {
@@ -60,29 +61,20 @@ export function parseFingerprint(output: string): string | undefined {
   return m?.[1]?.toUpperCase();
 }
 
-export const STANDIN_PIDFILE = "/var/run/harbor-standin.pid";
-
 /**
- * Stops Harbor on a node taken out of the cluster: `docker-compose down` where Harbor's
- * compose file is (real Harbor), else the lab stand-in by its pidfile (its command line
- * checked first). With purge, the install folder, the bundle and the install stamp go too;
- * never /data (shared storage, the secretkey).
+ * Stops Harbor on a node taken out of the cluster, the way Harbor itself is stopped:
+ * `docker-compose -f docker-compose.yml [-f docker-compose.clair.yml] down` in its folder
+ * (the compose files install.sh --ha started it with). A node without Harbor's compose file
+ * (never installed, or already purged) has nothing to stop. With purge, the install folder,
+ * the bundle and the install stamp go too; never /data (shared storage, the secretkey).
  */
-export function stopHarborCommand(harborDir: string, opts: { purge: boolean; bundlePath: string; stampPath: string }): Command {
+export function stopHarborCommand(harborDir: string, opts: { withClair: boolean; purge: boolean; bundlePath: string; stampPath: string }): Command {
   const script = [
-    'd=$1; pidfile=$2',
-    'if [ -f "$d/docker-compose.yml" ]; then (cd "$d" && docker-compose down) || exit 1',
-    'elif [ -f "$pidfile" ]; then',
-    '  pid=$(cat "$pidfile")',
-    '  if tr "\\0" " " <"/proc/$pid/cmdline" 2>/dev/null | grep -q standin/server.py; then',
-    '    kill -TERM "$pid"; i=0',
-    '    while [ $i -lt 50 ] && [ -e "/proc/$pid" ] && ! grep -q "^State:[[:space:]]*Z" "/proc/$pid/status" 2>/dev/null; do sleep 0.1; i=$((i+1)); done',
-    '    [ -e "/proc/$pid" ] && kill -KILL "$pid" 2>/dev/null',
-    '  fi',
-    '  rm -f "$pidfile"',
-    'fi',
-    ...(opts.purge ? ['rm -rf -- "$d" "$3" "$4"'] : []),
+    // $1 Harbor's folder, $2 the bundle, $3 the install stamp; the rest: the compose file arguments.
+    'd=$1; bundle=$2; stamp=$3; shift 3',
+    'if [ -f "$d/docker-compose.yml" ]; then (cd "$d" && docker-compose "$@" down) || exit 1; fi',
+    ...(opts.purge ? ['rm -rf -- "$d" "$bundle" "$stamp"'] : []),
     'exit 0',
   ].join("\n");
-  return cmd("sh", "-c", script, "sh", harborDir, STANDIN_PIDFILE, opts.bundlePath, opts.stampPath);
+  return cmd("sh", "-c", script, "sh", harborDir, opts.bundlePath, opts.stampPath, ...harborComposeFileArgs(opts.withClair));
 }

@@ -43,7 +43,8 @@ export interface GateOptions {
   maxIntervalMs: number;
 }
 
-export const DEFAULT_GATE: GateOptions = { timeoutMs: 120_000, firstIntervalMs: 500, maxIntervalMs: 5_000 };
+/** The timeout also bounds Harbor's start-up after install.sh (the same --health-timeout-s): a few minutes. */
+export const DEFAULT_GATE: GateOptions = { timeoutMs: 300_000, firstIntervalMs: 500, maxIntervalMs: 5_000 };
 
 export interface NodeRollOutcome {
   node: string;

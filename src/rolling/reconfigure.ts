@@ -54,6 +54,8 @@ export interface ReconfigureResult {
   removed: string[];
   /** Step titles done per load balancer. */
   loadBalancers: Record<string, string[]>;
+  /** Harbor's database-held settings applied through its API (step titles). */
+  settings: string[];
   roll: RollResult;
   /** The batches planned (dry run) or rolled. */
   batches: string[][];
@@ -72,7 +74,7 @@ export async function reconfigure(inv: Inventory, opts: ReconfigureOptions): Pro
   const { state, redactor, desired, bundle, pool } = await prepareClusterRun(inv, opts);
   try {
     opts.emit({ type: "phase", phase: "preflight", description: "connecting, gathering facts, health of every node (read-only)" });
-    const setup = await prepareRoll(pool, inv, desired, bundle, redactor, { tlsOnly: opts.command === "rotate-certs", serial: opts.serial, ...(opts.limit ? { limit: opts.limit } : {}) });
+    const setup = await prepareRoll(pool, inv, desired, bundle, redactor, { tlsOnly: opts.command === "rotate-certs", startupTimeoutMs: (opts.gate ?? DEFAULT_GATE).timeoutMs, serial: opts.serial, ...(opts.limit ? { limit: opts.limit } : {}) });
     const result = initialResult(opts, setup, redactor);
     if (opts.dryRun || !result.changed) return result;
 
@@ -107,7 +109,7 @@ function initialResult(opts: ReconfigureOptions, setup: RollSetup, redactor: Red
   const removed = membership.removed.filter((a) => inScope(a));
   const changed = batches.length > 0 || added.length > 0 || removed.length > 0 || plan.hosts.some((h) => inScope(h.host.name) && h.steps.length > 0);
   return {
-    command: opts.command, dryRun: opts.dryRun, plan, changed, added, removed, loadBalancers: {},
+    command: opts.command, dryRun: opts.dryRun, plan, changed, added, removed, loadBalancers: {}, settings: [],
     roll: { rolled: [], notTouched: batches.flat(), stopped: false },
     batches: batches.map((b) => b.map((n) => n.name)),
     redactor,

@@ -58,8 +58,11 @@ export function rollOutcomes(r: ReconfigureResult): HostOutcome[] {
     }
     const o = r.roll.rolled.find((x) => x.node === h.host.name);
     const untouched = r.roll.notTouched.some((n) => n.name === h.host.name);
-    const status = o?.state === "failed" ? "failed" : o && o.changes.length > 0 ? "changed" : untouched ? "not started" : "unchanged";
-    rows.push({ host: h.host.name, role: h.host.role, status, changes: o?.changes ?? [], ms: o?.ms ?? 0, ...(o?.error ? { error: o.error } : {}) });
+    // The database-held settings were applied through this node's Harbor (no roll needed for them).
+    const settings = h.steps.some((s) => s.kind === "settings") ? r.settings : [];
+    const changes = [...(o?.changes ?? []), ...settings];
+    const status = o?.state === "failed" ? "failed" : changes.length > 0 ? "changed" : untouched ? "not started" : "unchanged";
+    rows.push({ host: h.host.name, role: h.host.role, status, changes, ms: o?.ms ?? 0, ...(o?.error ? { error: o.error } : {}) });
   }
   for (const a of r.removed) rows.push({ host: a, role: "removed node", status: r.dryRun ? "not started" : "changed", changes: ["drained, taken off the load balancers, Harbor stopped"], ms: 0 });
   return rows;
@@ -71,6 +74,8 @@ export function formatRollPlan(r: ReconfigureResult, planText: string): string {
   if (r.removed.length > 0) out.push(`scale in: ${r.removed.join(", ")} would be drained, taken off the load balancers, and Harbor stopped there`);
   if (r.added.length > 0) out.push(`scale out: ${r.added.join(", ")} would be provisioned and pass its health gate before the load balancers get it`);
   out.push(r.batches.length === 0 ? "roll: no Harbor node needs to leave service." : `roll, one batch at a time (drain → apply → health → undrain): ${r.batches.map((b) => `[${b.join(", ")}]`).join(" → ")}`);
+  const settingsHost = r.plan.hosts.find((h) => h.steps.some((s) => s.kind === "settings"))?.host.name;
+  if (settingsHost) out.push(`then: the settings Harbor keeps in its database, once through its API on ${settingsHost} (it stays in service)`);
   return out.join("\n") + "\n";
 }
 
@@ -82,6 +87,7 @@ export function formatRollDone(r: ReconfigureResult, vip: string): string {
   if (s.removed.length > 0) out.push(`scaled in: ${s.removed.join(", ")} off the load balancers, Harbor stopped`);
   if (s.added.length > 0) out.push(`scaled out: ${s.added.join(", ")} healthy and behind the load balancers`);
   out.push(`rolled: ${r.roll.rolled.map((o) => o.node).join(", ") || "no Harbor node"}; never more than ${r.batches.reduce((m, b) => Math.max(m, b.length), 0) || 0} out of service at once`);
+  if (r.settings.length > 0) out.push("settings Harbor keeps in its database: applied through its API and read back");
   if (r.vipHolder) out.push(`VIP ${vip} is held by ${r.vipHolder}`);
   return out.join("\n") + "\n";
 }

@@ -73,6 +73,6 @@ export function removedNodeSpec(address: string): HarborNodeSpec {
 
 /** Stops Harbor on a node the inventory removed; its files stay unless purge. */
 export async function applyStopHarbor(session: SshSession, inv: Inventory, purge: boolean): Promise<void> {
-  const command = stopHarborCommand(harborDir(inv), { purge, bundlePath: bundleRemotePath(inv), stampPath: INSTALL_STAMP_PATH });
+  const command = stopHarborCommand(harborDir(inv), { withClair: inv.data.harbor.with_clair, purge, bundlePath: bundleRemotePath(inv), stampPath: INSTALL_STAMP_PATH });
   await session.runChecked(command, { sudo: true, step: purge ? "stop Harbor and remove its files" : "stop Harbor", hint: "Stop Harbor on that host by hand (docker-compose down in its harbor folder); it no longer receives traffic." });
 }

@@ -13,6 +13,7 @@ import type { BundleInfo } from "../plan/harbor-node.js";
 import { queriesFor } from "../plan/queries.js";
 import type { Plan } from "../plan/types.js";
 import { gatherAllFacts } from "../apply/gather.js";
+import { newSharedStorageMarker } from "../apply/cluster-run.js";
 import { preflightDatabase } from "../apply/database.js";
 import { gatherNodeChecks } from "../apply/verify.js";
 import type { NodeCheck } from "../apply/verify.js";
@@ -22,9 +23,14 @@ import type { Membership } from "./scale.js";
 import { planBatches, refuseUnsafeRoll } from "./safety.js";
 import type { RollNode } from "./node-roll.js";
 import { limitPlanToTls } from "./tls.js";
+import { splitForRoll } from "./cluster-steps.js";
+import type { RollPlans } from "./cluster-steps.js";
 
 export interface RollSetup {
+  /** The whole plan, as shown (--dry-run, --json). */
   plan: Plan;
+  /** What each node applies as it rolls, and the cluster-wide steps run around the roll. */
+  roll: RollPlans;
   facts: Map<string, HostFacts>;
   membership: Membership;
   nodeChecks: NodeCheck[];
@@ -38,6 +44,8 @@ export interface RollSetup {
 
 export interface SetupOptions {
   tlsOnly: boolean;
+  /** How long Harbor may take to start on a node after install.sh. */
+  startupTimeoutMs: number;
   serial: number;
   limit?: readonly string[];
 }
@@ -50,7 +58,7 @@ export async function prepareRoll(pool: SshPool, inv: Inventory, desired: Desire
   const problems = [...gathered.failures].map(([host, e]) => `${host}: ${e.message}`);
   if (database instanceof Error) problems.push(`database: ${database.message}`);
   else if (database.plan.action !== "skip") problems.push(`database: ${database.plan.reason} — a rolling run never loads or re-initialises the schema; run provision for that`);
-  const full = planCluster(desired, gathered.facts, { inv, redactor, bundle });
+  const full = planCluster(desired, gathered.facts, { inv, redactor, bundle, startupTimeoutMs: opts.startupTimeoutMs, sharedStorageMarker: newSharedStorageMarker(inv) });
   problems.push(...full.problems.map((p) => `${p.host}: ${p.message}\n    → ${p.hint}`));
   if (problems.length > 0) throw new RollRefused(`preflight failed; nothing was changed on any host:\n  ${problems.join("\n  ")}`, { hint: "Fix the problems above and run again." });
 
@@ -71,11 +79,12 @@ export async function prepareRoll(pool: SshPool, inv: Inventory, desired: Desire
   const serving = inv.data.harbor_nodes.filter((n) => membership.serving.includes(n.address));
   const healthy = serving.filter((n) => nodeChecks.filter((c) => c.node === n.name).every((c) => c.ok) && nodeChecks.some((c) => c.node === n.name)).map((n) => n.name);
   const drained = [...new Set([...lbFacts.values()].flatMap((f) => f.drained ?? []))];
-  const toRoll = serving.filter((n) => inScope(n.name) && ((plan.hosts.find((h) => h.host.name === n.name)?.steps.length ?? 0) > 0 || drained.includes(n.address)));
+  const roll = splitForRoll(plan);
+  const toRoll = serving.filter((n) => inScope(n.name) && ((roll.nodes.hosts.find((h) => h.host.name === n.name)?.steps.length ?? 0) > 0 || drained.includes(n.address)));
   const batches = planBatches(toRoll.map((n) => ({ name: n.name, address: n.address })), new Set(serving.map((n) => n.name).filter((n) => !healthy.includes(n))), opts.serial);
   const refusal = refuseUnsafeRoll({ batches, healthy, serving: serving.map((n) => n.name), serial: opts.serial });
   if (refusal) throw new RollRefused(`refusing to roll: ${refusal}; nothing was changed`, { hint: "Bring the failing nodes back first (harbor-ha provision, or fix them by hand), or roll with a smaller --serial." });
-  return { plan, facts: gathered.facts, membership, nodeChecks, healthy, drained, batches, inScope };
+  return { plan, roll, facts: gathered.facts, membership, nodeChecks, healthy, drained, batches, inScope };
 }
 
 /** --limit: every name must be an inventory host or a removed node's address. */

@@ -27,6 +27,7 @@ import type { RollSetup } from "./setup.js";
 import { limitPlanToTls, withTransitionCa } from "./tls.js";
 import type { ReconfigureOptions, ReconfigureResult } from "./reconfigure.js";
 import { openClusterPool } from "../apply/cluster-run.js";
+import { runPhase } from "../apply/run-phase.js";
 
 export interface StageContext {
   pool: SshPool;
@@ -44,6 +45,7 @@ export interface StageContext {
 
 export async function runStages(ctx: StageContext): Promise<void> {
   const { result, opts } = ctx;
+  await runStorageCheck(ctx);
   const removed = result.removed.map((a) => ({ name: a, address: a }));
   if (removed.length > 0) {
     opts.emit({ type: "phase", phase: "scale-in", description: `drain ${result.removed.join(", ")} (removed from the inventory)` });
@@ -57,7 +59,37 @@ export async function runStages(ctx: StageContext): Promise<void> {
     result.roll = await rollBatches(ctx.setup.batches, nodeRollIO(ctx), { clock: ctx.clock, gate: ctx.gate, isInterrupted: opts.isInterrupted });
     if (result.roll.stopped) return;
   }
+  await applySettings(ctx);
   await rollLbStage(ctx, "loadbalancers-final", false);
+}
+
+/** After every node rolled: Harbor's database-held settings, once, through its API on one node. */
+async function applySettings(ctx: StageContext): Promise<void> {
+  const plan = { ...ctx.setup.roll.settings, hosts: ctx.setup.roll.settings.hosts.filter((h) => ctx.setup.inScope(h.host.name)) };
+  if (plan.hosts.every((h) => h.steps.length === 0)) return;
+  ctx.opts.emit({ type: "phase", phase: "settings", description: "settings Harbor keeps in its database, through its API, once, cluster-wide" });
+  const r = await runPhase(ctx.pool, plan, "settings", ctx.opts.emit, ctx.opts.isInterrupted);
+  for (const [host, titles] of r.done) {
+    ctx.result.settings.push(...titles);
+    await audit(ctx, ctx.pool, host, titles);
+  }
+  const failed = [...r.failures].map(([h, e]) => `${h}: ${e.message}${e instanceof HarborHaError && e.hint ? `\n    → ${e.hint}` : ""}`);
+  if (failed.length > 0) throw new HarborHaError(`Harbor's database-held settings were not applied:\n  ${failed.join("\n  ")}`, { hint: "Fix the cause shown above, then run the same command again: the nodes are done, only the settings remain." });
+}
+
+/**
+ * Before any node changes: one node writes the check marker into the registry's storage and
+ * the others read it (prepare's shared-storage question is answered yes only after this).
+ */
+async function runStorageCheck(ctx: StageContext): Promise<void> {
+  const check = ctx.setup.roll.storageCheck;
+  if (check.hosts.every((h) => h.steps.length === 0)) return;
+  ctx.opts.emit({ type: "phase", phase: "storage-check", description: "every node sees the check marker one node wrote into the registry's storage (shared), before any install" });
+  for (const phase of ["storage", "storage-check"] as const) {
+    const r = await runPhase(ctx.pool, check, phase, ctx.opts.emit, ctx.opts.isInterrupted);
+    const failed = [...r.failures].map(([h, e]) => `${h}: ${e.message}${e instanceof HarborHaError && e.hint ? `\n    → ${e.hint}` : ""}`);
+    if (failed.length > 0) throw new HarborHaError(`the shared-storage check failed; no node was changed:\n  ${failed.join("\n  ")}`, { hint: "Fix the shared storage as said above, then run the same command again." });
+  }
 }
 
 function drainContext(ctx: StageContext): DrainContext {
@@ -80,7 +112,7 @@ function nodeRollIO(ctx: StageContext): RollIO {
   return {
     drain: (node) => applyDrain(drain, node),
     apply: async (node) => {
-      const hostPlan = ctx.setup.plan.hosts.find((h) => h.host.name === node.name);
+      const hostPlan = ctx.setup.roll.nodes.hosts.find((h) => h.host.name === node.name);
       if (!hostPlan || hostPlan.steps.length === 0) return [];
       const done = await applyHostPlan(ctx.pool, hostPlan, emit, ctx.opts.isInterrupted);
       await audit(ctx, ctx.pool, node.name, done);
@@ -161,7 +193,7 @@ async function provisionAdded(ctx: StageContext): Promise<boolean> {
   const outcomes = await Promise.all(result.added.map(async (name): Promise<NodeRollOutcome> => {
     const started = ctx.clock.now();
     const node = inv.data.harbor_nodes.find((n) => n.name === name) as RollNode;
-    const hostPlan = ctx.setup.plan.hosts.find((h) => h.host.name === name);
+    const hostPlan = ctx.setup.roll.nodes.hosts.find((h) => h.host.name === name);
     let changes: string[] = [];
     try {
       if (hostPlan) changes = await applyHostPlan(ctx.pool, hostPlan, opts.emit, opts.isInterrupted);

@@ -9,7 +9,9 @@ import { LB_CA_PATH } from "../render/loadbalancer.js";
 import type { DesiredHost } from "../render/types.js";
 import type { HostFacts } from "../facts/types.js";
 import { INSTALL_STAMP_PATH } from "../plan/harbor-node.js";
+import { inPhaseOrder } from "../plan/types.js";
 import type { Plan, Step } from "../plan/types.js";
+import { isInstallRun, isSharedStorageCheck } from "../plan/shared-storage.js";
 
 export const NODE_CA_PATH = CA_DOWNLOAD_PATH;
 export const TLS_PATHS: readonly string[] = [SERVER_CERT_PATH, SERVER_KEY_PATH, NODE_CA_PATH, LB_CA_PATH];
@@ -19,20 +21,25 @@ function isTlsFileStep(s: Step): boolean {
   return s.action.type === "upload" && (TLS_PATHS.includes(s.action.file.path) || isHaTlsCopy(s.action.file.path));
 }
 
-/** Harbor's installer run and its stamp: what makes a node serve new TLS files. */
+/** Harbor's installer run, the wait for Harbor's start-up and the stamp: what makes a node serve new TLS files. */
 function isInstallStep(s: Step): boolean {
   if (s.kind !== "install") return false;
-  return s.title.startsWith("run install.sh") || (s.action.type === "upload" && s.action.file.path === INSTALL_STAMP_PATH);
+  return s.title.startsWith("run install.sh") || s.action.type === "wait" || (s.action.type === "upload" && s.action.file.path === INSTALL_STAMP_PATH);
 }
 
-/** The plan limited to the TLS files (and, on a node whose TLS files change, Harbor's installer run). */
+/**
+ * The plan limited to the TLS files (and, on a node whose TLS files change, Harbor's installer
+ * run), with the shared-storage check that must come before any installer run.
+ */
 export function limitPlanToTls(plan: Plan): Plan {
+  const hosts = plan.hosts.map((h) => {
+    const tls = h.steps.filter(isTlsFileStep);
+    return { host: h.host, steps: tls.length === 0 ? [] : h.steps.filter((s) => isTlsFileStep(s) || isInstallStep(s)) };
+  });
+  if (!hosts.some((h) => h.steps.some(isInstallRun))) return { problems: plan.problems, hosts };
   return {
     problems: plan.problems,
-    hosts: plan.hosts.map((h) => {
-      const tls = h.steps.filter(isTlsFileStep);
-      return { host: h.host, steps: tls.length === 0 ? [] : h.steps.filter((s) => isTlsFileStep(s) || isInstallStep(s)) };
-    }),
+    hosts: hosts.map((h, i) => ({ host: h.host, steps: inPhaseOrder([...(plan.hosts[i]?.steps.filter(isSharedStorageCheck) ?? []), ...h.steps]) })),
   };
 }
 

@@ -1,6 +1,6 @@
 /** `status` as text: a compact table per role, the cluster, then the problems with what to do. Pure. */
 import { describeLockOwner } from "../lock/owner.js";
-import type { LoadBalancerStatus, NodeStatus, StatusReport } from "./types.js";
+import type { LoadBalancerStatus, NodeStatus, SettingsStatus, StatusReport } from "./types.js";
 
 export function formatStatus(r: StatusReport): string {
   const out: string[] = [];
@@ -17,6 +17,7 @@ export function formatStatus(r: StatusReport): string {
   const c = r.cluster;
   out.push(`  VIP ${c.vip}: ${c.vipHolders.length === 0 ? "held by no load balancer" : `held by ${c.vipHolders.join(", ")}`}`);
   out.push(`  lock: ${c.lockedOn.length === 0 ? "free" : c.lockedOn.map((l) => `${l.host} — ${l.owner === "unknown holder" ? l.owner : describeLockOwner(l.owner)}`).join("; ")}`);
+  if (c.settings) out.push(`  settings in Harbor's database: ${formatSettings(c.settings)}`);
   for (const s of c.secrets) out.push(`  ${s.name}: ${s.consistent ? "identical on every node (by checksum)" : `DIFFERS on ${s.oddNodes.join(", ")}`}`);
   out.push("");
   if (r.problems.length === 0) {
@@ -42,6 +43,12 @@ function nodeRow(n: NodeStatus): string[] {
   const failing = n.health.filter((c) => !c.ok).map((c) => c.lb);
   const health = n.health.length === 0 ? "-" : failing.length === 0 ? `${ok}/${n.health.length} ok` : `${ok}/${n.health.length} ok (fails: ${failing.join(",")})`;
   return [n.name, n.address, n.harborUp ? "up" : `DOWN (${n.httpStatus || "no answer"})`, health, n.drainedOn.join(",") || "-", countDrift(n.drift.length)];
+}
+
+function formatSettings(s: SettingsStatus): string {
+  if (s.state === "down") return `not known (Harbor does not answer on ${s.node})`;
+  if (s.state === "unauthorized") return `not known (Harbor on ${s.node} rejects the admin password)`;
+  return s.drift.length === 0 ? "as the inventory says" : `DIFFER: ${s.drift.map((d) => `${d.key} ${d.change}`).join("; ")}`;
 }
 
 function countDrift(n: number): string {

@@ -42,6 +42,16 @@ export function listProblems(inv: Inventory, lbs: readonly LoadBalancerStatus[],
       hint: `Every node must share it, or tokens and encrypted passwords break between nodes: run harbor-ha provision ${inventory} to write the cluster's copy again.`,
     });
   }
+  const settings = cluster.settings;
+  if (settings?.state === "unauthorized") {
+    p.push({ subject: settings.node, message: "Harbor rejects the admin password (harbor.admin_password): its database-held settings cannot be compared", hint: "Put Harbor's current admin password in the inventory (Harbor took harbor.cfg's only at its first start)." });
+  } else if (settings && settings.drift.length > 0) {
+    p.push({
+      subject: "cluster",
+      message: `Harbor's database holds other values than the inventory for ${settings.drift.map((d) => `${d.key} (${d.change})`).join(", ")}`,
+      hint: `Harbor keeps these in its database, where harbor.cfg no longer reaches: apply them through Harbor's API with harbor-ha reconfigure ${inventory} (no node leaves service for it), or provision.`,
+    });
+  }
   const owners = new Set(cluster.lockedOn.map((l) => (l.owner === "unknown holder" ? l.owner : describeLockOwner(l.owner))));
   if (cluster.lockedOn.length > 0 && cluster.lockedOn.length < lbs.filter((l) => !l.error).length) {
     p.push({ subject: "cluster", message: `the cluster lock is held on ${cluster.lockedOn.map((l) => l.host).join(", ")} only (${[...owners].join("; ")})`, hint: "A run is taking the lock right now, or a dead run left it half-taken: if no run is under way, pass --force-unlock to the next one." });

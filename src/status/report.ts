@@ -12,8 +12,10 @@ import { localHealthUrl } from "../plan/harbor-node.js";
 import { LOCK_DIR, LOCK_OWNER_PATH } from "../lock/commands.js";
 import { parseLockOwner } from "../lock/owner.js";
 import { checkSecretConsistency } from "./secrets.js";
+import { liveFileDrift } from "../plan/live-files.js";
+import { desiredDbSettings, settingsDrift, settingsNode } from "../plan/harbor-settings.js";
 import { listProblems } from "./problems.js";
-import type { FileDriftItem, IpvsService, LoadBalancerStatus, NodeHealthFromLb, NodeStatus, SecretConsistency, StatusReport } from "./types.js";
+import type { FileDriftItem, IpvsService, LoadBalancerStatus, NodeHealthFromLb, NodeStatus, SecretConsistency, SettingsStatus, StatusReport } from "./types.js";
 
 export interface StatusInput {
   inv: Inventory;
@@ -70,7 +72,7 @@ export function buildStatusReport(input: StatusInput): StatusReport {
       httpStatus,
       health: input.checks.filter((c) => c.node === n.name),
       drainedOn: loadBalancers.filter((lb) => lb.drained.includes(n.name)).map((lb) => lb.name),
-      drift: f ? driftOf(desiredByName.get(n.name), f) : [],
+      drift: f ? [...driftOf(desiredByName.get(n.name), f), ...liveDriftOf(inv, desiredByName.get(n.name), f)] : [],
     };
   });
   const secrets = secretsOf(input);
@@ -79,6 +81,7 @@ export function buildStatusReport(input: StatusInput): StatusReport {
     vipHolders: loadBalancers.filter((l) => l.holdsVip).map((l) => l.name),
     lockedOn: loadBalancers.flatMap((l) => (l.lock === null ? [] : [{ host: l.name, owner: l.lock }])),
     secrets,
+    ...settingsOf(inv, facts),
   };
   const problems = listProblems(inv, loadBalancers, nodes, cluster);
   return { healthy: problems.length === 0, loadBalancers, nodes, cluster, problems };
@@ -103,4 +106,16 @@ function secretsOf(input: StatusInput): SecretConsistency[] {
     }));
     return checkSecretConsistency({ name, path, desiredSha256: desiredFile ? sha256Hex(desiredFile.content) : "", byNode });
   });
+}
+
+/** The files Harbor really uses, against the render (an old key prepare restored shows here). */
+function liveDriftOf(inv: Inventory, d: DesiredHost | undefined, f: HostFacts): FileDriftItem[] {
+  return d ? liveFileDrift(inv, d, f) : [];
+}
+
+function settingsOf(inv: Inventory, facts: ReadonlyMap<string, HostFacts>): { settings?: SettingsStatus } {
+  if (desiredDbSettings(inv).length === 0) return {};
+  const node = settingsNode(inv);
+  const view = settingsDrift(inv, facts.get(node));
+  return { settings: { node, state: view.state, drift: view.state === "known" ? view.drift.map((d) => ({ key: d.setting.cfgKey, change: d.change })) : [] } };
 }

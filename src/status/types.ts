@@ -78,12 +78,23 @@ export interface StatusProblem {
   hint: string;
 }
 
+/** The settings Harbor keeps in its database, against the inventory (asked of one node). */
+export interface SettingsStatus {
+  node: string;
+  /** known: Harbor answered; down: it did not (nothing judged); unauthorized: the admin password was rejected. */
+  state: "known" | "down" | "unauthorized";
+  /** Settings the inventory sets that Harbor holds otherwise (passwords: by the digest of what harbor-ha applied). */
+  drift: Array<{ key: string; change: string }>;
+}
+
 export interface ClusterStatus {
   vip: string;
   vipHolders: string[];
   /** Load balancers holding the cluster lock, with its owner. */
   lockedOn: Array<{ host: string; owner: LockOwner | "unknown holder" }>;
   secrets: SecretConsistency[];
+  /** Absent when the inventory sets none of Harbor's database-held settings. */
+  settings?: SettingsStatus;
 }
 
 export interface StatusReport {

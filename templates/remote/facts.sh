@@ -88,6 +88,18 @@ while IFS="$T" read -r kind a b _; do
     if ! command -v ping >/dev/null 2>&1; then s=unknown
     elif ping -c 1 -W 1 -- "$a" >/dev/null 2>&1; then s=answers; else s=silent; fi
     printf 'ping\t%s\t%s\n' "$a" "$s" ;;
+  version)
+    # What `PROGRAM --version` prints, stdout and stderr together (Python 2 prints its version on
+    # stderr), and its exit status; "missing" when there is no such program. stdin is /dev/null:
+    # this loop's stdin holds the remaining queries.
+    if command -v "$a" >/dev/null 2>&1; then
+      v=$(timeout 20 "$a" --version </dev/null 2>&1; echo "harbor-ha-exit:$?")
+      printf 'version\t%s\t%s\t%s\n' "$a" "${v##*harbor-ha-exit:}" "$(printf '%s' "${v%harbor-ha-exit:*}" | head -c 4096 | base64 -w0)"
+    else printf 'version\t%s\tmissing\n' "$a"; fi ;;
+  harbor-api)
+    # $b: curl's config (the credentials), base64, from stdin: never on a command line.
+    out=$(printf '%s' "$b" | base64 -d | curl -ksS -K - --connect-timeout 2 --max-time 10 -w '\nharbor-ha-status:%{http_code}' -- "$a" 2>&1)
+    printf 'harbor-api\t%s\t%s\t%s\n' "$a" "${out##*harbor-ha-status:}" "$(printf '%s' "${out%harbor-ha-status:*}" | head -c 65536 | base64 -w0)" ;;
   drain)
     printf 'drain\t%s\n' "$(find /var/lib/harbor-ha/drain -mindepth 1 -maxdepth 1 -printf '%f ' 2>/dev/null)" ;;
   esac

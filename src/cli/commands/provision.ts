@@ -9,6 +9,7 @@ import { createProgressRenderer } from "../report/progress.js";
 import { formatPlan } from "../report/plan-text.js";
 import { formatSummary } from "../report/summary.js";
 import { formatJsonReport } from "../report/json-report.js";
+import { DEFAULT_STARTUP_TIMEOUT_MS } from "../../plan/startup.js";
 
 /** Exit status of a dry run that found changes to make (0 means nothing would change). */
 export const EXIT_CHANGES_PENDING = 3;
@@ -21,6 +22,7 @@ interface ProvisionFlags {
   json?: string | boolean;
   verbose: boolean;
   forceUnlock: boolean;
+  healthTimeoutS: string;
 }
 
 export function registerProvision(program: Command): void {
@@ -38,7 +40,8 @@ export function registerProvision(program: Command): void {
         "                 or restart keepalived only when needed; then exactly one VIP holder\n" +
         "  storage        NFS mounts in /etc/fstab, /data/registry owned by 10000:10000\n" +
         "  harbor         certificates, shared secretkey and token keys, harbor.cfg, the installer\n" +
-        "                 (uploaded once), install.sh --ha when its inputs changed, VIP rules\n" +
+        "                 (uploaded once), install.sh --ha when its inputs changed (then waits until\n" +
+        "                 Harbor answers: /api/systeminfo 200, /v2/ 401 Bearer), VIP rules\n" +
         "  verify         check.sh passes for every node from every load balancer\n" +
         "A failing step stops later phases; other hosts finish the phase they are in.\n\n" +
         "Exit status: 0 done (or, with --dry-run, nothing would change), 1 a step failed,\n" +
@@ -49,12 +52,14 @@ export function registerProvision(program: Command): void {
     .option("-p, --parallel <n>", "hosts worked on at once", "10")
     .option("--accept-new-host-keys", "trust host keys not yet in known_hosts and add them (trust on first use); a changed key is still refused", false)
     .addOption(new Option("--reinitialize-database-destroying-all-data", "DROP the existing registry database and load registry.sql again (shows the row counts that would be lost)").default(false))
+    .option("--health-timeout-s <n>", "how long Harbor may take to start on a node after install.sh (/api/systeminfo 200, /v2/ 401 Bearer) before the step fails", String(DEFAULT_STARTUP_TIMEOUT_MS / 1000))
     .option("--force-unlock", "break the cluster lock left on the load balancers by a run that is dead (says whose lock it broke)", false)
     .option("--json [file]", "write a machine-readable report to file, or to stdout when no file is given")
     .option("-v, --verbose", "show every remote command (secrets masked)", false)
     .addHelpText("after", "\nExamples:\n  $ harbor-ha provision inventory.yaml --dry-run     # what would change\n  $ harbor-ha provision inventory.yaml               # apply it\n  $ harbor-ha provision inventory.yaml --json report.json -p 20")
     .action(async (file: string, flags: ProvisionFlags) => {
       const parallel = positiveInt("--parallel", flags.parallel);
+      const startupTimeoutMs = positiveInt("--health-timeout-s", flags.healthTimeoutS) * 1000;
       const run = await openCommandRun(file);
       const { inventory, redactor } = run;
       const jsonToStdout = flags.json === true;
@@ -72,6 +77,7 @@ export function registerProvision(program: Command): void {
           ...run.logOption(flags.verbose),
           isInterrupted: () => process.exitCode === 130,
           forceUnlock: flags.forceUnlock,
+          startupTimeoutMs,
         });
         result = r;
         progress.stop();

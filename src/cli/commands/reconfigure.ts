@@ -56,7 +56,7 @@ export function addRollOptions(command: Command, name: RollCommand): Command {
   return command
     .argument("<inventory>", "the inventory file (YAML)")
     .option("-s, --serial <n>", "Harbor nodes out of service at once", "1")
-    .option("--health-timeout-s <n>", "how long a rolled node may take to pass check.sh from every load balancer before the roll stops", String(DEFAULT_GATE.timeoutMs / 1000))
+    .option("--health-timeout-s <n>", "how long a rolled node may take to start after install.sh (/api/systeminfo 200, /v2/ 401 Bearer), and then to pass check.sh from every load balancer, before the roll stops", String(DEFAULT_GATE.timeoutMs / 1000))
     .option("-n, --dry-run", "print the plan and the batches; change nothing", false)
     .option("--force-unlock", "break a cluster lock left by a dead run (the refusal names its holder)", false)
     .option("-p, --parallel <n>", "hosts worked on at once (reads, load-balancer steps)", "10")

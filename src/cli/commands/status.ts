@@ -23,9 +23,11 @@ export function registerStatus(program: Command): void {
         "  load balancers  keepalived running (pid), VIP held, drain markers, check.sh for every node,\n" +
         "                  the IPVS table where `ipvsadm -Ln` works, files that differ from the render\n" +
         "  Harbor nodes    Harbor up (its local health URL answers), health from every load balancer,\n" +
-        "                  drained or not, files that differ from the render (config drift)\n" +
+        "                  drained or not, files that differ from the render (config drift), and the\n" +
+        "                  files Harbor really uses (keys and certificates prepare put in place)\n" +
         "  cluster         exactly one VIP holder; the secretkey and token signing key identical on\n" +
-        "                  every node (compared by checksum, never shown); the cluster lock, and whose\n" +
+        "                  every node (compared by checksum, never shown); the cluster lock, and whose;\n" +
+        "                  the settings Harbor keeps in its database against the inventory\n" +
         "Then the problems found, each with what to do.\n\n" +
         "Exit status: 0 healthy, 1 anything unhealthy, drifting or inconsistent (or a host unreachable),\n" +
         "2 bad inventory or usage.",

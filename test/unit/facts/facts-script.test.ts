@@ -182,6 +182,25 @@ test("facts.sh: the fstab line of a target, TABs kept, commented-out lines ignor
   assert.equal(f.fstab["/data/job_logs"], null);
 });
 
+test("facts.sh: program versions, stdout and stderr together, with the exit status; a missing program", () => {
+  // Like Python 2: the version on stderr. And a program whose --version fails, reading stdin (it must not eat the queries).
+  const py = join(dir, "python");
+  writeFileSync(py, "#!/bin/sh\necho 'Python 2.7.18' >&2\n", { mode: 0o755 });
+  const broken = join(dir, "broken-compose");
+  writeFileSync(broken, "#!/bin/sh\ncat >/dev/null\necho 'Traceback: no module'\nexit 3\n", { mode: 0o755 });
+  const queries: FactQuery[] = [
+    { kind: "version", program: py },
+    { kind: "version", program: broken },
+    { kind: "version", program: "hha-no-such-program" },
+    { kind: "user", name: "root" },
+  ];
+  const f = parseFacts(runFactsScript(queries));
+  assert.deepEqual(f.versions[py], { found: true, exitCode: 0, output: "Python 2.7.18\n" });
+  assert.deepEqual(f.versions[broken], { found: true, exitCode: 3, output: "Traceback: no module\n" });
+  assert.deepEqual(f.versions["hha-no-such-program"], { found: false });
+  assert.equal(f.users.root, true, "the queries after a version query are still answered");
+});
+
 test("facts.sh passes shellcheck as POSIX sh", () => {
   const r = spawnSync("shellcheck", ["-s", "sh", FACTS_SCRIPT_PATH], { encoding: "utf8" });
   assert.equal(r.error, undefined, "shellcheck is installed");

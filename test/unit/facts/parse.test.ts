@@ -62,6 +62,8 @@ test("parseFacts reads answers the capture has not: running keepalived, hooked c
     "drain\t10.20.0.21 10.20.0.23 ",
     "http\thttps://127.0.0.1/api/systeminfo\t200",
     "stamp\t/var/lib/harbor-ha/harbor-install.stamp\t",
+    "version\tdocker\tmissing",
+    `version\tdocker-compose\t0\t${Buffer.from("docker-compose version 1.23.2, build 1110ad01\n").toString("base64")}`,
     "a-line-from-a-newer-facts-sh\twhatever",
     "content\t/not/asked\taGVsbG8=",
     "end\tok",
@@ -76,6 +78,7 @@ test("parseFacts reads answers the capture has not: running keepalived, hooked c
   assert.deepEqual(f.http, { "https://127.0.0.1/api/systeminfo": 200 });
   assert.deepEqual(f.stamps, { "/var/lib/harbor-ha/harbor-install.stamp": null });
   assert.deepEqual(f.files, {}, "content of a file that was not reported is ignored");
+  assert.deepEqual(f.versions, { docker: { found: false }, "docker-compose": { found: true, exitCode: 0, output: "docker-compose version 1.23.2, build 1110ad01\n" } });
 });
 
 test("parseFacts refuses an output without the header", () => {

@@ -22,6 +22,8 @@ import { renderDesiredState } from "../../../src/render/desired-state.js";
 import type { DesiredFile, DesiredHost, DesiredState } from "../../../src/render/types.js";
 import { vipParts } from "../../../src/inventory/model.js";
 import { readFixtureState } from "../render/helpers.js";
+import { harborLiveFiles } from "../../../src/render/harbor-paths.js";
+import { configurationsUrl, desiredDbSettings, SETTINGS_STAMP_PATH, settingDigest, settingsNode } from "../../../src/plan/harbor-settings.js";
 
 const EXAMPLE_DIR = join(projectRoot(), "inventory");
 
@@ -30,7 +32,8 @@ const state = await readFixtureState();
 export const desired: DesiredState = renderDesiredState(inv, state);
 export const bundle: BundleInfo = { localPath: "/srv/bundles/harbor-offline-installer-v1.4.0.tgz", sha256: sha256Hex("the installer bundle") };
 export const redactor = new Redactor().add(...collectSecrets(inv)).add(state.secretkey, state.tokenPrivateKey);
-export const ctx: PlanContext = { inv, redactor, bundle };
+export const MARKER = "harbor-ha example 2024-01-01T00:00:00.000Z 0123456789abcdef0123456789abcdef";
+export const ctx: PlanContext = { inv, redactor, bundle, sharedStorageMarker: MARKER };
 export const VIP = vipParts(inv).address;
 
 /** The example's secret files, as the operator wrote them (first line, as the resolver reads them). */
@@ -92,6 +95,18 @@ export function matchingFacts(d: DesiredHost): HostFacts {
   f.vipChain = { hooked: true, rules: [`-A HARBOR_HA_VIP -d ${VIP}/32 -p tcp -m tcp --dport 443 -j REDIRECT`] };
   f.stamps[INSTALL_STAMP_PATH] = installDigest(d, bundle, inv.data.harbor.with_clair);
   f.http[localHealthUrl(inv)] = 200;
+  for (const l of harborLiveFiles(inv, d)) f.files[l.path] ??= { present: true, mode: 0o600, ...ownerFact("root", "root"), sha256: sha256Hex(l.content) };
+  if (d.host.name === settingsNode(inv)) {
+    // Harbor holds what the inventory sets, as GET /api/configurations answers ({key: {value, editable}}).
+    const held = Object.fromEntries(desiredDbSettings(inv).filter((x) => !x.secret).map((x) => [x.apiKey, { value: x.value, editable: true }]));
+    f.api[configurationsUrl(inv)] = { status: 200, body: JSON.stringify({ ...held, scan_all_policy: { value: { type: "none" }, editable: true } }) };
+    f.stamps[SETTINGS_STAMP_PATH] = JSON.stringify(Object.fromEntries(desiredDbSettings(inv).map((x) => [x.apiKey, settingDigest(x)])));
+  }
+  f.versions = {
+    docker: { found: true, exitCode: 0, output: "Docker version 17.06.0-ce, build 02c1d87\n" },
+    "docker-compose": { found: true, exitCode: 0, output: "docker-compose version 1.23.2, build 1110ad01\n" },
+    "/usr/bin/python": { found: true, exitCode: 0, output: "Python 2.7.18\n" },
+  };
   f.vips[VIP] = false;
   return f;
 }

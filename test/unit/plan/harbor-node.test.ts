@@ -12,6 +12,7 @@ import { bareFacts, bundle, fileOf, hostNamed, inv, matchingFacts, redactor } fr
 
 const node = hostNamed("harbor1");
 const plan = (f: HostFacts, b = bundle) => planHarbor(inv, node, f, b, redactor);
+const WAIT = "wait for Harbor to start (https://127.0.0.1/api/systeminfo 200, /v2/ 401 with a Bearer challenge; up to 300 s)";
 const shell = (s: Step | undefined) => (s?.action.type === "run" ? renderShell(s.action.command, { reveal: false }) : "");
 
 test("bundle absent: upload, extract, rewrite every file under /opt/harbor, install, stamp", () => {
@@ -30,11 +31,12 @@ test("bundle absent: upload, extract, rewrite every file under /opt/harbor, inst
   assert.equal(underHarbor.length, 7, "harbor.cfg and the six ha/ copies");
   assert.deepEqual(files.map((s) => (s.action.type === "upload" ? s.action.file.path : "")), underHarbor, "only the files the bundle overwrote");
   for (const s of files) assert.match(s.reason, /^restored after extracting the bundle — /);
-  assert.deepEqual(steps.slice(-2).map((s) => [s.title, s.reason]), [
-    ["run install.sh --ha --with-clair", "its configuration changed"],
+  assert.deepEqual(steps.slice(-3).map((s) => [s.title, s.reason]), [
+    ["run install.sh --ha --with-clair (answering prepare's shared-storage question: yes, checked above)", "its configuration changed"],
+    [WAIT, "install.sh returns right after docker-compose up -d, before Harbor's services are ready"],
     [`record the installed configuration in ${INSTALL_STAMP_PATH}`, "after a successful install"],
   ]);
-  assert.equal(steps.length, 2 + 7 + 2);
+  assert.equal(steps.length, 2 + 7 + 3);
 });
 
 test("bundle of another checksum: uploaded again and extracted", () => {
@@ -56,11 +58,12 @@ test("stamp of another configuration: install and record the new stamp", () => {
   f.stamps[INSTALL_STAMP_PATH] = "0".repeat(64);
   const steps = plan(f);
   assert.deepEqual(steps.map((s) => [s.title, s.reason]), [
-    ["run install.sh --ha --with-clair", "not installed from this configuration yet"],
+    ["run install.sh --ha --with-clair (answering prepare's shared-storage question: yes, checked above)", "not installed from this configuration yet"],
+    [WAIT, "install.sh returns right after docker-compose up -d, before Harbor's services are ready"],
     [`record the installed configuration in ${INSTALL_STAMP_PATH}`, "after a successful install"],
   ]);
   assert.equal(shell(steps[0]), `sh -c 'cd /opt/harbor && ./install.sh --ha --with-clair'`);
-  const stamp = steps[1]?.action;
+  const stamp = steps[2]?.action;
   assert.equal(stamp?.type === "upload" && stamp.file.content, `${installDigest(node, bundle, true)}\n`);
   f.stamps[INSTALL_STAMP_PATH] = null;
   assert.equal(plan(f)[0]?.reason, "not installed from this configuration yet");
@@ -70,9 +73,21 @@ test("Harbor not answering on the node: install again", () => {
   for (const status of [0, 502]) {
     const f = matchingFacts(node);
     f.http[localHealthUrl(inv)] = status;
-    assert.deepEqual(plan(f).map((s) => s.reason), ["Harbor does not answer on this node", "after a successful install"]);
+    assert.deepEqual(plan(f).map((s) => s.reason), ["Harbor does not answer on this node", "install.sh returns right after docker-compose up -d, before Harbor's services are ready", "after a successful install"]);
   }
   assert.equal(localHealthUrl(inv), "https://127.0.0.1/api/systeminfo");
+});
+
+test("the wait after install.sh: probes on the node, a deadline, a growing interval, docker-compose ps on failure", () => {
+  const f = matchingFacts(node);
+  f.stamps[INSTALL_STAMP_PATH] = null;
+  const wait = planHarbor(inv, node, f, bundle, redactor, { startupTimeoutMs: 42_000 }).find((s) => s.action.type === "wait");
+  assert.ok(wait && wait.action.type === "wait");
+  assert.match(wait.title, /up to 42 s\)$/);
+  assert.deepEqual([wait.action.timeoutMs, wait.action.firstIntervalMs, wait.action.maxIntervalMs, wait.action.judge], [42_000, 1000, 10_000, "harbor-startup"]);
+  assert.match(wait.action.probe.toString(), /^sh -c '.*\$u\/api\/systeminfo.*\$u\/v2\/.*' sh https:\/\/127\.0\.0\.1$/s);
+  assert.equal(wait.action.diagnose?.toString(), "sh -c 'cd /opt/harbor && docker-compose -f docker-compose.yml -f docker-compose.clair.yml ps'");
+  assert.match(wait.action.hint, /\/var\/log\/harbor/);
 });
 
 test("installDigest follows the bundle, Clair and what install.sh reads, not the VIP rules", () => {

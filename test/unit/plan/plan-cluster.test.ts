@@ -52,20 +52,22 @@ test("a bare Harbor node gets packages, mounts, directories, bundle, files, VIP 
   const steps = plan.hosts.find((h) => h.host.name === "harbor2")?.steps ?? [];
   const storage = stepsIn(plan, "storage");
   assert.deepEqual(titles(storage), [
-    "install iptables, nfs-common",
+    "install iptables, curl, nfs-common",
     "persist /data/registry in /etc/fstab",
     "mount 10.20.0.40:/exports/harbor/registry at /data/registry",
     "persist /data/job_logs in /etc/fstab",
     "mount 10.20.0.40:/exports/harbor/job_logs at /data/job_logs",
     "directory /data/registry (0755 10000:10000)",
     "directory /data/job_logs (0755 10000:10000)",
+    "write a fresh check marker into /data/registry/.harbor-ha-shared-check as uid 10000",
   ]);
   const harbor = stepsIn(plan, "harbor");
   assert.deepEqual(titles(harbor.slice(0, 2)), ["upload harbor-offline-installer-v1.4.0.tgz to /opt", "extract the installer into /opt/harbor"]);
   assert.equal(harbor.filter((s) => s.kind === "file").length, d.files.length);
-  assert.deepEqual(titles(harbor.slice(-3)), [
+  assert.deepEqual(titles(harbor.slice(-4)), [
     "apply the VIP acceptance rules (iptables REDIRECT)",
-    "run install.sh --ha --with-clair",
+    "run install.sh --ha --with-clair (answering prepare's shared-storage question: yes, checked above)",
+    "wait for Harbor to start (https://127.0.0.1/api/systeminfo 200, /v2/ 401 with a Bearer challenge; up to 300 s)",
     "record the installed configuration in /var/lib/harbor-ha/harbor-install.stamp",
   ]);
   assert.equal(steps.length, storage.length + harbor.length);

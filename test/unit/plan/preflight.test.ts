@@ -86,6 +86,45 @@ test("the VIP answers while no load balancer holds it: another machine has it", 
   assert.deepEqual(problemsWith((facts) => { get(facts, "lb1").vips[VIP] = false; get(facts, "lb1").pings = {}; get(facts, "lb2").pings = {}; }), [], "no ping installed: unknown, not a problem");
 });
 
+test("node prerequisites: docker-compose missing, docker too old, Python 3 at /usr/bin/python — each with what to install", () => {
+  const facts = factsOfAll(matchingFacts);
+  get(facts, "harbor1").versions["docker-compose"] = { found: false };
+  get(facts, "harbor2").versions.docker = { found: true, exitCode: 0, output: "Docker version 1.9.1, build a34a1d5\n" };
+  get(facts, "harbor2").versions["docker-compose"] = { found: true, exitCode: 0, output: "docker-compose version 1.6.2, build 4d72027\n" };
+  get(facts, "harbor3").versions["/usr/bin/python"] = { found: true, exitCode: 0, output: "Python 3.11.2\n" };
+  const problems = preflightProblems(inv, desired.hosts, facts);
+  assert.deepEqual(problems.map((p) => [p.host, p.message]), [
+    ["harbor1", "has no docker-compose command (Harbor's install.sh needs docker-compose 1.7.1 or later)"],
+    ["harbor2", "has docker 1.9.1; Harbor's install.sh needs 1.10.0 or later"],
+    ["harbor2", "has docker-compose 1.6.2; Harbor needs 1.7.1 or later"],
+    ["harbor3", "/usr/bin/python is Python 3.11.2; Harbor 1.4.0's prepare is a Python 2 script"],
+  ]);
+  assert.match(problems[0]?.hint ?? "", /docker compose. plugin alone is not enough/);
+  assert.match(problems[2]?.hint ?? "", /lets 1\.6 through/);
+  assert.match(problems[3]?.hint ?? "", /Python 2 only .*raw_input.*\/usr\/bin\/python a Python 2\.7 interpreter/);
+});
+
+test("node prerequisites: no docker, no /usr/bin/python, a docker-compose that fails to start", () => {
+  const facts = factsOfAll(matchingFacts);
+  get(facts, "harbor1").versions.docker = { found: false };
+  get(facts, "harbor1").versions["/usr/bin/python"] = { found: false };
+  get(facts, "harbor2").versions["docker-compose"] = { found: true, exitCode: 255, output: "Traceback (most recent call last):\n  File \"/usr/local/bin/docker-compose\"\n" };
+  assert.deepEqual(preflightProblems(inv, desired.hosts, facts).map((p) => [p.host, p.message]), [
+    ["harbor1", "has no docker command (Harbor's install.sh needs docker 1.10.0 or later)"],
+    ["harbor1", "has no /usr/bin/python (Harbor 1.4.0's prepare starts with #!/usr/bin/python and needs Python 2)"],
+    ["harbor2", "`docker-compose --version` fails (exit 255): Traceback (most recent call last):"],
+  ]);
+  assert.deepEqual(problemsWith((f) => void (get(f, "harbor1").versions = {})), [], "not asked (an older facts script): no opinion");
+});
+
+test("node prerequisites: Docker Compose v2's standalone binary and today's docker pass", () => {
+  assert.deepEqual(problemsWith((facts) => {
+    get(facts, "harbor1").versions.docker = { found: true, exitCode: 0, output: "Docker version 28.2.2, build e6534b4\n" };
+    get(facts, "harbor1").versions["docker-compose"] = { found: true, exitCode: 0, output: "docker-compose version 1.7.1, build 0a9ab35\n" };
+    get(facts, "harbor2").versions["docker-compose"] = { found: true, exitCode: 0, output: "Docker Compose version v2.20.2\n" };
+  }), []);
+});
+
 test("planCluster carries the preflight problems", () => {
   const facts = factsOfAll(matchingFacts);
   get(facts, "harbor1").tcp["10.20.0.31:3306"] = false;

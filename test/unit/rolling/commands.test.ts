@@ -1,5 +1,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { renderShell } from "../../../src/remote/command.js";
 import { gateCheckCommand, parseFingerprint, parseIpvsHasRealServer, removeDrainMarkerCommand, stopHarborCommand } from "../../../src/rolling/commands.js";
 import { orderLoadBalancers } from "../../../src/rolling/loadbalancers.js";
 
@@ -37,14 +42,42 @@ describe("rolling commands", () => {
     assert.match(gate, /^sh -c '.*readonly DRAIN_DIR=\/nonexistent\/harbor-ha-gate.*' sh \/usr\/local\/bin\/check\.sh 10\.0\.0\.1$/);
   });
 
-  it("stops Harbor by docker-compose or the stand-in's pidfile, and removes files only with purge", () => {
-    const keep = stopHarborCommand("/opt/harbor", { purge: false, bundlePath: "/opt/h.tgz", stampPath: "/var/lib/s" }).toString();
-    assert.match(keep, /docker-compose down/);
-    assert.match(keep, /harbor-standin\.pid/);
-    assert.doesNotMatch(keep, /rm -rf/);
-    const purge = stopHarborCommand("/opt/harbor", { purge: true, bundlePath: "/opt/h.tgz", stampPath: "/var/lib/s" }).toString();
-    assert.match(purge, /rm -rf -- "\$d" "\$3" "\$4"/);
-    assert.match(purge, / \/opt\/harbor \/var\/run\/harbor-standin\.pid \/opt\/h\.tgz \/var\/lib\/s$/);
+  it("stops Harbor with docker-compose down and the compose files install.sh used; removes files only with purge", () => {
+    const keep = stopHarborCommand("/opt/harbor", { withClair: false, purge: false, bundlePath: "/opt/h.tgz", stampPath: "/var/lib/s" }).toString();
+    assert.match(keep, /docker-compose "\$@" down/);
+    assert.match(keep, / \/opt\/harbor \/opt\/h\.tgz \/var\/lib\/s -f docker-compose\.yml$/);
+    assert.doesNotMatch(keep, /rm -rf|standin|pid/);
+    const purge = stopHarborCommand("/opt/harbor", { withClair: true, purge: true, bundlePath: "/opt/h.tgz", stampPath: "/var/lib/s" }).toString();
+    assert.match(purge, /rm -rf -- "\$d" "\$bundle" "\$stamp"/);
+    assert.match(purge, / -f docker-compose\.yml -f docker-compose\.clair\.yml$/);
+  });
+
+  it("runs docker-compose down in Harbor's folder, and tolerates a node where Harbor is not installed", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hha-stop-"));
+    try {
+      const bin = join(dir, "bin");
+      mkdirSync(bin);
+      // A docker-compose that records where and with what it was called.
+      writeFileSync(join(bin, "docker-compose"), `#!/bin/sh\necho "$PWD $*" >> ${join(dir, "calls")}\n`, { mode: 0o755 });
+      const harbor = join(dir, "harbor");
+      const run = (purge: boolean) => {
+        const c = stopHarborCommand(harbor, { withClair: true, purge, bundlePath: join(dir, "h.tgz"), stampPath: join(dir, "stamp") });
+        return spawnSync("sh", ["-c", renderShell(c, { reveal: true })], { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ""}` } });
+      };
+      const absent = run(false);
+      assert.equal(absent.status, 0, absent.stderr);
+      assert.equal(existsSync(join(dir, "calls")), false, "no compose file: nothing to stop");
+      mkdirSync(harbor);
+      writeFileSync(join(harbor, "docker-compose.yml"), "version: '2'\n");
+      writeFileSync(join(dir, "h.tgz"), "x");
+      assert.equal(run(false).status, 0);
+      assert.equal(readFileSync(join(dir, "calls"), "utf8"), `${harbor} -f docker-compose.yml -f docker-compose.clair.yml down\n`);
+      assert.equal(existsSync(harbor), true, "files kept without purge");
+      assert.equal(run(true).status, 0);
+      assert.equal(existsSync(harbor) || existsSync(join(dir, "h.tgz")), false, "purge removes the folder and the bundle");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("orders load balancers backups first, the VIP holder last", () => {

@@ -68,7 +68,14 @@ describe("certificate rotation", () => {
     assert.ok(steps.some((t) => t.startsWith("write /opt/harbor/ha/server.crt")), steps.join("\n"));
     assert.ok(steps.some((t) => t.startsWith("run install.sh")), steps.join("\n"));
     assert.ok(!steps.some((t) => t.includes("harbor.cfg")), "harbor.cfg is not a TLS file");
-    assert.ok(plan.hosts.filter((h) => h.host.name !== node).every((h) => h.steps.length === 0));
+    assert.ok(steps.some((t) => t.startsWith("wait for Harbor to start")), "the start-up wait stays with the installer run");
+    // Only the shared-storage check (before prepare's question is answered) on the other nodes.
+    assert.ok(plan.hosts.filter((h) => h.host.name !== node).every((h) => h.steps.every((s) => s.kind === "check")));
+    assert.deepEqual(plan.hosts.flatMap((h) => h.steps.filter((s) => s.kind === "check").map((s) => [h.host.name, s.phase])), [
+      ["harbor1", "storage"], ["harbor2", "storage-check"], ["harbor3", "storage-check"],
+    ]);
+    const nothing = limitPlanToTls(planCluster(desired, factsOfAll(matchingFacts), ctx));
+    assert.ok(nothing.hosts.every((h) => h.steps.length === 0), "no installer run: no check");
   });
 
   it("has the load balancers trust the old and the new CA while nodes roll, once", () => {

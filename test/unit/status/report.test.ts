@@ -9,6 +9,7 @@ import { formatLockOwner } from "../../../src/lock/owner.js";
 import { harborDir } from "../../../src/render/harbor-node.js";
 import type { NodeHealthFromLb } from "../../../src/status/types.js";
 import { desired, factsOfAll, inv, matchingFacts, EXAMPLE_SECRETS } from "../plan/example.js";
+import { configurationsUrl, settingsNode } from "../../../src/plan/harbor-settings.js";
 
 const lbs = inv.data.load_balancers.map((l) => l.name);
 const nodes = inv.data.harbor_nodes.map((n) => n.name);
@@ -99,4 +100,33 @@ describe("status report", () => {
     assert.ok(r.cluster.secrets.every((s) => s.consistent), "the other nodes still agree");
     assert.match(formatStatus(r), /unreachable/);
   });
+
+  it("a node whose Harbor uses an old token key (restored by prepare) shows the live file as drift, with its path", () => {
+    const input = healthyInput();
+    const odd = nodes[2] as string;
+    const live = `${harborDir(inv)}/common/config/ui/private_key.pem`;
+    const f = input.facts.get(odd);
+    assert.ok(f?.files[live], "the live file is asked");
+    f.files[live] = { ...f.files[live], sha256: "e".repeat(64) };
+    const r = buildStatusReport(input);
+    assert.deepEqual(r.nodes.find((n) => n.name === odd)?.drift, [{ path: live, reason: `Harbor uses another file than harbor-ha's ${harborDir(inv)}/ha/private_key.pem (the token signing key Harbor's UI signs tokens with)` }]);
+    assert.match(r.problems.map((p) => `${p.subject}: ${p.message}`).join("\n"), new RegExp(`${odd}: 1 file differs from the render: ${live.replace(/\//g, "\\/")}`));
+  });
+
+  it("a database-held setting Harbor holds otherwise is cluster drift; unknown while Harbor is down", () => {
+    const input = healthyInput();
+    const f = input.facts.get(settingsNode(inv));
+    assert.ok(f);
+    f.api[configurationsUrl(inv)] = { status: 200, body: JSON.stringify({ auth_mode: { value: "db_auth", editable: true }, self_registration: { value: true, editable: true } }) };
+    const r = buildStatusReport(input);
+    assert.deepEqual(r.cluster.settings?.drift.map((d) => d.key), ["self_registration", "email_server", "email_server_port", "email_from", "project_creation_restriction", "token_expiration"]);
+    assert.match(r.problems.map((p) => p.message).join("\n"), /Harbor's database holds other values than the inventory for self_registration \(true → false\)/);
+    assert.match(formatStatus(r), /settings in Harbor's database: DIFFER: self_registration true → false/);
+    f.api[configurationsUrl(inv)] = { status: 0, body: "curl: (7) refused" };
+    const down = buildStatusReport(input);
+    assert.deepEqual(down.cluster.settings, { node: "harbor1", state: "down", drift: [] });
+    assert.match(formatStatus(down), /settings in Harbor's database: not known \(Harbor does not answer on harbor1\)/);
+    assert.match(formatStatus(buildStatusReport(healthyInput())), /settings in Harbor's database: as the inventory says/);
+  });
 });
+

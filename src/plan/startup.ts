@@ -1,0 +1,66 @@
+/**
+ * Harbor's real start-up on a node. install.sh returns right after `docker-compose up -d`,
+ * while the UI still waits for the adminserver and the database, and the registry for its
+ * configuration: the node is up when the UI answers /api/systeminfo with 200 and the
+ * registry, through nginx, answers /v2/ with 401 and a Bearer challenge (token auth is
+ * wired). The step that waits for it, and the pure judge of one probe's output.
+ */
+import type { Inventory } from "../inventory/model.js";
+import { harborDir } from "../render/harbor-node.js";
+import { harborComposePsCommand, harborStartupProbeCommand } from "./commands.js";
+import type { Step } from "./types.js";
+
+/** How long Harbor may take to start after install.sh, unless --health-timeout-s says otherwise. */
+export const DEFAULT_STARTUP_TIMEOUT_MS = 300_000;
+
+export interface StartupVerdict {
+  ready: boolean;
+  /** What was seen: "/api/systeminfo 200, /v2/ 401 Bearer realm=…" or the errors. */
+  detail: string;
+}
+
+/** The node's own address for Harbor, in the cluster's protocol. */
+export function localBaseUrl(inv: Inventory): string {
+  return `${inv.data.cluster.protocol}://127.0.0.1`;
+}
+
+export function planStartupWait(inv: Inventory, host: string, timeoutMs: number): Step {
+  const base = localBaseUrl(inv);
+  return {
+    host,
+    phase: "harbor",
+    kind: "install",
+    title: `wait for Harbor to start (${base}/api/systeminfo 200, /v2/ 401 with a Bearer challenge; up to ${Math.round(timeoutMs / 1000)} s)`,
+    reason: "install.sh returns right after docker-compose up -d, before Harbor's services are ready",
+    action: {
+      type: "wait",
+      probe: harborStartupProbeCommand(base),
+      judge: "harbor-startup",
+      diagnose: harborComposePsCommand(harborDir(inv), inv.data.harbor.with_clair),
+      timeoutMs,
+      firstIntervalMs: 1000,
+      maxIntervalMs: 10_000,
+      hint: `Look at Harbor's logs on the node (/var/log/harbor/*.log) and at \`docker-compose ps\` in ${harborDir(inv)}: a service that restarts, or the UI unable to reach MariaDB or Redis, is the usual cause. Fix it and run again; a slow machine may need a longer --health-timeout-s.`,
+    },
+  };
+}
+
+/** Reads one probe's output (harborStartupProbeCommand). */
+export function judgeHarborStartup(output: string): StartupVerdict {
+  const [, systeminfo = "", v2 = ""] = output.split(/^== (?:systeminfo|v2)$/m);
+  const info = readAnswer(systeminfo);
+  const registry = readAnswer(v2);
+  const challenge = /^www-authenticate:[ \t]*(.*?)\r?$/im.exec(v2)?.[1]?.trim();
+  const bearer = challenge !== undefined && /^bearer\s/i.test(challenge);
+  const ready = info.status === 200 && registry.status === 401 && bearer;
+  const v2Text = registry.status === 401 ? `401 ${bearer ? challenge : challenge ? `with a ${challenge.split(/\s/)[0]} challenge, not Bearer` : "without a challenge"}` : registry.text;
+  return { ready, detail: `/api/systeminfo ${info.text}; /v2/ ${v2Text}` };
+}
+
+/** The status curl printed ("status 502"), with curl's own error when nothing answered. */
+function readAnswer(section: string): { status: number; text: string } {
+  const status = Number(/^status (\d{3})\s*$/m.exec(section)?.[1] ?? 0);
+  const error = /^curl: \(\d+\) ?(.*)$/m.exec(section)?.[1]?.trim();
+  if (status === 0) return { status, text: error ? `no answer (${error})` : "no answer" };
+  return { status, text: String(status) };
+}
