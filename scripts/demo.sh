@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # The main job against the built-in lab, from a fresh Debian 12 machine (as root):
 # install what is needed, bring up a lab (2 load balancers, 3 Harbor nodes, MariaDB,
-# Redis), then provision it with harbor-ha: validate, dry-run, the real run, and a
-# second run that changes nothing. The lab stays up for you to look around
+# Redis), then provision it with harbor-ha — Harbor's own offline installer (1.4.0 by
+# default, from ../shared/harbor) runs on every node —: validate, dry-run, the real run, a
+# second run that changes nothing, and a real client (skopeo) pushing an image through one
+# node and pulling it through another. The lab stays up for you to look around
 # (ssh -F .lab/ssh/ssh_config harbor1); `scripts/lab.sh down` removes it.
-#   scripts/demo.sh [--nodes N] [--protocol http|https] [--down]
+#   scripts/demo.sh [--nodes N] [--protocol http|https] [--harbor-version 1.4|1.5] [--down]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-nodes=3 protocol=https down=false
+nodes=3 protocol=https version=1.4 down=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --nodes) nodes=$2; shift ;;
     --protocol) protocol=$2; shift ;;
+    --harbor-version) version=$2; shift ;;
     --down) down=true ;;
-    *) echo "usage: scripts/demo.sh [--nodes N] [--protocol http|https] [--down]" >&2; exit 2 ;;
+    *) echo "usage: scripts/demo.sh [--nodes N] [--protocol http|https] [--harbor-version 1.4|1.5] [--down]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -21,8 +24,8 @@ step() { printf '\n\033[1m### %s\033[0m\n' "$*"; }
 
 step "setup: Debian packages, npm dependencies, build"
 scripts/setup.sh
-step "lab: 2 load balancers, $nodes Harbor nodes, MariaDB + Redis ($protocol)"
-scripts/lab.sh up --lbs 2 --nodes "$nodes" --protocol "$protocol"
+step "lab: 2 load balancers, $nodes Harbor nodes, MariaDB + Redis ($protocol, Harbor $version)"
+scripts/lab.sh up --lbs 2 --nodes "$nodes" --protocol "$protocol" --harbor-version "$version"
 $down && trap 'scripts/lab.sh down' EXIT
 hh() { echo "\$ harbor-ha $*"; node bin/harbor-ha.js "$@"; }
 
@@ -36,4 +39,17 @@ step "provision"
 hh provision .lab/inventory.yaml
 step "provision again: nothing to change, nothing restarted"
 hh provision .lab/inventory.yaml
+
+step "a real client: push an image through harbor1, pull it through harbor2 (skopeo)"
+tls=(--dest-cert-dir "$(scripts/lab/client.sh --cert-dir)") src_tls=(--src-cert-dir "$(scripts/lab/client.sh --cert-dir)")
+[ "$protocol" = http ] && tls=(--dest-tls-verify=false) src_tls=(--src-tls-verify=false)
+creds="admin:$(cat .lab/secrets/harbor-admin-password)"
+image="$(mktemp -d)"
+scripts/lab/make-image.sh "$image/src" demo "hello from harbor-ha's demo" >/dev/null
+scripts/lab/client.sh harbor1 skopeo copy --format v2s2 "${tls[@]}" --dest-creds "$creds" \
+  "oci:$image/src:demo" docker://registry.lab.test/library/demo:1
+scripts/lab/client.sh harbor2 skopeo copy "${src_tls[@]}" --src-creds "$creds" \
+  docker://registry.lab.test/library/demo:1 "oci:$image/pulled:demo"
+echo "pulled through harbor2: $(find "$image/pulled/blobs/sha256" -type f | wc -l) blobs"
+rm -rf "$image"
 $down || printf '\nThe lab is still up: ssh -F .lab/ssh/ssh_config harbor1; remove it with scripts/lab.sh down\n'

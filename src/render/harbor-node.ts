@@ -59,7 +59,9 @@ function renderTlsFiles(inv: Inventory, tls: TlsMaterial): DesiredFile[] {
   return [
     desiredFile({ ...cert, path: SERVER_CERT_PATH, description: "Harbor's TLS certificate" }),
     desiredFile({ ...key, path: SERVER_KEY_PATH, description: "Harbor's TLS private key" }),
-    desiredFile({ ...caFile, path: CA_DOWNLOAD_PATH, description: "CA certificate offered to Docker clients" }),
+    // Harbor's ui start script chowns /etc/ui (this folder is mounted there) to its uid 10000 on
+    // every start: owning it as Harbor leaves it keeps a re-run from seeing drift and reinstalling.
+    desiredFile({ ...caFile, path: CA_DOWNLOAD_PATH, owner: HARBOR_UID, group: HARBOR_UID, description: "CA certificate offered to Docker clients" }),
     desiredFile({ ...cert, path: ha.serverCert, description: `harbor-ha's copy of the TLS certificate: ${HA_COPY_WHY}` }),
     desiredFile({ ...key, path: ha.serverKey, description: `harbor-ha's copy of the TLS private key: ${HA_COPY_WHY}` }),
     desiredFile({ ...caFile, path: ha.ca, description: `harbor-ha's copy of the CA certificate offered to clients: ${HA_COPY_WHY}` }),
