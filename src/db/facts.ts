@@ -16,7 +16,16 @@ export interface DatabaseFacts {
   versionMarker?: string;
   /** Exact row count of every base table. */
   rowCounts: Record<string, number>;
+  /**
+   * The database connection Harbor's adminserver recorded in its `properties` table at first
+   * start (mysql_host, mysql_port, mysql_username), when that table holds them. Harbor 1.4's
+   * UI and job service connect with these, not with harbor.cfg's.
+   */
+  harborConnection?: Partial<Record<HarborConnectionKey, string>>;
 }
+
+export const HARBOR_CONNECTION_KEYS = ["mysql_host", "mysql_port", "mysql_username"] as const;
+export type HarborConnectionKey = (typeof HARBOR_CONNECTION_KEYS)[number];
 
 interface TableRow extends RowDataPacket {
   name: string;
@@ -49,6 +58,11 @@ export async function gatherDatabaseFacts(conn: DbConnection, database = "regist
     tables,
     rowCounts: await countRows(conn, database, baseTables),
   };
+  const propertiesTable = baseTables.find((t) => t.toLowerCase() === "properties");
+  if (propertiesTable !== undefined) {
+    const recorded = await readHarborConnection(conn, database, propertiesTable);
+    if (Object.keys(recorded).length > 0) facts.harborConnection = recorded;
+  }
   const markerTable = baseTables.find((t) => t.toLowerCase() === "alembic_version");
   if (markerTable !== undefined) {
     const marker = await readVersionMarker(conn, database, markerTable);
@@ -74,4 +88,18 @@ async function readVersionMarker(conn: DbConnection, database: string, table: st
   );
   const v = rows[0]?.["v"];
   return v === undefined || v === null ? undefined : String(v);
+}
+
+/** The connection settings Harbor's adminserver stored as rows k/v of its properties table. */
+async function readHarborConnection(conn: DbConnection, database: string, table: string): Promise<Partial<Record<HarborConnectionKey, string>>> {
+  const [rows] = await conn.query<RowDataPacket[]>(
+    `SELECT k, v FROM ${conn.escapeId(database)}.${conn.escapeId(table)} WHERE k IN (?)`,
+    [HARBOR_CONNECTION_KEYS],
+  );
+  const out: Partial<Record<HarborConnectionKey, string>> = {};
+  for (const r of rows) {
+    const k = String(r["k"]) as HarborConnectionKey;
+    if ((HARBOR_CONNECTION_KEYS as readonly string[]).includes(k)) out[k] = String(r["v"]);
+  }
+  return out;
 }

@@ -104,11 +104,36 @@ function planExistingDatabase(
   if (opts.reinitialize) {
     return { action: "reinitialize", reason: describeReinitialize(desired, facts, version), warnings };
   }
+  const moved = movedConnection(desired, facts);
+  if (moved.length > 0) {
+    return refuse(
+      `Harbor ${desired.harborVersion} keeps the database connection its UI and job service use in its properties table from its first start, and harbor.cfg's db_host/db_port/db_user reach only its adminserver: ` +
+        `${moved.join(", ")}. Changing database.host/port/user on an installed ${desired.harborVersion} cluster would leave Harbor on the old database while reporting success: ` +
+        "keep database.* as Harbor has it (a name that resolves to the same server is still a change), or move the database with Harbor's own tools and update the properties rows yourself",
+    );
+  }
   return {
     action: "skip",
     reason: `registry database already holds Harbor's schema (${harborTables.length} tables, version ${version}); registry.sql not loaded — it would drop it`,
     warnings,
   };
+}
+
+/**
+ * Harbor 1.4's adminserver re-reads only the DB password from its environment after the first
+ * start (src/adminserver/systemcfg/systemcfg.go, repeatLoadEnvs); 1.5 re-reads host, port and
+ * user too. So on 1.4 a connection that differs from the recorded one never reaches Harbor.
+ * Pure: "db_host: Harbor uses 10.0.0.5, the inventory says db2" for each difference.
+ */
+export function movedConnection(desired: DesiredDatabase, facts: DatabaseFacts): string[] {
+  const recorded = facts.harborConnection;
+  if (!recorded || !/^1\.4\./.test(desired.harborVersion)) return [];
+  const pairs: Array<[string, string | undefined, string]> = [
+    ["db_host", recorded.mysql_host, desired.host],
+    ["db_port", recorded.mysql_port, String(desired.port)],
+    ["db_user", recorded.mysql_username, desired.user],
+  ];
+  return pairs.filter(([, has, wants]) => has !== undefined && has !== wants).map(([key, has, wants]) => `${key}: Harbor uses ${has}, the inventory says ${wants}`);
 }
 
 function describeReinitialize(desired: DesiredDatabase, facts: DatabaseFacts, version: string): string {

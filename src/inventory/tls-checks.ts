@@ -106,7 +106,8 @@ function readCertificates(pem: string): X509Certificate[] {
   return certs;
 }
 
-function readPrivateKey(pem: string): KeyObject | undefined {
+/** A PEM private key as a KeyObject, or undefined when it cannot be read (the error is never echoed: it may quote the key). */
+export function readPrivateKey(pem: string): KeyObject | undefined {
   try {
     return createPrivateKey(pem);
   } catch {

@@ -77,8 +77,11 @@ export function harborInstallCommand(harborDir: string, withClair: boolean): Com
 
 /**
  * One look at Harbor's start-up on the node itself: the UI's /api/systeminfo (status code, or
- * curl's error) and the registry behind nginx at /v2/ (status line and headers: a running
- * registry answers 401 with a Bearer challenge). Read by judgeHarborStartup.
+ * curl's error), the registry behind nginx at /v2/ (status line and headers: a running
+ * registry answers 401 with a Bearer challenge), and the token service: an anonymous pull
+ * token for a repository of the public `library` project. Harbor's UI loads the token key
+ * only when it signs a token, so a key its libtrust refuses (PKCS#8) leaves /api/systeminfo
+ * at 200 and shows only here, as a 500. Read by judgeHarborStartup.
  */
 export function harborStartupProbeCommand(baseUrl: string): Command {
   const script = [
@@ -87,10 +90,15 @@ export function harborStartupProbeCommand(baseUrl: string): Command {
     'curl -ksS -o /dev/null -w "status %{http_code}\\n" --connect-timeout 3 --max-time 10 -- "$u/api/systeminfo" 2>&1',
     'echo "== v2"',
     'curl -ksS -o /dev/null -D - -w "status %{http_code}\\n" --connect-timeout 3 --max-time 10 -- "$u/v2/" 2>&1',
+    'echo "== token"',
+    `curl -ksS -o /dev/null -w "status %{http_code}\\n" --connect-timeout 3 --max-time 10 -- "$u${HARBOR_TOKEN_PROBE_PATH}" 2>&1`,
     'exit 0',
   ].join("\n");
   return cmd("sh", "-c", script, "sh", baseUrl);
 }
+
+/** Anonymous pull of a repository in `library` (public in Harbor's registry.sql): Harbor signs a token (possibly with no access). */
+export const HARBOR_TOKEN_PROBE_PATH = "/service/token?service=harbor-registry&scope=repository:library/harbor-ha-probe:pull";
 
 /** `docker-compose ps` in Harbor's folder: which of its services run, for a failure message. */
 export function harborComposePsCommand(harborDir: string, withClair: boolean): Command {

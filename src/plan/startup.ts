@@ -1,9 +1,10 @@
 /**
  * Harbor's real start-up on a node. install.sh returns right after `docker-compose up -d`,
  * while the UI still waits for the adminserver and the database, and the registry for its
- * configuration: the node is up when the UI answers /api/systeminfo with 200 and the
+ * configuration: the node is up when the UI answers /api/systeminfo with 200, the
  * registry, through nginx, answers /v2/ with 401 and a Bearer challenge (token auth is
- * wired). The step that waits for it, and the pure judge of one probe's output.
+ * wired), and the token service signs a token (the UI could load the token key). The step
+ * that waits for it, and the pure judge of one probe's output.
  */
 import type { Inventory } from "../inventory/model.js";
 import { harborDir } from "../render/harbor-node.js";
@@ -15,7 +16,7 @@ export const DEFAULT_STARTUP_TIMEOUT_MS = 300_000;
 
 export interface StartupVerdict {
   ready: boolean;
-  /** What was seen: "/api/systeminfo 200, /v2/ 401 Bearer realm=…" or the errors. */
+  /** What was seen: "/api/systeminfo 200; /v2/ 401 Bearer realm=…; /service/token 200" or the errors. */
   detail: string;
 }
 
@@ -30,7 +31,7 @@ export function planStartupWait(inv: Inventory, host: string, timeoutMs: number)
     host,
     phase: "harbor",
     kind: "install",
-    title: `wait for Harbor to start (${base}/api/systeminfo 200, /v2/ 401 with a Bearer challenge; up to ${Math.round(timeoutMs / 1000)} s)`,
+    title: `wait for Harbor to start (${base}/api/systeminfo 200, /v2/ 401 with a Bearer challenge, a token signed; up to ${Math.round(timeoutMs / 1000)} s)`,
     reason: "install.sh returns right after docker-compose up -d, before Harbor's services are ready",
     action: {
       type: "wait",
@@ -40,21 +41,23 @@ export function planStartupWait(inv: Inventory, host: string, timeoutMs: number)
       timeoutMs,
       firstIntervalMs: 1000,
       maxIntervalMs: 10_000,
-      hint: `Look at Harbor's logs on the node (/var/log/harbor/*.log) and at \`docker-compose ps\` in ${harborDir(inv)}: a service that restarts, or the UI unable to reach MariaDB or Redis, is the usual cause. Fix it and run again; a slow machine may need a longer --health-timeout-s.`,
+      hint: `Look at Harbor's logs on the node (/var/log/harbor/*.log) and at \`docker-compose ps\` in ${harborDir(inv)}: a service that restarts, or the UI unable to reach MariaDB or Redis, is the usual cause; /service/token 500 means the UI cannot load its token key (common/config/ui/private_key.pem must be "RSA PRIVATE KEY" or "EC PRIVATE KEY"). Fix it and run again; a slow machine may need a longer --health-timeout-s.`,
     },
   };
 }
 
 /** Reads one probe's output (harborStartupProbeCommand). */
 export function judgeHarborStartup(output: string): StartupVerdict {
-  const [, systeminfo = "", v2 = ""] = output.split(/^== (?:systeminfo|v2)$/m);
+  const [, systeminfo = "", v2 = "", tokenSection = ""] = output.split(/^== (?:systeminfo|v2|token)$/m);
   const info = readAnswer(systeminfo);
   const registry = readAnswer(v2);
+  const token = readAnswer(tokenSection);
   const challenge = /^www-authenticate:[ \t]*(.*?)\r?$/im.exec(v2)?.[1]?.trim();
   const bearer = challenge !== undefined && /^bearer\s/i.test(challenge);
-  const ready = info.status === 200 && registry.status === 401 && bearer;
+  const ready = info.status === 200 && registry.status === 401 && bearer && token.status === 200;
   const v2Text = registry.status === 401 ? `401 ${bearer ? challenge : challenge ? `with a ${challenge.split(/\s/)[0]} challenge, not Bearer` : "without a challenge"}` : registry.text;
-  return { ready, detail: `/api/systeminfo ${info.text}; /v2/ ${v2Text}` };
+  const tokenText = token.status === 500 ? "500 (the UI cannot sign tokens: see its log)" : token.text;
+  return { ready, detail: `/api/systeminfo ${info.text}; /v2/ ${v2Text}; /service/token ${tokenText}` };
 }
 
 /** The status curl printed ("status 502"), with curl's own error when nothing answered. */

@@ -7,8 +7,8 @@
  * `genrsa` writes PKCS#8, and so did earlier versions of harbor-ha; such a key is the same
  * key in another wrapping and converts without changing it (token_root.crt stays valid).
  */
-import { createPrivateKey, X509Certificate } from "node:crypto";
-import type { KeyObject } from "node:crypto";
+import { X509Certificate } from "node:crypto";
+import { readPrivateKey } from "../inventory/tls-checks.js";
 
 /** The PEM labels libtrust reads. */
 export const LIBTRUST_KEY_LABELS = ["RSA PRIVATE KEY", "EC PRIVATE KEY"] as const;
@@ -27,7 +27,7 @@ export function pemLabel(pem: string): string | undefined {
 
 /** The PKCS#1 / SEC 1 PEM of a PKCS#8 RSA or EC key (the same key), or undefined when it is neither. */
 export function toTraditionalPem(pem: string): string | undefined {
-  const key = readKey(pem);
+  const key = readPrivateKey(pem);
   if (!key) return undefined;
   if (key.asymmetricKeyType === "rsa") return key.export({ type: "pkcs1", format: "pem" }).toString();
   if (key.asymmetricKeyType === "ec") return key.export({ type: "sec1", format: "pem" }).toString();
@@ -41,7 +41,7 @@ export function toTraditionalPem(pem: string): string | undefined {
  */
 export function checkTokenKeyPair(keyPem: string, certPem: string, keyPath: string, certPath: string): TokenKeyProblem[] {
   const label = pemLabel(keyPem);
-  const key = readKey(keyPem);
+  const key = readPrivateKey(keyPem);
   const fix = `openssl rsa -in ${keyPath} -traditional -out ${keyPath}`;
   if (!key) {
     const what = label === "ENCRYPTED PRIVATE KEY" || /ENCRYPTED/.test(keyPem) ? "is encrypted" : "holds no readable PEM private key";
@@ -70,14 +70,6 @@ export function checkTokenKeyPair(keyPem: string, certPem: string, keyPath: stri
   return problems;
 }
 
-function readKey(pem: string): KeyObject | undefined {
-  try {
-    return createPrivateKey(pem);
-  } catch {
-    // Never echo the error: it may quote the key.
-    return undefined;
-  }
-}
 
 function readCertificate(pem: string): X509Certificate | undefined {
   try {

@@ -151,7 +151,7 @@ describe("lab", { timeout: 300_000 }, () => {
     await ok("harbor3", "cd /opt && tar xzf - && mkdir -p /data/cert", { input: readFileSync(lab.installer) });
     await ok("harbor3", "cat > /data/cert/server.crt", { input: readFileSync(join(lab.dir, "tls", "server.crt")) });
     await ok("harbor3", "cat > /data/cert/server.key", { input: readFileSync(join(lab.dir, "tls", "server.key")) });
-    await ok("harbor3", "sed -i -e 's/^hostname = .*/hostname = registry.lab.test/' -e 's/^ui_url_protocol = .*/ui_url_protocol = https/' -e 's/^db_host = .*/db_host = 198.18.0.5/' -e 's/^db_user = .*/db_user = harbor/' -e \"s/^db_password = .*/db_password = $(cat)/\" -e 's/^redis_url = .*/redis_url = 198.18.0.5:6379/' /opt/harbor/harbor.cfg", { input: lab.secret("db-password") });
+    await ok("harbor3", "sed -i -e 's/^hostname *=.*/hostname = registry.lab.test/' -e 's/^ui_url_protocol *=.*/ui_url_protocol = https/' -e 's/^db_host *=.*/db_host = 198.18.0.5/' -e 's/^db_user *=.*/db_user = harbor/' -e \"s/^db_password *=.*/db_password = $(cat)/\" -e 's/^redis_url *=.*/redis_url = 198.18.0.5:6379/' /opt/harbor/harbor.cfg", { input: lab.secret("db-password") });
     // Without an answer to prepare's shared-storage question, Harbor's install.sh dies (no terminal).
     const unanswered = await lab.sshRun("harbor3", "cd /opt/harbor && ./install.sh --ha </dev/null");
     assert.notEqual(unanswered.code, 0);

@@ -84,6 +84,23 @@ describe("status (lab: 2 load balancers, 3 Harbor nodes)", { timeout: 900_000 },
     }
   });
 
+  it("compares the files Harbor really uses: a live token key that differs from the render is drift on that node", async () => {
+    const live = "/opt/harbor/common/config/ui/private_key.pem";
+    await lab.sshRun("harbor1", `cp -p ${live} ${live}.orig && openssl genrsa -traditional -out ${live} 2048 2>/dev/null`);
+    try {
+      const r = await runCli(["status", lab.inventoryPath]);
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stdout, /harbor1/);
+      assert.match(r.stdout, /common\/config\/ui\/private_key\.pem/);
+      assert.doesNotMatch(r.stdout + r.stderr, /BEGIN RSA PRIVATE KEY/);
+      const { json } = await statusJson(lab);
+      assert.deepEqual(json.nodes.find((n) => n.name === "harbor1")?.drift.map((d) => d.path), [live]);
+    } finally {
+      await lab.sshRun("harbor1", `mv -f ${live}.orig ${live}`);
+    }
+    assert.equal((await runCli(["status", lab.inventoryPath])).code, 0, "healthy again once the file is back");
+  });
+
   it("shows a held lock with its owner", async () => {
     for (const lb of ["lb1", "lb2"]) await lab.sshRun(lb, `mkdir -p ${LOCK} && printf 'operator=carol@desk\\ncommand=reconfigure\\npid=99\\nsince=2024-05-01T10:00:00.000Z\\n' > ${LOCK}/owner`);
     try {

@@ -12,14 +12,16 @@ export function registerLab(program: Command): void {
     .description(
       "A cluster of real SSH hosts on this one Linux machine (root, Debian 12): network and mount\n" +
         "namespaces on a private bridge (198.18.0.0/24), each with its own sshd, keepalived on the\n" +
-        "load balancers, MariaDB and Redis on a db host, shared storage on the Harbor hosts, and a\n" +
-        "stand-in for Harbor's containers. `up` writes .lab/inventory.yaml, which every command\n" +
-        "uses as it is. See docs/LAB.md.",
+        "load balancers, MariaDB and Redis on a db host, shared storage on the Harbor hosts. The\n" +
+        "nodes run Harbor's own offline installer (1.4.0 by default, from ../shared/harbor): its\n" +
+        "install.sh and prepare unchanged, the registry as Docker distribution and the proxy as nginx\n" +
+        "with prepare's files, stand-ins only for Harbor's Go services. `up` writes\n" +
+        ".lab/inventory.yaml, which every command uses as it is. See docs/LAB.md.",
     )
     .argument("<action>", "up | down | status")
-    .argument("[options...]", "for up: --lbs N --nodes N --protocol http|https")
+    .argument("[options...]", "for up: --lbs N --nodes N --protocol http|https --harbor-version 1.4|1.5 --installer FILE")
     .allowUnknownOption(true)
-    .addHelpText("after", "\nExamples:\n  $ harbor-ha lab up --nodes 3\n  $ harbor-ha provision .lab/inventory.yaml\n  $ harbor-ha lab down")
+    .addHelpText("after", "\nExamples:\n  $ harbor-ha lab up --nodes 3\n  $ harbor-ha lab up --harbor-version 1.5\n  $ harbor-ha provision .lab/inventory.yaml\n  $ scripts/lab/client.sh harbor1 curl -s --cacert .lab/tls/ca.crt https://registry.lab.test/api/systeminfo\n  $ harbor-ha lab down")
     .action(async (action: string, options: string[]) => {
       if (!["up", "down", "status"].includes(action)) throw new HarborHaError(`unknown lab action "${action}"`, { hint: "Use up, down or status.", exitCode: 2 });
       const code = await new Promise<number>((resolve, reject) => {

@@ -140,3 +140,23 @@ test("schema versions match on major.minor: 1.4.x releases share the 1.4.0 schem
   assert.equal(schemaVersionMatches("1.5.0", "1.4.0"), false);
   assert.equal(schemaVersionMatches("garbage", "1.4.0"), false);
 });
+
+test("Harbor 1.4 installed with another database connection than the inventory's: refused, naming each difference", () => {
+  const recorded = { mysql_host: "10.20.0.30", mysql_port: "3306", mysql_username: "harbor" };
+  const plan = planDatabase(desired, sql(), harborSchema({ harborConnection: recorded }), noFlag);
+  assert.equal(plan.action, "refuse");
+  assert.match(plan.reason, /db_host: Harbor uses 10\.20\.0\.30, the inventory says 10\.20\.0\.31/);
+  assert.doesNotMatch(plan.reason, /db_port: |db_user: /);
+  assert.match(plan.reason, /reach only its adminserver/);
+});
+
+test("Harbor 1.4 with the inventory's own connection recorded: skip as usual", () => {
+  const recorded = { mysql_host: "10.20.0.31", mysql_port: "3306", mysql_username: "harbor" };
+  assert.equal(planDatabase(desired, sql(), harborSchema({ harborConnection: recorded }), noFlag).action, "skip");
+});
+
+test("Harbor 1.5 re-reads the connection at every start: a different recorded one is no reason to refuse", () => {
+  const recorded = { mysql_host: "10.20.0.30", mysql_port: "3307", mysql_username: "old" };
+  const plan = planDatabase({ ...desired, harborVersion: "1.5.4" }, sql({ versionMarker: "1.5.0" }), harborSchema({ versionMarker: "1.5.0", harborConnection: recorded }), noFlag);
+  assert.equal(plan.action, "skip");
+});

@@ -86,7 +86,7 @@ test("harbor.cfg differs (a rotated password): one write whose diff masks the se
   assert.ok(dbPassword);
   const current = cfg.replace(`\ndb_password = ${dbPassword}`, "\ndb_password = Old-Db-Pass-0").replace("max_job_workers = 3", "max_job_workers = 10");
   const steps = planNode(d, withContent(d, HARBOR_CFG, current));
-  assert.deepEqual(steps.map((s) => s.title), ["write /opt/harbor/harbor.cfg (0600 root:root)", "run install.sh --ha --with-clair (answering prepare's shared-storage question: yes, checked above)", "wait for Harbor to start (https://127.0.0.1/api/systeminfo 200, /v2/ 401 with a Bearer challenge; up to 300 s)", "record the installed configuration in /var/lib/harbor-ha/harbor-install.stamp"]);
+  assert.deepEqual(steps.map((s) => s.title), ["write /opt/harbor/harbor.cfg (0600 root:root)", "run install.sh --ha --with-clair (answering prepare's shared-storage question: yes, checked above)", "wait for Harbor to start (https://127.0.0.1/api/systeminfo 200, /v2/ 401 with a Bearer challenge, a token signed; up to 300 s)", "record the installed configuration in /var/lib/harbor-ha/harbor-install.stamp"]);
   assert.equal(steps[1]?.reason, "its configuration changed");
   const diff = steps[0]?.diff ?? "";
   assert.match(diff, /^-max_job_workers = 10\n\+max_job_workers = 3$/m);

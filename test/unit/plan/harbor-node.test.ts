@@ -12,7 +12,7 @@ import { bareFacts, bundle, fileOf, hostNamed, inv, matchingFacts, redactor } fr
 
 const node = hostNamed("harbor1");
 const plan = (f: HostFacts, b = bundle) => planHarbor(inv, node, f, b, redactor);
-const WAIT = "wait for Harbor to start (https://127.0.0.1/api/systeminfo 200, /v2/ 401 with a Bearer challenge; up to 300 s)";
+const WAIT = "wait for Harbor to start (https://127.0.0.1/api/systeminfo 200, /v2/ 401 with a Bearer challenge, a token signed; up to 300 s)";
 const shell = (s: Step | undefined) => (s?.action.type === "run" ? renderShell(s.action.command, { reveal: false }) : "");
 
 test("bundle absent: upload, extract, rewrite every file under /opt/harbor, install, stamp", () => {

@@ -67,7 +67,7 @@ test("a bare Harbor node gets packages, mounts, directories, bundle, files, VIP 
   assert.deepEqual(titles(harbor.slice(-4)), [
     "apply the VIP acceptance rules (iptables REDIRECT)",
     "run install.sh --ha --with-clair (answering prepare's shared-storage question: yes, checked above)",
-    "wait for Harbor to start (https://127.0.0.1/api/systeminfo 200, /v2/ 401 with a Bearer challenge; up to 300 s)",
+    "wait for Harbor to start (https://127.0.0.1/api/systeminfo 200, /v2/ 401 with a Bearer challenge, a token signed; up to 300 s)",
     "record the installed configuration in /var/lib/harbor-ha/harbor-install.stamp",
   ]);
   assert.equal(steps.length, storage.length + harbor.length);
