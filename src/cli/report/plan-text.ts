@@ -12,14 +12,18 @@ export function formatPlan(plan: Plan, db: DatabasePlan): string {
       out.push(`\n${head}: no changes`);
       continue;
     }
-    out.push(`\n${head}: ${h.steps.length} change${h.steps.length === 1 ? "" : "s"}`);
+    // Checks (the shared-storage marker before another node's install) run, but change nothing of the host's own.
+    const checks = h.steps.filter((s) => s.kind === "check").length;
+    const changes = h.steps.length - checks;
+    const counted = changes === 0 ? "no changes" : `${changes} change${changes === 1 ? "" : "s"}`;
+    out.push(`\n${head}: ${counted}${checks > 0 ? `, ${checks} check${checks === 1 ? "" : "s"}` : ""}`);
     for (const s of h.steps) {
       out.push(`  [${s.phase}] ${s.title}`);
       out.push(`      because: ${s.reason}`);
       if (s.diff) out.push(s.diff.split("\n").map((l) => `      ${l}`).join("\n"));
     }
   }
-  const changing = plan.hosts.filter((h) => h.steps.length > 0).length;
+  const changing = plan.hosts.filter((h) => h.steps.some((s) => s.kind !== "check")).length;
   out.push("");
   out.push(changing === 0 && db.action === "skip" ? "Nothing to change: every host is as the inventory describes." : `${changing} of ${plan.hosts.length} hosts would change${db.action === "skip" ? "" : ", and the database"}.`);
   return out.join("\n") + "\n";

@@ -55,3 +55,13 @@ test("steps, reasons and diffs, indented under their host", () => {
   lb1.steps.splice(1);
   assert.match(formatPlan(plan, SKIP), /^lb1 \(loadbalancer, 10\.20\.0\.11\): 1 change$/m);
 });
+
+test("a host that only takes part in a check (the shared-storage marker) shows no changes, one check, and is not counted as changing", () => {
+  const plan = matchingPlan();
+  const h1 = plan.hosts.find((h) => h.host.name === "harbor1");
+  assert.ok(h1);
+  h1.steps.push({ host: "harbor1", phase: "storage", kind: "check", title: "write a fresh check marker into /data/registry/.harbor-ha-shared-check as uid 10000", reason: "prepare asks whether the registry storage is shared", action: { type: "run", command: cmd("true") } });
+  const text = formatPlan(plan, SKIP);
+  assert.ok(text.includes("\nharbor1 (harbor-node, 10.20.0.21): no changes, 1 check\n"), text);
+  assert.ok(!/\d+ of 5 hosts would change/.test(text), text);
+});
