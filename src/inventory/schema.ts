@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { harborSeriesOf, SUPPORTED_HARBOR_VERSIONS_TEXT } from "../harbor/versions.js";
 import type { Secret } from "./secret.js";
+import { daemonOptionsProblem } from "./daemon-options.js";
 
 /**
  * A resolved value, or why it cannot be. `warning` marks a value that is usable now but
@@ -132,8 +133,14 @@ export function buildInventorySchema(resolve: SourceResolver) {
     check_timeout_s: z.number().int().min(1).max(60).default(5),
     /** The unprivileged user keepalived runs check.sh as (enable_script_security). */
     script_user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/).default("keepalived_script"),
-    /** Written to the daemon options file (/etc/default/keepalived), e.g. "-D" or "--vrrp -D". */
-    daemon_options: z.string().default("-D"),
+    /** Written to the daemon options file (/etc/default/keepalived), e.g. "-D" or "--vrrp -D"; only keepalived options (the init script sources that file as root). */
+    daemon_options: z
+      .string()
+      .default("-D")
+      .superRefine((v, ctx) => {
+        const problem = daemonOptionsProblem(v);
+        if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+      }),
     weight: z.number().int().min(1).max(65535).default(10),
   });
 

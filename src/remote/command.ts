@@ -67,6 +67,15 @@ export function shellQuote(arg: string): string {
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * A value for a shell variable assignment in a file that is both sourced by sh and read
+ * as a systemd EnvironmentFile (/etc/default/*): double quotes, with \\, ", $ and `
+ * backslash-escaped, so that both read back exactly `value` and nothing runs.
+ */
+export function shellDoubleQuote(value: string): string {
+  return `"${value.replace(/[\\"$`]/g, "\\$&")}"`;
+}
+
 export interface RenderOptions {
   /** true only for the string sent to the host; false for everything a person may see. */
   reveal: boolean;

@@ -5,6 +5,7 @@
 import type { Inventory } from "../inventory/model.js";
 import { effectivePriorities, servedPorts, vipParts } from "../inventory/model.js";
 import type { LoadBalancerSpec } from "../inventory/schema.js";
+import { shellDoubleQuote } from "../remote/command.js";
 import { desiredDirectory, desiredFile } from "./files.js";
 import type { TemplateSet } from "./templates.js";
 import type { DesiredFile, DesiredHost } from "./types.js";
@@ -53,7 +54,7 @@ export function renderLoadBalancer(inv: Inventory, index: number, tpl: TemplateS
     }),
     desiredFile({
       path: "/etc/default/keepalived",
-      content: tpl.keepalivedDefault({ daemonOptions: inv.data.keepalived.daemon_options }),
+      content: tpl.keepalivedDefault({ daemonArgs: shellDoubleQuote(inv.data.keepalived.daemon_options) }),
       mode: 0o644,
       onChange: ["restart-keepalived"],
       description: "keepalived daemon options",
