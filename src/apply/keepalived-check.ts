@@ -1,0 +1,55 @@
+/**
+ * keepalived.conf is checked with `keepalived -t` on the host (it needs the host's
+ * interfaces and script user) before it replaces the running configuration. Where the
+ * whole file ends in a silent SIGTERM (see plan/keepalived-check.ts), its VRRP part is
+ * checked on its own and decides; a silent SIGTERM is never a pass.
+ */
+import { cmd } from "../remote/command.js";
+import type { SshSession } from "../remote/session.js";
+import type { RunResult } from "../remote/session.js";
+import { keepalivedCheckCommand } from "../plan/commands.js";
+import { keepalivedCheckOutcome, stripVirtualServers } from "../plan/keepalived-check.js";
+import { HarborHaError } from "../errors.js";
+
+export type KeepalivedCheckSession = Pick<SshSession, "run" | "uploadAtomic" | "target">;
+
+export interface KeepalivedConfSpec {
+  path: string;
+  content: string;
+  mode: number;
+  owner: string;
+  group: string;
+}
+
+export async function checkKeepalivedConf(session: KeepalivedCheckSession, spec: KeepalivedConfSpec): Promise<void> {
+  const whole = await testStaged(session, spec, `${spec.path}.harbor-ha-check`, spec.content);
+  const outcome = keepalivedCheckOutcome(whole.code, whole.signal, whole.stdout + whole.stderr);
+  if (outcome === "pass") return;
+  if (outcome === "fail") throw rejected(session, spec.path, whole, "");
+  const vrrp = await testStaged(session, spec, `${spec.path}.harbor-ha-check-vrrp`, stripVirtualServers(spec.content));
+  const vrrpOutcome = keepalivedCheckOutcome(vrrp.code, vrrp.signal, vrrp.stdout + vrrp.stderr);
+  if (vrrpOutcome === "pass") return;
+  const why =
+    vrrpOutcome === "silent-sigterm"
+      ? "; it ended by SIGTERM without output on the whole file and on its VRRP part alone, so nothing was verified"
+      : "; the whole file ended by SIGTERM without output (keepalived stops there where it cannot set up its IPVS checkers), so its VRRP part alone was checked";
+  throw rejected(session, spec.path, vrrp, why);
+}
+
+async function testStaged(session: KeepalivedCheckSession, spec: KeepalivedConfSpec, staged: string, content: string): Promise<RunResult> {
+  await session.uploadAtomic({ ...spec, path: staged, content, step: `stage ${staged}` });
+  try {
+    return await session.run(keepalivedCheckCommand(staged), { sudo: true, step: "keepalived -t" });
+  } finally {
+    await session.run(cmd("rm", "-f", "--", staged, `${staged}.harbor-ha.bak`), { sudo: true, step: `remove ${staged}` });
+  }
+}
+
+function rejected(session: KeepalivedCheckSession, path: string, r: RunResult, why: string): HarborHaError {
+  const lines = `${r.stderr}\n${r.stdout}`.split("\n").map((l) => l.trim()).filter(Boolean).slice(-6);
+  const status = r.code === null ? `signal ${r.signal ?? "?"}` : `exit ${r.code}`;
+  const shown = lines.length > 0 ? `:\n  ${lines.join("\n  ")}` : "";
+  return new HarborHaError(`${session.target.hostName}: keepalived rejects the new ${path} (keepalived -t ${status})${why}${shown}`, {
+    hint: "The running configuration was left as it was. Fix the keepalived settings in the inventory (see the lines above) and run again.",
+  });
+}

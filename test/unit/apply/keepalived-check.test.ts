@@ -1,0 +1,108 @@
+/**
+ * checkKeepalivedConf against this machine's real keepalived (no IPVS checkers here either:
+ * a MISC_CHECK with a valid script user makes keepalived 2.2 end `-t` by a silent SIGTERM).
+ * A fake session keeps the "remote" files in a folder that is bind-mounted over
+ * /etc/keepalived in a throwaway network and mount namespace, where each command runs.
+ */
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { checkKeepalivedConf } from "../../../src/apply/keepalived-check.js";
+import type { KeepalivedCheckSession } from "../../../src/apply/keepalived-check.js";
+import { renderShell } from "../../../src/remote/command.js";
+import type { RunResult } from "../../../src/remote/session.js";
+import { renderDesiredState } from "../../../src/render/desired-state.js";
+import { CHECK_SCRIPT_PATH } from "../../../src/render/loadbalancer.js";
+import { addInterface, buildTestInventory, createNetns, inventoryData, isRoot, readFixtureState, runInNetns } from "../render/helpers.js";
+
+const RUN = `
+set -e
+dir=$1 user=$2 command=$3
+cp /etc/passwd "$dir/passwd"; cp /etc/group "$dir/group"
+echo "$user:x:64999:64999::/nonexistent:/usr/sbin/nologin" >> "$dir/passwd"
+echo "$user:x:64999:" >> "$dir/group"
+mount --bind "$dir/passwd" /etc/passwd
+mount --bind "$dir/group" /etc/group
+mount -t tmpfs -o mode=755 tmpfs /usr/local/bin
+install -m 0755 "$dir/check.sh" /usr/local/bin/check.sh
+mount --bind "$dir/etc-keepalived" /etc/keepalived
+set +e
+bash -c "$command"
+echo "exit=$?"
+`;
+
+interface Fake {
+  session: KeepalivedCheckSession;
+  commands: string[];
+  remove: () => void;
+}
+
+function fakeSession(ns: string, check: string, user: string): Fake {
+  const dir = mkdtempSync(join(tmpdir(), "hha-kc-"));
+  mkdirSync(join(dir, "etc-keepalived"));
+  writeFileSync(join(dir, "check.sh"), check, { mode: 0o755 });
+  const commands: string[] = [];
+  const session = {
+    target: { hostName: "lb1" },
+    uploadAtomic: async (spec: { path: string; content: string | Buffer }) => {
+      assert.ok(spec.path.startsWith("/etc/keepalived/"), spec.path);
+      writeFileSync(join(dir, "etc-keepalived", spec.path.slice("/etc/keepalived/".length)), spec.content);
+    },
+    run: async (command: Parameters<KeepalivedCheckSession["run"]>[0]): Promise<RunResult> => {
+      const text = renderShell(command, { reveal: true });
+      commands.push(text);
+      const r = runInNetns(ns, RUN, [dir, user, text]);
+      const m = /exit=(\d+)\n$/.exec(r.stdout);
+      assert.ok(m, `the test harness failed: ${r.stderr}`);
+      return { code: Number(m[1]), signal: null, stdout: r.stdout.slice(0, m.index), stderr: r.stderr.replace(/^.*Terminated.*\n/m, "") };
+    },
+  } as unknown as KeepalivedCheckSession;
+  return { session, commands, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+async function checkWith(edit: (conf: string) => string): Promise<{ error: unknown; commands: string[] }> {
+  const inv = buildTestInventory(inventoryData({ lbs: 2, nodes: 2, protocol: "http", vrrpMode: "unicast" }));
+  const files = renderDesiredState(inv, await readFixtureState()).hosts[0]?.files ?? [];
+  const conf = files.find((f) => f.path === "/etc/keepalived/keepalived.conf")?.content ?? "";
+  const check = files.find((f) => f.path === CHECK_SCRIPT_PATH)?.content ?? "";
+  const ns = createNetns();
+  const fake = fakeSession(ns.name, check, inv.data.keepalived.script_user);
+  try {
+    addInterface(ns.name, "eth0", "10.30.0.11/24");
+    const spec = { path: "/etc/keepalived/keepalived.conf", content: edit(conf), mode: 0o644, owner: "root", group: "root" };
+    try {
+      await checkKeepalivedConf(fake.session, spec);
+      return { error: undefined, commands: fake.commands };
+    } catch (error) {
+      return { error, commands: fake.commands };
+    }
+  } finally {
+    fake.remove();
+    ns.remove();
+  }
+}
+
+const skip = isRoot() ? false : "needs root for network namespaces";
+
+test("keepalived -t gate: a good file passes (the whole file ends by a silent SIGTERM here, its VRRP part exits 0)", { skip }, async () => {
+  const r = await checkWith((c) => c);
+  assert.equal(r.error, undefined, String(r.error));
+  assert.ok(r.commands.some((c) => c.includes("keepalived.conf.harbor-ha-check-vrrp")), `the VRRP part was not checked on its own:\n${r.commands.join("\n")}`);
+});
+
+test("keepalived -t gate: a VRID of 999 is refused, even where the whole file ends by a silent SIGTERM", { skip }, async () => {
+  const r = await checkWith((c) => c.replace(/virtual_router_id \d+/, "virtual_router_id 999"));
+  assert.ok(r.error instanceof Error, "a VRID of 999 passed the gate");
+  // The fault: the whole file ended by a silent SIGTERM, which the old gate called a pass.
+  assert.ok(r.commands.some((c) => c.includes("keepalived.conf.harbor-ha-check-vrrp")), "the whole file did not end by a silent SIGTERM");
+  assert.match(r.error.message, /lb1: keepalived rejects the new \/etc\/keepalived\/keepalived\.conf/);
+  assert.match(r.error.message, /999/);
+});
+
+test("keepalived -t gate: leaves no staged file behind", { skip }, async () => {
+  const r = await checkWith((c) => c.replace(/virtual_router_id \d+/, "virtual_router_id 999"));
+  const removed = r.commands.filter((c) => c.startsWith("rm -f"));
+  assert.equal(removed.length, 2, r.commands.join("\n"));
+});
