@@ -12,13 +12,16 @@ import type { CommandLogEvent } from "../remote/session.js";
 import { planCluster } from "../plan/plan-cluster.js";
 import { queriesFor } from "../plan/queries.js";
 import { PHASES } from "../plan/types.js";
-import type { Plan } from "../plan/types.js";
+import type { HostPlan, Plan } from "../plan/types.js";
 import type { DatabaseApplyResult } from "../db/apply.js";
 import { applyDatabase, preflightDatabase } from "./database.js";
 import type { DatabasePreflight } from "./database.js";
 import { gatherAllFacts } from "./gather.js";
 import { runPhase } from "./run-phase.js";
-import { verifyNodesHealthy, verifySingleVipHolder } from "./verify.js";
+import type { PhaseResult } from "./run-phase.js";
+import { gatherVipHolders, verifyNodesHealthy, verifySingleVipHolder } from "./verify.js";
+import { rollLoadBalancers } from "./loadbalancer-roll.js";
+import { verifyKeepalivedRunning } from "./keepalived-running.js";
 import type { NodeCheck } from "./verify.js";
 import type { EmitEvent, HostOutcome } from "./events.js";
 import { acquireClusterLock, describeBrokenLocks } from "../lock/cluster-lock.js";
@@ -106,7 +109,7 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
     for (const phase of PHASES) {
       opts.emit({ type: "phase", phase, description: PHASE_DESCRIPTIONS[phase] });
       const timer = Date.now();
-      const r = await runPhase(pool, plan, phase, opts.emit, opts.isInterrupted);
+      const r = phase === "loadbalancers" ? await applyLoadBalancers(pool, inv, plan, opts.emit, opts.isInterrupted) : await runPhase(pool, plan, phase, opts.emit, opts.isInterrupted);
       for (const [h, titles] of r.done) done.set(h, [...(done.get(h) ?? []), ...titles]);
       for (const [h, e] of r.failures) failures.set(h, e);
       for (const h of r.done.keys()) started.set(h, (started.get(h) ?? 0) + (Date.now() - timer));
@@ -131,6 +134,36 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
     if (lock) await finishLocked(pool, lock, done, opts.emit);
     await pool.closeAll();
   }
+}
+
+/**
+ * The load balancers' phase. A cluster whose VIP is served already rolls them one at a time
+ * (backups first, the VIP holder last), each checked to still run keepalived before the next:
+ * one bad value must never take keepalived down on every load balancer at once. A fresh
+ * cluster (nobody holds the VIP, nothing to protect) changes them in parallel, then checks
+ * that keepalived runs on each.
+ */
+async function applyLoadBalancers(pool: SshPool, inv: Inventory, plan: Plan, emit: EmitEvent, isInterrupted: () => boolean): Promise<PhaseResult> {
+  const lbPlans = plan.hosts.filter((h) => h.host.role === "loadbalancer" && h.steps.some((s) => s.phase === "loadbalancers"));
+  if (lbPlans.length === 0) return { done: new Map(), failures: new Map() };
+  const holders = await gatherVipHolders(pool, inv);
+  if (holders.length > 0) {
+    const only: HostPlan[] = lbPlans.map((h) => ({ ...h, steps: h.steps.filter((s) => s.phase === "loadbalancers") }));
+    try {
+      return { done: (await rollLoadBalancers(pool, inv, only, emit, isInterrupted)).done, failures: new Map() };
+    } catch (e) {
+      const failed = lbPlans.find((h) => (e as Error).message.startsWith(h.host.name))?.host.name ?? "loadbalancers";
+      return { done: new Map(), failures: new Map([[failed, e as Error]]) };
+    }
+  }
+  const r = await runPhase(pool, plan, "loadbalancers", emit, isInterrupted);
+  if (r.failures.size > 0) return r;
+  const checks = await Promise.allSettled(lbPlans.map((h) => verifyKeepalivedRunning(pool, h.host.name)));
+  const failures = new Map<string, Error>();
+  checks.forEach((c, i) => {
+    if (c.status === "rejected") failures.set(lbPlans[i]!.host.name, c.reason as Error);
+  });
+  return { done: r.done, failures };
 }
 
 /** An audit line on each host that changed, then the lock released; failures here are warnings, never the run's error. */

@@ -18,7 +18,7 @@ import { HarborHaError } from "../errors.js";
 import { applyDrain, removeDrain } from "./drain.js";
 import type { DrainContext } from "./drain.js";
 import { probeNodeHealth } from "./health.js";
-import { applyHostPlan, rollLoadBalancers } from "./loadbalancers.js";
+import { applyHostPlan, rollLoadBalancers } from "../apply/loadbalancer-roll.js";
 import { pollHealth, rollBatches } from "./node-roll.js";
 import type { Clock, GateOptions, NodeRollOutcome, RollIO, RollNode } from "./node-roll.js";
 import { applyStopHarbor, inventoryWithNodes, removedNodeSpec } from "./scale.js";

@@ -192,6 +192,25 @@ describe("provision (https lab: 2 load balancers, 3 Harbor nodes)", { timeout: 9
     assert.equal((await lab.sshRun("db", dump)).stdout, beforeRows);
   });
 
+  it("a value that stops keepalived, on a running cluster: the backup fails first, the VIP holder is not touched, the VIP stays", async () => {
+    const holders = await vipHolders(lab);
+    assert.deepEqual(holders, ["lb1"]);
+    // Valid syntax, but keepalived exits when it cannot write its pidfile.
+    const inv = inventoryVariant(lab, "inventory-bad-daemon.yaml", 'daemon_options: "--vrrp -D"', 'daemon_options: "--vrrp -D -p /nonexistent/keepalived.pid"');
+    const r = await harborHa(["provision", inv]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /lb2: keepalived is not running after its configuration was applied/);
+    assert.match(r.stderr, /pidfile/i, "keepalived's own log line says why");
+    assert.deepEqual(await vipHolders(lab), ["lb1"], "the VIP stayed where it was");
+    const lb1 = await lab.sshRun("lb1", "cat /etc/default/keepalived; kill -0 $(cat /run/keepalived.pid) && echo running");
+    assert.doesNotMatch(lb1.stdout, /nonexistent/, "the VIP holder was not changed after the backup failed");
+    assert.match(lb1.stdout, /running/);
+
+    const fixed = await harborHa(["provision", lab.inventoryPath]);
+    assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
+    for (const lb of ["lb1", "lb2"]) assert.match((await lab.sshRun(lb, "kill -0 $(cat /run/keepalived.pid) && echo running")).stdout, /running/, lb);
+  });
+
   it("reaches the database through an SSH tunnel via a named host", async () => {
     // "db" resolves only inside the lab's hosts: the operator's machine cannot reach it directly.
     const tunnelled = (host: string) => readFileSync(lab.inventoryPath, "utf8").replace("host: 198.18.0.5\n  port: 3306", `host: ${host}\n  port: 3306\n  tunnel_via: harbor1`);

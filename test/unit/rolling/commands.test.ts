@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderShell } from "../../../src/remote/command.js";
 import { gateCheckCommand, parseFingerprint, parseIpvsHasRealServer, removeDrainMarkerCommand, stopHarborCommand } from "../../../src/rolling/commands.js";
-import { orderLoadBalancers } from "../../../src/rolling/loadbalancers.js";
+import { orderLoadBalancers } from "../../../src/apply/loadbalancer-roll.js";
 
 const IPVS = `IP Virtual Server version 1.2.1 (size=4096)
 Prot LocalAddress:Port Scheduler Flags

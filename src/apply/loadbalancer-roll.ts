@@ -1,15 +1,17 @@
 /**
  * Load-balancer changes, one load balancer at a time: backups first, the VIP holder last
  * (so the VIP moves at most once), each with the reload or restart its plan says; after
- * each one, exactly one VIP holder.
+ * each one, keepalived still runs there and exactly one load balancer holds the VIP.
+ * Used by reconfigure, and by provision on a cluster whose VIP is already served.
  */
 import type { Inventory } from "../inventory/model.js";
 import type { SshPool } from "../remote/pool.js";
 import type { HostPlan, Plan } from "../plan/types.js";
 import { PHASES } from "../plan/types.js";
-import { runPhase } from "../apply/run-phase.js";
-import type { EmitEvent } from "../apply/events.js";
-import { gatherVipHolders, verifySingleVipHolder } from "../apply/verify.js";
+import { runPhase } from "./run-phase.js";
+import type { EmitEvent } from "./events.js";
+import { gatherVipHolders, verifySingleVipHolder } from "./verify.js";
+import { verifyKeepalivedRunning } from "./keepalived-running.js";
 
 /** Backups in the order given, then the VIP holder(s). Pure. */
 export function orderLoadBalancers(names: readonly string[], vipHolders: readonly string[]): string[] {
@@ -46,6 +48,7 @@ export async function rollLoadBalancers(pool: SshPool, inv: Inventory, plans: re
     if (!hostPlan) continue;
     emit({ type: "note", level: "info", host: name, message: holders.includes(name) ? "holds the VIP: changed last" : "backup: changed first" });
     result.done.set(name, await applyHostPlan(pool, hostPlan, emit, isInterrupted));
+    await verifyKeepalivedRunning(pool, name);
     result.vipHolder = await verifySingleVipHolder(pool, inv);
     emit({ type: "note", level: "info", message: `after ${name}: VIP ${inv.data.cluster.vip} is held by ${result.vipHolder} alone` });
   }
