@@ -98,6 +98,8 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
     for (const line of describeBrokenLocks(lock)) opts.emit({ type: "note", level: "warn", message: line });
     const result: ProvisionResult = { plan, database, outcomes: [], changed, redactor };
     if (database.plan.action !== "skip") {
+      // The row counts about to be lost, shown before the drop (the phase line below repeats the plan).
+      if (database.plan.action === "reinitialize") opts.emit({ type: "note", level: "warn", message: database.plan.reason });
       opts.emit({ type: "phase", phase: "database", description: database.plan.reason });
       result.databaseResult = await applyDatabase(database);
       opts.emit({ type: "note", level: "info", message: result.databaseResult.message });

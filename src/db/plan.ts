@@ -93,9 +93,6 @@ function planExistingDatabase(
 
   const present = new Set(facts.tables.map((t) => t.toLowerCase()));
   const missing = sql.tables.filter((t) => !present.has(t));
-  if (missing.length > 0) {
-    warnings.push(`database '${desired.database}' lacks ${missing.length} of registry.sql's tables (${listSome(missing)}): an earlier load may have stopped halfway`);
-  }
   const foreign = facts.tables.filter((t) => !known.has(t.toLowerCase()));
   if (foreign.length > 0) {
     warnings.push(`database '${desired.database}' also holds table(s) registry.sql does not create: ${listSome(foreign)}`);
@@ -103,6 +100,13 @@ function planExistingDatabase(
 
   if (opts.reinitialize) {
     return { action: "reinitialize", reason: describeReinitialize(desired, facts, version), warnings };
+  }
+  if (missing.length > 0) {
+    // Harbor cannot run on it, and loading registry.sql would drop what is there: the operator decides.
+    return refuse(
+      `${describeMissingTables(desired.database, missing)}: Harbor cannot run on it, and loading registry.sql would drop the ${harborTables.length} table(s) it has. ` +
+        "Restore the database from a backup, or, if its data is truly unwanted, run provision with --reinitialize-database-destroying-all-data=<cluster.name> to drop it and load registry.sql again",
+    );
   }
   const moved = movedConnection(desired, facts);
   if (moved.length > 0) {
@@ -145,6 +149,11 @@ function describeReinitialize(desired: DesiredDatabase, facts: DatabaseFacts, ve
     (nonEmpty.length > 0 ? ` (${nonEmpty.join(", ")})` : "") +
     `, then loads ${describeRegistrySql(desired.registrySql)}`
   );
+}
+
+/** "database 'registry' lacks 2 of registry.sql's tables (project, project_member)": provision and status say it alike. */
+export function describeMissingTables(database: string, missing: readonly string[]): string {
+  return `database '${database}' lacks ${missing.length} of registry.sql's tables (${listSome([...missing])}): an earlier load may have stopped halfway`;
 }
 
 function listSome(names: string[], max = 8): string {

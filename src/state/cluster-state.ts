@@ -8,13 +8,14 @@
  * (token-key.ts); a PKCS#8 key left by an earlier harbor-ha is converted in place.
  */
 import { execFile } from "node:child_process";
-import { generateKeyPair, randomInt } from "node:crypto";
-import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { generateKeyPair, randomBytes, randomInt } from "node:crypto";
+import { chmod, link, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { HarborHaError } from "../errors.js";
 import type { ClusterState, Inventory } from "../inventory/model.js";
 import { Secret } from "../inventory/secret.js";
+import { withStateLock } from "./state-lock.js";
 import { checkTokenKeyPair, LIBTRUST_KEY_LABELS, pemLabel, toTraditionalPem } from "./token-key.js";
 
 const execFileAsync = promisify(execFile);
@@ -43,15 +44,20 @@ export function clusterStateDir(inv: Inventory): string {
 
 /**
  * Reads the cluster state, generating whatever is missing first (once, ever), converting a
- * PKCS#8 token key to PKCS#1, and refusing a key Harbor could not use.
+ * PKCS#8 token key to PKCS#1, and refusing a key Harbor could not use. Holds the state
+ * folder's local lock throughout, so that two runs started at once generate it once: the
+ * second waits and reads what the first wrote.
  */
 export async function readOrCreateClusterState(inv: Inventory): Promise<ClusterStateRead> {
   const dir = clusterStateDir(inv);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await chmod(dir, 0o700);
-  const cn = `harbor-token-${inv.data.cluster.name}`;
+  return withStateLock(dir, () => completeClusterState(dir, `harbor-token-${inv.data.cluster.name}`));
+}
+
+async function completeClusterState(dir: string, cn: string): Promise<ClusterStateRead> {
   if (!(await exists(join(dir, SECRETKEY_FILE)))) {
-    await writeAtomic(join(dir, SECRETKEY_FILE), generateSecretkey());
+    await writeNew(join(dir, SECRETKEY_FILE), generateSecretkey());
   }
   const keyPath = join(dir, TOKEN_KEY_FILE);
   const certPath = join(dir, TOKEN_CERT_FILE);
@@ -135,14 +141,18 @@ async function generateTokenKey(path: string): Promise<void> {
     publicKeyEncoding: { type: "spki", format: "pem" },
     privateKeyEncoding: { type: "pkcs1", format: "pem" },
   });
-  await writeAtomic(path, privateKey);
+  await writeNew(path, privateKey);
 }
 
 async function generateTokenCert(keyPath: string, path: string, commonName: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await runOpenssl(["req", "-new", "-x509", "-sha256", "-key", keyPath, "-out", tmp, "-days", String(TOKEN_CERT_DAYS), "-subj", `/CN=${commonName}`]);
-  await chmod(tmp, 0o600);
-  await rename(tmp, path);
+  const tmp = tempName(path);
+  try {
+    await runOpenssl(["req", "-new", "-x509", "-sha256", "-key", keyPath, "-out", tmp, "-days", String(TOKEN_CERT_DAYS), "-subj", `/CN=${commonName}`]);
+    await chmod(tmp, 0o600);
+    await linkNoReplace(tmp, path);
+  } finally {
+    await rm(tmp, { force: true });
+  }
 }
 
 async function runOpenssl(args: string[]): Promise<void> {
@@ -161,8 +171,39 @@ async function runOpenssl(args: string[]): Promise<void> {
   }
 }
 
+/** A temporary name beside `path`, unique to this process and call. */
+function tempName(path: string): string {
+  return `${path}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+}
+
+/**
+ * Creates a file that must not exist yet, complete or not at all: written to a temporary name,
+ * then hard-linked into place, which fails rather than replace a file another run put there.
+ */
+async function writeNew(path: string, content: string): Promise<void> {
+  const tmp = tempName(path);
+  try {
+    await writeFile(tmp, content, { mode: 0o600, flag: "wx" });
+    await linkNoReplace(tmp, path);
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+async function linkNoReplace(tmp: string, path: string): Promise<void> {
+  try {
+    await link(tmp, path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    throw new HarborHaError(`${path} appeared while this run was generating it: another harbor-ha run wrote it without holding the state folder's lock`, {
+      hint: "Run the command again: it reads the file that is there now.",
+      cause: err,
+    });
+  }
+}
+
 async function writeAtomic(path: string, content: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
+  const tmp = tempName(path);
   try {
     await writeFile(tmp, content, { mode: 0o600 });
     await rename(tmp, path);

@@ -5,6 +5,7 @@ import { provision, ProvisionFailed } from "../../apply/provision.js";
 import type { ProvisionResult } from "../../apply/provision.js";
 import { HarborHaError } from "../../errors.js";
 import { openCommandRun, positiveInt } from "../command-run.js";
+import { confirmReinitialize, REINITIALIZE_FLAG } from "../reinitialize-flag.js";
 import { createProgressRenderer } from "../report/progress.js";
 import { formatPlan } from "../report/plan-text.js";
 import { formatSummary } from "../report/summary.js";
@@ -18,7 +19,7 @@ interface ProvisionFlags {
   dryRun: boolean;
   parallel: string;
   acceptNewHostKeys: boolean;
-  reinitializeDatabaseDestroyingAllData: boolean;
+  reinitializeDatabaseDestroyingAllData?: string | boolean;
   json?: string | boolean;
   verbose: boolean;
   forceUnlock: boolean;
@@ -51,7 +52,7 @@ export function registerProvision(program: Command): void {
     .option("-n, --dry-run", "print the plan (every change with its reason and diff) and change nothing", false)
     .option("-p, --parallel <n>", "hosts worked on at once", "10")
     .option("--accept-new-host-keys", "trust host keys not yet in known_hosts and add them (trust on first use); a changed key is still refused", false)
-    .addOption(new Option("--reinitialize-database-destroying-all-data", "DROP the existing registry database and load registry.sql again (shows the row counts that would be lost)").default(false))
+    .addOption(new Option(`${REINITIALIZE_FLAG} [cluster-name]`, "DROP the existing registry database and load registry.sql again; the value must be cluster.name (shows the row counts that would be lost first; not offered by reconfigure)"))
     .option("--health-timeout-s <n>", "how long Harbor may take to start on a node after install.sh (/api/systeminfo 200, /v2/ 401 Bearer) before the step fails", String(DEFAULT_STARTUP_TIMEOUT_MS / 1000))
     .option("--force-unlock", "break the cluster lock left on the load balancers by a run that is dead (says whose lock it broke)", false)
     .option("--json [file]", "write a machine-readable report to file, or to stdout when no file is given")
@@ -62,6 +63,8 @@ export function registerProvision(program: Command): void {
       const startupTimeoutMs = positiveInt("--health-timeout-s", flags.healthTimeoutS) * 1000;
       const run = await openCommandRun(file);
       const { inventory, redactor } = run;
+      // Refused before anything is read from or changed on any host.
+      const reinitializeDatabase = confirmReinitialize(flags.reinitializeDatabaseDestroyingAllData, inventory.data.cluster.name);
       const jsonToStdout = flags.json === true;
       const progress = await createProgressRenderer(redactor, { tty: process.stderr.isTTY === true, quiet: false });
       const out = (text: string) => { if (!jsonToStdout) process.stdout.write(redactor.redact(text)); };
@@ -72,7 +75,7 @@ export function registerProvision(program: Command): void {
           dryRun: flags.dryRun,
           parallel,
           acceptNewHostKeys: flags.acceptNewHostKeys,
-          reinitializeDatabase: flags.reinitializeDatabaseDestroyingAllData,
+          reinitializeDatabase,
           emit: (e) => progress.emit(e),
           ...run.logOption(flags.verbose),
           isInterrupted: () => process.exitCode === 130,
@@ -83,13 +86,13 @@ export function registerProvision(program: Command): void {
         progress.stop();
         if (r.database.plan.action === "reinitialize") process.stderr.write(`\n!!! ${r.database.plan.reason}\n`);
         if (flags.dryRun) out(formatPlan(r.plan, r.database.plan));
-        else out("\n" + formatSummary(r.outcomes) + (r.vipHolder ? `VIP ${inventory.data.cluster.vip} is held by ${r.vipHolder}; check.sh passes for every node from every load balancer.\n` : ""));
+        else out("\n" + formatSummary(r.outcomes, r.databaseResult) + (r.vipHolder ? `VIP ${inventory.data.cluster.vip} is held by ${r.vipHolder}; check.sh passes for every node from every load balancer.\n` : ""));
         if (flags.dryRun && r.changed) process.exitCode = EXIT_CHANGES_PENDING;
       } catch (err) {
         progress.stop();
         if (err instanceof ProvisionFailed) {
           result = err.partial;
-          if (err.partial.outcomes.some((o) => o.status !== "not started")) out("\n" + formatSummary(err.partial.outcomes));
+          if (err.partial.outcomes.some((o) => o.status !== "not started")) out("\n" + formatSummary(err.partial.outcomes, err.partial.databaseResult));
         }
         if (err instanceof HarborHaError) error = err;
         throw err;

@@ -33,3 +33,10 @@ test("failures come first in the last line, with the changed count", () => {
 test("formatMs: milliseconds below a second, then seconds with one decimal", () => {
   assert.deepEqual([0, 999, 1000, 61_234].map(formatMs), ["0 ms", "999 ms", "1.0 s", "61.2 s"]);
 });
+
+test("a database loaded or re-initialised is a change: named, and never 'No change'", () => {
+  const text = formatSummary([outcome("lb1", "unchanged")], { changed: true, message: "registry.sql re-initialised: database 'registry' holds 20 tables, version 1.4.0" });
+  assert.ok(!/No change/.test(text), text);
+  assert.ok(text.endsWith("\nDatabase changed: registry.sql re-initialised: database 'registry' holds 20 tables, version 1.4.0.\nNo host changed.\n"), text);
+  assert.ok(formatSummary([outcome("lb1", "unchanged")], { changed: false, message: "skipped" }).endsWith("No change: nothing was written and nothing restarted.\n"));
+});

@@ -111,14 +111,21 @@ test("no version marker in the file: load, with a warning", () => {
   assert.match(plan.warnings.join("\n"), /no alembic_version marker/);
 });
 
-test("a partial schema without marker: skip, with warnings about the gaps", () => {
+test("a half-loaded schema (Harbor's tables partly missing): refused, naming the missing tables and the flag", () => {
   const partial = facts({ tables: ["access", "role", "user"], rowCounts: { access: 5, role: 3, user: 0 } });
   const plan = planDatabase(desired, sql(), partial, noFlag);
-  assert.equal(plan.action, "skip");
-  assert.match(plan.reason, /\(3 tables, version unknown\)/);
-  const warnings = plan.warnings.join("\n");
-  assert.match(warnings, /no alembic_version marker/);
-  assert.match(warnings, /lacks 3 of registry\.sql's tables \(project, project_member, alembic_version\)/);
+  assert.equal(plan.action, "refuse");
+  assert.match(plan.reason, /lacks 3 of registry\.sql's tables \(project, project_member, alembic_version\)/);
+  assert.match(plan.reason, /--reinitialize-database-destroying-all-data=<cluster\.name>/);
+  assert.match(plan.warnings.join("\n"), /no alembic_version marker/);
+  const withMarker = planDatabase(desired, sql(), harborSchema({ tables: ["access", "alembic_version", "role", "user"] }), noFlag);
+  assert.equal(withMarker.action, "refuse");
+  assert.match(withMarker.reason, /lacks 2 of registry\.sql's tables \(project, project_member\)/);
+});
+
+test("a half-loaded schema with the re-initialise flag: reinitialize", () => {
+  const partial = facts({ tables: ["access", "role", "user"], rowCounts: { access: 5, role: 3, user: 0 } });
+  assert.equal(planDatabase(desired, sql(), partial, { reinitialize: true }).action, "reinitialize");
 });
 
 test("extra tables beside Harbor's are named in a warning", () => {
