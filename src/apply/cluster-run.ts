@@ -45,7 +45,7 @@ export function openClusterPool(inv: Inventory, settings: PoolSettings, hosts?: 
 function hostKeyReporting(settings: PoolSettings): { onHostKeyAccepted?: (accepted: HostKeyAccepted) => void } {
   if (settings.onHostKeyAccepted) return { onHostKeyAccepted: settings.onHostKeyAccepted };
   const emit = settings.emit;
-  return emit ? { onHostKeyAccepted: (a) => emit({ type: "note", level: "warn", host: a.hostName, message: describeAcceptedHostKey(a) }) } : {};
+  return emit ? { onHostKeyAccepted: (a) => emit({ type: "note", level: "warn", message: describeAcceptedHostKey(a) }) } : {};
 }
 
 export interface ClusterRun {
