@@ -16,6 +16,8 @@ import type { DesiredState } from "../render/types.js";
 import { SshPool } from "../remote/pool.js";
 import type { CommandLogEvent } from "../remote/session.js";
 import { sshTargetFor } from "../remote/target.js";
+import { describeAcceptedHostKey } from "../remote/host-keys.js";
+import type { HostKeyAccepted } from "../remote/host-keys.js";
 import type { BundleInfo } from "../plan/harbor-node.js";
 import { collectSecrets } from "./secrets.js";
 
@@ -23,6 +25,8 @@ export interface PoolSettings {
   parallel?: number;
   acceptNewHostKeys: boolean;
   log?: (e: CommandLogEvent) => void;
+  /** A host key trusted on first use; by default a note through `emit`. */
+  onHostKeyAccepted?: (accepted: HostKeyAccepted) => void;
   /** Receives the notes of reading the cluster state (a token key converted to the form Harbor reads). */
   emit?: EmitEvent;
 }
@@ -33,8 +37,15 @@ export function openClusterPool(inv: Inventory, settings: PoolSettings, hosts?: 
   return new SshPool(targets, {
     ...(settings.parallel === undefined ? {} : { parallel: settings.parallel }),
     acceptNewHostKeys: settings.acceptNewHostKeys,
+    ...hostKeyReporting(settings),
     ...(settings.log ? { log: settings.log } : {}),
   });
+}
+
+function hostKeyReporting(settings: PoolSettings): { onHostKeyAccepted?: (accepted: HostKeyAccepted) => void } {
+  if (settings.onHostKeyAccepted) return { onHostKeyAccepted: settings.onHostKeyAccepted };
+  const emit = settings.emit;
+  return emit ? { onHostKeyAccepted: (a) => emit({ type: "note", level: "warn", message: describeAcceptedHostKey(a) }) } : {};
 }
 
 export interface ClusterRun {

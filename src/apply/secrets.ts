@@ -1,9 +1,7 @@
 /** Every secret value of an inventory, for the Redactor that guards all output. */
+import { HARBOR_CFG_SECRET_KEYS } from "../harbor/cfg-keys.js";
 import type { Inventory } from "../inventory/model.js";
 import { Secret } from "../inventory/secret.js";
-
-/** harbor.cfg keys whose values are passwords, when an inventory passes them through. */
-export const HARBOR_CFG_PASSWORD_KEYS: readonly string[] = ["email_password", "ldap_search_pwd", "uaa_clientsecret"];
 
 export function collectSecrets(inv: Inventory): Secret[] {
   const found: Secret[] = [];
@@ -17,7 +15,7 @@ export function collectSecrets(inv: Inventory): Secret[] {
   // Passwords passed through to harbor.cfg as plain values (Harbor's own password keys).
   const cfgMaps = [inv.data.harbor.extra_cfg, ...inv.data.harbor_nodes.map((n) => n.harbor_cfg ?? {})];
   for (const cfg of cfgMaps) {
-    for (const key of HARBOR_CFG_PASSWORD_KEYS) {
+    for (const key of HARBOR_CFG_SECRET_KEYS) {
       const v = cfg[key];
       if (v !== undefined && String(v) !== "") found.push(new Secret(String(v), `harbor.cfg ${key}`));
     }

@@ -21,9 +21,12 @@ import { appendAuditLines } from "../lock/audit.js";
 import { checkDrillPreconditions, describeDrill } from "./preconditions.js";
 import type { DrillReport } from "./preconditions.js";
 import { openClusterPool } from "../apply/cluster-run.js";
+import type { HostKeyAccepted } from "../remote/host-keys.js";
 
 export interface DrillOptions {
   acceptNewHostKeys: boolean;
+  /** A host key trusted on first use, to report with its fingerprint. */
+  onHostKeyAccepted?: (accepted: HostKeyAccepted) => void;
   forceUnlock: boolean;
   log?: (e: CommandLogEvent) => void;
   /** Progress lines for the operator ("stopping keepalived on lb1"). */

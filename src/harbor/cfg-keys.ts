@@ -126,6 +126,19 @@ export const HARBOR_CFG_SECTIONS: readonly HarborCfgSection[] = [
   },
 ];
 
+/**
+ * The harbor.cfg keys whose values are secrets, in every release: never shown in a diff,
+ * whatever their value, and masked wherever an inventory passes them through.
+ */
+export const HARBOR_CFG_SECRET_KEYS: readonly string[] = [
+  "harbor_admin_password",
+  "db_password",
+  "clair_db_password",
+  "email_password",
+  "ldap_search_pwd",
+  "uaa_clientsecret",
+];
+
 /** The sections of one release, with only the keys its prepare knows. */
 export function harborCfgSections(series: HarborSeries): HarborCfgSection[] {
   return HARBOR_CFG_SECTIONS.map((s) => ({ title: s.title, keys: s.keys.filter((k) => k.series.includes(series)) })).filter((s) => s.keys.length > 0);

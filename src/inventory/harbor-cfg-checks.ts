@@ -11,6 +11,7 @@ import { dbHeldSetting, SHARED_RELOADED_SETTINGS } from "../harbor/db-settings.j
 import { harborSeriesOf } from "../harbor/versions.js";
 import type { HarborSeries } from "../harbor/versions.js";
 import type { ParsedSections } from "./checks.js";
+import type { CfgValue } from "./schema.js";
 import { problemError, problemWarning } from "./problems.js";
 import type { PathSegment, ProblemDraft } from "./problems.js";
 import { Secret } from "./secret.js";
@@ -42,7 +43,7 @@ export const MANAGED_HARBOR_CFG_KEYS: Readonly<Record<string, string>> = {
   customize_crt: "harbor-ha's state folder (one token signing key for the whole cluster)",
 };
 
-type CfgMap = Readonly<Record<string, string | number | boolean>>;
+type CfgMap = Readonly<Record<string, CfgValue>>;
 
 /** ConfigParser lower-cases key names: `Auth_Mode` would silently become a second `auth_mode`. */
 const CFG_KEY = /^[a-z_][a-z0-9_]*$/;
@@ -66,11 +67,11 @@ export function checkHarborCfg(d: ParsedSections): ProblemDraft[] {
   return problems;
 }
 
-function checkKey(at: PathSegment[], key: string, value: string | number | boolean, series: HarborSeries | undefined, perNode: boolean): ProblemDraft[] {
+function checkKey(at: PathSegment[], key: string, value: CfgValue, series: HarborSeries | undefined, perNode: boolean): ProblemDraft[] {
   const managedBy = MANAGED_HARBOR_CFG_KEYS[key];
   if (managedBy !== undefined) return [problemError(at, `is set by harbor-ha from ${managedBy}; remove it here`)];
   if (!CFG_KEY.test(key)) return [problemError(at, `is not a harbor.cfg key: keys are lower-case words with "_" (Harbor's ConfigParser lower-cases names, so this would be read as "${key.toLowerCase()}")`)];
-  const text = String(value);
+  const text = value instanceof Secret ? value.reveal() : String(value);
   const unsafe = configParserProblem(text);
   if (unsafe !== undefined) return [problemError(at, unsafe)];
   if (series === undefined) return [];

@@ -12,6 +12,9 @@ import { harborSeriesOf, SUPPORTED_HARBOR_VERSIONS_TEXT } from "../harbor/versio
 import type { Secret } from "./secret.js";
 import { daemonOptionsProblem } from "./daemon-options.js";
 
+/** A harbor.cfg value an inventory passes through (harbor.extra_cfg, harbor_nodes[].harbor_cfg). */
+export type CfgValue = string | number | boolean | Secret;
+
 /**
  * A resolved value, or why it cannot be. `warning` marks a value that is usable now but
  * will fail later (a file only provision reads); the schema reports it as an issue with
@@ -47,7 +50,8 @@ const ipv4 = z.ipv4({ error: "must be an IPv4 address such as 10.20.0.21" });
 const endpointHost = z.union([ipv4, z.string().regex(HOSTNAME)], { error: "must be an IPv4 address or a DNS name" });
 const port = z.number({ error: "must be a port number" }).int().min(1, "must be between 1 and 65535").max(65535, "must be between 1 and 65535");
 const absolutePath = z.string().regex(ABSOLUTE_PATH, "must be an absolute path");
-const scalar = z.union([z.string(), z.number(), z.boolean()]);
+/** `${env:NAME}`, `${file:path}` (and any other `${kind:…}`, which the resolver refuses). */
+const SOURCE_REFERENCE = /^\$\{[a-z]+:.*\}$/s;
 
 export function buildInventorySchema(resolve: SourceResolver) {
   const secret = () =>
@@ -59,6 +63,25 @@ export function buildInventorySchema(resolve: SourceResolver) {
       }
       return r.value;
     });
+
+  /**
+   * A harbor.cfg value passed through: a number, a boolean, text, or a secret written as
+   * `${env:NAME}` / `${file:path}` (then masked like every secret, and revealed only into
+   * harbor.cfg and Harbor's API).
+   */
+  const cfgValue = z.union([
+    z.string().transform((raw, ctx): string | Secret => {
+      if (!SOURCE_REFERENCE.test(raw)) return raw;
+      const r = resolve.secret(raw);
+      if (!r.ok) {
+        ctx.addIssue({ code: "custom", message: r.message });
+        return z.NEVER;
+      }
+      return r.value;
+    }),
+    z.number(),
+    z.boolean(),
+  ]);
 
   const localFile = (use: LocalFileUse) =>
     z.string({ error: "must be a file path" }).min(1, "must not be empty").transform((raw, ctx) => {
@@ -149,7 +172,7 @@ export function buildInventorySchema(resolve: SourceResolver) {
     address: ipv4,
     ssh: sshSettings.optional(),
     /** harbor.cfg keys for this node only; they override harbor.extra_cfg. */
-    harbor_cfg: z.record(z.string(), scalar).optional(),
+    harbor_cfg: z.record(z.string(), cfgValue).optional(),
   });
 
   const installer = z.strictObject({
@@ -163,7 +186,7 @@ export function buildInventorySchema(resolve: SourceResolver) {
     admin_password: secret(),
     with_clair: z.boolean().default(false),
     /** Further harbor.cfg keys passed through as they are (auth_mode, email_*, ldap_*, …). */
-    extra_cfg: z.record(z.string(), scalar).default({}),
+    extra_cfg: z.record(z.string(), cfgValue).default({}),
   });
 
   const database = z.strictObject({

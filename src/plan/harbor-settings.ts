@@ -15,6 +15,8 @@ import { DB_HELD_SETTINGS } from "../harbor/db-settings.js";
 import type { DbHeldSetting } from "../harbor/db-settings.js";
 import { seriesOfValidVersion } from "../harbor/versions.js";
 import type { Inventory } from "../inventory/model.js";
+import type { CfgValue } from "../inventory/schema.js";
+import { Secret } from "../inventory/secret.js";
 import type { HostFacts } from "../facts/types.js";
 import { harborApiCurlConfig, harborApiCommand } from "./commands.js";
 import { localBaseUrl } from "./startup.js";
@@ -40,7 +42,11 @@ export function desiredDbSettings(inv: Inventory): DesiredSetting[] {
   const extra = inv.data.harbor.extra_cfg;
   return DB_HELD_SETTINGS[seriesOfValidVersion(inv.data.cluster.harbor_version)]
     .filter((s) => s.settableViaApi && extra[s.cfgKey] !== undefined)
-    .map((s) => ({ cfgKey: s.cfgKey, apiKey: s.apiKey, value: toApiValue(s, String(extra[s.cfgKey])), secret: PASSWORD_API_KEYS.includes(s.apiKey) }));
+    .map((s) => ({ cfgKey: s.cfgKey, apiKey: s.apiKey, value: toApiValue(s, cfgText(extra[s.cfgKey])), secret: PASSWORD_API_KEYS.includes(s.apiKey) }));
+}
+
+function cfgText(v: CfgValue | undefined): string {
+  return v instanceof Secret ? v.reveal() : String(v);
 }
 
 /** harbor.cfg text → the JSON type the API takes, read as Harbor's adminserver reads the environment. */

@@ -19,6 +19,22 @@ export interface HostKeyCheck {
   acceptNewHostKeys: boolean;
 }
 
+/** A key trusted on first use and appended to known_hosts: the run reports it. */
+export interface HostKeyAccepted {
+  hostName: string;
+  address: string;
+  port: number;
+  keyType: string;
+  /** `SHA256:…`, as `ssh-keygen -lf` prints it. */
+  fingerprint: string;
+  knownHostsPath: string;
+}
+
+/** The line a run prints for a key it trusted on first use. */
+export function describeAcceptedHostKey(e: HostKeyAccepted): string {
+  return `${e.hostName} (${e.address}:${e.port}): trusted on first use, ${e.keyType} key ${e.fingerprint} added to ${e.knownHostsPath}`;
+}
+
 /** known_hosts entries; a missing file is an empty one (every host unknown). */
 export async function readKnownHosts(path: string): Promise<KnownHostEntry[]> {
   try {
@@ -35,23 +51,26 @@ export function preferredHostKeyAlgorithms(entries: readonly KnownHostEntry[], a
 }
 
 /**
- * Decide on the key a host presented: resolves when it is trusted (known, or new and
- * accepted and now appended), throws HostKeyError otherwise.
+ * Decide on the key a host presented: resolves when it is trusted (known: undefined; new,
+ * accepted and now appended: what was accepted, for the run to report), throws HostKeyError
+ * otherwise.
  */
-export async function verifyHostKey(check: HostKeyCheck, keyBlob: Buffer): Promise<void> {
+export async function verifyHostKey(check: HostKeyCheck, keyBlob: Buffer): Promise<HostKeyAccepted | undefined> {
   const keyType = keyTypeOfBlob(keyBlob);
   const keyBase64 = keyBlob.toString("base64");
-  const verdict = checkHostKey(await readKnownHosts(check.knownHostsPath), check.address, check.port, keyType, keyBase64);
-  if (verdict === "match") return;
+  const entries = await readKnownHosts(check.knownHostsPath);
+  const verdict = checkHostKey(entries, check.address, check.port, keyType, keyBase64);
+  if (verdict === "match") return undefined;
   const fingerprint = fingerprintSha256(keyBase64);
   if (verdict === "unknown" && check.acceptNewHostKeys) {
-    await appendKnownHost(check.knownHostsPath, formatKnownHostsLine(check.address, check.port, keyType, keyBase64), check, keyType, keyBase64);
-    return;
+    const appended = await appendKnownHost(check.knownHostsPath, formatKnownHostsLine(check.address, check.port, keyType, keyBase64), check, keyType, keyBase64);
+    return appended ? { hostName: check.hostName, address: check.address, port: check.port, keyType, fingerprint, knownHostsPath: check.knownHostsPath } : undefined;
   }
-  throw hostKeyError(check, verdict === "unknown" ? "unknown" : verdict === "revoked" ? "revoked" : "changed", keyType, fingerprint);
+  const known = knownKeyTypes(entries, check.address, check.port);
+  throw hostKeyError(check, verdict === "unknown" ? "unknown" : verdict === "revoked" ? "revoked" : "changed", keyType, fingerprint, known);
 }
 
-function hostKeyError(check: HostKeyCheck, problem: "unknown" | "changed" | "revoked", keyType: string, fingerprint: string): HostKeyError {
+function hostKeyError(check: HostKeyCheck, problem: "unknown" | "changed" | "revoked", keyType: string, fingerprint: string, knownTypes: readonly string[] = []): HostKeyError {
   const where = `${check.hostName} (${check.address}:${check.port})`;
   if (problem === "unknown") {
     return new HostKeyError(
@@ -71,7 +90,9 @@ function hostKeyError(check: HostKeyCheck, problem: "unknown" | "changed" | "rev
     problem,
     fingerprint,
     `@@@ WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED! @@@\n` +
-      `${where}: the ${keyType} host key differs from the one in ${check.knownHostsPath}; refusing to connect.\n` +
+      (knownTypes.length > 0 && !knownTypes.includes(keyType)
+        ? `${where}: the host offered a ${keyType} key, but ${check.knownHostsPath} holds only ${knownTypes.join(", ")} for it; refusing to connect.\n`
+        : `${where}: the ${keyType} host key differs from the one in ${check.knownHostsPath}; refusing to connect.\n`) +
       `  Someone could be eavesdropping on you right now (man-in-the-middle attack), or the host key was just changed.\n` +
       `  The fingerprint of the key the host sent is ${fingerprint}.`,
     `If the host was re-installed, verify the new fingerprint on its console, then remove the old key ` +
@@ -83,18 +104,21 @@ function hostKeyError(check: HostKeyCheck, problem: "unknown" | "changed" | "rev
 /** Serialises appends within this process; the lock file serialises across processes. */
 let appendChain: Promise<unknown> = Promise.resolve();
 
-async function appendKnownHost(path: string, line: string, check: HostKeyCheck, keyType: string, keyBase64: string): Promise<void> {
+/** Appends the line under the lock; false when another connect added this very key meanwhile. */
+async function appendKnownHost(path: string, line: string, check: HostKeyCheck, keyType: string, keyBase64: string): Promise<boolean> {
   const run = appendChain.then(() => withFileLock(`${path}.harbor-ha.lock`, async () => {
     // Re-read inside the lock: another connect may have added this host meanwhile.
-    const verdict = checkHostKey(await readKnownHosts(path), check.address, check.port, keyType, keyBase64);
-    if (verdict === "match") return;
-    if (verdict !== "unknown") throw hostKeyError(check, verdict === "revoked" ? "revoked" : "changed", keyType, fingerprintSha256(keyBase64));
+    const entries = await readKnownHosts(path);
+    const verdict = checkHostKey(entries, check.address, check.port, keyType, keyBase64);
+    if (verdict === "match") return false;
+    if (verdict !== "unknown") throw hostKeyError(check, verdict === "revoked" ? "revoked" : "changed", keyType, fingerprintSha256(keyBase64), knownKeyTypes(entries, check.address, check.port));
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     const prefix = (await endsWithoutNewline(path)) ? "\n" : "";
     await appendFile(path, `${prefix}${line}\n`, { mode: 0o600 });
+    return true;
   }));
   appendChain = run.catch(() => undefined);
-  await run;
+  return run;
 }
 
 async function endsWithoutNewline(path: string): Promise<boolean> {

@@ -86,8 +86,10 @@ export function entryMatchesHost(entry: KnownHostEntry, host: string, port: numb
 
 /**
  * The verdict for a key the host presented, as `ssh` would give it: a revoked key is
- * refused wherever it appears; the same key for this host matches; another key of the
- * same type for this host is a changed key; otherwise the host (or this key type) is unknown.
+ * refused wherever it appears; the same key for this host matches; any other key for a host
+ * that known_hosts already names, of the same type or not, is a changed key (OpenSSH treats
+ * a host with any known key as known: a host that suddenly offers only another key type is
+ * as suspect as one with another key); only a host known_hosts does not name is unknown.
  */
 export function checkHostKey(
   entries: readonly KnownHostEntry[],
@@ -99,8 +101,7 @@ export function checkHostKey(
   if (entries.some((e) => e.revoked && e.keyType === keyType && e.keyBase64 === keyBase64)) return "revoked";
   const forHost = entries.filter((e) => !e.revoked && entryMatchesHost(e, host, port));
   if (forHost.some((e) => e.keyType === keyType && e.keyBase64 === keyBase64)) return "match";
-  if (forHost.some((e) => e.keyType === keyType)) return "mismatch";
-  return "unknown";
+  return forHost.length > 0 ? "mismatch" : "unknown";
 }
 
 /** The key types known_hosts holds for a host: offered first, so the host presents a key we can check. */

@@ -15,6 +15,7 @@ import { mapConnectError } from "./connect-errors.js";
 import type { ConnectContext } from "./connect-errors.js";
 import { RemoteCommandError, SshConnectError } from "./errors.js";
 import { preferredHostKeyAlgorithms, readKnownHosts, verifyHostKey } from "./host-keys.js";
+import type { HostKeyAccepted } from "./host-keys.js";
 import { wrapPrivileged } from "./sudo.js";
 import type { SshTarget } from "./target.js";
 import { buildAtomicUpload } from "./upload.js";
@@ -30,6 +31,8 @@ export interface CommandLogEvent {
 export interface ConnectOptions {
   /** Trust on first use: append unknown host keys to known_hosts. Never replaces a changed key. */
   acceptNewHostKeys?: boolean;
+  /** A host key trusted on first use (its fingerprint is reported in the run's output). */
+  onHostKeyAccepted?: (accepted: HostKeyAccepted) => void;
   log?: (event: CommandLogEvent) => void;
 }
 
@@ -187,7 +190,10 @@ async function openConnection(target: SshTarget, endpoint: Endpoint, opts: Conne
     // Returns nothing: ssh2 would take a returned Promise as "accepted".
     hostVerifier: (key: Buffer, verify: (ok: boolean) => void): void => {
       verifyHostKey(check, key).then(
-        () => verify(true),
+        (accepted) => {
+          if (accepted) opts.onHostKeyAccepted?.(accepted);
+          verify(true);
+        },
         (err: unknown) => {
           keyFailure = err;
           verify(false);

@@ -1,5 +1,5 @@
 /** Small constructors shared by the per-role renderers. */
-import type { DesiredDirectory, DesiredFile, Handler } from "./types.js";
+import type { DesiredDirectory, DesiredFile, Handler, SecretKeys } from "./types.js";
 
 export interface FileSpec {
   path: string;
@@ -8,6 +8,7 @@ export interface FileSpec {
   description: string;
   onChange?: Handler[];
   sensitive?: boolean;
+  secretKeys?: SecretKeys;
   owner?: string;
   group?: string;
 }
@@ -23,6 +24,7 @@ export function desiredFile(spec: FileSpec): DesiredFile {
     sensitive: spec.sensitive ?? false,
     onChange: spec.onChange ?? [],
     description: spec.description,
+    ...(spec.secretKeys === undefined ? {} : { secretKeys: spec.secretKeys }),
   };
 }
 

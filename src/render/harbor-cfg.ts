@@ -5,17 +5,16 @@
  * not read are appended once at the end (validation warns about them): Harbor's prepare
  * reads the file with ConfigParser, which rejects a key given twice.
  */
-import { defaultCfgValue, harborCfgSections } from "../harbor/cfg-keys.js";
+import { defaultCfgValue, HARBOR_CFG_SECRET_KEYS, harborCfgSections } from "../harbor/cfg-keys.js";
 import { SECRETKEY_DIR, SERVER_CERT_PATH, SERVER_KEY_PATH } from "../harbor/layout.js";
 import { seriesOfValidVersion } from "../harbor/versions.js";
 import type { Inventory } from "../inventory/model.js";
-import type { HarborNodeSpec } from "../inventory/schema.js";
+import type { CfgValue, HarborNodeSpec } from "../inventory/schema.js";
 import { Secret } from "../inventory/secret.js";
 import type { TemplateSet } from "./templates.js";
 
 export { SERVER_CERT_PATH, SERVER_KEY_PATH } from "../harbor/layout.js";
 
-type Scalar = string | number | boolean;
 
 /** The values harbor-ha derives from the inventory, before any pass-through key. */
 export function deriveHarborCfg(inv: Inventory): Record<string, string> {
@@ -71,12 +70,21 @@ export function renderRedisUrl(inv: Inventory): string {
 /** Every harbor.cfg value of one node: derived, then harbor.extra_cfg, then the node's own keys. */
 export function harborCfgValues(inv: Inventory, node: HarborNodeSpec): Record<string, string> {
   const values: Record<string, string> = { ...deriveHarborCfg(inv) };
-  const passThrough = (entries: Record<string, Scalar>) => {
-    for (const [key, value] of Object.entries(entries)) values[key] = String(value);
+  const passThrough = (entries: Record<string, CfgValue>) => {
+    for (const [key, value] of Object.entries(entries)) values[key] = value instanceof Secret ? value.reveal() : String(value);
   };
   passThrough(inv.data.harbor.extra_cfg);
   passThrough(node.harbor_cfg ?? {});
   return values;
+}
+
+/**
+ * The keys of one node's harbor.cfg whose values are secrets: Harbor's password keys, and
+ * every key the inventory passes through as a `${env:…}` / `${file:…}` secret.
+ */
+export function harborCfgSecretKeys(inv: Inventory, node: HarborNodeSpec): string[] {
+  const passedAsSecret = [inv.data.harbor.extra_cfg, node.harbor_cfg ?? {}].flatMap((m) => Object.entries(m).filter(([, v]) => v instanceof Secret).map(([k]) => k));
+  return [...new Set([...HARBOR_CFG_SECRET_KEYS, ...passedAsSecret])];
 }
 
 export function renderHarborCfg(inv: Inventory, node: HarborNodeSpec, tpl: TemplateSet): string {

@@ -7,7 +7,7 @@ import { CA_DOWNLOAD_PATH, HARBOR_UID, SECRETKEY_PATH, SERVER_CERT_PATH, SERVER_
 import type { ClusterState, Inventory, TlsMaterial } from "../inventory/model.js";
 import { servedPorts, vipParts } from "../inventory/model.js";
 import { desiredFile, exactFile } from "./files.js";
-import { renderHarborCfg } from "./harbor-cfg.js";
+import { harborCfgSecretKeys, renderHarborCfg } from "./harbor-cfg.js";
 import { haCopyPaths, harborDir } from "./harbor-paths.js";
 import { renderStorage } from "./storage.js";
 import type { TemplateSet } from "./templates.js";
@@ -27,7 +27,14 @@ export function renderHarborNode(inv: Inventory, index: number, state: ClusterSt
   if (!node) throw new RangeError(`no Harbor node at index ${index}`);
   const dir = harborDir(inv);
   const files: DesiredFile[] = [
-    desiredFile({ path: `${dir}/harbor.cfg`, content: renderHarborCfg(inv, node, tpl), mode: 0o600, onChange: REINSTALL, description: "Harbor's configuration (read by prepare)" }),
+    desiredFile({
+      path: `${dir}/harbor.cfg`,
+      content: renderHarborCfg(inv, node, tpl),
+      mode: 0o600,
+      onChange: REINSTALL,
+      description: "Harbor's configuration (read by prepare)",
+      secretKeys: { syntax: "ini", keys: harborCfgSecretKeys(inv, node) },
+    }),
     ...(inv.tls ? renderTlsFiles(inv, inv.tls) : []),
     ...renderSharedSecrets(inv, state),
     ...renderVipAcceptFiles(inv, tpl),

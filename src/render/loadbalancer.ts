@@ -33,6 +33,7 @@ export function renderLoadBalancer(inv: Inventory, index: number, tpl: TemplateS
       mode: 0o640,
       onChange: ["reload-keepalived"],
       description: "keepalived configuration (VRRP for the VIP, LVS virtual servers)",
+      secretKeys: { syntax: "keepalived", keys: ["auth_pass"] },
     }),
     desiredFile({
       path: CHECK_SCRIPT_PATH,

@@ -26,13 +26,25 @@ export interface DesiredFile {
   /**
    * The whole content is a secret (a private key, the secretkey): a diff shows only
    * that it changed, never a line of it. Files that merely contain a secret (harbor.cfg)
-   * are not sensitive as a whole; the Redactor masks the secret values in their diffs.
+   * are not sensitive as a whole: their secret-bearing keys (`secretKeys`) are masked in
+   * diffs whatever the value, on both sides, and the Redactor masks known values besides.
    */
   sensitive: boolean;
+  /** Keys whose values are secrets (harbor.cfg's passwords, keepalived's auth_pass). */
+  secretKeys?: SecretKeys;
   /** Handlers to run when this file is created or changed. */
   onChange: Handler[];
   /** Why the file exists, shown in plans ("keepalived configuration"). */
   description: string;
+}
+
+/**
+ * How to find secret values in a file by key. ini: `key = value` (or `key: value`), as
+ * ConfigParser reads harbor.cfg; keepalived: `key value` to the end of the line.
+ */
+export interface SecretKeys {
+  syntax: "ini" | "keepalived";
+  keys: readonly string[];
 }
 
 export interface DesiredDirectory {

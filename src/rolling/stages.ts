@@ -172,7 +172,7 @@ async function gatherLbFacts(ctx: StageContext, lbNames: readonly string[]): Pro
 async function stopRemoved(ctx: StageContext, removed: readonly RollNode[]): Promise<void> {
   const { inv, opts } = ctx;
   opts.emit({ type: "phase", phase: "scale-in", description: `stop Harbor on ${removed.map((n) => n.name).join(", ")}${opts.purge ? " and remove its files" : " (files kept)"}` });
-  const pool = openClusterPool(inv, { acceptNewHostKeys: opts.acceptNewHostKeys, ...(opts.log ? { log: opts.log } : {}) }, removed.map((n) => removedNodeSpec(n.address)));
+  const pool = openClusterPool(inv, { acceptNewHostKeys: opts.acceptNewHostKeys, emit: opts.emit, ...(opts.log ? { log: opts.log } : {}) }, removed.map((n) => removedNodeSpec(n.address)));
   try {
     for (const node of removed) {
       await pool.withSession(node.name, (s) => applyStopHarbor(s, inv, opts.purge));

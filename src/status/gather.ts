@@ -18,10 +18,13 @@ import { ipvsTableCommand, parseIpvsTable } from "./ipvs.js";
 import { buildStatusReport } from "./report.js";
 import type { IpvsService, StatusReport } from "./types.js";
 import { openClusterPool } from "../apply/cluster-run.js";
+import type { HostKeyAccepted } from "../remote/host-keys.js";
 
 export interface StatusOptions {
   parallel: number;
   acceptNewHostKeys: boolean;
+  /** A host key trusted on first use, to report with its fingerprint. */
+  onHostKeyAccepted?: (accepted: HostKeyAccepted) => void;
   log?: (e: CommandLogEvent) => void;
 }
 

@@ -1,4 +1,5 @@
 import { writeFile } from "node:fs/promises";
+import { describeAcceptedHostKey } from "../../remote/host-keys.js";
 import type { Command } from "commander";
 import { openCommandRun } from "../command-run.js";
 import { runFailoverDrill } from "../../drill/run-drill.js";
@@ -36,6 +37,7 @@ export function registerFailoverDrill(program: Command): void {
       const { inventory, redactor } = run;
       const report = await runFailoverDrill(inventory, {
         acceptNewHostKeys: flags.acceptNewHostKeys,
+        onHostKeyAccepted: (a) => process.stderr.write(`  ${describeAcceptedHostKey(a)}\n`),
         forceUnlock: flags.forceUnlock,
         note: (m) => process.stderr.write(redactor.redact(`  ${m}\n`)),
         ...run.logOption(flags.verbose),

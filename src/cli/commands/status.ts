@@ -1,4 +1,5 @@
 import { writeFile } from "node:fs/promises";
+import { describeAcceptedHostKey } from "../../remote/host-keys.js";
 import type { Command } from "commander";
 import { openCommandRun, positiveInt } from "../command-run.js";
 import { gatherStatus } from "../../status/gather.js";
@@ -45,6 +46,7 @@ export function registerStatus(program: Command): void {
       const report = await gatherStatus(inventory, {
         parallel,
         acceptNewHostKeys: flags.acceptNewHostKeys,
+        onHostKeyAccepted: (a) => process.stderr.write(`  ${describeAcceptedHostKey(a)}\n`),
         ...run.logOption(flags.verbose),
       });
       const json = redactor.redact(JSON.stringify({ command: "status", inventory: inventory.path, ...report }, null, 2)) + "\n";

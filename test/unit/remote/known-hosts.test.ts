@@ -46,10 +46,11 @@ describe("known_hosts", () => {
     assert.equal(checkHostKey(entries, "10.0.0.11", 2222, a.type, a.base64), "unknown");
   });
 
-  it("reports a different key of the same type as a mismatch, another type as unknown", () => {
+  it("reports any other key of a known host as a mismatch, of the same type or not (as OpenSSH does)", () => {
     const entries = parseKnownHosts(`10.0.0.11 ${a.type} ${a.base64}\n`);
     assert.equal(checkHostKey(entries, "10.0.0.11", 22, b.type, b.base64), "mismatch");
-    assert.equal(checkHostKey(entries, "10.0.0.11", 22, rsa.type, rsa.base64), "unknown");
+    assert.equal(checkHostKey(entries, "10.0.0.11", 22, rsa.type, rsa.base64), "mismatch");
+    assert.equal(checkHostKey(entries, "10.0.0.12", 22, rsa.type, rsa.base64), "unknown");
     assert.deepEqual(knownKeyTypes(entries, "10.0.0.11", 22), ["ssh-ed25519"]);
   });
 
@@ -69,7 +70,8 @@ describe("known_hosts", () => {
   it("refuses a @revoked key wherever it appears, and ignores @cert-authority lines", () => {
     const entries = parseKnownHosts(`@revoked * ${a.type} ${a.base64}\n10.0.0.11 ${a.type} ${a.base64}\n@cert-authority * ${rsa.type} ${rsa.base64}\n`);
     assert.equal(checkHostKey(entries, "10.0.0.11", 22, a.type, a.base64), "revoked");
-    assert.equal(checkHostKey(entries, "10.0.0.11", 22, rsa.type, rsa.base64), "unknown");
+    // Only the @cert-authority line names 10.0.0.12: it stays unknown.
+    assert.equal(checkHostKey(entries, "10.0.0.12", 22, rsa.type, rsa.base64), "unknown");
   });
 
   it("honours wildcards and negations", () => {
