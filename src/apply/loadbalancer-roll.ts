@@ -11,7 +11,7 @@ import { PHASES } from "../plan/types.js";
 import { runPhase } from "./run-phase.js";
 import type { EmitEvent } from "./events.js";
 import { gatherVipHolders, verifySingleVipHolder } from "./verify.js";
-import { verifyKeepalivedRunning } from "./keepalived-running.js";
+import { checkKeepalivedStep } from "./keepalived-running.js";
 
 /** Backups in the order given, then the VIP holder(s). Pure. */
 export function orderLoadBalancers(names: readonly string[], vipHolders: readonly string[]): string[] {
@@ -48,7 +48,7 @@ export async function rollLoadBalancers(pool: SshPool, inv: Inventory, plans: re
     if (!hostPlan) continue;
     emit({ type: "note", level: "info", host: name, message: holders.includes(name) ? "holds the VIP: changed last" : "backup: changed first" });
     result.done.set(name, await applyHostPlan(pool, hostPlan, emit, isInterrupted));
-    await verifyKeepalivedRunning(pool, name);
+    await checkKeepalivedStep(pool, name, emit);
     result.vipHolder = await verifySingleVipHolder(pool, inv);
     emit({ type: "note", level: "info", message: `after ${name}: VIP ${inv.data.cluster.vip} is held by ${result.vipHolder} alone` });
   }

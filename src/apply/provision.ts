@@ -21,7 +21,7 @@ import { runPhase } from "./run-phase.js";
 import type { PhaseResult } from "./run-phase.js";
 import { gatherVipHolders, verifyNodesHealthy, verifySingleVipHolder } from "./verify.js";
 import { rollLoadBalancers } from "./loadbalancer-roll.js";
-import { verifyKeepalivedRunning } from "./keepalived-running.js";
+import { checkKeepalivedStep } from "./keepalived-running.js";
 import type { NodeCheck } from "./verify.js";
 import type { EmitEvent, HostOutcome } from "./events.js";
 import { acquireClusterLock, describeBrokenLocks } from "../lock/cluster-lock.js";
@@ -160,7 +160,7 @@ async function applyLoadBalancers(pool: SshPool, inv: Inventory, plan: Plan, emi
   }
   const r = await runPhase(pool, plan, "loadbalancers", emit, isInterrupted);
   if (r.failures.size > 0) return r;
-  const checks = await Promise.allSettled(lbPlans.map((h) => verifyKeepalivedRunning(pool, h.host.name)));
+  const checks = await Promise.allSettled(lbPlans.map((h) => checkKeepalivedStep(pool, h.host.name, emit)));
   const failures = new Map<string, Error>();
   checks.forEach((c, i) => {
     if (c.status === "rejected") failures.set(lbPlans[i]!.host.name, c.reason as Error);
