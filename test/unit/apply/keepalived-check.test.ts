@@ -15,18 +15,12 @@ import { renderShell } from "../../../src/remote/command.js";
 import type { RunResult } from "../../../src/remote/session.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
 import { CHECK_SCRIPT_PATH } from "../../../src/render/loadbalancer.js";
-import { addInterface, buildTestInventory, createNetns, inventoryData, isRoot, readFixtureState, runInNetns } from "../render/helpers.js";
+import { addInterface, buildTestInventory, createNetns, inventoryData, isRoot, SCRIPT_USER_SANDBOX, readFixtureState, runInNetns } from "../render/helpers.js";
 
 const RUN = `
 set -e
 dir=$1 user=$2 command=$3
-cp /etc/passwd "$dir/passwd"; cp /etc/group "$dir/group"
-echo "$user:x:64999:64999::/nonexistent:/usr/sbin/nologin" >> "$dir/passwd"
-echo "$user:x:64999:" >> "$dir/group"
-mount --bind "$dir/passwd" /etc/passwd
-mount --bind "$dir/group" /etc/group
-mount -t tmpfs -o mode=755 tmpfs /usr/local/bin
-install -m 0755 "$dir/check.sh" /usr/local/bin/check.sh
+${SCRIPT_USER_SANDBOX}install -m 0755 "$dir/check.sh" /usr/local/bin/check.sh
 mount --bind "$dir/etc-keepalived" /etc/keepalived
 set +e
 bash -c "$command"

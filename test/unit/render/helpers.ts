@@ -129,3 +129,15 @@ export function runInNetns(ns: string, script: string, args: string[] = [], time
 export function isRoot(): boolean {
   return process.getuid?.() === 0;
 }
+
+/**
+ * Shell lines for a throwaway mount namespace (with $dir and $user set): keepalived's script
+ * user added to private copies of /etc/passwd and /etc/group, and an empty /usr/local/bin.
+ */
+export const SCRIPT_USER_SANDBOX = `cp /etc/passwd "$dir/passwd"; cp /etc/group "$dir/group"
+echo "$user:x:64999:64999::/nonexistent:/usr/sbin/nologin" >> "$dir/passwd"
+echo "$user:x:64999:" >> "$dir/group"
+mount --bind "$dir/passwd" /etc/passwd
+mount --bind "$dir/group" /etc/group
+mount -t tmpfs -o mode=755 tmpfs /usr/local/bin
+`;

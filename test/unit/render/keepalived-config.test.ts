@@ -16,18 +16,12 @@ import { test } from "node:test";
 import type { Inventory } from "../../../src/inventory/model.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
 import { CHECK_SCRIPT_PATH } from "../../../src/render/loadbalancer.js";
-import { addInterface, buildTestInventory, createNetns, inventoryData, isRoot, makeTestTls, readFixtureState, runInNetns } from "./helpers.js";
+import { addInterface, buildTestInventory, createNetns, inventoryData, isRoot, SCRIPT_USER_SANDBOX, makeTestTls, readFixtureState, runInNetns } from "./helpers.js";
 
 const KEEPALIVED_TEST = `
 set -e
 conf=$1 check=$2 user=$3 dir=$4
-cp /etc/passwd "$dir/passwd"; cp /etc/group "$dir/group"
-echo "$user:x:64999:64999::/nonexistent:/usr/sbin/nologin" >> "$dir/passwd"
-echo "$user:x:64999:" >> "$dir/group"
-mount --bind "$dir/passwd" /etc/passwd
-mount --bind "$dir/group" /etc/group
-mount -t tmpfs -o mode=755 tmpfs /usr/local/bin
-install -m 0755 "$check" /usr/local/bin/check.sh
+${SCRIPT_USER_SANDBOX}install -m 0755 "$check" /usr/local/bin/check.sh
 set +e
 keepalived -t -l -f "$conf"
 echo "exit=$?"
