@@ -160,7 +160,12 @@ describe("lab", { timeout: 300_000 }, () => {
     assert.match(install, /Harbor has been installed and started successfully/);
     const registryPid = async () => (await ok("harbor3", "pgrep -f '[d]ocker-registry serve'")).trim();
     const first = await registryPid();
-    const v2 = await ok("harbor1", "curl -ks -D - -o /dev/null https://198.18.0.23/v2/");
+    // install.sh returns right after `docker-compose up -d`: the registry answers a moment later.
+    let v2 = "";
+    for (let i = 0; i < 120 && !/^HTTP\/1\.1 401/.test(v2); i++) {
+      if (i > 0) await sleep(500);
+      v2 = await ok("harbor1", "curl -ks -D - -o /dev/null https://198.18.0.23/v2/");
+    }
     assert.match(v2, /^HTTP\/1\.1 401/);
     assert.match(v2, /Bearer realm="https:\/\/registry\.lab\.test\/service\/token"/);
     await ok("harbor3", "cd /opt/harbor && echo yes | TERM=dumb ./install.sh --ha");
