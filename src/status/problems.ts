@@ -74,7 +74,7 @@ function pushPending(p: StatusProblem[], host: string, pending: readonly Pending
     p.push({
       subject: host,
       message: `a change was written but never applied: ${c.what} (pending since ${c.since}; a run stopped in between)`,
-      hint: `The files already match the inventory, so only this shows it: run harbor-ha provision ${inventory} (or reconfigure) to finish it.`,
+      hint: `Run harbor-ha reconfigure ${inventory} (or provision) to finish it: it applies the change even where the files on disk already match.`,
     });
   }
 }
