@@ -34,14 +34,17 @@ export function buildHarbor2InventorySchema(resolve: SourceResolver) {
       ),
   });
 
-  const harbor = z.strictObject({
-    /** The admin's initial password; optional when kubernetes.existing_secrets.admin_password names a secret holding it. */
-    admin_password: secret().optional(),
-    /** Trivy, Harbor 2's vulnerability scanner. */
-    with_trivy: z.boolean().default(true),
-    with_clair: foreignKey("is a Harbor 1.x setting: Harbor 2.x has no Clair; its scanner is Trivy (harbor.with_trivy)"),
-    extra_cfg: foreignKey("holds harbor.cfg keys, which only Harbor 1.x reads: remove it"),
-  });
+  const harbor = z
+    .strictObject({
+      /** The admin's initial password; optional when kubernetes.existing_secrets.admin_password names a secret holding it. */
+      admin_password: secret().optional(),
+      /** Trivy, Harbor 2's vulnerability scanner. */
+      with_trivy: z.boolean().default(true),
+      with_clair: foreignKey("is a Harbor 1.x setting: Harbor 2.x has no Clair; its scanner is Trivy (harbor.with_trivy)"),
+      extra_cfg: foreignKey("holds harbor.cfg keys, which only Harbor 1.x reads: remove it"),
+    })
+    // Every field has a default or may come from an existing secret: the section may be left out.
+    .prefault({});
 
   const database = z.strictObject({
     host: endpointHost,
