@@ -75,10 +75,17 @@ function checkSecretsGiven(d: Harbor2Sections, present: ReadonlySet<string>): Pr
     .map(([at, , , ref]) => problemError(at, `is required: give it (a value, \${env:NAME} or \${file:path}), or name an existing Kubernetes secret in kubernetes.existing_secrets.${ref}`));
 }
 
-/** The registry's s3 driver needs a bucket and a region; the chart's placeholders would otherwise be used. */
+/**
+ * The registry's s3 driver needs a bucket and a region; the chart's placeholders would otherwise
+ * be used. Keys an existing secret supplies are left out of the values: say so.
+ */
 function checkObjectStore(d: Harbor2Sections): ProblemDraft[] {
-  if (d.storage?.type !== "object_store" || d.storage.config === undefined) return [];
-  return ["bucket", "region"]
-    .filter((key) => d.storage?.type === "object_store" && d.storage.config?.[key] === undefined)
+  const config = d.storage?.type === "object_store" ? d.storage.config : undefined;
+  if (config === undefined) return [];
+  const missing = ["bucket", "region"]
+    .filter((key) => config[key] === undefined)
     .map((key) => problemError(["storage", "config", key], `is required for s3: without it the chart's placeholder ("${key === "bucket" ? "bucketname" : "us-west-1"}") would be used`, ["storage", "config"]));
+  const secretName = d.kubernetes?.existing_secrets?.s3;
+  const unused = secretName === undefined ? [] : ["accesskey", "secretkey"].filter((key) => config[key] !== undefined);
+  return [...missing, ...unused.map((key) => problemWarning(["storage", "config", key], `is not written to the chart's values: kubernetes.existing_secrets.s3 (${secretName}) supplies it`))];
 }

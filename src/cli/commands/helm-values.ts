@@ -19,25 +19,34 @@ export function registerHelmValues(program: Command): void {
     .command("helm-values")
     .summary("write values for Harbor's Helm chart (Harbor 2.x on Kubernetes), without touching the network")
     .description(
-      `Write values.yaml for goharbor/harbor-helm ${HELM_CHART_VERSION} (Harbor ${HELM_CHART_APP_VERSION}) from a Harbor 2.x inventory\n` +
-        "(cluster.harbor_version 2.15.x plus a kubernetes section; see inventory/example-helm.yaml).\n" +
-        "Choose it when Harbor runs on Kubernetes; provision is for Harbor 1.x on VMs.\n\n" +
-        "The values make the chart's deployment highly available and stable across upgrades:\n" +
-        "  - external PostgreSQL and Redis (plain or Sentinel) from the database and redis sections;\n" +
-        "  - at least 2 replicas of core, portal, registry, jobservice and trivy (kubernetes.replicas);\n" +
-        "  - job logs in the database (jobservice.jobLoggers: [database]), so no per-pod log volume;\n" +
-        "  - image data on one ReadWriteMany claim (storage.type: pvc) or in S3 (object_store);\n" +
-        "  - every secret the chart would otherwise regenerate on each render (core secret, CSRF key,\n" +
-        "    token key pair, job service and registry secrets, registry htpasswd, secretKey) pinned\n" +
-        "    from the state folder .harbor-ha/<cluster>/ beside the inventory, generated once: two\n" +
-        "    runs write the same bytes, and `helm upgrade` restarts nothing that did not change.\n" +
-        "    Name existing Kubernetes secrets in kubernetes.existing_secrets to reference them instead.\n\n" +
-        "kubernetes.values passes further chart values through; they are checked against the chart's\n" +
-        "values.yaml (the chart has no schema, and helm ignores a misspelled key), so they need\n" +
-        "--chart. With --chart every key written is checked against that chart.\n\n" +
-        "The output holds secrets: --out writes it with mode 0600. Without --out it goes to stdout\n" +
-        "only when that is a pipe or a file, never to a terminal.\n\n" +
-        "Exit status: 0 written, 2 bad inventory, chart or usage (nothing written, state folder untouched).",
+      [
+        `Write values.yaml for goharbor/harbor-helm ${HELM_CHART_VERSION} (Harbor ${HELM_CHART_APP_VERSION}) from a`,
+        "Harbor 2.x inventory: cluster.harbor_version 2.15.x plus a kubernetes section",
+        "(see inventory/example-helm.yaml). Choose it when Harbor runs on Kubernetes;",
+        "provision is for Harbor 1.x on VMs. No network is used.",
+        "",
+        "The values make the chart's deployment highly available and stable:",
+        "  - external PostgreSQL and Redis (plain or Sentinel);",
+        "  - at least 2 replicas of core, portal, registry, jobservice and trivy",
+        "    (kubernetes.replicas);",
+        "  - job logs in the database (jobservice.jobLoggers: [database]);",
+        "  - images on one ReadWriteMany claim (storage.type: pvc) or in S3;",
+        "  - every secret the chart would regenerate on each render (core secret, CSRF",
+        "    key, token key pair, jobservice and registry secrets, registry htpasswd,",
+        "    secretKey) pinned from .harbor-ha/<cluster>/ beside the inventory, made",
+        "    once: two runs write the same bytes, and an upgrade restarts nothing.",
+        "    kubernetes.existing_secrets references your own secrets instead.",
+        "",
+        "kubernetes.values passes further chart values through. The chart has no schema",
+        "and helm ignores a misspelled key, so they are checked against the chart's",
+        "values.yaml: give the chart with --chart (it then checks every key written).",
+        "",
+        "The output holds secrets: --out writes it with mode 0600. Without --out it goes",
+        "to stdout only when that is a pipe or a file, never to a terminal.",
+        "",
+        "Exit status: 0 written; 2 bad inventory, chart or usage (nothing written, and",
+        "the state folder untouched).",
+      ].join("\n"),
     )
     .argument("<inventory>", "a Harbor 2.x inventory file (YAML)")
     .option("-o, --out <file>", "write the values to this file (mode 0600)")

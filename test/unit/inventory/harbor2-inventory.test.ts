@@ -87,6 +87,12 @@ describe("Harbor 2.x inventories", () => {
         'error 30 kubernetes.existing_secrets.database: must be a Kubernetes object name: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit',
       ],
     ],
+    [
+      "S3 keys that an existing secret supplies instead",
+      (t) =>
+        variant(variant(t, "storage:\n  type: pvc\n  storage_class: cephfs\n  size: 300Gi\n", "storage:\n  type: object_store\n  provider: s3\n  config:\n    region: r\n    bucket: b\n    accesskey: AKIA\n"), "  storage_class: ceph-rbd\n", "  storage_class: ceph-rbd\n  existing_secrets:\n    s3: harbor-s3\n"),
+      ["warning 26 storage.config.accesskey: is not written to the chart's values: kubernetes.existing_secrets.s3 (harbor-s3) supplies it"],
+    ],
   ];
   for (const [name, make, expected] of cases) {
     it(name, () => {
