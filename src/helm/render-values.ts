@@ -88,11 +88,12 @@ function renderPersistence(d: Harbor2InventoryData, k8s: KubernetesSpec): HelmVa
   const claims: HelmValues = {};
   if (storage.type === "pvc") {
     // One claim mounted by every registry replica: it must be ReadWriteMany.
+    const storageClass = storage.existing_claim === undefined ? (storage.storage_class ?? k8s.storage_class) : undefined;
     claims["registry"] = {
       accessMode: "ReadWriteMany",
       size: storage.size,
       ...(storage.existing_claim !== undefined ? { existingClaim: storage.existing_claim } : {}),
-      ...((storage.storage_class ?? k8s.storage_class) !== undefined && storage.existing_claim === undefined ? { storageClass: storage.storage_class ?? k8s.storage_class ?? "" } : {}),
+      ...(storageClass !== undefined ? { storageClass } : {}),
     };
   }
   // Trivy runs as a StatefulSet: each replica gets its own cache claim, so ReadWriteOnce is right there.
