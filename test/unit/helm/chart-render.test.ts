@@ -14,7 +14,7 @@ import { findManifest, renderChart } from "../../helpers/helm.js";
 import type { Manifest } from "../../helpers/helm.js";
 import { createTestWorld, TEST_SECRETS } from "../inventory/env.js";
 import type { TestWorld } from "../inventory/env.js";
-import { HELM_FIXTURE, runHelmValues, variant } from "./run-helm-values.js";
+import { HELM_FIXTURE, runHelmValues } from "./run-helm-values.js";
 
 interface PodSpec {
   containers: Array<{ name: string; env?: Array<{ name: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }>; envFrom?: Array<{ secretRef?: { name: string } }> }>;
