@@ -14,7 +14,7 @@ import { readOrCreateClusterState } from "../state/cluster-state.js";
 import { renderDesiredState } from "../render/desired-state.js";
 import type { DesiredState } from "../render/types.js";
 import { SshPool } from "../remote/pool.js";
-import type { CommandLogEvent } from "../remote/session.js";
+import type { CommandLogEvent } from "../remote/transport.js";
 import { sshTargetFor } from "../remote/target.js";
 import { describeAcceptedHostKey } from "../remote/host-keys.js";
 import type { HostKeyAccepted } from "../remote/host-keys.js";

@@ -5,13 +5,13 @@
  * checked on its own and decides; a silent SIGTERM is never a pass.
  */
 import { cmd } from "../remote/command.js";
-import type { SshSession } from "../remote/session.js";
-import type { RunResult } from "../remote/session.js";
+import type { Transport } from "../remote/transport.js";
+import type { RunResult } from "../remote/transport.js";
 import { keepalivedCheckCommand } from "../plan/commands.js";
 import { keepalivedCheckOutcome, stripVirtualServers } from "../plan/keepalived-check.js";
 import { HarborHaError } from "../errors.js";
 
-export type KeepalivedCheckSession = Pick<SshSession, "run" | "uploadAtomic" | "target">;
+export type KeepalivedCheckSession = Pick<Transport, "run" | "uploadAtomic" | "target">;
 
 export interface KeepalivedConfSpec {
   path: string;

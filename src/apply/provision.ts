@@ -8,7 +8,7 @@ import { Redactor } from "../inventory/secret.js";
 import { HarborHaError } from "../errors.js";
 import type { DesiredState } from "../render/types.js";
 import { SshPool } from "../remote/pool.js";
-import type { CommandLogEvent } from "../remote/session.js";
+import type { CommandLogEvent } from "../remote/transport.js";
 import { planCluster } from "../plan/plan-cluster.js";
 import { queriesFor } from "../plan/queries.js";
 import { PHASES } from "../plan/types.js";

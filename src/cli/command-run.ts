@@ -8,7 +8,7 @@ import type { Inventory } from "../inventory/model.js";
 import { Redactor } from "../inventory/secret.js";
 import { collectSecrets } from "../apply/secrets.js";
 import { UsageError } from "../errors.js";
-import type { CommandLogEvent } from "../remote/session.js";
+import type { CommandLogEvent } from "../remote/transport.js";
 import { formatProblems } from "./format-problems.js";
 
 export interface CommandRun {

@@ -8,7 +8,7 @@ import { connect } from "node:net";
 import type { Inventory } from "../inventory/model.js";
 import { servedPorts, vipParts } from "../inventory/model.js";
 import { SshPool } from "../remote/pool.js";
-import type { CommandLogEvent } from "../remote/session.js";
+import type { CommandLogEvent } from "../remote/transport.js";
 import { cmd } from "../remote/command.js";
 import type { Command } from "../remote/command.js";
 import type { FactQuery } from "../facts/queries.js";

@@ -9,7 +9,7 @@
  */
 import type { Inventory } from "../inventory/model.js";
 import { Redactor } from "../inventory/secret.js";
-import type { CommandLogEvent } from "../remote/session.js";
+import type { CommandLogEvent } from "../remote/transport.js";
 import type { Plan } from "../plan/types.js";
 import { prepareClusterRun } from "../apply/cluster-run.js";
 import type { EmitEvent } from "../apply/events.js";

@@ -12,7 +12,7 @@ import { test } from "node:test";
 import { checkKeepalivedConf } from "../../../src/apply/keepalived-check.js";
 import type { KeepalivedCheckSession } from "../../../src/apply/keepalived-check.js";
 import { renderShell } from "../../../src/remote/command.js";
-import type { RunResult } from "../../../src/remote/session.js";
+import type { RunResult } from "../../../src/remote/transport.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
 import { CHECK_SCRIPT_PATH } from "../../../src/render/loadbalancer.js";
 import { addInterface, buildTestInventory, createNetns, inventoryData, isRoot, SCRIPT_USER_SANDBOX, readFixtureState, runInNetns } from "../render/helpers.js";
