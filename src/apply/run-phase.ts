@@ -7,7 +7,7 @@ import type { SshPool } from "../remote/pool.js";
 import type { Phase, Plan, Step } from "../plan/types.js";
 import { executeStep } from "./execute-step.js";
 import type { EmitEvent } from "./events.js";
-import { HarborHaError } from "../errors.js";
+import { HarborHaError, InterruptedError } from "../errors.js";
 
 export interface PhaseResult {
   /** Titles of the steps done, per host. */
@@ -27,7 +27,8 @@ export async function runPhase(pool: SshPool, plan: Plan, phase: Phase, emit: Em
     const done: string[] = [];
     result.done.set(host, done);
     for (const step of byHost.get(host) ?? []) {
-      if (isInterrupted()) throw new Error("interrupted before this step");
+      // Ctrl-C: the step under way (above) finished; no new one starts.
+      if (isInterrupted()) throw new InterruptedError(`${host}: stopped before "${step.title}": the run was interrupted (Ctrl-C)`);
       emit({ type: "step-start", host, phase, title: step.title });
       const started = Date.now();
       try {
