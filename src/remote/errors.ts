@@ -36,7 +36,7 @@ export class RemoteTimeoutError extends HarborHaError {
   readonly step: string;
   readonly timeoutMs: number;
   constructor(host: string, step: string, timeoutMs: number) {
-    super(`no answer from ${host} for ${Math.round(timeoutMs / 1000)} s during step "${step}": the command did not finish and was abandoned`, {
+    super(`no answer from ${host} for ${Number((timeoutMs / 1000).toFixed(timeoutMs < 10_000 ? 1 : 0))} s during step "${step}": the command did not finish and was abandoned`, {
       hint:
         `Look at ${host}: is it overloaded, out of disk, or is the command waiting for something (ps, uptime, df)? ` +
         "Fix that and run again; files already written stay consistent (old or new).",

@@ -144,7 +144,7 @@ export class SshSession extends CommandTransport {
 
 /** ssh2's error after the handshake, in words. */
 export function describeConnectionError(err: { message?: string; level?: string; code?: string }): string {
-  if (err.level === "client-timeout") return `the host stopped answering (no reply to ${KEEPALIVE_COUNT_MAX + 1} keepalives in ${((KEEPALIVE_COUNT_MAX + 1) * KEEPALIVE_INTERVAL_MS) / 1000} s)`;
+  if (err.level === "client-timeout") return `the host stopped answering (no answer to keepalives for ${((KEEPALIVE_COUNT_MAX + 1) * KEEPALIVE_INTERVAL_MS) / 1000} s)`;
   if (err.code === "ECONNRESET") return "the connection was reset";
   if (err.code === "EPIPE") return "the connection was broken (EPIPE)";
   return err.message ?? "the connection failed";
