@@ -39,7 +39,8 @@ export class RemoteTimeoutError extends HarborHaError {
     super(`no answer from ${host} for ${Number((timeoutMs / 1000).toFixed(timeoutMs < 10_000 ? 1 : 0))} s during step "${step}": the command did not finish and was abandoned`, {
       hint:
         `Look at ${host}: is it overloaded, out of disk, or is the command waiting for something (ps, uptime, df)? ` +
-        "Fix that and run again; files already written stay consistent (old or new).",
+        "harbor-ha stopped waiting and closed the command's channel; the command may still be running there. " +
+        "Fix the cause and run again; files already written stay consistent (old or new).",
     });
     this.host = host;
     this.step = step;

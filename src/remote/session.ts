@@ -82,7 +82,7 @@ export class SshSession extends CommandTransport {
     return s;
   }
 
-  /** Sends the command revealed; on its deadline, signals it and closes its channel. */
+  /** Sends the command revealed; on its deadline, asks sshd to signal it and closes its channel. */
   protected async exec(request: ExecRequest): Promise<RunResult> {
     if (this.#lost) throw new ChannelLost(this.#lost);
     let channel: ClientChannel | undefined;
@@ -90,7 +90,8 @@ export class SshSession extends CommandTransport {
       try {
         channel?.signal("TERM");
       } catch {
-        // sshd may refuse signal requests; closing the channel still ends our side.
+        // Best effort: OpenSSH's sshd ignores signal requests on sessions without a terminal, so
+        // the command may go on running on the host; closing the channel ends our side of it.
       }
       channel?.close();
     };
