@@ -4,14 +4,13 @@
  * whole file ends in a silent SIGTERM (see plan/keepalived-check.ts), its VRRP part is
  * checked on its own and decides; a silent SIGTERM is never a pass.
  */
-import { cmd } from "../remote/command.js";
-import type { Transport } from "../remote/transport.js";
-import type { RunResult } from "../remote/transport.js";
-import { keepalivedCheckCommand } from "../plan/commands.js";
+import { posix } from "node:path";
+import type { RunResult, Transport } from "../remote/transport.js";
+import { KEEPALIVED_STAGE_FAILED_EXIT, keepalivedCheckCommand } from "../plan/commands.js";
 import { keepalivedCheckOutcome, stripVirtualServers } from "../plan/keepalived-check.js";
 import { HarborHaError } from "../errors.js";
 
-export type KeepalivedCheckSession = Pick<Transport, "run" | "uploadAtomic" | "target">;
+export type KeepalivedCheckSession = Pick<Transport, "run" | "target">;
 
 export interface KeepalivedConfSpec {
   path: string;
@@ -22,11 +21,11 @@ export interface KeepalivedConfSpec {
 }
 
 export async function checkKeepalivedConf(session: KeepalivedCheckSession, spec: KeepalivedConfSpec): Promise<void> {
-  const whole = await testStaged(session, spec, `${spec.path}.harbor-ha-check`, spec.content);
+  const whole = await testStaged(session, spec, "whole", spec.content);
   const outcome = keepalivedCheckOutcome(whole.code, whole.signal, whole.stdout + whole.stderr);
   if (outcome === "pass") return;
   if (outcome === "fail") throw rejected(session, spec.path, whole, "");
-  const vrrp = await testStaged(session, spec, `${spec.path}.harbor-ha-check-vrrp`, stripVirtualServers(spec.content));
+  const vrrp = await testStaged(session, spec, "vrrp", stripVirtualServers(spec.content));
   const vrrpOutcome = keepalivedCheckOutcome(vrrp.code, vrrp.signal, vrrp.stdout + vrrp.stderr);
   if (vrrpOutcome === "pass") return;
   const why =
@@ -36,13 +35,14 @@ export async function checkKeepalivedConf(session: KeepalivedCheckSession, spec:
   throw rejected(session, spec.path, vrrp, why);
 }
 
-async function testStaged(session: KeepalivedCheckSession, spec: KeepalivedConfSpec, staged: string, content: string): Promise<RunResult> {
-  await session.uploadAtomic({ ...spec, path: staged, content, step: `stage ${staged}` });
-  try {
-    return await session.run(keepalivedCheckCommand(staged), { sudo: true, step: "keepalived -t" });
-  } finally {
-    await session.run(cmd("rm", "-f", "--", staged, `${staged}.harbor-ha.bak`), { sudo: true, step: `remove ${staged}` });
+async function testStaged(session: KeepalivedCheckSession, spec: KeepalivedConfSpec, label: "whole" | "vrrp", content: string): Promise<RunResult> {
+  const r = await session.run(keepalivedCheckCommand(posix.dirname(spec.path), label), { sudo: true, stdin: content, step: `keepalived -t (${label === "whole" ? "the new file" : "its VRRP part"})` });
+  if (r.code === KEEPALIVED_STAGE_FAILED_EXIT) {
+    throw new HarborHaError(`${session.target.hostName}: cannot stage the new ${spec.path} for keepalived -t: ${r.stderr.trim() || "no error output"}`, {
+      hint: `The running configuration was left as it was. Check that ${posix.dirname(spec.path)} exists and has free space, then run again.`,
+    });
   }
+  return r;
 }
 
 function rejected(session: KeepalivedCheckSession, path: string, r: RunResult, why: string): HarborHaError {

@@ -10,6 +10,7 @@ import type { DesiredState } from "../render/types.js";
 import { SshPool } from "../remote/pool.js";
 import type { CommandLogEvent } from "../remote/transport.js";
 import { planCluster } from "../plan/plan-cluster.js";
+import { restartLimitProblem } from "../plan/restart-limit.js";
 import { queriesFor } from "../plan/queries.js";
 import { PHASES } from "../plan/types.js";
 import type { HostPlan, Plan } from "../plan/types.js";
@@ -42,6 +43,8 @@ export interface ProvisionOptions extends RunEdges {
   forceUnlock?: boolean;
   /** How long Harbor may take to start on a node after install.sh (--health-timeout-s). */
   startupTimeoutMs?: number;
+  /** Serving nodes a run may restart at once (install.sh); more is refused, for reconfigure to roll (--serial, default 1). */
+  serial?: number;
 }
 
 export interface ProvisionResult {
@@ -83,6 +86,10 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
     const database = databaseOrError;
     const plan = planCluster(desired, gathered.facts, { inv, redactor, bundle, sharedStorageMarker: newSharedStorageMarker(inv), ...(opts.startupTimeoutMs === undefined ? {} : { startupTimeoutMs: opts.startupTimeoutMs }) });
     if (database.plan.action === "refuse") throw preflightFailure([`database: ${database.plan.reason}`], desired);
+    // A dry run still shows the plan (the operator wants to see the change), saying it would be refused.
+    const restarts = restartLimitProblem(inv, plan, gathered.facts, opts.serial ?? 1);
+    if (restarts && opts.dryRun) opts.emit({ type: "note", level: "warn", message: `provision would refuse this plan: ${restarts.message}\n  → ${restarts.hint}` });
+    else if (restarts) plan.problems.push(restarts);
     if (plan.problems.length > 0) throw preflightFailure(plan.problems.map((p) => `${p.host}: ${p.message}\n    → ${p.hint}`), desired);
     for (const h of desired.hosts) started.set(h.host.name, Date.now() - t0);
 

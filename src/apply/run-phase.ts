@@ -6,6 +6,7 @@
 import type { SshPool } from "../remote/pool.js";
 import type { Phase, Plan, Step } from "../plan/types.js";
 import { executeStep } from "./execute-step.js";
+import { clearPendingCommand, markPendingCommand, pendingBookkeeping } from "../plan/pending.js";
 import type { EmitEvent } from "./events.js";
 import { HarborHaError, InterruptedError } from "../errors.js";
 
@@ -26,13 +27,20 @@ export async function runPhase(pool: SshPool, plan: Plan, phase: Phase, emit: Em
   const settled = await pool.forEachHost(hosts, async (session, host) => {
     const done: string[] = [];
     result.done.set(host, done);
-    for (const step of byHost.get(host) ?? []) {
+    const steps = byHost.get(host) ?? [];
+    const pending = pendingBookkeeping(steps);
+    for (const [i, step] of steps.entries()) {
       // Ctrl-C: the step under way (above) finished; no new one starts.
       if (isInterrupted()) throw new InterruptedError(`${host}: stopped before "${step.title}": the run was interrupted (Ctrl-C)`);
       emit({ type: "step-start", host, phase, title: step.title });
       const started = Date.now();
+      const markers = pending[i];
       try {
+        // Recorded before the first file a handler depends on, cleared once it took effect: a run
+        // stopped in between leaves the marker, and the next plan and status see the change pending.
+        if (markers?.mark.length) await session.runChecked(markPendingCommand(markers.mark), { sudo: true, step: `${step.title} (record pending ${markers.mark.join(", ")})` });
         await executeStep(session, step);
+        if (markers?.clear.length) await session.runChecked(clearPendingCommand(markers.clear), { sudo: true, step: `${step.title} (clear pending ${markers.clear.join(", ")})` });
       } catch (err) {
         // The step's own hint says what to fix on this host (the run's final error only says which hosts failed).
         const hint = err instanceof HarborHaError && err.hint ? `\n→ ${err.hint}` : "";

@@ -8,7 +8,7 @@ export class FactsParseError extends Error {}
 export function emptyFacts(): HostFacts {
   return {
     init: "sysv", files: {}, dirs: {}, packages: {}, users: {}, mounts: {}, fstab: {}, sysctls: {},
-    interfaces: {}, vips: {}, pings: {}, tcp: {}, diskFreeKb: {}, stamps: {}, http: {}, versions: {}, api: {},
+    interfaces: {}, vips: {}, pings: {}, tcp: {}, diskFreeKb: {}, stamps: {}, http: {}, versions: {}, api: {}, pending: {},
   };
 }
 
@@ -61,6 +61,12 @@ function readLine(f: HostFacts, [kind = "", a = "", b = "", c = "", d = ""]: str
     case "version": f.versions[a] = b === "missing" ? { found: false } : { found: true, exitCode: Number(b), output: Buffer.from(c, "base64").toString("utf8") }; break;
     case "harbor-api": f.api[a] = { status: Number(b) || 0, body: Buffer.from(c, "base64").toString("utf8") }; break;
     case "drain": f.drained = a.split(" ").filter(Boolean); break;
+    case "pending":
+      for (const entry of b.split(" ").filter(Boolean)) {
+        const at = entry.lastIndexOf("=");
+        if (at > 0) f.pending[entry.slice(0, at)] = Math.floor(Number(entry.slice(at + 1))) || 0;
+      }
+      break;
     default: break; // newer facts.sh lines an older parser does not know: ignored on purpose
   }
 }

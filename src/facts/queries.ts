@@ -24,6 +24,8 @@ export type FactQuery =
   | { kind: "vipchain" }
   | { kind: "keepalived" }
   | { kind: "drain" }
+  /** The pending-change markers in a folder (plan/pending.ts): each file's name and mtime. */
+  | { kind: "pending"; path: string }
   /** What `<program> --version` prints and its exit status (the node prerequisites Harbor's installer runs). */
   | { kind: "version"; program: string }
   /**
@@ -61,7 +63,7 @@ function encodeQuery(q: FactQuery): string {
       // TAB is IFS whitespace to sh's read: an empty field would vanish and shift show/hide
       // into the hash's place, so "no desired hash" travels as "-" (which no sha256 equals).
       case "file": return [q.kind, q.path, q.desiredSha256 || "-", q.showContent ? "show" : "hide"];
-      case "dir": case "disk": case "stamp": return [q.kind, q.path];
+      case "dir": case "disk": case "stamp": case "pending": return [q.kind, q.path];
       case "pkg": case "user": case "iface": return [q.kind, q.name];
       case "mount": case "fstab": return [q.kind, q.target];
       case "sysctl": return [q.kind, q.key];

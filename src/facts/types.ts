@@ -54,4 +54,6 @@ export interface HostFacts {
   versions: Record<string, VersionFact>;
   /** Node addresses with a drain marker on this (load balancer) host. */
   drained?: string[];
+  /** Pending-change markers on this host: name → since (seconds since the epoch). */
+  pending: Record<string, number>;
 }

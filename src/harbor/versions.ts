@@ -36,3 +36,28 @@ export function seriesOfValidVersion(version: string): HarborSeries {
   if (series === undefined) throw new RangeError(`Harbor ${version} is not a supported release (${SUPPORTED_HARBOR_VERSIONS_TEXT})`);
   return series;
 }
+
+/**
+ * Harbor 2.x: the one line harbor-ha targets, 2.15.x, the release goharbor/harbor-helm chart
+ * 1.19.x deploys (appVersion 2.15.1) and whose installer and prepare image are in ../shared.
+ * Other 2.x lines differ in chart values and configuration keys harbor-ha has not checked.
+ */
+export type Harbor2Series = "2.15";
+
+export const SUPPORTED_HARBOR2_SERIES: readonly Harbor2Series[] = ["2.15"];
+
+/** For messages: "2.15.x". */
+export const SUPPORTED_HARBOR2_VERSIONS_TEXT = SUPPORTED_HARBOR2_SERIES.map((s) => `${s}.x`).join(" or ");
+
+/** Whether a version is meant as Harbor 2.x at all (supported or not): its inventory has the 2.x shape. */
+export function isHarbor2Version(version: string): boolean {
+  return /^\s*2\.\d+\.\d+\s*$/.test(version);
+}
+
+/** "2.15.1" → "2.15"; undefined for any other version. */
+export function harbor2SeriesOf(version: string): Harbor2Series | undefined {
+  const m = VERSION.exec(version.trim());
+  if (!m) return undefined;
+  const series = `${Number(m[1])}.${Number(m[2])}`;
+  return (SUPPORTED_HARBOR2_SERIES as readonly string[]).includes(series) ? (series as Harbor2Series) : undefined;
+}

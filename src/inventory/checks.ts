@@ -44,6 +44,7 @@ export function checkInventory(d: ParsedSections, state: SectionState): ProblemD
     ...(state.complete.has("load_balancers") ? checkPriorities(d.load_balancers as LoadBalancerSpec[]) : []),
     ...checkTlsPresence(d, state.present),
     ...checkClair(d, state.present),
+    ...checkClusterSize(d),
     ...checkTunnel(d),
     ...checkHarborCfg(d),
     ...checkHarborRelease(d),
@@ -132,6 +133,24 @@ function checkClair(d: ParsedSections, present: ReadonlySet<string>): ProblemDra
   if (!d.harbor.with_clair && d.clair_db !== undefined) {
     return [problemWarning(["clair_db"], "is ignored because harbor.with_clair is false; remove it or set with_clair: true")];
   }
+  return [];
+}
+
+/** Largest cluster harbor-ha is measured with (scripts/bench, docs/BENCHMARKS.md). */
+export const MEASURED_MAX_NODES = 32;
+/** Beyond this, the per-node costs below dominate: an inventory this size is taken for a mistake. */
+export const MAX_NODES = 100;
+
+/**
+ * Every load balancer runs check.sh (a curl) for every node each delay_loop, and every Harbor 1.x
+ * node holds its own connections to the database (UI, adminserver, jobservice, Clair): a long node
+ * list costs the load balancers and MariaDB (max_connections 151 by default) more than it adds.
+ */
+function checkClusterSize(d: ParsedSections): ProblemDraft[] {
+  const n = d.harbor_nodes?.length ?? 0;
+  const why = "each load balancer runs check.sh for every node every keepalived.delay_loop seconds, and every node holds its own database connections (MariaDB allows 151 by default)";
+  if (n > MAX_NODES) return [problemError(["harbor_nodes"], `lists ${n} Harbor nodes; harbor-ha supports at most ${MAX_NODES}: ${why}. Use fewer, larger nodes`)];
+  if (n > MEASURED_MAX_NODES) return [problemWarning(["harbor_nodes"], `lists ${n} Harbor nodes, more than harbor-ha is measured with (${MEASURED_MAX_NODES}): ${why}; check that the database's max_connections allows them`)];
   return [];
 }
 

@@ -18,7 +18,13 @@ import type { ProblemDraft } from "./problems.js";
 import { createSourceResolver, nodeFs } from "./resolve.js";
 import type { ResolverFs } from "./resolve.js";
 import { buildInventorySchema } from "./schema.js";
-import type { InventoryData } from "./schema.js";
+import type { InventoryData, SourceResolver } from "./schema.js";
+import { buildHarbor2InventorySchema } from "./schema-v2.js";
+import type { Harbor2InventoryData } from "./schema-v2.js";
+import { checkHarbor2Inventory } from "./harbor2-checks.js";
+import type { Harbor2Sections } from "./harbor2-checks.js";
+import type { Harbor2Inventory } from "./model-v2.js";
+import { isHarbor2Version, SUPPORTED_HARBOR2_VERSIONS_TEXT } from "../harbor/versions.js";
 import { describeIssue, draftsFromIssues } from "./schema-issues.js";
 import { Redactor, Secret } from "./secret.js";
 import { salvageValid } from "./salvage.js";
@@ -44,32 +50,87 @@ export interface ParseInventoryResult {
   problems: InventoryProblem[];
 }
 
+/** Either generation's inventory, told apart by cluster.harbor_version. */
+export type AnyInventory = Inventory | Harbor2Inventory;
+
+export function isHarbor2Inventory(inv: AnyInventory): inv is Harbor2Inventory {
+  return "generation" in inv && inv.generation === 2;
+}
+
+/** A Harbor 1.x inventory, for the commands that work on VMs; a 2.x one is refused (exit 2) before anything else is read. */
 export async function readInventory(path: string, opts: { env?: NodeJS.ProcessEnv } = {}): Promise<{ inventory: Inventory; warnings: InventoryProblem[] }> {
-  const file = resolve(path);
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code === "ENOENT" ? "the file does not exist" : `the file cannot be read (${(e as Error).message})`;
-    throw new InventoryError(file, [{ path: "", message: `${reason}; give the path of an inventory such as inventory/example.yaml`, severity: "error" }]);
-  }
+  const { file, text } = await readInventoryText(path);
   const { inventory, problems } = parseInventory(text, { file, dir: dirname(file), env: opts.env ?? process.env });
   if (!inventory) throw new InventoryError(file, problems);
   return { inventory, warnings: problems };
 }
 
-/** The whole load without reading the inventory file itself: text in, Inventory or problems out. */
-export function parseInventory(text: string, opts: ParseInventoryOptions): ParseInventoryResult {
+/** An inventory of either generation (validate). */
+export async function readAnyInventory(path: string, opts: { env?: NodeJS.ProcessEnv } = {}): Promise<{ inventory: AnyInventory; warnings: InventoryProblem[] }> {
+  const { file, text } = await readInventoryText(path);
+  const parseOpts = { file, dir: dirname(file), env: opts.env ?? process.env };
+  const { inventory, problems } = isHarbor2Text(text) ? parseHarbor2Inventory(text, parseOpts) : parseInventory(text, parseOpts);
+  if (!inventory) throw new InventoryError(file, problems);
+  return { inventory, warnings: problems };
+}
+
+/** A Harbor 2.x inventory (helm-values); a 1.x one is refused (exit 2) with what to do. */
+export async function readHarbor2Inventory(path: string, opts: { env?: NodeJS.ProcessEnv } = {}): Promise<{ inventory: Harbor2Inventory; warnings: InventoryProblem[] }> {
+  const { file, text } = await readInventoryText(path);
+  const { inventory, problems } = parseHarbor2Inventory(text, { file, dir: dirname(file), env: opts.env ?? process.env });
+  if (!inventory) throw new InventoryError(file, problems);
+  return { inventory, warnings: problems };
+}
+
+async function readInventoryText(path: string): Promise<{ file: string; text: string }> {
+  const file = resolve(path);
+  try {
+    return { file, text: await readFile(file, "utf8") };
+  } catch (e) {
+    const reason = (e as NodeJS.ErrnoException).code === "ENOENT" ? "the file does not exist" : `the file cannot be read (${(e as Error).message})`;
+    throw new InventoryError(file, [{ path: "", message: `${reason}; give the path of an inventory such as inventory/example.yaml`, severity: "error" }]);
+  }
+}
+
+/** Whether the text is meant as a Harbor 2.x inventory (its cluster.harbor_version is 2.x). */
+function isHarbor2Text(text: string): boolean {
   const src = parseYamlSource(text);
-  if (!src.usable) return { problems: src.problems };
+  return src.usable && harborVersionOf(src.data) !== undefined && isHarbor2Version(harborVersionOf(src.data) ?? "");
+}
+
+function harborVersionOf(raw: unknown): string | undefined {
+  const cluster = raw !== null && typeof raw === "object" ? (raw as Record<string, unknown>)["cluster"] : undefined;
+  const version = cluster !== null && typeof cluster === "object" ? (cluster as Record<string, unknown>)["harbor_version"] : undefined;
+  return typeof version === "string" ? version : undefined;
+}
+
+type Mapping = Record<string, unknown>;
+
+/** The YAML as a mapping, or the problems that say why it is not one. */
+function readMapping(text: string): { src: YamlSource; raw?: Mapping; problems: InventoryProblem[] } {
+  const src = parseYamlSource(text);
+  if (!src.usable) return { src, problems: src.problems };
   const raw = src.data;
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     const problem: InventoryProblem = { path: "", line: 1, severity: "error", message: "the inventory must be a YAML mapping with cluster, load_balancers, harbor_nodes, … at the top level; see inventory/example.yaml" };
-    return { problems: [...src.problems, problem] };
+    return { src, problems: [...src.problems, problem] };
+  }
+  return { src, raw: raw as Mapping, problems: src.problems };
+}
+
+/** The whole load without reading the inventory file itself: text in, Inventory or problems out. */
+export function parseInventory(text: string, opts: ParseInventoryOptions): ParseInventoryResult {
+  const { src, raw, problems: early } = readMapping(text);
+  if (raw === undefined) return { problems: early };
+  const version = harborVersionOf(raw);
+  if (version !== undefined && isHarbor2Version(version)) {
+    const line = src.lineOf(["cluster", "harbor_version"]);
+    const message = `is Harbor ${version}: installing Harbor 2.x on VMs (provision, reconfigure, rotate-certs, status, render, failover-drill) is not implemented yet. For Harbor ${SUPPORTED_HARBOR2_VERSIONS_TEXT} on Kubernetes, run \`harbor-ha helm-values\` with this inventory (\`harbor-ha validate\` checks it)`;
+    return { problems: [...early, { path: "cluster.harbor_version", ...(line !== undefined ? { line } : {}), severity: "error", message }] };
   }
   const redactor = new Redactor();
   const fs = opts.fs ?? nodeFs;
-  const { sections, drafts, complete } = parseSections(raw as Record<string, unknown>, { ...opts, fs }, redactor);
+  const { sections, drafts, complete } = parseSections<ParsedSections>(raw, { ...opts, fs }, redactor, buildInventorySchema);
   drafts.push(...checkInventory(sections, { present: new Set(Object.keys(raw)), complete }));
   // A VIP that is itself wrong would only add noise about the certificate not covering it.
   const vipValid = !drafts.some((d) => d.severity === "error" && d.at[0] === "cluster" && d.at[1] === "vip");
@@ -87,10 +148,15 @@ export function parseInventory(text: string, opts: ParseInventoryOptions): Parse
  * Parses each section twice at most: once reporting missing "run" files as warnings
  * (zod then withholds the data), once more without them when warnings were all it found.
  */
-function parseSections(raw: Record<string, unknown>, opts: ParseInventoryOptions & { fs: ResolverFs }, redactor: Redactor): { sections: ParsedSections; drafts: ProblemDraft[]; complete: Set<string> } {
+function parseSections<S>(
+  raw: Record<string, unknown>,
+  opts: ParseInventoryOptions & { fs: ResolverFs },
+  redactor: Redactor,
+  build: (resolve: SourceResolver) => z.ZodObject,
+): { sections: S; drafts: ProblemDraft[]; complete: Set<string> } {
   const base = { dir: opts.dir, env: opts.env, fs: opts.fs, redactor };
-  const strict = buildInventorySchema(createSourceResolver({ ...base, warnMissingRunFiles: true }));
-  const lenient = buildInventorySchema(createSourceResolver({ ...base, warnMissingRunFiles: false }));
+  const strict = build(createSourceResolver({ ...base, warnMissingRunFiles: true }));
+  const lenient = build(createSourceResolver({ ...base, warnMissingRunFiles: false }));
   const params = { error: describeIssue, reportInput: true };
 
   const keysOnly = z.strictObject(Object.fromEntries(Object.keys(strict.shape).map((k) => [k, z.unknown().optional()])));
@@ -116,7 +182,7 @@ function parseSections(raw: Record<string, unknown>, opts: ParseInventoryOptions
     complete.add(key);
     if (data !== undefined) sections[key] = data;
   }
-  return { sections: sections as ParsedSections, drafts, complete };
+  return { sections: sections as S, drafts, complete };
 }
 
 /** Reads the certificate, key and CA the tls section names, and checks them. */
@@ -140,6 +206,30 @@ function readTls(sections: ParsedSections, vipValid: boolean, fs: ResolverFs, no
     }),
   );
   return { certificatePem, key: new Secret(keyPem, `file:${paths.key}`), ...(caPem !== undefined ? { caPem } : {}) };
+}
+
+/** A Harbor 2.x inventory: text in, Harbor2Inventory or every problem out. A 1.x inventory is refused. */
+export function parseHarbor2Inventory(text: string, opts: ParseInventoryOptions): { inventory?: Harbor2Inventory; problems: InventoryProblem[] } {
+  const { src, raw, problems: early } = readMapping(text);
+  if (raw === undefined) return { problems: early };
+  const version = harborVersionOf(raw);
+  if (version === undefined || !isHarbor2Version(version)) {
+    const line = src.lineOf(version === undefined ? ["cluster"] : ["cluster", "harbor_version"]);
+    const message = `must be a Harbor ${SUPPORTED_HARBOR2_VERSIONS_TEXT} release for helm-values (Harbor's Helm chart deploys Harbor 2.x); a Harbor 1.x cluster runs on VMs: use provision`;
+    return { problems: [...early, { path: "cluster.harbor_version", ...(line !== undefined ? { line } : {}), severity: "error", message }] };
+  }
+  const redactor = new Redactor();
+  const fs = opts.fs ?? nodeFs;
+  const { sections, drafts, complete } = parseSections<Harbor2Sections>(raw, { ...opts, fs }, redactor, buildHarbor2InventorySchema);
+  const present = new Set(Object.keys(raw));
+  drafts.push(...checkHarbor2Inventory(sections, present));
+  const tls = complete.has("tls") ? readTls(sections as ParsedSections, !drafts.some((d) => d.at[0] === "cluster" && d.at[1] === "vip"), fs, opts.now ?? new Date(), drafts) : undefined;
+  if (tls) redactor.add(tls.key);
+  const problems = [...early, ...drafts.map((d) => locate(d, src, redactor))];
+  problems.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
+  if (problems.some((p) => p.severity === "error")) return { problems };
+  const inventory: Harbor2Inventory = { generation: 2, path: opts.file, dir: opts.dir, data: sections as Harbor2InventoryData, ...(tls ? { tls } : {}) };
+  return { inventory: deepFreeze(inventory), problems };
 }
 
 function locate(d: ProblemDraft, src: YamlSource, redactor: Redactor): InventoryProblem {

@@ -136,7 +136,7 @@ function unwrap(schema: z.ZodType, value: unknown): z.ZodType | undefined {
   return s;
 }
 
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];

@@ -8,7 +8,7 @@
  * the file the operator wrote.
  */
 import { z } from "zod";
-import { harborSeriesOf, SUPPORTED_HARBOR_VERSIONS_TEXT } from "../harbor/versions.js";
+import { harborSeriesOf, SUPPORTED_HARBOR2_VERSIONS_TEXT, SUPPORTED_HARBOR_VERSIONS_TEXT } from "../harbor/versions.js";
 import type { Secret } from "./secret.js";
 import { daemonOptionsProblem } from "./daemon-options.js";
 
@@ -44,16 +44,27 @@ const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const HOSTNAME = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 const ABSOLUTE_PATH = /^\/[^\0]*$/;
 
-const hostName = z.string().regex(DNS_LABEL, 'must be a DNS label: lowercase letters, digits and "-", at most 63 characters');
-const ipv4 = z.ipv4({ error: "must be an IPv4 address such as 10.20.0.21" });
+export const hostName = z.string().regex(DNS_LABEL, 'must be a DNS label: lowercase letters, digits and "-", at most 63 characters');
+export const ipv4 = z.ipv4({ error: "must be an IPv4 address such as 10.20.0.21" });
 /** A host reachable by name or address (DB, Redis, NFS server). */
-const endpointHost = z.union([ipv4, z.string().regex(HOSTNAME)], { error: "must be an IPv4 address or a DNS name" });
-const port = z.number({ error: "must be a port number" }).int().min(1, "must be between 1 and 65535").max(65535, "must be between 1 and 65535");
-const absolutePath = z.string().regex(ABSOLUTE_PATH, "must be an absolute path");
+export const endpointHost = z.union([ipv4, z.string().regex(HOSTNAME)], { error: "must be an IPv4 address or a DNS name" });
+export const port = z.number({ error: "must be a port number" }).int().min(1, "must be between 1 and 65535").max(65535, "must be between 1 and 65535");
+export const absolutePath = z.string().regex(ABSOLUTE_PATH, "must be an absolute path");
 /** `${env:NAME}`, `${file:path}` (and any other `${kind:…}`, which the resolver refuses). */
+const POSTGRES_ONLY = `is a PostgreSQL setting of Harbor ${SUPPORTED_HARBOR2_VERSIONS_TEXT}; Harbor 1.4/1.5 use MariaDB (host, port, user, password, registry_sql): remove it, or set cluster.harbor_version to a 2.x release`;
 const SOURCE_REFERENCE = /^\$\{[a-z]+:.*\}$/s;
 
-export function buildInventorySchema(resolve: SourceResolver) {
+/**
+ * A key that belongs to the other Harbor generation's inventory (MariaDB's registry_sql under a
+ * 2.x database, PostgreSQL's sslmode under a 1.x one): accepted as absent, refused with `message`
+ * when present, so the operator hears why instead of "unknown key".
+ */
+export function foreignKey(message: string) {
+  return z.never({ error: message }).optional();
+}
+
+/** The value schemas that need the resolver: secrets, harbor.cfg values, local files. */
+export function buildFieldSchemas(resolve: SourceResolver) {
   const secret = () =>
     z.string({ error: "must be a string: a value, ${env:NAME} or ${file:path}" }).min(1, "must not be empty").transform((raw, ctx) => {
       const r = resolve.secret(raw);
@@ -94,6 +105,12 @@ export function buildInventorySchema(resolve: SourceResolver) {
       return r.value;
     });
 
+  return { secret, cfgValue, localFile };
+}
+
+export function buildInventorySchema(resolve: SourceResolver) {
+  const { secret, cfgValue, localFile } = buildFieldSchemas(resolve);
+
   /** SSH settings; the top-level `ssh` gives defaults, each host may override any of them. */
   const sshSettings = z.strictObject({
     user: z.string().min(1).optional(),
@@ -128,7 +145,7 @@ export function buildInventorySchema(resolve: SourceResolver) {
       .string()
       .refine(
         (v) => harborSeriesOf(v) !== undefined,
-        `must be a Harbor ${SUPPORTED_HARBOR_VERSIONS_TEXT} release such as 1.4.0 or 1.5.4: harbor-ha supports only the releases whose offline installer has this HA layout (install.sh --ha), not earlier ones nor 1.6 and later (2.x included)`,
+        `must be a Harbor ${SUPPORTED_HARBOR_VERSIONS_TEXT} release such as 1.4.0 or 1.5.4: harbor-ha supports only the releases whose offline installer has this HA layout (install.sh --ha), not earlier ones nor 1.6 to 1.10; for Harbor 2.x give ${SUPPORTED_HARBOR2_VERSIONS_TEXT} (harbor-ha helm-values)`,
       ),
   });
 
@@ -198,6 +215,8 @@ export function buildInventorySchema(resolve: SourceResolver) {
     registry_sql: localFile("run").optional(),
     /** Reach the database through an SSH tunnel via this inventory host (name), when it is not reachable directly. */
     tunnel_via: hostName.optional(),
+    core_database: foreignKey(POSTGRES_ONLY),
+    sslmode: foreignKey(POSTGRES_ONLY),
   });
 
   const redis = z.strictObject({
@@ -260,6 +279,7 @@ export function buildInventorySchema(resolve: SourceResolver) {
     clair_db: clairDb.optional(),
     storage,
     tls: tls.optional(),
+    kubernetes: foreignKey(`is for Harbor ${SUPPORTED_HARBOR2_VERSIONS_TEXT} on Kubernetes (harbor-ha helm-values); Harbor 1.x runs only on the VMs of this inventory: remove it, or describe a Harbor 2.x cluster`),
   });
 }
 

@@ -58,9 +58,33 @@ export function applySysctlCommand(path: string): Command {
   return cmd("sysctl", "-q", "-p", path);
 }
 
-/** Checks a keepalived configuration before it is put in place (exits non-zero on errors). */
-export function keepalivedCheckCommand(path: string): Command {
-  return cmd("keepalived", "-t", "-f", path);
+/** Exit status of KEEPALIVED_CHECK_SCRIPT when the candidate could not be staged (never keepalived's own). */
+export const KEEPALIVED_STAGE_FAILED_EXIT = 120;
+
+/**
+ * Checks a candidate keepalived configuration (on stdin) with `keepalived -t`, in ONE
+ * command: staged beside the real file (relative paths resolve the same), removed by the
+ * EXIT trap whatever happens, and the command finishes on the host even when the run that
+ * sent it is killed — so no candidate is ever left behind. Exits with keepalived's status
+ * (143 when keepalived was ended by SIGTERM). Fixed script; the folder and label arrive as $1, $2.
+ */
+export const KEEPALIVED_CHECK_SCRIPT = [
+  'dir=$1; tmp=',
+  `trap 'rm -f -- "$tmp"' EXIT`,
+  "trap 'exit 1' HUP INT TERM PIPE",
+  // Left by harbor-ha versions that staged under a fixed name.
+  'rm -f -- "$dir/keepalived.conf.harbor-ha-check" "$dir/keepalived.conf.harbor-ha-check-vrrp" "$dir/keepalived.conf.harbor-ha-check.harbor-ha.bak" "$dir/keepalived.conf.harbor-ha-check-vrrp.harbor-ha.bak"',
+  `tmp=$(mktemp -- "$dir/.harbor-ha-check-$2.XXXXXXXX") && cat > "$tmp" && chmod 0644 -- "$tmp" || exit ${KEEPALIVED_STAGE_FAILED_EXIT}`,
+  // In the background and waited for: a signal then ends the script (and the trap removes the
+  // candidate) at once, not after keepalived, which may hang on a checker. The shell's own
+  // "Terminated" notice goes nowhere (keepalived writes to the real stderr, fd 3): a silent
+  // SIGTERM must stay silent to be recognised (plan/keepalived-check.ts).
+  'exec 3>&2 2>/dev/null',
+  'keepalived -t -f "$tmp" 2>&3 & wait $!',
+].join("\n");
+
+export function keepalivedCheckCommand(dir: string, label: string): Command {
+  return cmd("sh", "-c", KEEPALIVED_CHECK_SCRIPT, "sh", dir, label);
 }
 
 /** Runs the VIP acceptance rules and, on systemd, makes them run at boot. */
@@ -182,8 +206,10 @@ export function harborComposeFileArgs(withClair: boolean): string[] {
   return ["-f", "docker-compose.yml", ...(withClair ? ["-f", "docker-compose.clair.yml"] : [])];
 }
 
-export function extractBundleCommand(bundlePath: string, installDir: string): Command {
-  return allOf(cmd("mkdir", "-p", "--", installDir), cmd("tar", "-xzf", bundlePath, "-C", installDir, "--no-same-owner"));
+/** Extracts the installer bundle, leaving out `keep` (paths relative to installDir, as the archive names them). */
+export function extractBundleCommand(bundlePath: string, installDir: string, keep: readonly string[] = []): Command {
+  const excludes = keep.flatMap((p) => ["--exclude", p]);
+  return allOf(cmd("mkdir", "-p", "--", installDir), cmd("tar", "-xzf", bundlePath, "-C", installDir, "--no-same-owner", ...(excludes.length > 0 ? ["--anchored", ...excludes] : [])));
 }
 
 /**

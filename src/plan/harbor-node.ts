@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import type { Inventory } from "../inventory/model.js";
 import type { Redactor } from "../inventory/secret.js";
-import type { DesiredFile, DesiredHost } from "../render/types.js";
+import type { DesiredHost } from "../render/types.js";
 import type { HostFacts } from "../facts/types.js";
 import { sha256Hex } from "../facts/queries.js";
 import { harborDir, VIP_ACCEPT_SCRIPT_PATH } from "../render/harbor-node.js";
@@ -16,6 +16,7 @@ import { planDirectories, planFiles, planPackages } from "./host-steps.js";
 import { SHARED_STORAGE_ANSWER, sharedRegistryPath } from "./shared-storage.js";
 import { liveFileDrift } from "./live-files.js";
 import { DEFAULT_STARTUP_TIMEOUT_MS, planStartupWait } from "./startup.js";
+import { pendingOn, pendingReason } from "./pending.js";
 import type { Step } from "./types.js";
 
 export const INSTALL_STAMP_PATH = "/var/lib/harbor-ha/harbor-install.stamp";
@@ -78,18 +79,24 @@ export function planHarbor(inv: Inventory, d: DesiredHost, f: HostFacts, bundle:
     steps.push({ host, phase, kind: "install", title: `upload ${posix.basename(remoteBundle)} to ${inv.data.installer.install_dir}`, reason: bundleFact?.present ? "checksum differs" : "absent", action: { type: "upload-local", localPath: bundle.localPath, remotePath: remoteBundle, sha256: bundle.sha256, mode: 0o600 } });
   }
   const extract = uploadBundle || !f.files[`${dir}/install.sh`]?.present;
+  // The files harbor-ha writes into Harbor's folder are left out of the extraction: the bundle's
+  // own harbor.cfg (placeholders) never replaces ours, not even for a moment a kill could freeze.
+  const managed = d.files.filter((file) => file.path.startsWith(`${dir}/`)).map((file) => posix.relative(inv.data.installer.install_dir, file.path));
   if (extract) {
-    steps.push({ host, phase, kind: "install", title: `extract the installer into ${dir}`, reason: uploadBundle ? "new bundle" : `${dir}/install.sh is absent`, action: { type: "run", command: extractBundleCommand(remoteBundle, inv.data.installer.install_dir), timeoutMs: 600_000 } });
+    steps.push({ host, phase, kind: "install", title: `extract the installer into ${dir}`, reason: uploadBundle ? "new bundle" : `${dir}/install.sh is absent`, action: { type: "run", command: extractBundleCommand(remoteBundle, inv.data.installer.install_dir, managed), timeoutMs: 600_000 } });
   }
-  // Extracting restores the bundle's own harbor.cfg and template keys: ours must be written again.
-  const overwritten = (file: DesiredFile) => (extract && file.path.startsWith(`${dir}/`) ? "restored after extracting the bundle" : undefined);
-  const files = planFiles(d.files, host, f, phase, redactor, overwritten);
+  const files = planFiles(d.files, host, f, phase, redactor);
   steps.push(...files.steps);
+  const pending = pendingOn(f);
 
   const chain = f.vipChain;
-  if (files.handlers.has("apply-vip-rules") || !chain?.hooked || chain.rules.length === 0) {
-    const reason = files.handlers.has("apply-vip-rules") ? "the rules script changed" : "the VIP acceptance rules are not in place";
-    steps.push({ host, phase, kind: "service", title: "apply the VIP acceptance rules (iptables REDIRECT)", reason, action: { type: "run", command: applyVipRulesCommand(f.init, VIP_ACCEPT_SCRIPT_PATH, VIP_ACCEPT_UNIT) } });
+  if (files.handlers.has("apply-vip-rules") || pending.has("apply-vip-rules") || !chain?.hooked || chain.rules.length === 0) {
+    const reason = files.handlers.has("apply-vip-rules")
+      ? "the rules script changed"
+      : pending.has("apply-vip-rules")
+        ? pendingReason("apply-vip-rules", f.pending["apply-vip-rules"])
+        : "the VIP acceptance rules are not in place";
+    steps.push({ host, phase, kind: "service", title: "apply the VIP acceptance rules (iptables REDIRECT)", reason, action: { type: "run", command: applyVipRulesCommand(f.init, VIP_ACCEPT_SCRIPT_PATH, VIP_ACCEPT_UNIT) }, applies: ["apply-vip-rules"] });
   }
 
   const digest = installDigest(d, bundle, inv.data.harbor.with_clair);
@@ -97,7 +104,9 @@ export function planHarbor(inv: Inventory, d: DesiredHost, f: HostFacts, bundle:
   const live = liveFileDrift(inv, d, f);
   const reason = files.handlers.has("reinstall-harbor")
     ? "its configuration changed"
-    : f.stamps[INSTALL_STAMP_PATH] !== digest
+    : pending.has("reinstall-harbor")
+      ? pendingReason("reinstall-harbor", f.pending["reinstall-harbor"])
+      : f.stamps[INSTALL_STAMP_PATH] !== digest
       ? "not installed from this configuration yet"
       : !up
         ? "Harbor does not answer on this node"
@@ -113,6 +122,7 @@ export function planHarbor(inv: Inventory, d: DesiredHost, f: HostFacts, bundle:
     steps.push({
       host, phase, kind: "install", title: `record the installed configuration in ${INSTALL_STAMP_PATH}`, reason: "after a successful install",
       action: { type: "upload", file: { path: INSTALL_STAMP_PATH, content: `${digest}\n`, mode: 0o644, owner: "root", group: "root", sensitive: false, onChange: [], description: "digest of what install.sh last ran with" } },
+      applies: ["reinstall-harbor"],
     });
   }
   return steps;

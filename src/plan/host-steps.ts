@@ -38,16 +38,13 @@ export interface FilePlan {
   handlers: Set<Handler>;
 }
 
-/**
- * One step per file that is absent or differs. `forceReason` rewrites every file even when
- * it matches (used after extracting the installer bundle over Harbor's folder).
- */
-export function planFiles(files: readonly DesiredFile[], host: string, f: HostFacts, phase: Phase, redactor: Redactor, forceReason?: (file: DesiredFile) => string | undefined): FilePlan {
+/** One step per file that is absent or differs. */
+export function planFiles(files: readonly DesiredFile[], host: string, f: HostFacts, phase: Phase, redactor: Redactor): FilePlan {
   const steps: Step[] = [];
   const handlers = new Set<Handler>();
   for (const file of files) {
     const fact = f.files[file.path];
-    const reason = fileDrift(file, fact) ?? forceReason?.(file);
+    const reason = fileDrift(file, fact);
     if (!reason) continue;
     const diff = renderFileDiff(file, fact, redactor);
     steps.push({

@@ -4,6 +4,7 @@ import type { DesiredHost } from "../render/types.js";
 import type { HostFacts } from "../facts/types.js";
 import { applySysctlCommand, serviceCommand } from "./commands.js";
 import { planDirectories, planFiles, planPackages, planUsers } from "./host-steps.js";
+import { pendingOn, pendingReason } from "./pending.js";
 import type { Step } from "./types.js";
 
 export const SYSCTL_PATH = "/etc/sysctl.d/90-harbor-ha.conf";
@@ -18,18 +19,29 @@ export function planLoadBalancer(d: DesiredHost, f: HostFacts, redactor: Redacto
   const files = planFiles(ordered, host, f, phase, redactor);
   const steps: Step[] = [...planPackages(d, f, phase), ...planUsers(d, f, phase), ...planDirectories(d.directories, host, f, phase), ...files.steps];
 
+  const pending = pendingOn(f);
   const sysctlDrift = Object.entries(LB_SYSCTLS).filter(([k, v]) => f.sysctls[k] !== v).map(([k]) => k);
-  if (files.handlers.has("apply-sysctl") || sysctlDrift.length > 0) {
-    const reason = files.handlers.has("apply-sysctl") ? "the sysctl drop-in changed" : `${sysctlDrift.join(", ")} not set`;
-    steps.push({ host, phase, kind: "service", title: `apply ${SYSCTL_PATH}`, reason, action: { type: "run", command: applySysctlCommand(SYSCTL_PATH) } });
+  const sysctlReason = files.handlers.has("apply-sysctl")
+    ? "the sysctl drop-in changed"
+    : pending.has("apply-sysctl")
+      ? pendingReason("apply-sysctl", f.pending["apply-sysctl"])
+      : sysctlDrift.length > 0
+        ? `${sysctlDrift.join(", ")} not set`
+        : undefined;
+  if (sysctlReason) {
+    steps.push({ host, phase, kind: "service", title: `apply ${SYSCTL_PATH}`, reason: sysctlReason, action: { type: "run", command: applySysctlCommand(SYSCTL_PATH) }, applies: ["apply-sysctl"] });
   }
 
   const running = f.keepalived?.running === true;
+  // A start or restart reads the configuration and the daemon options afresh: it applies both.
   const service = (action: "start" | "restart" | "reload", reason: string): Step => ({
     host, phase, kind: "service", title: `${action} keepalived`, reason, action: { type: "run", command: serviceCommand(f.init, "keepalived", action) },
+    applies: action === "reload" ? ["reload-keepalived"] : ["restart-keepalived", "reload-keepalived"],
   });
   if (!running) steps.push(service("start", "keepalived is not running"));
   else if (files.handlers.has("restart-keepalived")) steps.push(service("restart", "its daemon options changed (a reload does not re-read them)"));
+  else if (pending.has("restart-keepalived")) steps.push(service("restart", pendingReason("restart-keepalived", f.pending["restart-keepalived"])));
   else if (files.handlers.has("reload-keepalived")) steps.push(service("reload", "keepalived.conf changed"));
+  else if (pending.has("reload-keepalived")) steps.push(service("reload", pendingReason("reload-keepalived", f.pending["reload-keepalived"])));
   return steps;
 }

@@ -12,10 +12,12 @@ import { NODE_PREREQUISITE_PROGRAMS } from "./prerequisites.js";
 import { configurationsUrl, desiredDbSettings, HARBOR_ADMIN, SETTINGS_STAMP_PATH, settingsNode } from "./harbor-settings.js";
 import { harborApiCurlConfig } from "./commands.js";
 import { liveFileQueries } from "./live-files.js";
+import { PENDING_DIR } from "./pending.js";
 
 export function queriesFor(inv: Inventory, d: DesiredHost, bundle: BundleInfo): FactQuery[] {
   const vip = vipParts(inv).address;
   const q = baseQueries(d);
+  q.push({ kind: "pending", path: PENDING_DIR });
   if (d.host.role === "loadbalancer") {
     const lb = inv.data.load_balancers.find((l) => l.name === d.host.name);
     if (lb) q.push({ kind: "iface", name: lb.interface });

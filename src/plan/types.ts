@@ -4,7 +4,7 @@
  * and executed by apply; "nothing to do" is a plan too.
  */
 import type { HostRef } from "../inventory/model.js";
-import type { DesiredFile } from "../render/types.js";
+import type { DesiredFile, Handler } from "../render/types.js";
 import type { Command } from "../remote/command.js";
 import type { Secret } from "../inventory/secret.js";
 
@@ -50,6 +50,8 @@ export interface Step {
   /** Unified diff for files, secrets masked; absent for sensitive files. */
   diff?: string;
   action: Action;
+  /** The handlers this step makes take effect (their pending markers are cleared after it: plan/pending.ts). */
+  applies?: Handler[];
 }
 
 export interface HostPlan {

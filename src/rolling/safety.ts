@@ -25,17 +25,25 @@ export interface RollSafetyInput {
   serial: number;
 }
 
-/** Why the roll is refused, or undefined when it is safe to start. */
+/**
+ * Why the roll is refused, or undefined when it is safe to start. The batches are followed in
+ * order: a batch may not drain every node that is healthy at that point, and a batch that
+ * passes its health gate is healthy afterwards (a failing one stops the roll). So a roll that
+ * brings a drained or failing node back first — a stopped roll resuming — may then roll the
+ * last healthy node, which the node brought back now covers.
+ */
 export function refuseUnsafeRoll(input: RollSafetyInput): string | undefined {
-  const { batches, healthy, serving, serial } = input;
+  const { batches, healthy } = input;
   if (batches.every((b) => b.length === 0)) return undefined;
   const listed = healthy.length === 0 ? "none" : healthy.join(", ");
-  if (serial >= healthy.length) {
-    return `--serial ${serial} would take ${serial} node${serial === 1 ? "" : "s"} out of service, but only ${healthy.length} of ${serving.length} serving nodes pass their health check now (healthy: ${listed}); at least one must stay in service`;
-  }
+  const inService = new Set(healthy);
   for (const batch of batches) {
-    const left = healthy.filter((h) => !batch.some((n) => n.name === h));
-    if (left.length === 0) return `draining ${batch.map((n) => n.name).join(", ")} would leave no healthy node in service (healthy now: ${listed})`;
+    const left = [...inService].filter((h) => !batch.some((n) => n.name === h));
+    if (left.length === 0) {
+      const names = batch.map((n) => n.name).join(", ");
+      return `draining ${names} (--serial ${input.serial}) would leave no healthy node in service (healthy now: ${listed}; ${input.serving.length} serving)`;
+    }
+    for (const n of batch) inService.add(n.name);
   }
   return undefined;
 }

@@ -37,8 +37,11 @@ export interface ClusterStateRead {
   notes: string[];
 }
 
+/** What the state folder is found by: the inventory's folder and cluster name (either Harbor generation). */
+export type StateOwner = Pick<Inventory, "dir"> & { readonly data: { readonly cluster: { readonly name: string } } };
+
 /** The state folder of an inventory's cluster: `<inventory dir>/.harbor-ha/<cluster.name>`. */
-export function clusterStateDir(inv: Inventory): string {
+export function clusterStateDir(inv: StateOwner): string {
   return join(inv.dir, ".harbor-ha", inv.data.cluster.name);
 }
 
@@ -48,7 +51,7 @@ export function clusterStateDir(inv: Inventory): string {
  * folder's local lock throughout, so that two runs started at once generate it once: the
  * second waits and reads what the first wrote.
  */
-export async function readOrCreateClusterState(inv: Inventory): Promise<ClusterStateRead> {
+export async function readOrCreateClusterState(inv: StateOwner): Promise<ClusterStateRead> {
   const dir = clusterStateDir(inv);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await chmod(dir, 0o700);
@@ -129,8 +132,13 @@ export async function readClusterState(dir: string): Promise<ClusterState> {
 }
 
 function generateSecretkey(): string {
+  return randomAlphanumeric(SECRETKEY_LENGTH);
+}
+
+/** Letters and digits from the CSPRNG, as Harbor's prepare and its chart make their secrets. */
+export function randomAlphanumeric(length: number): string {
   let out = "";
-  for (let i = 0; i < SECRETKEY_LENGTH; i++) out += SECRETKEY_ALPHABET[randomInt(SECRETKEY_ALPHABET.length)];
+  for (let i = 0; i < length; i++) out += SECRETKEY_ALPHABET[randomInt(SECRETKEY_ALPHABET.length)];
   return out;
 }
 
@@ -180,7 +188,7 @@ function tempName(path: string): string {
  * Creates a file that must not exist yet, complete or not at all: written to a temporary name,
  * then hard-linked into place, which fails rather than replace a file another run put there.
  */
-async function writeNew(path: string, content: string): Promise<void> {
+export async function writeNew(path: string, content: string): Promise<void> {
   const tmp = tempName(path);
   try {
     await writeFile(tmp, content, { mode: 0o600, flag: "wx" });
@@ -212,7 +220,7 @@ async function writeAtomic(path: string, content: string): Promise<void> {
   }
 }
 
-async function readStateFile(dir: string, name: string): Promise<string> {
+export async function readStateFile(dir: string, name: string): Promise<string> {
   try {
     return await readFile(join(dir, name), "utf8");
   } catch (err) {
@@ -223,7 +231,7 @@ async function readStateFile(dir: string, name: string): Promise<string> {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
+export async function exists(path: string): Promise<boolean> {
   try {
     await stat(path);
     return true;

@@ -17,6 +17,7 @@ export function formatStatus(r: StatusReport): string {
   const c = r.cluster;
   out.push(`  VIP ${c.vip}: ${c.vipHolders.length === 0 ? "held by no load balancer" : `held by ${c.vipHolders.join(", ")}`}`);
   out.push(`  lock: ${c.lockedOn.length === 0 ? "free" : c.lockedOn.map((l) => `${l.host} — ${l.owner === "unknown holder" ? l.owner : describeLockOwner(l.owner)}`).join("; ")}`);
+  if (c.database) out.push(`  registry database: ${c.database.state === "ok" ? c.database.detail : `${c.database.state.toUpperCase()}: ${c.database.detail}`}`);
   if (c.settings) out.push(`  settings in Harbor's database: ${formatSettings(c.settings)}`);
   for (const s of c.secrets) out.push(`  ${s.name}: ${s.consistent ? "identical on every node (by checksum)" : `DIFFERS on ${s.oddNodes.join(", ")}`}`);
   out.push("");
@@ -34,7 +35,7 @@ function lbRow(l: LoadBalancerStatus): string[] {
   const ka = l.keepalived?.running ? `running${l.keepalived.pid ? ` (${l.keepalived.pid})` : ""}` : "STOPPED";
   const ok = l.checks.filter((c) => c.ok).length;
   const servers = l.checks.length === 0 ? "-" : `${ok}/${l.checks.length} pass check.sh`;
-  return [l.name, l.address, ka, l.holdsVip ? "held" : "-", servers, l.drained.join(",") || "-", countDrift(l.drift.length)];
+  return [l.name, l.address, ka, l.holdsVip ? "held" : "-", servers, l.drained.join(",") || "-", countDrift(l.drift.length, l.pending.length)];
 }
 
 function nodeRow(n: NodeStatus): string[] {
@@ -42,7 +43,7 @@ function nodeRow(n: NodeStatus): string[] {
   const ok = n.health.filter((c) => c.ok).length;
   const failing = n.health.filter((c) => !c.ok).map((c) => c.lb);
   const health = n.health.length === 0 ? "-" : failing.length === 0 ? `${ok}/${n.health.length} ok` : `${ok}/${n.health.length} ok (fails: ${failing.join(",")})`;
-  return [n.name, n.address, n.harborUp ? "up" : `DOWN (${n.httpStatus || "no answer"})`, health, n.drainedOn.join(",") || "-", countDrift(n.drift.length)];
+  return [n.name, n.address, n.harborUp ? "up" : `DOWN (${n.httpStatus || "no answer"})`, health, n.drainedOn.join(",") || "-", countDrift(n.drift.length, n.pending.length)];
 }
 
 function formatSettings(s: SettingsStatus): string {
@@ -51,8 +52,10 @@ function formatSettings(s: SettingsStatus): string {
   return s.drift.length === 0 ? "as the inventory says" : `DIFFER: ${s.drift.map((d) => `${d.key} ${d.change}`).join("; ")}`;
 }
 
-function countDrift(n: number): string {
-  return n === 0 ? "none" : `${n} file${n === 1 ? "" : "s"}`;
+/** Files that differ from the render, and changes written but not applied. */
+function countDrift(n: number, pending: number): string {
+  const parts = [...(n === 0 ? [] : [`${n} file${n === 1 ? "" : "s"}`]), ...(pending === 0 ? [] : [`${pending} pending`])];
+  return parts.length === 0 ? "none" : parts.join(", ");
 }
 
 /** Left-aligned columns, two spaces apart, indented by two. */

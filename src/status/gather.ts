@@ -16,7 +16,9 @@ import { LOCK_DIR, LOCK_OWNER_PATH } from "../lock/commands.js";
 import { HarborHaError } from "../errors.js";
 import { ipvsTableCommand, parseIpvsTable } from "./ipvs.js";
 import { buildStatusReport } from "./report.js";
-import type { IpvsService, StatusReport } from "./types.js";
+import type { DatabaseStatus, IpvsService, StatusReport } from "./types.js";
+import type { DesiredDatabase } from "../render/types.js";
+import { preflightDatabase } from "../apply/database.js";
 import { openClusterPool } from "../apply/cluster-run.js";
 import type { HostKeyAccepted } from "../remote/host-keys.js";
 
@@ -43,10 +45,21 @@ export async function gatherStatus(inv: Inventory, opts: StatusOptions): Promise
   }
   const pool = openClusterPool(inv, opts);
   try {
-    const [gathered, checks, ipvs] = await Promise.all([gatherAllFacts(pool, queries), gatherNodeChecks(pool, inv), gatherIpvsTables(pool, inv)]);
-    return buildStatusReport({ inv, desired, facts: gathered.facts, failures: gathered.failures, checks, ipvs });
+    const [gathered, checks, ipvs, database] = await Promise.all([gatherAllFacts(pool, queries), gatherNodeChecks(pool, inv), gatherIpvsTables(pool, inv), gatherDatabaseStatus(inv, desired.database, pool)]);
+    return buildStatusReport({ inv, desired, facts: gathered.facts, failures: gathered.failures, checks, ipvs, database });
   } finally {
     await pool.closeAll();
+  }
+}
+
+/** The registry database as provision's preflight judges it (read-only; reinitialising never considered). */
+async function gatherDatabaseStatus(inv: Inventory, desired: DesiredDatabase, pool: SshPool): Promise<DatabaseStatus> {
+  try {
+    const pre = await preflightDatabase(inv, desired, pool, false);
+    const state = pre.plan.action === "skip" ? "ok" : pre.plan.action === "load" ? "absent" : "refused";
+    return { state, detail: pre.plan.reason };
+  } catch (err) {
+    return { state: "unreachable", detail: (err as Error).message };
   }
 }
 

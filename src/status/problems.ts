@@ -1,7 +1,7 @@
 /** Everything unhealthy, drifting or inconsistent in a status report, each with what to do. Pure. */
 import type { Inventory } from "../inventory/model.js";
 import { describeLockOwner } from "../lock/owner.js";
-import type { ClusterStatus, LoadBalancerStatus, NodeStatus, StatusProblem } from "./types.js";
+import type { ClusterStatus, LoadBalancerStatus, NodeStatus, PendingChange, StatusProblem } from "./types.js";
 
 export function listProblems(inv: Inventory, lbs: readonly LoadBalancerStatus[], nodes: readonly NodeStatus[], cluster: ClusterStatus): StatusProblem[] {
   const p: StatusProblem[] = [];
@@ -19,6 +19,7 @@ export function listProblems(inv: Inventory, lbs: readonly LoadBalancerStatus[],
       p.push({ subject: lb.name, message: `drain markers for ${lb.drained.join(", ")}: out of service on purpose`, hint: "A rolling run drains nodes; if none is under way (lock free), resume it with harbor-ha reconfigure, which undrains them." });
     }
     pushDrift(p, lb.name, lb.drift, inventory);
+    pushPending(p, lb.name, lb.pending, inventory);
   }
   for (const n of nodes) {
     if (n.error) {
@@ -30,6 +31,7 @@ export function listProblems(inv: Inventory, lbs: readonly LoadBalancerStatus[],
       p.push({ subject: n.name, message: `Harbor is not up (its local health URL: ${got})`, hint: "Look at Harbor's containers on the node (docker-compose ps in Harbor's folder)." });
     }
     pushDrift(p, n.name, n.drift, inventory);
+    pushPending(p, n.name, n.pending, inventory);
   }
   if (cluster.vipHolders.length !== 1) {
     const message = cluster.vipHolders.length === 0 ? `no load balancer holds the VIP ${cluster.vip}` : `${cluster.vipHolders.length} load balancers hold the VIP ${cluster.vip} at once (${cluster.vipHolders.join(", ")}): VRRP split brain`;
@@ -41,6 +43,14 @@ export function listProblems(inv: Inventory, lbs: readonly LoadBalancerStatus[],
       message: `the ${s.name} (${s.path}) differs on ${s.oddNodes.join(", ")} from the other nodes (compared by checksum)`,
       hint: `Every node must share it, or tokens and encrypted passwords break between nodes: run harbor-ha provision ${inventory} to write the cluster's copy again.`,
     });
+  }
+  const db = cluster.database;
+  if (db && db.state !== "ok") {
+    const hint =
+      db.state === "absent" ? `Load it with harbor-ha provision ${inventory}.`
+      : db.state === "refused" ? "Harbor cannot run on this database as it is; the message says why and what to do. provision refuses it too, and never drops it unasked."
+      : "Check that the database is up and reachable from here (or through database.tunnel_via), and the credentials in the inventory.";
+    p.push({ subject: "database", message: db.state === "unreachable" ? `cannot be checked: ${db.detail}` : db.detail, hint });
   }
   const settings = cluster.settings;
   if (settings?.state === "unauthorized") {
@@ -57,6 +67,16 @@ export function listProblems(inv: Inventory, lbs: readonly LoadBalancerStatus[],
     p.push({ subject: "cluster", message: `the cluster lock is held on ${cluster.lockedOn.map((l) => l.host).join(", ")} only (${[...owners].join("; ")})`, hint: "A run is taking the lock right now, or a dead run left it half-taken: if no run is under way, pass --force-unlock to the next one." });
   }
   return p;
+}
+
+function pushPending(p: StatusProblem[], host: string, pending: readonly PendingChange[], inventory: string): void {
+  for (const c of pending) {
+    p.push({
+      subject: host,
+      message: `a change was written but never applied: ${c.what} (pending since ${c.since}; a run stopped in between)`,
+      hint: `Run harbor-ha reconfigure ${inventory} (or provision) to finish it: it applies the change even where the files on disk already match.`,
+    });
+  }
 }
 
 function pushDrift(p: StatusProblem[], host: string, drift: ReadonlyArray<{ path: string; reason: string }>, inventory: string): void {

@@ -15,7 +15,8 @@ import { checkSecretConsistency } from "./secrets.js";
 import { liveFileDrift } from "../plan/live-files.js";
 import { desiredDbSettings, settingsDrift, settingsNode } from "../plan/harbor-settings.js";
 import { listProblems } from "./problems.js";
-import type { FileDriftItem, IpvsService, LoadBalancerStatus, NodeHealthFromLb, NodeStatus, SecretConsistency, SettingsStatus, StatusReport } from "./types.js";
+import { PENDING_WHAT, pendingOn, pendingSince } from "../plan/pending.js";
+import type { DatabaseStatus, FileDriftItem, IpvsService, PendingChange, LoadBalancerStatus, NodeHealthFromLb, NodeStatus, SecretConsistency, SettingsStatus, StatusReport } from "./types.js";
 
 export interface StatusInput {
   inv: Inventory;
@@ -26,6 +27,8 @@ export interface StatusInput {
   checks: readonly NodeHealthFromLb[];
   /** Per load balancer: its IPVS table, or null where IPVS is not available. */
   ipvs: ReadonlyMap<string, IpvsService[] | null>;
+  /** The registry database, when it was checked. */
+  database?: DatabaseStatus;
 }
 
 /** The files whose copies must be identical on every node, by path (from the render). */
@@ -57,6 +60,7 @@ export function buildStatusReport(input: StatusInput): StatusReport {
       ipvs: input.ipvs.get(lb.name) ?? null,
       lock: lockPresent ? (parseLockOwner(f?.files[LOCK_OWNER_PATH]?.content ?? "") ?? "unknown holder") : null,
       drift: f ? driftOf(desiredByName.get(lb.name), f) : [],
+      pending: f ? pendingOf(f) : [],
     };
   });
   const healthUrl = localHealthUrl(inv);
@@ -73,6 +77,7 @@ export function buildStatusReport(input: StatusInput): StatusReport {
       health: input.checks.filter((c) => c.node === n.name),
       drainedOn: loadBalancers.filter((lb) => lb.drained.includes(n.name)).map((lb) => lb.name),
       drift: f ? [...driftOf(desiredByName.get(n.name), f), ...liveDriftOf(inv, desiredByName.get(n.name), f)] : [],
+      pending: f ? pendingOf(f) : [],
     };
   });
   const secrets = secretsOf(input);
@@ -82,6 +87,7 @@ export function buildStatusReport(input: StatusInput): StatusReport {
     lockedOn: loadBalancers.flatMap((l) => (l.lock === null ? [] : [{ host: l.name, owner: l.lock }])),
     secrets,
     ...settingsOf(inv, facts),
+    ...(input.database ? { database: input.database } : {}),
   };
   const problems = listProblems(inv, loadBalancers, nodes, cluster);
   return { healthy: problems.length === 0, loadBalancers, nodes, cluster, problems };
@@ -93,6 +99,11 @@ function driftOf(d: DesiredHost | undefined, f: HostFacts): FileDriftItem[] {
     const reason = fileDrift(file, f.files[file.path]);
     return reason ? [{ path: file.path, reason }] : [];
   });
+}
+
+/** Changes written but not applied: the files match, yet what runs is older (a run stopped in between). */
+function pendingOf(f: HostFacts): PendingChange[] {
+  return [...pendingOn(f)].sort().map((h) => ({ change: h, what: PENDING_WHAT[h], since: pendingSince(f.pending[h] ?? 0) }));
 }
 
 function secretsOf(input: StatusInput): SecretConsistency[] {

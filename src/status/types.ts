@@ -7,6 +7,16 @@ export interface FileDriftItem {
   reason: string;
 }
 
+/** A change a run wrote but did not see take effect (plan/pending.ts). */
+export interface PendingChange {
+  /** The handler: "reload-keepalived", "reinstall-harbor", … */
+  change: string;
+  /** What is not in effect yet, for an operator. */
+  what: string;
+  /** ISO time the marker was written. */
+  since: string;
+}
+
 export interface NodeHealthFromLb {
   lb: string;
   node: string;
@@ -45,6 +55,7 @@ export interface LoadBalancerStatus {
   /** The cluster lock's owner on this host; null when the lock is free. */
   lock: LockOwner | "unknown holder" | null;
   drift: FileDriftItem[];
+  pending: PendingChange[];
 }
 
 export interface NodeStatus {
@@ -59,6 +70,7 @@ export interface NodeStatus {
   /** Load balancers on which this node is drained. */
   drainedOn: string[];
   drift: FileDriftItem[];
+  pending: PendingChange[];
 }
 
 /** A file that must be identical on every Harbor node (the secretkey, the token signing key). */
@@ -87,6 +99,13 @@ export interface SettingsStatus {
   drift: Array<{ key: string; change: string }>;
 }
 
+/** The registry database against registry.sql (read-only, as provision's preflight sees it). */
+export interface DatabaseStatus {
+  /** ok: Harbor's schema is complete; absent: not loaded yet; refused: provision would refuse it (half-loaded, other release); unreachable: not checked. */
+  state: "ok" | "absent" | "refused" | "unreachable";
+  detail: string;
+}
+
 export interface ClusterStatus {
   vip: string;
   vipHolders: string[];
@@ -95,6 +114,7 @@ export interface ClusterStatus {
   secrets: SecretConsistency[];
   /** Absent when the inventory sets none of Harbor's database-held settings. */
   settings?: SettingsStatus;
+  database?: DatabaseStatus;
 }
 
 export interface StatusReport {

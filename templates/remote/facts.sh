@@ -100,6 +100,8 @@ while IFS="$T" read -r kind a b _; do
     # $b: curl's config (the credentials), base64, from stdin: never on a command line.
     out=$(printf '%s' "$b" | base64 -d | curl -ksS -K - --connect-timeout 2 --max-time 10 -w '\nharbor-ha-status:%{http_code}' -- "$a" 2>&1)
     printf 'harbor-api\t%s\t%s\t%s\n' "$a" "${out##*harbor-ha-status:}" "$(printf '%s' "${out%harbor-ha-status:*}" | head -c 65536 | base64 -w0)" ;;
+  pending)
+    printf 'pending\t%s\t%s\n' "$a" "$(find "$a" -mindepth 1 -maxdepth 1 -type f -printf '%f=%T@ ' 2>/dev/null)" ;;
   drain)
     printf 'drain\t%s\n' "$(find /var/lib/harbor-ha/drain -mindepth 1 -maxdepth 1 -printf '%f ' 2>/dev/null)" ;;
   esac

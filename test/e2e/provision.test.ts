@@ -5,11 +5,13 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { labDown, labUp } from "./helpers/lab.js";
 import type { Lab } from "./helpers/lab.js";
 import { runCli } from "./helpers/cli.js";
+import { projectRoot } from "../../src/paths.js";
 import type { CliResult } from "./helpers/cli.js";
 import { renderLab, servicePids, sha256, statFiles, vipHolders } from "./helpers/cluster.js";
 
@@ -31,6 +33,28 @@ function inventoryVariant(lab: Lab, name: string, from: string, to: string): str
   const path = join(lab.dir, name);
   writeFileSync(path, text.replace(from, to));
   return path;
+}
+
+/** Runs harbor-ha until its stderr matches `until`, then kills it (SIGKILL, as a crash or `kill -9`); returns what it printed. */
+function runUntil(args: string[], until: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(projectRoot(), "bin", "harbor-ha.js"), ...args], { env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+    let text = "";
+    const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
+    const watch = (b: Buffer) => {
+      text += b.toString();
+      if (until.test(text)) child.kill("SIGKILL");
+    };
+    child.stdout.on("data", watch);
+    child.stderr.on("data", watch);
+    child.on("error", reject);
+    child.on("close", () => {
+      clearTimeout(timer);
+      outputs.push(text);
+      if (until.test(text)) resolve(text);
+      else reject(new Error(`harbor-ha ${args.join(" ")} ended before printing ${until}:\n${text}`));
+    });
+  });
 }
 
 async function managedFilesAbsent(lab: Lab): Promise<void> {
@@ -248,6 +272,48 @@ describe("provision (https lab: 2 load balancers, 3 Harbor nodes)", { timeout: 9
     // Put it back for whoever runs next.
     const fixed = await harborHa(["provision", lab.inventoryPath]);
     assert.equal(fixed.code, 0, fixed.stderr);
+  });
+
+  it("a Harbor change for every serving node is refused (more than --serial restarts), changes nothing, and --dry-run shows it with the refusal", async () => {
+    const inv = inventoryVariant(lab, "inventory-all-nodes.yaml", "harbor:\n", "harbor:\n  extra_cfg: { max_job_workers: 5 }\n");
+    assert.match(readFileSync(inv, "utf8"), /max_job_workers: 5/);
+    const before = await Promise.all(["harbor1", "harbor2", "harbor3"].map(async (n) => (await lab.sshRun(n, `sha256sum ${HARBOR_CFG}`)).stdout));
+    const r = await harborHa(["provision", inv]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /restarting Harbor, on 3 serving nodes at once \(harbor1, harbor2, harbor3\), more than --serial 1 allows/);
+    assert.match(r.stderr, /harbor-ha reconfigure/);
+    const dry = await harborHa(["provision", inv, "--dry-run"]);
+    assert.equal(dry.code, 3, dry.stdout + dry.stderr);
+    assert.match(dry.stderr, /provision would refuse this plan/);
+    assert.match(dry.stdout, /\+max_job_workers = 5/);
+    const after = await Promise.all(["harbor1", "harbor2", "harbor3"].map(async (n) => (await lab.sshRun(n, `sha256sum ${HARBOR_CFG}`)).stdout));
+    assert.deepEqual(after, before, "a refused run wrote harbor.cfg");
+  });
+
+  it("a run killed between writing keepalived.conf and reloading it: status says so, the next run reloads (not 'No change')", async () => {
+    // lb2's reload hangs (a wrapper ahead of Debian's service in PATH), so the kill lands exactly in between.
+    const wrapper = '#!/bin/sh\nif [ "$1 $2" = "keepalived reload" ]; then exec sleep 120; fi\nexec /usr/sbin/service "$@"\n';
+    await lab.sshRun("lb2", "cat > /usr/local/sbin/service && chmod 755 /usr/local/sbin/service", { input: Buffer.from(wrapper) });
+    const inv = inventoryVariant(lab, "inventory-advert-2.yaml", "advert_int: 1", "advert_int: 2");
+    const killed = await runUntil(["provision", inv, "-v"], /\[lb2\] \$ service keepalived reload/);
+    await lab.sshRun("lb2", "rm -f /usr/local/sbin/service");
+    assert.match((await lab.sshRun("lb2", "grep advert_int /etc/keepalived/keepalived.conf")).stdout, /advert_int 2/, `the file was not written before the kill:\n${killed}`);
+
+    const status = await harborHa(["status", inv]);
+    assert.equal(status.code, 1, status.stdout + status.stderr);
+    assert.match(status.stdout + status.stderr, /lb2.*a change was written but never applied: keepalived has not reloaded/);
+    assert.match(status.stdout, /lock: lb1 — /, "the killed run's lock is shown");
+    // The killed run left its lock; the operator breaks it as the lock's message says.
+    const r = await harborHa(["provision", inv, "--force-unlock"]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stderr, /ok\s+lb2: reload keepalived/);
+    assert.doesNotMatch(r.stdout, /No change/);
+    const clean = await harborHa(["status", inv]);
+    assert.doesNotMatch(clean.stdout + clean.stderr, /never applied/);
+    assert.equal((await lab.sshRun("lb2", "ls -A /var/lib/harbor-ha/pending; ls -A /etc/keepalived")).stdout.split("\n").filter((l) => /harbor-ha-check|reload-keepalived/.test(l)).length, 0, "a marker or a candidate is left");
+    // Back to the lab's own inventory for the tests after this one.
+    const back = await harborHa(["provision", lab.inventoryPath]);
+    assert.equal(back.code, 0, back.stdout + back.stderr);
   });
 
   it("no secret from the inventory appears in any output or report", () => {

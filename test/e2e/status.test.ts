@@ -111,4 +111,20 @@ describe("status (lab: 2 load balancers, 3 Harbor nodes)", { timeout: 900_000 },
       for (const lb of ["lb1", "lb2"]) await lab.sshRun(lb, `rm -rf ${LOCK}`);
     }
   });
+
+  it("checks the registry database: two tables missing (a load stopped halfway) is a problem, not Healthy", async () => {
+    const hide = "rename table registry.role to registry.role_hidden, registry.access_log to registry.access_log_hidden";
+    const show = "rename table registry.role_hidden to registry.role, registry.access_log_hidden to registry.access_log";
+    await lab.sshRun("db", `mariadb -e '${hide}'`);
+    try {
+      const r = await runCli(["status", lab.inventoryPath]);
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stdout, /database: database 'registry' lacks 2 of registry\.sql's tables \((access_log, role|role, access_log)\)/);
+    } finally {
+      await lab.sshRun("db", `mariadb -e '${show}'`);
+    }
+    const again = await runCli(["status", lab.inventoryPath]);
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.match(again.stdout, /registry database: registry database already holds Harbor's schema/);
+  });
 });

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { registerValidate } from "./validate.js";
 import { registerRender } from "./render.js";
+import { registerHelmValues } from "./helm-values.js";
 import { registerProvision } from "./provision.js";
 import { registerLab } from "./lab.js";
 import { registerStatus } from "./status.js";
@@ -12,6 +13,7 @@ import { registerRotateCerts } from "./rotate-certs.js";
 export function registerCommands(program: Command): void {
   registerValidate(program);
   registerRender(program);
+  registerHelmValues(program);
   registerProvision(program);
   registerReconfigure(program);
   registerRotateCerts(program);

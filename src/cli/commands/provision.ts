@@ -24,6 +24,7 @@ interface ProvisionFlags {
   verbose: boolean;
   forceUnlock: boolean;
   healthTimeoutS: string;
+  serial: string;
 }
 
 export function registerProvision(program: Command): void {
@@ -44,7 +45,9 @@ export function registerProvision(program: Command): void {
         "                 (uploaded once), install.sh --ha when its inputs changed (then waits until\n" +
         "                 Harbor answers: /api/systeminfo 200, /v2/ 401 Bearer), VIP rules\n" +
         "  verify         check.sh passes for every node from every load balancer\n" +
-        "A failing step stops later phases; other hosts finish the phase they are in.\n\n" +
+        "A failing step stops later phases; other hosts finish the phase they are in. On a running\n" +
+        "cluster, a change that would restart Harbor on more serving nodes than --serial (default 1)\n" +
+        "is refused before anything changes: roll it with harbor-ha reconfigure instead.\n\n" +
         "Exit status: 0 done (or, with --dry-run, nothing would change), 1 a step failed,\n" +
         `2 bad inventory or usage, ${EXIT_CHANGES_PENDING} --dry-run found changes to make, 130 interrupted.`,
     )
@@ -54,6 +57,7 @@ export function registerProvision(program: Command): void {
     .option("--accept-new-host-keys", "trust host keys not yet in known_hosts and add them (trust on first use); a changed key is still refused", false)
     .addOption(new Option(`${REINITIALIZE_FLAG} [cluster-name]`, "DROP the existing registry database and load registry.sql again; the value must be cluster.name (shows the row counts that would be lost first; not offered by reconfigure)"))
     .option("--health-timeout-s <n>", "how long Harbor may take to start on a node after install.sh (/api/systeminfo 200, /v2/ 401 Bearer) before the step fails", String(DEFAULT_STARTUP_TIMEOUT_MS / 1000))
+    .option("--serial <n>", "on a running cluster, how many serving nodes one run may restart (install.sh) at once; a change that would restart more is refused, for reconfigure to roll", "1")
     .option("--force-unlock", "break the cluster lock left on the load balancers by a run that is dead (says whose lock it broke)", false)
     .option("--json [file]", "write a machine-readable report to file, or to stdout when no file is given")
     .option("-v, --verbose", "show every remote command (secrets masked)", false)
@@ -61,6 +65,7 @@ export function registerProvision(program: Command): void {
     .action(async (file: string, flags: ProvisionFlags) => {
       const parallel = positiveInt("--parallel", flags.parallel);
       const startupTimeoutMs = positiveInt("--health-timeout-s", flags.healthTimeoutS) * 1000;
+      const serial = positiveInt("--serial", flags.serial);
       const run = await openCommandRun(file);
       const { inventory, redactor } = run;
       // Refused before anything is read from or changed on any host.
@@ -81,6 +86,7 @@ export function registerProvision(program: Command): void {
           isInterrupted: interruptedByOperator,
           forceUnlock: flags.forceUnlock,
           startupTimeoutMs,
+          serial,
         });
         result = r;
         progress.stop();

@@ -28,7 +28,9 @@ export function registerStatus(program: Command): void {
         "                  files Harbor really uses (keys and certificates prepare put in place)\n" +
         "  cluster         exactly one VIP holder; the secretkey and token signing key identical on\n" +
         "                  every node (compared by checksum, never shown); the cluster lock, and whose;\n" +
-        "                  the settings Harbor keeps in its database against the inventory\n" +
+        "                  the settings Harbor keeps in its database against the inventory; the\n" +
+        "                  registry database's schema (complete, absent, or missing tables)\n" +
+        "  on every host   changes an earlier run wrote but never applied (it stopped in between)\n" +
         "Then the problems found, each with what to do.\n\n" +
         "Exit status: 0 healthy, 1 anything unhealthy, drifting or inconsistent (or a host unreachable),\n" +
         "2 bad inventory or usage.",

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { HarborHaError } from "../../errors.js";
-import { readInventory } from "../../inventory/load.js";
+import { readAnyInventory } from "../../inventory/load.js";
 import { checkClusterStateFiles, clusterStateDir } from "../../state/cluster-state.js";
 import { formatProblems } from "../format-problems.js";
 import { describeInventory } from "../describe-inventory.js";
@@ -15,6 +15,8 @@ export function registerValidate(program: Command): void {
         "router id, keepalived's 8-character auth_pass), TLS (key matches certificate, covers the\n" +
         "hostname, not expired), that every file exists and every ${env:NAME} secret is set, and\n" +
         "what the Harbor release can use (Redis without AUTH, /data/registry, harbor.cfg keys).\n" +
+        "A Harbor 2.x inventory (for helm-values) is checked too: PostgreSQL, Redis or Sentinel,\n" +
+        "storage, and its kubernetes section (kubernetes.values is checked by helm-values --chart).\n" +
         "An existing state folder's token signing key must be one Harbor reads (RSA PRIVATE KEY\n" +
         "or EC PRIVATE KEY) and match its token_root.crt.\n" +
         "Every problem is reported at once with its YAML path and line.\n\n" +
@@ -23,7 +25,7 @@ export function registerValidate(program: Command): void {
     .argument("<inventory>", "the inventory file (YAML)")
     .addHelpText("after", "\nExample:\n  $ harbor-ha validate inventory/example.yaml")
     .action(async (file: string) => {
-      const { inventory, warnings } = await readInventory(file);
+      const { inventory, warnings } = await readAnyInventory(file);
       process.stdout.write(formatProblems(inventory.path, warnings));
       const state = await checkClusterStateFiles(clusterStateDir(inventory));
       // Each message names its file.

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -42,6 +42,9 @@ before(() => {
   mkdirSync(join(dir, "sub"), { mode: 0o750 });
   chmodSync(join(dir, "sub"), 0o750);
   writeFileSync(join(dir, "stamp"), "abc123\nsecond line\n");
+  mkdirSync(join(dir, "pending"));
+  writeFileSync(join(dir, "pending", "reload-keepalived"), "");
+  utimesSync(join(dir, "pending", "reload-keepalived"), 1_700_000_000, 1_700_000_000);
   const queries: FactQuery[] = [
     file("same.conf", sha256Hex(SAME), true),
     file("shown.conf", sha256Hex(NEW), true),
@@ -66,6 +69,7 @@ before(() => {
     { kind: "disk", path: join(dir, "not", "yet", "created") },
     { kind: "stamp", path: join(dir, "stamp") },
     { kind: "stamp", path: join(dir, "no-stamp") },
+    { kind: "pending", path: join(dir, "pending") },
     { kind: "mount", target: "/proc" },
     ...(otherMount ? [{ kind: "mount" as const, target: otherMount[1] as string }] : []),
     { kind: "mount", target: join(dir, "sub") },
@@ -77,6 +81,14 @@ before(() => {
 
 after(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test("facts.sh: pending-change markers by name, with their time", () => {
+  assert.deepEqual(facts.pending, { "reload-keepalived": 1_700_000_000 });
+});
+
+test("facts.sh: no pending folder, no pending changes", () => {
+  assert.deepEqual(parseFacts(runFactsScript([{ kind: "pending", path: join(dir, "no-such-pending") }])).pending, {});
 });
 
 test("facts.sh: a file whose hash matches is present, without content", () => {

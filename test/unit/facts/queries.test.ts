@@ -33,9 +33,9 @@ test("baseQueries: every managed file (content hidden when sensitive), dir, pack
   assert.deepEqual(q.filter((x) => x.kind === "mount" || x.kind === "fstab").map((x) => `${x.kind} ${"target" in x ? x.target : ""}`), ["mount /data/registry", "fstab /data/registry", "mount /data/job_logs", "fstab /data/job_logs"]);
 });
 
-test("queriesFor: a load balancer is asked its interface, sysctls, VIP, keepalived and drains", () => {
+test("queriesFor: a load balancer is asked its pending changes, interface, sysctls, VIP, keepalived and drains", () => {
   const kinds = queriesFor(inv, hostNamed("lb1"), bundle).map((x) => x.kind).filter((k) => k !== "file" && k !== "dir" && k !== "pkg" && k !== "user");
-  assert.deepEqual(kinds, ["iface", "sysctl", "sysctl", "vip", "ping", "keepalived", "drain"]);
+  assert.deepEqual(kinds, ["pending", "iface", "sysctl", "sysctl", "vip", "ping", "keepalived", "drain"]);
 });
 
 test("queriesFor: a node is asked its bundle (hidden), install.sh, stamp, health, chain, VIP, services, disk", () => {
@@ -43,7 +43,7 @@ test("queriesFor: a node is asked its bundle (hidden), install.sh, stamp, health
   const encoded = encodeQueries(q);
   assert.ok(encoded.includes(`file\t/opt/harbor-offline-installer-v1.4.0.tgz\t${bundle.sha256}\thide\n`));
   assert.ok(encoded.includes("file\t/opt/harbor/install.sh\t-\thide\n"));
-  for (const line of ["stamp\t/var/lib/harbor-ha/harbor-install.stamp", "http\thttps://127.0.0.1/api/systeminfo", "vipchain", "vip\t10.20.0.100", "tcp\t10.20.0.31\t3306", "tcp\t10.20.0.32\t6379", "tcp\t10.20.0.33\t5432", "disk\t/opt"]) {
+  for (const line of ["pending\t/var/lib/harbor-ha/pending", "stamp\t/var/lib/harbor-ha/harbor-install.stamp", "http\thttps://127.0.0.1/api/systeminfo", "vipchain", "vip\t10.20.0.100", "tcp\t10.20.0.31\t3306", "tcp\t10.20.0.32\t6379", "tcp\t10.20.0.33\t5432", "disk\t/opt"]) {
     assert.ok(encoded.includes(`\n${line}\n`), line);
   }
 });

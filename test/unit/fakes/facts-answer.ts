@@ -9,6 +9,7 @@ import type { DirFact, FileFact, HostFacts } from "../../../src/facts/types.js";
 import { DRAIN_DIR } from "../../../src/render/loadbalancer.js";
 import type { FakeFile } from "./fake-hosts.js";
 
+const FAKE_MTIME = Date.parse("2026-01-01T00:00:00Z") / 1000;
 const b64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
 
 function stat(f: Pick<FileFact, "mode" | "owner" | "group" | "uid" | "gid">): string {
@@ -71,6 +72,8 @@ export function answerFacts(queries: string, facts: HostFacts, files: ReadonlyMa
       case "keepalived": out.push(`keepalived\t${facts.keepalived?.running ? "running" : "stopped"}\t${facts.keepalived?.pid ?? ""}`); break;
       // As facts.sh's find: every entry of the drain folder, each followed by a space.
       case "drain": out.push(`drain\t${[...files.keys()].filter((p) => p.startsWith(`${DRAIN_DIR}/`)).map((p) => `${p.slice(DRAIN_DIR.length + 1)} `).join("")}`); break;
+      // As facts.sh's find: each file of the folder as name=mtime, each followed by a space (the fake's files are all from 2026-01-01).
+      case "pending": out.push(`pending\t${a}\t${[...files.keys()].filter((p) => p.startsWith(`${a}/`) && !p.slice(a.length + 1).includes("/")).map((p) => `${p.slice(a.length + 1)}=${FAKE_MTIME} `).join("")}`); break;
       case "ping": out.push(`ping\t${a}\t${a in facts.pings ? present(facts.pings[a], "answers", "silent") : "unknown"}`); break;
       case "version": {
         const v = facts.versions[a];

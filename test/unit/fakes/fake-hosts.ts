@@ -6,7 +6,7 @@
  *   - the atomic upload: checks the content against its sha256 (as the real script does),
  *     keeps the previous file as <path>.harbor-ha.bak, writes the new one whole;
  *   - the facts script: from its files and the HostFacts the test gave (facts-answer.ts);
- *   - `rm -f -- <paths>`: removes them from its file map;
+ *   - `rm -f -- <paths>` and `touch -- <paths>` (alone or joined by &&): on its file map;
  *   - anything else: exit 0 and no output, unless a handler says otherwise.
  * A handler (matched on the step name, a RegExp on the step or the masked command, or a
  * predicate) may answer, fail, hang until the deadline, or drop the connection.
@@ -116,14 +116,26 @@ export class FakeHost {
     return result;
   }
 
+  /** `rm -f -- …` and `touch -- …`, each part of an `a && b` chain; anything else changes nothing. */
+  #fileCommands(argv: readonly string[]): void {
+    const parts: string[][] = [[]];
+    for (const w of argv) {
+      if (w === "&&") parts.push([]);
+      else parts[parts.length - 1]?.push(w);
+    }
+    for (const part of parts) {
+      if (part[0] === "rm") for (const p of operands(part)) this.files.delete(p);
+      if (part[0] === "touch") for (const p of operands(part)) if (!this.files.has(p)) this.write(p, "");
+    }
+  }
+
   #byItself(call: FakeCall, stdin: Buffer | undefined): RunResult {
     const ok = (stdout = ""): RunResult => ({ code: 0, signal: null, stdout, stderr: "" });
     if (call.kind === "facts") return ok(answerFacts(stdin?.toString("utf8") ?? "", this.facts, this.files));
-    if (call.argv[0] === "rm") {
-      for (const p of call.argv.slice(call.argv.indexOf("--") + 1)) this.files.delete(p);
+    if (call.kind === "run") {
+      this.#fileCommands(call.argv);
       return ok();
     }
-    if (call.kind !== "upload") return ok();
     const [, , , , path = "", mode = "0644", owner = "root:root", sha256 = ""] = call.argv;
     const content = stdin ?? Buffer.alloc(0);
     if (createHash("sha256").update(content).digest("hex") !== sha256) {
@@ -135,6 +147,11 @@ export class FakeHost {
     this.files.set(path, { content, mode: parseInt(mode, 8), owner: user, group });
     return ok();
   }
+}
+
+/** The operands of a simple command: the words after its `--`. */
+function operands(words: readonly string[]): string[] {
+  return words.slice(words.indexOf("--") + 1);
 }
 
 class FakeTransport extends CommandTransport {

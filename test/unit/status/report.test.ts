@@ -51,6 +51,29 @@ describe("status report", () => {
     assert.match(r.problems[0]?.message ?? "", /harbor\.cfg \(content differs\)/);
   });
 
+  it("a change written but not applied (install.sh cut off; keepalived.conf written, no reload): not healthy, though every file matches", () => {
+    const input = healthyInput();
+    const node = nodes[2] as string;
+    input.facts.get(node)!.pending["reinstall-harbor"] = 1_800_000_000;
+    input.facts.get("lb2")!.pending["reload-keepalived"] = 1_800_000_000;
+    const r = buildStatusReport(input);
+    assert.equal(r.healthy, false);
+    assert.ok(r.nodes.every((n) => n.drift.length === 0), "no file differs");
+    assert.deepEqual(r.nodes.find((n) => n.name === node)?.pending, [{ change: "reinstall-harbor", what: "install.sh has not completed with the configuration written", since: "2027-01-15T08:00:00Z" }]);
+    assert.deepEqual(r.problems.map((p) => p.subject).sort(), ["lb2", node].sort());
+    assert.match(r.problems.find((p) => p.subject === "lb2")?.message ?? "", /written but never applied: keepalived has not reloaded/);
+    assert.match(formatStatus(r), /1 pending/);
+  });
+
+  it("a half-loaded registry database is a problem, with what provision's preflight says of it", () => {
+    const input = { ...healthyInput(), database: { state: "refused" as const, detail: "database 'registry' lacks 2 of registry.sql's tables (job_log, role): an earlier load may have stopped halfway" } };
+    const r = buildStatusReport(input);
+    assert.equal(r.healthy, false);
+    assert.deepEqual(r.problems.map((p) => [p.subject, p.message]), [["database", input.database.detail]]);
+    assert.match(formatStatus(r), /registry database: REFUSED: database 'registry' lacks 2/);
+    assert.equal(buildStatusReport({ ...healthyInput(), database: { state: "ok", detail: "registry database already holds Harbor's schema" } }).healthy, true);
+  });
+
   it("one node's different secretkey: a mismatch naming that node, and no secret or checksum in the text", () => {
     const input = healthyInput();
     const odd = nodes[0] as string;

@@ -1,0 +1,25 @@
+/**
+ * Values → the YAML text of values.yaml. The one place Secrets are revealed, because the file
+ * is what helm reads. Stable: no timestamp, keys in the order harbor-ha writes them, no line
+ * folding, so two runs over the same inventory and state folder give the same bytes.
+ */
+import { stringify } from "yaml";
+import { HELM_CHART_APP_VERSION, HELM_CHART_VERSION } from "../harbor/helm-chart.js";
+import { Secret } from "../inventory/secret.js";
+import type { HelmValue, HelmValues } from "./render-values.js";
+
+export function formatHelmValues(values: HelmValues, from: { inventoryName: string; stateDir: string }): string {
+  const header = [
+    `# Values for goharbor/harbor-helm ${HELM_CHART_VERSION} (Harbor ${HELM_CHART_APP_VERSION}), written by \`harbor-ha helm-values\` from ${from.inventoryName}.`,
+    `# Edit the inventory, not this file. It holds secrets pinned from ${from.stateDir}: keep it out of version control.`,
+    `#   helm upgrade --install harbor harbor/harbor --version ${HELM_CHART_VERSION} --namespace harbor -f <this file>`,
+  ];
+  return `${header.join("\n")}\n${stringify(reveal(values), { lineWidth: 0, minContentWidth: 0 })}`;
+}
+
+function reveal(value: HelmValue | unknown): unknown {
+  if (value instanceof Secret) return value.reveal();
+  if (Array.isArray(value)) return value.map(reveal);
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, reveal(v)]));
+  return value;
+}

@@ -1,0 +1,135 @@
+/**
+ * Harbor 2.x inventories: what parses, and every problem with its YAML path and line. The
+ * fixture is the one the chart tests render (test/fixtures/inventories/v2/helm.yaml); each case
+ * changes it and lists exactly the problems it must produce.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { main } from "../../../src/cli/main.js";
+import { parseHarbor2Inventory, parseInventory } from "../../../src/inventory/load.js";
+import { createTestWorld, TEST_SECRETS } from "./env.js";
+import type { TestWorld } from "./env.js";
+import { TEST_NOW } from "./tls-fixtures.js";
+import { HELM_FIXTURE, variant } from "../helm/run-helm-values.js";
+import { writeFileSync } from "node:fs";
+
+describe("Harbor 2.x inventories", () => {
+  let world: TestWorld;
+  before(() => {
+    world = createTestWorld();
+  });
+  after(() => world.remove());
+
+  const opts = () => ({ file: join(world.dir, "inv.yaml"), dir: world.dir, env: world.env, now: TEST_NOW });
+  const problemsOf = (text: string) => parseHarbor2Inventory(text, opts()).problems.map((p) => `${p.severity} ${p.line ?? "-"} ${p.path}: ${p.message}`);
+
+  it("parses the fixture: PostgreSQL, Redis with AUTH, a claim, defaults filled", () => {
+    const { inventory, problems } = parseHarbor2Inventory(HELM_FIXTURE, opts());
+    assert.deepEqual(problems, []);
+    assert.ok(inventory);
+    const d = inventory.data;
+    assert.equal(d.database.password?.reveal(), TEST_SECRETS.dbPassword);
+    assert.equal(d.database.sslmode, "require");
+    assert.equal(d.redis.password?.reveal(), TEST_SECRETS.redisPassword);
+    assert.equal(d.harbor.with_trivy, true);
+    assert.deepEqual(d.kubernetes?.replicas, { core: 3, portal: 2, registry: 3, jobservice: 2, trivy: 2 });
+    assert.deepEqual(d.kubernetes?.existing_secrets, {});
+  });
+
+  const cases: Array<[string, (t: string) => string, string[]]> = [
+    [
+      "a 2.x release other than 2.15",
+      (t) => variant(t, "harbor_version: 2.15.1", "harbor_version: 2.14.0"),
+      ["error 6 cluster.harbor_version: must be a Harbor 2.15.x release such as 2.15.1: harbor-ha targets the Harbor that harbor-helm chart 1.19.x deploys, whose values and configuration it checks; other 2.x releases are refused"],
+    ],
+    [
+      "MariaDB keys, Clair and harbor.cfg keys in a 2.x inventory",
+      (t) => variant(variant(t, "  sslmode: require\n", "  sslmode: require\n  registry_sql: files/registry.sql\n"), "harbor:\n", "harbor:\n  with_clair: true\n  extra_cfg: {}\n") + "clair_db: {}\n",
+      [
+        "error 8 harbor.with_clair: is a Harbor 1.x setting: Harbor 2.x has no Clair; its scanner is Trivy (harbor.with_trivy)",
+        "error 9 harbor.extra_cfg: holds harbor.cfg keys, which only Harbor 1.x reads: remove it",
+        "error 18 database.registry_sql: is a MariaDB setting of Harbor 1.4/1.5; Harbor 2.x uses PostgreSQL (host, port, user, password, core_database, sslmode): remove it",
+        "error 35 clair_db: is a Harbor 1.x section: Harbor 2.x has no Clair (its scanner is Trivy, harbor.with_trivy): remove it",
+      ],
+    ],
+    [
+      "a single replica, a bad sslmode, Redis with both host and sentinel",
+      (t) => variant(variant(variant(t, "    core: 3\n", "    core: 1\n"), "  sslmode: require\n", "  sslmode: prefer\n"), "  port: 6380\n", "  port: 6380\n  sentinel:\n    master_set: m\n    hosts:\n      - host: s.test\n"),
+      [
+        'error 15 database.sslmode: must be one of "disable", "require", "verify-ca", "verify-full"',
+        "error 19 redis.sentinel: cannot be given with host: give host for a plain Redis or sentinel for Redis Sentinel, not both",
+        "error 34 kubernetes.replicas.core: must be at least 2: a single core replica is a single point of failure, which the HA layout exists to avoid",
+      ],
+    ],
+    [
+      "https without a TLS secret, NFS storage on Kubernetes, no database password and no existing secret",
+      (t) => variant(variant(variant(t, "    tls_secret: registry-test-tls\n", ""), "storage:\n  type: pvc\n  storage_class: cephfs\n  size: 300Gi\n", "storage:\n  type: nfs\n  server: nfs.test\n  registry_export: /r\n  job_logs_export: /j\n"), "  password: ${file:secrets/db-password}\n", ""),
+      [
+        "error 9 database.password: is required: give it (a value, ${env:NAME} or ${file:path}), or name an existing Kubernetes secret in kubernetes.existing_secrets.database",
+        'error 20 storage.type: "nfs" describes shared storage mounted on VMs, which pods cannot use; on Kubernetes use type: pvc (a ReadWriteMany claim shared by the registry replicas) or type: object_store (s3)',
+        "error 24 kubernetes.ingress.tls_secret: is required with protocol https: without it the chart generates a new self-signed certificate on every render (every upgrade would change it). Create a kubernetes.io/tls secret for registry.test (kubectl create secret tls NAME --cert=… --key=…) and name it here",
+      ],
+    ],
+    [
+      "no kubernetes section, S3 without a bucket",
+      (t) => variant(t.slice(0, t.indexOf("kubernetes:")), "storage:\n  type: pvc\n  storage_class: cephfs\n  size: 300Gi\n", "storage:\n  type: object_store\n  provider: s3\n  config:\n    region: r\n"),
+      [
+        "error 6 kubernetes: is required for Harbor 2.x: harbor-ha deploys Harbor 2.x through its Helm chart (harbor-ha helm-values); installing 2.x on VMs is not implemented yet. Add a kubernetes section (see inventory/example-helm.yaml)",
+        'error 23 storage.config.bucket: is required for s3: without it the chart\'s placeholder ("bucketname") would be used',
+      ],
+    ],
+    [
+      "a misspelled kubernetes key and a bad secret name",
+      (t) => variant(variant(t, "    class_name: nginx\n", "    clas_name: nginx\n"), "  storage_class: ceph-rbd\n", "  storage_class: ceph-rbd\n  existing_secrets:\n    database: Harbor_DB\n"),
+      [
+        'error 26 kubernetes.ingress.clas_name: unknown key; did you mean "class_name"?',
+        'error 30 kubernetes.existing_secrets.database: must be a Kubernetes object name: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit',
+      ],
+    ],
+    [
+      "S3 keys that an existing secret supplies instead",
+      (t) =>
+        variant(variant(t, "storage:\n  type: pvc\n  storage_class: cephfs\n  size: 300Gi\n", "storage:\n  type: object_store\n  provider: s3\n  config:\n    region: r\n    bucket: b\n    accesskey: AKIA\n"), "  storage_class: ceph-rbd\n", "  storage_class: ceph-rbd\n  existing_secrets:\n    s3: harbor-s3\n"),
+      ["warning 26 storage.config.accesskey: is not written to the chart's values: kubernetes.existing_secrets.s3 (harbor-s3) supplies it"],
+    ],
+  ];
+  for (const [name, make, expected] of cases) {
+    it(name, () => {
+      const actual = problemsOf(make(HELM_FIXTURE));
+      if (process.env["PRINT_PROBLEMS"]) console.log(actual.map((a) => JSON.stringify(a)).join(",\n"));
+      assert.deepEqual([...actual].sort(), [...expected].sort());
+    });
+  }
+
+  it("refuses PostgreSQL keys in a 1.x inventory, and a 1.x inventory in helm-values", () => {
+    const v1 = HELM_FIXTURE.replace("harbor_version: 2.15.1", "harbor_version: 1.4.0");
+    assert.deepEqual(problemsOf(v1), [
+      "error 6 cluster.harbor_version: must be a Harbor 2.15.x release for helm-values (Harbor's Helm chart deploys Harbor 2.x); a Harbor 1.x cluster runs on VMs: use provision",
+    ]);
+    const problems = parseInventory(v1, opts()).problems.filter((p) => p.path.startsWith("database.") || p.path === "kubernetes");
+    assert.deepEqual(
+      problems.map((p) => `${p.line} ${p.path}: ${p.message}`),
+      [
+        "14 database.core_database: is a PostgreSQL setting of Harbor 2.15.x; Harbor 1.4/1.5 use MariaDB (host, port, user, password, registry_sql): remove it, or set cluster.harbor_version to a 2.x release",
+        "15 database.sslmode: is a PostgreSQL setting of Harbor 2.15.x; Harbor 1.4/1.5 use MariaDB (host, port, user, password, registry_sql): remove it, or set cluster.harbor_version to a 2.x release",
+        "24 kubernetes: is for Harbor 2.15.x on Kubernetes (harbor-ha helm-values); Harbor 1.x runs only on the VMs of this inventory: remove it, or describe a Harbor 2.x cluster",
+      ],
+    );
+  });
+
+  it("VM commands refuse a 2.x inventory up front, exit 2, naming helm-values", async () => {
+    const file = join(world.dir, "v2.yaml");
+    writeFileSync(file, HELM_FIXTURE);
+    const { problems } = parseInventory(HELM_FIXTURE, opts());
+    assert.deepEqual(
+      problems.map((p) => `${p.line} ${p.path}: ${p.message}`),
+      [
+        "6 cluster.harbor_version: is Harbor 2.15.1: installing Harbor 2.x on VMs (provision, reconfigure, rotate-certs, status, render, failover-drill) is not implemented yet. For Harbor 2.15.x on Kubernetes, run `harbor-ha helm-values` with this inventory (`harbor-ha validate` checks it)",
+      ],
+    );
+    for (const command of [["status"], ["provision", "--dry-run"], ["render", "--out", join(world.dir, "out")]]) {
+      assert.equal(await main([command[0] ?? "", file, ...command.slice(1)]), 2, command.join(" "));
+    }
+  });
+});
