@@ -48,6 +48,16 @@ export class UsageError extends HarborHaError {
   }
 }
 
+/** Exit status of a run the operator interrupted (Ctrl-C), as shells report SIGINT. */
+export const EXIT_INTERRUPTED = 130;
+
+/** The operator pressed Ctrl-C: the run stopped on purpose, nothing failed. Exit 130. */
+export class InterruptedError extends HarborHaError {
+  constructor(message: string, hint?: string) {
+    super(message, hint === undefined ? { exitCode: EXIT_INTERRUPTED } : { hint, exitCode: EXIT_INTERRUPTED });
+  }
+}
+
 /** A bug in harbor-ha itself, not in the operator's input or hosts. */
 export class InternalError extends HarborHaError {
   constructor(message: string) {

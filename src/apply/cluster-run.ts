@@ -14,14 +14,25 @@ import { readOrCreateClusterState } from "../state/cluster-state.js";
 import { renderDesiredState } from "../render/desired-state.js";
 import type { DesiredState } from "../render/types.js";
 import { SshPool } from "../remote/pool.js";
-import type { CommandLogEvent } from "../remote/session.js";
+import type { CommandLogEvent, ConnectTransport } from "../remote/transport.js";
 import { sshTargetFor } from "../remote/target.js";
 import { describeAcceptedHostKey } from "../remote/host-keys.js";
 import type { HostKeyAccepted } from "../remote/host-keys.js";
 import type { BundleInfo } from "../plan/harbor-node.js";
 import { collectSecrets } from "./secrets.js";
+import { MYSQL_DATABASE } from "./database.js";
+import type { DatabaseEdge } from "./database.js";
 
-export interface PoolSettings {
+/**
+ * The edges a run reaches the world through: SSH and MariaDB unless given. The unit tests
+ * give an in-memory fake of both, so provision and reconfigure run whole without a lab.
+ */
+export interface RunEdges {
+  connect?: ConnectTransport;
+  database?: DatabaseEdge;
+}
+
+export interface PoolSettings extends RunEdges {
   parallel?: number;
   acceptNewHostKeys: boolean;
   log?: (e: CommandLogEvent) => void;
@@ -39,6 +50,7 @@ export function openClusterPool(inv: Inventory, settings: PoolSettings, hosts?: 
     acceptNewHostKeys: settings.acceptNewHostKeys,
     ...hostKeyReporting(settings),
     ...(settings.log ? { log: settings.log } : {}),
+    ...(settings.connect ? { connect: settings.connect } : {}),
   });
 }
 
@@ -54,6 +66,7 @@ export interface ClusterRun {
   desired: DesiredState;
   bundle: BundleInfo;
   pool: SshPool;
+  database: DatabaseEdge;
 }
 
 export async function prepareClusterRun(inv: Inventory, settings: PoolSettings): Promise<ClusterRun> {
@@ -63,7 +76,7 @@ export async function prepareClusterRun(inv: Inventory, settings: PoolSettings):
   redactor.add(state.secretkey, state.tokenPrivateKey);
   const desired = renderDesiredState(inv, state);
   const bundle = await readBundleInfo(inv);
-  return { state, redactor, desired, bundle, pool: openClusterPool(inv, settings) };
+  return { state, redactor, desired, bundle, pool: openClusterPool(inv, settings), database: settings.database ?? MYSQL_DATABASE };
 }
 
 export async function readBundleInfo(inv: Inventory): Promise<BundleInfo> {

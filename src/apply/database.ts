@@ -47,6 +47,15 @@ export async function preflightDatabase(inv: Inventory, desired: DesiredDatabase
   }
 }
 
+/** The database as a run reaches it: the read-only preflight, then the load. */
+export interface DatabaseEdge {
+  preflight(inv: Inventory, desired: DesiredDatabase, pool: SshPool, reinitialize: boolean): Promise<DatabasePreflight>;
+  apply(pre: DatabasePreflight): Promise<DatabaseApplyResult>;
+}
+
+/** MariaDB over mysql2 (directly or through an SSH tunnel): what every real run uses. */
+export const MYSQL_DATABASE: DatabaseEdge = { preflight: (...a) => preflightDatabase(...a), apply: (pre) => applyDatabase(pre) };
+
 export async function applyDatabase(pre: DatabasePreflight): Promise<DatabaseApplyResult> {
   if (pre.plan.action === "skip") return { action: "skip", changed: false, message: pre.plan.reason };
   const conn = await openDatabaseConnection({ ...pre.connect, multipleStatements: true });

@@ -1,17 +1,24 @@
 /** Runs one planned step on its host's session. The only place steps touch a host. */
 import { readFile } from "node:fs/promises";
-import type { SshSession } from "../remote/session.js";
+import { DEFAULT_COMMAND_TIMEOUT_MS } from "../remote/command-transport.js";
+import type { Transport } from "../remote/transport.js";
 import { checkKeepalivedConf } from "./keepalived-check.js";
 import type { Step } from "../plan/types.js";
 import { waitUntilReady } from "./wait-step.js";
 import { applyHarborSettings } from "./settings-step.js";
 
-export async function executeStep(session: SshSession, step: Step): Promise<void> {
+/** A large upload (the installer bundle, hundreds of MB) may take as long as 1 MB/s needs, on top of the usual deadline. */
+export function uploadTimeoutMs(bytes: number): number {
+  return DEFAULT_COMMAND_TIMEOUT_MS + Math.ceil(bytes / 1_000_000) * 1000;
+}
+
+export async function executeStep(session: Transport, step: Step): Promise<void> {
   const action = step.action;
   switch (action.type) {
     case "run":
       await session.runChecked(action.command, {
         sudo: true, step: step.title,
+        ...(action.timeoutMs === undefined ? {} : { timeoutMs: action.timeoutMs }),
         ...(action.stdin === undefined ? {} : { stdin: action.stdin }),
         ...(action.hint === undefined ? {} : { hint: action.hint }),
       });
@@ -31,7 +38,7 @@ export async function executeStep(session: SshSession, step: Step): Promise<void
     }
     case "upload-local": {
       const content = await readFile(action.localPath);
-      await session.uploadAtomic({ path: action.remotePath, content, mode: action.mode, owner: "root", group: "root", step: step.title });
+      await session.uploadAtomic({ path: action.remotePath, content, mode: action.mode, owner: "root", group: "root", step: step.title, timeoutMs: uploadTimeoutMs(content.length) });
       return;
     }
   }

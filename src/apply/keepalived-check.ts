@@ -5,13 +5,12 @@
  * checked on its own and decides; a silent SIGTERM is never a pass.
  */
 import { posix } from "node:path";
-import type { SshSession } from "../remote/session.js";
-import type { RunResult } from "../remote/session.js";
+import type { RunResult, Transport } from "../remote/transport.js";
 import { KEEPALIVED_STAGE_FAILED_EXIT, keepalivedCheckCommand } from "../plan/commands.js";
 import { keepalivedCheckOutcome, stripVirtualServers } from "../plan/keepalived-check.js";
 import { HarborHaError } from "../errors.js";
 
-export type KeepalivedCheckSession = Pick<SshSession, "run" | "target">;
+export type KeepalivedCheckSession = Pick<Transport, "run" | "target">;
 
 export interface KeepalivedConfSpec {
   path: string;

@@ -5,17 +5,16 @@
  */
 import type { Inventory } from "../inventory/model.js";
 import { Redactor } from "../inventory/secret.js";
-import { HarborHaError } from "../errors.js";
+import { EXIT_INTERRUPTED, HarborHaError, InterruptedError } from "../errors.js";
 import type { DesiredState } from "../render/types.js";
 import { SshPool } from "../remote/pool.js";
-import type { CommandLogEvent } from "../remote/session.js";
+import type { CommandLogEvent } from "../remote/transport.js";
 import { planCluster } from "../plan/plan-cluster.js";
 import { restartLimitProblem } from "../plan/restart-limit.js";
 import { queriesFor } from "../plan/queries.js";
 import { PHASES } from "../plan/types.js";
 import type { HostPlan, Plan } from "../plan/types.js";
 import type { DatabaseApplyResult } from "../db/apply.js";
-import { applyDatabase, preflightDatabase } from "./database.js";
 import type { DatabasePreflight } from "./database.js";
 import { gatherAllFacts } from "./gather.js";
 import { runPhase } from "./run-phase.js";
@@ -25,12 +24,14 @@ import { rollLoadBalancers } from "./loadbalancer-roll.js";
 import { checkKeepalivedStep } from "./keepalived-running.js";
 import type { NodeCheck } from "./verify.js";
 import type { EmitEvent, HostOutcome } from "./events.js";
-import { acquireClusterLock, describeBrokenLocks } from "../lock/cluster-lock.js";
+import { acquireClusterLock, describeBrokenLocks, releaseReporting } from "../lock/cluster-lock.js";
 import type { ClusterLock } from "../lock/cluster-lock.js";
 import { appendAuditLines } from "../lock/audit.js";
 import { newSharedStorageMarker, prepareClusterRun } from "./cluster-run.js";
+import type { RunEdges } from "./cluster-run.js";
+import { describeInterruptedPhase, interruptedBeforeChanges, RUN_AGAIN_HINT } from "./interrupt.js";
 
-export interface ProvisionOptions {
+export interface ProvisionOptions extends RunEdges {
   dryRun: boolean;
   parallel: number;
   acceptNewHostKeys: boolean;
@@ -60,13 +61,13 @@ export interface ProvisionResult {
 
 /** A failed run: carries what was done so far, for the summary and --json. */
 export class ProvisionFailed extends HarborHaError {
-  constructor(message: string, readonly partial: Partial<ProvisionResult> & { outcomes: HostOutcome[] }, hint: string) {
-    super(message, { hint });
+  constructor(message: string, readonly partial: Partial<ProvisionResult> & { outcomes: HostOutcome[] }, hint: string, exitCode = 1) {
+    super(message, { hint, exitCode });
   }
 }
 
 export async function provision(inv: Inventory, opts: ProvisionOptions): Promise<ProvisionResult> {
-  const { redactor, desired, bundle, pool } = await prepareClusterRun(inv, opts);
+  const { redactor, desired, bundle, pool, database: db } = await prepareClusterRun(inv, opts);
   const started = new Map<string, number>();
   let lock: ClusterLock | undefined;
   const done = new Map<string, string[]>();
@@ -77,8 +78,9 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
     // The hosts' facts and the database's state are independent reads: gather them at once.
     const [gathered, databaseOrError] = await Promise.all([
       gatherAllFacts(pool, queries),
-      preflightDatabase(inv, desired.database, pool, opts.reinitializeDatabase).catch((e: Error) => e),
+      db.preflight(inv, desired.database, pool, opts.reinitializeDatabase).catch((e: Error) => e),
     ]);
+    if (opts.isInterrupted()) throw interruptedBeforeChanges("preflight");
     if (gathered.failures.size > 0) throw preflightFailure([...gathered.failures].map(([host, e]) => describeFailure(host, e)), desired);
     if (databaseOrError instanceof Error) throw preflightFailure([describeFailure("database", databaseOrError)], desired);
     const database = databaseOrError;
@@ -101,6 +103,7 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
     }
 
     // After the read-only preflight, before the first write: one operator changes the cluster at a time.
+    if (opts.isInterrupted()) throw interruptedBeforeChanges("preflight");
     lock = await acquireClusterLock(pool, inv, { command: "provision", force: opts.forceUnlock ?? false });
     for (const line of describeBrokenLocks(lock)) opts.emit({ type: "note", level: "warn", message: line });
     const result: ProvisionResult = { plan, database, outcomes: [], changed, redactor };
@@ -108,7 +111,7 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
       // The row counts about to be lost, shown before the drop (the phase line below repeats the plan).
       if (database.plan.action === "reinitialize") opts.emit({ type: "note", level: "warn", message: database.plan.reason });
       opts.emit({ type: "phase", phase: "database", description: database.plan.reason });
-      result.databaseResult = await applyDatabase(database);
+      result.databaseResult = await db.apply(database);
       opts.emit({ type: "note", level: "info", message: result.databaseResult.message });
     } else {
       opts.emit({ type: "note", level: "info", message: `database: ${database.plan.reason}` });
@@ -124,6 +127,7 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
       for (const h of r.done.keys()) started.set(h, (started.get(h) ?? 0) + (Date.now() - timer));
       if (failures.size > 0 || opts.isInterrupted()) {
         result.outcomes = outcomesOf(plan, done, failures, started);
+        if (opts.isInterrupted()) throw new ProvisionFailed(describeInterruptedPhase(plan, phase, done, failures), result, RUN_AGAIN_HINT, EXIT_INTERRUPTED);
         throw new ProvisionFailed(
           `${phase} failed on ${[...failures.keys()].join(", ") || "(interrupted)"}; later phases did not start`,
           result,
@@ -179,7 +183,7 @@ async function applyLoadBalancers(pool: SshPool, inv: Inventory, plan: Plan, emi
 async function finishLocked(pool: SshPool, lock: ClusterLock, done: ReadonlyMap<string, string[]>, emit: EmitEvent): Promise<void> {
   const auditFailures = await appendAuditLines(pool, "provision", done);
   for (const [host, e] of auditFailures) emit({ type: "note", level: "warn", host, message: `${host}: could not append to the audit log: ${e.message}` });
-  await lock.release().catch((e: HarborHaError) => emit({ type: "note", level: "warn", message: `${e.message}${e.hint ? ` — ${e.hint}` : ""}` }));
+  await releaseReporting(lock, (message) => emit({ type: "note", level: "warn", message }));
 }
 
 const PHASE_DESCRIPTIONS: Record<(typeof PHASES)[number], string> = {
@@ -206,6 +210,8 @@ function outcomesOf(plan: Plan, done: ReadonlyMap<string, string[]>, failures: R
     const failed = failures.get(h.host.name);
     const changes = done.get(h.host.name) ?? [];
     const base = { host: h.host.name, role: h.host.role, changes, ms: ms.get(h.host.name) ?? 0 };
+    // A host Ctrl-C stopped before its next step did not fail: it is unfinished.
+    if (failed instanceof InterruptedError) return { ...base, status: changes.length > 0 ? ("changed" as const) : ("not started" as const) };
     if (failed) return { ...base, status: "failed" as const, error: failed.message };
     return { ...base, status: changes.length > 0 ? ("changed" as const) : ("unchanged" as const) };
   });

@@ -8,7 +8,7 @@ import type { Phase, Plan, Step } from "../plan/types.js";
 import { executeStep } from "./execute-step.js";
 import { clearPendingCommand, markPendingCommand, pendingBookkeeping } from "../plan/pending.js";
 import type { EmitEvent } from "./events.js";
-import { HarborHaError } from "../errors.js";
+import { HarborHaError, InterruptedError } from "../errors.js";
 
 export interface PhaseResult {
   /** Titles of the steps done, per host. */
@@ -30,7 +30,8 @@ export async function runPhase(pool: SshPool, plan: Plan, phase: Phase, emit: Em
     const steps = byHost.get(host) ?? [];
     const pending = pendingBookkeeping(steps);
     for (const [i, step] of steps.entries()) {
-      if (isInterrupted()) throw new Error("interrupted before this step");
+      // Ctrl-C: the step under way (above) finished; no new one starts.
+      if (isInterrupted()) throw new InterruptedError(`${host}: stopped before "${step.title}": the run was interrupted (Ctrl-C)`);
       emit({ type: "step-start", host, phase, title: step.title });
       const started = Date.now();
       const markers = pending[i];

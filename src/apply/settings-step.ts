@@ -3,7 +3,7 @@
  * with GET, fail clearly when Harbor did not take them, then record what was applied.
  * curl reads its config (credentials, body) from stdin: nothing secret on a command line.
  */
-import type { SshSession } from "../remote/session.js";
+import type { Transport } from "../remote/transport.js";
 import { parseApiAnswer } from "../plan/commands.js";
 import { parseConfigurations, sameValue } from "../plan/harbor-settings.js";
 import type { ApiCall, Action } from "../plan/types.js";
@@ -12,7 +12,7 @@ import { HarborHaError } from "../errors.js";
 type SettingsAction = Extract<Action, { type: "harbor-settings" }>;
 
 /** The session's side this step uses (a fake in tests). */
-export type SettingsSession = Pick<SshSession, "run" | "uploadAtomic" | "target">;
+export type SettingsSession = Pick<Transport, "run" | "uploadAtomic" | "target">;
 
 export async function applyHarborSettings(session: SettingsSession, title: string, action: SettingsAction): Promise<void> {
   const host = session.target.hostName;

@@ -3,7 +3,7 @@
  * growing, or the deadline passes; then the step fails with the last answer seen and
  * what the host's diagnose command prints.
  */
-import type { SshSession } from "../remote/session.js";
+import type { Transport } from "../remote/transport.js";
 import { tellingLines } from "../remote/errors.js";
 import type { Action } from "../plan/types.js";
 import { judgeHarborStartup } from "../plan/startup.js";
@@ -18,7 +18,7 @@ const JUDGES: Record<WaitAction["judge"], (output: string) => StartupVerdict> = 
 };
 
 /** The session's side this step uses (a fake in tests). */
-export type WaitSession = Pick<SshSession, "run" | "target">;
+export type WaitSession = Pick<Transport, "run" | "target">;
 
 export async function waitUntilReady(session: WaitSession, title: string, action: WaitAction): Promise<void> {
   const judge = JUDGES[action.judge];

@@ -7,8 +7,8 @@ import { readInventory } from "../inventory/load.js";
 import type { Inventory } from "../inventory/model.js";
 import { Redactor } from "../inventory/secret.js";
 import { collectSecrets } from "../apply/secrets.js";
-import { UsageError } from "../errors.js";
-import type { CommandLogEvent } from "../remote/session.js";
+import { EXIT_INTERRUPTED, UsageError } from "../errors.js";
+import type { CommandLogEvent } from "../remote/transport.js";
 import { formatProblems } from "./format-problems.js";
 
 export interface CommandRun {
@@ -27,6 +27,14 @@ export async function openCommandRun(file: string): Promise<CommandRun> {
     redactor,
     logOption: (verbose) => (verbose ? { log: (e) => process.stderr.write(redactor.redact(`  [${e.host}] $ ${summarizeCommand(e.command)}\n`)) } : {}),
   };
+}
+
+/**
+ * Whether the operator pressed Ctrl-C: bin/harbor-ha.js sets exit status 130 on the first
+ * SIGINT (the second exits at once). Runs check it before each step and before the lock.
+ */
+export function interruptedByOperator(): boolean {
+  return process.exitCode === EXIT_INTERRUPTED;
 }
 
 export function positiveInt(flag: string, value: string): number {

@@ -8,7 +8,7 @@ import { connect } from "node:net";
 import type { Inventory } from "../inventory/model.js";
 import { servedPorts, vipParts } from "../inventory/model.js";
 import { SshPool } from "../remote/pool.js";
-import type { CommandLogEvent } from "../remote/session.js";
+import type { CommandLogEvent } from "../remote/transport.js";
 import { cmd } from "../remote/command.js";
 import type { Command } from "../remote/command.js";
 import type { FactQuery } from "../facts/queries.js";
@@ -21,6 +21,7 @@ import { appendAuditLines } from "../lock/audit.js";
 import { checkDrillPreconditions, describeDrill } from "./preconditions.js";
 import type { DrillReport } from "./preconditions.js";
 import { openClusterPool } from "../apply/cluster-run.js";
+import { interruptedBeforeChanges } from "../apply/interrupt.js";
 import type { HostKeyAccepted } from "../remote/host-keys.js";
 
 export interface DrillOptions {
@@ -31,6 +32,8 @@ export interface DrillOptions {
   log?: (e: CommandLogEvent) => void;
   /** Progress lines for the operator ("stopping keepalived on lb1"). */
   note?: (message: string) => void;
+  /** Ctrl-C: checked before the lock is taken (once keepalived is stopped, the drill always restores it). */
+  isInterrupted?: () => boolean;
 }
 
 /** How often the drill looks for the new holder and pings the VIP. */
@@ -54,6 +57,7 @@ export async function runFailoverDrill(inv: Inventory, opts: DrillOptions): Prom
     const before = await gatherAllFacts(pool, new Map(lbs.map((l) => [l, queries])));
     const holder = checkDrillPreconditions(lbs, vip, before.facts, before.failures);
     const init = before.facts.get(holder)?.init ?? "sysv";
+    if (opts.isInterrupted?.()) throw interruptedBeforeChanges("the drill's preflight");
     const lock = await acquireClusterLock(pool, inv, { command: "failover-drill", force: opts.forceUnlock });
     describeBrokenLocks(lock).forEach(note);
     const report: DrillReport = { vip, stoppedOn: holder, restored: false, problems: [] };

@@ -3,14 +3,14 @@
  * /var/log/harbor-ha/audit.log on the host that changed.
  */
 import type { SshPool } from "../remote/pool.js";
-import type { SshSession } from "../remote/session.js";
+import type { Transport } from "../remote/transport.js";
 import { appendAuditCommand, formatAuditLine } from "./commands.js";
 import { currentOperator } from "./owner.js";
 
 /** Longest `change` text written; longer lists of steps are cut with "…". */
 export const AUDIT_CHANGE_MAX_CHARS = 400;
 
-export async function appendAudit(session: SshSession, entry: { command: string; change: string }): Promise<void> {
+export async function appendAudit(session: Transport, entry: { command: string; change: string }): Promise<void> {
   const line = formatAuditLine({ time: new Date(), operator: currentOperator(), command: entry.command, change: entry.change });
   await session.runChecked(appendAuditCommand(line), { sudo: true, step: "append to the audit log" });
 }

@@ -65,6 +65,18 @@ async function releaseOn(pool: SshPool, hosts: readonly string[], ownerText: str
   });
 }
 
+/**
+ * Releases the lock at the end of a run; a failure is passed to `warn` (with what to do),
+ * never thrown: the run's own outcome, or the error that stopped it, stays what the operator
+ * sees, and the next run's refusal names this run as the holder.
+ */
+export async function releaseReporting(lock: ClusterLock, warn: (message: string) => void): Promise<void> {
+  await lock.release().catch((e: unknown) => {
+    const hint = e instanceof HarborHaError && e.hint ? ` — ${e.hint}` : "";
+    warn(`${(e as Error).message}${hint}`);
+  });
+}
+
 /** "broke the cluster lock on lb1 held by alice@laptop (…)" — one line per broken lock, for the run's report. */
 export function describeBrokenLocks(lock: ClusterLock): string[] {
   return lock.broken.map((b) => `--force-unlock: broke the cluster lock on ${b.host} held by ${describeLockOwner(b.previous)}`);

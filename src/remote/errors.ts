@@ -15,6 +15,39 @@ export class SshConnectError extends HarborHaError {
   }
 }
 
+/** The SSH connection went away while a command ran: reset, closed, or the host stopped answering keepalives. */
+export class ConnectionLostError extends SshConnectError {
+  readonly step: string;
+  constructor(target: { hostName: string; address: string; port: number }, step: string, why: string, cause?: unknown) {
+    super(
+      target.hostName,
+      `lost the SSH connection to ${target.hostName} (${target.address}:${target.port}) during step "${step}": ${why}`,
+      `Check that ${target.hostName} is up and reachable (did it reboot? is the network between here and there down?), then run again: ` +
+        "the step may or may not have finished there, and files already written stay consistent (old or new).",
+      cause,
+    );
+    this.step = step;
+  }
+}
+
+/** A command did not finish within its deadline; it was abandoned (its channel closed). */
+export class RemoteTimeoutError extends HarborHaError {
+  readonly host: string;
+  readonly step: string;
+  readonly timeoutMs: number;
+  constructor(host: string, step: string, timeoutMs: number) {
+    super(`no answer from ${host} for ${Number((timeoutMs / 1000).toFixed(timeoutMs < 10_000 ? 1 : 0))} s during step "${step}": the command did not finish and was abandoned`, {
+      hint:
+        `Look at ${host}: is it overloaded, out of disk, or is the command waiting for something (ps, uptime, df)? ` +
+        "harbor-ha stopped waiting and closed the command's channel; the command may still be running there. " +
+        "Fix the cause and run again; files already written stay consistent (old or new).",
+    });
+    this.host = host;
+    this.step = step;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
 export type HostKeyProblem = "unknown" | "changed" | "revoked";
 
 /** The host presented a key known_hosts does not vouch for. Never retried, never auto-accepted when changed. */

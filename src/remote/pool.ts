@@ -1,13 +1,14 @@
 /**
- * The run's SSH sessions: one per host, opened on first use and reused by every
- * step, with one concurrency limit (--parallel) for all work across hosts.
+ * The run's host sessions: one Transport per host (SSH unless a test gives its own
+ * connect), opened on first use and reused by every step, with one concurrency limit
+ * (--parallel) for all work across hosts.
  */
 import pLimit from "p-limit";
 import type { LimitFunction } from "p-limit";
-import { HarborHaError, InternalError } from "../errors.js";
+import { InternalError, InterruptedError } from "../errors.js";
 import { SshSession } from "./session.js";
-import type { ConnectOptions } from "./session.js";
 import type { SshTarget } from "./target.js";
+import type { ConnectOptions, ConnectTransport, Transport } from "./transport.js";
 
 export const DEFAULT_PARALLEL = 10;
 
@@ -15,12 +16,12 @@ export interface PoolOptions extends ConnectOptions {
   /** Hosts worked on at once. */
   parallel?: number;
   /** How to open a session; tests and the lab may give their own. */
-  connect?: (target: SshTarget, opts: ConnectOptions) => Promise<SshSession>;
+  connect?: ConnectTransport;
 }
 
 export class SshPool {
   readonly #targets = new Map<string, SshTarget>();
-  readonly #sessions = new Map<string, Promise<SshSession>>();
+  readonly #sessions = new Map<string, Promise<Transport>>();
   readonly #limit: LimitFunction;
   readonly #opts: PoolOptions;
   #stopped = false;
@@ -36,12 +37,12 @@ export class SshPool {
   }
 
   /** The host's session, connecting on first use; a failed connect is not retried within the run. */
-  session(hostName: string): Promise<SshSession> {
+  session(hostName: string): Promise<Transport> {
     const existing = this.#sessions.get(hostName);
     if (existing) return existing;
     const target = this.#targets.get(hostName);
     if (!target) return Promise.reject(new InternalError(`no SSH target for host "${hostName}"`));
-    const connect = this.#opts.connect ?? ((t, o) => SshSession.connect(t, o));
+    const connect: ConnectTransport = this.#opts.connect ?? ((t, o) => SshSession.connect(t, o));
     const { parallel: _p, connect: _c, ...connectOpts } = this.#opts;
     const session = connect(target, connectOpts);
     session.catch(() => undefined); // observed by whoever awaits it
@@ -50,9 +51,9 @@ export class SshPool {
   }
 
   /** Run work on one host within the shared concurrency limit. */
-  withSession<T>(hostName: string, work: (session: SshSession) => Promise<T>): Promise<T> {
+  withSession<T>(hostName: string, work: (session: Transport) => Promise<T>): Promise<T> {
     return this.#limit(async () => {
-      if (this.#stopped) throw new HarborHaError(`${hostName}: not started, the run was interrupted`, { exitCode: 130 });
+      if (this.#stopped) throw new InterruptedError(`${hostName}: not started, the run was interrupted`);
       return work(await this.session(hostName));
     });
   }
@@ -61,7 +62,7 @@ export class SshPool {
    * Run work on every named host, up to `parallel` at once. Every host finishes (or fails)
    * its work: one host's failure does not abort the others mid-step.
    */
-  forEachHost<T>(hostNames: readonly string[], work: (session: SshSession, hostName: string) => Promise<T>): Promise<Array<PromiseSettledResult<T>>> {
+  forEachHost<T>(hostNames: readonly string[], work: (session: Transport, hostName: string) => Promise<T>): Promise<Array<PromiseSettledResult<T>>> {
     return Promise.allSettled(hostNames.map((h) => this.withSession(h, (s) => work(s, h))));
   }
 

@@ -1,70 +1,56 @@
 /**
- * One SSH connection to one host, opened once per run and reused by every step:
- * host keys checked against known_hosts, commands run as data (masked in logs and
- * errors), sudo handled inside, files written atomically.
+ * The real Transport: one SSH connection to one host, opened once per run and reused by
+ * every step: host keys checked against known_hosts, sudo handled inside, keepalives that
+ * notice a dead peer, a command abandoned (signalled, its channel closed) at its deadline.
  */
 import { readFile } from "node:fs/promises";
 import { Readable } from "node:stream";
 import type { Duplex } from "node:stream";
 import { NodeSSH } from "node-ssh";
 import type { Config } from "node-ssh";
+import type { ClientChannel } from "ssh2";
 import type { Secret } from "../inventory/secret.js";
 import { renderShell } from "./command.js";
 import type { Command } from "./command.js";
+import { ChannelLost, CommandTransport } from "./command-transport.js";
+import type { ExecRequest } from "./command-transport.js";
 import { mapConnectError } from "./connect-errors.js";
 import type { ConnectContext } from "./connect-errors.js";
-import { RemoteCommandError, SshConnectError } from "./errors.js";
+import { SshConnectError } from "./errors.js";
 import { preferredHostKeyAlgorithms, readKnownHosts, verifyHostKey } from "./host-keys.js";
-import type { HostKeyAccepted } from "./host-keys.js";
 import { wrapPrivileged } from "./sudo.js";
+import type { WrappedCommand } from "./sudo.js";
 import type { SshTarget } from "./target.js";
-import { buildAtomicUpload } from "./upload.js";
-import type { UploadSpec } from "./upload.js";
+import type { CommandLogEvent, ConnectOptions, RunResult } from "./transport.js";
 
-/** Every command, as it is about to run, with its secrets masked (for `-v`). */
-export interface CommandLogEvent {
-  host: string;
-  step: string;
-  command: string;
-}
+// The run's vocabulary lives with the Transport interface; re-exported for older imports.
+export type { CommandLogEvent, ConnectOptions, RunOptions, RunResult } from "./transport.js";
 
-export interface ConnectOptions {
-  /** Trust on first use: append unknown host keys to known_hosts. Never replaces a changed key. */
-  acceptNewHostKeys?: boolean;
-  /** A host key trusted on first use (its fingerprint is reported in the run's output). */
-  onHostKeyAccepted?: (accepted: HostKeyAccepted) => void;
-  log?: (event: CommandLogEvent) => void;
-}
+/**
+ * ssh2's keepalive: a probe every KEEPALIVE_INTERVAL_MS, the connection declared dead after
+ * KEEPALIVE_COUNT_MAX unanswered ones, so a host that vanished (powered off, network cut,
+ * frozen) is noticed within 15-20 s instead of hanging the run.
+ */
+export const KEEPALIVE_INTERVAL_MS = 5_000;
+export const KEEPALIVE_COUNT_MAX = 3;
 
-export interface RunOptions {
-  /** Run as root (through sudo when the SSH user is not root). */
-  sudo?: boolean;
-  stdin?: string | Buffer;
-  /** What this command is for, named in logs and errors ("write keepalived.conf"). */
-  step: string;
-  /** Exit codes runChecked accepts; default [0]. */
-  okExitCodes?: number[];
-}
-
-export interface RunResult {
-  /** null when the command was killed by a signal. */
-  code: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-}
-
-export class SshSession {
-  readonly target: SshTarget;
+export class SshSession extends CommandTransport {
   readonly #ssh: NodeSSH;
   readonly #jump: NodeSSH | undefined;
-  readonly #log: ((event: CommandLogEvent) => void) | undefined;
+  /** Why the connection is gone, once it is: every later command fails at once with it. */
+  #lost: string | undefined;
 
   private constructor(target: SshTarget, ssh: NodeSSH, jump: NodeSSH | undefined, log?: (event: CommandLogEvent) => void) {
-    this.target = target;
+    super(target, log);
     this.#ssh = ssh;
     this.#jump = jump;
-    this.#log = log;
+    // Errors after the handshake (a reset, a keepalive timeout) would crash the process without a listener.
+    ssh.connection?.on("error", (err: Error & { level?: string; code?: string }) => {
+      this.#lost ??= describeConnectionError(err);
+    });
+    ssh.connection?.on("close", () => {
+      this.#lost ??= "the connection was closed";
+    });
   }
 
   static async connect(target: SshTarget, opts: ConnectOptions = {}): Promise<SshSession> {
@@ -85,57 +71,52 @@ export class SshSession {
     }
   }
 
-  /** Run a command; a non-zero exit is a result, not an error (see runChecked). */
-  async run(command: Command, opts: RunOptions): Promise<RunResult> {
-    return (await this.#execute(command, opts)).result;
+  protected override prepare(command: Command, sudo: boolean, stdin: Buffer | undefined): WrappedCommand {
+    return sudo ? wrapPrivileged(command, this.target, stdin) : stdin === undefined ? { command } : { command, stdin };
   }
 
-  /** Run a command and throw RemoteCommandError (host, step, masked command, exit code, stderr) unless it succeeded. */
-  async runChecked(command: Command, opts: RunOptions & { hint?: string }): Promise<RunResult> {
-    const { result, shown } = await this.#execute(command, opts);
-    const ok = opts.okExitCodes ?? [0];
-    if (result.code !== null && ok.includes(result.code)) return result;
-    throw new RemoteCommandError({
-      host: this.target.hostName,
-      step: opts.step,
-      command: shown,
-      exitCode: result.code,
-      signal: result.signal,
-      stderr: result.stderr,
-      secrets: this.#secrets(command),
-      ...(opts.hint === undefined ? {} : { hint: opts.hint }),
-    });
+  protected override ownSecrets(): Secret[] {
+    const s: Secret[] = [];
+    if (this.target.sudoPassword) s.push(this.target.sudoPassword);
+    if (this.target.passphrase) s.push(this.target.passphrase);
+    return s;
   }
 
-  /** The one place a command reaches the host: wrapped for sudo, logged masked, sent revealed. */
-  async #execute(command: Command, opts: RunOptions): Promise<{ result: RunResult; shown: string }> {
-    const stdin = opts.stdin === undefined ? undefined : Buffer.isBuffer(opts.stdin) ? opts.stdin : Buffer.from(opts.stdin, "utf8");
-    const wrapped = opts.sudo ? wrapPrivileged(command, this.target, stdin) : stdin === undefined ? { command } : { command, stdin };
-    const shown = renderShell(wrapped.command, { reveal: false });
-    this.#log?.({ host: this.target.hostName, step: opts.step, command: shown });
+  /** Sends the command revealed; on its deadline, asks sshd to signal it and closes its channel. */
+  protected async exec(request: ExecRequest): Promise<RunResult> {
+    if (this.#lost) throw new ChannelLost(this.#lost);
+    let channel: ClientChannel | undefined;
+    const abandon = (): void => {
+      try {
+        channel?.signal("TERM");
+      } catch {
+        // Best effort: OpenSSH's sshd ignores signal requests on sessions without a terminal, so
+        // the command may go on running on the host; closing the channel ends our side of it.
+      }
+      channel?.close();
+    };
+    request.signal.addEventListener("abort", abandon, { once: true });
     try {
-      const r = await this.#ssh.execCommand(renderShell(wrapped.command, { reveal: true }), {
+      const r = await this.#ssh.execCommand(renderShell(request.command, { reveal: true }), {
         noTrim: true,
-        ...(wrapped.stdin === undefined ? {} : { stdin: Readable.from([wrapped.stdin]) }),
+        onChannel: (c) => {
+          channel = c;
+          if (request.signal.aborted) abandon();
+        },
+        ...(request.stdin === undefined ? {} : { stdin: Readable.from([request.stdin]) }),
       });
-      return { result: { code: r.code, signal: r.signal, stdout: r.stdout, stderr: r.stderr }, shown };
+      if (r.code === null && r.signal === null) {
+        // No exit status: the channel ended with the connection. Let its error or close event name why.
+        await new Promise((resolve) => setImmediate(resolve));
+        throw new ChannelLost(this.#lost ?? "the command ended without an exit status (the connection dropped, or sshd on the host ended the session)");
+      }
+      return { code: r.code, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
     } catch (err) {
-      throw new SshConnectError(
-        this.target.hostName,
-        `${this.target.hostName} (${this.target.address}:${this.target.port}): the SSH connection failed during step "${opts.step}": ${(err as Error).message}`,
-        "Check that the host is up and reachable, then run again; files already written stay consistent (old or new).",
-        err,
-      );
+      if (err instanceof ChannelLost) throw err;
+      throw new ChannelLost(this.#lost ?? (err as Error).message, { cause: err });
+    } finally {
+      request.signal.removeEventListener("abort", abandon);
     }
-  }
-
-  /**
-   * Write a file atomically, as root unless `sudo: false`: temp file in the same folder,
-   * mode and owner set, previous version kept as `<path>.harbor-ha.bak`, then renamed.
-   */
-  async uploadAtomic(spec: UploadSpec & { step?: string; sudo?: boolean }): Promise<void> {
-    const upload = buildAtomicUpload(spec);
-    await this.runChecked(upload.command, { sudo: spec.sudo ?? true, stdin: upload.stdin, step: spec.step ?? `write ${spec.path}` });
   }
 
   /**
@@ -156,16 +137,18 @@ export class SshSession {
   }
 
   close(): void {
+    this.#lost ??= "the session was closed";
     this.#ssh.dispose();
     this.#jump?.dispose();
   }
+}
 
-  #secrets(command: Command): Secret[] {
-    const s = [...command.secrets()];
-    if (this.target.sudoPassword) s.push(this.target.sudoPassword);
-    if (this.target.passphrase) s.push(this.target.passphrase);
-    return s;
-  }
+/** ssh2's error after the handshake, in words. */
+export function describeConnectionError(err: { message?: string; level?: string; code?: string }): string {
+  if (err.level === "client-timeout") return `the host stopped answering (no answer to keepalives for ${((KEEPALIVE_COUNT_MAX + 1) * KEEPALIVE_INTERVAL_MS) / 1000} s)`;
+  if (err.code === "ECONNRESET") return "the connection was reset";
+  if (err.code === "EPIPE") return "the connection was broken (EPIPE)";
+  return err.message ?? "the connection failed";
 }
 
 interface Endpoint {
@@ -186,7 +169,8 @@ async function openConnection(target: SshTarget, endpoint: Endpoint, opts: Conne
     port: endpoint.port,
     username: endpoint.user,
     readyTimeout: target.connectTimeoutMs,
-    keepaliveInterval: 15_000,
+    keepaliveInterval: KEEPALIVE_INTERVAL_MS,
+    keepaliveCountMax: KEEPALIVE_COUNT_MAX,
     // Returns nothing: ssh2 would take a returned Promise as "accepted".
     hostVerifier: (key: Buffer, verify: (ok: boolean) => void): void => {
       verifyHostKey(check, key).then(
@@ -210,7 +194,7 @@ async function openConnection(target: SshTarget, endpoint: Endpoint, opts: Conne
     ssh.dispose();
     throw keyFailure ?? mapConnectError(err, ctx);
   }
-  // Errors after the handshake (a reset) surface in the next command; without a listener they would crash the process.
+  // Until the session listens (right after this returns): an error without a listener would crash the process.
   ssh.connection?.on("error", () => undefined);
   return ssh;
 }

@@ -9,24 +9,26 @@
  */
 import type { Inventory } from "../inventory/model.js";
 import { Redactor } from "../inventory/secret.js";
-import type { CommandLogEvent } from "../remote/session.js";
+import type { CommandLogEvent } from "../remote/transport.js";
 import type { Plan } from "../plan/types.js";
 import { prepareClusterRun } from "../apply/cluster-run.js";
 import type { EmitEvent } from "../apply/events.js";
 import { verifyNodesHealthy } from "../apply/verify.js";
-import { acquireClusterLock } from "../lock/cluster-lock.js";
-import { HarborHaError } from "../errors.js";
+import { acquireClusterLock, releaseReporting } from "../lock/cluster-lock.js";
+import { EXIT_INTERRUPTED, HarborHaError } from "../errors.js";
+import type { RunEdges } from "../apply/cluster-run.js";
+import { interruptedBeforeChanges, RUN_AGAIN_HINT } from "../apply/interrupt.js";
 import { prepareRoll } from "./setup.js";
 import type { RollSetup } from "./setup.js";
 import { DEFAULT_GATE, realClock } from "./node-roll.js";
 import type { Clock, GateOptions, RollResult } from "./node-roll.js";
 import { runStages } from "./stages.js";
 import type { StageContext } from "./stages.js";
-import { describeStop } from "./report.js";
+import { describeInterruptedRoll, describeStop } from "./report.js";
 
 export type RollCommand = "reconfigure" | "rotate-certs";
 
-export interface ReconfigureOptions {
+export interface ReconfigureOptions extends RunEdges {
   command: RollCommand;
   dryRun: boolean;
   serial: number;
@@ -65,23 +67,28 @@ export interface ReconfigureResult {
 
 /** A run that stopped part-way: what was done, and how to resume. */
 export class ReconfigureFailed extends HarborHaError {
-  constructor(message: string, readonly partial: ReconfigureResult, hint: string) {
-    super(message, { hint });
+  constructor(message: string, readonly partial: ReconfigureResult, hint: string, exitCode = 1) {
+    super(message, { hint, exitCode });
   }
 }
 
-export async function reconfigure(inv: Inventory, opts: ReconfigureOptions): Promise<ReconfigureResult> {
-  const { state, redactor, desired, bundle, pool } = await prepareClusterRun(inv, opts);
+export async function reconfigure(inv: Inventory, given: ReconfigureOptions): Promise<ReconfigureResult> {
+  // The stage under way, for the report of a Ctrl-C.
+  let stage = "preflight";
+  const opts: ReconfigureOptions = { ...given, emit: (e) => { if (e.type === "phase") stage = e.phase; given.emit(e); } };
+  const { state, redactor, desired, bundle, pool, database } = await prepareClusterRun(inv, opts);
   try {
     opts.emit({ type: "phase", phase: "preflight", description: "connecting, gathering facts, health of every node (read-only)" });
-    const setup = await prepareRoll(pool, inv, desired, bundle, redactor, { tlsOnly: opts.command === "rotate-certs", startupTimeoutMs: (opts.gate ?? DEFAULT_GATE).timeoutMs, serial: opts.serial, ...(opts.limit ? { limit: opts.limit } : {}) });
+    const setup = await prepareRoll(pool, inv, desired, bundle, redactor, { database, tlsOnly: opts.command === "rotate-certs", startupTimeoutMs: (opts.gate ?? DEFAULT_GATE).timeoutMs, serial: opts.serial, ...(opts.limit ? { limit: opts.limit } : {}) });
     const result = initialResult(opts, setup, redactor);
     if (opts.dryRun || !result.changed) return result;
 
+    if (opts.isInterrupted()) throw interruptedBeforeChanges("preflight");
     const lock = await acquireClusterLock(pool, inv, { command: opts.command, force: opts.forceUnlock });
     try {
       const ctx: StageContext = { pool, inv, state, desired, bundle, redactor, setup, opts, clock: opts.clock ?? realClock, gate: opts.gate ?? DEFAULT_GATE, result };
       await runStages(ctx);
+      if (opts.isInterrupted()) throw new ReconfigureFailed(describeInterruptedRoll(result, stage), result, RUN_AGAIN_HINT, EXIT_INTERRUPTED);
       if (result.roll.stopped) {
         const stop = describeStop(result, opts.command);
         throw new ReconfigureFailed(stop.message, result, stop.hint);
@@ -93,10 +100,11 @@ export async function reconfigure(inv: Inventory, opts: ReconfigureOptions): Pro
       return result;
     } catch (err) {
       if (err instanceof ReconfigureFailed || !(err instanceof Error)) throw err;
+      if (opts.isInterrupted()) throw new ReconfigureFailed(describeInterruptedRoll(result, stage), result, RUN_AGAIN_HINT, EXIT_INTERRUPTED);
       const stop = describeStop(result, opts.command, err);
       throw new ReconfigureFailed(stop.message, result, stop.hint);
     } finally {
-      await lock.release();
+      await releaseReporting(lock, (message) => opts.emit({ type: "note", level: "warn", message }));
     }
   } finally {
     await pool.closeAll();

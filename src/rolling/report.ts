@@ -5,6 +5,7 @@
  */
 import type { HostOutcome } from "../apply/events.js";
 import type { ReconfigureResult } from "./reconfigure.js";
+import { describeInterrupted } from "../apply/interrupt.js";
 
 export interface RollSummary {
   changed: string[];
@@ -45,6 +46,21 @@ export function describeStop(r: ReconfigureResult, command: string, err?: Error)
     `Fix the cause${where ? ` on ${where}` : ""} (see above), then run the same command again (harbor-ha ${command} <inventory> with the same options) to resume: ` +
     `nodes already converged have nothing to do, so the roll resumes${where ? ` at ${where}` : " where it stopped"}; a drained node is put back in service once it passes its health gate.`;
   return { message: lines.join("\n"), hint };
+}
+
+/** Ctrl-C during a rolling run: what rolled, which node stays drained, what was not touched. */
+export function describeInterruptedRoll(r: ReconfigureResult, stage: string): string {
+  const s = summarizeRoll(r);
+  const done = new Map<string, readonly string[]>([
+    ...Object.entries(r.loadBalancers),
+    ...r.roll.rolled.filter((o) => o.state === "done").map((o): [string, readonly string[]] => [o.node, o.changes]),
+  ]);
+  return describeInterrupted({
+    phase: stage,
+    done,
+    unfinished: s.failed.map((f) => `${f.node} (stopped while ${f.failedIn}; stays drained, out of service)`),
+    notStarted: s.notTouched.map((n) => `${n} (in service, unchanged)`),
+  });
 }
 
 /** One row per host for the summary table. */

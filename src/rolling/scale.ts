@@ -7,7 +7,7 @@
 import type { Inventory } from "../inventory/model.js";
 import type { HarborNodeSpec } from "../inventory/schema.js";
 import type { HostFacts } from "../facts/types.js";
-import type { SshSession } from "../remote/session.js";
+import type { Transport } from "../remote/transport.js";
 import { harborDir } from "../render/harbor-node.js";
 import { bundleRemotePath, INSTALL_STAMP_PATH } from "../plan/harbor-node.js";
 import { stopHarborCommand } from "./commands.js";
@@ -71,8 +71,11 @@ export function removedNodeSpec(address: string): HarborNodeSpec {
   return { name: address, address } as HarborNodeSpec;
 }
 
+/** docker-compose down stops each of Harbor's containers in turn, each given docker's 10 s to stop. */
+const STOP_HARBOR_TIMEOUT_MS = 300_000;
+
 /** Stops Harbor on a node the inventory removed; its files stay unless purge. */
-export async function applyStopHarbor(session: SshSession, inv: Inventory, purge: boolean): Promise<void> {
+export async function applyStopHarbor(session: Transport, inv: Inventory, purge: boolean): Promise<void> {
   const command = stopHarborCommand(harborDir(inv), { withClair: inv.data.harbor.with_clair, purge, bundlePath: bundleRemotePath(inv), stampPath: INSTALL_STAMP_PATH });
-  await session.runChecked(command, { sudo: true, step: purge ? "stop Harbor and remove its files" : "stop Harbor", hint: "Stop Harbor on that host by hand (docker-compose down in its harbor folder); it no longer receives traffic." });
+  await session.runChecked(command, { sudo: true, timeoutMs: STOP_HARBOR_TIMEOUT_MS, step: purge ? "stop Harbor and remove its files" : "stop Harbor", hint: "Stop Harbor on that host by hand (docker-compose down in its harbor folder); it no longer receives traffic." });
 }

@@ -14,7 +14,7 @@ import { queriesFor } from "../plan/queries.js";
 import type { Plan } from "../plan/types.js";
 import { gatherAllFacts } from "../apply/gather.js";
 import { newSharedStorageMarker } from "../apply/cluster-run.js";
-import { preflightDatabase } from "../apply/database.js";
+import type { DatabaseEdge } from "../apply/database.js";
 import { gatherNodeChecks } from "../apply/verify.js";
 import type { NodeCheck } from "../apply/verify.js";
 import { HarborHaError, UsageError } from "../errors.js";
@@ -43,6 +43,8 @@ export interface RollSetup {
 }
 
 export interface SetupOptions {
+  /** How the database's state is read (mysql2 in a real run). */
+  database: DatabaseEdge;
   tlsOnly: boolean;
   /** How long Harbor may take to start on a node after install.sh. */
   startupTimeoutMs: number;
@@ -54,7 +56,7 @@ export class RollRefused extends HarborHaError {}
 
 export async function prepareRoll(pool: SshPool, inv: Inventory, desired: DesiredState, bundle: BundleInfo, redactor: Redactor, opts: SetupOptions): Promise<RollSetup> {
   const queries = new Map(desired.hosts.map((d) => [d.host.name, queriesFor(inv, d, bundle)]));
-  const [gathered, database] = await Promise.all([gatherAllFacts(pool, queries), preflightDatabase(inv, desired.database, pool, false).catch((e: Error) => e)]);
+  const [gathered, database] = await Promise.all([gatherAllFacts(pool, queries), opts.database.preflight(inv, desired.database, pool, false).catch((e: Error) => e)]);
   const problems = [...gathered.failures].map(([host, e]) => `${host}: ${e.message}`);
   if (database instanceof Error) problems.push(`database: ${database.message}`);
   else if (database.plan.action !== "skip") problems.push(`database: ${database.plan.reason} — a rolling run never loads or re-initialises the schema; run provision for that`);

@@ -7,7 +7,7 @@ import type { Inventory } from "../inventory/model.js";
 import { clusterStateDir, readClusterState } from "../state/cluster-state.js";
 import { renderDesiredState } from "../render/desired-state.js";
 import { SshPool } from "../remote/pool.js";
-import type { CommandLogEvent } from "../remote/session.js";
+import type { CommandLogEvent } from "../remote/transport.js";
 import { queriesFor } from "../plan/queries.js";
 import type { FactQuery } from "../facts/queries.js";
 import { gatherAllFacts } from "../apply/gather.js";

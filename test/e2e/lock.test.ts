@@ -1,7 +1,8 @@
 /**
  * The cluster lock and the audit log against the lab: a run while another holds the lock
  * is refused with the holder named and changes nothing; --force-unlock proceeds; every
- * host that changed gets an audit line; the lock is gone after each run.
+ * host that changed gets an audit line; the lock is gone after each run. Ctrl-C before
+ * the lock changes nothing; Ctrl-C during a phase lets the step under way finish.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -62,5 +63,36 @@ describe("cluster lock and audit log (lab: 2 load balancers, 2 Harbor nodes)", {
     for (const host of ["lb1", "lb2"]) assert.equal(await lockPresent(lab, host), false, host);
     const audit = (await lab.sshRun("harbor1", `tail -n 1 ${AUDIT}`)).stdout;
     assert.match(audit, /provision: .*write \/opt\/harbor\/harbor\.cfg/);
+  });
+
+  it("Ctrl-C before the lock: exit 130, says it was interrupted, takes no lock and changes nothing", async () => {
+    await lab.sshRun("harbor1", `echo '# hand edit before Ctrl-C' >> ${HARBOR_CFG}`);
+    const before = (await lab.sshRun("harbor1", `sha256sum ${HARBOR_CFG}; wc -l < ${AUDIT}`)).stdout;
+    const r = await runCli(["provision", lab.inventoryPath], { interruptOn: /^== preflight:/m });
+    assert.equal(r.code, 130, r.stdout + r.stderr);
+    assert.match(r.stderr, /interrupted \(Ctrl-C\) during preflight; nothing was changed on any host and the cluster lock was not taken; run again to finish/);
+    assert.doesNotMatch(r.stderr, /fix the cause/i);
+    assert.equal((await lab.sshRun("harbor1", `sha256sum ${HARBOR_CFG}; wc -l < ${AUDIT}`)).stdout, before, "nothing written, no audit line");
+    for (const host of ["lb1", "lb2"]) assert.equal(await lockPresent(lab, host), false, `${host}: no lock taken`);
+  });
+
+  it("Ctrl-C during a phase: the step under way finishes whole, no other starts, exit 130 saying so; the next run finishes", async () => {
+    const r = await runCli(["provision", lab.inventoryPath], { interruptOn: /^== harbor:/m });
+    assert.equal(r.code, 130, r.stdout + r.stderr);
+    // done: the steps of earlier phases too (the shared-storage check before an install), then harbor.cfg.
+    assert.match(r.stderr, /interrupted \(Ctrl-C\) during harbor; done: [^;]*harbor1 \(\d+ steps?\)[^;]*; not finished: harbor1; not started: [^;]*verify; run again to finish/);
+    assert.doesNotMatch(r.stderr, /fix the cause/i);
+    const cfg = await lab.sshRun("harbor1", `cat ${HARBOR_CFG}; ls -a /opt/harbor`);
+    assert.doesNotMatch(cfg.stdout, /# hand edit/, "harbor.cfg was written whole");
+    assert.doesNotMatch(cfg.stdout, /\.harbor-ha\.[A-Za-z0-9]{8}/, "no temporary file left");
+    for (const host of ["lb1", "lb2"]) assert.equal(await lockPresent(lab, host), false, `${host}: lock released`);
+    // The audit line lists what the run did on harbor1: harbor.cfg last, install.sh (planned next) not.
+    const audited = (await lab.sshRun("harbor1", `tail -n 1 ${AUDIT}`)).stdout;
+    assert.match(audited, /provision: .*write \/opt\/harbor\/harbor\.cfg[^;]*$/m, "what changed is audited");
+    assert.doesNotMatch(audited, /install\.sh/, "install.sh did not start after Ctrl-C");
+
+    // Harbor never ran with the hand edit, so with harbor.cfg back the next run has nothing left to do there.
+    const again = await runCli(["provision", lab.inventoryPath]);
+    assert.equal(again.code, 0, again.stdout + again.stderr);
   });
 });

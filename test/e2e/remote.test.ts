@@ -11,13 +11,22 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Secret } from "../../src/inventory/secret.js";
 import { cmd } from "../../src/remote/command.js";
-import { HostKeyError, RemoteCommandError, SshConnectError } from "../../src/remote/errors.js";
+import { ConnectionLostError, HostKeyError, RemoteCommandError, RemoteTimeoutError, SshConnectError } from "../../src/remote/errors.js";
 import { SshPool } from "../../src/remote/pool.js";
 import { SshSession } from "../../src/remote/session.js";
 import type { CommandLogEvent } from "../../src/remote/session.js";
 import type { SshTarget } from "../../src/remote/target.js";
 import { generateKey, startSshd } from "./helpers/sshd.js";
 import type { TestSshd } from "./helpers/sshd.js";
+
+/** Signals one of this test's own processes by PID; one that has exited meanwhile is fine. */
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
+  }
+}
 
 describe("SSH layer against a real sshd", () => {
   let sshd: TestSshd;
@@ -163,6 +172,67 @@ describe("SSH layer against a real sshd", () => {
       assert.deepEqual((await readdir(dir)).sort(), ["harbor.cfg", "harbor.cfg.harbor-ha.bak"]);
     } finally {
       s.close();
+    }
+  });
+
+  it("a command past its deadline is abandoned (its channel closed) and the step says so; the session goes on", async () => {
+    const s = await SshSession.connect(target());
+    try {
+      const started = Date.now();
+      await assert.rejects(s.run(cmd("sleep", "31.5"), { step: "wait for nothing", timeoutMs: 700 }), (err: unknown) => {
+        assert.ok(err instanceof RemoteTimeoutError);
+        assert.equal(err.message, 'no answer from node1 for 0.7 s during step "wait for nothing": the command did not finish and was abandoned');
+        return true;
+      });
+      assert.ok(Date.now() - started < 3000, "the deadline ends the wait");
+      assert.equal((await s.runChecked(cmd("echo", "still here"), { step: "after" })).stdout, "still here\n");
+    } finally {
+      // OpenSSH does not pass signals to a session without a terminal: the abandoned command runs on (as the hint says). End it by its PID.
+      for (const pid of await sshd.sessionPids()) {
+        if ((await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "")) === "sleep\u000031.5\u0000") signal(pid, "SIGTERM");
+      }
+      s.close();
+    }
+  });
+
+  it("a connection that drops mid-command reads 'lost the SSH connection', not 'killed by signal unknown'", async () => {
+    const s = await SshSession.connect(target());
+    try {
+      const running = s.runChecked(cmd("sleep", "32.5"), { step: "install" });
+      await new Promise((r) => setTimeout(r, 500));
+      for (const pid of await sshd.sessionPids()) signal(pid, "SIGKILL");
+      await assert.rejects(running, (err: unknown) => {
+        assert.ok(err instanceof ConnectionLostError, String(err));
+        assert.match(err.message, /^lost the SSH connection to node1 \(127\.0\.0\.1:\d+\) during step "install": /);
+        assert.doesNotMatch(err.message, /killed by signal/);
+        return true;
+      });
+      await assert.rejects(s.run(cmd("true"), { step: "next" }), (err: unknown) => err instanceof ConnectionLostError && /during step "next"/.test(err.message));
+    } finally {
+      s.close();
+    }
+  });
+
+  it("a host that stops answering (frozen) is noticed by the keepalives within 15-20 s", { timeout: 40_000 }, async () => {
+    const s = await SshSession.connect(target());
+    let frozen: number[] = [];
+    try {
+      const running = s.run(cmd("sleep", "33.5"), { step: "extract the installer", timeoutMs: 60_000 });
+      await new Promise((r) => setTimeout(r, 300));
+      // The session's sshd processes and the command: the host, as seen from here, stops.
+      frozen = await sshd.sessionPids();
+      const started = Date.now();
+      for (const pid of frozen) signal(pid, "SIGSTOP");
+      await assert.rejects(running, (err: unknown) => {
+        assert.ok(err instanceof ConnectionLostError, String(err));
+        assert.match(err.message, /during step "extract the installer": the host stopped answering \(no answer to keepalives for 20 s\)$/);
+        return true;
+      });
+      const waited = Date.now() - started;
+      assert.ok(waited >= 10_000 && waited <= 21_000, `noticed after ${waited} ms`);
+    } finally {
+      s.close();
+      for (const pid of frozen) signal(pid, "SIGKILL");
     }
   });
 

@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { describeAcceptedHostKey } from "../../remote/host-keys.js";
 import type { Command } from "commander";
-import { openCommandRun } from "../command-run.js";
+import { openCommandRun, interruptedByOperator } from "../command-run.js";
 import { runFailoverDrill } from "../../drill/run-drill.js";
 import { formatDrillReport } from "../../drill/preconditions.js";
 
@@ -39,6 +39,7 @@ export function registerFailoverDrill(program: Command): void {
         acceptNewHostKeys: flags.acceptNewHostKeys,
         onHostKeyAccepted: (a) => process.stderr.write(`  ${describeAcceptedHostKey(a)}\n`),
         forceUnlock: flags.forceUnlock,
+        isInterrupted: interruptedByOperator,
         note: (m) => process.stderr.write(redactor.redact(`  ${m}\n`)),
         ...run.logOption(flags.verbose),
       });

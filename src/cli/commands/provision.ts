@@ -4,7 +4,7 @@ import { Option } from "commander";
 import { provision, ProvisionFailed } from "../../apply/provision.js";
 import type { ProvisionResult } from "../../apply/provision.js";
 import { HarborHaError } from "../../errors.js";
-import { openCommandRun, positiveInt } from "../command-run.js";
+import { openCommandRun, positiveInt, interruptedByOperator } from "../command-run.js";
 import { confirmReinitialize, REINITIALIZE_FLAG } from "../reinitialize-flag.js";
 import { createProgressRenderer } from "../report/progress.js";
 import { formatPlan } from "../report/plan-text.js";
@@ -83,7 +83,7 @@ export function registerProvision(program: Command): void {
           reinitializeDatabase,
           emit: (e) => progress.emit(e),
           ...run.logOption(flags.verbose),
-          isInterrupted: () => process.exitCode === 130,
+          isInterrupted: interruptedByOperator,
           forceUnlock: flags.forceUnlock,
           startupTimeoutMs,
           serial,

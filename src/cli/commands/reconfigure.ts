@@ -5,7 +5,7 @@ import { reconfigure, ReconfigureFailed } from "../../rolling/reconfigure.js";
 import type { ReconfigureResult, RollCommand } from "../../rolling/reconfigure.js";
 import { formatRollDone, formatRollJson, formatRollPlan, rollOutcomes } from "../../rolling/report.js";
 import { DEFAULT_GATE } from "../../rolling/node-roll.js";
-import { openCommandRun, positiveInt } from "../command-run.js";
+import { openCommandRun, positiveInt, interruptedByOperator } from "../command-run.js";
 import { createProgressRenderer } from "../report/progress.js";
 import { formatSummary } from "../report/summary.js";
 import { formatPlan } from "../report/plan-text.js";
@@ -84,7 +84,7 @@ async function runRoll(name: RollCommand, file: string, flags: RollFlags): Promi
       parallel, acceptNewHostKeys: flags.acceptNewHostKeys, gate,
       emit: (e) => progress.emit(e),
       ...run.logOption(flags.verbose),
-      isInterrupted: () => process.exitCode === 130,
+      isInterrupted: interruptedByOperator,
     });
     progress.stop();
     if (flags.dryRun) out(formatRollPlan(result, formatPlan(result.plan, { action: "skip", reason: "a rolling run never loads or changes the schema", warnings: [] })));

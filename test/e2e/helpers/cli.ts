@@ -11,7 +11,14 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+export interface CliOptions {
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+  /** Press Ctrl-C (SIGINT, once) as soon as stderr shows this, as an operator watching the run would. */
+  interruptOn?: RegExp;
+}
+
+export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(projectRoot(), "bin", "harbor-ha.js"), ...args], {
       env: { ...process.env, ...opts.env, NO_COLOR: "1" },
@@ -21,7 +28,14 @@ export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutM
     const err: Buffer[] = [];
     const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 300_000);
     child.stdout.on("data", (b: Buffer) => out.push(b));
-    child.stderr.on("data", (b: Buffer) => err.push(b));
+    let interrupted = false;
+    child.stderr.on("data", (b: Buffer) => {
+      err.push(b);
+      if (opts.interruptOn && !interrupted && opts.interruptOn.test(Buffer.concat(err).toString())) {
+        interrupted = true;
+        child.kill("SIGINT");
+      }
+    });
     child.on("error", reject);
     child.on("close", (code, signal) => {
       clearTimeout(timer);

@@ -5,7 +5,7 @@
  */
 import { execFile, spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,7 +29,28 @@ export interface TestSshd {
   knownHostsText(): string;
   /** With a sudo user: switch its sudoers rule between "password required" and NOPASSWD. */
   setSudoNopasswd(nopasswd: boolean): Promise<void>;
+  /** The sshd processes serving connections now (the listener's descendants): to drop or freeze a connection. */
+  sessionPids(): Promise<number[]>;
   stop(): Promise<void>;
+}
+
+/** The descendants of a process, from /proc (children before grandchildren). */
+async function descendantsOf(pid: number): Promise<number[]> {
+  const parents = new Map<number, number[]>();
+  for (const name of await readdir("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = await readFile(`/proc/${name}/stat`, "utf8").catch(() => "");
+    // pid (comm) state ppid …: comm may hold spaces and parentheses, so read after the last ")".
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    if (Number.isInteger(ppid)) parents.set(ppid, [...(parents.get(ppid) ?? []), Number(name)]);
+  }
+  const found: number[] = [];
+  for (let queue = [pid]; queue.length > 0; ) {
+    const next = queue.flatMap((p) => parents.get(p) ?? []);
+    found.push(...next);
+    queue = next;
+  }
+  return found;
 }
 
 /** An ordinary user that may sudo, visible only to this sshd (private mount namespace). */
@@ -142,6 +163,7 @@ export async function startSshd(options: { sudoUser?: SudoUser } = {}): Promise<
     hostKey,
     knownHostsText: () => `[127.0.0.1]:${port} ${hostKey.type} ${hostKey.base64}\n`,
     setSudoNopasswd,
+    sessionPids: () => (child.pid === undefined ? Promise.resolve([]) : descendantsOf(child.pid)),
     stop: async () => {
       if (child.exitCode === null && child.pid !== undefined) {
         const exited = new Promise((r) => child.once("exit", r));

@@ -14,7 +14,7 @@ import type { KeepalivedCheckSession } from "../../../src/apply/keepalived-check
 import { spawnSync } from "node:child_process";
 import { renderShell } from "../../../src/remote/command.js";
 import { keepalivedCheckCommand } from "../../../src/plan/commands.js";
-import type { RunResult } from "../../../src/remote/session.js";
+import type { RunResult } from "../../../src/remote/transport.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
 import { CHECK_SCRIPT_PATH } from "../../../src/render/loadbalancer.js";
 import { addInterface, buildTestInventory, createNetns, inventoryData, isRoot, SCRIPT_USER_SANDBOX, readFixtureState, runInNetns } from "../render/helpers.js";

@@ -6,7 +6,7 @@ import type { SettingsSession } from "../../../src/apply/settings-step.js";
 import { HarborHaError } from "../../../src/errors.js";
 import { configurationsUrl, planDbSettings } from "../../../src/plan/harbor-settings.js";
 import type { Command } from "../../../src/remote/command.js";
-import type { RunResult } from "../../../src/remote/session.js";
+import type { RunResult } from "../../../src/remote/transport.js";
 import { hostNamed, inv, matchingFacts } from "../plan/example.js";
 
 function settingsAction() {

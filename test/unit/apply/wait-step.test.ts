@@ -6,7 +6,7 @@ import type { WaitSession } from "../../../src/apply/wait-step.js";
 import { HarborHaError } from "../../../src/errors.js";
 import { planStartupWait } from "../../../src/plan/startup.js";
 import type { Command } from "../../../src/remote/command.js";
-import type { RunResult } from "../../../src/remote/session.js";
+import type { RunResult } from "../../../src/remote/transport.js";
 import { inv } from "../plan/example.js";
 
 const UP = "== systeminfo\nstatus 200\n== v2\nHTTP/1.1 401 Unauthorized\r\nWww-Authenticate: Bearer realm=\"x\"\r\n\r\nstatus 401\n== token\nstatus 200\n";
