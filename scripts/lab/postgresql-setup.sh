@@ -7,7 +7,7 @@
 # creating that empty database (or checking it is there) is the tool's job.
 set -euo pipefail
 
-pg_bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+pg_bin="$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -1)"   # the newest Debian ships
 data=/var/lib/postgresql/lab
 rm -rf "$data"
 mkdir -p "$data" /run/postgresql /var/log/postgresql
