@@ -93,12 +93,13 @@ def recipe_for_harbor2(image, command=None):
         return _standin("log.py", chown=["/var/log/docker"])
     standins = {"harbor-core": ("v2/core.py", ()), "harbor-portal": ("v2/portal.py", ()),
                 "harbor-registryctl": ("v2/registryctl.py", ()),
-                "harbor-jobservice": ("v2/jobservice.py", ("-c", "/etc/jobservice/config.yml"))}
+                "harbor-jobservice": ("v2/jobservice.py", ("-c", "/etc/jobservice/config.yml")),
+                "trivy-adapter-photon": ("v2/trivy_adapter.py", ())}
     if short in standins:
         script, args = standins[short]
         return _standin(script, args=args)
     raise UnknownImage("the lab has no program for image %s (it runs Harbor 2.x's registry, nginx, log, core, "
-                       "portal, registryctl and jobservice images; use external_database and external_redis in "
+                       "portal, registryctl, jobservice and trivy-adapter images; use external_database and external_redis in "
                        "harbor.yml: the lab's db host serves PostgreSQL and Redis)" % image)
 
 

@@ -116,8 +116,8 @@ def start_db():
     sh("runuser -u postgres -- psql -q -d postgres -c 'CREATE DATABASE registry OWNER harbor'")
 
 
-def install():
-    code, text = out("cd %s && TERM=dumb ./install.sh 2>&1" % H, timeout=300)
+def install(args=""):
+    code, text = out("cd %s && TERM=dumb ./install.sh %s 2>&1" % (H, args), timeout=300)
     with open(os.path.join(LOGS, "install.log"), "a") as f:
         f.write(text)
     return code, text
@@ -168,8 +168,10 @@ def main():
                         "http://jobservice:8080/api/v1/stats" % H)[1]
     check("jobservice reports prepare's workers (10)", '"concurrency":10' in stats(), stats())
     write_harbor_yml({"jobservice.max_job_workers": 7})
-    code, text = install()
-    check("install.sh again after a harbor.yml change", code == 0, text)
+    code, text = install("--with-trivy")
+    check("install.sh --with-trivy again after a harbor.yml change", code == 0, text)
+    check("the trivy-adapter stand-in answers its probe",
+          wait_for(lambda: out("curl -sf http://trivy-adapter:8080/probe/healthy")[0] == 0, 30, "trivy-adapter probe"))
     wait_for(lambda: '"concurrency":7' in stats(), 60, "jobservice reports the new max_job_workers (7)")
     check("jobservice reports the new max_job_workers (7) after prepare ran again", '"concurrency":7' in stats(), stats())
     check("the image is still there after a reinstall",
