@@ -25,8 +25,10 @@ PREPARE_IMAGE = "goharbor/prepare"
 PREPARE_CODE = "/var/lib/lab-docker/images/goharbor-prepare"
 WORKDIR = "/usr/src/app"
 RUN_ONCE = os.path.join(os.path.dirname(os.path.realpath(__file__)), "run_once.py")
-FLAGS = {"--rm", "--privileged", "-i", "-t", "-it", "--interactive", "--tty", "-d", "--detach"}
-VALUED = {"-v", "--volume", "-e", "--env", "--name", "-w", "--workdir", "--network", "--net", "-u", "--user"}
+FLAGS = {"--rm", "--privileged", "-i", "-t", "-it", "--interactive", "--tty"}
+# Options with a value, by the name they are kept under (short and long forms together).
+VALUED = {"-v": "volume", "--volume": "volume", "-e": "env", "--env": "env", "--name": "name", "-w": "workdir",
+          "--workdir": "workdir", "--network": "network", "--net": "network", "-u": "user", "--user": "user"}
 
 
 class RunError(Exception):
@@ -34,7 +36,7 @@ class RunError(Exception):
 
 
 def parse(args):
-    """(options {flag: [values]}, image, command) from docker run's arguments."""
+    """(options {name: [values]}, image, command) from docker run's arguments."""
     opts, i = {}, 0
     while i < len(args):
         a = args[i]
@@ -46,11 +48,11 @@ def parse(args):
                 if i + 1 >= len(args):
                     raise RunError("flag needs an argument: %s" % a)
                 value, i = args[i + 1], i + 1
-            opts.setdefault(name.lstrip("-")[:1] if name in ("-v", "--volume", "-e", "--env") else name, []).append(value)
+            opts.setdefault(VALUED[name], []).append(value)
         elif a in FLAGS:
             opts.setdefault(a, []).append(True)
         else:
-            raise RunError("unknown flag: %s (the lab's docker run knows: %s)" % (a, " ".join(sorted(FLAGS | VALUED))))
+            raise RunError("unknown flag: %s (the lab's docker run knows: %s)" % (a, " ".join(sorted(FLAGS | set(VALUED)))))
         i += 1
     raise RunError('"docker run" requires at least 1 argument.')
 
@@ -68,7 +70,7 @@ def image_code(image):
 
 def mounts(opts, code):
     out = [{"source": code, "target": WORKDIR, "ro": True}]
-    for spec in opts.get("v", []):
+    for spec in opts.get("volume", []):
         host, target, mode = split_volume(spec)
         if not host or not host.startswith("/"):
             raise RunError("invalid volume %s: the lab's docker run binds host paths only" % spec)
@@ -79,7 +81,7 @@ def mounts(opts, code):
 def environment(opts):
     env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root",
            "HOSTNAME": os.uname().nodename, "LANG": "en_US.UTF-8"}  # the image's ENV LANG
-    for item in opts.get("e", []):
+    for item in opts.get("env", []):
         k, sep, v = item.partition("=")
         if sep:
             env[k] = v
@@ -107,7 +109,7 @@ def main(args):
     except RunError as e:
         sys.stderr.write("docker: %s\nSee 'docker run --help'.\n" % e)
         return 125
-    workdir = (opts.get("-w") or opts.get("--workdir") or [WORKDIR])[-1]
+    workdir = (opts.get("workdir") or [WORKDIR])[-1]
     spec = {"mounts": spec_mounts, "env": environment(opts), "cwd": workdir, "argv": ["python3", "main.py"] + command}
     created = missing_mount_points(spec_mounts)
     try:
