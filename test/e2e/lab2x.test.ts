@@ -139,6 +139,7 @@ describe("lab for Harbor 2.15 (https: 1 load balancer, 2 nodes)", { timeout: 900
 
   it("the stand-ins report what prepare wrote: a harbor.yml change reaches them when prepare runs again", async () => {
     for (const node of NODES) assert.match(await ok(node, jobStats), /"concurrency":10\b/, `${node}: the template's max_job_workers`);
+    assert.equal(await ok("harbor1", "curl -s -o /dev/null -w '%{http_code}' http://jobservice:8080/api/v1/stats"), "401", "no secret, no stats");
     const out = await harbor2Node("harbor2", ["--set", "jobservice.max_job_workers=3", "--install"]);
     assert.match(out, /Harbor has been installed and started successfully/);
     assert.match(await ok("harbor2", "cat /opt/harbor/common/config/jobservice/config.yml"), /workers: 3\b/, "prepare wrote the new value");

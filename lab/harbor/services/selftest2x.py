@@ -167,6 +167,8 @@ def main():
     stats = lambda: out("curl -s -H \"Authorization: Harbor-Secret $(grep ^CORE_SECRET= %s/common/config/core/env | cut -d= -f2)\" "
                         "http://jobservice:8080/api/v1/stats" % H)[1]
     check("jobservice reports prepare's workers (10)", '"concurrency":10' in stats(), stats())
+    code, text = out("curl -s -w ' %{http_code}' -H 'Authorization: Harbor-Secret wrong' http://jobservice:8080/api/v1/stats")
+    check("jobservice refuses another secret (401)", text.endswith(" 401"), text)
     write_harbor_yml({"jobservice.max_job_workers": 7})
     code, text = install("--with-trivy")
     check("install.sh --with-trivy again after a harbor.yml change", code == 0, text)
