@@ -2,8 +2,8 @@
 # harbor-ha lab: real SSH hosts on this one machine (see docs/LAB.md).
 #
 #   scripts/lab.sh up [--lbs N] [--nodes N] [--protocol http|https]   (defaults: 2, 3, https)
-#                     [--installer FILE | --harbor-version 1.4|1.5]  (default: Harbor 1.4.0's
-#                     offline installer in ../shared/harbor/)
+#                     [--installer FILE | --harbor-version 1.4|1.5|2.15]  (default: Harbor
+#                     1.4.0's offline installer in ../shared/harbor/)
 #   scripts/lab.sh down
 #   scripts/lab.sh status
 #
@@ -20,10 +20,13 @@ for part in hosts files inventory harbor down; do
 done
 
 # docker-registry, nginx-light: the real registry and proxy of the lab's Harbor nodes;
-# skopeo: the client; python3-*: the stand-ins; apache2-utils: htpasswd.
+# skopeo: the client; python3-*: the stand-ins; apache2-utils: htpasswd. Harbor 2.x labs:
+# postgresql (the db host), python3-jinja2/-click/-packaging/-distutils (the goharbor/prepare
+# image's code), python3-psycopg2 (the core stand-in).
 LAB_PACKAGES=(openssh-server openssh-client keepalived mariadb-server mariadb-client redis-server
   redis-tools iptables curl sudo python3 openssl procps iproute2 util-linux
-  docker-registry nginx-light skopeo python3-yaml python3-cryptography python3-pymysql apache2-utils)
+  docker-registry nginx-light skopeo python3-yaml python3-cryptography python3-pymysql apache2-utils
+  postgresql python3-jinja2 python3-click python3-packaging python3-distutils python3-psycopg2)
 
 lab_install_packages() {
   local missing=() p
@@ -41,7 +44,7 @@ lab_install_packages() {
   return 0
 }
 
-LAB_UP_USAGE="lab.sh up [--lbs N] [--nodes N] [--protocol http|https] [--installer FILE | --harbor-version 1.4|1.5]"
+LAB_UP_USAGE="lab.sh up [--lbs N] [--nodes N] [--protocol http|https] [--installer FILE | --harbor-version 1.4|1.5|2.15]"
 
 lab_parse_up_args() {
   LBS=2 NODES=3 PROTOCOL=https
@@ -68,22 +71,26 @@ lab_parse_up_args() {
   [[ "$PROTOCOL" == http || "$PROTOCOL" == https ]] || lab_die "--protocol must be http or https, got '$PROTOCOL'"
 }
 
+# Harbor 1.x: MariaDB; Harbor 2.x: PostgreSQL. Redis for both.
 lab_start_db_services() {
+  local db_setup=db-setup.sh db_name=MariaDB
+  ((LAB_HARBOR_MAJOR == 2)) && db_setup=postgresql-setup.sh db_name=PostgreSQL
   {
     printf 'DB_IP=%q\nDB_PASSWORD=%q\n' "$LAB_DB_IP" "$(cat "$LAB_DIR/secrets/db-password")"
-    cat "$LAB_SCRIPTS/db-setup.sh"
+    cat "$LAB_SCRIPTS/$db_setup" "$LAB_SCRIPTS/redis-setup.sh"
   } | lab_nsenter db bash -s >"$LAB_DIR/hosts/db/services.log" 2>&1 \
-    || lab_die "MariaDB/Redis did not start in host db: $(tail -5 "$LAB_DIR/hosts/db/services.log")"
+    || lab_die "$db_name/Redis did not start in host db: $(tail -5 "$LAB_DIR/hosts/db/services.log")"
 }
 
 cmd_up() {
   lab_parse_up_args "$@"
   local t0=$SECONDS name ip role user
-  lab_find_python2
+  ((LAB_HARBOR_MAJOR == 1)) && lab_find_python2
   lab_install_packages
   lab_down # recover from a crashed or half-finished up
   mkdir -p "$LAB_DIR"
   touch "$LAB_DIR/$LAB_MARKER"
+  ((LAB_HARBOR_MAJOR == 2)) && lab_unpack_prepare_image
   mkdir -p "$LAB_DIR/hosts" "$LAB_DIR/shared/registry" "$LAB_DIR/shared/job_logs"
   lab_write_host_table "$LBS" "$NODES"
   lab_write_secrets

@@ -77,8 +77,10 @@ lab_write_lab_json() {
     printf '{\n  "dir": "%s",\n  "inventory": "%s/inventory.yaml",\n' "$LAB_DIR" "$LAB_DIR"
     printf '  "sshConfig": "%s/ssh/ssh_config",\n  "protocol": "%s",\n  "vip": "%s",\n' \
       "$LAB_DIR" "$protocol" "$LAB_VIP"
-    printf '  "harborVersion": "%s",\n  "installer": "%s",\n  "certDir": "%s/tls/cert-dir",\n  "hosts": [\n' \
+    printf '  "harborVersion": "%s",\n  "installer": "%s",\n  "certDir": "%s/tls/cert-dir",\n' \
       "$LAB_HARBOR_VERSION" "$LAB_INSTALLER" "$LAB_DIR"
+    printf '  "database": {"engine": "%s", "port": %s},\n  "hosts": [\n' \
+      "$( ((LAB_HARBOR_MAJOR == 2)) && echo postgresql || echo mariadb)" "$(lab_db_port)"
     while read -r name ip role user; do
       ((first)) || printf ',\n'
       first=0

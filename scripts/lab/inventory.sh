@@ -1,6 +1,8 @@
 # shellcheck shell=bash
 # Writes .lab/inventory.yaml: the lab as the tool sees it (sourced by lab.sh).
 
+lab_db_port() { if ((LAB_HARBOR_MAJOR == 2)); then echo 5432; else echo 3306; fi; }
+
 lab_write_inventory() {
   local protocol="$1" inv="$LAB_DIR/inventory.yaml" name ip role user
   {
@@ -56,9 +58,9 @@ harbor:
   admin_password: \${file:secrets/harbor-admin-password}
   with_clair: false
 
-database:
+database:                     # Harbor 1.x: MariaDB; 2.x: PostgreSQL (role harbor, CREATEDB; no registry database yet)
   host: $LAB_DB_IP
-  port: 3306
+  port: $(lab_db_port)
   user: harbor
   password: \${file:secrets/db-password}
 

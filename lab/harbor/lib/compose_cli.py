@@ -1,7 +1,8 @@
 """The lab's docker-compose: the commands Harbor's install.sh and operators use.
 
-    docker-compose [-f FILE]... [-p NAME] COMMAND
+    docker-compose [-f FILE]... [-p NAME] COMMAND     (and `docker compose ...` on 2.x nodes)
       version | --version             "docker-compose version 1.19.0, build 9e633ef"
+                                      (`docker compose`: "Docker Compose version v2.32.4")
       ps [-q] [--services] [SERVICE...] containers of the services in the files (stopped ones too)
       up -d [--force-recreate] [--no-deps] [--remove-orphans] [SERVICE...]
       down [-v] [--remove-orphans] [-t N]
@@ -24,7 +25,10 @@ import etc_hosts
 from compose_file import ComposeError, Project, parse_depends_on
 from images import UnknownImage
 
-VERSION = "docker-compose version 1.19.0, build 9e633ef"
+# The version line, and `version --short`: docker-compose 1.19 (Harbor 1.x VMs) or the compose
+# plugin v2 of a Harbor 2.x VM (`docker compose`, which Harbor 2.x's install.sh prefers).
+STANDALONE_V1 = ("docker-compose version 1.19.0, build 9e633ef", "1.19.0")
+PLUGIN_V2 = ("Docker Compose version v2.32.4", "2.32.4")
 
 
 class Usage(Exception):
@@ -166,6 +170,10 @@ def cmd_up(project, args):
     with open(networks_path(project), "w") as f:
         f.write("\n".join(made) + "\n")
     etc_hosts.set_block(project.name, [(addrs[s], project.names_of(s)) for s in sorted(project.services, key=addrs.get)])
+    try:
+        containers.ensure_bridge(project, addrs)
+    except containers.StartFailed as e:
+        raise ComposeError(str(e))
     failed, changed = {}, set()
     for s in order:
         name = project.container_name(s)
@@ -214,6 +222,7 @@ def cmd_down(project, args):
         containers.remove(r)
         say("Removing %s ... done" % r["name"])
     etc_hosts.set_block(project.name, [])
+    containers.remove_bridge(project)
     if os.path.exists(networks_path(project)):
         ours = {"%s_%s" % (project.name, n) for n in project.networks}
         made = open(networks_path(project)).read().split()
@@ -323,14 +332,14 @@ COMMANDS = {"up": cmd_up, "down": cmd_down, "ps": cmd_ps, "stop": cmd_stop, "sta
             "restart": cmd_restart, "rm": cmd_rm, "logs": cmd_logs, "config": cmd_config}
 
 
-def main(argv):
+def main(argv, flavour=STANDALONE_V1):
     try:
         files, name, rest = parse_global(argv)
         if not rest or rest[0] in ("help", "-h", "--help"):
             print(__doc__.strip())
             return 0 if rest else 1
         if rest[0] == "version":
-            print(VERSION if "--short" not in rest else VERSION.split()[2].rstrip(","))
+            print(flavour[0] if "--short" not in rest else flavour[1])
             return 0
         if rest[0] not in COMMANDS:
             raise Usage("no such command: %s" % rest[0])

@@ -143,9 +143,11 @@ def load_file(path, env):
         raise ComposeError("yaml.parser.ParserError in %s: %s" % (path, e))
     if not isinstance(doc, dict):
         raise ComposeError("Top level object in '%s' needs to be an object not '%s'." % (path, type(doc).__name__))
-    version = str(doc.get("version", "1"))
-    if not re.match(r"^[23](\.\d+)?$", version):
-        raise ComposeError("Version in \"%s\" is unsupported by this lab shim (it reads file formats 2.x and 3.x)." % path)
+    # No `version` at all: the Compose Specification (what Harbor 2.x's prepare writes). A file
+    # with only `version: "1"`-style top-level services is not read.
+    version = str(doc.get("version", "spec" if "services" in doc else "1"))
+    if not re.match(r"^([23](\.\d+)?|spec)$", version):
+        raise ComposeError("Version in \"%s\" is unsupported by this lab shim (it reads file formats 2.x and 3.x, and the Compose Specification)." % path)
     return interpolate(doc, env, os.path.basename(path))
 
 

@@ -9,6 +9,14 @@ State lives in the node's private /var/lib/lab-compose/<project>/:
 A container is running while its `unshare` process (the recorded PID) is alive; it is
 stopped by SIGTERM to its runner (which passes the image's stop signal on), then SIGKILL
 after the timeout. Every PID is checked against its command line before it is signalled.
+
+Addresses: Harbor 1.x projects share the node's network namespace, each service on its own
+loopback address 127.0.X.N. Harbor 2.x projects (goharbor/* images), where core, portal,
+registryctl, jobservice and nginx all listen on 8080, get a bridge of their own on the node,
+lcbrX with 172.31.X.1/24, as docker's project network: services that share the node's
+network namespace have their address 172.31.X.N on that bridge; a service whose image needs a
+namespace of its own (nginx) gets a veth on the bridge (runner.py), and its published ports
+are forwarded from the node to it, as docker-proxy does.
 """
 import hashlib
 import json
@@ -23,7 +31,7 @@ import time
 import zlib
 
 from compose_file import parse_networks, split_volume
-from images import PYTHON3, recipe_for
+from images import PYTHON3, UnknownImage, is_harbor2, recipe_for
 
 STATE_ROOT = "/var/lib/lab-compose"
 RUNNER = os.path.join(os.path.dirname(os.path.realpath(__file__)), "runner.py")
@@ -41,11 +49,65 @@ def state_dir(project_name):
     return d
 
 
+def _third_octet(project):
+    return 10 + zlib.crc32(project.name.encode()) % 200
+
+
+def bridge_of(project):
+    """The project's bridge {name, gateway, prefix} for Harbor 2.x projects; None for 1.x."""
+    if not any(is_harbor2(s.get("image")) for s in project.services.values()):
+        return None
+    x = _third_octet(project)
+    return {"name": "lcbr%d" % x, "gateway": "172.31.%d.1" % x, "prefix": 24}
+
+
 def addresses(project):
-    """Each service's own loopback address 127.0.X.N: X from the project name (so two projects
-    on a node do not collide), N from the sorted service names (stable for a given set)."""
-    third = 10 + zlib.crc32(project.name.encode()) % 200
-    return {s: "127.0.%d.%d" % (third, 2 + i) for i, s in enumerate(sorted(project.services))}
+    """Each service's own address: 127.0.X.N (1.x) or 172.31.X.N on the project bridge (2.x).
+    X from the project name (so two projects on a node do not collide), N from the sorted
+    service names (stable for a given set)."""
+    net = "172.31" if bridge_of(project) else "127.0"
+    third = _third_octet(project)
+    return {s: "%s.%d.%d" % (net, third, 2 + i) for i, s in enumerate(sorted(project.services))}
+
+
+def _ip(*args):
+    r = subprocess.run(["ip"] + list(args), capture_output=True, text=True)
+    return r.returncode, r.stderr.strip()
+
+
+def _link_exists(name):
+    return _ip("link", "show", "dev", name)[0] == 0  # not /sys/class/net: sysfs may be another namespace's
+
+
+def ensure_bridge(project, addrs):
+    """The 2.x project's bridge, up, with the addresses of the services that share the node's
+    network namespace (an own-namespace service's address is on its veth instead)."""
+    br = bridge_of(project)
+    if br is None:
+        return
+    if not _link_exists(br["name"]):
+        code, err = _ip("link", "add", br["name"], "type", "bridge")
+        if code != 0:
+            raise StartFailed("cannot create the project network %s: %s" % (br["name"], err))
+    _ip("link", "set", br["name"], "up")
+    wanted = ["%s/%d" % (br["gateway"], br["prefix"])]
+    for s, addr in addrs.items():
+        try:
+            own = recipe_for(project.services[s].get("image") or "").own_netns
+        except UnknownImage:
+            own = False  # `up` refuses it anyway
+        if not own:
+            wanted.append("%s/%d" % (addr, br["prefix"]))
+    for cidr in wanted:
+        code, err = _ip("addr", "replace", cidr, "dev", br["name"])
+        if code != 0:
+            raise StartFailed("cannot put %s on %s: %s" % (cidr, br["name"], err))
+
+
+def remove_bridge(project):
+    br = bridge_of(project)
+    if br and _link_exists(br["name"]):
+        _ip("link", "del", br["name"])
 
 
 def _volume_mounts(project, service, sdir):
@@ -81,6 +143,7 @@ def build_spec(project, service, addr):
         "restart": str(sdef.get("restart") or "no"), "logging": sdef.get("logging") or {},
         "ports": ports, "name": project.container_name(service), "names": project.names_of(service), "address": addr,
         "networks": sorted(parse_networks(sdef.get("networks"))),
+        "bridge": bridge_of(project) if recipe.own_netns else None,
     }
 
 

@@ -1,6 +1,10 @@
 """The lab's docker command: what Harbor's install.sh and an operator ask of it.
 
-    docker --version | version        "Docker version 17.12.1-ce, build 7390fc6" (Harbor 1.4/1.5 want >= 1.10)
+    docker --version | version        "Docker version 17.12.1-ce, build 7390fc6" (Harbor 1.4/1.5 want >= 1.10);
+                                      on 2.x nodes (bin/docker27) Docker 27.5.1 (Harbor 2.x wants >= 20.10.10)
+    docker compose ...                2.x nodes only: the compose plugin (compose_cli.py, `Docker Compose version v2.32.4`)
+    docker run ... goharbor/prepare:TAG prepare ...
+                                      2.x nodes only: the prepare image's code (docker_run.py)
     docker load [-i FILE] [-q]        reads a `docker save` archive (tar, tar.gz, ...): the whole
                                       archive must read cleanly, its manifest.json (or legacy
                                       `repositories`) names the images; they are recorded, not unpacked
@@ -17,8 +21,22 @@ import time
 
 import containers
 
-VERSION = "Docker version 17.12.1-ce, build 7390fc6"
 IMAGES = "/var/lib/lab-docker/images.json"
+
+
+class Engine:
+    """What `docker --version` / `docker version` say, and the plugin commands there are."""
+
+    def __init__(self, version, build, api, go, plugins=()):
+        self.version, self.build, self.api, self.go = version, build, api, go
+        self.plugins = set(plugins)
+
+    def version_line(self):
+        return "Docker version %s, build %s" % (self.version, self.build)
+
+
+ENGINE_17 = Engine("17.12.1-ce", "7390fc6", "1.35", "go1.9.4")             # what Harbor 1.4/1.5 VMs ran
+ENGINE_27 = Engine("27.5.1", "9f9e405", "1.47", "go1.22.11", ("compose", "run"))  # a Harbor 2.x VM
 
 
 def say(msg):
@@ -150,22 +168,39 @@ def cmd_logs(args):
     return 1
 
 
-def main(argv):
+def cmd_compose(args):
+    import compose_cli  # the plugin: the same shim as docker-compose, as compose v2
+    return compose_cli.main(args, compose_cli.PLUGIN_V2)
+
+
+def cmd_run(args):
+    import docker_run
+    return docker_run.main(args)
+
+
+def main(argv, engine=ENGINE_17):
     if not argv or argv[0] in ("-h", "--help", "help"):
         print(__doc__.strip())
         return 0 if argv else 1
     if argv[0] in ("-v", "--version"):
-        print(VERSION)
+        print(engine.version_line())
         return 0
     if argv[0] == "version":
-        print("Client:\n Version:\t17.12.1-ce\n API version:\t1.35\n Go version:\tgo1.9.4\n Git commit:\t7390fc6\n"
-              " OS/Arch:\tlinux/amd64\n\nServer:\n Engine:\n  Version:\t17.12.1-ce (harbor-ha lab shim: no engine)")
+        print("Client:\n Version:\t%s\n API version:\t%s\n Go version:\t%s\n Git commit:\t%s\n"
+              " OS/Arch:\tlinux/amd64\n\nServer:\n Engine:\n  Version:\t%s (harbor-ha lab shim: no engine)"
+              % (engine.version, engine.api, engine.go, engine.build, engine.version))
         return 0
     commands = {"load": cmd_load, "images": cmd_images, "ps": cmd_ps, "logs": cmd_logs}
+    if "compose" in engine.plugins:
+        commands["compose"] = cmd_compose
+    if "run" in engine.plugins:
+        commands["run"] = cmd_run
     if argv[0] not in commands:
         say("docker: '%s' is not a docker command in the harbor-ha lab (this shim knows: --version, version, "
-            "load, images, ps, logs).\nSee 'docker --help'" % argv[0])
+            "%s).\nSee 'docker --help'" % (argv[0], ", ".join(commands)))
         return 1
+    if argv[0] == "compose":  # the plugin speaks for itself (its own version, its own errors)
+        return commands["compose"](argv[1:])
     if os.geteuid() != 0:
         say("Got permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock")
         return 1

@@ -1,4 +1,6 @@
-"""What each Harbor 1.4/1.5 image runs, for the lab (there is no container runtime here).
+"""What each Harbor image runs, for the lab (there is no container runtime here).
+
+Harbor 1.4/1.5 (vmware/* images):
 
 Each entry follows that image's Dockerfile and entrypoint in goharbor/harbor at tags
 v1.4.0 and v1.5.4 (make/photon/<image>/Dockerfile, entrypoint.sh / start.sh):
@@ -6,6 +8,10 @@ v1.4.0 and v1.5.4 (make/photon/<image>/Dockerfile, entrypoint.sh / start.sh):
   then runs its program as uid/gid 10000 (`sudo -E -u #10000`); nginx stays root;
 - the program is the Debian one where Debian has it (docker-registry, nginx), otherwise
   the lab's stand-in in lab/harbor/services/.
+Harbor 2.x (goharbor/* images), following make/photon/<image>/Dockerfile and entrypoint.sh /
+start.sh at v2.15.1: the images run as `USER harbor` (uid 10000) and chown nothing (prepare
+gives their files to 10000), except log (start.sh: chown -R /var/log/docker, rsyslogd as 10000);
+nginx listens on 8080/8443 and gets its own network namespace (see containers.py).
 A Recipe is plain data; runner.py carries it out inside the service's own namespaces.
 """
 import os
@@ -25,7 +31,7 @@ class UnknownImage(Exception):
 
 class Recipe:
     def __init__(self, argv, uid=None, chown=(), chown_unless_owned=(), chmod_x=(),
-                 stop_signal=signal.SIGTERM, tmpfs=(), cwd="/"):
+                 stop_signal=signal.SIGTERM, tmpfs=(), cwd="/", own_netns=False):
         self.argv = list(argv)
         self.uid = uid                      # None: root
         self.chown = list(chown)            # chown -R 10000:10000 when the folder exists
@@ -34,6 +40,7 @@ class Recipe:
         self.stop_signal = int(stop_signal)
         self.tmpfs = list(tmpfs)            # (path, {name: symlink target}): the image's private VOLUMEs
         self.cwd = cwd
+        self.own_netns = own_netns          # a network namespace of its own (Harbor 2.x's nginx)
 
     def as_dict(self):
         return dict(self.__dict__)
@@ -50,8 +57,50 @@ def split_image(image):
     return name, tag
 
 
-def _standin(script, chown=(), chmod_x=()):
-    return Recipe([PYTHON3, os.path.join(SERVICES, script)], uid=HARBOR_UID, chown=chown, chmod_x=chmod_x)
+def _standin(script, chown=(), chmod_x=(), args=()):
+    return Recipe([PYTHON3, os.path.join(SERVICES, script)] + list(args), uid=HARBOR_UID, chown=chown, chmod_x=chmod_x)
+
+
+def is_harbor2(image):
+    """Harbor 2.x's images live under goharbor/ (1.x's under vmware/)."""
+    return split_image(image or "")[0].startswith("goharbor/")
+
+
+def _nginx(command, own_netns=False, private=()):
+    # Dockerfile: access/error logs linked to stdout/stderr; VOLUME /var/log/nginx /run
+    # /var/cache/nginx; STOPSIGNAL SIGQUIT; CMD nginx -g 'daemon off;'.
+    argv = ["/usr/sbin/nginx"] + (list(command)[1:] if command else ["-g", "daemon off;"])
+    logs = {"access.log": "/dev/stdout", "error.log": "/dev/stderr"}
+    return Recipe(argv, stop_signal=signal.SIGQUIT, own_netns=own_netns,
+                  tmpfs=[("/var/log/nginx", logs), ("/run", {}), ("/var/cache/nginx", {})] + [(p, {}) for p in private])
+
+
+def recipe_for_harbor2(image, command=None):
+    """goharbor/* images (Harbor 2.x): the tag is whatever prepare's `versions` file says
+    (`dev` for the bundles in ../shared), so the image name alone decides."""
+    short = split_image(image)[0].split("/")[-1]
+    if short == "registry-photon":  # entrypoint.sh: install_cert.sh, then `registry serve /etc/registry/config.yml`
+        args = list(command) if command else ["serve", "/etc/registry/config.yml"]
+        return Recipe(["/usr/bin/docker-registry"] + args, uid=HARBOR_UID)
+    if short == "nginx-photon":
+        # Listens on 8080/8443 (published as 80/443), so it needs a network namespace of its own
+        # beside core, portal, registryctl and jobservice, which all listen on 8080. nginx.conf
+        # keeps its pid and temp files in /tmp: a private one, as in the image. Run as root
+        # (the image's USER nginx is uid 10000): Debian's nginx then opens its compiled-in
+        # log path, which points at the container's output as in the image.
+        return _nginx(command, own_netns=True, private=["/tmp"])
+    if short == "harbor-log":  # start.sh: chown -R 10000:10000 /var/log/docker; rsyslogd -n as 10000
+        return _standin("log.py", chown=["/var/log/docker"])
+    standins = {"harbor-core": ("v2/core.py", ()), "harbor-portal": ("v2/portal.py", ()),
+                "harbor-registryctl": ("v2/registryctl.py", ()),
+                "harbor-jobservice": ("v2/jobservice.py", ("-c", "/etc/jobservice/config.yml")),
+                "trivy-adapter-photon": ("v2/trivy_adapter.py", ())}
+    if short in standins:
+        script, args = standins[short]
+        return _standin(script, args=args)
+    raise UnknownImage("the lab has no program for image %s (it runs Harbor 2.x's registry, nginx, log, core, "
+                       "portal, registryctl, jobservice and trivy-adapter images; use external_database and external_redis in "
+                       "harbor.yml: the lab's db host serves PostgreSQL and Redis)" % image)
 
 
 def _registry(tag, command):
@@ -69,17 +118,14 @@ def _registry(tag, command):
 
 def recipe_for(image, command=None):
     """The Recipe for a compose service's image (and its `command`, when the image honours it)."""
+    if is_harbor2(image):
+        return recipe_for_harbor2(image, command)
     name, tag = split_image(image)
     short = name.split("/")[-1]
     if short == "registry-photon":
         return _registry(tag, command)
-    if short == "nginx-photon":
-        # Dockerfile: access/error logs linked to stdout/stderr; VOLUME /var/log/nginx /run
-        # /var/cache/nginx; STOPSIGNAL SIGQUIT; CMD nginx -g 'daemon off;' (as root).
-        argv = ["/usr/sbin/nginx"] + (list(command)[1:] if command else ["-g", "daemon off;"])
-        logs = {"access.log": "/dev/stdout", "error.log": "/dev/stderr"}
-        return Recipe(argv, stop_signal=signal.SIGQUIT,
-                      tmpfs=[("/var/log/nginx", logs), ("/run", {}), ("/var/cache/nginx", {})])
+    if short == "nginx-photon":  # as root, as the 1.x image
+        return _nginx(command)
     if short == "harbor-log":
         # start.sh: chown -R 10000:10000 /var/log/docker; rsyslogd -n as uid 10000.
         return _standin("log.py", chown=["/var/log/docker"])

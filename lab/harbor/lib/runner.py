@@ -14,6 +14,7 @@ SIGTERM pass the image's stop signal on. When it exits, the kernel ends every pr
 left in the namespace (nginx workers included), as when a container stops.
 State for `docker-compose ps`: SPEC's folder, <service>.status (JSON, replaced atomically).
 """
+import contextlib
 import ctypes
 import json
 import os
@@ -25,6 +26,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+from netns import Netns, NetnsError, forward_ports  # noqa: E402
 from syslog_sink import Sink  # noqa: E402
 
 MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC = 1, 32, 4096, 16384
@@ -113,6 +115,7 @@ class Runner:
         self.run_since = 0.0
         self.last_code = 0
         self.flags = set()
+        self.netns = None  # the container's own network namespace, when its image needs one
 
     def write_status(self, state, **extra):
         doc = {"state": state, "restarts": self.restarts, "started": self.started, **extra}
@@ -128,10 +131,11 @@ class Runner:
                 raise StartError("the lab's stand-in %s is missing" % a)
         uid = self.recipe["uid"]
         try:
-            self.child = subprocess.Popen(
-                argv, env=self.spec["env"], cwd=self.recipe["cwd"], stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, close_fds=True, umask=0o022,
-                user=uid, group=uid, extra_groups=[] if uid is not None else None)
+            with self.netns.inside() if self.netns else contextlib.nullcontext():
+                self.child = subprocess.Popen(
+                    argv, env=self.spec["env"], cwd=self.recipe["cwd"], stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, close_fds=True, umask=0o022,
+                    user=uid, group=uid, extra_groups=[] if uid is not None else None)
         except OSError as e:
             raise StartError('exec: "%s": %s' % (argv[0], e.strerror))
         self.sink.pid = self.child.pid
@@ -286,8 +290,11 @@ def main():
         bind_volumes(spec["mounts"])
         private_folders(spec["recipe"]["tmpfs"])
         entrypoint_steps(spec["recipe"])
+        if spec.get("bridge"):
+            runner.netns = Netns(spec)
+            forward_ports(spec)
         runner.spawn()
-    except (StartError, OSError) as e:
+    except (StartError, NetnsError, OSError) as e:
         report(status_fd, "error: %s" % e)
         runner.sink.note("could not start: %s" % e)
         runner.write_status("exited", exit_code=127, error=str(e))

@@ -19,7 +19,6 @@ it reads its configuration, reaches what Harbor's reaches at start, and fails as
 """
 import os
 import signal
-import socket
 import sys
 import threading
 import time
@@ -27,10 +26,11 @@ from http.cookies import CookieError, SimpleCookie
 
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 
-from harborlab import appconf, jobconfig, log, redis, release as rel  # noqa: E402
+from harborlab import appconf, jobconfig, log, release as rel  # noqa: E402
 from harborlab.adminclient import Client, Manager  # noqa: E402
 from harborlab.httpserver import Handler, Server, go_json  # noqa: E402
 from harborlab.mysql import database_from_cfg  # noqa: E402
+from harborlab.workerpool import Heartbeat  # noqa: E402
 
 RELEASE = rel.current()
 JOB_NAMES = ["DEMO", "IMAGE_SCAN", "IMAGE_TRANSFER", "IMAGE_DELETE", "IMAGE_REPLICATE"]
@@ -85,51 +85,6 @@ class Handler15(Handler):
 
     def stats(self):
         self.reply(200, go_json({"worker_pools": [self.pool.stats()]}))
-
-
-class Heartbeat:
-    """gocraft/work's worker pool heartbeat (<ns>:worker_pools, <ns>:worker_pools:<id>), every 5 s."""
-
-    def __init__(self, url, namespace, workers):
-        self.addr, self.password, self.db = redis.parse_url(url)
-        self.ns = namespace if namespace.endswith(":") else namespace + ":"
-        self.id = os.urandom(12).hex()
-        self.workers, self.started = workers, int(time.time())
-        self.beat = self.started
-
-    def _client(self):
-        return redis.Client(self.addr, self.password, self.db, timeout=5)
-
-    def ping(self):
-        err = None
-        for count in range(1, 11):
-            try:
-                c = self._client()
-                c.command("PING")
-                c.close()
-                return
-            except Exception as e:
-                err = e
-                time.sleep(count + 4)
-        raise RuntimeError("connect to redis server timeout: %s" % err)
-
-    def run(self):
-        while True:
-            try:
-                c = self._client()
-                c.command("SADD", self.ns + "worker_pools", self.id)
-                self.beat = int(time.time())
-                c.command("HMSET", self.ns + "worker_pools:" + self.id, "heartbeat_at", self.beat,
-                          "started_at", self.started, "job_names", ",".join(sorted(JOB_NAMES)),
-                          "concurrency", self.workers, "host", socket.gethostname(), "pid", os.getpid())
-                c.close()
-            except Exception as e:
-                log.error("failed to heartbeat: %s" % e)
-            time.sleep(5)
-
-    def stats(self):
-        return {"worker_pool_id": self.id, "started_at": self.started, "heartbeat_at": self.beat,
-                "job_names": JOB_NAMES, "concurrency": self.workers, "status": "Healthy"}
 
 
 def main14():
@@ -196,7 +151,8 @@ def main15(argv):
     except Exception as e:
         log.fatal("Failed to initialize job context: %s\n" % e, at="bootstrap.go:58")
     pool = cfg["worker_pool"]
-    hb = Heartbeat(pool["redis_pool"]["redis_url"], pool["redis_pool"]["namespace"], int(pool.get("workers") or 0))
+    hb = Heartbeat(pool["redis_pool"]["redis_url"], pool["redis_pool"]["namespace"], int(pool.get("workers") or 0),
+                   JOB_NAMES)
     try:
         hb.ping()
     except Exception as e:

@@ -2,7 +2,10 @@
 # Self-check of the lab's adminserver/ui/jobservice stand-ins against Harbor's own files and
 # the real registry, nginx, MariaDB, Redis and skopeo -- all on loopback, without the lab:
 #
-#   sudo lab/harbor/services/selftest.sh [1.4|1.5] [--keep]
+#   sudo lab/harbor/services/selftest.sh [1.4|1.5|2.15] [--keep]
+#
+# 2.15: Harbor 2.15.1's install.sh and prepare (goharbor/prepare's code through the docker
+# shim), PostgreSQL and Redis from scripts/lab, the 2.x stand-ins (v2/), skopeo (selftest2x.py).
 #
 # It runs everything in private namespaces (network: loopback only; PIDs: all of it ends with
 # the script) over an overlay of / whose changes live in a tmpfs, so Harbor's fixed paths
@@ -10,7 +13,8 @@
 # changes. Harbor's installer comes from ../shared/harbor/ beside the repository. Logs:
 # /tmp/harbor-selftest.*/logs (removed at the end unless --keep or a check failed).
 # Needs root, unshare, setpriv, ip, mariadbd, redis-server, docker-registry, nginx, skopeo, openssl,
-# python3-pymysql/-cryptography/-yaml and Python 2.7 (pyenv 2.7.18) for Harbor's prepare.
+# python3-pymysql/-cryptography/-yaml and Python 2.7 (pyenv 2.7.18) for Harbor's prepare; for 2.15
+# postgresql, python3-psycopg2/-jinja2/-click/-packaging and apache2-utils instead of MariaDB/Python 2.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 
@@ -35,4 +39,6 @@ mount -t overlay overlay -o "lowerdir=/,upperdir=$work/ovl/upper,workdir=$work/o
 root="$work/ovl/root"
 for d in proc dev sys; do mount --rbind "/$d" "$root/$d"; done
 mount --bind "$work/logs" "$root$work/logs"
-exec chroot "$root" /usr/bin/python3 "$here/selftest.py" "$work" "$@"
+driver=selftest.py
+case " $* " in *" 2.15 "*) driver=selftest2x.py ;; esac
+exec chroot "$root" /usr/bin/python3 "$here/$driver" "$work" "$@"

@@ -52,6 +52,8 @@ export interface Lab {
   readonly harborVersion: string;
   /** The installer bundle the inventory uses. */
   readonly installer: string;
+  /** The db host's database server: MariaDB for Harbor 1.x, PostgreSQL for 2.x. */
+  readonly database: { readonly engine: "mariadb" | "postgresql"; readonly port: number };
   readonly hosts: readonly LabHost[];
   host(name: string): LabHost;
   /** A secret `up` generated (.lab/secrets/NAME): db-password, vrrp-pass, harbor-admin-password. */
@@ -64,8 +66,9 @@ export interface LabUpOptions {
   lbs?: number;
   nodes?: number;
   protocol?: "http" | "https";
-  /** Which of Harbor's own offline installers the lab uses (../shared/harbor): 1.4.0 by default. */
-  harborVersion?: "1.4" | "1.5";
+  /** Which of Harbor's own offline installers the lab uses (../shared/harbor): 1.4.0 by default.
+   * 2.15: Harbor 2.15.1 (PostgreSQL on the db host; nodes run goharbor/prepare's code, see docs/LAB.md). */
+  harborVersion?: "1.4" | "1.5" | "2.15";
 }
 
 const UP_TIMEOUT_MS = 180_000;
@@ -152,6 +155,7 @@ interface LabJson {
   vip: string;
   harborVersion: string;
   installer: string;
+  database: { engine: "mariadb" | "postgresql"; port: number };
   hosts: LabHost[];
 }
 
@@ -168,6 +172,7 @@ export function readLab(): Lab {
     vip: json.vip,
     harborVersion: json.harborVersion,
     installer: json.installer,
+    database: json.database,
     hosts,
     host(name) {
       const h = hosts.find((x) => x.name === name);

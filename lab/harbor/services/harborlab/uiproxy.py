@@ -57,6 +57,11 @@ def handle(h, path, registry_url, client, dao, cfg):
     _forward(h, path, registry_url, filter_catalog=(h.command == "GET" and path == "/v2/_catalog"), dao=dao)
 
 
+def forward(h, path, registry_url):
+    """The reverse proxy alone (Harbor 2.x's core passes /v2/ on after its own checks)."""
+    _forward(h, path, registry_url, filter_catalog=False, dao=None)
+
+
 def _forward(h, path, registry_url, filter_catalog, dao):
     target = registry_url.split("://", 1)[-1].rstrip("/")
     host, _, port = target.partition(":")

@@ -1,0 +1,197 @@
+#!/usr/bin/python3
+"""Driver of `selftest.sh 2.15` (run by it, inside its namespaces and overlay root; not on its own).
+
+Lays out a Harbor 2.x node as the lab does and runs Harbor's own installer on it: the
+bundle's install.sh and prepare unchanged, `docker run goharbor/prepare` and `docker compose`
+through the lab's shims (bin/docker27), PostgreSQL and Redis from scripts/lab (on 127.0.20.1),
+harbor.yml from scripts/lab/harbor2-yml.py, shared secrets pre-seeded under /data/secret.
+Then checks what the lab promises: prepare's files, the real registry and nginx, the core
+stand-in's token service and /v2/ proxy with skopeo, the schema marker, and that the stand-ins
+report what prepare wrote (a harbor.yml change, prepare again).
+"""
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.realpath(__file__))
+LAB_HARBOR = os.path.dirname(HERE)
+REPO = os.path.dirname(os.path.dirname(LAB_HARBOR))
+SHARED = os.path.join(REPO, "..", "shared", "harbor")
+BUNDLE = os.path.join(SHARED, "harbor-offline-installer-v2.15.1-noimages.tgz")
+PREPARE_IMAGE = os.path.join(SHARED, "harbor-prepare-image-v2.15.1.tgz")
+WORK = sys.argv[1]
+LOGS = os.path.join(WORK, "logs")
+H = "/opt/harbor"
+DB_IP, DB_PW, ADMIN_PW = "127.0.20.1", "Selftest-Db'1", "Selftest-Admin1"
+HOST = "registry.lab.test"
+FAILED = []
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, shell=isinstance(cmd, str), check=True, **kw)
+
+
+def out(cmd, **kw):
+    r = subprocess.run(cmd, shell=True, capture_output=True, text=True, **kw)
+    return r.returncode, r.stdout + r.stderr
+
+
+def check(name, ok, detail=""):
+    print("%s  %s%s" % ("PASS" if ok else "FAIL", name, "" if ok else "  -- " + str(detail)[-1500:]), flush=True)
+    if not ok:
+        FAILED.append(name)
+
+
+def https(path, headers=None):
+    code, text = out("curl -sk -o /dev/stdout -w '\\n%%{http_code}' %s https://%s%s" % (
+        " ".join("-H '%s: %s'" % kv for kv in (headers or {}).items()), HOST, path))
+    body, _, status = text.rpartition("\n")
+    return int(status or 0), body
+
+
+def wait_for(pred, timeout, what):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if pred():
+            return True
+        time.sleep(0.5)
+    check(what, False, "timed out after %d s" % timeout)
+    return False
+
+
+def setup_node():
+    sh("ip addr add %s/32 dev lo" % DB_IP)
+    with open("/etc/hosts", "a") as f:
+        f.write("127.0.0.1\t%s\n" % HOST)
+    os.makedirs("/usr/local/bin", exist_ok=True)
+    for name, target in (("docker", "bin/docker27"), ("docker-compose", "bin/docker-compose")):
+        if os.path.lexists("/usr/local/bin/" + name):
+            os.unlink("/usr/local/bin/" + name)
+        os.symlink(os.path.join(LAB_HARBOR, target), "/usr/local/bin/" + name)
+    code_dir = "/var/lib/lab-selftest/prepare-image"
+    os.makedirs(code_dir)
+    sh(["tar", "xzf", PREPARE_IMAGE, "-C", code_dir])
+    os.makedirs("/var/lib/lab-docker/images")
+    os.symlink(code_dir, "/var/lib/lab-docker/images/goharbor-prepare")
+    sh(["tar", "xzf", BUNDLE, "-C", "/opt"])
+    os.makedirs("/data/cert")
+    sh("cd /data/cert && openssl req -x509 -newkey rsa:2048 -nodes -keyout server.key -out server.crt -days 30 "
+       "-subj /CN=%s -addext subjectAltName=DNS:%s 2>/dev/null && cp server.crt /usr/local/share/ca-certificates/lab.crt"
+       " && update-ca-certificates >/dev/null 2>&1" % (HOST, HOST))
+    seed_secrets()
+    write_harbor_yml({})
+
+
+def seed_secrets():
+    for d in ("keys", "core", "registry"):
+        os.makedirs("/data/secret/" + d, exist_ok=True)
+    with open("/data/secret/keys/secretkey", "w") as f:
+        f.write("0123456789abcdef")
+    sh("openssl genrsa -traditional -out /data/secret/core/private_key.pem 2048 2>/dev/null")
+    sh("openssl req -new -x509 -days 30 -key /data/secret/core/private_key.pem -out /data/secret/registry/root.crt "
+       "-subj /CN=harbor-token-issuer")
+
+
+def write_harbor_yml(extra):
+    settings = {"hostname": HOST, "certificate": "/data/cert/server.crt", "private_key": "/data/cert/server.key",
+                "admin_password": ADMIN_PW, "redis": DB_IP + ":6379",
+                "db": {"host": DB_IP, "port": 5432, "user": "harbor", "password": DB_PW}, "set": extra}
+    text = sh([os.path.join(REPO, "scripts", "lab", "harbor2-yml.py"), H + "/harbor.yml.tmpl"],
+              input=json.dumps(settings), capture_output=True, text=True).stdout
+    with open(H + "/harbor.yml", "w") as f:
+        f.write(text)
+
+
+def start_db():
+    script = "DB_IP=%s\nDB_PASSWORD=%s\n" % (DB_IP, shlex.quote(DB_PW))
+    for part in ("postgresql-setup.sh", "redis-setup.sh"):
+        with open(os.path.join(REPO, "scripts", "lab", part)) as f:
+            script += f.read()
+    r = subprocess.run(["bash", "-s"], input=script, capture_output=True, text=True)
+    check("PostgreSQL and Redis start from scripts/lab", r.returncode == 0, r.stdout + r.stderr)
+    sh("runuser -u postgres -- psql -q -d postgres -c 'CREATE DATABASE registry OWNER harbor'")
+
+
+def install(args=""):
+    code, text = out("cd %s && TERM=dumb ./install.sh %s 2>&1" % (H, args), timeout=300)
+    with open(os.path.join(LOGS, "install.log"), "a") as f:
+        f.write(text)
+    return code, text
+
+
+def core_up():
+    return https("/api/v2.0/ping")[0] == 200
+
+
+def main():
+    setup_node()
+    start_db()
+    code, text = install()
+    check("Harbor's install.sh runs unchanged to the end", code == 0 and "installed and started successfully" in text, text)
+    check("install.sh used `docker compose` (the plugin)", "Docker Compose version v2" in text, text)
+    for f in ("common/config/core/env", "common/config/registry/config.yml", "common/config/registry/passwd",
+              "common/config/nginx/nginx.conf", "common/config/jobservice/config.yml", "docker-compose.yml"):
+        check("prepare wrote %s" % f, os.path.isfile(os.path.join(H, f)))
+    compose = open(H + "/docker-compose.yml").read()
+    check("external database and Redis: no postgresql/redis service", "harbor-db" not in compose and "redis-photon" not in compose)
+    env = open(H + "/common/config/core/env").read()
+    check("core env points at the external PostgreSQL", "POSTGRESQL_HOST=%s" % DB_IP in env, env)
+    check("prepare kept the pre-seeded secretkey", open("/data/secret/keys/secretkey").read() == "0123456789abcdef")
+    if not wait_for(core_up, 60, "core answers /api/v2.0/ping through nginx"):
+        print(out("cd %s && docker compose ps; tail -n 30 /var/lib/lab-compose/harbor/*.out" % H)[1])
+        return
+    check("core answers /api/v2.0/ping through nginx (https 443 -> nginx 8443 -> core)", True)
+    status, body = https("/api/v2.0/systeminfo")
+    info = json.loads(body or "{}")
+    check("systeminfo says the external URL prepare wrote", info.get("external_url") == "https://" + HOST, body)
+    status, body = https("/v2/")
+    check("/v2/ without a token: 401", status == 401, body)
+    code, text = out("curl -sk -D - -o /dev/null https://%s/v2/" % HOST)
+    check("the challenge names core's token realm", 'Bearer realm="https://%s/service/token",service="harbor-registry"' % HOST in text, text)
+    rows = out("runuser -u postgres -- psql -At -d registry -c 'select version, dirty from schema_migrations'")[1].strip()
+    check("core migrated the schema: schema_migrations 180, not dirty", rows == "180|f", rows)
+    sh([os.path.join(REPO, "scripts", "lab", "make-image.sh"), "/tmp/img", "1", "selftest"], capture_output=True)
+    creds = "admin:" + ADMIN_PW
+    code, text = out("skopeo copy --retry-times 0 --format v2s2 --dest-creds '%s' oci:/tmp/img:1 docker://%s/library/hello:1" % (creds, HOST))
+    check("skopeo pushes through nginx, core's token and proxy, into the registry", code == 0, text)
+    code, text = out("skopeo copy --retry-times 0 --src-creds '%s' docker://%s/library/hello:1 oci:/tmp/pulled:1" % (creds, HOST))
+    check("skopeo pulls it back", code == 0, text)
+    code, text = out("skopeo inspect --creds admin:wrong docker://%s/library/hello:1" % HOST)
+    check("a wrong password is refused", code != 0, text)
+    code, text = out("curl -sk -u '%s' 'https://%s/api/v2.0/health'" % (creds, HOST))
+    check("health: every component healthy", '"status": "healthy"' in text or '"status":"healthy"' in text, text)
+    stats = lambda: out("curl -s -H \"Authorization: Harbor-Secret $(grep ^CORE_SECRET= %s/common/config/core/env | cut -d= -f2)\" "
+                        "http://jobservice:8080/api/v1/stats" % H)[1]
+    check("jobservice reports prepare's workers (10)", '"concurrency":10' in stats(), stats())
+    code, text = out("curl -s -w ' %{http_code}' -H 'Authorization: Harbor-Secret wrong' http://jobservice:8080/api/v1/stats")
+    check("jobservice refuses another secret (401)", text.endswith(" 401"), text)
+    write_harbor_yml({"jobservice.max_job_workers": 7})
+    code, text = install("--with-trivy")
+    check("install.sh --with-trivy again after a harbor.yml change", code == 0, text)
+    check("the trivy-adapter stand-in answers its probe",
+          wait_for(lambda: out("curl -sf http://trivy-adapter:8080/probe/healthy")[0] == 0, 30, "trivy-adapter probe"))
+    wait_for(lambda: '"concurrency":7' in stats(), 60, "jobservice reports the new max_job_workers (7)")
+    check("jobservice reports the new max_job_workers (7) after prepare ran again", '"concurrency":7' in stats(), stats())
+    check("the image is still there after a reinstall",
+          out("skopeo inspect --creds '%s' docker://%s/library/hello:1" % (creds, HOST))[0] == 0)
+    out("runuser -u postgres -- psql -d registry -c 'update schema_migrations set dirty = true'")
+    out("cd %s && docker compose restart core" % H)
+    time.sleep(3)
+    log = out("cat /var/lib/lab-compose/harbor/core.out")[1]
+    check("a dirty schema stops core with golang-migrate's message",
+          "Dirty database version 180. Fix and force version." in log, log[-800:])
+    out("runuser -u postgres -- psql -d registry -c 'update schema_migrations set dirty = false'")
+    code, text = out("cd %s && docker compose down -v" % H)
+    check("docker compose down -v", code == 0 and not re.search(r"lcbr\d+", out("ip -br link")[1]), text)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        print("selftest: %s" % ("FAILED: " + ", ".join(FAILED) if FAILED else "all checks passed"), flush=True)
+    sys.exit(1 if FAILED else 0)

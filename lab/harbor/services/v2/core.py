@@ -1,0 +1,209 @@
+#!/usr/bin/python3
+"""Stands in for Harbor 2.x's core (goharbor/harbor-core, v2.15.1: src/core/main.go,
+src/core/service/token/, src/server/middleware/security/, src/server/registry/proxy.go,
+src/controller/systeminfo, src/controller/health). It reads exactly what prepare wrote: the env
+file (EXT_ENDPOINT, POSTGRESQL_*, _REDIS_URL_CORE, REGISTRY_URL, REGISTRY_CREDENTIAL_*,
+HARBOR_ADMIN_PASSWORD, ...), /etc/core/app.conf (httpport), the token key
+/etc/core/private_key.pem (= data_volume/secret/core/private_key.pem).
+
+Start-up in Harbor's order, with its messages: the Redis cache (PING; fatal "failed to
+initialize cache: ..."), configurations, the database (TestTCPConn 60 s; fatal "failed to
+initialize database: ...") and its migration (harbor2lab/pgschema.py: schema_migrations as
+golang-migrate keeps it; a dirty version is fatal), the admin's initial password, then HTTP on
+app.conf's httpport at the service's address.
+
+Serves: GET /api/v2.0/ping ("Pong"), /api/v2.0/systeminfo (anonymous view), /api/v2.0/health
+(each component probed), /service/token (basic auth against harbor_user, scopes filtered: the
+admin gets what it asks for in an existing project, anonymous gets pull on public ones; JWT
+RS256 with the libtrust key id, 30 minutes), and /v2/* (token checked with this core's key,
+harbor2lab/v2auth.py; then passed to the registry with the htpasswd credentials prepare made,
+REGISTRY_CREDENTIAL_USERNAME/PASSWORD, streaming both ways).
+Not done: the web UI's API (users, projects, artifacts, ...), sessions, OIDC/LDAP, quotas,
+replication, scanning, audit logs, the events that fill Harbor's artifact tables.
+"""
+import base64
+import json
+import os
+import sys
+import urllib.request
+from contextlib import closing
+from urllib.parse import parse_qs, urlsplit
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+
+from harbor2lab import pgschema, v2auth  # noqa: E402
+from harbor2lab.release import GIT_COMMIT, RELEASE_VERSION, listen_address, require_env  # noqa: E402
+from harborlab import appconf, log, redis, token as tokens  # noqa: E402
+from harborlab.httpserver import Handler, Server  # noqa: E402
+from harborlab.libtrust import LibtrustError  # noqa: E402
+from harborlab.uiproxy import forward  # noqa: E402
+
+TOKEN_EXPIRATION_MIN = 30  # the default token_expiration Harbor keeps in its database
+
+
+def redis_ping(url):
+    addr, password, db = redis.parse_url(url)
+    client = redis.Client(addr, password, db, timeout=5)
+    try:
+        return client.command("PING")
+    finally:
+        client.close()
+
+
+class CoreHandler(Handler):
+    routes = [("GET", r"/api/v2.0/ping", "ping"), ("GET", r"/api/v2.0/systeminfo", "systeminfo"),
+              ("GET", r"/api/v2.0/health", "health"), ("GET", r"/service/token", "token")]
+
+    def _dispatch(self):
+        path = self.path.partition("?")[0]
+        if path == "/v2" or path.startswith("/v2/"):
+            self.path_only, _, self.query = self.path.partition("?")
+            self._body_read, self._started = False, False
+            try:
+                self.registry(path)
+            except (BrokenPipeError, ConnectionResetError):
+                return
+            self._drain()
+            return
+        super()._dispatch()
+
+    # the base class binds do_GET... to its own _dispatch: bind them to this one
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _dispatch
+
+    # -- /v2/: Harbor's security + v2auth middlewares, then the registry proxy
+    def registry(self, path):
+        auth = self.headers.get("Authorization", "")
+        claims = None
+        if auth.startswith("Bearer "):
+            try:
+                claims = v2auth.verify(auth[len("Bearer "):].strip())
+            except (v2auth.TokenError, LibtrustError) as e:
+                log.warning("failed to decode bearer token: %s" % e, at="v2_token.go:58")
+        repo, action = v2auth.needed(self.command, path)
+        if claims is None or not v2auth.allows(claims, repo, action):
+            value, body = v2auth.challenge(os.environ["EXT_ENDPOINT"], repo, action)
+            return self.reply(401, body, "application/json; charset=utf-8",
+                              [("Www-Authenticate", value), ("Docker-Distribution-Api-Version", "registry/2.0")])
+        del self.headers["Authorization"]
+        creds = "%s:%s" % (os.environ["REGISTRY_CREDENTIAL_USERNAME"], os.environ["REGISTRY_CREDENTIAL_PASSWORD"])
+        self.headers["Authorization"] = "Basic " + base64.b64encode(creds.encode()).decode()
+        forward(self, path, os.environ["REGISTRY_URL"])
+
+    # -- /service/token
+    def user(self):
+        auth = self.headers.get("Authorization", "")
+        if not auth.startswith("Basic "):
+            return None, True
+        try:
+            name, _, password = base64.b64decode(auth[6:]).decode().partition(":")
+        except ValueError:
+            return None, False
+        with closing(pgschema.connect()) as conn:
+            return pgschema.check_user(conn, name, password), True
+
+    def token(self):
+        q = parse_qs(self.query)
+        user, ok = self.user()
+        if not ok or (user is None and self.headers.get("Authorization")):
+            body = json.dumps({"errors": [{"code": "UNAUTHORIZED", "message": "authentication required"}]})
+            return self.reply(401, body.encode(), "application/json; charset=utf-8")
+        access = []
+        with closing(pgschema.connect()) as conn:
+            for ra in tokens.resource_actions(q.get("scope", [])):
+                if ra["type"] != "repository" or "/" not in ra["name"]:
+                    continue
+                project = pgschema.project(conn, ra["name"].split("/", 1)[0])
+                if project is None:
+                    continue
+                if user and user["sysadmin"]:
+                    ra["actions"] = [a for a in ra["actions"] if a in ("pull", "push", "delete", "*")]
+                else:
+                    ra["actions"] = ["pull"] if "pull" in ra["actions"] and project["public"] else []
+                access.append(ra)
+        try:
+            t = tokens.make_token(user["username"] if user else "", (q.get("service") or [""])[0], access,
+                                  TOKEN_EXPIRATION_MIN, key_path=v2auth.KEY_PATH)
+        except LibtrustError as e:
+            log.error("Unexpected error when creating the token, error: %s" % e, at="token.go:95")
+            return self.http_error(500)
+        self.reply_json(t)
+
+    # -- /api/v2.0
+    def ping(self):
+        self.reply(200, b"Pong", "text/plain; charset=utf-8")
+
+    def systeminfo(self):
+        ext = os.environ["EXT_ENDPOINT"]
+        self.reply_json({
+            "auth_mode": "db_auth", "primary_auth_mode": False, "self_registration": False,
+            "harbor_version": "%s-%s" % (RELEASE_VERSION, GIT_COMMIT), "banner_message": "",
+            "registry_url": urlsplit(ext).netloc, "external_url": ext, "read_only": False,
+            "has_ca_root": False, "notification_enable": True, "oidc_provider_name": "",
+        })
+
+    def health(self):
+        components = [{"name": "core", "status": "healthy"}]
+        for name, probe in PROBES:
+            try:
+                probe()
+                components.append({"name": name, "status": "healthy"})
+            except Exception as e:  # any failure makes the component unhealthy, as Harbor reports it
+                components.append({"name": name, "status": "unhealthy", "error": str(e)})
+        status = "healthy" if all(c["status"] == "healthy" for c in components) else "unhealthy"
+        self.reply_json({"status": status, "components": sorted(components, key=lambda c: c["name"])})
+
+
+def http_probe(url, headers=None):
+    req = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(req, timeout=5) as r:
+        r.read()
+
+
+def db_probe():
+    with closing(pgschema.connect()) as conn, conn.cursor() as cur:
+        cur.execute("SELECT 1")
+
+
+PROBES = [
+    ("database", db_probe),
+    ("redis", lambda: redis_ping(os.environ["_REDIS_URL_CORE"])),
+    ("registry", lambda: http_probe(os.environ["REGISTRY_URL"] + "/")),
+    ("registryctl", lambda: http_probe(os.environ["REGISTRY_CONTROLLER_URL"] + "/api/health")),
+    ("jobservice", lambda: http_probe(os.environ["JOBSERVICE_URL"] + "/api/v1/stats",
+                                      {"Authorization": "Harbor-Secret " + os.environ.get("CORE_SECRET", "")})),
+    ("portal", lambda: http_probe(os.environ["PORTAL_URL"])),
+]
+
+
+def main():
+    require_env(["EXT_ENDPOINT", "POSTGRESQL_HOST", "POSTGRESQL_USERNAME", "REGISTRY_URL",
+                 "REGISTRY_CREDENTIAL_USERNAME", "REGISTRY_CREDENTIAL_PASSWORD", "_REDIS_URL_CORE"])
+    log.info("initializing cache ...", at="main.go:159")
+    try:
+        redis_ping(os.environ.get("_REDIS_URL_HARBOR") or os.environ["_REDIS_URL_CORE"])
+    except Exception as e:
+        log.fatal("failed to initialize cache: %s" % e, at="main.go:170")
+    log.info("initializing configurations...", at="main.go:178")
+    log.info("configurations initialization completed", at="main.go:180")
+    try:
+        conn = pgschema.connect(wait=True)
+    except Exception as e:
+        log.fatal("failed to initialize database: %s" % e, at="main.go:201")
+    try:
+        pgschema.migrate(conn)
+    except pgschema.DirtyError as e:
+        log.error('Failed to upgrade schema, error: "%s"' % e, at="pgsql.go:140")
+        log.fatal("failed to migrate the database, error: %s" % e, at="main.go:215")
+    log.info("The database has been migrated successfully", at="main.go:218")
+    pgschema.update_init_password(conn, os.environ.get("HARBOR_ADMIN_PASSWORD", ""))
+    conn.close()
+    log.info("Version: %s, Git commit: %s" % (RELEASE_VERSION, GIT_COMMIT), at="main.go:279")
+    conf = appconf.load(at="main.go:222")
+    addr = listen_address(conf.get("httpport") or 8080)
+    server = Server(addr, CoreHandler)
+    log.info("http server Running on http://%s:%d" % addr, at="server.go:281")
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
