@@ -1,7 +1,7 @@
 /** Facts of every host, one round trip each, in parallel. Read-only. */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { cmd } from "../remote/command.js";
+import { cmd } from "../shell/command.js";
 import type { SshPool } from "../remote/pool.js";
 import { encodeQueries } from "../facts/queries.js";
 import type { FactQuery } from "../facts/queries.js";

@@ -4,7 +4,7 @@
  * may be left out only when an existing Kubernetes secret holds them. Pure, over the sections
  * that parsed, like checks.ts.
  */
-import type { Salvaged } from "./checks.js";
+import type { Salvaged } from "./parsed-sections.js";
 import { problemError, problemWarning } from "./problems.js";
 import type { PathSegment, ProblemDraft } from "./problems.js";
 import type { Harbor2InventoryData } from "./schema-v2.js";

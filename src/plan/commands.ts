@@ -2,10 +2,10 @@
  * The remote commands a plan uses, built as data (argument lists, quoted once by
  * renderShell). Pure; tested as strings.
  */
-import { allOf, cmd, op, shScript } from "../remote/command.js";
-import type { Command } from "../remote/command.js";
+import { allOf, cmd, op, shScript } from "../shell/command.js";
+import type { Command } from "../shell/command.js";
 import type { DesiredDirectory, DesiredMount } from "../render/types.js";
-import { formatMode } from "../remote/upload.js";
+import { formatMode } from "../shell/file-mode.js";
 import { Secret } from "../inventory/secret.js";
 
 export type InitSystem = "systemd" | "sysv";

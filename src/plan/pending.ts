@@ -7,8 +7,8 @@
  */
 import type { Handler } from "../render/types.js";
 import type { HostFacts } from "../facts/types.js";
-import { allOf, cmd } from "../remote/command.js";
-import type { Command } from "../remote/command.js";
+import { allOf, cmd } from "../shell/command.js";
+import type { Command } from "../shell/command.js";
 import type { Step } from "./types.js";
 
 /** One empty file per pending handler, named after it; its mtime says since when. */

@@ -5,7 +5,7 @@
  */
 import type { HostRef } from "../inventory/model.js";
 import type { DesiredFile, Handler } from "../render/types.js";
-import type { Command } from "../remote/command.js";
+import type { Command } from "../shell/command.js";
 import type { Secret } from "../inventory/secret.js";
 
 /** The provision phases that change hosts, in the order they run. */

@@ -5,7 +5,7 @@
 import type { Inventory } from "../inventory/model.js";
 import { effectivePriorities, servedPorts, vipParts } from "../inventory/model.js";
 import type { LoadBalancerSpec } from "../inventory/schema.js";
-import { shellDoubleQuote } from "../remote/command.js";
+import { shellDoubleQuote } from "../shell/command.js";
 import { desiredDirectory, desiredFile } from "./files.js";
 import type { TemplateSet } from "./templates.js";
 import type { DesiredFile, DesiredHost } from "./types.js";

@@ -25,7 +25,7 @@ import { applyStopHarbor, inventoryWithNodes, removedNodeSpec } from "./scale.js
 import { removeDrainMarkerCommand } from "./commands.js";
 import type { RollSetup } from "./setup.js";
 import { limitPlanToTls, withTransitionCa } from "./tls.js";
-import type { ReconfigureOptions, ReconfigureResult } from "./reconfigure.js";
+import type { ReconfigureOptions, ReconfigureResult } from "./types.js";
 import { openClusterPool } from "../apply/cluster-run.js";
 import { runPhase } from "../apply/run-phase.js";
 

@@ -12,7 +12,7 @@ import { test } from "node:test";
 import { checkKeepalivedConf } from "../../../src/apply/keepalived-check.js";
 import type { KeepalivedCheckSession } from "../../../src/apply/keepalived-check.js";
 import { spawnSync } from "node:child_process";
-import { renderShell } from "../../../src/remote/command.js";
+import { renderShell } from "../../../src/shell/command.js";
 import { keepalivedCheckCommand } from "../../../src/plan/commands.js";
 import type { RunResult } from "../../../src/remote/transport.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";

@@ -9,8 +9,8 @@ import {
   applySysctlCommand, applyVipRulesCommand, checkNodesCommand, createSystemUserCommand, ensureDirectoryCommand, extractBundleCommand,
   fstabLine, harborInstallCommand, heldAddressesCommand, installPackagesCommand, keepalivedCheckCommand, mountCommand, persistMountCommand, serviceCommand,
 } from "../../../src/plan/commands.js";
-import type { Command } from "../../../src/remote/command.js";
-import { renderShell } from "../../../src/remote/command.js";
+import type { Command } from "../../../src/shell/command.js";
+import { renderShell } from "../../../src/shell/command.js";
 import type { DesiredMount } from "../../../src/render/types.js";
 
 const shown = (c: Command) => renderShell(c, { reveal: false });
