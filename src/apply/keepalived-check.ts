@@ -8,7 +8,7 @@ import { cmd } from "../remote/command.js";
 import type { SshSession } from "../remote/session.js";
 import type { RunResult } from "../remote/session.js";
 import { keepalivedCheckCommand } from "../plan/commands.js";
-import { keepalivedCheckOutcome, stripVirtualServers } from "../plan/keepalived-check.js";
+import { keepalivedCheckOutcome, stripCheckers } from "../plan/keepalived-check.js";
 import { HarborHaError } from "../errors.js";
 
 export type KeepalivedCheckSession = Pick<SshSession, "run" | "uploadAtomic" | "target">;
@@ -26,7 +26,7 @@ export async function checkKeepalivedConf(session: KeepalivedCheckSession, spec:
   const outcome = keepalivedCheckOutcome(whole.code, whole.signal, whole.stdout + whole.stderr);
   if (outcome === "pass") return;
   if (outcome === "fail") throw rejected(session, spec.path, whole, "");
-  const vrrp = await testStaged(session, spec, `${spec.path}.harbor-ha-check-vrrp`, stripVirtualServers(spec.content));
+  const vrrp = await testStaged(session, spec, `${spec.path}.harbor-ha-check-vrrp`, stripCheckers(spec.content));
   const vrrpOutcome = keepalivedCheckOutcome(vrrp.code, vrrp.signal, vrrp.stdout + vrrp.stderr);
   if (vrrpOutcome === "pass") return;
   const why =

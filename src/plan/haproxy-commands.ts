@@ -1,0 +1,89 @@
+/**
+ * HAProxy's commands as data, and the pure parsers of what its runtime API answers.
+ * Tested as strings and on captured output (test/unit/plan/haproxy-commands.test.ts).
+ */
+import { allOf, cmd } from "../remote/command.js";
+import type { Command } from "../remote/command.js";
+import { HAPROXY_ADMIN_SOCKET, HAPROXY_STATE_FILE } from "../render/haproxy.js";
+import { serviceCommand } from "./commands.js";
+import type { InitSystem } from "./commands.js";
+
+/** Checks a candidate haproxy.cfg before it replaces the running one (exit 0 valid, else the ALERT lines say why). */
+export function haproxyCheckCommand(path: string): Command {
+  return cmd("haproxy", "-c", "-f", path);
+}
+
+/**
+ * Runtime API commands, one connection each, in order; each answer is printed and any answer
+ * that is not empty or a known success fails the whole command (the runtime API always exits 0).
+ */
+export function haproxyRuntimeCommand(commands: readonly string[]): Command {
+  const script = [
+    's=$1; shift',
+    'for c in "$@"; do',
+    '  out=$(printf \'%s\\n\' "$c" | socat -t 5 stdio "unix-connect:$s") || { echo "cannot reach HAProxy\'s runtime API at $s" >&2; exit 1; }',
+    '  printf \'%s\\n\' "$out"',
+    // set server answers nothing on success; a refusal is a sentence ("No such server.", "Unknown command").
+    '  case "$c" in set\\ *) [ -z "$(printf \'%s\' "$out" | tr -d \'[:space:]\')" ] || { echo "HAProxy refused \'$c\': $out" >&2; exit 1; } ;; esac',
+    'done',
+  ].join("\n");
+  return cmd("sh", "-c", script, "sh", HAPROXY_ADMIN_SOCKET, ...commands);
+}
+
+/** `show stat` as CSV: every frontend, backend and server with its state and sessions. */
+export function haproxyShowStatCommand(): Command {
+  return haproxyRuntimeCommand(["show stat"]);
+}
+
+export type HaproxyDrainAction = "drain" | "ready";
+
+/** Sets a node's admin state in every given backend: drain (no new connections, running ones finish) or ready. */
+export function haproxySetStateCommand(backends: readonly string[], server: string, state: HaproxyDrainAction): Command {
+  return haproxyRuntimeCommand(backends.map((b) => `set server ${b}/${server} state ${state}`));
+}
+
+/**
+ * Reload without dropping established connections: the runtime state (drained nodes) is saved
+ * for the new process first (server-state-file), then the init system reloads, which starts a
+ * new process that takes the listeners while the old one finishes its connections.
+ */
+export function haproxyReloadCommand(init: InitSystem): Command {
+  const save = cmd(
+    "sh", "-c",
+    'printf "show servers state\\n" | socat -t 5 stdio "unix-connect:$1" > "$2.tmp" 2>/dev/null && mv -f "$2.tmp" "$2" || rm -f "$2.tmp"; exit 0',
+    "sh", HAPROXY_ADMIN_SOCKET, HAPROXY_STATE_FILE,
+  );
+  return allOf(save, serviceCommand(init, "haproxy", "reload"));
+}
+
+/** One server line of `show stat`. */
+export interface HaproxyServerStat {
+  backend: string;
+  server: string;
+  /** HAProxy's words: UP, DOWN, DRAIN, MAINT, NOLB, "UP 1/2" (going down), "no check" … */
+  status: string;
+  /** Current sessions. */
+  sessions: number;
+  /** What the last health check said ("L7OK", "L4CON", …), when checked. */
+  checkStatus: string;
+}
+
+/** `show stat` CSV (a `# pxname,svname,…` header) → the server lines; frontends and backends' totals are left out. */
+export function parseHaproxyStat(output: string): HaproxyServerStat[] {
+  const lines = output.split("\n").map((l) => l.trim()).filter(Boolean);
+  const header = lines.find((l) => l.startsWith("# "));
+  if (!header) return [];
+  const cols = header.slice(2).split(",");
+  const at = (name: string) => cols.indexOf(name);
+  const [px, sv, st, scur, check] = [at("pxname"), at("svname"), at("status"), at("scur"), at("check_status")];
+  return lines
+    .filter((l) => !l.startsWith("#"))
+    .map((l) => l.split(","))
+    .filter((f) => f[sv] !== "FRONTEND" && f[sv] !== "BACKEND" && f[px] !== undefined && f[sv] !== undefined)
+    .map((f) => ({ backend: f[px] ?? "", server: f[sv] ?? "", status: f[st] ?? "", sessions: Number(f[scur]) || 0, checkStatus: (f[check] ?? "").replace(/^\* /, "") }));
+}
+
+/** Whether a server takes new connections: UP and not drained or in maintenance. */
+export function takesTraffic(s: HaproxyServerStat): boolean {
+  return s.status === "UP" || /^UP \d+\/\d+$/.test(s.status);
+}
