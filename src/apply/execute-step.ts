@@ -2,6 +2,7 @@
 import { readFile } from "node:fs/promises";
 import type { SshSession } from "../remote/session.js";
 import { checkKeepalivedConf } from "./keepalived-check.js";
+import { checkHaproxyCfg } from "./haproxy-check.js";
 import type { Step } from "../plan/types.js";
 import { waitUntilReady } from "./wait-step.js";
 import { applyHarborSettings } from "./settings-step.js";
@@ -26,6 +27,7 @@ export async function executeStep(session: SshSession, step: Step): Promise<void
       const f = action.file;
       const spec = { path: f.path, content: f.content, mode: f.mode, owner: f.owner, group: f.group, step: step.title };
       if (action.check === "keepalived") await checkKeepalivedConf(session, spec);
+      if (action.check === "haproxy") await checkHaproxyCfg(session, spec);
       await session.uploadAtomic(spec);
       return;
     }

@@ -4,22 +4,15 @@
  * whole file ends in a silent SIGTERM (see plan/keepalived-check.ts), its VRRP part is
  * checked on its own and decides; a silent SIGTERM is never a pass.
  */
-import { cmd } from "../remote/command.js";
-import type { SshSession } from "../remote/session.js";
 import type { RunResult } from "../remote/session.js";
 import { keepalivedCheckCommand } from "../plan/commands.js";
 import { keepalivedCheckOutcome, stripCheckers } from "../plan/keepalived-check.js";
 import { HarborHaError } from "../errors.js";
+import { checkTranscript, runOnStagedCopy } from "./staged-check.js";
+import type { StagedCheckSession, StagedConfSpec } from "./staged-check.js";
 
-export type KeepalivedCheckSession = Pick<SshSession, "run" | "uploadAtomic" | "target">;
-
-export interface KeepalivedConfSpec {
-  path: string;
-  content: string;
-  mode: number;
-  owner: string;
-  group: string;
-}
+export type KeepalivedCheckSession = StagedCheckSession;
+export type KeepalivedConfSpec = StagedConfSpec;
 
 export async function checkKeepalivedConf(session: KeepalivedCheckSession, spec: KeepalivedConfSpec): Promise<void> {
   const whole = await testStaged(session, spec, `${spec.path}.harbor-ha-check`, spec.content);
@@ -36,19 +29,12 @@ export async function checkKeepalivedConf(session: KeepalivedCheckSession, spec:
   throw rejected(session, spec.path, vrrp, why);
 }
 
-async function testStaged(session: KeepalivedCheckSession, spec: KeepalivedConfSpec, staged: string, content: string): Promise<RunResult> {
-  await session.uploadAtomic({ ...spec, path: staged, content, step: `stage ${staged}` });
-  try {
-    return await session.run(keepalivedCheckCommand(staged), { sudo: true, step: "keepalived -t" });
-  } finally {
-    await session.run(cmd("rm", "-f", "--", staged, `${staged}.harbor-ha.bak`), { sudo: true, step: `remove ${staged}` });
-  }
+function testStaged(session: KeepalivedCheckSession, spec: KeepalivedConfSpec, staged: string, content: string): Promise<RunResult> {
+  return runOnStagedCopy(session, spec, staged, content, keepalivedCheckCommand, "keepalived -t");
 }
 
 function rejected(session: KeepalivedCheckSession, path: string, r: RunResult, why: string): HarborHaError {
-  const lines = `${r.stderr}\n${r.stdout}`.split("\n").map((l) => l.trim()).filter(Boolean).slice(-6);
-  const status = r.code === null ? `signal ${r.signal ?? "?"}` : `exit ${r.code}`;
-  const shown = lines.length > 0 ? `:\n  ${lines.join("\n  ")}` : "";
+  const { status, shown } = checkTranscript(r);
   return new HarborHaError(`${session.target.hostName}: keepalived rejects the new ${path} (keepalived -t ${status})${why}${shown}`, {
     hint: "The running configuration was left as it was. Fix the keepalived settings in the inventory (see the lines above) and run again.",
   });

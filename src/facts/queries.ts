@@ -23,6 +23,7 @@ export type FactQuery =
   | { kind: "http"; url: string }
   | { kind: "vipchain" }
   | { kind: "keepalived" }
+  | { kind: "haproxy" }
   | { kind: "drain" }
   /** What `<program> --version` prints and its exit status (the node prerequisites Harbor's installer runs). */
   | { kind: "version"; program: string }
@@ -70,7 +71,7 @@ function encodeQuery(q: FactQuery): string {
       case "http": return [q.kind, q.url];
       case "version": return [q.kind, q.program];
       case "harbor-api": return [q.kind, q.url, Buffer.from(q.curlConfig.reveal(), "utf8").toString("base64")];
-      case "vipchain": case "keepalived": case "drain": return [q.kind];
+      case "vipchain": case "keepalived": case "haproxy": case "drain": return [q.kind];
     }
   })();
   for (const f of fields) {

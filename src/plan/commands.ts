@@ -69,6 +69,25 @@ export function applyVipRulesCommand(init: InitSystem, scriptPath: string, unitN
   return init === "systemd" ? allOf(cmd("systemctl", "daemon-reload"), cmd("systemctl", "enable", unitName), run) : run;
 }
 
+/**
+ * Takes the VIP acceptance rules away (load_balancing switched to haproxy, which connects to
+ * the node's own address): unhooks and deletes the chain, disables and removes the boot unit
+ * and the script. Idempotent; what is already gone is skipped.
+ */
+export function removeVipRulesCommand(init: InitSystem, scriptPath: string, unitName: string, unitPath: string): Command {
+  const script = [
+    'script=$1; unit=$2; unit_path=$3; systemd=$4',
+    'if command -v iptables >/dev/null 2>&1; then',
+    '  while iptables -w -t nat -D PREROUTING -j HARBOR_HA_VIP 2>/dev/null; do :; done',
+    '  iptables -w -t nat -F HARBOR_HA_VIP 2>/dev/null; iptables -w -t nat -X HARBOR_HA_VIP 2>/dev/null',
+    'fi',
+    'if [ "$systemd" = yes ] && [ -e "$unit_path" ]; then systemctl disable "$unit" >/dev/null 2>&1; fi',
+    'rm -f -- "$script" "$unit_path" "$script.harbor-ha.bak" "$unit_path.harbor-ha.bak"',
+    '[ "$systemd" = yes ] && systemctl daemon-reload; exit 0',
+  ].join("\n");
+  return cmd("sh", "-c", script, "sh", scriptPath, unitName, unitPath, init === "systemd" ? "yes" : "no");
+}
+
 /** Harbor's installer, in HA mode, from its folder. */
 export function harborInstallCommand(harborDir: string, withClair: boolean): Command {
   const install = withClair ? cmd("./install.sh", "--ha", "--with-clair") : cmd("./install.sh", "--ha");

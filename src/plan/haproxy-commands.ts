@@ -4,7 +4,7 @@
  */
 import { allOf, cmd } from "../remote/command.js";
 import type { Command } from "../remote/command.js";
-import { HAPROXY_ADMIN_SOCKET, HAPROXY_STATE_FILE } from "../render/haproxy.js";
+import { HAPROXY_ADMIN_SOCKET, HAPROXY_ALIVE_PATH, HAPROXY_ALIVE_PORT, HAPROXY_STATE_FILE } from "../render/haproxy.js";
 import { serviceCommand } from "./commands.js";
 import type { InitSystem } from "./commands.js";
 
@@ -54,6 +54,29 @@ export function haproxyReloadCommand(init: InitSystem): Command {
     "sh", HAPROXY_ADMIN_SOCKET, HAPROXY_STATE_FILE,
   );
   return allOf(save, serviceCommand(init, "haproxy", "reload"));
+}
+
+/** HAProxy exits a moment after a start or reload it cannot complete: look this long after it. */
+export const HAPROXY_SETTLE_S = 1.5;
+
+/**
+ * After HAProxy was started or reloaded: it still runs a moment later and answers on its local
+ * liveness address (what keepalived's vrrp_script asks); else it fails, quoting HAProxy's
+ * newest log lines (the journal where it has them, else syslog).
+ */
+export function haproxyRunningCheckCommand(): Command {
+  const script = [
+    'sleep "$1"',
+    'p=$(head -n 1 /run/haproxy.pid 2>/dev/null || true)',
+    'if [ -n "$p" ] && grep -q haproxy "/proc/$p/comm" 2>/dev/null && ! grep -q "^State:[[:space:]]*Z" "/proc/$p/status" 2>/dev/null; then',
+    '  curl -fsS -o /dev/null --max-time 2 "$2" && exit 0',
+    '  echo "HAProxy runs (pid $p) but does not answer at $2" >&2; exit 1',
+    'fi',
+    'echo "HAProxy is not running after its configuration was applied; its last log lines:" >&2',
+    "{ journalctl -q -u haproxy -n 10 --no-pager 2>/dev/null | grep -v '^-- ' | grep . || grep -i haproxy /var/log/syslog 2>/dev/null | tail -n 10; } >&2",
+    'exit 1',
+  ].join("\n");
+  return cmd("sh", "-c", script, "sh", String(HAPROXY_SETTLE_S), `http://127.0.0.1:${HAPROXY_ALIVE_PORT}${HAPROXY_ALIVE_PATH}`);
 }
 
 /** One server line of `show stat`. */

@@ -1,8 +1,10 @@
 /** Steps for a keepalived load balancer: files, then the handlers they trigger. Pure. */
 import type { Redactor } from "../inventory/secret.js";
-import type { DesiredHost } from "../render/types.js";
+import type { DesiredHost, Handler } from "../render/types.js";
 import type { HostFacts } from "../facts/types.js";
 import { applySysctlCommand, serviceCommand } from "./commands.js";
+import { haproxyReloadCommand, haproxyRunningCheckCommand } from "./haproxy-commands.js";
+import { HAPROXY_CFG_PATH } from "../render/haproxy.js";
 import { planDirectories, planFiles, planPackages, planUsers } from "./host-steps.js";
 import type { Step } from "./types.js";
 
@@ -13,7 +15,8 @@ export const LB_SYSCTLS: Record<string, string> = { "net.ipv4.ip_forward": "1", 
 export function planLoadBalancer(d: DesiredHost, f: HostFacts, redactor: Redactor): Step[] {
   const host = d.host.name;
   const phase = "loadbalancers" as const;
-  // keepalived.conf goes last: `keepalived -t` checks it against check.sh and the script user.
+  // keepalived.conf goes last: `keepalived -t` checks it against check.sh and the script user
+  // (and haproxy.cfg, rendered after the CA file it names, keeps its place before it).
   const ordered = [...d.files].sort((a, b) => Number(a.path.endsWith("/keepalived.conf")) - Number(b.path.endsWith("/keepalived.conf")));
   const files = planFiles(ordered, host, f, phase, redactor);
   const steps: Step[] = [...planPackages(d, f, phase), ...planUsers(d, f, phase), ...planDirectories(d.directories, host, f, phase), ...files.steps];
@@ -24,6 +27,9 @@ export function planLoadBalancer(d: DesiredHost, f: HostFacts, redactor: Redacto
     steps.push({ host, phase, kind: "service", title: `apply ${SYSCTL_PATH}`, reason, action: { type: "run", command: applySysctlCommand(SYSCTL_PATH) } });
   }
 
+  // HAProxy before keepalived: keepalived's vrrp_script gives the VIP up while HAProxy does not answer.
+  if (d.files.some((file) => file.path === HAPROXY_CFG_PATH)) steps.push(...planHaproxyService(d, f, files.handlers));
+
   const running = f.keepalived?.running === true;
   const service = (action: "start" | "restart" | "reload", reason: string): Step => ({
     host, phase, kind: "service", title: `${action} keepalived`, reason, action: { type: "run", command: serviceCommand(f.init, "keepalived", action) },
@@ -32,4 +38,22 @@ export function planLoadBalancer(d: DesiredHost, f: HostFacts, redactor: Redacto
   else if (files.handlers.has("restart-keepalived")) steps.push(service("restart", "its daemon options changed (a reload does not re-read them)"));
   else if (files.handlers.has("reload-keepalived")) steps.push(service("reload", "keepalived.conf changed"));
   return steps;
+}
+
+/**
+ * Start HAProxy when it does not run; reload it (established connections kept, drained nodes
+ * kept drained) only when haproxy.cfg changed; either way, then check that it still runs.
+ */
+function planHaproxyService(d: DesiredHost, f: HostFacts, handlers: ReadonlySet<Handler>): Step[] {
+  const host = d.host.name;
+  const phase = "loadbalancers" as const;
+  const change: Step | undefined =
+    f.haproxy?.running !== true
+      ? { host, phase, kind: "service", title: "start haproxy", reason: "HAProxy is not running", action: { type: "run", command: serviceCommand(f.init, "haproxy", "start") } }
+      : handlers.has("reload-haproxy")
+        ? { host, phase, kind: "service", title: "reload haproxy (established connections are kept)", reason: "haproxy.cfg changed", action: { type: "run", command: haproxyReloadCommand(f.init) } }
+        : undefined;
+  if (!change) return [];
+  const hint = "Nothing further was changed on this load balancer. Fix the cause (HAProxy's log on that host says it), then run again.";
+  return [change, { host, phase, kind: "check", title: "check that haproxy still runs and answers", reason: `after: ${change.title}`, action: { type: "run", command: haproxyRunningCheckCommand(), hint } }];
 }
