@@ -47,7 +47,7 @@ export function renderLoadBalancer(inv: Inventory, index: number, tpl: TemplateS
   ];
   const caPath = inv.data.cluster.protocol === "https" && inv.tls?.caPem !== undefined ? LB_CA_PATH : undefined;
   if (caPath !== undefined && inv.tls?.caPem !== undefined) {
-    files.push(desiredFile({ path: caPath, content: inv.tls.caPem, mode: 0o644, description: haproxy ? "CA that check.sh and HAProxy's health check verify Harbor's certificate with" : "CA that check.sh verifies Harbor's certificate with" }));
+    files.push(desiredFile({ path: caPath, content: inv.tls.caPem, mode: 0o644, onChange: haproxy ? ["reload-haproxy"] : [], description: haproxy ? "CA that check.sh and HAProxy's health check verify Harbor's certificate with" : "CA that check.sh verifies Harbor's certificate with" }));
   }
   files.push(
     desiredFile({
