@@ -37,9 +37,9 @@ export function haproxyShowStatCommand(): Command {
 
 export type HaproxyDrainAction = "drain" | "ready";
 
-/** Sets a node's admin state in every given backend: drain (no new connections, running ones finish) or ready. */
-export function haproxySetStateCommand(backends: readonly string[], server: string, state: HaproxyDrainAction): Command {
-  return haproxyRuntimeCommand(backends.map((b) => `set server ${b}/${server} state ${state}`));
+/** Sets the admin state of servers (backend/server): drain (no new connections, running ones finish) or ready. */
+export function haproxySetStateCommand(servers: ReadonlyArray<{ backend: string; server: string }>, state: HaproxyDrainAction): Command {
+  return haproxyRuntimeCommand(servers.map((s) => `set server ${s.backend}/${s.server} state ${state}`));
 }
 
 /**
@@ -89,6 +89,8 @@ export interface HaproxyServerStat {
   sessions: number;
   /** What the last health check said ("L7OK", "L4CON", …), when checked. */
   checkStatus: string;
+  /** "10.20.0.21:443": which node it is, whatever its name in an older haproxy.cfg. */
+  address: string;
 }
 
 /** `show stat` CSV (a `# pxname,svname,…` header) → the server lines; frontends and backends' totals are left out. */
@@ -98,12 +100,17 @@ export function parseHaproxyStat(output: string): HaproxyServerStat[] {
   if (!header) return [];
   const cols = header.slice(2).split(",");
   const at = (name: string) => cols.indexOf(name);
-  const [px, sv, st, scur, check] = [at("pxname"), at("svname"), at("status"), at("scur"), at("check_status")];
+  const [px, sv, st, scur, check, addr] = [at("pxname"), at("svname"), at("status"), at("scur"), at("check_status"), at("addr")];
   return lines
     .filter((l) => !l.startsWith("#"))
     .map((l) => l.split(","))
     .filter((f) => f[sv] !== "FRONTEND" && f[sv] !== "BACKEND" && f[px] !== undefined && f[sv] !== undefined)
-    .map((f) => ({ backend: f[px] ?? "", server: f[sv] ?? "", status: f[st] ?? "", sessions: Number(f[scur]) || 0, checkStatus: (f[check] ?? "").replace(/^\* /, "") }));
+    .map((f) => ({ backend: f[px] ?? "", server: f[sv] ?? "", status: f[st] ?? "", sessions: Number(f[scur]) || 0, checkStatus: (f[check] ?? "").replace(/^\* /, ""), address: f[addr] ?? "" }));
+}
+
+/** The servers of one node (by address), in every backend. */
+export function serversOfNode(stats: readonly HaproxyServerStat[], nodeAddress: string): HaproxyServerStat[] {
+  return stats.filter((s) => s.address.slice(0, s.address.lastIndexOf(":")) === nodeAddress);
 }
 
 /** Whether a server takes new connections: UP and not drained or in maintenance. */

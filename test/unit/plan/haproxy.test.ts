@@ -107,7 +107,7 @@ test("preflight: switching a cluster harbor-ha serves with HAProxy back to lvs-d
 });
 
 test("runtime API: set server for every backend, one connection each; a refusal fails the command", () => {
-  const c = String(haproxySetStateCommand(["harbor_80", "harbor_443"], "harbor2", "drain"));
+  const c = String(haproxySetStateCommand([{ backend: "harbor_80", server: "harbor2" }, { backend: "harbor_443", server: "harbor2" }], "drain"));
   assert.match(c, /\/run\/haproxy\/admin\.sock 'set server harbor_80\/harbor2 state drain' 'set server harbor_443\/harbor2 state drain'$/);
   assert.match(c, /HAProxy refused/);
 });
@@ -115,11 +115,11 @@ test("runtime API: set server for every backend, one connection each; a refusal 
 test("parseHaproxyStat reads HAProxy 2.6's show stat: servers only, state, sessions and the last check", () => {
   const stat = parseHaproxyStat(readFileSync(join(projectRoot(), "test", "fixtures", "haproxy", "show-stat.csv"), "utf8"));
   assert.deepEqual(stat, [
-    { backend: "harbor_80", server: "harbor1", status: "DRAIN", sessions: 0, checkStatus: "L7OK" },
-    { backend: "harbor_80", server: "harbor2", status: "DOWN", sessions: 0, checkStatus: "L7RSP" },
-    { backend: "harbor_80", server: "harbor3", status: "DOWN", sessions: 0, checkStatus: "L7STS" },
+    { backend: "harbor_80", server: "harbor1", status: "DRAIN", sessions: 0, checkStatus: "L7OK", address: "127.0.0.1:80" },
+    { backend: "harbor_80", server: "harbor2", status: "DOWN", sessions: 0, checkStatus: "L7RSP", address: "127.0.0.2:80" },
+    { backend: "harbor_80", server: "harbor3", status: "DOWN", sessions: 0, checkStatus: "L7STS", address: "127.0.0.3:80" },
   ]);
   assert.deepEqual(stat.map(takesTraffic), [false, false, false]);
-  assert.equal(takesTraffic({ backend: "b", server: "s", status: "UP 1/2", sessions: 3, checkStatus: "L4CON" }), true);
+  assert.equal(takesTraffic({ backend: "b", server: "s", status: "UP 1/2", sessions: 3, checkStatus: "L4CON", address: "10.0.0.1:80" }), true);
   assert.deepEqual(parseHaproxyStat("Unknown command\n"), []);
 });

@@ -153,8 +153,8 @@ test("HAProxy's health check takes out exactly the nodes check.sh fails, and the
 });
 
 test("a node drained through the runtime API gets no new connections; ready takes it back", { skip }, () => {
-  const drain = renderShell(haproxySetStateCommand(["harbor_80"], "harbor1", "drain"), { reveal: true });
-  const ready = renderShell(haproxySetStateCommand(["harbor_80"], "harbor1", "ready"), { reveal: true });
+  const drain = renderShell(haproxySetStateCommand([{ backend: "harbor_80", server: "harbor1" }], "drain"), { reveal: true });
+  const ready = renderShell(haproxySetStateCommand([{ backend: "harbor_80", server: "harbor1" }], "ready"), { reveal: true });
   const [stat = "", drained = "", , back = ""] = runHaproxy(3, [`${drain} >/dev/null && ${showStat}`, "vip", ready, "vip"]);
   assert.equal(parseHaproxyStat(stat).find((s) => s.server === "harbor1")?.status, "DRAIN");
   assert.notEqual(drained.trim(), "200", "a drained node took a new connection");
@@ -162,7 +162,7 @@ test("a node drained through the runtime API gets no new connections; ready take
 });
 
 test("a refused runtime command fails the command (the runtime API itself always exits 0)", { skip }, () => {
-  const wrong = renderShell(haproxySetStateCommand(["harbor_80"], "no-such-node", "drain"), { reveal: true });
+  const wrong = renderShell(haproxySetStateCommand([{ backend: "harbor_80", server: "no-such-node" }], "drain"), { reveal: true });
   const [out = ""] = runHaproxy(0, [wrong]);
   assert.match(out, /HAProxy refused 'set server harbor_80\/no-such-node state drain'/);
   assert.match(out, /failed: 1/);

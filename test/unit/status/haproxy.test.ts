@@ -16,7 +16,7 @@ const lbs = hx.data.load_balancers.map((l) => l.name);
 const nodes = hx.data.harbor_nodes.map((n) => n.name);
 
 function servers(edit: (s: HaproxyServerStat) => HaproxyServerStat = (s) => s): HaproxyServerStat[] {
-  return ["harbor_80", "harbor_443"].flatMap((backend) => nodes.map((server) => edit({ backend, server, status: "UP", sessions: server === "harbor1" ? 2 : 0, checkStatus: backend === "harbor_443" ? "L7OK" : "" })));
+  return ["harbor_80", "harbor_443"].flatMap((backend) => nodes.map((server) => edit({ backend, server, status: "UP", sessions: server === "harbor1" ? 2 : 0, checkStatus: backend === "harbor_443" ? "L7OK" : "", address: `10.20.0.2${server.slice(-1)}:${backend.slice(7)}` })));
 }
 
 function input(stat: (lb: string) => HaproxyServerStat[] | null, running = true): StatusInput {
