@@ -9,7 +9,7 @@ import { inv } from "../plan/example.js";
 const hx: Inventory = { ...inv, data: { ...inv.data, load_balancing: "haproxy" } };
 
 test("the request on a load balancer: the cluster's hostname resolved to the VIP, verified with the load balancer's CA", () => {
-  assert.equal(String(vipRequestCommand(hx)), "curl -sS -o /dev/null -w %{http_code} --max-time 2 --resolve registry.example.com:443:10.20.0.100 --cacert /etc/keepalived/harbor-ca.crt -- https://registry.example.com:443/api/systeminfo");
+  assert.equal(String(vipRequestCommand(hx)), "curl -sS -o /dev/null -w '%{http_code}' --max-time 2 --resolve registry.example.com:443:10.20.0.100 --cacert /etc/keepalived/harbor-ca.crt -- https://registry.example.com:443/api/systeminfo");
   assert.equal(describeVipRequest(hx), "HTTPS GET /api/systeminfo for registry.example.com through the VIP");
 });
 
