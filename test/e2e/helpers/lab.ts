@@ -66,6 +66,8 @@ export interface LabUpOptions {
   protocol?: "http" | "https";
   /** Which of Harbor's own offline installers the lab uses (../shared/harbor): 1.4.0 by default. */
   harborVersion?: "1.4" | "1.5";
+  /** The inventory's load_balancing (lvs-dr by default). */
+  loadBalancing?: "lvs-dr" | "haproxy";
 }
 
 const UP_TIMEOUT_MS = 180_000;
@@ -131,6 +133,7 @@ export async function labUp(opts: LabUpOptions = {}): Promise<Lab> {
   await acquireLabLock();
   const args = ["up", "--lbs", String(opts.lbs ?? 2), "--nodes", String(opts.nodes ?? 3), "--protocol", opts.protocol ?? "https"];
   if (opts.harborVersion) args.push("--harbor-version", opts.harborVersion);
+  if (opts.loadBalancing) args.push("--load-balancing", opts.loadBalancing);
   await runLabScript(args);
   return readLab();
 }
