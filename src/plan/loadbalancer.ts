@@ -40,6 +40,13 @@ export function planLoadBalancer(d: DesiredHost, f: HostFacts, redactor: Redacto
   return steps;
 }
 
+const HAPROXY_SERVICE_TITLES = ["start haproxy", "reload haproxy (established connections are kept)", "check that haproxy still runs and answers"];
+
+/** HAProxy's start, reload and the check after them: a plan limited to files (rotate-certs) keeps them, as the CA file they re-read changes. */
+export function isHaproxyServiceStep(step: Step): boolean {
+  return step.phase === "loadbalancers" && HAPROXY_SERVICE_TITLES.includes(step.title);
+}
+
 /**
  * Start HAProxy when it does not run; reload it (established connections kept, drained nodes
  * kept drained) only when haproxy.cfg changed; either way, then check that it still runs.
@@ -49,11 +56,11 @@ function planHaproxyService(d: DesiredHost, f: HostFacts, handlers: ReadonlySet<
   const phase = "loadbalancers" as const;
   const change: Step | undefined =
     f.haproxy?.running !== true
-      ? { host, phase, kind: "service", title: "start haproxy", reason: "HAProxy is not running", action: { type: "run", command: serviceCommand(f.init, "haproxy", "start") } }
+      ? { host, phase, kind: "service", title: HAPROXY_SERVICE_TITLES[0] as string, reason: "HAProxy is not running", action: { type: "run", command: serviceCommand(f.init, "haproxy", "start") } }
       : handlers.has("reload-haproxy")
-        ? { host, phase, kind: "service", title: "reload haproxy (established connections are kept)", reason: "haproxy.cfg changed", action: { type: "run", command: haproxyReloadCommand(f.init) } }
+        ? { host, phase, kind: "service", title: HAPROXY_SERVICE_TITLES[1] as string, reason: "haproxy.cfg changed", action: { type: "run", command: haproxyReloadCommand(f.init) } }
         : undefined;
   if (!change) return [];
   const hint = "Nothing further was changed on this load balancer. Fix the cause (HAProxy's log on that host says it), then run again.";
-  return [change, { host, phase, kind: "check", title: "check that haproxy still runs and answers", reason: `after: ${change.title}`, action: { type: "run", command: haproxyRunningCheckCommand(), hint } }];
+  return [change, { host, phase, kind: "check", title: HAPROXY_SERVICE_TITLES[2] as string, reason: `after: ${change.title}`, action: { type: "run", command: haproxyRunningCheckCommand(), hint } }];
 }

@@ -123,3 +123,12 @@ test("parseHaproxyStat reads HAProxy 2.6's show stat: servers only, state, sessi
   assert.equal(takesTraffic({ backend: "b", server: "s", status: "UP 1/2", sessions: 3, checkStatus: "L4CON", address: "10.0.0.1:80" }), true);
   assert.deepEqual(parseHaproxyStat("Unknown command\n"), []);
 });
+
+test("rotate-certs under haproxy: a changed CA file on a load balancer keeps HAProxy's reload and its check (HAProxy reads the CA only then)", async () => {
+  const { limitPlanToTls } = await import("../../../src/rolling/tls.js");
+  const { LB_CA_PATH } = await import("../../../src/render/loadbalancer.js");
+  const f = lbFacts((x) => { x.files[LB_CA_PATH] = { present: true, sha256: "0".repeat(64), content: "old CA\n" }; });
+  const steps = planLoadBalancer(host("lb1"), f, redactor);
+  const limited = limitPlanToTls({ hosts: [{ host: host("lb1").host, steps }], problems: [] }).hosts[0]?.steps.map((s) => s.title) ?? [];
+  assert.deepEqual(limited, [`write ${LB_CA_PATH} (0644 root:root)`, "reload haproxy (established connections are kept)", "check that haproxy still runs and answers"]);
+});
