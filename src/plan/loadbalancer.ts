@@ -40,7 +40,10 @@ export function planLoadBalancer(d: DesiredHost, f: HostFacts, redactor: Redacto
   return steps;
 }
 
-const HAPROXY_SERVICE_TITLES = ["start haproxy", "reload haproxy (established connections are kept)", "check that haproxy still runs and answers"];
+const START_HAPROXY = "start haproxy";
+const RELOAD_HAPROXY = "reload haproxy (established connections are kept)";
+const CHECK_HAPROXY = "check that haproxy still runs and answers";
+const HAPROXY_SERVICE_TITLES = [START_HAPROXY, RELOAD_HAPROXY, CHECK_HAPROXY];
 
 /** HAProxy's start, reload and the check after them: a plan limited to files (rotate-certs) keeps them, as the CA file they re-read changes. */
 export function isHaproxyServiceStep(step: Step): boolean {
@@ -49,18 +52,18 @@ export function isHaproxyServiceStep(step: Step): boolean {
 
 /**
  * Start HAProxy when it does not run; reload it (established connections kept, drained nodes
- * kept drained) only when haproxy.cfg changed; either way, then check that it still runs.
+ * kept drained) only when haproxy.cfg or its CA file changed; either way, then check that it still runs.
  */
 function planHaproxyService(d: DesiredHost, f: HostFacts, handlers: ReadonlySet<Handler>): Step[] {
   const host = d.host.name;
   const phase = "loadbalancers" as const;
   const change: Step | undefined =
     f.haproxy?.running !== true
-      ? { host, phase, kind: "service", title: HAPROXY_SERVICE_TITLES[0] as string, reason: "HAProxy is not running", action: { type: "run", command: serviceCommand(f.init, "haproxy", "start") } }
+      ? { host, phase, kind: "service", title: START_HAPROXY, reason: "HAProxy is not running", action: { type: "run", command: serviceCommand(f.init, "haproxy", "start") } }
       : handlers.has("reload-haproxy")
-        ? { host, phase, kind: "service", title: HAPROXY_SERVICE_TITLES[1] as string, reason: "haproxy.cfg changed", action: { type: "run", command: haproxyReloadCommand(f.init) } }
+        ? { host, phase, kind: "service", title: RELOAD_HAPROXY, reason: "haproxy.cfg or the CA file its health check reads changed", action: { type: "run", command: haproxyReloadCommand(f.init) } }
         : undefined;
   if (!change) return [];
   const hint = "Nothing further was changed on this load balancer. Fix the cause (HAProxy's log on that host says it), then run again.";
-  return [change, { host, phase, kind: "check", title: HAPROXY_SERVICE_TITLES[2] as string, reason: `after: ${change.title}`, action: { type: "run", command: haproxyRunningCheckCommand(), hint } }];
+  return [change, { host, phase, kind: "check", title: CHECK_HAPROXY, reason: `after: ${change.title}`, action: { type: "run", command: haproxyRunningCheckCommand(), hint } }];
 }
