@@ -18,6 +18,7 @@ export interface TemplateSet {
   vipAcceptSh: Template;
   vipAcceptService: Template;
   harborCfg: Template;
+  haproxyCfg: Template;
 }
 
 const FILES = {
@@ -28,6 +29,7 @@ const FILES = {
   vipAcceptSh: "harbor-ha-vip-accept.sh.hbs",
   vipAcceptService: "harbor-ha-vip-accept.service.hbs",
   harborCfg: "harbor.cfg.hbs",
+  haproxyCfg: "haproxy.cfg.hbs",
 } as const;
 
 export function loadTemplates(dir: string = join(projectRoot(), "templates")): TemplateSet {
@@ -43,6 +45,7 @@ export function loadTemplates(dir: string = join(projectRoot(), "templates")): T
     vipAcceptSh: compile(FILES.vipAcceptSh),
     vipAcceptService: compile(FILES.vipAcceptService),
     harborCfg: compile(FILES.harborCfg),
+    haproxyCfg: compile(FILES.haproxyCfg),
   };
 }
 

@@ -93,7 +93,8 @@ async function runStorageCheck(ctx: StageContext): Promise<void> {
 }
 
 function drainContext(ctx: StageContext): DrainContext {
-  return { pool: ctx.pool, inv: ctx.inv, lbNames: ctx.inv.data.load_balancers.map((l) => l.name), command: ctx.opts.command, clock: ctx.clock };
+  const note = (message: string) => ctx.opts.emit({ type: "note", level: "warn", message });
+  return { pool: ctx.pool, inv: ctx.inv, lbNames: ctx.inv.data.load_balancers.map((l) => l.name), command: ctx.opts.command, clock: ctx.clock, note };
 }
 
 async function audit(ctx: StageContext, pool: SshPool, host: string, titles: readonly string[]): Promise<void> {
