@@ -10,6 +10,7 @@ import { createProgressRenderer } from "../report/progress.js";
 import { formatPlan } from "../report/plan-text.js";
 import { formatSummary } from "../report/summary.js";
 import { formatJsonReport } from "../report/json-report.js";
+import { StepTimes } from "../report/step-times.js";
 import { DEFAULT_STARTUP_TIMEOUT_MS } from "../../plan/startup.js";
 
 /** Exit status of a dry run that found changes to make (0 means nothing would change). */
@@ -73,6 +74,7 @@ export function registerProvision(program: Command): void {
       const jsonToStdout = flags.json === true;
       const progress = await createProgressRenderer(redactor, { tty: process.stderr.isTTY === true, quiet: false });
       const out = (text: string) => { if (!jsonToStdout) process.stdout.write(redactor.redact(text)); };
+      const stepTimes = new StepTimes();
       let result: Partial<ProvisionResult> | undefined;
       let error: HarborHaError | undefined;
       try {
@@ -81,7 +83,7 @@ export function registerProvision(program: Command): void {
           parallel,
           acceptNewHostKeys: flags.acceptNewHostKeys,
           reinitializeDatabase,
-          emit: (e) => progress.emit(e),
+          emit: (e) => { stepTimes.record(e); progress.emit(e); },
           ...run.logOption(flags.verbose),
           isInterrupted: () => process.exitCode === 130,
           forceUnlock: flags.forceUnlock,
@@ -105,7 +107,7 @@ export function registerProvision(program: Command): void {
       } finally {
         if (flags.json !== undefined) {
           const report = formatJsonReport({
-            command: "provision", inventory: inventory.path, dryRun: flags.dryRun, ok: error === undefined, outcomes: result?.outcomes ?? [],
+            command: "provision", inventory: inventory.path, dryRun: flags.dryRun, ok: error === undefined, outcomes: result?.outcomes ?? [], stepTimes,
             ...(result ? { result } : {}),
             ...(error ? { error: { message: error.message, ...(error.hint ? { hint: error.hint } : {}) } } : {}),
           }, result?.redactor ?? redactor);
