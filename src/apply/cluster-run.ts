@@ -4,13 +4,14 @@
  * checksum and a Redactor that knows every secret, inventory and generated alike.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { createReadStream } from "node:fs";
 import type { ClusterState, Inventory } from "../inventory/model.js";
 import type { EmitEvent } from "./events.js";
 import type { HarborNodeSpec, LoadBalancerSpec } from "../inventory/schema.js";
 import { Redactor } from "../inventory/secret.js";
 import { HarborHaError } from "../errors.js";
-import { readOrCreateClusterState } from "../state/cluster-state.js";
+import { clusterStateDir, readOrCreateClusterState } from "../state/cluster-state.js";
+import { readThroughBundleCache } from "../state/bundle-cache.js";
 import { renderDesiredState } from "../render/desired-state.js";
 import type { DesiredState } from "../render/types.js";
 import { SshPool } from "../remote/pool.js";
@@ -69,13 +70,20 @@ export async function prepareClusterRun(inv: Inventory, settings: PoolSettings):
 export async function readBundleInfo(inv: Inventory): Promise<BundleInfo> {
   const localPath = inv.data.installer.bundle;
   try {
-    const content = await readFile(localPath);
-    return { localPath, sha256: createHash("sha256").update(content).digest("hex") };
+    const sha256 = await readThroughBundleCache(clusterStateDir(inv), localPath, "sha256", () => sha256OfFile(localPath));
+    return { localPath, sha256 };
   } catch (err) {
     throw new HarborHaError(`cannot read the installer bundle ${localPath}: ${(err as Error).message}`, {
       hint: "Download Harbor's offline installer (harbor-offline-installer-vX.Y.Z.tgz) and point installer.bundle at it.",
     });
   }
+}
+
+/** Streamed: a real bundle is ~600 MB, never held in memory. */
+async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
 }
 
 /** A fresh marker for this run's shared-storage check: which cluster, when, and a random part no earlier run wrote. */

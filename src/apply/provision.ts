@@ -13,7 +13,9 @@ import { planCluster } from "../plan/plan-cluster.js";
 import { restartLimitProblem } from "../plan/restart-limit.js";
 import { queriesFor } from "../plan/queries.js";
 import { PHASES } from "../plan/types.js";
-import type { HostPlan, Plan } from "../plan/types.js";
+import type { HostPlan, Phase, Plan } from "../plan/types.js";
+import type { HostFacts } from "../facts/types.js";
+import { vipParts } from "../inventory/model.js";
 import type { DatabaseApplyResult } from "../db/apply.js";
 import { applyDatabase, preflightDatabase } from "./database.js";
 import type { DatabasePreflight } from "./database.js";
@@ -115,25 +117,44 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
     }
 
     const failures = new Map<string, Error>();
-    for (const phase of PHASES) {
+    const failedPhases = new Set<Phase>();
+    const runOnePhase = async (phase: Phase): Promise<void> => {
       opts.emit({ type: "phase", phase, description: PHASE_DESCRIPTIONS[phase] });
       const timer = Date.now();
       const r = phase === "loadbalancers" ? await applyLoadBalancers(pool, inv, plan, opts.emit, opts.isInterrupted) : await runPhase(pool, plan, phase, opts.emit, opts.isInterrupted);
       for (const [h, titles] of r.done) done.set(h, [...(done.get(h) ?? []), ...titles]);
       for (const [h, e] of r.failures) failures.set(h, e);
+      if (r.failures.size > 0) failedPhases.add(phase);
       for (const h of r.done.keys()) started.set(h, (started.get(h) ?? 0) + (Date.now() - timer));
-      if (failures.size > 0 || opts.isInterrupted()) {
-        result.outcomes = outcomesOf(plan, done, failures, started);
-        throw new ProvisionFailed(
-          `${phase} failed on ${[...failures.keys()].join(", ") || "(interrupted)"}; later phases did not start`,
-          result,
-          "Fix the cause shown above and run provision again: steps already done are skipped, the rest are planned again.",
-        );
-      }
-      if (phase === "loadbalancers") {
+      if (phase === "loadbalancers" && failures.size === 0 && !opts.isInterrupted()) {
         result.vipHolder = await verifySingleVipHolder(pool, inv);
         opts.emit({ type: "note", level: "info", message: `VIP ${inv.data.cluster.vip} is held by ${result.vipHolder}` });
       }
+    };
+    // A phase starts only while nothing has failed anywhere (and no Ctrl-C came).
+    const runPhases = async (phases: readonly Phase[]): Promise<void> => {
+      for (const phase of phases) {
+        if (failures.size > 0 || opts.isInterrupted()) return;
+        await runOnePhase(phase);
+      }
+    };
+    if (vipServed(inv, gathered.facts)) {
+      // A running cluster: the load balancers roll first and the VIP is checked before any node changes.
+      await runPhases(PHASES);
+    } else {
+      // Nobody serves the VIP yet: the nodes' storage and Harbor do not depend on it, so they do
+      // not wait for the VRRP election; settings (and the final verify) start when both are done.
+      const tracks = await Promise.allSettled([runPhases(["loadbalancers"]), runPhases(PHASES.filter((p) => p !== "loadbalancers" && p !== "settings"))]);
+      for (const t of tracks) if (t.status === "rejected") throw t.reason;
+      await runPhases(["settings"]);
+    }
+    if (failures.size > 0 || opts.isInterrupted()) {
+      result.outcomes = outcomesOf(plan, done, failures, started);
+      throw new ProvisionFailed(
+        `${[...failedPhases].join(" and ") || "the run"} failed on ${[...failures.keys()].join(", ") || "(interrupted)"}; later phases did not start`,
+        result,
+        "Fix the cause shown above and run provision again: steps already done are skipped, the rest are planned again.",
+      );
     }
     opts.emit({ type: "phase", phase: "verify", description: "check.sh for every Harbor node from every load balancer" });
     result.nodeChecks = await verifyNodesHealthy(pool, inv);
@@ -173,6 +194,12 @@ async function applyLoadBalancers(pool: SshPool, inv: Inventory, plan: Plan, emi
     if (c.status === "rejected") failures.set(lbPlans[i]!.host.name, c.reason as Error);
   });
   return { done: r.done, failures };
+}
+
+/** Whether a load balancer held the VIP when the facts were gathered (a cluster that serves). */
+function vipServed(inv: Inventory, facts: ReadonlyMap<string, HostFacts>): boolean {
+  const vip = vipParts(inv).address;
+  return inv.data.load_balancers.some((l) => facts.get(l.name)?.vips[vip] === true);
 }
 
 /** An audit line on each host that changed, then the lock released; failures here are warnings, never the run's error. */

@@ -20,9 +20,10 @@ export interface RegistrySqlFile {
   parsed: ParsedRegistrySql;
 }
 
-export async function readRegistrySql(source: RegistrySqlSource): Promise<RegistrySqlFile> {
+/** `readMember` reads one file of the bundle (a caller may cache it: state/bundle-cache.ts). */
+export async function readRegistrySql(source: RegistrySqlSource, readMember: (bundle: string, member: string) => Promise<string> = readInstallerBundleMember): Promise<RegistrySqlFile> {
   const label = describeRegistrySql(source);
-  const text = source.from === "file" ? await readSqlFile(source.path) : await readInstallerBundleMember(source.bundle, source.member);
+  const text = source.from === "file" ? await readSqlFile(source.path) : await readMember(source.bundle, source.member);
   return { path: label, text, parsed: parseRegistrySql(text, label) };
 }
 

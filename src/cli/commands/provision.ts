@@ -46,6 +46,8 @@ export function registerProvision(program: Command): void {
         "                 (uploaded once), install.sh --ha when its inputs changed (then waits until\n" +
         "                 Harbor answers: /api/systeminfo 200, /v2/ 401 Bearer), VIP rules\n" +
         "  verify         check.sh passes for every node from every load balancer\n" +
+        "On a fresh cluster (nobody holds the VIP yet) the nodes' phases do not wait for the load\n" +
+        "balancers' VRRP election; on a running one the load balancers go first.\n" +
         "A failing step stops later phases; other hosts finish the phase they are in. On a running\n" +
         "cluster, a change that would restart Harbor on more serving nodes than --serial (default 1)\n" +
         "is refused before anything changes: roll it with harbor-ha reconfigure instead.\n\n" +
@@ -54,7 +56,7 @@ export function registerProvision(program: Command): void {
     )
     .argument("<inventory>", "the inventory file (YAML)")
     .option("-n, --dry-run", "print the plan (every change with its reason and diff) and change nothing", false)
-    .option("-p, --parallel <n>", "hosts worked on at once", "10")
+    .option("-p, --parallel <n>", "hosts worked on at once (an SSH connection each; the work runs on the hosts)", "50")
     .option("--accept-new-host-keys", "trust host keys not yet in known_hosts and add them (trust on first use); a changed key is still refused", false)
     .addOption(new Option(`${REINITIALIZE_FLAG} [cluster-name]`, "DROP the existing registry database and load registry.sql again; the value must be cluster.name (shows the row counts that would be lost first; not offered by reconfigure)"))
     .option("--health-timeout-s <n>", "how long Harbor may take to start on a node after install.sh (/api/systeminfo 200, /v2/ 401 Bearer) before the step fails", String(DEFAULT_STARTUP_TIMEOUT_MS / 1000))
