@@ -103,8 +103,12 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
     }
 
     // After the read-only preflight, before the first write: one operator changes the cluster at a time.
-    lock = await acquireClusterLock(pool, inv, { command: "provision", force: opts.forceUnlock ?? false });
-    for (const line of describeBrokenLocks(lock)) opts.emit({ type: "note", level: "warn", message: line });
+    // A run with nothing to change writes nothing, like --dry-run: it only verifies, and needs no
+    // lock (unless asked to break a dead run's lock: --force-unlock still does that).
+    if (changed || opts.forceUnlock) {
+      lock = await acquireClusterLock(pool, inv, { command: "provision", force: opts.forceUnlock ?? false });
+      for (const line of describeBrokenLocks(lock)) opts.emit({ type: "note", level: "warn", message: line });
+    }
     const result: ProvisionResult = { plan, database, outcomes: [], changed, redactor };
     if (database.plan.action !== "skip") {
       // The row counts about to be lost, shown before the drop (the phase line below repeats the plan).
@@ -126,7 +130,8 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
       for (const [h, e] of r.failures) failures.set(h, e);
       if (r.failures.size > 0) failedPhases.add(phase);
       for (const h of r.done.keys()) started.set(h, (started.get(h) ?? 0) + (Date.now() - timer));
-      if (phase === "loadbalancers" && failures.size === 0 && !opts.isInterrupted()) {
+      // Checked here when the load balancers changed (a running cluster's nodes wait for it); else with the final verify.
+      if (phase === "loadbalancers" && r.done.size > 0 && failures.size === 0 && !opts.isInterrupted()) {
         result.vipHolder = await verifySingleVipHolder(pool, inv);
         opts.emit({ type: "note", level: "info", message: `VIP ${inv.data.cluster.vip} is held by ${result.vipHolder}` });
       }
@@ -157,7 +162,9 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
       );
     }
     opts.emit({ type: "phase", phase: "verify", description: "check.sh for every Harbor node from every load balancer" });
-    result.nodeChecks = await verifyNodesHealthy(pool, inv);
+    const [vipHolder, nodeChecks] = await Promise.all([result.vipHolder ?? verifySingleVipHolder(pool, inv), verifyNodesHealthy(pool, inv)]);
+    result.vipHolder = vipHolder;
+    result.nodeChecks = nodeChecks;
     result.outcomes = outcomesOf(plan, done, failures, started);
     return result;
   } finally {

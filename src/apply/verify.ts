@@ -8,7 +8,7 @@ import { vipParts } from "../inventory/model.js";
 import type { SshPool } from "../remote/pool.js";
 import { checkNodesCommand, heldAddressesCommand } from "../plan/commands.js";
 import { CHECK_SCRIPT_PATH } from "../render/loadbalancer.js";
-import { cmd } from "../remote/command.js";
+import { allOf, cmd } from "../remote/command.js";
 import { HarborHaError } from "../errors.js";
 
 export interface PollOptions {
@@ -68,10 +68,13 @@ export async function gatherNodeChecks(pool: SshPool, inv: Inventory): Promise<N
   const lbs = inv.data.load_balancers.map((l) => l.name);
   const nodes = inv.data.harbor_nodes;
   const byAddress = new Map(nodes.map((n) => [n.address, n.name]));
-  const settled = await pool.forEachHost(lbs, async (s) => {
-    await s.runChecked(cmd("test", "-x", CHECK_SCRIPT_PATH), { step: "check.sh is executable", hint: `keepalived counts a MISC_CHECK it cannot execute as passing: ${CHECK_SCRIPT_PATH} must exist and be executable.` });
-    return (await s.runChecked(checkNodesCommand(CHECK_SCRIPT_PATH, nodes.map((n) => n.address)), { step: "run check.sh for every node" })).stdout;
-  });
+  // One round trip per load balancer: check.sh must be executable (the check lines exit 0 always), then the checks.
+  const settled = await pool.forEachHost(lbs, async (s) =>
+    (await s.runChecked(allOf(cmd("test", "-x", CHECK_SCRIPT_PATH), checkNodesCommand(CHECK_SCRIPT_PATH, nodes.map((n) => n.address))), {
+      step: "check.sh is executable; run it for every node",
+      hint: `keepalived counts a MISC_CHECK it cannot execute as passing: ${CHECK_SCRIPT_PATH} must exist and be executable.`,
+    })).stdout,
+  );
   const checks: NodeCheck[] = [];
   settled.forEach((s, i) => {
     const lb = lbs[i] as string;

@@ -4,7 +4,6 @@
  * Harbor's offline installer (installer.bundle), so that nobody has to unpack it.
  */
 import { readFile } from "node:fs/promises";
-import { list } from "tar";
 import { describeRegistrySql } from "../render/database.js";
 import type { RegistrySqlSource } from "../render/types.js";
 import { RegistrySqlError } from "./errors.js";
@@ -46,6 +45,8 @@ export async function readInstallerBundleMember(bundle: string, member: string):
   let found = false;
   const wanted = (path: string) => path.replace(/^\.\//, "") === member;
   try {
+    // Loaded only when the bundle is read (its cache spares most runs that): tar is not small.
+    const { list } = await import("tar");
     await list({
       file: bundle,
       strict: true,

@@ -1,7 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { Option } from "commander";
-import { provision, ProvisionFailed } from "../../apply/provision.js";
 import type { ProvisionResult } from "../../apply/provision.js";
 import { HarborHaError } from "../../errors.js";
 import { openCommandRun, positiveInt } from "../command-run.js";
@@ -69,7 +68,8 @@ export function registerProvision(program: Command): void {
       const parallel = positiveInt("--parallel", flags.parallel);
       const startupTimeoutMs = positiveInt("--health-timeout-s", flags.healthTimeoutS) * 1000;
       const serial = positiveInt("--serial", flags.serial);
-      const run = await openCommandRun(file);
+      // Loaded when the command runs: --help, validate and render never load SSH or MySQL.
+      const [{ provision, ProvisionFailed }, run] = await Promise.all([import("../../apply/provision.js"), openCommandRun(file)]);
       const { inventory, redactor } = run;
       // Refused before anything is read from or changed on any host.
       const reinitializeDatabase = confirmReinitialize(flags.reinitializeDatabaseDestroyingAllData, inventory.data.cluster.name);
