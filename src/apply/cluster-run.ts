@@ -57,14 +57,26 @@ export interface ClusterRun {
   pool: SshPool;
 }
 
-export async function prepareClusterRun(inv: Inventory, settings: PoolSettings): Promise<ClusterRun> {
-  const redactor = new Redactor().add(...collectSecrets(inv));
-  const { state, notes } = await readOrCreateClusterState(inv);
-  for (const message of notes) settings.emit?.({ type: "note", level: "warn", message });
-  redactor.add(state.secretkey, state.tokenPrivateKey);
-  const desired = renderDesiredState(inv, state);
-  const bundle = await readBundleInfo(inv);
-  return { state, redactor, desired, bundle, pool: openClusterPool(inv, settings) };
+/**
+ * `connectEarly`: for a run that connects to every host anyway (provision), the SSH handshakes
+ * start now and overlap reading the state (a first run generates the token key, ~1 s), the
+ * render and the bundle's checksum.
+ */
+export async function prepareClusterRun(inv: Inventory, settings: PoolSettings & { connectEarly?: boolean }): Promise<ClusterRun> {
+  const pool = openClusterPool(inv, settings);
+  if (settings.connectEarly) for (const host of pool.hostNames()) void pool.session(host).catch(() => undefined); // its failure is reported where the session is used
+  try {
+    const redactor = new Redactor().add(...collectSecrets(inv));
+    const { state, notes } = await readOrCreateClusterState(inv);
+    for (const message of notes) settings.emit?.({ type: "note", level: "warn", message });
+    redactor.add(state.secretkey, state.tokenPrivateKey);
+    const desired = renderDesiredState(inv, state);
+    const bundle = await readBundleInfo(inv);
+    return { state, redactor, desired, bundle, pool };
+  } catch (err) {
+    await pool.closeAll();
+    throw err;
+  }
 }
 
 export async function readBundleInfo(inv: Inventory): Promise<BundleInfo> {

@@ -68,7 +68,7 @@ export class ProvisionFailed extends HarborHaError {
 }
 
 export async function provision(inv: Inventory, opts: ProvisionOptions): Promise<ProvisionResult> {
-  const { redactor, desired, bundle, pool } = await prepareClusterRun(inv, opts);
+  const { redactor, desired, bundle, pool } = await prepareClusterRun(inv, { ...opts, connectEarly: true });
   const started = new Map<string, number>();
   let lock: ClusterLock | undefined;
   const done = new Map<string, string[]>();

@@ -48,7 +48,8 @@ export async function verifySingleVipHolder(pool: SshPool, inv: Inventory): Prom
   const holder = await pollUntil(async () => {
     last = await gatherVipHolders(pool, inv);
     return last.length === 1 ? last[0] : undefined;
-  }, { timeoutMs });
+    // `ip addr` on each load balancer is cheap: look often, VRRP's election is seen within 0.5 s.
+  }, { timeoutMs, firstIntervalMs: 200, maxIntervalMs: 500 });
   if (holder !== undefined) return holder;
   throw new HarborHaError(
     last.length === 0 ? `no load balancer holds the VIP ${inv.data.cluster.vip} after ${timeoutMs / 1000} s` : `${last.length} load balancers hold the VIP at once (${last.join(", ")}): VRRP split brain`,
