@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -211,6 +211,23 @@ test("facts.sh: program versions, stdout and stderr together, with the exit stat
   assert.deepEqual(f.versions[broken], { found: true, exitCode: 3, output: "Traceback: no module\n" });
   assert.deepEqual(f.versions["hha-no-such-program"], { found: false });
   assert.equal(f.users.root, true, "the queries after a version query are still answered");
+});
+
+test("facts.sh: the probes that wait (programs, network, Harbor) run at once, and leave no temporary folder", () => {
+  // Three programs that each take 0.6 s to answer: one after the other that is 1.8 s.
+  const slow = [1, 2, 3].map((i) => {
+    const p = join(dir, `slow-${i}`);
+    writeFileSync(p, `#!/bin/sh\nsleep 0.6\necho 'slow ${i} 1.0'\n`, { mode: 0o755 });
+    return p;
+  });
+  const before = new Set(readdirSync(tmpdir()));
+  const started = Date.now();
+  const f = parseFacts(runFactsScript([...slow.map((program): FactQuery => ({ kind: "version", program })), { kind: "user", name: "root" }]));
+  const ms = Date.now() - started;
+  slow.forEach((p, i) => assert.deepEqual(f.versions[p], { found: true, exitCode: 0, output: `slow ${i + 1} 1.0\n` }));
+  assert.equal(f.users.root, true);
+  assert.ok(ms < 1500, `the three probes took ${ms} ms: not at once`);
+  assert.deepEqual(readdirSync(tmpdir()).filter((n) => !before.has(n) && n.startsWith("tmp.")), [], "the probes' folder is removed");
 });
 
 test("facts.sh passes shellcheck as POSIX sh", () => {
