@@ -20,6 +20,8 @@ import type { DatabaseApplyResult } from "../db/apply.js";
 import { applyDatabase, preflightDatabase } from "./database.js";
 import type { DatabasePreflight } from "./database.js";
 import { gatherAllFacts } from "./gather.js";
+import { VersionCache } from "../state/version-cache.js";
+import { clusterStateDir } from "../state/cluster-state.js";
 import { runPhase } from "./run-phase.js";
 import type { PhaseResult } from "./run-phase.js";
 import { gatherVipHolders, verifyNodesHealthy, verifySingleVipHolder } from "./verify.js";
@@ -77,8 +79,9 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
     const t0 = Date.now();
     const queries = new Map(desired.hosts.map((d) => [d.host.name, queriesFor(inv, d, bundle)]));
     // The hosts' facts and the database's state are independent reads: gather them at once.
+    const versions = await VersionCache.load(clusterStateDir(inv));
     const [gathered, databaseOrError] = await Promise.all([
-      gatherAllFacts(pool, queries),
+      gatherAllFacts(pool, queries, versions).finally(() => versions.save()),
       preflightDatabase(inv, desired.database, pool, opts.reinitializeDatabase).catch((e: Error) => e),
     ]);
     if (gathered.failures.size > 0) throw preflightFailure([...gathered.failures].map(([host, e]) => describeFailure(host, e)), desired);

@@ -35,10 +35,14 @@ probe_ping() {
 }
 probe_version() {
   # What `PROGRAM --version` prints, stdout and stderr together (Python 2 prints its version on
-  # stderr), and its exit status; "missing" when there is no such program.
-  if command -v "$1" >/dev/null 2>&1; then
+  # stderr), and its exit status; "missing" when there is no such program. With the program
+  # file's identity (device, inode, size, mtime, ctime; through symlinks): when it is the one
+  # the caller names ($2), "same" — the caller knows that file's answer, and it is not run.
+  if p=$(command -v "$1" 2>/dev/null); then
+    id=$(stat -L -c '%d:%i:%s:%Y:%Z' -- "$p" 2>/dev/null) || id=
+    if [ -n "$id" ] && [ "$id" = "$2" ]; then printf 'version\t%s\tsame\t-\t%s\n' "$1" "$id"; return; fi
     v=$(timeout 20 "$1" --version 2>&1; echo "harbor-ha-exit:$?")
-    printf 'version\t%s\t%s\t%s\n' "$1" "${v##*harbor-ha-exit:}" "$(printf '%s' "${v%harbor-ha-exit:*}" | head -c 4096 | base64 -w0)"
+    printf 'version\t%s\t%s\t%s\t%s\n' "$1" "${v##*harbor-ha-exit:}" "$(printf '%s' "${v%harbor-ha-exit:*}" | head -c 4096 | base64 -w0)" "$id"
   else printf 'version\t%s\tmissing\n' "$1"; fi
 }
 probe_harbor_api() {
@@ -117,7 +121,7 @@ while IFS="$T" read -r kind a b _; do
       && ! grep -q '^State:[[:space:]]*Z' "/proc/$p/status" 2>/dev/null; then s=running; else s=stopped; p=; fi
     printf 'keepalived\t%s\t%s\n' "$s" "$p" ;;
   ping) spawn probe_ping "$a" ;;
-  version) spawn probe_version "$a" ;;
+  version) spawn probe_version "$a" "$b" ;;
   harbor-api) spawn probe_harbor_api "$a" "$b" ;;
   pending)
     printf 'pending\t%s\t%s\n' "$a" "$(find "$a" -mindepth 1 -maxdepth 1 -type f -printf '%f=%T@ ' 2>/dev/null)" ;;
