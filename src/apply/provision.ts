@@ -24,7 +24,8 @@ import { VersionCache } from "../state/version-cache.js";
 import { clusterStateDir } from "../state/cluster-state.js";
 import { runPhase } from "./run-phase.js";
 import type { PhaseResult } from "./run-phase.js";
-import { gatherVipHolders, verifyNodesHealthy, verifySingleVipHolder } from "./verify.js";
+import { gatherVipHolders, lookAtCluster, verifyNodesHealthy, verifySingleVipHolder } from "./verify.js";
+import type { ClusterLook } from "./verify.js";
 import { rollLoadBalancers } from "./loadbalancer-roll.js";
 import { checkKeepalivedStep } from "./keepalived-running.js";
 import type { NodeCheck } from "./verify.js";
@@ -73,11 +74,15 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
   const { redactor, desired, bundle, pool } = await prepareClusterRun(inv, { ...opts, connectEarly: true });
   const started = new Map<string, number>();
   let lock: ClusterLock | undefined;
+  let early: Promise<ClusterLook | undefined> | undefined;
   const done = new Map<string, string[]>();
   try {
     opts.emit({ type: "phase", phase: "preflight", description: "connecting and gathering facts (read-only)" });
     const t0 = Date.now();
     const queries = new Map(desired.hosts.map((d) => [d.host.name, queriesFor(inv, d, bundle)]));
+    // Read-only, at once with the preflight: a run that then finds nothing to change reports this
+    // look (the VIP held by one load balancer, check.sh passing everywhere) instead of looking again.
+    if (!opts.dryRun) early = lookAtCluster(pool, inv).catch(() => undefined);
     // The hosts' facts and the database's state are independent reads: gather them at once.
     const versions = await VersionCache.load(clusterStateDir(inv));
     const [gathered, databaseOrError] = await Promise.all([
@@ -165,13 +170,20 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
       );
     }
     opts.emit({ type: "phase", phase: "verify", description: "check.sh for every Harbor node from every load balancer" });
-    const [vipHolder, nodeChecks] = await Promise.all([result.vipHolder ?? verifySingleVipHolder(pool, inv), verifyNodesHealthy(pool, inv)]);
-    result.vipHolder = vipHolder;
-    result.nodeChecks = nodeChecks;
+    const look = changed ? undefined : await early;
+    if (look && look.holders.length === 1 && look.checks.every((c) => c.ok)) {
+      result.vipHolder = look.holders[0];
+      result.nodeChecks = look.checks;
+    } else {
+      const [vipHolder, nodeChecks] = await Promise.all([result.vipHolder ?? verifySingleVipHolder(pool, inv), verifyNodesHealthy(pool, inv)]);
+      result.vipHolder = vipHolder;
+      result.nodeChecks = nodeChecks;
+    }
     result.outcomes = outcomesOf(plan, done, failures, started);
     return result;
   } finally {
     if (lock) await finishLocked(pool, lock, done, opts.emit);
+    await early;
     await pool.closeAll();
   }
 }

@@ -91,6 +91,18 @@ export async function gatherNodeChecks(pool: SshPool, inv: Inventory): Promise<N
   return checks;
 }
 
+export interface ClusterLook {
+  /** The load balancers holding the VIP. */
+  holders: string[];
+  checks: NodeCheck[];
+}
+
+/** One look, no polling: who holds the VIP, and check.sh for every node from every load balancer. */
+export async function lookAtCluster(pool: SshPool, inv: Inventory): Promise<ClusterLook> {
+  const [holders, checks] = await Promise.all([gatherVipHolders(pool, inv), gatherNodeChecks(pool, inv)]);
+  return { holders, checks };
+}
+
 /** Polls until check.sh passes for every node from every load balancer. */
 export async function verifyNodesHealthy(pool: SshPool, inv: Inventory, timeoutMs = 60_000): Promise<NodeCheck[]> {
   let last: NodeCheck[] = [];
