@@ -144,11 +144,15 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
         opts.emit({ type: "note", level: "info", message: `VIP ${inv.data.cluster.vip} is held by ${result.vipHolder}` });
       }
     };
-    // A phase starts only while nothing has failed anywhere (and no Ctrl-C came).
+    // A phase starts only while nothing has failed anywhere (no step, no VIP check) and no Ctrl-C came.
+    let stopped = false;
     const runPhases = async (phases: readonly Phase[]): Promise<void> => {
       for (const phase of phases) {
-        if (failures.size > 0 || opts.isInterrupted()) return;
-        await runOnePhase(phase);
+        if (stopped || failures.size > 0 || opts.isInterrupted()) return;
+        await runOnePhase(phase).catch((e: unknown) => {
+          stopped = true;
+          throw e;
+        });
       }
     };
     if (vipServed(inv, gathered.facts)) {
