@@ -4,13 +4,14 @@
  * checksum and a Redactor that knows every secret, inventory and generated alike.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { createReadStream } from "node:fs";
 import type { ClusterState, Inventory } from "../inventory/model.js";
 import type { EmitEvent } from "./events.js";
 import type { HarborNodeSpec, LoadBalancerSpec } from "../inventory/schema.js";
 import { Redactor } from "../inventory/secret.js";
 import { HarborHaError } from "../errors.js";
-import { readOrCreateClusterState } from "../state/cluster-state.js";
+import { clusterStateDir, readOrCreateClusterState } from "../state/cluster-state.js";
+import { readThroughBundleCache } from "../state/bundle-cache.js";
 import { renderDesiredState } from "../render/desired-state.js";
 import type { DesiredState } from "../render/types.js";
 import { SshPool } from "../remote/pool.js";
@@ -69,26 +70,45 @@ export interface ClusterRun {
   database: DatabaseEdge;
 }
 
-export async function prepareClusterRun(inv: Inventory, settings: PoolSettings): Promise<ClusterRun> {
-  const redactor = new Redactor().add(...collectSecrets(inv));
-  const { state, notes } = await readOrCreateClusterState(inv);
-  for (const message of notes) settings.emit?.({ type: "note", level: "warn", message });
-  redactor.add(state.secretkey, state.tokenPrivateKey);
-  const desired = renderDesiredState(inv, state);
-  const bundle = await readBundleInfo(inv);
-  return { state, redactor, desired, bundle, pool: openClusterPool(inv, settings), database: settings.database ?? MYSQL_DATABASE };
+/**
+ * `connectEarly`: for a run that connects to every host anyway (provision), the SSH handshakes
+ * start now and overlap reading the state (a first run generates the token key, ~1 s), the
+ * render and the bundle's checksum.
+ */
+export async function prepareClusterRun(inv: Inventory, settings: PoolSettings & { connectEarly?: boolean }): Promise<ClusterRun> {
+  const pool = openClusterPool(inv, settings);
+  if (settings.connectEarly) for (const host of pool.hostNames()) void pool.session(host).catch(() => undefined); // its failure is reported where the session is used
+  try {
+    const redactor = new Redactor().add(...collectSecrets(inv));
+    const { state, notes } = await readOrCreateClusterState(inv);
+    for (const message of notes) settings.emit?.({ type: "note", level: "warn", message });
+    redactor.add(state.secretkey, state.tokenPrivateKey);
+    const desired = renderDesiredState(inv, state);
+    const bundle = await readBundleInfo(inv);
+    return { state, redactor, desired, bundle, pool, database: settings.database ?? MYSQL_DATABASE };
+  } catch (err) {
+    await pool.closeAll();
+    throw err;
+  }
 }
 
 export async function readBundleInfo(inv: Inventory): Promise<BundleInfo> {
   const localPath = inv.data.installer.bundle;
   try {
-    const content = await readFile(localPath);
-    return { localPath, sha256: createHash("sha256").update(content).digest("hex") };
+    const sha256 = await readThroughBundleCache(clusterStateDir(inv), localPath, "sha256", () => sha256OfFile(localPath));
+    return { localPath, sha256 };
   } catch (err) {
     throw new HarborHaError(`cannot read the installer bundle ${localPath}: ${(err as Error).message}`, {
       hint: "Download Harbor's offline installer (harbor-offline-installer-vX.Y.Z.tgz) and point installer.bundle at it.",
     });
   }
+}
+
+/** Streamed: a real bundle is ~600 MB, never held in memory. */
+async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
 }
 
 /** A fresh marker for this run's shared-storage check: which cluster, when, and a random part no earlier run wrote. */

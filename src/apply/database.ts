@@ -14,7 +14,9 @@ import { planDatabase } from "../db/plan.js";
 import type { DatabasePlan } from "../db/plan.js";
 import { applyDatabasePlan } from "../db/apply.js";
 import type { DatabaseApplyResult } from "../db/apply.js";
-import { readRegistrySql } from "../db/read-registry-sql.js";
+import { readInstallerBundleMember, readRegistrySql } from "../db/read-registry-sql.js";
+import { readThroughBundleCache } from "../state/bundle-cache.js";
+import { clusterStateDir } from "../state/cluster-state.js";
 import type { RegistrySqlFile } from "../db/read-registry-sql.js";
 import type { DatabaseFacts } from "../db/facts.js";
 
@@ -35,7 +37,7 @@ export function databaseConnectOptions(inv: Inventory, pool: SshPool): DbConnect
 
 /** Read-only: everything the database step needs to know, or a clear error. */
 export async function preflightDatabase(inv: Inventory, desired: DesiredDatabase, pool: SshPool, reinitialize: boolean): Promise<DatabasePreflight> {
-  const sql = await readRegistrySql(desired.registrySql);
+  const sql = await readRegistrySql(desired.registrySql, (bundle, member) => readThroughBundleCache(clusterStateDir(inv), bundle, member, () => readInstallerBundleMember(bundle, member)));
   const connect = databaseConnectOptions(inv, pool);
   await checkDatabaseAccess({ ...connect, database: desired.database });
   const conn = await openDatabaseConnection({ ...connect, multipleStatements: false });

@@ -10,6 +10,7 @@ import type { HostFacts } from "../facts/types.js";
 import { projectRoot } from "../paths.js";
 import { HarborHaError } from "../errors.js";
 import { byHost } from "../remote/host-results.js";
+import type { KnownVersion, VersionCache } from "../state/version-cache.js";
 
 let script: Promise<string> | undefined;
 
@@ -23,17 +24,44 @@ export interface GatherResult {
   failures: Map<string, Error>;
 }
 
-export async function gatherAllFacts(pool: SshPool, queries: ReadonlyMap<string, FactQuery[]>): Promise<GatherResult> {
+/**
+ * `versions`: answers of `PROGRAM --version` known from earlier runs (state/version-cache.ts):
+ * a host whose program file is unchanged is not asked to start it again; new answers are kept.
+ */
+export async function gatherAllFacts(pool: SshPool, queries: ReadonlyMap<string, FactQuery[]>, versions?: VersionCache): Promise<GatherResult> {
   const text = await factsScript();
   const hosts = [...queries.keys()];
   const settled = await pool.forEachHost(hosts, async (session, host) => {
-    const r = await session.runChecked(cmd("sh", "-c", text, "harbor-ha-facts"), { sudo: true, stdin: encodeQueries(queries.get(host) ?? []), step: "gather facts" });
+    const known = new Map<string, KnownVersion>();
+    const asked = (queries.get(host) ?? []).map((q) => {
+      const k = q.kind === "version" ? versions?.get(host, q.program) : undefined;
+      if (q.kind !== "version" || !k) return q;
+      known.set(q.program, k);
+      return { ...q, knownId: k.id };
+    });
+    const r = await session.runChecked(cmd("sh", "-c", text, "harbor-ha-facts"), { sudo: true, stdin: encodeQueries(asked), step: "gather facts" });
     try {
-      return parseFacts(r.stdout);
+      return withKnownVersions(parseFacts(r.stdout), host, known, versions);
     } catch (err) {
       throw new HarborHaError(`${host}: could not read the host's facts: ${(err as Error).message}`, { hint: "Check that the host runs a POSIX shell with coreutils, then run again with -v." });
     }
   });
   const { values: facts, failures } = byHost(hosts, settled);
   return { facts, failures };
+}
+
+/** "same" answers filled in from what was known; new answers (with their file's identity) kept. */
+function withKnownVersions(f: HostFacts, host: string, known: ReadonlyMap<string, KnownVersion>, cache: VersionCache | undefined): HostFacts {
+  for (const [program, v] of Object.entries(f.versions)) {
+    if (!v.found) continue;
+    if (v.unchanged) {
+      const k = known.get(program);
+      // Only ever the answer to an identity this run sent: anything else is a script out of step.
+      if (!k || k.id !== v.id) throw new Error(`${program}: the host answered "unchanged" for a program file this run did not name`);
+      f.versions[program] = { found: true, exitCode: k.exitCode, output: k.output, id: k.id };
+    } else if (v.id) {
+      cache?.set(host, program, { id: v.id, exitCode: v.exitCode, output: v.output });
+    }
+  }
+  return f;
 }

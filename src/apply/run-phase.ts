@@ -1,11 +1,12 @@
 /**
  * Runs one phase of a plan: hosts in parallel (up to the pool's limit), each host's
- * steps in order. A failing host stops its own remaining steps; the other hosts finish
+ * steps in order (consecutive file writes of a host in one round trip: step-batches.ts). A failing host stops its own remaining steps; the other hosts finish
  * theirs; the caller starts no later phase.
  */
 import type { SshPool } from "../remote/pool.js";
 import type { Phase, Plan, Step } from "../plan/types.js";
-import { executeStep } from "./execute-step.js";
+import { executeBatch } from "./execute-step.js";
+import { batchSteps } from "./step-batches.js";
 import { clearPendingCommand, markPendingCommand, pendingBookkeeping } from "../plan/pending.js";
 import type { EmitEvent } from "./events.js";
 import { HarborHaError, InterruptedError } from "../errors.js";
@@ -29,27 +30,32 @@ export async function runPhase(pool: SshPool, plan: Plan, phase: Phase, emit: Em
     const done: string[] = [];
     result.done.set(host, done);
     const steps = stepsByHost.get(host) ?? [];
-    const pending = pendingBookkeeping(steps);
-    for (const [i, step] of steps.entries()) {
-      // Ctrl-C: the step under way (above) finished; no new one starts.
-      if (isInterrupted()) throw new InterruptedError(`${host}: stopped before "${step.title}": the run was interrupted (Ctrl-C)`);
-      emit({ type: "step-start", host, phase, title: step.title });
+    for (const batch of batchSteps(steps, pendingBookkeeping(steps))) {
+      const titles = batch.steps.map((s) => s.title);
+      // Ctrl-C: the batch under way (above) finished; no new one starts.
+      if (isInterrupted()) throw new InterruptedError(`${host}: stopped before "${titles[0]}": the run was interrupted (Ctrl-C)`);
+      for (const title of titles) emit({ type: "step-start", host, phase, title });
       const started = Date.now();
-      const markers = pending[i];
+      const { mark, clear } = batch.pending;
       try {
         // Recorded before the first file a handler depends on, cleared once it took effect: a run
         // stopped in between leaves the marker, and the next plan and status see the change pending.
-        if (markers?.mark.length) await session.runChecked(markPendingCommand(markers.mark), { sudo: true, step: `${step.title} (record pending ${markers.mark.join(", ")})` });
-        await executeStep(session, step);
-        if (markers?.clear.length) await session.runChecked(clearPendingCommand(markers.clear), { sudo: true, step: `${step.title} (clear pending ${markers.clear.join(", ")})` });
+        if (mark.length) await session.runChecked(markPendingCommand(mark), { sudo: true, step: `${titles[0]} (record pending ${mark.join(", ")})` });
+        await executeBatch(session, batch.steps);
+        if (clear.length) await session.runChecked(clearPendingCommand(clear), { sudo: true, step: `${titles.at(-1)} (clear pending ${clear.join(", ")})` });
       } catch (err) {
         // The step's own hint says what to fix on this host (the run's final error only says which hosts failed).
         const hint = err instanceof HarborHaError && err.hint ? `\n→ ${err.hint}` : "";
-        emit({ type: "step-done", host, phase, title: step.title, ok: false, ms: Date.now() - started, error: `${(err as Error).message}${hint}` });
+        const ms = Date.now() - started;
+        titles.forEach((title, i) => emit({ type: "step-done", host, phase, title, ok: false, ms, error: i === 0 ? `${(err as Error).message}${hint}` : `sent in one command with ${titles[0]}, which failed (above)` }));
         throw err;
       }
-      done.push(step.title);
-      emit({ type: "step-done", host, phase, title: step.title, ok: true, ms: Date.now() - started });
+      // The files of a batch were written together: each took the batch's time.
+      const ms = Date.now() - started;
+      for (const title of titles) {
+        done.push(title);
+        emit({ type: "step-done", host, phase, title, ok: true, ms });
+      }
     }
   });
   for (const [host, err] of byHost(hosts, settled).failures) result.failures.set(host, err);

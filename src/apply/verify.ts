@@ -8,7 +8,7 @@ import { vipParts } from "../inventory/model.js";
 import type { SshPool } from "../remote/pool.js";
 import { checkNodesCommand, heldAddressesCommand } from "../plan/commands.js";
 import { CHECK_SCRIPT_PATH } from "../render/loadbalancer.js";
-import { cmd } from "../shell/command.js";
+import { allOf, cmd } from "../shell/command.js";
 import { HarborHaError } from "../errors.js";
 
 export interface PollOptions {
@@ -48,7 +48,8 @@ export async function verifySingleVipHolder(pool: SshPool, inv: Inventory): Prom
   const holder = await pollUntil(async () => {
     last = await gatherVipHolders(pool, inv);
     return last.length === 1 ? last[0] : undefined;
-  }, { timeoutMs });
+    // `ip addr` on each load balancer is cheap: look often, VRRP's election is seen within 0.5 s.
+  }, { timeoutMs, firstIntervalMs: 200, maxIntervalMs: 500 });
   if (holder !== undefined) return holder;
   throw new HarborHaError(
     last.length === 0 ? `no load balancer holds the VIP ${inv.data.cluster.vip} after ${timeoutMs / 1000} s` : `${last.length} load balancers hold the VIP at once (${last.join(", ")}): VRRP split brain`,
@@ -68,10 +69,13 @@ export async function gatherNodeChecks(pool: SshPool, inv: Inventory): Promise<N
   const lbs = inv.data.load_balancers.map((l) => l.name);
   const nodes = inv.data.harbor_nodes;
   const byAddress = new Map(nodes.map((n) => [n.address, n.name]));
-  const settled = await pool.forEachHost(lbs, async (s) => {
-    await s.runChecked(cmd("test", "-x", CHECK_SCRIPT_PATH), { step: "check.sh is executable", hint: `keepalived counts a MISC_CHECK it cannot execute as passing: ${CHECK_SCRIPT_PATH} must exist and be executable.` });
-    return (await s.runChecked(checkNodesCommand(CHECK_SCRIPT_PATH, nodes.map((n) => n.address)), { step: "run check.sh for every node" })).stdout;
-  });
+  // One round trip per load balancer: check.sh must be executable (the check lines exit 0 always), then the checks.
+  const settled = await pool.forEachHost(lbs, async (s) =>
+    (await s.runChecked(allOf(cmd("test", "-x", CHECK_SCRIPT_PATH), checkNodesCommand(CHECK_SCRIPT_PATH, nodes.map((n) => n.address))), {
+      step: "check.sh is executable; run it for every node",
+      hint: `keepalived counts a MISC_CHECK it cannot execute as passing: ${CHECK_SCRIPT_PATH} must exist and be executable.`,
+    })).stdout,
+  );
   const checks: NodeCheck[] = [];
   settled.forEach((s, i) => {
     const lb = lbs[i] as string;
@@ -85,6 +89,18 @@ export async function gatherNodeChecks(pool: SshPool, inv: Inventory): Promise<N
     }
   });
   return checks;
+}
+
+export interface ClusterLook {
+  /** The load balancers holding the VIP. */
+  holders: string[];
+  checks: NodeCheck[];
+}
+
+/** One look, no polling: who holds the VIP, and check.sh for every node from every load balancer. */
+export async function lookAtCluster(pool: SshPool, inv: Inventory): Promise<ClusterLook> {
+  const [holders, checks] = await Promise.all([gatherVipHolders(pool, inv), gatherNodeChecks(pool, inv)]);
+  return { holders, checks };
 }
 
 /** Polls until check.sh passes for every node from every load balancer. */

@@ -4,7 +4,6 @@
  * Harbor's offline installer (installer.bundle), so that nobody has to unpack it.
  */
 import { readFile } from "node:fs/promises";
-import { list } from "tar";
 import { describeRegistrySql } from "../render/database.js";
 import type { RegistrySqlSource } from "../render/types.js";
 import { RegistrySqlError } from "./errors.js";
@@ -20,9 +19,10 @@ export interface RegistrySqlFile {
   parsed: ParsedRegistrySql;
 }
 
-export async function readRegistrySql(source: RegistrySqlSource): Promise<RegistrySqlFile> {
+/** `readMember` reads one file of the bundle (a caller may cache it: state/bundle-cache.ts). */
+export async function readRegistrySql(source: RegistrySqlSource, readMember: (bundle: string, member: string) => Promise<string> = readInstallerBundleMember): Promise<RegistrySqlFile> {
   const label = describeRegistrySql(source);
-  const text = source.from === "file" ? await readSqlFile(source.path) : await readInstallerBundleMember(source.bundle, source.member);
+  const text = source.from === "file" ? await readSqlFile(source.path) : await readMember(source.bundle, source.member);
   return { path: label, text, parsed: parseRegistrySql(text, label) };
 }
 
@@ -45,6 +45,8 @@ export async function readInstallerBundleMember(bundle: string, member: string):
   let found = false;
   const wanted = (path: string) => path.replace(/^\.\//, "") === member;
   try {
+    // Loaded only when the bundle is read (its cache spares most runs that): tar is not small.
+    const { list } = await import("tar");
     await list({
       file: bundle,
       strict: true,

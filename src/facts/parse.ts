@@ -59,7 +59,11 @@ function readLine(f: HostFacts, [kind = "", a = "", b = "", c = "", d = ""]: str
     case "keepalived": f.keepalived = b ? { running: a === "running", pid: Number(b) } : { running: a === "running" }; break;
     case "haproxy": f.haproxy = b ? { running: a === "running", pid: Number(b) } : { running: a === "running" }; break;
     case "ping": if (b !== "unknown") f.pings[a] = b === "answers"; break;
-    case "version": f.versions[a] = b === "missing" ? { found: false } : { found: true, exitCode: Number(b), output: Buffer.from(c, "base64").toString("utf8") }; break;
+    case "version":
+      f.versions[a] = b === "missing" ? { found: false }
+        : b === "same" ? { found: true, exitCode: 0, output: "", id: d, unchanged: true }
+        : { found: true, exitCode: Number(b), output: Buffer.from(c, "base64").toString("utf8"), ...(d ? { id: d } : {}) };
+      break;
     case "harbor-api": f.api[a] = { status: Number(b) || 0, body: Buffer.from(c, "base64").toString("utf8") }; break;
     case "drain": f.drained = a.split(" ").filter(Boolean); break;
     case "pending":

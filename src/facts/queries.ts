@@ -28,7 +28,7 @@ export type FactQuery =
   /** The pending-change markers in a folder (plan/pending.ts): each file's name and mtime. */
   | { kind: "pending"; path: string }
   /** What `<program> --version` prints and its exit status (the node prerequisites Harbor's installer runs). */
-  | { kind: "version"; program: string }
+  | { kind: "version"; program: string; knownId?: string }
   /**
    * A GET of Harbor's API on the node, with curl's config (credentials) given as data: it
    * travels base64-encoded inside the queries on stdin, never in a command line.
@@ -71,7 +71,8 @@ function encodeQuery(q: FactQuery): string {
       case "vip": case "ping": return [q.kind, q.address];
       case "tcp": return [q.kind, q.host, q.port];
       case "http": return [q.kind, q.url];
-      case "version": return [q.kind, q.program];
+      // The identity of the program file the caller already knows the answer of ("-": none).
+      case "version": return [q.kind, q.program, q.knownId || "-"];
       case "harbor-api": return [q.kind, q.url, Buffer.from(q.curlConfig.reveal(), "utf8").toString("base64")];
       case "vipchain": case "keepalived": case "haproxy": case "drain": return [q.kind];
     }

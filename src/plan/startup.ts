@@ -39,8 +39,10 @@ export function planStartupWait(inv: Inventory, host: string, timeoutMs: number)
       judge: "harbor-startup",
       diagnose: harborComposePsCommand(harborDir(inv), inv.data.harbor.with_clair),
       timeoutMs,
-      firstIntervalMs: 1000,
-      maxIntervalMs: 10_000,
+      // A probe is three local requests: looking often costs little, and Harbor found ready up to
+      // 10 s late (the old ceiling) was most of what a run spent after install.sh returned.
+      firstIntervalMs: 500,
+      maxIntervalMs: 2_000,
       hint: `Look at Harbor's logs on the node (/var/log/harbor/*.log) and at \`docker-compose ps\` in ${harborDir(inv)}: a service that restarts, or the UI unable to reach MariaDB or Redis, is the usual cause; /service/token 500 means the UI cannot load its token key (common/config/ui/private_key.pem must be "RSA PRIVATE KEY" or "EC PRIVATE KEY"). Fix it and run again; a slow machine may need a longer --health-timeout-s.`,
     },
   };

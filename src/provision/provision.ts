@@ -13,13 +13,18 @@ import { planCluster } from "../plan/plan-cluster.js";
 import { restartLimitProblem } from "../plan/restart-limit.js";
 import { queriesFor } from "../plan/queries.js";
 import { PHASES } from "../plan/types.js";
-import type { HostPlan, Plan } from "../plan/types.js";
+import type { HostPlan, Phase, Plan } from "../plan/types.js";
+import type { HostFacts } from "../facts/types.js";
+import { vipParts } from "../inventory/model.js";
 import type { DatabaseApplyResult } from "../db/apply.js";
 import type { DatabasePreflight } from "../apply/database.js";
 import { gatherAllFacts } from "../apply/gather.js";
+import { VersionCache } from "../state/version-cache.js";
+import { clusterStateDir } from "../state/cluster-state.js";
 import { runPhase } from "../apply/run-phase.js";
 import type { PhaseResult } from "../apply/run-phase.js";
-import { gatherVipHolders, verifyNodesHealthy, verifySingleVipHolder } from "../apply/verify.js";
+import { gatherVipHolders, lookAtCluster, verifyNodesHealthy, verifySingleVipHolder } from "../apply/verify.js";
+import type { ClusterLook } from "../apply/verify.js";
 import { rollLoadBalancers } from "../apply/loadbalancer-roll.js";
 import { checkKeepalivedStep } from "../apply/keepalived-running.js";
 import type { NodeCheck } from "../apply/verify.js";
@@ -67,17 +72,22 @@ export class ProvisionFailed extends HarborHaError {
 }
 
 export async function provision(inv: Inventory, opts: ProvisionOptions): Promise<ProvisionResult> {
-  const { redactor, desired, bundle, pool, database: db } = await prepareClusterRun(inv, opts);
+  const { redactor, desired, bundle, pool, database: db } = await prepareClusterRun(inv, { ...opts, connectEarly: true });
   const started = new Map<string, number>();
   let lock: ClusterLock | undefined;
+  let early: Promise<ClusterLook | undefined> | undefined;
   const done = new Map<string, string[]>();
   try {
     opts.emit({ type: "phase", phase: "preflight", description: "connecting and gathering facts (read-only)" });
     const t0 = Date.now();
     const queries = new Map(desired.hosts.map((d) => [d.host.name, queriesFor(inv, d, bundle)]));
+    // Read-only, at once with the preflight: a run that then finds nothing to change reports this
+    // look (the VIP held by one load balancer, check.sh passing everywhere) instead of looking again.
+    if (!opts.dryRun) early = lookAtCluster(pool, inv).catch(() => undefined);
     // The hosts' facts and the database's state are independent reads: gather them at once.
+    const versions = await VersionCache.load(clusterStateDir(inv));
     const [gathered, databaseOrError] = await Promise.all([
-      gatherAllFacts(pool, queries),
+      gatherAllFacts(pool, queries, versions).finally(() => versions.save()),
       db.preflight(inv, desired.database, pool, opts.reinitializeDatabase).catch((e: Error) => e),
     ]);
     if (opts.isInterrupted()) throw interruptedBeforeChanges("preflight");
@@ -104,8 +114,12 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
 
     // After the read-only preflight, before the first write: one operator changes the cluster at a time.
     if (opts.isInterrupted()) throw interruptedBeforeChanges("preflight");
-    lock = await acquireClusterLock(pool, inv, { command: "provision", force: opts.forceUnlock ?? false });
-    for (const line of describeBrokenLocks(lock)) opts.emit({ type: "note", level: "warn", message: line });
+    // A run with nothing to change writes nothing, like --dry-run: it only verifies, and needs no
+    // lock (unless asked to break a dead run's lock: --force-unlock still does that).
+    if (changed || opts.forceUnlock) {
+      lock = await acquireClusterLock(pool, inv, { command: "provision", force: opts.forceUnlock ?? false });
+      for (const line of describeBrokenLocks(lock)) opts.emit({ type: "note", level: "warn", message: line });
+    }
     const result: ProvisionResult = { plan, database, outcomes: [], changed, redactor };
     if (database.plan.action !== "skip") {
       // The row counts about to be lost, shown before the drop (the phase line below repeats the plan).
@@ -118,33 +132,69 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
     }
 
     const failures = new Map<string, Error>();
-    for (const phase of PHASES) {
+    const failedPhases = new Set<Phase>();
+    let lastPhase: Phase = "loadbalancers";
+    const runOnePhase = async (phase: Phase): Promise<void> => {
+      lastPhase = phase;
       opts.emit({ type: "phase", phase, description: PHASE_DESCRIPTIONS[phase] });
       const timer = Date.now();
       const r = phase === "loadbalancers" ? await applyLoadBalancers(pool, inv, plan, opts.emit, opts.isInterrupted) : await runPhase(pool, plan, phase, opts.emit, opts.isInterrupted);
       for (const [h, titles] of r.done) done.set(h, [...(done.get(h) ?? []), ...titles]);
       for (const [h, e] of r.failures) failures.set(h, e);
+      if (r.failures.size > 0) failedPhases.add(phase);
       for (const h of r.done.keys()) started.set(h, (started.get(h) ?? 0) + (Date.now() - timer));
-      if (failures.size > 0 || opts.isInterrupted()) {
-        result.outcomes = outcomesOf(plan, done, failures, started);
-        if (opts.isInterrupted()) throw new ProvisionFailed(describeInterruptedPhase(plan, phase, done, failures), result, RUN_AGAIN_HINT, EXIT_INTERRUPTED);
-        throw new ProvisionFailed(
-          `${phase} failed on ${[...failures.keys()].join(", ") || "(interrupted)"}; later phases did not start`,
-          result,
-          "Fix the cause shown above and run provision again: steps already done are skipped, the rest are planned again.",
-        );
-      }
-      if (phase === "loadbalancers") {
+      // Checked here when the load balancers changed (a running cluster's nodes wait for it); else with the final verify.
+      if (phase === "loadbalancers" && r.done.size > 0 && failures.size === 0 && !opts.isInterrupted()) {
         result.vipHolder = await verifySingleVipHolder(pool, inv);
         opts.emit({ type: "note", level: "info", message: `VIP ${inv.data.cluster.vip} is held by ${result.vipHolder}` });
       }
+    };
+    // A phase starts only while nothing has failed anywhere (no step, no VIP check) and no Ctrl-C came.
+    let stopped = false;
+    const runPhases = async (phases: readonly Phase[]): Promise<void> => {
+      for (const phase of phases) {
+        if (stopped || failures.size > 0 || opts.isInterrupted()) return;
+        await runOnePhase(phase).catch((e: unknown) => {
+          stopped = true;
+          throw e;
+        });
+      }
+    };
+    if (vipServed(inv, gathered.facts)) {
+      // A running cluster: the load balancers roll first and the VIP is checked before any node changes.
+      await runPhases(PHASES);
+    } else {
+      // Nobody serves the VIP yet: the nodes' storage and Harbor do not depend on it, so they do
+      // not wait for the VRRP election; settings (and the final verify) start when both are done.
+      const tracks = await Promise.allSettled([runPhases(["loadbalancers"]), runPhases(PHASES.filter((p) => p !== "loadbalancers" && p !== "settings"))]);
+      for (const t of tracks) if (t.status === "rejected") throw t.reason;
+      await runPhases(["settings"]);
+    }
+    if (failures.size > 0 || opts.isInterrupted()) {
+      result.outcomes = outcomesOf(plan, done, failures, started);
+      // Ctrl-C is said to be one: what finished, what did not, and that running again finishes it.
+      if (opts.isInterrupted()) throw new ProvisionFailed(describeInterruptedPhase(plan, lastPhase, done, failures), result, RUN_AGAIN_HINT, EXIT_INTERRUPTED);
+      throw new ProvisionFailed(
+        `${[...failedPhases].join(" and ") || "the run"} failed on ${[...failures.keys()].join(", ") || "(interrupted)"}; later phases did not start`,
+        result,
+        "Fix the cause shown above and run provision again: steps already done are skipped, the rest are planned again.",
+      );
     }
     opts.emit({ type: "phase", phase: "verify", description: "check.sh for every Harbor node from every load balancer" });
-    result.nodeChecks = await verifyNodesHealthy(pool, inv);
+    const look = changed ? undefined : await early;
+    if (look && look.holders.length === 1 && look.checks.every((c) => c.ok)) {
+      result.vipHolder = look.holders[0];
+      result.nodeChecks = look.checks;
+    } else {
+      const [vipHolder, nodeChecks] = await Promise.all([result.vipHolder ?? verifySingleVipHolder(pool, inv), verifyNodesHealthy(pool, inv)]);
+      result.vipHolder = vipHolder;
+      result.nodeChecks = nodeChecks;
+    }
     result.outcomes = outcomesOf(plan, done, failures, started);
     return result;
   } finally {
     if (lock) await finishLocked(pool, lock, done, opts.emit);
+    await early;
     await pool.closeAll();
   }
 }
@@ -177,6 +227,12 @@ async function applyLoadBalancers(pool: SshPool, inv: Inventory, plan: Plan, emi
     if (c.status === "rejected") failures.set(lbPlans[i]!.host.name, c.reason as Error);
   });
   return { done: r.done, failures };
+}
+
+/** Whether a load balancer held the VIP when the facts were gathered (a cluster that serves). */
+function vipServed(inv: Inventory, facts: ReadonlyMap<string, HostFacts>): boolean {
+  const vip = vipParts(inv).address;
+  return inv.data.load_balancers.some((l) => facts.get(l.name)?.vips[vip] === true);
 }
 
 /** An audit line on each host that changed, then the lock released; failures here are warnings, never the run's error. */

@@ -51,8 +51,13 @@ export interface UploadCommand {
 }
 
 
+/** Throws unless `path` is an absolute file path (a programming error: the render makes them). */
+export function checkUploadPath(path: string): void {
+  if (!posix.isAbsolute(path) || path.endsWith("/")) throw new Error(`harbor-ha: upload path must be an absolute file path, got "${path}"`);
+}
+
 export function buildAtomicUpload(spec: UploadSpec): UploadCommand {
-  if (!posix.isAbsolute(spec.path) || spec.path.endsWith("/")) throw new Error(`harbor-ha: upload path must be an absolute file path, got "${spec.path}"`);
+  checkUploadPath(spec.path);
   const stdin = Buffer.isBuffer(spec.content) ? spec.content : Buffer.from(spec.content, "utf8");
   const sha256 = createHash("sha256").update(stdin).digest("hex");
   const owner = `${spec.owner ?? "root"}:${spec.group ?? spec.owner ?? "root"}`;

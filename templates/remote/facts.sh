@@ -9,6 +9,47 @@ if [ -d /run/systemd/system ]; then printf 'init\tsystemd\n'; else printf 'init\
 # Every query is read first: the file queries are answered together, with one stat, one
 # sha256sum and one awk for all files (forks dominate the cost of this script).
 queries=$(cat)
+# The probes that wait on something (a program's start-up, the network, Harbor) run at once, in
+# the background, each answer into its own file, printed after the rest. Without a temporary
+# folder they run one after the other.
+probes=$(mktemp -d 2>/dev/null) || probes=
+trap '[ -z "$probes" ] || rm -rf -- "$probes"' EXIT
+n=0
+spawn() {
+  n=$((n + 1))
+  if [ -n "$probes" ]; then "$@" >"$probes/$n" </dev/null & else "$@" </dev/null; fi
+}
+probe_tcp() {
+  # shellcheck disable=SC2016 # $0/$1 are expanded by the inner bash, on purpose
+  if timeout 3 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$1" "$2" 2>/dev/null; then s=open; else s=closed; fi
+  printf 'tcp\t%s:%s\t%s\n' "$1" "$2" "$s"
+}
+probe_http() {
+  code=$(curl -ksS -o /dev/null -w '%{http_code}' --connect-timeout 2 --max-time 4 -- "$1" 2>/dev/null)
+  printf 'http\t%s\t%s\n' "$1" "${code:-000}"
+}
+probe_ping() {
+  if ! command -v ping >/dev/null 2>&1; then s=unknown
+  elif ping -c 1 -W 1 -- "$1" >/dev/null 2>&1; then s=answers; else s=silent; fi
+  printf 'ping\t%s\t%s\n' "$1" "$s"
+}
+probe_version() {
+  # What `PROGRAM --version` prints, stdout and stderr together (Python 2 prints its version on
+  # stderr), and its exit status; "missing" when there is no such program. With the program
+  # file's identity (device, inode, size, mtime, ctime; through symlinks): when it is the one
+  # the caller names ($2), "same" — the caller knows that file's answer, and it is not run.
+  if p=$(command -v "$1" 2>/dev/null); then
+    id=$(stat -L -c '%d:%i:%s:%Y:%Z' -- "$p" 2>/dev/null) || id=
+    if [ -n "$id" ] && [ "$id" = "$2" ]; then printf 'version\t%s\tsame\t-\t%s\n' "$1" "$id"; return; fi
+    v=$(timeout 20 "$1" --version 2>&1; echo "harbor-ha-exit:$?")
+    printf 'version\t%s\t%s\t%s\t%s\n' "$1" "${v##*harbor-ha-exit:}" "$(printf '%s' "${v%harbor-ha-exit:*}" | head -c 4096 | base64 -w0)" "$id"
+  else printf 'version\t%s\tmissing\n' "$1"; fi
+}
+probe_harbor_api() {
+  # $2: curl's config (the credentials), base64, from stdin: never on a command line.
+  out=$(printf '%s' "$2" | base64 -d | curl -ksS -K - --connect-timeout 2 --max-time 10 -w '\nharbor-ha-status:%{http_code}' -- "$1" 2>&1)
+  printf 'harbor-api\t%s\t%s\t%s\n' "$1" "${out##*harbor-ha-status:}" "$(printf '%s' "${out%harbor-ha-status:*}" | head -c 65536 | base64 -w0)"
+}
 files=$(printf '%s\n' "$queries" | awk -F "$T" '$1 == "file" { print $2 }')
 if [ -n "$files" ]; then
   {
@@ -62,19 +103,14 @@ while IFS="$T" read -r kind a b _; do
   vip)
     if ip -o -4 addr show 2>/dev/null | grep -q " $a/"; then s=held; else s=free; fi
     printf 'vip\t%s\t%s\n' "$a" "$s" ;;
-  tcp)
-    # shellcheck disable=SC2016 # $0/$1 are expanded by the inner bash, on purpose
-    if timeout 3 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$a" "$b" 2>/dev/null; then s=open; else s=closed; fi
-    printf 'tcp\t%s:%s\t%s\n' "$a" "$b" "$s" ;;
+  tcp) spawn probe_tcp "$a" "$b" ;;
   disk)
     d=$a
     while [ ! -e "$d" ]; do d=$(dirname -- "$d"); done
     printf 'disk\t%s\t%s\n' "$a" "$(df -Pk -- "$d" | awk 'NR == 2 { print $4 }')" ;;
   stamp)
     printf 'stamp\t%s\t%s\n' "$a" "$(head -n 1 -- "$a" 2>/dev/null)" ;;
-  http)
-    code=$(curl -ksS -o /dev/null -w '%{http_code}' --connect-timeout 2 --max-time 4 -- "$a" 2>/dev/null)
-    printf 'http\t%s\t%s\n' "$a" "${code:-000}" ;;
+  http) spawn probe_http "$a" ;;
   vipchain)
     if iptables -t nat -C PREROUTING -j HARBOR_HA_VIP 2>/dev/null; then h=hooked; else h=unhooked; fi
     r=$(iptables -t nat -S HARBOR_HA_VIP 2>/dev/null | grep -- '^-A' | tr '\n' ';')
@@ -90,22 +126,9 @@ while IFS="$T" read -r kind a b _; do
     if [ -n "$p" ] && [ -r "/proc/$p/comm" ] && grep -q haproxy "/proc/$p/comm" 2>/dev/null \
       && ! grep -q '^State:[[:space:]]*Z' "/proc/$p/status" 2>/dev/null; then s=running; else s=stopped; p=; fi
     printf 'haproxy\t%s\t%s\n' "$s" "$p" ;;
-  ping)
-    if ! command -v ping >/dev/null 2>&1; then s=unknown
-    elif ping -c 1 -W 1 -- "$a" >/dev/null 2>&1; then s=answers; else s=silent; fi
-    printf 'ping\t%s\t%s\n' "$a" "$s" ;;
-  version)
-    # What `PROGRAM --version` prints, stdout and stderr together (Python 2 prints its version on
-    # stderr), and its exit status; "missing" when there is no such program. stdin is /dev/null:
-    # this loop's stdin holds the remaining queries.
-    if command -v "$a" >/dev/null 2>&1; then
-      v=$(timeout 20 "$a" --version </dev/null 2>&1; echo "harbor-ha-exit:$?")
-      printf 'version\t%s\t%s\t%s\n' "$a" "${v##*harbor-ha-exit:}" "$(printf '%s' "${v%harbor-ha-exit:*}" | head -c 4096 | base64 -w0)"
-    else printf 'version\t%s\tmissing\n' "$a"; fi ;;
-  harbor-api)
-    # $b: curl's config (the credentials), base64, from stdin: never on a command line.
-    out=$(printf '%s' "$b" | base64 -d | curl -ksS -K - --connect-timeout 2 --max-time 10 -w '\nharbor-ha-status:%{http_code}' -- "$a" 2>&1)
-    printf 'harbor-api\t%s\t%s\t%s\n' "$a" "${out##*harbor-ha-status:}" "$(printf '%s' "${out%harbor-ha-status:*}" | head -c 65536 | base64 -w0)" ;;
+  ping) spawn probe_ping "$a" ;;
+  version) spawn probe_version "$a" "$b" ;;
+  harbor-api) spawn probe_harbor_api "$a" "$b" ;;
   pending)
     printf 'pending\t%s\t%s\n' "$a" "$(find "$a" -mindepth 1 -maxdepth 1 -type f -printf '%f=%T@ ' 2>/dev/null)" ;;
   drain)
@@ -114,4 +137,6 @@ while IFS="$T" read -r kind a b _; do
 done <<EOF
 $queries
 EOF
+wait
+if [ -n "$probes" ] && [ "$n" -gt 0 ]; then cat -- "$probes"/*; fi
 printf 'end\tok\n'

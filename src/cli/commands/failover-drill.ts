@@ -2,7 +2,6 @@ import { writeFile } from "node:fs/promises";
 import { describeAcceptedHostKey } from "../../remote/host-keys.js";
 import type { Command } from "commander";
 import { openCommandRun, interruptedByOperator } from "../command-run.js";
-import { runFailoverDrill } from "../../drill/run-drill.js";
 import { formatDrillReport } from "../../drill/preconditions.js";
 
 interface DrillFlags {
@@ -35,6 +34,8 @@ export function registerFailoverDrill(program: Command): void {
     .action(async (file: string, flags: DrillFlags) => {
       const run = await openCommandRun(file);
       const { inventory, redactor } = run;
+      // Loaded when the command runs: --help, validate and render never load SSH or MySQL.
+      const { runFailoverDrill } = await import("../../drill/run-drill.js");
       const report = await runFailoverDrill(inventory, {
         acceptNewHostKeys: flags.acceptNewHostKeys,
         onHostKeyAccepted: (a) => process.stderr.write(`  ${describeAcceptedHostKey(a)}\n`),

@@ -1,7 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { Option } from "commander";
-import { provision, ProvisionFailed } from "../../provision/provision.js";
 import type { ProvisionResult } from "../../provision/provision.js";
 import { HarborHaError } from "../../errors.js";
 import { openCommandRun, positiveInt, interruptedByOperator } from "../command-run.js";
@@ -10,6 +9,7 @@ import { createProgressRenderer } from "../report/progress.js";
 import { formatPlan } from "../report/plan-text.js";
 import { formatSummary } from "../report/summary.js";
 import { formatJsonReport } from "../report/json-report.js";
+import { StepTimes } from "../report/step-times.js";
 import { DEFAULT_STARTUP_TIMEOUT_MS } from "../../plan/startup.js";
 
 /** Exit status of a dry run that found changes to make (0 means nothing would change). */
@@ -45,6 +45,8 @@ export function registerProvision(program: Command): void {
         "                 (uploaded once), install.sh --ha when its inputs changed (then waits until\n" +
         "                 Harbor answers: /api/systeminfo 200, /v2/ 401 Bearer), VIP rules\n" +
         "  verify         check.sh passes for every node from every load balancer\n" +
+        "On a fresh cluster (nobody holds the VIP yet) the nodes' phases do not wait for the load\n" +
+        "balancers' VRRP election; on a running one the load balancers go first.\n" +
         "A failing step stops later phases; other hosts finish the phase they are in. On a running\n" +
         "cluster, a change that would restart Harbor on more serving nodes than --serial (default 1)\n" +
         "is refused before anything changes: roll it with harbor-ha reconfigure instead.\n\n" +
@@ -53,7 +55,7 @@ export function registerProvision(program: Command): void {
     )
     .argument("<inventory>", "the inventory file (YAML)")
     .option("-n, --dry-run", "print the plan (every change with its reason and diff) and change nothing", false)
-    .option("-p, --parallel <n>", "hosts worked on at once", "10")
+    .option("-p, --parallel <n>", "hosts worked on at once (an SSH connection each; the work runs on the hosts)", "50")
     .option("--accept-new-host-keys", "trust host keys not yet in known_hosts and add them (trust on first use); a changed key is still refused", false)
     .addOption(new Option(`${REINITIALIZE_FLAG} [cluster-name]`, "DROP the existing registry database and load registry.sql again; the value must be cluster.name (shows the row counts that would be lost first; not offered by reconfigure)"))
     .option("--health-timeout-s <n>", "how long Harbor may take to start on a node after install.sh (/api/systeminfo 200, /v2/ 401 Bearer) before the step fails", String(DEFAULT_STARTUP_TIMEOUT_MS / 1000))
@@ -66,13 +68,15 @@ export function registerProvision(program: Command): void {
       const parallel = positiveInt("--parallel", flags.parallel);
       const startupTimeoutMs = positiveInt("--health-timeout-s", flags.healthTimeoutS) * 1000;
       const serial = positiveInt("--serial", flags.serial);
-      const run = await openCommandRun(file);
+      // Loaded when the command runs: --help, validate and render never load SSH or MySQL.
+      const [{ provision, ProvisionFailed }, run] = await Promise.all([import("../../provision/provision.js"), openCommandRun(file)]);
       const { inventory, redactor } = run;
       // Refused before anything is read from or changed on any host.
       const reinitializeDatabase = confirmReinitialize(flags.reinitializeDatabaseDestroyingAllData, inventory.data.cluster.name);
       const jsonToStdout = flags.json === true;
       const progress = await createProgressRenderer(redactor, { tty: process.stderr.isTTY === true, quiet: false });
       const out = (text: string) => { if (!jsonToStdout) process.stdout.write(redactor.redact(text)); };
+      const stepTimes = new StepTimes();
       let result: Partial<ProvisionResult> | undefined;
       let error: HarborHaError | undefined;
       try {
@@ -81,7 +85,7 @@ export function registerProvision(program: Command): void {
           parallel,
           acceptNewHostKeys: flags.acceptNewHostKeys,
           reinitializeDatabase,
-          emit: (e) => progress.emit(e),
+          emit: (e) => { stepTimes.record(e); progress.emit(e); },
           ...run.logOption(flags.verbose),
           isInterrupted: interruptedByOperator,
           forceUnlock: flags.forceUnlock,
@@ -105,7 +109,7 @@ export function registerProvision(program: Command): void {
       } finally {
         if (flags.json !== undefined) {
           const report = formatJsonReport({
-            command: "provision", inventory: inventory.path, dryRun: flags.dryRun, ok: error === undefined, outcomes: result?.outcomes ?? [],
+            command: "provision", inventory: inventory.path, dryRun: flags.dryRun, ok: error === undefined, outcomes: result?.outcomes ?? [], stepTimes,
             ...(result ? { result } : {}),
             ...(error ? { error: { message: error.message, ...(error.hint ? { hint: error.hint } : {}) } } : {}),
           }, result?.redactor ?? redactor);

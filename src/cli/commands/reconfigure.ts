@@ -1,7 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { HarborHaError } from "../../errors.js";
-import { reconfigure, ReconfigureFailed } from "../../rolling/reconfigure.js";
 import type { ReconfigureResult, RollCommand } from "../../rolling/reconfigure.js";
 import { formatRollDone, formatRollJson, formatRollPlan, rollOutcomes } from "../../rolling/report.js";
 import { DEFAULT_GATE } from "../../rolling/node-roll.js";
@@ -71,7 +70,8 @@ async function runRoll(name: RollCommand, file: string, flags: RollFlags): Promi
   const parallel = positiveInt("--parallel", flags.parallel);
   const gate = { ...DEFAULT_GATE, timeoutMs: positiveInt("--health-timeout-s", flags.healthTimeoutS) * 1000 };
   const limit = flags.limit?.split(",").map((s) => s.trim()).filter(Boolean);
-  const run = await openCommandRun(file);
+  // Loaded when the command runs: --help, validate and render never load SSH or MySQL.
+  const [{ reconfigure, ReconfigureFailed }, run] = await Promise.all([import("../../rolling/reconfigure.js"), openCommandRun(file)]);
   const { inventory, redactor } = run;
   const jsonToStdout = flags.json === true;
   const progress = await createProgressRenderer(redactor, { tty: process.stderr.isTTY === true, quiet: false });

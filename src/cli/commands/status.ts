@@ -2,7 +2,6 @@ import { writeFile } from "node:fs/promises";
 import { describeAcceptedHostKey } from "../../remote/host-keys.js";
 import type { Command } from "commander";
 import { openCommandRun, positiveInt } from "../command-run.js";
-import { gatherStatus } from "../../status/gather.js";
 import { formatStatus } from "../../status/format.js";
 
 /** Exit status when anything is unhealthy, drifting or inconsistent. */
@@ -45,6 +44,8 @@ export function registerStatus(program: Command): void {
       const parallel = positiveInt("--parallel", flags.parallel);
       const run = await openCommandRun(file);
       const { inventory, redactor } = run;
+      // Loaded when the command runs: --help, validate and render never load SSH or MySQL.
+      const { gatherStatus } = await import("../../status/gather.js");
       const report = await gatherStatus(inventory, {
         parallel,
         acceptNewHostKeys: flags.acceptNewHostKeys,

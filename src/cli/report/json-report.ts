@@ -2,6 +2,7 @@
 import type { ProvisionResult } from "../../provision/provision.js";
 import type { HostOutcome } from "../../apply/events.js";
 import type { Redactor } from "../../inventory/secret.js";
+import type { StepTimes } from "./step-times.js";
 
 export interface JsonReportInput {
   command: string;
@@ -11,6 +12,8 @@ export interface JsonReportInput {
   result?: Partial<ProvisionResult>;
   outcomes: HostOutcome[];
   error?: { message: string; hint?: string };
+  /** How long each step that ran took (`ms` beside the step). */
+  stepTimes?: StepTimes;
 }
 
 export function formatJsonReport(input: JsonReportInput, redactor: Redactor): string {
@@ -24,10 +27,11 @@ export function formatJsonReport(input: JsonReportInput, redactor: Redactor): st
     database: r?.database ? { action: r.database.plan.action, reason: r.database.plan.reason, warnings: r.database.plan.warnings, result: r.databaseResult?.message } : undefined,
     hosts: input.outcomes.map((o) => {
       const planned = r?.plan?.hosts.find((h) => h.host.name === o.host);
+      const ms = input.stepTimes?.of(o.host, planned?.steps.map((s) => s.title) ?? []) ?? [];
       return {
         ...o,
         address: planned?.host.address,
-        steps: planned?.steps.map((s) => ({ phase: s.phase, kind: s.kind, title: s.title, reason: s.reason, ...(s.diff ? { diff: s.diff } : {}) })) ?? [],
+        steps: planned?.steps.map((s, i) => ({ phase: s.phase, kind: s.kind, title: s.title, reason: s.reason, ...(s.diff ? { diff: s.diff } : {}), ...(ms[i] === undefined ? {} : { ms: ms[i] }) })) ?? [],
       };
     }),
     preflightProblems: r?.plan?.problems ?? [],

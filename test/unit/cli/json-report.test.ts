@@ -4,6 +4,7 @@ import { test } from "node:test";
 import type { DatabasePreflight } from "../../../src/apply/database.js";
 import { formatJsonReport } from "../../../src/cli/report/json-report.js";
 import type { JsonReportInput } from "../../../src/cli/report/json-report.js";
+import { StepTimes } from "../../../src/cli/report/step-times.js";
 import { REDACTED, Redactor } from "../../../src/inventory/secret.js";
 import { planCluster } from "../../../src/plan/plan-cluster.js";
 import { cmd } from "../../../src/shell/command.js";
@@ -60,4 +61,17 @@ test("the report's shape: steps per host without their commands, problems, check
   assert.equal(report.preflightProblems[0].host, "harbor1");
   assert.equal(report.vipHolder, "lb1");
   assert.equal(report.nodeChecks[0].ok, false);
+});
+
+test("each step that ran carries its time from the run's step-done events; a step that did not run has none", () => {
+  const input = leakyInput(["Some-Secret-1"]);
+  const steps = input.result?.plan?.hosts[0]?.steps ?? [];
+  steps.push({ host: "lb1", phase: "loadbalancers", kind: "service", title: "reload keepalived", reason: "keepalived.conf changed", action: { type: "run", command: cmd("true") } });
+  const times = new StepTimes();
+  times.record({ type: "step-start", host: "lb1", phase: steps[0]!.phase, title: steps[0]!.title });
+  times.record({ type: "step-done", host: "lb1", phase: steps[0]!.phase, title: steps[0]!.title, ok: true, ms: 1234 });
+  times.record({ type: "step-done", host: "lb2", phase: steps[1]!.phase, title: steps[1]!.title, ok: true, ms: 99 });
+  const report = JSON.parse(formatJsonReport({ ...input, stepTimes: times }, new Redactor().add("Some-Secret-1")));
+  assert.equal(report.hosts[0].steps[0].ms, 1234);
+  assert.equal(report.hosts[0].steps[1].ms, undefined, "the same title on another host is not this host's time");
 });

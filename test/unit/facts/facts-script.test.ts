@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -207,10 +207,53 @@ test("facts.sh: program versions, stdout and stderr together, with the exit stat
     { kind: "user", name: "root" },
   ];
   const f = parseFacts(runFactsScript(queries));
-  assert.deepEqual(f.versions[py], { found: true, exitCode: 0, output: "Python 2.7.18\n" });
-  assert.deepEqual(f.versions[broken], { found: true, exitCode: 3, output: "Traceback: no module\n" });
+  assert.deepEqual(withoutId(f.versions[py]), { found: true, exitCode: 0, output: "Python 2.7.18\n" });
+  assert.deepEqual(withoutId(f.versions[broken]), { found: true, exitCode: 3, output: "Traceback: no module\n" });
   assert.deepEqual(f.versions["hha-no-such-program"], { found: false });
   assert.equal(f.users.root, true, "the queries after a version query are still answered");
+});
+
+/** A version answer without the program file's identity (tested on its own below). */
+function withoutId(v: HostFacts["versions"][string] | undefined) {
+  if (!v?.found) return v;
+  const { id: _id, ...rest } = v;
+  return rest;
+}
+
+test("facts.sh: a program file the caller names by its identity is not run again; any change to it is", () => {
+  const prog = join(dir, "counting-compose");
+  const runs = join(dir, "counting-compose.runs");
+  writeFileSync(prog, `#!/bin/sh\necho run >> '${runs}'\necho 'docker-compose version 1.19.0, build 9e633ef'\n`, { mode: 0o755 });
+  const first = parseFacts(runFactsScript([{ kind: "version", program: prog }])).versions[prog];
+  assert.ok(first?.found && first.id, "the answer carries the file's identity");
+  assert.match(first.id, /^\d+:\d+:\d+:\d+:\d+$/);
+  const again = parseFacts(runFactsScript([{ kind: "version", program: prog, knownId: first.id }])).versions[prog];
+  assert.deepEqual(again, { found: true, exitCode: 0, output: "", id: first.id, unchanged: true });
+  assert.equal(readFileSync(runs, "utf8"), "run\n", "the program was not started the second time");
+  // Rewritten (same size, even with its old mtime put back): its identity changes, it is asked again.
+  writeFileSync(prog, readFileSync(prog, "utf8").replace("1.19.0", "1.18.0"));
+  utimesSync(prog, new Date(0), new Date(0));
+  const changed = parseFacts(runFactsScript([{ kind: "version", program: prog, knownId: first.id }])).versions[prog];
+  assert.ok(changed?.found && !changed.unchanged);
+  assert.match(changed.output, /1\.18\.0/);
+  assert.notEqual(changed.id, first.id);
+});
+
+test("facts.sh: the probes that wait (programs, network, Harbor) run at once, and leave no temporary folder", () => {
+  // Three programs that each take 0.6 s to answer: one after the other that is 1.8 s.
+  const slow = [1, 2, 3].map((i) => {
+    const p = join(dir, `slow-${i}`);
+    writeFileSync(p, `#!/bin/sh\nsleep 0.6\necho 'slow ${i} 1.0'\n`, { mode: 0o755 });
+    return p;
+  });
+  const before = new Set(readdirSync(tmpdir()));
+  const started = Date.now();
+  const f = parseFacts(runFactsScript([...slow.map((program): FactQuery => ({ kind: "version", program })), { kind: "user", name: "root" }]));
+  const ms = Date.now() - started;
+  slow.forEach((p, i) => assert.deepEqual(withoutId(f.versions[p]), { found: true, exitCode: 0, output: `slow ${i + 1} 1.0\n` }));
+  assert.equal(f.users.root, true);
+  assert.ok(ms < 1500, `the three probes took ${ms} ms: not at once`);
+  assert.deepEqual(readdirSync(tmpdir()).filter((n) => !before.has(n) && n.startsWith("tmp.")), [], "the probes' folder is removed");
 });
 
 test("facts.sh passes shellcheck as POSIX sh", () => {

@@ -55,7 +55,7 @@ function keepsTheLock(h: FakeHost): void {
 /** A load balancer that serves every node: check.sh passes for each, and it says whether it holds the VIP. */
 function servesTheNodes(h: FakeHost, inv: Inventory): void {
   h.on("who holds the VIP", (_call, _stdin, host) => ({ stdout: host.facts.vips[VIP] ? `10.20.0.11/24\n${VIP}/24\n` : "10.20.0.12/24\n" }));
-  h.on("run check.sh for every node", { stdout: inv.data.harbor_nodes.map((n) => `${n.address} ok\n`).join("") });
+  h.on("check.sh is executable; run it for every node", { stdout: inv.data.harbor_nodes.map((n) => `${n.address} ok\n`).join("") });
 }
 
 /** A Harbor node that serves the inventory's certificate. */

@@ -78,7 +78,7 @@ test("the wait after install.sh: probes on the node, a deadline, a growing inter
   const wait = planHarbor(inv, node, f, bundle, redactor, { startupTimeoutMs: 42_000 }).find((s) => s.action.type === "wait");
   assert.ok(wait && wait.action.type === "wait");
   assert.match(wait.title, /up to 42 s\)$/);
-  assert.deepEqual([wait.action.timeoutMs, wait.action.firstIntervalMs, wait.action.maxIntervalMs, wait.action.judge], [42_000, 1000, 10_000, "harbor-startup"]);
+  assert.deepEqual([wait.action.timeoutMs, wait.action.firstIntervalMs, wait.action.maxIntervalMs, wait.action.judge], [42_000, 500, 2_000, "harbor-startup"]);
   assert.match(wait.action.probe.toString(), /^sh -c '.*\$u\/api\/systeminfo.*\$u\/v2\/.*' sh https:\/\/127\.0\.0\.1$/s);
   assert.equal(wait.action.diagnose?.toString(), "sh -c 'cd /opt/harbor && docker-compose -f docker-compose.yml -f docker-compose.clair.yml ps'");
   assert.match(wait.action.hint, /\/var\/log\/harbor/);

@@ -130,7 +130,7 @@ test("Ctrl-C before the lock: exit 130, no lock, nothing changed", async () => {
   cluster = fakeCluster(nodesDrifted);
   const c = cluster;
   let interrupted = false;
-  c.net.host("lb2").on("run check.sh for every node", () => {
+  c.net.host("lb2").on("check.sh is executable; run it for every node", () => {
     interrupted = true;
     return { stdout: ["10.20.0.21", "10.20.0.22", "10.20.0.23"].map((a) => `${a} ok\n`).join("") };
   });
