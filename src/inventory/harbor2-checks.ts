@@ -63,7 +63,7 @@ function checkVms(d: Harbor2Sections, present: ReadonlySet<string>, complete: Re
     problems.push(problemError(["storage", "type"], '"pvc" is a Kubernetes claim, which VMs cannot mount; on VMs use type: nfs, mounted (a shared filesystem) or object_store (s3)'));
   }
   if (storage?.type === "nfs" && storage.job_logs_export !== undefined) {
-    problems.push(problemWarning(["storage", "job_logs_export"], "is not used by Harbor 2.x: harbor-ha keeps job logs in the database (jobservice job_loggers: DATABASE), which every node reads"));
+    problems.push(problemWarning(["storage", "job_logs_export"], "is not used by Harbor 2.x: harbor-ha keeps job logs in the database (jobservice job_loggers: DB), which every node reads"));
   }
   return problems;
 }

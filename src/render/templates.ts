@@ -18,6 +18,7 @@ export interface TemplateSet {
   vipAcceptSh: Template;
   vipAcceptService: Template;
   harborCfg: Template;
+  harbor2Yml: Template;
 }
 
 const FILES = {
@@ -28,6 +29,7 @@ const FILES = {
   vipAcceptSh: "harbor-ha-vip-accept.sh.hbs",
   vipAcceptService: "harbor-ha-vip-accept.service.hbs",
   harborCfg: "harbor.cfg.hbs",
+  harbor2Yml: "harbor.yml.hbs",
 } as const;
 
 export function loadTemplates(dir: string = join(projectRoot(), "templates")): TemplateSet {
@@ -43,6 +45,7 @@ export function loadTemplates(dir: string = join(projectRoot(), "templates")): T
     vipAcceptSh: compile(FILES.vipAcceptSh),
     vipAcceptService: compile(FILES.vipAcceptService),
     harborCfg: compile(FILES.harborCfg),
+    harbor2Yml: compile(FILES.harbor2Yml),
   };
 }
 

@@ -171,7 +171,7 @@ describe("Harbor 2.x inventories", () => {
         [
           "error 4 cluster.vip: is outside the load balancers' subnet (10.30.0.0/24 holds none of 10.20.0.11, 10.20.0.12); choose a free address on the subnet of the load balancers' interfaces",
           "error 25 harbor_nodes[1].address: duplicate address 10.20.0.21 (also harbor1, harbor_nodes[0]); every host needs its own address",
-          "warning 42 storage.job_logs_export: is not used by Harbor 2.x: harbor-ha keeps job logs in the database (jobservice job_loggers: DATABASE), which every node reads",
+          "warning 42 storage.job_logs_export: is not used by Harbor 2.x: harbor-ha keeps job logs in the database (jobservice job_loggers: DB), which every node reads",
         ],
       ],
       [
