@@ -5,6 +5,7 @@
  * only when an existing Kubernetes secret holds them. Pure, over the sections
  * that parsed, like checks.ts.
  */
+import { HARBOR2_DATA_VOLUME, HARBOR2_REGISTRY_DATA_PATH } from "../harbor/harbor2-layout.js";
 import { checkVmTopology } from "./checks.js";
 import type { Salvaged } from "./checks.js";
 import { problemError, problemWarning } from "./problems.js";
@@ -61,6 +62,14 @@ function checkVms(d: Harbor2Sections, present: ReadonlySet<string>, complete: Re
   const storage = d.storage;
   if (storage?.type === "pvc") {
     problems.push(problemError(["storage", "type"], '"pvc" is a Kubernetes claim, which VMs cannot mount; on VMs use type: nfs, mounted (a shared filesystem) or object_store (s3)'));
+  }
+  if (storage?.type === "mounted" && storage.registry_path !== undefined && storage.registry_path !== HARBOR2_REGISTRY_DATA_PATH) {
+    problems.push(
+      problemError(
+        ["storage", "registry_path"],
+        `must be ${HARBOR2_REGISTRY_DATA_PATH} for Harbor 2.x: the docker-compose.yml its prepare writes mounts <data_volume>/registry into the registry, and harbor-ha keeps data_volume at ${HARBOR2_DATA_VOLUME}; mount the shared filesystem there`,
+      ),
+    );
   }
   if (storage?.type === "nfs" && storage.job_logs_export !== undefined) {
     problems.push(problemWarning(["storage", "job_logs_export"], "is not used by Harbor 2.x: harbor-ha keeps job logs in the database (jobservice job_loggers: DB), which every node reads"));

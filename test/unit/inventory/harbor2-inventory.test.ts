@@ -175,6 +175,11 @@ describe("Harbor 2.x inventories", () => {
         ],
       ],
       [
+        "a shared mount elsewhere than where Harbor 2.x's compose file takes the registry's data",
+        (t) => variant(t, "storage:\n  type: nfs\n  server: 10.20.0.40\n  registry_export: /exports/registry\n", "storage:\n  type: mounted\n  registry_path: /srv/registry\n"),
+        ["error 40 storage.registry_path: must be /data/registry for Harbor 2.x: the docker-compose.yml its prepare writes mounts <data_volume>/registry into the registry, and harbor-ha keeps data_volume at /data; mount the shared filesystem there"],
+      ],
+      [
         "Redis Sentinel is accepted (harbor.yml's external_redis expresses it)",
         (t) => variant(t, "  host: 10.20.0.32\n", "  sentinel:\n    master_set: mymaster\n    hosts:\n      - host: 10.20.0.33\n      - host: 10.20.0.34\n"),
         [],
