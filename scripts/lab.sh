@@ -4,6 +4,7 @@
 #   scripts/lab.sh up [--lbs N] [--nodes N] [--protocol http|https]   (defaults: 2, 3, https)
 #                     [--installer FILE | --harbor-version 1.4|1.5|2.15]  (default: Harbor
 #                     1.4.0's offline installer in ../shared/harbor/)
+#                     [--load-balancing lvs-dr|haproxy]  (default lvs-dr: the inventory's load_balancing)
 #   scripts/lab.sh down
 #   scripts/lab.sh status
 #
@@ -22,11 +23,13 @@ done
 # docker-registry, nginx-light: the real registry and proxy of the lab's Harbor nodes;
 # skopeo: the client; python3-*: the stand-ins; apache2-utils: htpasswd. Harbor 2.x labs:
 # postgresql (the db host), python3-jinja2/-click/-packaging/-distutils (the goharbor/prepare
-# image's code), python3-psycopg2 (the core stand-in).
+# image's code), python3-psycopg2 (the core stand-in). haproxy, socat: load_balancing: haproxy
+# (like keepalived, never started on this machine itself).
 LAB_PACKAGES=(openssh-server openssh-client keepalived mariadb-server mariadb-client redis-server
   redis-tools iptables curl sudo python3 openssl procps iproute2 util-linux
   docker-registry nginx-light skopeo python3-yaml python3-cryptography python3-pymysql apache2-utils
-  postgresql python3-jinja2 python3-click python3-packaging python3-distutils python3-psycopg2)
+  postgresql python3-jinja2 python3-click python3-packaging python3-distutils python3-psycopg2
+  haproxy socat)
 
 lab_install_packages() {
   local missing=() p
@@ -44,10 +47,10 @@ lab_install_packages() {
   return 0
 }
 
-LAB_UP_USAGE="lab.sh up [--lbs N] [--nodes N] [--protocol http|https] [--installer FILE | --harbor-version 1.4|1.5|2.15]"
+LAB_UP_USAGE="lab.sh up [--lbs N] [--nodes N] [--protocol http|https] [--installer FILE | --harbor-version 1.4|1.5|2.15] [--load-balancing lvs-dr|haproxy]"
 
 lab_parse_up_args() {
-  LBS=2 NODES=3 PROTOCOL=https
+  LBS=2 NODES=3 PROTOCOL=https LOAD_BALANCING=lvs-dr
   local installer="" version=""
   while (($#)); do
     case "$1" in
@@ -56,6 +59,7 @@ lab_parse_up_args() {
       --protocol) PROTOCOL="${2:-}"; shift 2 ;;
       --installer) installer="${2:-}"; shift 2 ;;
       --harbor-version) version="${2:-}"; shift 2 ;;
+      --load-balancing) LOAD_BALANCING="${2:-}"; shift 2 ;;
       *) lab_die "unknown option '$1' (usage: $LAB_UP_USAGE)" ;;
     esac
   done
@@ -69,6 +73,7 @@ lab_parse_up_args() {
     lab_die "--nodes must be 1..$LAB_MAX_NODES, got '$NODES'"
   fi
   [[ "$PROTOCOL" == http || "$PROTOCOL" == https ]] || lab_die "--protocol must be http or https, got '$PROTOCOL'"
+  [[ "$LOAD_BALANCING" == lvs-dr || "$LOAD_BALANCING" == haproxy ]] || lab_die "--load-balancing must be lvs-dr or haproxy, got '$LOAD_BALANCING'"
 }
 
 # Harbor 1.x: MariaDB; Harbor 2.x: PostgreSQL. Redis for both.
@@ -104,7 +109,7 @@ cmd_up() {
   lab_write_ssh_config
   lab_wait_sshd
   lab_start_db_services
-  lab_write_inventory "$PROTOCOL"
+  lab_write_inventory "$PROTOCOL" "$LOAD_BALANCING"
   lab_write_lab_json "$PROTOCOL"
   lab_log "up: db, $LBS load balancers, $NODES Harbor nodes ($PROTOCOL, Harbor $LAB_HARBOR_VERSION) in $((SECONDS - t0)) s"
   lab_log "inventory: $LAB_DIR/inventory.yaml   ssh: ssh -F $LAB_DIR/ssh/ssh_config harbor1"

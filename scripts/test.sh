@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+# The layers (README: Architecture): every import points down, no exceptions.
+node_modules/.bin/depcruise src --config .dependency-cruiser.cjs --output-type err
 trap 'scripts/lab.sh down >/dev/null 2>&1 || true' EXIT
 shopt -s globstar nullglob
 tests=(dist/test/unit/**/*.test.js dist/test/e2e/**/*.test.js)

@@ -4,7 +4,7 @@
 lab_db_port() { if ((LAB_HARBOR_MAJOR == 2)); then echo 5432; else echo 3306; fi; }
 
 lab_write_inventory() {
-  local protocol="$1" inv="$LAB_DIR/inventory.yaml" name ip role user
+  local protocol="$1" load_balancing="${2:-lvs-dr}" inv="$LAB_DIR/inventory.yaml" name ip role user
   {
     cat <<EOF
 # harbor-ha lab inventory, written by scripts/lab.sh up; rewritten on every up.
@@ -40,6 +40,20 @@ keepalived:
   # blocks need it: the lab runs VRRP only. The full configuration is still checked
   # with keepalived -t.
   daemon_options: "--vrrp -D"
+EOF
+    if [[ "$load_balancing" == haproxy ]]; then
+      cat <<EOF
+
+# HAProxy behind the VIP spreads TCP 80/443 (it needs no IPVS: requests through the VIP work here).
+load_balancing: haproxy
+haproxy:
+  check_interval_s: 1
+  fall: 2
+  rise: 2
+  drain_timeout_s: 60
+EOF
+    fi
+    cat <<EOF
 
 harbor_nodes:
 EOF

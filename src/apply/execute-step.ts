@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { DEFAULT_COMMAND_TIMEOUT_MS } from "../remote/command-transport.js";
 import type { Transport } from "../remote/transport.js";
 import { checkKeepalivedConf } from "./keepalived-check.js";
+import { checkHaproxyCfg } from "./haproxy-check.js";
 import type { Step } from "../plan/types.js";
 import { waitUntilReady } from "./wait-step.js";
 import { applyHarborSettings } from "./settings-step.js";
@@ -33,6 +34,7 @@ export async function executeStep(session: Transport, step: Step): Promise<void>
       const f = action.file;
       const spec = { path: f.path, content: f.content, mode: f.mode, owner: f.owner, group: f.group, step: step.title };
       if (action.check === "keepalived") await checkKeepalivedConf(session, spec);
+      if (action.check === "haproxy") await checkHaproxyCfg(session, spec);
       await session.uploadAtomic(spec);
       return;
     }

@@ -1,7 +1,7 @@
 /** Facts of every host, one round trip each, in parallel. Read-only. */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { cmd } from "../remote/command.js";
+import { cmd } from "../shell/command.js";
 import type { SshPool } from "../remote/pool.js";
 import { encodeQueries } from "../facts/queries.js";
 import type { FactQuery } from "../facts/queries.js";
@@ -9,6 +9,7 @@ import { parseFacts } from "../facts/parse.js";
 import type { HostFacts } from "../facts/types.js";
 import { projectRoot } from "../paths.js";
 import { HarborHaError } from "../errors.js";
+import { byHost } from "../remote/host-results.js";
 
 let script: Promise<string> | undefined;
 
@@ -33,12 +34,6 @@ export async function gatherAllFacts(pool: SshPool, queries: ReadonlyMap<string,
       throw new HarborHaError(`${host}: could not read the host's facts: ${(err as Error).message}`, { hint: "Check that the host runs a POSIX shell with coreutils, then run again with -v." });
     }
   });
-  const facts = new Map<string, HostFacts>();
-  const failures = new Map<string, Error>();
-  settled.forEach((s, i) => {
-    const host = hosts[i] as string;
-    if (s.status === "fulfilled") facts.set(host, s.value);
-    else failures.set(host, s.reason instanceof Error ? s.reason : new Error(String(s.reason)));
-  });
+  const { values: facts, failures } = byHost(hosts, settled);
   return { facts, failures };
 }

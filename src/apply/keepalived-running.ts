@@ -5,8 +5,8 @@
  */
 import type { SshPool } from "../remote/pool.js";
 import type { FactQuery } from "../facts/queries.js";
-import { cmd } from "../remote/command.js";
-import type { Command } from "../remote/command.js";
+import { cmd } from "../shell/command.js";
+import type { Command } from "../shell/command.js";
 import { HarborHaError } from "../errors.js";
 import { gatherAllFacts } from "./gather.js";
 import type { EmitEvent } from "./events.js";

@@ -9,6 +9,7 @@ import { executeStep } from "./execute-step.js";
 import { clearPendingCommand, markPendingCommand, pendingBookkeeping } from "../plan/pending.js";
 import type { EmitEvent } from "./events.js";
 import { HarborHaError, InterruptedError } from "../errors.js";
+import { byHost } from "../remote/host-results.js";
 
 export interface PhaseResult {
   /** Titles of the steps done, per host. */
@@ -17,17 +18,17 @@ export interface PhaseResult {
 }
 
 export async function runPhase(pool: SshPool, plan: Plan, phase: Phase, emit: EmitEvent, isInterrupted: () => boolean): Promise<PhaseResult> {
-  const byHost = new Map<string, Step[]>();
+  const stepsByHost = new Map<string, Step[]>();
   for (const h of plan.hosts) {
     const steps = h.steps.filter((s) => s.phase === phase);
-    if (steps.length > 0) byHost.set(h.host.name, steps);
+    if (steps.length > 0) stepsByHost.set(h.host.name, steps);
   }
   const result: PhaseResult = { done: new Map(), failures: new Map() };
-  const hosts = [...byHost.keys()];
+  const hosts = [...stepsByHost.keys()];
   const settled = await pool.forEachHost(hosts, async (session, host) => {
     const done: string[] = [];
     result.done.set(host, done);
-    const steps = byHost.get(host) ?? [];
+    const steps = stepsByHost.get(host) ?? [];
     const pending = pendingBookkeeping(steps);
     for (const [i, step] of steps.entries()) {
       // Ctrl-C: the step under way (above) finished; no new one starts.
@@ -51,8 +52,6 @@ export async function runPhase(pool: SshPool, plan: Plan, phase: Phase, emit: Em
       emit({ type: "step-done", host, phase, title: step.title, ok: true, ms: Date.now() - started });
     }
   });
-  settled.forEach((s, i) => {
-    if (s.status === "rejected") result.failures.set(hosts[i] as string, s.reason instanceof Error ? s.reason : new Error(String(s.reason)));
-  });
+  for (const [host, err] of byHost(hosts, settled).failures) result.failures.set(host, err);
   return result;
 }

@@ -8,7 +8,7 @@ import { vipParts } from "../inventory/model.js";
 import type { SshPool } from "../remote/pool.js";
 import { checkNodesCommand, heldAddressesCommand } from "../plan/commands.js";
 import { CHECK_SCRIPT_PATH } from "../render/loadbalancer.js";
-import { cmd } from "../remote/command.js";
+import { cmd } from "../shell/command.js";
 import { HarborHaError } from "../errors.js";
 
 export interface PollOptions {

@@ -19,6 +19,10 @@ export interface DrillReport {
   answeredFrom?: string;
   /** The TCP port probed (the first served port). */
   answerPort?: number;
+  /** load_balancing: haproxy: the client request that measured the move, instead of a TCP probe. */
+  answerProbe?: string;
+  /** The requests made from the stop until one was answered, and how many of them failed. */
+  requests?: { made: number; failed: number };
   /** keepalived runs on every load balancer again and exactly one holds the VIP. */
   restored: boolean;
   /** The VIP holder after the restore. */
@@ -48,7 +52,10 @@ export function checkDrillPreconditions(lbs: readonly string[], vip: string, fac
 export function formatDrillReport(r: DrillReport): string {
   const lines = [`Failover drill on VIP ${r.vip}: stopped keepalived on ${r.stoppedOn}.`];
   lines.push(r.newHolder ? `  ${r.newHolder} took the VIP after ${r.takeoverMs} ms.` : "  No other load balancer took the VIP in time.");
-  lines.push(r.answerMs !== undefined ? `  The VIP answered on TCP port ${r.answerPort ?? "?"} (from ${r.answeredFrom === "operator" ? "this machine" : r.answeredFrom}) after ${r.answerMs} ms.` : "  The VIP did not answer in time.");
+  const from = r.answeredFrom === "operator" ? "this machine" : r.answeredFrom;
+  const probe = r.answerProbe !== undefined ? `${r.answerProbe} was answered 200` : `The VIP answered on TCP port ${r.answerPort ?? "?"}`;
+  lines.push(r.answerMs !== undefined ? `  ${probe} (from ${from}) after ${r.answerMs} ms.` : "  The VIP did not answer in time.");
+  if (r.requests) lines.push(`  Requests through the VIP from the stop until then: ${r.requests.made} made, ${r.requests.failed} failed.`);
   lines.push(r.restored ? `  Restored: keepalived runs on every load balancer again; the VIP is held by ${r.holderAfter}.` : "  NOT restored: see the problems below.");
   for (const p of r.problems) lines.push(`  problem: ${p}`);
   return lines.join("\n") + "\n";
@@ -60,6 +67,7 @@ export function describeDrill(r: DrillReport): string {
     `stopped keepalived on ${r.stoppedOn}; ` +
     (r.newHolder ? `${r.newHolder} took the VIP in ${r.takeoverMs} ms` : "no takeover") +
     (r.answerMs !== undefined ? `, VIP answered in ${r.answerMs} ms` : ", VIP silent") +
+    (r.requests ? ` (${r.requests.failed} of ${r.requests.made} requests failed)` : "") +
     (r.restored ? `; restored, VIP on ${r.holderAfter}` : "; NOT restored")
   );
 }

@@ -6,11 +6,12 @@
  */
 import { connect } from "node:net";
 import type { Inventory } from "../inventory/model.js";
-import { servedPorts, vipParts } from "../inventory/model.js";
+import { servedPorts, usesHaproxy, vipParts } from "../inventory/model.js";
+import { describeVipRequest, requestThroughVip, vipRequestCommand } from "./vip-request.js";
 import { SshPool } from "../remote/pool.js";
 import type { CommandLogEvent } from "../remote/transport.js";
-import { cmd } from "../remote/command.js";
-import type { Command } from "../remote/command.js";
+import { cmd } from "../shell/command.js";
+import type { Command } from "../shell/command.js";
 import type { FactQuery } from "../facts/queries.js";
 import { gatherAllFacts } from "../apply/gather.js";
 import { gatherVipHolders, pollUntil, verifySingleVipHolder } from "../apply/verify.js";
@@ -76,6 +77,7 @@ export async function runFailoverDrill(inv: Inventory, opts: DrillOptions): Prom
 }
 
 async function measureFailover(pool: SshPool, inv: Inventory, holder: string, init: InitSystem, report: DrillReport, note: (m: string) => void): Promise<void> {
+  if (usesHaproxy(inv)) return measureWithRequests(pool, inv, holder, init, report, note);
   const vip = report.vip;
   const port = servedPorts(inv)[0] ?? 443;
   const fromOperator = await probeFromHere(vip, port);
@@ -101,6 +103,47 @@ async function measureFailover(pool: SshPool, inv: Inventory, holder: string, in
   const answered = await pollUntil(async () => ((await answers()) ? true : undefined), { timeoutMs: 10_000, ...probe });
   if (answered) report.answerMs = Date.now() - t0;
   else report.problems.push(`the VIP ${vip} did not answer on TCP port ${port} from ${fromOperator ? "this machine" : newHolder} within 10 s of the takeover`);
+}
+
+/**
+ * load_balancing: haproxy: real client requests through the VIP (HTTPS, the certificate
+ * verified) one after the other from the stop until one is answered 200 again, counted.
+ * From this machine when it reaches the VIP, else from the load balancer that was not stopped.
+ */
+async function measureWithRequests(pool: SshPool, inv: Inventory, holder: string, init: InitSystem, report: DrillReport, note: (m: string) => void): Promise<void> {
+  const other = inv.data.load_balancers.map((l) => l.name).find((l) => l !== holder) as string;
+  const fromOperator = (await requestThroughVip(inv)) === 200;
+  const request = fromOperator
+    ? () => requestThroughVip(inv)
+    : () => pool.withSession(other, async (s) => Number((await s.run(vipRequestCommand(inv), { step: "request through the VIP" })).stdout.trim()) || 0);
+  if (!fromOperator && (await request()) !== 200) {
+    report.problems.push(`${describeVipRequest(inv)} is not answered 200 before the drill, from this machine or ${other}: nothing to measure (harbor-ha status shows why)`);
+    return;
+  }
+  report.answeredFrom = fromOperator ? "operator" : other;
+  report.answerProbe = describeVipRequest(inv);
+  report.requests = { made: 0, failed: 0 };
+  const requests = report.requests;
+  note(`stopping keepalived on ${holder}; requests through the VIP until one is answered again`);
+  const t0 = Date.now();
+  await pool.withSession(holder, (s) => s.runChecked(serviceCommand(init, "keepalived", "stop"), { sudo: true, step: "stop keepalived (failover drill)" }));
+  const deadline = t0 + (3 * inv.data.keepalived.advert_int + 15) * 1000;
+  const probe = { firstIntervalMs: PROBE_INTERVAL_MS, maxIntervalMs: PROBE_INTERVAL_MS };
+  const takeover = pollUntil(async () => (await gatherVipHolders(pool, inv)).find((h) => h !== holder), { timeoutMs: deadline - t0, ...probe }).then((h) => {
+    if (h !== undefined) Object.assign(report, { newHolder: h, takeoverMs: Date.now() - t0 });
+  });
+  while (Date.now() < deadline) {
+    requests.made++;
+    if ((await request()) === 200) {
+      report.answerMs = Date.now() - t0;
+      break;
+    }
+    requests.failed++;
+    await new Promise((r) => setTimeout(r, PROBE_INTERVAL_MS));
+  }
+  await takeover;
+  if (report.answerMs === undefined) report.problems.push(`no request through the VIP was answered 200 within ${Math.round((deadline - t0) / 1000)} s of the stop (${requests.made} made)`);
+  else note(`answered again after ${report.answerMs} ms (${requests.failed} of ${requests.made} requests failed)`);
 }
 
 /** Starts keepalived again on the stopped holder, lets VRRP settle, and checks that the cluster is whole. */

@@ -57,6 +57,7 @@ function readLine(f: HostFacts, [kind = "", a = "", b = "", c = "", d = ""]: str
     case "http": f.http[a] = Number(b) || 0; break;
     case "vipchain": f.vipChain = { hooked: a === "hooked", rules: b.split(";").filter(Boolean) }; break;
     case "keepalived": f.keepalived = b ? { running: a === "running", pid: Number(b) } : { running: a === "running" }; break;
+    case "haproxy": f.haproxy = b ? { running: a === "running", pid: Number(b) } : { running: a === "running" }; break;
     case "ping": if (b !== "unknown") f.pings[a] = b === "answers"; break;
     case "version": f.versions[a] = b === "missing" ? { found: false } : { found: true, exitCode: Number(b), output: Buffer.from(c, "base64").toString("utf8") }; break;
     case "harbor-api": f.api[a] = { status: Number(b) || 0, body: Buffer.from(c, "base64").toString("utf8") }; break;

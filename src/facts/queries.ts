@@ -23,6 +23,7 @@ export type FactQuery =
   | { kind: "http"; url: string }
   | { kind: "vipchain" }
   | { kind: "keepalived" }
+  | { kind: "haproxy" }
   | { kind: "drain" }
   /** The pending-change markers in a folder (plan/pending.ts): each file's name and mtime. */
   | { kind: "pending"; path: string }
@@ -72,7 +73,7 @@ function encodeQuery(q: FactQuery): string {
       case "http": return [q.kind, q.url];
       case "version": return [q.kind, q.program];
       case "harbor-api": return [q.kind, q.url, Buffer.from(q.curlConfig.reveal(), "utf8").toString("base64")];
-      case "vipchain": case "keepalived": case "drain": return [q.kind];
+      case "vipchain": case "keepalived": case "haproxy": case "drain": return [q.kind];
     }
   })();
   for (const f of fields) {

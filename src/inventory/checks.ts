@@ -12,25 +12,10 @@ import { checkHarborRelease } from "./harbor-release-checks.js";
 import { effectivePriorities } from "./model.js";
 import { formatPath, problemError, problemWarning } from "./problems.js";
 import type { PathSegment, ProblemDraft } from "./problems.js";
-import type { InventoryData, LoadBalancerSpec } from "./schema.js";
-import type { Secret } from "./secret.js";
+import type { LoadBalancerSpec } from "./schema.js";
+import type { ParsedSections, SectionState } from "./parsed-sections.js";
 
-/** What survived parsing: every field that is valid on its own, even inside a broken section. */
-export type Salvaged<T> = T extends Secret
-  ? T
-  : T extends readonly (infer E)[]
-    ? Array<Salvaged<E> | undefined>
-    : T extends object
-      ? { [K in keyof T]?: Salvaged<T[K]> }
-      : T;
-export type ParsedSections = Salvaged<InventoryData>;
-
-export interface SectionState {
-  /** Every top-level key the YAML has, valid or not. */
-  present: ReadonlySet<string>;
-  /** The sections that parsed without an error. */
-  complete: ReadonlySet<string>;
-}
+export type { ParsedSections, Salvaged, SectionState } from "./parsed-sections.js";
 
 /**
  * `d` holds what parsed. A check that would be misled by a missing field (a priority that

@@ -10,7 +10,7 @@ import type { HarborCfgKey } from "../harbor/cfg-keys.js";
 import { dbHeldSetting, SHARED_RELOADED_SETTINGS } from "../harbor/db-settings.js";
 import { harborSeriesOf } from "../harbor/versions.js";
 import type { HarborSeries } from "../harbor/versions.js";
-import type { ParsedSections } from "./checks.js";
+import type { ParsedSections } from "./parsed-sections.js";
 import type { CfgValue } from "./schema.js";
 import { problemError, problemWarning } from "./problems.js";
 import type { PathSegment, ProblemDraft } from "./problems.js";

@@ -5,7 +5,7 @@
  */
 import { JOB_LOGS_PATH, REGISTRY_DATA_PATH } from "../harbor/layout.js";
 import { harborSeriesOf } from "../harbor/versions.js";
-import type { ParsedSections } from "./checks.js";
+import type { ParsedSections } from "./parsed-sections.js";
 import { problemError } from "./problems.js";
 import type { ProblemDraft } from "./problems.js";
 

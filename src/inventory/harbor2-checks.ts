@@ -7,7 +7,7 @@
  */
 import { HARBOR2_DATA_VOLUME, HARBOR2_REGISTRY_DATA_PATH } from "../harbor/harbor2-layout.js";
 import { checkVmTopology } from "./checks.js";
-import type { Salvaged } from "./checks.js";
+import type { Salvaged } from "./parsed-sections.js";
 import { problemError, problemWarning } from "./problems.js";
 import type { PathSegment, ProblemDraft } from "./problems.js";
 import type { Harbor2InventoryData } from "./schema-v2.js";

@@ -11,7 +11,7 @@ import { z } from "zod";
 import { InventoryError } from "../errors.js";
 import type { InventoryProblem } from "../errors.js";
 import { checkInventory } from "./checks.js";
-import type { ParsedSections } from "./checks.js";
+import type { ParsedSections } from "./parsed-sections.js";
 import type { Inventory, TlsMaterial } from "./model.js";
 import { formatPath } from "./problems.js";
 import type { ProblemDraft } from "./problems.js";

@@ -70,6 +70,11 @@ export function servedPorts(inv: Inventory): number[] {
   return inv.data.cluster.protocol === "https" ? [80, 443] : [80];
 }
 
+/** HAProxy behind the VIP spreads the traffic (load_balancing: haproxy), not LVS direct routing. */
+export function usesHaproxy(inv: Inventory): boolean {
+  return inv.data.load_balancing === "haproxy";
+}
+
 /** The VIP without its prefix length, and the prefix length. */
 export function vipParts(inv: Inventory): { address: string; prefix: number } {
   const [address = "", prefix = "32"] = inv.data.cluster.vip.split("/");

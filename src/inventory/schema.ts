@@ -184,6 +184,19 @@ export function buildInventorySchema(resolve: SourceResolver) {
     weight: z.number().int().min(1).max(65535).default(10),
   });
 
+  /** HAProxy on the load balancers (load_balancing: haproxy); ignored with lvs-dr. */
+  const haproxy = z.strictObject({
+    /** Seconds between two health checks of a node. */
+    check_interval_s: z.number().int().min(1).max(60).default(2),
+    /** Failed checks in a row that take a node out; passed checks in a row that take it back. */
+    fall: z.number().int().min(1).max(10).default(3),
+    rise: z.number().int().min(1).max(10).default(2),
+    /** How long a rolling run waits for a drained node's connections (running uploads) to end before it goes on. */
+    drain_timeout_s: z.number().int().min(1).max(86400).default(300),
+    /** An idle client or server connection is closed after this long (TCP mode: a running upload is not idle). */
+    idle_timeout_s: z.number().int().min(10).max(86400).default(900),
+  });
+
   const harborNode = z.strictObject({
     name: hostName,
     address: ipv4,
@@ -270,7 +283,10 @@ export function buildInventorySchema(resolve: SourceResolver) {
     cluster,
     ssh: sshSettings.extend({ jump_host: jumpHost.optional() }).default({}),
     load_balancers: z.array(loadBalancer).min(2, "needs at least 2 load balancers for the VIP to survive one failing"),
+    /** How the VIP holder spreads TCP 80/443: LVS direct routing (keepalived's virtual servers) or HAProxy behind the VIP. */
+    load_balancing: z.enum(["lvs-dr", "haproxy"], { error: 'must be "lvs-dr" or "haproxy"' }).default("lvs-dr"),
     keepalived,
+    haproxy: haproxy.prefault({}),
     harbor_nodes: z.array(harborNode).min(2, "needs at least 2 Harbor nodes for active-active"),
     installer,
     harbor,
@@ -289,3 +305,4 @@ export type SshSettings = NonNullable<InventoryData["ssh"]>;
 export type LoadBalancerSpec = InventoryData["load_balancers"][number];
 export type HarborNodeSpec = InventoryData["harbor_nodes"][number];
 export type StorageSpec = InventoryData["storage"];
+export type HaproxySpec = InventoryData["haproxy"];

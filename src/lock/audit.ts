@@ -6,6 +6,7 @@ import type { SshPool } from "../remote/pool.js";
 import type { Transport } from "../remote/transport.js";
 import { appendAuditCommand, formatAuditLine } from "./commands.js";
 import { currentOperator } from "./owner.js";
+import { byHost } from "../remote/host-results.js";
 
 /** Longest `change` text written; longer lists of steps are cut with "…". */
 export const AUDIT_CHANGE_MAX_CHARS = 400;
@@ -36,9 +37,5 @@ export async function appendAuditLines(pool: SshPool, command: string, changesBy
   const hosts = [...changesByHost].filter(([, titles]) => titles.length > 0).map(([h]) => h);
   // Straight to the sessions: a run interrupted by Ctrl-C still records what it changed.
   const settled = await Promise.allSettled(hosts.map(async (h) => appendAudit(await pool.session(h), { command, change: summarizeChanges(changesByHost.get(h) ?? []) })));
-  const failures = new Map<string, Error>();
-  settled.forEach((r, i) => {
-    if (r.status === "rejected") failures.set(hosts[i] as string, r.reason instanceof Error ? r.reason : new Error(String(r.reason)));
-  });
-  return failures;
+  return byHost(hosts, settled).failures;
 }

@@ -3,8 +3,8 @@
  * strings. The lock is a directory: `mkdir` is atomic, so of two runs that try at once
  * exactly one succeeds.
  */
-import { cmd } from "../remote/command.js";
-import type { Command } from "../remote/command.js";
+import { cmd } from "../shell/command.js";
+import type { Command } from "../shell/command.js";
 
 export const LOCK_DIR = "/var/lib/harbor-ha/lock";
 export const LOCK_OWNER_PATH = `${LOCK_DIR}/owner`;

@@ -2,10 +2,10 @@
  * The remote commands a plan uses, built as data (argument lists, quoted once by
  * renderShell). Pure; tested as strings.
  */
-import { allOf, cmd, op, shScript } from "../remote/command.js";
-import type { Command } from "../remote/command.js";
+import { allOf, cmd, op, shScript } from "../shell/command.js";
+import type { Command } from "../shell/command.js";
 import type { DesiredDirectory, DesiredMount } from "../render/types.js";
-import { formatMode } from "../remote/upload.js";
+import { formatMode } from "../shell/file-mode.js";
 import { Secret } from "../inventory/secret.js";
 
 export type InitSystem = "systemd" | "sysv";
@@ -58,39 +58,65 @@ export function applySysctlCommand(path: string): Command {
   return cmd("sysctl", "-q", "-p", path);
 }
 
-/** Exit status of KEEPALIVED_CHECK_SCRIPT when the candidate could not be staged (never keepalived's own). */
-export const KEEPALIVED_STAGE_FAILED_EXIT = 120;
+/** Exit status of STAGED_CHECK_SCRIPT when the candidate could not be staged (never a checker's own). */
+export const STAGED_CHECK_FAILED_EXIT = 120;
 
 /**
- * Checks a candidate keepalived configuration (on stdin) with `keepalived -t`, in ONE
- * command: staged beside the real file (relative paths resolve the same), removed by the
- * EXIT trap whatever happens, and the command finishes on the host even when the run that
- * sent it is killed — so no candidate is ever left behind. Exits with keepalived's status
- * (143 when keepalived was ended by SIGTERM). Fixed script; the folder and label arrive as $1, $2.
+ * Checks a candidate configuration (on stdin) with the daemon's own checker, in ONE command:
+ * staged beside the real file (relative paths resolve the same), removed by the EXIT trap
+ * whatever happens, and the command finishes on the host even when the run that sent it is
+ * killed — so no candidate is ever left behind. Exits with the checker's status (143 when it
+ * was ended by SIGTERM). Fixed script: the folder and a label arrive as $1, $2, the checker's
+ * words after them (the candidate's path is appended).
  */
-export const KEEPALIVED_CHECK_SCRIPT = [
-  'dir=$1; tmp=',
+export const STAGED_CHECK_SCRIPT = [
+  'dir=$1; label=$2; shift 2; tmp=',
   `trap 'rm -f -- "$tmp"' EXIT`,
   "trap 'exit 1' HUP INT TERM PIPE",
-  // Left by harbor-ha versions that staged under a fixed name.
-  'rm -f -- "$dir/keepalived.conf.harbor-ha-check" "$dir/keepalived.conf.harbor-ha-check-vrrp" "$dir/keepalived.conf.harbor-ha-check.harbor-ha.bak" "$dir/keepalived.conf.harbor-ha-check-vrrp.harbor-ha.bak"',
-  `tmp=$(mktemp -- "$dir/.harbor-ha-check-$2.XXXXXXXX") && cat > "$tmp" && chmod 0644 -- "$tmp" || exit ${KEEPALIVED_STAGE_FAILED_EXIT}`,
+  // Left by harbor-ha versions that staged under a fixed name (a glob that matches nothing stays literal: rm -f ignores it).
+  'rm -f -- "$dir"/*.harbor-ha-check "$dir"/*.harbor-ha-check-vrrp "$dir"/*.harbor-ha-check.harbor-ha.bak "$dir"/*.harbor-ha-check-vrrp.harbor-ha.bak',
+  `tmp=$(mktemp -- "$dir/.harbor-ha-check-$label.XXXXXXXX") && cat > "$tmp" && chmod 0644 -- "$tmp" || exit ${STAGED_CHECK_FAILED_EXIT}`,
   // In the background and waited for: a signal then ends the script (and the trap removes the
-  // candidate) at once, not after keepalived, which may hang on a checker. The shell's own
-  // "Terminated" notice goes nowhere (keepalived writes to the real stderr, fd 3): a silent
-  // SIGTERM must stay silent to be recognised (plan/keepalived-check.ts).
+  // candidate) at once, not after the checker, which may hang (keepalived on a checker). The
+  // shell's own "Terminated" notice goes nowhere (the checker writes to the real stderr, fd 3):
+  // a silent SIGTERM must stay silent to be recognised (plan/keepalived-check.ts).
   'exec 3>&2 2>/dev/null',
-  'keepalived -t -f "$tmp" 2>&3 & wait $!',
+  '"$@" "$tmp" 2>&3 & wait $!',
 ].join("\n");
 
-export function keepalivedCheckCommand(dir: string, label: string): Command {
-  return cmd("sh", "-c", KEEPALIVED_CHECK_SCRIPT, "sh", dir, label);
+/** The staged check of a candidate file in `dir`: `checker` gets the candidate's path as its last word. */
+export function stagedCheckCommand(dir: string, label: string, checker: readonly string[]): Command {
+  return cmd("sh", "-c", STAGED_CHECK_SCRIPT, "sh", dir, label, ...checker);
+}
+
+/** `keepalived -t -f <candidate>` (label: the whole file, or its VRRP part alone). */
+export function keepalivedCheckCommand(dir: string, label: "whole" | "vrrp"): Command {
+  return stagedCheckCommand(dir, label, ["keepalived", "-t", "-f"]);
 }
 
 /** Runs the VIP acceptance rules and, on systemd, makes them run at boot. */
 export function applyVipRulesCommand(init: InitSystem, scriptPath: string, unitName: string): Command {
   const run = cmd(scriptPath);
   return init === "systemd" ? allOf(cmd("systemctl", "daemon-reload"), cmd("systemctl", "enable", unitName), run) : run;
+}
+
+/**
+ * Takes the VIP acceptance rules away (load_balancing switched to haproxy, which connects to
+ * the node's own address): unhooks and deletes the chain, disables and removes the boot unit
+ * and the script. Idempotent; what is already gone is skipped.
+ */
+export function removeVipRulesCommand(init: InitSystem, scriptPath: string, unitName: string, unitPath: string): Command {
+  const script = [
+    'script=$1; unit=$2; unit_path=$3; systemd=$4',
+    'if command -v iptables >/dev/null 2>&1; then',
+    '  while iptables -w -t nat -D PREROUTING -j HARBOR_HA_VIP 2>/dev/null; do :; done',
+    '  iptables -w -t nat -F HARBOR_HA_VIP 2>/dev/null; iptables -w -t nat -X HARBOR_HA_VIP 2>/dev/null',
+    'fi',
+    'if [ "$systemd" = yes ] && [ -e "$unit_path" ]; then systemctl disable "$unit" >/dev/null 2>&1; fi',
+    'rm -f -- "$script" "$unit_path" "$script.harbor-ha.bak" "$unit_path.harbor-ha.bak"',
+    '[ "$systemd" = yes ] && systemctl daemon-reload; exit 0',
+  ].join("\n");
+  return cmd("sh", "-c", script, "sh", scriptPath, unitName, unitPath, init === "systemd" ? "yes" : "no");
 }
 
 /** Harbor's installer, in HA mode, from its folder. */

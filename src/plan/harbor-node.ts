@@ -6,12 +6,13 @@
 import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import type { Inventory } from "../inventory/model.js";
+import { usesHaproxy } from "../inventory/model.js";
 import type { Redactor } from "../inventory/secret.js";
 import type { DesiredHost } from "../render/types.js";
 import type { HostFacts } from "../facts/types.js";
 import { sha256Hex } from "../facts/queries.js";
-import { harborDir, VIP_ACCEPT_SCRIPT_PATH } from "../render/harbor-node.js";
-import { applyVipRulesCommand, extractBundleCommand, fstabLine, harborInstallCommand, mountCommand, persistMountCommand } from "./commands.js";
+import { harborDir, VIP_ACCEPT_SCRIPT_PATH, VIP_ACCEPT_UNIT_PATH } from "../render/harbor-node.js";
+import { applyVipRulesCommand, extractBundleCommand, removeVipRulesCommand, fstabLine, harborInstallCommand, mountCommand, persistMountCommand } from "./commands.js";
 import { planDirectories, planFiles, planPackages } from "./host-steps.js";
 import { SHARED_STORAGE_ANSWER, sharedRegistryPath } from "./shared-storage.js";
 import { liveFileDrift } from "./live-files.js";
@@ -55,6 +56,21 @@ export function planStorage(d: DesiredHost, f: HostFacts): Step[] {
   return steps;
 }
 
+/** LVS direct routing: the VIP acceptance rules in place. HAProxy: none left over from an earlier lvs-dr. */
+function planVipRules(inv: Inventory, host: string, f: HostFacts, scriptChanged: boolean, pending: boolean): Step[] {
+  const phase = "harbor" as const;
+  const chain = f.vipChain;
+  if (usesHaproxy(inv)) {
+    const leftover = chain?.hooked === true || (chain?.rules.length ?? 0) > 0 || f.files[VIP_ACCEPT_SCRIPT_PATH]?.present === true;
+    if (!leftover) return [];
+    // Removing them is what takes effect now: a marker an lvs-dr run left is cleared by it.
+    return [{ host, phase, kind: "service", title: "remove the VIP acceptance rules (iptables chain, script, boot unit)", reason: "load_balancing is haproxy: HAProxy connects to the node's own address, the rules were for LVS direct routing", action: { type: "run", command: removeVipRulesCommand(f.init, VIP_ACCEPT_SCRIPT_PATH, VIP_ACCEPT_UNIT, VIP_ACCEPT_UNIT_PATH) }, applies: ["apply-vip-rules"] }];
+  }
+  if (!scriptChanged && !pending && chain?.hooked === true && chain.rules.length > 0) return [];
+  const reason = scriptChanged ? "the rules script changed" : pending ? pendingReason("apply-vip-rules", f.pending["apply-vip-rules"]) : "the VIP acceptance rules are not in place";
+  return [{ host, phase, kind: "service", title: "apply the VIP acceptance rules (iptables REDIRECT)", reason, action: { type: "run", command: applyVipRulesCommand(f.init, VIP_ACCEPT_SCRIPT_PATH, VIP_ACCEPT_UNIT) }, applies: ["apply-vip-rules"] }];
+}
+
 /** A digest of everything install.sh reads; stored on the node after a successful install. */
 export function installDigest(d: DesiredHost, bundle: BundleInfo, withClair: boolean): string {
   const inputs = d.files.filter((file) => file.onChange.includes("reinstall-harbor")).map((file) => `${file.path}:${sha256Hex(file.content)}`).sort();
@@ -89,15 +105,7 @@ export function planHarbor(inv: Inventory, d: DesiredHost, f: HostFacts, bundle:
   steps.push(...files.steps);
   const pending = pendingOn(f);
 
-  const chain = f.vipChain;
-  if (files.handlers.has("apply-vip-rules") || pending.has("apply-vip-rules") || !chain?.hooked || chain.rules.length === 0) {
-    const reason = files.handlers.has("apply-vip-rules")
-      ? "the rules script changed"
-      : pending.has("apply-vip-rules")
-        ? pendingReason("apply-vip-rules", f.pending["apply-vip-rules"])
-        : "the VIP acceptance rules are not in place";
-    steps.push({ host, phase, kind: "service", title: "apply the VIP acceptance rules (iptables REDIRECT)", reason, action: { type: "run", command: applyVipRulesCommand(f.init, VIP_ACCEPT_SCRIPT_PATH, VIP_ACCEPT_UNIT) }, applies: ["apply-vip-rules"] });
-  }
+  steps.push(...planVipRules(inv, host, f, files.handlers.has("apply-vip-rules"), pending.has("apply-vip-rules")));
 
   const digest = installDigest(d, bundle, inv.data.harbor.with_clair);
   const up = f.http[localHealthUrl(inv)] === 200;

@@ -9,7 +9,8 @@ import { sha256Hex } from "../facts/queries.js";
 import { octal } from "./format.js";
 import { createSystemUserCommand, ensureDirectoryCommand, installPackagesCommand } from "./commands.js";
 import { renderFileDiff } from "./diff.js";
-import type { Phase, Step } from "./types.js";
+import type { ConfigCheck, Phase, Step } from "./types.js";
+import { HAPROXY_CFG_PATH } from "../render/haproxy.js";
 
 export function planPackages(d: DesiredHost, f: HostFacts, phase: Phase): Step[] {
   const missing = d.packages.filter((p) => f.packages[p] !== true);
@@ -54,11 +55,18 @@ export function planFiles(files: readonly DesiredFile[], host: string, f: HostFa
       title: `write ${file.path} (${octal(file.mode)} ${file.owner}:${file.group})`,
       reason: `${reason} — ${file.description}`,
       ...(diff === undefined ? {} : { diff }),
-      action: file.path.endsWith("/keepalived.conf") ? { type: "upload", file, check: "keepalived" } : { type: "upload", file },
+      action: configCheckOf(file) ? { type: "upload", file, check: configCheckOf(file) } : { type: "upload", file },
     });
     for (const h of file.onChange) handlers.add(h);
   }
   return { steps, handlers };
+}
+
+/** The check a daemon's configuration passes on the host before it replaces the old one. */
+function configCheckOf(file: DesiredFile): ConfigCheck | undefined {
+  if (file.path.endsWith("/keepalived.conf")) return "keepalived";
+  if (file.path === HAPROXY_CFG_PATH) return "haproxy";
+  return undefined;
 }
 
 /** Why a file must be written, or undefined when it is as desired. */

@@ -16,29 +16,35 @@ export function keepalivedCheckOutcome(code: number | null, signal: string | nul
   return terminated && output.trim() === "" ? "silent-sigterm" : "fail";
 }
 
+/** Top-level blocks that set up checkers (keepalived's -t stops at them), and the reference to a vrrp_script inside an instance. */
+const CHECKER_BLOCK = /^\s*(virtual_server|virtual_server_group|vrrp_script)\s/;
+const NESTED_CHECKER_BLOCK = /^\s*track_script(\s|\{|$)/;
+
 /**
- * The same keepalived.conf without its `virtual_server` and `virtual_server_group` blocks
- * (braces matched, nested blocks included): global_defs and the VRRP instances, line for
- * line as they were.
+ * The same keepalived.conf without what sets up checkers: its `virtual_server`,
+ * `virtual_server_group` and `vrrp_script` blocks, and the `track_script` blocks that name
+ * the scripts (braces matched, nested blocks included): global_defs and the VRRP instances,
+ * line for line as they were. keepalived 2.2's -t ends in a silent SIGTERM on a vrrp_script
+ * with a valid script user as on a MISC_CHECK.
  */
-export function stripVirtualServers(conf: string): string {
-  const lines = conf.split("\n");
+export function stripCheckers(conf: string): string {
   const kept: string[] = [];
-  let depth = 0;
-  let opening = false; // a block's header is seen, its "{" not yet
-  for (const line of lines) {
+  let depth = 0; // the file's own brace depth
+  let skipUntil: number | undefined; // skipping a block until the depth falls back to this
+  let opening = false; // a skipped block's header is seen, its "{" not yet
+  for (const line of conf.split("\n")) {
     const code = line.replace(/[#!].*$/, "");
-    if (depth === 0 && !opening && /^\s*virtual_server(_group)?\s/.test(code)) {
-      depth = braceBalance(code);
+    if (skipUntil === undefined && ((depth === 0 && CHECKER_BLOCK.test(code)) || (depth > 0 && NESTED_CHECKER_BLOCK.test(code)))) {
+      skipUntil = depth;
       opening = !code.includes("{");
+    }
+    depth = Math.max(0, depth + braceBalance(code));
+    if (skipUntil === undefined) {
+      kept.push(line);
       continue;
     }
-    if (depth > 0 || opening) {
-      if (code.includes("{")) opening = false;
-      depth = Math.max(0, depth + braceBalance(code));
-      continue;
-    }
-    kept.push(line);
+    if (code.includes("{")) opening = false;
+    if (!opening && depth <= skipUntil) skipUntil = undefined;
   }
   return kept.join("\n").replace(/\n{3,}/g, "\n\n");
 }

@@ -1,8 +1,10 @@
 /** Steps for a keepalived load balancer: files, then the handlers they trigger. Pure. */
 import type { Redactor } from "../inventory/secret.js";
-import type { DesiredHost } from "../render/types.js";
+import type { DesiredHost, Handler } from "../render/types.js";
 import type { HostFacts } from "../facts/types.js";
 import { applySysctlCommand, serviceCommand } from "./commands.js";
+import { haproxyReloadCommand, haproxyRunningCheckCommand } from "./haproxy-commands.js";
+import { HAPROXY_CFG_PATH } from "../render/haproxy.js";
 import { planDirectories, planFiles, planPackages, planUsers } from "./host-steps.js";
 import { pendingOn, pendingReason } from "./pending.js";
 import type { Step } from "./types.js";
@@ -14,7 +16,8 @@ export const LB_SYSCTLS: Record<string, string> = { "net.ipv4.ip_forward": "1", 
 export function planLoadBalancer(d: DesiredHost, f: HostFacts, redactor: Redactor): Step[] {
   const host = d.host.name;
   const phase = "loadbalancers" as const;
-  // keepalived.conf goes last: `keepalived -t` checks it against check.sh and the script user.
+  // keepalived.conf goes last: `keepalived -t` checks it against check.sh and the script user
+  // (and haproxy.cfg, rendered after the CA file it names, keeps its place before it).
   const ordered = [...d.files].sort((a, b) => Number(a.path.endsWith("/keepalived.conf")) - Number(b.path.endsWith("/keepalived.conf")));
   const files = planFiles(ordered, host, f, phase, redactor);
   const steps: Step[] = [...planPackages(d, f, phase), ...planUsers(d, f, phase), ...planDirectories(d.directories, host, f, phase), ...files.steps];
@@ -32,6 +35,9 @@ export function planLoadBalancer(d: DesiredHost, f: HostFacts, redactor: Redacto
     steps.push({ host, phase, kind: "service", title: `apply ${SYSCTL_PATH}`, reason: sysctlReason, action: { type: "run", command: applySysctlCommand(SYSCTL_PATH) }, applies: ["apply-sysctl"] });
   }
 
+  // HAProxy before keepalived: keepalived's vrrp_script gives the VIP up while HAProxy does not answer.
+  if (d.files.some((file) => file.path === HAPROXY_CFG_PATH)) steps.push(...planHaproxyService(d, f, files.handlers, pending));
+
   const running = f.keepalived?.running === true;
   // A start or restart reads the configuration and the daemon options afresh: it applies both.
   const service = (action: "start" | "restart" | "reload", reason: string): Step => ({
@@ -44,4 +50,33 @@ export function planLoadBalancer(d: DesiredHost, f: HostFacts, redactor: Redacto
   else if (files.handlers.has("reload-keepalived")) steps.push(service("reload", "keepalived.conf changed"));
   else if (pending.has("reload-keepalived")) steps.push(service("reload", pendingReason("reload-keepalived", f.pending["reload-keepalived"])));
   return steps;
+}
+
+const START_HAPROXY = "start haproxy";
+const RELOAD_HAPROXY = "reload haproxy (established connections are kept)";
+const CHECK_HAPROXY = "check that haproxy still runs and answers";
+const HAPROXY_SERVICE_TITLES = [START_HAPROXY, RELOAD_HAPROXY, CHECK_HAPROXY];
+
+/** HAProxy's start, reload and the check after them: a plan limited to files (rotate-certs) keeps them, as the CA file they re-read changes. */
+export function isHaproxyServiceStep(step: Step): boolean {
+  return step.phase === "loadbalancers" && HAPROXY_SERVICE_TITLES.includes(step.title);
+}
+
+/**
+ * Start HAProxy when it does not run; reload it (established connections kept, drained nodes
+ * kept drained) only when haproxy.cfg or its CA file changed; either way, then check that it still runs.
+ */
+function planHaproxyService(d: DesiredHost, f: HostFacts, handlers: ReadonlySet<Handler>, pending: ReadonlySet<Handler>): Step[] {
+  const host = d.host.name;
+  const phase = "loadbalancers" as const;
+  const change: Step | undefined =
+    f.haproxy?.running !== true
+      ? { host, phase, kind: "service", title: START_HAPROXY, reason: "HAProxy is not running", action: { type: "run", command: serviceCommand(f.init, "haproxy", "start") } }
+      : handlers.has("reload-haproxy") || pending.has("reload-haproxy")
+        ? { host, phase, kind: "service", title: RELOAD_HAPROXY, reason: handlers.has("reload-haproxy") ? "haproxy.cfg or the CA file its health check reads changed" : pendingReason("reload-haproxy", f.pending["reload-haproxy"]), action: { type: "run", command: haproxyReloadCommand(f.init) } }
+        : undefined;
+  if (!change) return [];
+  const hint = "Nothing further was changed on this load balancer. Fix the cause (HAProxy's log on that host says it), then run again.";
+  // The change took effect once HAProxy is seen running after it: the check clears the pending marker.
+  return [change, { host, phase, kind: "check", title: CHECK_HAPROXY, reason: `after: ${change.title}`, action: { type: "run", command: haproxyRunningCheckCommand(), hint }, applies: ["reload-haproxy"] }];
 }

@@ -7,8 +7,8 @@
  */
 import type { Handler } from "../render/types.js";
 import type { HostFacts } from "../facts/types.js";
-import { allOf, cmd } from "../remote/command.js";
-import type { Command } from "../remote/command.js";
+import { allOf, cmd } from "../shell/command.js";
+import type { Command } from "../shell/command.js";
 import type { Step } from "./types.js";
 
 /** One empty file per pending handler, named after it; its mtime says since when. */
@@ -21,6 +21,7 @@ export const PENDING_WHAT: Record<Handler, string> = {
   "apply-sysctl": "the sysctl drop-in written has not been applied",
   "apply-vip-rules": "the VIP acceptance rules written have not been applied",
   "reinstall-harbor": "install.sh has not completed with the configuration written",
+  "reload-haproxy": "HAProxy has not reloaded the haproxy.cfg (or the CA file its health check reads) written",
 };
 
 const HANDLERS = new Set<string>(Object.keys(PENDING_WHAT));

@@ -7,6 +7,7 @@ import { vipParts } from "../inventory/model.js";
 import type { DesiredHost } from "../render/types.js";
 import type { HostFacts } from "../facts/types.js";
 import { prerequisiteProblems } from "./prerequisites.js";
+import { loadBalancingProblems } from "./haproxy-preflight.js";
 import type { PreflightProblem } from "./types.js";
 
 /** The installer bundle unpacks to a few hundred MB; Harbor's images need more. */
@@ -22,10 +23,11 @@ export function preflightProblems(inv: Inventory, desired: readonly DesiredHost[
     if (d.host.role === "loadbalancer") {
       const lb = inv.data.load_balancers.find((l) => l.name === d.host.name);
       if (lb && f.interfaces[lb.interface] !== true) add(`has no network interface ${lb.interface}`, `Set load_balancers[].interface to the interface that should carry the VIP ${vip} (see \`ip link\` on the host).`);
+      for (const p of loadBalancingProblems(inv, f)) add(p.message, p.hint);
       continue;
     }
     for (const p of prerequisiteProblems(f, inv.data.cluster.harbor_version)) add(p.message, p.hint);
-    if (f.vips[vip]) add(`holds the VIP ${vip} on an interface`, "Harbor nodes accept VIP traffic through iptables REDIRECT, not by holding the address: remove it from the node (ip addr del).");
+    if (f.vips[vip]) add(`holds the VIP ${vip} on an interface`, "Harbor nodes never hold the VIP (with LVS direct routing they accept its traffic through iptables REDIRECT; HAProxy connects to their own address): remove it from the node (ip addr del).");
     const reach = (label: string, host: string, port: number) => {
       if (f.tcp[`${host}:${port}`] !== true) add(`cannot reach ${label} at ${host}:${port}`, `Check that ${label} runs and that the firewall lets ${d.host.address} connect to port ${port}.`);
     };

@@ -5,7 +5,7 @@
  */
 import type { HostRef } from "../inventory/model.js";
 import type { DesiredFile, Handler } from "../render/types.js";
-import type { Command } from "../remote/command.js";
+import type { Command } from "../shell/command.js";
 import type { Secret } from "../inventory/secret.js";
 
 /** The provision phases that change hosts, in the order they run. */
@@ -26,10 +26,13 @@ export type Action =
    * back), then the stamp of what was applied.
    */
   | { type: "harbor-settings"; put: ApiCall; get: ApiCall; expect: Record<string, string | number | boolean>; stamp: DesiredFile }
-  /** Write a file atomically; `check: "keepalived"` validates it with `keepalived -t` before it replaces the old one. */
-  | { type: "upload"; file: DesiredFile; check?: "keepalived" }
+  /** Write a file atomically; `check` validates it on the host (`keepalived -t`, `haproxy -c`) before it replaces the old one. */
+  | { type: "upload"; file: DesiredFile; check?: ConfigCheck }
   /** Copy a local file (the installer bundle) to the host, checksum-verified. */
   | { type: "upload-local"; localPath: string; remotePath: string; sha256: string; mode: number };
+
+/** The daemons whose configuration is checked by the daemon itself before it is put in place. */
+export type ConfigCheck = "keepalived" | "haproxy";
 
 export type StepKind = "package" | "user" | "directory" | "file" | "mount" | "service" | "install" | "check" | "settings";
 

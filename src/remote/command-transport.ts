@@ -7,8 +7,8 @@
  */
 import { Redactor } from "../inventory/secret.js";
 import type { Secret } from "../inventory/secret.js";
-import { renderShell } from "./command.js";
-import type { Command } from "./command.js";
+import { renderShell } from "../shell/command.js";
+import type { Command } from "../shell/command.js";
 import { ConnectionLostError, RemoteCommandError, RemoteTimeoutError } from "./errors.js";
 import type { WrappedCommand } from "./sudo.js";
 import type { SshTarget } from "./target.js";

@@ -4,8 +4,8 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Secret } from "../inventory/secret.js";
-import { cmd } from "./command.js";
-import type { Command } from "./command.js";
+import { cmd } from "../shell/command.js";
+import type { Command } from "../shell/command.js";
 
 export interface Privilege {
   user: string;

@@ -5,7 +5,7 @@
  * is tested without a lab. Code above remote/ names this interface, never SshSession.
  */
 import type { Duplex } from "node:stream";
-import type { Command } from "./command.js";
+import type { Command } from "../shell/command.js";
 import type { HostKeyAccepted } from "./host-keys.js";
 import type { SshTarget } from "./target.js";
 import type { UploadSpec } from "./upload.js";

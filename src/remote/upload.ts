@@ -8,8 +8,9 @@
  */
 import { createHash } from "node:crypto";
 import { posix } from "node:path";
-import { cmd } from "./command.js";
-import type { Command } from "./command.js";
+import { cmd } from "../shell/command.js";
+import type { Command } from "../shell/command.js";
+import { formatMode } from "../shell/file-mode.js";
 
 export interface UploadSpec {
   /** Absolute path on the host. */
@@ -49,11 +50,6 @@ export interface UploadCommand {
   sha256: string;
 }
 
-/** `0o644` → `"0644"`, as chmod takes it. */
-export function formatMode(mode: number): string {
-  if (!Number.isInteger(mode) || mode < 0 || mode > 0o7777) throw new Error(`harbor-ha: ${mode} is not a file mode`);
-  return mode.toString(8).padStart(4, "0");
-}
 
 export function buildAtomicUpload(spec: UploadSpec): UploadCommand {
   if (!posix.isAbsolute(spec.path) || spec.path.endsWith("/")) throw new Error(`harbor-ha: upload path must be an absolute file path, got "${spec.path}"`);

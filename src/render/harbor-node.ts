@@ -1,11 +1,11 @@
 /**
  * A Harbor node: harbor.cfg, the TLS material, the cluster's shared secrets, harbor-ha's
  * copies of them in <harbor dir>/ha/ (where Harbor's prepare --ha takes them from), the
- * VIP acceptance rules, and shared storage.
+ * VIP acceptance rules (LVS direct routing only), and shared storage.
  */
 import { CA_DOWNLOAD_PATH, HARBOR_UID, SECRETKEY_PATH, SERVER_CERT_PATH, SERVER_KEY_PATH } from "../harbor/layout.js";
 import type { ClusterState, Inventory, TlsMaterial } from "../inventory/model.js";
-import { servedPorts, vipParts } from "../inventory/model.js";
+import { servedPorts, usesHaproxy, vipParts } from "../inventory/model.js";
 import { desiredFile, exactFile } from "./files.js";
 import { harborCfgSecretKeys, renderHarborCfg } from "./harbor-cfg.js";
 import { haCopyPaths, harborDir } from "./harbor-paths.js";
@@ -37,13 +37,14 @@ export function renderHarborNode(inv: Inventory, index: number, state: ClusterSt
     }),
     ...(inv.tls ? renderTlsFiles(inv, inv.tls) : []),
     ...renderSharedSecrets(inv, state),
-    ...renderVipAcceptFiles(inv, tpl),
+    // HAProxy connects to the node's own address: the VIP acceptance rules are for LVS direct routing only.
+    ...(usesHaproxy(inv) ? [] : renderVipAcceptFiles(inv, tpl)),
   ];
   const storage = renderStorage(inv);
   return {
     host: { name: node.name, address: node.address, role: "harbor-node" },
     // curl: the start-up wait and the settings API calls run on the node itself.
-    packages: ["iptables", "curl", ...storage.packages],
+    packages: [...(usesHaproxy(inv) ? [] : ["iptables"]), "curl", ...storage.packages],
     users: [],
     directories: storage.directories,
     files,

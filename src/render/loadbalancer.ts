@@ -1,12 +1,14 @@
 /**
- * A keepalived load balancer: VRRP for the VIP, LVS virtual servers over the Harbor
- * nodes, the check.sh they call, and the kernel settings direct routing needs.
+ * A keepalived load balancer: VRRP for the VIP, and either LVS virtual servers over the
+ * Harbor nodes (lvs-dr) or HAProxy behind the VIP (haproxy); the check.sh every health gate
+ * runs, and the kernel settings for the VIP.
  */
 import type { Inventory } from "../inventory/model.js";
-import { effectivePriorities, servedPorts, vipParts } from "../inventory/model.js";
+import { effectivePriorities, servedPorts, usesHaproxy, vipParts } from "../inventory/model.js";
 import type { LoadBalancerSpec } from "../inventory/schema.js";
-import { shellDoubleQuote } from "../remote/command.js";
+import { shellDoubleQuote } from "../shell/command.js";
 import { desiredDirectory, desiredFile } from "./files.js";
+import { HAPROXY_CFG_PATH, haproxyVrrpScript, renderHaproxyCfg } from "./haproxy.js";
 import type { TemplateSet } from "./templates.js";
 import type { DesiredFile, DesiredHost } from "./types.js";
 
@@ -26,24 +28,26 @@ export function masterIndex(priorities: readonly number[]): number {
 export function renderLoadBalancer(inv: Inventory, index: number, tpl: TemplateSet): DesiredHost {
   const lb = inv.data.load_balancers[index];
   if (!lb) throw new RangeError(`no load balancer at index ${index}`);
+  const haproxy = usesHaproxy(inv);
   const files: DesiredFile[] = [
     desiredFile({
       path: "/etc/keepalived/keepalived.conf",
       content: renderKeepalivedConf(inv, index, lb, tpl),
       mode: 0o640,
       onChange: ["reload-keepalived"],
-      description: "keepalived configuration (VRRP for the VIP, LVS virtual servers)",
+      description: haproxy ? "keepalived configuration (VRRP for the VIP, moved away when HAProxy is down)" : "keepalived configuration (VRRP for the VIP, LVS virtual servers)",
       secretKeys: { syntax: "keepalived", keys: ["auth_pass"] },
     }),
     desiredFile({
       path: CHECK_SCRIPT_PATH,
       content: renderCheckScript(inv, tpl),
       mode: 0o755,
-      description: "health check of one Harbor node, run by keepalived's MISC_CHECK",
+      description: haproxy ? "health check of one Harbor node, run by harbor-ha's health gates" : "health check of one Harbor node, run by keepalived's MISC_CHECK",
     }),
   ];
-  if (inv.data.cluster.protocol === "https" && inv.tls?.caPem !== undefined) {
-    files.push(desiredFile({ path: LB_CA_PATH, content: inv.tls.caPem, mode: 0o644, description: "CA that check.sh verifies Harbor's certificate with" }));
+  const caPath = inv.data.cluster.protocol === "https" && inv.tls?.caPem !== undefined ? LB_CA_PATH : undefined;
+  if (caPath !== undefined && inv.tls?.caPem !== undefined) {
+    files.push(desiredFile({ path: caPath, content: inv.tls.caPem, mode: 0o644, onChange: haproxy ? ["reload-haproxy"] : [], description: haproxy ? "CA that check.sh and HAProxy's health check verify Harbor's certificate with" : "CA that check.sh verifies Harbor's certificate with" }));
   }
   files.push(
     desiredFile({
@@ -51,7 +55,7 @@ export function renderLoadBalancer(inv: Inventory, index: number, tpl: TemplateS
       content: tpl.sysctlConf({}),
       mode: 0o644,
       onChange: ["apply-sysctl"],
-      description: "kernel settings for LVS direct routing and the VIP",
+      description: haproxy ? "kernel settings for the VIP (HAProxy binds it on backups too)" : "kernel settings for LVS direct routing and the VIP",
     }),
     desiredFile({
       path: "/etc/default/keepalived",
@@ -61,9 +65,14 @@ export function renderLoadBalancer(inv: Inventory, index: number, tpl: TemplateS
       description: "keepalived daemon options",
     }),
   );
+  if (haproxy) {
+    // Last: `haproxy -c` checks it against the CA file it names.
+    files.push(desiredFile({ path: HAPROXY_CFG_PATH, content: renderHaproxyCfg(inv, lb.name, caPath, tpl), mode: 0o644, onChange: ["reload-haproxy"], description: "HAProxy configuration (TCP 80/443 over the Harbor nodes, their health checks, the runtime API)" }));
+  }
   return {
     host: { name: lb.name, address: lb.address, role: "loadbalancer" },
-    packages: ["keepalived", "curl"],
+    // socat: harbor-ha talks to HAProxy's runtime API through it.
+    packages: haproxy ? ["keepalived", "curl", "haproxy", "socat"] : ["keepalived", "curl"],
     users: [inv.data.keepalived.script_user],
     directories: [desiredDirectory(DRAIN_DIR, 0o755)],
     files,
@@ -87,7 +96,8 @@ function renderKeepalivedConf(inv: Inventory, index: number, lb: LoadBalancerSpe
     unicast: keepalived.vrrp_mode === "unicast",
     peers: load_balancers.filter((_, i) => i !== index).map((other) => other.address),
     vip: vipParts(inv),
-    virtualServers: servedPorts(inv).map((port) => ({ port })),
+    haproxy: usesHaproxy(inv) ? haproxyVrrpScript() : false,
+    virtualServers: usesHaproxy(inv) ? [] : servedPorts(inv).map((port) => ({ port })),
     nodes: harbor_nodes.map((n) => ({ name: n.name, address: n.address })),
     miscTimeoutS: keepalived.check_timeout_s + 1,
   });

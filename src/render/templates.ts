@@ -18,6 +18,7 @@ export interface TemplateSet {
   vipAcceptSh: Template;
   vipAcceptService: Template;
   harborCfg: Template;
+  haproxyCfg: Template;
   harbor2Yml: Template;
 }
 
@@ -29,6 +30,7 @@ const FILES = {
   vipAcceptSh: "harbor-ha-vip-accept.sh.hbs",
   vipAcceptService: "harbor-ha-vip-accept.service.hbs",
   harborCfg: "harbor.cfg.hbs",
+  haproxyCfg: "haproxy.cfg.hbs",
   harbor2Yml: "harbor.yml.hbs",
 } as const;
 
@@ -45,6 +47,7 @@ export function loadTemplates(dir: string = join(projectRoot(), "templates")): T
     vipAcceptSh: compile(FILES.vipAcceptSh),
     vipAcceptService: compile(FILES.vipAcceptService),
     harborCfg: compile(FILES.harborCfg),
+    haproxyCfg: compile(FILES.haproxyCfg),
     harbor2Yml: compile(FILES.harbor2Yml),
   };
 }

@@ -13,6 +13,7 @@ export type Handler =
   | "restart-keepalived" // daemon options changed: the process must start again
   | "apply-sysctl" // sysctl drop-in changed
   | "apply-vip-rules" // the VIP acceptance rules script changed
+  | "reload-haproxy" // haproxy.cfg changed: a reload keeps established connections
   | "reinstall-harbor"; // anything Harbor's installer reads changed: run install.sh --ha again
 
 export interface DesiredFile {

@@ -2,8 +2,8 @@
  * The remote commands of a rolling run, built as data (quoted once by renderShell), and
  * the pure parsers of their output. Tested as strings and on captured output.
  */
-import { cmd } from "../remote/command.js";
-import type { Command } from "../remote/command.js";
+import { cmd } from "../shell/command.js";
+import type { Command } from "../shell/command.js";
 import { CHECK_SCRIPT_PATH, DRAIN_DIR } from "../render/loadbalancer.js";
 import { harborComposeFileArgs } from "../plan/commands.js";
 

@@ -2,10 +2,14 @@
  * Taking a node out of service and back, on every load balancer: the drain marker makes
  * check.sh fail on purpose, and keepalived's checker then removes the real server. Where
  * IPVS is visible the removal is observed; elsewhere the checker's period is waited out.
+ * With load_balancing: haproxy, HAProxy's runtime API does it instead (haproxy-drain.ts).
  */
 import type { Inventory } from "../inventory/model.js";
+import { usesHaproxy } from "../inventory/model.js";
+import { applyHaproxyDrain, removeHaproxyDrain } from "./haproxy-drain.js";
 import type { SshPool } from "../remote/pool.js";
 import { HarborHaError } from "../errors.js";
+import { throwIfAnyFailed } from "../remote/host-results.js";
 import { drainMarkerPath, ipvsTableCommand, parseIpvsHasRealServer, removeDrainMarkerCommand } from "./commands.js";
 import { pollHealth } from "./node-roll.js";
 import type { Clock, RollNode } from "./node-roll.js";
@@ -17,6 +21,8 @@ export interface DrainContext {
   lbNames: readonly string[];
   command: string;
   clock: Clock;
+  /** Told of what the operator should know but that does not stop the run. */
+  note?: (message: string) => void;
 }
 
 /** How long keepalived's checker may take to notice: one check period plus one check's time budget. */
@@ -26,6 +32,7 @@ export function checkerPeriodMs(inv: Inventory): number {
 
 /** Writes the drain marker on every load balancer, then waits until each checker took the node out. */
 export async function applyDrain(ctx: DrainContext, node: RollNode): Promise<void> {
+  if (usesHaproxy(ctx.inv)) return applyHaproxyDrain(ctx, node);
   const content = `drained by harbor-ha ${ctx.command} at ${new Date(ctx.clock.now()).toISOString()}\n`;
   const settled = await ctx.pool.forEachHost(ctx.lbNames, (s) =>
     s.uploadAtomic({ path: drainMarkerPath(node.address), content, mode: 0o644, owner: "root", group: "root", step: `drain ${node.name}` }),
@@ -36,6 +43,7 @@ export async function applyDrain(ctx: DrainContext, node: RollNode): Promise<voi
 
 /** Removes the drain marker on every load balancer, then waits until each checker took the node back. */
 export async function removeDrain(ctx: DrainContext, node: RollNode): Promise<void> {
+  if (usesHaproxy(ctx.inv)) return removeHaproxyDrain(ctx, node);
   const settled = await ctx.pool.forEachHost(ctx.lbNames, (s) => s.runChecked(removeDrainMarkerCommand(node.address), { sudo: true, step: `undrain ${node.name}` }));
   throwIfAnyFailed(ctx.lbNames, settled, `could not remove the drain marker of ${node.name}`);
   await waitForCheckers(ctx, node, true);
@@ -72,7 +80,3 @@ async function gatherIpvs(ctx: DrainContext, node: RollNode): Promise<Array<bool
   return settled.map((s) => (s.status === "fulfilled" ? parseIpvsHasRealServer(s.value, node.address) : undefined));
 }
 
-function throwIfAnyFailed(hosts: readonly string[], settled: ReadonlyArray<PromiseSettledResult<unknown>>, what: string): void {
-  const failed = settled.flatMap((s, i) => (s.status === "rejected" ? [`${hosts[i]}: ${(s.reason as Error).message}`] : []));
-  if (failed.length > 0) throw new HarborHaError(`${what}:\n  ${failed.join("\n  ")}`, { hint: "Check that every load balancer is reachable, then run the same command again to resume." });
-}

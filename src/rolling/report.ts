@@ -4,7 +4,7 @@
  * not touched, and how to resume. Pure; every string passes the Redactor in the CLI.
  */
 import type { HostOutcome } from "../apply/events.js";
-import type { ReconfigureResult } from "./reconfigure.js";
+import type { ReconfigureResult } from "./types.js";
 import { describeInterrupted } from "../apply/interrupt.js";
 
 export interface RollSummary {

@@ -25,7 +25,7 @@ import { applyStopHarbor, inventoryWithNodes, removedNodeSpec } from "./scale.js
 import { removeDrainMarkerCommand } from "./commands.js";
 import type { RollSetup } from "./setup.js";
 import { limitPlanToTls, withTransitionCa } from "./tls.js";
-import type { ReconfigureOptions, ReconfigureResult } from "./reconfigure.js";
+import type { ReconfigureOptions, ReconfigureResult } from "./types.js";
 import { openClusterPool } from "../apply/cluster-run.js";
 import { runPhase } from "../apply/run-phase.js";
 
@@ -93,7 +93,8 @@ async function runStorageCheck(ctx: StageContext): Promise<void> {
 }
 
 function drainContext(ctx: StageContext): DrainContext {
-  return { pool: ctx.pool, inv: ctx.inv, lbNames: ctx.inv.data.load_balancers.map((l) => l.name), command: ctx.opts.command, clock: ctx.clock };
+  const note = (message: string) => ctx.opts.emit({ type: "note", level: "warn", message });
+  return { pool: ctx.pool, inv: ctx.inv, lbNames: ctx.inv.data.load_balancers.map((l) => l.name), command: ctx.opts.command, clock: ctx.clock, note };
 }
 
 async function audit(ctx: StageContext, pool: SshPool, host: string, titles: readonly string[]): Promise<void> {

@@ -9,6 +9,7 @@ import { LB_CA_PATH } from "../render/loadbalancer.js";
 import type { DesiredHost } from "../render/types.js";
 import type { HostFacts } from "../facts/types.js";
 import { INSTALL_STAMP_PATH } from "../plan/harbor-node.js";
+import { isHaproxyServiceStep } from "../plan/loadbalancer.js";
 import { inPhaseOrder } from "../plan/types.js";
 import type { Plan, Step } from "../plan/types.js";
 import { isInstallRun, isSharedStorageCheck } from "../plan/shared-storage.js";
@@ -34,7 +35,8 @@ function isInstallStep(s: Step): boolean {
 export function limitPlanToTls(plan: Plan): Plan {
   const hosts = plan.hosts.map((h) => {
     const tls = h.steps.filter(isTlsFileStep);
-    return { host: h.host, steps: tls.length === 0 ? [] : h.steps.filter((s) => isTlsFileStep(s) || isInstallStep(s)) };
+    // HAProxy reads the CA file only when it starts or reloads: its reload stays with it.
+    return { host: h.host, steps: tls.length === 0 ? [] : h.steps.filter((s) => isTlsFileStep(s) || isInstallStep(s) || isHaproxyServiceStep(s)) };
   });
   if (!hosts.some((h) => h.steps.some(isInstallRun))) return { problems: plan.problems, hosts };
   return {

@@ -11,6 +11,7 @@ export function formatStatus(r: StatusReport): string {
       out.push(`  ${lb.name} IPVS ${svc.protocol} ${svc.address} (${svc.scheduler}): ${svc.realServers.map((s) => `${s.address} weight ${s.weight}`).join(", ") || "no real servers"}`);
     }
   }
+  for (const lb of r.loadBalancers.filter((l) => l.haproxy !== undefined)) out.push(`  ${lb.name} ${formatHaproxy(lb.haproxy)}`);
   out.push("", "Harbor nodes");
   out.push(...formatTable(["NAME", "ADDRESS", "HARBOR", "HEALTH FROM LBS", "DRAINED ON", "DRIFT"], r.nodes.map(nodeRow)));
   out.push("", "Cluster");
@@ -44,6 +45,14 @@ function nodeRow(n: NodeStatus): string[] {
   const failing = n.health.filter((c) => !c.ok).map((c) => c.lb);
   const health = n.health.length === 0 ? "-" : failing.length === 0 ? `${ok}/${n.health.length} ok` : `${ok}/${n.health.length} ok (fails: ${failing.join(",")})`;
   return [n.name, n.address, n.harborUp ? "up" : `DOWN (${n.httpStatus || "no answer"})`, health, n.drainedOn.join(",") || "-", countDrift(n.drift.length, n.pending.length)];
+}
+
+/** `HAProxy: harbor_443/harbor1 UP 2 sessions, …` */
+function formatHaproxy(hx: LoadBalancerStatus["haproxy"]): string {
+  if (!hx?.running) return "HAProxy: STOPPED";
+  if (hx.servers === null) return "HAProxy: runs, runtime API silent";
+  const servers = hx.servers.map((s) => `${s.backend}/${s.server} ${s.status} ${s.sessions} session${s.sessions === 1 ? "" : "s"}`);
+  return `HAProxy: ${servers.join(", ") || "no servers"}`;
 }
 
 function formatSettings(s: SettingsStatus): string {

@@ -4,6 +4,9 @@
  * all at once. Changes nothing anywhere, takes no lock.
  */
 import type { Inventory } from "../inventory/model.js";
+import { usesHaproxy } from "../inventory/model.js";
+import { haproxyShowStatCommand, parseHaproxyStat } from "../plan/haproxy-commands.js";
+import type { HaproxyServerStat } from "../plan/haproxy-commands.js";
 import { clusterStateDir, readClusterState } from "../state/cluster-state.js";
 import { renderDesiredState } from "../render/desired-state.js";
 import { SshPool } from "../remote/pool.js";
@@ -45,8 +48,8 @@ export async function gatherStatus(inv: Inventory, opts: StatusOptions): Promise
   }
   const pool = openClusterPool(inv, opts);
   try {
-    const [gathered, checks, ipvs, database] = await Promise.all([gatherAllFacts(pool, queries), gatherNodeChecks(pool, inv), gatherIpvsTables(pool, inv), gatherDatabaseStatus(inv, desired.database, pool)]);
-    return buildStatusReport({ inv, desired, facts: gathered.facts, failures: gathered.failures, checks, ipvs, database });
+    const [gathered, checks, ipvs, haproxy, database] = await Promise.all([gatherAllFacts(pool, queries), gatherNodeChecks(pool, inv), gatherIpvsTables(pool, inv), gatherHaproxyServers(pool, inv), gatherDatabaseStatus(inv, desired.database, pool)]);
+    return buildStatusReport({ inv, desired, facts: gathered.facts, failures: gathered.failures, checks, ipvs, database, ...(haproxy ? { haproxy } : {}) });
   } finally {
     await pool.closeAll();
   }
@@ -61,6 +64,14 @@ async function gatherDatabaseStatus(inv: Inventory, desired: DesiredDatabase, po
   } catch (err) {
     return { state: "unreachable", detail: (err as Error).message };
   }
+}
+
+/** load_balancing: haproxy: each load balancer's HAProxy servers from its runtime API; null where it did not answer. */
+async function gatherHaproxyServers(pool: SshPool, inv: Inventory): Promise<Map<string, HaproxyServerStat[] | null> | undefined> {
+  if (!usesHaproxy(inv)) return undefined;
+  const lbs = inv.data.load_balancers.map((l) => l.name);
+  const settled = await pool.forEachHost(lbs, (s) => s.run(haproxyShowStatCommand(), { sudo: true, step: "HAProxy: show stat" }));
+  return new Map(settled.map((r, i) => [lbs[i] as string, r.status === "fulfilled" && r.value.code === 0 ? parseHaproxyStat(r.value.stdout) : null]));
 }
 
 /** Each load balancer's IPVS table; null where ipvsadm is missing or the kernel has no IPVS. */

@@ -1,6 +1,6 @@
 /** The IPVS table of a load balancer, where the kernel has IPVS: command and parser. */
-import { cmd } from "../remote/command.js";
-import type { Command } from "../remote/command.js";
+import { cmd } from "../shell/command.js";
+import type { Command } from "../shell/command.js";
 import type { IpvsService } from "./types.js";
 
 /** Exit status when ipvsadm is not installed. */

@@ -1,6 +1,7 @@
 /** Everything unhealthy, drifting or inconsistent in a status report, each with what to do. Pure. */
 import type { Inventory } from "../inventory/model.js";
 import { describeLockOwner } from "../lock/owner.js";
+import { takesTraffic } from "../plan/haproxy-commands.js";
 import type { ClusterStatus, LoadBalancerStatus, NodeStatus, PendingChange, StatusProblem } from "./types.js";
 
 export function listProblems(inv: Inventory, lbs: readonly LoadBalancerStatus[], nodes: readonly NodeStatus[], cluster: ClusterStatus): StatusProblem[] {
@@ -15,6 +16,7 @@ export function listProblems(inv: Inventory, lbs: readonly LoadBalancerStatus[],
     for (const c of lb.checks.filter((x) => !x.ok)) {
       p.push({ subject: c.node, message: `fails check.sh from ${lb.name}: ${c.detail || "check failed"}`, hint: "The load balancer keeps it out of service until it passes: is Harbor up on that node?" });
     }
+    if (lb.haproxy) pushHaproxy(p, lb.name, lb.haproxy, inventory);
     if (lb.drained.length > 0) {
       p.push({ subject: lb.name, message: `drain markers for ${lb.drained.join(", ")}: out of service on purpose`, hint: "A rolling run drains nodes; if none is under way (lock free), resume it with harbor-ha reconfigure, which undrains them." });
     }
@@ -77,6 +79,25 @@ function pushPending(p: StatusProblem[], host: string, pending: readonly Pending
       hint: `Run harbor-ha reconfigure ${inventory} (or provision) to finish it: it applies the change even where the files on disk already match.`,
     });
   }
+}
+
+/** HAProxy down, its runtime API silent, or a node it does not send new connections to (down, drained, in maintenance). */
+function pushHaproxy(p: StatusProblem[], lb: string, hx: NonNullable<LoadBalancerStatus["haproxy"]>, inventory: string): void {
+  if (!hx.running) {
+    p.push({ subject: lb, message: "HAProxy is not running (keepalived gives the VIP up here while it is down)", hint: `Start it (service haproxy start), or run harbor-ha provision ${inventory}.` });
+    return;
+  }
+  if (hx.servers === null) {
+    p.push({ subject: lb, message: "HAProxy's runtime API does not answer: its backends' states are unknown", hint: "Check /run/haproxy/admin.sock on that host (is haproxy.cfg harbor-ha's? is socat installed?)." });
+    return;
+  }
+  const out = hx.servers.filter((s) => !takesTraffic(s));
+  if (out.length === 0) return;
+  p.push({
+    subject: lb,
+    message: `HAProxy sends no new connections to ${out.map((s) => `${s.backend}/${s.server} (${s.status}${s.checkStatus ? `, last check ${s.checkStatus}` : ""})`).join(", ")}`,
+    hint: "DOWN: the health check fails (is Harbor up on that node? see check.sh's line above). DRAIN/MAINT: a rolling run drained it; if none is under way (lock free), resume it with harbor-ha reconfigure, which puts it back.",
+  });
 }
 
 function pushDrift(p: StatusProblem[], host: string, drift: ReadonlyArray<{ path: string; reason: string }>, inventory: string): void {

@@ -3,7 +3,8 @@
  * from every load balancer, IPVS tables. Pure: tested on given facts.
  */
 import type { Inventory } from "../inventory/model.js";
-import { vipParts } from "../inventory/model.js";
+import { usesHaproxy, vipParts } from "../inventory/model.js";
+import type { HaproxyServerStat } from "../plan/haproxy-commands.js";
 import type { DesiredHost, DesiredState } from "../render/types.js";
 import type { HostFacts } from "../facts/types.js";
 import { sha256Hex } from "../facts/queries.js";
@@ -29,6 +30,8 @@ export interface StatusInput {
   ipvs: ReadonlyMap<string, IpvsService[] | null>;
   /** The registry database, when it was checked. */
   database?: DatabaseStatus;
+  /** load_balancing: haproxy: per load balancer, HAProxy's servers (`show stat`), or null where its runtime API did not answer. */
+  haproxy?: ReadonlyMap<string, HaproxyServerStat[] | null>;
 }
 
 /** The files whose copies must be identical on every node, by path (from the render). */
@@ -58,6 +61,7 @@ export function buildStatusReport(input: StatusInput): StatusReport {
       drained: (f?.drained ?? []).map((a) => nameByAddress.get(a) ?? a),
       checks: input.checks.filter((c) => c.lb === lb.name),
       ipvs: input.ipvs.get(lb.name) ?? null,
+      ...(usesHaproxy(inv) ? { haproxy: { running: f?.haproxy?.running === true, servers: input.haproxy?.get(lb.name) ?? null } } : {}),
       lock: lockPresent ? (parseLockOwner(f?.files[LOCK_OWNER_PATH]?.content ?? "") ?? "unknown holder") : null,
       drift: f ? driftOf(desiredByName.get(lb.name), f) : [],
       pending: f ? pendingOf(f) : [],

@@ -1,5 +1,6 @@
 /** What `harbor-ha status` reports: plain data, printed as tables or --json. */
 import type { LockOwner } from "../lock/owner.js";
+import type { HaproxyServerStat } from "../plan/haproxy-commands.js";
 
 export interface FileDriftItem {
   path: string;
@@ -52,6 +53,8 @@ export interface LoadBalancerStatus {
   checks: NodeHealthFromLb[];
   /** IPVS table where `ipvsadm -Ln` works here; null where IPVS is not available. */
   ipvs: IpvsService[] | null;
+  /** load_balancing: haproxy only: whether HAProxy runs, and each backend server's state and sessions (null: the runtime API did not answer). */
+  haproxy?: { running: boolean; servers: HaproxyServerStat[] | null };
   /** The cluster lock's owner on this host; null when the lock is free. */
   lock: LockOwner | "unknown holder" | null;
   drift: FileDriftItem[];

@@ -84,6 +84,12 @@ while IFS="$T" read -r kind a b _; do
     if [ -n "$p" ] && [ -r "/proc/$p/comm" ] && grep -q keepalived "/proc/$p/comm" 2>/dev/null \
       && ! grep -q '^State:[[:space:]]*Z' "/proc/$p/status" 2>/dev/null; then s=running; else s=stopped; p=; fi
     printf 'keepalived\t%s\t%s\n' "$s" "$p" ;;
+  haproxy)
+    # Debian's init script and systemd unit both write the (master) process's pid here.
+    p=$(head -n 1 /run/haproxy.pid 2>/dev/null || true)
+    if [ -n "$p" ] && [ -r "/proc/$p/comm" ] && grep -q haproxy "/proc/$p/comm" 2>/dev/null \
+      && ! grep -q '^State:[[:space:]]*Z' "/proc/$p/status" 2>/dev/null; then s=running; else s=stopped; p=; fi
+    printf 'haproxy\t%s\t%s\n' "$s" "$p" ;;
   ping)
     if ! command -v ping >/dev/null 2>&1; then s=unknown
     elif ping -c 1 -W 1 -- "$a" >/dev/null 2>&1; then s=answers; else s=silent; fi

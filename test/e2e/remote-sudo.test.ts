@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFile, stat } from "node:fs/promises";
 import { after, before, describe, it } from "node:test";
 import { Secret } from "../../src/inventory/secret.js";
-import { cmd } from "../../src/remote/command.js";
+import { cmd } from "../../src/shell/command.js";
 import { RemoteCommandError } from "../../src/remote/errors.js";
 import { SshSession } from "../../src/remote/session.js";
 import type { CommandLogEvent } from "../../src/remote/session.js";

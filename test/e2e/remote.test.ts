@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Secret } from "../../src/inventory/secret.js";
-import { cmd } from "../../src/remote/command.js";
+import { cmd } from "../../src/shell/command.js";
 import { ConnectionLostError, HostKeyError, RemoteCommandError, RemoteTimeoutError, SshConnectError } from "../../src/remote/errors.js";
 import { SshPool } from "../../src/remote/pool.js";
 import { SshSession } from "../../src/remote/session.js";

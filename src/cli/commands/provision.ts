@@ -1,8 +1,8 @@
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { Option } from "commander";
-import { provision, ProvisionFailed } from "../../apply/provision.js";
-import type { ProvisionResult } from "../../apply/provision.js";
+import { provision, ProvisionFailed } from "../../provision/provision.js";
+import type { ProvisionResult } from "../../provision/provision.js";
 import { HarborHaError } from "../../errors.js";
 import { openCommandRun, positiveInt, interruptedByOperator } from "../command-run.js";
 import { confirmReinitialize, REINITIALIZE_FLAG } from "../reinitialize-flag.js";

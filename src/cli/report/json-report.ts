@@ -1,5 +1,5 @@
 /** The machine-readable report of a run (--json). Every string passes the Redactor. */
-import type { ProvisionResult } from "../../apply/provision.js";
+import type { ProvisionResult } from "../../provision/provision.js";
 import type { HostOutcome } from "../../apply/events.js";
 import type { Redactor } from "../../inventory/secret.js";
 

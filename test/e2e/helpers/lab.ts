@@ -69,6 +69,8 @@ export interface LabUpOptions {
   /** Which of Harbor's own offline installers the lab uses (../shared/harbor): 1.4.0 by default.
    * 2.15: Harbor 2.15.1 (PostgreSQL on the db host; nodes run goharbor/prepare's code, see docs/LAB.md). */
   harborVersion?: "1.4" | "1.5" | "2.15";
+  /** The inventory's load_balancing (lvs-dr by default). */
+  loadBalancing?: "lvs-dr" | "haproxy";
 }
 
 const UP_TIMEOUT_MS = 180_000;
@@ -134,6 +136,7 @@ export async function labUp(opts: LabUpOptions = {}): Promise<Lab> {
   await acquireLabLock();
   const args = ["up", "--lbs", String(opts.lbs ?? 2), "--nodes", String(opts.nodes ?? 3), "--protocol", opts.protocol ?? "https"];
   if (opts.harborVersion) args.push("--harbor-version", opts.harborVersion);
+  if (opts.loadBalancing) args.push("--load-balancing", opts.loadBalancing);
   await runLabScript(args);
   return readLab();
 }

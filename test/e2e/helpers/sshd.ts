@@ -10,7 +10,7 @@ import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { shellQuote } from "../../../src/remote/command.js";
+import { shellQuote } from "../../../src/shell/command.js";
 
 const run = promisify(execFile);
 

@@ -12,7 +12,7 @@ import { test } from "node:test";
 import { checkKeepalivedConf } from "../../../src/apply/keepalived-check.js";
 import type { KeepalivedCheckSession } from "../../../src/apply/keepalived-check.js";
 import { spawnSync } from "node:child_process";
-import { renderShell } from "../../../src/remote/command.js";
+import { renderShell } from "../../../src/shell/command.js";
 import { keepalivedCheckCommand } from "../../../src/plan/commands.js";
 import type { RunResult } from "../../../src/remote/transport.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
@@ -89,14 +89,14 @@ const skip = isRoot() ? false : "needs root for network namespaces";
 test("keepalived -t gate: a good file passes (the whole file ends by a silent SIGTERM here, its VRRP part exits 0)", { skip }, async () => {
   const r = await checkWith((c) => c);
   assert.equal(r.error, undefined, String(r.error));
-  assert.ok(r.commands.some((c) => c.endsWith(" vrrp")), `the VRRP part was not checked on its own:\n${r.commands.join("\n")}`);
+  assert.ok(r.commands.some((c) => c.includes(" vrrp keepalived -t -f")), `the VRRP part was not checked on its own:\n${r.commands.join("\n")}`);
 });
 
 test("keepalived -t gate: a VRID of 999 is refused, even where the whole file ends by a silent SIGTERM", { skip }, async () => {
   const r = await checkWith((c) => c.replace(/virtual_router_id \d+/, "virtual_router_id 999"));
   assert.ok(r.error instanceof Error, "a VRID of 999 passed the gate");
   // The fault: the whole file ended by a silent SIGTERM, which the old gate called a pass.
-  assert.ok(r.commands.some((c) => c.endsWith(" vrrp")), "the whole file did not end by a silent SIGTERM");
+  assert.ok(r.commands.some((c) => c.includes(" vrrp keepalived -t -f")), "the whole file did not end by a silent SIGTERM");
   assert.match(r.error.message, /lb1: keepalived rejects the new \/etc\/keepalived\/keepalived\.conf/);
   assert.match(r.error.message, /999/);
 });

@@ -4,8 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
-import { provision, ProvisionFailed } from "../../../src/apply/provision.js";
-import type { ProvisionOptions } from "../../../src/apply/provision.js";
+import { provision, ProvisionFailed } from "../../../src/provision/provision.js";
+import type { ProvisionOptions } from "../../../src/provision/provision.js";
 import { InterruptedError } from "../../../src/errors.js";
 import type { HostFacts } from "../../../src/facts/types.js";
 import { LOCK_OWNER_PATH } from "../../../src/lock/commands.js";

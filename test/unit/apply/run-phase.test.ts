@@ -9,7 +9,7 @@ import { runPhase } from "../../../src/apply/run-phase.js";
 import type { RunEvent } from "../../../src/apply/events.js";
 import { InterruptedError } from "../../../src/errors.js";
 import type { Role } from "../../../src/inventory/model.js";
-import { cmd } from "../../../src/remote/command.js";
+import { cmd } from "../../../src/shell/command.js";
 import { ConnectionLostError, RemoteCommandError, RemoteTimeoutError } from "../../../src/remote/errors.js";
 import type { Action, Plan, Step } from "../../../src/plan/types.js";
 import { FakeNetwork } from "../fakes/fake-hosts.js";

@@ -5,7 +5,7 @@ import { applyHarborSettings, notTakenSettings } from "../../../src/apply/settin
 import type { SettingsSession } from "../../../src/apply/settings-step.js";
 import { HarborHaError } from "../../../src/errors.js";
 import { configurationsUrl, planDbSettings } from "../../../src/plan/harbor-settings.js";
-import type { Command } from "../../../src/remote/command.js";
+import type { Command } from "../../../src/shell/command.js";
 import type { RunResult } from "../../../src/remote/transport.js";
 import { hostNamed, inv, matchingFacts } from "../plan/example.js";
 

@@ -5,7 +5,7 @@ import { waitUntilReady } from "../../../src/apply/wait-step.js";
 import type { WaitSession } from "../../../src/apply/wait-step.js";
 import { HarborHaError } from "../../../src/errors.js";
 import { planStartupWait } from "../../../src/plan/startup.js";
-import type { Command } from "../../../src/remote/command.js";
+import type { Command } from "../../../src/shell/command.js";
 import type { RunResult } from "../../../src/remote/transport.js";
 import { inv } from "../plan/example.js";
 

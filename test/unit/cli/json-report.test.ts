@@ -6,7 +6,7 @@ import { formatJsonReport } from "../../../src/cli/report/json-report.js";
 import type { JsonReportInput } from "../../../src/cli/report/json-report.js";
 import { REDACTED, Redactor } from "../../../src/inventory/secret.js";
 import { planCluster } from "../../../src/plan/plan-cluster.js";
-import { cmd } from "../../../src/remote/command.js";
+import { cmd } from "../../../src/shell/command.js";
 import { ctx, desired, EXAMPLE_SECRETS, factsOfAll, matchingFacts, redactor } from "../plan/example.js";
 
 /** A report in which every free-text field carries every secret. */

@@ -5,7 +5,7 @@ import { formatPlan } from "../../../src/cli/report/plan-text.js";
 import type { DatabasePlan } from "../../../src/db/plan.js";
 import { planCluster } from "../../../src/plan/plan-cluster.js";
 import type { Plan } from "../../../src/plan/types.js";
-import { cmd } from "../../../src/remote/command.js";
+import { cmd } from "../../../src/shell/command.js";
 import { ctx, desired, factsOfAll, matchingFacts } from "../plan/example.js";
 
 const SKIP: DatabasePlan = { action: "skip", reason: "the registry schema (1.4.0) is already loaded", warnings: [] };

@@ -70,6 +70,7 @@ export function answerFacts(queries: string, facts: HostFacts, files: ReadonlyMa
       case "http": out.push(`http\t${a}\t${facts.http[a] ?? 0}`); break;
       case "vipchain": out.push(`vipchain\t${facts.vipChain?.hooked ? "hooked" : "unhooked"}\t${(facts.vipChain?.rules ?? []).join(";")}`); break;
       case "keepalived": out.push(`keepalived\t${facts.keepalived?.running ? "running" : "stopped"}\t${facts.keepalived?.pid ?? ""}`); break;
+      case "haproxy": out.push(`haproxy\t${facts.haproxy?.running ? "running" : "stopped"}\t${facts.haproxy?.pid ?? ""}`); break;
       // As facts.sh's find: every entry of the drain folder, each followed by a space.
       case "drain": out.push(`drain\t${[...files.keys()].filter((p) => p.startsWith(`${DRAIN_DIR}/`)).map((p) => `${p.slice(DRAIN_DIR.length + 1)} `).join("")}`); break;
       // As facts.sh's find: each file of the folder as name=mtime, each followed by a space (the fake's files are all from 2026-01-01).

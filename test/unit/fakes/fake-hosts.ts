@@ -16,7 +16,7 @@ import type { Duplex } from "node:stream";
 import { emptyFacts } from "../../../src/facts/parse.js";
 import type { HostFacts } from "../../../src/facts/types.js";
 import { Secret } from "../../../src/inventory/secret.js";
-import { Command, renderShell } from "../../../src/remote/command.js";
+import { Command, renderShell } from "../../../src/shell/command.js";
 import { ChannelLost, CommandTransport } from "../../../src/remote/command-transport.js";
 import type { ExecRequest } from "../../../src/remote/command-transport.js";
 import { SshConnectError } from "../../../src/remote/errors.js";

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { daemonOptionsProblem } from "../../../src/inventory/daemon-options.js";
-import { shellDoubleQuote } from "../../../src/remote/command.js";
+import { shellDoubleQuote } from "../../../src/shell/command.js";
 
 test("daemon_options: keepalived options pass", () => {
   for (const ok of ["", "-D", "--vrrp -D", "-D -S 7", "--log-detail --dont-release-vrrp", "-l -D", "--log-facility=local1", "-D -p /run/keepalived.pid", "-PD"]) {

@@ -4,8 +4,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { renderShell } from "../../../src/remote/command.js";
-import type { Command } from "../../../src/remote/command.js";
+import { renderShell } from "../../../src/shell/command.js";
+import type { Command } from "../../../src/shell/command.js";
 import { acquireLockCommand, appendAuditCommand, breakLockCommand, formatAuditLine, LOCK_HELD_EXIT, releaseLockCommand } from "../../../src/lock/commands.js";
 import { summarizeChanges } from "../../../src/lock/audit.js";
 

@@ -9,8 +9,8 @@ import {
   applySysctlCommand, applyVipRulesCommand, checkNodesCommand, createSystemUserCommand, ensureDirectoryCommand, extractBundleCommand,
   fstabLine, harborInstallCommand, heldAddressesCommand, installPackagesCommand, keepalivedCheckCommand, mountCommand, persistMountCommand, serviceCommand,
 } from "../../../src/plan/commands.js";
-import type { Command } from "../../../src/remote/command.js";
-import { renderShell } from "../../../src/remote/command.js";
+import type { Command } from "../../../src/shell/command.js";
+import { renderShell } from "../../../src/shell/command.js";
 import type { DesiredMount } from "../../../src/render/types.js";
 
 const shown = (c: Command) => renderShell(c, { reveal: false });
@@ -28,7 +28,7 @@ test("packages, users, directories, sysctl, keepalived -t", () => {
   assert.equal(shown(createSystemUserCommand("keepalived_script")), "useradd --system --no-create-home --shell /usr/sbin/nologin keepalived_script");
   assert.equal(shown(ensureDirectoryCommand({ path: "/data/job logs", mode: 0o755, owner: "10000", group: "10000" })), "mkdir -p -- '/data/job logs' && chmod 0755 -- '/data/job logs' && chown 10000:10000 -- '/data/job logs'");
   assert.equal(shown(applySysctlCommand("/etc/sysctl.d/90-harbor-ha.conf")), "sysctl -q -p /etc/sysctl.d/90-harbor-ha.conf");
-  assert.match(shown(keepalivedCheckCommand("/etc/keepalived", "vrrp")), /^sh -c '.*keepalived -t -f "\$tmp" 2>&3 & wait \$!' sh \/etc\/keepalived vrrp$/s);
+  assert.match(shown(keepalivedCheckCommand("/etc/keepalived", "vrrp")), /^sh -c '.*"\$@" "\$tmp" 2>&3 & wait \$!' sh \/etc\/keepalived vrrp keepalived -t -f$/s);
 });
 
 test("mounts: the fstab line, the mount, the persist script's arguments", () => {

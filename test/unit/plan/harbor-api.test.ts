@@ -13,7 +13,7 @@ import { parseFacts } from "../../../src/facts/parse.js";
 import { encodeQueries } from "../../../src/facts/queries.js";
 import { Secret } from "../../../src/inventory/secret.js";
 import { harborApiCommand, harborApiCurlConfig, parseApiAnswer } from "../../../src/plan/commands.js";
-import { renderShell } from "../../../src/remote/command.js";
+import { renderShell } from "../../../src/shell/command.js";
 import { FACTS_SCRIPT_PATH } from "../facts/run-facts.js";
 
 const PASSWORD = new Secret(`pa"ss\\wo rd 'x$1`);

@@ -1,7 +1,7 @@
-/** keepalivedCheckOutcome and stripVirtualServers: how `keepalived -t` is judged. */
+/** keepalivedCheckOutcome and stripCheckers: how `keepalived -t` is judged. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { keepalivedCheckOutcome, stripVirtualServers } from "../../../src/plan/keepalived-check.js";
+import { keepalivedCheckOutcome, stripCheckers } from "../../../src/plan/keepalived-check.js";
 
 test("keepalived -t: exit 0 passes, whatever it printed", () => {
   assert.equal(keepalivedCheckOutcome(0, null, ""), "pass");
@@ -59,9 +59,9 @@ virtual_server 10.20.0.100 80 {
 }
 `;
 
-test("stripVirtualServers: keeps global_defs and VRRP line for line, drops every virtual_server block", () => {
+test("stripCheckers: keeps global_defs and VRRP line for line, drops every virtual_server block", () => {
   assert.equal(
-    stripVirtualServers(CONF),
+    stripCheckers(CONF),
     `global_defs {
     router_id lb1
 }
@@ -77,7 +77,20 @@ vrrp_instance VI_1 {
   );
 });
 
-test("stripVirtualServers: a file without virtual servers is left as it is", () => {
-  const vrrpOnly = stripVirtualServers(CONF);
-  assert.equal(stripVirtualServers(vrrpOnly), vrrpOnly);
+test("stripCheckers: a file without virtual servers is left as it is", () => {
+  const vrrpOnly = stripCheckers(CONF);
+  assert.equal(stripCheckers(vrrpOnly), vrrpOnly);
+});
+
+test("stripCheckers: the haproxy mode's vrrp_script and its track_script go, the instance stays whole", async () => {
+  const { readFileSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const { projectRoot } = await import("../../../src/paths.js");
+  const conf = readFileSync(join(projectRoot(), "test", "golden", "example-haproxy", "lb1", "etc", "keepalived", "keepalived.conf"), "utf8");
+  const stripped = stripCheckers(conf);
+  assert.doesNotMatch(stripped, /vrrp_script|track_script|harbor_ha_haproxy/);
+  // Only those lines went: everything else is as it was, in order.
+  const gone = conf.split("\n").filter((l) => !stripped.split("\n").includes(l)).map((l) => l.trim()).filter(Boolean);
+  assert.ok(gone.every((l) => /^(#|vrrp_script|script|interval|timeout|fall|rise|track_script|harbor_ha_haproxy|\})/.test(l)), gone.join("\n"));
+  assert.match(stripped, /virtual_ipaddress \{\n\s+10\.20\.0\.100\/24 dev eth0\n\s+\}\n\}/);
 });

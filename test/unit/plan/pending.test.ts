@@ -10,7 +10,7 @@ import { planHarbor } from "../../../src/plan/harbor-node.js";
 import { planLoadBalancer } from "../../../src/plan/loadbalancer.js";
 import { markPendingCommand, PENDING_DIR, pendingBookkeeping } from "../../../src/plan/pending.js";
 import type { Step } from "../../../src/plan/types.js";
-import { renderShell } from "../../../src/remote/command.js";
+import { renderShell } from "../../../src/shell/command.js";
 import { bundle, hostNamed, inv, matchingFacts, redactor } from "./example.js";
 
 const lb = hostNamed("lb1");

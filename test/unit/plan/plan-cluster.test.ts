@@ -1,7 +1,7 @@
 /** planCluster over the example render: a bare cluster gets everything, a matching one nothing. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { renderShell } from "../../../src/remote/command.js";
+import { renderShell } from "../../../src/shell/command.js";
 import { planCluster } from "../../../src/plan/plan-cluster.js";
 import { isEmptyPlan, stepsIn } from "../../../src/plan/types.js";
 import type { Step } from "../../../src/plan/types.js";

@@ -10,7 +10,7 @@ import { promisify } from "node:util";
 import { test } from "node:test";
 import { HARBOR_TOKEN_PROBE_PATH, harborStartupProbeCommand } from "../../../src/plan/commands.js";
 import { judgeHarborStartup } from "../../../src/plan/startup.js";
-import { renderShell } from "../../../src/remote/command.js";
+import { renderShell } from "../../../src/shell/command.js";
 
 const REFUSED = `== systeminfo
 curl: (7) Failed to connect to 127.0.0.1 port 443 after 0 ms: Couldn't connect to server

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Secret } from "../../../src/inventory/secret.js";
-import { allOf, cmd, op, pipe, renderShell, shellQuote, shScript } from "../../../src/remote/command.js";
+import { allOf, cmd, op, pipe, renderShell, shellQuote, shScript } from "../../../src/shell/command.js";
 
 /** What a real POSIX shell makes of a rendered command: the argv it would run, NUL-separated. */
 function argvSeenBySh(shell: string): string[] {

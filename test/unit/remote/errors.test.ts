@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { HarborHaError } from "../../../src/errors.js";
 import { Secret } from "../../../src/inventory/secret.js";
-import { cmd, renderShell } from "../../../src/remote/command.js";
+import { cmd, renderShell } from "../../../src/shell/command.js";
 import { mapConnectError } from "../../../src/remote/connect-errors.js";
 import { RemoteCommandError, SshConnectError, tellingLines } from "../../../src/remote/errors.js";
 

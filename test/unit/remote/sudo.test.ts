@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Secret } from "../../../src/inventory/secret.js";
-import { cmd, renderShell } from "../../../src/remote/command.js";
+import { cmd, renderShell } from "../../../src/shell/command.js";
 import { SKIP_TO_MARKER_SCRIPT, wrapPrivileged } from "../../../src/remote/sudo.js";
 
 describe("wrapPrivileged", () => {

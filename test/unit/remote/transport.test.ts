@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { cmd } from "../../../src/remote/command.js";
+import { cmd } from "../../../src/shell/command.js";
 import { DEFAULT_COMMAND_TIMEOUT_MS } from "../../../src/remote/command-transport.js";
 import { ConnectionLostError, RemoteCommandError, RemoteTimeoutError } from "../../../src/remote/errors.js";
 import { describeConnectionError } from "../../../src/remote/session.js";

@@ -4,8 +4,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { renderShell } from "../../../src/remote/command.js";
-import { BACKUP_SUFFIX, UPLOAD_TRUNCATED_EXIT, buildAtomicUpload, formatMode } from "../../../src/remote/upload.js";
+import { renderShell } from "../../../src/shell/command.js";
+import { BACKUP_SUFFIX, UPLOAD_TRUNCATED_EXIT, buildAtomicUpload } from "../../../src/remote/upload.js";
+import { formatMode } from "../../../src/shell/file-mode.js";
 
 // The upload is one shell command; run it here in a real sh (as root, like on a host).
 function runUpload(path: string, content: string, mode: number, stdinOverride?: string) {

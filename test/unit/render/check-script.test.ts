@@ -1,44 +1,20 @@
 /**
- * The rendered check.sh, run for real against a small stand-in for Harbor's API. The
- * stand-in listens on port 80 of four loopback addresses inside a throwaway network
- * namespace, one behaviour per address, so the script runs unchanged (real port, real
- * scheme); the drain folder is a tmpfs in a private mount namespace.
+ * The rendered check.sh, run for real against a small stand-in for Harbor's API
+ * (startHarborApiStandIn: one behaviour per loopback address), so the script runs
+ * unchanged (real port, real scheme); the drain folder is a tmpfs in a private mount namespace.
  */
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
-import { buildTestInventory, createNetns, inventoryData, isRoot, readFixtureState, runInNetns } from "./helpers.js";
+import { buildTestInventory, createNetns, inventoryData, isRoot, readFixtureState, runInNetns, startHarborApiStandIn } from "./helpers.js";
 
 const CHECK_TIMEOUT_S = 2;
 const HOSTNAME = "registry.test.example";
 
-const SERVER_JS = `
-const http = require("node:http");
-const behaviours = {
-  "127.0.0.1": { registryUrl: ${JSON.stringify(HOSTNAME)}, topStatus: 200 },
-  "127.0.0.2": { registryUrl: "other.example", topStatus: 200 },
-  "127.0.0.3": { registryUrl: ${JSON.stringify(HOSTNAME)}, topStatus: 500 },
-};
-let ready = 0;
-for (const addr of [...Object.keys(behaviours), "127.0.0.4"]) {
-  const b = behaviours[addr];
-  const server = http.createServer((req, res) => {
-    if (!b) return; // 127.0.0.4 accepts the connection and never answers
-    if (req.url === "/api/systeminfo") {
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ with_notary: false, auth_mode: "db_auth", registry_url: b.registryUrl, harbor_version: "v1.4.0" }));
-    } else if (req.url === "/api/repositories/top") {
-      res.writeHead(b.topStatus, { "content-type": "application/json" });
-      res.end("[]");
-    } else { res.writeHead(404); res.end(); }
-  });
-  server.listen(80, addr, () => { if (++ready === 4) console.log("ready"); });
-}
-`;
 
 const RUN_CHECK = `
 set -e
@@ -65,12 +41,7 @@ before(async () => {
   checkPath = join(dir, "check.sh");
   writeFileSync(checkPath, check.content, { mode: 0o755 });
   ns = createNetns();
-  const child = spawn("nsenter", [`--net=/run/netns/${ns.name}`, process.execPath, "-e", SERVER_JS], { stdio: ["ignore", "pipe", "inherit"] });
-  server = child;
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on("data", (d: Buffer) => d.toString().includes("ready") && resolve());
-    child.on("exit", (code) => reject(new Error(`stand-in server exited with ${code}`)));
-  });
+  server = await startHarborApiStandIn(ns.name, HOSTNAME);
 });
 
 after(() => {

@@ -3,7 +3,7 @@
  * (with a resolver that reads no environment), the fixed cluster state, and throwaway
  * network namespaces for the tools that need an interface or a port of their own.
  */
-import { execFileSync, spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { execFileSync, spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -49,6 +49,7 @@ export interface ShapeOptions {
   explicitPriorities?: boolean;
   storage?: "nfs" | "mounted" | "object_store";
   withCa?: boolean;
+  loadBalancing?: "lvs-dr" | "haproxy";
 }
 
 export const TEST_SECRETS = {
@@ -75,6 +76,7 @@ export function inventoryData(o: ShapeOptions): Record<string, unknown> {
       interface: i === 1 ? "ens3" : "eth0",
       ...(o.explicitPriorities ? { priority: 50 + 20 * i } : {}),
     })),
+    ...(o.loadBalancing ? { load_balancing: o.loadBalancing } : {}),
     keepalived: { virtual_router_id: 77, auth_pass: TEST_SECRETS.authPass, vrrp_mode: o.vrrpMode },
     harbor_nodes: Array.from({ length: o.nodes }, (_, i) => ({ name: `harbor${i + 1}`, address: `10.30.1.${10 + i}` })),
     installer: { bundle: "harbor.tgz" },
@@ -141,3 +143,41 @@ mount --bind "$dir/passwd" /etc/passwd
 mount --bind "$dir/group" /etc/group
 mount -t tmpfs -o mode=755 tmpfs /usr/local/bin
 `;
+
+/**
+ * A small stand-in for the part of Harbor's API a health check reads, on port 80 of loopback
+ * addresses inside the namespace, one behaviour per address: 127.0.0.1 healthy, 127.0.0.2
+ * another registry_url, 127.0.0.3 /api/repositories/top answers 500, 127.0.0.4 accepts and
+ * never answers, 127.0.0.5 nothing listens. Resolves once it listens.
+ */
+export async function startHarborApiStandIn(ns: string, hostname: string): Promise<ChildProcess> {
+  const js = `
+const http = require("node:http");
+const behaviours = {
+  "127.0.0.1": { registryUrl: ${JSON.stringify(hostname)}, topStatus: 200 },
+  "127.0.0.2": { registryUrl: "other.example", topStatus: 200 },
+  "127.0.0.3": { registryUrl: ${JSON.stringify(hostname)}, topStatus: 500 },
+};
+let ready = 0;
+for (const addr of [...Object.keys(behaviours), "127.0.0.4"]) {
+  const b = behaviours[addr];
+  const server = http.createServer((req, res) => {
+    if (!b) return; // 127.0.0.4 accepts the connection and never answers
+    if (req.url === "/api/systeminfo") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ with_notary: false, auth_mode: "db_auth", registry_url: b.registryUrl, harbor_version: "v1.4.0" }));
+    } else if (req.url === "/api/repositories/top") {
+      res.writeHead(b.topStatus, { "content-type": "application/json" });
+      res.end("[]");
+    } else { res.writeHead(404); res.end(); }
+  });
+  server.listen(80, addr, () => { if (++ready === 4) console.log("ready"); });
+}
+`;
+  const child = spawn("nsenter", [`--net=/run/netns/${ns}`, process.execPath, "-e", js], { stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on("data", (d: Buffer) => d.toString().includes("ready") && resolve());
+    child.on("exit", (code) => reject(new Error(`stand-in server exited with ${code}`)));
+  });
+  return child;
+}

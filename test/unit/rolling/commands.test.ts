@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { renderShell } from "../../../src/remote/command.js";
+import { renderShell } from "../../../src/shell/command.js";
 import { gateCheckCommand, parseFingerprint, parseIpvsHasRealServer, removeDrainMarkerCommand, stopHarborCommand } from "../../../src/rolling/commands.js";
 import { orderLoadBalancers } from "../../../src/apply/loadbalancer-roll.js";
 
