@@ -81,6 +81,9 @@ function checkKubernetes(d: Harbor2Sections, present: ReadonlySet<string>): Prob
   const k8s = d.kubernetes;
   if (!present.has("kubernetes") || k8s === undefined) return [];
   const problems: ProblemDraft[] = [];
+  if (d.database?.create === true) {
+    problems.push(problemWarning(["database", "create"], "is not used by helm-values: on Kubernetes Harbor's core expects the database to exist; create it empty yourself (CREATE DATABASE)"));
+  }
   if (d.cluster?.protocol === "https" && k8s.ingress?.tls_secret === undefined && k8s.ingress !== undefined) {
     problems.push(
       problemError(

@@ -94,6 +94,11 @@ describe("Harbor 2.x inventories", () => {
         variant(variant(t, "storage:\n  type: pvc\n  storage_class: cephfs\n  size: 300Gi\n", "storage:\n  type: object_store\n  provider: s3\n  config:\n    region: r\n    bucket: b\n    accesskey: AKIA\n"), "  storage_class: ceph-rbd\n", "  storage_class: ceph-rbd\n  existing_secrets:\n    s3: harbor-s3\n"),
       ["warning 26 storage.config.accesskey: is not written to the chart's values: kubernetes.existing_secrets.s3 (harbor-s3) supplies it"],
     ],
+    [
+      "database.create on Kubernetes",
+      (t) => variant(t, "  sslmode: require\n", "  sslmode: require\n  create: true\n"),
+      ["warning 16 database.create: is not used by helm-values: on Kubernetes Harbor's core expects the database to exist; create it empty yourself (CREATE DATABASE)"],
+    ],
   ];
   for (const [name, make, expected] of cases) {
     it(name, () => {
