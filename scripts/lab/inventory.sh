@@ -3,6 +3,10 @@
 
 lab_db_port() { if ((LAB_HARBOR_MAJOR == 2)); then echo 5432; else echo 3306; fi; }
 
+# Harbor 2.x has Trivy, not Clair; the tool may create its empty database (the lab has none).
+lab_scanner_line() { if ((LAB_HARBOR_MAJOR == 2)); then echo "  with_trivy: true"; else echo "  with_clair: false"; fi; }
+lab_database_create_line() { if ((LAB_HARBOR_MAJOR == 2)); then echo "  create: true"; fi; }
+
 lab_write_inventory() {
   local protocol="$1" load_balancing="${2:-lvs-dr}" inv="$LAB_DIR/inventory.yaml" name ip role user
   {
@@ -70,13 +74,14 @@ installer:
 
 harbor:
   admin_password: \${file:secrets/harbor-admin-password}
-  with_clair: false
+$(lab_scanner_line)
 
 database:                     # Harbor 1.x: MariaDB; 2.x: PostgreSQL (role harbor, CREATEDB; no registry database yet)
   host: $LAB_DB_IP
   port: $(lab_db_port)
   user: harbor
   password: \${file:secrets/db-password}
+$(lab_database_create_line)
 
 redis:                        # no password: Harbor 1.x puts redis_url verbatim into the registry's redis.addr
   host: $LAB_DB_IP

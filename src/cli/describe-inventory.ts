@@ -18,8 +18,12 @@ function describeHarbor2Inventory(inv: Harbor2Inventory): string {
   const d = inv.data;
   const storage = d.storage.type === "object_store" ? "S3" : d.storage.type === "pvc" ? "a ReadWriteMany claim" : d.storage.type;
   const redis = d.redis.sentinel !== undefined ? `Redis Sentinel (${d.redis.sentinel.master_set})` : "Redis";
+  const where =
+    d.kubernetes !== undefined
+      ? "on Kubernetes (helm-values)"
+      : `at VIP ${d.cluster.vip}, ${d.load_balancers?.length ?? 0} load balancers, ${d.harbor_nodes?.length ?? 0} Harbor nodes (VMs)`;
   return (
-    `${d.cluster.name}: ${d.cluster.protocol}://${d.cluster.hostname}, Harbor ${d.cluster.harbor_version} on Kubernetes (helm-values), ` +
+    `${d.cluster.name}: ${d.cluster.protocol}://${d.cluster.hostname}, Harbor ${d.cluster.harbor_version} ${where}, ` +
     `PostgreSQL ${d.database.host}, ${redis}, ${storage}` +
     (d.harbor.with_trivy ? ", Trivy" : "")
   );

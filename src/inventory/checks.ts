@@ -24,9 +24,7 @@ export type { ParsedSections, Salvaged, SectionState } from "./parsed-sections.j
  */
 export function checkInventory(d: ParsedSections, state: SectionState): ProblemDraft[] {
   return [
-    ...checkHostsUnique(d),
-    ...checkVip(d),
-    ...(state.complete.has("load_balancers") ? checkPriorities(d.load_balancers as LoadBalancerSpec[]) : []),
+    ...checkVmTopology(d, state.complete),
     ...checkTlsPresence(d, state.present),
     ...checkClair(d, state.present),
     ...checkClusterSize(d),
@@ -36,20 +34,27 @@ export function checkInventory(d: ParsedSections, state: SectionState): ProblemD
   ];
 }
 
+/** The VMs' own rules, shared by both generations: unique hosts, the VIP on the load balancers' subnet, distinct priorities. */
+export function checkVmTopology(d: Pick<ParsedSections, "cluster" | "load_balancers" | "harbor_nodes">, complete: ReadonlySet<string>): ProblemDraft[] {
+  return [...checkHostsUnique(d), ...checkVip(d), ...(complete.has("load_balancers") && d.load_balancers !== undefined ? checkPriorities(d.load_balancers as LoadBalancerSpec[]) : [])];
+}
+
+type VmSections = Pick<ParsedSections, "cluster" | "load_balancers" | "harbor_nodes">;
+
 interface HostEntry {
   at: PathSegment[];
   name: string | undefined;
   address: string | undefined;
 }
 
-function hostEntries(d: ParsedSections): HostEntry[] {
+function hostEntries(d: VmSections): HostEntry[] {
   return [
     ...(d.load_balancers ?? []).map((h, i) => ({ at: ["load_balancers", i] as PathSegment[], name: h?.name, address: h?.address })),
     ...(d.harbor_nodes ?? []).map((h, i) => ({ at: ["harbor_nodes", i] as PathSegment[], name: h?.name, address: h?.address })),
   ];
 }
 
-function checkHostsUnique(d: ParsedSections): ProblemDraft[] {
+function checkHostsUnique(d: VmSections): ProblemDraft[] {
   const problems: ProblemDraft[] = [];
   const firstByName = new Map<string, HostEntry>();
   const firstByAddress = new Map<string, HostEntry>();
@@ -64,7 +69,7 @@ function checkHostsUnique(d: ParsedSections): ProblemDraft[] {
   return problems;
 }
 
-function checkVip(d: ParsedSections): ProblemDraft[] {
+function checkVip(d: VmSections): ProblemDraft[] {
   if (d.cluster?.vip === undefined) return [];
   const [vipAddress = "", prefixText = "32"] = d.cluster.vip.split("/");
   const problems: ProblemDraft[] = [];

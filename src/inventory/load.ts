@@ -22,7 +22,7 @@ import type { InventoryData, SourceResolver } from "./schema.js";
 import { buildHarbor2InventorySchema } from "./schema-v2.js";
 import type { Harbor2InventoryData } from "./schema-v2.js";
 import { checkHarbor2Inventory } from "./harbor2-checks.js";
-import type { Harbor2Sections } from "./harbor2-checks.js";
+import type { Harbor2Sections, Harbor2Target } from "./harbor2-checks.js";
 import type { Harbor2Inventory } from "./model-v2.js";
 import { isHarbor2Version, SUPPORTED_HARBOR2_VERSIONS_TEXT } from "../harbor/versions.js";
 import { describeIssue, draftsFromIssues } from "./schema-issues.js";
@@ -74,10 +74,10 @@ export async function readAnyInventory(path: string, opts: { env?: NodeJS.Proces
   return { inventory, warnings: problems };
 }
 
-/** A Harbor 2.x inventory (helm-values); a 1.x one is refused (exit 2) with what to do. */
-export async function readHarbor2Inventory(path: string, opts: { env?: NodeJS.ProcessEnv } = {}): Promise<{ inventory: Harbor2Inventory; warnings: InventoryProblem[] }> {
+/** A Harbor 2.x inventory for `target` (helm-values: kubernetes); a 1.x one is refused (exit 2) with what to do. */
+export async function readHarbor2Inventory(path: string, opts: { env?: NodeJS.ProcessEnv; target?: Harbor2Target } = {}): Promise<{ inventory: Harbor2Inventory; warnings: InventoryProblem[] }> {
   const { file, text } = await readInventoryText(path);
-  const { inventory, problems } = parseHarbor2Inventory(text, { file, dir: dirname(file), env: opts.env ?? process.env });
+  const { inventory, problems } = parseHarbor2Inventory(text, { file, dir: dirname(file), env: opts.env ?? process.env, ...(opts.target ? { target: opts.target } : {}) });
   if (!inventory) throw new InventoryError(file, problems);
   return { inventory, warnings: problems };
 }
@@ -125,7 +125,7 @@ export function parseInventory(text: string, opts: ParseInventoryOptions): Parse
   const version = harborVersionOf(raw);
   if (version !== undefined && isHarbor2Version(version)) {
     const line = src.lineOf(["cluster", "harbor_version"]);
-    const message = `is Harbor ${version}: installing Harbor 2.x on VMs (provision, reconfigure, rotate-certs, status, render, failover-drill) is not implemented yet. For Harbor ${SUPPORTED_HARBOR2_VERSIONS_TEXT} on Kubernetes, run \`harbor-ha helm-values\` with this inventory (\`harbor-ha validate\` checks it)`;
+    const message = `is Harbor ${version}: this command does not run Harbor 2.x on VMs yet (provision, reconfigure, rotate-certs, status, failover-drill); \`harbor-ha validate\` checks a 2.x VM inventory. For Harbor ${SUPPORTED_HARBOR2_VERSIONS_TEXT} on Kubernetes, run \`harbor-ha helm-values\` with this inventory`;
     return { problems: [...early, { path: "cluster.harbor_version", ...(line !== undefined ? { line } : {}), severity: "error", message }] };
   }
   const redactor = new Redactor();
@@ -209,7 +209,7 @@ function readTls(sections: ParsedSections, vipValid: boolean, fs: ResolverFs, no
 }
 
 /** A Harbor 2.x inventory: text in, Harbor2Inventory or every problem out. A 1.x inventory is refused. */
-export function parseHarbor2Inventory(text: string, opts: ParseInventoryOptions): { inventory?: Harbor2Inventory; problems: InventoryProblem[] } {
+export function parseHarbor2Inventory(text: string, opts: ParseInventoryOptions & { target?: Harbor2Target }): { inventory?: Harbor2Inventory; problems: InventoryProblem[] } {
   const { src, raw, problems: early } = readMapping(text);
   if (raw === undefined) return { problems: early };
   const version = harborVersionOf(raw);
@@ -222,7 +222,7 @@ export function parseHarbor2Inventory(text: string, opts: ParseInventoryOptions)
   const fs = opts.fs ?? nodeFs;
   const { sections, drafts, complete } = parseSections<Harbor2Sections>(raw, { ...opts, fs }, redactor, buildHarbor2InventorySchema);
   const present = new Set(Object.keys(raw));
-  drafts.push(...checkHarbor2Inventory(sections, present));
+  drafts.push(...checkHarbor2Inventory(sections, present, complete, opts.target));
   const tls = complete.has("tls") ? readTls(sections as ParsedSections, !drafts.some((d) => d.at[0] === "cluster" && d.at[1] === "vip"), fs, opts.now ?? new Date(), drafts) : undefined;
   if (tls) redactor.add(tls.key);
   const problems = [...early, ...drafts.map((d) => locate(d, src, redactor))];

@@ -4,8 +4,8 @@
  * PostgreSQL instead of MariaDB, Redis with AUTH or Sentinel, Trivy instead of Clair, S3 or a
  * Kubernetes claim for storage, and a `kubernetes:` section for `helm-values`.
  *
- * The VM sections (load_balancers, keepalived, harbor_nodes, installer) are optional here:
- * Harbor 2.x on VMs is not implemented yet, and a Kubernetes-only inventory has no VMs.
+ * The VM sections (load_balancers, keepalived, harbor_nodes, installer) are optional here: a
+ * Kubernetes inventory has no VMs; harbor2-checks.ts requires them when there is no kubernetes section.
  * Keys of the other generation are refused with the reason (foreignKey), not "unknown key".
  */
 import { z } from "zod";
@@ -55,6 +55,11 @@ export function buildHarbor2InventorySchema(resolve: SourceResolver) {
     /** The database Harbor's core uses. */
     core_database: z.string().min(1).default("registry"),
     sslmode: z.enum(POSTGRES_SSLMODES).default("disable"),
+    /**
+     * VMs: whether provision may CREATE the empty core_database when it is missing. Off by
+     * default, so that a typo in the name is reported instead of starting an empty registry.
+     */
+    create: z.boolean().default(false),
     registry_sql: foreignKey(MARIADB_ONLY),
     tunnel_via: foreignKey(MARIADB_ONLY),
   });
@@ -81,7 +86,10 @@ export function buildHarbor2InventorySchema(resolve: SourceResolver) {
       if (r.host !== undefined && r.sentinel !== undefined) ctx.addIssue({ code: "custom", path: ["sentinel"], message: "cannot be given with host: give host for a plain Redis or sentinel for Redis Sentinel, not both" });
     });
 
-  const vmStorage = v1.storage.options.filter((o) => o.shape.type.value !== "object_store");
+  // Harbor 2.x keeps job logs in the database: an NFS export for them is not needed.
+  const vmStorage = v1.storage.options
+    .filter((o) => o.shape.type.value !== "object_store")
+    .map((o) => ("job_logs_export" in o.shape ? o.extend({ job_logs_export: o.shape.job_logs_export.optional() }) : o));
   const storage = z.discriminatedUnion(
     "type",
     [

@@ -63,7 +63,7 @@ export function registerHelmValues(program: Command): void {
       if (opts.out === undefined && process.stdout.isTTY) {
         throw new UsageError("the values hold secrets (passwords, keys), and stdout is a terminal", "Give --out values.yaml (written with mode 0600), or pipe the output into helm or a file.");
       }
-      const { inventory, warnings } = await readHarbor2Inventory(file);
+      const { inventory, warnings } = await readHarbor2Inventory(file, { target: "kubernetes" });
       process.stderr.write(formatProblems(inventory.path, warnings));
       const chart = opts.chart === undefined ? undefined : await loadChart(opts.chart);
       // Checked with stand-ins first: a bad kubernetes.values leaves the state folder untouched.

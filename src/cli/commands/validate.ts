@@ -15,8 +15,9 @@ export function registerValidate(program: Command): void {
         "router id, keepalived's 8-character auth_pass), TLS (key matches certificate, covers the\n" +
         "hostname, not expired), that every file exists and every ${env:NAME} secret is set, and\n" +
         "what the Harbor release can use (Redis without AUTH, /data/registry, harbor.cfg keys).\n" +
-        "A Harbor 2.x inventory (for helm-values) is checked too: PostgreSQL, Redis or Sentinel,\n" +
-        "storage, and its kubernetes section (kubernetes.values is checked by helm-values --chart).\n" +
+        "A Harbor 2.x inventory is checked too: PostgreSQL, Redis or Sentinel, storage, and either\n" +
+        "its kubernetes section (helm-values; kubernetes.values is checked by helm-values --chart)\n" +
+        "or, without one, the VM sections Harbor 2.x on VMs needs (VIP, load balancers, nodes).\n" +
         "An existing state folder's token signing key must be one Harbor reads (RSA PRIVATE KEY\n" +
         "or EC PRIVATE KEY) and match its token_root.crt.\n" +
         "Every problem is reported at once with its YAML path and line.\n\n" +

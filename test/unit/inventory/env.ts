@@ -36,6 +36,7 @@ export function createTestWorld(): TestWorld {
   write("secrets/clair-db-password", TEST_SECRETS.clairDbPassword);
   write("ssh/id_ed25519", "not a real key, only its existence matters here\n");
   write("files/harbor-offline-installer-v1.4.0.tgz", "");
+  write("files/harbor-offline-installer-v2.15.1.tgz", "");
   write("files/registry.sql", "-- stand-in\n");
   mkdirSync(join(dir, "home"));
   writeTestTlsFiles(dir);

@@ -12,7 +12,8 @@ import { createTestWorld, TEST_SECRETS } from "./env.js";
 import type { TestWorld } from "./env.js";
 import { TEST_NOW } from "./tls-fixtures.js";
 import { HELM_FIXTURE, variant } from "../helm/run-helm-values.js";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { projectRoot } from "../../../src/paths.js";
 
 describe("Harbor 2.x inventories", () => {
   let world: TestWorld;
@@ -75,7 +76,7 @@ describe("Harbor 2.x inventories", () => {
       "no kubernetes section, S3 without a bucket",
       (t) => variant(t.slice(0, t.indexOf("kubernetes:")), "storage:\n  type: pvc\n  storage_class: cephfs\n  size: 300Gi\n", "storage:\n  type: object_store\n  provider: s3\n  config:\n    region: r\n"),
       [
-        "error 6 kubernetes: is required for Harbor 2.x: harbor-ha deploys Harbor 2.x through its Helm chart (harbor-ha helm-values); installing 2.x on VMs is not implemented yet. Add a kubernetes section (see inventory/example-helm.yaml)",
+        "error 6 kubernetes: or the VM sections (load_balancers, keepalived, harbor_nodes, installer) are required: a kubernetes section to deploy Harbor 2.x with harbor-ha helm-values (see inventory/example-helm.yaml), the VM sections to install it on VMs with provision (see inventory/example-v2-vms.yaml)",
         'error 23 storage.config.bucket: is required for s3: without it the chart\'s placeholder ("bucketname") would be used',
       ],
     ],
@@ -92,6 +93,11 @@ describe("Harbor 2.x inventories", () => {
       (t) =>
         variant(variant(t, "storage:\n  type: pvc\n  storage_class: cephfs\n  size: 300Gi\n", "storage:\n  type: object_store\n  provider: s3\n  config:\n    region: r\n    bucket: b\n    accesskey: AKIA\n"), "  storage_class: ceph-rbd\n", "  storage_class: ceph-rbd\n  existing_secrets:\n    s3: harbor-s3\n"),
       ["warning 26 storage.config.accesskey: is not written to the chart's values: kubernetes.existing_secrets.s3 (harbor-s3) supplies it"],
+    ],
+    [
+      "database.create on Kubernetes",
+      (t) => variant(t, "  sslmode: require\n", "  sslmode: require\n  create: true\n"),
+      ["warning 16 database.create: is not used by helm-values: on Kubernetes Harbor's core expects the database to exist; create it empty yourself (CREATE DATABASE)"],
     ],
   ];
   for (const [name, make, expected] of cases) {
@@ -125,11 +131,93 @@ describe("Harbor 2.x inventories", () => {
     assert.deepEqual(
       problems.map((p) => `${p.line} ${p.path}: ${p.message}`),
       [
-        "6 cluster.harbor_version: is Harbor 2.15.1: installing Harbor 2.x on VMs (provision, reconfigure, rotate-certs, status, render, failover-drill) is not implemented yet. For Harbor 2.15.x on Kubernetes, run `harbor-ha helm-values` with this inventory (`harbor-ha validate` checks it)",
+        "6 cluster.harbor_version: is Harbor 2.15.1: this command does not run Harbor 2.x on VMs yet (provision, reconfigure, rotate-certs, status, failover-drill); `harbor-ha validate` checks a 2.x VM inventory. For Harbor 2.15.x on Kubernetes, run `harbor-ha helm-values` with this inventory",
       ],
     );
     for (const command of [["status"], ["provision", "--dry-run"], ["render", "--out", join(world.dir, "out")]]) {
       assert.equal(await main([command[0] ?? "", file, ...command.slice(1)]), 2, command.join(" "));
     }
+  });
+
+  describe("on VMs (no kubernetes section)", () => {
+    const VMS_FIXTURE = readFileSync(join(projectRoot(), "test", "fixtures", "inventories", "v2", "vms.yaml"), "utf8");
+
+    it("parses the fixture: the VM sections, database.create, job logs need no NFS export", () => {
+      const { inventory, problems } = parseHarbor2Inventory(VMS_FIXTURE, opts());
+      assert.deepEqual(problems, []);
+      const d = inventory?.data;
+      assert.equal(d?.cluster.vip, "10.20.0.100/24");
+      assert.deepEqual(d?.harbor_nodes?.map((n) => n.name), ["harbor1", "harbor2"]);
+      assert.equal(d?.database.create, true);
+      assert.equal(d?.database.core_database, "registry");
+      assert.equal(d?.storage.type === "nfs" ? d.storage.job_logs_export : "not nfs", undefined);
+    });
+
+    const cases: Array<[string, (t: string) => string, string[]]> = [
+      [
+        "a claim, harbor.cfg keys, no VIP, no installer, no database password",
+        (t) =>
+          variant(
+            variant(variant(variant(variant(t, "storage:\n  type: nfs\n  server: 10.20.0.40\n  registry_export: /exports/registry\n", "storage:\n  type: pvc\n"), "    address: 10.20.0.22\n", "    address: 10.20.0.22\n    harbor_cfg:\n      log_rotate_size: 1M\n"), "  vip: 10.20.0.100/24\n", ""), "installer:\n  bundle: files/harbor-offline-installer-v2.15.1.tgz\n", ""),
+            "  password: ${file:secrets/db-password}\n",
+            "",
+          ),
+        [
+          "error 2 cluster.vip: is required on VMs: the load balancers hold it (keepalived) and clients reach Harbor through it; give an address/prefix such as 10.0.0.10/24",
+          "error 6 installer: is required to install Harbor 2.x on VMs (or add a kubernetes section to deploy it with harbor-ha helm-values); see inventory/example-v2-vms.yaml",
+          "error 25 harbor_nodes[1].harbor_cfg: holds harbor.cfg keys, which only Harbor 1.x reads; Harbor 2.x reads harbor.yml, which harbor-ha renders from the inventory: remove it",
+          "error 29 database.password: is required on VMs: give it (a value, ${env:NAME} or ${file:path}); harbor-ha writes it into each node's harbor.yml",
+          'error 37 storage.type: "pvc" is a Kubernetes claim, which VMs cannot mount; on VMs use type: nfs, mounted (a shared filesystem) or object_store (s3)',
+        ],
+      ],
+      [
+        "duplicate addresses, a VIP off the load balancers' subnet, an unused NFS export for job logs",
+        (t) => variant(variant(variant(t, "    address: 10.20.0.22\n", "    address: 10.20.0.21\n"), "  vip: 10.20.0.100/24\n", "  vip: 10.30.0.100/24\n"), "  registry_export: /exports/registry\n", "  registry_export: /exports/registry\n  job_logs_export: /exports/job_logs\n"),
+        [
+          "error 4 cluster.vip: is outside the load balancers' subnet (10.30.0.0/24 holds none of 10.20.0.11, 10.20.0.12); choose a free address on the subnet of the load balancers' interfaces",
+          "error 25 harbor_nodes[1].address: duplicate address 10.20.0.21 (also harbor1, harbor_nodes[0]); every host needs its own address",
+          "warning 42 storage.job_logs_export: is not used by Harbor 2.x: harbor-ha keeps job logs in the database (jobservice job_loggers: DB), which every node reads",
+        ],
+      ],
+      [
+        "a shared mount elsewhere than where Harbor 2.x's compose file takes the registry's data",
+        (t) => variant(t, "storage:\n  type: nfs\n  server: 10.20.0.40\n  registry_export: /exports/registry\n", "storage:\n  type: mounted\n  registry_path: /srv/registry\n"),
+        ["error 40 storage.registry_path: must be /data/registry for Harbor 2.x: the docker-compose.yml its prepare writes mounts <data_volume>/registry into the registry, and harbor-ha keeps data_volume at /data; mount the shared filesystem there"],
+      ],
+      [
+        "Redis Sentinel is accepted (harbor.yml's external_redis expresses it)",
+        (t) => variant(t, "  host: 10.20.0.32\n", "  sentinel:\n    master_set: mymaster\n    hosts:\n      - host: 10.20.0.33\n      - host: 10.20.0.34\n"),
+        [],
+      ],
+    ];
+    for (const [name, make, expected] of cases) {
+      it(name, () => {
+        const actual = problemsOf(make(VMS_FIXTURE));
+        if (process.env["PRINT_PROBLEMS"]) console.log(actual.map((a) => JSON.stringify(a)).join(",\n"));
+        assert.deepEqual([...actual].sort(), [...expected].sort());
+      });
+    }
+
+    it("helm-values still requires the kubernetes section", () => {
+      const problems = parseHarbor2Inventory(VMS_FIXTURE, { ...opts(), target: "kubernetes" }).problems.map((p) => `${p.line} ${p.path}: ${p.message}`);
+      assert.deepEqual(problems, [
+        "7 kubernetes: is required by helm-values: it describes how Harbor's Helm chart runs (ingress, replicas, storage class); add a kubernetes section (see inventory/example-helm.yaml), or install on the VMs of this inventory with provision",
+      ]);
+    });
+
+    it("validate accepts it (exit 0); VM commands still refuse it (exit 2)", async () => {
+      const file = join(world.dir, "vms.yaml");
+      writeFileSync(file, VMS_FIXTURE);
+      const saved = { ...process.env };
+      Object.assign(process.env, world.env);
+      try {
+        assert.equal(await main(["validate", file]), 0);
+      } finally {
+        for (const key of Object.keys(world.env)) if (saved[key] === undefined) delete process.env[key];
+        Object.assign(process.env, saved);
+      }
+      assert.equal(await main(["helm-values", file, "--out", join(world.dir, "values.yaml")]), 2);
+      assert.equal(await main(["provision", file, "--dry-run"]), 2);
+    });
   });
 });

@@ -1,0 +1,33 @@
+/**
+ * Paths Harbor 2.x's installer and prepare fix on a node (make/photon/prepare/g.py and the
+ * compose template prepare writes): everything lives under harbor.yml's data_volume, which
+ * harbor-ha keeps at /data, the value Harbor's own template ships.
+ */
+import { HARBOR_UID } from "./layout.js";
+
+export { HARBOR_UID, SERVER_CERT_PATH, SERVER_KEY_PATH } from "./layout.js";
+
+/** harbor.yml's data_volume. */
+export const HARBOR2_DATA_VOLUME = "/data";
+/** The registry's blobs with filesystem storage: the compose file mounts <data_volume>/registry at /storage. */
+export const HARBOR2_REGISTRY_DATA_PATH = `${HARBOR2_DATA_VOLUME}/registry`;
+/** What the registry container sees of it: storage_service.filesystem.rootdirectory. */
+export const HARBOR2_REGISTRY_ROOT_IN_CONTAINER = "/storage";
+
+/**
+ * The secrets prepare reuses when they exist (utils/cert.py): the key that encrypts
+ * secrets in the database (16 characters, or prepare refuses it) and the token service's key
+ * pair. prepare makes its own on a node that has none, so every node must be seeded with
+ * the cluster's before its first install.sh, or nodes would not accept each other's tokens.
+ * prepare leaves them owned by Harbor's uid, mode 0600 (misc.mark_file).
+ */
+export const HARBOR2_SECRETKEY_PATH = `${HARBOR2_DATA_VOLUME}/secret/keys/secretkey`;
+export const HARBOR2_TOKEN_KEY_PATH = `${HARBOR2_DATA_VOLUME}/secret/core/private_key.pem`;
+export const HARBOR2_TOKEN_CERT_PATH = `${HARBOR2_DATA_VOLUME}/secret/registry/root.crt`;
+export const HARBOR2_SECRET_OWNER = HARBOR_UID;
+
+/** harbor.yml's _version: the configuration format 2.15's prepare reads without migrating it. */
+export const HARBOR2_CONFIG_VERSION: Record<string, string> = { "2.15": "2.15.0" };
+
+/** The Redis databases Harbor 2.x gives each component (core uses 0, which is not configurable). */
+export const HARBOR2_REDIS_DB = { registry: 1, jobservice: 2, trivy: 5 } as const;
