@@ -6,7 +6,9 @@ import { fileURLToPath } from "node:url";
 
 const entry = new URL("../dist/src/cli/main.js", import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
-  process.stderr.write("harbor-ha is not built yet: run `npm run build` (or scripts/setup.sh) in " + fileURLToPath(new URL("..", import.meta.url)) + "\n");
+  process.stderr.write(
+    "harbor-ha is not built yet: run `npm run build` (or scripts/setup.sh) in " + fileURLToPath(new URL("..", import.meta.url)) + "\n",
+  );
   process.exit(1);
 }
 const { main } = await import(entry.href);

@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-# The layers (README: Architecture): every import points down, no exceptions.
+# The layers (README: Architecture): every import points down, no exceptions. And one format.
 node_modules/.bin/depcruise src --config .dependency-cruiser.cjs --output-type err
+node_modules/.bin/prettier --check --log-level warn "src/**/*.ts" "test/**/*.ts" "bin/*.js" .dependency-cruiser.cjs
 trap 'scripts/lab.sh down >/dev/null 2>&1 || true' EXIT
 shopt -s globstar nullglob
 tests=(dist/test/unit/**/*.test.js dist/test/e2e/**/*.test.js)

@@ -37,7 +37,9 @@ export function databaseConnectOptions(inv: Inventory, pool: SshPool): DbConnect
 
 /** Read-only: everything the database step needs to know, or a clear error. */
 export async function preflightDatabase(inv: Inventory, desired: DesiredDatabase, pool: SshPool, reinitialize: boolean): Promise<DatabasePreflight> {
-  const sql = await readRegistrySql(desired.registrySql, (bundle, member) => readThroughBundleCache(clusterStateDir(inv), bundle, member, () => readInstallerBundleMember(bundle, member)));
+  const sql = await readRegistrySql(desired.registrySql, (bundle, member) =>
+    readThroughBundleCache(clusterStateDir(inv), bundle, member, () => readInstallerBundleMember(bundle, member)),
+  );
   const connect = databaseConnectOptions(inv, pool);
   await checkDatabaseAccess({ ...connect, database: desired.database });
   const conn = await openDatabaseConnection({ ...connect, multipleStatements: false });

@@ -24,7 +24,11 @@ export async function executeBatch(session: Transport, steps: readonly Step[]): 
     return { path: f.path, content: f.content, mode: f.mode, owner: f.owner, group: f.group };
   });
   const upload = buildAtomicUploadBatch(files);
-  await session.runChecked(upload.command, { sudo: true, stdin: upload.stdin, step: `write ${files.length} files (${steps.map((s) => s.title.replace(/^write /, "").replace(/ \(.*\)$/, "")).join(", ")})` });
+  await session.runChecked(upload.command, {
+    sudo: true,
+    stdin: upload.stdin,
+    step: `write ${files.length} files (${steps.map((s) => s.title.replace(/^write /, "").replace(/ \(.*\)$/, "")).join(", ")})`,
+  });
 }
 
 /** A large upload (the installer bundle, hundreds of MB) may take as long as 1 MB/s needs, on top of the usual deadline. */
@@ -37,7 +41,8 @@ export async function executeStep(session: Transport, step: Step): Promise<void>
   switch (action.type) {
     case "run":
       await session.runChecked(action.command, {
-        sudo: true, step: step.title,
+        sudo: true,
+        step: step.title,
         ...(action.timeoutMs === undefined ? {} : { timeoutMs: action.timeoutMs }),
         ...(action.stdin === undefined ? {} : { stdin: action.stdin }),
         ...(action.hint === undefined ? {} : { hint: action.hint }),
@@ -59,7 +64,15 @@ export async function executeStep(session: Transport, step: Step): Promise<void>
     }
     case "upload-local": {
       const content = await readFile(action.localPath);
-      await session.uploadAtomic({ path: action.remotePath, content, mode: action.mode, owner: "root", group: "root", step: step.title, timeoutMs: uploadTimeoutMs(content.length) });
+      await session.uploadAtomic({
+        path: action.remotePath,
+        content,
+        mode: action.mode,
+        owner: "root",
+        group: "root",
+        step: step.title,
+        timeoutMs: uploadTimeoutMs(content.length),
+      });
       return;
     }
   }

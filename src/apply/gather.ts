@@ -43,7 +43,9 @@ export async function gatherAllFacts(pool: SshPool, queries: ReadonlyMap<string,
     try {
       return withKnownVersions(parseFacts(r.stdout), host, known, versions);
     } catch (err) {
-      throw new HarborHaError(`${host}: could not read the host's facts: ${(err as Error).message}`, { hint: "Check that the host runs a POSIX shell with coreutils, then run again with -v." });
+      throw new HarborHaError(`${host}: could not read the host's facts: ${(err as Error).message}`, {
+        hint: "Check that the host runs a POSIX shell with coreutils, then run again with -v.",
+      });
     }
   });
   const { values: facts, failures } = byHost(hosts, settled);

@@ -20,5 +20,8 @@ export async function checkHaproxyCfg(session: StagedCheckSession, spec: StagedC
 }
 
 function keepAlerts(text: string): string {
-  return text.split("\n").filter((l) => l.includes("ALERT")).join("\n");
+  return text
+    .split("\n")
+    .filter((l) => l.includes("ALERT"))
+    .join("\n");
 }

@@ -12,7 +12,10 @@ export const RUN_AGAIN_HINT =
 
 /** Ctrl-C before the cluster lock: nothing was changed, the lock was not taken. */
 export function interruptedBeforeChanges(phase: string): InterruptedError {
-  return new InterruptedError(`interrupted (Ctrl-C) during ${phase}; nothing was changed on any host and the cluster lock was not taken; run again to finish`, RUN_AGAIN_HINT);
+  return new InterruptedError(
+    `interrupted (Ctrl-C) during ${phase}; nothing was changed on any host and the cluster lock was not taken; run again to finish`,
+    RUN_AGAIN_HINT,
+  );
 }
 
 export interface InterruptedProgress {
@@ -40,7 +43,12 @@ export function describeInterrupted(p: InterruptedProgress): string {
 }
 
 /** provision's phases: who was stopped by the interrupt in `phase`, and which phases never started. */
-export function describeInterruptedPhase(plan: Plan, phase: Phase, done: ReadonlyMap<string, readonly string[]>, failures: ReadonlyMap<string, Error>): string {
+export function describeInterruptedPhase(
+  plan: Plan,
+  phase: Phase,
+  done: ReadonlyMap<string, readonly string[]>,
+  failures: ReadonlyMap<string, Error>,
+): string {
   const later = PHASES.slice(PHASES.indexOf(phase) + 1).filter((p) => plan.hosts.some((h) => h.steps.some((s) => s.phase === p)));
   const stopped = (e: Error) => e instanceof InterruptedError;
   return describeInterrupted({

@@ -31,7 +31,13 @@ export async function checkKeepalivedConf(session: KeepalivedCheckSession, spec:
 }
 
 function testStaged(session: KeepalivedCheckSession, spec: KeepalivedConfSpec, label: "whole" | "vrrp", content: string): Promise<RunResult> {
-  return runOnStagedCopy(session, spec, content, keepalivedCheckCommand(posix.dirname(spec.path), label), `keepalived -t (${label === "whole" ? "the new file" : "its VRRP part"})`);
+  return runOnStagedCopy(
+    session,
+    spec,
+    content,
+    keepalivedCheckCommand(posix.dirname(spec.path), label),
+    `keepalived -t (${label === "whole" ? "the new file" : "its VRRP part"})`,
+  );
 }
 
 function rejected(session: KeepalivedCheckSession, path: string, r: RunResult, why: string): HarborHaError {

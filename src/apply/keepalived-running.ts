@@ -35,7 +35,11 @@ export async function keepalivedRunsOn(pool: SshPool, host: string): Promise<boo
 }
 
 /** Throws, naming the host and quoting keepalived's last log lines, unless keepalived runs there a moment after the change. */
-export async function verifyKeepalivedRunning(pool: SshPool, host: string, sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms))): Promise<void> {
+export async function verifyKeepalivedRunning(
+  pool: SshPool,
+  host: string,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<void> {
   // Look after a moment, once: a keepalived that cannot finish starting (or had not written its
   // pidfile yet) has settled by then, and its last words have reached the log.
   await sleep(SETTLE_MS);
@@ -45,14 +49,27 @@ export async function verifyKeepalivedRunning(pool: SshPool, host: string, sleep
   const log = await session
     .run(keepalivedLogCommand(), { sudo: true, step: "keepalived's last log lines" })
     // The newest lines: keepalived says why it stopped last.
-    .then((r) => `${r.stdout}\n${r.stderr}`.split("\n").map((l) => l.trimEnd()).filter(Boolean).slice(-8))
+    .then((r) =>
+      `${r.stdout}\n${r.stderr}`
+        .split("\n")
+        .map((l) => l.trimEnd())
+        .filter(Boolean)
+        .slice(-8),
+    )
     .catch(() => [] as string[]);
-  throw new HarborHaError(`${host}: keepalived is not running after its configuration was applied${log.length > 0 ? `; its last log lines:\n    ${log.join("\n    ")}` : ""}`, {
-    hint: "Nothing further was changed on the other load balancers. Fix the cause (keepalived's log on that host says it: a bad daemon option or configuration value), then run again.",
-  });
+  throw new HarborHaError(
+    `${host}: keepalived is not running after its configuration was applied${log.length > 0 ? `; its last log lines:\n    ${log.join("\n    ")}` : ""}`,
+    {
+      hint: "Nothing further was changed on the other load balancers. Fix the cause (keepalived's log on that host says it: a bad daemon option or configuration value), then run again.",
+    },
+  );
 }
 
 /** The journal where it holds keepalived's lines (an empty journal says "-- No entries --"), else syslog. */
 export function keepalivedLogCommand(): Command {
-  return cmd("sh", "-c", "journalctl -q -u keepalived -n 15 --no-pager 2>/dev/null | grep -v '^-- ' | grep . || grep -i keepalived /var/log/syslog 2>/dev/null | tail -n 15");
+  return cmd(
+    "sh",
+    "-c",
+    "journalctl -q -u keepalived -n 15 --no-pager 2>/dev/null | grep -v '^-- ' | grep . || grep -i keepalived /var/log/syslog 2>/dev/null | tail -n 15",
+  );
 }

@@ -38,12 +38,21 @@ export interface LbRollResult {
 }
 
 /** Rolls the load balancers that have steps, backup first; stops at the first failure (thrown). */
-export async function rollLoadBalancers(pool: SshPool, inv: Inventory, plans: readonly HostPlan[], emit: EmitEvent, isInterrupted: () => boolean): Promise<LbRollResult> {
+export async function rollLoadBalancers(
+  pool: SshPool,
+  inv: Inventory,
+  plans: readonly HostPlan[],
+  emit: EmitEvent,
+  isInterrupted: () => boolean,
+): Promise<LbRollResult> {
   const withSteps = plans.filter((p) => p.steps.length > 0);
   const result: LbRollResult = { done: new Map() };
   if (withSteps.length === 0) return result;
   const holders = await gatherVipHolders(pool, inv);
-  for (const name of orderLoadBalancers(withSteps.map((p) => p.host.name), holders)) {
+  for (const name of orderLoadBalancers(
+    withSteps.map((p) => p.host.name),
+    holders,
+  )) {
     const hostPlan = withSteps.find((p) => p.host.name === name);
     if (!hostPlan) continue;
     emit({ type: "note", level: "info", host: name, message: holders.includes(name) ? "holds the VIP: changed last" : "backup: changed first" });

@@ -42,12 +42,23 @@ export async function runPhase(pool: SshPool, plan: Plan, phase: Phase, emit: Em
         // stopped in between leaves the marker, and the next plan and status see the change pending.
         if (mark.length) await session.runChecked(markPendingCommand(mark), { sudo: true, step: `${titles[0]} (record pending ${mark.join(", ")})` });
         await executeBatch(session, batch.steps);
-        if (clear.length) await session.runChecked(clearPendingCommand(clear), { sudo: true, step: `${titles.at(-1)} (clear pending ${clear.join(", ")})` });
+        if (clear.length)
+          await session.runChecked(clearPendingCommand(clear), { sudo: true, step: `${titles.at(-1)} (clear pending ${clear.join(", ")})` });
       } catch (err) {
         // The step's own hint says what to fix on this host (the run's final error only says which hosts failed).
         const hint = err instanceof HarborHaError && err.hint ? `\n→ ${err.hint}` : "";
         const ms = Date.now() - started;
-        titles.forEach((title, i) => emit({ type: "step-done", host, phase, title, ok: false, ms, error: i === 0 ? `${(err as Error).message}${hint}` : `sent in one command with ${titles[0]}, which failed (above)` }));
+        titles.forEach((title, i) =>
+          emit({
+            type: "step-done",
+            host,
+            phase,
+            title,
+            ok: false,
+            ms,
+            error: i === 0 ? `${(err as Error).message}${hint}` : `sent in one command with ${titles[0]}, which failed (above)`,
+          }),
+        );
         throw err;
       }
       // The files of a batch were written together: each took the batch's time.

@@ -21,7 +21,13 @@ export interface StagedConfSpec {
 }
 
 /** Runs `command` (a staged check built for the file's folder) with `content` on stdin, as root; the check's result. */
-export async function runOnStagedCopy(session: StagedCheckSession, spec: StagedConfSpec, content: string, command: Command, step: string): Promise<RunResult> {
+export async function runOnStagedCopy(
+  session: StagedCheckSession,
+  spec: StagedConfSpec,
+  content: string,
+  command: Command,
+  step: string,
+): Promise<RunResult> {
   const r = await session.run(command, { sudo: true, stdin: content, step });
   if (r.code === STAGED_CHECK_FAILED_EXIT) {
     throw new HarborHaError(`${session.target.hostName}: cannot stage the new ${spec.path} for its check: ${r.stderr.trim() || "no error output"}`, {
@@ -33,6 +39,10 @@ export async function runOnStagedCopy(session: StagedCheckSession, spec: StagedC
 
 /** The newest lines a check printed (stderr first), trimmed, for an error message; and how it ended. */
 export function checkTranscript(r: RunResult, maxLines = 6): { status: string; shown: string } {
-  const lines = `${r.stderr}\n${r.stdout}`.split("\n").map((l) => l.trim()).filter(Boolean).slice(-maxLines);
+  const lines = `${r.stderr}\n${r.stdout}`
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(-maxLines);
   return { status: r.code === null ? `signal ${r.signal ?? "?"}` : `exit ${r.code}`, shown: lines.length > 0 ? `:\n  ${lines.join("\n  ")}` : "" };
 }

@@ -45,15 +45,22 @@ export async function gatherVipHolders(pool: SshPool, inv: Inventory): Promise<s
 export async function verifySingleVipHolder(pool: SshPool, inv: Inventory): Promise<string> {
   const timeoutMs = (3 * inv.data.keepalived.advert_int + 5) * 1000;
   let last: string[] = [];
-  const holder = await pollUntil(async () => {
-    last = await gatherVipHolders(pool, inv);
-    return last.length === 1 ? last[0] : undefined;
-    // `ip addr` on each load balancer is cheap: look often, VRRP's election is seen within 0.5 s.
-  }, { timeoutMs, firstIntervalMs: 200, maxIntervalMs: 500 });
+  const holder = await pollUntil(
+    async () => {
+      last = await gatherVipHolders(pool, inv);
+      return last.length === 1 ? last[0] : undefined;
+      // `ip addr` on each load balancer is cheap: look often, VRRP's election is seen within 0.5 s.
+    },
+    { timeoutMs, firstIntervalMs: 200, maxIntervalMs: 500 },
+  );
   if (holder !== undefined) return holder;
   throw new HarborHaError(
-    last.length === 0 ? `no load balancer holds the VIP ${inv.data.cluster.vip} after ${timeoutMs / 1000} s` : `${last.length} load balancers hold the VIP at once (${last.join(", ")}): VRRP split brain`,
-    { hint: "Check keepalived's log on the load balancers (VRRP adverts blocked by a firewall? a different auth_pass or virtual_router_id?), then run again." },
+    last.length === 0
+      ? `no load balancer holds the VIP ${inv.data.cluster.vip} after ${timeoutMs / 1000} s`
+      : `${last.length} load balancers hold the VIP at once (${last.join(", ")}): VRRP split brain`,
+    {
+      hint: "Check keepalived's log on the load balancers (VRRP adverts blocked by a firewall? a different auth_pass or virtual_router_id?), then run again.",
+    },
   );
 }
 
@@ -70,11 +77,24 @@ export async function gatherNodeChecks(pool: SshPool, inv: Inventory): Promise<N
   const nodes = inv.data.harbor_nodes;
   const byAddress = new Map(nodes.map((n) => [n.address, n.name]));
   // One round trip per load balancer: check.sh must be executable (the check lines exit 0 always), then the checks.
-  const settled = await pool.forEachHost(lbs, async (s) =>
-    (await s.runChecked(allOf(cmd("test", "-x", CHECK_SCRIPT_PATH), checkNodesCommand(CHECK_SCRIPT_PATH, nodes.map((n) => n.address))), {
-      step: "check.sh is executable; run it for every node",
-      hint: `keepalived counts a MISC_CHECK it cannot execute as passing: ${CHECK_SCRIPT_PATH} must exist and be executable.`,
-    })).stdout,
+  const settled = await pool.forEachHost(
+    lbs,
+    async (s) =>
+      (
+        await s.runChecked(
+          allOf(
+            cmd("test", "-x", CHECK_SCRIPT_PATH),
+            checkNodesCommand(
+              CHECK_SCRIPT_PATH,
+              nodes.map((n) => n.address),
+            ),
+          ),
+          {
+            step: "check.sh is executable; run it for every node",
+            hint: `keepalived counts a MISC_CHECK it cannot execute as passing: ${CHECK_SCRIPT_PATH} must exist and be executable.`,
+          },
+        )
+      ).stdout,
   );
   const checks: NodeCheck[] = [];
   settled.forEach((s, i) => {
@@ -106,10 +126,13 @@ export async function lookAtCluster(pool: SshPool, inv: Inventory): Promise<Clus
 /** Polls until check.sh passes for every node from every load balancer. */
 export async function verifyNodesHealthy(pool: SshPool, inv: Inventory, timeoutMs = 60_000): Promise<NodeCheck[]> {
   let last: NodeCheck[] = [];
-  const ok = await pollUntil(async () => {
-    last = await gatherNodeChecks(pool, inv);
-    return last.every((c) => c.ok) ? last : undefined;
-  }, { timeoutMs, firstIntervalMs: 500, maxIntervalMs: 4000 });
+  const ok = await pollUntil(
+    async () => {
+      last = await gatherNodeChecks(pool, inv);
+      return last.every((c) => c.ok) ? last : undefined;
+    },
+    { timeoutMs, firstIntervalMs: 500, maxIntervalMs: 4000 },
+  );
   if (ok) return ok;
   const failing = last.filter((c) => !c.ok).map((c) => `  ${c.lb} → ${c.node}: ${c.detail || "check failed"}`);
   throw new HarborHaError(`check.sh fails for some Harbor nodes after ${timeoutMs / 1000} s:\n${failing.join("\n")}`, {

@@ -24,17 +24,25 @@ export async function waitUntilReady(session: WaitSession, title: string, action
   const judge = JUDGES[action.judge];
   let last = "nothing answered yet";
   const started = Date.now();
-  const ready = await pollUntil(async () => {
-    const r = await session.run(action.probe, { sudo: false, step: title });
-    const verdict = judge(`${r.stdout}\n${r.stderr}`);
-    last = verdict.detail;
-    return verdict.ready ? true : undefined;
-  }, { timeoutMs: action.timeoutMs, firstIntervalMs: action.firstIntervalMs, maxIntervalMs: action.maxIntervalMs });
+  const ready = await pollUntil(
+    async () => {
+      const r = await session.run(action.probe, { sudo: false, step: title });
+      const verdict = judge(`${r.stdout}\n${r.stderr}`);
+      last = verdict.detail;
+      return verdict.ready ? true : undefined;
+    },
+    { timeoutMs: action.timeoutMs, firstIntervalMs: action.firstIntervalMs, maxIntervalMs: action.maxIntervalMs },
+  );
   if (ready) return;
   const host = session.target.hostName;
-  const lines = [`${host}: Harbor did not finish starting within ${Math.round((Date.now() - started) / 1000)} s after install.sh`, `  last seen: ${last}`];
+  const lines = [
+    `${host}: Harbor did not finish starting within ${Math.round((Date.now() - started) / 1000)} s after install.sh`,
+    `  last seen: ${last}`,
+  ];
   if (action.diagnose) {
-    const d = await session.run(action.diagnose, { sudo: true, step: "docker-compose ps" }).catch((e: Error) => ({ stdout: "", stderr: e.message, code: null }));
+    const d = await session
+      .run(action.diagnose, { sudo: true, step: "docker-compose ps" })
+      .catch((e: Error) => ({ stdout: "", stderr: e.message, code: null }));
     const told = tellingLines(`${d.stdout}\n${d.stderr}`, 12);
     if (told.length > 0) lines.push("  docker-compose ps in Harbor's folder:", ...told.map((l) => `    ${l}`));
   }

@@ -25,7 +25,8 @@ export async function openCommandRun(file: string): Promise<CommandRun> {
   return {
     inventory,
     redactor,
-    logOption: (verbose) => (verbose ? { log: (e) => process.stderr.write(redactor.redact(`  [${e.host}] $ ${summarizeCommand(e.command)}\n`)) } : {}),
+    logOption: (verbose) =>
+      verbose ? { log: (e) => process.stderr.write(redactor.redact(`  [${e.host}] $ ${summarizeCommand(e.command)}\n`)) } : {},
   };
 }
 

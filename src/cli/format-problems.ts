@@ -4,9 +4,7 @@ import type { InventoryProblem } from "../errors.js";
 /** `error    inventory.yaml:12  load_balancers[1].priority: must be between 1 and 254`, errors first. */
 export function formatProblems(file: string, problems: readonly InventoryProblem[]): string {
   const shown = relative(process.cwd(), file) || file;
-  const sorted = [...problems].sort(
-    (a, b) => rank(a) - rank(b) || (a.line ?? 0) - (b.line ?? 0) || a.path.localeCompare(b.path),
-  );
+  const sorted = [...problems].sort((a, b) => rank(a) - rank(b) || (a.line ?? 0) - (b.line ?? 0) || a.path.localeCompare(b.path));
   return sorted
     .map((p) => {
       const where = p.line === undefined ? shown : `${shown}:${p.line}`;

@@ -40,7 +40,8 @@ export async function applyDatabasePlan(conn: DbConnection, plan: DatabasePlan, 
     return {
       action: plan.action,
       changed: true,
-      message: `registry.sql ${verb}: database '${sql.database}' holds ${tables} tables` + (sql.versionMarker ? `, version ${sql.versionMarker}` : ""),
+      message:
+        `registry.sql ${verb}: database '${sql.database}' holds ${tables} tables` + (sql.versionMarker ? `, version ${sql.versionMarker}` : ""),
     };
   } finally {
     await conn.query("SELECT RELEASE_LOCK(?)", [lockName]).catch(() => undefined);
@@ -98,9 +99,12 @@ async function verifyLoaded(conn: DbConnection, sql: ParsedRegistrySql): Promise
   const present = new Set(facts.tables.map((t) => t.toLowerCase()));
   const missing = sql.tables.filter((t) => !present.has(t));
   if (missing.length > 0) {
-    throw new DatabaseLoadError(`registry.sql ran on ${serverOf(conn)} but ${missing.length} table(s) are missing afterwards: ${missing.join(", ")}`, {
-      hint: "Check the server's error log and the user's privileges on the registry database.",
-    });
+    throw new DatabaseLoadError(
+      `registry.sql ran on ${serverOf(conn)} but ${missing.length} table(s) are missing afterwards: ${missing.join(", ")}`,
+      {
+        hint: "Check the server's error log and the user's privileges on the registry database.",
+      },
+    );
   }
   if (sql.versionMarker !== undefined && facts.versionMarker !== sql.versionMarker) {
     throw new DatabaseLoadError(

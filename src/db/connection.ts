@@ -47,10 +47,9 @@ export async function openDatabaseConnection(opts: DbConnectOptions): Promise<Db
     try {
       stream = await opts.openStream();
     } catch (err) {
-      throw new DatabaseUnreachableError(
-        redactFor(opts, `cannot open the tunnel to ${describeDatabaseServer(opts)}: ${messageOf(err)}`),
-        { hint: `Check that ${opts.via ?? "the tunnel host"} reaches ${opts.host}:${opts.port}, or remove database.tunnel_via to connect directly.` },
-      );
+      throw new DatabaseUnreachableError(redactFor(opts, `cannot open the tunnel to ${describeDatabaseServer(opts)}: ${messageOf(err)}`), {
+        hint: `Check that ${opts.via ?? "the tunnel host"} reaches ${opts.host}:${opts.port}, or remove database.tunnel_via to connect directly.`,
+      });
     }
   }
   try {
@@ -102,7 +101,9 @@ export function describeConnectError(err: unknown, opts: DbConnectOptions): Harb
     const timeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     return new DatabaseUnreachableError(
       redactFor(opts, `cannot reach ${server}: ${reason === "timeout" ? `timeout after ${timeoutMs} ms` : reason}`),
-      { hint: "Check database.host and database.port, that MariaDB listens there (bind-address), and firewalls; or reach it through database.tunnel_via." },
+      {
+        hint: "Check database.host and database.port, that MariaDB listens there (bind-address), and firewalls; or reach it through database.tunnel_via.",
+      },
     );
   }
   return new DatabaseUnreachableError(redactFor(opts, `cannot connect to ${server}: ${messageOf(err)}`), {

@@ -40,10 +40,9 @@ interface TableRow extends RowDataPacket {
 export async function gatherDatabaseFacts(conn: DbConnection, database = "registry"): Promise<DatabaseFacts> {
   const [versionRows] = await conn.query<RowDataPacket[]>("SELECT VERSION() AS v");
   const serverVersion = String(versionRows[0]?.["v"] ?? "");
-  const [schemaRows] = await conn.query<RowDataPacket[]>(
-    "SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?",
-    [database],
-  );
+  const [schemaRows] = await conn.query<RowDataPacket[]>("SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", [
+    database,
+  ]);
   if (schemaRows.length === 0) return { serverVersion, registryExists: false, tables: [], rowCounts: {} };
 
   const [tableRows] = await conn.query<TableRow[]>(
@@ -83,19 +82,16 @@ async function countRows(conn: DbConnection, database: string, tables: string[])
 }
 
 async function readVersionMarker(conn: DbConnection, database: string, table: string): Promise<string | undefined> {
-  const [rows] = await conn.query<RowDataPacket[]>(
-    `SELECT version_num AS v FROM ${conn.escapeId(database)}.${conn.escapeId(table)} LIMIT 1`,
-  );
+  const [rows] = await conn.query<RowDataPacket[]>(`SELECT version_num AS v FROM ${conn.escapeId(database)}.${conn.escapeId(table)} LIMIT 1`);
   const v = rows[0]?.["v"];
   return v === undefined || v === null ? undefined : String(v);
 }
 
 /** The connection settings Harbor's adminserver stored as rows k/v of its properties table. */
 async function readHarborConnection(conn: DbConnection, database: string, table: string): Promise<Partial<Record<HarborConnectionKey, string>>> {
-  const [rows] = await conn.query<RowDataPacket[]>(
-    `SELECT k, v FROM ${conn.escapeId(database)}.${conn.escapeId(table)} WHERE k IN (?)`,
-    [HARBOR_CONNECTION_KEYS],
-  );
+  const [rows] = await conn.query<RowDataPacket[]>(`SELECT k, v FROM ${conn.escapeId(database)}.${conn.escapeId(table)} WHERE k IN (?)`, [
+    HARBOR_CONNECTION_KEYS,
+  ]);
   const out: Partial<Record<HarborConnectionKey, string>> = {};
   for (const r of rows) {
     const k = String(r["k"]) as HarborConnectionKey;

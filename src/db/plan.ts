@@ -33,33 +33,42 @@ export function schemaVersionMatches(marker: string, harborVersion: string): boo
   return marker.trim() === harborVersion.trim() || (a !== undefined && a === majorMinor(harborVersion));
 }
 
-export function planDatabase(
-  desired: DesiredDatabase,
-  sql: ParsedRegistrySql,
-  facts: DatabaseFacts,
-  opts: PlanDatabaseOptions,
-): DatabasePlan {
+export function planDatabase(desired: DesiredDatabase, sql: ParsedRegistrySql, facts: DatabaseFacts, opts: PlanDatabaseOptions): DatabasePlan {
   const warnings: string[] = [];
   const refuse = (reason: string): DatabasePlan => ({ action: "refuse", reason, warnings });
 
   if (sql.database.toLowerCase() !== desired.database.toLowerCase()) {
-    return refuse(`${describeRegistrySql(desired.registrySql)} creates database '${sql.database}', not '${desired.database}': it is not Harbor's registry.sql`);
+    return refuse(
+      `${describeRegistrySql(desired.registrySql)} creates database '${sql.database}', not '${desired.database}': it is not Harbor's registry.sql`,
+    );
   }
   if (sql.versionMarker === undefined) {
-    warnings.push(`${describeRegistrySql(desired.registrySql)} has no alembic_version marker: cannot check that it is the schema of Harbor ${desired.harborVersion}`);
+    warnings.push(
+      `${describeRegistrySql(desired.registrySql)} has no alembic_version marker: cannot check that it is the schema of Harbor ${desired.harborVersion}`,
+    );
   } else if (!schemaVersionMatches(sql.versionMarker, desired.harborVersion)) {
     const fix =
       desired.registrySql.from === "bundle"
         ? `installer.bundle is another release's installer: point it at Harbor ${desired.harborVersion}'s offline installer, or correct cluster.harbor_version`
         : `use ha/registry.sql from the ${desired.harborVersion} installer, or leave database.registry_sql out to read it from installer.bundle`;
-    return refuse(`${describeRegistrySql(desired.registrySql)} is the schema of Harbor ${sql.versionMarker}, but the inventory installs Harbor ${desired.harborVersion}: wrong registry.sql for this Harbor (${fix})`);
+    return refuse(
+      `${describeRegistrySql(desired.registrySql)} is the schema of Harbor ${sql.versionMarker}, but the inventory installs Harbor ${desired.harborVersion}: wrong registry.sql for this Harbor (${fix})`,
+    );
   }
 
   if (!facts.registryExists) {
-    return { action: "load", reason: `database '${desired.database}' does not exist: loading ${describeRegistrySql(desired.registrySql)} (${sql.tables.length} tables)`, warnings };
+    return {
+      action: "load",
+      reason: `database '${desired.database}' does not exist: loading ${describeRegistrySql(desired.registrySql)} (${sql.tables.length} tables)`,
+      warnings,
+    };
   }
   if (facts.tables.length === 0) {
-    return { action: "load", reason: `database '${desired.database}' exists and is empty: loading ${describeRegistrySql(desired.registrySql)} (${sql.tables.length} tables)`, warnings };
+    return {
+      action: "load",
+      reason: `database '${desired.database}' exists and is empty: loading ${describeRegistrySql(desired.registrySql)} (${sql.tables.length} tables)`,
+      warnings,
+    };
   }
   return planExistingDatabase(desired, sql, facts, opts, warnings);
 }
@@ -137,7 +146,9 @@ export function movedConnection(desired: DesiredDatabase, facts: DatabaseFacts):
     ["db_port", recorded.mysql_port, String(desired.port)],
     ["db_user", recorded.mysql_username, desired.user],
   ];
-  return pairs.filter(([, has, wants]) => has !== undefined && has !== wants).map(([key, has, wants]) => `${key}: Harbor uses ${has}, the inventory says ${wants}`);
+  return pairs
+    .filter(([, has, wants]) => has !== undefined && has !== wants)
+    .map(([key, has, wants]) => `${key}: Harbor uses ${has}, the inventory says ${wants}`);
 }
 
 function describeReinitialize(desired: DesiredDatabase, facts: DatabaseFacts, version: string): string {

@@ -20,7 +20,10 @@ export interface RegistrySqlFile {
 }
 
 /** `readMember` reads one file of the bundle (a caller may cache it: state/bundle-cache.ts). */
-export async function readRegistrySql(source: RegistrySqlSource, readMember: (bundle: string, member: string) => Promise<string> = readInstallerBundleMember): Promise<RegistrySqlFile> {
+export async function readRegistrySql(
+  source: RegistrySqlSource,
+  readMember: (bundle: string, member: string) => Promise<string> = readInstallerBundleMember,
+): Promise<RegistrySqlFile> {
   const label = describeRegistrySql(source);
   const text = source.from === "file" ? await readSqlFile(source.path) : await readMember(source.bundle, source.member);
   return { path: label, text, parsed: parseRegistrySql(text, label) };
@@ -58,7 +61,12 @@ export async function readInstallerBundleMember(bundle: string, member: string):
     });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "it does not exist" : code === "EACCES" ? "it cannot be read (permission denied)" : `it is not a readable .tgz archive (${messageOf(err)})`;
+    const why =
+      code === "ENOENT"
+        ? "it does not exist"
+        : code === "EACCES"
+          ? "it cannot be read (permission denied)"
+          : `it is not a readable .tgz archive (${messageOf(err)})`;
     throw new RegistrySqlError(`cannot read ${member} from the installer bundle ${bundle}: ${why}`, {
       hint: "Point installer.bundle at Harbor's offline installer (harbor-offline-installer-vX.Y.Z.tgz, as downloaded), or give database.registry_sql.",
     });

@@ -74,7 +74,8 @@ function endOfQuoted(text: string, start: number): number {
     if (ch === "\\" && quote !== "`") {
       i += 2;
     } else if (ch === quote) {
-      if (text[i + 1] === quote) i += 2; // doubled quote: an escaped quote
+      if (text[i + 1] === quote)
+        i += 2; // doubled quote: an escaped quote
       else return i + 1;
     } else {
       i++;

@@ -35,16 +35,36 @@ export interface DrillReport {
  * The single VIP holder, when every load balancer answered, runs keepalived, and
  * exactly one holds the VIP; otherwise a refusal saying what to fix first.
  */
-export function checkDrillPreconditions(lbs: readonly string[], vip: string, facts: ReadonlyMap<string, HostFacts>, failures: ReadonlyMap<string, Error>): string {
+export function checkDrillPreconditions(
+  lbs: readonly string[],
+  vip: string,
+  facts: ReadonlyMap<string, HostFacts>,
+  failures: ReadonlyMap<string, Error>,
+): string {
   const refuse = (why: string, hint: string) => new HarborHaError(`failover drill refused: ${why}; nothing was changed`, { hint });
-  if (lbs.length < 2) throw refuse(`the inventory has ${lbs.length} load balancer${lbs.length === 1 ? "" : "s"}: there is nothing to fail over to`, "Add a second load balancer to the inventory and provision it.");
+  if (lbs.length < 2)
+    throw refuse(
+      `the inventory has ${lbs.length} load balancer${lbs.length === 1 ? "" : "s"}: there is nothing to fail over to`,
+      "Add a second load balancer to the inventory and provision it.",
+    );
   const unreachable = lbs.filter((l) => failures.has(l) || !facts.has(l));
-  if (unreachable.length > 0) throw refuse(`cannot read ${unreachable.join(", ")}: ${unreachable.map((l) => failures.get(l)?.message ?? "no facts").join("; ")}`, "Every load balancer must be reachable over SSH before a drill.");
+  if (unreachable.length > 0)
+    throw refuse(
+      `cannot read ${unreachable.join(", ")}: ${unreachable.map((l) => failures.get(l)?.message ?? "no facts").join("; ")}`,
+      "Every load balancer must be reachable over SSH before a drill.",
+    );
   const stopped = lbs.filter((l) => facts.get(l)?.keepalived?.running !== true);
-  if (stopped.length > 0) throw refuse(`keepalived is not running on ${stopped.join(", ")}`, "Start it there (or run harbor-ha provision), check harbor-ha status, then drill.");
+  if (stopped.length > 0)
+    throw refuse(
+      `keepalived is not running on ${stopped.join(", ")}`,
+      "Start it there (or run harbor-ha provision), check harbor-ha status, then drill.",
+    );
   const holders = lbs.filter((l) => facts.get(l)?.vips[vip] === true);
   if (holders.length !== 1) {
-    throw refuse(holders.length === 0 ? `no load balancer holds the VIP ${vip}` : `${holders.length} load balancers hold the VIP ${vip} (${holders.join(", ")})`, "Fix the VIP first (harbor-ha status shows what is wrong); a drill needs exactly one holder.");
+    throw refuse(
+      holders.length === 0 ? `no load balancer holds the VIP ${vip}` : `${holders.length} load balancers hold the VIP ${vip} (${holders.join(", ")})`,
+      "Fix the VIP first (harbor-ha status shows what is wrong); a drill needs exactly one holder.",
+    );
   }
   return holders[0] as string;
 }
@@ -56,7 +76,11 @@ export function formatDrillReport(r: DrillReport): string {
   const probe = r.answerProbe !== undefined ? `${r.answerProbe} was answered 200` : `The VIP answered on TCP port ${r.answerPort ?? "?"}`;
   lines.push(r.answerMs !== undefined ? `  ${probe} (from ${from}) after ${r.answerMs} ms.` : "  The VIP did not answer in time.");
   if (r.requests) lines.push(`  Requests through the VIP from the stop until then: ${r.requests.made} made, ${r.requests.failed} failed.`);
-  lines.push(r.restored ? `  Restored: keepalived runs on every load balancer again; the VIP is held by ${r.holderAfter}.` : "  NOT restored: see the problems below.");
+  lines.push(
+    r.restored
+      ? `  Restored: keepalived runs on every load balancer again; the VIP is held by ${r.holderAfter}.`
+      : "  NOT restored: see the problems below.",
+  );
   for (const p of r.problems) lines.push(`  problem: ${p}`);
   return lines.join("\n") + "\n";
 }

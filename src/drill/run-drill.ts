@@ -76,17 +76,29 @@ export async function runFailoverDrill(inv: Inventory, opts: DrillOptions): Prom
   }
 }
 
-async function measureFailover(pool: SshPool, inv: Inventory, holder: string, init: InitSystem, report: DrillReport, note: (m: string) => void): Promise<void> {
+async function measureFailover(
+  pool: SshPool,
+  inv: Inventory,
+  holder: string,
+  init: InitSystem,
+  report: DrillReport,
+  note: (m: string) => void,
+): Promise<void> {
   if (usesHaproxy(inv)) return measureWithRequests(pool, inv, holder, init, report, note);
   const vip = report.vip;
   const port = servedPorts(inv)[0] ?? 443;
   const fromOperator = await probeFromHere(vip, port);
   note(`stopping keepalived on ${holder}`);
   const t0 = Date.now();
-  await pool.withSession(holder, (s) => s.runChecked(serviceCommand(init, "keepalived", "stop"), { sudo: true, step: "stop keepalived (failover drill)" }));
+  await pool.withSession(holder, (s) =>
+    s.runChecked(serviceCommand(init, "keepalived", "stop"), { sudo: true, step: "stop keepalived (failover drill)" }),
+  );
   const takeoverTimeoutMs = (3 * inv.data.keepalived.advert_int + 5) * 1000;
   const probe = { firstIntervalMs: PROBE_INTERVAL_MS, maxIntervalMs: PROBE_INTERVAL_MS };
-  const newHolder = await pollUntil(async () => (await gatherVipHolders(pool, inv)).find((h) => h !== holder), { timeoutMs: takeoverTimeoutMs, ...probe });
+  const newHolder = await pollUntil(async () => (await gatherVipHolders(pool, inv)).find((h) => h !== holder), {
+    timeoutMs: takeoverTimeoutMs,
+    ...probe,
+  });
   if (newHolder === undefined) {
     report.problems.push(`no other load balancer held the VIP ${takeoverTimeoutMs / 1000} s after keepalived stopped on ${holder}`);
     return;
@@ -102,7 +114,10 @@ async function measureFailover(pool: SshPool, inv: Inventory, holder: string, in
     : () => pool.withSession(newHolder, async (s) => (await s.run(vipProbeCommand(vip, port), { step: "probe the VIP" })).code !== NO_ANSWER_EXIT);
   const answered = await pollUntil(async () => ((await answers()) ? true : undefined), { timeoutMs: 10_000, ...probe });
   if (answered) report.answerMs = Date.now() - t0;
-  else report.problems.push(`the VIP ${vip} did not answer on TCP port ${port} from ${fromOperator ? "this machine" : newHolder} within 10 s of the takeover`);
+  else
+    report.problems.push(
+      `the VIP ${vip} did not answer on TCP port ${port} from ${fromOperator ? "this machine" : newHolder} within 10 s of the takeover`,
+    );
 }
 
 /**
@@ -110,14 +125,24 @@ async function measureFailover(pool: SshPool, inv: Inventory, holder: string, in
  * verified) one after the other from the stop until one is answered 200 again, counted.
  * From this machine when it reaches the VIP, else from the load balancer that was not stopped.
  */
-async function measureWithRequests(pool: SshPool, inv: Inventory, holder: string, init: InitSystem, report: DrillReport, note: (m: string) => void): Promise<void> {
+async function measureWithRequests(
+  pool: SshPool,
+  inv: Inventory,
+  holder: string,
+  init: InitSystem,
+  report: DrillReport,
+  note: (m: string) => void,
+): Promise<void> {
   const other = inv.data.load_balancers.map((l) => l.name).find((l) => l !== holder) as string;
   const fromOperator = (await requestThroughVip(inv)) === 200;
   const request = fromOperator
     ? () => requestThroughVip(inv)
-    : () => pool.withSession(other, async (s) => Number((await s.run(vipRequestCommand(inv), { step: "request through the VIP" })).stdout.trim()) || 0);
+    : () =>
+        pool.withSession(other, async (s) => Number((await s.run(vipRequestCommand(inv), { step: "request through the VIP" })).stdout.trim()) || 0);
   if (!fromOperator && (await request()) !== 200) {
-    report.problems.push(`${describeVipRequest(inv)} is not answered 200 before the drill, from this machine or ${other}: nothing to measure (harbor-ha status shows why)`);
+    report.problems.push(
+      `${describeVipRequest(inv)} is not answered 200 before the drill, from this machine or ${other}: nothing to measure (harbor-ha status shows why)`,
+    );
     return;
   }
   report.answeredFrom = fromOperator ? "operator" : other;
@@ -126,12 +151,16 @@ async function measureWithRequests(pool: SshPool, inv: Inventory, holder: string
   const requests = report.requests;
   note(`stopping keepalived on ${holder}; requests through the VIP until one is answered again`);
   const t0 = Date.now();
-  await pool.withSession(holder, (s) => s.runChecked(serviceCommand(init, "keepalived", "stop"), { sudo: true, step: "stop keepalived (failover drill)" }));
+  await pool.withSession(holder, (s) =>
+    s.runChecked(serviceCommand(init, "keepalived", "stop"), { sudo: true, step: "stop keepalived (failover drill)" }),
+  );
   const deadline = t0 + (3 * inv.data.keepalived.advert_int + 15) * 1000;
   const probe = { firstIntervalMs: PROBE_INTERVAL_MS, maxIntervalMs: PROBE_INTERVAL_MS };
-  const takeover = pollUntil(async () => (await gatherVipHolders(pool, inv)).find((h) => h !== holder), { timeoutMs: deadline - t0, ...probe }).then((h) => {
-    if (h !== undefined) Object.assign(report, { newHolder: h, takeoverMs: Date.now() - t0 });
-  });
+  const takeover = pollUntil(async () => (await gatherVipHolders(pool, inv)).find((h) => h !== holder), { timeoutMs: deadline - t0, ...probe }).then(
+    (h) => {
+      if (h !== undefined) Object.assign(report, { newHolder: h, takeoverMs: Date.now() - t0 });
+    },
+  );
   while (Date.now() < deadline) {
     requests.made++;
     if ((await request()) === 200) {
@@ -142,26 +171,43 @@ async function measureWithRequests(pool: SshPool, inv: Inventory, holder: string
     await new Promise((r) => setTimeout(r, PROBE_INTERVAL_MS));
   }
   await takeover;
-  if (report.answerMs === undefined) report.problems.push(`no request through the VIP was answered 200 within ${Math.round((deadline - t0) / 1000)} s of the stop (${requests.made} made)`);
+  if (report.answerMs === undefined)
+    report.problems.push(
+      `no request through the VIP was answered 200 within ${Math.round((deadline - t0) / 1000)} s of the stop (${requests.made} made)`,
+    );
   else note(`answered again after ${report.answerMs} ms (${requests.failed} of ${requests.made} requests failed)`);
 }
 
 /** Starts keepalived again on the stopped holder, lets VRRP settle, and checks that the cluster is whole. */
-async function restoreKeepalived(pool: SshPool, inv: Inventory, holder: string, init: InitSystem, report: DrillReport, note: (m: string) => void): Promise<void> {
+async function restoreKeepalived(
+  pool: SshPool,
+  inv: Inventory,
+  holder: string,
+  init: InitSystem,
+  report: DrillReport,
+  note: (m: string) => void,
+): Promise<void> {
   const lbs = inv.data.load_balancers.map((l) => l.name);
   try {
     // The init script's stop returns before keepalived has exited; a start before that is a no-op ("already running").
-    const gone = await pollUntil(async () => ((await keepalivedRunning(pool, holder)) ? undefined : true), { timeoutMs: 15_000, firstIntervalMs: PROBE_INTERVAL_MS, maxIntervalMs: 500 });
+    const gone = await pollUntil(async () => ((await keepalivedRunning(pool, holder)) ? undefined : true), {
+      timeoutMs: 15_000,
+      firstIntervalMs: PROBE_INTERVAL_MS,
+      maxIntervalMs: 500,
+    });
     if (!gone) report.problems.push(`keepalived on ${holder} was still exiting 15 s after the stop`);
     note(`starting keepalived on ${holder} again`);
     // Straight to the session: a Ctrl-C must not stop the restore.
-    await (await pool.session(holder)).runChecked(serviceCommand(init, "keepalived", "start"), { sudo: true, step: "start keepalived (failover drill restore)" });
+    await (
+      await pool.session(holder)
+    ).runChecked(serviceCommand(init, "keepalived", "start"), { sudo: true, step: "start keepalived (failover drill restore)" });
     // The restarted holder may take the VIP back (preemption) within a few adverts: wait for that first.
     await new Promise((r) => setTimeout(r, (3 * inv.data.keepalived.advert_int + 1) * 1000));
     report.holderAfter = await verifySingleVipHolder(pool, inv);
     const after = await gatherAllFacts(pool, new Map(lbs.map((l) => [l, [{ kind: "keepalived" } as FactQuery]])));
     const notRunning = lbs.filter((l) => after.facts.get(l)?.keepalived?.running !== true);
-    if (notRunning.length > 0) report.problems.push(`keepalived is not running on ${notRunning.join(", ")} after the restore: start it there by hand`);
+    if (notRunning.length > 0)
+      report.problems.push(`keepalived is not running on ${notRunning.join(", ")} after the restore: start it there by hand`);
     else report.restored = true;
   } catch (err) {
     report.problems.push(`restore: ${(err as Error).message} — start keepalived on ${holder} by hand and check harbor-ha status`);

@@ -24,7 +24,21 @@ export function vipRequestCommand(inv: Inventory): Command {
   const { hostname, protocol } = inv.data.cluster;
   const port = protocol === "https" ? 443 : 80;
   const ca = protocol === "https" && inv.tls?.caPem !== undefined ? ["--cacert", LB_CA_PATH] : [];
-  return cmd("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "2", "--resolve", `${hostname}:${port}:${vipParts(inv).address}`, ...ca, "--", `${protocol}://${hostname}:${port}${VIP_REQUEST_PATH}`);
+  return cmd(
+    "curl",
+    "-sS",
+    "-o",
+    "/dev/null",
+    "-w",
+    "%{http_code}",
+    "--max-time",
+    "2",
+    "--resolve",
+    `${hostname}:${port}:${vipParts(inv).address}`,
+    ...ca,
+    "--",
+    `${protocol}://${hostname}:${port}${VIP_REQUEST_PATH}`,
+  );
 }
 
 /** The HTTP status the VIP answered from this machine; 0 when nothing answered in time or TLS failed. */

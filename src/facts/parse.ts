@@ -7,8 +7,24 @@ export class FactsParseError extends Error {}
 
 export function emptyFacts(): HostFacts {
   return {
-    init: "sysv", files: {}, dirs: {}, packages: {}, users: {}, mounts: {}, fstab: {}, sysctls: {},
-    interfaces: {}, vips: {}, pings: {}, tcp: {}, diskFreeKb: {}, stamps: {}, http: {}, versions: {}, api: {}, pending: {},
+    init: "sysv",
+    files: {},
+    dirs: {},
+    packages: {},
+    users: {},
+    mounts: {},
+    fstab: {},
+    sysctls: {},
+    interfaces: {},
+    vips: {},
+    pings: {},
+    tcp: {},
+    diskFreeKb: {},
+    stamps: {},
+    http: {},
+    versions: {},
+    api: {},
+    pending: {},
   };
 }
 
@@ -28,9 +44,14 @@ export function parseFacts(output: string): HostFacts {
 
 function readLine(f: HostFacts, [kind = "", a = "", b = "", c = "", d = ""]: string[]): void {
   switch (kind) {
-    case "init": f.init = a === "systemd" ? "systemd" : "sysv"; break;
+    case "init":
+      f.init = a === "systemd" ? "systemd" : "sysv";
+      break;
     case "file": {
-      if (b !== "present") { f.files[a] = { present: false }; break; }
+      if (b !== "present") {
+        f.files[a] = { present: false };
+        break;
+      }
       f.files[a] = { present: true, ...readStat(c), sha256: d };
       break;
     }
@@ -40,39 +61,80 @@ function readLine(f: HostFacts, [kind = "", a = "", b = "", c = "", d = ""]: str
       break;
     }
     case "dir": {
-      if (b !== "present") { f.dirs[a] = { present: false }; break; }
+      if (b !== "present") {
+        f.dirs[a] = { present: false };
+        break;
+      }
       f.dirs[a] = { present: true, ...readStat(c) };
       break;
     }
-    case "pkg": f.packages[a] = b === "present"; break;
-    case "user": f.users[a] = b === "present"; break;
-    case "mount": f.mounts[a] = b === "" ? null : { source: b, fstype: c, options: d }; break;
-    case "fstab": f.fstab[a] = b === "" ? null : b; break;
-    case "sysctl": f.sysctls[a] = b === "" ? null : b; break;
-    case "iface": f.interfaces[a] = b === "present"; break;
-    case "vip": f.vips[a] = b === "held"; break;
-    case "tcp": f.tcp[a] = b === "open"; break;
-    case "disk": f.diskFreeKb[a] = Number(b) || 0; break;
-    case "stamp": f.stamps[a] = b === "" ? null : b; break;
-    case "http": f.http[a] = Number(b) || 0; break;
-    case "vipchain": f.vipChain = { hooked: a === "hooked", rules: b.split(";").filter(Boolean) }; break;
-    case "keepalived": f.keepalived = b ? { running: a === "running", pid: Number(b) } : { running: a === "running" }; break;
-    case "haproxy": f.haproxy = b ? { running: a === "running", pid: Number(b) } : { running: a === "running" }; break;
-    case "ping": if (b !== "unknown") f.pings[a] = b === "answers"; break;
-    case "version":
-      f.versions[a] = b === "missing" ? { found: false }
-        : b === "same" ? { found: true, exitCode: 0, output: "", id: d, unchanged: true }
-        : { found: true, exitCode: Number(b), output: Buffer.from(c, "base64").toString("utf8"), ...(d ? { id: d } : {}) };
+    case "pkg":
+      f.packages[a] = b === "present";
       break;
-    case "harbor-api": f.api[a] = { status: Number(b) || 0, body: Buffer.from(c, "base64").toString("utf8") }; break;
-    case "drain": f.drained = a.split(" ").filter(Boolean); break;
+    case "user":
+      f.users[a] = b === "present";
+      break;
+    case "mount":
+      f.mounts[a] = b === "" ? null : { source: b, fstype: c, options: d };
+      break;
+    case "fstab":
+      f.fstab[a] = b === "" ? null : b;
+      break;
+    case "sysctl":
+      f.sysctls[a] = b === "" ? null : b;
+      break;
+    case "iface":
+      f.interfaces[a] = b === "present";
+      break;
+    case "vip":
+      f.vips[a] = b === "held";
+      break;
+    case "tcp":
+      f.tcp[a] = b === "open";
+      break;
+    case "disk":
+      f.diskFreeKb[a] = Number(b) || 0;
+      break;
+    case "stamp":
+      f.stamps[a] = b === "" ? null : b;
+      break;
+    case "http":
+      f.http[a] = Number(b) || 0;
+      break;
+    case "vipchain":
+      f.vipChain = { hooked: a === "hooked", rules: b.split(";").filter(Boolean) };
+      break;
+    case "keepalived":
+      f.keepalived = b ? { running: a === "running", pid: Number(b) } : { running: a === "running" };
+      break;
+    case "haproxy":
+      f.haproxy = b ? { running: a === "running", pid: Number(b) } : { running: a === "running" };
+      break;
+    case "ping":
+      if (b !== "unknown") f.pings[a] = b === "answers";
+      break;
+    case "version":
+      f.versions[a] =
+        b === "missing"
+          ? { found: false }
+          : b === "same"
+            ? { found: true, exitCode: 0, output: "", id: d, unchanged: true }
+            : { found: true, exitCode: Number(b), output: Buffer.from(c, "base64").toString("utf8"), ...(d ? { id: d } : {}) };
+      break;
+    case "harbor-api":
+      f.api[a] = { status: Number(b) || 0, body: Buffer.from(c, "base64").toString("utf8") };
+      break;
+    case "drain":
+      f.drained = a.split(" ").filter(Boolean);
+      break;
     case "pending":
       for (const entry of b.split(" ").filter(Boolean)) {
         const at = entry.lastIndexOf("=");
         if (at > 0) f.pending[entry.slice(0, at)] = Math.floor(Number(entry.slice(at + 1))) || 0;
       }
       break;
-    default: break; // newer facts.sh lines an older parser does not know: ignored on purpose
+    default:
+      break; // newer facts.sh lines an older parser does not know: ignored on purpose
   }
 }
 

@@ -63,18 +63,39 @@ function encodeQuery(q: FactQuery): string {
     switch (q.kind) {
       // TAB is IFS whitespace to sh's read: an empty field would vanish and shift show/hide
       // into the hash's place, so "no desired hash" travels as "-" (which no sha256 equals).
-      case "file": return [q.kind, q.path, q.desiredSha256 || "-", q.showContent ? "show" : "hide"];
-      case "dir": case "disk": case "stamp": case "pending": return [q.kind, q.path];
-      case "pkg": case "user": case "iface": return [q.kind, q.name];
-      case "mount": case "fstab": return [q.kind, q.target];
-      case "sysctl": return [q.kind, q.key];
-      case "vip": case "ping": return [q.kind, q.address];
-      case "tcp": return [q.kind, q.host, q.port];
-      case "http": return [q.kind, q.url];
+      case "file":
+        return [q.kind, q.path, q.desiredSha256 || "-", q.showContent ? "show" : "hide"];
+      case "dir":
+      case "disk":
+      case "stamp":
+      case "pending":
+        return [q.kind, q.path];
+      case "pkg":
+      case "user":
+      case "iface":
+        return [q.kind, q.name];
+      case "mount":
+      case "fstab":
+        return [q.kind, q.target];
+      case "sysctl":
+        return [q.kind, q.key];
+      case "vip":
+      case "ping":
+        return [q.kind, q.address];
+      case "tcp":
+        return [q.kind, q.host, q.port];
+      case "http":
+        return [q.kind, q.url];
       // The identity of the program file the caller already knows the answer of ("-": none).
-      case "version": return [q.kind, q.program, q.knownId || "-"];
-      case "harbor-api": return [q.kind, q.url, Buffer.from(q.curlConfig.reveal(), "utf8").toString("base64")];
-      case "vipchain": case "keepalived": case "haproxy": case "drain": return [q.kind];
+      case "version":
+        return [q.kind, q.program, q.knownId || "-"];
+      case "harbor-api":
+        return [q.kind, q.url, Buffer.from(q.curlConfig.reveal(), "utf8").toString("base64")];
+      case "vipchain":
+      case "keepalived":
+      case "haproxy":
+      case "drain":
+        return [q.kind];
     }
   })();
   for (const f of fields) {

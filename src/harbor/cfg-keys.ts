@@ -44,7 +44,13 @@ export interface HarborCfgSection {
 const BOTH: readonly HarborSeries[] = ["1.4", "1.5"];
 const V15: readonly HarborSeries[] = ["1.5"];
 
-const req = (key: string, dflt: HarborCfgKey["default"], type: CfgValueType = "text", series = BOTH): HarborCfgKey => ({ key, series, read: "required", type, default: dflt });
+const req = (key: string, dflt: HarborCfgKey["default"], type: CfgValueType = "text", series = BOTH): HarborCfgKey => ({
+  key,
+  series,
+  read: "required",
+  type,
+  default: dflt,
+});
 const opt = (key: string, type: CfgValueType = "text", series = BOTH): HarborCfgKey => ({ key, series, read: "optional", type });
 
 export const HARBOR_CFG_SECTIONS: readonly HarborCfgSection[] = [
@@ -67,7 +73,13 @@ export const HARBOR_CFG_SECTIONS: readonly HarborCfgSection[] = [
   },
   {
     title: "Proxy for Clair's vulnerability database updates (read with Clair only)",
-    keys: ["http_proxy", "https_proxy", "no_proxy"].map((key) => ({ key, series: V15, read: "with-clair" as const, type: "text" as const, default: key === "no_proxy" ? "127.0.0.1,localhost,ui" : "" })),
+    keys: ["http_proxy", "https_proxy", "no_proxy"].map((key) => ({
+      key,
+      series: V15,
+      read: "with-clair" as const,
+      type: "text" as const,
+      default: key === "no_proxy" ? "127.0.0.1,localhost,ui" : "",
+    })),
   },
   {
     title: "Settings Harbor copies into its database on first start (later changes go through Harbor's API)",
@@ -110,11 +122,23 @@ export const HARBOR_CFG_SECTIONS: readonly HarborCfgSection[] = [
   },
   {
     title: "Clair's PostgreSQL (read even without Clair)",
-    keys: [req("clair_db_host", ""), req("clair_db_password", ""), req("clair_db_port", "5432", "int"), req("clair_db_username", "postgres"), req("clair_db", "postgres")],
+    keys: [
+      req("clair_db_host", ""),
+      req("clair_db_password", ""),
+      req("clair_db_port", "5432", "int"),
+      req("clair_db_username", "postgres"),
+      req("clair_db", "postgres"),
+    ],
   },
   {
     title: "UAA authentication (used with auth_mode uaa_auth only)",
-    keys: [req("uaa_endpoint", ""), req("uaa_clientid", ""), req("uaa_clientsecret", ""), req("uaa_verify_cert", "true", "bool"), req("uaa_ca_cert", "")],
+    keys: [
+      req("uaa_endpoint", ""),
+      req("uaa_clientid", ""),
+      req("uaa_clientsecret", ""),
+      req("uaa_verify_cert", "true", "bool"),
+      req("uaa_ca_cert", ""),
+    ],
   },
   {
     title: "Where the registry keeps image data",

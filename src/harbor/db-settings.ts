@@ -29,7 +29,12 @@ export interface DbHeldSetting {
   type: "string" | "int" | "bool";
 }
 
-const s = (cfgKey: string, apiKey: string, type: DbHeldSetting["type"] = "string", settableViaApi = true): DbHeldSetting => ({ cfgKey, apiKey, settableViaApi, type });
+const s = (cfgKey: string, apiKey: string, type: DbHeldSetting["type"] = "string", settableViaApi = true): DbHeldSetting => ({
+  cfgKey,
+  apiKey,
+  settableViaApi,
+  type,
+});
 
 /** Held in the database by both release lines. */
 const COMMON: readonly DbHeldSetting[] = [

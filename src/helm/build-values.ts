@@ -38,7 +38,8 @@ export function buildHelmValues(inv: Harbor2Inventory, pinned: PinnedSecrets, ch
   const problems: InventoryProblem[] = conflicts.map((c) => error([...PASSTHROUGH, ...c.path], c.message));
   const ownKeyProblems: string[] = [];
   if (chart !== undefined) {
-    for (const u of findUnknownValueKeys(passthrough, chart.keys)) problems.push(error([...PASSTHROUGH, ...u.path], `${u.message} (chart ${chart.version}, ${chart.path})`));
+    for (const u of findUnknownValueKeys(passthrough, chart.keys))
+      problems.push(error([...PASSTHROUGH, ...u.path], `${u.message} (chart ${chart.version}, ${chart.path})`));
     for (const u of findUnknownValueKeys(generated, chart.keys)) ownKeyProblems.push(`${u.path.join(".")} ${u.message}`);
   } else if (Object.keys(passthrough).length > 0) {
     problems.push(

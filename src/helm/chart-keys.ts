@@ -81,13 +81,16 @@ export function findUnknownValueKeys(values: unknown, catalogue: ChartKeyNode, p
   const out: UnknownValueKey[] = [];
   for (const [key, value] of Object.entries(values as Record<string, unknown>)) {
     const child = catalogue.children.get(key);
-    if (child === undefined) out.push({ path: [...prefix, key], message: `is not a key of the chart's values${suggest(key, [...catalogue.children.keys()])}` });
+    if (child === undefined)
+      out.push({ path: [...prefix, key], message: `is not a key of the chart's values${suggest(key, [...catalogue.children.keys()])}` });
     else out.push(...findUnknownValueKeys(value, child, [...prefix, key]));
   }
   return out;
 }
 
 function suggest(key: string, known: string[]): string {
-  const close = known.filter((k) => k.toLowerCase() === key.toLowerCase() || k.startsWith(key) || key.startsWith(k) || editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
+  const close = known.filter(
+    (k) => k.toLowerCase() === key.toLowerCase() || k.startsWith(key) || key.startsWith(k) || editDistance(k.toLowerCase(), key.toLowerCase()) <= 2,
+  );
   return close.length > 0 ? `; did you mean ${close.map((k) => `"${k}"`).join(" or ")}?` : "";
 }

@@ -23,7 +23,10 @@ const SET_BY: Array<[RegExp, string]> = [
   [/^jobservice\.jobLoggers$/, "harbor-ha (job logs in the database are what lets several job service replicas share them)"],
 ];
 
-export function mergePassthroughValues(generated: HelmValues, passthrough: Readonly<Record<string, unknown>>): { values: HelmValues; conflicts: ValuesConflict[] } {
+export function mergePassthroughValues(
+  generated: HelmValues,
+  passthrough: Readonly<Record<string, unknown>>,
+): { values: HelmValues; conflicts: ValuesConflict[] } {
   const conflicts: ValuesConflict[] = [];
   const values = mergeInto(generated, passthrough, [], conflicts);
   return { values, conflicts };

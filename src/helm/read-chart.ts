@@ -33,14 +33,32 @@ export async function readChartPackage(path: string): Promise<ChartPackage> {
     });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "it does not exist" : code === "EACCES" ? "it cannot be read (permission denied)" : `it is not a chart package (.tgz): ${(err as Error).message}`;
-    throw new HarborHaError(`cannot read the chart ${path}: ${why}`, { hint: "Give the chart package helm installs from: helm pull harbor/harbor --version 1.19.1 writes harbor-1.19.1.tgz.", exitCode: 2 });
+    const why =
+      code === "ENOENT"
+        ? "it does not exist"
+        : code === "EACCES"
+          ? "it cannot be read (permission denied)"
+          : `it is not a chart package (.tgz): ${(err as Error).message}`;
+    throw new HarborHaError(`cannot read the chart ${path}: ${why}`, {
+      hint: "Give the chart package helm installs from: helm pull harbor/harbor --version 1.19.1 writes harbor-1.19.1.tgz.",
+      exitCode: 2,
+    });
   }
   const text = (name: string) => {
     const chunks = files.get(name);
-    if (chunks === undefined) throw new HarborHaError(`${path} has no ${name} at its top: it is not a Helm chart package`, { hint: "Give the .tgz that `helm pull harbor/harbor` writes.", exitCode: 2 });
+    if (chunks === undefined)
+      throw new HarborHaError(`${path} has no ${name} at its top: it is not a Helm chart package`, {
+        hint: "Give the .tgz that `helm pull harbor/harbor` writes.",
+        exitCode: 2,
+      });
     return Buffer.concat(chunks).toString("utf8");
   };
   const chart = parse(text("Chart.yaml")) as { name?: unknown; version?: unknown; appVersion?: unknown } | null;
-  return { path, name: String(chart?.name ?? ""), version: String(chart?.version ?? ""), appVersion: String(chart?.appVersion ?? ""), valuesYaml: text("values.yaml") };
+  return {
+    path,
+    name: String(chart?.name ?? ""),
+    version: String(chart?.version ?? ""),
+    appVersion: String(chart?.appVersion ?? ""),
+    valuesYaml: text("values.yaml"),
+  };
 }

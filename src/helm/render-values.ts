@@ -39,12 +39,16 @@ export function renderHelmValues(inv: Harbor2Inventory, pinned: PinnedSecrets): 
     expose: renderExpose(d, k8s),
     externalURL: `${d.cluster.protocol}://${k8s.ingress.host ?? d.cluster.hostname}`,
     persistence: renderPersistence(d, k8s),
-    ...(existing.admin_password !== undefined ? { existingSecretAdminPassword: existing.admin_password } : { harborAdminPassword: required(d.harbor.admin_password, "harbor.admin_password") }),
+    ...(existing.admin_password !== undefined
+      ? { existingSecretAdminPassword: existing.admin_password }
+      : { harborAdminPassword: required(d.harbor.admin_password, "harbor.admin_password") }),
     ...(existing.secret_key !== undefined ? { existingSecretSecretKey: existing.secret_key } : { secretKey: pinned.cluster.secretkey }),
     core: {
       replicas: k8s.replicas.core,
       ...(existing.core_secret !== undefined ? { existingSecret: existing.core_secret } : { secret: pinned.chart.coreSecret }),
-      ...(existing.core_token !== undefined ? { secretName: existing.core_token } : { tokenKey: pinned.cluster.tokenPrivateKey, tokenCert: pinned.cluster.tokenCertificatePem }),
+      ...(existing.core_token !== undefined
+        ? { secretName: existing.core_token }
+        : { tokenKey: pinned.cluster.tokenPrivateKey, tokenCert: pinned.cluster.tokenCertificatePem }),
       ...(existing.csrf_key !== undefined ? { existingXsrfSecret: existing.csrf_key } : { xsrfKey: pinned.chart.csrfKey }),
     },
     portal: { replicas: k8s.replicas.portal },
@@ -57,7 +61,9 @@ export function renderHelmValues(inv: Harbor2Inventory, pinned: PinnedSecrets): 
     },
     registry: {
       replicas: k8s.replicas.registry,
-      ...(existing.registry_http_secret !== undefined ? { existingSecret: existing.registry_http_secret } : { secret: pinned.chart.registryHttpSecret }),
+      ...(existing.registry_http_secret !== undefined
+        ? { existingSecret: existing.registry_http_secret }
+        : { secret: pinned.chart.registryHttpSecret }),
       credentials:
         existing.registry_credentials !== undefined
           ? { existingSecret: existing.registry_credentials }
@@ -75,7 +81,10 @@ function renderExpose(d: Harbor2InventoryData, k8s: KubernetesSpec): HelmValues 
   return {
     type: "ingress",
     // "auto" would make a new self-signed certificate on every render: never used.
-    tls: https && tlsSecret !== undefined ? { enabled: true, certSource: "secret", secret: { secretName: tlsSecret } } : { enabled: false, certSource: "none" },
+    tls:
+      https && tlsSecret !== undefined
+        ? { enabled: true, certSource: "secret", secret: { secretName: tlsSecret } }
+        : { enabled: false, certSource: "none" },
     ingress: {
       hosts: { core: k8s.ingress.host ?? d.cluster.hostname },
       ...(k8s.ingress.class_name !== undefined ? { className: k8s.ingress.class_name } : {}),

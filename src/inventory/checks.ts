@@ -35,8 +35,15 @@ export function checkInventory(d: ParsedSections, state: SectionState): ProblemD
 }
 
 /** The VMs' own rules, shared by both generations: unique hosts, the VIP on the load balancers' subnet, distinct priorities. */
-export function checkVmTopology(d: Pick<ParsedSections, "cluster" | "load_balancers" | "harbor_nodes">, complete: ReadonlySet<string>): ProblemDraft[] {
-  return [...checkHostsUnique(d), ...checkVip(d), ...(complete.has("load_balancers") && d.load_balancers !== undefined ? checkPriorities(d.load_balancers as LoadBalancerSpec[]) : [])];
+export function checkVmTopology(
+  d: Pick<ParsedSections, "cluster" | "load_balancers" | "harbor_nodes">,
+  complete: ReadonlySet<string>,
+): ProblemDraft[] {
+  return [
+    ...checkHostsUnique(d),
+    ...checkVip(d),
+    ...(complete.has("load_balancers") && d.load_balancers !== undefined ? checkPriorities(d.load_balancers as LoadBalancerSpec[]) : []),
+  ];
 }
 
 type VmSections = Pick<ParsedSections, "cluster" | "load_balancers" | "harbor_nodes">;
@@ -60,10 +67,22 @@ function checkHostsUnique(d: VmSections): ProblemDraft[] {
   const firstByAddress = new Map<string, HostEntry>();
   for (const h of hostEntries(d)) {
     const sameName = h.name === undefined ? undefined : firstByName.get(h.name);
-    if (sameName) problems.push(problemError([...h.at, "name"], `duplicate host name "${h.name}" (also ${formatPath(sameName.at)}); give every load balancer and Harbor node its own name`));
+    if (sameName)
+      problems.push(
+        problemError(
+          [...h.at, "name"],
+          `duplicate host name "${h.name}" (also ${formatPath(sameName.at)}); give every load balancer and Harbor node its own name`,
+        ),
+      );
     else if (h.name !== undefined) firstByName.set(h.name, h);
     const sameAddress = h.address === undefined ? undefined : firstByAddress.get(h.address);
-    if (sameAddress) problems.push(problemError([...h.at, "address"], `duplicate address ${h.address} (also ${sameAddress.name}, ${formatPath(sameAddress.at)}); every host needs its own address`));
+    if (sameAddress)
+      problems.push(
+        problemError(
+          [...h.at, "address"],
+          `duplicate address ${h.address} (also ${sameAddress.name}, ${formatPath(sameAddress.at)}); every host needs its own address`,
+        ),
+      );
     else if (h.address !== undefined) firstByAddress.set(h.address, h);
   }
   return problems;
@@ -74,7 +93,13 @@ function checkVip(d: VmSections): ProblemDraft[] {
   const [vipAddress = "", prefixText = "32"] = d.cluster.vip.split("/");
   const problems: ProblemDraft[] = [];
   for (const h of hostEntries(d)) {
-    if (h.address === vipAddress) problems.push(problemError(["cluster", "vip"], `${vipAddress} is also the address of ${h.name} (${formatPath(h.at)}); the VIP must be an address no host owns`));
+    if (h.address === vipAddress)
+      problems.push(
+        problemError(
+          ["cluster", "vip"],
+          `${vipAddress} is also the address of ${h.name} (${formatPath(h.at)}); the VIP must be an address no host owns`,
+        ),
+      );
   }
   // Only the load balancers whose address parsed; an invalid one has its own error.
   const lbs = (d.load_balancers ?? []).flatMap((lb, i) => (lb?.address === undefined ? [] : [{ name: lb.name, address: lb.address, i }]));
@@ -83,10 +108,20 @@ function checkVip(d: VmSections): ProblemDraft[] {
   const network = `${intToIpv4(networkOf(ipv4ToInt(vipAddress), prefix))}/${prefix}`;
   const outside = lbs.filter((lb) => networkOf(ipv4ToInt(lb.address), prefix) !== networkOf(ipv4ToInt(vipAddress), prefix));
   if (outside.length === lbs.length) {
-    problems.push(problemError(["cluster", "vip"], `is outside the load balancers' subnet (${network} holds none of ${lbs.map((lb) => lb.address).join(", ")}); choose a free address on the subnet of the load balancers' interfaces`));
+    problems.push(
+      problemError(
+        ["cluster", "vip"],
+        `is outside the load balancers' subnet (${network} holds none of ${lbs.map((lb) => lb.address).join(", ")}); choose a free address on the subnet of the load balancers' interfaces`,
+      ),
+    );
   } else {
     for (const lb of outside) {
-      problems.push(problemError(["load_balancers", lb.i, "address"], `${lb.address} is outside the VIP's subnet ${network} (cluster.vip); a load balancer can only hold the VIP on its own subnet`));
+      problems.push(
+        problemError(
+          ["load_balancers", lb.i, "address"],
+          `${lb.address} is outside the VIP's subnet ${network} (cluster.vip); a load balancer can only hold the VIP on its own subnet`,
+        ),
+      );
     }
   }
   return problems;
@@ -105,7 +140,12 @@ function checkPriorities(lbs: readonly LoadBalancerSpec[]): ProblemDraft[] {
     const derived = " (derived from its place in the list)";
     const how = given ? `priority ${p}` : `priority ${p}${derived}`;
     const whose = other.priority === undefined ? `${other.name}'s${derived}` : `${other.name}'s`;
-    problems.push(problemError(given ? ["load_balancers", i, "priority"] : ["load_balancers", i], `${how} is also ${whose}; give each load balancer a distinct priority so that only one is MASTER`));
+    problems.push(
+      problemError(
+        given ? ["load_balancers", i, "priority"] : ["load_balancers", i],
+        `${how} is also ${whose}; give each load balancer a distinct priority so that only one is MASTER`,
+      ),
+    );
   });
   return problems;
 }
@@ -118,7 +158,12 @@ function checkTlsPresence(d: ParsedSections, present: ReadonlySet<string>): Prob
 function checkClair(d: ParsedSections, present: ReadonlySet<string>): ProblemDraft[] {
   if (d.harbor?.with_clair === undefined) return [];
   if (d.harbor.with_clair && !present.has("clair_db")) {
-    return [problemError(["clair_db"], "is required when harbor.with_clair is true; describe Clair's PostgreSQL under clair_db, or set with_clair: false", ["harbor", "with_clair"])];
+    return [
+      problemError(["clair_db"], "is required when harbor.with_clair is true; describe Clair's PostgreSQL under clair_db, or set with_clair: false", [
+        "harbor",
+        "with_clair",
+      ]),
+    ];
   }
   if (!d.harbor.with_clair && d.clair_db !== undefined) {
     return [problemWarning(["clair_db"], "is ignored because harbor.with_clair is false; remove it or set with_clair: true")];
@@ -138,9 +183,17 @@ export const MAX_NODES = 100;
  */
 function checkClusterSize(d: ParsedSections): ProblemDraft[] {
   const n = d.harbor_nodes?.length ?? 0;
-  const why = "each load balancer runs check.sh for every node every keepalived.delay_loop seconds, and every node holds its own database connections (MariaDB allows 151 by default)";
-  if (n > MAX_NODES) return [problemError(["harbor_nodes"], `lists ${n} Harbor nodes; harbor-ha supports at most ${MAX_NODES}: ${why}. Use fewer, larger nodes`)];
-  if (n > MEASURED_MAX_NODES) return [problemWarning(["harbor_nodes"], `lists ${n} Harbor nodes, more than harbor-ha is measured with (${MEASURED_MAX_NODES}): ${why}; check that the database's max_connections allows them`)];
+  const why =
+    "each load balancer runs check.sh for every node every keepalived.delay_loop seconds, and every node holds its own database connections (MariaDB allows 151 by default)";
+  if (n > MAX_NODES)
+    return [problemError(["harbor_nodes"], `lists ${n} Harbor nodes; harbor-ha supports at most ${MAX_NODES}: ${why}. Use fewer, larger nodes`)];
+  if (n > MEASURED_MAX_NODES)
+    return [
+      problemWarning(
+        ["harbor_nodes"],
+        `lists ${n} Harbor nodes, more than harbor-ha is measured with (${MEASURED_MAX_NODES}): ${why}; check that the database's max_connections allows them`,
+      ),
+    ];
   return [];
 }
 

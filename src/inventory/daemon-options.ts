@@ -21,7 +21,13 @@ const REFUSED_SHORT: Record<string, string> = {
   C: "-C/--check (no VRRP, so no VIP)",
 };
 const REFUSED_LONG: Record<string, string> = {
-  "use-file": "f", "config-test": "t", version: "v", help: "h", genhash: "T", "dont-fork": "n", check: "C",
+  "use-file": "f",
+  "config-test": "t",
+  version: "v",
+  help: "h",
+  genhash: "T",
+  "dont-fork": "n",
+  check: "C",
 };
 
 function describeChar(c: string): string {

@@ -54,7 +54,11 @@ export function checkHarborCfg(d: ParsedSections): ProblemDraft[] {
   const series = d.cluster?.harbor_version === undefined ? undefined : harborSeriesOf(d.cluster.harbor_version);
   const maps: Array<{ at: PathSegment[]; cfg: CfgMap; perNode: boolean }> = [
     { at: ["harbor", "extra_cfg"], cfg: (d.harbor?.extra_cfg ?? {}) as CfgMap, perNode: false },
-    ...(d.harbor_nodes ?? []).map((n, i) => ({ at: ["harbor_nodes", i, "harbor_cfg"] as PathSegment[], cfg: (n?.harbor_cfg ?? {}) as CfgMap, perNode: true })),
+    ...(d.harbor_nodes ?? []).map((n, i) => ({
+      at: ["harbor_nodes", i, "harbor_cfg"] as PathSegment[],
+      cfg: (n?.harbor_cfg ?? {}) as CfgMap,
+      perNode: true,
+    })),
   ];
   const problems: ProblemDraft[] = [];
   for (const { at, cfg, perNode } of maps) {
@@ -70,7 +74,13 @@ export function checkHarborCfg(d: ParsedSections): ProblemDraft[] {
 function checkKey(at: PathSegment[], key: string, value: CfgValue, series: HarborSeries | undefined, perNode: boolean): ProblemDraft[] {
   const managedBy = MANAGED_HARBOR_CFG_KEYS[key];
   if (managedBy !== undefined) return [problemError(at, `is set by harbor-ha from ${managedBy}; remove it here`)];
-  if (!CFG_KEY.test(key)) return [problemError(at, `is not a harbor.cfg key: keys are lower-case words with "_" (Harbor's ConfigParser lower-cases names, so this would be read as "${key.toLowerCase()}")`)];
+  if (!CFG_KEY.test(key))
+    return [
+      problemError(
+        at,
+        `is not a harbor.cfg key: keys are lower-case words with "_" (Harbor's ConfigParser lower-cases names, so this would be read as "${key.toLowerCase()}")`,
+      ),
+    ];
   const text = value instanceof Secret ? value.reveal() : String(value);
   const unsafe = configParserProblem(text);
   if (unsafe !== undefined) return [problemError(at, unsafe)];
@@ -109,7 +119,8 @@ export function configParserProblem(text: string): string | undefined {
   if (text !== text.trim()) return "begins or ends with a blank, which Harbor's ConfigParser strips; remove the blank";
   if (text === '""') return 'is "", which Harbor\'s ConfigParser reads as empty; leave the key out or give another value';
   const semicolon = text.indexOf(";");
-  if (semicolon > 0 && /\s/.test(text[semicolon - 1] ?? "")) return 'holds " ;", where Harbor\'s ConfigParser cuts the value off as a comment; remove the blank before ";"';
+  if (semicolon > 0 && /\s/.test(text[semicolon - 1] ?? ""))
+    return 'holds " ;", where Harbor\'s ConfigParser cuts the value off as a comment; remove the blank before ";"';
   return undefined;
 }
 
@@ -126,7 +137,12 @@ function valueProblem(k: HarborCfgKey, text: string): string | undefined {
  */
 function checkLdapSearchPair(extra: CfgMap): ProblemDraft[] {
   if (extra["ldap_searchdn"] === undefined || extra["ldap_search_pwd"] !== undefined) return [];
-  return [problemError(["harbor", "extra_cfg", "ldap_searchdn"], "needs ldap_search_pwd beside it: Harbor's prepare reads both when ldap_searchdn is set, and stops when one is missing")];
+  return [
+    problemError(
+      ["harbor", "extra_cfg", "ldap_searchdn"],
+      "needs ldap_search_pwd beside it: Harbor's prepare reads both when ldap_searchdn is set, and stops when one is missing",
+    ),
+  ];
 }
 
 /** The inventory's own secrets that land in harbor.cfg must survive its ConfigParser too. */

@@ -28,8 +28,10 @@ function checkRedis(d: ParsedSections, series: string): ProblemDraft[] {
   if (!redis) return [];
   const why = `Harbor ${series}'s HA registry config copies redis_url verbatim into the registry's redis.addr (Harbor issues #5275, #6299), so it can carry only host:port`;
   const problems: ProblemDraft[] = [];
-  if (redis.password !== undefined) problems.push(problemError(["redis", "password"], `cannot be used with Harbor ${series}: ${why}; remove it and ${REDIS_FIX}`));
-  if (redis.db_index !== undefined && redis.db_index !== 0) problems.push(problemError(["redis", "db_index"], `must be 0 with Harbor ${series}: ${why}, and the registry uses db 0; ${REDIS_FIX}`));
+  if (redis.password !== undefined)
+    problems.push(problemError(["redis", "password"], `cannot be used with Harbor ${series}: ${why}; remove it and ${REDIS_FIX}`));
+  if (redis.db_index !== undefined && redis.db_index !== 0)
+    problems.push(problemError(["redis", "db_index"], `must be 0 with Harbor ${series}: ${why}, and the registry uses db 0; ${REDIS_FIX}`));
   return problems;
 }
 

@@ -24,7 +24,12 @@ export function harbor2TargetOf(present: ReadonlySet<string>): Harbor2Target {
   return present.has("kubernetes") ? "kubernetes" : "vms";
 }
 
-export function checkHarbor2Inventory(d: Harbor2Sections, present: ReadonlySet<string>, complete: ReadonlySet<string>, target: Harbor2Target = harbor2TargetOf(present)): ProblemDraft[] {
+export function checkHarbor2Inventory(
+  d: Harbor2Sections,
+  present: ReadonlySet<string>,
+  complete: ReadonlySet<string>,
+  target: Harbor2Target = harbor2TargetOf(present),
+): ProblemDraft[] {
   const byTarget = target === "kubernetes" ? [...checkKubernetesTarget(present), ...checkKubernetes(d, present)] : checkVms(d, present, complete);
   return [...byTarget, ...checkSecretsGiven(d, present, target), ...checkObjectStore(d)];
 }
@@ -50,18 +55,39 @@ function checkVms(d: Harbor2Sections, present: ReadonlySet<string>, complete: Re
     return [problemError(["kubernetes"], message, ["cluster", "harbor_version"])];
   }
   const problems: ProblemDraft[] = missing.map((s) =>
-    problemError([s], `is required to install Harbor 2.x on VMs (or add a kubernetes section to deploy it with harbor-ha helm-values); see inventory/example-v2-vms.yaml`, ["cluster", "harbor_version"]),
+    problemError(
+      [s],
+      `is required to install Harbor 2.x on VMs (or add a kubernetes section to deploy it with harbor-ha helm-values); see inventory/example-v2-vms.yaml`,
+      ["cluster", "harbor_version"],
+    ),
   );
   if (d.cluster !== undefined && d.cluster.vip === undefined && present.has("load_balancers")) {
-    problems.push(problemError(["cluster", "vip"], "is required on VMs: the load balancers hold it (keepalived) and clients reach Harbor through it; give an address/prefix such as 10.0.0.10/24", ["cluster"]));
+    problems.push(
+      problemError(
+        ["cluster", "vip"],
+        "is required on VMs: the load balancers hold it (keepalived) and clients reach Harbor through it; give an address/prefix such as 10.0.0.10/24",
+        ["cluster"],
+      ),
+    );
   }
   problems.push(...checkVmTopology(d as Parameters<typeof checkVmTopology>[0], complete));
   (d.harbor_nodes ?? []).forEach((n, i) => {
-    if (n?.harbor_cfg !== undefined) problems.push(problemError(["harbor_nodes", i, "harbor_cfg"], "holds harbor.cfg keys, which only Harbor 1.x reads; Harbor 2.x reads harbor.yml, which harbor-ha renders from the inventory: remove it"));
+    if (n?.harbor_cfg !== undefined)
+      problems.push(
+        problemError(
+          ["harbor_nodes", i, "harbor_cfg"],
+          "holds harbor.cfg keys, which only Harbor 1.x reads; Harbor 2.x reads harbor.yml, which harbor-ha renders from the inventory: remove it",
+        ),
+      );
   });
   const storage = d.storage;
   if (storage?.type === "pvc") {
-    problems.push(problemError(["storage", "type"], '"pvc" is a Kubernetes claim, which VMs cannot mount; on VMs use type: nfs, mounted (a shared filesystem) or object_store (s3)'));
+    problems.push(
+      problemError(
+        ["storage", "type"],
+        '"pvc" is a Kubernetes claim, which VMs cannot mount; on VMs use type: nfs, mounted (a shared filesystem) or object_store (s3)',
+      ),
+    );
   }
   if (storage?.type === "mounted" && storage.registry_path !== undefined && storage.registry_path !== HARBOR2_REGISTRY_DATA_PATH) {
     problems.push(
@@ -72,7 +98,12 @@ function checkVms(d: Harbor2Sections, present: ReadonlySet<string>, complete: Re
     );
   }
   if (storage?.type === "nfs" && storage.job_logs_export !== undefined) {
-    problems.push(problemWarning(["storage", "job_logs_export"], "is not used by Harbor 2.x: harbor-ha keeps job logs in the database (jobservice job_loggers: DB), which every node reads"));
+    problems.push(
+      problemWarning(
+        ["storage", "job_logs_export"],
+        "is not used by Harbor 2.x: harbor-ha keeps job logs in the database (jobservice job_loggers: DB), which every node reads",
+      ),
+    );
   }
   return problems;
 }
@@ -82,7 +113,12 @@ function checkKubernetes(d: Harbor2Sections, present: ReadonlySet<string>): Prob
   if (!present.has("kubernetes") || k8s === undefined) return [];
   const problems: ProblemDraft[] = [];
   if (d.database?.create === true) {
-    problems.push(problemWarning(["database", "create"], "is not used by helm-values: on Kubernetes Harbor's core expects the database to exist; create it empty yourself (CREATE DATABASE)"));
+    problems.push(
+      problemWarning(
+        ["database", "create"],
+        "is not used by helm-values: on Kubernetes Harbor's core expects the database to exist; create it empty yourself (CREATE DATABASE)",
+      ),
+    );
   }
   if (d.cluster?.protocol === "https" && k8s.ingress?.tls_secret === undefined && k8s.ingress !== undefined) {
     problems.push(
@@ -94,7 +130,12 @@ function checkKubernetes(d: Harbor2Sections, present: ReadonlySet<string>): Prob
     );
   }
   if (d.cluster?.protocol === "http" && k8s.ingress?.tls_secret !== undefined) {
-    problems.push(problemWarning(["kubernetes", "ingress", "tls_secret"], "is not used with protocol http: the ingress serves plain HTTP; set cluster.protocol: https to use it"));
+    problems.push(
+      problemWarning(
+        ["kubernetes", "ingress", "tls_secret"],
+        "is not used with protocol http: the ingress serves plain HTTP; set cluster.protocol: https to use it",
+      ),
+    );
   }
   const type = d.storage?.type;
   if (type === "nfs" || type === "mounted") {
@@ -106,7 +147,9 @@ function checkKubernetes(d: Harbor2Sections, present: ReadonlySet<string>): Prob
     );
   }
   if (d.storage?.type === "pvc" && d.storage.existing_claim !== undefined && d.storage.storage_class !== undefined) {
-    problems.push(problemWarning(["storage", "storage_class"], "is not used with existing_claim: the claim already has its class; remove one of them"));
+    problems.push(
+      problemWarning(["storage", "storage_class"], "is not used with existing_claim: the claim already has its class; remove one of them"),
+    );
   }
   return problems;
 }
@@ -140,8 +183,19 @@ function checkObjectStore(d: Harbor2Sections): ProblemDraft[] {
   if (config === undefined) return [];
   const missing = ["bucket", "region"]
     .filter((key) => config[key] === undefined)
-    .map((key) => problemError(["storage", "config", key], `is required for s3: without it the chart's placeholder ("${key === "bucket" ? "bucketname" : "us-west-1"}") would be used`, ["storage", "config"]));
+    .map((key) =>
+      problemError(
+        ["storage", "config", key],
+        `is required for s3: without it the chart's placeholder ("${key === "bucket" ? "bucketname" : "us-west-1"}") would be used`,
+        ["storage", "config"],
+      ),
+    );
   const secretName = d.kubernetes?.existing_secrets?.s3;
   const unused = secretName === undefined ? [] : ["accesskey", "secretkey"].filter((key) => config[key] !== undefined);
-  return [...missing, ...unused.map((key) => problemWarning(["storage", "config", key], `is not written to the chart's values: kubernetes.existing_secrets.s3 (${secretName}) supplies it`))];
+  return [
+    ...missing,
+    ...unused.map((key) =>
+      problemWarning(["storage", "config", key], `is not written to the chart's values: kubernetes.existing_secrets.s3 (${secretName}) supplies it`),
+    ),
+  ];
 }

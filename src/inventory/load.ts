@@ -58,7 +58,10 @@ export function isHarbor2Inventory(inv: AnyInventory): inv is Harbor2Inventory {
 }
 
 /** A Harbor 1.x inventory, for the commands that work on VMs; a 2.x one is refused (exit 2) before anything else is read. */
-export async function readInventory(path: string, opts: { env?: NodeJS.ProcessEnv } = {}): Promise<{ inventory: Inventory; warnings: InventoryProblem[] }> {
+export async function readInventory(
+  path: string,
+  opts: { env?: NodeJS.ProcessEnv } = {},
+): Promise<{ inventory: Inventory; warnings: InventoryProblem[] }> {
   const { file, text } = await readInventoryText(path);
   const { inventory, problems } = parseInventory(text, { file, dir: dirname(file), env: opts.env ?? process.env });
   if (!inventory) throw new InventoryError(file, problems);
@@ -66,7 +69,10 @@ export async function readInventory(path: string, opts: { env?: NodeJS.ProcessEn
 }
 
 /** An inventory of either generation (validate). */
-export async function readAnyInventory(path: string, opts: { env?: NodeJS.ProcessEnv } = {}): Promise<{ inventory: AnyInventory; warnings: InventoryProblem[] }> {
+export async function readAnyInventory(
+  path: string,
+  opts: { env?: NodeJS.ProcessEnv } = {},
+): Promise<{ inventory: AnyInventory; warnings: InventoryProblem[] }> {
   const { file, text } = await readInventoryText(path);
   const parseOpts = { file, dir: dirname(file), env: opts.env ?? process.env };
   const { inventory, problems } = isHarbor2Text(text) ? parseHarbor2Inventory(text, parseOpts) : parseInventory(text, parseOpts);
@@ -75,9 +81,17 @@ export async function readAnyInventory(path: string, opts: { env?: NodeJS.Proces
 }
 
 /** A Harbor 2.x inventory for `target` (helm-values: kubernetes); a 1.x one is refused (exit 2) with what to do. */
-export async function readHarbor2Inventory(path: string, opts: { env?: NodeJS.ProcessEnv; target?: Harbor2Target } = {}): Promise<{ inventory: Harbor2Inventory; warnings: InventoryProblem[] }> {
+export async function readHarbor2Inventory(
+  path: string,
+  opts: { env?: NodeJS.ProcessEnv; target?: Harbor2Target } = {},
+): Promise<{ inventory: Harbor2Inventory; warnings: InventoryProblem[] }> {
   const { file, text } = await readInventoryText(path);
-  const { inventory, problems } = parseHarbor2Inventory(text, { file, dir: dirname(file), env: opts.env ?? process.env, ...(opts.target ? { target: opts.target } : {}) });
+  const { inventory, problems } = parseHarbor2Inventory(text, {
+    file,
+    dir: dirname(file),
+    env: opts.env ?? process.env,
+    ...(opts.target ? { target: opts.target } : {}),
+  });
   if (!inventory) throw new InventoryError(file, problems);
   return { inventory, warnings: problems };
 }
@@ -88,7 +102,9 @@ async function readInventoryText(path: string): Promise<{ file: string; text: st
     return { file, text: await readFile(file, "utf8") };
   } catch (e) {
     const reason = (e as NodeJS.ErrnoException).code === "ENOENT" ? "the file does not exist" : `the file cannot be read (${(e as Error).message})`;
-    throw new InventoryError(file, [{ path: "", message: `${reason}; give the path of an inventory such as inventory/example.yaml`, severity: "error" }]);
+    throw new InventoryError(file, [
+      { path: "", message: `${reason}; give the path of an inventory such as inventory/example.yaml`, severity: "error" },
+    ]);
   }
 }
 
@@ -112,7 +128,12 @@ function readMapping(text: string): { src: YamlSource; raw?: Mapping; problems: 
   if (!src.usable) return { src, problems: src.problems };
   const raw = src.data;
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-    const problem: InventoryProblem = { path: "", line: 1, severity: "error", message: "the inventory must be a YAML mapping with cluster, load_balancers, harbor_nodes, … at the top level; see inventory/example.yaml" };
+    const problem: InventoryProblem = {
+      path: "",
+      line: 1,
+      severity: "error",
+      message: "the inventory must be a YAML mapping with cluster, load_balancers, harbor_nodes, … at the top level; see inventory/example.yaml",
+    };
     return { src, problems: [...src.problems, problem] };
   }
   return { src, raw: raw as Mapping, problems: src.problems };
@@ -209,7 +230,10 @@ function readTls(sections: ParsedSections, vipValid: boolean, fs: ResolverFs, no
 }
 
 /** A Harbor 2.x inventory: text in, Harbor2Inventory or every problem out. A 1.x inventory is refused. */
-export function parseHarbor2Inventory(text: string, opts: ParseInventoryOptions & { target?: Harbor2Target }): { inventory?: Harbor2Inventory; problems: InventoryProblem[] } {
+export function parseHarbor2Inventory(
+  text: string,
+  opts: ParseInventoryOptions & { target?: Harbor2Target },
+): { inventory?: Harbor2Inventory; problems: InventoryProblem[] } {
   const { src, raw, problems: early } = readMapping(text);
   if (raw === undefined) return { problems: early };
   const version = harborVersionOf(raw);
@@ -223,12 +247,20 @@ export function parseHarbor2Inventory(text: string, opts: ParseInventoryOptions 
   const { sections, drafts, complete } = parseSections<Harbor2Sections>(raw, { ...opts, fs }, redactor, buildHarbor2InventorySchema);
   const present = new Set(Object.keys(raw));
   drafts.push(...checkHarbor2Inventory(sections, present, complete, opts.target));
-  const tls = complete.has("tls") ? readTls(sections as ParsedSections, !drafts.some((d) => d.at[0] === "cluster" && d.at[1] === "vip"), fs, opts.now ?? new Date(), drafts) : undefined;
+  const tls = complete.has("tls")
+    ? readTls(sections as ParsedSections, !drafts.some((d) => d.at[0] === "cluster" && d.at[1] === "vip"), fs, opts.now ?? new Date(), drafts)
+    : undefined;
   if (tls) redactor.add(tls.key);
   const problems = [...early, ...drafts.map((d) => locate(d, src, redactor))];
   problems.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
   if (problems.some((p) => p.severity === "error")) return { problems };
-  const inventory: Harbor2Inventory = { generation: 2, path: opts.file, dir: opts.dir, data: sections as Harbor2InventoryData, ...(tls ? { tls } : {}) };
+  const inventory: Harbor2Inventory = {
+    generation: 2,
+    path: opts.file,
+    dir: opts.dir,
+    data: sections as Harbor2InventoryData,
+    ...(tls ? { tls } : {}),
+  };
   return { inventory: deepFreeze(inventory), problems };
 }
 

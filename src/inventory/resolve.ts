@@ -68,7 +68,8 @@ export function createSourceResolver(opts: ResolverOptions): SourceResolver {
     localFile(raw: string, use: LocalFileUse): Resolved<string> {
       const abs = absolute(raw);
       if (fs.exists(abs)) return { ok: true, value: abs };
-      if (use === "render") return { ok: false, message: `${abs} does not exist; give the path of an existing file (relative paths start at the inventory's folder)` };
+      if (use === "render")
+        return { ok: false, message: `${abs} does not exist; give the path of an existing file (relative paths start at the inventory's folder)` };
       if (!opts.warnMissingRunFiles) return { ok: true, value: abs };
       return { ok: true, value: abs, warning: `${abs} does not exist; provision will need it` };
     },
@@ -84,9 +85,11 @@ export function expandPath(raw: string, dir: string, env: NodeJS.ProcessEnv): st
 }
 
 function fromEnv(name: string, env: NodeJS.ProcessEnv): Resolved<Secret> {
-  if (!ENV_NAME.test(name)) return { ok: false, message: `"${name}" is not an environment variable name; use \${env:NAME} with letters, digits and "_"` };
+  if (!ENV_NAME.test(name))
+    return { ok: false, message: `"${name}" is not an environment variable name; use \${env:NAME} with letters, digits and "_"` };
   const value = env[name];
-  if (value === undefined || value === "") return { ok: false, message: `environment variable ${name} is not set; export it before running harbor-ha` };
+  if (value === undefined || value === "")
+    return { ok: false, message: `environment variable ${name} is not set; export it before running harbor-ha` };
   return { ok: true, value: new Secret(value, `env:${name}`) };
 }
 

@@ -16,7 +16,9 @@ export function describeIssue(iss: z.core.$ZodRawIssue): string | undefined {
       if (iss.input === null) return `is empty; give ${describeType(iss.expected)}`;
       return `must be ${describeType(iss.expected)}, not ${describeValue(iss.input)}`;
     case "invalid_value":
-      return iss.values.length === 1 ? `must be ${JSON.stringify(iss.values[0])}` : `must be one of ${iss.values.map((v) => JSON.stringify(v)).join(", ")}`;
+      return iss.values.length === 1
+        ? `must be ${JSON.stringify(iss.values[0])}`
+        : `must be one of ${iss.values.map((v) => JSON.stringify(v)).join(", ")}`;
     case "too_small":
       return sizeMessage(iss.origin, "at least", iss.minimum);
     case "too_big":
@@ -54,7 +56,7 @@ function unionMessage(branches: z.core.$ZodIssue[][]): string {
 function describeType(expected: string): string {
   const names: Record<string, string> = {
     object: "a mapping (key: value lines)",
-    array: "a list (lines starting with \"- \")",
+    array: 'a list (lines starting with "- ")',
     string: "a string",
     number: "a number",
     int: "a whole number",

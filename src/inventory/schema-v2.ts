@@ -14,7 +14,8 @@ import { kubernetesName, kubernetesSection, storageSize } from "./kubernetes-sch
 import { buildFieldSchemas, buildInventorySchema, endpointHost, foreignKey, port } from "./schema.js";
 import type { SourceResolver } from "./schema.js";
 
-const MARIADB_ONLY = "is a MariaDB setting of Harbor 1.4/1.5; Harbor 2.x uses PostgreSQL (host, port, user, password, core_database, sslmode): remove it";
+const MARIADB_ONLY =
+  "is a MariaDB setting of Harbor 1.4/1.5; Harbor 2.x uses PostgreSQL (host, port, user, password, core_database, sslmode): remove it";
 
 /** PostgreSQL's sslmode values that Harbor 2's core passes to its driver. */
 export const POSTGRES_SSLMODES = ["disable", "require", "verify-ca", "verify-full"] as const;
@@ -79,11 +80,19 @@ export function buildHarbor2InventorySchema(resolve: SourceResolver) {
       /** Redis 6 ACL user, when AUTH needs one. */
       username: z.string().min(1).optional(),
       password: secret().optional(),
-      db_index: foreignKey("is a Harbor 1.x setting: Harbor 2.x gives each component its own Redis database (core 0, jobservice 1, registry 2, trivy 5): remove it"),
+      db_index: foreignKey(
+        "is a Harbor 1.x setting: Harbor 2.x gives each component its own Redis database (core 0, jobservice 1, registry 2, trivy 5): remove it",
+      ),
     })
     .superRefine((r, ctx) => {
-      if (r.host === undefined && r.sentinel === undefined) ctx.addIssue({ code: "custom", path: ["host"], message: "is required: give host (a plain Redis) or sentinel (master_set and hosts)" });
-      if (r.host !== undefined && r.sentinel !== undefined) ctx.addIssue({ code: "custom", path: ["sentinel"], message: "cannot be given with host: give host for a plain Redis or sentinel for Redis Sentinel, not both" });
+      if (r.host === undefined && r.sentinel === undefined)
+        ctx.addIssue({ code: "custom", path: ["host"], message: "is required: give host (a plain Redis) or sentinel (master_set and hosts)" });
+      if (r.host !== undefined && r.sentinel !== undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: ["sentinel"],
+          message: "cannot be given with host: give host for a plain Redis or sentinel for Redis Sentinel, not both",
+        });
     });
 
   // Harbor 2.x keeps job logs in the database: an NFS export for them is not needed.

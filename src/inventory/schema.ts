@@ -48,7 +48,11 @@ export const hostName = z.string().regex(DNS_LABEL, 'must be a DNS label: lowerc
 export const ipv4 = z.ipv4({ error: "must be an IPv4 address such as 10.20.0.21" });
 /** A host reachable by name or address (DB, Redis, NFS server). */
 export const endpointHost = z.union([ipv4, z.string().regex(HOSTNAME)], { error: "must be an IPv4 address or a DNS name" });
-export const port = z.number({ error: "must be a port number" }).int().min(1, "must be between 1 and 65535").max(65535, "must be between 1 and 65535");
+export const port = z
+  .number({ error: "must be a port number" })
+  .int()
+  .min(1, "must be between 1 and 65535")
+  .max(65535, "must be between 1 and 65535");
 export const absolutePath = z.string().regex(ABSOLUTE_PATH, "must be an absolute path");
 /** `${env:NAME}`, `${file:path}` (and any other `${kind:…}`, which the resolver refuses). */
 const POSTGRES_ONLY = `is a PostgreSQL setting of Harbor ${SUPPORTED_HARBOR2_VERSIONS_TEXT}; Harbor 1.4/1.5 use MariaDB (host, port, user, password, registry_sql): remove it, or set cluster.harbor_version to a 2.x release`;
@@ -66,14 +70,17 @@ export function foreignKey(message: string) {
 /** The value schemas that need the resolver: secrets, harbor.cfg values, local files. */
 export function buildFieldSchemas(resolve: SourceResolver) {
   const secret = () =>
-    z.string({ error: "must be a string: a value, ${env:NAME} or ${file:path}" }).min(1, "must not be empty").transform((raw, ctx) => {
-      const r = resolve.secret(raw);
-      if (!r.ok) {
-        ctx.addIssue({ code: "custom", message: r.message });
-        return z.NEVER;
-      }
-      return r.value;
-    });
+    z
+      .string({ error: "must be a string: a value, ${env:NAME} or ${file:path}" })
+      .min(1, "must not be empty")
+      .transform((raw, ctx) => {
+        const r = resolve.secret(raw);
+        if (!r.ok) {
+          ctx.addIssue({ code: "custom", message: r.message });
+          return z.NEVER;
+        }
+        return r.value;
+      });
 
   /**
    * A harbor.cfg value passed through: a number, a boolean, text, or a secret written as
@@ -95,15 +102,18 @@ export function buildFieldSchemas(resolve: SourceResolver) {
   ]);
 
   const localFile = (use: LocalFileUse) =>
-    z.string({ error: "must be a file path" }).min(1, "must not be empty").transform((raw, ctx) => {
-      const r = resolve.localFile(raw, use);
-      if (!r.ok) {
-        ctx.addIssue({ code: "custom", message: r.message });
-        return z.NEVER;
-      }
-      if (r.warning !== undefined) ctx.addIssue({ code: "custom", message: r.warning, params: WARNING_PARAMS, continue: true });
-      return r.value;
-    });
+    z
+      .string({ error: "must be a file path" })
+      .min(1, "must not be empty")
+      .transform((raw, ctx) => {
+        const r = resolve.localFile(raw, use);
+        if (!r.ok) {
+          ctx.addIssue({ code: "custom", message: r.message });
+          return z.NEVER;
+        }
+        if (r.warning !== undefined) ctx.addIssue({ code: "custom", message: r.warning, params: WARNING_PARAMS, continue: true });
+        return r.value;
+      });
 
   return { secret, cfgValue, localFile };
 }
@@ -163,7 +173,10 @@ export function buildInventorySchema(resolve: SourceResolver) {
     virtual_router_id: z.number().int().min(1, "must be between 1 and 255").max(255, "must be between 1 and 255"),
     advert_int: z.number().int().min(1).max(255).default(1),
     /** VRRP PASS authentication; keepalived uses at most 8 characters. */
-    auth_pass: secret().refine((s) => s.reveal().length <= 8, "is longer than 8 characters, and keepalived silently truncates VRRP passwords to 8; use at most 8 characters"),
+    auth_pass: secret().refine(
+      (s) => s.reveal().length <= 8,
+      "is longer than 8 characters, and keepalived silently truncates VRRP passwords to 8; use at most 8 characters",
+    ),
     vrrp_mode: z.enum(["unicast", "multicast"], { error: 'must be "unicast" or "multicast"' }).default("unicast"),
     delay_loop: z.number().int().min(1).max(3600).default(6),
     lb_algo: z.enum(["rr", "wrr", "lc", "wlc", "lblc", "lblcr", "sh", "dh", "sed", "nq"]).default("rr"),
@@ -172,7 +185,10 @@ export function buildInventorySchema(resolve: SourceResolver) {
     /** Seconds check.sh may take per node (curl's total timeout; keepalived's misc_timeout). */
     check_timeout_s: z.number().int().min(1).max(60).default(5),
     /** The unprivileged user keepalived runs check.sh as (enable_script_security). */
-    script_user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/).default("keepalived_script"),
+    script_user: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_-]{0,31}$/)
+      .default("keepalived_script"),
     /** Written to the daemon options file (/etc/default/keepalived), e.g. "-D" or "--vrrp -D"; only keepalived options (the init script sources that file as root). */
     daemon_options: z
       .string()
@@ -295,7 +311,9 @@ export function buildInventorySchema(resolve: SourceResolver) {
     clair_db: clairDb.optional(),
     storage,
     tls: tls.optional(),
-    kubernetes: foreignKey(`is for Harbor ${SUPPORTED_HARBOR2_VERSIONS_TEXT} on Kubernetes (harbor-ha helm-values); Harbor 1.x runs only on the VMs of this inventory: remove it, or describe a Harbor 2.x cluster`),
+    kubernetes: foreignKey(
+      `is for Harbor ${SUPPORTED_HARBOR2_VERSIONS_TEXT} on Kubernetes (harbor-ha helm-values); Harbor 1.x runs only on the VMs of this inventory: remove it, or describe a Harbor 2.x cluster`,
+    ),
   });
 }
 

@@ -32,12 +32,22 @@ export function checkTls(t: TlsInput): ProblemDraft[] {
   const leaf = chain[0];
   const key = readPrivateKey(t.keyPem);
   const problems: ProblemDraft[] = [];
-  if (!leaf) problems.push(problemError(["tls", "certificate"], `${t.certificatePath} holds no readable PEM certificate; give the certificate in PEM format (-----BEGIN CERTIFICATE-----)`));
-  if (!key) problems.push(problemError(["tls", "key"], `${t.keyPath} holds no readable PEM private key; give the unencrypted private key in PEM format`));
+  if (!leaf)
+    problems.push(
+      problemError(
+        ["tls", "certificate"],
+        `${t.certificatePath} holds no readable PEM certificate; give the certificate in PEM format (-----BEGIN CERTIFICATE-----)`,
+      ),
+    );
+  if (!key)
+    problems.push(problemError(["tls", "key"], `${t.keyPath} holds no readable PEM private key; give the unencrypted private key in PEM format`));
   let cas: X509Certificate[] = [];
   if (t.caPem !== undefined) {
     cas = readCertificates(t.caPem);
-    if (cas.length === 0) problems.push(problemError(["tls", "ca"], `${t.caPath ?? "the CA file"} holds no readable PEM certificate; give the CA certificate in PEM format`));
+    if (cas.length === 0)
+      problems.push(
+        problemError(["tls", "ca"], `${t.caPath ?? "the CA file"} holds no readable PEM certificate; give the CA certificate in PEM format`),
+      );
   }
   if (!leaf) return problems;
   if (key && !leaf.checkPrivateKey(key)) {
@@ -45,7 +55,12 @@ export function checkTls(t: TlsInput): ProblemDraft[] {
   }
   problems.push(...checkNames(leaf, t), ...checkDates(leaf, t.now));
   if (cas.length > 0 && !chainReachesCa(leaf, chain.slice(1), cas)) {
-    problems.push(problemWarning(["tls", "ca"], `does not verify the certificate (issued by "${oneLine(leaf.issuer)}"); clients that trust only this CA will reject it`));
+    problems.push(
+      problemWarning(
+        ["tls", "ca"],
+        `does not verify the certificate (issued by "${oneLine(leaf.issuer)}"); clients that trust only this CA will reject it`,
+      ),
+    );
   }
   return problems;
 }
@@ -56,10 +71,17 @@ function checkNames(leaf: X509Certificate, t: TlsInput): ProblemDraft[] {
   const vip = t.vipAddress !== undefined && t.vipAddress !== t.hostname ? ` (and the VIP ${t.vipAddress})` : "";
   if (t.hostname !== undefined && !covers(t.hostname)) {
     // This error already names the VIP; a second line about it would only repeat it.
-    return [problemError(["tls", "certificate"], `does not cover cluster.hostname ${t.hostname} (it covers ${namesOf(leaf)}); issue it with ${t.hostname}${vip} in its subjectAltName`)];
+    return [
+      problemError(
+        ["tls", "certificate"],
+        `does not cover cluster.hostname ${t.hostname} (it covers ${namesOf(leaf)}); issue it with ${t.hostname}${vip} in its subjectAltName`,
+      ),
+    ];
   }
   if (t.vipAddress !== undefined && t.vipAddress !== t.hostname && !covers(t.vipAddress)) {
-    problems.push(problemWarning(["tls", "certificate"], `does not cover the VIP ${t.vipAddress}; clients that connect by address will get a certificate error`));
+    problems.push(
+      problemWarning(["tls", "certificate"], `does not cover the VIP ${t.vipAddress}; clients that connect by address will get a certificate error`),
+    );
   }
   return problems;
 }
@@ -73,7 +95,9 @@ function checkDates(leaf: X509Certificate, now: Date): ProblemDraft[] {
   const problems: ProblemDraft[] = [];
   const daysLeft = Math.floor((notAfter.getTime() - now.getTime()) / DAY_MS);
   if (daysLeft < EXPIRY_WARNING_DAYS) {
-    problems.push(problemWarning(["tls", "certificate"], `expires on ${isoDay(notAfter)} (in ${daysLeft} day${daysLeft === 1 ? "" : "s"}); renew it before then`));
+    problems.push(
+      problemWarning(["tls", "certificate"], `expires on ${isoDay(notAfter)} (in ${daysLeft} day${daysLeft === 1 ? "" : "s"}); renew it before then`),
+    );
   }
   if (notBefore.getTime() > now.getTime()) {
     problems.push(problemWarning(["tls", "certificate"], `is not valid before ${notBefore.toISOString()}; check the clock here and on the hosts`));

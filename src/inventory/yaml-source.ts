@@ -32,10 +32,20 @@ export function parseYamlSource(text: string): YamlSource {
     if (err.code === "DUPLICATE_KEY") {
       const at = pathOfKeyAt(doc, err.pos[0]);
       const key = at[at.length - 1];
-      problems.push({ path: formatPath(at), line, severity: "error", message: `duplicate key "${String(key)}"; the later one would silently replace the earlier, so keep only one` });
+      problems.push({
+        path: formatPath(at),
+        line,
+        severity: "error",
+        message: `duplicate key "${String(key)}"; the later one would silently replace the earlier, so keep only one`,
+      });
     } else {
       usable = false;
-      problems.push({ path: "", line, severity: "error", message: `YAML syntax: ${lowerFirst(err.message)}; check the indentation and quoting on and above this line` });
+      problems.push({
+        path: "",
+        line,
+        severity: "error",
+        message: `YAML syntax: ${lowerFirst(err.message)}; check the indentation and quoting on and above this line`,
+      });
     }
   }
 

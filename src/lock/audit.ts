@@ -33,9 +33,15 @@ export function summarizeChanges(titles: readonly string[], maxChars: number = A
  * One audit line on each host that changed; best effort (the changes are made already):
  * returns the hosts where the line could not be written, with the reason.
  */
-export async function appendAuditLines(pool: SshPool, command: string, changesByHost: ReadonlyMap<string, readonly string[]>): Promise<Map<string, Error>> {
+export async function appendAuditLines(
+  pool: SshPool,
+  command: string,
+  changesByHost: ReadonlyMap<string, readonly string[]>,
+): Promise<Map<string, Error>> {
   const hosts = [...changesByHost].filter(([, titles]) => titles.length > 0).map(([h]) => h);
   // Straight to the sessions: a run interrupted by Ctrl-C still records what it changed.
-  const settled = await Promise.allSettled(hosts.map(async (h) => appendAudit(await pool.session(h), { command, change: summarizeChanges(changesByHost.get(h) ?? []) })));
+  const settled = await Promise.allSettled(
+    hosts.map(async (h) => appendAudit(await pool.session(h), { command, change: summarizeChanges(changesByHost.get(h) ?? []) })),
+  );
   return byHost(hosts, settled).failures;
 }

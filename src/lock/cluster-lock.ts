@@ -21,7 +21,10 @@ export interface ClusterLock {
 
 /** Another run holds the lock. Exit 1. */
 export class ClusterLockedError extends HarborHaError {
-  constructor(readonly host: string, readonly holder: LockOwner | undefined) {
+  constructor(
+    readonly host: string,
+    readonly holder: LockOwner | undefined,
+  ) {
     super(`the cluster is locked: ${host} holds the lock (${LOCK_DIR}) of ${describeLockOwner(holder)}`, {
       hint:
         "Another harbor-ha run is changing this cluster: wait until it finishes and run again. " +
@@ -39,7 +42,11 @@ export async function acquireClusterLock(pool: SshPool, inv: Inventory, opts: { 
   try {
     for (const lb of inv.data.load_balancers) {
       const r = await pool.withSession(lb.name, async (s) => {
-        const first = await s.runChecked(acquireLockCommand(ownerText), { sudo: true, step: "take the cluster lock", okExitCodes: [0, LOCK_HELD_EXIT] });
+        const first = await s.runChecked(acquireLockCommand(ownerText), {
+          sudo: true,
+          step: "take the cluster lock",
+          okExitCodes: [0, LOCK_HELD_EXIT],
+        });
         if (first.code === 0 || !opts.force) return first;
         const old = await s.runChecked(breakLockCommand(), { sudo: true, step: "break the cluster lock (--force-unlock)" });
         broken.push({ host: lb.name, previous: parseLockOwner(old.stdout) });
@@ -57,7 +64,9 @@ export async function acquireClusterLock(pool: SshPool, inv: Inventory, opts: { 
 
 async function releaseOn(pool: SshPool, hosts: readonly string[], ownerText: string): Promise<void> {
   // Straight to the sessions, not through the pool's scheduler: after Ctrl-C the scheduler refuses new work, and the lock must still go.
-  const settled = await Promise.allSettled(hosts.map(async (h) => (await pool.session(h)).runChecked(releaseLockCommand(ownerText), { sudo: true, step: "release the cluster lock" })));
+  const settled = await Promise.allSettled(
+    hosts.map(async (h) => (await pool.session(h)).runChecked(releaseLockCommand(ownerText), { sudo: true, step: "release the cluster lock" })),
+  );
   const failed = hosts.filter((_, i) => settled[i]?.status === "rejected");
   if (failed.length === 0) return;
   throw new HarborHaError(`could not release the cluster lock on ${failed.join(", ")}`, {

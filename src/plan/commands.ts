@@ -44,7 +44,7 @@ export function fstabLine(m: DesiredMount): string {
 /** Replaces the fstab line for the target (or adds it), keeping the previous fstab as a backup. */
 export function persistMountCommand(m: DesiredMount): Command {
   const script =
-    'set -e; tmp=$(mktemp /etc/.fstab.harbor-ha.XXXXXX); trap \'rm -f "$tmp"\' EXIT; ' +
+    "set -e; tmp=$(mktemp /etc/.fstab.harbor-ha.XXXXXX); trap 'rm -f \"$tmp\"' EXIT; " +
     'awk -v t="$1" \'$1 ~ /^#/ || $2 != t\' /etc/fstab > "$tmp"; printf \'%s\\n\' "$2" >> "$tmp"; ' +
     'chmod 0644 "$tmp"; cp -p /etc/fstab /etc/fstab.harbor-ha.bak; mv -f "$tmp" /etc/fstab';
   return cmd("sh", "-c", script, "sh", m.target, fstabLine(m));
@@ -70,7 +70,7 @@ export const STAGED_CHECK_FAILED_EXIT = 120;
  * words after them (the candidate's path is appended).
  */
 export const STAGED_CHECK_SCRIPT = [
-  'dir=$1; label=$2; shift 2; tmp=',
+  "dir=$1; label=$2; shift 2; tmp=",
   `trap 'rm -f -- "$tmp"' EXIT`,
   "trap 'exit 1' HUP INT TERM PIPE",
   // Left by harbor-ha versions that staged under a fixed name (a glob that matches nothing stays literal: rm -f ignores it).
@@ -80,7 +80,7 @@ export const STAGED_CHECK_SCRIPT = [
   // candidate) at once, not after the checker, which may hang (keepalived on a checker). The
   // shell's own "Terminated" notice goes nowhere (the checker writes to the real stderr, fd 3):
   // a silent SIGTERM must stay silent to be recognised (plan/keepalived-check.ts).
-  'exec 3>&2 2>/dev/null',
+  "exec 3>&2 2>/dev/null",
   '"$@" "$tmp" 2>&3 & wait $!',
 ].join("\n");
 
@@ -107,11 +107,11 @@ export function applyVipRulesCommand(init: InitSystem, scriptPath: string, unitN
  */
 export function removeVipRulesCommand(init: InitSystem, scriptPath: string, unitName: string, unitPath: string): Command {
   const script = [
-    'script=$1; unit=$2; unit_path=$3; systemd=$4',
-    'if command -v iptables >/dev/null 2>&1; then',
-    '  while iptables -w -t nat -D PREROUTING -j HARBOR_HA_VIP 2>/dev/null; do :; done',
-    '  iptables -w -t nat -F HARBOR_HA_VIP 2>/dev/null; iptables -w -t nat -X HARBOR_HA_VIP 2>/dev/null',
-    'fi',
+    "script=$1; unit=$2; unit_path=$3; systemd=$4",
+    "if command -v iptables >/dev/null 2>&1; then",
+    "  while iptables -w -t nat -D PREROUTING -j HARBOR_HA_VIP 2>/dev/null; do :; done",
+    "  iptables -w -t nat -F HARBOR_HA_VIP 2>/dev/null; iptables -w -t nat -X HARBOR_HA_VIP 2>/dev/null",
+    "fi",
     'if [ "$systemd" = yes ] && [ -e "$unit_path" ]; then systemctl disable "$unit" >/dev/null 2>&1; fi',
     'rm -f -- "$script" "$unit_path" "$script.harbor-ha.bak" "$unit_path.harbor-ha.bak"',
     '[ "$systemd" = yes ] && systemctl daemon-reload; exit 0',
@@ -135,14 +135,14 @@ export function harborInstallCommand(harborDir: string, withClair: boolean): Com
  */
 export function harborStartupProbeCommand(baseUrl: string): Command {
   const script = [
-    'u=$1',
+    "u=$1",
     'echo "== systeminfo"',
     'curl -ksS -o /dev/null -w "status %{http_code}\\n" --connect-timeout 3 --max-time 10 -- "$u/api/systeminfo" 2>&1',
     'echo "== v2"',
     'curl -ksS -o /dev/null -D - -w "status %{http_code}\\n" --connect-timeout 3 --max-time 10 -- "$u/v2/" 2>&1',
     'echo "== token"',
     `curl -ksS -o /dev/null -w "status %{http_code}\\n" --connect-timeout 3 --max-time 10 -- "$u${HARBOR_TOKEN_PROBE_PATH}" 2>&1`,
-    'exit 0',
+    "exit 0",
   ].join("\n");
   return cmd("sh", "-c", script, "sh", baseUrl);
 }
@@ -192,8 +192,8 @@ export function sharedStorageReadCommand(dir: string, marker: string, writer: st
     '  if [ -z "$got" ]; then echo "$node does not see the check marker $writer just wrote into $d" >&2',
     '  else echo "$node sees another check marker in $d than the one $writer just wrote: a different filesystem" >&2; fi',
     '  echo "mounted at $d on $node: ${mounted:-nothing at exactly this path}" >&2',
-    '  exit 1',
-    'fi',
+    "  exit 1",
+    "fi",
     'as_harbor sh -c \': > "$1" && rm -f "$1"\' sh "$d/.harbor-ha-write-check.$node" || { echo "uid 10000 (Harbor\'s registry) cannot write to $d on $node" >&2; exit 1; }',
   ].join("\n");
   return cmd("sh", "-c", script, "sh", dir, marker, SHARED_CHECK_FILE, writer, node);
@@ -217,7 +217,22 @@ export function harborApiCurlConfig(user: string, password: Secret, body?: strin
 
 /** A call of Harbor's API on the node itself; curl's config (harborApiCurlConfig) on stdin. Prints the body, then `harbor-ha-status:<code>`. */
 export function harborApiCommand(method: "GET" | "PUT", url: string): Command {
-  return cmd("curl", "-ksS", "-K", "-", "-X", method, "--connect-timeout", "5", "--max-time", "60", "-w", "\\nharbor-ha-status:%{http_code}", "--", url);
+  return cmd(
+    "curl",
+    "-ksS",
+    "-K",
+    "-",
+    "-X",
+    method,
+    "--connect-timeout",
+    "5",
+    "--max-time",
+    "60",
+    "-w",
+    "\\nharbor-ha-status:%{http_code}",
+    "--",
+    url,
+  );
 }
 
 /** harborApiCommand's output: the status (0 when nothing answered) and the body (or curl's error). */
@@ -235,7 +250,10 @@ export function harborComposeFileArgs(withClair: boolean): string[] {
 /** Extracts the installer bundle, leaving out `keep` (paths relative to installDir, as the archive names them). */
 export function extractBundleCommand(bundlePath: string, installDir: string, keep: readonly string[] = []): Command {
   const excludes = keep.flatMap((p) => ["--exclude", p]);
-  return allOf(cmd("mkdir", "-p", "--", installDir), cmd("tar", "-xzf", bundlePath, "-C", installDir, "--no-same-owner", ...(excludes.length > 0 ? ["--anchored", ...excludes] : [])));
+  return allOf(
+    cmd("mkdir", "-p", "--", installDir),
+    cmd("tar", "-xzf", bundlePath, "-C", installDir, "--no-same-owner", ...(excludes.length > 0 ? ["--anchored", ...excludes] : [])),
+  );
 }
 
 /**

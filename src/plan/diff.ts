@@ -15,6 +15,9 @@ export function renderFileDiff(desired: DesiredFile, fact: FileFact | undefined,
   const sides = desired.secretKeys ? maskSecretValues(before, desired.content, desired.secretKeys) : { before, after: desired.content };
   const patch = createTwoFilesPatch(`a${desired.path}`, `b${desired.path}`, sides.before, sides.after, undefined, undefined, { context: 3 });
   // Drop the "Index:"/"=====" header jsdiff adds; keep ---/+++ and the hunks.
-  const body = patch.split("\n").filter((l, i) => !(i < 2 && (l.startsWith("Index:") || l.startsWith("===")))).join("\n");
+  const body = patch
+    .split("\n")
+    .filter((l, i) => !(i < 2 && (l.startsWith("Index:") || l.startsWith("==="))))
+    .join("\n");
   return redactor.redact(body.trimEnd());
 }

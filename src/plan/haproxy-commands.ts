@@ -19,13 +19,13 @@ export function haproxyCheckCommand(dir: string): Command {
  */
 export function haproxyRuntimeCommand(commands: readonly string[]): Command {
   const script = [
-    's=$1; shift',
+    "s=$1; shift",
     'for c in "$@"; do',
     '  out=$(printf \'%s\\n\' "$c" | socat -t 5 stdio "unix-connect:$s") || { echo "cannot reach HAProxy\'s runtime API at $s" >&2; exit 1; }',
-    '  printf \'%s\\n\' "$out"',
+    "  printf '%s\\n' \"$out\"",
     // set server answers nothing on success; a refusal is a sentence ("No such server.", "Unknown command").
     '  case "$c" in set\\ *) [ -z "$(printf \'%s\' "$out" | tr -d \'[:space:]\')" ] || { echo "HAProxy refused \'$c\': $out" >&2; exit 1; } ;; esac',
-    'done',
+    "done",
   ].join("\n");
   return cmd("sh", "-c", script, "sh", HAPROXY_ADMIN_SOCKET, ...commands);
 }
@@ -49,9 +49,12 @@ export function haproxySetStateCommand(servers: ReadonlyArray<{ backend: string;
  */
 export function haproxyReloadCommand(init: InitSystem): Command {
   const save = cmd(
-    "sh", "-c",
+    "sh",
+    "-c",
     'printf "show servers state\\n" | socat -t 5 stdio "unix-connect:$1" > "$2.tmp" 2>/dev/null && mv -f "$2.tmp" "$2" || rm -f "$2.tmp"; exit 0',
-    "sh", HAPROXY_ADMIN_SOCKET, HAPROXY_STATE_FILE,
+    "sh",
+    HAPROXY_ADMIN_SOCKET,
+    HAPROXY_STATE_FILE,
   );
   return allOf(save, serviceCommand(init, "haproxy", "reload"));
 }
@@ -67,14 +70,14 @@ export const HAPROXY_SETTLE_S = 1.5;
 export function haproxyRunningCheckCommand(): Command {
   const script = [
     'sleep "$1"',
-    'p=$(head -n 1 /run/haproxy.pid 2>/dev/null || true)',
+    "p=$(head -n 1 /run/haproxy.pid 2>/dev/null || true)",
     'if [ -n "$p" ] && grep -q haproxy "/proc/$p/comm" 2>/dev/null && ! grep -q "^State:[[:space:]]*Z" "/proc/$p/status" 2>/dev/null; then',
     '  curl -fsS -o /dev/null --max-time 2 "$2" && exit 0',
     '  echo "HAProxy runs (pid $p) but does not answer at $2" >&2; exit 1',
-    'fi',
+    "fi",
     'echo "HAProxy is not running after its configuration was applied; its last log lines:" >&2',
     "{ journalctl -q -u haproxy -n 10 --no-pager 2>/dev/null | grep -v '^-- ' | grep . || grep -i haproxy /var/log/syslog 2>/dev/null | tail -n 10; } >&2",
-    'exit 1',
+    "exit 1",
   ].join("\n");
   return cmd("sh", "-c", script, "sh", String(HAPROXY_SETTLE_S), `http://127.0.0.1:${HAPROXY_ALIVE_PORT}${HAPROXY_ALIVE_PATH}`);
 }
@@ -95,7 +98,10 @@ export interface HaproxyServerStat {
 
 /** `show stat` CSV (a `# pxname,svname,…` header) → the server lines; frontends and backends' totals are left out. */
 export function parseHaproxyStat(output: string): HaproxyServerStat[] {
-  const lines = output.split("\n").map((l) => l.trim()).filter(Boolean);
+  const lines = output
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   const header = lines.find((l) => l.startsWith("# "));
   if (!header) return [];
   const cols = header.slice(2).split(",");
@@ -105,7 +111,14 @@ export function parseHaproxyStat(output: string): HaproxyServerStat[] {
     .filter((l) => !l.startsWith("#"))
     .map((l) => l.split(","))
     .filter((f) => f[sv] !== "FRONTEND" && f[sv] !== "BACKEND" && f[px] !== undefined && f[sv] !== undefined)
-    .map((f) => ({ backend: f[px] ?? "", server: f[sv] ?? "", status: f[st] ?? "", sessions: Number(f[scur]) || 0, checkStatus: (f[check] ?? "").replace(/^\* /, ""), address: f[addr] ?? "" }));
+    .map((f) => ({
+      backend: f[px] ?? "",
+      server: f[sv] ?? "",
+      status: f[st] ?? "",
+      sessions: Number(f[scur]) || 0,
+      checkStatus: (f[check] ?? "").replace(/^\* /, ""),
+      address: f[addr] ?? "",
+    }));
 }
 
 /** The servers of one node (by address), in every backend. */

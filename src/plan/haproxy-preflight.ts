@@ -32,18 +32,25 @@ export function loadBalancingProblems(inv: Inventory, f: HostFacts): ModeProblem
     if (!fact?.found) return [];
     const v = parseHaproxyVersion(fact.output);
     if (v && !versionAtLeast(v, MIN_HAPROXY)) {
-      return [{ message: `has HAProxy ${v.text}; load_balancing: haproxy needs ${MIN_HAPROXY.join(".")} or later (its health check sends two requests per check)`, hint: "Upgrade HAProxy on the load balancer (Debian 11 and later ship 2.2 or later), or use load_balancing: lvs-dr." }];
+      return [
+        {
+          message: `has HAProxy ${v.text}; load_balancing: haproxy needs ${MIN_HAPROXY.join(".")} or later (its health check sends two requests per check)`,
+          hint: "Upgrade HAProxy on the load balancer (Debian 11 and later ship 2.2 or later), or use load_balancing: lvs-dr.",
+        },
+      ];
     }
     return [];
   }
   const cfg = f.files[HAPROXY_CFG_PATH];
   const ours = cfg?.content?.includes(`Managed by harbor-ha (cluster ${inv.data.cluster.name})`) === true;
   if (!ours || f.haproxy?.running !== true) return [];
-  return [{
-    message: `serves this cluster with HAProxy (load_balancing: haproxy), and the inventory says lvs-dr: switching back to LVS direct routing is refused`,
-    hint:
-      "LVS direct routing needs the VIP acceptance rules on every Harbor node before a load balancer sends it traffic, and harbor-ha changes load balancers before nodes, " +
-      "so this switch would leave the VIP unserved in between. Keep load_balancing: haproxy; or, in a maintenance window, stop HAProxy on every load balancer " +
-      `(\`service haproxy stop\`, and move ${HAPROXY_CFG_PATH} aside) and run provision: the nodes get their VIP rules and keepalived its virtual servers.`,
-  }];
+  return [
+    {
+      message: `serves this cluster with HAProxy (load_balancing: haproxy), and the inventory says lvs-dr: switching back to LVS direct routing is refused`,
+      hint:
+        "LVS direct routing needs the VIP acceptance rules on every Harbor node before a load balancer sends it traffic, and harbor-ha changes load balancers before nodes, " +
+        "so this switch would leave the VIP unserved in between. Keep load_balancing: haproxy; or, in a maintenance window, stop HAProxy on every load balancer " +
+        `(\`service haproxy stop\`, and move ${HAPROXY_CFG_PATH} aside) and run provision: the nodes get their VIP rules and keepalived its virtual servers.`,
+    },
+  ];
 }

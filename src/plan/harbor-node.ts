@@ -12,7 +12,15 @@ import type { DesiredHost } from "../render/types.js";
 import type { HostFacts } from "../facts/types.js";
 import { sha256Hex } from "../facts/queries.js";
 import { harborDir, VIP_ACCEPT_SCRIPT_PATH, VIP_ACCEPT_UNIT_PATH } from "../render/harbor-node.js";
-import { applyVipRulesCommand, extractBundleCommand, removeVipRulesCommand, fstabLine, harborInstallCommand, mountCommand, persistMountCommand } from "./commands.js";
+import {
+  applyVipRulesCommand,
+  extractBundleCommand,
+  removeVipRulesCommand,
+  fstabLine,
+  harborInstallCommand,
+  mountCommand,
+  persistMountCommand,
+} from "./commands.js";
 import { planDirectories, planFiles, planPackages } from "./host-steps.js";
 import { SHARED_STORAGE_ANSWER, sharedRegistryPath } from "./shared-storage.js";
 import { liveFileDrift } from "./live-files.js";
@@ -45,10 +53,24 @@ export function planStorage(d: DesiredHost, f: HostFacts): Step[] {
   for (const m of d.mounts) {
     // Fields compared, not spacing: an operator's TAB-separated line for the same mount is kept.
     if (f.fstab[m.target]?.trim().split(/\s+/).join(" ") !== fstabLine(m)) {
-      steps.push({ host, phase, kind: "mount", title: `persist ${m.target} in /etc/fstab`, reason: f.fstab[m.target] ? "the fstab line differs" : "absent from /etc/fstab", action: { type: "run", command: persistMountCommand(m) } });
+      steps.push({
+        host,
+        phase,
+        kind: "mount",
+        title: `persist ${m.target} in /etc/fstab`,
+        reason: f.fstab[m.target] ? "the fstab line differs" : "absent from /etc/fstab",
+        action: { type: "run", command: persistMountCommand(m) },
+      });
     }
     if (!f.mounts[m.target]) {
-      steps.push({ host, phase, kind: "mount", title: `mount ${m.source} at ${m.target}`, reason: "not mounted", action: { type: "run", command: mountCommand(m) } });
+      steps.push({
+        host,
+        phase,
+        kind: "mount",
+        title: `mount ${m.source} at ${m.target}`,
+        reason: "not mounted",
+        action: { type: "run", command: mountCommand(m) },
+      });
     }
   }
   // Ownership after mounting: it is the shared filesystem's root that Harbor (uid 10000) must own.
@@ -64,17 +86,46 @@ function planVipRules(inv: Inventory, host: string, f: HostFacts, scriptChanged:
     const leftover = chain?.hooked === true || (chain?.rules.length ?? 0) > 0 || f.files[VIP_ACCEPT_SCRIPT_PATH]?.present === true;
     if (!leftover) return [];
     // Removing them is what takes effect now: a marker an lvs-dr run left is cleared by it.
-    return [{ host, phase, kind: "service", title: "remove the VIP acceptance rules (iptables chain, script, boot unit)", reason: "load_balancing is haproxy: HAProxy connects to the node's own address, the rules were for LVS direct routing", action: { type: "run", command: removeVipRulesCommand(f.init, VIP_ACCEPT_SCRIPT_PATH, VIP_ACCEPT_UNIT, VIP_ACCEPT_UNIT_PATH) }, applies: ["apply-vip-rules"] }];
+    return [
+      {
+        host,
+        phase,
+        kind: "service",
+        title: "remove the VIP acceptance rules (iptables chain, script, boot unit)",
+        reason: "load_balancing is haproxy: HAProxy connects to the node's own address, the rules were for LVS direct routing",
+        action: { type: "run", command: removeVipRulesCommand(f.init, VIP_ACCEPT_SCRIPT_PATH, VIP_ACCEPT_UNIT, VIP_ACCEPT_UNIT_PATH) },
+        applies: ["apply-vip-rules"],
+      },
+    ];
   }
   if (!scriptChanged && !pending && chain?.hooked === true && chain.rules.length > 0) return [];
-  const reason = scriptChanged ? "the rules script changed" : pending ? pendingReason("apply-vip-rules", f.pending["apply-vip-rules"]) : "the VIP acceptance rules are not in place";
-  return [{ host, phase, kind: "service", title: "apply the VIP acceptance rules (iptables REDIRECT)", reason, action: { type: "run", command: applyVipRulesCommand(f.init, VIP_ACCEPT_SCRIPT_PATH, VIP_ACCEPT_UNIT) }, applies: ["apply-vip-rules"] }];
+  const reason = scriptChanged
+    ? "the rules script changed"
+    : pending
+      ? pendingReason("apply-vip-rules", f.pending["apply-vip-rules"])
+      : "the VIP acceptance rules are not in place";
+  return [
+    {
+      host,
+      phase,
+      kind: "service",
+      title: "apply the VIP acceptance rules (iptables REDIRECT)",
+      reason,
+      action: { type: "run", command: applyVipRulesCommand(f.init, VIP_ACCEPT_SCRIPT_PATH, VIP_ACCEPT_UNIT) },
+      applies: ["apply-vip-rules"],
+    },
+  ];
 }
 
 /** A digest of everything install.sh reads; stored on the node after a successful install. */
 export function installDigest(d: DesiredHost, bundle: BundleInfo, withClair: boolean): string {
-  const inputs = d.files.filter((file) => file.onChange.includes("reinstall-harbor")).map((file) => `${file.path}:${sha256Hex(file.content)}`).sort();
-  return createHash("sha256").update(JSON.stringify({ bundle: bundle.sha256, withClair, inputs })).digest("hex");
+  const inputs = d.files
+    .filter((file) => file.onChange.includes("reinstall-harbor"))
+    .map((file) => `${file.path}:${sha256Hex(file.content)}`)
+    .sort();
+  return createHash("sha256")
+    .update(JSON.stringify({ bundle: bundle.sha256, withClair, inputs }))
+    .digest("hex");
 }
 
 export interface HarborPlanOptions {
@@ -82,7 +133,14 @@ export interface HarborPlanOptions {
   startupTimeoutMs?: number;
 }
 
-export function planHarbor(inv: Inventory, d: DesiredHost, f: HostFacts, bundle: BundleInfo, redactor: Redactor, opts: HarborPlanOptions = {}): Step[] {
+export function planHarbor(
+  inv: Inventory,
+  d: DesiredHost,
+  f: HostFacts,
+  bundle: BundleInfo,
+  redactor: Redactor,
+  opts: HarborPlanOptions = {},
+): Step[] {
   const host = d.host.name;
   const phase = "harbor" as const;
   const dir = harborDir(inv);
@@ -92,14 +150,28 @@ export function planHarbor(inv: Inventory, d: DesiredHost, f: HostFacts, bundle:
   const bundleFact = f.files[remoteBundle];
   const uploadBundle = !bundleFact?.present || bundleFact.sha256 !== bundle.sha256;
   if (uploadBundle) {
-    steps.push({ host, phase, kind: "install", title: `upload ${posix.basename(remoteBundle)} to ${inv.data.installer.install_dir}`, reason: bundleFact?.present ? "checksum differs" : "absent", action: { type: "upload-local", localPath: bundle.localPath, remotePath: remoteBundle, sha256: bundle.sha256, mode: 0o600 } });
+    steps.push({
+      host,
+      phase,
+      kind: "install",
+      title: `upload ${posix.basename(remoteBundle)} to ${inv.data.installer.install_dir}`,
+      reason: bundleFact?.present ? "checksum differs" : "absent",
+      action: { type: "upload-local", localPath: bundle.localPath, remotePath: remoteBundle, sha256: bundle.sha256, mode: 0o600 },
+    });
   }
   const extract = uploadBundle || !f.files[`${dir}/install.sh`]?.present;
   // The files harbor-ha writes into Harbor's folder are left out of the extraction: the bundle's
   // own harbor.cfg (placeholders) never replaces ours, not even for a moment a kill could freeze.
   const managed = d.files.filter((file) => file.path.startsWith(`${dir}/`)).map((file) => posix.relative(inv.data.installer.install_dir, file.path));
   if (extract) {
-    steps.push({ host, phase, kind: "install", title: `extract the installer into ${dir}`, reason: uploadBundle ? "new bundle" : `${dir}/install.sh is absent`, action: { type: "run", command: extractBundleCommand(remoteBundle, inv.data.installer.install_dir, managed), timeoutMs: 600_000 } });
+    steps.push({
+      host,
+      phase,
+      kind: "install",
+      title: `extract the installer into ${dir}`,
+      reason: uploadBundle ? "new bundle" : `${dir}/install.sh is absent`,
+      action: { type: "run", command: extractBundleCommand(remoteBundle, inv.data.installer.install_dir, managed), timeoutMs: 600_000 },
+    });
   }
   const files = planFiles(d.files, host, f, phase, redactor);
   steps.push(...files.steps);
@@ -115,21 +187,44 @@ export function planHarbor(inv: Inventory, d: DesiredHost, f: HostFacts, bundle:
     : pending.has("reinstall-harbor")
       ? pendingReason("reinstall-harbor", f.pending["reinstall-harbor"])
       : f.stamps[INSTALL_STAMP_PATH] !== digest
-      ? "not installed from this configuration yet"
-      : !up
-        ? "Harbor does not answer on this node"
-        : live.length > 0
-          ? `Harbor uses other files than harbor-ha's (${live.map((l) => l.path).join(", ")}): prepare puts harbor-ha's in place again`
-          : undefined;
+        ? "not installed from this configuration yet"
+        : !up
+          ? "Harbor does not answer on this node"
+          : live.length > 0
+            ? `Harbor uses other files than harbor-ha's (${live.map((l) => l.path).join(", ")}): prepare puts harbor-ha's in place again`
+            : undefined;
   if (reason) {
     // With filesystem storage prepare asks whether it is shared: the plan's check proves it before any install (planSharedStorageCheck).
     const answer = sharedRegistryPath(inv) === undefined ? {} : { stdin: SHARED_STORAGE_ANSWER };
     const title = `run install.sh --ha${inv.data.harbor.with_clair ? " --with-clair" : ""}${answer.stdin ? " (answering prepare's shared-storage question: yes, checked above)" : ""}`;
-    steps.push({ host, phase, kind: "install", title, reason, action: { type: "run", command: harborInstallCommand(dir, inv.data.harbor.with_clair), timeoutMs: 900_000, ...answer } });
+    steps.push({
+      host,
+      phase,
+      kind: "install",
+      title,
+      reason,
+      action: { type: "run", command: harborInstallCommand(dir, inv.data.harbor.with_clair), timeoutMs: 900_000, ...answer },
+    });
     steps.push(planStartupWait(inv, host, opts.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS));
     steps.push({
-      host, phase, kind: "install", title: `record the installed configuration in ${INSTALL_STAMP_PATH}`, reason: "after a successful install",
-      action: { type: "upload", file: { path: INSTALL_STAMP_PATH, content: `${digest}\n`, mode: 0o644, owner: "root", group: "root", sensitive: false, onChange: [], description: "digest of what install.sh last ran with" } },
+      host,
+      phase,
+      kind: "install",
+      title: `record the installed configuration in ${INSTALL_STAMP_PATH}`,
+      reason: "after a successful install",
+      action: {
+        type: "upload",
+        file: {
+          path: INSTALL_STAMP_PATH,
+          content: `${digest}\n`,
+          mode: 0o644,
+          owner: "root",
+          group: "root",
+          sensitive: false,
+          onChange: [],
+          description: "digest of what install.sh last ran with",
+        },
+      },
       applies: ["reinstall-harbor"],
     });
   }

@@ -42,7 +42,12 @@ export function desiredDbSettings(inv: Inventory): DesiredSetting[] {
   const extra = inv.data.harbor.extra_cfg;
   return DB_HELD_SETTINGS[seriesOfValidVersion(inv.data.cluster.harbor_version)]
     .filter((s) => s.settableViaApi && extra[s.cfgKey] !== undefined)
-    .map((s) => ({ cfgKey: s.cfgKey, apiKey: s.apiKey, value: toApiValue(s, cfgText(extra[s.cfgKey])), secret: PASSWORD_API_KEYS.includes(s.apiKey) }));
+    .map((s) => ({
+      cfgKey: s.cfgKey,
+      apiKey: s.apiKey,
+      value: toApiValue(s, cfgText(extra[s.cfgKey])),
+      secret: PASSWORD_API_KEYS.includes(s.apiKey),
+    }));
 }
 
 function cfgText(v: CfgValue | undefined): string {
@@ -67,7 +72,9 @@ export function configurationsUrl(inv: Inventory): string {
 
 /** A digest of a value harbor-ha applied (kept for passwords, which Harbor never shows). */
 export function settingDigest(s: Pick<DesiredSetting, "apiKey" | "value">): string {
-  return createHash("sha256").update(`${s.apiKey}\n${JSON.stringify(s.value)}`).digest("hex");
+  return createHash("sha256")
+    .update(`${s.apiKey}\n${JSON.stringify(s.value)}`)
+    .digest("hex");
 }
 
 /** GET /api/configurations's body → apiKey → value; undefined when it is not that JSON. */
@@ -75,7 +82,12 @@ export function parseConfigurations(body: string): Record<string, unknown> | und
   try {
     const parsed: unknown = JSON.parse(body);
     if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return undefined;
-    return Object.fromEntries(Object.entries(parsed as Record<string, unknown>).map(([k, v]) => [k, v && typeof v === "object" && "value" in v ? (v as { value: unknown }).value : v]));
+    return Object.fromEntries(
+      Object.entries(parsed as Record<string, unknown>).map(([k, v]) => [
+        k,
+        v && typeof v === "object" && "value" in v ? (v as { value: unknown }).value : v,
+      ]),
+    );
   } catch {
     return undefined;
   }
@@ -111,12 +123,22 @@ export function settingsDrift(inv: Inventory, f: HostFacts | undefined): Setting
   const answer = f?.api[configurationsUrl(inv)];
   const current = answer?.status === 200 ? parseConfigurations(answer.body) : undefined;
   const state = answer?.status === 401 ? "unauthorized" : current ? "known" : "down";
-  if (!current) return { state, drift: desired.map((setting) => ({ setting, change: `${setting.secret ? "(not shown)" : show(setting.value)}, once Harbor answers` })) };
+  if (!current)
+    return {
+      state,
+      drift: desired.map((setting) => ({ setting, change: `${setting.secret ? "(not shown)" : show(setting.value)}, once Harbor answers` })),
+    };
   const applied = parseAppliedStamp(f?.stamps[SETTINGS_STAMP_PATH]);
   const drift: SettingDrift[] = [];
   for (const s of desired) {
     if (s.secret) {
-      if (applied[s.apiKey] !== settingDigest(s)) drift.push({ setting: s, change: applied[s.apiKey] ? "changed (not shown: a password)" : "not applied by harbor-ha yet (not shown: a password, Harbor never returns it)" });
+      if (applied[s.apiKey] !== settingDigest(s))
+        drift.push({
+          setting: s,
+          change: applied[s.apiKey]
+            ? "changed (not shown: a password)"
+            : "not applied by harbor-ha yet (not shown: a password, Harbor never returns it)",
+        });
     } else if (!(s.apiKey in current)) {
       drift.push({ setting: s, change: `not set → ${show(s.value)}` });
     } else if (!sameValue(current[s.apiKey], s.value)) {
@@ -139,11 +161,13 @@ function show(v: unknown): string {
 /** A preflight problem when Harbor rejects the admin password the settings would be applied with. */
 export function settingsPreflightProblems(inv: Inventory, f: HostFacts | undefined): PreflightProblem[] {
   if (desiredDbSettings(inv).length === 0 || settingsDrift(inv, f).state !== "unauthorized") return [];
-  return [{
-    host: settingsNode(inv),
-    message: `Harbor rejects the admin password (GET ${configurationsUrl(inv)} answers 401), so the settings it keeps in its database cannot be read or applied`,
-    hint: "harbor.admin_password must be Harbor's current admin password: Harbor took harbor.cfg's only at its first start; if it was changed in Harbor since, put that one in the inventory.",
-  }];
+  return [
+    {
+      host: settingsNode(inv),
+      message: `Harbor rejects the admin password (GET ${configurationsUrl(inv)} answers 401), so the settings it keeps in its database cannot be read or applied`,
+      hint: "harbor.admin_password must be Harbor's current admin password: Harbor took harbor.cfg's only at its first start; if it was changed in Harbor since, put that one in the inventory.",
+    },
+  ];
 }
 
 /** The one step that applies the changed settings, on the settings node, after every node is installed. */
@@ -156,23 +180,29 @@ export function planDbSettings(inv: Inventory, f: HostFacts | undefined): Step[]
   const password = inv.data.harbor.admin_password;
   // Every key the inventory sets is sent, so the stamp's digests match what Harbor holds.
   const body = JSON.stringify(Object.fromEntries(desired.map((s) => [s.apiKey, s.value])));
-  return [{
-    host: settingsNode(inv),
-    phase: "settings",
-    kind: "settings",
-    title: `apply ${changed.map((s) => s.cfgKey).join(", ")} through Harbor's API (PUT ${url} as ${HARBOR_ADMIN}), then read them back`,
-    reason: `Harbor keeps ${changed.length === 1 ? "this setting" : "these settings"} in its database, where harbor.cfg no longer reaches: ${view.drift.map((d) => `${d.setting.cfgKey}: ${d.change}`).join("; ")}`,
-    action: {
-      type: "harbor-settings",
-      put: { command: harborApiCommand("PUT", url), curlConfig: harborApiCurlConfig(HARBOR_ADMIN, password, body) },
-      get: { command: harborApiCommand("GET", url), curlConfig: harborApiCurlConfig(HARBOR_ADMIN, password) },
-      expect: Object.fromEntries(desired.filter((s) => !s.secret).map((s) => [s.apiKey, s.value])),
-      stamp: {
-        path: SETTINGS_STAMP_PATH,
-        content: `${JSON.stringify(Object.fromEntries(desired.map((s) => [s.apiKey, settingDigest(s)])))}\n`,
-        mode: 0o600, owner: "root", group: "root", sensitive: true, onChange: [],
-        description: "digests of the database-held settings harbor-ha last applied through Harbor's API",
+  return [
+    {
+      host: settingsNode(inv),
+      phase: "settings",
+      kind: "settings",
+      title: `apply ${changed.map((s) => s.cfgKey).join(", ")} through Harbor's API (PUT ${url} as ${HARBOR_ADMIN}), then read them back`,
+      reason: `Harbor keeps ${changed.length === 1 ? "this setting" : "these settings"} in its database, where harbor.cfg no longer reaches: ${view.drift.map((d) => `${d.setting.cfgKey}: ${d.change}`).join("; ")}`,
+      action: {
+        type: "harbor-settings",
+        put: { command: harborApiCommand("PUT", url), curlConfig: harborApiCurlConfig(HARBOR_ADMIN, password, body) },
+        get: { command: harborApiCommand("GET", url), curlConfig: harborApiCurlConfig(HARBOR_ADMIN, password) },
+        expect: Object.fromEntries(desired.filter((s) => !s.secret).map((s) => [s.apiKey, s.value])),
+        stamp: {
+          path: SETTINGS_STAMP_PATH,
+          content: `${JSON.stringify(Object.fromEntries(desired.map((s) => [s.apiKey, settingDigest(s)])))}\n`,
+          mode: 0o600,
+          owner: "root",
+          group: "root",
+          sensitive: true,
+          onChange: [],
+          description: "digests of the database-held settings harbor-ha last applied through Harbor's API",
+        },
       },
     },
-  }];
+  ];
 }

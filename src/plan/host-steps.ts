@@ -15,20 +15,44 @@ import { HAPROXY_CFG_PATH } from "../render/haproxy.js";
 export function planPackages(d: DesiredHost, f: HostFacts, phase: Phase): Step[] {
   const missing = d.packages.filter((p) => f.packages[p] !== true);
   if (missing.length === 0) return [];
-  return [{ host: d.host.name, phase, kind: "package", title: `install ${missing.join(", ")}`, reason: "not installed", action: { type: "run", command: installPackagesCommand(missing), timeoutMs: 600_000 } }];
+  return [
+    {
+      host: d.host.name,
+      phase,
+      kind: "package",
+      title: `install ${missing.join(", ")}`,
+      reason: "not installed",
+      action: { type: "run", command: installPackagesCommand(missing), timeoutMs: 600_000 },
+    },
+  ];
 }
 
 export function planUsers(d: DesiredHost, f: HostFacts, phase: Phase): Step[] {
   return d.users
     .filter((u) => f.users[u] !== true)
-    .map((u) => ({ host: d.host.name, phase, kind: "user" as const, title: `create system user ${u}`, reason: "absent", action: { type: "run" as const, command: createSystemUserCommand(u) } }));
+    .map((u) => ({
+      host: d.host.name,
+      phase,
+      kind: "user" as const,
+      title: `create system user ${u}`,
+      reason: "absent",
+      action: { type: "run" as const, command: createSystemUserCommand(u) },
+    }));
 }
 
 export function planDirectories(dirs: readonly DesiredDirectory[], host: string, f: HostFacts, phase: Phase): Step[] {
   const steps: Step[] = [];
   for (const d of dirs) {
     const reason = directoryDrift(d, f.dirs[d.path]);
-    if (reason) steps.push({ host, phase, kind: "directory", title: `directory ${d.path} (${octal(d.mode)} ${d.owner}:${d.group})`, reason, action: { type: "run", command: ensureDirectoryCommand(d) } });
+    if (reason)
+      steps.push({
+        host,
+        phase,
+        kind: "directory",
+        title: `directory ${d.path} (${octal(d.mode)} ${d.owner}:${d.group})`,
+        reason,
+        action: { type: "run", command: ensureDirectoryCommand(d) },
+      });
   }
   return steps;
 }
@@ -74,14 +98,16 @@ export function fileDrift(file: DesiredFile, fact: FileFact | undefined): string
   if (!fact?.present) return "absent";
   if (fact.sha256 !== sha256Hex(file.content)) return file.sensitive ? "content differs (not shown: sensitive)" : "content differs";
   if (fact.mode !== file.mode) return `mode ${octal(fact.mode ?? 0)} → ${octal(file.mode)}`;
-  if (!sameOwner(file.owner, fact.owner, fact.uid) || !sameOwner(file.group, fact.group, fact.gid)) return `owner ${fact.owner}:${fact.group} → ${file.owner}:${file.group}`;
+  if (!sameOwner(file.owner, fact.owner, fact.uid) || !sameOwner(file.group, fact.group, fact.gid))
+    return `owner ${fact.owner}:${fact.group} → ${file.owner}:${file.group}`;
   return undefined;
 }
 
 function directoryDrift(d: DesiredDirectory, fact: DirFact | undefined): string | undefined {
   if (!fact?.present) return "absent";
   if (fact.mode !== d.mode) return `mode ${octal(fact.mode ?? 0)} → ${octal(d.mode)}`;
-  if (!sameOwner(d.owner, fact.owner, fact.uid) || !sameOwner(d.group, fact.group, fact.gid)) return `owner ${fact.owner}:${fact.group} → ${d.owner}:${d.group}`;
+  if (!sameOwner(d.owner, fact.owner, fact.uid) || !sameOwner(d.group, fact.group, fact.gid))
+    return `owner ${fact.owner}:${fact.group} → ${d.owner}:${d.group}`;
   return undefined;
 }
 

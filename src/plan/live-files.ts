@@ -26,8 +26,10 @@ export function liveFileDrift(inv: Inventory, d: DesiredHost, f: HostFacts): Liv
   return harborLiveFiles(inv, d).flatMap((l) => {
     const fact = f.files[l.path];
     if (fact === undefined) return []; // not asked
-    if (!fact.present) return [{ path: l.path, reason: `absent: Harbor has not been prepared with harbor-ha's ${l.renderedFrom} (${l.description})` }];
-    if (fact.sha256 !== sha256Hex(l.content)) return [{ path: l.path, reason: `Harbor uses another file than harbor-ha's ${l.renderedFrom} (${l.description})` }];
+    if (!fact.present)
+      return [{ path: l.path, reason: `absent: Harbor has not been prepared with harbor-ha's ${l.renderedFrom} (${l.description})` }];
+    if (fact.sha256 !== sha256Hex(l.content))
+      return [{ path: l.path, reason: `Harbor uses another file than harbor-ha's ${l.renderedFrom} (${l.description})` }];
     return [];
   });
 }

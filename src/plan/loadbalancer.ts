@@ -23,7 +23,9 @@ export function planLoadBalancer(d: DesiredHost, f: HostFacts, redactor: Redacto
   const steps: Step[] = [...planPackages(d, f, phase), ...planUsers(d, f, phase), ...planDirectories(d.directories, host, f, phase), ...files.steps];
 
   const pending = pendingOn(f);
-  const sysctlDrift = Object.entries(LB_SYSCTLS).filter(([k, v]) => f.sysctls[k] !== v).map(([k]) => k);
+  const sysctlDrift = Object.entries(LB_SYSCTLS)
+    .filter(([k, v]) => f.sysctls[k] !== v)
+    .map(([k]) => k);
   const sysctlReason = files.handlers.has("apply-sysctl")
     ? "the sysctl drop-in changed"
     : pending.has("apply-sysctl")
@@ -32,7 +34,15 @@ export function planLoadBalancer(d: DesiredHost, f: HostFacts, redactor: Redacto
         ? `${sysctlDrift.join(", ")} not set`
         : undefined;
   if (sysctlReason) {
-    steps.push({ host, phase, kind: "service", title: `apply ${SYSCTL_PATH}`, reason: sysctlReason, action: { type: "run", command: applySysctlCommand(SYSCTL_PATH) }, applies: ["apply-sysctl"] });
+    steps.push({
+      host,
+      phase,
+      kind: "service",
+      title: `apply ${SYSCTL_PATH}`,
+      reason: sysctlReason,
+      action: { type: "run", command: applySysctlCommand(SYSCTL_PATH) },
+      applies: ["apply-sysctl"],
+    });
   }
 
   // HAProxy before keepalived: keepalived's vrrp_script gives the VIP up while HAProxy does not answer.
@@ -41,7 +51,12 @@ export function planLoadBalancer(d: DesiredHost, f: HostFacts, redactor: Redacto
   const running = f.keepalived?.running === true;
   // A start or restart reads the configuration and the daemon options afresh: it applies both.
   const service = (action: "start" | "restart" | "reload", reason: string): Step => ({
-    host, phase, kind: "service", title: `${action} keepalived`, reason, action: { type: "run", command: serviceCommand(f.init, "keepalived", action) },
+    host,
+    phase,
+    kind: "service",
+    title: `${action} keepalived`,
+    reason,
+    action: { type: "run", command: serviceCommand(f.init, "keepalived", action) },
     applies: action === "reload" ? ["reload-keepalived"] : ["restart-keepalived", "reload-keepalived"],
   });
   if (!running) steps.push(service("start", "keepalived is not running"));
@@ -71,12 +86,39 @@ function planHaproxyService(d: DesiredHost, f: HostFacts, handlers: ReadonlySet<
   const phase = "loadbalancers" as const;
   const change: Step | undefined =
     f.haproxy?.running !== true
-      ? { host, phase, kind: "service", title: START_HAPROXY, reason: "HAProxy is not running", action: { type: "run", command: serviceCommand(f.init, "haproxy", "start") } }
+      ? {
+          host,
+          phase,
+          kind: "service",
+          title: START_HAPROXY,
+          reason: "HAProxy is not running",
+          action: { type: "run", command: serviceCommand(f.init, "haproxy", "start") },
+        }
       : handlers.has("reload-haproxy") || pending.has("reload-haproxy")
-        ? { host, phase, kind: "service", title: RELOAD_HAPROXY, reason: handlers.has("reload-haproxy") ? "haproxy.cfg or the CA file its health check reads changed" : pendingReason("reload-haproxy", f.pending["reload-haproxy"]), action: { type: "run", command: haproxyReloadCommand(f.init) } }
+        ? {
+            host,
+            phase,
+            kind: "service",
+            title: RELOAD_HAPROXY,
+            reason: handlers.has("reload-haproxy")
+              ? "haproxy.cfg or the CA file its health check reads changed"
+              : pendingReason("reload-haproxy", f.pending["reload-haproxy"]),
+            action: { type: "run", command: haproxyReloadCommand(f.init) },
+          }
         : undefined;
   if (!change) return [];
   const hint = "Nothing further was changed on this load balancer. Fix the cause (HAProxy's log on that host says it), then run again.";
   // The change took effect once HAProxy is seen running after it: the check clears the pending marker.
-  return [change, { host, phase, kind: "check", title: CHECK_HAPROXY, reason: `after: ${change.title}`, action: { type: "run", command: haproxyRunningCheckCommand(), hint }, applies: ["reload-haproxy"] }];
+  return [
+    change,
+    {
+      host,
+      phase,
+      kind: "check",
+      title: CHECK_HAPROXY,
+      reason: `after: ${change.title}`,
+      action: { type: "run", command: haproxyRunningCheckCommand(), hint },
+      applies: ["reload-haproxy"],
+    },
+  ];
 }

@@ -26,12 +26,28 @@ export function planCluster(desired: DesiredState, facts: ReadonlyMap<string, Ho
   const hosts = desired.hosts.map((d) => {
     const f = facts.get(d.host.name);
     if (!f) return { host: d.host, steps: [] };
-    const steps = d.host.role === "loadbalancer" ? planLoadBalancer(d, f, ctx.redactor) : [...planStorage(d, f), ...planHarbor(ctx.inv, d, f, ctx.bundle, ctx.redactor, ctx.startupTimeoutMs === undefined ? {} : { startupTimeoutMs: ctx.startupTimeoutMs })];
+    const steps =
+      d.host.role === "loadbalancer"
+        ? planLoadBalancer(d, f, ctx.redactor)
+        : [
+            ...planStorage(d, f),
+            ...planHarbor(
+              ctx.inv,
+              d,
+              f,
+              ctx.bundle,
+              ctx.redactor,
+              ctx.startupTimeoutMs === undefined ? {} : { startupTimeoutMs: ctx.startupTimeoutMs },
+            ),
+          ];
     return { host: d.host, steps };
   });
   const nodePlans = hosts.filter((h) => h.host.role === "harbor-node" && facts.has(h.host.name));
   const settingsFacts = facts.get(settingsNode(ctx.inv));
-  const clusterSteps = [...planSharedStorageCheck(ctx.inv, nodePlans, ctx.sharedStorageMarker), ...(settingsFacts ? planDbSettings(ctx.inv, settingsFacts) : [])];
+  const clusterSteps = [
+    ...planSharedStorageCheck(ctx.inv, nodePlans, ctx.sharedStorageMarker),
+    ...(settingsFacts ? planDbSettings(ctx.inv, settingsFacts) : []),
+  ];
   const problems = [...preflightProblems(ctx.inv, desired.hosts, facts), ...settingsPreflightProblems(ctx.inv, settingsFacts)];
   return { hosts: hosts.map((h) => withClusterSteps(h, clusterSteps)), problems };
 }

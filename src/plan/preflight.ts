@@ -22,32 +22,60 @@ export function preflightProblems(inv: Inventory, desired: readonly DesiredHost[
     const add = (message: string, hint: string) => problems.push({ host: d.host.name, message, hint });
     if (d.host.role === "loadbalancer") {
       const lb = inv.data.load_balancers.find((l) => l.name === d.host.name);
-      if (lb && f.interfaces[lb.interface] !== true) add(`has no network interface ${lb.interface}`, `Set load_balancers[].interface to the interface that should carry the VIP ${vip} (see \`ip link\` on the host).`);
+      if (lb && f.interfaces[lb.interface] !== true)
+        add(
+          `has no network interface ${lb.interface}`,
+          `Set load_balancers[].interface to the interface that should carry the VIP ${vip} (see \`ip link\` on the host).`,
+        );
       for (const p of loadBalancingProblems(inv, f)) add(p.message, p.hint);
       continue;
     }
     for (const p of prerequisiteProblems(f, inv.data.cluster.harbor_version)) add(p.message, p.hint);
-    if (f.vips[vip]) add(`holds the VIP ${vip} on an interface`, "Harbor nodes never hold the VIP (with LVS direct routing they accept its traffic through iptables REDIRECT; HAProxy connects to their own address): remove it from the node (ip addr del).");
+    if (f.vips[vip])
+      add(
+        `holds the VIP ${vip} on an interface`,
+        "Harbor nodes never hold the VIP (with LVS direct routing they accept its traffic through iptables REDIRECT; HAProxy connects to their own address): remove it from the node (ip addr del).",
+      );
     const reach = (label: string, host: string, port: number) => {
-      if (f.tcp[`${host}:${port}`] !== true) add(`cannot reach ${label} at ${host}:${port}`, `Check that ${label} runs and that the firewall lets ${d.host.address} connect to port ${port}.`);
+      if (f.tcp[`${host}:${port}`] !== true)
+        add(
+          `cannot reach ${label} at ${host}:${port}`,
+          `Check that ${label} runs and that the firewall lets ${d.host.address} connect to port ${port}.`,
+        );
     };
     reach("MariaDB", inv.data.database.host, inv.data.database.port);
     reach("Redis", inv.data.redis.host, inv.data.redis.port);
     if (inv.data.harbor.with_clair && inv.data.clair_db) reach("Clair's PostgreSQL", inv.data.clair_db.host, inv.data.clair_db.port);
     for (const target of d.requiredMounts) {
-      if (!f.mounts[target]) add(`has nothing mounted at ${target}`, `storage.type is "mounted": mount the shared storage at ${target} on every Harbor node first, or use storage.type "nfs".`);
+      if (!f.mounts[target])
+        add(
+          `has nothing mounted at ${target}`,
+          `storage.type is "mounted": mount the shared storage at ${target} on every Harbor node first, or use storage.type "nfs".`,
+        );
     }
     for (const m of d.mounts) {
       const current = f.mounts[m.target];
-      if (current && current.source !== m.source) add(`has ${current.source} mounted at ${m.target}, not ${m.source}`, `Unmount it (after checking nothing uses it) or fix storage in the inventory; harbor-ha does not unmount filesystems.`);
+      if (current && current.source !== m.source)
+        add(
+          `has ${current.source} mounted at ${m.target}, not ${m.source}`,
+          `Unmount it (after checking nothing uses it) or fix storage in the inventory; harbor-ha does not unmount filesystems.`,
+        );
     }
     const free = f.diskFreeKb[inv.data.installer.install_dir];
-    if (free !== undefined && free < MIN_FREE_KB) add(`has only ${Math.round(free / 1024)} MiB free for ${inv.data.installer.install_dir}`, "Free at least 1 GiB there, or choose another installer.install_dir.");
+    if (free !== undefined && free < MIN_FREE_KB)
+      add(
+        `has only ${Math.round(free / 1024)} MiB free for ${inv.data.installer.install_dir}`,
+        "Free at least 1 GiB there, or choose another installer.install_dir.",
+      );
   }
   const holders = desired.filter((d) => d.host.role === "loadbalancer" && facts.get(d.host.name)?.vips[vip]);
   const answered = desired.some((d) => d.host.role === "loadbalancer" && facts.get(d.host.name)?.pings[vip] === true);
   if (holders.length === 0 && answered) {
-    problems.push({ host: "cluster", message: `the VIP ${vip} answers, but none of the load balancers holds it`, hint: "Another machine uses this address: find it (arp -n / ip neigh on a load balancer) and free the address, or choose another cluster.vip." });
+    problems.push({
+      host: "cluster",
+      message: `the VIP ${vip} answers, but none of the load balancers holds it`,
+      hint: "Another machine uses this address: find it (arp -n / ip neigh on a load balancer) and free the address, or choose another cluster.vip.",
+    });
   }
   return problems;
 }

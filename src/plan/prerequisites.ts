@@ -34,7 +34,10 @@ export function prerequisiteProblems(f: HostFacts, harborVersion: string): Prere
   });
   if (docker.problem) problems.push(docker.problem);
   else if (docker.version && !versionAtLeast(docker.version, MIN_DOCKER)) {
-    problems.push({ message: `has docker ${docker.version.text}; Harbor's install.sh needs ${text(MIN_DOCKER)} or later`, hint: `Upgrade Docker Engine on the node to ${text(MIN_DOCKER)} or later, then run again.` });
+    problems.push({
+      message: `has docker ${docker.version.text}; Harbor's install.sh needs ${text(MIN_DOCKER)} or later`,
+      hint: `Upgrade Docker Engine on the node to ${text(MIN_DOCKER)} or later, then run again.`,
+    });
   }
   const compose = checkProgram(f.versions[DOCKER_COMPOSE], DOCKER_COMPOSE, parseComposeVersion, {
     need: `docker-compose ${text(MIN_DOCKER_COMPOSE)} or later`,
@@ -57,22 +60,41 @@ interface Wanted {
   install: string;
 }
 
-function checkProgram(fact: VersionFact | undefined, name: string, parse: (output: string) => Version | undefined, wanted: Wanted): { problem?: PrerequisiteProblem; version?: Version } {
+function checkProgram(
+  fact: VersionFact | undefined,
+  name: string,
+  parse: (output: string) => Version | undefined,
+  wanted: Wanted,
+): { problem?: PrerequisiteProblem; version?: Version } {
   if (fact === undefined) return {};
   if (!fact.found) return { problem: { message: `has no ${name} command (Harbor's install.sh needs ${wanted.need})`, hint: wanted.install } };
   const version = parse(fact.output);
   if (fact.exitCode !== 0 || version === undefined) {
-    return { problem: { message: `\`${name} --version\` ${fact.exitCode !== 0 ? `fails (exit ${fact.exitCode})` : "prints no version"}: ${firstLine(fact.output) || "no output"}`, hint: `install.sh stops when it cannot read ${name}'s version. ${wanted.install}` } };
+    return {
+      problem: {
+        message: `\`${name} --version\` ${fact.exitCode !== 0 ? `fails (exit ${fact.exitCode})` : "prints no version"}: ${firstLine(fact.output) || "no output"}`,
+        hint: `install.sh stops when it cannot read ${name}'s version. ${wanted.install}`,
+      },
+    };
   }
   return { version };
 }
 
 function pythonProblem(fact: VersionFact | undefined, harborVersion: string): PrerequisiteProblem | undefined {
   if (fact === undefined) return undefined;
-  const install = "Make /usr/bin/python a Python 2.7 interpreter (Debian/Ubuntu: apt-get install python2, then ln -s python2 /usr/bin/python, or the python-minimal package on older releases; CentOS/RHEL 7 ship it), then run again.";
-  if (!fact.found) return { message: `has no ${PREPARE_PYTHON} (Harbor ${harborVersion}'s prepare starts with #!${PREPARE_PYTHON} and needs Python 2)`, hint: install };
+  const install =
+    "Make /usr/bin/python a Python 2.7 interpreter (Debian/Ubuntu: apt-get install python2, then ln -s python2 /usr/bin/python, or the python-minimal package on older releases; CentOS/RHEL 7 ship it), then run again.";
+  if (!fact.found)
+    return {
+      message: `has no ${PREPARE_PYTHON} (Harbor ${harborVersion}'s prepare starts with #!${PREPARE_PYTHON} and needs Python 2)`,
+      hint: install,
+    };
   const version = parsePythonVersion(fact.output);
-  if (fact.exitCode !== 0 || version === undefined) return { message: `\`${PREPARE_PYTHON} --version\` ${fact.exitCode !== 0 ? `fails (exit ${fact.exitCode})` : "prints no version"}: ${firstLine(fact.output) || "no output"}`, hint: install };
+  if (fact.exitCode !== 0 || version === undefined)
+    return {
+      message: `\`${PREPARE_PYTHON} --version\` ${fact.exitCode !== 0 ? `fails (exit ${fact.exitCode})` : "prints no version"}: ${firstLine(fact.output) || "no output"}`,
+      hint: install,
+    };
   if (version.major !== 2) {
     return {
       message: `${PREPARE_PYTHON} is Python ${version.text}; Harbor ${harborVersion}'s prepare is a Python 2 script`,
@@ -83,5 +105,10 @@ function pythonProblem(fact: VersionFact | undefined, harborVersion: string): Pr
 }
 
 function firstLine(output: string): string {
-  return output.split("\n").map((l) => l.trim()).find(Boolean) ?? "";
+  return (
+    output
+      .split("\n")
+      .map((l) => l.trim())
+      .find(Boolean) ?? ""
+  );
 }

@@ -48,7 +48,10 @@ export function queriesFor(inv: Inventory, d: DesiredHost, bundle: BundleInfo): 
   if (harbor.with_clair && clair_db) q.push({ kind: "tcp", host: clair_db.host, port: clair_db.port });
   // What Harbor holds of the database-held settings the inventory sets: asked of one node (one database).
   if (d.host.name === settingsNode(inv) && desiredDbSettings(inv).length > 0) {
-    q.push({ kind: "harbor-api", url: configurationsUrl(inv), curlConfig: harborApiCurlConfig(HARBOR_ADMIN, harbor.admin_password) }, { kind: "stamp", path: SETTINGS_STAMP_PATH });
+    q.push(
+      { kind: "harbor-api", url: configurationsUrl(inv), curlConfig: harborApiCurlConfig(HARBOR_ADMIN, harbor.admin_password) },
+      { kind: "stamp", path: SETTINGS_STAMP_PATH },
+    );
   }
   return q;
 }

@@ -13,7 +13,9 @@ import type { Plan, PreflightProblem } from "./types.js";
 /** Nodes Harbor serves on now (its local health URL answers 200) that this plan would run install.sh on. */
 export function servingNodesToRestart(inv: Inventory, plan: Plan, facts: ReadonlyMap<string, HostFacts>): string[] {
   const url = localHealthUrl(inv);
-  return plan.hosts.filter((h) => h.host.role === "harbor-node" && facts.get(h.host.name)?.http[url] === 200 && h.steps.some(isInstallRun)).map((h) => h.host.name);
+  return plan.hosts
+    .filter((h) => h.host.role === "harbor-node" && facts.get(h.host.name)?.http[url] === 200 && h.steps.some(isInstallRun))
+    .map((h) => h.host.name);
 }
 
 export function restartLimitProblem(inv: Inventory, plan: Plan, facts: ReadonlyMap<string, HostFacts>, serial: number): PreflightProblem | undefined {

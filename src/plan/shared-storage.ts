@@ -20,9 +20,12 @@ export const SHARED_STORAGE_ANSWER = "yes\n";
 export function sharedRegistryPath(inv: Inventory): string | undefined {
   const storage = inv.data.storage;
   switch (storage.type) {
-    case "nfs": return REGISTRY_DATA_PATH;
-    case "mounted": return storage.registry_path;
-    case "object_store": return undefined;
+    case "nfs":
+      return REGISTRY_DATA_PATH;
+    case "mounted":
+      return storage.registry_path;
+    case "object_store":
+      return undefined;
   }
 }
 
@@ -45,19 +48,29 @@ export function planSharedStorageCheck(inv: Inventory, nodePlans: readonly HostP
   const dir = sharedRegistryPath(inv);
   if (dir === undefined || nodePlans.length === 0 || !nodePlans.some((p) => p.steps.some(isInstallRun))) return [];
   const settled = nodePlans.find((p) => !p.steps.some((s) => s.phase === "storage"));
-  const writer = (settled ?? nodePlans[0] as HostPlan).host.name;
+  const writer = (settled ?? (nodePlans[0] as HostPlan)).host.name;
   const why = "prepare asks whether the registry storage is shared; harbor-ha answers yes only once every node sees this marker";
-  const steps: Step[] = [{
-    host: writer, phase: "storage", kind: "check",
-    title: `write a fresh check marker into ${dir}/${SHARED_CHECK_FILE} as uid 10000`,
-    reason: why,
-    action: { type: "run", command: sharedStorageMarkCommand(dir, marker), hint: `Harbor's registry runs as uid 10000 and must be able to write to ${dir}: make the shared storage writable for 10000:10000 (NFS: no root_squash/all_squash mapping it to another uid), then run again. install.sh was not run.` },
-  }];
+  const steps: Step[] = [
+    {
+      host: writer,
+      phase: "storage",
+      kind: "check",
+      title: `write a fresh check marker into ${dir}/${SHARED_CHECK_FILE} as uid 10000`,
+      reason: why,
+      action: {
+        type: "run",
+        command: sharedStorageMarkCommand(dir, marker),
+        hint: `Harbor's registry runs as uid 10000 and must be able to write to ${dir}: make the shared storage writable for 10000:10000 (NFS: no root_squash/all_squash mapping it to another uid), then run again. install.sh was not run.`,
+      },
+    },
+  ];
   for (const p of nodePlans) {
     const node = p.host.name;
     if (node === writer) continue;
     steps.push({
-      host: node, phase: "storage-check", kind: "check",
+      host: node,
+      phase: "storage-check",
+      kind: "check",
       title: `read the check marker ${writer} wrote into ${dir}, and write there as uid 10000`,
       reason: `${why} (proves ${node} and ${writer} share ${dir})`,
       action: {

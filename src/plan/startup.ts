@@ -57,7 +57,10 @@ export function judgeHarborStartup(output: string): StartupVerdict {
   const challenge = /^www-authenticate:[ \t]*(.*?)\r?$/im.exec(v2)?.[1]?.trim();
   const bearer = challenge !== undefined && /^bearer\s/i.test(challenge);
   const ready = info.status === 200 && registry.status === 401 && bearer && token.status === 200;
-  const v2Text = registry.status === 401 ? `401 ${bearer ? challenge : challenge ? `with a ${challenge.split(/\s/)[0]} challenge, not Bearer` : "without a challenge"}` : registry.text;
+  const v2Text =
+    registry.status === 401
+      ? `401 ${bearer ? challenge : challenge ? `with a ${challenge.split(/\s/)[0]} challenge, not Bearer` : "without a challenge"}`
+      : registry.text;
   const tokenText = token.status === 500 ? "500 (the UI cannot sign tokens: see its log)" : token.text;
   return { ready, detail: `/api/systeminfo ${info.text}; /v2/ ${v2Text}; /service/token ${tokenText}` };
 }

@@ -19,7 +19,16 @@ export type Action =
    * Run `probe` until `judge` (a pure parser, by name) says ready, the interval growing, or the
    * deadline passes; then the step fails with the last answer and what `diagnose` prints.
    */
-  | { type: "wait"; probe: Command; judge: "harbor-startup"; diagnose?: Command; timeoutMs: number; firstIntervalMs: number; maxIntervalMs: number; hint: string }
+  | {
+      type: "wait";
+      probe: Command;
+      judge: "harbor-startup";
+      diagnose?: Command;
+      timeoutMs: number;
+      firstIntervalMs: number;
+      maxIntervalMs: number;
+      hint: string;
+    }
   /**
    * Harbor's database-held settings through its API: PUT (curl's config, with the credentials
    * and the body, on stdin), then GET and compare with `expect` (passwords are never read
@@ -84,5 +93,8 @@ export function isEmptyPlan(plan: Plan): boolean {
 
 /** Steps in phase order, keeping the order within a phase. */
 export function inPhaseOrder(steps: readonly Step[]): Step[] {
-  return steps.map((s, i) => ({ s, i })).sort((a, b) => PHASES.indexOf(a.s.phase) - PHASES.indexOf(b.s.phase) || a.i - b.i).map((x) => x.s);
+  return steps
+    .map((s, i) => ({ s, i }))
+    .sort((a, b) => PHASES.indexOf(a.s.phase) - PHASES.indexOf(b.s.phase) || a.i - b.i)
+    .map((x) => x.s);
 }

@@ -66,7 +66,12 @@ export interface ProvisionResult {
 
 /** A failed run: carries what was done so far, for the summary and --json. */
 export class ProvisionFailed extends HarborHaError {
-  constructor(message: string, readonly partial: Partial<ProvisionResult> & { outcomes: HostOutcome[] }, hint: string, exitCode = 1) {
+  constructor(
+    message: string,
+    readonly partial: Partial<ProvisionResult> & { outcomes: HostOutcome[] },
+    hint: string,
+    exitCode = 1,
+  ) {
     super(message, { hint, exitCode });
   }
 }
@@ -91,23 +96,41 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
       db.preflight(inv, desired.database, pool, opts.reinitializeDatabase).catch((e: Error) => e),
     ]);
     if (opts.isInterrupted()) throw interruptedBeforeChanges("preflight");
-    if (gathered.failures.size > 0) throw preflightFailure([...gathered.failures].map(([host, e]) => describeFailure(host, e)), desired);
+    if (gathered.failures.size > 0)
+      throw preflightFailure(
+        [...gathered.failures].map(([host, e]) => describeFailure(host, e)),
+        desired,
+      );
     if (databaseOrError instanceof Error) throw preflightFailure([describeFailure("database", databaseOrError)], desired);
     const database = databaseOrError;
-    const plan = planCluster(desired, gathered.facts, { inv, redactor, bundle, sharedStorageMarker: newSharedStorageMarker(inv), ...(opts.startupTimeoutMs === undefined ? {} : { startupTimeoutMs: opts.startupTimeoutMs }) });
+    const plan = planCluster(desired, gathered.facts, {
+      inv,
+      redactor,
+      bundle,
+      sharedStorageMarker: newSharedStorageMarker(inv),
+      ...(opts.startupTimeoutMs === undefined ? {} : { startupTimeoutMs: opts.startupTimeoutMs }),
+    });
     if (database.plan.action === "refuse") throw preflightFailure([`database: ${database.plan.reason}`], desired);
     // A dry run still shows the plan (the operator wants to see the change), saying it would be refused.
     const restarts = restartLimitProblem(inv, plan, gathered.facts, opts.serial ?? 1);
-    if (restarts && opts.dryRun) opts.emit({ type: "note", level: "warn", message: `provision would refuse this plan: ${restarts.message}\n  → ${restarts.hint}` });
+    if (restarts && opts.dryRun)
+      opts.emit({ type: "note", level: "warn", message: `provision would refuse this plan: ${restarts.message}\n  → ${restarts.hint}` });
     else if (restarts) plan.problems.push(restarts);
-    if (plan.problems.length > 0) throw preflightFailure(plan.problems.map((p) => `${p.host}: ${p.message}\n    → ${p.hint}`), desired);
+    if (plan.problems.length > 0)
+      throw preflightFailure(
+        plan.problems.map((p) => `${p.host}: ${p.message}\n    → ${p.hint}`),
+        desired,
+      );
     for (const h of desired.hosts) started.set(h.host.name, Date.now() - t0);
 
     const changed = plan.hosts.some((h) => h.steps.length > 0) || database.plan.action !== "skip";
     if (opts.dryRun) {
       const outcomes = plan.hosts.map((h) => ({
-        host: h.host.name, role: h.host.role, status: h.steps.length > 0 ? ("would change" as const) : ("unchanged" as const),
-        changes: h.steps.map((s) => s.title), ms: started.get(h.host.name) ?? 0,
+        host: h.host.name,
+        role: h.host.role,
+        status: h.steps.length > 0 ? ("would change" as const) : ("unchanged" as const),
+        changes: h.steps.map((s) => s.title),
+        ms: started.get(h.host.name) ?? 0,
       }));
       return { plan, database, outcomes, changed, redactor };
     }
@@ -138,7 +161,10 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
       lastPhase = phase;
       opts.emit({ type: "phase", phase, description: PHASE_DESCRIPTIONS[phase] });
       const timer = Date.now();
-      const r = phase === "loadbalancers" ? await applyLoadBalancers(pool, inv, plan, opts.emit, opts.isInterrupted) : await runPhase(pool, plan, phase, opts.emit, opts.isInterrupted);
+      const r =
+        phase === "loadbalancers"
+          ? await applyLoadBalancers(pool, inv, plan, opts.emit, opts.isInterrupted)
+          : await runPhase(pool, plan, phase, opts.emit, opts.isInterrupted);
       for (const [h, titles] of r.done) done.set(h, [...(done.get(h) ?? []), ...titles]);
       for (const [h, e] of r.failures) failures.set(h, e);
       if (r.failures.size > 0) failedPhases.add(phase);
@@ -166,14 +192,18 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
     } else {
       // Nobody serves the VIP yet: the nodes' storage and Harbor do not depend on it, so they do
       // not wait for the VRRP election; settings (and the final verify) start when both are done.
-      const tracks = await Promise.allSettled([runPhases(["loadbalancers"]), runPhases(PHASES.filter((p) => p !== "loadbalancers" && p !== "settings"))]);
+      const tracks = await Promise.allSettled([
+        runPhases(["loadbalancers"]),
+        runPhases(PHASES.filter((p) => p !== "loadbalancers" && p !== "settings")),
+      ]);
       for (const t of tracks) if (t.status === "rejected") throw t.reason;
       await runPhases(["settings"]);
     }
     if (failures.size > 0 || opts.isInterrupted()) {
       result.outcomes = outcomesOf(plan, done, failures, started);
       // Ctrl-C is said to be one: what finished, what did not, and that running again finishes it.
-      if (opts.isInterrupted()) throw new ProvisionFailed(describeInterruptedPhase(plan, lastPhase, done, failures), result, RUN_AGAIN_HINT, EXIT_INTERRUPTED);
+      if (opts.isInterrupted())
+        throw new ProvisionFailed(describeInterruptedPhase(plan, lastPhase, done, failures), result, RUN_AGAIN_HINT, EXIT_INTERRUPTED);
       throw new ProvisionFailed(
         `${[...failedPhases].join(" and ") || "the run"} failed on ${[...failures.keys()].join(", ") || "(interrupted)"}; later phases did not start`,
         result,
@@ -238,7 +268,8 @@ function vipServed(inv: Inventory, facts: ReadonlyMap<string, HostFacts>): boole
 /** An audit line on each host that changed, then the lock released; failures here are warnings, never the run's error. */
 async function finishLocked(pool: SshPool, lock: ClusterLock, done: ReadonlyMap<string, string[]>, emit: EmitEvent): Promise<void> {
   const auditFailures = await appendAuditLines(pool, "provision", done);
-  for (const [host, e] of auditFailures) emit({ type: "note", level: "warn", host, message: `${host}: could not append to the audit log: ${e.message}` });
+  for (const [host, e] of auditFailures)
+    emit({ type: "note", level: "warn", host, message: `${host}: could not append to the audit log: ${e.message}` });
   await releaseReporting(lock, (message) => emit({ type: "note", level: "warn", message }));
 }
 
@@ -252,7 +283,11 @@ const PHASE_DESCRIPTIONS: Record<(typeof PHASES)[number], string> = {
 
 function preflightFailure(lines: string[], desired: DesiredState): ProvisionFailed {
   const outcomes: HostOutcome[] = desired.hosts.map((h) => ({ host: h.host.name, role: h.host.role, status: "not started", changes: [], ms: 0 }));
-  return new ProvisionFailed(`preflight failed; nothing was changed on any host:\n  ${lines.join("\n  ")}`, { outcomes }, "Fix the problems above and run again.");
+  return new ProvisionFailed(
+    `preflight failed; nothing was changed on any host:\n  ${lines.join("\n  ")}`,
+    { outcomes },
+    "Fix the problems above and run again.",
+  );
 }
 
 /** "host: message" (once, even when the message names the host), then what to do. */
@@ -261,7 +296,12 @@ function describeFailure(host: string, e: Error): string {
   return e instanceof HarborHaError && e.hint ? `${message}\n    → ${e.hint}` : message;
 }
 
-function outcomesOf(plan: Plan, done: ReadonlyMap<string, string[]>, failures: ReadonlyMap<string, Error>, ms: ReadonlyMap<string, number>): HostOutcome[] {
+function outcomesOf(
+  plan: Plan,
+  done: ReadonlyMap<string, string[]>,
+  failures: ReadonlyMap<string, Error>,
+  ms: ReadonlyMap<string, number>,
+): HostOutcome[] {
   return plan.hosts.map((h) => {
     const failed = failures.get(h.host.name);
     const changes = done.get(h.host.name) ?? [];

@@ -31,7 +31,10 @@ export interface ExecRequest {
 
 /** Thrown by exec when the connection itself is gone; `why` says how ("reset by the peer"). */
 export class ChannelLost extends Error {
-  constructor(readonly why: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly why: string,
+    options?: { cause?: unknown },
+  ) {
     super(why, options);
   }
 }
@@ -110,7 +113,12 @@ export abstract class CommandTransport implements Transport {
         reject(new RemoteTimeoutError(this.target.hostName, opts.step, timeoutMs));
       }, timeoutMs);
     });
-    const running = this.exec({ command: wrapped.command, step: opts.step, signal: abandon.signal, ...(wrapped.stdin === undefined ? {} : { stdin: wrapped.stdin }) });
+    const running = this.exec({
+      command: wrapped.command,
+      step: opts.step,
+      signal: abandon.signal,
+      ...(wrapped.stdin === undefined ? {} : { stdin: wrapped.stdin }),
+    });
     // Whichever loses the race settles later, unobserved.
     running.catch(() => undefined);
     deadline.catch(() => undefined);

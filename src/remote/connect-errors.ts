@@ -39,9 +39,15 @@ export function mapConnectError(err: unknown, ctx: ConnectContext): SshConnectEr
         `(try: ssh -p ${ctx.port}${ctx.privateKeyPath ? ` -i ${ctx.privateKeyPath}` : ""} ${ctx.user}@${ctx.address} true).`,
     );
   if (/passphrase|Cannot parse privateKey|Unsupported key format/i.test(message))
-    return fail(`cannot use the private key ${ctx.privateKeyPath ?? ""}: ${message}`, "Give ssh.passphrase for an encrypted key (e.g. ${env:HARBOR_SSH_PASSPHRASE}), or check that the file is an OpenSSH private key.");
+    return fail(
+      `cannot use the private key ${ctx.privateKeyPath ?? ""}: ${message}`,
+      "Give ssh.passphrase for an encrypted key (e.g. ${env:HARBOR_SSH_PASSPHRASE}), or check that the file is an OpenSSH private key.",
+    );
   if (e.code === "ECONNREFUSED")
-    return fail("connection refused", `Nothing listens on port ${ctx.port}: check that sshd runs on the host and that ssh.port in the inventory is right.`);
+    return fail(
+      "connection refused",
+      `Nothing listens on port ${ctx.port}: check that sshd runs on the host and that ssh.port in the inventory is right.`,
+    );
   if (e.code === "ETIMEDOUT" || e.level === "client-timeout" || /timed out/i.test(message))
     return fail(
       `no SSH handshake within ${Math.round(ctx.connectTimeoutMs / 1000)} s`,
@@ -52,6 +58,9 @@ export function mapConnectError(err: unknown, ctx: ConnectContext): SshConnectEr
   if (e.code === "EHOSTUNREACH" || e.code === "ENETUNREACH")
     return fail("host unreachable (no route)", "Check the address and the network path from this machine (or set ssh.jump_host).");
   if (e.code === "ECONNRESET" || /connection lost|socket hang up|No response from server/i.test(message))
-    return fail(`the connection was closed during the handshake (${message})`, "Check sshd's log on the host (MaxStartups, AllowUsers, fail2ban) and try again.");
+    return fail(
+      `the connection was closed during the handshake (${message})`,
+      "Check sshd's log on the host (MaxStartups, AllowUsers, fail2ban) and try again.",
+    );
   return fail(`cannot connect: ${message}`, "Try `ssh` to the same address with the same user and key to see the cause.");
 }

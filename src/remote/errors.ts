@@ -36,12 +36,15 @@ export class RemoteTimeoutError extends HarborHaError {
   readonly step: string;
   readonly timeoutMs: number;
   constructor(host: string, step: string, timeoutMs: number) {
-    super(`no answer from ${host} for ${Number((timeoutMs / 1000).toFixed(timeoutMs < 10_000 ? 1 : 0))} s during step "${step}": the command did not finish and was abandoned`, {
-      hint:
-        `Look at ${host}: is it overloaded, out of disk, or is the command waiting for something (ps, uptime, df)? ` +
-        "harbor-ha stopped waiting and closed the command's channel; the command may still be running there. " +
-        "Fix the cause and run again; files already written stay consistent (old or new).",
-    });
+    super(
+      `no answer from ${host} for ${Number((timeoutMs / 1000).toFixed(timeoutMs < 10_000 ? 1 : 0))} s during step "${step}": the command did not finish and was abandoned`,
+      {
+        hint:
+          `Look at ${host}: is it overloaded, out of disk, or is the command waiting for something (ps, uptime, df)? ` +
+          "harbor-ha stopped waiting and closed the command's channel; the command may still be running there. " +
+          "Fix the cause and run again; files already written stay consistent (old or new).",
+      },
+    );
     this.host = host;
     this.step = step;
     this.timeoutMs = timeoutMs;
@@ -101,7 +104,9 @@ export class RemoteCommandError extends HarborHaError {
     const redactor = new Redactor().add(...(failure.secrets ?? []));
     const stderrLines = tellingLines(redactor.redact(failure.stderr));
     const status =
-      failure.exitCode === null ? `was killed by signal ${failure.signal ?? "unknown"}` : `exited with code ${failure.exitCode}${meaningOf(failure.exitCode)}`;
+      failure.exitCode === null
+        ? `was killed by signal ${failure.signal ?? "unknown"}`
+        : `exited with code ${failure.exitCode}${meaningOf(failure.exitCode)}`;
     const lines = [`${failure.host}: step "${failure.step}" failed: the command ${status}`, `  command: ${failure.command}`];
     if (stderrLines.length > 0) lines.push("  stderr:", ...stderrLines.map((l) => `    ${l}`));
     super(lines.join("\n"), { hint: failure.hint ?? hintFor(failure.host, failure.exitCode, stderrLines) });

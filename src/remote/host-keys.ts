@@ -63,14 +63,28 @@ export async function verifyHostKey(check: HostKeyCheck, keyBlob: Buffer): Promi
   if (verdict === "match") return undefined;
   const fingerprint = fingerprintSha256(keyBase64);
   if (verdict === "unknown" && check.acceptNewHostKeys) {
-    const appended = await appendKnownHost(check.knownHostsPath, formatKnownHostsLine(check.address, check.port, keyType, keyBase64), check, keyType, keyBase64);
-    return appended ? { hostName: check.hostName, address: check.address, port: check.port, keyType, fingerprint, knownHostsPath: check.knownHostsPath } : undefined;
+    const appended = await appendKnownHost(
+      check.knownHostsPath,
+      formatKnownHostsLine(check.address, check.port, keyType, keyBase64),
+      check,
+      keyType,
+      keyBase64,
+    );
+    return appended
+      ? { hostName: check.hostName, address: check.address, port: check.port, keyType, fingerprint, knownHostsPath: check.knownHostsPath }
+      : undefined;
   }
   const known = knownKeyTypes(entries, check.address, check.port);
   throw hostKeyError(check, verdict === "unknown" ? "unknown" : verdict === "revoked" ? "revoked" : "changed", keyType, fingerprint, known);
 }
 
-function hostKeyError(check: HostKeyCheck, problem: "unknown" | "changed" | "revoked", keyType: string, fingerprint: string, knownTypes: readonly string[] = []): HostKeyError {
+function hostKeyError(
+  check: HostKeyCheck,
+  problem: "unknown" | "changed" | "revoked",
+  keyType: string,
+  fingerprint: string,
+  knownTypes: readonly string[] = [],
+): HostKeyError {
   const where = `${check.hostName} (${check.address}:${check.port})`;
   if (problem === "unknown") {
     return new HostKeyError(
@@ -83,7 +97,13 @@ function hostKeyError(check: HostKeyCheck, problem: "unknown" | "changed" | "rev
     );
   }
   if (problem === "revoked") {
-    return new HostKeyError(check.hostName, problem, fingerprint, `${where}: the ${keyType} host key ${fingerprint} is marked @revoked in ${check.knownHostsPath}; refusing to connect.`, `The host presents a key you revoked: find out why before going on.`);
+    return new HostKeyError(
+      check.hostName,
+      problem,
+      fingerprint,
+      `${where}: the ${keyType} host key ${fingerprint} is marked @revoked in ${check.knownHostsPath}; refusing to connect.`,
+      `The host presents a key you revoked: find out why before going on.`,
+    );
   }
   return new HostKeyError(
     check.hostName,
@@ -106,17 +126,26 @@ let appendChain: Promise<unknown> = Promise.resolve();
 
 /** Appends the line under the lock; false when another connect added this very key meanwhile. */
 async function appendKnownHost(path: string, line: string, check: HostKeyCheck, keyType: string, keyBase64: string): Promise<boolean> {
-  const run = appendChain.then(() => withFileLock(`${path}.harbor-ha.lock`, async () => {
-    // Re-read inside the lock: another connect may have added this host meanwhile.
-    const entries = await readKnownHosts(path);
-    const verdict = checkHostKey(entries, check.address, check.port, keyType, keyBase64);
-    if (verdict === "match") return false;
-    if (verdict !== "unknown") throw hostKeyError(check, verdict === "revoked" ? "revoked" : "changed", keyType, fingerprintSha256(keyBase64), knownKeyTypes(entries, check.address, check.port));
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    const prefix = (await endsWithoutNewline(path)) ? "\n" : "";
-    await appendFile(path, `${prefix}${line}\n`, { mode: 0o600 });
-    return true;
-  }));
+  const run = appendChain.then(() =>
+    withFileLock(`${path}.harbor-ha.lock`, async () => {
+      // Re-read inside the lock: another connect may have added this host meanwhile.
+      const entries = await readKnownHosts(path);
+      const verdict = checkHostKey(entries, check.address, check.port, keyType, keyBase64);
+      if (verdict === "match") return false;
+      if (verdict !== "unknown")
+        throw hostKeyError(
+          check,
+          verdict === "revoked" ? "revoked" : "changed",
+          keyType,
+          fingerprintSha256(keyBase64),
+          knownKeyTypes(entries, check.address, check.port),
+        );
+      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+      const prefix = (await endsWithoutNewline(path)) ? "\n" : "";
+      await appendFile(path, `${prefix}${line}\n`, { mode: 0o600 });
+      return true;
+    }),
+  );
   appendChain = run.catch(() => undefined);
   return run;
 }
@@ -144,10 +173,15 @@ async function withFileLock<T>(lockPath: string, body: () => Promise<T>): Promis
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      const age = await stat(lockPath).then((s) => Date.now() - s.mtimeMs, () => 0);
+      const age = await stat(lockPath).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
       if (age > LOCK_STALE_MS) await rm(lockPath, { force: true });
       else if (Date.now() > deadline)
-        throw new HarborHaError(`${lockPath} is held by another process`, { hint: "Remove the lock file if no harbor-ha is running, then run again." });
+        throw new HarborHaError(`${lockPath} is held by another process`, {
+          hint: "Remove the lock file if no harbor-ha is running, then run again.",
+        });
       else await new Promise((r) => setTimeout(r, 50));
     }
   }

@@ -27,5 +27,7 @@ export function throwIfAnyFailed(hosts: readonly string[], settled: ReadonlyArra
   const { failures } = byHost(hosts, settled);
   if (failures.size === 0) return;
   const lines = [...failures].map(([h, e]) => `${h}: ${e.message}`);
-  throw new HarborHaError(`${what}:\n  ${lines.join("\n  ")}`, { hint: "Check that every load balancer is reachable, then run the same command again to resume." });
+  throw new HarborHaError(`${what}:\n  ${lines.join("\n  ")}`, {
+    hint: "Check that every load balancer is reachable, then run the same command again to resume.",
+  });
 }

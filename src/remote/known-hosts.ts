@@ -6,9 +6,7 @@
  */
 import { createHash, createHmac } from "node:crypto";
 
-export type HostPattern =
-  | { kind: "plain"; pattern: string; negated: boolean }
-  | { kind: "hashed"; salt: Buffer; hash: Buffer };
+export type HostPattern = { kind: "plain"; pattern: string; negated: boolean } | { kind: "hashed"; salt: Buffer; hash: Buffer };
 
 export interface KnownHostEntry {
   /** `@revoked` lines name keys that must never be accepted. `@cert-authority` lines are skipped. */
@@ -43,7 +41,10 @@ function parseKnownHostsLine(raw: string, line: number): KnownHostEntry | undefi
   }
   const [hostField, keyType, keyBase64] = fields;
   if (!hostField || !keyType || !keyBase64) return undefined;
-  const hosts = hostField.split(",").filter((h) => h !== "").map(parseHostPattern);
+  const hosts = hostField
+    .split(",")
+    .filter((h) => h !== "")
+    .map(parseHostPattern);
   if (hosts.some((h) => h === undefined)) return undefined;
   return { revoked, hosts: hosts as HostPattern[], keyType, keyBase64, line };
 }
@@ -65,7 +66,10 @@ export function knownHostsName(host: string, port: number): string {
 
 function wildcardMatch(pattern: string, name: string): boolean {
   if (!pattern.includes("*") && !pattern.includes("?")) return pattern === name;
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${re}$`).test(name);
 }
 
@@ -91,13 +95,7 @@ export function entryMatchesHost(entry: KnownHostEntry, host: string, port: numb
  * a host with any known key as known: a host that suddenly offers only another key type is
  * as suspect as one with another key); only a host known_hosts does not name is unknown.
  */
-export function checkHostKey(
-  entries: readonly KnownHostEntry[],
-  host: string,
-  port: number,
-  keyType: string,
-  keyBase64: string,
-): HostKeyVerdict {
+export function checkHostKey(entries: readonly KnownHostEntry[], host: string, port: number, keyType: string, keyBase64: string): HostKeyVerdict {
   if (entries.some((e) => e.revoked && e.keyType === keyType && e.keyBase64 === keyBase64)) return "revoked";
   const forHost = entries.filter((e) => !e.revoked && entryMatchesHost(e, host, port));
   if (forHost.some((e) => e.keyType === keyType && e.keyBase64 === keyBase64)) return "match";

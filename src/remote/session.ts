@@ -108,7 +108,9 @@ export class SshSession extends CommandTransport {
       if (r.code === null && r.signal === null) {
         // No exit status: the channel ended with the connection. Let its error or close event name why.
         await new Promise((resolve) => setImmediate(resolve));
-        throw new ChannelLost(this.#lost ?? "the command ended without an exit status (the connection dropped, or sshd on the host ended the session)");
+        throw new ChannelLost(
+          this.#lost ?? "the command ended without an exit status (the connection dropped, or sshd on the host ended the session)",
+        );
       }
       return { code: r.code, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
     } catch (err) {
@@ -145,7 +147,8 @@ export class SshSession extends CommandTransport {
 
 /** ssh2's error after the handshake, in words. */
 export function describeConnectionError(err: { message?: string; level?: string; code?: string }): string {
-  if (err.level === "client-timeout") return `the host stopped answering (no answer to keepalives for ${((KEEPALIVE_COUNT_MAX + 1) * KEEPALIVE_INTERVAL_MS) / 1000} s)`;
+  if (err.level === "client-timeout")
+    return `the host stopped answering (no answer to keepalives for ${((KEEPALIVE_COUNT_MAX + 1) * KEEPALIVE_INTERVAL_MS) / 1000} s)`;
   if (err.code === "ECONNRESET") return "the connection was reset";
   if (err.code === "EPIPE") return "the connection was broken (EPIPE)";
   return err.message ?? "the connection failed";
@@ -159,11 +162,21 @@ interface Endpoint {
 }
 
 async function openConnection(target: SshTarget, endpoint: Endpoint, opts: ConnectOptions, sock?: Readable): Promise<NodeSSH> {
-  const ctx: ConnectContext = { ...endpoint, connectTimeoutMs: target.connectTimeoutMs, ...(target.privateKeyPath ? { privateKeyPath: target.privateKeyPath } : {}) };
+  const ctx: ConnectContext = {
+    ...endpoint,
+    connectTimeoutMs: target.connectTimeoutMs,
+    ...(target.privateKeyPath ? { privateKeyPath: target.privateKeyPath } : {}),
+  };
   const entries = await readKnownHosts(target.knownHostsPath);
   const preferred = preferredHostKeyAlgorithms(entries, endpoint.address, endpoint.port);
   let keyFailure: unknown;
-  const check = { hostName: endpoint.label, address: endpoint.address, port: endpoint.port, knownHostsPath: target.knownHostsPath, acceptNewHostKeys: opts.acceptNewHostKeys ?? false };
+  const check = {
+    hostName: endpoint.label,
+    address: endpoint.address,
+    port: endpoint.port,
+    knownHostsPath: target.knownHostsPath,
+    acceptNewHostKeys: opts.acceptNewHostKeys ?? false,
+  };
   const config: Config = {
     ...(sock ? { sock } : { host: endpoint.address }),
     port: endpoint.port,
@@ -203,14 +216,23 @@ async function credentialsFor(target: SshTarget, ctx: ConnectContext): Promise<P
   if (!target.privateKeyPath) {
     const agent = process.env.SSH_AUTH_SOCK;
     if (!agent)
-      throw new SshConnectError(ctx.label, `${ctx.label}: no private key in the inventory and no SSH agent (SSH_AUTH_SOCK is empty)`, "Set ssh.private_key in the inventory, or start ssh-agent and add your key (ssh-add).");
+      throw new SshConnectError(
+        ctx.label,
+        `${ctx.label}: no private key in the inventory and no SSH agent (SSH_AUTH_SOCK is empty)`,
+        "Set ssh.private_key in the inventory, or start ssh-agent and add your key (ssh-add).",
+      );
     return { agent };
   }
   let privateKey: string;
   try {
     privateKey = await readFile(target.privateKeyPath, "utf8");
   } catch (err) {
-    throw new SshConnectError(ctx.label, `${ctx.label}: cannot read the private key ${target.privateKeyPath}: ${(err as Error).message}`, "Check ssh.private_key in the inventory.", err);
+    throw new SshConnectError(
+      ctx.label,
+      `${ctx.label}: cannot read the private key ${target.privateKeyPath}: ${(err as Error).message}`,
+      "Check ssh.private_key in the inventory.",
+      err,
+    );
   }
   return { privateKey, ...(target.passphrase ? { passphrase: target.passphrase.reveal() } : {}) };
 }

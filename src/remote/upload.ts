@@ -50,7 +50,6 @@ export interface UploadCommand {
   sha256: string;
 }
 
-
 /** Throws unless `path` is an absolute file path (a programming error: the render makes them). */
 export function checkUploadPath(path: string): void {
   if (!posix.isAbsolute(path) || path.endsWith("/")) throw new Error(`harbor-ha: upload path must be an absolute file path, got "${path}"`);

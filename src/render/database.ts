@@ -8,7 +8,9 @@ export const BUNDLE_REGISTRY_SQL = "harbor/ha/registry.sql";
 export function renderDatabase(inv: Inventory): DesiredDatabase {
   const db = inv.data.database;
   const registrySql: RegistrySqlSource =
-    db.registry_sql !== undefined ? { from: "file", path: db.registry_sql } : { from: "bundle", bundle: inv.data.installer.bundle, member: BUNDLE_REGISTRY_SQL };
+    db.registry_sql !== undefined
+      ? { from: "file", path: db.registry_sql }
+      : { from: "bundle", bundle: inv.data.installer.bundle, member: BUNDLE_REGISTRY_SQL };
   const out: DesiredDatabase = {
     host: db.host,
     port: db.port,

@@ -15,7 +15,6 @@ import type { TemplateSet } from "./templates.js";
 
 export { SERVER_CERT_PATH, SERVER_KEY_PATH } from "../harbor/layout.js";
 
-
 /** The values harbor-ha derives from the inventory, before any pass-through key. */
 export function deriveHarborCfg(inv: Inventory): Record<string, string> {
   const { cluster, harbor, database, clair_db, storage } = inv.data;
@@ -83,7 +82,11 @@ export function harborCfgValues(inv: Inventory, node: HarborNodeSpec): Record<st
  * every key the inventory passes through as a `${env:…}` / `${file:…}` secret.
  */
 export function harborCfgSecretKeys(inv: Inventory, node: HarborNodeSpec): string[] {
-  const passedAsSecret = [inv.data.harbor.extra_cfg, node.harbor_cfg ?? {}].flatMap((m) => Object.entries(m).filter(([, v]) => v instanceof Secret).map(([k]) => k));
+  const passedAsSecret = [inv.data.harbor.extra_cfg, node.harbor_cfg ?? {}].flatMap((m) =>
+    Object.entries(m)
+      .filter(([, v]) => v instanceof Secret)
+      .map(([k]) => k),
+  );
   return [...new Set([...HARBOR_CFG_SECRET_KEYS, ...passedAsSecret])];
 }
 
@@ -105,7 +108,14 @@ export function renderHarborCfg(inv: Inventory, node: HarborNodeSpec, tpl: Templ
   const extraLines = Object.entries(values)
     .filter(([key]) => !placed.has(key))
     .map(([key, value]) => cfgLine(key, value));
-  return tpl.harborCfg({ clusterName: inv.data.cluster.name, nodeName: node.name, harborVersion: version, harborSeries: series, sections, extraLines });
+  return tpl.harborCfg({
+    clusterName: inv.data.cluster.name,
+    nodeName: node.name,
+    harborVersion: version,
+    harborSeries: series,
+    sections,
+    extraLines,
+  });
 }
 
 /** `key = value`, or `key =` for an empty value (ConfigParser reads both; no trailing blank). */

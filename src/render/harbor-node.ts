@@ -117,6 +117,12 @@ function renderVipAcceptFiles(inv: Inventory, tpl: TemplateSet): DesiredFile[] {
       onChange,
       description: "iptables rules that let this node accept packets for the VIP (LVS direct routing)",
     }),
-    desiredFile({ path: VIP_ACCEPT_UNIT_PATH, content: tpl.vipAcceptService({ vip }), mode: 0o644, onChange, description: "re-applies the VIP rules at boot" }),
+    desiredFile({
+      path: VIP_ACCEPT_UNIT_PATH,
+      content: tpl.vipAcceptService({ vip }),
+      mode: 0o644,
+      onChange,
+      description: "re-applies the VIP rules at boot",
+    }),
   ];
 }

@@ -12,7 +12,16 @@
  * content it must have, so that `status` can compare what Harbor really uses, not only what
  * harbor-ha wrote.
  */
-import { CA_DOWNLOAD_PATH, HA_COPY_NAMES, LIVE_NGINX_CERT_DIR, LIVE_TOKEN_CERT, LIVE_TOKEN_KEY, SECRETKEY_PATH, SERVER_CERT_PATH, SERVER_KEY_PATH } from "../harbor/layout.js";
+import {
+  CA_DOWNLOAD_PATH,
+  HA_COPY_NAMES,
+  LIVE_NGINX_CERT_DIR,
+  LIVE_TOKEN_CERT,
+  LIVE_TOKEN_KEY,
+  SECRETKEY_PATH,
+  SERVER_CERT_PATH,
+  SERVER_KEY_PATH,
+} from "../harbor/layout.js";
 import type { Inventory } from "../inventory/model.js";
 import type { DesiredHost } from "./types.js";
 
@@ -27,7 +36,14 @@ export function harborHaDir(inv: Inventory): string {
 }
 
 /** The ha/ copy of each live file harbor-ha writes (only those it writes: no TLS copies without TLS). */
-export function haCopyPaths(inv: Inventory): { serverCert: string; serverKey: string; ca: string; tokenKey: string; tokenCert: string; secretkey: string } {
+export function haCopyPaths(inv: Inventory): {
+  serverCert: string;
+  serverKey: string;
+  ca: string;
+  tokenKey: string;
+  tokenCert: string;
+  secretkey: string;
+} {
   const ha = harborHaDir(inv);
   return {
     serverCert: `${ha}/${HA_COPY_NAMES.serverCert}`,

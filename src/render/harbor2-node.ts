@@ -44,16 +44,48 @@ export function renderHarbor2NodeFiles(inv: Harbor2Inventory, index: number, sta
   ];
   if (inv.tls) {
     files.push(
-      desiredFile({ path: SERVER_CERT_PATH, content: inv.tls.certificatePem, mode: 0o644, onChange: REINSTALL, description: "Harbor's TLS certificate (prepare copies it for nginx)" }),
-      desiredFile({ path: SERVER_KEY_PATH, content: inv.tls.key.reveal(), mode: 0o600, sensitive: true, onChange: REINSTALL, description: "Harbor's TLS private key" }),
+      desiredFile({
+        path: SERVER_CERT_PATH,
+        content: inv.tls.certificatePem,
+        mode: 0o644,
+        onChange: REINSTALL,
+        description: "Harbor's TLS certificate (prepare copies it for nginx)",
+      }),
+      desiredFile({
+        path: SERVER_KEY_PATH,
+        content: inv.tls.key.reveal(),
+        mode: 0o600,
+        sensitive: true,
+        onChange: REINSTALL,
+        description: "Harbor's TLS private key",
+      }),
     );
   }
   const owned = { owner: HARBOR2_SECRET_OWNER, group: HARBOR2_SECRET_OWNER, sensitive: true, onChange: REINSTALL };
   files.push(
     // Exactly 16 characters, no newline: prepare refuses any other length.
-    exactFile({ ...owned, path: HARBOR2_SECRETKEY_PATH, content: state.secretkey.reveal(), mode: 0o600, description: "the cluster's shared secretkey (prepare reuses it)" }),
-    desiredFile({ ...owned, path: HARBOR2_TOKEN_KEY_PATH, content: state.tokenPrivateKey.reveal(), mode: 0o600, description: "the cluster's token signing key (prepare reuses it)" }),
-    desiredFile({ ...owned, path: HARBOR2_TOKEN_CERT_PATH, content: state.tokenCertificatePem, mode: 0o644, sensitive: false, description: "the certificate of the token signing key (prepare reuses it)" }),
+    exactFile({
+      ...owned,
+      path: HARBOR2_SECRETKEY_PATH,
+      content: state.secretkey.reveal(),
+      mode: 0o600,
+      description: "the cluster's shared secretkey (prepare reuses it)",
+    }),
+    desiredFile({
+      ...owned,
+      path: HARBOR2_TOKEN_KEY_PATH,
+      content: state.tokenPrivateKey.reveal(),
+      mode: 0o600,
+      description: "the cluster's token signing key (prepare reuses it)",
+    }),
+    desiredFile({
+      ...owned,
+      path: HARBOR2_TOKEN_CERT_PATH,
+      content: state.tokenCertificatePem,
+      mode: 0o644,
+      sensitive: false,
+      description: "the certificate of the token signing key (prepare reuses it)",
+    }),
   );
   return files;
 }

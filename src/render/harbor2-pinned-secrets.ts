@@ -45,11 +45,18 @@ export class PrepareOutputError extends Error {}
 export function pinEnvFile(file: string, text: string, secrets: PinnedSecrets): string {
   const keys = PINNED_ENV_KEYS[file];
   if (keys === undefined) throw new RangeError(`${file} is not an env file harbor-ha pins`);
-  const values: Record<EnvKey, string> = { CORE_SECRET: secrets.coreSecret.reveal(), JOBSERVICE_SECRET: secrets.jobserviceSecret.reveal(), CSRF_KEY: secrets.csrfKey.reveal() };
+  const values: Record<EnvKey, string> = {
+    CORE_SECRET: secrets.coreSecret.reveal(),
+    JOBSERVICE_SECRET: secrets.jobserviceSecret.reveal(),
+    CSRF_KEY: secrets.csrfKey.reveal(),
+  };
   let out = text;
   for (const key of keys) {
     const line = new RegExp(`^${key}=.*$`, "m");
-    if (!line.test(out)) throw new PrepareOutputError(`common/config/${file} has no ${key}= line: this Harbor release's prepare writes its secrets elsewhere; harbor-ha cannot make them identical on every node`);
+    if (!line.test(out))
+      throw new PrepareOutputError(
+        `common/config/${file} has no ${key}= line: this Harbor release's prepare writes its secrets elsewhere; harbor-ha cannot make them identical on every node`,
+      );
     out = out.replace(line, () => `${key}=${values[key]}`);
   }
   return out;

@@ -30,7 +30,12 @@ const MAX_IDLE_CONNS = 5;
 /** Keys whose values are secrets, for masking in diffs (the "ini" syntax reads `key: value`). */
 export function harbor2YmlSecretKeys(inv: Harbor2Inventory): string[] {
   const storage = inv.data.storage;
-  const s3Secrets = storage.type === "object_store" ? Object.entries(storage.config).filter(([, v]) => v instanceof Secret).map(([k]) => k) : [];
+  const s3Secrets =
+    storage.type === "object_store"
+      ? Object.entries(storage.config)
+          .filter(([, v]) => v instanceof Secret)
+          .map(([k]) => k)
+      : [];
   return ["harbor_admin_password", "password", ...s3Secrets];
 }
 
@@ -38,8 +43,10 @@ export function renderHarbor2Yml(inv: Harbor2Inventory, nodeName: string, tpl: T
   const { cluster, harbor, database, redis, storage } = inv.data;
   const series = harbor2SeriesOf(cluster.harbor_version);
   const configVersion = series === undefined ? undefined : HARBOR2_CONFIG_VERSION[series];
-  if (configVersion === undefined) throw new RangeError(`Harbor ${cluster.harbor_version}: no harbor.yml format known (the schema admits only supported releases)`);
-  if (harbor.admin_password === undefined || database.password === undefined) throw new RangeError("a 2.x VM inventory has admin and database passwords (harbor2-checks.ts)");
+  if (configVersion === undefined)
+    throw new RangeError(`Harbor ${cluster.harbor_version}: no harbor.yml format known (the schema admits only supported releases)`);
+  if (harbor.admin_password === undefined || database.password === undefined)
+    throw new RangeError("a 2.x VM inventory has admin and database passwords (harbor2-checks.ts)");
   return tpl.harbor2Yml({
     harborVersion: cluster.harbor_version,
     nodeName,
@@ -67,7 +74,12 @@ export function renderHarbor2Yml(inv: Harbor2Inventory, nodeName: string, tpl: T
     dataVolume: HARBOR2_DATA_VOLUME,
     storage:
       storage.type === "object_store"
-        ? { s3: Object.fromEntries(Object.entries(storage.config).map(([k, v]) => [k, v instanceof Secret ? q(v.reveal()) : typeof v === "string" ? q(v) : v])), filesystemRoot: undefined }
+        ? {
+            s3: Object.fromEntries(
+              Object.entries(storage.config).map(([k, v]) => [k, v instanceof Secret ? q(v.reveal()) : typeof v === "string" ? q(v) : v]),
+            ),
+            filesystemRoot: undefined,
+          }
         : { s3: undefined, filesystemRoot: HARBOR2_REGISTRY_ROOT_IN_CONTAINER },
     configVersion,
   });

@@ -35,19 +35,33 @@ export function renderLoadBalancer(inv: Inventory, index: number, tpl: TemplateS
       content: renderKeepalivedConf(inv, index, lb, tpl),
       mode: 0o640,
       onChange: ["reload-keepalived"],
-      description: haproxy ? "keepalived configuration (VRRP for the VIP, moved away when HAProxy is down)" : "keepalived configuration (VRRP for the VIP, LVS virtual servers)",
+      description: haproxy
+        ? "keepalived configuration (VRRP for the VIP, moved away when HAProxy is down)"
+        : "keepalived configuration (VRRP for the VIP, LVS virtual servers)",
       secretKeys: { syntax: "keepalived", keys: ["auth_pass"] },
     }),
     desiredFile({
       path: CHECK_SCRIPT_PATH,
       content: renderCheckScript(inv, tpl),
       mode: 0o755,
-      description: haproxy ? "health check of one Harbor node, run by harbor-ha's health gates" : "health check of one Harbor node, run by keepalived's MISC_CHECK",
+      description: haproxy
+        ? "health check of one Harbor node, run by harbor-ha's health gates"
+        : "health check of one Harbor node, run by keepalived's MISC_CHECK",
     }),
   ];
   const caPath = inv.data.cluster.protocol === "https" && inv.tls?.caPem !== undefined ? LB_CA_PATH : undefined;
   if (caPath !== undefined && inv.tls?.caPem !== undefined) {
-    files.push(desiredFile({ path: caPath, content: inv.tls.caPem, mode: 0o644, onChange: haproxy ? ["reload-haproxy"] : [], description: haproxy ? "CA that check.sh and HAProxy's health check verify Harbor's certificate with" : "CA that check.sh verifies Harbor's certificate with" }));
+    files.push(
+      desiredFile({
+        path: caPath,
+        content: inv.tls.caPem,
+        mode: 0o644,
+        onChange: haproxy ? ["reload-haproxy"] : [],
+        description: haproxy
+          ? "CA that check.sh and HAProxy's health check verify Harbor's certificate with"
+          : "CA that check.sh verifies Harbor's certificate with",
+      }),
+    );
   }
   files.push(
     desiredFile({
@@ -67,7 +81,15 @@ export function renderLoadBalancer(inv: Inventory, index: number, tpl: TemplateS
   );
   if (haproxy) {
     // Last: `haproxy -c` checks it against the CA file it names.
-    files.push(desiredFile({ path: HAPROXY_CFG_PATH, content: renderHaproxyCfg(inv, lb.name, caPath, tpl), mode: 0o644, onChange: ["reload-haproxy"], description: "HAProxy configuration (TCP 80/443 over the Harbor nodes, their health checks, the runtime API)" }));
+    files.push(
+      desiredFile({
+        path: HAPROXY_CFG_PATH,
+        content: renderHaproxyCfg(inv, lb.name, caPath, tpl),
+        mode: 0o644,
+        onChange: ["reload-haproxy"],
+        description: "HAProxy configuration (TCP 80/443 over the Harbor nodes, their health checks, the runtime API)",
+      }),
+    );
   }
   return {
     host: { name: lb.name, address: lb.address, role: "loadbalancer" },

@@ -25,6 +25,13 @@ export function splitForRoll(plan: Plan): RollPlans {
     steps: h.steps.filter((s) => isSharedStorageCheck(s) && (s.phase === "storage" || settled(h.steps))),
   }));
   const after = plan.hosts.map((h) => ({ host: h.host, steps: h.steps.filter((s) => s.kind === "settings") }));
-  const nodes = plan.hosts.map((h, i) => ({ host: h.host, steps: h.steps.filter((s) => !(before[i]?.steps.includes(s) ?? false) && s.kind !== "settings") }));
-  return { nodes: { hosts: nodes, problems: plan.problems }, storageCheck: { hosts: before, problems: [] }, settings: { hosts: after, problems: [] } };
+  const nodes = plan.hosts.map((h, i) => ({
+    host: h.host,
+    steps: h.steps.filter((s) => !(before[i]?.steps.includes(s) ?? false) && s.kind !== "settings"),
+  }));
+  return {
+    nodes: { hosts: nodes, problems: plan.problems },
+    storageCheck: { hosts: before, problems: [] },
+    settings: { hosts: after, problems: [] },
+  };
 }

@@ -71,10 +71,10 @@ export function parseFingerprint(output: string): string | undefined {
 export function stopHarborCommand(harborDir: string, opts: { withClair: boolean; purge: boolean; bundlePath: string; stampPath: string }): Command {
   const script = [
     // $1 Harbor's folder, $2 the bundle, $3 the install stamp; the rest: the compose file arguments.
-    'd=$1; bundle=$2; stamp=$3; shift 3',
+    "d=$1; bundle=$2; stamp=$3; shift 3",
     'if [ -f "$d/docker-compose.yml" ]; then (cd "$d" && docker-compose "$@" down) || exit 1; fi',
     ...(opts.purge ? ['rm -rf -- "$d" "$bundle" "$stamp"'] : []),
-    'exit 0',
+    "exit 0",
   ].join("\n");
   return cmd("sh", "-c", script, "sh", harborDir, opts.bundlePath, opts.stampPath, ...harborComposeFileArgs(opts.withClair));
 }

@@ -44,7 +44,9 @@ export async function applyDrain(ctx: DrainContext, node: RollNode): Promise<voi
 /** Removes the drain marker on every load balancer, then waits until each checker took the node back. */
 export async function removeDrain(ctx: DrainContext, node: RollNode): Promise<void> {
   if (usesHaproxy(ctx.inv)) return removeHaproxyDrain(ctx, node);
-  const settled = await ctx.pool.forEachHost(ctx.lbNames, (s) => s.runChecked(removeDrainMarkerCommand(node.address), { sudo: true, step: `undrain ${node.name}` }));
+  const settled = await ctx.pool.forEachHost(ctx.lbNames, (s) =>
+    s.runChecked(removeDrainMarkerCommand(node.address), { sudo: true, step: `undrain ${node.name}` }),
+  );
   throwIfAnyFailed(ctx.lbNames, settled, `could not remove the drain marker of ${node.name}`);
   await waitForCheckers(ctx, node, true);
 }
@@ -58,15 +60,22 @@ async function waitForCheckers(ctx: DrainContext, node: RollNode, wantPresent: b
   if (observed.length > 0) {
     const timeoutMs = 3 * checkerPeriodMs(ctx.inv);
     waits.push(
-      pollHealth(async () => {
-        const now = await gatherIpvs({ ...ctx, lbNames: observed }, node);
-        const wrong = observed.filter((_, i) => now[i] !== wantPresent);
-        return wrong.length === 0 ? undefined : wrong.join(", ");
-      }, ctx.clock, { timeoutMs, firstIntervalMs: 500, maxIntervalMs: 2000 }).then((wrong) => {
+      pollHealth(
+        async () => {
+          const now = await gatherIpvs({ ...ctx, lbNames: observed }, node);
+          const wrong = observed.filter((_, i) => now[i] !== wantPresent);
+          return wrong.length === 0 ? undefined : wrong.join(", ");
+        },
+        ctx.clock,
+        { timeoutMs, firstIntervalMs: 500, maxIntervalMs: 2000 },
+      ).then((wrong) => {
         if (wrong === undefined) return;
-        throw new HarborHaError(`${node.name}: keepalived on ${wrong} did not ${wantPresent ? "take the node back into" : "take the node out of"} IPVS within ${timeoutMs / 1000} s`, {
-          hint: "Look at keepalived's log on that load balancer (is its MISC_CHECK running check.sh?), then run the same command again to resume.",
-        });
+        throw new HarborHaError(
+          `${node.name}: keepalived on ${wrong} did not ${wantPresent ? "take the node back into" : "take the node out of"} IPVS within ${timeoutMs / 1000} s`,
+          {
+            hint: "Look at keepalived's log on that load balancer (is its MISC_CHECK running check.sh?), then run the same command again to resume.",
+          },
+        );
       }),
     );
   }
@@ -75,8 +84,10 @@ async function waitForCheckers(ctx: DrainContext, node: RollNode, wantPresent: b
 
 /** Per load balancer: whether the node is an IPVS real server there (undefined: IPVS not in use there). */
 async function gatherIpvs(ctx: DrainContext, node: RollNode): Promise<Array<boolean | undefined>> {
-  const settled = await ctx.pool.forEachHost(ctx.lbNames, async (s) => (await s.runChecked(ipvsTableCommand(), { sudo: true, step: "read the IPVS table" })).stdout);
+  const settled = await ctx.pool.forEachHost(
+    ctx.lbNames,
+    async (s) => (await s.runChecked(ipvsTableCommand(), { sudo: true, step: "read the IPVS table" })).stdout,
+  );
   throwIfAnyFailed(ctx.lbNames, settled, "could not read the IPVS table");
   return settled.map((s) => (s.status === "fulfilled" ? parseIpvsHasRealServer(s.value, node.address) : undefined));
 }
-

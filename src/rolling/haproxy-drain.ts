@@ -31,7 +31,10 @@ export async function applyHaproxyDrain(ctx: HaproxyDrainContext, node: RollNode
   await setNodeState(ctx, node, "drain");
   const timeoutMs = ctx.inv.data.haproxy.drain_timeout_s * 1000;
   const open = await pollHealth(async () => describeSessions(await gatherServers(ctx), node), ctx.clock, { timeoutMs, ...POLL });
-  if (open !== undefined) ctx.note?.(`${node.name}: still ${open} after haproxy.drain_timeout_s (${timeoutMs / 1000} s): going on; those connections end when its Harbor restarts`);
+  if (open !== undefined)
+    ctx.note?.(
+      `${node.name}: still ${open} after haproxy.drain_timeout_s (${timeoutMs / 1000} s): going on; those connections end when its Harbor restarts`,
+    );
 }
 
 export async function removeHaproxyDrain(ctx: HaproxyDrainContext, node: RollNode): Promise<void> {
@@ -57,19 +60,27 @@ async function setNodeState(ctx: HaproxyDrainContext, node: RollNode, state: Hap
 }
 
 async function gatherServers(ctx: HaproxyDrainContext): Promise<Map<string, HaproxyServerStat[]>> {
-  const settled = await ctx.pool.forEachHost(ctx.lbNames, async (s) => parseHaproxyStat((await s.runChecked(haproxyShowStatCommand(), { sudo: true, step: "HAProxy: show stat" })).stdout));
+  const settled = await ctx.pool.forEachHost(ctx.lbNames, async (s) =>
+    parseHaproxyStat((await s.runChecked(haproxyShowStatCommand(), { sudo: true, step: "HAProxy: show stat" })).stdout),
+  );
   throwIfAnyFailed(ctx.lbNames, settled, "could not read HAProxy's servers");
   return new Map(settled.map((r, i) => [ctx.lbNames[i] as string, r.status === "fulfilled" ? r.value : []]));
 }
 
 /** undefined when the node has no session left anywhere; else where it has ("3 sessions on lb1"). */
 export function describeSessions(stats: ReadonlyMap<string, readonly HaproxyServerStat[]>, node: RollNode): string | undefined {
-  const open = [...stats].map(([lb, servers]) => [lb, serversOfNode(servers, node.address).reduce((n, s) => n + s.sessions, 0)] as const).filter(([, n]) => n > 0);
+  const open = [...stats]
+    .map(([lb, servers]) => [lb, serversOfNode(servers, node.address).reduce((n, s) => n + s.sessions, 0)] as const)
+    .filter(([, n]) => n > 0);
   return open.length === 0 ? undefined : open.map(([lb, n]) => `${n} session${n === 1 ? "" : "s"} on ${lb}`).join(", ");
 }
 
 /** undefined when every load balancer sends the node new connections again; else which do not, and the state they hold. */
 export function describeOut(stats: ReadonlyMap<string, readonly HaproxyServerStat[]>, node: RollNode): string | undefined {
-  const out = [...stats].flatMap(([lb, servers]) => serversOfNode(servers, node.address).filter((s) => !takesTraffic(s)).map((s) => `${lb} holds ${s.backend}/${s.server} ${s.status}${s.checkStatus ? ` (last check ${s.checkStatus})` : ""}`));
+  const out = [...stats].flatMap(([lb, servers]) =>
+    serversOfNode(servers, node.address)
+      .filter((s) => !takesTraffic(s))
+      .map((s) => `${lb} holds ${s.backend}/${s.server} ${s.status}${s.checkStatus ? ` (last check ${s.checkStatus})` : ""}`),
+  );
   return out.length === 0 ? undefined : out.join(", ");
 }

@@ -31,12 +31,21 @@ export async function probeNodeHealth(pool: SshPool, inv: Inventory, lbNames: re
 export async function verifyServedCertificate(pool: SshPool, inv: Inventory, node: RollNode): Promise<string | undefined> {
   const expected = expectedFingerprint(inv);
   if (expected === undefined) return undefined;
-  const r = await pool.withSession(node.name, (s) => s.run(servedFingerprintCommand(inv.data.cluster.hostname), { sudo: false, step: "fingerprint of the served certificate" }));
+  const r = await pool.withSession(node.name, (s) =>
+    s.run(servedFingerprintCommand(inv.data.cluster.hostname), { sudo: false, step: "fingerprint of the served certificate" }),
+  );
   const served = parseFingerprint(r.stdout);
   if (served === expected) return undefined;
-  return served === undefined ? "no certificate served on port 443" : `serves the certificate with SHA-256 fingerprint ${served}, not the inventory's ${expected}`;
+  return served === undefined
+    ? "no certificate served on port 443"
+    : `serves the certificate with SHA-256 fingerprint ${served}, not the inventory's ${expected}`;
 }
 
 function firstLine(text: string): string {
-  return text.split("\n").map((l) => l.trim()).find(Boolean) ?? "";
+  return (
+    text
+      .split("\n")
+      .map((l) => l.trim())
+      .find(Boolean) ?? ""
+  );
 }

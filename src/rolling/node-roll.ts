@@ -75,7 +75,12 @@ export class NodeRoll {
   #state: NodeRollState = "pending";
   #changes: string[] = [];
 
-  constructor(readonly node: RollNode, private readonly io: RollIO, private readonly clock: Clock, private readonly gate: GateOptions) {}
+  constructor(
+    readonly node: RollNode,
+    private readonly io: RollIO,
+    private readonly clock: Clock,
+    private readonly gate: GateOptions,
+  ) {}
 
   get state(): NodeRollState {
     return this.#state;
@@ -84,7 +89,12 @@ export class NodeRoll {
   async run(): Promise<NodeRollOutcome> {
     const started = this.clock.now();
     const outcome = (state: "done" | "failed", extra: Partial<NodeRollOutcome> = {}): NodeRollOutcome => ({
-      node: this.node.name, address: this.node.address, state, changes: this.#changes, ms: this.clock.now() - started, ...extra,
+      node: this.node.name,
+      address: this.node.address,
+      state,
+      changes: this.#changes,
+      ms: this.clock.now() - started,
+      ...extra,
     });
     try {
       this.#enter("draining");
@@ -121,7 +131,11 @@ export interface RollResult {
 }
 
 /** Rolls batch after batch; the nodes of a batch at once. Stops after a batch in which any node failed, or when interrupted. */
-export async function rollBatches(batches: readonly (readonly RollNode[])[], io: RollIO, opts: { clock?: Clock; gate?: GateOptions; isInterrupted?: () => boolean } = {}): Promise<RollResult> {
+export async function rollBatches(
+  batches: readonly (readonly RollNode[])[],
+  io: RollIO,
+  opts: { clock?: Clock; gate?: GateOptions; isInterrupted?: () => boolean } = {},
+): Promise<RollResult> {
   const clock = opts.clock ?? realClock;
   const gate = opts.gate ?? DEFAULT_GATE;
   const result: RollResult = { rolled: [], notTouched: [], stopped: false };

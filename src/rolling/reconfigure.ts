@@ -31,7 +31,12 @@ import type { ReconfigureOptions, ReconfigureResult } from "./types.js";
 
 /** A run that stopped part-way: what was done, and how to resume. */
 export class ReconfigureFailed extends HarborHaError {
-  constructor(message: string, readonly partial: ReconfigureResult, hint: string, exitCode = 1) {
+  constructor(
+    message: string,
+    readonly partial: ReconfigureResult,
+    hint: string,
+    exitCode = 1,
+  ) {
     super(message, { hint, exitCode });
   }
 }
@@ -39,18 +44,42 @@ export class ReconfigureFailed extends HarborHaError {
 export async function reconfigure(inv: Inventory, given: ReconfigureOptions): Promise<ReconfigureResult> {
   // The stage under way, for the report of a Ctrl-C.
   let stage = "preflight";
-  const opts: ReconfigureOptions = { ...given, emit: (e) => { if (e.type === "phase") stage = e.phase; given.emit(e); } };
+  const opts: ReconfigureOptions = {
+    ...given,
+    emit: (e) => {
+      if (e.type === "phase") stage = e.phase;
+      given.emit(e);
+    },
+  };
   const { state, redactor, desired, bundle, pool, database } = await prepareClusterRun(inv, opts);
   try {
     opts.emit({ type: "phase", phase: "preflight", description: "connecting, gathering facts, health of every node (read-only)" });
-    const setup = await prepareRoll(pool, inv, desired, bundle, redactor, { database, tlsOnly: opts.command === "rotate-certs", startupTimeoutMs: (opts.gate ?? DEFAULT_GATE).timeoutMs, serial: opts.serial, ...(opts.limit ? { limit: opts.limit } : {}) });
+    const setup = await prepareRoll(pool, inv, desired, bundle, redactor, {
+      database,
+      tlsOnly: opts.command === "rotate-certs",
+      startupTimeoutMs: (opts.gate ?? DEFAULT_GATE).timeoutMs,
+      serial: opts.serial,
+      ...(opts.limit ? { limit: opts.limit } : {}),
+    });
     const result = initialResult(opts, setup, redactor);
     if (opts.dryRun || !result.changed) return result;
 
     if (opts.isInterrupted()) throw interruptedBeforeChanges("preflight");
     const lock = await acquireClusterLock(pool, inv, { command: opts.command, force: opts.forceUnlock });
     try {
-      const ctx: StageContext = { pool, inv, state, desired, bundle, redactor, setup, opts, clock: opts.clock ?? realClock, gate: opts.gate ?? DEFAULT_GATE, result };
+      const ctx: StageContext = {
+        pool,
+        inv,
+        state,
+        desired,
+        bundle,
+        redactor,
+        setup,
+        opts,
+        clock: opts.clock ?? realClock,
+        gate: opts.gate ?? DEFAULT_GATE,
+        result,
+      };
       await runStages(ctx);
       if (opts.isInterrupted()) throw new ReconfigureFailed(describeInterruptedRoll(result, stage), result, RUN_AGAIN_HINT, EXIT_INTERRUPTED);
       if (result.roll.stopped) {
@@ -81,7 +110,14 @@ function initialResult(opts: ReconfigureOptions, setup: RollSetup, redactor: Red
   const removed = membership.removed.filter((a) => inScope(a));
   const changed = batches.length > 0 || added.length > 0 || removed.length > 0 || plan.hosts.some((h) => inScope(h.host.name) && h.steps.length > 0);
   return {
-    command: opts.command, dryRun: opts.dryRun, plan, changed, added, removed, loadBalancers: {}, settings: [],
+    command: opts.command,
+    dryRun: opts.dryRun,
+    plan,
+    changed,
+    added,
+    removed,
+    loadBalancers: {},
+    settings: [],
     roll: { rolled: [], notTouched: batches.flat(), stopped: false },
     batches: batches.map((b) => b.map((n) => n.name)),
     redactor,

@@ -20,7 +20,9 @@ export function summarizeRoll(r: ReconfigureResult): RollSummary {
   const rolled = r.roll.rolled;
   return {
     changed: rolled.filter((o) => o.state === "done" && o.changes.length > 0).map((o) => o.node),
-    failed: rolled.filter((o) => o.state === "failed").map((o) => ({ node: o.node, failedIn: o.failedIn ?? "?", error: o.error ?? "", inService: false as const })),
+    failed: rolled
+      .filter((o) => o.state === "failed")
+      .map((o) => ({ node: o.node, failedIn: o.failedIn ?? "?", error: o.error ?? "", inService: false as const })),
     notTouched: r.roll.notTouched.map((n) => n.name),
     added: r.added,
     removed: r.removed,
@@ -34,11 +36,15 @@ export function describeStop(r: ReconfigureResult, command: string, err?: Error)
   const lines: string[] = [];
   if (err) lines.push(`${command} stopped: ${err.message}`);
   for (const f of s.failed) lines.push(`${command} stopped: ${f.node} failed while ${f.failedIn}: ${f.error}`);
-  lines.push(`  changed:     ${s.changed.join(", ") || "none"}${s.loadBalancers.length > 0 ? ` (load balancers: ${s.loadBalancers.join(", ")})` : ""}`);
+  lines.push(
+    `  changed:     ${s.changed.join(", ") || "none"}${s.loadBalancers.length > 0 ? ` (load balancers: ${s.loadBalancers.join(", ")})` : ""}`,
+  );
   if (s.failed.length > 0) {
     const addedFailed = s.failed.filter((f) => r.added.includes(f.node)).map((f) => f.node);
     const drained = s.failed.filter((f) => !r.added.includes(f.node)).map((f) => f.node);
-    lines.push(`  failed:      ${s.failed.map((f) => f.node).join(", ")}${drained.length > 0 ? ` — ${drained.join(", ")} stay${drained.length === 1 ? "s" : ""} drained, out of service` : ""}${addedFailed.length > 0 ? ` — ${addedFailed.join(", ")} not behind the load balancers yet` : ""}`);
+    lines.push(
+      `  failed:      ${s.failed.map((f) => f.node).join(", ")}${drained.length > 0 ? ` — ${drained.join(", ")} stay${drained.length === 1 ? "s" : ""} drained, out of service` : ""}${addedFailed.length > 0 ? ` — ${addedFailed.join(", ")} not behind the load balancers yet` : ""}`,
+    );
   }
   lines.push(`  not touched: ${s.notTouched.join(", ") || "none"}${s.notTouched.length > 0 ? " (in service, unchanged)" : ""}`);
   const where = s.failed[0]?.node;
@@ -80,7 +86,14 @@ export function rollOutcomes(r: ReconfigureResult): HostOutcome[] {
     const status = o?.state === "failed" ? "failed" : changes.length > 0 ? "changed" : untouched ? "not started" : "unchanged";
     rows.push({ host: h.host.name, role: h.host.role, status, changes, ms: o?.ms ?? 0, ...(o?.error ? { error: o.error } : {}) });
   }
-  for (const a of r.removed) rows.push({ host: a, role: "removed node", status: r.dryRun ? "not started" : "changed", changes: ["drained, taken off the load balancers, Harbor stopped"], ms: 0 });
+  for (const a of r.removed)
+    rows.push({
+      host: a,
+      role: "removed node",
+      status: r.dryRun ? "not started" : "changed",
+      changes: ["drained, taken off the load balancers, Harbor stopped"],
+      ms: 0,
+    });
   return rows;
 }
 
@@ -89,7 +102,11 @@ export function formatRollPlan(r: ReconfigureResult, planText: string): string {
   const out = [planText.trimEnd()];
   if (r.removed.length > 0) out.push(`scale in: ${r.removed.join(", ")} would be drained, taken off the load balancers, and Harbor stopped there`);
   if (r.added.length > 0) out.push(`scale out: ${r.added.join(", ")} would be provisioned and pass its health gate before the load balancers get it`);
-  out.push(r.batches.length === 0 ? "roll: no Harbor node needs to leave service." : `roll, one batch at a time (drain → apply → health → undrain): ${r.batches.map((b) => `[${b.join(", ")}]`).join(" → ")}`);
+  out.push(
+    r.batches.length === 0
+      ? "roll: no Harbor node needs to leave service."
+      : `roll, one batch at a time (drain → apply → health → undrain): ${r.batches.map((b) => `[${b.join(", ")}]`).join(" → ")}`,
+  );
   const settingsHost = r.plan.hosts.find((h) => h.steps.some((s) => s.kind === "settings"))?.host.name;
   if (settingsHost) out.push(`then: the settings Harbor keeps in its database, once through its API on ${settingsHost} (it stays in service)`);
   return out.join("\n") + "\n";
@@ -102,21 +119,35 @@ export function formatRollDone(r: ReconfigureResult, vip: string): string {
   if (!r.changed) return "Nothing to change: every host is as the inventory describes.\n";
   if (s.removed.length > 0) out.push(`scaled in: ${s.removed.join(", ")} off the load balancers, Harbor stopped`);
   if (s.added.length > 0) out.push(`scaled out: ${s.added.join(", ")} healthy and behind the load balancers`);
-  out.push(`rolled: ${r.roll.rolled.map((o) => o.node).join(", ") || "no Harbor node"}; never more than ${r.batches.reduce((m, b) => Math.max(m, b.length), 0) || 0} out of service at once`);
+  out.push(
+    `rolled: ${r.roll.rolled.map((o) => o.node).join(", ") || "no Harbor node"}; never more than ${r.batches.reduce((m, b) => Math.max(m, b.length), 0) || 0} out of service at once`,
+  );
   if (r.settings.length > 0) out.push("settings Harbor keeps in its database: applied through its API and read back");
   if (r.vipHolder) out.push(`VIP ${vip} is held by ${r.vipHolder}`);
   return out.join("\n") + "\n";
 }
 
 /** --json: the run as data, secrets masked. */
-export function formatRollJson(r: ReconfigureResult | undefined, base: { command: string; inventory: string; dryRun: boolean }, error?: { message: string; hint?: string }): string {
+export function formatRollJson(
+  r: ReconfigureResult | undefined,
+  base: { command: string; inventory: string; dryRun: boolean },
+  error?: { message: string; hint?: string },
+): string {
   const report = {
     ...base,
     ok: error === undefined,
     changed: r?.changed ?? false,
     batches: r?.batches ?? [],
     nodes: r ? summarizeRoll(r) : undefined,
-    hosts: r ? rollOutcomes(r).map((o) => ({ ...o, steps: r.plan.hosts.find((h) => h.host.name === o.host)?.steps.map((s) => ({ phase: s.phase, kind: s.kind, title: s.title, reason: s.reason, ...(s.diff ? { diff: s.diff } : {}) })) ?? [] })) : [],
+    hosts: r
+      ? rollOutcomes(r).map((o) => ({
+          ...o,
+          steps:
+            r.plan.hosts
+              .find((h) => h.host.name === o.host)
+              ?.steps.map((s) => ({ phase: s.phase, kind: s.kind, title: s.title, reason: s.reason, ...(s.diff ? { diff: s.diff } : {}) })) ?? [],
+        }))
+      : [],
     vipHolder: r?.vipHolder,
     resume: error ? `harbor-ha ${base.command} ${base.inventory}` : undefined,
     error,

@@ -76,6 +76,16 @@ const STOP_HARBOR_TIMEOUT_MS = 300_000;
 
 /** Stops Harbor on a node the inventory removed; its files stay unless purge. */
 export async function applyStopHarbor(session: Transport, inv: Inventory, purge: boolean): Promise<void> {
-  const command = stopHarborCommand(harborDir(inv), { withClair: inv.data.harbor.with_clair, purge, bundlePath: bundleRemotePath(inv), stampPath: INSTALL_STAMP_PATH });
-  await session.runChecked(command, { sudo: true, timeoutMs: STOP_HARBOR_TIMEOUT_MS, step: purge ? "stop Harbor and remove its files" : "stop Harbor", hint: "Stop Harbor on that host by hand (docker-compose down in its harbor folder); it no longer receives traffic." });
+  const command = stopHarborCommand(harborDir(inv), {
+    withClair: inv.data.harbor.with_clair,
+    purge,
+    bundlePath: bundleRemotePath(inv),
+    stampPath: INSTALL_STAMP_PATH,
+  });
+  await session.runChecked(command, {
+    sudo: true,
+    timeoutMs: STOP_HARBOR_TIMEOUT_MS,
+    step: purge ? "stop Harbor and remove its files" : "stop Harbor",
+    hint: "Stop Harbor on that host by hand (docker-compose down in its harbor folder); it no longer receives traffic.",
+  });
 }

@@ -54,20 +54,42 @@ export interface SetupOptions {
 
 export class RollRefused extends HarborHaError {}
 
-export async function prepareRoll(pool: SshPool, inv: Inventory, desired: DesiredState, bundle: BundleInfo, redactor: Redactor, opts: SetupOptions): Promise<RollSetup> {
+export async function prepareRoll(
+  pool: SshPool,
+  inv: Inventory,
+  desired: DesiredState,
+  bundle: BundleInfo,
+  redactor: Redactor,
+  opts: SetupOptions,
+): Promise<RollSetup> {
   const queries = new Map(desired.hosts.map((d) => [d.host.name, queriesFor(inv, d, bundle)]));
-  const [gathered, database] = await Promise.all([gatherAllFacts(pool, queries), opts.database.preflight(inv, desired.database, pool, false).catch((e: Error) => e)]);
+  const [gathered, database] = await Promise.all([
+    gatherAllFacts(pool, queries),
+    opts.database.preflight(inv, desired.database, pool, false).catch((e: Error) => e),
+  ]);
   const problems = [...gathered.failures].map(([host, e]) => `${host}: ${e.message}`);
   if (database instanceof Error) problems.push(`database: ${database.message}`);
-  else if (database.plan.action !== "skip") problems.push(`database: ${database.plan.reason} — a rolling run never loads or re-initialises the schema; run provision for that`);
-  const full = planCluster(desired, gathered.facts, { inv, redactor, bundle, startupTimeoutMs: opts.startupTimeoutMs, sharedStorageMarker: newSharedStorageMarker(inv) });
+  else if (database.plan.action !== "skip")
+    problems.push(`database: ${database.plan.reason} — a rolling run never loads or re-initialises the schema; run provision for that`);
+  const full = planCluster(desired, gathered.facts, {
+    inv,
+    redactor,
+    bundle,
+    startupTimeoutMs: opts.startupTimeoutMs,
+    sharedStorageMarker: newSharedStorageMarker(inv),
+  });
   problems.push(...full.problems.map((p) => `${p.host}: ${p.message}\n    → ${p.hint}`));
-  if (problems.length > 0) throw new RollRefused(`preflight failed; nothing was changed on any host:\n  ${problems.join("\n  ")}`, { hint: "Fix the problems above and run again." });
+  if (problems.length > 0)
+    throw new RollRefused(`preflight failed; nothing was changed on any host:\n  ${problems.join("\n  ")}`, {
+      hint: "Fix the problems above and run again.",
+    });
 
   const lbFacts = new Map([...gathered.facts].filter(([h]) => inv.data.load_balancers.some((l) => l.name === h)));
   const membership = readMembership(inv, lbFacts);
   if (membership.unprovisioned.length > 0) {
-    throw new RollRefused(`${membership.unprovisioned.join(", ")} has no keepalived.conf: this cluster was not provisioned yet`, { hint: "Run `harbor-ha provision` first; reconfigure changes a running cluster." });
+    throw new RollRefused(`${membership.unprovisioned.join(", ")} has no keepalived.conf: this cluster was not provisioned yet`, {
+      hint: "Run `harbor-ha provision` first; reconfigure changes a running cluster.",
+    });
   }
   if (opts.tlsOnly) {
     // Certificate rotation changes no membership: new nodes wait for reconfigure.
@@ -79,13 +101,24 @@ export async function prepareRoll(pool: SshPool, inv: Inventory, desired: Desire
 
   const nodeChecks = await gatherNodeChecks(pool, inv);
   const serving = inv.data.harbor_nodes.filter((n) => membership.serving.includes(n.address));
-  const healthy = serving.filter((n) => nodeChecks.filter((c) => c.node === n.name).every((c) => c.ok) && nodeChecks.some((c) => c.node === n.name)).map((n) => n.name);
+  const healthy = serving
+    .filter((n) => nodeChecks.filter((c) => c.node === n.name).every((c) => c.ok) && nodeChecks.some((c) => c.node === n.name))
+    .map((n) => n.name);
   const drained = [...new Set([...lbFacts.values()].flatMap((f) => f.drained ?? []))];
   const roll = splitForRoll(plan);
-  const toRoll = serving.filter((n) => inScope(n.name) && ((roll.nodes.hosts.find((h) => h.host.name === n.name)?.steps.length ?? 0) > 0 || drained.includes(n.address)));
-  const batches = planBatches(toRoll.map((n) => ({ name: n.name, address: n.address })), new Set(serving.map((n) => n.name).filter((n) => !healthy.includes(n))), opts.serial);
+  const toRoll = serving.filter(
+    (n) => inScope(n.name) && ((roll.nodes.hosts.find((h) => h.host.name === n.name)?.steps.length ?? 0) > 0 || drained.includes(n.address)),
+  );
+  const batches = planBatches(
+    toRoll.map((n) => ({ name: n.name, address: n.address })),
+    new Set(serving.map((n) => n.name).filter((n) => !healthy.includes(n))),
+    opts.serial,
+  );
   const refusal = refuseUnsafeRoll({ batches, healthy, serving: serving.map((n) => n.name), serial: opts.serial });
-  if (refusal) throw new RollRefused(`refusing to roll: ${refusal}; nothing was changed`, { hint: "Bring the failing nodes back first (harbor-ha provision, or fix them by hand), or roll with a smaller --serial." });
+  if (refusal)
+    throw new RollRefused(`refusing to roll: ${refusal}; nothing was changed`, {
+      hint: "Bring the failing nodes back first (harbor-ha provision, or fix them by hand), or roll with a smaller --serial.",
+    });
   return { plan, roll, facts: gathered.facts, membership, nodeChecks, healthy, drained, batches, inScope };
 }
 

@@ -74,7 +74,10 @@ async function applySettings(ctx: StageContext): Promise<void> {
     await audit(ctx, ctx.pool, host, titles);
   }
   const failed = [...r.failures].map(([h, e]) => `${h}: ${e.message}${e instanceof HarborHaError && e.hint ? `\n    → ${e.hint}` : ""}`);
-  if (failed.length > 0) throw new HarborHaError(`Harbor's database-held settings were not applied:\n  ${failed.join("\n  ")}`, { hint: "Fix the cause shown above, then run the same command again: the nodes are done, only the settings remain." });
+  if (failed.length > 0)
+    throw new HarborHaError(`Harbor's database-held settings were not applied:\n  ${failed.join("\n  ")}`, {
+      hint: "Fix the cause shown above, then run the same command again: the nodes are done, only the settings remain.",
+    });
 }
 
 /**
@@ -84,11 +87,18 @@ async function applySettings(ctx: StageContext): Promise<void> {
 async function runStorageCheck(ctx: StageContext): Promise<void> {
   const check = ctx.setup.roll.storageCheck;
   if (check.hosts.every((h) => h.steps.length === 0)) return;
-  ctx.opts.emit({ type: "phase", phase: "storage-check", description: "every node sees the check marker one node wrote into the registry's storage (shared), before any install" });
+  ctx.opts.emit({
+    type: "phase",
+    phase: "storage-check",
+    description: "every node sees the check marker one node wrote into the registry's storage (shared), before any install",
+  });
   for (const phase of ["storage", "storage-check"] as const) {
     const r = await runPhase(ctx.pool, check, phase, ctx.opts.emit, ctx.opts.isInterrupted);
     const failed = [...r.failures].map(([h, e]) => `${h}: ${e.message}${e instanceof HarborHaError && e.hint ? `\n    → ${e.hint}` : ""}`);
-    if (failed.length > 0) throw new HarborHaError(`the shared-storage check failed; no node was changed:\n  ${failed.join("\n  ")}`, { hint: "Fix the shared storage as said above, then run the same command again." });
+    if (failed.length > 0)
+      throw new HarborHaError(`the shared-storage check failed; no node was changed:\n  ${failed.join("\n  ")}`, {
+        hint: "Fix the shared storage as said above, then run the same command again.",
+      });
   }
 }
 
@@ -121,7 +131,13 @@ function nodeRollIO(ctx: StageContext): RollIO {
     },
     probe: (node) => probeNodeHealth(ctx.pool, ctx.inv, drain.lbNames, node),
     undrain: (node) => removeDrain(drain, node),
-    onState: (node, state, detail) => emit({ type: "note", level: state === "failed" ? "warn" : "info", host: node.name, message: state === "failed" ? `FAILED: ${detail ?? ""}` : (STATE_TEXT[state] ?? state) }),
+    onState: (node, state, detail) =>
+      emit({
+        type: "note",
+        level: state === "failed" ? "warn" : "info",
+        host: node.name,
+        message: state === "failed" ? `FAILED: ${detail ?? ""}` : (STATE_TEXT[state] ?? state),
+      }),
   };
 }
 
@@ -143,7 +159,10 @@ async function rollLbStage(ctx: StageContext, phase: string, first: boolean): Pr
   const lbNames = inv.data.load_balancers.map((l) => l.name).filter(setup.inScope);
   if (lbNames.length === 0) return;
   const added = new Set(first ? result.added : []);
-  const stageInv = inventoryWithNodes(inv, inv.data.harbor_nodes.filter((n) => !added.has(n.name)));
+  const stageInv = inventoryWithNodes(
+    inv,
+    inv.data.harbor_nodes.filter((n) => !added.has(n.name)),
+  );
   const desiredLbs = renderDesiredState(stageInv, ctx.state).hosts.filter((d) => lbNames.includes(d.host.name));
   const facts = first ? setup.facts : await gatherLbFacts(ctx, lbNames);
   let plans: HostPlan[] = desiredLbs.map((d) => {
@@ -152,7 +171,13 @@ async function rollLbStage(ctx: StageContext, phase: string, first: boolean): Pr
   });
   if (opts.command === "rotate-certs") plans = limitPlanToTls({ hosts: plans, problems: [] }).hosts;
   if (plans.every((p) => p.steps.length === 0)) return;
-  opts.emit({ type: "phase", phase, description: first ? "load balancers, one at a time: backups first, the VIP holder last" : "load balancers: the added nodes and final settings, backups first" });
+  opts.emit({
+    type: "phase",
+    phase,
+    description: first
+      ? "load balancers, one at a time: backups first, the VIP holder last"
+      : "load balancers: the added nodes and final settings, backups first",
+  });
   const r = await rollLoadBalancers(ctx.pool, inv, plans, opts.emit, opts.isInterrupted);
   for (const [lb, titles] of r.done) {
     result.loadBalancers[lb] = [...(result.loadBalancers[lb] ?? []), ...titles];
@@ -162,24 +187,41 @@ async function rollLbStage(ctx: StageContext, phase: string, first: boolean): Pr
 }
 
 async function gatherLbFacts(ctx: StageContext, lbNames: readonly string[]): Promise<Map<string, HostFacts>> {
-  const queries = new Map(ctx.desired.hosts.filter((d) => lbNames.includes(d.host.name)).map((d) => [d.host.name, queriesFor(ctx.inv, d, ctx.bundle)]));
+  const queries = new Map(
+    ctx.desired.hosts.filter((d) => lbNames.includes(d.host.name)).map((d) => [d.host.name, queriesFor(ctx.inv, d, ctx.bundle)]),
+  );
   const gathered = await gatherAllFacts(ctx.pool, queries);
   const failed = [...gathered.failures].map(([h, e]) => `${h}: ${e.message}`);
-  if (failed.length > 0) throw new HarborHaError(`could not read the load balancers again:\n  ${failed.join("\n  ")}`, { hint: "Check that they are reachable, then run the same command again to resume." });
+  if (failed.length > 0)
+    throw new HarborHaError(`could not read the load balancers again:\n  ${failed.join("\n  ")}`, {
+      hint: "Check that they are reachable, then run the same command again to resume.",
+    });
   return gathered.facts;
 }
 
 /** Scale in: the removed nodes are off every load balancer now; stop their Harbor and clear their drain markers. */
 async function stopRemoved(ctx: StageContext, removed: readonly RollNode[]): Promise<void> {
   const { inv, opts } = ctx;
-  opts.emit({ type: "phase", phase: "scale-in", description: `stop Harbor on ${removed.map((n) => n.name).join(", ")}${opts.purge ? " and remove its files" : " (files kept)"}` });
-  const pool = openClusterPool(inv, { acceptNewHostKeys: opts.acceptNewHostKeys, emit: opts.emit, ...(opts.log ? { log: opts.log } : {}) }, removed.map((n) => removedNodeSpec(n.address)));
+  opts.emit({
+    type: "phase",
+    phase: "scale-in",
+    description: `stop Harbor on ${removed.map((n) => n.name).join(", ")}${opts.purge ? " and remove its files" : " (files kept)"}`,
+  });
+  const pool = openClusterPool(
+    inv,
+    { acceptNewHostKeys: opts.acceptNewHostKeys, emit: opts.emit, ...(opts.log ? { log: opts.log } : {}) },
+    removed.map((n) => removedNodeSpec(n.address)),
+  );
   try {
     for (const node of removed) {
       await pool.withSession(node.name, (s) => applyStopHarbor(s, inv, opts.purge));
-      await audit(ctx, pool, node.name, [opts.purge ? "removed from the cluster: Harbor stopped, its files removed" : "removed from the cluster: Harbor stopped"]);
+      await audit(ctx, pool, node.name, [
+        opts.purge ? "removed from the cluster: Harbor stopped, its files removed" : "removed from the cluster: Harbor stopped",
+      ]);
       const lbs = drainContext(ctx).lbNames;
-      await ctx.pool.forEachHost(lbs, (s) => s.runChecked(removeDrainMarkerCommand(node.address), { sudo: true, step: `clear the drain marker of ${node.name}` }));
+      await ctx.pool.forEachHost(lbs, (s) =>
+        s.runChecked(removeDrainMarkerCommand(node.address), { sudo: true, step: `clear the drain marker of ${node.name}` }),
+      );
     }
   } finally {
     await pool.closeAll();
@@ -191,21 +233,31 @@ async function provisionAdded(ctx: StageContext): Promise<boolean> {
   const { inv, opts, result } = ctx;
   opts.emit({ type: "phase", phase: "scale-out", description: `provision ${result.added.join(", ")}; the load balancers get them once healthy` });
   const lbNames = inv.data.load_balancers.map((l) => l.name);
-  const outcomes = await Promise.all(result.added.map(async (name): Promise<NodeRollOutcome> => {
-    const started = ctx.clock.now();
-    const node = inv.data.harbor_nodes.find((n) => n.name === name) as RollNode;
-    const hostPlan = ctx.setup.roll.nodes.hosts.find((h) => h.host.name === name);
-    let changes: string[] = [];
-    try {
-      if (hostPlan) changes = await applyHostPlan(ctx.pool, hostPlan, opts.emit, opts.isInterrupted);
-      await audit(ctx, ctx.pool, name, changes);
-      const reason = await pollHealth(() => probeNodeHealth(ctx.pool, inv, lbNames, node), ctx.clock, ctx.gate);
-      if (reason !== undefined) throw new Error(`health gate: still failing after ${Math.round(ctx.gate.timeoutMs / 1000)} s: ${reason}`);
-      return { node: name, address: node.address, state: "done", changes, ms: ctx.clock.now() - started };
-    } catch (err) {
-      return { node: name, address: node.address, state: "failed", changes, failedIn: "applying", error: (err as Error).message, ms: ctx.clock.now() - started };
-    }
-  }));
+  const outcomes = await Promise.all(
+    result.added.map(async (name): Promise<NodeRollOutcome> => {
+      const started = ctx.clock.now();
+      const node = inv.data.harbor_nodes.find((n) => n.name === name) as RollNode;
+      const hostPlan = ctx.setup.roll.nodes.hosts.find((h) => h.host.name === name);
+      let changes: string[] = [];
+      try {
+        if (hostPlan) changes = await applyHostPlan(ctx.pool, hostPlan, opts.emit, opts.isInterrupted);
+        await audit(ctx, ctx.pool, name, changes);
+        const reason = await pollHealth(() => probeNodeHealth(ctx.pool, inv, lbNames, node), ctx.clock, ctx.gate);
+        if (reason !== undefined) throw new Error(`health gate: still failing after ${Math.round(ctx.gate.timeoutMs / 1000)} s: ${reason}`);
+        return { node: name, address: node.address, state: "done", changes, ms: ctx.clock.now() - started };
+      } catch (err) {
+        return {
+          node: name,
+          address: node.address,
+          state: "failed",
+          changes,
+          failedIn: "applying",
+          error: (err as Error).message,
+          ms: ctx.clock.now() - started,
+        };
+      }
+    }),
+  );
   result.roll.rolled.push(...outcomes);
   if (outcomes.every((o) => o.state === "done")) return true;
   result.roll.stopped = true;

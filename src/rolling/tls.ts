@@ -25,7 +25,9 @@ function isTlsFileStep(s: Step): boolean {
 /** Harbor's installer run, the wait for Harbor's start-up and the stamp: what makes a node serve new TLS files. */
 function isInstallStep(s: Step): boolean {
   if (s.kind !== "install") return false;
-  return s.title.startsWith("run install.sh") || s.action.type === "wait" || (s.action.type === "upload" && s.action.file.path === INSTALL_STAMP_PATH);
+  return (
+    s.title.startsWith("run install.sh") || s.action.type === "wait" || (s.action.type === "upload" && s.action.file.path === INSTALL_STAMP_PATH)
+  );
 }
 
 /**
@@ -55,8 +57,13 @@ export function withTransitionCa(d: DesiredHost, facts: HostFacts | undefined): 
   return {
     ...d,
     files: d.files.map((f) => {
-      if (f.path !== LB_CA_PATH || current.includes(f.content.trim())) return current.includes(f.content.trim()) && f.path === LB_CA_PATH ? { ...f, content: current } : f;
-      return { ...f, content: `${f.content.trimEnd()}\n${current.trimEnd()}\n`, description: `${f.description} (new and previous, while nodes roll)` };
+      if (f.path !== LB_CA_PATH || current.includes(f.content.trim()))
+        return current.includes(f.content.trim()) && f.path === LB_CA_PATH ? { ...f, content: current } : f;
+      return {
+        ...f,
+        content: `${f.content.trimEnd()}\n${current.trimEnd()}\n`,
+        description: `${f.description} (new and previous, while nodes roll)`,
+      };
     }),
   };
 }

@@ -90,10 +90,17 @@ function bcryptHtpasswdLine(user: string, password: string): Promise<string> {
       if (err) {
         const missing = (err as NodeJS.ErrnoException).code === "ENOENT";
         reject(
-          new HarborHaError(missing ? "cannot hash the registry's credentials: the htpasswd command is not installed" : `htpasswd failed while hashing the registry's credentials: ${stderr.trim()}`, {
-            hint: missing ? "Install it (apt-get install apache2-utils) and run the command again." : "Run the command again; if it fails again, report it with the message above.",
-            cause: err,
-          }),
+          new HarborHaError(
+            missing
+              ? "cannot hash the registry's credentials: the htpasswd command is not installed"
+              : `htpasswd failed while hashing the registry's credentials: ${stderr.trim()}`,
+            {
+              hint: missing
+                ? "Install it (apt-get install apache2-utils) and run the command again."
+                : "Run the command again; if it fails again, report it with the message above.",
+              cause: err,
+            },
+          ),
         );
         return;
       }

@@ -89,7 +89,11 @@ export async function checkClusterStateFiles(dir: string): Promise<Array<{ path:
   const certPath = join(dir, TOKEN_CERT_FILE);
   if (!(await exists(keyPath)) || !(await exists(certPath))) return [];
   const [key, cert] = await Promise.all([readStateFile(dir, TOKEN_KEY_FILE), readStateFile(dir, TOKEN_CERT_FILE)]);
-  return checkTokenKeyPair(key, cert, keyPath, certPath).map((p) => ({ path: p.file === "key" ? keyPath : certPath, severity: p.severity, message: p.message }));
+  return checkTokenKeyPair(key, cert, keyPath, certPath).map((p) => ({
+    path: p.file === "key" ? keyPath : certPath,
+    severity: p.severity,
+    message: p.message,
+  }));
 }
 
 /** PKCS#8 → PKCS#1 (or SEC 1), the same key, written atomically; a note for the operator, or undefined when nothing changed. */
@@ -155,7 +159,20 @@ async function generateTokenKey(path: string): Promise<void> {
 async function generateTokenCert(keyPath: string, path: string, commonName: string): Promise<void> {
   const tmp = tempName(path);
   try {
-    await runOpenssl(["req", "-new", "-x509", "-sha256", "-key", keyPath, "-out", tmp, "-days", String(TOKEN_CERT_DAYS), "-subj", `/CN=${commonName}`]);
+    await runOpenssl([
+      "req",
+      "-new",
+      "-x509",
+      "-sha256",
+      "-key",
+      keyPath,
+      "-out",
+      tmp,
+      "-days",
+      String(TOKEN_CERT_DAYS),
+      "-subj",
+      `/CN=${commonName}`,
+    ]);
     await chmod(tmp, 0o600);
     await linkNoReplace(tmp, path);
   } finally {
@@ -203,10 +220,13 @@ async function linkNoReplace(tmp: string, path: string): Promise<void> {
     await link(tmp, path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    throw new HarborHaError(`${path} appeared while this run was generating it: another harbor-ha run wrote it without holding the state folder's lock`, {
-      hint: "Run the command again: it reads the file that is there now.",
-      cause: err,
-    });
+    throw new HarborHaError(
+      `${path} appeared while this run was generating it: another harbor-ha run wrote it without holding the state folder's lock`,
+      {
+        hint: "Run the command again: it reads the file that is there now.",
+        cause: err,
+      },
+    );
   }
 }
 

@@ -27,9 +27,12 @@ export async function withStateLock<T>(dir: string, fn: () => Promise<T>, waitMs
     if (await takeOverIfStale(lock)) continue;
     if (Date.now() > deadline) {
       const holder = await readHolder(lock);
-      throw new HarborHaError(`the cluster state folder ${dir} is locked by another harbor-ha run (pid ${holder?.pid ?? "unknown"}) that has not finished generating it`, {
-        hint: `Wait for that run to finish; if no harbor-ha is running, remove ${lock} and run the command again.`,
-      });
+      throw new HarborHaError(
+        `the cluster state folder ${dir} is locked by another harbor-ha run (pid ${holder?.pid ?? "unknown"}) that has not finished generating it`,
+        {
+          hint: `Wait for that run to finish; if no harbor-ha is running, remove ${lock} and run the command again.`,
+        },
+      );
     }
     await sleep(POLL_MS);
   }

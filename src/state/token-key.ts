@@ -45,11 +45,21 @@ export function checkTokenKeyPair(keyPem: string, certPem: string, keyPath: stri
   const fix = `openssl rsa -in ${keyPath} -traditional -out ${keyPath}`;
   if (!key) {
     const what = label === "ENCRYPTED PRIVATE KEY" || /ENCRYPTED/.test(keyPem) ? "is encrypted" : "holds no readable PEM private key";
-    return [{ severity: "error", file: "key", message: `${keyPath} ${what}; Harbor's token service needs the unencrypted key as "RSA PRIVATE KEY" or "EC PRIVATE KEY" (${fix})` }];
+    return [
+      {
+        severity: "error",
+        file: "key",
+        message: `${keyPath} ${what}; Harbor's token service needs the unencrypted key as "RSA PRIVATE KEY" or "EC PRIVATE KEY" (${fix})`,
+      },
+    ];
   }
   const problems: TokenKeyProblem[] = [];
   if (key.asymmetricKeyType !== "rsa" && key.asymmetricKeyType !== "ec") {
-    problems.push({ severity: "error", file: "key", message: `${keyPath} is a ${key.asymmetricKeyType ?? "unknown"} key; Harbor 1.x signs tokens only with RSA or EC keys: give an RSA key ("RSA PRIVATE KEY")` });
+    problems.push({
+      severity: "error",
+      file: "key",
+      message: `${keyPath} is a ${key.asymmetricKeyType ?? "unknown"} key; Harbor 1.x signs tokens only with RSA or EC keys: give an RSA key ("RSA PRIVATE KEY")`,
+    });
   } else if (!(LIBTRUST_KEY_LABELS as readonly string[]).includes(label ?? "")) {
     problems.push({
       severity: "warning",
@@ -59,7 +69,11 @@ export function checkTokenKeyPair(keyPem: string, certPem: string, keyPath: stri
   }
   const cert = readCertificate(certPem);
   if (!cert) {
-    problems.push({ severity: "error", file: "certificate", message: `${certPath} holds no readable PEM certificate; restore it from a backup, or delete it and harbor-ha issues a new one for the key` });
+    problems.push({
+      severity: "error",
+      file: "certificate",
+      message: `${certPath} holds no readable PEM certificate; restore it from a backup, or delete it and harbor-ha issues a new one for the key`,
+    });
   } else if (!cert.checkPrivateKey(key)) {
     problems.push({
       severity: "error",
@@ -69,7 +83,6 @@ export function checkTokenKeyPair(keyPem: string, certPem: string, keyPath: stri
   }
   return problems;
 }
-
 
 function readCertificate(pem: string): X509Certificate | undefined {
   try {

@@ -24,7 +24,10 @@ type CacheData = Record<string, Record<string, KnownVersion>>;
 
 export class VersionCache {
   #changed = false;
-  private constructor(private readonly path: string, private readonly data: CacheData) {}
+  private constructor(
+    private readonly path: string,
+    private readonly data: CacheData,
+  ) {}
 
   static async load(stateDir: string): Promise<VersionCache> {
     const path = join(stateDir, VERSION_CACHE_FILE);

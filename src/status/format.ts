@@ -8,7 +8,9 @@ export function formatStatus(r: StatusReport): string {
   out.push(...formatTable(["NAME", "ADDRESS", "KEEPALIVED", "VIP", "REAL SERVERS", "DRAINED", "DRIFT"], r.loadBalancers.map(lbRow)));
   for (const lb of r.loadBalancers.filter((l) => l.ipvs !== null)) {
     for (const svc of lb.ipvs ?? []) {
-      out.push(`  ${lb.name} IPVS ${svc.protocol} ${svc.address} (${svc.scheduler}): ${svc.realServers.map((s) => `${s.address} weight ${s.weight}`).join(", ") || "no real servers"}`);
+      out.push(
+        `  ${lb.name} IPVS ${svc.protocol} ${svc.address} (${svc.scheduler}): ${svc.realServers.map((s) => `${s.address} weight ${s.weight}`).join(", ") || "no real servers"}`,
+      );
     }
   }
   for (const lb of r.loadBalancers.filter((l) => l.haproxy !== undefined)) out.push(`  ${lb.name} ${formatHaproxy(lb.haproxy)}`);
@@ -17,10 +19,14 @@ export function formatStatus(r: StatusReport): string {
   out.push("", "Cluster");
   const c = r.cluster;
   out.push(`  VIP ${c.vip}: ${c.vipHolders.length === 0 ? "held by no load balancer" : `held by ${c.vipHolders.join(", ")}`}`);
-  out.push(`  lock: ${c.lockedOn.length === 0 ? "free" : c.lockedOn.map((l) => `${l.host} — ${l.owner === "unknown holder" ? l.owner : describeLockOwner(l.owner)}`).join("; ")}`);
-  if (c.database) out.push(`  registry database: ${c.database.state === "ok" ? c.database.detail : `${c.database.state.toUpperCase()}: ${c.database.detail}`}`);
+  out.push(
+    `  lock: ${c.lockedOn.length === 0 ? "free" : c.lockedOn.map((l) => `${l.host} — ${l.owner === "unknown holder" ? l.owner : describeLockOwner(l.owner)}`).join("; ")}`,
+  );
+  if (c.database)
+    out.push(`  registry database: ${c.database.state === "ok" ? c.database.detail : `${c.database.state.toUpperCase()}: ${c.database.detail}`}`);
   if (c.settings) out.push(`  settings in Harbor's database: ${formatSettings(c.settings)}`);
-  for (const s of c.secrets) out.push(`  ${s.name}: ${s.consistent ? "identical on every node (by checksum)" : `DIFFERS on ${s.oddNodes.join(", ")}`}`);
+  for (const s of c.secrets)
+    out.push(`  ${s.name}: ${s.consistent ? "identical on every node (by checksum)" : `DIFFERS on ${s.oddNodes.join(", ")}`}`);
   out.push("");
   if (r.problems.length === 0) {
     out.push("Healthy: no problems found.");
@@ -43,8 +49,16 @@ function nodeRow(n: NodeStatus): string[] {
   if (n.error) return [n.name, n.address, "unreachable", "?", "?", "?"];
   const ok = n.health.filter((c) => c.ok).length;
   const failing = n.health.filter((c) => !c.ok).map((c) => c.lb);
-  const health = n.health.length === 0 ? "-" : failing.length === 0 ? `${ok}/${n.health.length} ok` : `${ok}/${n.health.length} ok (fails: ${failing.join(",")})`;
-  return [n.name, n.address, n.harborUp ? "up" : `DOWN (${n.httpStatus || "no answer"})`, health, n.drainedOn.join(",") || "-", countDrift(n.drift.length, n.pending.length)];
+  const health =
+    n.health.length === 0 ? "-" : failing.length === 0 ? `${ok}/${n.health.length} ok` : `${ok}/${n.health.length} ok (fails: ${failing.join(",")})`;
+  return [
+    n.name,
+    n.address,
+    n.harborUp ? "up" : `DOWN (${n.httpStatus || "no answer"})`,
+    health,
+    n.drainedOn.join(",") || "-",
+    countDrift(n.drift.length, n.pending.length),
+  ];
 }
 
 /** `HAProxy: harbor_443/harbor1 UP 2 sessions, …` */
@@ -70,6 +84,11 @@ function countDrift(n: number, pending: number): string {
 /** Left-aligned columns, two spaces apart, indented by two. */
 export function formatTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: readonly string[]) => "  " + cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd();
+  const line = (cells: readonly string[]) =>
+    "  " +
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd();
   return [line(header), ...rows.map(line)];
 }

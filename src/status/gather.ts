@@ -48,8 +48,23 @@ export async function gatherStatus(inv: Inventory, opts: StatusOptions): Promise
   }
   const pool = openClusterPool(inv, opts);
   try {
-    const [gathered, checks, ipvs, haproxy, database] = await Promise.all([gatherAllFacts(pool, queries), gatherNodeChecks(pool, inv), gatherIpvsTables(pool, inv), gatherHaproxyServers(pool, inv), gatherDatabaseStatus(inv, desired.database, pool)]);
-    return buildStatusReport({ inv, desired, facts: gathered.facts, failures: gathered.failures, checks, ipvs, database, ...(haproxy ? { haproxy } : {}) });
+    const [gathered, checks, ipvs, haproxy, database] = await Promise.all([
+      gatherAllFacts(pool, queries),
+      gatherNodeChecks(pool, inv),
+      gatherIpvsTables(pool, inv),
+      gatherHaproxyServers(pool, inv),
+      gatherDatabaseStatus(inv, desired.database, pool),
+    ]);
+    return buildStatusReport({
+      inv,
+      desired,
+      facts: gathered.facts,
+      failures: gathered.failures,
+      checks,
+      ipvs,
+      database,
+      ...(haproxy ? { haproxy } : {}),
+    });
   } finally {
     await pool.closeAll();
   }

@@ -22,7 +22,13 @@ export function parseIpvsTable(output: string): IpvsService[] {
     const real = /^\s+->\s+(\S+)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)/.exec(line);
     const current = services[services.length - 1];
     if (real && current) {
-      current.realServers.push({ address: real[1] as string, forward: real[2] as string, weight: Number(real[3]), activeConnections: Number(real[4]), inactiveConnections: Number(real[5]) });
+      current.realServers.push({
+        address: real[1] as string,
+        forward: real[2] as string,
+        weight: Number(real[3]),
+        activeConnections: Number(real[4]),
+        inactiveConnections: Number(real[5]),
+      });
     }
   }
   return services;

@@ -4,7 +4,12 @@ import { describeLockOwner } from "../lock/owner.js";
 import { takesTraffic } from "../plan/haproxy-commands.js";
 import type { ClusterStatus, LoadBalancerStatus, NodeStatus, PendingChange, StatusProblem } from "./types.js";
 
-export function listProblems(inv: Inventory, lbs: readonly LoadBalancerStatus[], nodes: readonly NodeStatus[], cluster: ClusterStatus): StatusProblem[] {
+export function listProblems(
+  inv: Inventory,
+  lbs: readonly LoadBalancerStatus[],
+  nodes: readonly NodeStatus[],
+  cluster: ClusterStatus,
+): StatusProblem[] {
   const p: StatusProblem[] = [];
   const inventory = inv.path;
   for (const lb of lbs) {
@@ -12,13 +17,26 @@ export function listProblems(inv: Inventory, lbs: readonly LoadBalancerStatus[],
       p.push({ subject: lb.name, message: `cannot be read: ${lb.error}`, hint: "Check that the host is up and reachable over SSH." });
       continue;
     }
-    if (!lb.keepalived?.running) p.push({ subject: lb.name, message: "keepalived is not running", hint: `Start it (service keepalived start), or run harbor-ha provision ${inventory}.` });
+    if (!lb.keepalived?.running)
+      p.push({
+        subject: lb.name,
+        message: "keepalived is not running",
+        hint: `Start it (service keepalived start), or run harbor-ha provision ${inventory}.`,
+      });
     for (const c of lb.checks.filter((x) => !x.ok)) {
-      p.push({ subject: c.node, message: `fails check.sh from ${lb.name}: ${c.detail || "check failed"}`, hint: "The load balancer keeps it out of service until it passes: is Harbor up on that node?" });
+      p.push({
+        subject: c.node,
+        message: `fails check.sh from ${lb.name}: ${c.detail || "check failed"}`,
+        hint: "The load balancer keeps it out of service until it passes: is Harbor up on that node?",
+      });
     }
     if (lb.haproxy) pushHaproxy(p, lb.name, lb.haproxy, inventory);
     if (lb.drained.length > 0) {
-      p.push({ subject: lb.name, message: `drain markers for ${lb.drained.join(", ")}: out of service on purpose`, hint: "A rolling run drains nodes; if none is under way (lock free), resume it with harbor-ha reconfigure, which undrains them." });
+      p.push({
+        subject: lb.name,
+        message: `drain markers for ${lb.drained.join(", ")}: out of service on purpose`,
+        hint: "A rolling run drains nodes; if none is under way (lock free), resume it with harbor-ha reconfigure, which undrains them.",
+      });
     }
     pushDrift(p, lb.name, lb.drift, inventory);
     pushPending(p, lb.name, lb.pending, inventory);
@@ -30,14 +48,25 @@ export function listProblems(inv: Inventory, lbs: readonly LoadBalancerStatus[],
     }
     if (!n.harborUp) {
       const got = n.httpStatus === 0 ? "nothing answered" : `HTTP ${n.httpStatus}`;
-      p.push({ subject: n.name, message: `Harbor is not up (its local health URL: ${got})`, hint: "Look at Harbor's containers on the node (docker-compose ps in Harbor's folder)." });
+      p.push({
+        subject: n.name,
+        message: `Harbor is not up (its local health URL: ${got})`,
+        hint: "Look at Harbor's containers on the node (docker-compose ps in Harbor's folder).",
+      });
     }
     pushDrift(p, n.name, n.drift, inventory);
     pushPending(p, n.name, n.pending, inventory);
   }
   if (cluster.vipHolders.length !== 1) {
-    const message = cluster.vipHolders.length === 0 ? `no load balancer holds the VIP ${cluster.vip}` : `${cluster.vipHolders.length} load balancers hold the VIP ${cluster.vip} at once (${cluster.vipHolders.join(", ")}): VRRP split brain`;
-    p.push({ subject: "cluster", message, hint: "Check keepalived on the load balancers (is VRRP traffic between them allowed? the same virtual_router_id and auth_pass?)." });
+    const message =
+      cluster.vipHolders.length === 0
+        ? `no load balancer holds the VIP ${cluster.vip}`
+        : `${cluster.vipHolders.length} load balancers hold the VIP ${cluster.vip} at once (${cluster.vipHolders.join(", ")}): VRRP split brain`;
+    p.push({
+      subject: "cluster",
+      message,
+      hint: "Check keepalived on the load balancers (is VRRP traffic between them allowed? the same virtual_router_id and auth_pass?).",
+    });
   }
   for (const s of cluster.secrets.filter((x) => !x.consistent)) {
     p.push({
@@ -49,14 +78,20 @@ export function listProblems(inv: Inventory, lbs: readonly LoadBalancerStatus[],
   const db = cluster.database;
   if (db && db.state !== "ok") {
     const hint =
-      db.state === "absent" ? `Load it with harbor-ha provision ${inventory}.`
-      : db.state === "refused" ? "Harbor cannot run on this database as it is; the message says why and what to do. provision refuses it too, and never drops it unasked."
-      : "Check that the database is up and reachable from here (or through database.tunnel_via), and the credentials in the inventory.";
+      db.state === "absent"
+        ? `Load it with harbor-ha provision ${inventory}.`
+        : db.state === "refused"
+          ? "Harbor cannot run on this database as it is; the message says why and what to do. provision refuses it too, and never drops it unasked."
+          : "Check that the database is up and reachable from here (or through database.tunnel_via), and the credentials in the inventory.";
     p.push({ subject: "database", message: db.state === "unreachable" ? `cannot be checked: ${db.detail}` : db.detail, hint });
   }
   const settings = cluster.settings;
   if (settings?.state === "unauthorized") {
-    p.push({ subject: settings.node, message: "Harbor rejects the admin password (harbor.admin_password): its database-held settings cannot be compared", hint: "Put Harbor's current admin password in the inventory (Harbor took harbor.cfg's only at its first start)." });
+    p.push({
+      subject: settings.node,
+      message: "Harbor rejects the admin password (harbor.admin_password): its database-held settings cannot be compared",
+      hint: "Put Harbor's current admin password in the inventory (Harbor took harbor.cfg's only at its first start).",
+    });
   } else if (settings && settings.drift.length > 0) {
     p.push({
       subject: "cluster",
@@ -66,7 +101,11 @@ export function listProblems(inv: Inventory, lbs: readonly LoadBalancerStatus[],
   }
   const owners = new Set(cluster.lockedOn.map((l) => (l.owner === "unknown holder" ? l.owner : describeLockOwner(l.owner))));
   if (cluster.lockedOn.length > 0 && cluster.lockedOn.length < lbs.filter((l) => !l.error).length) {
-    p.push({ subject: "cluster", message: `the cluster lock is held on ${cluster.lockedOn.map((l) => l.host).join(", ")} only (${[...owners].join("; ")})`, hint: "A run is taking the lock right now, or a dead run left it half-taken: if no run is under way, pass --force-unlock to the next one." });
+    p.push({
+      subject: "cluster",
+      message: `the cluster lock is held on ${cluster.lockedOn.map((l) => l.host).join(", ")} only (${[...owners].join("; ")})`,
+      hint: "A run is taking the lock right now, or a dead run left it half-taken: if no run is under way, pass --force-unlock to the next one.",
+    });
   }
   return p;
 }
@@ -84,11 +123,19 @@ function pushPending(p: StatusProblem[], host: string, pending: readonly Pending
 /** HAProxy down, its runtime API silent, or a node it does not send new connections to (down, drained, in maintenance). */
 function pushHaproxy(p: StatusProblem[], lb: string, hx: NonNullable<LoadBalancerStatus["haproxy"]>, inventory: string): void {
   if (!hx.running) {
-    p.push({ subject: lb, message: "HAProxy is not running (keepalived gives the VIP up here while it is down)", hint: `Start it (service haproxy start), or run harbor-ha provision ${inventory}.` });
+    p.push({
+      subject: lb,
+      message: "HAProxy is not running (keepalived gives the VIP up here while it is down)",
+      hint: `Start it (service haproxy start), or run harbor-ha provision ${inventory}.`,
+    });
     return;
   }
   if (hx.servers === null) {
-    p.push({ subject: lb, message: "HAProxy's runtime API does not answer: its backends' states are unknown", hint: "Check /run/haproxy/admin.sock on that host (is haproxy.cfg harbor-ha's? is socat installed?)." });
+    p.push({
+      subject: lb,
+      message: "HAProxy's runtime API does not answer: its backends' states are unknown",
+      hint: "Check /run/haproxy/admin.sock on that host (is haproxy.cfg harbor-ha's? is socat installed?).",
+    });
     return;
   }
   const out = hx.servers.filter((s) => !takesTraffic(s));

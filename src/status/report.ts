@@ -17,7 +17,18 @@ import { liveFileDrift } from "../plan/live-files.js";
 import { desiredDbSettings, settingsDrift, settingsNode } from "../plan/harbor-settings.js";
 import { listProblems } from "./problems.js";
 import { PENDING_WHAT, pendingOn, pendingSince } from "../plan/pending.js";
-import type { DatabaseStatus, FileDriftItem, IpvsService, PendingChange, LoadBalancerStatus, NodeHealthFromLb, NodeStatus, SecretConsistency, SettingsStatus, StatusReport } from "./types.js";
+import type {
+  DatabaseStatus,
+  FileDriftItem,
+  IpvsService,
+  PendingChange,
+  LoadBalancerStatus,
+  NodeHealthFromLb,
+  NodeStatus,
+  SecretConsistency,
+  SettingsStatus,
+  StatusReport,
+} from "./types.js";
 
 export interface StatusInput {
   inv: Inventory;
@@ -115,10 +126,12 @@ function secretsOf(input: StatusInput): SecretConsistency[] {
   const firstNode = input.desired.hosts.find((h) => h.host.role === "harbor-node");
   return secretFilePaths(input.desired).map(({ name, path }) => {
     const desiredFile = firstNode?.files.find((f) => f.path === path);
-    const byNode = new Map(reachable.map((n) => {
-      const fact = input.facts.get(n.name)?.files[path];
-      return [n.name, fact?.present ? fact.sha256 : undefined] as const;
-    }));
+    const byNode = new Map(
+      reachable.map((n) => {
+        const fact = input.facts.get(n.name)?.files[path];
+        return [n.name, fact?.present ? fact.sha256 : undefined] as const;
+      }),
+    );
     return checkSecretConsistency({ name, path, desiredSha256: desiredFile ? sha256Hex(desiredFile.content) : "", byNode });
   });
 }
@@ -132,5 +145,7 @@ function settingsOf(inv: Inventory, facts: ReadonlyMap<string, HostFacts>): { se
   if (desiredDbSettings(inv).length === 0) return {};
   const node = settingsNode(inv);
   const view = settingsDrift(inv, facts.get(node));
-  return { settings: { node, state: view.state, drift: view.state === "known" ? view.drift.map((d) => ({ key: d.setting.cfgKey, change: d.change })) : [] } };
+  return {
+    settings: { node, state: view.state, drift: view.state === "known" ? view.drift.map((d) => ({ key: d.setting.cfgKey, change: d.change })) : [] },
+  };
 }

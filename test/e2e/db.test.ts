@@ -104,7 +104,10 @@ describe("loading registry.sql", () => {
     for (let run = 0; run < 2; run++) {
       const { plan, result, error } = await runDatabaseStep();
       assert.equal(plan.action, "skip");
-      assert.match(plan.reason, /^registry database already holds Harbor's schema \(\d+ tables, version 1\.4\.0\); registry\.sql not loaded — it would drop it$/);
+      assert.match(
+        plan.reason,
+        /^registry database already holds Harbor's schema \(\d+ tables, version 1\.4\.0\); registry\.sql not loaded — it would drop it$/,
+      );
       assert.equal(error, undefined);
       assert.equal(result?.changed, false);
     }
@@ -236,7 +239,10 @@ describe("preflight access check", () => {
   test("a user who may not create the database is stopped in preflight, with the missing privileges", async () => {
     const err = await checkDatabaseAccess(options({ user: "limited" })).catch((e: unknown) => e);
     assert.ok(err instanceof DatabaseAccessError, String(err));
-    assert.match(err.message, /user 'limited' in, but database 'registry' does not exist and the user may not create it: missing DROP, INSERT, SELECT on registry\.\*/);
+    assert.match(
+      err.message,
+      /user 'limited' in, but database 'registry' does not exist and the user may not create it: missing DROP, INSERT, SELECT on registry\.\*/,
+    );
     assert.match(err.hint ?? "", /GRANT ALL PRIVILEGES ON `registry`\.\* TO 'limited'@'127\.0\.0\.1'/);
     assert.ok(!`${err.message}${err.hint}`.includes(PASSWORD));
   });

@@ -11,7 +11,10 @@ import { provisionedLab, runCli } from "./helpers/cli.js";
 import { vipHolders } from "./helpers/cluster.js";
 
 async function keepalivedRuns(lab: Lab, host: string): Promise<boolean> {
-  const r = await lab.sshRun(host, "p=$(cat /run/keepalived.pid) && grep -q keepalived /proc/$p/comm && ! grep -q '^State:[[:space:]]*Z' /proc/$p/status && echo yes");
+  const r = await lab.sshRun(
+    host,
+    "p=$(cat /run/keepalived.pid) && grep -q keepalived /proc/$p/comm && ! grep -q '^State:[[:space:]]*Z' /proc/$p/status && echo yes",
+  );
   return r.stdout.trim() === "yes";
 }
 
@@ -29,7 +32,14 @@ describe("failover-drill (lab: 2 load balancers, 2 Harbor nodes)", { timeout: 90
     assert.ok(holderBefore);
     const r = await runCli(["failover-drill", lab.inventoryPath, "--json"]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    const report = JSON.parse(r.stdout) as { ok: boolean; stoppedOn: string; newHolder: string; takeoverMs: number; answerMs: number; restored: boolean };
+    const report = JSON.parse(r.stdout) as {
+      ok: boolean;
+      stoppedOn: string;
+      newHolder: string;
+      takeoverMs: number;
+      answerMs: number;
+      restored: boolean;
+    };
     assert.equal(report.ok, true);
     assert.equal(report.stoppedOn, holderBefore);
     assert.notEqual(report.newHolder, holderBefore);

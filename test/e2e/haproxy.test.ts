@@ -27,7 +27,10 @@ const SHOW_STAT = `printf 'show stat\\n' | socat -t 5 stdio unix-connect:/run/ha
 /** Server name → HAProxy's status word, for one backend, on a load balancer. */
 async function serverStates(lab: Lab, lb: string, backend = "harbor_443"): Promise<Map<string, string>> {
   const r = await lab.sshRun(lb, SHOW_STAT);
-  const rows = r.stdout.split("\n").filter((l) => l.startsWith(`${backend},`)).map((l) => l.split(","));
+  const rows = r.stdout
+    .split("\n")
+    .filter((l) => l.startsWith(`${backend},`))
+    .map((l) => l.split(","));
   return new Map(rows.filter((f) => f[1] !== "BACKEND" && f[1] !== "FRONTEND").map((f) => [f[1] ?? "", f[17] ?? ""]));
 }
 
@@ -50,7 +53,18 @@ function pullLoop(lab: Lab, work: string, opts: { retryTimes?: number } = {}) {
       made++;
       const dir = join(work, `loop-${made}`);
       const r: ClientResult = opts.retryTimes
-        ? await labClient("vip", ["skopeo", "copy", "--retry-times", String(opts.retryTimes), "--src-cert-dir", join(lab.dir, "tls", "cert-dir"), "--src-creds", `admin:${lab.secret("harbor-admin-password")}`, "docker://registry.lab.test/library/hello:1", `oci:${dir}:1`])
+        ? await labClient("vip", [
+            "skopeo",
+            "copy",
+            "--retry-times",
+            String(opts.retryTimes),
+            "--src-cert-dir",
+            join(lab.dir, "tls", "cert-dir"),
+            "--src-creds",
+            `admin:${lab.secret("harbor-admin-password")}`,
+            "docker://registry.lab.test/library/hello:1",
+            `oci:${dir}:1`,
+          ])
         : await pullImage(lab, "vip", "hello", "1", dir);
       rmSync(dir, { recursive: true, force: true });
       if (r.code !== 0) failures.push(`pull ${made} at ${new Date().toISOString()}: ${r.stderr.trim().split("\n").slice(-2).join(" ")}`);
@@ -128,7 +142,10 @@ describe("load_balancing: haproxy (https lab: 2 load balancers, 3 Harbor nodes, 
     // It went through HAProxy on the VIP holder: its servers counted those connections (stot).
     const holder = (await lab.sshRun("lb1", `ip -o -4 addr show | grep -q ' ${lab.vip}/' && echo lb1 || echo lb2`)).stdout.trim();
     const stat = await lab.sshRun(holder, SHOW_STAT);
-    const total = stat.stdout.split("\n").filter((l) => /^harbor_443,harbor\d,/.test(l)).reduce((n, l) => n + Number(l.split(",")[7]), 0);
+    const total = stat.stdout
+      .split("\n")
+      .filter((l) => /^harbor_443,harbor\d,/.test(l))
+      .reduce((n, l) => n + Number(l.split(",")[7]), 0);
     assert.ok(total > 0, `HAProxy on ${holder} counted no connection to the nodes:\n${stat.stdout}`);
   });
 
@@ -152,7 +169,14 @@ describe("load_balancing: haproxy (https lab: 2 load balancers, 3 Harbor nodes, 
 
   it("status shows each backend server's state and sessions on every load balancer", async (t) => {
     const inventory = join(lab.dir, "inventory-rotate.yaml");
-    type Report = { healthy: boolean; problems: Array<{ subject: string; message: string }>; loadBalancers: Array<{ name: string; haproxy?: { running: boolean; servers: Array<{ backend: string; server: string; status: string; sessions: number }> } }> };
+    type Report = {
+      healthy: boolean;
+      problems: Array<{ subject: string; message: string }>;
+      loadBalancers: Array<{
+        name: string;
+        haproxy?: { running: boolean; servers: Array<{ backend: string; server: string; status: string; sessions: number }> };
+      }>;
+    };
     // check.sh gives each request half of check_timeout_s (1.5 s here): on this shared machine a
     // slow answer from the lab's stand-in can fail one round, so status may take a second look.
     let report: Report | undefined;
@@ -165,7 +189,10 @@ describe("load_balancing: haproxy (https lab: 2 load balancers, 3 Harbor nodes, 
     assert.ok(report);
     for (const lb of report.loadBalancers) {
       assert.equal(lb.haproxy?.running, true, lb.name);
-      assert.deepEqual(lb.haproxy?.servers.map((s) => `${s.backend}/${s.server} ${s.status}`).sort(), ["harbor_443", "harbor_80"].flatMap((b) => NODES.map((n) => `${b}/${n} UP`)).sort());
+      assert.deepEqual(
+        lb.haproxy?.servers.map((s) => `${s.backend}/${s.server} ${s.status}`).sort(),
+        ["harbor_443", "harbor_80"].flatMap((b) => NODES.map((n) => `${b}/${n} UP`)).sort(),
+      );
       assert.ok(lb.haproxy?.servers.every((s) => Number.isInteger(s.sessions)));
     }
     assert.deepEqual(report.problems, [], "status is healthy");
@@ -180,10 +207,16 @@ describe("load_balancing: haproxy (https lab: 2 load balancers, 3 Harbor nodes, 
     const t0 = Date.now();
     const stop = lab.sshRun("harbor2", "cd /opt/harbor && docker-compose -f docker-compose.yml stop", { timeoutMs: 120_000 });
     try {
-      const ms = await Promise.all(["lb1", "lb2"].map(async (lb) => {
-        await waitFor(`${lb} takes harbor2 out`, limitMs + 5000, async () => (await serverStates(lab, lb)).get("harbor2")?.startsWith("DOWN") === true);
-        return Date.now() - t0;
-      }));
+      const ms = await Promise.all(
+        ["lb1", "lb2"].map(async (lb) => {
+          await waitFor(
+            `${lb} takes harbor2 out`,
+            limitMs + 5000,
+            async () => (await serverStates(lab, lb)).get("harbor2")?.startsWith("DOWN") === true,
+          );
+          return Date.now() - t0;
+        }),
+      );
       const stopped = await stop;
       assert.equal(stopped.code, 0, stopped.stdout + stopped.stderr);
       t.diagnostic(`HAProxy marked harbor2 DOWN ${ms.join(" / ")} ms after the stop began (limit fall × (inter + timeout) = ${limitMs} ms)`);
@@ -194,7 +227,9 @@ describe("load_balancing: haproxy (https lab: 2 load balancers, 3 Harbor nodes, 
       await stop;
       await lab.sshRun("harbor2", "cd /opt/harbor && docker-compose -f docker-compose.yml start", { timeoutMs: 120_000 });
     }
-    await waitFor("harbor2 back UP on every load balancer", 120_000, async () => (await Promise.all(["lb1", "lb2"].map(async (lb) => (await serverStates(lab, lb)).get("harbor2")))).every((s) => s === "UP"));
+    await waitFor("harbor2 back UP on every load balancer", 120_000, async () =>
+      (await Promise.all(["lb1", "lb2"].map(async (lb) => (await serverStates(lab, lb)).get("harbor2")))).every((s) => s === "UP"),
+    );
   });
 
   it("the failover drill measures the VIP move with real HTTPS requests; pulls through the VIP go on", async (t) => {
@@ -204,9 +239,14 @@ describe("load_balancing: haproxy (https lab: 2 load balancers, 3 Harbor nodes, 
     const r = await runCli(["failover-drill", lab.inventoryPath.replace("inventory.yaml", "inventory-rotate.yaml")]);
     await new Promise((res) => setTimeout(res, 5000));
     const { made, failures } = await loop.stop();
-    t.diagnostic(`pulls through the VIP during the drill: ${made} made, ${failures.length} failed; drill: ${r.stdout.trim().split("\n").join(" | ")}`);
+    t.diagnostic(
+      `pulls through the VIP during the drill: ${made} made, ${failures.length} failed; drill: ${r.stdout.trim().split("\n").join(" | ")}`,
+    );
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-    assert.match(r.stdout, /HTTPS GET \/api\/systeminfo for registry\.lab\.test through the VIP was answered 200 \(from this machine\) after \d+ ms\./);
+    assert.match(
+      r.stdout,
+      /HTTPS GET \/api\/systeminfo for registry\.lab\.test through the VIP was answered 200 \(from this machine\) after \d+ ms\./,
+    );
     assert.match(r.stdout, /Requests through the VIP from the stop until then: \d+ made, \d+ failed\./);
     assert.match(r.stdout, /Restored/);
     assert.ok(made >= 2, `only ${made} pulls during the drill`);

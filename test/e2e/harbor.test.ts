@@ -28,7 +28,9 @@ function variant(lab: Lab, name: string, edit: (text: string) => string): string
 }
 
 function withExtraCfg(text: string, cfg: Record<string, string | number>): string {
-  const lines = Object.entries(cfg).map(([k, v]) => `    ${k}: ${v}\n`).join("");
+  const lines = Object.entries(cfg)
+    .map(([k, v]) => `    ${k}: ${v}\n`)
+    .join("");
   return text.replace("  with_clair: false\n", `  with_clair: false\n  extra_cfg:\n${lines}`);
 }
 
@@ -37,14 +39,46 @@ function newCertificate(lab: Lab, name: string): { dir: string; pem: string } {
   const dir = join(lab.dir, name);
   mkdirSync(dir, { recursive: true });
   const ca = join(lab.dir, "tls");
-  writeFileSync(join(dir, "server.ext"), `subjectAltName=DNS:registry.lab.test,IP:${lab.vip}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`);
-  execFileSync("openssl", ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "server.key"), "-out", join(dir, "server.csr"), "-subj", "/CN=registry.lab.test"], { stdio: "ignore" });
-  execFileSync("openssl", ["x509", "-req", "-in", join(dir, "server.csr"), "-CA", join(ca, "ca.crt"), "-CAkey", join(ca, "ca.key"), "-CAserial", join(dir, "ca.srl"), "-CAcreateserial", "-days", "90", "-extfile", join(dir, "server.ext"), "-out", join(dir, "server.crt")], { stdio: "ignore" });
+  writeFileSync(
+    join(dir, "server.ext"),
+    `subjectAltName=DNS:registry.lab.test,IP:${lab.vip}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`,
+  );
+  execFileSync(
+    "openssl",
+    ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "server.key"), "-out", join(dir, "server.csr"), "-subj", "/CN=registry.lab.test"],
+    { stdio: "ignore" },
+  );
+  execFileSync(
+    "openssl",
+    [
+      "x509",
+      "-req",
+      "-in",
+      join(dir, "server.csr"),
+      "-CA",
+      join(ca, "ca.crt"),
+      "-CAkey",
+      join(ca, "ca.key"),
+      "-CAserial",
+      join(dir, "ca.srl"),
+      "-CAcreateserial",
+      "-days",
+      "90",
+      "-extfile",
+      join(dir, "server.ext"),
+      "-out",
+      join(dir, "server.crt"),
+    ],
+    { stdio: "ignore" },
+  );
   return { dir, pem: readFileSync(join(dir, "server.crt"), "utf8") };
 }
 
 async function servedFingerprint(lab: Lab, node: string): Promise<string> {
-  const r = await lab.sshRun(node, "openssl s_client -connect 127.0.0.1:443 -servername registry.lab.test </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha256");
+  const r = await lab.sshRun(
+    node,
+    "openssl s_client -connect 127.0.0.1:443 -servername registry.lab.test </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha256",
+  );
   return (r.stdout.split("=")[1] ?? "").trim().toUpperCase();
 }
 
@@ -111,7 +145,12 @@ for (const version of ["1.4", "1.5"] as const) {
     it("provisions: Harbor's install.sh and prepare ran on every node, the real registry and nginx serve", async () => {
       const r = await runCli(["provision", lab.inventoryPath]);
       assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-      const tables = (await lab.sshRun("db", "mariadb -N -e 'select count(*) from information_schema.tables where table_schema=\"registry\"; select version_num from registry.alembic_version'")).stdout.split("\n");
+      const tables = (
+        await lab.sshRun(
+          "db",
+          "mariadb -N -e 'select count(*) from information_schema.tables where table_schema=\"registry\"; select version_num from registry.alembic_version'",
+        )
+      ).stdout.split("\n");
       assert.equal(tables[0], version === "1.4" ? "17" : "20", "Harbor's own registry.sql");
       assert.equal(tables[1], version === "1.4" ? "1.4.0" : "1.5.0");
       for (const node of ["harbor1", "harbor2"]) {
@@ -137,11 +176,23 @@ for (const version of ["1.4", "1.5"] as const) {
       assert.equal(push.code, 0, `push: ${push.stdout}\n${push.stderr}`);
       const pull = await pullImage(lab, "harbor2", "hello", "1", join(work, "pulled"));
       assert.equal(pull.code, 0, `pull: ${pull.stdout}\n${pull.stderr}`);
-      const digests = await Promise.all(["harbor1", "harbor2"].map(async (n) => {
-        const r = await labClient(n, ["skopeo", "inspect", "--cert-dir", join(lab.dir, "tls", "cert-dir"), "--creds", `admin:${lab.secret("harbor-admin-password")}`, "--format", "{{.Digest}}", "docker://registry.lab.test/library/hello:1"]);
-        assert.equal(r.code, 0, r.stderr);
-        return r.stdout.trim();
-      }));
+      const digests = await Promise.all(
+        ["harbor1", "harbor2"].map(async (n) => {
+          const r = await labClient(n, [
+            "skopeo",
+            "inspect",
+            "--cert-dir",
+            join(lab.dir, "tls", "cert-dir"),
+            "--creds",
+            `admin:${lab.secret("harbor-admin-password")}`,
+            "--format",
+            "{{.Digest}}",
+            "docker://registry.lab.test/library/hello:1",
+          ]);
+          assert.equal(r.code, 0, r.stderr);
+          return r.stdout.trim();
+        }),
+      );
       assert.equal(digests[0], digests[1], "both nodes serve the same manifest");
     });
 
@@ -153,13 +204,25 @@ for (const version of ["1.4", "1.5"] as const) {
       const keyDir = join(work, "other-key");
       mkdirSync(keyDir);
       execFileSync("openssl", ["genrsa", "-traditional", "-out", join(keyDir, "k.pem"), "2048"], { stdio: "ignore" });
-      execFileSync("openssl", ["req", "-new", "-x509", "-key", join(keyDir, "k.pem"), "-out", join(keyDir, "c.crt"), "-days", "30", "-subj", "/CN=another token key"], { stdio: "ignore" });
+      execFileSync(
+        "openssl",
+        ["req", "-new", "-x509", "-key", join(keyDir, "k.pem"), "-out", join(keyDir, "c.crt"), "-days", "30", "-subj", "/CN=another token key"],
+        { stdio: "ignore" },
+      );
       await lab.sshRun("harbor2", `cat > ${HARBOR_DIR}/ha/private_key.pem`, { input: readFileSync(join(keyDir, "k.pem")) });
       await lab.sshRun("harbor2", `cat > ${HARBOR_DIR}/ha/root.crt`, { input: readFileSync(join(keyDir, "c.crt")) });
       await reinstallByHand(lab, "harbor2");
       await waitForHarbor(lab, "harbor2");
-      assert.equal(await statusWithToken(lab, "harbor2", manifest, await fetchToken(lab, "harbor1", scope)), 401, "harbor2's registry must refuse harbor1's token");
-      assert.equal(await statusWithToken(lab, "harbor1", manifest, await fetchToken(lab, "harbor2", scope)), 401, "harbor1's registry must refuse harbor2's token");
+      assert.equal(
+        await statusWithToken(lab, "harbor2", manifest, await fetchToken(lab, "harbor1", scope)),
+        401,
+        "harbor2's registry must refuse harbor1's token",
+      );
+      assert.equal(
+        await statusWithToken(lab, "harbor1", manifest, await fetchToken(lab, "harbor2", scope)),
+        401,
+        "harbor1's registry must refuse harbor2's token",
+      );
 
       const r = await runCli(["provision", lab.inventoryPath]);
       assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
@@ -180,7 +243,11 @@ for (const version of ["1.4", "1.5"] as const) {
       const cert = newCertificate(lab, `tls-rotated-${version}`);
       const expected = new X509Certificate(cert.pem).fingerprint256.toUpperCase();
       assert.notEqual(await servedFingerprint(lab, "harbor1"), expected);
-      const inv = variant(lab, "inventory-rotated.yaml", (t) => t.replace(join(lab.dir, "tls", "server.crt"), join(cert.dir, "server.crt")).replace(join(lab.dir, "tls", "server.key"), join(cert.dir, "server.key")));
+      const inv = variant(lab, "inventory-rotated.yaml", (t) =>
+        t
+          .replace(join(lab.dir, "tls", "server.crt"), join(cert.dir, "server.crt"))
+          .replace(join(lab.dir, "tls", "server.key"), join(cert.dir, "server.key")),
+      );
       const r = await runCli(["rotate-certs", inv]);
       assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
       for (const n of ["harbor1", "harbor2"]) assert.equal(await servedFingerprint(lab, n), expected, `${n} serves the new certificate`);
@@ -199,7 +266,8 @@ for (const version of ["1.4", "1.5"] as const) {
       const inv = variant(lab, "inventory-token-expiration.yaml", (t) => withExtraCfg(t, { token_expiration: 45 }));
       const r = await runCli(["reconfigure", inv]);
       assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-      for (const n of ["harbor1", "harbor2"]) assert.equal((await harborConfigurations(lab, n))["token_expiration"]?.value, 45, `${n} reports the new value`);
+      for (const n of ["harbor1", "harbor2"])
+        assert.equal((await harborConfigurations(lab, n))["token_expiration"]?.value, 45, `${n} reports the new value`);
       const again = await runCli(["reconfigure", inv, "--dry-run"]);
       assert.equal(again.code, 0, again.stdout + again.stderr);
     });

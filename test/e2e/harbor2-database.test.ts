@@ -65,7 +65,9 @@ describe("Harbor 2.x database step on the lab's PostgreSQL", { timeout: 600_000 
 
   it("a schema a failed migration left dirty is refused with its version; once repaired it is accepted, nothing dropped", async () => {
     // golang-migrate's table, as Harbor's core leaves it after a failed migration.
-    await psql("SET ROLE harbor; CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL); INSERT INTO schema_migrations VALUES (171, true); CREATE TABLE harbor_user (user_id int)");
+    await psql(
+      "SET ROLE harbor; CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL); INSERT INTO schema_migrations VALUES (171, true); CREATE TABLE harbor_user (user_id int)",
+    );
     const connect = pgConnector(target, password, "disable");
     await assert.rejects(ensureHarbor2Database(connect, target, { allowCreate: true, dryRun: false }), (e: unknown) => {
       assert.ok(e instanceof Harbor2DatabaseRefusedError);

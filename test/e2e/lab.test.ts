@@ -36,14 +36,20 @@ describe("lab", { timeout: 300_000 }, () => {
   });
 
   it("reaches every host over SSH with strict host-key checking", async () => {
-    assert.deepEqual(lab.hosts.map((h) => h.name), ["db", "lb1", "lb2", "harbor1", "harbor2", "harbor3"]);
+    assert.deepEqual(
+      lab.hosts.map((h) => h.name),
+      ["db", "lb1", "lb2", "harbor1", "harbor2", "harbor3"],
+    );
     for (const h of lab.hosts) assert.equal((await ok(h.name, "hostname")).trim(), h.name);
     // Without the lab's known_hosts the host key is unknown and refused.
     const r = await lab.sshRun("lb1", "true", { sshArgs: ["-o", "UserKnownHostsFile=/dev/null"] });
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /Host key verification failed/);
     // Each host has its own key: the known_hosts lines are all different.
-    const keys = readFileSync(join(lab.dir, "ssh", "known_hosts"), "utf8").trim().split("\n").map((l) => l.split(" ")[2]);
+    const keys = readFileSync(join(lab.dir, "ssh", "known_hosts"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => l.split(" ")[2]);
     assert.equal(new Set(keys).size, lab.hosts.length);
   });
 
@@ -88,7 +94,10 @@ describe("lab", { timeout: 300_000 }, () => {
   virtual_ipaddress { ${lab.vip}/24 }
 }
 `;
-    for (const [lb, prio] of [["lb1", 150], ["lb2", 100]] as const) {
+    for (const [lb, prio] of [
+      ["lb1", 150],
+      ["lb2", 100],
+    ] as const) {
       await ok(lb, "cat > /etc/keepalived/keepalived.conf && echo 'DAEMON_ARGS=\"--vrrp -D\"' > /etc/default/keepalived", { input: conf(prio) });
       await ok(lb, "service keepalived start");
     }
@@ -123,7 +132,9 @@ describe("lab", { timeout: 300_000 }, () => {
         const m = /^\$\{file:(.+)\}$/.exec(s);
         if (!m) return { ok: true, value: new Secret(s) };
         const path = isAbsolute(m[1]!) ? m[1]! : join(base, m[1]!);
-        return existsSync(path) ? { ok: true, value: new Secret(readFileSync(path, "utf8").trim(), `file:${path}`) } : { ok: false, message: `no file ${path}` };
+        return existsSync(path)
+          ? { ok: true, value: new Secret(readFileSync(path, "utf8").trim(), `file:${path}`) }
+          : { ok: false, message: `no file ${path}` };
       },
       localFile: (p, use) => (use === "run" || existsSync(p) ? { ok: true, value: p } : { ok: false, message: `no file ${p}` }),
     });
@@ -151,7 +162,11 @@ describe("lab", { timeout: 300_000 }, () => {
     await ok("harbor3", "cd /opt && tar xzf - && mkdir -p /data/cert", { input: readFileSync(lab.installer) });
     await ok("harbor3", "cat > /data/cert/server.crt", { input: readFileSync(join(lab.dir, "tls", "server.crt")) });
     await ok("harbor3", "cat > /data/cert/server.key", { input: readFileSync(join(lab.dir, "tls", "server.key")) });
-    await ok("harbor3", "sed -i -e 's/^hostname *=.*/hostname = registry.lab.test/' -e 's/^ui_url_protocol *=.*/ui_url_protocol = https/' -e 's/^db_host *=.*/db_host = 198.18.0.5/' -e 's/^db_user *=.*/db_user = harbor/' -e \"s/^db_password *=.*/db_password = $(cat)/\" -e 's/^redis_url *=.*/redis_url = 198.18.0.5:6379/' /opt/harbor/harbor.cfg", { input: lab.secret("db-password") });
+    await ok(
+      "harbor3",
+      "sed -i -e 's/^hostname *=.*/hostname = registry.lab.test/' -e 's/^ui_url_protocol *=.*/ui_url_protocol = https/' -e 's/^db_host *=.*/db_host = 198.18.0.5/' -e 's/^db_user *=.*/db_user = harbor/' -e \"s/^db_password *=.*/db_password = $(cat)/\" -e 's/^redis_url *=.*/redis_url = 198.18.0.5:6379/' /opt/harbor/harbor.cfg",
+      { input: lab.secret("db-password") },
+    );
     // Without an answer to prepare's shared-storage question, Harbor's install.sh dies (no terminal).
     const unanswered = await lab.sshRun("harbor3", "cd /opt/harbor && ./install.sh --ha </dev/null");
     assert.notEqual(unanswered.code, 0);

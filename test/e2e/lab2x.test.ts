@@ -33,7 +33,10 @@ async function ok(host: string, command: string, timeoutMs = 60_000): Promise<st
 /** scripts/lab/harbor2-node.sh NODE ARGS...: harbor.yml + shared secrets, optionally install.sh. */
 async function harbor2Node(node: string, args: string[]): Promise<string> {
   try {
-    const r = await execFileAsync(join(projectRoot(), "scripts", "lab", "harbor2-node.sh"), [node, ...args], { timeout: 300_000, maxBuffer: 16 * 1024 * 1024 });
+    const r = await execFileAsync(join(projectRoot(), "scripts", "lab", "harbor2-node.sh"), [node, ...args], {
+      timeout: 300_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
     return r.stdout + r.stderr;
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string; message: string };
@@ -55,7 +58,8 @@ async function waitFor(node: string, probe: string, want: RegExp, what: string):
 
 const pingCore = "curl -ks -o /dev/null -w '%{http_code}' https://127.0.0.1/api/v2.0/ping";
 /** The jobservice's /api/v1/stats, asked as core asks it (Harbor-Secret = the CORE_SECRET prepare wrote). */
-const jobStats = "curl -s -H \"Authorization: Harbor-Secret $(sed -n 's/^CORE_SECRET=//p' /opt/harbor/common/config/core/env)\" http://jobservice:8080/api/v1/stats";
+const jobStats =
+  "curl -s -H \"Authorization: Harbor-Secret $(sed -n 's/^CORE_SECRET=//p' /opt/harbor/common/config/core/env)\" http://jobservice:8080/api/v1/stats";
 
 describe("lab for Harbor 2.15 (https: 1 load balancer, 2 nodes)", { timeout: 900_000 }, () => {
   before(async () => {
@@ -81,7 +85,10 @@ describe("lab for Harbor 2.15 (https: 1 load balancer, 2 nodes)", { timeout: 900
     assert.match(await ok("harbor1", "docker compose version"), /^Docker Compose version v2\.\d+\.\d+/);
     assert.match(await ok("harbor2", "docker-compose --version"), /^docker-compose version 1\.\d+\.\d+/);
     assert.equal((await ok("harbor2", "test -f /var/lib/lab-docker/images/goharbor-prepare/main.py && echo yes")).trim(), "yes");
-    assert.equal((await ok("harbor2", "python3 -c 'import yaml, jinja2, click, packaging; print(1)' && command -v htpasswd")).trim(), "1\n/usr/bin/htpasswd");
+    assert.equal(
+      (await ok("harbor2", "python3 -c 'import yaml, jinja2, click, packaging; print(1)' && command -v htpasswd")).trim(),
+      "1\n/usr/bin/htpasswd",
+    );
     // An image the lab cannot run is refused as docker refuses an image it cannot find.
     const r = await lab.sshRun("harbor1", "docker run --rm goharbor/harbor-core:dev");
     assert.equal(r.code, 125, r.stderr);
@@ -90,7 +97,10 @@ describe("lab for Harbor 2.15 (https: 1 load balancer, 2 nodes)", { timeout: 900
 
   it("serves PostgreSQL (role harbor with the lab's password, no registry database yet) and Redis", async () => {
     const pw = lab.secret("db-password");
-    const login = await ok("harbor1", `PGPASSWORD='${pw}' psql -h 198.18.0.5 -U harbor -d postgres -Atc "select rolcreatedb from pg_roles where rolname = 'harbor'"`);
+    const login = await ok(
+      "harbor1",
+      `PGPASSWORD='${pw}' psql -h 198.18.0.5 -U harbor -d postgres -Atc "select rolcreatedb from pg_roles where rolname = 'harbor'"`,
+    );
     assert.equal(login.trim(), "t", "the harbor role may create databases");
     const wrong = await lab.sshRun("harbor1", "PGPASSWORD=wrong psql -h 198.18.0.5 -U harbor -d postgres -c 'select 1'");
     assert.notEqual(wrong.code, 0);
@@ -115,7 +125,10 @@ describe("lab for Harbor 2.15 (https: 1 load balancer, 2 nodes)", { timeout: 900
       assert.match(procs, /docker-registry serve \/etc\/registry\/config\.yml/, `${node} runs Docker distribution`);
       assert.match(procs, /nginx: master process/, `${node} runs nginx`);
       // The key prepare left in place is the cluster's, not one of its own.
-      assert.equal(await ok(node, "sha256sum < /data/secret/core/private_key.pem"), await ok("harbor1", "sha256sum < /data/secret/core/private_key.pem"));
+      assert.equal(
+        await ok(node, "sha256sum < /data/secret/core/private_key.pem"),
+        await ok("harbor1", "sha256sum < /data/secret/core/private_key.pem"),
+      );
       const v2 = await ok(node, "curl -ks -D - -o /dev/null https://127.0.0.1/v2/");
       assert.match(v2, /^HTTP\/1\.1 401/);
       assert.match(v2, /Bearer realm="https:\/\/registry\.lab\.test\/service\/token",service="harbor-registry"/i);
@@ -154,7 +167,12 @@ describe("lab for Harbor 2.15 (https: 1 load balancer, 2 nodes)", { timeout: 900
     await ok("db", "runuser -u postgres -- psql -d registry -qc 'update schema_migrations set dirty = true'");
     try {
       await ok("harbor1", "cd /opt/harbor && docker compose restart core");
-      const log = await waitFor("harbor1", "cat /var/lib/lab-compose/harbor/core.out", /Dirty database version 180\. Fix and force version\./, "core's fatal message");
+      const log = await waitFor(
+        "harbor1",
+        "cat /var/lib/lab-compose/harbor/core.out",
+        /Dirty database version 180\. Fix and force version\./,
+        "core's fatal message",
+      );
       assert.match(log, /\[FATAL\] \[main\.go:\d+\]: failed to migrate the database, error: Dirty database version 180/);
     } finally {
       await ok("db", "runuser -u postgres -- psql -d registry -qc 'update schema_migrations set dirty = false'");

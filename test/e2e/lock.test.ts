@@ -43,7 +43,10 @@ describe("cluster lock and audit log (lab: 2 load balancers, 2 Harbor nodes)", {
   it("refuses a run while another operator holds the lock, naming the holder, and changes nothing", async () => {
     await lab.sshRun("harbor1", `echo '# hand edit' >> ${HARBOR_CFG}`);
     const before = (await lab.sshRun("harbor1", `sha256sum ${HARBOR_CFG}`)).stdout;
-    const held = await lab.sshRun("lb2", `mkdir -p ${LOCK} && printf 'operator=bob@elsewhere\\ncommand=reconfigure\\npid=4242\\nsince=2024-05-01T10:00:00.000Z\\n' > ${LOCK}/owner`);
+    const held = await lab.sshRun(
+      "lb2",
+      `mkdir -p ${LOCK} && printf 'operator=bob@elsewhere\\ncommand=reconfigure\\npid=4242\\nsince=2024-05-01T10:00:00.000Z\\n' > ${LOCK}/owner`,
+    );
     assert.equal(held.code, 0, held.stderr);
     const r = await runCli(["provision", lab.inventoryPath]);
     assert.equal(r.code, 1, r.stdout + r.stderr);
@@ -70,7 +73,10 @@ describe("cluster lock and audit log (lab: 2 load balancers, 2 Harbor nodes)", {
     const before = (await lab.sshRun("harbor1", `sha256sum ${HARBOR_CFG}; wc -l < ${AUDIT}`)).stdout;
     const r = await runCli(["provision", lab.inventoryPath], { interruptOn: /^== preflight:/m });
     assert.equal(r.code, 130, r.stdout + r.stderr);
-    assert.match(r.stderr, /interrupted \(Ctrl-C\) during preflight; nothing was changed on any host and the cluster lock was not taken; run again to finish/);
+    assert.match(
+      r.stderr,
+      /interrupted \(Ctrl-C\) during preflight; nothing was changed on any host and the cluster lock was not taken; run again to finish/,
+    );
     assert.doesNotMatch(r.stderr, /fix the cause/i);
     assert.equal((await lab.sshRun("harbor1", `sha256sum ${HARBOR_CFG}; wc -l < ${AUDIT}`)).stdout, before, "nothing written, no audit line");
     for (const host of ["lb1", "lb2"]) assert.equal(await lockPresent(lab, host), false, `${host}: no lock taken`);
@@ -80,7 +86,10 @@ describe("cluster lock and audit log (lab: 2 load balancers, 2 Harbor nodes)", {
     const r = await runCli(["provision", lab.inventoryPath], { interruptOn: /^== harbor:/m });
     assert.equal(r.code, 130, r.stdout + r.stderr);
     // done: the steps of earlier phases too (the shared-storage check before an install), then harbor.cfg.
-    assert.match(r.stderr, /interrupted \(Ctrl-C\) during harbor; done: [^;]*harbor1 \(\d+ steps?\)[^;]*; not finished: harbor1; not started: [^;]*verify; run again to finish/);
+    assert.match(
+      r.stderr,
+      /interrupted \(Ctrl-C\) during harbor; done: [^;]*harbor1 \(\d+ steps?\)[^;]*; not finished: harbor1; not started: [^;]*verify; run again to finish/,
+    );
     assert.doesNotMatch(r.stderr, /fix the cause/i);
     const cfg = await lab.sshRun("harbor1", `cat ${HARBOR_CFG}; ls -a /opt/harbor`);
     assert.doesNotMatch(cfg.stdout, /# hand edit/, "harbor.cfg was written whole");

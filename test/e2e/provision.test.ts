@@ -38,7 +38,10 @@ function inventoryVariant(lab: Lab, name: string, from: string, to: string): str
 /** Runs harbor-ha until its stderr matches `until`, then kills it (SIGKILL, as a crash or `kill -9`); returns what it printed. */
 function runUntil(args: string[], until: RegExp): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(projectRoot(), "bin", "harbor-ha.js"), ...args], { env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [join(projectRoot(), "bin", "harbor-ha.js"), ...args], {
+      env: { ...process.env, NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let text = "";
     const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
     const watch = (b: Buffer) => {
@@ -83,7 +86,10 @@ describe("provision (https lab: 2 load balancers, 3 Harbor nodes)", { timeout: 9
   it("refuses a host whose key is not in known_hosts, and changes nothing", async () => {
     const known = readFileSync(join(lab.dir, "ssh", "known_hosts"), "utf8");
     const lb2 = lab.host("lb2").address;
-    const partial = known.split("\n").filter((l) => !l.includes(lb2)).join("\n");
+    const partial = known
+      .split("\n")
+      .filter((l) => !l.includes(lb2))
+      .join("\n");
     writeFileSync(join(lab.dir, "ssh", "known_hosts.partial"), partial);
     const inv = inventoryVariant(lab, "inventory-unknown-key.yaml", "ssh/known_hosts", "ssh/known_hosts.partial");
     const r = await harborHa(["provision", inv]);
@@ -122,14 +128,21 @@ describe("provision (https lab: 2 load balancers, 3 Harbor nodes)", { timeout: 9
     // Every rendered file is on its host with the rendered content, mode and owner.
     const desired = await renderLab(lab.inventoryPath);
     for (const d of desired.hosts) {
-      const seen = await statFiles(lab, d.host.name, d.files.map((f) => f.path));
+      const seen = await statFiles(
+        lab,
+        d.host.name,
+        d.files.map((f) => f.path),
+      );
       for (const f of d.files) {
         const s = seen.get(f.path);
         assert.ok(s?.present, `${d.host.name}: ${f.path} is missing`);
         assert.equal(s.sha256, sha256(f.content), `${d.host.name}: ${f.path} content`);
         assert.equal(s.mode, f.mode.toString(8), `${d.host.name}: ${f.path} mode`);
         // Names where the host knows them, numbers otherwise (uid 10000 has no name on most hosts).
-        assert.ok([s.owner, s.numericOwner].includes(`${f.owner}:${f.group}`), `${d.host.name}: ${f.path} owner ${s.owner} (${s.numericOwner}), expected ${f.owner}:${f.group}`);
+        assert.ok(
+          [s.owner, s.numericOwner].includes(`${f.owner}:${f.group}`),
+          `${d.host.name}: ${f.path} owner ${s.owner} (${s.numericOwner}), expected ${f.owner}:${f.group}`,
+        );
       }
     }
     // The shared storage is owned by Harbor's uid.
@@ -187,7 +200,10 @@ describe("provision (https lab: 2 load balancers, 3 Harbor nodes)", { timeout: 9
     const dry = await harborHa(["provision", lab.inventoryPath, "--dry-run"]);
     assert.equal(dry.code, 3, dry.stdout + dry.stderr);
     const changed = dry.stdout.split("\n").filter((l) => /^\s+[-+][^-+]/.test(l));
-    assert.deepEqual(changed.map((l) => l.trim()), ["-max_job_workers = 42", "+max_job_workers = 3"]);
+    assert.deepEqual(
+      changed.map((l) => l.trim()),
+      ["-max_job_workers = 42", "+max_job_workers = 3"],
+    );
     // Only harbor3 changes its Harbor (the others may take part in the shared-storage check that precedes its install).
     const section = (host: string) => dry.stdout.split(/\n(?=\S)/).find((b) => b.startsWith(`${host} (`)) ?? "";
     assert.match(section("harbor3"), /\[harbor\] write \/opt\/harbor\/harbor\.cfg/);
@@ -206,7 +222,10 @@ describe("provision (https lab: 2 load balancers, 3 Harbor nodes)", { timeout: 9
   });
 
   it("never touches data already in the registry database", async () => {
-    await lab.sshRun("db", "mariadb registry -e \"insert into project (owner_id, name, creation_time, update_time, deleted) values (1, 'kept-project', now(), now(), 0)\"");
+    await lab.sshRun(
+      "db",
+      "mariadb registry -e \"insert into project (owner_id, name, creation_time, update_time, deleted) values (1, 'kept-project', now(), now(), 0)\"",
+    );
     const dump = "mariadb -N registry -e 'select * from project order by project_id; select user_id, username, email from user order by user_id'";
     const beforeRows = (await lab.sshRun("db", dump)).stdout;
     assert.match(beforeRows, /kept-project/);
@@ -220,7 +239,12 @@ describe("provision (https lab: 2 load balancers, 3 Harbor nodes)", { timeout: 9
     const holders = await vipHolders(lab);
     assert.deepEqual(holders, ["lb1"]);
     // Valid syntax, but keepalived exits when it cannot write its pidfile.
-    const inv = inventoryVariant(lab, "inventory-bad-daemon.yaml", 'daemon_options: "--vrrp -D"', 'daemon_options: "--vrrp -D -p /nonexistent/keepalived.pid"');
+    const inv = inventoryVariant(
+      lab,
+      "inventory-bad-daemon.yaml",
+      'daemon_options: "--vrrp -D"',
+      'daemon_options: "--vrrp -D -p /nonexistent/keepalived.pid"',
+    );
     const r = await harborHa(["provision", inv]);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stderr, /lb2: keepalived is not running after its configuration was applied/);
@@ -238,7 +262,8 @@ describe("provision (https lab: 2 load balancers, 3 Harbor nodes)", { timeout: 9
 
   it("reaches the database through an SSH tunnel via a named host", async () => {
     // "db" resolves only inside the lab's hosts: the operator's machine cannot reach it directly.
-    const tunnelled = (host: string) => readFileSync(lab.inventoryPath, "utf8").replace("host: 198.18.0.5\n  port: 3306", `host: ${host}\n  port: 3306\n  tunnel_via: harbor1`);
+    const tunnelled = (host: string) =>
+      readFileSync(lab.inventoryPath, "utf8").replace("host: 198.18.0.5\n  port: 3306", `host: ${host}\n  port: 3306\n  tunnel_via: harbor1`);
     const same = join(lab.dir, "inventory-tunnel.yaml");
     writeFileSync(same, tunnelled("198.18.0.5"));
     assert.match(readFileSync(same, "utf8"), /tunnel_via: harbor1/);
@@ -258,7 +283,12 @@ describe("provision (https lab: 2 load balancers, 3 Harbor nodes)", { timeout: 9
   it("a failing step names host, step, command, exit code and stderr; later phases do not start", async () => {
     // harbor2's Harbor installer is broken (prepare not executable) and its harbor.cfg changes: install.sh fails there.
     await lab.sshRun("harbor2", "chmod -x /opt/harbor/prepare");
-    const inv = inventoryVariant(lab, "inventory-bad-node.yaml", "  - name: harbor2\n", "  - name: harbor2\n    harbor_cfg: { log_rotate_count: 3 }\n");
+    const inv = inventoryVariant(
+      lab,
+      "inventory-bad-node.yaml",
+      "  - name: harbor2\n",
+      "  - name: harbor2\n    harbor_cfg: { log_rotate_count: 3 }\n",
+    );
     const r = await harborHa(["provision", inv]);
     await lab.sshRun("harbor2", "chmod +x /opt/harbor/prepare");
     assert.equal(r.code, 1, r.stdout + r.stderr);
@@ -297,7 +327,11 @@ describe("provision (https lab: 2 load balancers, 3 Harbor nodes)", { timeout: 9
     const inv = inventoryVariant(lab, "inventory-advert-2.yaml", "advert_int: 1", "advert_int: 2");
     const killed = await runUntil(["provision", inv, "-v"], /\[lb2\] \$ service keepalived reload/);
     await lab.sshRun("lb2", "rm -f /usr/local/sbin/service");
-    assert.match((await lab.sshRun("lb2", "grep advert_int /etc/keepalived/keepalived.conf")).stdout, /advert_int 2/, `the file was not written before the kill:\n${killed}`);
+    assert.match(
+      (await lab.sshRun("lb2", "grep advert_int /etc/keepalived/keepalived.conf")).stdout,
+      /advert_int 2/,
+      `the file was not written before the kill:\n${killed}`,
+    );
 
     const status = await harborHa(["status", inv]);
     assert.equal(status.code, 1, status.stdout + status.stderr);
@@ -310,7 +344,13 @@ describe("provision (https lab: 2 load balancers, 3 Harbor nodes)", { timeout: 9
     assert.doesNotMatch(r.stdout, /No change/);
     const clean = await harborHa(["status", inv]);
     assert.doesNotMatch(clean.stdout + clean.stderr, /never applied/);
-    assert.equal((await lab.sshRun("lb2", "ls -A /var/lib/harbor-ha/pending; ls -A /etc/keepalived")).stdout.split("\n").filter((l) => /harbor-ha-check|reload-keepalived/.test(l)).length, 0, "a marker or a candidate is left");
+    assert.equal(
+      (await lab.sshRun("lb2", "ls -A /var/lib/harbor-ha/pending; ls -A /etc/keepalived")).stdout
+        .split("\n")
+        .filter((l) => /harbor-ha-check|reload-keepalived/.test(l)).length,
+      0,
+      "a marker or a candidate is left",
+    );
     // Back to the lab's own inventory for the tests after this one.
     const back = await harborHa(["provision", lab.inventoryPath]);
     assert.equal(back.code, 0, back.stdout + back.stderr);

@@ -68,7 +68,11 @@ describe("reconfigure (https lab: 2 load balancers, 3 Harbor nodes)", { timeout:
 
   it("rolls a harbor.cfg change across 3 nodes, never more than one out of service", async () => {
     const inv = join(lab.dir, "inv-5.yaml");
-    const watch = watchNodeHealth(lab, "lb1", nodes.map((n) => n.address));
+    const watch = watchNodeHealth(
+      lab,
+      "lb1",
+      nodes.map((n) => n.address),
+    );
     const jsonPath = join(lab.dir, "reconfigure.json");
     const r = await runCli(["reconfigure", inv, "--json", jsonPath]);
     const rounds = await watch.stop();
@@ -77,7 +81,11 @@ describe("reconfigure (https lab: 2 load balancers, 3 Harbor nodes)", { timeout:
     const worst = mostOutAtOnce(rounds);
     assert.equal(worst, 1, "exactly one node at a time was out of service (and the drain was seen)");
     // Each node was out at some point: the roll touched all three.
-    for (const n of nodes) assert.ok(rounds.some((m) => m.get(n.address) === false), `${n.name} was never seen drained`);
+    for (const n of nodes)
+      assert.ok(
+        rounds.some((m) => m.get(n.address) === false),
+        `${n.name} was never seen drained`,
+      );
     for (const n of nodes) assert.equal(await rotateCount(lab, n.name), "5", n.name);
     assert.deepEqual(await drainMarkers(lab, "lb1"), []);
     assert.deepEqual(await drainMarkers(lab, "lb2"), []);
@@ -102,10 +110,17 @@ describe("reconfigure (https lab: 2 load balancers, 3 Harbor nodes)", { timeout:
     assert.match(r.stderr, /harbor2 failed while applying/);
     assert.match(r.stderr, /not touched: harbor3 \(in service, unchanged\)/);
     assert.match(r.stderr, /run the same command again/);
-    const report = JSON.parse(readFileSync(jsonPath, "utf8")) as { ok: boolean; nodes: { changed: string[]; failed: Array<{ node: string }>; notTouched: string[] }; resume: string };
+    const report = JSON.parse(readFileSync(jsonPath, "utf8")) as {
+      ok: boolean;
+      nodes: { changed: string[]; failed: Array<{ node: string }>; notTouched: string[] };
+      resume: string;
+    };
     assert.equal(report.ok, false);
     assert.deepEqual(report.nodes.changed, ["harbor1"]);
-    assert.deepEqual(report.nodes.failed.map((f) => f.node), ["harbor2"]);
+    assert.deepEqual(
+      report.nodes.failed.map((f) => f.node),
+      ["harbor2"],
+    );
     assert.deepEqual(report.nodes.notTouched, ["harbor3"]);
     assert.match(report.resume, /harbor-ha reconfigure/);
 

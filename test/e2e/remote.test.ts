@@ -83,7 +83,9 @@ describe("SSH layer against a real sshd", () => {
   it("refuses an unknown host key, naming host, address:port, fingerprint and known_hosts", async () => {
     const empty = join(work, "known_hosts_empty");
     await writeFile(empty, "");
-    const fingerprint = execFileSync("ssh-keygen", ["-l", "-E", "sha256", "-f", join(sshd.dir, "host_ed25519.pub")], { encoding: "utf8" }).split(" ")[1];
+    const fingerprint = execFileSync("ssh-keygen", ["-l", "-E", "sha256", "-f", join(sshd.dir, "host_ed25519.pub")], { encoding: "utf8" }).split(
+      " ",
+    )[1];
     await assert.rejects(SshSession.connect(target({ knownHostsPath: empty })), (err: unknown) => {
       assert.ok(err instanceof HostKeyError);
       assert.equal(err.problem, "unknown");
@@ -207,7 +209,10 @@ describe("SSH layer against a real sshd", () => {
         assert.doesNotMatch(err.message, /killed by signal/);
         return true;
       });
-      await assert.rejects(s.run(cmd("true"), { step: "next" }), (err: unknown) => err instanceof ConnectionLostError && /during step "next"/.test(err.message));
+      await assert.rejects(
+        s.run(cmd("true"), { step: "next" }),
+        (err: unknown) => err instanceof ConnectionLostError && /during step "next"/.test(err.message),
+      );
     } finally {
       s.close();
     }
@@ -268,7 +273,10 @@ describe("SSH layer against a real sshd", () => {
         });
       const first = await step("one");
       const second = await step("two");
-      assert.deepEqual([...first, ...second].map((r) => (r.status === "fulfilled" ? r.value : "failed")), ["a", "b", "a", "b"]);
+      assert.deepEqual(
+        [...first, ...second].map((r) => (r.status === "fulfilled" ? r.value : "failed")),
+        ["a", "b", "a", "b"],
+      );
       assert.equal(connects, 2, "one connection per host, reused by both steps");
       assert.equal(maxRunning, 1);
     } finally {

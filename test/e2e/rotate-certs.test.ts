@@ -18,15 +18,66 @@ function newCertificate(lab: Lab, name: string, newCa = false): { dir: string; p
   const dir = join(lab.dir, name);
   mkdirSync(dir, { recursive: true });
   const ca = newCa ? dir : join(lab.dir, "tls");
-  if (newCa) execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "ca.key"), "-out", join(dir, "ca.crt"), "-days", "30", "-subj", "/CN=harbor-ha lab CA 2"], { stdio: "ignore" });
-  writeFileSync(join(dir, "server.ext"), `subjectAltName=DNS:registry.lab.test,IP:${lab.vip}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`);
-  execFileSync("openssl", ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "server.key"), "-out", join(dir, "server.csr"), "-subj", "/CN=registry.lab.test"], { stdio: "ignore" });
-  execFileSync("openssl", ["x509", "-req", "-in", join(dir, "server.csr"), "-CA", join(ca, "ca.crt"), "-CAkey", join(ca, "ca.key"), "-CAcreateserial", "-CAserial", join(dir, "ca.srl"), "-days", "90", "-extfile", join(dir, "server.ext"), "-out", join(dir, "server.crt")], { stdio: "ignore" });
+  if (newCa)
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        join(dir, "ca.key"),
+        "-out",
+        join(dir, "ca.crt"),
+        "-days",
+        "30",
+        "-subj",
+        "/CN=harbor-ha lab CA 2",
+      ],
+      { stdio: "ignore" },
+    );
+  writeFileSync(
+    join(dir, "server.ext"),
+    `subjectAltName=DNS:registry.lab.test,IP:${lab.vip}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`,
+  );
+  execFileSync(
+    "openssl",
+    ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "server.key"), "-out", join(dir, "server.csr"), "-subj", "/CN=registry.lab.test"],
+    { stdio: "ignore" },
+  );
+  execFileSync(
+    "openssl",
+    [
+      "x509",
+      "-req",
+      "-in",
+      join(dir, "server.csr"),
+      "-CA",
+      join(ca, "ca.crt"),
+      "-CAkey",
+      join(ca, "ca.key"),
+      "-CAcreateserial",
+      "-CAserial",
+      join(dir, "ca.srl"),
+      "-days",
+      "90",
+      "-extfile",
+      join(dir, "server.ext"),
+      "-out",
+      join(dir, "server.crt"),
+    ],
+    { stdio: "ignore" },
+  );
   return { dir, pem: readFileSync(join(dir, "server.crt"), "utf8") };
 }
 
 async function servedFingerprint(lab: Lab, node: string): Promise<string> {
-  const r = await lab.sshRun(node, "openssl s_client -connect 127.0.0.1:443 -servername registry.lab.test </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha256");
+  const r = await lab.sshRun(
+    node,
+    "openssl s_client -connect 127.0.0.1:443 -servername registry.lab.test </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha256",
+  );
   return (r.stdout.split("=")[1] ?? "").trim().toUpperCase();
 }
 
@@ -46,7 +97,9 @@ describe("rotate-certs (https lab: 2 load balancers, 3 Harbor nodes)", { timeout
     const expected = new X509Certificate(cert.pem).fingerprint256.toUpperCase();
     assert.notEqual(expected, old);
     const text = readFileSync(lab.inventoryPath, "utf8");
-    const rotated = text.replace(join(lab.dir, "tls", "server.crt"), join(cert.dir, "server.crt")).replace(join(lab.dir, "tls", "server.key"), join(cert.dir, "server.key"));
+    const rotated = text
+      .replace(join(lab.dir, "tls", "server.crt"), join(cert.dir, "server.crt"))
+      .replace(join(lab.dir, "tls", "server.key"), join(cert.dir, "server.key"));
     assert.notEqual(rotated, text);
     const inv = join(lab.dir, "inventory-rotated.yaml");
     writeFileSync(inv, rotated);
@@ -56,7 +109,11 @@ describe("rotate-certs (https lab: 2 load balancers, 3 Harbor nodes)", { timeout
     assert.match(dry.stdout, /write \/data\/cert\/server\.crt/);
     assert.doesNotMatch(dry.stdout, /harbor\.cfg/);
 
-    const watch = watchNodeHealth(lab, "lb1", nodes.map((n) => n.address));
+    const watch = watchNodeHealth(
+      lab,
+      "lb1",
+      nodes.map((n) => n.address),
+    );
     const r = await runCli(["rotate-certs", inv]);
     const rounds = await watch.stop();
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
@@ -76,13 +133,18 @@ describe("rotate-certs (https lab: 2 load balancers, 3 Harbor nodes)", { timeout
     const rotated = ["server.crt", "server.key", "ca.crt"].reduce((t, f) => t.replace(join(lab.dir, "tls", f), join(cert.dir, f)), text);
     const inv = join(lab.dir, "inventory-new-ca.yaml");
     writeFileSync(inv, rotated);
-    const watch = watchNodeHealth(lab, "lb1", nodes.map((n) => n.address));
+    const watch = watchNodeHealth(
+      lab,
+      "lb1",
+      nodes.map((n) => n.address),
+    );
     const r = await runCli(["rotate-certs", inv]);
     const rounds = await watch.stop();
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     assert.equal(mostOutAtOnce(rounds), 1, "one node out of service at a time");
     for (const n of nodes) assert.equal(await servedFingerprint(lab, n.name), expected, `${n.name} serves the new certificate`);
     const newCa = readFileSync(join(cert.dir, "ca.crt"), "utf8");
-    for (const lb of ["lb1", "lb2"]) assert.equal((await lab.sshRun(lb, "cat /etc/keepalived/harbor-ca.crt")).stdout, newCa, `${lb} trusts the new CA only at the end`);
+    for (const lb of ["lb1", "lb2"])
+      assert.equal((await lab.sshRun(lb, "cat /etc/keepalived/harbor-ca.crt")).stdout, newCa, `${lb} trusts the new CA only at the end`);
   });
 });

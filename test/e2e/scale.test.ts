@@ -52,7 +52,10 @@ describe("scale 3 → 4 → 3 (https lab: 2 load balancers, 4 Harbor hosts)", { 
     const rounds = await watch.stop();
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     assert.ok(rounds.length > 5, `the watcher saw ${rounds.length} rounds`);
-    assert.ok(rounds.every((m) => [...m.values()].every(Boolean)), "harbor1..3 passed check.sh in every round");
+    assert.ok(
+      rounds.every((m) => [...m.values()].every(Boolean)),
+      "harbor1..3 passed check.sh in every round",
+    );
     const installed = r.stderr.indexOf("harbor4: run install.sh");
     const lbWrite = r.stderr.indexOf(`: write ${KEEPALIVED_CONF}`);
     assert.ok(installed >= 0 && lbWrite > installed, `harbor4 installed before any keepalived.conf changed:\n${r.stderr}`);
@@ -70,14 +73,18 @@ describe("scale 3 → 4 → 3 (https lab: 2 load balancers, 4 Harbor hosts)", { 
     const r = await runCli(["reconfigure", three]);
     const rounds = await watch.stop();
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-    assert.ok(rounds.every((m) => [...m.values()].every(Boolean)), "harbor1..3 passed check.sh in every round");
+    assert.ok(
+      rounds.every((m) => [...m.values()].every(Boolean)),
+      "harbor1..3 passed check.sh in every round",
+    );
     assert.match(r.stdout, new RegExp(`scaled in: ${h4.replace(/\./g, "\\.")}`));
     await assertLbConfigsAre(lab, three);
     const up = await lab.sshRun("harbor4", "curl -ks -o /dev/null -w '%{http_code}' --max-time 2 https://127.0.0.1/api/systeminfo");
     assert.notEqual(up.stdout.trim(), "200", "Harbor on harbor4 is stopped");
     const kept = await lab.sshRun("harbor4", "test -f /opt/harbor/harbor.cfg && echo kept");
     assert.equal(kept.stdout.trim(), "kept", "its files are kept without --purge");
-    for (const lb of ["lb1", "lb2"]) assert.equal((await lab.sshRun(lb, "ls /var/lib/harbor-ha/drain")).stdout.trim(), "", `${lb}: no drain marker left`);
+    for (const lb of ["lb1", "lb2"])
+      assert.equal((await lab.sshRun(lb, "ls /var/lib/harbor-ha/drain")).stdout.trim(), "", `${lb}: no drain marker left`);
     const again = await runCli(["reconfigure", three]);
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /Nothing to change/);

@@ -56,7 +56,14 @@ describe("status (lab: 2 load balancers, 3 Harbor nodes)", { timeout: 900_000 },
       assert.equal(r.code, 1, r.stdout + r.stderr);
       assert.match(r.stdout, /harbor2: 1 file differs from the render: \/opt\/harbor\/harbor\.cfg \(content differs\)/);
       const { json } = await statusJson(lab);
-      assert.deepEqual(json.nodes.map((n) => [n.name, n.drift.map((d) => d.path)]), [["harbor1", []], ["harbor2", [HARBOR_CFG]], ["harbor3", []]]);
+      assert.deepEqual(
+        json.nodes.map((n) => [n.name, n.drift.map((d) => d.path)]),
+        [
+          ["harbor1", []],
+          ["harbor2", [HARBOR_CFG]],
+          ["harbor3", []],
+        ],
+      );
     } finally {
       await lab.sshRun("harbor2", `mv -f ${HARBOR_CFG}.orig ${HARBOR_CFG}`);
     }
@@ -94,7 +101,10 @@ describe("status (lab: 2 load balancers, 3 Harbor nodes)", { timeout: 900_000 },
       assert.match(r.stdout, /common\/config\/ui\/private_key\.pem/);
       assert.doesNotMatch(r.stdout + r.stderr, /BEGIN RSA PRIVATE KEY/);
       const { json } = await statusJson(lab);
-      assert.deepEqual(json.nodes.find((n) => n.name === "harbor1")?.drift.map((d) => d.path), [live]);
+      assert.deepEqual(
+        json.nodes.find((n) => n.name === "harbor1")?.drift.map((d) => d.path),
+        [live],
+      );
     } finally {
       await lab.sshRun("harbor1", `mv -f ${live}.orig ${live}`);
     }
@@ -102,7 +112,11 @@ describe("status (lab: 2 load balancers, 3 Harbor nodes)", { timeout: 900_000 },
   });
 
   it("shows a held lock with its owner", async () => {
-    for (const lb of ["lb1", "lb2"]) await lab.sshRun(lb, `mkdir -p ${LOCK} && printf 'operator=carol@desk\\ncommand=reconfigure\\npid=99\\nsince=2024-05-01T10:00:00.000Z\\n' > ${LOCK}/owner`);
+    for (const lb of ["lb1", "lb2"])
+      await lab.sshRun(
+        lb,
+        `mkdir -p ${LOCK} && printf 'operator=carol@desk\\ncommand=reconfigure\\npid=99\\nsince=2024-05-01T10:00:00.000Z\\n' > ${LOCK}/owner`,
+      );
     try {
       const r = await runCli(["status", lab.inventoryPath]);
       assert.match(r.stdout, /lock: lb1 — carol@desk \(reconfigure, pid 99\)/);

@@ -20,7 +20,9 @@ export type HarborTestVersion = (typeof HARBOR_TEST_VERSIONS)[number];
 export function harborBundlePath(version: HarborTestVersion): string {
   const path = join(SHARED_HARBOR_DIR, `harbor-offline-installer-v${version}-noimages.tgz`);
   if (!existsSync(path)) {
-    throw new Error(`Harbor ${version}'s offline installer is not at ${path}; these tests need ../shared/harbor/ beside the project (see its README.md)`);
+    throw new Error(
+      `Harbor ${version}'s offline installer is not at ${path}; these tests need ../shared/harbor/ beside the project (see its README.md)`,
+    );
   }
   return path;
 }

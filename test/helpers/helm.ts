@@ -19,7 +19,8 @@ export function helmBinary(): string {
 }
 
 export function harborChart(): string {
-  if (!existsSync(HARBOR_CHART)) throw new Error(`Harbor's chart is not at ${HARBOR_CHART}; these tests need ../shared/harbor/ beside the project (see its README.md)`);
+  if (!existsSync(HARBOR_CHART))
+    throw new Error(`Harbor's chart is not at ${HARBOR_CHART}; these tests need ../shared/harbor/ beside the project (see its README.md)`);
   return HARBOR_CHART;
 }
 
@@ -35,7 +36,11 @@ export interface Manifest {
 /** `helm template` of the real chart with these values files; the manifests, parsed. */
 export function renderChart(valuesFiles: string[], release = "harbor"): Manifest[] {
   const args = ["template", release, harborChart(), "--namespace", "harbor", ...valuesFiles.flatMap((f) => ["-f", f])];
-  const out = execFileSync(helmBinary(), args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: { ...process.env, HELM_CACHE_HOME: "/tmp/harbor-ha-helm-cache", HELM_CONFIG_HOME: "/tmp/harbor-ha-helm-config" } });
+  const out = execFileSync(helmBinary(), args, {
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, HELM_CACHE_HOME: "/tmp/harbor-ha-helm-cache", HELM_CONFIG_HOME: "/tmp/harbor-ha-helm-config" },
+  });
   return parseAllDocuments(out)
     .map((doc) => doc.toJS() as Manifest | null)
     .filter((m): m is Manifest => m !== null);
@@ -43,6 +48,7 @@ export function renderChart(valuesFiles: string[], release = "harbor"): Manifest
 
 export function findManifest(manifests: Manifest[], kind: string, name: string): Manifest {
   const found = manifests.find((m) => m.kind === kind && m.metadata.name === name);
-  if (!found) throw new Error(`the chart rendered no ${kind} ${name}; it rendered ${manifests.map((m) => `${m.kind}/${m.metadata.name}`).join(", ")}`);
+  if (!found)
+    throw new Error(`the chart rendered no ${kind} ${name}; it rendered ${manifests.map((m) => `${m.kind}/${m.metadata.name}`).join(", ")}`);
   return found;
 }

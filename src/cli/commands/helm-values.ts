@@ -61,7 +61,10 @@ export function registerHelmValues(program: Command): void {
     )
     .action(async (file: string, opts: { out?: string; chart?: string }) => {
       if (opts.out === undefined && process.stdout.isTTY) {
-        throw new UsageError("the values hold secrets (passwords, keys), and stdout is a terminal", "Give --out values.yaml (written with mode 0600), or pipe the output into helm or a file.");
+        throw new UsageError(
+          "the values hold secrets (passwords, keys), and stdout is a terminal",
+          "Give --out values.yaml (written with mode 0600), or pipe the output into helm or a file.",
+        );
       }
       const { inventory, warnings } = await readHarbor2Inventory(file, { target: "kubernetes" });
       process.stderr.write(formatProblems(inventory.path, warnings));
@@ -74,14 +77,19 @@ export function registerHelmValues(program: Command): void {
       const chartSecrets = await readOrCreateChartSecrets(clusterStateDir(inventory));
       const built = buildHelmValues(inventory, { cluster: state, chart: chartSecrets }, chart);
       assertBuildable(inventory, built);
-      const text = formatHelmValues(built.values, { inventoryName: basename(inventory.path), stateDir: relative(inventory.dir, clusterStateDir(inventory)) });
+      const text = formatHelmValues(built.values, {
+        inventoryName: basename(inventory.path),
+        stateDir: relative(inventory.dir, clusterStateDir(inventory)),
+      });
 
       if (opts.out !== undefined) {
         await writeValuesFile(opts.out, text);
         process.stderr.write(`wrote ${opts.out} (mode 0600, holds secrets): ${describeValues(inventory)}\n`);
       } else {
         process.stdout.write(text);
-        process.stderr.write(`warning: the values written to stdout hold secrets; keep them out of logs and version control (${describeValues(inventory)})\n`);
+        process.stderr.write(
+          `warning: the values written to stdout hold secrets; keep them out of logs and version control (${describeValues(inventory)})\n`,
+        );
       }
     });
 }

@@ -19,11 +19,18 @@ export function registerLab(program: Command): void {
         ".lab/inventory.yaml, which every command uses as it is. See docs/LAB.md.",
     )
     .argument("<action>", "up | down | status")
-    .argument("[options...]", "for up: --lbs N --nodes N --protocol http|https --harbor-version 1.4|1.5|2.15 --installer FILE --load-balancing lvs-dr|haproxy")
+    .argument(
+      "[options...]",
+      "for up: --lbs N --nodes N --protocol http|https --harbor-version 1.4|1.5|2.15 --installer FILE --load-balancing lvs-dr|haproxy",
+    )
     .allowUnknownOption(true)
-    .addHelpText("after", "\nExamples:\n  $ harbor-ha lab up --nodes 3\n  $ harbor-ha lab up --harbor-version 1.5\n  $ harbor-ha provision .lab/inventory.yaml\n  $ scripts/lab/client.sh harbor1 curl -s --cacert .lab/tls/ca.crt https://registry.lab.test/api/systeminfo\n  $ harbor-ha lab down")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ harbor-ha lab up --nodes 3\n  $ harbor-ha lab up --harbor-version 1.5\n  $ harbor-ha provision .lab/inventory.yaml\n  $ scripts/lab/client.sh harbor1 curl -s --cacert .lab/tls/ca.crt https://registry.lab.test/api/systeminfo\n  $ harbor-ha lab down",
+    )
     .action(async (action: string, options: string[]) => {
-      if (!["up", "down", "status"].includes(action)) throw new HarborHaError(`unknown lab action "${action}"`, { hint: "Use up, down or status.", exitCode: 2 });
+      if (!["up", "down", "status"].includes(action))
+        throw new HarborHaError(`unknown lab action "${action}"`, { hint: "Use up, down or status.", exitCode: 2 });
       const code = await new Promise<number>((resolve, reject) => {
         const child = spawn(join(projectRoot(), "scripts", "lab.sh"), [action, ...options], { stdio: "inherit" });
         child.on("error", reject);

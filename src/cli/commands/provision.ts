@@ -56,14 +56,34 @@ export function registerProvision(program: Command): void {
     .argument("<inventory>", "the inventory file (YAML)")
     .option("-n, --dry-run", "print the plan (every change with its reason and diff) and change nothing", false)
     .option("-p, --parallel <n>", "hosts worked on at once (an SSH connection each; the work runs on the hosts)", "50")
-    .option("--accept-new-host-keys", "trust host keys not yet in known_hosts and add them (trust on first use); a changed key is still refused", false)
-    .addOption(new Option(`${REINITIALIZE_FLAG} [cluster-name]`, "DROP the existing registry database and load registry.sql again; the value must be cluster.name (shows the row counts that would be lost first; not offered by reconfigure)"))
-    .option("--health-timeout-s <n>", "how long Harbor may take to start on a node after install.sh (/api/systeminfo 200, /v2/ 401 Bearer) before the step fails", String(DEFAULT_STARTUP_TIMEOUT_MS / 1000))
-    .option("--serial <n>", "on a running cluster, how many serving nodes one run may restart (install.sh) at once; a change that would restart more is refused, for reconfigure to roll", "1")
+    .option(
+      "--accept-new-host-keys",
+      "trust host keys not yet in known_hosts and add them (trust on first use); a changed key is still refused",
+      false,
+    )
+    .addOption(
+      new Option(
+        `${REINITIALIZE_FLAG} [cluster-name]`,
+        "DROP the existing registry database and load registry.sql again; the value must be cluster.name (shows the row counts that would be lost first; not offered by reconfigure)",
+      ),
+    )
+    .option(
+      "--health-timeout-s <n>",
+      "how long Harbor may take to start on a node after install.sh (/api/systeminfo 200, /v2/ 401 Bearer) before the step fails",
+      String(DEFAULT_STARTUP_TIMEOUT_MS / 1000),
+    )
+    .option(
+      "--serial <n>",
+      "on a running cluster, how many serving nodes one run may restart (install.sh) at once; a change that would restart more is refused, for reconfigure to roll",
+      "1",
+    )
     .option("--force-unlock", "break the cluster lock left on the load balancers by a run that is dead (says whose lock it broke)", false)
     .option("--json [file]", "write a machine-readable report to file, or to stdout when no file is given")
     .option("-v, --verbose", "show every remote command (secrets masked)", false)
-    .addHelpText("after", "\nExamples:\n  $ harbor-ha provision inventory.yaml --dry-run     # what would change\n  $ harbor-ha provision inventory.yaml               # apply it\n  $ harbor-ha provision inventory.yaml --json report.json -p 20")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ harbor-ha provision inventory.yaml --dry-run     # what would change\n  $ harbor-ha provision inventory.yaml               # apply it\n  $ harbor-ha provision inventory.yaml --json report.json -p 20",
+    )
     .action(async (file: string, flags: ProvisionFlags) => {
       const parallel = positiveInt("--parallel", flags.parallel);
       const startupTimeoutMs = positiveInt("--health-timeout-s", flags.healthTimeoutS) * 1000;
@@ -75,7 +95,9 @@ export function registerProvision(program: Command): void {
       const reinitializeDatabase = confirmReinitialize(flags.reinitializeDatabaseDestroyingAllData, inventory.data.cluster.name);
       const jsonToStdout = flags.json === true;
       const progress = await createProgressRenderer(redactor, { tty: process.stderr.isTTY === true, quiet: false });
-      const out = (text: string) => { if (!jsonToStdout) process.stdout.write(redactor.redact(text)); };
+      const out = (text: string) => {
+        if (!jsonToStdout) process.stdout.write(redactor.redact(text));
+      };
       const stepTimes = new StepTimes();
       let result: Partial<ProvisionResult> | undefined;
       let error: HarborHaError | undefined;
@@ -85,7 +107,10 @@ export function registerProvision(program: Command): void {
           parallel,
           acceptNewHostKeys: flags.acceptNewHostKeys,
           reinitializeDatabase,
-          emit: (e) => { stepTimes.record(e); progress.emit(e); },
+          emit: (e) => {
+            stepTimes.record(e);
+            progress.emit(e);
+          },
           ...run.logOption(flags.verbose),
           isInterrupted: interruptedByOperator,
           forceUnlock: flags.forceUnlock,
@@ -96,23 +121,39 @@ export function registerProvision(program: Command): void {
         progress.stop();
         if (r.database.plan.action === "reinitialize") process.stderr.write(`\n!!! ${r.database.plan.reason}\n`);
         if (flags.dryRun) out(formatPlan(r.plan, r.database.plan));
-        else out("\n" + formatSummary(r.outcomes, r.databaseResult) + (r.vipHolder ? `VIP ${inventory.data.cluster.vip} is held by ${r.vipHolder}; check.sh passes for every node from every load balancer.\n` : ""));
+        else
+          out(
+            "\n" +
+              formatSummary(r.outcomes, r.databaseResult) +
+              (r.vipHolder
+                ? `VIP ${inventory.data.cluster.vip} is held by ${r.vipHolder}; check.sh passes for every node from every load balancer.\n`
+                : ""),
+          );
         if (flags.dryRun && r.changed) process.exitCode = EXIT_CHANGES_PENDING;
       } catch (err) {
         progress.stop();
         if (err instanceof ProvisionFailed) {
           result = err.partial;
-          if (err.partial.outcomes.some((o) => o.status !== "not started")) out("\n" + formatSummary(err.partial.outcomes, err.partial.databaseResult));
+          if (err.partial.outcomes.some((o) => o.status !== "not started"))
+            out("\n" + formatSummary(err.partial.outcomes, err.partial.databaseResult));
         }
         if (err instanceof HarborHaError) error = err;
         throw err;
       } finally {
         if (flags.json !== undefined) {
-          const report = formatJsonReport({
-            command: "provision", inventory: inventory.path, dryRun: flags.dryRun, ok: error === undefined, outcomes: result?.outcomes ?? [], stepTimes,
-            ...(result ? { result } : {}),
-            ...(error ? { error: { message: error.message, ...(error.hint ? { hint: error.hint } : {}) } } : {}),
-          }, result?.redactor ?? redactor);
+          const report = formatJsonReport(
+            {
+              command: "provision",
+              inventory: inventory.path,
+              dryRun: flags.dryRun,
+              ok: error === undefined,
+              outcomes: result?.outcomes ?? [],
+              stepTimes,
+              ...(result ? { result } : {}),
+              ...(error ? { error: { message: error.message, ...(error.hint ? { hint: error.hint } : {}) } } : {}),
+            },
+            result?.redactor ?? redactor,
+          );
           if (typeof flags.json === "string") await writeFile(flags.json, report, { mode: 0o600 });
           else process.stdout.write(report);
         }

@@ -46,8 +46,10 @@ export function registerReconfigure(program: Command): void {
     )
     .option("--limit <hosts>", "only these hosts (comma-separated names); the others are left as they are")
     .option("--purge", "scale in: also remove Harbor's files from removed nodes", false);
-  addRollOptions(command, "reconfigure")
-    .addHelpText("after", "\nExamples:\n  $ harbor-ha reconfigure inventory.yaml --dry-run   # the plan and the batches\n  $ harbor-ha reconfigure inventory.yaml             # roll one node at a time\n  $ harbor-ha reconfigure inventory.yaml --serial 2 --limit harbor3,harbor4");
+  addRollOptions(command, "reconfigure").addHelpText(
+    "after",
+    "\nExamples:\n  $ harbor-ha reconfigure inventory.yaml --dry-run   # the plan and the batches\n  $ harbor-ha reconfigure inventory.yaml             # roll one node at a time\n  $ harbor-ha reconfigure inventory.yaml --serial 2 --limit harbor3,harbor4",
+  );
 }
 
 /** The options reconfigure and rotate-certs share, and the action. */
@@ -55,7 +57,11 @@ export function addRollOptions(command: Command, name: RollCommand): Command {
   return command
     .argument("<inventory>", "the inventory file (YAML)")
     .option("-s, --serial <n>", "Harbor nodes out of service at once", "1")
-    .option("--health-timeout-s <n>", "how long a rolled node may take to start after install.sh (/api/systeminfo 200, /v2/ 401 Bearer), and then to pass check.sh from every load balancer, before the roll stops", String(DEFAULT_GATE.timeoutMs / 1000))
+    .option(
+      "--health-timeout-s <n>",
+      "how long a rolled node may take to start after install.sh (/api/systeminfo 200, /v2/ 401 Bearer), and then to pass check.sh from every load balancer, before the roll stops",
+      String(DEFAULT_GATE.timeoutMs / 1000),
+    )
     .option("-n, --dry-run", "print the plan and the batches; change nothing", false)
     .option("--force-unlock", "break a cluster lock left by a dead run (the refusal names its holder)", false)
     .option("-p, --parallel <n>", "hosts worked on at once (reads, load-balancer steps)", "10")
@@ -69,25 +75,40 @@ async function runRoll(name: RollCommand, file: string, flags: RollFlags): Promi
   const serial = positiveInt("--serial", flags.serial);
   const parallel = positiveInt("--parallel", flags.parallel);
   const gate = { ...DEFAULT_GATE, timeoutMs: positiveInt("--health-timeout-s", flags.healthTimeoutS) * 1000 };
-  const limit = flags.limit?.split(",").map((s) => s.trim()).filter(Boolean);
+  const limit = flags.limit
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   // Loaded when the command runs: --help, validate and render never load SSH or MySQL.
   const [{ reconfigure, ReconfigureFailed }, run] = await Promise.all([import("../../rolling/reconfigure.js"), openCommandRun(file)]);
   const { inventory, redactor } = run;
   const jsonToStdout = flags.json === true;
   const progress = await createProgressRenderer(redactor, { tty: process.stderr.isTTY === true, quiet: false });
-  const out = (text: string) => { if (!jsonToStdout) process.stdout.write(redactor.redact(text)); };
+  const out = (text: string) => {
+    if (!jsonToStdout) process.stdout.write(redactor.redact(text));
+  };
   let result: ReconfigureResult | undefined;
   let error: HarborHaError | undefined;
   try {
     result = await reconfigure(inventory, {
-      command: name, dryRun: flags.dryRun, serial, ...(limit ? { limit } : {}), purge: flags.purge === true, forceUnlock: flags.forceUnlock,
-      parallel, acceptNewHostKeys: flags.acceptNewHostKeys, gate,
+      command: name,
+      dryRun: flags.dryRun,
+      serial,
+      ...(limit ? { limit } : {}),
+      purge: flags.purge === true,
+      forceUnlock: flags.forceUnlock,
+      parallel,
+      acceptNewHostKeys: flags.acceptNewHostKeys,
+      gate,
       emit: (e) => progress.emit(e),
       ...run.logOption(flags.verbose),
       isInterrupted: interruptedByOperator,
     });
     progress.stop();
-    if (flags.dryRun) out(formatRollPlan(result, formatPlan(result.plan, { action: "skip", reason: "a rolling run never loads or changes the schema", warnings: [] })));
+    if (flags.dryRun)
+      out(
+        formatRollPlan(result, formatPlan(result.plan, { action: "skip", reason: "a rolling run never loads or changes the schema", warnings: [] })),
+      );
     else out("\n" + (result.changed ? formatSummary(rollOutcomes(result)) : "") + formatRollDone(result, inventory.data.cluster.vip));
     if (flags.dryRun && result.changed) process.exitCode = EXIT_CHANGES_PENDING;
   } catch (err) {
@@ -100,7 +121,11 @@ async function runRoll(name: RollCommand, file: string, flags: RollFlags): Promi
     throw err;
   } finally {
     if (flags.json !== undefined) {
-      const report = formatRollJson(result, { command: name, inventory: inventory.path, dryRun: flags.dryRun }, error ? { message: redactor.redact(error.message), ...(error.hint ? { hint: error.hint } : {}) } : undefined);
+      const report = formatRollJson(
+        result,
+        { command: name, inventory: inventory.path, dryRun: flags.dryRun },
+        error ? { message: redactor.redact(error.message), ...(error.hint ? { hint: error.hint } : {}) } : undefined,
+      );
       if (typeof flags.json === "string") await writeFile(flags.json, redactor.redact(report), { mode: 0o600 });
       else process.stdout.write(redactor.redact(report));
     }

@@ -13,6 +13,8 @@ export function registerRotateCerts(program: Command): void {
         "While nodes roll, the load balancers trust the old and the new CA together.\n\n" +
         "Exit status: 0 done, 1 a step or health gate failed (or refused), 2 bad inventory or usage,\n3 --dry-run found changes to make, 130 interrupted.",
     );
-  addRollOptions(command, "rotate-certs")
-    .addHelpText("after", "\nExamples:\n  $ harbor-ha rotate-certs inventory.yaml --dry-run\n  $ harbor-ha rotate-certs inventory.yaml");
+  addRollOptions(command, "rotate-certs").addHelpText(
+    "after",
+    "\nExamples:\n  $ harbor-ha rotate-certs inventory.yaml --dry-run\n  $ harbor-ha rotate-certs inventory.yaml",
+  );
 }

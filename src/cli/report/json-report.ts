@@ -24,14 +24,24 @@ export function formatJsonReport(input: JsonReportInput, redactor: Redactor): st
     dryRun: input.dryRun,
     ok: input.ok,
     changed: r?.changed ?? false,
-    database: r?.database ? { action: r.database.plan.action, reason: r.database.plan.reason, warnings: r.database.plan.warnings, result: r.databaseResult?.message } : undefined,
+    database: r?.database
+      ? { action: r.database.plan.action, reason: r.database.plan.reason, warnings: r.database.plan.warnings, result: r.databaseResult?.message }
+      : undefined,
     hosts: input.outcomes.map((o) => {
       const planned = r?.plan?.hosts.find((h) => h.host.name === o.host);
       const ms = input.stepTimes?.of(o.host, planned?.steps.map((s) => s.title) ?? []) ?? [];
       return {
         ...o,
         address: planned?.host.address,
-        steps: planned?.steps.map((s, i) => ({ phase: s.phase, kind: s.kind, title: s.title, reason: s.reason, ...(s.diff ? { diff: s.diff } : {}), ...(ms[i] === undefined ? {} : { ms: ms[i] }) })) ?? [],
+        steps:
+          planned?.steps.map((s, i) => ({
+            phase: s.phase,
+            kind: s.kind,
+            title: s.title,
+            reason: s.reason,
+            ...(s.diff ? { diff: s.diff } : {}),
+            ...(ms[i] === undefined ? {} : { ms: ms[i] }),
+          })) ?? [],
       };
     }),
     preflightProblems: r?.plan?.problems ?? [],

@@ -20,11 +20,21 @@ export function formatPlan(plan: Plan, db: DatabasePlan): string {
     for (const s of h.steps) {
       out.push(`  [${s.phase}] ${s.title}`);
       out.push(`      because: ${s.reason}`);
-      if (s.diff) out.push(s.diff.split("\n").map((l) => `      ${l}`).join("\n"));
+      if (s.diff)
+        out.push(
+          s.diff
+            .split("\n")
+            .map((l) => `      ${l}`)
+            .join("\n"),
+        );
     }
   }
   const changing = plan.hosts.filter((h) => h.steps.some((s) => s.kind !== "check")).length;
   out.push("");
-  out.push(changing === 0 && db.action === "skip" ? "Nothing to change: every host is as the inventory describes." : `${changing} of ${plan.hosts.length} hosts would change${db.action === "skip" ? "" : ", and the database"}.`);
+  out.push(
+    changing === 0 && db.action === "skip"
+      ? "Nothing to change: every host is as the inventory describes."
+      : `${changing} of ${plan.hosts.length} hosts would change${db.action === "skip" ? "" : ", and the database"}.`,
+  );
   return out.join("\n") + "\n";
 }

@@ -15,7 +15,14 @@ export interface ProgressRenderer {
 export async function createProgressRenderer(redactor: Redactor, opts: { tty: boolean; quiet: boolean }): Promise<ProgressRenderer> {
   const write = (line: string) => process.stderr.write(redactor.redact(line) + "\n");
   if (opts.quiet) return { emit: () => undefined, stop: () => undefined };
-  if (!opts.tty) return { emit: (e) => { const l = plainLine(e); if (l) write(l); }, stop: () => undefined };
+  if (!opts.tty)
+    return {
+      emit: (e) => {
+        const l = plainLine(e);
+        if (l) write(l);
+      },
+      stop: () => undefined,
+    };
   const { default: ora } = await import("ora");
   let spinner: Ora | undefined;
   const running = new Map<string, string>();
@@ -53,10 +60,14 @@ export async function createProgressRenderer(redactor: Redactor, opts: { tty: bo
 
 function plainLine(e: RunEvent): string | undefined {
   switch (e.type) {
-    case "phase": return `== ${e.phase}: ${e.description}`;
-    case "step-start": return undefined;
-    case "step-done": return `${e.ok ? "  ok  " : "  FAIL"} ${e.host}: ${e.title} (${formatMs(e.ms)})${e.ok ? "" : `\n        ${(e.error ?? "").split("\n").join("\n        ")}`}`;
-    case "note": return `${e.level === "warn" ? "warning: " : "  "}${e.host ? `${e.host}: ` : ""}${e.message}`;
+    case "phase":
+      return `== ${e.phase}: ${e.description}`;
+    case "step-start":
+      return undefined;
+    case "step-done":
+      return `${e.ok ? "  ok  " : "  FAIL"} ${e.host}: ${e.title} (${formatMs(e.ms)})${e.ok ? "" : `\n        ${(e.error ?? "").split("\n").join("\n        ")}`}`;
+    case "note":
+      return `${e.level === "warn" ? "warning: " : "  "}${e.host ? `${e.host}: ` : ""}${e.message}`;
   }
 }
 

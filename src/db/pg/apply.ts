@@ -17,7 +17,11 @@ export interface Harbor2DatabaseOutcome {
 }
 
 /** With dryRun the plan is returned and nothing is created. */
-export async function ensureHarbor2Database(connect: PgConnector, target: PgTarget, opts: { allowCreate: boolean; dryRun: boolean }): Promise<Harbor2DatabaseOutcome> {
+export async function ensureHarbor2Database(
+  connect: PgConnector,
+  target: PgTarget,
+  opts: { allowCreate: boolean; dryRun: boolean },
+): Promise<Harbor2DatabaseOutcome> {
   const before = await readFacts(connect, target);
   const plan = planHarbor2Database(target, before, opts.allowCreate);
   if (plan.action === "create" && !opts.dryRun) {

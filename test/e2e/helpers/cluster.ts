@@ -24,7 +24,12 @@ export interface RemoteFile {
 
 /** mode/owner/sha256 of the given paths on a host, in one ssh call. */
 export async function statFiles(lab: Lab, host: string, paths: readonly string[]): Promise<Map<string, RemoteFile>> {
-  const script = paths.map((p) => `if [ -f '${p}' ]; then echo "${p}|$(stat -c '%a|%U:%G|%u:%g' '${p}')|$(sha256sum < '${p}' | cut -d' ' -f1)"; else echo "${p}|absent"; fi`).join("\n");
+  const script = paths
+    .map(
+      (p) =>
+        `if [ -f '${p}' ]; then echo "${p}|$(stat -c '%a|%U:%G|%u:%g' '${p}')|$(sha256sum < '${p}' | cut -d' ' -f1)"; else echo "${p}|absent"; fi`,
+    )
+    .join("\n");
   const r = await lab.sshRun(host, script);
   const out = new Map<string, RemoteFile>();
   for (const line of r.stdout.split("\n").filter(Boolean)) {
@@ -44,7 +49,8 @@ export async function servicePids(lab: Lab): Promise<Record<string, string>> {
   await Promise.all(
     lab.hosts.map(async (h) => {
       if (h.role === "loadbalancer") pids[h.name] = (await lab.sshRun(h.name, "cat /run/keepalived.pid")).stdout.trim();
-      if (h.role === "harbor-node") pids[h.name] = (await lab.sshRun(h.name, "pgrep -f '[d]ocker-registry serve'; pgrep -f '[s]ervices/ui.py'")).stdout.trim();
+      if (h.role === "harbor-node")
+        pids[h.name] = (await lab.sshRun(h.name, "pgrep -f '[d]ocker-registry serve'; pgrep -f '[s]ervices/ui.py'")).stdout.trim();
     }),
   );
   return pids;

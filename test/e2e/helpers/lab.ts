@@ -117,7 +117,8 @@ async function acquireLabLock(): Promise<void> {
       }
       if (owner === process.pid) return;
       if (owner > 0 && !pidAlive(owner)) rmSync(LOCK_DIR, { recursive: true, force: true });
-      else if (Date.now() > deadline) throw new Error(`the lab is in use by process ${owner} (lock ${LOCK_DIR}) for over ${LOCK_WAIT_MS / 60_000} minutes`);
+      else if (Date.now() > deadline)
+        throw new Error(`the lab is in use by process ${owner} (lock ${LOCK_DIR}) for over ${LOCK_WAIT_MS / 60_000} minutes`);
       else await new Promise((r) => setTimeout(r, 500));
     }
   }

@@ -44,7 +44,11 @@ export async function startMariaDb(): Promise<MariaDbServer> {
   const socket = join(dir, "mariadb.sock");
   try {
     await execFileAsync("mariadb-install-db", [
-      "--no-defaults", `--datadir=${datadir}`, "--user=root", "--auth-root-authentication-method=socket", "--skip-test-db",
+      "--no-defaults",
+      `--datadir=${datadir}`,
+      "--user=root",
+      "--auth-root-authentication-method=socket",
+      "--skip-test-db",
     ]);
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
@@ -54,9 +58,18 @@ export async function startMariaDb(): Promise<MariaDbServer> {
   const child = spawn(
     "mariadbd",
     [
-      "--no-defaults", `--datadir=${datadir}`, `--socket=${socket}`, `--port=${port}`, "--bind-address=127.0.0.1",
-      "--user=root", `--pid-file=${join(dir, "mariadbd.pid")}`, `--log-error=${join(dir, "error.log")}`,
-      "--skip-log-bin", "--skip-name-resolve", "--innodb-buffer-pool-size=16M", "--performance-schema=OFF",
+      "--no-defaults",
+      `--datadir=${datadir}`,
+      `--socket=${socket}`,
+      `--port=${port}`,
+      "--bind-address=127.0.0.1",
+      "--user=root",
+      `--pid-file=${join(dir, "mariadbd.pid")}`,
+      `--log-error=${join(dir, "error.log")}`,
+      "--skip-log-bin",
+      "--skip-name-resolve",
+      "--innodb-buffer-pool-size=16M",
+      "--performance-schema=OFF",
     ],
     { stdio: "ignore" },
   );

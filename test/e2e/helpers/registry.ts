@@ -20,11 +20,18 @@ export interface ClientResult {
 /** Runs argv on this machine with registry.lab.test pointing at `target` (a host name, "vip" or an address). */
 export async function labClient(target: string, argv: string[], timeoutMs = 120_000): Promise<ClientResult> {
   try {
-    const r = await execFileAsync(join(projectRoot(), "scripts", "lab", "client.sh"), [target, ...argv], { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
+    const r = await execFileAsync(join(projectRoot(), "scripts", "lab", "client.sh"), [target, ...argv], {
+      timeout: timeoutMs,
+      maxBuffer: 16 * 1024 * 1024,
+    });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const err = e as { code?: number | string; stdout?: string; stderr?: string; message: string };
-    return { code: typeof err.code === "number" ? err.code : 1, stdout: err.stdout ?? "", stderr: (err.stderr ?? "") + (typeof err.code === "number" ? "" : err.message) };
+    return {
+      code: typeof err.code === "number" ? err.code : 1,
+      stdout: err.stdout ?? "",
+      stderr: (err.stderr ?? "") + (typeof err.code === "number" ? "" : err.message),
+    };
   }
 }
 
@@ -46,12 +53,34 @@ function adminCreds(lab: Lab): string {
 
 /** skopeo copy oci:DIR:TAG → registry.lab.test/library/REPO:TAG through `node` (Docker v2 schema 2, as Harbor 1.x's registry takes). */
 export function pushImage(lab: Lab, node: string, ociDir: string, tag: string, repo: string): Promise<ClientResult> {
-  return labClient(node, ["skopeo", "copy", "--retry-times", "0", "--format", "v2s2", ...tlsFlags(lab, "dest"), "--dest-creds", adminCreds(lab), `oci:${ociDir}:${tag}`, `docker://registry.lab.test/library/${repo}:${tag}`]);
+  return labClient(node, [
+    "skopeo",
+    "copy",
+    "--retry-times",
+    "0",
+    "--format",
+    "v2s2",
+    ...tlsFlags(lab, "dest"),
+    "--dest-creds",
+    adminCreds(lab),
+    `oci:${ociDir}:${tag}`,
+    `docker://registry.lab.test/library/${repo}:${tag}`,
+  ]);
 }
 
 /** skopeo copy registry.lab.test/library/REPO:TAG through `node` → oci:DIR:TAG (every blob fetched and verified). */
 export function pullImage(lab: Lab, node: string, repo: string, tag: string, ociDir: string): Promise<ClientResult> {
-  return labClient(node, ["skopeo", "copy", "--retry-times", "0", ...tlsFlags(lab, "src"), "--src-creds", adminCreds(lab), `docker://registry.lab.test/library/${repo}:${tag}`, `oci:${ociDir}:${tag}`]);
+  return labClient(node, [
+    "skopeo",
+    "copy",
+    "--retry-times",
+    "0",
+    ...tlsFlags(lab, "src"),
+    "--src-creds",
+    adminCreds(lab),
+    `docker://registry.lab.test/library/${repo}:${tag}`,
+    `oci:${ociDir}:${tag}`,
+  ]);
 }
 
 function baseUrl(lab: Lab): string {
@@ -74,7 +103,20 @@ export async function fetchToken(lab: Lab, node: string, scope: string): Promise
 
 /** The HTTP status of GET `path` on `node` with a bearer token. */
 export async function statusWithToken(lab: Lab, node: string, path: string, token: string): Promise<number> {
-  const r = await labClient(node, ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", ...curlTls(lab), "-H", `Authorization: Bearer ${token}`, "-H", "Accept: application/vnd.docker.distribution.manifest.v2+json", `${baseUrl(lab)}${path}`]);
+  const r = await labClient(node, [
+    "curl",
+    "-sS",
+    "-o",
+    "/dev/null",
+    "-w",
+    "%{http_code}",
+    ...curlTls(lab),
+    "-H",
+    `Authorization: Bearer ${token}`,
+    "-H",
+    "Accept: application/vnd.docker.distribution.manifest.v2+json",
+    `${baseUrl(lab)}${path}`,
+  ]);
   return Number(r.stdout.trim());
 }
 

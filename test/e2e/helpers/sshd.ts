@@ -45,7 +45,7 @@ async function descendantsOf(pid: number): Promise<number[]> {
     if (Number.isInteger(ppid)) parents.set(ppid, [...(parents.get(ppid) ?? []), Number(name)]);
   }
   const found: number[] = [];
-  for (let queue = [pid]; queue.length > 0; ) {
+  for (let queue = [pid]; queue.length > 0;) {
     const next = queue.flatMap((p) => parents.get(p) ?? []);
     found.push(...next);
     queue = next;
@@ -151,7 +151,9 @@ export async function startSshd(options: { sudoUser?: SudoUser } = {}): Promise<
   if (sudoUser) await setSudoNopasswd(false);
   // unshare without --fork: sh and then sshd replace it, so the child's PID is sshd's.
   const child = sudoUser
-    ? spawn("unshare", ["-m", "--propagation", "private", "sh", "-c", `${mounts.join(" && ")} && exec /usr/sbin/sshd "$@"`, "sh", ...sshdArgs], { stdio: ["ignore", "ignore", "pipe"] })
+    ? spawn("unshare", ["-m", "--propagation", "private", "sh", "-c", `${mounts.join(" && ")} && exec /usr/sbin/sshd "$@"`, "sh", ...sshdArgs], {
+        stdio: ["ignore", "ignore", "pipe"],
+      })
     : spawn("/usr/sbin/sshd", sshdArgs, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));

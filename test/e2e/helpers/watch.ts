@@ -20,10 +20,21 @@ export function watchNodeHealth(lab: Lab, lb: string, addresses: readonly string
     async stop() {
       child.kill("SIGTERM");
       await closed;
-      return text.split("\n").filter((l) => l.startsWith("round ")).map((l) => new Map(l.slice(6).split(" ").map((kv) => {
-        const [a = "", v = ""] = kv.split("=");
-        return [a, v === "ok"] as [string, boolean];
-      })));
+      return text
+        .split("\n")
+        .filter((l) => l.startsWith("round "))
+        .map(
+          (l) =>
+            new Map(
+              l
+                .slice(6)
+                .split(" ")
+                .map((kv) => {
+                  const [a = "", v = ""] = kv.split("=");
+                  return [a, v === "ok"] as [string, boolean];
+                }),
+            ),
+        );
     },
   };
 }

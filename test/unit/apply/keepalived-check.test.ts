@@ -17,7 +17,16 @@ import { keepalivedCheckCommand } from "../../../src/plan/commands.js";
 import type { RunResult } from "../../../src/remote/transport.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
 import { CHECK_SCRIPT_PATH } from "../../../src/render/loadbalancer.js";
-import { addInterface, buildTestInventory, createNetns, inventoryData, isRoot, SCRIPT_USER_SANDBOX, readFixtureState, runInNetns } from "../render/helpers.js";
+import {
+  addInterface,
+  buildTestInventory,
+  createNetns,
+  inventoryData,
+  isRoot,
+  SCRIPT_USER_SANDBOX,
+  readFixtureState,
+  runInNetns,
+} from "../render/helpers.js";
 
 const RUN = `
 set -e
@@ -55,7 +64,12 @@ function fakeSession(ns: string, check: string, user: string): Fake {
       const r = runInNetns(ns, RUN, [dir, user, text]);
       const m = /exit=(\d+)\n((?:left:.*\n)*)$/.exec(r.stdout);
       assert.ok(m, `the test harness failed: ${r.stderr}`);
-      leftovers.push((m[2] ?? "").split("\n").filter(Boolean).map((l) => l.slice("left:".length)));
+      leftovers.push(
+        (m[2] ?? "")
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => l.slice("left:".length)),
+      );
       return { code: Number(m[1]), signal: null, stdout: r.stdout.slice(0, m.index), stderr: r.stderr };
     },
   } as unknown as KeepalivedCheckSession;
@@ -89,14 +103,20 @@ const skip = isRoot() ? false : "needs root for network namespaces";
 test("keepalived -t gate: a good file passes (the whole file ends by a silent SIGTERM here, its VRRP part exits 0)", { skip }, async () => {
   const r = await checkWith((c) => c);
   assert.equal(r.error, undefined, String(r.error));
-  assert.ok(r.commands.some((c) => c.includes(" vrrp keepalived -t -f")), `the VRRP part was not checked on its own:\n${r.commands.join("\n")}`);
+  assert.ok(
+    r.commands.some((c) => c.includes(" vrrp keepalived -t -f")),
+    `the VRRP part was not checked on its own:\n${r.commands.join("\n")}`,
+  );
 });
 
 test("keepalived -t gate: a VRID of 999 is refused, even where the whole file ends by a silent SIGTERM", { skip }, async () => {
   const r = await checkWith((c) => c.replace(/virtual_router_id \d+/, "virtual_router_id 999"));
   assert.ok(r.error instanceof Error, "a VRID of 999 passed the gate");
   // The fault: the whole file ended by a silent SIGTERM, which the old gate called a pass.
-  assert.ok(r.commands.some((c) => c.includes(" vrrp keepalived -t -f")), "the whole file did not end by a silent SIGTERM");
+  assert.ok(
+    r.commands.some((c) => c.includes(" vrrp keepalived -t -f")),
+    "the whole file did not end by a silent SIGTERM",
+  );
   assert.match(r.error.message, /lb1: keepalived rejects the new \/etc\/keepalived\/keepalived\.conf/);
   assert.match(r.error.message, /999/);
 });
@@ -113,7 +133,14 @@ test("keepalived -t gate: a check cut off by a signal on the host still removes 
     // keepalived -t that hangs, as it does while it waits on a checker; the shell is sent SIGHUP (the session's end).
     writeFileSync(join(dir, "keepalived"), "#!/bin/sh\nexec sleep 8 >/dev/null 2>&1\n", { mode: 0o755 });
     const command = renderShell(keepalivedCheckCommand(dir, "whole"), { reveal: true });
-    const r = spawnSync("bash", ["-c", `PATH="${dir}:$PATH"; echo conf | ${command} & pid=$!; sleep 0.5; ls -A "${dir}"; kill -HUP $pid; s=$(date +%s%N); wait $pid; echo "exit=$? ms=$((($(date +%s%N) - s) / 1000000))"; ls -A "${dir}"`], { encoding: "utf8", timeout: 20_000 });
+    const r = spawnSync(
+      "bash",
+      [
+        "-c",
+        `PATH="${dir}:$PATH"; echo conf | ${command} & pid=$!; sleep 0.5; ls -A "${dir}"; kill -HUP $pid; s=$(date +%s%N); wait $pid; echo "exit=$? ms=$((($(date +%s%N) - s) / 1000000))"; ls -A "${dir}"`,
+      ],
+      { encoding: "utf8", timeout: 20_000 },
+    );
     const [during = "", after = ""] = r.stdout.split(/exit=\d+ ms=\d+\n/);
     assert.match(during, /\.harbor-ha-check-whole\./, `the candidate was not staged: ${r.stdout}${r.stderr}`);
     // It ends at the signal, not when keepalived would have.

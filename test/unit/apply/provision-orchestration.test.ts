@@ -23,7 +23,13 @@ const NODES = ["harbor1", "harbor2", "harbor3"];
 /** A running cluster where keepalived.conf changed on the load balancers, harbor2's fstab lost its lines, and every node lacks the VIP rules script. */
 function driftedFacts(d: DesiredHost): HostFacts {
   const f = matchingFacts(d);
-  if (d.host.role === "loadbalancer") f.files[KEEPALIVED_CONF_PATH] = { ...f.files[KEEPALIVED_CONF_PATH], present: true, sha256: "0".repeat(64), content: "# an older keepalived.conf\n" };
+  if (d.host.role === "loadbalancer")
+    f.files[KEEPALIVED_CONF_PATH] = {
+      ...f.files[KEEPALIVED_CONF_PATH],
+      present: true,
+      sha256: "0".repeat(64),
+      content: "# an older keepalived.conf\n",
+    };
   else {
     f.files[VIP_ACCEPT_SCRIPT_PATH] = { present: false };
     if (d.host.name === "harbor2") for (const t of Object.keys(f.fstab)) f.fstab[t] = null;
@@ -38,14 +44,22 @@ function options(c: FakeCluster, extra: Partial<ProvisionOptions> = {}): Provisi
   return { ...fakeEdges(c), dryRun: false, reinitializeDatabase: false, isInterrupted: () => false, ...extra };
 }
 
-const isWrite = (c: { kind: string; step: string }) => c.kind !== "facts" && !/^(who holds the VIP|check\.sh is executable|run check\.sh for every node|keepalived -t|stage |remove .*harbor-ha-check)/.test(c.step);
+const isWrite = (c: { kind: string; step: string }) =>
+  c.kind !== "facts" &&
+  !/^(who holds the VIP|check\.sh is executable|run check\.sh for every node|keepalived -t|stage |remove .*harbor-ha-check)/.test(c.step);
 
 test("the dry run reads each host once and writes nothing: no lock, no command but the facts", async () => {
   cluster = fakeCluster(driftedFacts);
   const r = await provision(cluster.inv, options(cluster, { dryRun: true }));
   assert.equal(r.changed, true);
-  assert.deepEqual(cluster.net.calls.map((c) => c.kind), desired.hosts.map(() => "facts"));
-  assert.deepEqual(r.outcomes.map((o) => `${o.host} ${o.status}`), [...LBS, ...NODES].map((h) => `${h} would change`));
+  assert.deepEqual(
+    cluster.net.calls.map((c) => c.kind),
+    desired.hosts.map(() => "facts"),
+  );
+  assert.deepEqual(
+    r.outcomes.map((o) => `${o.host} ${o.status}`),
+    [...LBS, ...NODES].map((h) => `${h} would change`),
+  );
 });
 
 test("phases run in order under the lock: load balancers (backup first, VIP holder last), storage, harbor; then the lock goes and each changed host gets its audit line", async () => {
@@ -64,11 +78,27 @@ test("phases run in order under the lock: load balancers (backup first, VIP hold
   const firstStorage = at((c) => c.host === "harbor2" && /fstab|mount/.test(c.step));
   const firstHarbor = at((c) => NODES.includes(c.host) && c.step.startsWith(`write ${VIP_ACCEPT_SCRIPT_PATH} `));
   assert.ok(Math.max(...lbWrites("lb1")) < firstStorage && firstStorage < firstHarbor, "loadbalancers → storage → harbor");
-  assert.ok(at((c) => c.step === "release the cluster lock") > last((c) => c.step === "apply the VIP acceptance rules (iptables REDIRECT)"), "lock released after the last change");
+  assert.ok(
+    at((c) => c.step === "release the cluster lock") > last((c) => c.step === "apply the VIP acceptance rules (iptables REDIRECT)"),
+    "lock released after the last change",
+  );
   for (const lb of LBS) assert.equal(cluster.net.host(lb).read(LOCK_OWNER_PATH), undefined, `${lb}: lock gone`);
-  assert.deepEqual(calls.filter((c) => c.step === "append to the audit log").map((c) => c.host).sort(), [...LBS, ...NODES].sort());
-  for (const n of NODES) assert.equal(cluster.net.host(n).read(VIP_ACCEPT_SCRIPT_PATH), desired.hosts.find((d) => d.host.name === n)?.files.find((f) => f.path === VIP_ACCEPT_SCRIPT_PATH)?.content);
-  assert.deepEqual(r.outcomes.map((o) => `${o.host} ${o.status}`), [...LBS, ...NODES].map((h) => `${h} changed`));
+  assert.deepEqual(
+    calls
+      .filter((c) => c.step === "append to the audit log")
+      .map((c) => c.host)
+      .sort(),
+    [...LBS, ...NODES].sort(),
+  );
+  for (const n of NODES)
+    assert.equal(
+      cluster.net.host(n).read(VIP_ACCEPT_SCRIPT_PATH),
+      desired.hosts.find((d) => d.host.name === n)?.files.find((f) => f.path === VIP_ACCEPT_SCRIPT_PATH)?.content,
+    );
+  assert.deepEqual(
+    r.outcomes.map((o) => `${o.host} ${o.status}`),
+    [...LBS, ...NODES].map((h) => `${h} changed`),
+  );
   assert.equal(r.vipHolder, "lb1");
   assert.equal(cluster.database.loads, 0);
 });
@@ -88,50 +118,74 @@ test("Ctrl-C before the lock: exit 130, 'interrupted', the lock never taken and 
   await assert.rejects(provision(cluster.inv, options(cluster, { isInterrupted: () => interrupted })), (e: unknown) => {
     assert.ok(e instanceof InterruptedError);
     assert.equal(e.exitCode, 130);
-    assert.equal(e.message, "interrupted (Ctrl-C) during preflight; nothing was changed on any host and the cluster lock was not taken; run again to finish");
+    assert.equal(
+      e.message,
+      "interrupted (Ctrl-C) during preflight; nothing was changed on any host and the cluster lock was not taken; run again to finish",
+    );
     assert.doesNotMatch(`${e.message} ${e.hint}`, /fix the cause/i);
     return true;
   });
   // Only reads: the facts, and the look at the cluster (VIP holder, check.sh) the preflight takes beside them.
   const reads = new Set(["who holds the VIP", "check.sh is executable; run it for every node"]);
-  assert.deepEqual(cluster.net.calls.filter((c) => c.kind !== "facts" && !reads.has(c.step)), [], "only read-only commands");
+  assert.deepEqual(
+    cluster.net.calls.filter((c) => c.kind !== "facts" && !reads.has(c.step)),
+    [],
+    "only read-only commands",
+  );
 });
 
 test("Ctrl-C during a phase: the writes under way finish whole, no host starts another step, exit 130 with what finished and what did not", async () => {
   cluster = fakeCluster(nodesDrifted);
   let interrupted = false;
-  cluster.net.host("harbor1").on((c) => c.kind === "upload" && c.path === VIP_ACCEPT_SCRIPT_PATH, () => {
-    interrupted = true;
-    return "default";
-  });
+  cluster.net.host("harbor1").on(
+    (c) => c.kind === "upload" && c.path === VIP_ACCEPT_SCRIPT_PATH,
+    () => {
+      interrupted = true;
+      return "default";
+    },
+  );
   const c = cluster;
   // One host at a time, so that the order is known: harbor1's write is under way when Ctrl-C comes.
   await assert.rejects(provision(c.inv, options(c, { parallel: 1, isInterrupted: () => interrupted })), (e: unknown) => {
     assert.ok(e instanceof ProvisionFailed);
     assert.equal(e.exitCode, 130);
-    assert.equal(e.message, "interrupted (Ctrl-C) during harbor; done: harbor2 (2 steps), harbor1 (1 step); not finished: harbor1, harbor2, harbor3; not started: verify; run again to finish");
+    assert.equal(
+      e.message,
+      "interrupted (Ctrl-C) during harbor; done: harbor2 (2 steps), harbor1 (1 step); not finished: harbor1, harbor2, harbor3; not started: verify; run again to finish",
+    );
     assert.doesNotMatch(`${e.message} ${e.hint}`, /fix the cause/i);
     assert.match(e.hint ?? "", /Run the same command again to finish/);
     const harbor1 = e.partial.outcomes.find((o) => o.host === "harbor1");
     assert.equal(harbor1?.status, "changed", "a host stopped between steps is not a failure");
     return true;
   });
-  const changes = c.net.calls.filter((x) => NODES.includes(x.host) && x.kind !== "facts" && x.step !== "append to the audit log" && !/\((record|clear) pending /.test(x.step));
-  assert.deepEqual(changes.map((x) => `${x.host}: ${x.step.split(" (")[0]}`), [
-    "harbor2: persist /data/registry in /etc/fstab",
-    "harbor2: persist /data/job_logs in /etc/fstab",
-    `harbor1: write ${VIP_ACCEPT_SCRIPT_PATH}`,
-  ], "nothing started after the write under way");
+  const changes = c.net.calls.filter(
+    (x) => NODES.includes(x.host) && x.kind !== "facts" && x.step !== "append to the audit log" && !/\((record|clear) pending /.test(x.step),
+  );
+  assert.deepEqual(
+    changes.map((x) => `${x.host}: ${x.step.split(" (")[0]}`),
+    ["harbor2: persist /data/registry in /etc/fstab", "harbor2: persist /data/job_logs in /etc/fstab", `harbor1: write ${VIP_ACCEPT_SCRIPT_PATH}`],
+    "nothing started after the write under way",
+  );
   assert.ok(c.net.host("harbor1").files.has(`${PENDING_DIR}/apply-vip-rules`), "the rules not applied yet stay pending for the next run");
-  assert.equal(c.net.host("harbor1").read(VIP_ACCEPT_SCRIPT_PATH), desired.hosts.find((d) => d.host.name === "harbor1")?.files.find((f) => f.path === VIP_ACCEPT_SCRIPT_PATH)?.content, "the file is whole");
+  assert.equal(
+    c.net.host("harbor1").read(VIP_ACCEPT_SCRIPT_PATH),
+    desired.hosts.find((d) => d.host.name === "harbor1")?.files.find((f) => f.path === VIP_ACCEPT_SCRIPT_PATH)?.content,
+    "the file is whole",
+  );
   for (const lb of LBS) assert.equal(c.net.host(lb).read(LOCK_OWNER_PATH), undefined, `${lb}: lock released`);
-  assert.ok(c.net.calls.some((x) => x.host === "harbor1" && x.step === "append to the audit log"), "what was changed is audited");
+  assert.ok(
+    c.net.calls.some((x) => x.host === "harbor1" && x.step === "append to the audit log"),
+    "what was changed is audited",
+  );
 });
 
 test("a failing host stops the run after its phase; a lock that cannot be released is a warning, never the run's error", async () => {
   cluster = fakeCluster(nodesDrifted);
   const c = cluster;
-  c.net.host("harbor2").on("apply the VIP acceptance rules (iptables REDIRECT)", { code: 1, stderr: "iptables: No chain/target/match by that name.\n" });
+  c.net
+    .host("harbor2")
+    .on("apply the VIP acceptance rules (iptables REDIRECT)", { code: 1, stderr: "iptables: No chain/target/match by that name.\n" });
   c.net.host("lb1").on("release the cluster lock", "drop");
   await assert.rejects(provision(c.inv, options(c)), (e: unknown) => {
     assert.ok(e instanceof ProvisionFailed);
@@ -142,7 +196,12 @@ test("a failing host stops the run after its phase; a lock that cannot be releas
     return true;
   });
   const warnings = c.warnings();
-  assert.ok(warnings.some((w) => /^could not release the cluster lock on lb1 — Remove it by hand \(rm -rf \/var\/lib\/harbor-ha\/lock as root on lb1\)/.test(w)), warnings.join("\n"));
+  assert.ok(
+    warnings.some((w) =>
+      /^could not release the cluster lock on lb1 — Remove it by hand \(rm -rf \/var\/lib\/harbor-ha\/lock as root on lb1\)/.test(w),
+    ),
+    warnings.join("\n"),
+  );
   assert.equal(c.net.host("lb2").read(LOCK_OWNER_PATH), undefined, "released where it could be");
   assert.ok(c.net.host("lb1").read(LOCK_OWNER_PATH) !== undefined, "lb1 still holds it, as the warning says");
 });

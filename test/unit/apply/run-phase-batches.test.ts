@@ -38,17 +38,23 @@ interface Sent {
 function recordingPool(fail?: (command: string) => boolean): { pool: SshPool; sent: Sent[] } {
   const sent: Sent[] = [];
   const runChecked = async (command: Command, opts: { stdin?: string | Buffer; step: string }) => {
-      const shown = renderShell(command, { reveal: false });
-      sent.push({ command: shown, stdin: opts.stdin === undefined ? undefined : Buffer.from(opts.stdin) });
-      if (fail?.(shown)) throw new Error(`${opts.step}: failed`);
-      return { code: 0, signal: null, stdout: "", stderr: "" };
+    const shown = renderShell(command, { reveal: false });
+    sent.push({ command: shown, stdin: opts.stdin === undefined ? undefined : Buffer.from(opts.stdin) });
+    if (fail?.(shown)) throw new Error(`${opts.step}: failed`);
+    return { code: 0, signal: null, stdout: "", stderr: "" };
   };
-  const session = { target: { hostName: node.host.name }, runChecked, run: runChecked, uploadAtomic: async (spec: UploadSpec & { step: string }) => {
-    const u = buildAtomicUpload(spec);
-    await runChecked(u.command, { stdin: u.stdin, step: spec.step });
-  } } as unknown as SshSession;
+  const session = {
+    target: { hostName: node.host.name },
+    runChecked,
+    run: runChecked,
+    uploadAtomic: async (spec: UploadSpec & { step: string }) => {
+      const u = buildAtomicUpload(spec);
+      await runChecked(u.command, { stdin: u.stdin, step: spec.step });
+    },
+  } as unknown as SshSession;
   const pool = {
-    forEachHost: async <T>(hosts: readonly string[], work: (s: SshSession, h: string) => Promise<T>) => Promise.allSettled(hosts.map((h) => work(session, h))),
+    forEachHost: async <T>(hosts: readonly string[], work: (s: SshSession, h: string) => Promise<T>) =>
+      Promise.allSettled(hosts.map((h) => work(session, h))),
   } as unknown as SshPool;
   return { pool, sent };
 }
@@ -59,7 +65,11 @@ test("batches: consecutive plain file writes travel together; a checked keepaliv
   const uploads = steps.filter((s) => s.action.type === "upload" && s.kind === "file");
   assert.ok(uploads.length >= 10, `a fresh node writes many files (${uploads.length})`);
   const fileBatch = batches.find((b) => b.steps.length > 1);
-  assert.deepEqual(fileBatch?.steps.map((s) => s.title), uploads.map((s) => s.title), "every file write of the node in one batch, in plan order");
+  assert.deepEqual(
+    fileBatch?.steps.map((s) => s.title),
+    uploads.map((s) => s.title),
+    "every file write of the node in one batch, in plan order",
+  );
   assert.deepEqual(fileBatch?.pending.mark.sort(), ["apply-vip-rules", "reinstall-harbor"]);
   assert.equal(batches.flatMap((b) => b.steps).length, steps.length, "every step runs, once");
   const stamp = batches.find((b) => b.steps.some((s) => s.title.startsWith("record the installed configuration")));
@@ -71,8 +81,17 @@ test("batches: a step that clears a marker ends its batch, so a later file's mar
   const [a, b] = freshNodeSteps().filter((s) => s.action.type === "upload" && s.kind === "file");
   assert.ok(a && b);
   const clearing: Step = { ...a, applies: ["reinstall-harbor"] };
-  const batches = batchSteps([clearing, b], [{ mark: [], clear: ["reinstall-harbor"] }, { mark: ["reinstall-harbor"], clear: [] }]);
-  assert.deepEqual(batches.map((x) => x.steps.length), [1, 1]);
+  const batches = batchSteps(
+    [clearing, b],
+    [
+      { mark: [], clear: ["reinstall-harbor"] },
+      { mark: ["reinstall-harbor"], clear: [] },
+    ],
+  );
+  assert.deepEqual(
+    batches.map((x) => x.steps.length),
+    [1, 1],
+  );
 });
 
 test("runPhase: the pending marker is recorded before the one command that writes the node's files; each step is reported", async () => {
@@ -80,9 +99,18 @@ test("runPhase: the pending marker is recorded before the one command that write
   const plan: Plan = { hosts: [{ host: node.host, steps }], problems: [] };
   const { pool, sent } = recordingPool();
   const events: RunEvent[] = [];
-  const r = await runPhase(pool, plan, "harbor", (e) => events.push(e), () => false);
+  const r = await runPhase(
+    pool,
+    plan,
+    "harbor",
+    (e) => events.push(e),
+    () => false,
+  );
   assert.deepEqual(r.failures, new Map());
-  assert.deepEqual(r.done.get(node.host.name), steps.map((s) => s.title));
+  assert.deepEqual(
+    r.done.get(node.host.name),
+    steps.map((s) => s.title),
+  );
   const batchAt = sent.findIndex((s) => s.command.includes("harbor-ha.$$.$i"));
   const markAt = sent.findIndex((s) => s.command.includes(`touch -- ${PENDING_DIR}/`));
   assert.ok(batchAt > 0 && markAt >= 0, "a marker and a batch were sent");
@@ -101,7 +129,11 @@ test("runPhase: the pending marker is recorded before the one command that write
   assert.ok(stampAt > batchAt);
   assert.match(sent[stampAt + 1]?.command ?? "", new RegExp(`rm -f -- ${PENDING_DIR}/reinstall-harbor`), "the marker is cleared after the stamp");
   const done = events.filter((e) => e.type === "step-done").map((e) => (e.type === "step-done" ? e.title : ""));
-  assert.deepEqual(done, steps.map((s) => s.title), "every planned step reported done, in order");
+  assert.deepEqual(
+    done,
+    steps.map((s) => s.title),
+    "every planned step reported done, in order",
+  );
 });
 
 test("runPhase: a failed batch fails the host: the first of its steps carries the error, none is counted done, later steps do not run", async () => {
@@ -109,12 +141,21 @@ test("runPhase: a failed batch fails the host: the first of its steps carries th
   const plan: Plan = { hosts: [{ host: node.host, steps }], problems: [] };
   const { pool, sent } = recordingPool((c) => c.includes("harbor-ha.$$.$i"));
   const events: RunEvent[] = [];
-  const r = await runPhase(pool, plan, "harbor", (e) => events.push(e), () => false);
+  const r = await runPhase(
+    pool,
+    plan,
+    "harbor",
+    (e) => events.push(e),
+    () => false,
+  );
   assert.match(r.failures.get(node.host.name)?.message ?? "", /failed/);
   const firstFile = steps.findIndex((s) => s.action.type === "upload" && s.kind === "file");
-  assert.deepEqual(r.done.get(node.host.name), steps.slice(0, firstFile).map((s) => s.title));
+  assert.deepEqual(
+    r.done.get(node.host.name),
+    steps.slice(0, firstFile).map((s) => s.title),
+  );
   const failed = events.filter((e) => e.type === "step-done" && !e.ok);
-  assert.match(failed[0]?.type === "step-done" ? failed[0].error ?? "" : "", /failed/);
-  assert.match(failed[1]?.type === "step-done" ? failed[1].error ?? "" : "", /sent in one command with/);
+  assert.match(failed[0]?.type === "step-done" ? (failed[0].error ?? "") : "", /failed/);
+  assert.match(failed[1]?.type === "step-done" ? (failed[1].error ?? "") : "", /sent in one command with/);
   assert.equal(sent.at(-1)?.command.includes("harbor-ha.$$.$i"), true, "nothing ran after the failed batch");
 });

@@ -21,8 +21,15 @@ function run(host: string, title: string, timeoutMs?: number): Step {
 
 function write(host: string, path: string, content: string): Step {
   return {
-    host, phase: "harbor", kind: "file", title: `write ${path}`, reason: "test",
-    action: { type: "upload", file: { path, content, mode: 0o644, owner: "root", group: "root", sensitive: false, onChange: [], description: "test" } },
+    host,
+    phase: "harbor",
+    kind: "file",
+    title: `write ${path}`,
+    reason: "test",
+    action: {
+      type: "upload",
+      file: { path, content, mode: 0o644, owner: "root", group: "root", sensitive: false, onChange: [], description: "test" },
+    },
   };
 }
 
@@ -43,7 +50,13 @@ test("each host's steps run in order; a failing host stops its own remaining ste
   net.host("h2").on("restart a", { code: 1, stderr: "a.service failed\n" });
   const events: RunEvent[] = [];
   const pool = net.pool(["h1", "h2", "h3"]);
-  const r = await runPhase(pool, threeHosts(), "harbor", (e) => events.push(e), () => false);
+  const r = await runPhase(
+    pool,
+    threeHosts(),
+    "harbor",
+    (e) => events.push(e),
+    () => false,
+  );
 
   for (const h of ["h1", "h2", "h3"]) {
     const order = net.calls.filter((c) => c.host === h).map((c) => c.step);
@@ -54,7 +67,10 @@ test("each host's steps run in order; a failing host stops its own remaining ste
   assert.deepEqual([...r.failures.keys()], ["h2"]);
   assert.ok(r.failures.get("h2") instanceof RemoteCommandError);
   const failed = events.find((e) => e.type === "step-done" && !e.ok);
-  assert.ok(failed && failed.type === "step-done" && failed.host === "h2" && /a\.service failed/.test(failed.error ?? "") && /→ /.test(failed.error ?? ""), "the failure is reported with its hint");
+  assert.ok(
+    failed && failed.type === "step-done" && failed.host === "h2" && /a\.service failed/.test(failed.error ?? "") && /→ /.test(failed.error ?? ""),
+    "the failure is reported with its hint",
+  );
   assert.equal(net.host("h3").read("/etc/a"), "a3");
 });
 
@@ -67,7 +83,13 @@ test("hosts work at once up to --parallel: one slow host does not hold the other
     return {};
   });
   const pool = net.pool(["h1", "h2", "h3"], { parallel: 3 });
-  const running = runPhase(pool, threeHosts(), "harbor", () => undefined, () => false);
+  const running = runPhase(
+    pool,
+    threeHosts(),
+    "harbor",
+    () => undefined,
+    () => false,
+  );
   await new Promise((r) => setTimeout(r, 20));
   assert.deepEqual(net.trace(/check a/), ["h2: check a", "h3: check a"], "h2 and h3 finished while h1 waits");
   release();
@@ -79,8 +101,18 @@ test("a step past its deadline, or on a lost connection, fails that host with th
   const net = new FakeNetwork();
   net.host("h1").on("restart a", "hang");
   net.host("h2").on("restart a", "drop");
-  const plan = planOf({ h1: [run("h1", "restart a", 100), run("h1", "check a")], h2: [run("h2", "restart a"), run("h2", "check a")], h3: [run("h3", "restart a")] });
-  const r = await runPhase(net.pool(["h1", "h2", "h3"]), plan, "harbor", () => undefined, () => false);
+  const plan = planOf({
+    h1: [run("h1", "restart a", 100), run("h1", "check a")],
+    h2: [run("h2", "restart a"), run("h2", "check a")],
+    h3: [run("h3", "restart a")],
+  });
+  const r = await runPhase(
+    net.pool(["h1", "h2", "h3"]),
+    plan,
+    "harbor",
+    () => undefined,
+    () => false,
+  );
   const timeout = r.failures.get("h1");
   assert.ok(timeout instanceof RemoteTimeoutError);
   assert.equal(timeout.message, 'no answer from h1 for 0.1 s during step "restart a": the command did not finish and was abandoned');
@@ -100,7 +132,13 @@ test("Ctrl-C: the write under way finishes whole, no host starts another step, a
     return "default";
   });
   const pool = net.pool(["h1", "h2", "h3"], { parallel: 1 });
-  const r = await runPhase(pool, threeHosts(), "harbor", () => undefined, () => interrupted);
+  const r = await runPhase(
+    pool,
+    threeHosts(),
+    "harbor",
+    () => undefined,
+    () => interrupted,
+  );
   assert.deepEqual(net.trace(), ["h1: write /etc/a"], "nothing after the write under way");
   assert.equal(net.host("h1").read("/etc/a"), "a1", "the file is whole");
   assert.deepEqual(r.done.get("h1"), ["write /etc/a"]);

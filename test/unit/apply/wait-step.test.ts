@@ -9,10 +9,14 @@ import type { Command } from "../../../src/shell/command.js";
 import type { RunResult } from "../../../src/remote/transport.js";
 import { inv } from "../plan/example.js";
 
-const UP = "== systeminfo\nstatus 200\n== v2\nHTTP/1.1 401 Unauthorized\r\nWww-Authenticate: Bearer realm=\"x\"\r\n\r\nstatus 401\n== token\nstatus 200\n";
+const UP =
+  '== systeminfo\nstatus 200\n== v2\nHTTP/1.1 401 Unauthorized\r\nWww-Authenticate: Bearer realm="x"\r\n\r\nstatus 401\n== token\nstatus 200\n';
 const STARTING = "== systeminfo\nstatus 502\n== v2\nstatus 502\n== token\nstatus 502\n";
 
-function fakeSession(answers: string[], ps = "harbor-ui   /harbor/start.sh   Restarting\nregistry   /entrypoint.sh   Up\n"): WaitSession & { commands: string[] } {
+function fakeSession(
+  answers: string[],
+  ps = "harbor-ui   /harbor/start.sh   Restarting\nregistry   /entrypoint.sh   Up\n",
+): WaitSession & { commands: string[] } {
   const commands: string[] = [];
   return {
     commands,
@@ -41,7 +45,10 @@ test("the deadline passes: the last answer and docker-compose ps in the error, w
   const s = fakeSession([]);
   await assert.rejects(waitUntilReady(s, "wait", action(60)), (e: unknown) => {
     assert.ok(e instanceof HarborHaError);
-    assert.match(e.message, /^harbor1: Harbor did not finish starting within \d+ s after install\.sh\n  last seen: \/api\/systeminfo 502; \/v2\/ 502; \/service\/token 502\n  docker-compose ps in Harbor's folder:\n    harbor-ui   \/harbor\/start\.sh   Restarting/);
+    assert.match(
+      e.message,
+      /^harbor1: Harbor did not finish starting within \d+ s after install\.sh\n  last seen: \/api\/systeminfo 502; \/v2\/ 502; \/service\/token 502\n  docker-compose ps in Harbor's folder:\n    harbor-ui   \/harbor\/start\.sh   Restarting/,
+    );
     assert.match(e.hint ?? "", /\/var\/log\/harbor.*--health-timeout-s/s);
     return true;
   });

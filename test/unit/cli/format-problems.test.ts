@@ -14,14 +14,17 @@ test("errors first, then warnings; each by line; lineless first; path before the
     { path: "x.harbor.extra_cfg", line: 5, message: "unknown key", severity: "warning" },
   ];
   const file = join(process.cwd(), "inventory", "example.yaml");
-  assert.equal(formatProblems(file, problems), [
-    "error    inventory/example.yaml  the file is empty",
-    "error    inventory/example.yaml:3  zz.cluster.vip: not an address",
-    "error    inventory/example.yaml:12  load_balancers[1].priority: must be between 1 and 254",
-    "warning  inventory/example.yaml:5  x.harbor.extra_cfg: unknown key",
-    "warning  inventory/example.yaml:30  keepalived.auth_pass: longer than 8 characters",
-    "",
-  ].join("\n"));
+  assert.equal(
+    formatProblems(file, problems),
+    [
+      "error    inventory/example.yaml  the file is empty",
+      "error    inventory/example.yaml:3  zz.cluster.vip: not an address",
+      "error    inventory/example.yaml:12  load_balancers[1].priority: must be between 1 and 254",
+      "warning  inventory/example.yaml:5  x.harbor.extra_cfg: unknown key",
+      "warning  inventory/example.yaml:30  keepalived.auth_pass: longer than 8 characters",
+      "",
+    ].join("\n"),
+  );
 });
 
 test("the same line: ordered by path", () => {

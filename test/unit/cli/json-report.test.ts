@@ -14,7 +14,15 @@ import { ctx, desired, EXAMPLE_SECRETS, factsOfAll, matchingFacts, redactor } fr
 function leakyInput(secrets: readonly string[]): JsonReportInput {
   const all = secrets.join(" / ");
   const plan = planCluster(desired, factsOfAll(matchingFacts), ctx);
-  plan.hosts[0]?.steps.push({ host: "lb1", phase: "loadbalancers", kind: "file", title: `write ${all}`, reason: `content differs ${all}`, diff: `-old\n+${secrets.join("\n+")}`, action: { type: "run", command: cmd("true") } });
+  plan.hosts[0]?.steps.push({
+    host: "lb1",
+    phase: "loadbalancers",
+    kind: "file",
+    title: `write ${all}`,
+    reason: `content differs ${all}`,
+    diff: `-old\n+${secrets.join("\n+")}`,
+    action: { type: "run", command: cmd("true") },
+  });
   plan.problems.push({ host: "harbor1", message: `cannot reach ${all}`, hint: all });
   const database = { plan: { action: "refuse", reason: `access denied for ${all}`, warnings: [all] } } as unknown as DatabasePreflight;
   return {
@@ -22,7 +30,14 @@ function leakyInput(secrets: readonly string[]): JsonReportInput {
     inventory: "inventory/example.yaml",
     dryRun: false,
     ok: false,
-    result: { plan, database, databaseResult: { action: "refuse", changed: false, message: all }, vipHolder: "lb1", nodeChecks: [{ lb: "lb1", node: "10.20.0.21", ok: false, detail: all }], changed: true },
+    result: {
+      plan,
+      database,
+      databaseResult: { action: "refuse", changed: false, message: all },
+      vipHolder: "lb1",
+      nodeChecks: [{ lb: "lb1", node: "10.20.0.21", ok: false, detail: all }],
+      changed: true,
+    },
     outcomes: [{ host: "lb1", role: "loadbalancer", status: "failed", changes: [all], error: `sudo: ${all}`, ms: 10 }],
     error: { message: `failed: ${all}`, hint: all },
   };
@@ -66,7 +81,14 @@ test("the report's shape: steps per host without their commands, problems, check
 test("each step that ran carries its time from the run's step-done events; a step that did not run has none", () => {
   const input = leakyInput(["Some-Secret-1"]);
   const steps = input.result?.plan?.hosts[0]?.steps ?? [];
-  steps.push({ host: "lb1", phase: "loadbalancers", kind: "service", title: "reload keepalived", reason: "keepalived.conf changed", action: { type: "run", command: cmd("true") } });
+  steps.push({
+    host: "lb1",
+    phase: "loadbalancers",
+    kind: "service",
+    title: "reload keepalived",
+    reason: "keepalived.conf changed",
+    action: { type: "run", command: cmd("true") },
+  });
   const times = new StepTimes();
   times.record({ type: "step-start", host: "lb1", phase: steps[0]!.phase, title: steps[0]!.title });
   times.record({ type: "step-done", host: "lb1", phase: steps[0]!.phase, title: steps[0]!.title, ok: true, ms: 1234 });

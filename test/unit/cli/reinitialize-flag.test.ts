@@ -21,12 +21,15 @@ test("the cluster's name: re-initialise", () => {
 
 test("a bare flag or another name is refused, exit 2, saying what to type", () => {
   for (const value of [true, "", "staging", "PROD"] as const) {
-    assert.throws(() => confirmReinitialize(value, "prod"), (err: unknown) => {
-      assert.ok(err instanceof UsageError);
-      assert.equal(err.exitCode, 2);
-      assert.match(err.hint ?? "", /--reinitialize-database-destroying-all-data=prod/);
-      return true;
-    });
+    assert.throws(
+      () => confirmReinitialize(value, "prod"),
+      (err: unknown) => {
+        assert.ok(err instanceof UsageError);
+        assert.equal(err.exitCode, 2);
+        assert.match(err.hint ?? "", /--reinitialize-database-destroying-all-data=prod/);
+        return true;
+      },
+    );
   }
 });
 
@@ -35,14 +38,21 @@ function program(): Command {
   registerCommands(p);
   return p;
 }
-const optionNames = (name: string) => program().commands.find((c) => c.name() === name)?.options.map((o) => o.long) ?? [];
+const optionNames = (name: string) =>
+  program()
+    .commands.find((c) => c.name() === name)
+    ?.options.map((o) => o.long) ?? [];
 
 test("provision offers it with a value; reconfigure (rolling) does not offer it", () => {
-  const provision = program().commands.find((c) => c.name() === "provision")?.options.find((o) => o.long === REINITIALIZE_FLAG);
+  const provision = program()
+    .commands.find((c) => c.name() === "provision")
+    ?.options.find((o) => o.long === REINITIALIZE_FLAG);
   assert.ok(provision, "provision has the flag");
   assert.ok(provision.optional || provision.required, "it takes a value");
   assert.ok(optionNames("reconfigure").length > 0);
-  for (const name of program().commands.map((c) => c.name()).filter((n) => n !== "provision")) {
+  for (const name of program()
+    .commands.map((c) => c.name())
+    .filter((n) => n !== "provision")) {
     assert.ok(!optionNames(name).includes(REINITIALIZE_FLAG), `${name} must not offer ${REINITIALIZE_FLAG}`);
   }
 });

@@ -21,7 +21,11 @@ describe("helm-values on the command line", () => {
   after(() => world.remove());
 
   const run = (args: string[]) =>
-    spawnSync(process.execPath, [join(projectRoot(), "bin", "harbor-ha.js"), "helm-values", ...args], { cwd: world.dir, env: { ...process.env, ...world.env }, encoding: "utf8" });
+    spawnSync(process.execPath, [join(projectRoot(), "bin", "harbor-ha.js"), "helm-values", ...args], {
+      cwd: world.dir,
+      env: { ...process.env, ...world.env },
+      encoding: "utf8",
+    });
 
   it("refuses bad kubernetes.values before anything is generated: exit 2, no state folder, no file", () => {
     writeFileSync(join(world.dir, "bad.yaml"), `${HELM_FIXTURE}  values:\n    core:\n      replica: 5\n`);
@@ -34,7 +38,13 @@ describe("helm-values on the command line", () => {
 
   it("refuses a chart it does not target", () => {
     writeFileSync(join(world.dir, "inv.yaml"), HELM_FIXTURE);
-    const r = run(["inv.yaml", "--chart", join(projectRoot(), "..", "shared", "harbor", "harbor-offline-installer-v2.15.1-noimages.tgz"), "--out", "values.yaml"]);
+    const r = run([
+      "inv.yaml",
+      "--chart",
+      join(projectRoot(), "..", "shared", "harbor", "harbor-offline-installer-v2.15.1-noimages.tgz"),
+      "--out",
+      "values.yaml",
+    ]);
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /not a Helm chart package|harbor-ha helm-values writes values for harbor 1\.19\.1/);
   });

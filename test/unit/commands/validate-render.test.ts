@@ -50,8 +50,14 @@ describe("harbor-ha validate", () => {
     writeFileSync(join(state, "token_private_key.pem"), execFileSync("openssl", ["pkcs8", "-topk8", "-nocrypt"], { input: key, encoding: "utf8" }));
     const pkcs8 = await runCli(["validate", inv]);
     assert.equal(pkcs8.code, 0, pkcs8.stderr);
-    assert.match(pkcs8.stderr, /warning\s+\S+token_private_key\.pem is "PRIVATE KEY" \(PKCS#8\), which Harbor 1\.x's token service cannot read; .*openssl rsa -in \S+ -traditional -out \S+/);
-    writeFileSync(join(state, "token_private_key.pem"), execFileSync("openssl", ["genrsa", "-traditional", "2048"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }));
+    assert.match(
+      pkcs8.stderr,
+      /warning\s+\S+token_private_key\.pem is "PRIVATE KEY" \(PKCS#8\), which Harbor 1\.x's token service cannot read; .*openssl rsa -in \S+ -traditional -out \S+/,
+    );
+    writeFileSync(
+      join(state, "token_private_key.pem"),
+      execFileSync("openssl", ["genrsa", "-traditional", "2048"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }),
+    );
     const foreign = await runCli(["validate", inv]);
     assert.equal(foreign.code, 2);
     assert.match(foreign.stderr, /error\s+\S+token_private_key\.pem does not belong to \S+token_root\.crt/);
@@ -76,7 +82,9 @@ describe("harbor-ha render", () => {
     const cfg = join(out, "harbor1", "opt", "harbor", "harbor.cfg");
     assert.equal(statSync(cfg).mode & 0o777, 0o600);
     assert.equal(statSync(join(out, "lb1", "usr", "local", "bin", "check.sh")).mode & 0o777, 0o755);
-    const manifest = JSON.parse(readFileSync(join(out, "harbor1.manifest.json"), "utf8")) as { files: Array<{ path: string; mode: string; sha256: string }> };
+    const manifest = JSON.parse(readFileSync(join(out, "harbor1.manifest.json"), "utf8")) as {
+      files: Array<{ path: string; mode: string; sha256: string }>;
+    };
     const entry = manifest.files.find((f) => f.path === "/opt/harbor/harbor.cfg");
     assert.equal(entry?.mode, "0600");
     assert.equal(entry?.sha256, createHash("sha256").update(readFileSync(cfg)).digest("hex"));

@@ -26,7 +26,9 @@ function fakeServer(databases: Record<string, FakeDatabase>) {
         if (sql.includes("FROM pg_database")) return [{ exists: String(params[0]) in databases } as unknown as Row];
         if (sql.includes("to_regclass")) return [{ name: db.migrations === undefined ? null : "schema_migrations" } as unknown as Row];
         if (sql.startsWith("SELECT version, dirty FROM schema_migrations")) {
-          return db.migrations === undefined || db.migrations === "empty-table" ? [] : [{ version: String(db.migrations.version), dirty: db.migrations.dirty } as unknown as Row];
+          return db.migrations === undefined || db.migrations === "empty-table"
+            ? []
+            : [{ version: String(db.migrations.version), dirty: db.migrations.dirty } as unknown as Row];
         }
         const create = /^CREATE DATABASE "(.+)"$/.exec(sql);
         if (create && database === "postgres") {

@@ -71,12 +71,18 @@ test("registry.sql of another Harbor release: refuse, whatever the database hold
   for (const f of [facts({ registryExists: false }), harborSchema()]) {
     const plan = planDatabase(desired, sql({ versionMarker: "1.3.0" }), f, { reinitialize: true });
     assert.equal(plan.action, "refuse");
-    assert.match(plan.reason, /^\/inv\/registry\.sql is the schema of Harbor 1\.3\.0, but the inventory installs Harbor 1\.4\.0: wrong registry\.sql .*leave database\.registry_sql out/);
+    assert.match(
+      plan.reason,
+      /^\/inv\/registry\.sql is the schema of Harbor 1\.3\.0, but the inventory installs Harbor 1\.4\.0: wrong registry\.sql .*leave database\.registry_sql out/,
+    );
   }
 });
 
 test("registry.sql read from the installer bundle of another release: the message names the bundle and what to fix", () => {
-  const fromBundle: DesiredDatabase = { ...desired, registrySql: { from: "bundle", bundle: "/inv/harbor-offline-installer-v1.5.4.tgz", member: "harbor/ha/registry.sql" } };
+  const fromBundle: DesiredDatabase = {
+    ...desired,
+    registrySql: { from: "bundle", bundle: "/inv/harbor-offline-installer-v1.5.4.tgz", member: "harbor/ha/registry.sql" },
+  };
   const plan = planDatabase(fromBundle, sql({ versionMarker: "1.5.0" }), facts({ registryExists: false }), { reinitialize: false });
   assert.equal(plan.action, "refuse");
   assert.equal(
@@ -94,7 +100,9 @@ test("an existing schema of another version: refuse, migrate first — even with
 });
 
 test("a registry database holding only unknown tables: refuse", () => {
-  const plan = planDatabase(desired, sql(), facts({ tables: ["invoices", "customers"], rowCounts: { invoices: 3, customers: 1 } }), { reinitialize: true });
+  const plan = planDatabase(desired, sql(), facts({ tables: ["invoices", "customers"], rowCounts: { invoices: 3, customers: 1 } }), {
+    reinitialize: true,
+  });
   assert.equal(plan.action, "refuse");
   assert.match(plan.reason, /2 table\(s\) that are not Harbor's \(invoices, customers\)/);
 });
@@ -164,6 +172,11 @@ test("Harbor 1.4 with the inventory's own connection recorded: skip as usual", (
 
 test("Harbor 1.5 re-reads the connection at every start: a different recorded one is no reason to refuse", () => {
   const recorded = { mysql_host: "10.20.0.30", mysql_port: "3307", mysql_username: "old" };
-  const plan = planDatabase({ ...desired, harborVersion: "1.5.4" }, sql({ versionMarker: "1.5.0" }), harborSchema({ versionMarker: "1.5.0", harborConnection: recorded }), noFlag);
+  const plan = planDatabase(
+    { ...desired, harborVersion: "1.5.4" },
+    sql({ versionMarker: "1.5.0" }),
+    harborSchema({ versionMarker: "1.5.0", harborConnection: recorded }),
+    noFlag,
+  );
   assert.equal(plan.action, "skip");
 });

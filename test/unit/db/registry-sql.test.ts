@@ -6,13 +6,37 @@ import { readBundleMember } from "../../helpers/harbor-bundles.js";
 
 /** What Harbor's own ha/registry.sql creates, per release (read from the installers in ../shared/harbor/). */
 const HARBOR_14_TABLES = [
-  "access", "role", "user", "project", "project_member", "project_metadata", "access_log", "repository",
-  "replication_policy", "replication_target", "replication_job", "replication_immediate_trigger",
-  "img_scan_job", "img_scan_overview", "clair_vuln_timestamp", "properties", "alembic_version",
+  "access",
+  "role",
+  "user",
+  "project",
+  "project_member",
+  "project_metadata",
+  "access_log",
+  "repository",
+  "replication_policy",
+  "replication_target",
+  "replication_job",
+  "replication_immediate_trigger",
+  "img_scan_job",
+  "img_scan_overview",
+  "clair_vuln_timestamp",
+  "properties",
+  "alembic_version",
 ];
-const HARBOR_15_TABLES = [...HARBOR_14_TABLES.slice(0, 6), "user_group", ...HARBOR_14_TABLES.slice(6, -1), "harbor_label", "harbor_resource_label", "alembic_version"];
+const HARBOR_15_TABLES = [
+  ...HARBOR_14_TABLES.slice(0, 6),
+  "user_group",
+  ...HARBOR_14_TABLES.slice(6, -1),
+  "harbor_label",
+  "harbor_resource_label",
+  "alembic_version",
+];
 
-for (const [version, tables, marker] of [["1.4.0", HARBOR_14_TABLES, "1.4.0"], ["1.5.4", HARBOR_15_TABLES, "1.5.0"]] as const) {
+for (const [version, tables, marker] of [
+  ["1.4.0", HARBOR_14_TABLES, "1.4.0"],
+  ["1.5.4", HARBOR_15_TABLES, "1.5.0"],
+] as const) {
   test(`Harbor ${version}'s own ha/registry.sql parses: ${tables.length} tables, marked ${marker}`, () => {
     const parsed = parseRegistrySql(readBundleMember(version, "harbor/ha/registry.sql"));
     assert.equal(parsed.database, "registry");
@@ -36,7 +60,7 @@ test("comments of every kind are ignored, quoted text is kept whole", () => {
     ";",
     "insert into t1 values ('it''s; fine', 'a\\';b', 1);",
     "Create Table IF NOT EXISTS `T2` (x int); /*!40101 create table t3 (y int) */;",
-    "INSERT INTO `alembic_version` (version_num) VALUES (\"1.4.0\");",
+    'INSERT INTO `alembic_version` (version_num) VALUES ("1.4.0");',
   ].join("\n");
   const parsed = parseRegistrySql(text);
   assert.deepEqual(parsed.tables, ["t1", "t2", "t3"]);
@@ -64,11 +88,14 @@ test("dropping another database does not count as dropping this one", () => {
 });
 
 test("a text that names no database or creates no table is refused with the file name", () => {
-  assert.throws(() => parseRegistrySql("create table a (x int);", "/tmp/x.sql"), (err: unknown) => {
-    assert.ok(err instanceof RegistrySqlError);
-    assert.match(err.message, /^\/tmp\/x\.sql names no database/);
-    assert.match(err.hint ?? "", /ha\/registry\.sql/);
-    return true;
-  });
+  assert.throws(
+    () => parseRegistrySql("create table a (x int);", "/tmp/x.sql"),
+    (err: unknown) => {
+      assert.ok(err instanceof RegistrySqlError);
+      assert.match(err.message, /^\/tmp\/x\.sql names no database/);
+      assert.match(err.hint ?? "", /ha\/registry\.sql/);
+      return true;
+    },
+  );
   assert.throws(() => parseRegistrySql("create database registry; -- create table a (x int);"), /creates no table/);
 });

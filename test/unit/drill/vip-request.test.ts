@@ -9,12 +9,27 @@ import { inv } from "../plan/example.js";
 const hx: Inventory = { ...inv, data: { ...inv.data, load_balancing: "haproxy" } };
 
 test("the request on a load balancer: the cluster's hostname resolved to the VIP, verified with the load balancer's CA", () => {
-  assert.equal(String(vipRequestCommand(hx)), "curl -sS -o /dev/null -w '%{http_code}' --max-time 2 --resolve registry.example.com:443:10.20.0.100 --cacert /etc/keepalived/harbor-ca.crt -- https://registry.example.com:443/api/systeminfo");
+  assert.equal(
+    String(vipRequestCommand(hx)),
+    "curl -sS -o /dev/null -w '%{http_code}' --max-time 2 --resolve registry.example.com:443:10.20.0.100 --cacert /etc/keepalived/harbor-ca.crt -- https://registry.example.com:443/api/systeminfo",
+  );
   assert.equal(describeVipRequest(hx), "HTTPS GET /api/systeminfo for registry.example.com through the VIP");
 });
 
 test("the report says which request measured the move and how many failed", () => {
-  const r = { vip: "10.20.0.100", stoppedOn: "lb1", newHolder: "lb2", takeoverMs: 450, answerMs: 610, answeredFrom: "operator", answerProbe: describeVipRequest(hx), requests: { made: 5, failed: 4 }, restored: true, holderAfter: "lb1", problems: [] };
+  const r = {
+    vip: "10.20.0.100",
+    stoppedOn: "lb1",
+    newHolder: "lb2",
+    takeoverMs: 450,
+    answerMs: 610,
+    answeredFrom: "operator",
+    answerProbe: describeVipRequest(hx),
+    requests: { made: 5, failed: 4 },
+    restored: true,
+    holderAfter: "lb1",
+    problems: [],
+  };
   const text = formatDrillReport(r);
   assert.match(text, /HTTPS GET \/api\/systeminfo for registry\.example\.com through the VIP was answered 200 \(from this machine\) after 610 ms\./);
   assert.match(text, /Requests through the VIP from the stop until then: 5 made, 4 failed\./);

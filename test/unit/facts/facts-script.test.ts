@@ -19,7 +19,10 @@ let dir = "";
 let facts: HostFacts;
 let raw = "";
 /** A mount of this machine whose source and type differ (the root filesystem, usually), as the kernel lists it first. */
-const otherMount = readFileSync("/proc/self/mounts", "utf8").split("\n").map((l) => l.split(" ")).find((f) => f.length >= 4 && f[0] !== f[2] && !f[1]?.includes("\\"));
+const otherMount = readFileSync("/proc/self/mounts", "utf8")
+  .split("\n")
+  .map((l) => l.split(" "))
+  .find((f) => f.length >= 4 && f[0] !== f[2] && !f[1]?.includes("\\"));
 
 const SAME = "same content\n";
 const OLD = "line one\nold line ü\n\tAll sorts: {}[]$`\\'\" 0123456789 ABC xyz\n";
@@ -168,7 +171,10 @@ test("facts.sh: mounts and fstab", () => {
   assert.equal(facts.mounts[join(dir, "sub")], null);
   if (otherMount) {
     const [source, target, fstype, options] = otherMount as [string, string, string, string];
-    const first = readFileSync("/proc/self/mounts", "utf8").split("\n").map((l) => l.split(" ")).find((f) => f[1] === target);
+    const first = readFileSync("/proc/self/mounts", "utf8")
+      .split("\n")
+      .map((l) => l.split(" "))
+      .find((f) => f[1] === target);
     assert.deepEqual(facts.mounts[target], { source: first?.[0] ?? source, fstype: first?.[2] ?? fstype, options: first?.[3] ?? options });
   }
   assert.equal(facts.fstab[join(dir, "never-in-fstab")], null);
@@ -179,15 +185,25 @@ const canUnshare = isRoot && spawnSync("unshare", ["-m", "true"]).status === 0;
 
 test("facts.sh: the fstab line of a target, TABs kept, commented-out lines ignored", { skip: !canUnshare && "needs root and unshare -m" }, () => {
   const fstab = join(dir, "fstab");
-  writeFileSync(fstab, [
-    "# /etc/fstab: static file system information.",
-    "#10.0.0.1:/old /data/job_logs nfs rw 0 0",
-    "10.20.0.40:/exports/harbor/registry\t/data/registry\tnfs\trw,hard,noatime,nfsvers=4.1\t0\t0",
-    "",
-  ].join("\n"));
+  writeFileSync(
+    fstab,
+    [
+      "# /etc/fstab: static file system information.",
+      "#10.0.0.1:/old /data/job_logs nfs rw 0 0",
+      "10.20.0.40:/exports/harbor/registry\t/data/registry\tnfs\trw,hard,noatime,nfsvers=4.1\t0\t0",
+      "",
+    ].join("\n"),
+  );
   // A private mount namespace: the bind mount over /etc/fstab is seen by this one command only.
-  const queries: FactQuery[] = [{ kind: "fstab", target: "/data/registry" }, { kind: "fstab", target: "/data/job_logs" }];
-  const r = spawnSync("unshare", ["-m", "--propagation", "private", "sh", "-c", 'mount --bind "$0" /etc/fstab && exec sh "$1"', fstab, FACTS_SCRIPT_PATH], { input: encodeQueries(queries), encoding: "utf8", timeout: 10_000 });
+  const queries: FactQuery[] = [
+    { kind: "fstab", target: "/data/registry" },
+    { kind: "fstab", target: "/data/job_logs" },
+  ];
+  const r = spawnSync(
+    "unshare",
+    ["-m", "--propagation", "private", "sh", "-c", 'mount --bind "$0" /etc/fstab && exec sh "$1"', fstab, FACTS_SCRIPT_PATH],
+    { input: encodeQueries(queries), encoding: "utf8", timeout: 10_000 },
+  );
   assert.equal(r.status, 0, r.stderr);
   const f = parseFacts(r.stdout);
   assert.equal(f.fstab["/data/registry"], "10.20.0.40:/exports/harbor/registry\t/data/registry\tnfs\trw,hard,noatime,nfsvers=4.1\t0\t0");
@@ -253,7 +269,11 @@ test("facts.sh: the probes that wait (programs, network, Harbor) run at once, an
   slow.forEach((p, i) => assert.deepEqual(withoutId(f.versions[p]), { found: true, exitCode: 0, output: `slow ${i + 1} 1.0\n` }));
   assert.equal(f.users.root, true);
   assert.ok(ms < 1500, `the three probes took ${ms} ms: not at once`);
-  assert.deepEqual(readdirSync(tmpdir()).filter((n) => !before.has(n) && n.startsWith("tmp.")), [], "the probes' folder is removed");
+  assert.deepEqual(
+    readdirSync(tmpdir()).filter((n) => !before.has(n) && n.startsWith("tmp.")),
+    [],
+    "the probes' folder is removed",
+  );
 });
 
 test("facts.sh passes shellcheck as POSIX sh", () => {

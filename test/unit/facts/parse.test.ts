@@ -13,7 +13,12 @@ test("parseFacts reads the captured output: files, with content only where it di
   const f = parseFacts(captured);
   assert.equal(f.init, "sysv");
   assert.deepEqual(f.files[`${C}/etc/keepalived/keepalived.conf`], {
-    present: true, mode: 0o640, owner: "root", group: "root", uid: "0", gid: "0",
+    present: true,
+    mode: 0o640,
+    owner: "root",
+    group: "root",
+    uid: "0",
+    gid: "0",
     sha256: "bd8128a934fe4344c17b7671a04afd8af3173376babd03e8c5ba7f456f8c4338",
     content: "global_defs {\n  router_id old\n}\n",
   });
@@ -52,23 +57,25 @@ test("parseFacts reads the captured output: network, disk, stamp, http, keepaliv
 });
 
 test("parseFacts reads answers the capture has not: running keepalived, hooked chain, pings, drains", () => {
-  const f = parseFacts([
-    "facts\t1",
-    "init\tsystemd",
-    "keepalived\trunning\t4242",
-    "vipchain\thooked\t-A HARBOR_HA_VIP -d 10.20.0.100/32 -p tcp -m tcp --dport 443 -j REDIRECT;-A HARBOR_HA_VIP -d 10.20.0.100/32 -p tcp -m tcp --dport 80 -j REDIRECT;",
-    "ping\t10.20.0.100\tanswers",
-    "ping\t10.20.0.101\tsilent",
-    "drain\t10.20.0.21 10.20.0.23 ",
-    "http\thttps://127.0.0.1/api/systeminfo\t200",
-    "stamp\t/var/lib/harbor-ha/harbor-install.stamp\t",
-    "version\tdocker\tmissing",
-    `version\tdocker-compose\t0\t${Buffer.from("docker-compose version 1.23.2, build 1110ad01\n").toString("base64")}`,
-    "a-line-from-a-newer-facts-sh\twhatever",
-    "content\t/not/asked\taGVsbG8=",
-    "end\tok",
-    "",
-  ].join("\n"));
+  const f = parseFacts(
+    [
+      "facts\t1",
+      "init\tsystemd",
+      "keepalived\trunning\t4242",
+      "vipchain\thooked\t-A HARBOR_HA_VIP -d 10.20.0.100/32 -p tcp -m tcp --dport 443 -j REDIRECT;-A HARBOR_HA_VIP -d 10.20.0.100/32 -p tcp -m tcp --dport 80 -j REDIRECT;",
+      "ping\t10.20.0.100\tanswers",
+      "ping\t10.20.0.101\tsilent",
+      "drain\t10.20.0.21 10.20.0.23 ",
+      "http\thttps://127.0.0.1/api/systeminfo\t200",
+      "stamp\t/var/lib/harbor-ha/harbor-install.stamp\t",
+      "version\tdocker\tmissing",
+      `version\tdocker-compose\t0\t${Buffer.from("docker-compose version 1.23.2, build 1110ad01\n").toString("base64")}`,
+      "a-line-from-a-newer-facts-sh\twhatever",
+      "content\t/not/asked\taGVsbG8=",
+      "end\tok",
+      "",
+    ].join("\n"),
+  );
   assert.equal(f.init, "systemd");
   assert.deepEqual(f.keepalived, { running: true, pid: 4242 });
   assert.equal(f.vipChain?.hooked, true);
@@ -78,18 +85,27 @@ test("parseFacts reads answers the capture has not: running keepalived, hooked c
   assert.deepEqual(f.http, { "https://127.0.0.1/api/systeminfo": 200 });
   assert.deepEqual(f.stamps, { "/var/lib/harbor-ha/harbor-install.stamp": null });
   assert.deepEqual(f.files, {}, "content of a file that was not reported is ignored");
-  assert.deepEqual(f.versions, { docker: { found: false }, "docker-compose": { found: true, exitCode: 0, output: "docker-compose version 1.23.2, build 1110ad01\n" } });
+  assert.deepEqual(f.versions, {
+    docker: { found: false },
+    "docker-compose": { found: true, exitCode: 0, output: "docker-compose version 1.23.2, build 1110ad01\n" },
+  });
 });
 
 test("parseFacts refuses an output without the header", () => {
-  assert.throws(() => parseFacts("bash: sh: not found\n"), (e: unknown) => e instanceof FactsParseError && /unexpected facts output \(first line "bash: sh: not found"\)/.test(e.message));
+  assert.throws(
+    () => parseFacts("bash: sh: not found\n"),
+    (e: unknown) => e instanceof FactsParseError && /unexpected facts output \(first line "bash: sh: not found"\)/.test(e.message),
+  );
   assert.throws(() => parseFacts(""), FactsParseError);
   assert.throws(() => parseFacts(captured.replace("facts\t1\n", "facts\t2\n")), FactsParseError);
 });
 
 test("parseFacts refuses an output cut short (no end marker)", () => {
   const cut = captured.slice(0, captured.indexOf("sysctl\t"));
-  assert.throws(() => parseFacts(cut), (e: unknown) => e instanceof FactsParseError && /no end marker/.test(e.message));
+  assert.throws(
+    () => parseFacts(cut),
+    (e: unknown) => e instanceof FactsParseError && /no end marker/.test(e.message),
+  );
 });
 
 test("parseFacts of an output with no answers is emptyFacts()", () => {

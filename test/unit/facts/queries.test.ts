@@ -26,15 +26,23 @@ test("baseQueries: every managed file (content hidden when sensitive), dir, pack
   const d = hostNamed("harbor1");
   const q = baseQueries(d);
   const key = q.find((x) => x.kind === "file" && x.path === "/data/cert/server.key");
-  assert.deepEqual(key && key.kind === "file" && [key.showContent, key.desiredSha256], [false, sha256Hex(d.files.find((f) => f.path === "/data/cert/server.key")?.content ?? "")]);
+  assert.deepEqual(key && key.kind === "file" && [key.showContent, key.desiredSha256], [
+    false,
+    sha256Hex(d.files.find((f) => f.path === "/data/cert/server.key")?.content ?? ""),
+  ]);
   const cfg = q.find((x) => x.kind === "file" && x.path === "/opt/harbor/harbor.cfg");
   assert.equal(cfg?.kind === "file" && cfg.showContent, true);
   assert.equal(q.filter((x) => x.kind === "file").length, d.files.length);
-  assert.deepEqual(q.filter((x) => x.kind === "mount" || x.kind === "fstab").map((x) => `${x.kind} ${"target" in x ? x.target : ""}`), ["mount /data/registry", "fstab /data/registry", "mount /data/job_logs", "fstab /data/job_logs"]);
+  assert.deepEqual(
+    q.filter((x) => x.kind === "mount" || x.kind === "fstab").map((x) => `${x.kind} ${"target" in x ? x.target : ""}`),
+    ["mount /data/registry", "fstab /data/registry", "mount /data/job_logs", "fstab /data/job_logs"],
+  );
 });
 
 test("queriesFor: a load balancer is asked its pending changes, interface, sysctls, VIP, keepalived and drains", () => {
-  const kinds = queriesFor(inv, hostNamed("lb1"), bundle).map((x) => x.kind).filter((k) => k !== "file" && k !== "dir" && k !== "pkg" && k !== "user");
+  const kinds = queriesFor(inv, hostNamed("lb1"), bundle)
+    .map((x) => x.kind)
+    .filter((k) => k !== "file" && k !== "dir" && k !== "pkg" && k !== "user");
   assert.deepEqual(kinds, ["pending", "iface", "sysctl", "sysctl", "vip", "ping", "keepalived", "drain", "haproxy"]);
 });
 
@@ -43,7 +51,17 @@ test("queriesFor: a node is asked its bundle (hidden), install.sh, stamp, health
   const encoded = encodeQueries(q);
   assert.ok(encoded.includes(`file\t/opt/harbor-offline-installer-v1.4.0.tgz\t${bundle.sha256}\thide\n`));
   assert.ok(encoded.includes("file\t/opt/harbor/install.sh\t-\thide\n"));
-  for (const line of ["pending\t/var/lib/harbor-ha/pending", "stamp\t/var/lib/harbor-ha/harbor-install.stamp", "http\thttps://127.0.0.1/api/systeminfo", "vipchain", "vip\t10.20.0.100", "tcp\t10.20.0.31\t3306", "tcp\t10.20.0.32\t6379", "tcp\t10.20.0.33\t5432", "disk\t/opt"]) {
+  for (const line of [
+    "pending\t/var/lib/harbor-ha/pending",
+    "stamp\t/var/lib/harbor-ha/harbor-install.stamp",
+    "http\thttps://127.0.0.1/api/systeminfo",
+    "vipchain",
+    "vip\t10.20.0.100",
+    "tcp\t10.20.0.31\t3306",
+    "tcp\t10.20.0.32\t6379",
+    "tcp\t10.20.0.33\t5432",
+    "disk\t/opt",
+  ]) {
     assert.ok(encoded.includes(`\n${line}\n`), line);
   }
 });

@@ -14,7 +14,8 @@ test("docker-compose --version: v1, the v2 binary, and warnings before the versi
   assert.deepEqual(parseComposeVersion("docker-compose version 1.23.2, build 1110ad01\n"), { major: 1, minor: 23, patch: 2, text: "1.23.2" });
   assert.deepEqual(parseComposeVersion("docker-compose version 1.7.1, build 0a9ab35\n"), { major: 1, minor: 7, patch: 1, text: "1.7.1" });
   assert.deepEqual(parseComposeVersion("Docker Compose version v2.20.2\n"), { major: 2, minor: 20, patch: 2, text: "2.20.2" });
-  const warned = "/usr/lib/python3/dist-packages/paramiko/transport.py:33: CryptographyDeprecationWarning: Blowfish has been deprecated 2.0.0\ndocker-compose version 1.29.2, build unknown\n";
+  const warned =
+    "/usr/lib/python3/dist-packages/paramiko/transport.py:33: CryptographyDeprecationWarning: Blowfish has been deprecated 2.0.0\ndocker-compose version 1.29.2, build unknown\n";
   assert.equal(parseComposeVersion(warned)?.text, "1.29.2");
   assert.equal(parseComposeVersion(""), undefined);
 });

@@ -71,7 +71,12 @@ export function fakeCluster(factsOf: (d: DesiredHost) => HostFacts = matchingFac
   // The content whose sha256 the example plans with (plan/example.ts's bundle).
   const bundle = join(dir, "harbor-offline-installer-v1.4.0.tgz");
   writeFileSync(bundle, "the installer bundle");
-  const inv: Inventory = { ...example, dir, path: join(dir, "inventory.yaml"), data: { ...example.data, installer: { ...example.data.installer, bundle } } };
+  const inv: Inventory = {
+    ...example,
+    dir,
+    path: join(dir, "inventory.yaml"),
+    data: { ...example.data, installer: { ...example.data.installer, bundle } },
+  };
 
   const net = new FakeNetwork();
   for (const d of desired.hosts) {
@@ -92,7 +97,13 @@ export function fakeCluster(factsOf: (d: DesiredHost) => HostFacts = matchingFac
         // Read only by a load, which this schema never gets.
         facts: { serverVersion: "10.11.6-MariaDB", registryExists: true, tables: ["alembic_version"], rowCounts: {} },
         sql: { path: "registry.sql", text: "", parsed: {} },
-        connect: { host: inv.data.database.host, port: inv.data.database.port, user: inv.data.database.user, password: inv.data.database.password, connectTimeoutMs: 1000 },
+        connect: {
+          host: inv.data.database.host,
+          port: inv.data.database.port,
+          user: inv.data.database.user,
+          password: inv.data.database.password,
+          connectTimeoutMs: 1000,
+        },
       }) as unknown as DatabasePreflight,
     apply: async () => {
       database.loads += 1;
@@ -101,7 +112,10 @@ export function fakeCluster(factsOf: (d: DesiredHost) => HostFacts = matchingFac
   };
   const events: RunEvent[] = [];
   return {
-    inv, net, database, events,
+    inv,
+    net,
+    database,
+    events,
     emit: (e) => events.push(e),
     warnings: () => events.flatMap((e) => (e.type === "note" && e.level === "warn" ? [e.message] : [])),
     remove: () => rmSync(dir, { recursive: true, force: true }),
@@ -109,6 +123,12 @@ export function fakeCluster(factsOf: (d: DesiredHost) => HostFacts = matchingFac
 }
 
 /** The options every provision or reconfigure of a fake cluster shares. */
-export function fakeEdges(c: FakeCluster): { connect: FakeNetwork["connect"]; database: DatabaseEdge; emit: EmitEvent; acceptNewHostKeys: false; parallel: number } {
+export function fakeEdges(c: FakeCluster): {
+  connect: FakeNetwork["connect"];
+  database: DatabaseEdge;
+  emit: EmitEvent;
+  acceptNewHostKeys: false;
+  parallel: number;
+} {
   return { connect: c.net.connect, database: c.database, emit: c.emit, acceptNewHostKeys: false, parallel: 10 };
 }

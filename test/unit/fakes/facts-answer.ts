@@ -20,7 +20,15 @@ function stat(f: Pick<FileFact, "mode" | "owner" | "group" | "uid" | "gid">): st
 function writtenFact(f: FakeFile): FileFact {
   const id = (n: string) => (n === "root" ? "0" : /^\d+$/.test(n) ? n : "999");
   const name = (n: string) => (/^\d+$/.test(n) ? "UNKNOWN" : n);
-  return { present: true, mode: f.mode, owner: name(f.owner), group: name(f.group), uid: id(f.owner), gid: id(f.group), sha256: createHash("sha256").update(f.content).digest("hex") };
+  return {
+    present: true,
+    mode: f.mode,
+    owner: name(f.owner),
+    group: name(f.group),
+    uid: id(f.owner),
+    gid: id(f.group),
+    sha256: createHash("sha256").update(f.content).digest("hex"),
+  };
 }
 
 function fileLines(path: string, desiredSha: string, show: boolean, fact: FileFact | undefined, content: Buffer | undefined): string[] {
@@ -48,34 +56,76 @@ export function answerFacts(queries: string, facts: HostFacts, files: ReadonlyMa
         out.push(...fileLines(a, b, c === "show", written ? writtenFact(written) : facts.files[a], written?.content));
         break;
       }
-      case "dir": out.push(dirLine(a, facts.dirs[a])); break;
-      case "pkg": out.push(`pkg\t${a}\t${present(facts.packages[a], "present", "absent")}`); break;
-      case "user": out.push(`user\t${a}\t${present(facts.users[a], "present", "absent")}`); break;
-      case "iface": out.push(`iface\t${a}\t${present(facts.interfaces[a], "present", "absent")}`); break;
+      case "dir":
+        out.push(dirLine(a, facts.dirs[a]));
+        break;
+      case "pkg":
+        out.push(`pkg\t${a}\t${present(facts.packages[a], "present", "absent")}`);
+        break;
+      case "user":
+        out.push(`user\t${a}\t${present(facts.users[a], "present", "absent")}`);
+        break;
+      case "iface":
+        out.push(`iface\t${a}\t${present(facts.interfaces[a], "present", "absent")}`);
+        break;
       case "mount": {
         const m = facts.mounts[a];
         out.push(m ? `mount\t${a}\t${m.source}\t${m.fstype}\t${m.options}` : `mount\t${a}\t`);
         break;
       }
-      case "fstab": out.push(`fstab\t${a}\t${facts.fstab[a] ?? ""}`); break;
-      case "sysctl": out.push(`sysctl\t${a}\t${facts.sysctls[a] ?? ""}`); break;
-      case "vip": out.push(`vip\t${a}\t${present(facts.vips[a], "held", "not-held")}`); break;
-      case "tcp": out.push(`tcp\t${a}:${b}\t${present(facts.tcp[`${a}:${b}`], "open", "closed")}`); break;
-      case "disk": out.push(`disk\t${a}\t${facts.diskFreeKb[a] ?? 0}`); break;
+      case "fstab":
+        out.push(`fstab\t${a}\t${facts.fstab[a] ?? ""}`);
+        break;
+      case "sysctl":
+        out.push(`sysctl\t${a}\t${facts.sysctls[a] ?? ""}`);
+        break;
+      case "vip":
+        out.push(`vip\t${a}\t${present(facts.vips[a], "held", "not-held")}`);
+        break;
+      case "tcp":
+        out.push(`tcp\t${a}:${b}\t${present(facts.tcp[`${a}:${b}`], "open", "closed")}`);
+        break;
+      case "disk":
+        out.push(`disk\t${a}\t${facts.diskFreeKb[a] ?? 0}`);
+        break;
       case "stamp": {
         const written = files.get(a);
         out.push(`stamp\t${a}\t${written ? written.content.toString("utf8").trim() : (facts.stamps[a] ?? "")}`);
         break;
       }
-      case "http": out.push(`http\t${a}\t${facts.http[a] ?? 0}`); break;
-      case "vipchain": out.push(`vipchain\t${facts.vipChain?.hooked ? "hooked" : "unhooked"}\t${(facts.vipChain?.rules ?? []).join(";")}`); break;
-      case "keepalived": out.push(`keepalived\t${facts.keepalived?.running ? "running" : "stopped"}\t${facts.keepalived?.pid ?? ""}`); break;
-      case "haproxy": out.push(`haproxy\t${facts.haproxy?.running ? "running" : "stopped"}\t${facts.haproxy?.pid ?? ""}`); break;
+      case "http":
+        out.push(`http\t${a}\t${facts.http[a] ?? 0}`);
+        break;
+      case "vipchain":
+        out.push(`vipchain\t${facts.vipChain?.hooked ? "hooked" : "unhooked"}\t${(facts.vipChain?.rules ?? []).join(";")}`);
+        break;
+      case "keepalived":
+        out.push(`keepalived\t${facts.keepalived?.running ? "running" : "stopped"}\t${facts.keepalived?.pid ?? ""}`);
+        break;
+      case "haproxy":
+        out.push(`haproxy\t${facts.haproxy?.running ? "running" : "stopped"}\t${facts.haproxy?.pid ?? ""}`);
+        break;
       // As facts.sh's find: every entry of the drain folder, each followed by a space.
-      case "drain": out.push(`drain\t${[...files.keys()].filter((p) => p.startsWith(`${DRAIN_DIR}/`)).map((p) => `${p.slice(DRAIN_DIR.length + 1)} `).join("")}`); break;
+      case "drain":
+        out.push(
+          `drain\t${[...files.keys()]
+            .filter((p) => p.startsWith(`${DRAIN_DIR}/`))
+            .map((p) => `${p.slice(DRAIN_DIR.length + 1)} `)
+            .join("")}`,
+        );
+        break;
       // As facts.sh's find: each file of the folder as name=mtime, each followed by a space (the fake's files are all from 2026-01-01).
-      case "pending": out.push(`pending\t${a}\t${[...files.keys()].filter((p) => p.startsWith(`${a}/`) && !p.slice(a.length + 1).includes("/")).map((p) => `${p.slice(a.length + 1)}=${FAKE_MTIME} `).join("")}`); break;
-      case "ping": out.push(`ping\t${a}\t${a in facts.pings ? present(facts.pings[a], "answers", "silent") : "unknown"}`); break;
+      case "pending":
+        out.push(
+          `pending\t${a}\t${[...files.keys()]
+            .filter((p) => p.startsWith(`${a}/`) && !p.slice(a.length + 1).includes("/"))
+            .map((p) => `${p.slice(a.length + 1)}=${FAKE_MTIME} `)
+            .join("")}`,
+        );
+        break;
+      case "ping":
+        out.push(`ping\t${a}\t${a in facts.pings ? present(facts.pings[a], "answers", "silent") : "unknown"}`);
+        break;
       case "version": {
         const v = facts.versions[a];
         out.push(v?.found ? `version\t${a}\t${v.exitCode}\t${b64(v.output)}` : `version\t${a}\tmissing`);
@@ -86,7 +136,8 @@ export function answerFacts(queries: string, facts: HostFacts, files: ReadonlyMa
         out.push(`harbor-api\t${a}\t${r.status}\t${b64(r.body)}`);
         break;
       }
-      default: throw new Error(`the fake host does not know the fact query "${kind}"`);
+      default:
+        throw new Error(`the fake host does not know the fact query "${kind}"`);
     }
   }
   out.push("end\tok");

@@ -63,7 +63,9 @@ function matches(m: Match, call: FakeCall): boolean {
 
 /** The command's words as the host's shell receives them (a nested command is one word). */
 function words(command: Command): string[] {
-  return command.argv.map((a) => (typeof a === "string" ? a : a instanceof Command ? renderShell(a, { reveal: true }) : a instanceof Secret ? a.reveal() : a.text));
+  return command.argv.map((a) =>
+    typeof a === "string" ? a : a instanceof Command ? renderShell(a, { reveal: true }) : a instanceof Secret ? a.reveal() : a.text,
+  );
 }
 
 export class FakeHost {
@@ -75,7 +77,10 @@ export class FakeHost {
   unreachable: string | undefined;
   readonly #handlers: Array<{ match: Match; handle: Handler }> = [];
 
-  constructor(readonly name: string, private readonly net: FakeNetwork) {}
+  constructor(
+    readonly name: string,
+    private readonly net: FakeNetwork,
+  ) {}
 
   /** Answers the commands that match; the latest registration wins. */
   on(match: Match, reply: Reply | Handler): this {
@@ -93,8 +98,16 @@ export class FakeHost {
 
   async execute(req: ExecRequest): Promise<RunResult> {
     const argv = words(req.command);
-    const kind: CallKind = argv[0] === "sh" && argv[2] === ATOMIC_UPLOAD_SCRIPT ? "upload" : argv[0] === "sh" && argv[3] === "harbor-ha-facts" ? "facts" : "run";
-    const call: FakeCall = { host: this.name, step: req.step, kind, command: renderShell(req.command, { reveal: false }), argv, ...(kind === "upload" ? { path: argv[4] } : {}) };
+    const kind: CallKind =
+      argv[0] === "sh" && argv[2] === ATOMIC_UPLOAD_SCRIPT ? "upload" : argv[0] === "sh" && argv[3] === "harbor-ha-facts" ? "facts" : "run";
+    const call: FakeCall = {
+      host: this.name,
+      step: req.step,
+      kind,
+      command: renderShell(req.command, { reveal: false }),
+      argv,
+      ...(kind === "upload" ? { path: argv[4] } : {}),
+    };
     this.net.calls.push(call);
     if (this.dropped) {
       call.outcome = "dropped";
@@ -104,7 +117,9 @@ export class FakeHost {
     const reply = handler ? await handler.handle(call, req.stdin, this) : "default";
     if (reply === "hang") {
       call.outcome = "hung";
-      return new Promise((resolve) => req.signal.addEventListener("abort", () => resolve({ code: null, signal: null, stdout: "", stderr: "" }), { once: true }));
+      return new Promise((resolve) =>
+        req.signal.addEventListener("abort", () => resolve({ code: null, signal: null, stdout: "", stderr: "" }), { once: true }),
+      );
     }
     if (reply === "drop") {
       call.outcome = "dropped";
@@ -139,7 +154,12 @@ export class FakeHost {
     const [, , , , path = "", mode = "0644", owner = "root:root", sha256 = ""] = call.argv;
     const content = stdin ?? Buffer.alloc(0);
     if (createHash("sha256").update(content).digest("hex") !== sha256) {
-      return { code: UPLOAD_TRUNCATED_EXIT, signal: null, stdout: "", stderr: `${path}: the content arrived incomplete (checksum mismatch); the file was left as it was\n` };
+      return {
+        code: UPLOAD_TRUNCATED_EXIT,
+        signal: null,
+        stdout: "",
+        stderr: `${path}: the content arrived incomplete (checksum mismatch); the file was left as it was\n`,
+      };
     }
     const previous = this.files.get(path);
     if (previous) this.files.set(`${path}${BACKUP_SUFFIX}`, previous);
@@ -157,7 +177,12 @@ function operands(words: readonly string[]): string[] {
 class FakeTransport extends CommandTransport {
   #closed = false;
 
-  constructor(target: SshTarget, private readonly host: FakeHost, private readonly net: FakeNetwork, log?: (event: CommandLogEvent) => void) {
+  constructor(
+    target: SshTarget,
+    private readonly host: FakeHost,
+    private readonly net: FakeNetwork,
+    log?: (event: CommandLogEvent) => void,
+  ) {
     super(target, log);
   }
 
@@ -200,13 +225,21 @@ export class FakeNetwork {
   readonly connect: ConnectTransport = async (target: SshTarget, opts: ConnectOptions) => {
     const host = this.host(target.hostName);
     this.connects.push(target.hostName);
-    if (host.unreachable) throw new SshConnectError(target.hostName, `${target.hostName} (${target.user}@${target.address}:${target.port}): ${host.unreachable}`, "Check that the host is up.");
+    if (host.unreachable)
+      throw new SshConnectError(
+        target.hostName,
+        `${target.hostName} (${target.user}@${target.address}:${target.port}): ${host.unreachable}`,
+        "Check that the host is up.",
+      );
     return new FakeTransport(target, host, this, opts.log);
   };
 
   /** A pool over fake hosts, as the run would open one. */
   pool(names: readonly string[], opts: Omit<PoolOptions, "connect"> = {}): SshPool {
-    return new SshPool(names.map((n) => fakeTarget(n)), { ...opts, connect: this.connect });
+    return new SshPool(
+      names.map((n) => fakeTarget(n)),
+      { ...opts, connect: this.connect },
+    );
   }
 
   /** "host: step" of every call, in order; optionally only those whose step matches. */

@@ -30,11 +30,27 @@ describe("the chart's keys", () => {
   after(() => world.remove());
 
   it("knows the chart's keys, its commented-out optional ones, and refuses misspellings with a suggestion", () => {
-    assert.deepEqual(findUnknownValueKeys({ jobservice: { jobLoggers: ["database"] }, persistence: { imageChartStorage: { s3: { accesskey: "a", existingSecret: "s" } } } }, keys), []);
-    const unknown = findUnknownValueKeys({ jobservice: { jobLogger: "database" }, core: { replica: 2, podAnnotations: { "a/b": "c" } }, persistence: { imageChartStorage: { s3: { acesskey: "a" } } } }, keys);
+    assert.deepEqual(
+      findUnknownValueKeys(
+        { jobservice: { jobLoggers: ["database"] }, persistence: { imageChartStorage: { s3: { accesskey: "a", existingSecret: "s" } } } },
+        keys,
+      ),
+      [],
+    );
+    const unknown = findUnknownValueKeys(
+      {
+        jobservice: { jobLogger: "database" },
+        core: { replica: 2, podAnnotations: { "a/b": "c" } },
+        persistence: { imageChartStorage: { s3: { acesskey: "a" } } },
+      },
+      keys,
+    );
     assert.deepEqual(paths(unknown), ["jobservice.jobLogger", "core.replica", "persistence.imageChartStorage.s3.acesskey"]);
     assert.match(unknown[0]?.message ?? "", /did you mean "jobLoggers"\?/);
-    assert.deepEqual(paths(findUnknownValueKeys({ expose: { ingress: { annotations: { "any/thing": "x" } } }, harborAdminPassword: { nested: 1 } }, keys)), ["harborAdminPassword"]);
+    assert.deepEqual(
+      paths(findUnknownValueKeys({ expose: { ingress: { annotations: { "any/thing": "x" } } }, harborAdminPassword: { nested: 1 } }, keys)),
+      ["harborAdminPassword"],
+    );
   });
 
   const shapes: Array<[string, (t: string) => string]> = [
@@ -44,7 +60,11 @@ describe("the chart's keys", () => {
       (t) =>
         variant(
           variant(
-            variant(t, "storage:\n  type: pvc\n  storage_class: cephfs\n  size: 300Gi\n", "storage:\n  type: object_store\n  provider: s3\n  config:\n    region: r\n    bucket: b\n    regionendpoint: https://s3.test\n    secure: true\n    v4auth: true\n"),
+            variant(
+              t,
+              "storage:\n  type: pvc\n  storage_class: cephfs\n  size: 300Gi\n",
+              "storage:\n  type: object_store\n  provider: s3\n  config:\n    region: r\n    bucket: b\n    regionendpoint: https://s3.test\n    secure: true\n    v4auth: true\n",
+            ),
             "redis:\n  host: redis.test\n  port: 6380\n",
             "redis:\n  username: harbor\n  sentinel:\n    master_set: m\n    hosts:\n      - host: s.test\n",
           ),
@@ -71,7 +91,10 @@ describe("the chart's keys", () => {
     const passthrough = (values: string) => `${HELM_FIXTURE}  values:\n${values}`;
     const ok = await runHelmValues(world, passthrough("    core:\n      podAnnotations:\n        team/owner: registry\n"), "pass-ok", chart);
     assert.equal(ok.code, 0);
-    assert.equal((parse(ok.text) as { core: { podAnnotations: Record<string, string>; replicas: number } }).core.podAnnotations["team/owner"], "registry");
+    assert.equal(
+      (parse(ok.text) as { core: { podAnnotations: Record<string, string>; replicas: number } }).core.podAnnotations["team/owner"],
+      "registry",
+    );
 
     const typo = await runHelmValues(world, passthrough("    jobservice:\n      jobLogger: database\n"), "pass-typo", chart);
     assert.equal(typo.code, 2);

@@ -17,7 +17,11 @@ import type { TestWorld } from "../inventory/env.js";
 import { HELM_FIXTURE, runHelmValues } from "./run-helm-values.js";
 
 interface PodSpec {
-  containers: Array<{ name: string; env?: Array<{ name: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }>; envFrom?: Array<{ secretRef?: { name: string } }> }>;
+  containers: Array<{
+    name: string;
+    env?: Array<{ name: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }>;
+    envFrom?: Array<{ secretRef?: { name: string } }>;
+  }>;
   volumes?: Array<{ name: string; persistentVolumeClaim?: { claimName: string }; secret?: { secretName: string } }>;
 }
 
@@ -72,22 +76,38 @@ describe("helm-values rendered by Harbor's chart 1.19.1", () => {
     assert.match(core["_REDIS_URL_CORE"] ?? "", /^redis:\/\/:.+@redis\.test:6380\/0/);
     assert.match(core["_REDIS_URL_REG"] ?? "", /@redis\.test:6380\/2/);
 
-    const jobservice = parse(findManifest(manifests, "ConfigMap", "harbor-jobservice").data?.["config.yml"] ?? "") as { job_loggers: Array<{ name: string }>; worker_pool: { redis_pool: { redis_url: string } } };
+    const jobservice = parse(findManifest(manifests, "ConfigMap", "harbor-jobservice").data?.["config.yml"] ?? "") as {
+      job_loggers: Array<{ name: string }>;
+      worker_pool: { redis_pool: { redis_url: string } };
+    };
     assert.match(jobservice.worker_pool.redis_pool.redis_url, /@redis\.test:6380\/1$/);
 
-    const registry = parse(findManifest(manifests, "ConfigMap", "harbor-registry").data?.["config.yml"] ?? "") as { redis: { addr: string }; storage: Record<string, unknown> };
+    const registry = parse(findManifest(manifests, "ConfigMap", "harbor-registry").data?.["config.yml"] ?? "") as {
+      redis: { addr: string };
+      storage: Record<string, unknown>;
+    };
     assert.equal(registry.redis.addr, "redis.test:6380");
     assert.equal(decode(findManifest(manifests, "Secret", "harbor-registry").data?.["REGISTRY_REDIS_PASSWORD"] ?? ""), TEST_SECRETS.redisPassword);
   });
 
   it("keeps job logs in the database: jobservice's config.yml has the DB logger only, and no job log volume exists", () => {
-    const config = parse(findManifest(manifests, "ConfigMap", "harbor-jobservice").data?.["config.yml"] ?? "") as { job_loggers: Array<{ name: string }> };
-    assert.deepEqual(config.job_loggers.map((l) => l.name), ["DB"]);
-    assert.deepEqual(manifests.filter((m) => m.kind === "PersistentVolumeClaim" && /jobservice/.test(m.metadata.name)).map((m) => m.metadata.name), []);
+    const config = parse(findManifest(manifests, "ConfigMap", "harbor-jobservice").data?.["config.yml"] ?? "") as {
+      job_loggers: Array<{ name: string }>;
+    };
+    assert.deepEqual(
+      config.job_loggers.map((l) => l.name),
+      ["DB"],
+    );
+    assert.deepEqual(
+      manifests.filter((m) => m.kind === "PersistentVolumeClaim" && /jobservice/.test(m.metadata.name)).map((m) => m.metadata.name),
+      [],
+    );
   });
 
   it("mounts no ReadWriteOnce claim into a workload with more than one replica; the registry's claim is ReadWriteMany", () => {
-    const claims = new Map(manifests.filter((m) => m.kind === "PersistentVolumeClaim").map((m) => [m.metadata.name, (m.spec?.["accessModes"] as string[]) ?? []]));
+    const claims = new Map(
+      manifests.filter((m) => m.kind === "PersistentVolumeClaim").map((m) => [m.metadata.name, (m.spec?.["accessModes"] as string[]) ?? []]),
+    );
     let checked = 0;
     // A StatefulSet's volumeClaimTemplates give each pod its own claim; a claim named in the pod template is shared.
     for (const d of manifests.filter((m) => (m.kind === "Deployment" || m.kind === "StatefulSet") && (m.spec?.replicas ?? 1) > 1)) {
@@ -95,7 +115,10 @@ describe("helm-values rendered by Harbor's chart 1.19.1", () => {
         if (!v.persistentVolumeClaim) continue;
         const modes = claims.get(v.persistentVolumeClaim.claimName);
         assert.ok(modes, `${d.metadata.name} mounts claim ${v.persistentVolumeClaim.claimName}, which the chart did not render`);
-        assert.ok(!modes.includes("ReadWriteOnce"), `${d.metadata.name} (${d.spec?.replicas} replicas) mounts ReadWriteOnce claim ${v.persistentVolumeClaim.claimName}`);
+        assert.ok(
+          !modes.includes("ReadWriteOnce"),
+          `${d.metadata.name} (${d.spec?.replicas} replicas) mounts ReadWriteOnce claim ${v.persistentVolumeClaim.claimName}`,
+        );
         checked++;
       }
     }
@@ -137,11 +160,22 @@ describe("helm-values rendered by Harbor's chart 1.19.1", () => {
   });
 
   it("serves the ingress for the hostname with the named TLS secret and class", () => {
-    const ingress = findManifest(manifests, "Ingress", "harbor-ingress").spec as { ingressClassName?: string; tls: Array<{ secretName: string; hosts: string[] }>; rules: Array<{ host: string }> };
+    const ingress = findManifest(manifests, "Ingress", "harbor-ingress").spec as {
+      ingressClassName?: string;
+      tls: Array<{ secretName: string; hosts: string[] }>;
+      rules: Array<{ host: string }>;
+    };
     assert.equal(ingress.ingressClassName, "nginx");
     assert.deepEqual(ingress.tls, [{ secretName: "registry-test-tls", hosts: ["registry.test"] }]);
-    assert.deepEqual(ingress.rules.map((r) => r.host), ["registry.test"]);
+    assert.deepEqual(
+      ingress.rules.map((r) => r.host),
+      ["registry.test"],
+    );
     assert.equal(findManifest(manifests, "ConfigMap", "harbor-core").data?.["EXT_ENDPOINT"], "https://registry.test");
-    assert.deepEqual(manifests.filter((m) => m.kind === "Secret" && m.metadata.name === "harbor-ingress"), [], "no generated certificate");
+    assert.deepEqual(
+      manifests.filter((m) => m.kind === "Secret" && m.metadata.name === "harbor-ingress"),
+      [],
+      "no generated certificate",
+    );
   });
 });

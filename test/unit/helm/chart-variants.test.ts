@@ -44,7 +44,11 @@ const PLAIN_REDIS = `redis:
   password: \${env:TEST_REDIS_PASSWORD}
 `;
 
-const registryConfig = (ms: Manifest[]) => parse(findManifest(ms, "ConfigMap", "harbor-registry").data?.["config.yml"] ?? "") as { redis: { addr: string; sentinelMasterSet?: string }; storage: Record<string, Record<string, unknown>> };
+const registryConfig = (ms: Manifest[]) =>
+  parse(findManifest(ms, "ConfigMap", "harbor-registry").data?.["config.yml"] ?? "") as {
+    redis: { addr: string; sentinelMasterSet?: string };
+    storage: Record<string, Record<string, unknown>>;
+  };
 
 describe("helm-values variants rendered by Harbor's chart 1.19.1", () => {
   let world: TestWorld;
@@ -54,31 +58,48 @@ describe("helm-values variants rendered by Harbor's chart 1.19.1", () => {
   after(() => world.remove());
 
   it("S3, Redis Sentinel and no Trivy: the registry stores in the bucket, no claim and no Trivy are rendered, everything finds Redis through the sentinels", async () => {
-    const text = variant(variant(variant(HELM_FIXTURE, PVC, S3), PLAIN_REDIS, SENTINEL), "  admin_password: ${env:TEST_ADMIN_PASSWORD}\n", "  admin_password: ${env:TEST_ADMIN_PASSWORD}\n  with_trivy: false\n");
+    const text = variant(
+      variant(variant(HELM_FIXTURE, PVC, S3), PLAIN_REDIS, SENTINEL),
+      "  admin_password: ${env:TEST_ADMIN_PASSWORD}\n",
+      "  admin_password: ${env:TEST_ADMIN_PASSWORD}\n  with_trivy: false\n",
+    );
     const run = await runHelmValues(world, text, "s3-sentinel");
     assert.equal(run.code, 0);
     const ms = renderChart([run.valuesPath]);
     const registry = registryConfig(ms);
-    assert.deepEqual(Object.keys(registry.storage).filter((k) => k !== "cache" && k !== "delete" && k !== "redirect" && k !== "maintenance"), ["s3"]);
+    assert.deepEqual(
+      Object.keys(registry.storage).filter((k) => k !== "cache" && k !== "delete" && k !== "redirect" && k !== "maintenance"),
+      ["s3"],
+    );
     assert.equal(registry.storage["s3"]?.["bucket"], "harbor-images");
     assert.equal(registry.storage["s3"]?.["region"], "eu-west-1");
     assert.equal(registry.storage["s3"]?.["regionendpoint"], "https://s3.test");
     const registrySecret = findManifest(ms, "Secret", "harbor-registry").data ?? {};
     assert.equal(Buffer.from(registrySecret["REGISTRY_STORAGE_S3_SECRETKEY"] ?? "", "base64").toString(), TEST_SECRETS.redisPassword);
-    assert.deepEqual(ms.filter((m) => m.kind === "PersistentVolumeClaim").map((m) => m.metadata.name), []);
-    assert.deepEqual(ms.filter((m) => /trivy/.test(m.metadata.name)).map((m) => m.metadata.name), []);
+    assert.deepEqual(
+      ms.filter((m) => m.kind === "PersistentVolumeClaim").map((m) => m.metadata.name),
+      [],
+    );
+    assert.deepEqual(
+      ms.filter((m) => /trivy/.test(m.metadata.name)).map((m) => m.metadata.name),
+      [],
+    );
 
     assert.equal(registry.redis.addr, "sentinel-1.test:26379,sentinel-2.test:26380");
     assert.equal(registry.redis.sentinelMasterSet, "harbor");
     const core = findManifest(ms, "ConfigMap", "harbor-core").data ?? {};
     assert.equal(core["_REDIS_URL_CORE"], "redis+sentinel://sentinel-1.test:26379,sentinel-2.test:26380/harbor/0?idle_timeout_seconds=30");
-    const jobservice = parse(findManifest(ms, "ConfigMap", "harbor-jobservice").data?.["config.yml"] ?? "") as { worker_pool: { redis_pool: { redis_url: string } } };
+    const jobservice = parse(findManifest(ms, "ConfigMap", "harbor-jobservice").data?.["config.yml"] ?? "") as {
+      worker_pool: { redis_pool: { redis_url: string } };
+    };
     assert.equal(jobservice.worker_pool.redis_pool.redis_url, "redis+sentinel://sentinel-1.test:26379,sentinel-2.test:26380/harbor/1");
   });
 
   it("existing secrets: the values pin no secret at all, and the manifests reference the named secrets", async () => {
     const names: Record<string, string> = Object.fromEntries(Object.keys(EXISTING_SECRET_KEYS).map((ref) => [ref, `ext-${ref.replace(/_/g, "-")}`]));
-    const existing = `  existing_secrets:\n${Object.entries(names).map(([ref, name]) => `    ${ref}: ${name}`).join("\n")}\n`;
+    const existing = `  existing_secrets:\n${Object.entries(names)
+      .map(([ref, name]) => `    ${ref}: ${name}`)
+      .join("\n")}\n`;
     let text = variant(HELM_FIXTURE, "harbor:\n  admin_password: ${env:TEST_ADMIN_PASSWORD}\n", "");
     text = variant(text, "  password: ${file:secrets/db-password}\n", "");
     text = variant(text, "  password: ${env:TEST_REDIS_PASSWORD}\n", "");
@@ -90,7 +111,9 @@ describe("helm-values variants rendered by Harbor's chart 1.19.1", () => {
     // No value from the state folder (which the other test case filled) nor any inventory secret.
     const stateDir = join(world.dir, ".harbor-ha", "test-k8s");
     for (const f of readdirSync(stateDir).filter((f) => !f.startsWith("."))) {
-      const lines = readFileSync(join(stateDir, f), "utf8").split("\n").filter((l) => l.length >= 16 && !l.startsWith("-----"));
+      const lines = readFileSync(join(stateDir, f), "utf8")
+        .split("\n")
+        .filter((l) => l.length >= 16 && !l.startsWith("-----"));
       assert.ok(lines.length > 0, f);
       for (const line of lines) assert.ok(!run.text.includes(line), `the values hold ${f} from the state folder`);
     }
@@ -100,7 +123,14 @@ describe("helm-values variants rendered by Harbor's chart 1.19.1", () => {
 
     const ms = renderChart([run.valuesPath]);
     const core = findManifest(ms, "Deployment", "harbor-core");
-    const pod = (core.spec?.["template"] as { spec: { containers: Array<{ env: Array<{ name: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }> }>; volumes: Array<{ name: string; secret?: { secretName: string } }> } }).spec;
+    const pod = (
+      core.spec?.["template"] as {
+        spec: {
+          containers: Array<{ env: Array<{ name: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }> }>;
+          volumes: Array<{ name: string; secret?: { secretName: string } }>;
+        };
+      }
+    ).spec;
     const refs = new Map(pod.containers[0]?.env.filter((e) => e.valueFrom?.secretKeyRef).map((e) => [e.name, e.valueFrom?.secretKeyRef]));
     assert.deepEqual(refs.get("CORE_SECRET"), { name: names["core_secret"], key: "secret" });
     assert.deepEqual(refs.get("JOBSERVICE_SECRET"), { name: names["jobservice_secret"], key: "JOBSERVICE_SECRET" });
@@ -113,9 +143,14 @@ describe("helm-values variants rendered by Harbor's chart 1.19.1", () => {
     assert.equal(volumes.get("token-service-private-key"), names["core_token"]);
 
     const coreSecret = findManifest(ms, "Secret", "harbor-core").data ?? {};
-    assert.deepEqual(Object.keys(coreSecret).filter((k) => k !== "REGISTRY_CREDENTIAL_PASSWORD"), [], "the chart's core Secret pins nothing");
+    assert.deepEqual(
+      Object.keys(coreSecret).filter((k) => k !== "REGISTRY_CREDENTIAL_PASSWORD"),
+      [],
+      "the chart's core Secret pins nothing",
+    );
     const registry = findManifest(ms, "Deployment", "harbor-registry");
     const registryText = JSON.stringify(registry);
-    for (const ref of ["registry_http_secret", "registry_credentials", "s3"]) assert.ok(registryText.includes(`"${names[ref]}"`), `the registry references ${names[ref]}`);
+    for (const ref of ["registry_http_secret", "registry_credentials", "s3"])
+      assert.ok(registryText.includes(`"${names[ref]}"`), `the registry references ${names[ref]}`);
   });
 });

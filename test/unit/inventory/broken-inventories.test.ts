@@ -33,7 +33,9 @@ describe("broken inventories", () => {
   });
   after(() => world.remove());
 
-  const files = readdirSync(BROKEN).filter((f) => f.endsWith(".yaml")).sort();
+  const files = readdirSync(BROKEN)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort();
   it("has at least 30 cases", () => assert.ok(files.length >= 30, `only ${files.length} broken inventories`));
 
   for (const name of files) {

@@ -9,13 +9,35 @@ import { daemonOptionsProblem } from "../../../src/inventory/daemon-options.js";
 import { shellDoubleQuote } from "../../../src/shell/command.js";
 
 test("daemon_options: keepalived options pass", () => {
-  for (const ok of ["", "-D", "--vrrp -D", "-D -S 7", "--log-detail --dont-release-vrrp", "-l -D", "--log-facility=local1", "-D -p /run/keepalived.pid", "-PD"]) {
+  for (const ok of [
+    "",
+    "-D",
+    "--vrrp -D",
+    "-D -S 7",
+    "--log-detail --dont-release-vrrp",
+    "-l -D",
+    "--log-facility=local1",
+    "-D -p /run/keepalived.pid",
+    "-PD",
+  ]) {
     assert.equal(daemonOptionsProblem(ok), undefined, ok);
   }
 });
 
 test("daemon_options: shell syntax is refused, whatever quoting it tries", () => {
-  for (const bad of ['"; touch /tmp/x; "', "-D; touch /tmp/x", "-D `id`", "-D $(id)", "-D $HOME", "-D | sh", "-D & id", "-D\ntouch /tmp/x", "-D 'x'", "-D \\", "-D > /tmp/x"]) {
+  for (const bad of [
+    '"; touch /tmp/x; "',
+    "-D; touch /tmp/x",
+    "-D `id`",
+    "-D $(id)",
+    "-D $HOME",
+    "-D | sh",
+    "-D & id",
+    "-D\ntouch /tmp/x",
+    "-D 'x'",
+    "-D \\",
+    "-D > /tmp/x",
+  ]) {
     const p = daemonOptionsProblem(bad);
     assert.ok(p !== undefined, `passed: ${JSON.stringify(bad)}`);
     assert.match(p, /shell code, as root|is not a keepalived option/);
@@ -35,7 +57,7 @@ test("shellDoubleQuote: sourced by sh, the value reads back exactly and runs not
   const dir = mkdtempSync(join(tmpdir(), "hha-dq-"));
   try {
     const marker = join(dir, "pwned");
-    for (const value of ["-D", "--vrrp -D", `"; touch ${marker}; "`, `$(touch ${marker})`, `\`touch ${marker}\``, "a\\b\"c$d`e", "x\ny"]) {
+    for (const value of ["-D", "--vrrp -D", `"; touch ${marker}; "`, `$(touch ${marker})`, `\`touch ${marker}\``, 'a\\b"c$d`e', "x\ny"]) {
       writeFileSync(join(dir, "default"), `DAEMON_ARGS=${shellDoubleQuote(value)}\n`);
       const out = execFileSync("sh", ["-c", '. "$1"; printf %s "$DAEMON_ARGS"', "sh", join(dir, "default")], { encoding: "utf8" });
       assert.equal(out, value);

@@ -42,7 +42,12 @@ export function createTestWorld(): TestWorld {
   writeTestTlsFiles(dir);
   return {
     dir,
-    env: { HOME: join(dir, "home"), TEST_REDIS_PASSWORD: TEST_SECRETS.redisPassword, TEST_ADMIN_PASSWORD: TEST_SECRETS.adminPassword, TEST_EMPTY: "" },
+    env: {
+      HOME: join(dir, "home"),
+      TEST_REDIS_PASSWORD: TEST_SECRETS.redisPassword,
+      TEST_ADMIN_PASSWORD: TEST_SECRETS.adminPassword,
+      TEST_EMPTY: "",
+    },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -23,7 +23,8 @@ describe("Harbor 2.x inventories", () => {
   after(() => world.remove());
 
   const opts = () => ({ file: join(world.dir, "inv.yaml"), dir: world.dir, env: world.env, now: TEST_NOW });
-  const problemsOf = (text: string) => parseHarbor2Inventory(text, opts()).problems.map((p) => `${p.severity} ${p.line ?? "-"} ${p.path}: ${p.message}`);
+  const problemsOf = (text: string) =>
+    parseHarbor2Inventory(text, opts()).problems.map((p) => `${p.severity} ${p.line ?? "-"} ${p.path}: ${p.message}`);
 
   it("parses the fixture: PostgreSQL, Redis with AUTH, a claim, defaults filled", () => {
     const { inventory, problems } = parseHarbor2Inventory(HELM_FIXTURE, opts());
@@ -42,11 +43,18 @@ describe("Harbor 2.x inventories", () => {
     [
       "a 2.x release other than 2.15",
       (t) => variant(t, "harbor_version: 2.15.1", "harbor_version: 2.14.0"),
-      ["error 6 cluster.harbor_version: must be a Harbor 2.15.x release such as 2.15.1: harbor-ha targets the Harbor that harbor-helm chart 1.19.x deploys, whose values and configuration it checks; other 2.x releases are refused"],
+      [
+        "error 6 cluster.harbor_version: must be a Harbor 2.15.x release such as 2.15.1: harbor-ha targets the Harbor that harbor-helm chart 1.19.x deploys, whose values and configuration it checks; other 2.x releases are refused",
+      ],
     ],
     [
       "MariaDB keys, Clair and harbor.cfg keys in a 2.x inventory",
-      (t) => variant(variant(t, "  sslmode: require\n", "  sslmode: require\n  registry_sql: files/registry.sql\n"), "harbor:\n", "harbor:\n  with_clair: true\n  extra_cfg: {}\n") + "clair_db: {}\n",
+      (t) =>
+        variant(
+          variant(t, "  sslmode: require\n", "  sslmode: require\n  registry_sql: files/registry.sql\n"),
+          "harbor:\n",
+          "harbor:\n  with_clair: true\n  extra_cfg: {}\n",
+        ) + "clair_db: {}\n",
       [
         "error 8 harbor.with_clair: is a Harbor 1.x setting: Harbor 2.x has no Clair; its scanner is Trivy (harbor.with_trivy)",
         "error 9 harbor.extra_cfg: holds harbor.cfg keys, which only Harbor 1.x reads: remove it",
@@ -56,7 +64,12 @@ describe("Harbor 2.x inventories", () => {
     ],
     [
       "a single replica, a bad sslmode, Redis with both host and sentinel",
-      (t) => variant(variant(variant(t, "    core: 3\n", "    core: 1\n"), "  sslmode: require\n", "  sslmode: prefer\n"), "  port: 6380\n", "  port: 6380\n  sentinel:\n    master_set: m\n    hosts:\n      - host: s.test\n"),
+      (t) =>
+        variant(
+          variant(variant(t, "    core: 3\n", "    core: 1\n"), "  sslmode: require\n", "  sslmode: prefer\n"),
+          "  port: 6380\n",
+          "  port: 6380\n  sentinel:\n    master_set: m\n    hosts:\n      - host: s.test\n",
+        ),
       [
         'error 15 database.sslmode: must be one of "disable", "require", "verify-ca", "verify-full"',
         "error 19 redis.sentinel: cannot be given with host: give host for a plain Redis or sentinel for Redis Sentinel, not both",
@@ -65,7 +78,16 @@ describe("Harbor 2.x inventories", () => {
     ],
     [
       "https without a TLS secret, NFS storage on Kubernetes, no database password and no existing secret",
-      (t) => variant(variant(variant(t, "    tls_secret: registry-test-tls\n", ""), "storage:\n  type: pvc\n  storage_class: cephfs\n  size: 300Gi\n", "storage:\n  type: nfs\n  server: nfs.test\n  registry_export: /r\n  job_logs_export: /j\n"), "  password: ${file:secrets/db-password}\n", ""),
+      (t) =>
+        variant(
+          variant(
+            variant(t, "    tls_secret: registry-test-tls\n", ""),
+            "storage:\n  type: pvc\n  storage_class: cephfs\n  size: 300Gi\n",
+            "storage:\n  type: nfs\n  server: nfs.test\n  registry_export: /r\n  job_logs_export: /j\n",
+          ),
+          "  password: ${file:secrets/db-password}\n",
+          "",
+        ),
       [
         "error 9 database.password: is required: give it (a value, ${env:NAME} or ${file:path}), or name an existing Kubernetes secret in kubernetes.existing_secrets.database",
         'error 20 storage.type: "nfs" describes shared storage mounted on VMs, which pods cannot use; on Kubernetes use type: pvc (a ReadWriteMany claim shared by the registry replicas) or type: object_store (s3)',
@@ -74,7 +96,12 @@ describe("Harbor 2.x inventories", () => {
     ],
     [
       "no kubernetes section, S3 without a bucket",
-      (t) => variant(t.slice(0, t.indexOf("kubernetes:")), "storage:\n  type: pvc\n  storage_class: cephfs\n  size: 300Gi\n", "storage:\n  type: object_store\n  provider: s3\n  config:\n    region: r\n"),
+      (t) =>
+        variant(
+          t.slice(0, t.indexOf("kubernetes:")),
+          "storage:\n  type: pvc\n  storage_class: cephfs\n  size: 300Gi\n",
+          "storage:\n  type: object_store\n  provider: s3\n  config:\n    region: r\n",
+        ),
       [
         "error 6 kubernetes: or the VM sections (load_balancers, keepalived, harbor_nodes, installer) are required: a kubernetes section to deploy Harbor 2.x with harbor-ha helm-values (see inventory/example-helm.yaml), the VM sections to install it on VMs with provision (see inventory/example-v2-vms.yaml)",
         'error 23 storage.config.bucket: is required for s3: without it the chart\'s placeholder ("bucketname") would be used',
@@ -82,7 +109,12 @@ describe("Harbor 2.x inventories", () => {
     ],
     [
       "a misspelled kubernetes key and a bad secret name",
-      (t) => variant(variant(t, "    class_name: nginx\n", "    clas_name: nginx\n"), "  storage_class: ceph-rbd\n", "  storage_class: ceph-rbd\n  existing_secrets:\n    database: Harbor_DB\n"),
+      (t) =>
+        variant(
+          variant(t, "    class_name: nginx\n", "    clas_name: nginx\n"),
+          "  storage_class: ceph-rbd\n",
+          "  storage_class: ceph-rbd\n  existing_secrets:\n    database: Harbor_DB\n",
+        ),
       [
         'error 26 kubernetes.ingress.clas_name: unknown key; did you mean "class_name"?',
         'error 30 kubernetes.existing_secrets.database: must be a Kubernetes object name: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit',
@@ -91,13 +123,23 @@ describe("Harbor 2.x inventories", () => {
     [
       "S3 keys that an existing secret supplies instead",
       (t) =>
-        variant(variant(t, "storage:\n  type: pvc\n  storage_class: cephfs\n  size: 300Gi\n", "storage:\n  type: object_store\n  provider: s3\n  config:\n    region: r\n    bucket: b\n    accesskey: AKIA\n"), "  storage_class: ceph-rbd\n", "  storage_class: ceph-rbd\n  existing_secrets:\n    s3: harbor-s3\n"),
+        variant(
+          variant(
+            t,
+            "storage:\n  type: pvc\n  storage_class: cephfs\n  size: 300Gi\n",
+            "storage:\n  type: object_store\n  provider: s3\n  config:\n    region: r\n    bucket: b\n    accesskey: AKIA\n",
+          ),
+          "  storage_class: ceph-rbd\n",
+          "  storage_class: ceph-rbd\n  existing_secrets:\n    s3: harbor-s3\n",
+        ),
       ["warning 26 storage.config.accesskey: is not written to the chart's values: kubernetes.existing_secrets.s3 (harbor-s3) supplies it"],
     ],
     [
       "database.create on Kubernetes",
       (t) => variant(t, "  sslmode: require\n", "  sslmode: require\n  create: true\n"),
-      ["warning 16 database.create: is not used by helm-values: on Kubernetes Harbor's core expects the database to exist; create it empty yourself (CREATE DATABASE)"],
+      [
+        "warning 16 database.create: is not used by helm-values: on Kubernetes Harbor's core expects the database to exist; create it empty yourself (CREATE DATABASE)",
+      ],
     ],
   ];
   for (const [name, make, expected] of cases) {
@@ -147,7 +189,10 @@ describe("Harbor 2.x inventories", () => {
       assert.deepEqual(problems, []);
       const d = inventory?.data;
       assert.equal(d?.cluster.vip, "10.20.0.100/24");
-      assert.deepEqual(d?.harbor_nodes?.map((n) => n.name), ["harbor1", "harbor2"]);
+      assert.deepEqual(
+        d?.harbor_nodes?.map((n) => n.name),
+        ["harbor1", "harbor2"],
+      );
       assert.equal(d?.database.create, true);
       assert.equal(d?.database.core_database, "registry");
       assert.equal(d?.storage.type === "nfs" ? d.storage.job_logs_export : "not nfs", undefined);
@@ -158,7 +203,19 @@ describe("Harbor 2.x inventories", () => {
         "a claim, harbor.cfg keys, no VIP, no installer, no database password",
         (t) =>
           variant(
-            variant(variant(variant(variant(t, "storage:\n  type: nfs\n  server: 10.20.0.40\n  registry_export: /exports/registry\n", "storage:\n  type: pvc\n"), "    address: 10.20.0.22\n", "    address: 10.20.0.22\n    harbor_cfg:\n      log_rotate_size: 1M\n"), "  vip: 10.20.0.100/24\n", ""), "installer:\n  bundle: files/harbor-offline-installer-v2.15.1.tgz\n", ""),
+            variant(
+              variant(
+                variant(
+                  variant(t, "storage:\n  type: nfs\n  server: 10.20.0.40\n  registry_export: /exports/registry\n", "storage:\n  type: pvc\n"),
+                  "    address: 10.20.0.22\n",
+                  "    address: 10.20.0.22\n    harbor_cfg:\n      log_rotate_size: 1M\n",
+                ),
+                "  vip: 10.20.0.100/24\n",
+                "",
+              ),
+              "installer:\n  bundle: files/harbor-offline-installer-v2.15.1.tgz\n",
+              "",
+            ),
             "  password: ${file:secrets/db-password}\n",
             "",
           ),
@@ -172,7 +229,12 @@ describe("Harbor 2.x inventories", () => {
       ],
       [
         "duplicate addresses, a VIP off the load balancers' subnet, an unused NFS export for job logs",
-        (t) => variant(variant(variant(t, "    address: 10.20.0.22\n", "    address: 10.20.0.21\n"), "  vip: 10.20.0.100/24\n", "  vip: 10.30.0.100/24\n"), "  registry_export: /exports/registry\n", "  registry_export: /exports/registry\n  job_logs_export: /exports/job_logs\n"),
+        (t) =>
+          variant(
+            variant(variant(t, "    address: 10.20.0.22\n", "    address: 10.20.0.21\n"), "  vip: 10.20.0.100/24\n", "  vip: 10.30.0.100/24\n"),
+            "  registry_export: /exports/registry\n",
+            "  registry_export: /exports/registry\n  job_logs_export: /exports/job_logs\n",
+          ),
         [
           "error 4 cluster.vip: is outside the load balancers' subnet (10.30.0.0/24 holds none of 10.20.0.11, 10.20.0.12); choose a free address on the subnet of the load balancers' interfaces",
           "error 25 harbor_nodes[1].address: duplicate address 10.20.0.21 (also harbor1, harbor_nodes[0]); every host needs its own address",
@@ -181,12 +243,24 @@ describe("Harbor 2.x inventories", () => {
       ],
       [
         "a shared mount elsewhere than where Harbor 2.x's compose file takes the registry's data",
-        (t) => variant(t, "storage:\n  type: nfs\n  server: 10.20.0.40\n  registry_export: /exports/registry\n", "storage:\n  type: mounted\n  registry_path: /srv/registry\n"),
-        ["error 40 storage.registry_path: must be /data/registry for Harbor 2.x: the docker-compose.yml its prepare writes mounts <data_volume>/registry into the registry, and harbor-ha keeps data_volume at /data; mount the shared filesystem there"],
+        (t) =>
+          variant(
+            t,
+            "storage:\n  type: nfs\n  server: 10.20.0.40\n  registry_export: /exports/registry\n",
+            "storage:\n  type: mounted\n  registry_path: /srv/registry\n",
+          ),
+        [
+          "error 40 storage.registry_path: must be /data/registry for Harbor 2.x: the docker-compose.yml its prepare writes mounts <data_volume>/registry into the registry, and harbor-ha keeps data_volume at /data; mount the shared filesystem there",
+        ],
       ],
       [
         "Redis Sentinel is accepted (harbor.yml's external_redis expresses it)",
-        (t) => variant(t, "  host: 10.20.0.32\n", "  sentinel:\n    master_set: mymaster\n    hosts:\n      - host: 10.20.0.33\n      - host: 10.20.0.34\n"),
+        (t) =>
+          variant(
+            t,
+            "  host: 10.20.0.32\n",
+            "  sentinel:\n    master_set: mymaster\n    hosts:\n      - host: 10.20.0.33\n      - host: 10.20.0.34\n",
+          ),
         [],
       ],
     ];
@@ -199,7 +273,9 @@ describe("Harbor 2.x inventories", () => {
     }
 
     it("helm-values still requires the kubernetes section", () => {
-      const problems = parseHarbor2Inventory(VMS_FIXTURE, { ...opts(), target: "kubernetes" }).problems.map((p) => `${p.line} ${p.path}: ${p.message}`);
+      const problems = parseHarbor2Inventory(VMS_FIXTURE, { ...opts(), target: "kubernetes" }).problems.map(
+        (p) => `${p.line} ${p.path}: ${p.message}`,
+      );
       assert.deepEqual(problems, [
         "7 kubernetes: is required by helm-values: it describes how Harbor's Helm chart runs (ingress, replicas, storage class); add a kubernetes section (see inventory/example-helm.yaml), or install on the VMs of this inventory with provision",
       ]);

@@ -62,7 +62,10 @@ describe("loading a valid inventory", () => {
     assert.equal(inventory.tls?.caPem, readFileSync(join(world.dir, "tls/ca.crt"), "utf8"));
     assert.ok(inventory.tls?.key instanceof Secret);
     assert.equal(inventory.tls?.key.reveal(), readFileSync(join(world.dir, "tls/good.key"), "utf8"));
-    assert.equal(JSON.stringify(inventory.tls), JSON.stringify({ certificatePem: inventory.tls?.certificatePem, key: "[redacted]", caPem: inventory.tls?.caPem }));
+    assert.equal(
+      JSON.stringify(inventory.tls),
+      JSON.stringify({ certificatePem: inventory.tls?.certificatePem, key: "[redacted]", caPem: inventory.tls?.caPem }),
+    );
   });
 
   it("is frozen, so that no later layer can change what was validated", () => {
@@ -109,7 +112,10 @@ describe("readInventory", () => {
     assert.ok(paths.includes("ssh.private_key"), "the example's SSH key does not exist here");
     assert.ok(paths.includes("installer.bundle"), "the installer bundle does not exist here");
     // registry.sql may or may not be there yet; nothing else may be a warning.
-    assert.deepEqual(paths.filter((p) => !["ssh.private_key", "installer.bundle", "database.registry_sql"].includes(p)), []);
+    assert.deepEqual(
+      paths.filter((p) => !["ssh.private_key", "installer.bundle", "database.registry_sql"].includes(p)),
+      [],
+    );
     const key = warnings.find((w) => w.path === "ssh.private_key");
     assert.equal(key?.message, `${join(home, ".ssh/harbor_ed25519")} does not exist; provision will need it`);
     assert.equal(key?.line, 28);
@@ -138,7 +144,9 @@ describe("readInventory", () => {
     const file = join(world.dir, "nope.yaml");
     await assert.rejects(readInventory(file), (e: unknown) => {
       assert.ok(e instanceof InventoryError);
-      assert.deepEqual(e.problems, [{ path: "", message: "the file does not exist; give the path of an inventory such as inventory/example.yaml", severity: "error" }]);
+      assert.deepEqual(e.problems, [
+        { path: "", message: "the file does not exist; give the path of an inventory such as inventory/example.yaml", severity: "error" },
+      ]);
       return true;
     });
   });

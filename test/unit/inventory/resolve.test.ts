@@ -29,16 +29,35 @@ describe("SourceResolver", () => {
   });
 
   it("explains a secret it cannot resolve", () => {
-    assert.deepEqual(resolver.secret("${env:MISSING}"), { ok: false, message: "environment variable MISSING is not set; export it before running harbor-ha" });
-    assert.deepEqual(resolver.secret("${env:EMPTY}"), { ok: false, message: "environment variable EMPTY is not set; export it before running harbor-ha" });
-    assert.deepEqual(resolver.secret("${file:~/nope}"), { ok: false, message: "secret file /home/op/nope does not exist or cannot be read; create it (mode 0600) or fix the path" });
-    assert.deepEqual(resolver.secret("${file:empty}"), { ok: false, message: "secret file /inv/empty is empty; its first line must hold the secret" });
+    assert.deepEqual(resolver.secret("${env:MISSING}"), {
+      ok: false,
+      message: "environment variable MISSING is not set; export it before running harbor-ha",
+    });
+    assert.deepEqual(resolver.secret("${env:EMPTY}"), {
+      ok: false,
+      message: "environment variable EMPTY is not set; export it before running harbor-ha",
+    });
+    assert.deepEqual(resolver.secret("${file:~/nope}"), {
+      ok: false,
+      message: "secret file /home/op/nope does not exist or cannot be read; create it (mode 0600) or fix the path",
+    });
+    assert.deepEqual(resolver.secret("${file:empty}"), {
+      ok: false,
+      message: "secret file /inv/empty is empty; its first line must hold the secret",
+    });
   });
 
   it("makes a missing render file an error and a missing run file a warning", () => {
     assert.deepEqual(resolver.localFile("~/.ssh/key", "run"), { ok: true, value: "/home/op/.ssh/key" });
-    assert.deepEqual(resolver.localFile("tls/x.crt", "render"), { ok: false, message: "/inv/tls/x.crt does not exist; give the path of an existing file (relative paths start at the inventory's folder)" });
-    assert.deepEqual(resolver.localFile("bundle.tgz", "run"), { ok: true, value: "/inv/bundle.tgz", warning: "/inv/bundle.tgz does not exist; provision will need it" });
+    assert.deepEqual(resolver.localFile("tls/x.crt", "render"), {
+      ok: false,
+      message: "/inv/tls/x.crt does not exist; give the path of an existing file (relative paths start at the inventory's folder)",
+    });
+    assert.deepEqual(resolver.localFile("bundle.tgz", "run"), {
+      ok: true,
+      value: "/inv/bundle.tgz",
+      warning: "/inv/bundle.tgz does not exist; provision will need it",
+    });
     const quiet = createSourceResolver({ dir: "/inv", env, fs: memoryFs(files), warnMissingRunFiles: false });
     assert.deepEqual(quiet.localFile("bundle.tgz", "run"), { ok: true, value: "/inv/bundle.tgz" });
   });

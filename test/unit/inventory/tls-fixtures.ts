@@ -51,8 +51,37 @@ interface LeafSpec {
 function issueLeaf(cwd: string, spec: LeafSpec): void {
   const ca = spec.ca ?? "ca";
   newKey(cwd, `${spec.name}.key`);
-  openssl(cwd, ["req", "-new", "-key", `${spec.name}.key`, "-out", `${spec.name}.csr`, "-subj", `/CN=${spec.cn}`, "-addext", `subjectAltName=${spec.san}`]);
-  openssl(cwd, ["ca", "-batch", "-notext", "-config", "ca.cnf", "-cert", `${ca}.crt`, "-keyfile", `${ca}.key`, "-in", `${spec.name}.csr`, "-out", `${spec.name}.crt`, "-startdate", spec.start, "-enddate", spec.end]);
+  openssl(cwd, [
+    "req",
+    "-new",
+    "-key",
+    `${spec.name}.key`,
+    "-out",
+    `${spec.name}.csr`,
+    "-subj",
+    `/CN=${spec.cn}`,
+    "-addext",
+    `subjectAltName=${spec.san}`,
+  ]);
+  openssl(cwd, [
+    "ca",
+    "-batch",
+    "-notext",
+    "-config",
+    "ca.cnf",
+    "-cert",
+    `${ca}.crt`,
+    "-keyfile",
+    `${ca}.key`,
+    "-in",
+    `${spec.name}.csr`,
+    "-out",
+    `${spec.name}.crt`,
+    "-startdate",
+    spec.start,
+    "-enddate",
+    spec.end,
+  ]);
 }
 
 /**

@@ -23,7 +23,8 @@ test("taken on every load balancer in inventory order, with our owner file; rele
   const pool = net.pool(["lb1", "lb2"]);
   const lock = await acquireClusterLock(pool, inv, { command: "provision", force: false });
   assert.deepEqual(net.trace(), ["lb1: take the cluster lock", "lb2: take the cluster lock"]);
-  for (const lb of ["lb1", "lb2"]) assert.match(net.host(lb).read(LOCK_OWNER_PATH) ?? "", new RegExp(`^operator=.*\ncommand=provision\npid=${process.pid}\n`));
+  for (const lb of ["lb1", "lb2"])
+    assert.match(net.host(lb).read(LOCK_OWNER_PATH) ?? "", new RegExp(`^operator=.*\ncommand=provision\npid=${process.pid}\n`));
   // Someone broke ours on lb2 with --force-unlock and holds it now: left alone.
   net.host("lb2").write(LOCK_OWNER_PATH, `${alice}\n`);
   await lock.release();
@@ -38,7 +39,10 @@ test("held by another run on lb2: refused naming the holder and since when; the 
   await assert.rejects(acquireClusterLock(net.pool(["lb1", "lb2"]), inv, { command: "provision", force: false }), (e: unknown) => {
     assert.ok(e instanceof ClusterLockedError);
     assert.equal(e.exitCode, 1);
-    assert.match(e.message, /^the cluster is locked: lb2 holds the lock \(\/var\/lib\/harbor-ha\/lock\) of alice@laptop \(reconfigure, pid 4242\) since 2026-01-01T10:00:00\.000Z/);
+    assert.match(
+      e.message,
+      /^the cluster is locked: lb2 holds the lock \(\/var\/lib\/harbor-ha\/lock\) of alice@laptop \(reconfigure, pid 4242\) since 2026-01-01T10:00:00\.000Z/,
+    );
     assert.match(e.hint ?? "", /--force-unlock/);
     return true;
   });
@@ -61,7 +65,13 @@ test("a release that fails names the host and how to remove the lock by hand; re
   const { net, inv } = cluster;
   const lock = await acquireClusterLock(net.pool(["lb1", "lb2"]), inv, { command: "provision", force: false });
   net.host("lb2").on("release the cluster lock", "drop");
-  await assert.rejects(lock.release(), (e: unknown) => e instanceof HarborHaError && e.message === "could not release the cluster lock on lb2" && /rm -rf \/var\/lib\/harbor-ha\/lock as root on lb2/.test(e.hint ?? ""));
+  await assert.rejects(
+    lock.release(),
+    (e: unknown) =>
+      e instanceof HarborHaError &&
+      e.message === "could not release the cluster lock on lb2" &&
+      /rm -rf \/var\/lib\/harbor-ha\/lock as root on lb2/.test(e.hint ?? ""),
+  );
   const warned: string[] = [];
   await releaseReporting(lock, (m) => warned.push(m));
   assert.equal(warned.length, 1);

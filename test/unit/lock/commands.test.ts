@@ -6,7 +6,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderShell } from "../../../src/shell/command.js";
 import type { Command } from "../../../src/shell/command.js";
-import { acquireLockCommand, appendAuditCommand, breakLockCommand, formatAuditLine, LOCK_HELD_EXIT, releaseLockCommand } from "../../../src/lock/commands.js";
+import {
+  acquireLockCommand,
+  appendAuditCommand,
+  breakLockCommand,
+  formatAuditLine,
+  LOCK_HELD_EXIT,
+  releaseLockCommand,
+} from "../../../src/lock/commands.js";
 import { summarizeChanges } from "../../../src/lock/audit.js";
 
 /** Runs a command as the remote shell would (the same string SSH sends). */
@@ -21,7 +28,10 @@ describe("lock commands", () => {
       releaseLockCommand("operator=a@b", "/var/lib/harbor-ha/lock").toString(),
       `sh -c 'if [ "$(cat -- "$1/owner" 2>/dev/null)" = "$2" ]; then rm -rf -- "$1"; fi' sh /var/lib/harbor-ha/lock operator=a@b`,
     );
-    assert.match(acquireLockCommand("operator=a@b\ncommand=x").toString(), /^sh -c '.*mkdir -m 0755.*' sh \/var\/lib\/harbor-ha\/lock 'operator=a@b\ncommand=x'$/s);
+    assert.match(
+      acquireLockCommand("operator=a@b\ncommand=x").toString(),
+      /^sh -c '.*mkdir -m 0755.*' sh \/var\/lib\/harbor-ha\/lock 'operator=a@b\ncommand=x'$/s,
+    );
   });
 
   it("take the lock once: a second taker gets the holder's owner file and exit 3; release frees it", () => {
@@ -59,7 +69,12 @@ describe("lock commands", () => {
 
 describe("audit log", () => {
   it("formats one line: time, operator, command, change", () => {
-    const line = formatAuditLine({ time: new Date("2024-05-01T10:00:00.000Z"), operator: "alice@laptop", command: "provision", change: "write /etc/a;\nreload keepalived" });
+    const line = formatAuditLine({
+      time: new Date("2024-05-01T10:00:00.000Z"),
+      operator: "alice@laptop",
+      command: "provision",
+      change: "write /etc/a;\nreload keepalived",
+    });
     assert.equal(line, "2024-05-01T10:00:00.000Z alice@laptop provision: write /etc/a; reload keepalived");
   });
 

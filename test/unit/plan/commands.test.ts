@@ -6,15 +6,32 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import {
-  applySysctlCommand, applyVipRulesCommand, checkNodesCommand, createSystemUserCommand, ensureDirectoryCommand, extractBundleCommand,
-  fstabLine, harborInstallCommand, heldAddressesCommand, installPackagesCommand, keepalivedCheckCommand, mountCommand, persistMountCommand, serviceCommand,
+  applySysctlCommand,
+  applyVipRulesCommand,
+  checkNodesCommand,
+  createSystemUserCommand,
+  ensureDirectoryCommand,
+  extractBundleCommand,
+  fstabLine,
+  harborInstallCommand,
+  heldAddressesCommand,
+  installPackagesCommand,
+  keepalivedCheckCommand,
+  mountCommand,
+  persistMountCommand,
+  serviceCommand,
 } from "../../../src/plan/commands.js";
 import type { Command } from "../../../src/shell/command.js";
 import { renderShell } from "../../../src/shell/command.js";
 import type { DesiredMount } from "../../../src/render/types.js";
 
 const shown = (c: Command) => renderShell(c, { reveal: false });
-const MOUNT: DesiredMount = { source: "10.20.0.40:/exports/harbor/registry", target: "/data/registry", fstype: "nfs", options: "rw,hard,noatime,nfsvers=4.1" };
+const MOUNT: DesiredMount = {
+  source: "10.20.0.40:/exports/harbor/registry",
+  target: "/data/registry",
+  fstype: "nfs",
+  options: "rw,hard,noatime,nfsvers=4.1",
+};
 
 test("service commands per init system", () => {
   assert.equal(shown(serviceCommand("systemd", "keepalived", "start")), "systemctl enable --now keepalived");
@@ -26,15 +43,24 @@ test("packages, users, directories, sysctl, keepalived -t", () => {
   const pkg = shown(installPackagesCommand(["keepalived", "curl"]));
   assert.match(pkg, /^sh -c '.*apt-get install -y -q --no-install-recommends "\$@".*' sh keepalived curl$/);
   assert.equal(shown(createSystemUserCommand("keepalived_script")), "useradd --system --no-create-home --shell /usr/sbin/nologin keepalived_script");
-  assert.equal(shown(ensureDirectoryCommand({ path: "/data/job logs", mode: 0o755, owner: "10000", group: "10000" })), "mkdir -p -- '/data/job logs' && chmod 0755 -- '/data/job logs' && chown 10000:10000 -- '/data/job logs'");
+  assert.equal(
+    shown(ensureDirectoryCommand({ path: "/data/job logs", mode: 0o755, owner: "10000", group: "10000" })),
+    "mkdir -p -- '/data/job logs' && chmod 0755 -- '/data/job logs' && chown 10000:10000 -- '/data/job logs'",
+  );
   assert.equal(shown(applySysctlCommand("/etc/sysctl.d/90-harbor-ha.conf")), "sysctl -q -p /etc/sysctl.d/90-harbor-ha.conf");
-  assert.match(shown(keepalivedCheckCommand("/etc/keepalived", "vrrp")), /^sh -c '.*"\$@" "\$tmp" 2>&3 & wait \$!' sh \/etc\/keepalived vrrp keepalived -t -f$/s);
+  assert.match(
+    shown(keepalivedCheckCommand("/etc/keepalived", "vrrp")),
+    /^sh -c '.*"\$@" "\$tmp" 2>&3 & wait \$!' sh \/etc\/keepalived vrrp keepalived -t -f$/s,
+  );
 });
 
 test("mounts: the fstab line, the mount, the persist script's arguments", () => {
   assert.equal(fstabLine(MOUNT), "10.20.0.40:/exports/harbor/registry /data/registry nfs rw,hard,noatime,nfsvers=4.1 0 0");
   assert.equal(shown(mountCommand(MOUNT)), "mkdir -p -- /data/registry && mount -- /data/registry");
-  assert.match(shown(persistMountCommand(MOUNT)), /^sh -c '.*' sh \/data\/registry '10\.20\.0\.40:\/exports\/harbor\/registry \/data\/registry nfs rw,hard,noatime,nfsvers=4\.1 0 0'$/);
+  assert.match(
+    shown(persistMountCommand(MOUNT)),
+    /^sh -c '.*' sh \/data\/registry '10\.20\.0\.40:\/exports\/harbor\/registry \/data\/registry nfs rw,hard,noatime,nfsvers=4\.1 0 0'$/,
+  );
 });
 
 test("Harbor: extract, install, VIP rules, node checks, held addresses", () => {
@@ -42,7 +68,10 @@ test("Harbor: extract, install, VIP rules, node checks, held addresses", () => {
   assert.equal(shown(harborInstallCommand("/opt/harbor", false)), "sh -c 'cd /opt/harbor && ./install.sh --ha'");
   assert.equal(shown(harborInstallCommand("/opt/harbor", true)), "sh -c 'cd /opt/harbor && ./install.sh --ha --with-clair'");
   assert.equal(shown(applyVipRulesCommand("sysv", "/usr/local/sbin/x", "x.service")), "/usr/local/sbin/x");
-  assert.match(shown(checkNodesCommand("/usr/local/bin/check.sh", ["10.20.0.21", "10.20.0.22"])), / sh \/usr\/local\/bin\/check\.sh 10\.20\.0\.21 10\.20\.0\.22$/);
+  assert.match(
+    shown(checkNodesCommand("/usr/local/bin/check.sh", ["10.20.0.21", "10.20.0.22"])),
+    / sh \/usr\/local\/bin\/check\.sh 10\.20\.0\.21 10\.20\.0\.22$/,
+  );
   assert.equal(shown(heldAddressesCommand()), "ip -o -4 addr show | awk '{ print $4 }'");
 });
 
@@ -50,28 +79,42 @@ const canUnshare = process.getuid?.() === 0 && spawnSync("unshare", ["-m", "true
 
 /** Runs a command with a private copy of /etc (bind-mounted over it in a private mount namespace). */
 function runWithPrivateEtc(etc: string, command: Command): { status: number | null; stderr: string } {
-  const r = spawnSync("unshare", ["-m", "--propagation", "private", "sh", "-c", 'mount --bind "$0" /etc && exec sh -c "$1"', etc, renderShell(command, { reveal: true })], { encoding: "utf8", timeout: 10_000 });
+  const r = spawnSync(
+    "unshare",
+    ["-m", "--propagation", "private", "sh", "-c", 'mount --bind "$0" /etc && exec sh -c "$1"', etc, renderShell(command, { reveal: true })],
+    { encoding: "utf8", timeout: 10_000 },
+  );
   return { status: r.status, stderr: r.stderr };
 }
 
-test("persistMountCommand replaces the target's line (TABs or not), keeps comments and others, backs up", { skip: !canUnshare && "needs root and unshare -m" }, () => {
-  const etc = mkdtempSync(join(tmpdir(), "hha-etc-"));
-  try {
-    cpSync("/etc/alternatives", join(etc, "alternatives"), { recursive: true, verbatimSymlinks: true });
-    const before = "# /etc/fstab\nproc /proc proc defaults 0 0\n#1.2.3.4:/x /data/registry nfs rw 0 0\n1.2.3.4:/old\t/data/registry\tnfs\trw\t0\t0\n/dev/sdb1 /data/registry2 ext4 defaults 0 2\n";
-    writeFileSync(join(etc, "fstab"), before, { mode: 0o644 });
-    let r = runWithPrivateEtc(etc, persistMountCommand(MOUNT));
-    assert.equal(r.status, 0, r.stderr);
-    const after = readFileSync(join(etc, "fstab"), "utf8");
-    assert.equal(after, "# /etc/fstab\nproc /proc proc defaults 0 0\n#1.2.3.4:/x /data/registry nfs rw 0 0\n/dev/sdb1 /data/registry2 ext4 defaults 0 2\n" + fstabLine(MOUNT) + "\n");
-    assert.equal(statSync(join(etc, "fstab")).mode & 0o777, 0o644);
-    assert.equal(readFileSync(join(etc, "fstab.harbor-ha.bak"), "utf8"), before);
-    // Idempotent: a second run leaves the same file, and no temporary file behind.
-    r = runWithPrivateEtc(etc, persistMountCommand(MOUNT));
-    assert.equal(r.status, 0, r.stderr);
-    assert.equal(readFileSync(join(etc, "fstab"), "utf8"), after);
-    assert.deepEqual(readdirSync(etc).sort(), ["alternatives", "fstab", "fstab.harbor-ha.bak"]);
-  } finally {
-    rmSync(etc, { recursive: true, force: true });
-  }
-});
+test(
+  "persistMountCommand replaces the target's line (TABs or not), keeps comments and others, backs up",
+  { skip: !canUnshare && "needs root and unshare -m" },
+  () => {
+    const etc = mkdtempSync(join(tmpdir(), "hha-etc-"));
+    try {
+      cpSync("/etc/alternatives", join(etc, "alternatives"), { recursive: true, verbatimSymlinks: true });
+      const before =
+        "# /etc/fstab\nproc /proc proc defaults 0 0\n#1.2.3.4:/x /data/registry nfs rw 0 0\n1.2.3.4:/old\t/data/registry\tnfs\trw\t0\t0\n/dev/sdb1 /data/registry2 ext4 defaults 0 2\n";
+      writeFileSync(join(etc, "fstab"), before, { mode: 0o644 });
+      let r = runWithPrivateEtc(etc, persistMountCommand(MOUNT));
+      assert.equal(r.status, 0, r.stderr);
+      const after = readFileSync(join(etc, "fstab"), "utf8");
+      assert.equal(
+        after,
+        "# /etc/fstab\nproc /proc proc defaults 0 0\n#1.2.3.4:/x /data/registry nfs rw 0 0\n/dev/sdb1 /data/registry2 ext4 defaults 0 2\n" +
+          fstabLine(MOUNT) +
+          "\n",
+      );
+      assert.equal(statSync(join(etc, "fstab")).mode & 0o777, 0o644);
+      assert.equal(readFileSync(join(etc, "fstab.harbor-ha.bak"), "utf8"), before);
+      // Idempotent: a second run leaves the same file, and no temporary file behind.
+      r = runWithPrivateEtc(etc, persistMountCommand(MOUNT));
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(readFileSync(join(etc, "fstab"), "utf8"), after);
+      assert.deepEqual(readdirSync(etc).sort(), ["alternatives", "fstab", "fstab.harbor-ha.bak"]);
+    } finally {
+      rmSync(etc, { recursive: true, force: true });
+    }
+  },
+);

@@ -37,7 +37,9 @@ export const ctx: PlanContext = { inv, redactor, bundle, sharedStorageMarker: MA
 export const VIP = vipParts(inv).address;
 
 /** The example's secret files, as the operator wrote them (first line, as the resolver reads them). */
-export const EXAMPLE_SECRETS: string[] = readdirSync(join(EXAMPLE_DIR, "example", "secrets")).map((n) => (readFileSync(join(EXAMPLE_DIR, "example", "secrets", n), "utf8").split("\n")[0] ?? "").trim());
+export const EXAMPLE_SECRETS: string[] = readdirSync(join(EXAMPLE_DIR, "example", "secrets")).map((n) =>
+  (readFileSync(join(EXAMPLE_DIR, "example", "secrets", n), "utf8").split("\n")[0] ?? "").trim(),
+);
 
 export function hostNamed(name: string): DesiredHost {
   const h = desired.hosts.find((x) => x.host.name === name);
@@ -76,7 +78,8 @@ export function matchingFacts(d: DesiredHost): HostFacts {
   for (const p of d.packages) f.packages[p] = true;
   for (const u of d.users) f.users[u] = true;
   for (const dir of d.directories) f.dirs[dir.path] = { present: true, mode: dir.mode, ...ownerFact(dir.owner, dir.group) };
-  for (const file of d.files) f.files[file.path] = { present: true, mode: file.mode, ...ownerFact(file.owner, file.group), sha256: sha256Hex(file.content) };
+  for (const file of d.files)
+    f.files[file.path] = { present: true, mode: file.mode, ...ownerFact(file.owner, file.group), sha256: sha256Hex(file.content) };
   for (const m of d.mounts) {
     f.mounts[m.target] = { source: m.source, fstype: m.fstype === "nfs" ? "nfs4" : m.fstype, options: `${m.options},vers=4.1` };
     f.fstab[m.target] = fstabLine(m);
@@ -95,10 +98,15 @@ export function matchingFacts(d: DesiredHost): HostFacts {
   f.vipChain = { hooked: true, rules: [`-A HARBOR_HA_VIP -d ${VIP}/32 -p tcp -m tcp --dport 443 -j REDIRECT`] };
   f.stamps[INSTALL_STAMP_PATH] = installDigest(d, bundle, inv.data.harbor.with_clair);
   f.http[localHealthUrl(inv)] = 200;
-  for (const l of harborLiveFiles(inv, d)) f.files[l.path] ??= { present: true, mode: 0o600, ...ownerFact("root", "root"), sha256: sha256Hex(l.content) };
+  for (const l of harborLiveFiles(inv, d))
+    f.files[l.path] ??= { present: true, mode: 0o600, ...ownerFact("root", "root"), sha256: sha256Hex(l.content) };
   if (d.host.name === settingsNode(inv)) {
     // Harbor holds what the inventory sets, as GET /api/configurations answers ({key: {value, editable}}).
-    const held = Object.fromEntries(desiredDbSettings(inv).filter((x) => !x.secret).map((x) => [x.apiKey, { value: x.value, editable: true }]));
+    const held = Object.fromEntries(
+      desiredDbSettings(inv)
+        .filter((x) => !x.secret)
+        .map((x) => [x.apiKey, { value: x.value, editable: true }]),
+    );
     f.api[configurationsUrl(inv)] = { status: 200, body: JSON.stringify({ ...held, scan_all_policy: { value: { type: "none" }, editable: true } }) };
     f.stamps[SETTINGS_STAMP_PATH] = JSON.stringify(Object.fromEntries(desiredDbSettings(inv).map((x) => [x.apiKey, settingDigest(x)])));
   }

@@ -43,9 +43,15 @@ test("keepalived.conf differs: one write, with a diff of the changed lines and n
   assert.ok(secret, "keepalived.conf holds the VRRP password");
   const current = conf.replace("priority 150", "priority 120").replace(`auth_pass ${secret}`, "auth_pass oldpass1");
   const steps = planLoadBalancer(d, withContent(d, KEEPALIVED_CONF, current), redactor);
-  assert.deepEqual(steps.map((s) => s.title), ["write /etc/keepalived/keepalived.conf (0640 root:root)", "reload keepalived"]);
+  assert.deepEqual(
+    steps.map((s) => s.title),
+    ["write /etc/keepalived/keepalived.conf (0640 root:root)", "reload keepalived"],
+  );
   const [write, reload] = steps as [Step, Step];
-  assert.equal(write.reason, "content differs — keepalived configuration".replace("keepalived configuration", fileOf(d, KEEPALIVED_CONF).description));
+  assert.equal(
+    write.reason,
+    "content differs — keepalived configuration".replace("keepalived configuration", fileOf(d, KEEPALIVED_CONF).description),
+  );
   assert.deepEqual(write.action.type === "upload" && write.action.check, "keepalived");
   const diff = write.diff ?? "";
   assert.match(diff, /^--- a\/etc\/keepalived\/keepalived\.conf\n\+\+\+ b\/etc\/keepalived\/keepalived\.conf\n@@ /);
@@ -62,11 +68,17 @@ test("/etc/default/keepalived differs: restart (a reload does not re-read daemon
   const d = hostNamed("lb2");
   const f = withContent(d, "/etc/default/keepalived", fileOf(d, "/etc/default/keepalived").content.replace('DAEMON_ARGS="-D"', 'DAEMON_ARGS=""'));
   let steps = planLoadBalancer(d, f, redactor);
-  assert.deepEqual(steps.map((s) => s.title), ["write /etc/default/keepalived (0644 root:root)", "restart keepalived"]);
+  assert.deepEqual(
+    steps.map((s) => s.title),
+    ["write /etc/default/keepalived (0644 root:root)", "restart keepalived"],
+  );
   assert.match(steps[0]?.diff ?? "", /^-DAEMON_ARGS=""\n\+DAEMON_ARGS="-D"$/m);
   f.files[KEEPALIVED_CONF] = { ...f.files[KEEPALIVED_CONF], present: true, sha256: "0".repeat(64), content: "" };
   steps = planLoadBalancer(d, f, redactor);
-  assert.deepEqual(steps.filter((s) => s.kind === "service").map((s) => s.title), ["restart keepalived"]);
+  assert.deepEqual(
+    steps.filter((s) => s.kind === "service").map((s) => s.title),
+    ["restart keepalived"],
+  );
 });
 
 test("the sysctl drop-in differs, or a live sysctl is off: apply it", () => {
@@ -77,7 +89,10 @@ test("the sysctl drop-in differs, or a live sysctl is off: apply it", () => {
   f.sysctls["net.ipv4.ip_forward"] = "0";
   f.sysctls["net.ipv4.ip_nonlocal_bind"] = null;
   steps = planLoadBalancer(d, f, redactor);
-  assert.deepEqual(steps.map((s) => [s.title, s.reason]), [["apply /etc/sysctl.d/90-harbor-ha.conf", "net.ipv4.ip_forward, net.ipv4.ip_nonlocal_bind not set"]]);
+  assert.deepEqual(
+    steps.map((s) => [s.title, s.reason]),
+    [["apply /etc/sysctl.d/90-harbor-ha.conf", "net.ipv4.ip_forward, net.ipv4.ip_nonlocal_bind not set"]],
+  );
 });
 
 test("harbor.cfg differs (a rotated password): one write whose diff masks the secret, then the reinstall", () => {
@@ -85,9 +100,19 @@ test("harbor.cfg differs (a rotated password): one write whose diff masks the se
   const cfg = fileOf(d, HARBOR_CFG).content;
   const dbPassword = EXAMPLE_SECRETS.find((s) => cfg.includes(`\ndb_password = ${s}\n`));
   assert.ok(dbPassword);
-  const current = cfg.replace(`\ndb_password = ${dbPassword}`, "\ndb_password = Old-Db-Pass-0").replace("max_job_workers = 3", "max_job_workers = 10");
+  const current = cfg
+    .replace(`\ndb_password = ${dbPassword}`, "\ndb_password = Old-Db-Pass-0")
+    .replace("max_job_workers = 3", "max_job_workers = 10");
   const steps = planNode(d, withContent(d, HARBOR_CFG, current));
-  assert.deepEqual(steps.map((s) => s.title), ["write /opt/harbor/harbor.cfg (0600 root:root)", "run install.sh --ha --with-clair (answering prepare's shared-storage question: yes, checked above)", "wait for Harbor to start (https://127.0.0.1/api/systeminfo 200, /v2/ 401 with a Bearer challenge, a token signed; up to 300 s)", "record the installed configuration in /var/lib/harbor-ha/harbor-install.stamp"]);
+  assert.deepEqual(
+    steps.map((s) => s.title),
+    [
+      "write /opt/harbor/harbor.cfg (0600 root:root)",
+      "run install.sh --ha --with-clair (answering prepare's shared-storage question: yes, checked above)",
+      "wait for Harbor to start (https://127.0.0.1/api/systeminfo 200, /v2/ 401 with a Bearer challenge, a token signed; up to 300 s)",
+      "record the installed configuration in /var/lib/harbor-ha/harbor-install.stamp",
+    ],
+  );
   assert.equal(steps[1]?.reason, "its configuration changed");
   const diff = steps[0]?.diff ?? "";
   assert.match(diff, /^-max_job_workers = 10\n\+max_job_workers = 3$/m);
@@ -118,7 +143,13 @@ test("an absent sensitive file: written, no diff; an absent plain file: a diff o
   f.files["/data/cert/server.key"] = { present: false };
   f.files["/data/cert/server.crt"] = { present: false };
   const files = planNode(d, f).filter((s) => s.kind === "file");
-  assert.deepEqual(files.map((s) => [s.title, s.diff === undefined]), [["write /data/cert/server.crt (0644 root:root)", false], ["write /data/cert/server.key (0600 root:root)", true]]);
+  assert.deepEqual(
+    files.map((s) => [s.title, s.diff === undefined]),
+    [
+      ["write /data/cert/server.crt (0644 root:root)", false],
+      ["write /data/cert/server.key (0600 root:root)", true],
+    ],
+  );
   const added = (files[0]?.diff ?? "").split("\n").slice(3);
   assert.ok(added.length > 5 && added.every((l) => l.startsWith("+")), "every line of a new file is an added line");
   assert.ok(!planNode(d, f).some((s) => s.diff?.includes("PRIVATE KEY")));
@@ -129,7 +160,10 @@ test("mode-only drift: reason 'mode 0644 → 0755', no diff", () => {
   const f = matchingFacts(d);
   (f.files["/usr/local/bin/check.sh"] ?? { present: false }).mode = 0o644;
   const steps = planLoadBalancer(d, f, redactor);
-  assert.deepEqual(steps.map((s) => [s.title, s.reason, s.diff]), [["write /usr/local/bin/check.sh (0755 root:root)", `mode 0644 → 0755 — ${fileOf(d, "/usr/local/bin/check.sh").description}`, undefined]]);
+  assert.deepEqual(
+    steps.map((s) => [s.title, s.reason, s.diff]),
+    [["write /usr/local/bin/check.sh (0755 root:root)", `mode 0644 → 0755 — ${fileOf(d, "/usr/local/bin/check.sh").description}`, undefined]],
+  );
 });
 
 test("mode 0644 → 0600 on harbor.cfg is drift too", () => {
@@ -159,5 +193,8 @@ test("directory drift: wrong owner of the shared storage root", () => {
   const f = matchingFacts(d);
   f.dirs["/data/registry"] = { present: true, mode: 0o755, owner: "root", group: "root", uid: "0", gid: "0" };
   const steps = planStorage(d, f);
-  assert.deepEqual(steps.map((s) => [s.title, s.reason]), [["directory /data/registry (0755 10000:10000)", "owner root:root → 10000:10000"]]);
+  assert.deepEqual(
+    steps.map((s) => [s.title, s.reason]),
+    [["directory /data/registry (0755 10000:10000)", "owner root:root → 10000:10000"]],
+  );
 });

@@ -40,16 +40,35 @@ test("a load balancer as the render wants it, HAProxy running: nothing to do", (
 });
 
 test("HAProxy not running: started and checked before keepalived is touched", () => {
-  const steps = planLoadBalancer(host("lb1"), lbFacts((f) => { f.haproxy = { running: false }; f.keepalived = { running: false }; }), redactor);
-  assert.deepEqual(steps.map((s) => s.title), ["start haproxy", "check that haproxy still runs and answers", "start keepalived"]);
+  const steps = planLoadBalancer(
+    host("lb1"),
+    lbFacts((f) => {
+      f.haproxy = { running: false };
+      f.keepalived = { running: false };
+    }),
+    redactor,
+  );
+  assert.deepEqual(
+    steps.map((s) => s.title),
+    ["start haproxy", "check that haproxy still runs and answers", "start keepalived"],
+  );
   assert.equal(steps[1]?.kind, "check");
 });
 
 test("haproxy.cfg changed: written through the haproxy -c gate, then a reload that keeps drained nodes drained, then the check", () => {
-  const steps = planLoadBalancer(host("lb1"), lbFacts((f) => { f.files[HAPROXY_CFG_PATH] = { ...f.files[HAPROXY_CFG_PATH], present: true, sha256: "0".repeat(64), content: "old\n" }; }), redactor);
+  const steps = planLoadBalancer(
+    host("lb1"),
+    lbFacts((f) => {
+      f.files[HAPROXY_CFG_PATH] = { ...f.files[HAPROXY_CFG_PATH], present: true, sha256: "0".repeat(64), content: "old\n" };
+    }),
+    redactor,
+  );
   const write = steps.find((s) => s.title.startsWith(`write ${HAPROXY_CFG_PATH}`));
   assert.equal(write?.action.type === "upload" && write.action.check, "haproxy");
-  assert.deepEqual(steps.slice(1).map((s) => s.title), ["reload haproxy (established connections are kept)", "check that haproxy still runs and answers"]);
+  assert.deepEqual(
+    steps.slice(1).map((s) => s.title),
+    ["reload haproxy (established connections are kept)", "check that haproxy still runs and answers"],
+  );
   const reload = steps[1]?.action.type === "run" ? String(steps[1].action.command) : "";
   assert.equal(reload, String(haproxyReloadCommand("sysv")));
   assert.match(reload, /show servers state/);
@@ -57,7 +76,14 @@ test("haproxy.cfg changed: written through the haproxy -c gate, then a reload th
 });
 
 test("the load balancer installs haproxy and socat when missing", () => {
-  const steps = planLoadBalancer(host("lb1"), lbFacts((f) => { f.packages.haproxy = false; f.packages.socat = false; }), redactor);
+  const steps = planLoadBalancer(
+    host("lb1"),
+    lbFacts((f) => {
+      f.packages.haproxy = false;
+      f.packages.socat = false;
+    }),
+    redactor,
+  );
   assert.equal(steps[0]?.title, "install haproxy, socat");
 });
 
@@ -69,37 +95,77 @@ function nodeFacts(edit: (f: HostFacts) => void = () => {}): HostFacts {
 }
 
 test("a node under haproxy gets no VIP acceptance rules, and nothing to do when it has none", () => {
-  assert.equal(host("harbor1").files.some((f) => f.path === VIP_ACCEPT_SCRIPT_PATH), false);
+  assert.equal(
+    host("harbor1").files.some((f) => f.path === VIP_ACCEPT_SCRIPT_PATH),
+    false,
+  );
   assert.equal(host("harbor1").packages.includes("iptables"), false);
   assert.deepEqual(planHarbor(hx, host("harbor1"), nodeFacts(), bundle, redactor), []);
 });
 
 test("VIP acceptance rules left from lvs-dr are removed (chain and script), without reinstalling Harbor", () => {
-  const steps = planHarbor(hx, host("harbor1"), nodeFacts((f) => { f.vipChain = { hooked: true, rules: ["-A HARBOR_HA_VIP -d 10.20.0.100/32 -p tcp -j REDIRECT"] }; }), bundle, redactor);
-  assert.deepEqual(steps.map((s) => s.title), ["remove the VIP acceptance rules (iptables chain, script, boot unit)"]);
+  const steps = planHarbor(
+    hx,
+    host("harbor1"),
+    nodeFacts((f) => {
+      f.vipChain = { hooked: true, rules: ["-A HARBOR_HA_VIP -d 10.20.0.100/32 -p tcp -j REDIRECT"] };
+    }),
+    bundle,
+    redactor,
+  );
+  assert.deepEqual(
+    steps.map((s) => s.title),
+    ["remove the VIP acceptance rules (iptables chain, script, boot unit)"],
+  );
   const command = steps[0]?.action.type === "run" ? String(steps[0].action.command) : "";
   assert.match(command, /iptables -w -t nat -D PREROUTING -j HARBOR_HA_VIP/);
-  const scriptOnly = planHarbor(hx, host("harbor1"), nodeFacts((f) => { f.files[VIP_ACCEPT_SCRIPT_PATH] = { present: true }; }), bundle, redactor);
+  const scriptOnly = planHarbor(
+    hx,
+    host("harbor1"),
+    nodeFacts((f) => {
+      f.files[VIP_ACCEPT_SCRIPT_PATH] = { present: true };
+    }),
+    bundle,
+    redactor,
+  );
   assert.equal(scriptOnly.length, 1);
 });
 
 test("preflight: an installed HAProxy older than 2.2 is refused, naming its release", () => {
-  const old = lbFacts((f) => { f.versions.haproxy = { found: true, exitCode: 0, output: "HA-Proxy version 1.8.19-1+deb10u3 2020/08/01\n" }; });
+  const old = lbFacts((f) => {
+    f.versions.haproxy = { found: true, exitCode: 0, output: "HA-Proxy version 1.8.19-1+deb10u3 2020/08/01\n" };
+  });
   const problems = loadBalancingProblems(hx, old);
   assert.equal(problems.length, 1);
   assert.match(problems[0]?.message ?? "", /has HAProxy 1\.8\.19; load_balancing: haproxy needs 2\.2\.0 or later/);
   assert.deepEqual(loadBalancingProblems(hx, lbFacts()), []);
-  assert.deepEqual(loadBalancingProblems(hx, lbFacts((f) => { f.versions.haproxy = { found: false }; })), [], "a missing HAProxy is installed by the plan");
+  assert.deepEqual(
+    loadBalancingProblems(
+      hx,
+      lbFacts((f) => {
+        f.versions.haproxy = { found: false };
+      }),
+    ),
+    [],
+    "a missing HAProxy is installed by the plan",
+  );
   assert.deepEqual(parseHaproxyVersion("HAProxy version 2.6.12-1+deb12u4 2026/10/17"), { major: 2, minor: 6, patch: 12, text: "2.6.12" });
 });
 
 test("preflight: switching a cluster harbor-ha serves with HAProxy back to lvs-dr is refused with the reason; a foreign HAProxy is none of its business", () => {
   const ours = readFileSync(join(projectRoot(), "test", "golden", "example-haproxy", "lb1", "etc", "haproxy", "haproxy.cfg"), "utf8");
-  const withCfg = (content: string, running: boolean) => lbFacts((f) => { f.files[HAPROXY_CFG_PATH] = { present: true, sha256: "1".repeat(64), content }; f.haproxy = { running }; });
+  const withCfg = (content: string, running: boolean) =>
+    lbFacts((f) => {
+      f.files[HAPROXY_CFG_PATH] = { present: true, sha256: "1".repeat(64), content };
+      f.haproxy = { running };
+    });
   const desiredLvs = desired.hosts;
   const facts = new Map(desiredLvs.map((d) => [d.host.name, d.host.role === "loadbalancer" ? withCfg(ours, true) : matchingFacts(d)]));
   const problems = preflightProblems(inv, desiredLvs, facts);
-  assert.deepEqual(problems.map((p) => p.host), ["lb1", "lb2"]);
+  assert.deepEqual(
+    problems.map((p) => p.host),
+    ["lb1", "lb2"],
+  );
   assert.match(problems[0]?.message ?? "", /switching back to LVS direct routing is refused/);
   assert.match(problems[0]?.hint ?? "", /VIP acceptance rules on every Harbor node before/);
   assert.deepEqual(loadBalancingProblems(inv, withCfg("global\n    daemon\n", true)), [], "someone else's HAProxy");
@@ -107,7 +173,15 @@ test("preflight: switching a cluster harbor-ha serves with HAProxy back to lvs-d
 });
 
 test("runtime API: set server for every backend, one connection each; a refusal fails the command", () => {
-  const c = String(haproxySetStateCommand([{ backend: "harbor_80", server: "harbor2" }, { backend: "harbor_443", server: "harbor2" }], "drain"));
+  const c = String(
+    haproxySetStateCommand(
+      [
+        { backend: "harbor_80", server: "harbor2" },
+        { backend: "harbor_443", server: "harbor2" },
+      ],
+      "drain",
+    ),
+  );
   assert.match(c, /\/run\/haproxy\/admin\.sock 'set server harbor_80\/harbor2 state drain' 'set server harbor_443\/harbor2 state drain'$/);
   assert.match(c, /HAProxy refused/);
 });
@@ -127,8 +201,14 @@ test("parseHaproxyStat reads HAProxy 2.6's show stat: servers only, state, sessi
 test("rotate-certs under haproxy: a changed CA file on a load balancer keeps HAProxy's reload and its check (HAProxy reads the CA only then)", async () => {
   const { limitPlanToTls } = await import("../../../src/rolling/tls.js");
   const { LB_CA_PATH } = await import("../../../src/render/loadbalancer.js");
-  const f = lbFacts((x) => { x.files[LB_CA_PATH] = { present: true, sha256: "0".repeat(64), content: "old CA\n" }; });
+  const f = lbFacts((x) => {
+    x.files[LB_CA_PATH] = { present: true, sha256: "0".repeat(64), content: "old CA\n" };
+  });
   const steps = planLoadBalancer(host("lb1"), f, redactor);
   const limited = limitPlanToTls({ hosts: [{ host: host("lb1").host, steps }], problems: [] }).hosts[0]?.steps.map((s) => s.title) ?? [];
-  assert.deepEqual(limited, [`write ${LB_CA_PATH} (0644 root:root)`, "reload haproxy (established connections are kept)", "check that haproxy still runs and answers"]);
+  assert.deepEqual(limited, [
+    `write ${LB_CA_PATH} (0644 root:root)`,
+    "reload haproxy (established connections are kept)",
+    "check that haproxy still runs and answers",
+  ]);
 });

@@ -25,7 +25,11 @@ const server = createServer((req: IncomingMessage, res) => {
   req.on("end", () => {
     seen.push({ method: req.method ?? "", auth: req.headers.authorization ?? "", type: req.headers["content-type"] ?? "", body });
     const ok = req.headers.authorization === `Basic ${Buffer.from(`admin:${PASSWORD.reveal()}`).toString("base64")}`;
-    if (!ok) { res.writeHead(401); res.end(); return; }
+    if (!ok) {
+      res.writeHead(401);
+      res.end();
+      return;
+    }
     res.writeHead(200, { "content-type": "application/json" });
     res.end(req.method === "GET" ? '{"auth_mode":{"value":"db_auth","editable":true}}' : "");
   });
@@ -62,14 +66,20 @@ test("PUT: basic auth and the JSON body from curl's config on stdin; the status 
 });
 
 test("GET with a wrong password: the status tells", async () => {
-  const r = await run(["sh", "-c", renderShell(harborApiCommand("GET", `${base}/api/configurations`), { reveal: true })], harborApiCurlConfig("admin", new Secret("wrong")).reveal());
+  const r = await run(
+    ["sh", "-c", renderShell(harborApiCommand("GET", `${base}/api/configurations`), { reveal: true })],
+    harborApiCurlConfig("admin", new Secret("wrong")).reveal(),
+  );
   assert.deepEqual(parseApiAnswer(r.stdout), { status: 401, body: "" });
   assert.deepEqual(parseApiAnswer("curl: (7) Failed to connect\n\nharbor-ha-status:000"), { status: 0, body: "curl: (7) Failed to connect\n" });
 });
 
 test("facts.sh: the GET of Harbor's configuration, credentials inside the queries on stdin", async () => {
   const url = `${base}/api/configurations`;
-  const queries = encodeQueries([{ kind: "harbor-api", url, curlConfig: harborApiCurlConfig("admin", PASSWORD) }, { kind: "harbor-api", url: "http://127.0.0.1:1/api/configurations", curlConfig: harborApiCurlConfig("admin", PASSWORD) }]);
+  const queries = encodeQueries([
+    { kind: "harbor-api", url, curlConfig: harborApiCurlConfig("admin", PASSWORD) },
+    { kind: "harbor-api", url: "http://127.0.0.1:1/api/configurations", curlConfig: harborApiCurlConfig("admin", PASSWORD) },
+  ]);
   assert.ok(!queries.includes(PASSWORD.reveal()), "base64 in the query line, not the clear password");
   const r = await run(["sh", FACTS_SCRIPT_PATH], queries);
   const f = parseFacts(r.stdout);

@@ -19,15 +19,27 @@ test("bundle absent (same checksum as installed): upload, extract leaving harbor
   const f = matchingFacts(node);
   f.files[bundleRemotePath(inv)] = { present: false };
   const steps = plan(f);
-  assert.deepEqual(steps.slice(0, 2).map((s) => [s.title, s.reason]), [
-    ["upload harbor-offline-installer-v1.4.0.tgz to /opt", "absent"],
-    ["extract the installer into /opt/harbor", "new bundle"],
-  ]);
+  assert.deepEqual(
+    steps.slice(0, 2).map((s) => [s.title, s.reason]),
+    [
+      ["upload harbor-offline-installer-v1.4.0.tgz to /opt", "absent"],
+      ["extract the installer into /opt/harbor", "new bundle"],
+    ],
+  );
   const upload = steps[0]?.action;
-  assert.deepEqual(upload, { type: "upload-local", localPath: bundle.localPath, remotePath: "/opt/harbor-offline-installer-v1.4.0.tgz", sha256: bundle.sha256, mode: 0o600 });
+  assert.deepEqual(upload, {
+    type: "upload-local",
+    localPath: bundle.localPath,
+    remotePath: "/opt/harbor-offline-installer-v1.4.0.tgz",
+    sha256: bundle.sha256,
+    mode: 0o600,
+  });
   const underHarbor = node.files.filter((x) => x.path.startsWith("/opt/harbor/")).map((x) => x.path.slice("/opt/".length));
   assert.equal(underHarbor.length, 7, "harbor.cfg and the six ha/ copies");
-  assert.equal(shell(steps[1]), `mkdir -p -- /opt && tar -xzf /opt/harbor-offline-installer-v1.4.0.tgz -C /opt --no-same-owner --anchored ${underHarbor.map((p) => `--exclude ${p}`).join(" ")}`);
+  assert.equal(
+    shell(steps[1]),
+    `mkdir -p -- /opt && tar -xzf /opt/harbor-offline-installer-v1.4.0.tgz -C /opt --no-same-owner --anchored ${underHarbor.map((p) => `--exclude ${p}`).join(" ")}`,
+  );
   // The bundle never replaces them: the files that match are not written again, and Harbor,
   // installed from this very bundle and configuration, is not reinstalled.
   assert.equal(steps.length, 2, steps.map((s) => s.title).join("\n"));
@@ -36,7 +48,12 @@ test("bundle absent (same checksum as installed): upload, extract leaving harbor
 test("bundle of another checksum: uploaded again and extracted", () => {
   const f = matchingFacts(node);
   f.files[bundleRemotePath(inv)] = { present: true, sha256: sha256Hex("an older bundle") };
-  assert.deepEqual(plan(f).slice(0, 2).map((s) => s.reason), ["checksum differs", "new bundle"]);
+  assert.deepEqual(
+    plan(f)
+      .slice(0, 2)
+      .map((s) => s.reason),
+    ["checksum differs", "new bundle"],
+  );
 });
 
 test("bundle in place but never extracted: extract only", () => {
@@ -51,11 +68,17 @@ test("stamp of another configuration: install and record the new stamp", () => {
   const f = matchingFacts(node);
   f.stamps[INSTALL_STAMP_PATH] = "0".repeat(64);
   const steps = plan(f);
-  assert.deepEqual(steps.map((s) => [s.title, s.reason]), [
-    ["run install.sh --ha --with-clair (answering prepare's shared-storage question: yes, checked above)", "not installed from this configuration yet"],
-    [WAIT, "install.sh returns right after docker-compose up -d, before Harbor's services are ready"],
-    [`record the installed configuration in ${INSTALL_STAMP_PATH}`, "after a successful install"],
-  ]);
+  assert.deepEqual(
+    steps.map((s) => [s.title, s.reason]),
+    [
+      [
+        "run install.sh --ha --with-clair (answering prepare's shared-storage question: yes, checked above)",
+        "not installed from this configuration yet",
+      ],
+      [WAIT, "install.sh returns right after docker-compose up -d, before Harbor's services are ready"],
+      [`record the installed configuration in ${INSTALL_STAMP_PATH}`, "after a successful install"],
+    ],
+  );
   assert.equal(shell(steps[0]), `sh -c 'cd /opt/harbor && ./install.sh --ha --with-clair'`);
   const stamp = steps[2]?.action;
   assert.equal(stamp?.type === "upload" && stamp.file.content, `${installDigest(node, bundle, true)}\n`);
@@ -67,7 +90,14 @@ test("Harbor not answering on the node: install again", () => {
   for (const status of [0, 502]) {
     const f = matchingFacts(node);
     f.http[localHealthUrl(inv)] = status;
-    assert.deepEqual(plan(f).map((s) => s.reason), ["Harbor does not answer on this node", "install.sh returns right after docker-compose up -d, before Harbor's services are ready", "after a successful install"]);
+    assert.deepEqual(
+      plan(f).map((s) => s.reason),
+      [
+        "Harbor does not answer on this node",
+        "install.sh returns right after docker-compose up -d, before Harbor's services are ready",
+        "after a successful install",
+      ],
+    );
   }
   assert.equal(localHealthUrl(inv), "https://127.0.0.1/api/systeminfo");
 });
@@ -78,7 +108,10 @@ test("the wait after install.sh: probes on the node, a deadline, a growing inter
   const wait = planHarbor(inv, node, f, bundle, redactor, { startupTimeoutMs: 42_000 }).find((s) => s.action.type === "wait");
   assert.ok(wait && wait.action.type === "wait");
   assert.match(wait.title, /up to 42 s\)$/);
-  assert.deepEqual([wait.action.timeoutMs, wait.action.firstIntervalMs, wait.action.maxIntervalMs, wait.action.judge], [42_000, 500, 2_000, "harbor-startup"]);
+  assert.deepEqual(
+    [wait.action.timeoutMs, wait.action.firstIntervalMs, wait.action.maxIntervalMs, wait.action.judge],
+    [42_000, 500, 2_000, "harbor-startup"],
+  );
   assert.match(wait.action.probe.toString(), /^sh -c '.*\$u\/api\/systeminfo.*\$u\/v2\/.*' sh https:\/\/127\.0\.0\.1$/s);
   assert.equal(wait.action.diagnose?.toString(), "sh -c 'cd /opt/harbor && docker-compose -f docker-compose.yml -f docker-compose.clair.yml ps'");
   assert.match(wait.action.hint, /\/var\/log\/harbor/);
@@ -103,12 +136,18 @@ test("VIP acceptance rules: applied when unhooked, empty, absent from the facts,
   const unknown = matchingFacts(node);
   delete unknown.vipChain;
   for (const f of [unhooked, empty, unknown]) {
-    assert.deepEqual(plan(f).map((s) => [s.title, s.reason]), [["apply the VIP acceptance rules (iptables REDIRECT)", "the VIP acceptance rules are not in place"]]);
+    assert.deepEqual(
+      plan(f).map((s) => [s.title, s.reason]),
+      [["apply the VIP acceptance rules (iptables REDIRECT)", "the VIP acceptance rules are not in place"]],
+    );
   }
   const script = matchingFacts(node);
   script.files[VIP_ACCEPT_SCRIPT_PATH] = { present: false };
   const steps = plan(script);
-  assert.deepEqual(steps.map((s) => s.title), [`write ${VIP_ACCEPT_SCRIPT_PATH} (0755 root:root)`, "apply the VIP acceptance rules (iptables REDIRECT)"]);
+  assert.deepEqual(
+    steps.map((s) => s.title),
+    [`write ${VIP_ACCEPT_SCRIPT_PATH} (0755 root:root)`, "apply the VIP acceptance rules (iptables REDIRECT)"],
+  );
   assert.equal(steps[1]?.reason, "the rules script changed");
   assert.equal(shell(steps[1]), VIP_ACCEPT_SCRIPT_PATH, "sysv: the script only");
   script.init = "systemd";
@@ -121,17 +160,23 @@ test("storage: an equivalent TAB-separated fstab line is kept; another line is r
   assert.deepEqual(planStorage(node, f), []);
   f.fstab["/data/registry"] = "10.20.0.40:/exports/harbor/registry /data/registry nfs defaults 0 0";
   f.mounts["/data/job_logs"] = null;
-  assert.deepEqual(planStorage(node, f).map((s) => [s.title, s.reason]), [
-    ["persist /data/registry in /etc/fstab", "the fstab line differs"],
-    ["mount 10.20.0.40:/exports/harbor/job_logs at /data/job_logs", "not mounted"],
-  ]);
+  assert.deepEqual(
+    planStorage(node, f).map((s) => [s.title, s.reason]),
+    [
+      ["persist /data/registry in /etc/fstab", "the fstab line differs"],
+      ["mount 10.20.0.40:/exports/harbor/job_logs at /data/job_logs", "not mounted"],
+    ],
+  );
 });
 
 test("storage: missing packages are installed in the storage phase, before the mounts", () => {
   const f = matchingFacts(node);
   f.packages["nfs-common"] = false;
   const steps = planStorage(node, f);
-  assert.deepEqual(steps.map((s) => [s.phase, s.title]), [["storage", "install nfs-common"]]);
+  assert.deepEqual(
+    steps.map((s) => [s.phase, s.title]),
+    [["storage", "install nfs-common"]],
+  );
   assert.equal(shell(steps[0]).endsWith(" sh nfs-common"), true);
 });
 
@@ -141,7 +186,10 @@ test("load balancer: keepalived.conf is written last among its files, after chec
   const paths = steps.map((s) => (s.action.type === "upload" ? s.action.file.path : ""));
   assert.equal(paths.at(-1), "/etc/keepalived/keepalived.conf");
   assert.ok(paths.indexOf("/usr/local/bin/check.sh") < paths.indexOf("/etc/keepalived/keepalived.conf"));
-  assert.ok(lb.files.findIndex((x) => x.path.endsWith("/keepalived.conf")) < lb.files.findIndex((x) => x.path === "/usr/local/bin/check.sh"), "the render lists it first: the plan reorders");
+  assert.ok(
+    lb.files.findIndex((x) => x.path.endsWith("/keepalived.conf")) < lb.files.findIndex((x) => x.path === "/usr/local/bin/check.sh"),
+    "the render lists it first: the plan reorders",
+  );
   for (const s of steps) assert.equal(s.action.type === "upload" && s.action.check, s === steps.at(-1) ? "keepalived" : undefined);
   assert.equal(fileOf(lb, "/etc/keepalived/keepalived.conf").onChange.includes("reload-keepalived"), true);
 });

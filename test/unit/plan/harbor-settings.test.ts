@@ -6,7 +6,17 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { HostFacts } from "../../../src/facts/types.js";
-import { configurationsUrl, desiredDbSettings, parseConfigurations, planDbSettings, SETTINGS_STAMP_PATH, settingDigest, settingsDrift, settingsPreflightProblems, toApiValue } from "../../../src/plan/harbor-settings.js";
+import {
+  configurationsUrl,
+  desiredDbSettings,
+  parseConfigurations,
+  planDbSettings,
+  SETTINGS_STAMP_PATH,
+  settingDigest,
+  settingsDrift,
+  settingsPreflightProblems,
+  toApiValue,
+} from "../../../src/plan/harbor-settings.js";
 import { planCluster } from "../../../src/plan/plan-cluster.js";
 import { INSTALL_STAMP_PATH } from "../../../src/plan/harbor-node.js";
 import type { Inventory } from "../../../src/inventory/model.js";
@@ -25,21 +35,29 @@ function withExtra(extra: Record<string, string | number | boolean>, version = "
 
 function answering(i: Inventory, values: Record<string, unknown>, stamp?: string): HostFacts {
   const f = matchingFacts(hostNamed("harbor1"));
-  f.api = { [configurationsUrl(i)]: { status: 200, body: JSON.stringify(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { value: v, editable: true }]))) } };
+  f.api = {
+    [configurationsUrl(i)]: {
+      status: 200,
+      body: JSON.stringify(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { value: v, editable: true }]))),
+    },
+  };
   f.stamps[SETTINGS_STAMP_PATH] = stamp ?? null;
   return f;
 }
 
 test("the example's database-held settings, as the API takes them; max_job_workers is not one (Harbor re-reads it at every start)", () => {
-  assert.deepEqual(desiredDbSettings(inv).map((s) => [s.cfgKey, s.apiKey, s.value]), [
-    ["auth_mode", "auth_mode", "db_auth"],
-    ["self_registration", "self_registration", false],
-    ["email_server", "email_host", "smtp.example.com"],
-    ["email_server_port", "email_port", 25],
-    ["email_from", "email_from", "Harbor <harbor@example.com>"],
-    ["project_creation_restriction", "project_creation_restriction", "adminonly"],
-    ["token_expiration", "token_expiration", 30],
-  ]);
+  assert.deepEqual(
+    desiredDbSettings(inv).map((s) => [s.cfgKey, s.apiKey, s.value]),
+    [
+      ["auth_mode", "auth_mode", "db_auth"],
+      ["self_registration", "self_registration", false],
+      ["email_server", "email_host", "smtp.example.com"],
+      ["email_server_port", "email_port", 25],
+      ["email_from", "email_from", "Harbor <harbor@example.com>"],
+      ["project_creation_restriction", "project_creation_restriction", "adminonly"],
+      ["token_expiration", "token_expiration", 30],
+    ],
+  );
 });
 
 test("values as Harbor's adminserver reads them: on/true are true, whole numbers are numbers", () => {
@@ -53,11 +71,20 @@ test("values as Harbor's adminserver reads them: on/true are true, whole numbers
 
 test("Harbor 1.5's LDAP group keys map to its API names", () => {
   const i = withExtra({ ldap_group_gid: "cn", ldap_group_scope: 1 }, "1.5.4");
-  assert.deepEqual(desiredDbSettings(i).map((s) => [s.apiKey, s.value]), [["ldap_group_attribute_name", "cn"], ["ldap_group_search_scope", 1]]);
+  assert.deepEqual(
+    desiredDbSettings(i).map((s) => [s.apiKey, s.value]),
+    [
+      ["ldap_group_attribute_name", "cn"],
+      ["ldap_group_search_scope", 1],
+    ],
+  );
 });
 
 test("GET /api/configurations as Harbor answers it: {key: {value, editable}}", () => {
-  assert.deepEqual(parseConfigurations('{"auth_mode":{"value":"db_auth","editable":false},"email_port":{"value":25,"editable":true}}'), { auth_mode: "db_auth", email_port: 25 });
+  assert.deepEqual(parseConfigurations('{"auth_mode":{"value":"db_auth","editable":false},"email_port":{"value":25,"editable":true}}'), {
+    auth_mode: "db_auth",
+    email_port: 25,
+  });
   assert.equal(parseConfigurations("<html>502 Bad Gateway</html>"), undefined);
   assert.equal(parseConfigurations("[]"), undefined);
 });
@@ -72,14 +99,33 @@ test("a setting changed in the inventory (or in Harbor's UI): one step, on the f
   const i = withExtra({ self_registration: "off", token_expiration: 60, auth_mode: "db_auth" });
   const f = answering(i, { self_registration: true, token_expiration: 30, auth_mode: "db_auth", email_host: "x" });
   const view = settingsDrift(i, f);
-  assert.deepEqual(view.drift.map((d) => [d.setting.cfgKey, d.change]), [["self_registration", "true → false"], ["token_expiration", "30 → 60"]]);
+  assert.deepEqual(
+    view.drift.map((d) => [d.setting.cfgKey, d.change]),
+    [
+      ["self_registration", "true → false"],
+      ["token_expiration", "30 → 60"],
+    ],
+  );
   const [step] = planDbSettings(i, f);
   assert.ok(step && step.action.type === "harbor-settings");
   assert.deepEqual([step.host, step.phase, step.kind], ["harbor1", "settings", "settings"]);
-  assert.equal(step.title, "apply self_registration, token_expiration through Harbor's API (PUT http://127.0.0.1/api/configurations as admin), then read them back".replace("http:", "https:"));
+  assert.equal(
+    step.title,
+    "apply self_registration, token_expiration through Harbor's API (PUT http://127.0.0.1/api/configurations as admin), then read them back".replace(
+      "http:",
+      "https:",
+    ),
+  );
   assert.match(step.reason, /self_registration: true → false; token_expiration: 30 → 60$/);
-  assert.deepEqual(step.action.expect, { auth_mode: "db_auth", self_registration: false, token_expiration: 60 }, "every key the inventory sets is sent and read back");
-  assert.equal(step.action.put.command.toString(), "curl -ksS -K - -X PUT --connect-timeout 5 --max-time 60 -w '\\nharbor-ha-status:%{http_code}' -- https://127.0.0.1/api/configurations");
+  assert.deepEqual(
+    step.action.expect,
+    { auth_mode: "db_auth", self_registration: false, token_expiration: 60 },
+    "every key the inventory sets is sent and read back",
+  );
+  assert.equal(
+    step.action.put.command.toString(),
+    "curl -ksS -K - -X PUT --connect-timeout 5 --max-time 60 -w '\\nharbor-ha-status:%{http_code}' -- https://127.0.0.1/api/configurations",
+  );
   const config = step.action.put.curlConfig.reveal().split("\n");
   assert.match(config[0] ?? "", /^user = "admin:.+"$/);
   assert.equal(config[1], String.raw`data-binary = "{\"auth_mode\":\"db_auth\",\"self_registration\":false,\"token_expiration\":60}"`);
@@ -88,12 +134,22 @@ test("a setting changed in the inventory (or in Harbor's UI): one step, on the f
 
 test("a password: never shown, never read back; judged by the digest of what harbor-ha applied", () => {
   const i = withExtra({ email_password: EMAIL_PASSWORD, email_server: "smtp.example.com" });
-  const digests = (pw: string) => JSON.stringify({ email_host: settingDigest({ apiKey: "email_host", value: "smtp.example.com" }), email_password: settingDigest({ apiKey: "email_password", value: pw }) });
+  const digests = (pw: string) =>
+    JSON.stringify({
+      email_host: settingDigest({ apiKey: "email_host", value: "smtp.example.com" }),
+      email_password: settingDigest({ apiKey: "email_password", value: pw }),
+    });
   const never = settingsDrift(i, answering(i, { email_host: "smtp.example.com" }));
-  assert.deepEqual(never.drift.map((d) => d.change), ["not applied by harbor-ha yet (not shown: a password, Harbor never returns it)"]);
+  assert.deepEqual(
+    never.drift.map((d) => d.change),
+    ["not applied by harbor-ha yet (not shown: a password, Harbor never returns it)"],
+  );
   assert.deepEqual(settingsDrift(i, answering(i, { email_host: "smtp.example.com" }, digests(EMAIL_PASSWORD))).drift, []);
   const changed = answering(i, { email_host: "smtp.example.com" }, digests("an older one"));
-  assert.deepEqual(settingsDrift(i, changed).drift.map((d) => d.change), ["changed (not shown: a password)"]);
+  assert.deepEqual(
+    settingsDrift(i, changed).drift.map((d) => d.change),
+    ["changed (not shown: a password)"],
+  );
   const [step] = planDbSettings(i, changed);
   assert.ok(step && step.action.type === "harbor-settings");
   const shown = JSON.stringify(step);
@@ -117,7 +173,11 @@ test("Harbor not answering yet (first install): every setting the inventory sets
   (facts.get("harbor1") as HostFacts).api = {};
   (facts.get("harbor1") as HostFacts).stamps[INSTALL_STAMP_PATH] = null;
   const h1 = planCluster(desired, facts, ctx).hosts.find((h) => h.host.name === "harbor1")?.steps ?? [];
-  assert.deepEqual(h1.slice(-2).map((s) => s.phase + ":" + s.kind), ["harbor:install", "settings:settings"], "after the install, its wait and stamp");
+  assert.deepEqual(
+    h1.slice(-2).map((s) => s.phase + ":" + s.kind),
+    ["harbor:install", "settings:settings"],
+    "after the install, its wait and stamp",
+  );
 });
 
 test("Harbor rejects the admin password: a preflight problem saying which password to put in the inventory", () => {

@@ -90,7 +90,14 @@ test("stripCheckers: the haproxy mode's vrrp_script and its track_script go, the
   const stripped = stripCheckers(conf);
   assert.doesNotMatch(stripped, /vrrp_script|track_script|harbor_ha_haproxy/);
   // Only those lines went: everything else is as it was, in order.
-  const gone = conf.split("\n").filter((l) => !stripped.split("\n").includes(l)).map((l) => l.trim()).filter(Boolean);
-  assert.ok(gone.every((l) => /^(#|vrrp_script|script|interval|timeout|fall|rise|track_script|harbor_ha_haproxy|\})/.test(l)), gone.join("\n"));
+  const gone = conf
+    .split("\n")
+    .filter((l) => !stripped.split("\n").includes(l))
+    .map((l) => l.trim())
+    .filter(Boolean);
+  assert.ok(
+    gone.every((l) => /^(#|vrrp_script|script|interval|timeout|fall|rise|track_script|harbor_ha_haproxy|\})/.test(l)),
+    gone.join("\n"),
+  );
   assert.match(stripped, /virtual_ipaddress \{\n\s+10\.20\.0\.100\/24 dev eth0\n\s+\}\n\}/);
 });

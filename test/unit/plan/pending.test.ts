@@ -29,7 +29,10 @@ test("pending: a load balancer whose files match but whose reload never ran is r
   f.pending["reload-keepalived"] = 1_800_000_000;
   const steps = planLoadBalancer(lb, f, redactor);
   assert.deepEqual(titles(steps), ["reload keepalived"]);
-  assert.match(steps[0]?.reason ?? "", /an earlier run stopped before applying its change \(since 2027-01-15T08:00:00Z\): keepalived has not reloaded/);
+  assert.match(
+    steps[0]?.reason ?? "",
+    /an earlier run stopped before applying its change \(since 2027-01-15T08:00:00Z\): keepalived has not reloaded/,
+  );
   assert.deepEqual(pendingBookkeeping(steps), [{ mark: [], clear: ["reload-keepalived"] }]);
 });
 
@@ -49,8 +52,14 @@ test("pending: a changed keepalived.conf is recorded as pending before it is wri
   f.files[conf.path] = { ...f.files[conf.path], present: true, sha256: "0".repeat(64) };
   const steps = planLoadBalancer(lb, f, redactor);
   assert.deepEqual(titles(steps), [`write ${conf.path} (0640 root:root)`, "reload keepalived"]);
-  assert.deepEqual(pendingBookkeeping(steps), [{ mark: ["reload-keepalived"], clear: [] }, { mark: [], clear: ["reload-keepalived"] }]);
-  assert.equal(renderShell(markPendingCommand(["reload-keepalived"]), { reveal: false }), `mkdir -p -- ${PENDING_DIR} && touch -- ${PENDING_DIR}/reload-keepalived`);
+  assert.deepEqual(pendingBookkeeping(steps), [
+    { mark: ["reload-keepalived"], clear: [] },
+    { mark: [], clear: ["reload-keepalived"] },
+  ]);
+  assert.equal(
+    renderShell(markPendingCommand(["reload-keepalived"]), { reveal: false }),
+    `mkdir -p -- ${PENDING_DIR} && touch -- ${PENDING_DIR}/reload-keepalived`,
+  );
 });
 
 test("pending: a node whose install.sh was cut off runs it again, though its files and stamp are as desired", () => {
@@ -63,7 +72,9 @@ test("pending: a node whose install.sh was cut off runs it again, though its fil
   assert.match(steps[0]?.reason ?? "", /install\.sh has not completed with the configuration written/);
   // Cleared only by the stamp, after Harbor is seen to start.
   const marks = pendingBookkeeping(steps);
-  assert.deepEqual(marks.map((m, i) => (m ? `${titles(steps)[i]}: ${m.clear.join()}` : undefined)).filter(Boolean), [`${titles(steps)[2]}: reinstall-harbor`]);
+  assert.deepEqual(marks.map((m, i) => (m ? `${titles(steps)[i]}: ${m.clear.join()}` : undefined)).filter(Boolean), [
+    `${titles(steps)[2]}: reinstall-harbor`,
+  ]);
   assert.match(titles(steps)[2] ?? "", /^record the installed configuration/);
 });
 

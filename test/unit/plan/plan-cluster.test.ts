@@ -33,13 +33,19 @@ test("a bare load balancer gets every package, user, directory, file, the sysctl
   const pkg = steps.filter((s) => s.kind === "package");
   assert.equal(pkg.length, 1);
   assert.equal(pkg[0]?.title, `install ${d.packages.join(", ")}`);
-  assert.deepEqual(steps.filter((s) => s.kind === "user").map((s) => s.title), d.users.map((u) => `create system user ${u}`));
+  assert.deepEqual(
+    steps.filter((s) => s.kind === "user").map((s) => s.title),
+    d.users.map((u) => `create system user ${u}`),
+  );
   assert.deepEqual(steps.filter((s) => s.kind === "directory").length, d.directories.length);
   const files = steps.filter((s) => s.kind === "file");
   assert.deepEqual(new Set(files.map((s) => (s.action.type === "upload" ? s.action.file.path : ""))), new Set(d.files.map((f) => f.path)));
   assert.ok(files.every((s) => s.reason.startsWith("absent — ")));
   const services = steps.filter((s) => s.kind === "service");
-  assert.deepEqual(services.map((s) => s.title), ["apply /etc/sysctl.d/90-harbor-ha.conf", "start keepalived"]);
+  assert.deepEqual(
+    services.map((s) => s.title),
+    ["apply /etc/sysctl.d/90-harbor-ha.conf", "start keepalived"],
+  );
   assert.equal(shell(services[1] as Step), "service keepalived start", "sysv host: service, not systemctl");
   assert.equal(steps.at(-1)?.title, "start keepalived", "keepalived starts last, after its files");
   // Other hosts had no facts: they are left alone.

@@ -34,7 +34,10 @@ test("ini: an empty value is left as it is; a key absent before is masked withou
 });
 
 test("keepalived: auth_pass masked on both sides, indentation kept, other keys untouched", () => {
-  const m = maskSecretValues("    authentication {\n        auth_pass p1\n    }\n", "    authentication {\n        auth_pass p2\n    }\n", { syntax: "keepalived", keys: ["auth_pass"] });
+  const m = maskSecretValues("    authentication {\n        auth_pass p1\n    }\n", "    authentication {\n        auth_pass p2\n    }\n", {
+    syntax: "keepalived",
+    keys: ["auth_pass"],
+  });
   assert.equal(m.before, "    authentication {\n        auth_pass [redacted]\n    }\n");
   assert.equal(m.after, "    authentication {\n        auth_pass [redacted] (changed)\n    }\n");
 });
@@ -47,7 +50,11 @@ function shortSecretInventory(): Inventory {
   (raw.keepalived as Record<string, unknown>).auth_pass = "vp";
   (raw.database as Record<string, unknown>).password = "d9";
   (raw.cluster as Record<string, unknown>).harbor_version = "1.5.0";
-  (raw.harbor as Record<string, unknown>).extra_cfg = { ldap_searchdn: "cn=s", ldap_search_pwd: "${env:LDAP_PW}", custom_token: "${env:CUSTOM_TOKEN}" };
+  (raw.harbor as Record<string, unknown>).extra_cfg = {
+    ldap_searchdn: "cn=s",
+    ldap_search_pwd: "${env:LDAP_PW}",
+    custom_token: "${env:CUSTOM_TOKEN}",
+  };
   return { path: "/srv/inventory/inventory.yaml", dir: "/srv/inventory", data: buildInventorySchema(testResolver("/srv/inventory", ENV)).parse(raw) };
 }
 
@@ -89,7 +96,8 @@ test("a harbor.cfg diff shows neither the host's old passwords nor short or ${en
   const steps = planHarbor(inv, d, withOld(d, "/opt/harbor/harbor.cfg", old), bundle, redactor);
   const write = steps.find((s) => s.kind === "file");
   const shown = JSON.stringify(steps.map((s) => ({ ...s, action: undefined })));
-  for (const secret of ["Live-Old-Db-Pw", "Live-Old-Admin", "o1", "Old-Custom-Token", "= d9", "= q7", ENV.CUSTOM_TOKEN]) assert.ok(!shown.includes(secret), `${secret} leaked:\n${write?.diff}`);
+  for (const secret of ["Live-Old-Db-Pw", "Live-Old-Admin", "o1", "Old-Custom-Token", "= d9", "= q7", ENV.CUSTOM_TOKEN])
+    assert.ok(!shown.includes(secret), `${secret} leaked:\n${write?.diff}`);
   const diff = write?.diff ?? "";
   for (const key of ["db_password", "harbor_admin_password", "ldap_search_pwd", "custom_token"]) {
     assert.match(diff, new RegExp(`^-${key} = \\[redacted\\]\\n\\+${key} = \\[redacted\\] \\(changed\\)$`, "m"));
@@ -98,7 +106,11 @@ test("a harbor.cfg diff shows neither the host's old passwords nor short or ${en
 
 test("a keepalived.conf diff masks a short auth_pass and the host's old one", () => {
   const d = host("lb1");
-  const steps = planLoadBalancer(d, withOld(d, "/etc/keepalived/keepalived.conf", (c) => c.replace("auth_pass vp", "auth_pass ol")), redactor);
+  const steps = planLoadBalancer(
+    d,
+    withOld(d, "/etc/keepalived/keepalived.conf", (c) => c.replace("auth_pass vp", "auth_pass ol")),
+    redactor,
+  );
   const diff = steps.find((s) => s.kind === "file")?.diff ?? "";
   assert.ok(!/auth_pass (vp|ol)/.test(diff), diff);
   assert.match(diff, /^-\s+auth_pass \[redacted\]\n\+\s+auth_pass \[redacted\] \(changed\)$/m);

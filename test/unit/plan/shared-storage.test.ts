@@ -31,7 +31,8 @@ function oneInstall(extra?: (facts: Map<string, HostFacts>) => void): Plan {
 }
 
 const checks = (plan: Plan) => plan.hosts.flatMap((h) => h.steps.filter((s) => s.kind === "check").map((s) => [h.host.name, s.phase, s.title]));
-const install = (plan: Plan, host: string): Step | undefined => plan.hosts.find((h) => h.host.name === host)?.steps.find((s) => s.title.startsWith("run install.sh"));
+const install = (plan: Plan, host: string): Step | undefined =>
+  plan.hosts.find((h) => h.host.name === host)?.steps.find((s) => s.title.startsWith("run install.sh"));
 
 test("any install with filesystem storage: the first node writes the marker, every other node reads it, before the harbor phase", () => {
   const plan = oneInstall();
@@ -54,9 +55,20 @@ test("any install with filesystem storage: the first node writes the marker, eve
 
 test("the writer is the first node whose storage needs no change", () => {
   const plan = oneInstall((facts) => void ((facts.get("harbor1") as HostFacts).mounts["/data/job_logs"] = null));
-  assert.deepEqual(checks(plan).map(([h, phase]) => [h, phase]), [["harbor1", "storage-check"], ["harbor2", "storage"], ["harbor3", "storage-check"]]);
+  assert.deepEqual(
+    checks(plan).map(([h, phase]) => [h, phase]),
+    [
+      ["harbor1", "storage-check"],
+      ["harbor2", "storage"],
+      ["harbor3", "storage-check"],
+    ],
+  );
   const h1 = plan.hosts.find((h) => h.host.name === "harbor1")?.steps ?? [];
-  assert.deepEqual(h1.map((s) => s.phase), ["storage", "storage-check"], "harbor1 mounts first, then reads");
+  assert.deepEqual(
+    h1.map((s) => s.phase),
+    ["storage", "storage-check"],
+    "harbor1 mounts first, then reads",
+  );
 });
 
 test("no install anywhere: no check", () => {
@@ -99,26 +111,37 @@ function folder(name: string, owner: number): string {
   return d;
 }
 
-test("the commands for real: the marker written as uid 10000 is read on the same filesystem", { skip: !isRoot && "needs root (writes as uid 10000)" }, () => {
-  const shared = folder("shared", 10000);
-  const mark = run(sharedStorageMarkCommand(shared, "marker one"));
-  assert.equal(mark.status, 0, mark.stderr);
-  assert.equal(readFileSync(join(shared, SHARED_CHECK_FILE), "utf8"), "marker one\n");
-  assert.equal(spawnSync("stat", ["-c", "%u", join(shared, SHARED_CHECK_FILE)], { encoding: "utf8" }).stdout.trim(), "10000");
-  const read = run(sharedStorageReadCommand(shared, "marker one", "harbor1", "harbor2"));
-  assert.equal(read.status, 0, read.stderr);
-  assert.equal(run(sharedStorageMarkCommand(shared, "marker two")).status, 0, "the next run replaces the marker");
-  assert.equal(run(sharedStorageReadCommand(shared, "marker one", "harbor1", "harbor2")).status, 1, "an old marker is not this run's");
-});
+test(
+  "the commands for real: the marker written as uid 10000 is read on the same filesystem",
+  { skip: !isRoot && "needs root (writes as uid 10000)" },
+  () => {
+    const shared = folder("shared", 10000);
+    const mark = run(sharedStorageMarkCommand(shared, "marker one"));
+    assert.equal(mark.status, 0, mark.stderr);
+    assert.equal(readFileSync(join(shared, SHARED_CHECK_FILE), "utf8"), "marker one\n");
+    assert.equal(spawnSync("stat", ["-c", "%u", join(shared, SHARED_CHECK_FILE)], { encoding: "utf8" }).stdout.trim(), "10000");
+    const read = run(sharedStorageReadCommand(shared, "marker one", "harbor1", "harbor2"));
+    assert.equal(read.status, 0, read.stderr);
+    assert.equal(run(sharedStorageMarkCommand(shared, "marker two")).status, 0, "the next run replaces the marker");
+    assert.equal(run(sharedStorageReadCommand(shared, "marker one", "harbor1", "harbor2")).status, 1, "an old marker is not this run's");
+  },
+);
 
-test("the commands for real: another filesystem, and a folder uid 10000 cannot write to, are refused with what was found", { skip: !isRoot && "needs root (writes as uid 10000)" }, () => {
-  const local = folder("local", 10000);
-  const missing = run(sharedStorageReadCommand(local, "marker one", "harbor1", "harbor2"));
-  assert.equal(missing.status, 1);
-  assert.match(missing.stderr, /^harbor2 does not see the check marker harbor1 just wrote into .*\/local\nmounted at .*\/local on harbor2: nothing at exactly this path\n$/);
-  const rootOnly = folder("root-only", 0);
-  const denied = run(sharedStorageMarkCommand(rootOnly, "m"));
-  assert.equal(denied.status, 1);
-  assert.match(denied.stderr, /uid 10000 \(Harbor's registry\) cannot write to .*\/root-only\n$/);
-  assert.match(run(sharedStorageMarkCommand(join(dir, "absent"), "m")).stderr, /absent does not exist/);
-});
+test(
+  "the commands for real: another filesystem, and a folder uid 10000 cannot write to, are refused with what was found",
+  { skip: !isRoot && "needs root (writes as uid 10000)" },
+  () => {
+    const local = folder("local", 10000);
+    const missing = run(sharedStorageReadCommand(local, "marker one", "harbor1", "harbor2"));
+    assert.equal(missing.status, 1);
+    assert.match(
+      missing.stderr,
+      /^harbor2 does not see the check marker harbor1 just wrote into .*\/local\nmounted at .*\/local on harbor2: nothing at exactly this path\n$/,
+    );
+    const rootOnly = folder("root-only", 0);
+    const denied = run(sharedStorageMarkCommand(rootOnly, "m"));
+    assert.equal(denied.status, 1);
+    assert.match(denied.stderr, /uid 10000 \(Harbor's registry\) cannot write to .*\/root-only\n$/);
+    assert.match(run(sharedStorageMarkCommand(join(dir, "absent"), "m")).stderr, /absent does not exist/);
+  },
+);

@@ -45,13 +45,18 @@ test("nothing listening yet: not ready, curl's error shown", () => {
 });
 
 test("nginx up, the UI or the registry not yet: 502s are not ready", () => {
-  const v = judgeHarborStartup("== systeminfo\nstatus 502\n== v2\nHTTP/1.1 502 Bad Gateway\r\nServer: nginx\r\n\r\nstatus 502\n== token\nstatus 502\n");
+  const v = judgeHarborStartup(
+    "== systeminfo\nstatus 502\n== v2\nHTTP/1.1 502 Bad Gateway\r\nServer: nginx\r\n\r\nstatus 502\n== token\nstatus 502\n",
+  );
   assert.deepEqual(v, { ready: false, detail: "/api/systeminfo 502; /v2/ 502; /service/token 502" });
   assert.equal(judgeHarborStartup(UP.replace("status 200", "status 502")).ready, false, "the registry alone is not enough");
 });
 
 test("UI and registry up with token auth: ready", () => {
-  assert.deepEqual(judgeHarborStartup(UP), { ready: true, detail: '/api/systeminfo 200; /v2/ 401 Bearer realm="https://harbor.example.com/service/token",service="harbor-registry"; /service/token 200' });
+  assert.deepEqual(judgeHarborStartup(UP), {
+    ready: true,
+    detail: '/api/systeminfo 200; /v2/ 401 Bearer realm="https://harbor.example.com/service/token",service="harbor-registry"; /service/token 200',
+  });
 });
 
 test("a UI that cannot sign tokens (a token key libtrust refuses) is not ready, though /api/systeminfo answers", () => {
@@ -61,19 +66,46 @@ test("a UI that cannot sign tokens (a token key libtrust refuses) is not ready, 
 });
 
 test("/v2/ without a Bearer challenge (a registry not wired to Harbor's token service) is not ready", () => {
-  assert.deepEqual(judgeHarborStartup(UP.replace(/^Www-Authenticate: .*$/m, 'WWW-Authenticate: Basic realm="registry"\r')).detail, "/api/systeminfo 200; /v2/ 401 with a Basic challenge, not Bearer; /service/token 200");
-  assert.equal(judgeHarborStartup(UP.replace(/^Www-Authenticate: .*\r\n/m, "")).detail, "/api/systeminfo 200; /v2/ 401 without a challenge; /service/token 200");
-  assert.equal(judgeHarborStartup(UP.replace("status 401", "status 200").replace("HTTP/1.1 401 Unauthorized", "HTTP/1.1 200 OK")).ready, false, "an open registry is not Harbor's");
+  assert.deepEqual(
+    judgeHarborStartup(UP.replace(/^Www-Authenticate: .*$/m, 'WWW-Authenticate: Basic realm="registry"\r')).detail,
+    "/api/systeminfo 200; /v2/ 401 with a Basic challenge, not Bearer; /service/token 200",
+  );
+  assert.equal(
+    judgeHarborStartup(UP.replace(/^Www-Authenticate: .*\r\n/m, "")).detail,
+    "/api/systeminfo 200; /v2/ 401 without a challenge; /service/token 200",
+  );
+  assert.equal(
+    judgeHarborStartup(UP.replace("status 401", "status 200").replace("HTTP/1.1 401 Unauthorized", "HTTP/1.1 200 OK")).ready,
+    false,
+    "an open registry is not Harbor's",
+  );
 });
 
 test("the probe, run for real with curl, against a server that answers as Harbor does", async () => {
   let stage: "starting" | "up" = "starting";
   const server = createServer((req, res) => {
-    if (stage === "starting") { res.writeHead(502); res.end("Bad Gateway"); return; }
-    if (req.url === "/api/systeminfo") { res.writeHead(200, { "content-type": "application/json" }); res.end("{}"); return; }
-    if (req.url === "/v2/") { res.writeHead(401, { "www-authenticate": 'Bearer realm="http://h/service/token",service="harbor-registry"' }); res.end("{}"); return; }
-    if (req.url === HARBOR_TOKEN_PROBE_PATH) { res.writeHead(200, { "content-type": "application/json" }); res.end('{"token":"t"}'); return; }
-    res.writeHead(404); res.end();
+    if (stage === "starting") {
+      res.writeHead(502);
+      res.end("Bad Gateway");
+      return;
+    }
+    if (req.url === "/api/systeminfo") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end("{}");
+      return;
+    }
+    if (req.url === "/v2/") {
+      res.writeHead(401, { "www-authenticate": 'Bearer realm="http://h/service/token",service="harbor-registry"' });
+      res.end("{}");
+      return;
+    }
+    if (req.url === HARBOR_TOKEN_PROBE_PATH) {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end('{"token":"t"}');
+      return;
+    }
+    res.writeHead(404);
+    res.end();
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   try {

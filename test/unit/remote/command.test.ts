@@ -50,7 +50,10 @@ describe("renderShell", () => {
   });
 
   it("emits operators unquoted and refuses anything else as an operator", () => {
-    assert.equal(renderShell(cmd("ip", "-4", "addr", op("2>/dev/null"), op("|"), "grep", "-c", "inet"), { reveal: false }), "ip -4 addr 2>/dev/null | grep -c inet");
+    assert.equal(
+      renderShell(cmd("ip", "-4", "addr", op("2>/dev/null"), op("|"), "grep", "-c", "inet"), { reveal: false }),
+      "ip -4 addr 2>/dev/null | grep -c inet",
+    );
     assert.throws(() => op("; rm -rf /" as never), /not an allowed shell operator/);
   });
 });

@@ -24,7 +24,14 @@ describe("RemoteCommandError", () => {
   });
 
   it("masks a secret the remote side echoed into stderr", () => {
-    const err = new RemoteCommandError({ host: "h", step: "s", command, exitCode: 1, stderr: "ERROR 1045: Access denied (password Db-Pa55word!)", secrets: [password] });
+    const err = new RemoteCommandError({
+      host: "h",
+      step: "s",
+      command,
+      exitCode: 1,
+      stderr: "ERROR 1045: Access denied (password Db-Pa55word!)",
+      secrets: [password],
+    });
     assert.ok(!err.message.includes("Db-Pa55word!"));
     assert.ok(!JSON.stringify(err.stderrLines).includes("Db-Pa55word!"));
     assert.match(err.message, /\[redacted\]/);
@@ -51,7 +58,14 @@ describe("RemoteCommandError", () => {
 });
 
 describe("mapConnectError", () => {
-  const ctx = { label: "lb2", address: "10.0.0.12", port: 2222, user: "deploy", privateKeyPath: "/home/op/.ssh/id_ed25519", connectTimeoutMs: 10_000 };
+  const ctx = {
+    label: "lb2",
+    address: "10.0.0.12",
+    port: 2222,
+    user: "deploy",
+    privateKeyPath: "/home/op/.ssh/id_ed25519",
+    connectTimeoutMs: 10_000,
+  };
 
   it("says which user and key failed to authenticate", () => {
     const err = mapConnectError(Object.assign(new Error("All configured authentication methods failed"), { level: "client-authentication" }), ctx);
@@ -62,7 +76,13 @@ describe("mapConnectError", () => {
 
   it("tells refused, timed out and DNS failures apart", () => {
     assert.match(mapConnectError(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }), ctx).message, /connection refused/);
-    assert.match(mapConnectError(Object.assign(new Error("Timed out while waiting for handshake"), { level: "client-timeout" }), ctx).message, /no SSH handshake within 10 s/);
-    assert.match(mapConnectError(Object.assign(new Error("getaddrinfo ENOTFOUND x"), { code: "ENOTFOUND" }), ctx).message, /cannot resolve "10\.0\.0\.12" \(DNS\)/);
+    assert.match(
+      mapConnectError(Object.assign(new Error("Timed out while waiting for handshake"), { level: "client-timeout" }), ctx).message,
+      /no SSH handshake within 10 s/,
+    );
+    assert.match(
+      mapConnectError(Object.assign(new Error("getaddrinfo ENOTFOUND x"), { code: "ENOTFOUND" }), ctx).message,
+      /cannot resolve "10\.0\.0\.12" \(DNS\)/,
+    );
   });
 });

@@ -31,7 +31,13 @@ describe("host keys", () => {
     return { type: t, blob: Buffer.from(base64, "base64"), pubPath: `${path}.pub` };
   }
 
-  const check = (knownHostsPath: string): HostKeyCheck => ({ hostName: "lb1", address: "10.0.0.11", port: 22, knownHostsPath, acceptNewHostKeys: true });
+  const check = (knownHostsPath: string): HostKeyCheck => ({
+    hostName: "lb1",
+    address: "10.0.0.11",
+    port: 22,
+    knownHostsPath,
+    acceptNewHostKeys: true,
+  });
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), "harbor-ha-hk-"));

@@ -7,7 +7,13 @@ test("byHost: every fulfilled value and every failure under its host, non-Errors
   const settled = await Promise.allSettled([Promise.resolve(1), Promise.reject(new Error("boom")), Promise.reject("a string")]);
   const r = byHost(["a", "b", "c"], settled);
   assert.deepEqual([...r.values], [["a", 1]]);
-  assert.deepEqual([...r.failures].map(([h, e]) => [h, e.message]), [["b", "boom"], ["c", "a string"]]);
+  assert.deepEqual(
+    [...r.failures].map(([h, e]) => [h, e.message]),
+    [
+      ["b", "boom"],
+      ["c", "a string"],
+    ],
+  );
 });
 
 test("byHost: results that do not match the hosts are a bug, not a silent loss", () => {
@@ -16,6 +22,9 @@ test("byHost: results that do not match the hosts are a bug, not a silent loss",
 
 test("throwIfAnyFailed: names every failed host with its reason", async () => {
   const settled = await Promise.allSettled([Promise.reject(new Error("no route")), Promise.resolve(), Promise.reject(new Error("refused"))]);
-  assert.throws(() => throwIfAnyFailed(["lb1", "lb2", "lb3"], settled, "could not drain harbor1"), (e: Error) => e.message === "could not drain harbor1:\n  lb1: no route\n  lb3: refused");
+  assert.throws(
+    () => throwIfAnyFailed(["lb1", "lb2", "lb3"], settled, "could not drain harbor1"),
+    (e: Error) => e.message === "could not drain harbor1:\n  lb1: no route\n  lb3: refused",
+  );
   assert.doesNotThrow(() => throwIfAnyFailed(["lb1"], [{ status: "fulfilled", value: 1 }], "x"));
 });

@@ -4,7 +4,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { checkHostKey, fingerprintSha256, formatKnownHostsLine, keyTypeOfBlob, knownKeyTypes, parseKnownHosts } from "../../../src/remote/known-hosts.js";
+import {
+  checkHostKey,
+  fingerprintSha256,
+  formatKnownHostsLine,
+  keyTypeOfBlob,
+  knownKeyTypes,
+  parseKnownHosts,
+} from "../../../src/remote/known-hosts.js";
 
 interface Key {
   type: string;
@@ -68,7 +75,9 @@ describe("known_hosts", () => {
   });
 
   it("refuses a @revoked key wherever it appears, and ignores @cert-authority lines", () => {
-    const entries = parseKnownHosts(`@revoked * ${a.type} ${a.base64}\n10.0.0.11 ${a.type} ${a.base64}\n@cert-authority * ${rsa.type} ${rsa.base64}\n`);
+    const entries = parseKnownHosts(
+      `@revoked * ${a.type} ${a.base64}\n10.0.0.11 ${a.type} ${a.base64}\n@cert-authority * ${rsa.type} ${rsa.base64}\n`,
+    );
     assert.equal(checkHostKey(entries, "10.0.0.11", 22, a.type, a.base64), "revoked");
     // Only the @cert-authority line names 10.0.0.12: it stays unknown.
     assert.equal(checkHostKey(entries, "10.0.0.12", 22, rsa.type, rsa.base64), "unknown");

@@ -29,7 +29,14 @@ describe("sshTargetFor", () => {
   it("lets the host override the defaults, resolves paths and carries the jump host", () => {
     const pw = new Secret("pw-1234");
     const { inv, lb } = inventory(
-      { user: "deploy", known_hosts: "state/known_hosts", sudo_password: pw, connect_timeout_s: 3, private_key: "/k/id", jump_host: { address: "bastion" } },
+      {
+        user: "deploy",
+        known_hosts: "state/known_hosts",
+        sudo_password: pw,
+        connect_timeout_s: 3,
+        private_key: "/k/id",
+        jump_host: { address: "bastion" },
+      },
       { port: 2222 },
     );
     const t = sshTargetFor(inv, lb);

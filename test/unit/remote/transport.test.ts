@@ -38,7 +38,10 @@ test("a command without a deadline of its own gets the ordinary one (60 s)", asy
   const transport = await connected(net);
   t.mock.timers.enable({ apis: ["setTimeout"] });
   const seen: { outcome?: unknown } = {};
-  const running = transport.run(cmd("sh", "-c", "true"), { step: "gather facts" }).then(() => (seen.outcome = "answered"), (e: unknown) => (seen.outcome = e));
+  const running = transport.run(cmd("sh", "-c", "true"), { step: "gather facts" }).then(
+    () => (seen.outcome = "answered"),
+    (e: unknown) => (seen.outcome = e),
+  );
   await new Promise((r) => setImmediate(r));
   t.mock.timers.tick(DEFAULT_COMMAND_TIMEOUT_MS - 1);
   await new Promise((r) => setImmediate(r));
@@ -60,7 +63,10 @@ test("a dropped connection reads 'lost the SSH connection to <host> during step 
   };
   await assert.rejects(t.uploadAtomic({ path: "/etc/harbor.cfg", content: "x", mode: 0o644, step: "write /etc/harbor.cfg" }), (e: unknown) => {
     lost(e);
-    assert.equal((e as Error).message, 'lost the SSH connection to harbor1 (10.0.0.21:22) during step "write /etc/harbor.cfg": the connection was reset');
+    assert.equal(
+      (e as Error).message,
+      'lost the SSH connection to harbor1 (10.0.0.21:22) during step "write /etc/harbor.cfg": the connection was reset',
+    );
     assert.match((e as ConnectionLostError).hint ?? "", /Check that harbor1 is up and reachable/);
     return true;
   });
@@ -69,7 +75,10 @@ test("a dropped connection reads 'lost the SSH connection to <host> during step 
 });
 
 test("ssh2's errors after the handshake in words: a keepalive timeout says the host stopped answering", () => {
-  assert.equal(describeConnectionError({ level: "client-timeout", message: "Keepalive timeout" }), "the host stopped answering (no answer to keepalives for 20 s)");
+  assert.equal(
+    describeConnectionError({ level: "client-timeout", message: "Keepalive timeout" }),
+    "the host stopped answering (no answer to keepalives for 20 s)",
+  );
   assert.equal(describeConnectionError({ code: "ECONNRESET", message: "read ECONNRESET" }), "the connection was reset");
 });
 
@@ -88,7 +97,10 @@ test("an upload reaches the host whole, the previous version kept as .harbor-ha.
   h.on(/^login$/, { code: 1, stderr: "denied for s3cr3t-value\n" });
   await assert.rejects(t.runChecked(cmd("login", secret), { step: "login" }), (e: unknown) => {
     assert.ok(e instanceof RemoteCommandError);
-    assert.match(e.message, /^lb1: step "login" failed: the command exited with code 1\n {2}command: login \*\*\*\n {2}stderr:\n {4}denied for \[redacted\]$/);
+    assert.match(
+      e.message,
+      /^lb1: step "login" failed: the command exited with code 1\n {2}command: login \*\*\*\n {2}stderr:\n {4}denied for \[redacted\]$/,
+    );
     return true;
   });
 });

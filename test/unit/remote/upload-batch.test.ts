@@ -49,7 +49,10 @@ describe("atomic upload batch", () => {
     const big = Buffer.alloc(300_000, "x");
     const a = join(dir, "big-a");
     const b = join(dir, "big-b");
-    const r = runBatch([{ path: a, content: big, mode: 0o644 }, { path: b, content: "after the big one\n", mode: 0o644 }]);
+    const r = runBatch([
+      { path: a, content: big, mode: 0o644 },
+      { path: b, content: "after the big one\n", mode: 0o644 },
+    ]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(statSync(a).size, 300_000);
     assert.equal(readFileSync(b, "utf8"), "after the big one\n");
@@ -59,7 +62,10 @@ describe("atomic upload batch", () => {
     const a = join(dir, "keep-a.conf");
     const b = join(dir, "keep-b.conf");
     writeFileSync(a, "old a\n", { mode: 0o600 });
-    const r = runBatch([{ path: a, content: "new a\n", mode: 0o644 }, { path: b, content: "new b\n", mode: 0o644 }]);
+    const r = runBatch([
+      { path: a, content: "new a\n", mode: 0o644 },
+      { path: b, content: "new b\n", mode: 0o644 },
+    ]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(readFileSync(a, "utf8"), "new a\n");
     assert.equal(readFileSync(a + BACKUP_SUFFIX, "utf8"), "old a\n");
@@ -74,7 +80,13 @@ describe("atomic upload batch", () => {
     const b = join(dir, "cut-b.conf");
     writeFileSync(a, "old a\n");
     writeFileSync(b, "old b\n");
-    const r = runBatch([{ path: a, content: "new a\n", mode: 0o644 }, { path: b, content: "new b, longer\n", mode: 0o644 }], (full) => full.subarray(0, full.length - 3));
+    const r = runBatch(
+      [
+        { path: a, content: "new a\n", mode: 0o644 },
+        { path: b, content: "new b, longer\n", mode: 0o644 },
+      ],
+      (full) => full.subarray(0, full.length - 3),
+    );
     assert.equal(r.status, UPLOAD_TRUNCATED_EXIT);
     assert.match(r.stderr, /cut-b\.conf: the content arrived incomplete .* no file of this batch was changed/);
     assert.equal(readFileSync(a, "utf8"), "old a\n", "the first file, though it arrived whole, is not replaced");
@@ -85,7 +97,10 @@ describe("atomic upload batch", () => {
   it("changes nothing when a file's owner does not exist (refused before any rename)", () => {
     const a = join(dir, "owner-a.conf");
     writeFileSync(a, "old a\n");
-    const r = runBatch([{ path: a, content: "new a\n", mode: 0o644 }, { path: join(dir, "owner-b.conf"), content: "b\n", mode: 0o644, owner: "no-such-user-hha" }]);
+    const r = runBatch([
+      { path: a, content: "new a\n", mode: 0o644 },
+      { path: join(dir, "owner-b.conf"), content: "b\n", mode: 0o644, owner: "no-such-user-hha" },
+    ]);
     assert.notEqual(r.status, 0);
     assert.equal(readFileSync(a, "utf8"), "old a\n");
     assert.equal(readdirSync(dir).includes("owner-b.conf"), false);

@@ -41,7 +41,10 @@ describe("atomic upload command", () => {
     assert.equal(readFileSync(path, "utf8"), "v2\n");
     assert.equal(readFileSync(path + BACKUP_SUFFIX, "utf8"), "v1\n");
     assert.equal(statSync(path + BACKUP_SUFFIX).mode & 0o777, 0o644);
-    assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith(".harbor-ha")), []);
+    assert.deepEqual(
+      readdirSync(dir).filter((n) => n.startsWith(".harbor-ha")),
+      [],
+    );
   });
 
   it("leaves the old file untouched when the content arrives cut short", () => {
@@ -51,6 +54,9 @@ describe("atomic upload command", () => {
     assert.equal(r.status, UPLOAD_TRUNCATED_EXIT);
     assert.match(r.stderr, /arrived incomplete/);
     assert.equal(readFileSync(path, "utf8"), "old\n");
-    assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith(".harbor-ha")), []);
+    assert.deepEqual(
+      readdirSync(dir).filter((n) => n.startsWith(".harbor-ha")),
+      [],
+    );
   });
 });

@@ -15,7 +15,6 @@ import { buildTestInventory, createNetns, inventoryData, isRoot, readFixtureStat
 const CHECK_TIMEOUT_S = 2;
 const HOSTNAME = "registry.test.example";
 
-
 const RUN_CHECK = `
 set -e
 mount -t tmpfs tmpfs /var/lib

@@ -30,11 +30,16 @@ test("readOrCreateClusterState generates once (0700 folder, 0600 files) and then
     assert.equal(second.tokenCertificatePem, first.tokenCertificatePem);
     // The certificate belongs to the key, is RSA 4096, and lasts ten years.
     const certKey = execFileSync("openssl", ["x509", "-noout", "-pubkey", "-in", join(stateDir, "token_root.crt")], { encoding: "utf8" });
-    const key = execFileSync("openssl", ["rsa", "-pubout", "-in", join(stateDir, "token_private_key.pem")], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    const key = execFileSync("openssl", ["rsa", "-pubout", "-in", join(stateDir, "token_private_key.pem")], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     assert.equal(certKey, key);
     const text = execFileSync("openssl", ["x509", "-noout", "-text", "-in", join(stateDir, "token_root.crt")], { encoding: "utf8" });
     assert.match(text, /Public-Key: \(4096 bit\)/);
-    const notAfter = new Date(execFileSync("openssl", ["x509", "-noout", "-enddate", "-in", join(stateDir, "token_root.crt")], { encoding: "utf8" }).split("=")[1] ?? "");
+    const notAfter = new Date(
+      execFileSync("openssl", ["x509", "-noout", "-enddate", "-in", join(stateDir, "token_root.crt")], { encoding: "utf8" }).split("=")[1] ?? "",
+    );
     assert.ok(notAfter.getTime() - Date.now() > 9.9 * 365 * 86_400_000);
     assert.equal(String(first.secretkey), "[redacted]");
   } finally {
@@ -45,8 +50,16 @@ test("readOrCreateClusterState generates once (0700 folder, 0600 files) and then
 test("a secretkey of the wrong length is refused with a message naming the file", async () => {
   const dir = mkdtempSync(join(tmpdir(), "hha-state-"));
   try {
-    for (const [f, c] of [["secretkey", "short\n"], ["token_private_key.pem", "k"], ["token_root.crt", "c"]]) writeFileSync(join(dir, f ?? ""), c ?? "");
-    await assert.rejects(readClusterState(dir), (e: Error) => e instanceof HarborHaError && e.message.includes(join(dir, "secretkey")) && /exactly 16/.test(e.message));
+    for (const [f, c] of [
+      ["secretkey", "short\n"],
+      ["token_private_key.pem", "k"],
+      ["token_root.crt", "c"],
+    ])
+      writeFileSync(join(dir, f ?? ""), c ?? "");
+    await assert.rejects(
+      readClusterState(dir),
+      (e: Error) => e instanceof HarborHaError && e.message.includes(join(dir, "secretkey")) && /exactly 16/.test(e.message),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -57,7 +57,8 @@ async function assertGolden(name: string, inventory: Inventory, keep: (rel: stri
   // The database's registry.sql source is absolute on this machine; golden files keep it project-relative.
   const rendered = renderDesiredState(inventory, state);
   const sql = rendered.database.registrySql;
-  rendered.database.registrySql = sql.from === "file" ? { ...sql, path: relative(projectRoot(), sql.path) } : { ...sql, bundle: relative(projectRoot(), sql.bundle) };
+  rendered.database.registrySql =
+    sql.from === "file" ? { ...sql, path: relative(projectRoot(), sql.path) } : { ...sql, bundle: relative(projectRoot(), sql.bundle) };
   const entries = new Map([...goldenEntries(rendered)].filter(([rel]) => keep(rel)));
 
   if (process.env.UPDATE_GOLDEN === "1") {

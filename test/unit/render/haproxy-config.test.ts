@@ -17,7 +17,17 @@ import { renderShell } from "../../../src/shell/command.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
 import { HAPROXY_CFG_PATH } from "../../../src/render/haproxy.js";
 import { LB_CA_PATH } from "../../../src/render/loadbalancer.js";
-import { addInterface, buildTestInventory, createNetns, inventoryData, isRoot, makeTestTls, readFixtureState, runInNetns, startHarborApiStandIn } from "./helpers.js";
+import {
+  addInterface,
+  buildTestInventory,
+  createNetns,
+  inventoryData,
+  isRoot,
+  makeTestTls,
+  readFixtureState,
+  runInNetns,
+  startHarborApiStandIn,
+} from "./helpers.js";
 
 const skip = isRoot() ? false : "needs root for network namespaces";
 const HOSTNAME = "registry.test.example";
@@ -58,8 +68,20 @@ function haproxyCheck(conf: string, caPem: string | undefined): { exit: number; 
 test("haproxy -c accepts every shape: https with and without a CA, http, 32 nodes", { skip }, async () => {
   const withCa = makeTestTls(HOSTNAME, true);
   const shapes: Array<[Inventory, string | undefined]> = [
-    [buildTestInventory(inventoryData({ lbs: 3, nodes: 4, protocol: "https", vrrpMode: "multicast", withCa: true, loadBalancing: "haproxy" }), withCa), withCa.caPem],
-    [buildTestInventory(inventoryData({ lbs: 2, nodes: 2, protocol: "https", vrrpMode: "unicast", loadBalancing: "haproxy" }), makeTestTls(HOSTNAME, false)), undefined],
+    [
+      buildTestInventory(
+        inventoryData({ lbs: 3, nodes: 4, protocol: "https", vrrpMode: "multicast", withCa: true, loadBalancing: "haproxy" }),
+        withCa,
+      ),
+      withCa.caPem,
+    ],
+    [
+      buildTestInventory(
+        inventoryData({ lbs: 2, nodes: 2, protocol: "https", vrrpMode: "unicast", loadBalancing: "haproxy" }),
+        makeTestTls(HOSTNAME, false),
+      ),
+      undefined,
+    ],
     [buildTestInventory(inventoryData({ lbs: 2, nodes: 32, protocol: "http", vrrpMode: "unicast", loadBalancing: "haproxy" })), undefined],
   ];
   for (const [inv, ca] of shapes) {
@@ -148,7 +170,13 @@ test("HAProxy's health check takes out exactly the nodes check.sh fails, and the
   const servers = parseHaproxyStat(stat);
   const status = Object.fromEntries(servers.map((s) => [`${s.backend}/${s.server}`, takesTraffic(s)]));
   // 127.0.0.1 healthy; .2 another registry_url; .3 /api/repositories/top 500; .4 never answers; .5 refuses.
-  assert.deepEqual(status, { "harbor_80/harbor1": true, "harbor_80/harbor2": false, "harbor_80/harbor3": false, "harbor_80/harbor4": false, "harbor_80/harbor5": false });
+  assert.deepEqual(status, {
+    "harbor_80/harbor1": true,
+    "harbor_80/harbor2": false,
+    "harbor_80/harbor3": false,
+    "harbor_80/harbor4": false,
+    "harbor_80/harbor5": false,
+  });
   assert.equal(vip.trim(), "200");
 });
 

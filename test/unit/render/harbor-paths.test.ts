@@ -50,9 +50,17 @@ test("http without TLS: no certificate copies; the token pair and the secretkey 
   const node = renderDesiredState(inv, await readFixtureState()).hosts[2] as DesiredHost;
   const ha = node.files.filter((f) => f.path.startsWith("/opt/harbor/ha/")).map((f) => f.path);
   assert.deepEqual(ha, ["/opt/harbor/ha/secretkey", "/opt/harbor/ha/private_key.pem", "/opt/harbor/ha/root.crt"]);
-  assert.deepEqual(harborLiveFiles(inv, node).map((l) => l.path), ["/opt/harbor/common/config/ui/private_key.pem", "/opt/harbor/common/config/registry/root.crt", "/data/secretkey"]);
+  assert.deepEqual(
+    harborLiveFiles(inv, node).map((l) => l.path),
+    ["/opt/harbor/common/config/ui/private_key.pem", "/opt/harbor/common/config/registry/root.crt", "/data/secretkey"],
+  );
 });
 
 test("the TLS copies in ha/ are recognised as TLS files (rotate-certs writes them)", () => {
-  assert.deepEqual(["/opt/harbor/ha/server.crt", "/srv/harbor/ha/server.key", "/opt/harbor/ha/ca.crt", "/opt/harbor/ha/root.crt", "/opt/harbor/ha/secretkey"].map(isHaTlsCopy), [true, true, true, false, false]);
+  assert.deepEqual(
+    ["/opt/harbor/ha/server.crt", "/srv/harbor/ha/server.key", "/opt/harbor/ha/ca.crt", "/opt/harbor/ha/root.crt", "/opt/harbor/ha/secretkey"].map(
+      isHaTlsCopy,
+    ),
+    [true, true, true, false, false],
+  );
 });

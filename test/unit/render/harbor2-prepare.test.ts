@@ -33,7 +33,8 @@ const VMS_FIXTURE = readFileSync(join(projectRoot(), "test", "fixtures", "invent
 function whyNot(): string | false {
   if (process.getuid?.() !== 0) return "needs root: the sandbox binds prepare's volumes in a private mount namespace";
   const py = spawnSync("python3", ["-c", "import yaml, jinja2, click, packaging"], { encoding: "utf8" });
-  if (py.status !== 0) return "python3 lacks yaml, jinja2, click or packaging (apt-get install python3-yaml python3-jinja2 python3-click python3-packaging)";
+  if (py.status !== 0)
+    return "python3 lacks yaml, jinja2, click or packaging (apt-get install python3-yaml python3-jinja2 python3-click python3-packaging)";
   return false;
 }
 const skip = whyNot();
@@ -137,13 +138,21 @@ describe("Harbor 2.15's real prepare on the rendered harbor.yml and seeded secre
   });
 
   test("Redis Sentinel and s3 reach the registry and core as Harbor's URLs", async () => {
-    const text = VMS_FIXTURE.replace("  host: 10.20.0.32\n", "  sentinel:\n    master_set: mymaster\n    hosts:\n      - host: 10.20.0.33\n      - host: 10.20.0.34\n").replace(
+    const text = VMS_FIXTURE.replace(
+      "  host: 10.20.0.32\n",
+      "  sentinel:\n    master_set: mymaster\n    hosts:\n      - host: 10.20.0.33\n      - host: 10.20.0.34\n",
+    ).replace(
       "storage:\n  type: nfs\n  server: 10.20.0.40\n  registry_export: /exports/registry\n",
       "storage:\n  type: object_store\n  provider: s3\n  config:\n    region: eu-west-1\n    bucket: harbor\n    secretkey: ${env:TEST_REDIS_PASSWORD}\n    secure: true\n",
     );
     const box = await prepared(text, false);
     const core = box.read("config/core/env");
-    assert.ok(core.includes(`_REDIS_URL_CORE=redis+sentinel://:${TEST_SECRETS.redisPassword}@10.20.0.33:26379,10.20.0.34:26379/mymaster?idle_timeout_seconds=30`), core);
+    assert.ok(
+      core.includes(
+        `_REDIS_URL_CORE=redis+sentinel://:${TEST_SECRETS.redisPassword}@10.20.0.33:26379,10.20.0.34:26379/mymaster?idle_timeout_seconds=30`,
+      ),
+      core,
+    );
     assert.ok(core.includes("REGISTRY_STORAGE_PROVIDER_NAME=s3"));
     const registry = box.read("config/registry/config.yml");
     assert.match(registry, /s3:\s+region: eu-west-1\s+bucket: harbor\s+secretkey: redis-secret-42\s+secure: true/);
@@ -156,7 +165,8 @@ describe("Harbor 2.15's real prepare on the rendered harbor.yml and seeded secre
     const expected: Record<string, string> = { CORE_SECRET: "c".repeat(16), JOBSERVICE_SECRET: "j".repeat(16), CSRF_KEY: "k".repeat(32) };
     for (const [file, keys] of Object.entries(PINNED_ENV_KEYS)) {
       const before = [a.read(`config/${file}`), b.read(`config/${file}`)];
-      for (const key of keys) assert.notEqual(envValue(before[0] ?? "", key), envValue(before[1] ?? "", key), `${file} ${key}: prepare makes a new one each run`);
+      for (const key of keys)
+        assert.notEqual(envValue(before[0] ?? "", key), envValue(before[1] ?? "", key), `${file} ${key}: prepare makes a new one each run`);
       const pinned = before.map((t) => pinEnvFile(file, t, secrets));
       for (const key of keys) for (const p of pinned) assert.equal(envValue(p, key), expected[key], `${file} ${key}`);
       const others = (t: string) => t.split("\n").filter((l) => !keys.some((k) => l.startsWith(`${k}=`)));
@@ -167,5 +177,8 @@ describe("Harbor 2.15's real prepare on the rendered harbor.yml and seeded secre
 });
 
 function envValue(text: string, key: string): string | undefined {
-  return text.split("\n").find((l) => l.startsWith(`${key}=`))?.slice(key.length + 1);
+  return text
+    .split("\n")
+    .find((l) => l.startsWith(`${key}=`))
+    ?.slice(key.length + 1);
 }

@@ -22,7 +22,12 @@ describe("harbor.yml for Harbor 2.x", () => {
   after(() => world.remove());
 
   const render = (text: string, env: NodeJS.ProcessEnv = {}) => {
-    const { inventory, problems } = parseHarbor2Inventory(text, { file: join(world.dir, "inv.yaml"), dir: world.dir, env: { ...world.env, ...env }, now: TEST_NOW });
+    const { inventory, problems } = parseHarbor2Inventory(text, {
+      file: join(world.dir, "inv.yaml"),
+      dir: world.dir,
+      env: { ...world.env, ...env },
+      now: TEST_NOW,
+    });
     assert.ok(inventory, problems.map((p) => p.message).join("\n"));
     return { inv: inventory, text: renderHarbor2Yml(inventory, "harbor1", defaultTemplates()) };
   };

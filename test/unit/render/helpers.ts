@@ -26,7 +26,9 @@ export function testResolver(dir: string, env: Record<string, string> = {}): Sou
       const m = /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(raw);
       if (!m) return { ok: true, value: new Secret(raw) };
       const value = env[m[1] ?? ""];
-      return value === undefined ? { ok: false, message: `environment variable ${m[1]} is not set` } : { ok: true, value: new Secret(value, `env:${m[1]}`) };
+      return value === undefined
+        ? { ok: false, message: `environment variable ${m[1]} is not set` }
+        : { ok: true, value: new Secret(value, `env:${m[1]}`) };
     },
     localFile(raw) {
       return { ok: true, value: resolve(dir, raw) };
@@ -93,7 +95,11 @@ export function inventoryData(o: ShapeOptions): Record<string, unknown> {
 export function makeTestTls(hostname: string, withCa: boolean): TlsMaterial {
   const dir = mkdtempSync(join(tmpdir(), "hha-tls-"));
   try {
-    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "k"), "-out", join(dir, "c"), "-days", "30", "-subj", `/CN=${hostname}`], { stdio: "ignore" });
+    execFileSync(
+      "openssl",
+      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "k"), "-out", join(dir, "c"), "-days", "30", "-subj", `/CN=${hostname}`],
+      { stdio: "ignore" },
+    );
     const certificatePem = readFileSync(join(dir, "c"), "utf8");
     const tls: TlsMaterial = { certificatePem, key: new Secret(readFileSync(join(dir, "k"), "utf8")) };
     if (withCa) tls.caPem = certificatePem;

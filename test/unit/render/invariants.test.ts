@@ -29,7 +29,11 @@ function checkLoadBalancers(inv: Inventory, lbs: DesiredHost[], label: string): 
   const ports = inv.data.cluster.protocol === "https" ? [80, 443] : [80];
   for (const [i, conf] of confs.entries()) {
     const servers = conf.split(/^virtual_server /m).slice(1);
-    assert.deepEqual(servers.map((s) => Number(s.split(" ")[1])), ports, `${label}: virtual servers of lb ${i}`);
+    assert.deepEqual(
+      servers.map((s) => Number(s.split(" ")[1])),
+      ports,
+      `${label}: virtual servers of lb ${i}`,
+    );
     for (const [j, block] of servers.entries()) {
       for (const node of inv.data.harbor_nodes) {
         assert.ok(block.includes(`real_server ${node.address} ${ports[j]} {`), `${label}: ${node.name} in lb ${i} port ${ports[j]}`);
@@ -50,7 +54,15 @@ function checkLoadBalancers(inv: Inventory, lbs: DesiredHost[], label: string): 
 
 function checkNodesShareSecrets(nodes: DesiredHost[], state: ClusterState, tls: TlsMaterial | undefined, label: string): void {
   const shared = ["/data/secretkey", "/opt/harbor/ha/secretkey", "/opt/harbor/ha/private_key.pem", "/opt/harbor/ha/root.crt"];
-  if (tls) shared.push("/data/cert/server.crt", "/data/cert/server.key", "/data/ca_download/ca.crt", "/opt/harbor/ha/server.crt", "/opt/harbor/ha/server.key", "/opt/harbor/ha/ca.crt");
+  if (tls)
+    shared.push(
+      "/data/cert/server.crt",
+      "/data/cert/server.key",
+      "/data/ca_download/ca.crt",
+      "/opt/harbor/ha/server.crt",
+      "/opt/harbor/ha/server.key",
+      "/opt/harbor/ha/ca.crt",
+    );
   for (const path of shared) {
     const contents = new Set(nodes.map((n) => fileOf(n, path).content));
     assert.equal(contents.size, 1, `${label}: ${path} identical on every node`);
@@ -95,8 +107,17 @@ test("invariants hold over 2–3 LBs × 2..32 nodes × http/https × unicast/mul
             const inv = buildTestInventory(inventoryData(o), tls);
             const desired = renderDesiredState(inv, state);
             const label = JSON.stringify(o);
-            checkLoadBalancers(inv, desired.hosts.filter((h) => h.host.role === "loadbalancer"), label);
-            checkNodesShareSecrets(desired.hosts.filter((h) => h.host.role === "harbor-node"), state, tls, label);
+            checkLoadBalancers(
+              inv,
+              desired.hosts.filter((h) => h.host.role === "loadbalancer"),
+              label,
+            );
+            checkNodesShareSecrets(
+              desired.hosts.filter((h) => h.host.role === "harbor-node"),
+              state,
+              tls,
+              label,
+            );
             checkSecretsConfined(desired.hosts, state, label);
             for (const f of desired.hosts.flatMap((h) => h.files)) {
               if (!f.path.endsWith("/secretkey")) assert.ok(f.content.endsWith("\n"), `${label}: ${f.path} ends with a newline`);
@@ -113,15 +134,22 @@ test("invariants hold over 2–3 LBs × 2..32 nodes × http/https × unicast/mul
 test("object store settings reach harbor.cfg as Harbor's key: value list; storage kinds differ as documented", async () => {
   const state = await readFixtureState();
   const render = (storage: ShapeOptions["storage"]) =>
-    renderDesiredState(buildTestInventory(inventoryData({ lbs: 2, nodes: 2, protocol: "http", vrrpMode: "unicast", storage })), state).hosts[2] as DesiredHost;
+    renderDesiredState(buildTestInventory(inventoryData({ lbs: 2, nodes: 2, protocol: "http", vrrpMode: "unicast", storage })), state)
+      .hosts[2] as DesiredHost;
   const s3 = render("object_store");
   const cfg = fileOf(s3, "/opt/harbor/harbor.cfg").content;
   assert.match(cfg, /^registry_storage_provider_name = s3$/m);
   assert.match(cfg, new RegExp(`^registry_storage_provider_config = region: eu-west-1, bucket: harbor, secretkey: ${TEST_SECRETS.s3Secret}$`, "m"));
-  assert.deepEqual(s3.directories.map((d) => d.path), ["/data/job_logs"]);
+  assert.deepEqual(
+    s3.directories.map((d) => d.path),
+    ["/data/job_logs"],
+  );
   assert.deepEqual(s3.mounts, []);
   const nfs = render("nfs");
-  assert.deepEqual(nfs.mounts.map((m) => `${m.source} ${m.target} ${m.fstype}`), ["10.30.0.40:/exports/registry /data/registry nfs", "10.30.0.40:/exports/job_logs /data/job_logs nfs"]);
+  assert.deepEqual(
+    nfs.mounts.map((m) => `${m.source} ${m.target} ${m.fstype}`),
+    ["10.30.0.40:/exports/registry /data/registry nfs", "10.30.0.40:/exports/job_logs /data/job_logs nfs"],
+  );
   assert.ok(nfs.packages.includes("nfs-common"));
   assert.ok(nfs.directories.every((d) => d.owner === "10000" && d.group === "10000"));
   const mounted = render("mounted");
@@ -133,15 +161,26 @@ test("harbor.cfg: redis_url is host:port only, even with a password and db index
   const raw = inventoryData({ lbs: 2, nodes: 2, protocol: "http", vrrpMode: "unicast" });
   raw.redis = { host: "10.30.0.32", port: 6380, password: TEST_SECRETS.redisPassword, db_index: 1 };
   const desired = renderDesiredState(buildTestInventory(raw), await readFixtureState());
-  for (const f of desired.hosts.flatMap((h) => h.files)) assert.ok(!f.content.includes(TEST_SECRETS.redisPassword), `the Redis password reached ${f.path}`);
+  for (const f of desired.hosts.flatMap((h) => h.files))
+    assert.ok(!f.content.includes(TEST_SECRETS.redisPassword), `the Redis password reached ${f.path}`);
   const cfg = fileOf(desired.hosts[2] as DesiredHost, "/opt/harbor/harbor.cfg").content;
   assert.match(cfg, /^redis_url = 10\.30\.0\.32:6380$/m);
 });
 
 test("harbor.cfg: pass-through keys once, node overrides last, optional keys only when set", async () => {
   const raw = inventoryData({ lbs: 2, nodes: 2, protocol: "http", vrrpMode: "unicast" });
-  (raw.harbor as Record<string, unknown>).extra_cfg = { auth_mode: "db_auth", custom_key: "x", log_rotate_count: 4, ldap_searchdn: "cn=s", ldap_search_pwd: "p" };
-  (raw.harbor_nodes as Array<Record<string, unknown>>)[1] = { name: "harbor2", address: "10.30.1.11", harbor_cfg: { log_rotate_count: 9, custom_key: "y" } };
+  (raw.harbor as Record<string, unknown>).extra_cfg = {
+    auth_mode: "db_auth",
+    custom_key: "x",
+    log_rotate_count: 4,
+    ldap_searchdn: "cn=s",
+    ldap_search_pwd: "p",
+  };
+  (raw.harbor_nodes as Array<Record<string, unknown>>)[1] = {
+    name: "harbor2",
+    address: "10.30.1.11",
+    harbor_cfg: { log_rotate_count: 9, custom_key: "y" },
+  };
   const desired = renderDesiredState(buildTestInventory(raw), await readFixtureState());
   const [n1, n2] = desired.hosts.filter((h) => h.host.role === "harbor-node").map((h) => fileOf(h, "/opt/harbor/harbor.cfg").content);
   assert.match(n1 ?? "", /^log_rotate_count = 4$/m);
@@ -149,7 +188,10 @@ test("harbor.cfg: pass-through keys once, node overrides last, optional keys onl
   assert.match(n1 ?? "", /^ldap_searchdn = cn=s$/m);
   assert.doesNotMatch(n1 ?? "", /ldap_filter/, "an optional key nobody set is left out");
   for (const cfg of [n1 ?? "", n2 ?? ""]) {
-    const keys = cfg.split("\n").filter((l) => /^[a-z_]+ =/.test(l)).map((l) => l.split(" ")[0]);
+    const keys = cfg
+      .split("\n")
+      .filter((l) => /^[a-z_]+ =/.test(l))
+      .map((l) => l.split(" ")[0]);
     assert.equal(new Set(keys).size, keys.length, "no key twice (Harbor's ConfigParser rejects duplicates)");
   }
   assert.match(n1 ?? "", /^custom_key = x$/m);

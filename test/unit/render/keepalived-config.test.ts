@@ -17,7 +17,17 @@ import type { Inventory } from "../../../src/inventory/model.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
 import { CHECK_SCRIPT_PATH } from "../../../src/render/loadbalancer.js";
 import { stripCheckers } from "../../../src/plan/keepalived-check.js";
-import { addInterface, buildTestInventory, createNetns, inventoryData, isRoot, SCRIPT_USER_SANDBOX, makeTestTls, readFixtureState, runInNetns } from "./helpers.js";
+import {
+  addInterface,
+  buildTestInventory,
+  createNetns,
+  inventoryData,
+  isRoot,
+  SCRIPT_USER_SANDBOX,
+  makeTestTls,
+  readFixtureState,
+  runInNetns,
+} from "./helpers.js";
 
 const KEEPALIVED_TEST = `
 set -e
@@ -85,8 +95,12 @@ test("keepalived -t accepts generated shapes (3 LBs https multicast, 2 LBs http 
 
 test("keepalived -t accepts load_balancing: haproxy (no virtual servers; a vrrp_script tracks HAProxy)", { skip }, async () => {
   const tls = makeTestTls("registry.test.example", true);
-  const inv = buildTestInventory(inventoryData({ lbs: 2, nodes: 3, protocol: "https", vrrpMode: "unicast", withCa: true, loadBalancing: "haproxy" }), tls);
-  const conf = renderDesiredState(inv, await readFixtureState()).hosts[0]?.files.find((f) => f.path === "/etc/keepalived/keepalived.conf")?.content ?? "";
+  const inv = buildTestInventory(
+    inventoryData({ lbs: 2, nodes: 3, protocol: "https", vrrpMode: "unicast", withCa: true, loadBalancing: "haproxy" }),
+    tls,
+  );
+  const conf =
+    renderDesiredState(inv, await readFixtureState()).hosts[0]?.files.find((f) => f.path === "/etc/keepalived/keepalived.conf")?.content ?? "";
   assert.doesNotMatch(conf, /virtual_server/);
   assert.match(conf, /track_script \{\s+harbor_ha_haproxy\s+\}/);
   const ns = createNetns();
@@ -98,7 +112,12 @@ test("keepalived -t accepts load_balancing: haproxy (no virtual servers; a vrrp_
     assert.ok(whole.exit === 0 || whole.exit === 143, `keepalived -t exited ${whole.exit}`);
     const vrrp = keepalivedTest(ns.name, stripCheckers(conf), "", inv.data.keepalived.script_user);
     assert.equal(vrrp.exit, 0, `keepalived -t (VRRP part) exited ${vrrp.exit}:\n${vrrp.output}`);
-    const broken = keepalivedTest(ns.name, stripCheckers(conf.replace("advert_int 1", "advert_int 1\n    no_such_keyword 1")), "", inv.data.keepalived.script_user);
+    const broken = keepalivedTest(
+      ns.name,
+      stripCheckers(conf.replace("advert_int 1", "advert_int 1\n    no_such_keyword 1")),
+      "",
+      inv.data.keepalived.script_user,
+    );
     assert.match(broken.output, /Unknown keyword 'no_such_keyword'/);
   } finally {
     ns.remove();

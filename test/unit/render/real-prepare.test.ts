@@ -78,7 +78,12 @@ function writeNode(s: Sandbox, node: DesiredHost): void {
 
 function runPrepare(s: Sandbox): void {
   const args = [SANDBOX, join(s.harbor, "prepare"), "--ha", "--yes", ...(s.inv.data.harbor.with_clair ? ["--with-clair"] : [])];
-  const r = spawnSync(python ?? "python2", args, { cwd: s.harbor, encoding: "utf8", env: { ...process.env, PREPARE_SANDBOX_DATA: s.data }, timeout: 60_000 });
+  const r = spawnSync(python ?? "python2", args, {
+    cwd: s.harbor,
+    encoding: "utf8",
+    env: { ...process.env, PREPARE_SANDBOX_DATA: s.data },
+    timeout: 60_000,
+  });
   assert.equal(r.status, 0, `prepare ${args.slice(2).join(" ")} failed:\n${r.stdout}\n${r.stderr}`);
 }
 
@@ -152,7 +157,11 @@ describe("Harbor's real prepare --ha on the rendered files", { skip }, () => {
 function olderState(): ClusterState {
   const dir = mkdtempSync(join(tmpdir(), "hha-old-"));
   try {
-    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+    const { privateKey } = generateKeyPairSync("rsa", {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: "pkcs1", format: "pem" },
+      publicKeyEncoding: { type: "spki", format: "pem" },
+    });
     writeFileSync(join(dir, "k"), privateKey);
     const cert = execFileSync("openssl", ["req", "-new", "-x509", "-key", join(dir, "k"), "-days", "30", "-subj", "/CN=old"], { encoding: "utf8" });
     return { secretkey: new Secret("OldOldOldOldOld1"), tokenPrivateKey: new Secret(privateKey), tokenCertificatePem: cert };

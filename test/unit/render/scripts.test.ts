@@ -34,7 +34,11 @@ function withTempFile<T>(content: string, fn: (path: string) => T): T {
   }
 }
 
-for (const [protocol, withCa] of [["http", false], ["https", false], ["https", true]] as const) {
+for (const [protocol, withCa] of [
+  ["http", false],
+  ["https", false],
+  ["https", true],
+] as const) {
   test(`check.sh and the VIP script pass bash -n and shellcheck (${protocol}${withCa ? " with CA" : ""})`, async () => {
     const state = await renderShape(protocol, withCa);
     for (const path of [CHECK_SCRIPT_PATH, VIP_ACCEPT_SCRIPT_PATH]) {
@@ -61,21 +65,25 @@ test("under https, check.sh verifies the certificate by name and never skips ver
   assert.doesNotMatch(http, /--resolve/);
 });
 
-test("the VIP script builds its chain idempotently: two runs leave one hook and one rule per port", { skip: isRoot() ? false : "needs root" }, async () => {
-  const script = scriptOf(await renderShape("https", false), VIP_ACCEPT_SCRIPT_PATH);
-  const ns = createNetns();
-  try {
-    withTempFile(script, (file) => {
-      const r = runInNetns(ns.name, 'bash "$1" && bash "$1" && iptables -w -t nat -S', [file]);
-      assert.equal(r.status, 0, r.stderr);
-      const rules = r.stdout.split("\n").filter((l) => l.startsWith("-A "));
-      assert.deepEqual(rules, [
-        "-A PREROUTING -j HARBOR_HA_VIP",
-        "-A HARBOR_HA_VIP -d 10.30.0.250/32 -p tcp -m tcp --dport 80 -j REDIRECT",
-        "-A HARBOR_HA_VIP -d 10.30.0.250/32 -p tcp -m tcp --dport 443 -j REDIRECT",
-      ]);
-    });
-  } finally {
-    ns.remove();
-  }
-});
+test(
+  "the VIP script builds its chain idempotently: two runs leave one hook and one rule per port",
+  { skip: isRoot() ? false : "needs root" },
+  async () => {
+    const script = scriptOf(await renderShape("https", false), VIP_ACCEPT_SCRIPT_PATH);
+    const ns = createNetns();
+    try {
+      withTempFile(script, (file) => {
+        const r = runInNetns(ns.name, 'bash "$1" && bash "$1" && iptables -w -t nat -S', [file]);
+        assert.equal(r.status, 0, r.stderr);
+        const rules = r.stdout.split("\n").filter((l) => l.startsWith("-A "));
+        assert.deepEqual(rules, [
+          "-A PREROUTING -j HARBOR_HA_VIP",
+          "-A HARBOR_HA_VIP -d 10.30.0.250/32 -p tcp -m tcp --dport 80 -j REDIRECT",
+          "-A HARBOR_HA_VIP -d 10.30.0.250/32 -p tcp -m tcp --dport 443 -j REDIRECT",
+        ]);
+      });
+    } finally {
+      ns.remove();
+    }
+  },
+);

@@ -9,7 +9,8 @@ import { splitForRoll } from "../../../src/rolling/cluster-steps.js";
 import { ctx, desired, factsOfAll, inv, matchingFacts } from "../plan/example.js";
 import { configurationsUrl } from "../../../src/plan/harbor-settings.js";
 
-const kinds = (p: Plan) => Object.fromEntries(p.hosts.filter((h) => h.steps.length > 0).map((h) => [h.host.name, h.steps.map((s) => `${s.phase}:${s.kind}`)]));
+const kinds = (p: Plan) =>
+  Object.fromEntries(p.hosts.filter((h) => h.steps.length > 0).map((h) => [h.host.name, h.steps.map((s) => `${s.phase}:${s.kind}`)]));
 
 test("every node's storage in place: the whole check before the roll; the node plans keep only their own changes", () => {
   const facts = factsOfAll(matchingFacts);
@@ -26,9 +27,10 @@ test("a node whose mount changes reads the marker during its own roll, after its
   h3.mounts["/data/registry"] = null;
   const { nodes, storageCheck } = splitForRoll(planCluster(desired, facts, ctx));
   assert.deepEqual(kinds(storageCheck), { harbor1: ["storage:check"], harbor2: ["storage-check:check"] });
-  assert.deepEqual(nodes.hosts.find((h) => h.host.name === "harbor3")?.steps.map((s) => `${s.phase}:${s.kind}`), [
-    "storage:mount", "storage-check:check", "harbor:install", "harbor:install", "harbor:install",
-  ]);
+  assert.deepEqual(
+    nodes.hosts.find((h) => h.host.name === "harbor3")?.steps.map((s) => `${s.phase}:${s.kind}`),
+    ["storage:mount", "storage-check:check", "harbor:install", "harbor:install", "harbor:install"],
+  );
 });
 
 test("no installer run: nothing to split", () => {

@@ -5,7 +5,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderShell } from "../../../src/shell/command.js";
-import { gateCheckCommand, parseFingerprint, parseIpvsHasRealServer, removeDrainMarkerCommand, stopHarborCommand } from "../../../src/rolling/commands.js";
+import {
+  gateCheckCommand,
+  parseFingerprint,
+  parseIpvsHasRealServer,
+  removeDrainMarkerCommand,
+  stopHarborCommand,
+} from "../../../src/rolling/commands.js";
 import { orderLoadBalancers } from "../../../src/apply/loadbalancer-roll.js";
 
 const IPVS = `IP Virtual Server version 1.2.1 (size=4096)
@@ -27,7 +33,10 @@ describe("rolling commands", () => {
 
   it("treats no ipvsadm, or no virtual server, as IPVS not in use", () => {
     assert.equal(parseIpvsHasRealServer("harbor-ha:no-ipvs\n", "10.20.0.11"), undefined);
-    assert.equal(parseIpvsHasRealServer("IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n", "10.20.0.11"), undefined);
+    assert.equal(
+      parseIpvsHasRealServer("IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n", "10.20.0.11"),
+      undefined,
+    );
   });
 
   it("reads OpenSSL's fingerprint line, old and new spelling", () => {
@@ -37,7 +46,10 @@ describe("rolling commands", () => {
   });
 
   it("builds the drain and gate commands as quoted strings", () => {
-    assert.equal(removeDrainMarkerCommand("10.0.0.1").toString(), "rm -f -- /var/lib/harbor-ha/drain/10.0.0.1 /var/lib/harbor-ha/drain/10.0.0.1.harbor-ha.bak");
+    assert.equal(
+      removeDrainMarkerCommand("10.0.0.1").toString(),
+      "rm -f -- /var/lib/harbor-ha/drain/10.0.0.1 /var/lib/harbor-ha/drain/10.0.0.1.harbor-ha.bak",
+    );
     const gate = gateCheckCommand("10.0.0.1").toString();
     assert.match(gate, /^sh -c '.*readonly DRAIN_DIR=\/nonexistent\/harbor-ha-gate.*' sh \/usr\/local\/bin\/check\.sh 10\.0\.0\.1$/);
   });
@@ -62,7 +74,10 @@ describe("rolling commands", () => {
       const harbor = join(dir, "harbor");
       const run = (purge: boolean) => {
         const c = stopHarborCommand(harbor, { withClair: true, purge, bundlePath: join(dir, "h.tgz"), stampPath: join(dir, "stamp") });
-        return spawnSync("sh", ["-c", renderShell(c, { reveal: true })], { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ""}` } });
+        return spawnSync("sh", ["-c", renderShell(c, { reveal: true })], {
+          encoding: "utf8",
+          env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ""}` },
+        });
       };
       const absent = run(false);
       assert.equal(absent.status, 0, absent.stderr);

@@ -26,8 +26,12 @@ function servesIpvs(lb: FakeHost): void {
   lb.on("read the IPVS table", (_call, _stdin, host) => {
     const marked = new Set(NODES.filter((a) => host.files.has(drainMarkerPath(a))));
     const out = NODES.filter((a) => !seen.has(a)).map((a) => `  -> ${a}:443                Route   10     0          0`);
-    for (const a of NODES) if (marked.has(a)) seen.add(a); else seen.delete(a);
-    return { stdout: `IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\nTCP  ${VIP}:443 rr persistent 50\n${out.join("\n")}\n` };
+    for (const a of NODES)
+      if (marked.has(a)) seen.add(a);
+      else seen.delete(a);
+    return {
+      stdout: `IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\nTCP  ${VIP}:443 rr persistent 50\n${out.join("\n")}\n`,
+    };
   });
 }
 
@@ -42,7 +46,8 @@ test("IPVS visible: the marker goes to every load balancer first, then the run w
   const clock = new FakeClock();
   await applyDrain(context(net, clock), node);
 
-  for (const lb of ["lb1", "lb2"]) assert.match(net.host(lb).read(drainMarkerPath(node.address)) ?? "", /^drained by harbor-ha reconfigure at 2026-01-01T00:00:00\.000Z\n$/);
+  for (const lb of ["lb1", "lb2"])
+    assert.match(net.host(lb).read(drainMarkerPath(node.address)) ?? "", /^drained by harbor-ha reconfigure at 2026-01-01T00:00:00\.000Z\n$/);
   const steps = net.trace();
   assert.deepEqual(steps.slice(0, 2).sort(), ["lb1: drain harbor1", "lb2: drain harbor1"], "markers before any look at IPVS");
   assert.ok(steps.filter((s) => s.endsWith("read the IPVS table")).length >= 4, "polled until both tables dropped the node");
@@ -84,7 +89,10 @@ test("a load balancer lost while draining: the drain fails naming it and the los
   net.host("lb2").on("drain harbor1", "drop");
   await assert.rejects(applyDrain(context(net, new FakeClock()), node), (e: unknown) => {
     assert.ok(e instanceof HarborHaError);
-    assert.match(e.message, /^could not drain harbor1:\n {2}lb2: lost the SSH connection to lb2 \(.*\) during step "drain harbor1": the connection was reset$/);
+    assert.match(
+      e.message,
+      /^could not drain harbor1:\n {2}lb2: lost the SSH connection to lb2 \(.*\) during step "drain harbor1": the connection was reset$/,
+    );
     return true;
   });
   assert.deepEqual(net.trace(/IPVS/), [], "no waiting on a drain that did not happen");

@@ -15,11 +15,25 @@ import { inv } from "../plan/example.js";
 const hx: Inventory = { ...inv, data: { ...inv.data, load_balancing: "haproxy", haproxy: { ...inv.data.haproxy, drain_timeout_s: 20 } } };
 const NODE = { name: "harbor1", address: "10.20.0.21" };
 
-interface Server { backend: string; server: string; address: string; status: string; sessions: number }
+interface Server {
+  backend: string;
+  server: string;
+  address: string;
+  status: string;
+  sessions: number;
+}
 
 /** One load balancer's HAProxy: every show stat lets an open session end; `UP` returns `upAfter` polls after ready. */
 function fakeHaproxy(sessions: number, upAfter = 1) {
-  const servers: Server[] = ["harbor_80", "harbor_443"].flatMap((backend) => [1, 2].map((i) => ({ backend, server: `harbor${i}`, address: `10.20.0.2${i}:${backend.slice(7)}`, status: "UP", sessions: i === 1 && backend === "harbor_443" ? sessions : 0 })));
+  const servers: Server[] = ["harbor_80", "harbor_443"].flatMap((backend) =>
+    [1, 2].map((i) => ({
+      backend,
+      server: `harbor${i}`,
+      address: `10.20.0.2${i}:${backend.slice(7)}`,
+      status: "UP",
+      sessions: i === 1 && backend === "harbor_443" ? sessions : 0,
+    })),
+  );
   let readyPolls = -1;
   return {
     servers,
@@ -28,12 +42,19 @@ function fakeHaproxy(sessions: number, upAfter = 1) {
         const s = servers.find((x) => x.backend === m[1] && x.server === m[2]);
         assert.ok(s, `no server ${m[1]}/${m[2]}`);
         if (m[3] === "drain") s.status = "DRAIN";
-        else { s.status = "DOWN"; readyPolls = 0; }
+        else {
+          s.status = "DOWN";
+          readyPolls = 0;
+        }
       }
       if (!command.includes("'show stat'")) return "";
       for (const s of servers) if (s.status === "DRAIN" && s.sessions > 0) s.sessions--;
       if (readyPolls >= 0 && ++readyPolls > upAfter) for (const s of servers) if (s.status === "DOWN") s.status = "UP";
-      return ["# pxname,svname,scur,status,check_status,addr", ...servers.map((s) => `${s.backend},${s.server},${s.sessions},${s.status},L7OK,${s.address}`), `harbor_443,BACKEND,0,UP,,`].join("\n");
+      return [
+        "# pxname,svname,scur,status,check_status,addr",
+        ...servers.map((s) => `${s.backend},${s.server},${s.sessions},${s.status},L7OK,${s.address}`),
+        `harbor_443,BACKEND,0,UP,,`,
+      ].join("\n");
     },
   };
 }
@@ -41,12 +62,31 @@ function fakeHaproxy(sessions: number, upAfter = 1) {
 function fakePool(lbs: Record<string, ReturnType<typeof fakeHaproxy>>, sent: string[]): SshPool {
   return {
     forEachHost: async <T>(hosts: readonly string[], work: (s: unknown, h: string) => Promise<T>) =>
-      Promise.allSettled(hosts.map((h) => work({ runChecked: async (c: Command) => { const text = renderShell(c, { reveal: true }); sent.push(`${h}: ${text}`); return { code: 0, signal: null, stdout: lbs[h]?.answer(text) ?? "", stderr: "" }; } }, h))),
+      Promise.allSettled(
+        hosts.map((h) =>
+          work(
+            {
+              runChecked: async (c: Command) => {
+                const text = renderShell(c, { reveal: true });
+                sent.push(`${h}: ${text}`);
+                return { code: 0, signal: null, stdout: lbs[h]?.answer(text) ?? "", stderr: "" };
+              },
+            },
+            h,
+          ),
+        ),
+      ),
   } as unknown as SshPool;
 }
 
 function fakeClock(): Clock & { t: number } {
-  const c = { t: 0, now: () => c.t, sleep: async (ms: number) => { c.t += ms; } };
+  const c = {
+    t: 0,
+    now: () => c.t,
+    sleep: async (ms: number) => {
+      c.t += ms;
+    },
+  };
   return c;
 }
 
@@ -56,9 +96,25 @@ test("drain: both backends of the node on every load balancer, then wait until i
   const notes: string[] = [];
   const clock = fakeClock();
   await applyHaproxyDrain({ pool: fakePool(lbs, sent), inv: hx, lbNames: ["lb1", "lb2"], clock, note: (m) => notes.push(m) }, NODE);
-  for (const lb of ["lb1", "lb2"]) assert.ok(sent.some((c) => c.startsWith(`${lb}: `) && c.includes("'set server harbor_80/harbor1 state drain' 'set server harbor_443/harbor1 state drain'")), lb);
-  assert.equal(sent.some((c) => c.includes("harbor2 state")), false, "only the node's own servers");
-  assert.deepEqual(lbs.lb1.servers.filter((s) => s.server === "harbor1").map((s) => [s.status, s.sessions]), [["DRAIN", 0], ["DRAIN", 0]]);
+  for (const lb of ["lb1", "lb2"])
+    assert.ok(
+      sent.some(
+        (c) => c.startsWith(`${lb}: `) && c.includes("'set server harbor_80/harbor1 state drain' 'set server harbor_443/harbor1 state drain'"),
+      ),
+      lb,
+    );
+  assert.equal(
+    sent.some((c) => c.includes("harbor2 state")),
+    false,
+    "only the node's own servers",
+  );
+  assert.deepEqual(
+    lbs.lb1.servers.filter((s) => s.server === "harbor1").map((s) => [s.status, s.sessions]),
+    [
+      ["DRAIN", 0],
+      ["DRAIN", 0],
+    ],
+  );
   assert.deepEqual(notes, []);
   assert.ok(clock.t > 0 && clock.t < 20_000, `waited ${clock.t} ms`);
 });
@@ -85,7 +141,10 @@ test("undrain: ready on every load balancer, then wait until each health check h
 test("undrain: a node HAProxy never takes back fails, naming the load balancer and the state it holds", async () => {
   const lbs = { lb1: fakeHaproxy(0, 1), lb2: fakeHaproxy(0, 1_000_000) };
   await assert.rejects(removeHaproxyDrain({ pool: fakePool(lbs, []), inv: hx, lbNames: ["lb1", "lb2"], clock: fakeClock() }, NODE), (e: Error) => {
-    assert.match(e.message, /^harbor1: HAProxy did not take the node back within \d+ s: lb2 holds harbor_80\/harbor1 DOWN \(last check L7OK\), lb2 holds harbor_443\/harbor1 DOWN/);
+    assert.match(
+      e.message,
+      /^harbor1: HAProxy did not take the node back within \d+ s: lb2 holds harbor_80\/harbor1 DOWN \(last check L7OK\), lb2 holds harbor_443\/harbor1 DOWN/,
+    );
     return true;
   });
 });

@@ -39,8 +39,16 @@ afterEach(() => cluster?.remove());
 
 function options(c: FakeCluster, extra: Partial<ReconfigureOptions> = {}): ReconfigureOptions {
   return {
-    ...fakeEdges(c), command: "reconfigure", dryRun: false, serial: 1, purge: false, forceUnlock: false, isInterrupted: () => false,
-    clock: new FakeClock(), gate: { timeoutMs: 5_000, firstIntervalMs: 10, maxIntervalMs: 10 }, ...extra,
+    ...fakeEdges(c),
+    command: "reconfigure",
+    dryRun: false,
+    serial: 1,
+    purge: false,
+    forceUnlock: false,
+    isInterrupted: () => false,
+    clock: new FakeClock(),
+    gate: { timeoutMs: 5_000, firstIntervalMs: 10, maxIntervalMs: 10 },
+    ...extra,
   };
 }
 
@@ -55,7 +63,10 @@ function stageOf(call: FakeCall, node: string): string | undefined {
 }
 
 function stagesOf(calls: readonly FakeCall[], node: string): string[] {
-  return calls.map((c) => stageOf(c, node)).filter((s): s is string => s !== undefined).filter((s, i, all) => s !== all[i - 1]);
+  return calls
+    .map((c) => stageOf(c, node))
+    .filter((s): s is string => s !== undefined)
+    .filter((s, i, all) => s !== all[i - 1]);
 }
 
 const span = (calls: readonly FakeCall[], node: string) => {
@@ -69,7 +80,10 @@ test("each node rolls drain → apply → health → undrain, one node at a time
   const r = await reconfigure(c.inv, options(c));
   const calls = c.net.calls;
   for (const n of NODES) assert.deepEqual(stagesOf(calls, n.name), ["drain", "apply", "health", "undrain"], n.name);
-  assert.ok(span(calls, "harbor1").last < span(calls, "harbor2").first && span(calls, "harbor2").last < span(calls, "harbor3").first, "never two nodes out at once");
+  assert.ok(
+    span(calls, "harbor1").last < span(calls, "harbor2").first && span(calls, "harbor2").last < span(calls, "harbor3").first,
+    "never two nodes out at once",
+  );
   const lockAt = calls.findIndex((x) => x.step === "take the cluster lock");
   assert.ok(lockAt >= 0 && lockAt < span(calls, "harbor1").first);
   assert.ok(calls.findIndex((x) => x.step === "release the cluster lock") > span(calls, "harbor3").last);
@@ -77,17 +91,25 @@ test("each node rolls drain → apply → health → undrain, one node at a time
     for (const n of NODES) assert.equal(c.net.host(lb).files.has(drainMarkerPath(n.address)), false, `${lb}: ${n.name} back in service`);
     assert.equal(c.net.host(lb).read(LOCK_OWNER_PATH), undefined);
   }
-  assert.deepEqual(r.roll.rolled.map((o) => `${o.node} ${o.state}`), ["harbor1 done", "harbor2 done", "harbor3 done"]);
+  assert.deepEqual(
+    r.roll.rolled.map((o) => `${o.node} ${o.state}`),
+    ["harbor1 done", "harbor2 done", "harbor3 done"],
+  );
 });
 
 test("the roll stops at the first node that fails: it stays drained, the nodes after it are not touched", async () => {
   cluster = fakeCluster(nodesDrifted);
   const c = cluster;
-  c.net.host("harbor2").on("apply the VIP acceptance rules (iptables REDIRECT)", { code: 4, stderr: "iptables v1.8.9: can't initialize iptables table `nat'\n" });
+  c.net
+    .host("harbor2")
+    .on("apply the VIP acceptance rules (iptables REDIRECT)", { code: 4, stderr: "iptables v1.8.9: can't initialize iptables table `nat'\n" });
   await assert.rejects(reconfigure(c.inv, options(c)), (e: unknown) => {
     assert.ok(e instanceof ReconfigureFailed);
     assert.equal(e.exitCode, 1);
-    assert.match(e.message, /^reconfigure stopped: harbor2 failed while applying: harbor2: step "apply the VIP acceptance rules \(iptables REDIRECT\)" failed: the command exited with code 4\n.*can't initialize iptables table/s);
+    assert.match(
+      e.message,
+      /^reconfigure stopped: harbor2 failed while applying: harbor2: step "apply the VIP acceptance rules \(iptables REDIRECT\)" failed: the command exited with code 4\n.*can't initialize iptables table/s,
+    );
     assert.match(e.message, /failed: {6}harbor2 — harbor2 stays drained, out of service/);
     assert.match(e.message, /not touched: harbor3 \(in service, unchanged\)/);
     return true;
@@ -107,14 +129,20 @@ test("Ctrl-C while a node applies: its step under way finishes, nothing new star
   cluster = fakeCluster(nodesDrifted);
   const c = cluster;
   let interrupted = false;
-  c.net.host("harbor2").on((x) => x.kind === "upload" && x.path === VIP_ACCEPT_SCRIPT_PATH, () => {
-    interrupted = true;
-    return "default";
-  });
+  c.net.host("harbor2").on(
+    (x) => x.kind === "upload" && x.path === VIP_ACCEPT_SCRIPT_PATH,
+    () => {
+      interrupted = true;
+      return "default";
+    },
+  );
   await assert.rejects(reconfigure(c.inv, options(c, { isInterrupted: () => interrupted })), (e: unknown) => {
     assert.ok(e instanceof ReconfigureFailed);
     assert.equal(e.exitCode, 130);
-    assert.equal(e.message, "interrupted (Ctrl-C) during roll; done: harbor1 (2 steps); not finished: harbor2 (stopped while applying; stays drained, out of service); not started: harbor3 (in service, unchanged); run again to finish");
+    assert.equal(
+      e.message,
+      "interrupted (Ctrl-C) during roll; done: harbor1 (2 steps); not finished: harbor2 (stopped while applying; stays drained, out of service); not started: harbor3 (in service, unchanged); run again to finish",
+    );
     assert.doesNotMatch(`${e.message} ${e.hint}`, /fix the cause/i);
     return true;
   });
@@ -134,6 +162,15 @@ test("Ctrl-C before the lock: exit 130, no lock, nothing changed", async () => {
     interrupted = true;
     return { stdout: ["10.20.0.21", "10.20.0.22", "10.20.0.23"].map((a) => `${a} ok\n`).join("") };
   });
-  await assert.rejects(reconfigure(c.inv, options(c, { isInterrupted: () => interrupted })), (e: unknown) => e instanceof InterruptedError && e.exitCode === 130 && /^interrupted \(Ctrl-C\) during preflight; nothing was changed on any host and the cluster lock was not taken/.test(e.message));
-  assert.deepEqual(c.net.calls.filter((x) => x.kind === "upload" || /cluster lock|drain/.test(x.step)), []);
+  await assert.rejects(
+    reconfigure(c.inv, options(c, { isInterrupted: () => interrupted })),
+    (e: unknown) =>
+      e instanceof InterruptedError &&
+      e.exitCode === 130 &&
+      /^interrupted \(Ctrl-C\) during preflight; nothing was changed on any host and the cluster lock was not taken/.test(e.message),
+  );
+  assert.deepEqual(
+    c.net.calls.filter((x) => x.kind === "upload" || /cluster lock|drain/.test(x.step)),
+    [],
+  );
 });

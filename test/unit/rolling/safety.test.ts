@@ -7,7 +7,10 @@ const n = (name: string) => ({ name, address: name });
 describe("roll safety", () => {
   it("batches by --serial, nodes already out of service first", () => {
     const b = planBatches([n("h1"), n("h2"), n("h3"), n("h4"), n("h5")], new Set(["h4"]), 2);
-    assert.deepEqual(b.map((x) => x.map((y) => y.name)), [["h4", "h1"], ["h2", "h3"], ["h5"]]);
+    assert.deepEqual(
+      b.map((x) => x.map((y) => y.name)),
+      [["h4", "h1"], ["h2", "h3"], ["h5"]],
+    );
   });
 
   it("refuses a serial that would take every healthy node out", () => {
@@ -24,7 +27,10 @@ describe("roll safety", () => {
 
   it("a stopped roll resumes: the drained node rolls first, and then the last healthy one may roll (the first covers it)", () => {
     const batches = planBatches([n("h1"), n("h2")], new Set(["h2"]), 1);
-    assert.deepEqual(batches.map((b) => b.map((x) => x.name)), [["h2"], ["h1"]]);
+    assert.deepEqual(
+      batches.map((b) => b.map((x) => x.name)),
+      [["h2"], ["h1"]],
+    );
     assert.equal(refuseUnsafeRoll({ batches, healthy: ["h1"], serving: ["h1", "h2"], serial: 1 }), undefined);
   });
 

@@ -13,17 +13,25 @@ const nodeAddresses = inv.data.harbor_nodes.map((n) => n.address);
 
 /** Load-balancer facts whose keepalived.conf differs from the render and holds these real servers. */
 function lbFactsServing(addresses: readonly string[]) {
-  return new Map(lbNames.map((name) => {
-    const f = matchingFacts(hostNamed(name));
-    const conf = addresses.map((a) => `    real_server ${a} 443 {\n        weight 10\n    }`).join("\n");
-    f.files[KEEPALIVED_CONF_PATH] = { ...f.files[KEEPALIVED_CONF_PATH], present: true, sha256: "other", content: `virtual_server 10.20.0.100 443 {\n${conf}\n}\n` };
-    return [name, f];
-  }));
+  return new Map(
+    lbNames.map((name) => {
+      const f = matchingFacts(hostNamed(name));
+      const conf = addresses.map((a) => `    real_server ${a} 443 {\n        weight 10\n    }`).join("\n");
+      f.files[KEEPALIVED_CONF_PATH] = {
+        ...f.files[KEEPALIVED_CONF_PATH],
+        present: true,
+        sha256: "other",
+        content: `virtual_server 10.20.0.100 443 {\n${conf}\n}\n`,
+      };
+      return [name, f];
+    }),
+  );
 }
 
 describe("scaling", () => {
   it("parses real_server addresses once each, ignoring comments", () => {
-    const conf = "# real_server 1.1.1.1 80 {\nvirtual_server 10.0.0.1 80 {\n  real_server 10.0.0.11 80 {\n  }\n  real_server 10.0.0.12 80 {\n}\nvirtual_server 10.0.0.1 443 {\n  real_server 10.0.0.11 443 {\n}";
+    const conf =
+      "# real_server 1.1.1.1 80 {\nvirtual_server 10.0.0.1 80 {\n  real_server 10.0.0.11 80 {\n  }\n  real_server 10.0.0.12 80 {\n}\nvirtual_server 10.0.0.1 443 {\n  real_server 10.0.0.11 443 {\n}";
     assert.deepEqual(parseRealServers(conf), ["10.0.0.11", "10.0.0.12"]);
   });
 
@@ -36,7 +44,10 @@ describe("scaling", () => {
 
   it("finds a node the inventory adds (no load balancer serves it) and one it removes", () => {
     const m = readMembership(inv, lbFactsServing([...nodeAddresses.slice(0, -1), "10.20.0.99"]));
-    assert.deepEqual(m.added.map((n) => n.address), nodeAddresses.slice(-1));
+    assert.deepEqual(
+      m.added.map((n) => n.address),
+      nodeAddresses.slice(-1),
+    );
     assert.deepEqual(m.removed, ["10.20.0.99"]);
   });
 
@@ -48,8 +59,14 @@ describe("scaling", () => {
   it("renders the load balancers for the nodes already serving only", async () => {
     const first = inv.data.harbor_nodes.slice(0, -1);
     const staged = renderDesiredState(inventoryWithNodes(inv, first), await readFixtureState());
-    const conf = fileOf(staged.hosts.find((h) => h.host.name === lbNames[0])!, KEEPALIVED_CONF_PATH).content;
-    assert.deepEqual(parseRealServers(conf), first.map((n) => n.address));
+    const conf = fileOf(
+      staged.hosts.find((h) => h.host.name === lbNames[0])!,
+      KEEPALIVED_CONF_PATH,
+    ).content;
+    assert.deepEqual(
+      parseRealServers(conf),
+      first.map((n) => n.address),
+    );
   });
 });
 
@@ -63,19 +80,39 @@ describe("certificate rotation", () => {
     f.files["/opt/harbor/harbor.cfg"] = { ...f.files["/opt/harbor/harbor.cfg"], present: true, sha256: "old" };
     const plan = limitPlanToTls(planCluster(desired, facts, ctx));
     const steps = plan.hosts.find((h) => h.host.name === node)!.steps.map((s) => s.title);
-    assert.ok(steps.some((t) => t.startsWith("write /data/cert/server.crt")), steps.join("\n"));
+    assert.ok(
+      steps.some((t) => t.startsWith("write /data/cert/server.crt")),
+      steps.join("\n"),
+    );
     // prepare --ha would copy the old certificate back from ha/ otherwise.
-    assert.ok(steps.some((t) => t.startsWith("write /opt/harbor/ha/server.crt")), steps.join("\n"));
-    assert.ok(steps.some((t) => t.startsWith("run install.sh")), steps.join("\n"));
+    assert.ok(
+      steps.some((t) => t.startsWith("write /opt/harbor/ha/server.crt")),
+      steps.join("\n"),
+    );
+    assert.ok(
+      steps.some((t) => t.startsWith("run install.sh")),
+      steps.join("\n"),
+    );
     assert.ok(!steps.some((t) => t.includes("harbor.cfg")), "harbor.cfg is not a TLS file");
-    assert.ok(steps.some((t) => t.startsWith("wait for Harbor to start")), "the start-up wait stays with the installer run");
+    assert.ok(
+      steps.some((t) => t.startsWith("wait for Harbor to start")),
+      "the start-up wait stays with the installer run",
+    );
     // Only the shared-storage check (before prepare's question is answered) on the other nodes.
     assert.ok(plan.hosts.filter((h) => h.host.name !== node).every((h) => h.steps.every((s) => s.kind === "check")));
-    assert.deepEqual(plan.hosts.flatMap((h) => h.steps.filter((s) => s.kind === "check").map((s) => [h.host.name, s.phase])), [
-      ["harbor1", "storage"], ["harbor2", "storage-check"], ["harbor3", "storage-check"],
-    ]);
+    assert.deepEqual(
+      plan.hosts.flatMap((h) => h.steps.filter((s) => s.kind === "check").map((s) => [h.host.name, s.phase])),
+      [
+        ["harbor1", "storage"],
+        ["harbor2", "storage-check"],
+        ["harbor3", "storage-check"],
+      ],
+    );
     const nothing = limitPlanToTls(planCluster(desired, factsOfAll(matchingFacts), ctx));
-    assert.ok(nothing.hosts.every((h) => h.steps.length === 0), "no installer run: no check");
+    assert.ok(
+      nothing.hosts.every((h) => h.steps.length === 0),
+      "no installer run: no check",
+    );
   });
 
   it("has the load balancers trust the old and the new CA while nodes roll, once", () => {

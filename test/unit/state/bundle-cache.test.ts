@@ -15,7 +15,8 @@ describe("bundle cache", () => {
   /** Reads through the cache, counting the real reads. */
   function counter() {
     let calls = 0;
-    const read = (name = "sha256") => readThroughBundleCache(state, bundle, name, async () => `${name} of ${readFileSync(bundle, "utf8")} #${++calls}`);
+    const read = (name = "sha256") =>
+      readThroughBundleCache(state, bundle, name, async () => `${name} of ${readFileSync(bundle, "utf8")} #${++calls}`);
     return { read, calls: () => calls };
   }
 

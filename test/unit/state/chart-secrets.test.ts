@@ -24,14 +24,22 @@ test("the chart's secrets are generated once beside the 1.x state, which they le
     }
     assert.equal(String(first.csrfKey), "[redacted]");
     // The htpasswd line really is the registry password, bcrypt-hashed: htpasswd itself verifies it.
-    execFileSync("htpasswd", ["-v", "-b", join(dir, REGISTRY_HTPASSWD_FILE), "harbor_registry_user", first.registryPassword.reveal()], { stdio: "pipe" });
+    execFileSync("htpasswd", ["-v", "-b", join(dir, REGISTRY_HTPASSWD_FILE), "harbor_registry_user", first.registryPassword.reveal()], {
+      stdio: "pipe",
+    });
     assert.match(first.registryHtpasswd.reveal(), /^harbor_registry_user:\$2y\$10\$/);
 
     const second = await readOrCreateChartSecrets(dir);
     for (const key of Object.keys(first) as Array<keyof typeof first>) assert.equal(second[key].reveal(), first[key].reveal(), key);
 
     writeFileSync(join(dir, CHART_SECRET_FILES.csrfKey.file), "tooshort\n");
-    await assert.rejects(readChartSecrets(dir), (err: unknown) => err instanceof HarborHaError && /csrf_key holds 8 characters; it must hold 32/.test(err.message) && !err.message.includes(first.csrfKey.reveal()));
+    await assert.rejects(
+      readChartSecrets(dir),
+      (err: unknown) =>
+        err instanceof HarborHaError &&
+        /csrf_key holds 8 characters; it must hold 32/.test(err.message) &&
+        !err.message.includes(first.csrfKey.reveal()),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -29,7 +29,11 @@ interface Seen {
   key: string;
   cert: string;
 }
-const seen = (r: ClusterStateRead): Seen => ({ secretkey: r.state.secretkey.reveal(), key: r.state.tokenPrivateKey.reveal(), cert: r.state.tokenCertificatePem });
+const seen = (r: ClusterStateRead): Seen => ({
+  secretkey: r.state.secretkey.reveal(),
+  key: r.state.tokenPrivateKey.reveal(),
+  cert: r.state.tokenCertificatePem,
+});
 const onDisk = (dir: string): Seen => ({
   secretkey: readFileSync(join(dir, "secretkey"), "utf8"),
   key: readFileSync(join(dir, "token_private_key.pem"), "utf8"),
@@ -63,7 +67,10 @@ const r = await readOrCreateClusterState({ dir: ${JSON.stringify(s.inv.dir)}, da
 process.stdout.write(JSON.stringify({ secretkey: r.state.secretkey.reveal(), key: r.state.tokenPrivateKey.reveal(), cert: r.state.tokenCertificatePem }));`;
   try {
     const runs = await Promise.all([0, 1].map(() => execFileAsync(process.execPath, ["--input-type=module", "-e", script], { timeout: 120_000 })));
-    assertSameState(runs.map((r) => JSON.parse(r.stdout) as Seen), s.dir);
+    assertSameState(
+      runs.map((r) => JSON.parse(r.stdout) as Seen),
+      s.dir,
+    );
   } finally {
     s.remove();
   }

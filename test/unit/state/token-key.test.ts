@@ -42,7 +42,10 @@ test("a PKCS#8 key left by an earlier harbor-ha is converted in place: same key,
   const s = stateWith({ "token_private_key.pem": old, "token_root.crt": FIXTURE_CERT });
   try {
     const keyPath = join(s.dir, "token_private_key.pem");
-    assert.match((await checkClusterStateFiles(s.dir))[0]?.message ?? "", /is "PRIVATE KEY" \(PKCS#8\).*converts it in place.*openssl rsa -in \S+token_private_key\.pem -traditional -out \S+token_private_key\.pem/);
+    assert.match(
+      (await checkClusterStateFiles(s.dir))[0]?.message ?? "",
+      /is "PRIVATE KEY" \(PKCS#8\).*converts it in place.*openssl rsa -in \S+token_private_key\.pem -traditional -out \S+token_private_key\.pem/,
+    );
     const first = await readOrCreateClusterState(s.inv);
     assert.equal(first.notes.length, 1);
     assert.match(first.notes[0] ?? "", /converted the token signing key .*token_private_key\.pem from PKCS#8/);
@@ -60,7 +63,11 @@ test("a PKCS#8 key left by an earlier harbor-ha is converted in place: same key,
 });
 
 test("a key that does not match token_root.crt is reported by validate and refused by render/provision", async () => {
-  const other = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } }).privateKey;
+  const other = generateKeyPairSync("rsa", {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: "pkcs1", format: "pem" },
+    publicKeyEncoding: { type: "spki", format: "pem" },
+  }).privateKey;
   const s = stateWith({ "token_private_key.pem": other, "token_root.crt": FIXTURE_CERT });
   try {
     const problems = await checkClusterStateFiles(s.dir);
@@ -74,14 +81,28 @@ test("a key that does not match token_root.crt is reported by validate and refus
 });
 
 test("keys Harbor 1.x cannot read: encrypted, not RSA/EC, not a key; EC in SEC 1 is fine", () => {
-  const ed = generateKeyPairSync("ed25519", { privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } }).privateKey;
-  const encrypted = execFileSync("openssl", ["pkcs8", "-topk8", "-passout", "pass:x", "-v2", "aes-256-cbc"], { input: FIXTURE_KEY, encoding: "utf8" });
-  const check = (pem: string) => checkTokenKeyPair(pem, FIXTURE_CERT, "/s/token_private_key.pem", "/s/token_root.crt").map((p) => `${p.severity}: ${p.message}`);
+  const ed = generateKeyPairSync("ed25519", {
+    privateKeyEncoding: { type: "pkcs8", format: "pem" },
+    publicKeyEncoding: { type: "spki", format: "pem" },
+  }).privateKey;
+  const encrypted = execFileSync("openssl", ["pkcs8", "-topk8", "-passout", "pass:x", "-v2", "aes-256-cbc"], {
+    input: FIXTURE_KEY,
+    encoding: "utf8",
+  });
+  const check = (pem: string) =>
+    checkTokenKeyPair(pem, FIXTURE_CERT, "/s/token_private_key.pem", "/s/token_root.crt").map((p) => `${p.severity}: ${p.message}`);
   assert.match(check(encrypted)[0] ?? "", /^error: \/s\/token_private_key\.pem is encrypted; .*RSA PRIVATE KEY/);
   assert.match(check(ed)[0] ?? "", /^error: \/s\/token_private_key\.pem is a ed25519 key; Harbor 1\.x signs tokens only with RSA or EC keys/);
   assert.match(check("garbage")[0] ?? "", /^error: .* holds no readable PEM private key/);
-  const ec = generateKeyPairSync("ec", { namedCurve: "P-256", privateKeyEncoding: { type: "sec1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } }).privateKey;
+  const ec = generateKeyPairSync("ec", {
+    namedCurve: "P-256",
+    privateKeyEncoding: { type: "sec1", format: "pem" },
+    publicKeyEncoding: { type: "spki", format: "pem" },
+  }).privateKey;
   // The right form, but not the certificate's key: only the mismatch is reported.
-  assert.deepEqual(check(ec).map((p) => p.split(":")[0]), ["error"]);
+  assert.deepEqual(
+    check(ec).map((p) => p.split(":")[0]),
+    ["error"],
+  );
   assert.match(check(ec)[0] ?? "", /does not belong to/);
 });

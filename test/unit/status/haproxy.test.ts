@@ -16,18 +16,35 @@ const lbs = hx.data.load_balancers.map((l) => l.name);
 const nodes = hx.data.harbor_nodes.map((n) => n.name);
 
 function servers(edit: (s: HaproxyServerStat) => HaproxyServerStat = (s) => s): HaproxyServerStat[] {
-  return ["harbor_80", "harbor_443"].flatMap((backend) => nodes.map((server) => edit({ backend, server, status: "UP", sessions: server === "harbor1" ? 2 : 0, checkStatus: backend === "harbor_443" ? "L7OK" : "", address: `10.20.0.2${server.slice(-1)}:${backend.slice(7)}` })));
+  return ["harbor_80", "harbor_443"].flatMap((backend) =>
+    nodes.map((server) =>
+      edit({
+        backend,
+        server,
+        status: "UP",
+        sessions: server === "harbor1" ? 2 : 0,
+        checkStatus: backend === "harbor_443" ? "L7OK" : "",
+        address: `10.20.0.2${server.slice(-1)}:${backend.slice(7)}`,
+      }),
+    ),
+  );
 }
 
 function input(stat: (lb: string) => HaproxyServerStat[] | null, running = true): StatusInput {
-  const facts = new Map(desired.hosts.map((d) => {
-    const f = matchingFacts(d);
-    if (d.host.role === "loadbalancer") f.haproxy = { running };
-    else f.vipChain = { hooked: false, rules: [] };
-    return [d.host.name, f];
-  }));
+  const facts = new Map(
+    desired.hosts.map((d) => {
+      const f = matchingFacts(d);
+      if (d.host.role === "loadbalancer") f.haproxy = { running };
+      else f.vipChain = { hooked: false, rules: [] };
+      return [d.host.name, f];
+    }),
+  );
   return {
-    inv: hx, desired, facts, failures: new Map(), ipvs: new Map(lbs.map((l) => [l, null])),
+    inv: hx,
+    desired,
+    facts,
+    failures: new Map(),
+    ipvs: new Map(lbs.map((l) => [l, null])),
     checks: lbs.flatMap((lb) => nodes.map((node) => ({ lb, node, ok: true, detail: "" }))),
     haproxy: new Map(lbs.map((l) => [l, stat(l)])),
   };
@@ -41,18 +58,39 @@ test("every backend server UP on every load balancer: healthy, and the text show
 });
 
 test("a node HAProxy holds DOWN or drained is a problem naming the server, its state and its last check", () => {
-  const r = buildStatusReport(input((lb) => servers((s) => (lb === "lb2" && s.server === "harbor2" ? { ...s, status: s.backend === "harbor_443" ? "DOWN" : "DRAIN", checkStatus: "L7STS" } : s))));
+  const r = buildStatusReport(
+    input((lb) =>
+      servers((s) =>
+        lb === "lb2" && s.server === "harbor2" ? { ...s, status: s.backend === "harbor_443" ? "DOWN" : "DRAIN", checkStatus: "L7STS" } : s,
+      ),
+    ),
+  );
   assert.equal(r.healthy, false);
-  assert.deepEqual(r.problems.map((p) => p.subject), ["lb2"]);
-  assert.match(r.problems[0]?.message ?? "", /HAProxy sends no new connections to harbor_80\/harbor2 \(DRAIN, last check L7STS\), harbor_443\/harbor2 \(DOWN, last check L7STS\)/);
+  assert.deepEqual(
+    r.problems.map((p) => p.subject),
+    ["lb2"],
+  );
+  assert.match(
+    r.problems[0]?.message ?? "",
+    /HAProxy sends no new connections to harbor_80\/harbor2 \(DRAIN, last check L7STS\), harbor_443\/harbor2 \(DOWN, last check L7STS\)/,
+  );
 });
 
 test("HAProxy stopped, or its runtime API silent: a problem each, with what to do", () => {
   const stopped = buildStatusReport(input(() => null, false));
-  assert.deepEqual(stopped.problems.map((p) => p.message), ["HAProxy is not running (keepalived gives the VIP up here while it is down)", "HAProxy is not running (keepalived gives the VIP up here while it is down)"]);
+  assert.deepEqual(
+    stopped.problems.map((p) => p.message),
+    [
+      "HAProxy is not running (keepalived gives the VIP up here while it is down)",
+      "HAProxy is not running (keepalived gives the VIP up here while it is down)",
+    ],
+  );
   assert.match(formatStatus(stopped), /lb1 HAProxy: STOPPED/);
   const silent = buildStatusReport(input((lb) => (lb === "lb1" ? null : servers())));
-  assert.deepEqual(silent.problems.map((p) => `${p.subject}: ${p.message}`), ["lb1: HAProxy's runtime API does not answer: its backends' states are unknown"]);
+  assert.deepEqual(
+    silent.problems.map((p) => `${p.subject}: ${p.message}`),
+    ["lb1: HAProxy's runtime API does not answer: its backends' states are unknown"],
+  );
 });
 
 test("lvs-dr reports no HAProxy at all", () => {

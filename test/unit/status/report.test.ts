@@ -32,7 +32,12 @@ describe("status report", () => {
   });
 
   it("knows which files are the shared secrets", () => {
-    assert.deepEqual(secretFilePaths(desired).map((s) => s.path).sort(), ["/data/secretkey", `${harborDir(inv)}/ha/private_key.pem`].sort());
+    assert.deepEqual(
+      secretFilePaths(desired)
+        .map((s) => s.path)
+        .sort(),
+      ["/data/secretkey", `${harborDir(inv)}/ha/private_key.pem`].sort(),
+    );
   });
 
   it("a hand-edited harbor.cfg on one node is drift on that node only", () => {
@@ -58,20 +63,37 @@ describe("status report", () => {
     input.facts.get("lb2")!.pending["reload-keepalived"] = 1_800_000_000;
     const r = buildStatusReport(input);
     assert.equal(r.healthy, false);
-    assert.ok(r.nodes.every((n) => n.drift.length === 0), "no file differs");
-    assert.deepEqual(r.nodes.find((n) => n.name === node)?.pending, [{ change: "reinstall-harbor", what: "install.sh has not completed with the configuration written", since: "2027-01-15T08:00:00Z" }]);
+    assert.ok(
+      r.nodes.every((n) => n.drift.length === 0),
+      "no file differs",
+    );
+    assert.deepEqual(r.nodes.find((n) => n.name === node)?.pending, [
+      { change: "reinstall-harbor", what: "install.sh has not completed with the configuration written", since: "2027-01-15T08:00:00Z" },
+    ]);
     assert.deepEqual(r.problems.map((p) => p.subject).sort(), ["lb2", node].sort());
     assert.match(r.problems.find((p) => p.subject === "lb2")?.message ?? "", /written but never applied: keepalived has not reloaded/);
     assert.match(formatStatus(r), /1 pending/);
   });
 
   it("a half-loaded registry database is a problem, with what provision's preflight says of it", () => {
-    const input = { ...healthyInput(), database: { state: "refused" as const, detail: "database 'registry' lacks 2 of registry.sql's tables (job_log, role): an earlier load may have stopped halfway" } };
+    const input = {
+      ...healthyInput(),
+      database: {
+        state: "refused" as const,
+        detail: "database 'registry' lacks 2 of registry.sql's tables (job_log, role): an earlier load may have stopped halfway",
+      },
+    };
     const r = buildStatusReport(input);
     assert.equal(r.healthy, false);
-    assert.deepEqual(r.problems.map((p) => [p.subject, p.message]), [["database", input.database.detail]]);
+    assert.deepEqual(
+      r.problems.map((p) => [p.subject, p.message]),
+      [["database", input.database.detail]],
+    );
     assert.match(formatStatus(r), /registry database: REFUSED: database 'registry' lacks 2/);
-    assert.equal(buildStatusReport({ ...healthyInput(), database: { state: "ok", detail: "registry database already holds Harbor's schema" } }).healthy, true);
+    assert.equal(
+      buildStatusReport({ ...healthyInput(), database: { state: "ok", detail: "registry database already holds Harbor's schema" } }).healthy,
+      true,
+    );
   });
 
   it("one node's different secretkey: a mismatch naming that node, and no secret or checksum in the text", () => {
@@ -100,7 +122,10 @@ describe("status report", () => {
       const f = input.facts.get(lb);
       if (!f) continue;
       f.dirs[LOCK_DIR] = { present: true, mode: 0o755 };
-      f.files[LOCK_OWNER_PATH] = { present: true, content: formatLockOwner({ operator: "alice@laptop", command: "reconfigure", pid: 7, since: "2024-05-01T10:00:00.000Z" }) };
+      f.files[LOCK_OWNER_PATH] = {
+        present: true,
+        content: formatLockOwner({ operator: "alice@laptop", command: "reconfigure", pid: 7, since: "2024-05-01T10:00:00.000Z" }),
+      };
     }
     input.checks = allChecksOk.map((c) => (c.node === nodes[2] ? { ...c, ok: false, detail: "drained on purpose" } : c));
     const r = buildStatusReport(input);
@@ -120,7 +145,10 @@ describe("status report", () => {
     facts.delete(nodes[1] as string);
     const r = buildStatusReport({ ...input, facts, failures: new Map([[nodes[1] as string, new Error("connection refused")]]) });
     assert.match(r.problems.map((p) => p.message).join("\n"), /cannot be read: connection refused/);
-    assert.ok(r.cluster.secrets.every((s) => s.consistent), "the other nodes still agree");
+    assert.ok(
+      r.cluster.secrets.every((s) => s.consistent),
+      "the other nodes still agree",
+    );
     assert.match(formatStatus(r), /unreachable/);
   });
 
@@ -132,18 +160,35 @@ describe("status report", () => {
     assert.ok(f?.files[live], "the live file is asked");
     f.files[live] = { ...f.files[live], sha256: "e".repeat(64) };
     const r = buildStatusReport(input);
-    assert.deepEqual(r.nodes.find((n) => n.name === odd)?.drift, [{ path: live, reason: `Harbor uses another file than harbor-ha's ${harborDir(inv)}/ha/private_key.pem (the token signing key Harbor's UI signs tokens with)` }]);
-    assert.match(r.problems.map((p) => `${p.subject}: ${p.message}`).join("\n"), new RegExp(`${odd}: 1 file differs from the render: ${live.replace(/\//g, "\\/")}`));
+    assert.deepEqual(r.nodes.find((n) => n.name === odd)?.drift, [
+      {
+        path: live,
+        reason: `Harbor uses another file than harbor-ha's ${harborDir(inv)}/ha/private_key.pem (the token signing key Harbor's UI signs tokens with)`,
+      },
+    ]);
+    assert.match(
+      r.problems.map((p) => `${p.subject}: ${p.message}`).join("\n"),
+      new RegExp(`${odd}: 1 file differs from the render: ${live.replace(/\//g, "\\/")}`),
+    );
   });
 
   it("a database-held setting Harbor holds otherwise is cluster drift; unknown while Harbor is down", () => {
     const input = healthyInput();
     const f = input.facts.get(settingsNode(inv));
     assert.ok(f);
-    f.api[configurationsUrl(inv)] = { status: 200, body: JSON.stringify({ auth_mode: { value: "db_auth", editable: true }, self_registration: { value: true, editable: true } }) };
+    f.api[configurationsUrl(inv)] = {
+      status: 200,
+      body: JSON.stringify({ auth_mode: { value: "db_auth", editable: true }, self_registration: { value: true, editable: true } }),
+    };
     const r = buildStatusReport(input);
-    assert.deepEqual(r.cluster.settings?.drift.map((d) => d.key), ["self_registration", "email_server", "email_server_port", "email_from", "project_creation_restriction", "token_expiration"]);
-    assert.match(r.problems.map((p) => p.message).join("\n"), /Harbor's database holds other values than the inventory for self_registration \(true → false\)/);
+    assert.deepEqual(
+      r.cluster.settings?.drift.map((d) => d.key),
+      ["self_registration", "email_server", "email_server_port", "email_from", "project_creation_restriction", "token_expiration"],
+    );
+    assert.match(
+      r.problems.map((p) => p.message).join("\n"),
+      /Harbor's database holds other values than the inventory for self_registration \(true → false\)/,
+    );
     assert.match(formatStatus(r), /settings in Harbor's database: DIFFER: self_registration true → false/);
     f.api[configurationsUrl(inv)] = { status: 0, body: "curl: (7) refused" };
     const down = buildStatusReport(input);
@@ -152,4 +197,3 @@ describe("status report", () => {
     assert.match(formatStatus(buildStatusReport(healthyInput())), /settings in Harbor's database: as the inventory says/);
   });
 });
-

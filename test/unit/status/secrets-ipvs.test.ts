@@ -3,20 +3,56 @@ import { describe, it } from "node:test";
 import { checkSecretConsistency } from "../../../src/status/secrets.js";
 import { ipvsTableCommand, parseIpvsTable } from "../../../src/status/ipvs.js";
 
-const copies = (desiredSha256: string, entries: Array<[string, string | undefined]>) => ({ name: "secretkey", path: "/data/secretkey", desiredSha256, byNode: new Map(entries) });
+const copies = (desiredSha256: string, entries: Array<[string, string | undefined]>) => ({
+  name: "secretkey",
+  path: "/data/secretkey",
+  desiredSha256,
+  byNode: new Map(entries),
+});
 
 describe("secret consistency", () => {
   it("identical everywhere is consistent", () => {
-    assert.deepEqual(checkSecretConsistency(copies("a", [["h1", "a"], ["h2", "a"]])).oddNodes, []);
+    assert.deepEqual(
+      checkSecretConsistency(
+        copies("a", [
+          ["h1", "a"],
+          ["h2", "a"],
+        ]),
+      ).oddNodes,
+      [],
+    );
   });
   it("names the nodes that differ from the render's copy, even when they are the majority", () => {
-    const r = checkSecretConsistency(copies("a", [["h1", "a"], ["h2", "b"], ["h3", "b"]]));
+    const r = checkSecretConsistency(
+      copies("a", [
+        ["h1", "a"],
+        ["h2", "b"],
+        ["h3", "b"],
+      ]),
+    );
     assert.equal(r.consistent, false);
     assert.deepEqual(r.oddNodes, ["h2", "h3"]);
   });
   it("falls back to the majority when no node has the render's copy; names all on a tie; absent counts as different", () => {
-    assert.deepEqual(checkSecretConsistency(copies("z", [["h1", "a"], ["h2", "a"], ["h3", undefined]])).oddNodes, ["h3"]);
-    assert.deepEqual(checkSecretConsistency(copies("z", [["h1", "a"], ["h2", "b"]])).oddNodes, ["h1", "h2"]);
+    assert.deepEqual(
+      checkSecretConsistency(
+        copies("z", [
+          ["h1", "a"],
+          ["h2", "a"],
+          ["h3", undefined],
+        ]),
+      ).oddNodes,
+      ["h3"],
+    );
+    assert.deepEqual(
+      checkSecretConsistency(
+        copies("z", [
+          ["h1", "a"],
+          ["h2", "b"],
+        ]),
+      ).oddNodes,
+      ["h1", "h2"],
+    );
   });
 });
 
@@ -33,10 +69,15 @@ describe("IPVS table", () => {
       "",
     ].join("\n");
     assert.deepEqual(parseIpvsTable(out), [
-      { protocol: "TCP", address: "10.20.0.100:443", scheduler: "wlc", realServers: [
-        { address: "10.20.0.21:443", forward: "Route", weight: 1, activeConnections: 3, inactiveConnections: 10 },
-        { address: "10.20.0.22:443", forward: "Route", weight: 0, activeConnections: 0, inactiveConnections: 2 },
-      ] },
+      {
+        protocol: "TCP",
+        address: "10.20.0.100:443",
+        scheduler: "wlc",
+        realServers: [
+          { address: "10.20.0.21:443", forward: "Route", weight: 1, activeConnections: 3, inactiveConnections: 10 },
+          { address: "10.20.0.22:443", forward: "Route", weight: 0, activeConnections: 0, inactiveConnections: 2 },
+        ],
+      },
       { protocol: "TCP", address: "10.20.0.100:80", scheduler: "wlc", realServers: [] },
     ]);
     assert.deepEqual(parseIpvsTable(""), []);
