@@ -75,16 +75,18 @@ export interface ClusterRun {
  * start now and overlap reading the state (a first run generates the token key, ~1 s), the
  * render and the bundle's checksum.
  */
-export async function prepareClusterRun(inv: Inventory, settings: PoolSettings & { connectEarly?: boolean }): Promise<ClusterRun> {
+export async function prepareClusterRun(inv: Inventory, settings: PoolSettings & { connectEarly?: boolean; dryRun?: boolean }): Promise<ClusterRun> {
+  // A dry run writes nothing anywhere: the state folder and its caches are only read.
+  const persist = settings.dryRun !== true;
   const pool = openClusterPool(inv, settings);
   if (settings.connectEarly) for (const host of pool.hostNames()) void pool.session(host).catch(() => undefined); // its failure is reported where the session is used
   try {
     const redactor = new Redactor().add(...collectSecrets(inv));
-    const { state, notes } = await readOrCreateClusterState(inv);
+    const { state, notes } = await readOrCreateClusterState(inv, { persist });
     for (const message of notes) settings.emit?.({ type: "note", level: "warn", message });
     redactor.add(state.secretkey, state.tokenPrivateKey);
     const desired = renderDesiredState(inv, state);
-    const bundle = await readBundleInfo(inv);
+    const bundle = await readBundleInfo(inv, { persist });
     return { state, redactor, desired, bundle, pool, database: settings.database ?? MYSQL_DATABASE };
   } catch (err) {
     await pool.closeAll();
@@ -92,10 +94,10 @@ export async function prepareClusterRun(inv: Inventory, settings: PoolSettings &
   }
 }
 
-export async function readBundleInfo(inv: Inventory): Promise<BundleInfo> {
+export async function readBundleInfo(inv: Inventory, opts: { persist?: boolean } = {}): Promise<BundleInfo> {
   const localPath = inv.data.installer.bundle;
   try {
-    const sha256 = await readThroughBundleCache(clusterStateDir(inv), localPath, "sha256", () => sha256OfFile(localPath));
+    const sha256 = await readThroughBundleCache(clusterStateDir(inv), localPath, "sha256", () => sha256OfFile(localPath), opts);
     return { localPath, sha256 };
   } catch (err) {
     throw new HarborHaError(`cannot read the installer bundle ${localPath}: ${(err as Error).message}`, {

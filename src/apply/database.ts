@@ -35,10 +35,21 @@ export function databaseConnectOptions(inv: Inventory, pool: SshPool): DbConnect
   return { ...base, via, openStream: async () => (await pool.session(via)).openTunnel(db.host, db.port) };
 }
 
+/** Options of the preflight: `persist: false` (a dry run, status) keeps even the bundle cache as it is. */
+export interface DatabasePreflightOptions {
+  persist?: boolean;
+}
+
 /** Read-only: everything the database step needs to know, or a clear error. */
-export async function preflightDatabase(inv: Inventory, desired: DesiredDatabase, pool: SshPool, reinitialize: boolean): Promise<DatabasePreflight> {
+export async function preflightDatabase(
+  inv: Inventory,
+  desired: DesiredDatabase,
+  pool: SshPool,
+  reinitialize: boolean,
+  opts: DatabasePreflightOptions = {},
+): Promise<DatabasePreflight> {
   const sql = await readRegistrySql(desired.registrySql, (bundle, member) =>
-    readThroughBundleCache(clusterStateDir(inv), bundle, member, () => readInstallerBundleMember(bundle, member)),
+    readThroughBundleCache(clusterStateDir(inv), bundle, member, () => readInstallerBundleMember(bundle, member), opts),
   );
   const connect = databaseConnectOptions(inv, pool);
   await checkDatabaseAccess({ ...connect, database: desired.database });
@@ -53,7 +64,13 @@ export async function preflightDatabase(inv: Inventory, desired: DesiredDatabase
 
 /** The database as a run reaches it: the read-only preflight, then the load. */
 export interface DatabaseEdge {
-  preflight(inv: Inventory, desired: DesiredDatabase, pool: SshPool, reinitialize: boolean): Promise<DatabasePreflight>;
+  preflight(
+    inv: Inventory,
+    desired: DesiredDatabase,
+    pool: SshPool,
+    reinitialize: boolean,
+    opts?: DatabasePreflightOptions,
+  ): Promise<DatabasePreflight>;
   apply(pre: DatabasePreflight): Promise<DatabaseApplyResult>;
 }
 

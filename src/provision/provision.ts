@@ -92,8 +92,8 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
     // The hosts' facts and the database's state are independent reads: gather them at once.
     const versions = await VersionCache.load(clusterStateDir(inv));
     const [gathered, databaseOrError] = await Promise.all([
-      gatherAllFacts(pool, queries, versions).finally(() => versions.save()),
-      db.preflight(inv, desired.database, pool, opts.reinitializeDatabase).catch((e: Error) => e),
+      gatherAllFacts(pool, queries, versions).finally(() => (opts.dryRun ? undefined : versions.save())),
+      db.preflight(inv, desired.database, pool, opts.reinitializeDatabase, { persist: !opts.dryRun }).catch((e: Error) => e),
     ]);
     if (opts.isInterrupted()) throw interruptedBeforeChanges("preflight");
     if (gathered.failures.size > 0)

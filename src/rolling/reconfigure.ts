@@ -59,6 +59,7 @@ export async function reconfigure(inv: Inventory, given: ReconfigureOptions): Pr
       tlsOnly: opts.command === "rotate-certs",
       startupTimeoutMs: (opts.gate ?? DEFAULT_GATE).timeoutMs,
       serial: opts.serial,
+      dryRun: opts.dryRun,
       ...(opts.limit ? { limit: opts.limit } : {}),
     });
     const result = initialResult(opts, setup, redactor);

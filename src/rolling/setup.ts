@@ -50,6 +50,8 @@ export interface SetupOptions {
   startupTimeoutMs: number;
   serial: number;
   limit?: readonly string[];
+  /** A dry run: the state folder's caches are only read. */
+  dryRun?: boolean;
 }
 
 export class RollRefused extends HarborHaError {}
@@ -65,7 +67,7 @@ export async function prepareRoll(
   const queries = new Map(desired.hosts.map((d) => [d.host.name, queriesFor(inv, d, bundle)]));
   const [gathered, database] = await Promise.all([
     gatherAllFacts(pool, queries),
-    opts.database.preflight(inv, desired.database, pool, false).catch((e: Error) => e),
+    opts.database.preflight(inv, desired.database, pool, false, { persist: opts.dryRun !== true }).catch((e: Error) => e),
   ]);
   const problems = [...gathered.failures].map(([host, e]) => `${host}: ${e.message}`);
   if (database instanceof Error) problems.push(`database: ${database.message}`);

@@ -36,7 +36,13 @@ async function readCache(path: string): Promise<CacheFile | undefined> {
 }
 
 /** `name`'s value for the bundle: from the cache when the bundle is unchanged, else computed (and kept). */
-export async function readThroughBundleCache(stateDir: string, bundlePath: string, name: string, compute: () => Promise<string>): Promise<string> {
+export async function readThroughBundleCache(
+  stateDir: string,
+  bundlePath: string,
+  name: string,
+  compute: () => Promise<string>,
+  opts: { persist?: boolean } = {},
+): Promise<string> {
   const path = join(stateDir, BUNDLE_CACHE_FILE);
   const key = await keyOf(bundlePath);
   if (key === undefined) return compute();
@@ -44,8 +50,9 @@ export async function readThroughBundleCache(stateDir: string, bundlePath: strin
   const hit = cached?.key === key ? cached.values[name] : undefined;
   if (typeof hit === "string") return hit;
   const value = await compute();
-  // The bundle must not have changed while it was read: else the value belongs to neither version.
-  if ((await keyOf(bundlePath)) !== key) return value;
+  // A dry run writes nothing, not even the cache. The bundle must not have changed while it was
+  // read: else the value belongs to neither version.
+  if (opts.persist === false || (await keyOf(bundlePath)) !== key) return value;
   const next: CacheFile = { key, values: { ...(cached?.key === key ? cached.values : {}), [name]: value } };
   try {
     await mkdir(stateDir, { recursive: true, mode: 0o700 });

@@ -9,7 +9,8 @@
  */
 import { execFile } from "node:child_process";
 import { generateKeyPair, randomBytes, randomInt } from "node:crypto";
-import { chmod, link, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, copyFile, link, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { HarborHaError } from "../errors.js";
@@ -51,11 +52,37 @@ export function clusterStateDir(inv: StateOwner): string {
  * folder's local lock throughout, so that two runs started at once generate it once: the
  * second waits and reads what the first wrote.
  */
-export async function readOrCreateClusterState(inv: StateOwner): Promise<ClusterStateRead> {
+/**
+ * `persist: false` (a dry run): the state folder is read, never written — what is missing is made
+ * in a temporary copy that is removed again, so the plan shows the files a first run would write,
+ * and that first run still generates (and keeps) its own.
+ */
+export async function readOrCreateClusterState(inv: StateOwner, opts: { persist?: boolean } = {}): Promise<ClusterStateRead> {
   const dir = clusterStateDir(inv);
+  if (opts.persist === false) return readInTemporaryCopy(dir, `harbor-token-${inv.data.cluster.name}`);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await chmod(dir, 0o700);
   return withStateLock(dir, () => completeClusterState(dir, `harbor-token-${inv.data.cluster.name}`));
+}
+
+async function readInTemporaryCopy(dir: string, cn: string): Promise<ClusterStateRead> {
+  const tmp = await mkdtemp(join(tmpdir(), "harbor-ha-state-"));
+  try {
+    const missing: string[] = [];
+    for (const name of [SECRETKEY_FILE, TOKEN_KEY_FILE, TOKEN_CERT_FILE]) {
+      if (await exists(join(dir, name))) await copyFile(join(dir, name), join(tmp, name));
+      else missing.push(name);
+    }
+    const read = await completeClusterState(tmp, cn);
+    const notes = read.notes.map((n) => `${n} (in a copy: the dry run changed nothing in ${dir})`);
+    if (missing.length > 0)
+      notes.push(
+        `${dir} lacks ${missing.join(", ")}: the dry run shows freshly generated ones and keeps none; the first real run generates and keeps the cluster's own`,
+      );
+    return { state: read.state, notes };
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
 }
 
 async function completeClusterState(dir: string, cn: string): Promise<ClusterStateRead> {

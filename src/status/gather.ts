@@ -73,7 +73,8 @@ export async function gatherStatus(inv: Inventory, opts: StatusOptions): Promise
 /** The registry database as provision's preflight judges it (read-only; reinitialising never considered). */
 async function gatherDatabaseStatus(inv: Inventory, desired: DesiredDatabase, pool: SshPool): Promise<DatabaseStatus> {
   try {
-    const pre = await preflightDatabase(inv, desired, pool, false);
+    // status changes nothing anywhere, not even the state folder's bundle cache.
+    const pre = await preflightDatabase(inv, desired, pool, false, { persist: false });
     const state = pre.plan.action === "skip" ? "ok" : pre.plan.action === "load" ? "absent" : "refused";
     return { state, detail: pre.plan.reason };
   } catch (err) {

@@ -2,6 +2,9 @@
  * provision run whole over the fake cluster (no lab, no SSH, no MariaDB): phases in order,
  * the lock around every write, a dry run that only reads, and Ctrl-C before and during the run.
  */
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
 import { provision, ProvisionFailed } from "../../../src/provision/provision.js";
@@ -59,6 +62,44 @@ test("the dry run reads each host once and writes nothing: no lock, no command b
   assert.deepEqual(
     r.outcomes.map((o) => `${o.host} ${o.status}`),
     [...LBS, ...NODES].map((h) => `${h} would change`),
+  );
+});
+
+/** Every entry under a folder with its content hash and mtime: what "nothing written" compares. */
+function snapshot(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .map((e) => {
+      const p = join(e.parentPath, e.name);
+      const st = statSync(p);
+      return `${relative(dir, p)} ${e.isFile() ? createHash("sha256").update(readFileSync(p)).digest("hex") : "dir"} ${st.mtimeMs}`;
+    })
+    .sort();
+}
+
+test("a dry run writes nothing on this machine either: the state folder and its caches stay as they are", async () => {
+  cluster = fakeCluster(driftedFacts);
+  const state = join(cluster.inv.dir, ".harbor-ha");
+  const before = snapshot(state);
+  assert.ok(before.length >= 3, "the fake cluster has a state folder");
+  await provision(cluster.inv, options(cluster, { dryRun: true }));
+  assert.deepEqual(snapshot(state), before, "the dry run changed the state folder");
+});
+
+test("a dry run on a cluster without a state folder yet shows the plan and creates none", async () => {
+  cluster = fakeCluster(driftedFacts);
+  const state = join(cluster.inv.dir, ".harbor-ha");
+  rmSync(state, { recursive: true, force: true });
+  const r = await provision(cluster.inv, options(cluster, { dryRun: true }));
+  assert.equal(r.changed, true);
+  assert.ok(
+    r.plan.hosts.some((h) => h.steps.some((s) => s.title.includes("/data/secretkey"))),
+    "the plan writes the shared secretkey",
+  );
+  assert.equal(existsSync(state), false, "the dry run created the state folder");
+  assert.ok(
+    cluster.warnings().some((w) => /the dry run shows freshly generated ones and keeps none/.test(w)),
+    cluster.warnings().join("\n"),
   );
 });
 

@@ -1,7 +1,7 @@
 /** The cluster state folder: generated once with the right modes, read back unchanged. */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -60,6 +60,30 @@ test("a secretkey of the wrong length is refused with a message naming the file"
       readClusterState(dir),
       (e: Error) => e instanceof HarborHaError && e.message.includes(join(dir, "secretkey")) && /exactly 16/.test(e.message),
     );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("readOrCreateClusterState with persist: false (a dry run) creates nothing: the state is made in a removed copy", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hha-state-"));
+  try {
+    const inv = buildTestInventory(inventoryData({ lbs: 2, nodes: 2, protocol: "http", vrrpMode: "unicast" }), undefined, dir);
+    const dry = await readOrCreateClusterState(inv, { persist: false });
+    assert.match(dry.state.tokenPrivateKey.reveal(), /^-----BEGIN RSA PRIVATE KEY-----\n/);
+    assert.match(
+      dry.notes.join("\n"),
+      /lacks secretkey, token_private_key\.pem, token_root\.crt: the dry run shows freshly generated ones and keeps none/,
+    );
+    assert.equal(existsSync(join(dir, ".harbor-ha")), false, "a dry run created the state folder");
+    // With a state folder: read as it is, nothing added (no lock folder, no copy left).
+    const real = (await readOrCreateClusterState(inv)).state;
+    const stateDir = clusterStateDir(inv);
+    const before = readdirSync(stateDir).sort();
+    const again = (await readOrCreateClusterState(inv, { persist: false })).state;
+    assert.equal(again.secretkey.reveal(), real.secretkey.reveal());
+    assert.equal(again.tokenPrivateKey.reveal(), real.tokenPrivateKey.reveal());
+    assert.deepEqual(readdirSync(stateDir).sort(), before);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
