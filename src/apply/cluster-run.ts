@@ -36,6 +36,8 @@ export interface RunEdges {
 export interface PoolSettings extends RunEdges {
   parallel?: number;
   acceptNewHostKeys: boolean;
+  /** A dry run: keys trusted on first use are not written to known_hosts. */
+  dryRun?: boolean;
   log?: (e: CommandLogEvent) => void;
   /** A host key trusted on first use; by default a note through `emit`. */
   onHostKeyAccepted?: (accepted: HostKeyAccepted) => void;
@@ -49,6 +51,7 @@ export function openClusterPool(inv: Inventory, settings: PoolSettings, hosts?: 
   return new SshPool(targets, {
     ...(settings.parallel === undefined ? {} : { parallel: settings.parallel }),
     acceptNewHostKeys: settings.acceptNewHostKeys,
+    ...(settings.dryRun === true ? { recordNewHostKeys: false } : {}),
     ...hostKeyReporting(settings),
     ...(settings.log ? { log: settings.log } : {}),
     ...(settings.connect ? { connect: settings.connect } : {}),

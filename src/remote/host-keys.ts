@@ -17,6 +17,8 @@ export interface HostKeyCheck {
   port: number;
   knownHostsPath: string;
   acceptNewHostKeys: boolean;
+  /** false (a dry run): a key trusted on first use is trusted for this run only, known_hosts left as it is. */
+  recordNewHostKeys?: boolean;
 }
 
 /** A key trusted on first use and appended to known_hosts: the run reports it. */
@@ -28,11 +30,14 @@ export interface HostKeyAccepted {
   /** `SHA256:…`, as `ssh-keygen -lf` prints it. */
   fingerprint: string;
   knownHostsPath: string;
+  /** false: trusted for this run only (a dry run writes nothing), not added to known_hosts. */
+  recorded?: boolean;
 }
 
 /** The line a run prints for a key it trusted on first use. */
 export function describeAcceptedHostKey(e: HostKeyAccepted): string {
-  return `${e.hostName} (${e.address}:${e.port}): trusted on first use, ${e.keyType} key ${e.fingerprint} added to ${e.knownHostsPath}`;
+  const where = e.recorded === false ? `for this dry run only (not added to ${e.knownHostsPath})` : `added to ${e.knownHostsPath}`;
+  return `${e.hostName} (${e.address}:${e.port}): trusted on first use, ${e.keyType} key ${e.fingerprint} ${where}`;
 }
 
 /** known_hosts entries; a missing file is an empty one (every host unknown). */
@@ -62,6 +67,17 @@ export async function verifyHostKey(check: HostKeyCheck, keyBlob: Buffer): Promi
   const verdict = checkHostKey(entries, check.address, check.port, keyType, keyBase64);
   if (verdict === "match") return undefined;
   const fingerprint = fingerprintSha256(keyBase64);
+  if (verdict === "unknown" && check.acceptNewHostKeys && check.recordNewHostKeys === false) {
+    return {
+      hostName: check.hostName,
+      address: check.address,
+      port: check.port,
+      keyType,
+      fingerprint,
+      knownHostsPath: check.knownHostsPath,
+      recorded: false,
+    };
+  }
   if (verdict === "unknown" && check.acceptNewHostKeys) {
     const appended = await appendKnownHost(
       check.knownHostsPath,

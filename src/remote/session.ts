@@ -176,6 +176,7 @@ async function openConnection(target: SshTarget, endpoint: Endpoint, opts: Conne
     port: endpoint.port,
     knownHostsPath: target.knownHostsPath,
     acceptNewHostKeys: opts.acceptNewHostKeys ?? false,
+    recordNewHostKeys: opts.recordNewHostKeys ?? true,
   };
   const config: Config = {
     ...(sock ? { sock } : { host: endpoint.address }),

@@ -20,6 +20,8 @@ export interface CommandLogEvent {
 export interface ConnectOptions {
   /** Trust on first use: append unknown host keys to known_hosts. Never replaces a changed key. */
   acceptNewHostKeys?: boolean;
+  /** false (a dry run): keys trusted on first use are not written to known_hosts. */
+  recordNewHostKeys?: boolean;
   /** A host key trusted on first use (its fingerprint is reported in the run's output). */
   onHostKeyAccepted?: (accepted: HostKeyAccepted) => void;
   log?: (event: CommandLogEvent) => void;

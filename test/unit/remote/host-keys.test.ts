@@ -71,4 +71,15 @@ describe("host keys", () => {
     assert.match(readFileSync(file, "utf8"), /^10\.0\.0\.11 ssh-ed25519 /m);
     assert.equal(await verifyHostKey(check(file), ed.blob), undefined, "known now: nothing more to report");
   });
+
+  it("in a dry run trusts a new host for that run only: known_hosts is not written", async () => {
+    const file = join(dir, "known_hosts_dry");
+    const before = `10.0.0.99 ${rsa.type} ${rsa.blob.toString("base64")}\n`;
+    writeFileSync(file, before);
+    const accepted = await verifyHostKey({ ...check(file), recordNewHostKeys: false }, ed.blob);
+    assert.ok(accepted);
+    assert.equal(accepted.recorded, false);
+    assert.match(describeAcceptedHostKey(accepted), /trusted on first use, ssh-ed25519 key SHA256:\S+ for this dry run only \(not added to /);
+    assert.equal(readFileSync(file, "utf8"), before, "a dry run wrote known_hosts");
+  });
 });
