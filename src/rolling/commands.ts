@@ -18,27 +18,6 @@ export function removeDrainMarkerCommand(nodeAddress: string): Command {
   return cmd("rm", "-f", "--", path, `${path}.harbor-ha.bak`);
 }
 
-export const NO_IPVS = "harbor-ha:no-ipvs";
-
-/** The IPVS table where the kernel and ipvsadm have one; else the NO_IPVS line. */
-export function ipvsTableCommand(): Command {
-  return cmd("sh", "-c", `if command -v ipvsadm >/dev/null 2>&1 && ipvsadm -Ln 2>/dev/null; then :; else echo ${NO_IPVS}; fi`);
-}
-
-/**
- * undefined: this host balances nothing through IPVS (no ipvsadm, no IPVS in the kernel, or
- * no virtual server: keepalived runs VRRP only), so wait the checker's period instead;
- * else whether the node is a real server of any virtual server.
- */
-export function parseIpvsHasRealServer(output: string, nodeAddress: string): boolean | undefined {
-  if (output.includes(NO_IPVS)) return undefined;
-  if (!output.split("\n").some((l) => /^(TCP|UDP|FWM)\s/.test(l))) return undefined;
-  return output.split("\n").some((l) => {
-    const m = /^\s*->\s+(\S+):\d+\s/.exec(l);
-    return m?.[1] === nodeAddress;
-  });
-}
-
 /**
  * check.sh for one node with the drain marker ignored: the health gate asks whether the
  * node WOULD pass before it is put back in service. The managed script runs unchanged

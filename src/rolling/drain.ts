@@ -10,7 +10,8 @@ import { applyHaproxyDrain, removeHaproxyDrain } from "./haproxy-drain.js";
 import type { SshPool } from "../remote/pool.js";
 import { HarborHaError } from "../errors.js";
 import { throwIfAnyFailed } from "../remote/host-results.js";
-import { drainMarkerPath, ipvsTableCommand, parseIpvsHasRealServer, removeDrainMarkerCommand } from "./commands.js";
+import { drainMarkerPath, removeDrainMarkerCommand } from "./commands.js";
+import { ipvsTableCommand, ipvsTakesNode, readIpvsTable } from "../plan/ipvs.js";
 import { pollHealth } from "./node-roll.js";
 import type { Clock, RollNode } from "./node-roll.js";
 
@@ -82,12 +83,12 @@ async function waitForCheckers(ctx: DrainContext, node: RollNode, wantPresent: b
   await Promise.all(waits);
 }
 
-/** Per load balancer: whether the node is an IPVS real server there (undefined: IPVS not in use there). */
+/** Per load balancer: whether IPVS sends the node new connections there (undefined: IPVS not in use there). */
 async function gatherIpvs(ctx: DrainContext, node: RollNode): Promise<Array<boolean | undefined>> {
   const settled = await ctx.pool.forEachHost(
     ctx.lbNames,
     async (s) => (await s.runChecked(ipvsTableCommand(), { sudo: true, step: "read the IPVS table" })).stdout,
   );
   throwIfAnyFailed(ctx.lbNames, settled, "could not read the IPVS table");
-  return settled.map((s) => (s.status === "fulfilled" ? parseIpvsHasRealServer(s.value, node.address) : undefined));
+  return settled.map((s) => (s.status === "fulfilled" ? ipvsTakesNode(readIpvsTable(s.value), node.address) : undefined));
 }

@@ -17,7 +17,7 @@ import { gatherAllFacts } from "../apply/gather.js";
 import { gatherNodeChecks } from "../apply/verify.js";
 import { LOCK_DIR, LOCK_OWNER_PATH } from "../lock/commands.js";
 import { HarborHaError } from "../errors.js";
-import { ipvsTableCommand, parseIpvsTable } from "./ipvs.js";
+import { ipvsTableCommand, readIpvsTable } from "../plan/ipvs.js";
 import { buildStatusReport } from "./report.js";
 import type { DatabaseStatus, IpvsService, StatusReport } from "./types.js";
 import type { DesiredDatabase } from "../render/types.js";
@@ -96,7 +96,7 @@ async function gatherIpvsTables(pool: SshPool, inv: Inventory): Promise<Map<stri
   const settled = await pool.forEachHost(lbs, (s) => s.run(ipvsTableCommand(), { sudo: true, step: "read the IPVS table" }));
   const tables = new Map<string, IpvsService[] | null>();
   settled.forEach((r, i) => {
-    tables.set(lbs[i] as string, r.status === "fulfilled" && r.value.code === 0 ? parseIpvsTable(r.value.stdout) : null);
+    tables.set(lbs[i] as string, r.status === "fulfilled" && r.value.code === 0 ? readIpvsTable(r.value.stdout) : null);
   });
   return tables;
 }

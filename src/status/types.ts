@@ -25,20 +25,8 @@ export interface NodeHealthFromLb {
   detail: string;
 }
 
-export interface IpvsRealServer {
-  address: string;
-  forward: string;
-  weight: number;
-  activeConnections: number;
-  inactiveConnections: number;
-}
-
-export interface IpvsService {
-  protocol: string;
-  address: string;
-  scheduler: string;
-  realServers: IpvsRealServer[];
-}
+export type { IpvsRealServer, IpvsService } from "../plan/ipvs.js";
+import type { IpvsService } from "../plan/ipvs.js";
 
 export interface LoadBalancerStatus {
   name: string;

@@ -5,40 +5,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderShell } from "../../../src/shell/command.js";
-import {
-  gateCheckCommand,
-  parseFingerprint,
-  parseIpvsHasRealServer,
-  removeDrainMarkerCommand,
-  stopHarborCommand,
-} from "../../../src/rolling/commands.js";
+import { gateCheckCommand, parseFingerprint, removeDrainMarkerCommand, stopHarborCommand } from "../../../src/rolling/commands.js";
 import { orderLoadBalancers } from "../../../src/apply/loadbalancer-roll.js";
 
-const IPVS = `IP Virtual Server version 1.2.1 (size=4096)
-Prot LocalAddress:Port Scheduler Flags
-  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn
-TCP  10.20.0.100:443 rr persistent 50
-  -> 10.20.0.11:443               Route   10     0          0
-  -> 10.20.0.13:443               Route   10     2          1
-TCP  10.20.0.100:80 rr persistent 50
-  -> 10.20.0.11:80                Route   10     0          0
-`;
-
 describe("rolling commands", () => {
-  it("reads whether a node is an IPVS real server", () => {
-    assert.equal(parseIpvsHasRealServer(IPVS, "10.20.0.11"), true);
-    assert.equal(parseIpvsHasRealServer(IPVS, "10.20.0.12"), false);
-    assert.equal(parseIpvsHasRealServer(IPVS, "10.20.0.1"), false, "no prefix match");
-  });
-
-  it("treats no ipvsadm, or no virtual server, as IPVS not in use", () => {
-    assert.equal(parseIpvsHasRealServer("harbor-ha:no-ipvs\n", "10.20.0.11"), undefined);
-    assert.equal(
-      parseIpvsHasRealServer("IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n", "10.20.0.11"),
-      undefined,
-    );
-  });
-
   it("reads OpenSSL's fingerprint line, old and new spelling", () => {
     assert.equal(parseFingerprint("sha256 Fingerprint=ab:CD:01\n"), "AB:CD:01");
     assert.equal(parseFingerprint("SHA256 Fingerprint=AB:CD:01\n"), "AB:CD:01");

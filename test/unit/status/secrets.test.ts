@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { checkSecretConsistency } from "../../../src/status/secrets.js";
-import { ipvsTableCommand, parseIpvsTable } from "../../../src/status/ipvs.js";
 
 const copies = (desiredSha256: string, entries: Array<[string, string | undefined]>) => ({
   name: "secretkey",
@@ -53,36 +52,5 @@ describe("secret consistency", () => {
       ).oddNodes,
       ["h1", "h2"],
     );
-  });
-});
-
-describe("IPVS table", () => {
-  it("parses ipvsadm -Ln", () => {
-    const out = [
-      "IP Virtual Server version 1.2.1 (size=4096)",
-      "Prot LocalAddress:Port Scheduler Flags",
-      "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn",
-      "TCP  10.20.0.100:443 wlc persistent 50",
-      "  -> 10.20.0.21:443                Route   1      3          10",
-      "  -> 10.20.0.22:443                Route   0      0          2",
-      "TCP  10.20.0.100:80 wlc",
-      "",
-    ].join("\n");
-    assert.deepEqual(parseIpvsTable(out), [
-      {
-        protocol: "TCP",
-        address: "10.20.0.100:443",
-        scheduler: "wlc",
-        realServers: [
-          { address: "10.20.0.21:443", forward: "Route", weight: 1, activeConnections: 3, inactiveConnections: 10 },
-          { address: "10.20.0.22:443", forward: "Route", weight: 0, activeConnections: 0, inactiveConnections: 2 },
-        ],
-      },
-      { protocol: "TCP", address: "10.20.0.100:80", scheduler: "wlc", realServers: [] },
-    ]);
-    assert.deepEqual(parseIpvsTable(""), []);
-  });
-  it("reads the table only where ipvsadm exists", () => {
-    assert.equal(ipvsTableCommand().toString(), "sh -c 'command -v ipvsadm >/dev/null 2>&1 || exit 99; exec ipvsadm -Ln'");
   });
 });
