@@ -52,13 +52,6 @@ export function effectivePriorities(lbs: readonly LoadBalancerSpec[]): number[] 
   return lbs.map((lb, i) => lb.priority ?? Math.max(1, TOP_PRIORITY - PRIORITY_STEP * i));
 }
 
-export function hostsOf(inv: Inventory): HostRef[] {
-  return [
-    ...inv.data.load_balancers.map((lb) => ({ name: lb.name, address: lb.address, role: "loadbalancer" as const })),
-    ...inv.data.harbor_nodes.map((n) => ({ name: n.name, address: n.address, role: "harbor-node" as const })),
-  ];
-}
-
 /** SSH settings for one host: its own overrides over the inventory's defaults. */
 export function sshSettingsFor(inv: Inventory, host: LoadBalancerSpec | HarborNodeSpec): SshSettings {
   const { jump_host: _jump, ...defaults } = inv.data.ssh;

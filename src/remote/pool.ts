@@ -5,7 +5,7 @@
  */
 import pLimit from "p-limit";
 import type { LimitFunction } from "p-limit";
-import { InternalError, InterruptedError } from "../errors.js";
+import { InternalError } from "../errors.js";
 import { SshSession } from "./session.js";
 import type { SshTarget } from "./target.js";
 import type { ConnectOptions, ConnectTransport, Transport } from "./transport.js";
@@ -24,7 +24,6 @@ export class SshPool {
   readonly #sessions = new Map<string, Promise<Transport>>();
   readonly #limit: LimitFunction;
   readonly #opts: PoolOptions;
-  #stopped = false;
 
   constructor(targets: readonly SshTarget[], opts: PoolOptions = {}) {
     for (const t of targets) this.#targets.set(t.hostName, t);
@@ -53,7 +52,6 @@ export class SshPool {
   /** Run work on one host within the shared concurrency limit. */
   withSession<T>(hostName: string, work: (session: Transport) => Promise<T>): Promise<T> {
     return this.#limit(async () => {
-      if (this.#stopped) throw new InterruptedError(`${hostName}: not started, the run was interrupted`);
       return work(await this.session(hostName));
     });
   }
@@ -64,11 +62,6 @@ export class SshPool {
    */
   forEachHost<T>(hostNames: readonly string[], work: (session: Transport, hostName: string) => Promise<T>): Promise<Array<PromiseSettledResult<T>>> {
     return Promise.allSettled(hostNames.map((h) => this.withSession(h, (s) => work(s, h))));
-  }
-
-  /** Ctrl-C: work not yet started fails at once (HarborHaError, exit 130); work under way finishes. */
-  stopScheduling(): void {
-    this.#stopped = true;
   }
 
   async closeAll(): Promise<void> {

@@ -9,19 +9,14 @@
  */
 import type { Inventory } from "../inventory/model.js";
 import { Redactor } from "../inventory/secret.js";
-import type { CommandLogEvent } from "../remote/transport.js";
-import type { Plan } from "../plan/types.js";
 import { prepareClusterRun } from "../apply/cluster-run.js";
-import type { EmitEvent } from "../apply/events.js";
 import { verifyNodesHealthy } from "../apply/verify.js";
 import { acquireClusterLock, releaseReporting } from "../lock/cluster-lock.js";
 import { EXIT_INTERRUPTED, HarborHaError } from "../errors.js";
-import type { RunEdges } from "../apply/cluster-run.js";
 import { interruptedBeforeChanges, RUN_AGAIN_HINT } from "../apply/interrupt.js";
 import { prepareRoll } from "./setup.js";
 import type { RollSetup } from "./setup.js";
 import { DEFAULT_GATE, realClock } from "./node-roll.js";
-import type { Clock, GateOptions, RollResult } from "./node-roll.js";
 import { runStages } from "./stages.js";
 import type { StageContext } from "./stages.js";
 import { describeInterruptedRoll, describeStop } from "./report.js";
