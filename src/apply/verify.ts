@@ -11,24 +11,9 @@ import { CHECK_SCRIPT_PATH } from "../render/loadbalancer.js";
 import { allOf, cmd } from "../shell/command.js";
 import { HarborHaError } from "../errors.js";
 
-export interface PollOptions {
-  timeoutMs: number;
-  firstIntervalMs?: number;
-  maxIntervalMs?: number;
-}
-
-/** Calls probe until it returns a value (not undefined) or the deadline passes; then returns the last failure. */
-export async function pollUntil<T>(probe: () => Promise<T | undefined>, opts: PollOptions): Promise<T | undefined> {
-  const deadline = Date.now() + opts.timeoutMs;
-  let interval = opts.firstIntervalMs ?? 200;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() + interval > deadline) return undefined;
-    await new Promise((r) => setTimeout(r, interval));
-    interval = Math.min(interval * 2, opts.maxIntervalMs ?? 2000);
-  }
-}
+export { pollUntil } from "./poll.js";
+export type { PollOptions } from "./poll.js";
+import { pollUntil } from "./poll.js";
 
 /** The names of the load balancers that hold the VIP now. */
 export async function gatherVipHolders(pool: SshPool, inv: Inventory): Promise<string[]> {

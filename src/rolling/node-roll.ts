@@ -14,15 +14,10 @@ export interface RollNode {
   address: string;
 }
 
-export interface Clock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-export const realClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-};
+export { realClock };
+export type { Clock } from "../apply/poll.js";
+import type { Clock } from "../apply/poll.js";
+import { pollUntilFine, realClock } from "../apply/poll.js";
 
 export interface RollIO {
   /** Marks the node drained on every load balancer and waits until their checkers took it out. */
@@ -59,16 +54,8 @@ export interface NodeRollOutcome {
 }
 
 /** Calls probe until it passes or the deadline passes, the interval growing; returns the last reason it failed, or undefined on success. */
-export async function pollHealth(probe: () => Promise<string | undefined>, clock: Clock, gate: GateOptions): Promise<string | undefined> {
-  const deadline = clock.now() + gate.timeoutMs;
-  let interval = gate.firstIntervalMs;
-  for (;;) {
-    const reason = await probe();
-    if (reason === undefined) return undefined;
-    if (clock.now() + interval > deadline) return reason;
-    await clock.sleep(interval);
-    interval = Math.min(interval * 2, gate.maxIntervalMs);
-  }
+export function pollHealth(probe: () => Promise<string | undefined>, clock: Clock, gate: GateOptions): Promise<string | undefined> {
+  return pollUntilFine(probe, gate, clock);
 }
 
 export class NodeRoll {
