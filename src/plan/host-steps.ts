@@ -11,6 +11,7 @@ import { createSystemUserCommand, ensureDirectoryCommand, installPackagesCommand
 import { renderFileDiff } from "./diff.js";
 import type { ConfigCheck, Phase, Step } from "./types.js";
 import { HAPROXY_CFG_PATH } from "../render/haproxy.js";
+import { KEEPALIVED_CONF_PATH } from "../render/loadbalancer.js";
 
 export function planPackages(d: DesiredHost, f: HostFacts, phase: Phase): Step[] {
   const missing = d.packages.filter((p) => f.packages[p] !== true);
@@ -88,7 +89,7 @@ export function planFiles(files: readonly DesiredFile[], host: string, f: HostFa
 
 /** The check a daemon's configuration passes on the host before it replaces the old one. */
 function configCheckOf(file: DesiredFile): ConfigCheck | undefined {
-  if (file.path.endsWith("/keepalived.conf")) return "keepalived";
+  if (file.path === KEEPALIVED_CONF_PATH) return "keepalived";
   if (file.path === HAPROXY_CFG_PATH) return "haproxy";
   return undefined;
 }

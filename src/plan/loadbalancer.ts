@@ -5,6 +5,7 @@ import type { HostFacts } from "../facts/types.js";
 import { applySysctlCommand, serviceCommand } from "./commands.js";
 import { haproxyReloadCommand, haproxyRunningCheckCommand } from "./haproxy-commands.js";
 import { HAPROXY_CFG_PATH } from "../render/haproxy.js";
+import { KEEPALIVED_CONF_PATH } from "../render/loadbalancer.js";
 import { planDirectories, planFiles, planPackages, planUsers } from "./host-steps.js";
 import { pendingOn, pendingReason } from "./pending.js";
 import type { Step } from "./types.js";
@@ -18,7 +19,7 @@ export function planLoadBalancer(d: DesiredHost, f: HostFacts, redactor: Redacto
   const phase = "loadbalancers" as const;
   // keepalived.conf goes last: `keepalived -t` checks it against check.sh and the script user
   // (and haproxy.cfg, rendered after the CA file it names, keeps its place before it).
-  const ordered = [...d.files].sort((a, b) => Number(a.path.endsWith("/keepalived.conf")) - Number(b.path.endsWith("/keepalived.conf")));
+  const ordered = [...d.files].sort((a, b) => Number(a.path === KEEPALIVED_CONF_PATH) - Number(b.path === KEEPALIVED_CONF_PATH));
   const files = planFiles(ordered, host, f, phase, redactor);
   const steps: Step[] = [...planPackages(d, f, phase), ...planUsers(d, f, phase), ...planDirectories(d.directories, host, f, phase), ...files.steps];
 

@@ -12,6 +12,7 @@ import { HAPROXY_CFG_PATH, haproxyVrrpScript, renderHaproxyCfg } from "./haproxy
 import type { TemplateSet } from "./templates.js";
 import type { DesiredFile, DesiredHost } from "./types.js";
 
+export const KEEPALIVED_CONF_PATH = "/etc/keepalived/keepalived.conf";
 export const CHECK_SCRIPT_PATH = "/usr/local/bin/check.sh";
 export const DRAIN_DIR = "/var/lib/harbor-ha/drain";
 export const LB_CA_PATH = "/etc/keepalived/harbor-ca.crt";
@@ -31,7 +32,7 @@ export function renderLoadBalancer(inv: Inventory, index: number, tpl: TemplateS
   const haproxy = usesHaproxy(inv);
   const files: DesiredFile[] = [
     desiredFile({
-      path: "/etc/keepalived/keepalived.conf",
+      path: KEEPALIVED_CONF_PATH,
       content: renderKeepalivedConf(inv, index, lb, tpl),
       mode: 0o640,
       onChange: ["reload-keepalived"],

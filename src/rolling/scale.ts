@@ -12,7 +12,8 @@ import { harborDir } from "../render/harbor-node.js";
 import { bundleRemotePath, INSTALL_STAMP_PATH } from "../plan/harbor-node.js";
 import { stopHarborCommand } from "./commands.js";
 
-export const KEEPALIVED_CONF_PATH = "/etc/keepalived/keepalived.conf";
+export { KEEPALIVED_CONF_PATH } from "../render/loadbalancer.js";
+import { KEEPALIVED_CONF_PATH } from "../render/loadbalancer.js";
 
 /** The real_server addresses of a keepalived.conf, each once, in order. */
 export function parseRealServers(conf: string): string[] {
