@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { labDown, labUp } from "./helpers/lab.js";
 import type { Lab } from "./helpers/lab.js";
 import { runCli } from "./helpers/cli.js";
+import { newCertificate, servedFingerprint } from "./helpers/tls.js";
 import { fetchToken, harborConfigurations, labClient, makeImage, pullImage, pushImage, statusWithToken } from "./helpers/registry.js";
 
 const HARBOR_DIR = "/opt/harbor";
@@ -32,54 +33,6 @@ function withExtraCfg(text: string, cfg: Record<string, string | number>): strin
     .map(([k, v]) => `    ${k}: ${v}\n`)
     .join("");
   return text.replace("  with_clair: false\n", `  with_clair: false\n  extra_cfg:\n${lines}`);
-}
-
-/** A new server certificate for registry.lab.test and the VIP, signed by the lab CA. */
-function newCertificate(lab: Lab, name: string): { dir: string; pem: string } {
-  const dir = join(lab.dir, name);
-  mkdirSync(dir, { recursive: true });
-  const ca = join(lab.dir, "tls");
-  writeFileSync(
-    join(dir, "server.ext"),
-    `subjectAltName=DNS:registry.lab.test,IP:${lab.vip}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`,
-  );
-  execFileSync(
-    "openssl",
-    ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "server.key"), "-out", join(dir, "server.csr"), "-subj", "/CN=registry.lab.test"],
-    { stdio: "ignore" },
-  );
-  execFileSync(
-    "openssl",
-    [
-      "x509",
-      "-req",
-      "-in",
-      join(dir, "server.csr"),
-      "-CA",
-      join(ca, "ca.crt"),
-      "-CAkey",
-      join(ca, "ca.key"),
-      "-CAserial",
-      join(dir, "ca.srl"),
-      "-CAcreateserial",
-      "-days",
-      "90",
-      "-extfile",
-      join(dir, "server.ext"),
-      "-out",
-      join(dir, "server.crt"),
-    ],
-    { stdio: "ignore" },
-  );
-  return { dir, pem: readFileSync(join(dir, "server.crt"), "utf8") };
-}
-
-async function servedFingerprint(lab: Lab, node: string): Promise<string> {
-  const r = await lab.sshRun(
-    node,
-    "openssl s_client -connect 127.0.0.1:443 -servername registry.lab.test </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha256",
-  );
-  return (r.stdout.split("=")[1] ?? "").trim().toUpperCase();
 }
 
 async function managedFilesAbsent(lab: Lab): Promise<void> {
