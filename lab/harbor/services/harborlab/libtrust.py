@@ -102,6 +102,14 @@ class PrivateKey:
         return r.to_bytes(size, "big") + s.to_bytes(size, "big"), algo[1]
 
 
+# Parsed keys by the exact bytes read. OpenSSL's RSA key check costs about 0.2 s of CPU for a
+# 4096-bit key (Go's libtrust does not check), and the ui loads the key for every token: every
+# health check's /api/repositories/top. Uncached, the health checks of a 3-node lab kept a core
+# busy and pushed that request past check.sh's budget on a loaded machine. The file is still read
+# each time, so a changed or broken key is noticed on the next token, as in Harbor.
+_PARSED = {}
+
+
 def load_key_file(path):
     try:
         with open(path, "rb") as f:
@@ -113,7 +121,12 @@ def load_key_file(path):
     if path.endswith((".json", ".jwk")):
         raise LibtrustError("unable to decode private key JWK: not supported by the lab's stand-in")
     try:
-        pem_type, der = _pem_block(data)
-        return PrivateKey(_parse(pem_type, der))
+        key = _PARSED.get(data)
+        if key is None:
+            pem_type, der = _pem_block(data)
+            key = PrivateKey(_parse(pem_type, der))
+            _PARSED.clear()  # one key at a time: a rotation replaces it
+            _PARSED[data] = key
+        return key
     except LibtrustError as e:
         raise LibtrustError("unable to decode private key PEM: %s" % e)
