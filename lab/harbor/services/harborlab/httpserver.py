@@ -28,6 +28,14 @@ def go_json(obj, indent=None):
     return s.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").encode()
 
 
+def openapi_json(obj):
+    """A Harbor 2.x /api/v2.0 answer's body as go-openapi/runtime's JSONProducer writes it
+    (json.Encoder, SetEscapeHTML(false)): compact, <>& kept, U+2028/9 escaped, a newline at the
+    end. Keys sorted: go-swagger's generated models declare their fields alphabetically."""
+    s = json.dumps(obj, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+    return (s.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n").encode()
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = ""

@@ -12,33 +12,47 @@ initialize database: ...") and its migration (harbor2lab/pgschema.py: schema_mig
 golang-migrate keeps it; a dirty version is fatal), the admin's initial password, then HTTP on
 app.conf's httpport at the service's address.
 
-Serves: GET /api/v2.0/ping ("Pong"), /api/v2.0/systeminfo (anonymous view), /api/v2.0/health
-(each component probed), /service/token (basic auth against harbor_user, scopes filtered: the
+Serves: GET /api/v2.0/ping ("Pong"), /api/v2.0/systeminfo (the protected fields only for a user
+who authenticates with basic auth), /api/v2.0/health (Harbor's periodic checkers,
+harbor2lab/health.py), /service/token (basic auth against harbor_user, scopes filtered: the
 admin gets what it asks for in an existing project, anonymous gets pull on public ones; JWT
 RS256 with the libtrust key id, 30 minutes), and /v2/* (token checked with this core's key,
 harbor2lab/v2auth.py; then passed to the registry with the htpasswd credentials prepare made,
 REGISTRY_CREDENTIAL_USERNAME/PASSWORD, streaming both ways).
-Not done: the web UI's API (users, projects, artifacts, ...), sessions, OIDC/LDAP, quotas,
+Not done: security contexts other than basic auth (sessions, secrets, robots, OIDC) for the
+API, settings an admin changes in the database (systeminfo shows Harbor's defaults), the web UI's API (users, projects, artifacts, ...), sessions, OIDC/LDAP, quotas,
 replication, scanning, audit logs, the events that fill Harbor's artifact tables.
 """
 import base64
+import datetime
 import json
 import os
 import sys
-import urllib.request
 from contextlib import closing
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
-from harbor2lab import pgschema, v2auth  # noqa: E402
-from harbor2lab.release import GIT_COMMIT, RELEASE_VERSION, listen_address, require_env  # noqa: E402
+from harbor2lab import health, pgschema, v2auth  # noqa: E402
+from harbor2lab.release import GIT_COMMIT, RELEASE_VERSION, env, listen_address, require_env  # noqa: E402
 from harborlab import appconf, log, redis, token as tokens  # noqa: E402
-from harborlab.httpserver import Handler, Server  # noqa: E402
+from harborlab.httpserver import Handler, Server, openapi_json  # noqa: E402
 from harborlab.libtrust import LibtrustError  # noqa: E402
 from harborlab.uiproxy import forward  # noqa: E402
 
 TOKEN_EXPIRATION_MIN = 30  # the default token_expiration Harbor keeps in its database
+CA_DOWNLOAD = "/etc/core/ca/ca.crt"  # systeminfo/controller.go defaultRootCert (prepare's ca_download)
+CHECKERS = {}  # health.RegisterHealthCheckers' registry, filled by main() at Harbor's moment
+
+
+def cache_url():
+    """main.go: the cache (and redis health checker) uses _REDIS_URL_HARBOR, else _REDIS_URL_CORE."""
+    return os.environ.get("_REDIS_URL_HARBOR") or os.environ["_REDIS_URL_CORE"]
+
+
+def go_bool(value):
+    """strconv.ParseBool, as Harbor's config BoolType reads an env value (prepare writes True/False)."""
+    return value in ("1", "t", "T", "TRUE", "true", "True")
 
 
 def redis_ping(url):
@@ -128,51 +142,65 @@ class CoreHandler(Handler):
             return self.http_error(500)
         self.reply_json(t)
 
-    # -- /api/v2.0
+    # -- /api/v2.0: go-swagger's server picks the first of the operation's `produces` when the
+    # client accepts anything (ping: text/plain; the rest: application/json, no charset).
     def ping(self):
-        self.reply(200, b"Pong", "text/plain; charset=utf-8")
+        self.reply(200, b"Pong", "text/plain")  # handler/ping.go; swagger /ping produces text/plain
+
+    def authenticated(self):
+        """Whether basic auth names a user with the right password (middleware/security/
+        basic_auth.go); wrong or unreadable credentials leave the request anonymous, not refused."""
+        try:
+            user, _ = self.user()
+        except Exception as e:  # auth.Login's error: logged, the request goes on as anonymous
+            log.error("failed to authenticate user, error:%s" % e, at="basic_auth.go:72")
+            return False
+        return user is not None
 
     def systeminfo(self):
-        ext = os.environ["EXT_ENDPOINT"]
-        self.reply_json({
-            "auth_mode": "db_auth", "primary_auth_mode": False, "self_registration": False,
-            "harbor_version": "%s-%s" % (RELEASE_VERSION, GIT_COMMIT), "banner_message": "",
-            "registry_url": urlsplit(ext).netloc, "external_url": ext, "read_only": False,
-            "has_ca_root": False, "notification_enable": True, "oidc_provider_name": "",
-        })
+        # handler/systeminfo.go GetSystemInfo: WithProtectedInfo only for an authenticated
+        # security context; controller/systeminfo/controller.go GetInfo fills the rest. The
+        # database-held settings are Harbor's defaults (config/metadata/metadatalist.go).
+        info = {"auth_mode": "db_auth", "primary_auth_mode": False, "self_registration": False,
+                "banner_message": "", "oidc_provider_name": ""}
+        if self.authenticated():
+            ext = os.environ["EXT_ENDPOINT"]
+            now = datetime.datetime.now(datetime.timezone.utc)  # strfmt.DateTime: RFC 3339, milliseconds
+            info.update({
+                "current_time": now.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                "external_url": ext,
+                "registry_url": ext.split("://", 1)[-1],  # GetInfo: what follows "://"
+                "harbor_version": "%s-%s" % (RELEASE_VERSION, GIT_COMMIT),
+                "has_ca_root": os.path.exists(CA_DOWNLOAD) and ext.startswith("https://"),
+                "project_creation_restriction": "everyone", "read_only": False,
+                "registry_storage_provider_name": env("REGISTRY_STORAGE_PROVIDER_NAME") or "filesystem",
+                "notification_enable": True,
+            })
+        self.reply(200, openapi_json(info), "application/json")
 
     def health(self):
-        components = [{"name": "core", "status": "healthy"}]
-        for name, probe in PROBES:
-            try:
-                probe()
-                components.append({"name": name, "status": "healthy"})
-            except Exception as e:  # any failure makes the component unhealthy, as Harbor reports it
-                components.append({"name": name, "status": "unhealthy", "error": str(e)})
-        status = "healthy" if all(c["status"] == "healthy" for c in components) else "unhealthy"
-        self.reply_json({"status": status, "components": sorted(components, key=lambda c: c["name"])})
+        self.reply(200, openapi_json(health.overall(CHECKERS)), "application/json")
 
 
-def http_probe(url, headers=None):
-    req = urllib.request.Request(url, headers=headers or {})
-    with urllib.request.urlopen(req, timeout=5) as r:
-        r.read()
-
-
-def db_probe():
-    with closing(pgschema.connect()) as conn, conn.cursor() as cur:
-        cur.execute("SELECT 1")
-
-
-PROBES = [
-    ("database", db_probe),
-    ("redis", lambda: redis_ping(os.environ["_REDIS_URL_CORE"])),
-    ("registry", lambda: http_probe(os.environ["REGISTRY_URL"] + "/")),
-    ("registryctl", lambda: http_probe(os.environ["REGISTRY_CONTROLLER_URL"] + "/api/health")),
-    ("jobservice", lambda: http_probe(os.environ["JOBSERVICE_URL"] + "/api/v1/stats",
-                                      {"Authorization": "Harbor-Secret " + os.environ.get("CORE_SECRET", "")})),
-    ("portal", lambda: http_probe(os.environ["PORTAL_URL"])),
-]
+def register_health_checkers():
+    """checker.go RegisterHealthCheckers, with the URLs Harbor's config reads from core's env
+    (lib/config/systemconfig.go, common/const.go defaults); trivy only when WITH_TRIVY."""
+    registry_url = (env("REGISTRY_URL") or "http://registry:5000").strip(" ").rstrip("/")
+    if "://" not in registry_url:  # utils.ParseEndpoint
+        registry_url = "http://" + registry_url
+    CHECKERS["core"] = health.Always()
+    for name, check in (
+        ("portal", health.http_check(env("PORTAL_URL") or "http://portal:8080")),
+        ("jobservice", health.http_check(env("JOBSERVICE_URL", "") + "/api/v1/stats")),
+        ("registry", health.http_check(registry_url + "/")),
+        ("registryctl", health.http_check((env("REGISTRY_CONTROLLER_URL") or "http://registryctl:8080") + "/api/health")),
+        ("database", health.sql_check(pgschema.connect)),
+        ("redis", lambda: redis_ping(cache_url())),
+    ):
+        CHECKERS[name] = health.Periodic(check)
+    if go_bool(env("WITH_TRIVY", "false")):
+        trivy = (env("TRIVY_ADAPTER_URL") or "http://trivy-adapter:8080").removesuffix("/")
+        CHECKERS["trivy"] = health.Periodic(health.http_check(trivy + "/probe/healthy"))
 
 
 def main():
@@ -180,7 +208,7 @@ def main():
                  "REGISTRY_CREDENTIAL_USERNAME", "REGISTRY_CREDENTIAL_PASSWORD", "_REDIS_URL_CORE"])
     log.info("initializing cache ...", at="main.go:159")
     try:
-        redis_ping(os.environ.get("_REDIS_URL_HARBOR") or os.environ["_REDIS_URL_CORE"])
+        redis_ping(cache_url())
     except Exception as e:
         log.fatal("failed to initialize cache: %s" % e, at="main.go:170")
     log.info("initializing configurations...", at="main.go:178")
@@ -197,6 +225,7 @@ def main():
     log.info("The database has been migrated successfully", at="main.go:218")
     pgschema.update_init_password(conn, os.environ.get("HARBOR_ADMIN_PASSWORD", ""))
     conn.close()
+    register_health_checkers()  # main.go:245, after the database, before the server
     log.info("Version: %s, Git commit: %s" % (RELEASE_VERSION, GIT_COMMIT), at="main.go:279")
     conf = appconf.load(at="main.go:222")
     addr = listen_address(conf.get("httpport") or 8080)

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Stands in for Harbor 2.x's jobservice (goharbor/harbor-jobservice, v2.15.1: src/jobservice/
-main.go, config/config.go, runtime/bootstrap.go, api/authenticator.go). It runs no jobs.
+main.go, config/config.go, runtime/bootstrap.go, api/authenticator.go, api/router.go). It runs
+no jobs.
 
 - `-c /etc/jobservice/config.yml` (the image's entrypoint) -- prepare's file, read as Harbor
   reads it: protocol, port, worker_pool (backend redis, redis_pool.redis_url, namespace,
@@ -9,9 +10,10 @@ main.go, config/config.go, runtime/bootstrap.go, api/authenticator.go). It runs 
   file prepare wrote are required.
 - The worker pool's Redis: PING (10 tries), then gocraft/work's heartbeat with `workers` as
   its concurrency (harborlab/workerpool.py).
-- API on `port` at the service's address: GET /api/v1/stats with `Authorization: Harbor-Secret
-  <CORE_SECRET>` answers {"worker_pools": [...]} (concurrency = config.yml's workers, so a
-  change in harbor.yml's max_job_workers shows once prepare ran); job requests: 501.
+- API on `port` at the service's address, `Authorization: Harbor-Secret <CORE_SECRET>` required
+  except for exactly /api/v1/stats (router.go: it is core's health check, sent without a
+  header). GET /api/v1/stats answers {"worker_pools": [...]} (concurrency = config.yml's
+  workers, so a change in harbor.yml's max_job_workers shows once prepare ran); job requests: 501.
   SIGTERM: "Server gracefully exit", exit 0.
 """
 import os
@@ -80,6 +82,8 @@ class JobHandler(Handler):
     pool = None
 
     def _dispatch(self):
+        if self.path == "/api/v1/stats":  # router.go ServeHTTP: no auth for the health check's URL
+            return super()._dispatch()
         h = self.headers.get("Authorization", "").strip()  # api/authenticator.go DoAuth
         secret = h[len("Harbor-Secret"):].strip() if h.startswith("Harbor-Secret") else ""
         reason = None
