@@ -57,7 +57,8 @@ async function waitFor(node: string, probe: string, want: RegExp, what: string):
 }
 
 const pingCore = "curl -ks -o /dev/null -w '%{http_code}' https://127.0.0.1/api/v2.0/ping";
-/** The jobservice's /api/v1/stats, asked as core asks it (Harbor-Secret = the CORE_SECRET prepare wrote). */
+const coreHealth = "curl -ks https://127.0.0.1/api/v2.0/health";
+/** The jobservice's /api/v1/stats with the CORE_SECRET prepare wrote (Harbor asks none for stats, api/router.go; a right one does no harm). */
 const jobStats =
   "curl -s -H \"Authorization: Harbor-Secret $(sed -n 's/^CORE_SECRET=//p' /opt/harbor/common/config/core/env)\" http://jobservice:8080/api/v1/stats";
 
@@ -116,6 +117,8 @@ describe("lab for Harbor 2.15 (https: 1 load balancer, 2 nodes)", { timeout: 900
     assert.match(await harbor2Node("harbor2", ["--install"]), /Harbor has been installed and started successfully/);
     for (const node of NODES) {
       await waitFor(node, pingCore, /^200$/, "core's /api/v2.0/ping through nginx");
+      // What harbor-ha's load balancers ask: anonymous health, every component healthy (checkers run every 10 s).
+      await waitFor(node, coreHealth, /^\{"components":\[.*\],"status":"healthy"\}\n?$/, "core's /api/v2.0/health: healthy");
       const ps = await ok(node, "cd /opt/harbor && docker compose ps");
       for (const name of ["registry", "nginx", "harbor-core", "harbor-jobservice", "registryctl", "harbor-portal", "harbor-log"]) {
         assert.match(ps, new RegExp(`^${name} .* Up`, "m"), `${node}: ${name} runs\n${ps}`);
@@ -152,7 +155,9 @@ describe("lab for Harbor 2.15 (https: 1 load balancer, 2 nodes)", { timeout: 900
 
   it("the stand-ins report what prepare wrote: a harbor.yml change reaches them when prepare runs again", async () => {
     for (const node of NODES) assert.match(await ok(node, jobStats), /"concurrency":10\b/, `${node}: the template's max_job_workers`);
-    assert.equal(await ok("harbor1", "curl -s -o /dev/null -w '%{http_code}' http://jobservice:8080/api/v1/stats"), "401", "no secret, no stats");
+    // Harbor's jobservice asks no secret for /api/v1/stats alone (api/router.go: core's health check polls it bare).
+    assert.equal(await ok("harbor1", "curl -s -o /dev/null -w '%{http_code}' http://jobservice:8080/api/v1/stats"), "200", "stats without a secret");
+    assert.equal(await ok("harbor1", "curl -s -o /dev/null -w '%{http_code}' http://jobservice:8080/api/v1/jobs/x"), "401", "no secret, no jobs");
     const out = await harbor2Node("harbor2", ["--set", "jobservice.max_job_workers=3", "--install"]);
     assert.match(out, /Harbor has been installed and started successfully/);
     assert.match(await ok("harbor2", "cat /opt/harbor/common/config/jobservice/config.yml"), /workers: 3\b/, "prepare wrote the new value");
