@@ -11,6 +11,9 @@ import type { HarborNodeSpec, LoadBalancerSpec } from "../inventory/schema.js";
 import { Redactor } from "../inventory/secret.js";
 import { HarborHaError } from "../errors.js";
 import { clusterStateDir, readOrCreateClusterState } from "../state/cluster-state.js";
+import type { ClusterStateRead } from "../state/cluster-state.js";
+import { readOrCreatePinnedSecrets } from "../state/chart-secrets.js";
+import { isHarbor2Vm } from "../inventory/model.js";
 import { readThroughBundleCache } from "../state/bundle-cache.js";
 import { renderDesiredState } from "../render/desired-state.js";
 import type { DesiredState } from "../render/types.js";
@@ -85,9 +88,10 @@ export async function prepareClusterRun(inv: Inventory, settings: PoolSettings &
   if (settings.connectEarly) for (const host of pool.hostNames()) void pool.session(host).catch(() => undefined); // its failure is reported where the session is used
   try {
     const redactor = new Redactor().add(...collectSecrets(inv));
-    const { state, notes } = await readOrCreateClusterState(inv, { persist });
+    const { state, notes } = await readClusterStateFor(inv, { persist });
     for (const message of notes) settings.emit?.({ type: "note", level: "warn", message });
     redactor.add(state.secretkey, state.tokenPrivateKey);
+    if (state.harbor2) redactor.add(state.harbor2.coreSecret, state.harbor2.jobserviceSecret, state.harbor2.csrfKey);
     const desired = renderDesiredState(inv, state);
     const bundle = await readBundleInfo(inv, { persist });
     return { state, redactor, desired, bundle, pool, database: settings.database ?? MYSQL_DATABASE };
@@ -95,6 +99,14 @@ export async function prepareClusterRun(inv: Inventory, settings: PoolSettings &
     await pool.closeAll();
     throw err;
   }
+}
+
+/** The cluster state; for Harbor 2.x with the secrets pinned after prepare. */
+export async function readClusterStateFor(inv: Inventory, opts: { persist: boolean }): Promise<ClusterStateRead> {
+  const read = await readOrCreateClusterState(inv, opts);
+  if (!isHarbor2Vm(inv)) return read;
+  const harbor2 = await readOrCreatePinnedSecrets(clusterStateDir(inv), opts);
+  return { ...read, state: { ...read.state, harbor2 } };
 }
 
 export async function readBundleInfo(inv: Inventory, opts: { persist?: boolean } = {}): Promise<BundleInfo> {

@@ -3,7 +3,11 @@
  * and load only when that is safe. Connects directly, or through an SSH tunnel via an
  * inventory host when database.tunnel_via is set.
  */
-import type { Inventory } from "../inventory/model.js";
+import type { Harbor1Inventory, Inventory } from "../inventory/model.js";
+import { isHarbor2Vm } from "../inventory/model.js";
+import { InternalError } from "../errors.js";
+import { applyPostgres, preflightPostgres } from "./database-pg.js";
+import type { PostgresPreflight } from "./database-pg.js";
 import type { DesiredDatabase } from "../render/types.js";
 import type { SshPool } from "../remote/pool.js";
 import { checkDatabaseAccess } from "../db/access.js";
@@ -20,14 +24,19 @@ import { clusterStateDir } from "../state/cluster-state.js";
 import type { RegistrySqlFile } from "../db/read-registry-sql.js";
 import type { DatabaseFacts } from "../db/facts.js";
 
-export interface DatabasePreflight {
+/** Harbor 1.x: registry.sql into MariaDB. */
+export interface MariaDbPreflight {
+  engine: "mariadb";
   plan: DatabasePlan;
   facts: DatabaseFacts;
   sql: RegistrySqlFile;
   connect: DbConnectOptions;
 }
 
-export function databaseConnectOptions(inv: Inventory, pool: SshPool): DbConnectOptions {
+/** What the database step found and decided, for either Harbor generation. */
+export type DatabasePreflight = MariaDbPreflight | PostgresPreflight;
+
+export function databaseConnectOptions(inv: Harbor1Inventory, pool: SshPool): DbConnectOptions {
   const db = inv.data.database;
   const base: DbConnectOptions = { host: db.host, port: db.port, user: db.user, password: db.password, connectTimeoutMs: 10_000 };
   if (!db.tunnel_via) return base;
@@ -43,11 +52,13 @@ export interface DatabasePreflightOptions {
 /** Read-only: everything the database step needs to know, or a clear error. */
 export async function preflightDatabase(
   inv: Inventory,
-  desired: DesiredDatabase,
+  desired: DesiredDatabase | undefined,
   pool: SshPool,
   reinitialize: boolean,
   opts: DatabasePreflightOptions = {},
 ): Promise<DatabasePreflight> {
+  if (isHarbor2Vm(inv)) return preflightPostgres(inv, reinitialize);
+  if (desired === undefined) throw new InternalError("a Harbor 1.x render has a database step");
   const sql = await readRegistrySql(desired.registrySql, (bundle, member) =>
     readThroughBundleCache(clusterStateDir(inv), bundle, member, () => readInstallerBundleMember(bundle, member), opts),
   );
@@ -56,7 +67,7 @@ export async function preflightDatabase(
   const conn = await openDatabaseConnection({ ...connect, multipleStatements: false });
   try {
     const facts = await gatherDatabaseFacts(conn, desired.database);
-    return { plan: planDatabase(desired, sql.parsed, facts, { reinitialize }), facts, sql, connect };
+    return { engine: "mariadb", plan: planDatabase(desired, sql.parsed, facts, { reinitialize }), facts, sql, connect };
   } finally {
     await conn.end().catch(() => conn.destroy());
   }
@@ -66,7 +77,8 @@ export async function preflightDatabase(
 export interface DatabaseEdge {
   preflight(
     inv: Inventory,
-    desired: DesiredDatabase,
+    /** Harbor 1.x's registry.sql step; Harbor 2.x has none (render/desired-state.ts). */
+    desired: DesiredDatabase | undefined,
     pool: SshPool,
     reinitialize: boolean,
     opts?: DatabasePreflightOptions,
@@ -74,11 +86,12 @@ export interface DatabaseEdge {
   apply(pre: DatabasePreflight): Promise<DatabaseApplyResult>;
 }
 
-/** MariaDB over mysql2 (directly or through an SSH tunnel): what every real run uses. */
+/** MariaDB over mysql2 (directly or through an SSH tunnel) for Harbor 1.x, PostgreSQL over pg for 2.x: what every real run uses. */
 export const MYSQL_DATABASE: DatabaseEdge = { preflight: (...a) => preflightDatabase(...a), apply: (pre) => applyDatabase(pre) };
 
 export async function applyDatabase(pre: DatabasePreflight): Promise<DatabaseApplyResult> {
   if (pre.plan.action === "skip") return { action: "skip", changed: false, message: pre.plan.reason };
+  if (pre.engine === "postgresql") return applyPostgres(pre);
   const conn = await openDatabaseConnection({ ...pre.connect, multipleStatements: true });
   try {
     return await applyDatabasePlan(conn, pre.plan, pre.sql.text);

@@ -1,6 +1,7 @@
 /** Every secret value of an inventory, for the Redactor that guards all output. */
 import { HARBOR_CFG_SECRET_KEYS } from "../harbor/cfg-keys.js";
 import type { Inventory } from "../inventory/model.js";
+import { isHarbor2Vm } from "../inventory/model.js";
 import { Secret } from "../inventory/secret.js";
 
 export function collectSecrets(inv: Inventory): Secret[] {
@@ -12,6 +13,7 @@ export function collectSecrets(inv: Inventory): Secret[] {
   };
   walk(inv.data);
   if (inv.tls) found.push(inv.tls.key);
+  if (isHarbor2Vm(inv)) return found;
   // Passwords passed through to harbor.cfg as plain values (Harbor's own password keys).
   const cfgMaps = [inv.data.harbor.extra_cfg, ...inv.data.harbor_nodes.map((n) => n.harbor_cfg ?? {})];
   for (const cfg of cfgMaps) {

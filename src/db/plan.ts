@@ -9,7 +9,8 @@ import type { DesiredDatabase } from "../render/types.js";
 import type { DatabaseFacts } from "./facts.js";
 import type { ParsedRegistrySql } from "./registry-sql.js";
 
-export type DatabaseAction = "load" | "skip" | "reinitialize" | "refuse";
+/** "create": Harbor 2.x's empty PostgreSQL database (apply/database-pg.ts). */
+export type DatabaseAction = "load" | "skip" | "reinitialize" | "refuse" | "create";
 
 export interface DatabasePlan {
   action: DatabaseAction;

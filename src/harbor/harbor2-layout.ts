@@ -31,3 +31,18 @@ export const HARBOR2_CONFIG_VERSION: Record<string, string> = { "2.15": "2.15.0"
 
 /** The Redis databases Harbor 2.x gives each component (core uses 0, which is not configurable). */
 export const HARBOR2_REDIS_DB = { registry: 1, jobservice: 2, trivy: 5 } as const;
+
+/**
+ * The load balancers' test of a Harbor 2.x node, anonymous as check.sh is: /api/v2.0/ping
+ * answers 200 when core runs, and /api/v2.0/health lists each component's state, which core
+ * re-checks every 10 s in the background (src/controller/health/checker.go), so the request
+ * is cheap. Anonymous callers get no registry_url from 2.x's /api/v2.0/systeminfo (it is
+ * "protected" information), so unlike 1.x the hostname cannot be compared; under https the
+ * certificate is verified for it instead. The node serves pushes and pulls when these
+ * components are healthy: a broken scanner or job service alone does not take it out.
+ */
+export const HARBOR2_HEALTH_TEST = {
+  pingPath: "/api/v2.0/ping",
+  healthPath: "/api/v2.0/health",
+  components: ["core", "database", "redis", "registry"],
+} as const;

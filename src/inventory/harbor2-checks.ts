@@ -50,6 +50,10 @@ const VM_SECTIONS = ["load_balancers", "keepalived", "harbor_nodes", "installer"
 /** Harbor 2.x on VMs: the same VM sections as 1.x, storage the VMs can share, no harbor.cfg keys. */
 function checkVms(d: Harbor2Sections, present: ReadonlySet<string>, complete: ReadonlySet<string>): ProblemDraft[] {
   const missing = VM_SECTIONS.filter((s) => !present.has(s));
+  if (missing.length === VM_SECTIONS.length && present.has("kubernetes")) {
+    const message = `describes Harbor on Kubernetes, and this command installs Harbor on VMs: run \`harbor-ha helm-values\` with this inventory, or add the VM sections (${VM_SECTIONS.join(", ")}; see inventory/example-v2-vms.yaml)`;
+    return [problemError(["kubernetes"], message)];
+  }
   if (missing.length === VM_SECTIONS.length) {
     const message = `or the VM sections (${VM_SECTIONS.join(", ")}) are required: a kubernetes section to deploy Harbor 2.x with harbor-ha helm-values (see inventory/example-helm.yaml), the VM sections to install it on VMs with provision (see inventory/example-v2-vms.yaml)`;
     return [problemError(["kubernetes"], message, ["cluster", "harbor_version"])];

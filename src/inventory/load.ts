@@ -8,11 +8,11 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
-import { InventoryError } from "../errors.js";
+import { InternalError, InventoryError } from "../errors.js";
 import type { InventoryProblem } from "../errors.js";
 import { checkInventory } from "./checks.js";
 import type { ParsedSections } from "./parsed-sections.js";
-import type { Inventory, TlsMaterial } from "./model.js";
+import type { Harbor2VmInventory, Inventory, TlsMaterial } from "./model.js";
 import { formatPath } from "./problems.js";
 import type { ProblemDraft } from "./problems.js";
 import { createSourceResolver, nodeFs } from "./resolve.js";
@@ -57,15 +57,29 @@ export function isHarbor2Inventory(inv: AnyInventory): inv is Harbor2Inventory {
   return "generation" in inv && inv.generation === 2;
 }
 
-/** A Harbor 1.x inventory, for the commands that work on VMs; a 2.x one is refused (exit 2) before anything else is read. */
+/**
+ * An inventory for the commands that work on VMs, of either Harbor generation (told apart by
+ * cluster.harbor_version); a 2.x one must describe the VMs (its kubernetes section is helm-values').
+ */
 export async function readInventory(
   path: string,
   opts: { env?: NodeJS.ProcessEnv } = {},
 ): Promise<{ inventory: Inventory; warnings: InventoryProblem[] }> {
   const { file, text } = await readInventoryText(path);
-  const { inventory, problems } = parseInventory(text, { file, dir: dirname(file), env: opts.env ?? process.env });
+  const parseOpts = { file, dir: dirname(file), env: opts.env ?? process.env };
+  const { inventory, problems } = isHarbor2Text(text) ? parseHarbor2VmInventory(text, parseOpts) : parseInventory(text, parseOpts);
   if (!inventory) throw new InventoryError(file, problems);
   return { inventory, warnings: problems };
+}
+
+/** A Harbor 2.x inventory for the VM commands: the VM sections are required (harbor2-checks.ts), so the typed view holds them. */
+export function parseHarbor2VmInventory(text: string, opts: ParseInventoryOptions): { inventory?: Harbor2VmInventory; problems: InventoryProblem[] } {
+  const { inventory, problems } = parseHarbor2Inventory(text, { ...opts, target: "vms" });
+  if (!inventory) return { problems };
+  const { cluster, load_balancers, keepalived, harbor_nodes, installer } = inventory.data;
+  if (cluster.vip === undefined || !load_balancers || !keepalived || !harbor_nodes || !installer)
+    throw new InternalError("a 2.x inventory checked for VMs lacks a VM section (harbor2-checks.ts requires them)");
+  return { inventory: { ...inventory, data: { ...inventory.data, cluster: { ...cluster, vip: cluster.vip }, load_balancers, keepalived, harbor_nodes, installer } }, problems };
 }
 
 /** An inventory of either generation (validate). */
@@ -145,9 +159,7 @@ export function parseInventory(text: string, opts: ParseInventoryOptions): Parse
   if (raw === undefined) return { problems: early };
   const version = harborVersionOf(raw);
   if (version !== undefined && isHarbor2Version(version)) {
-    const line = src.lineOf(["cluster", "harbor_version"]);
-    const message = `is Harbor ${version}: this command does not run Harbor 2.x on VMs yet (provision, reconfigure, rotate-certs, status, failover-drill); \`harbor-ha validate\` checks a 2.x VM inventory. For Harbor ${SUPPORTED_HARBOR2_VERSIONS_TEXT} on Kubernetes, run \`harbor-ha helm-values\` with this inventory`;
-    return { problems: [...early, { path: "cluster.harbor_version", ...(line !== undefined ? { line } : {}), severity: "error", message }] };
+    return parseHarbor2VmInventory(text, opts);
   }
   const redactor = new Redactor();
   const fs = opts.fs ?? nodeFs;

@@ -4,6 +4,7 @@
  */
 import type { Secret } from "./secret.js";
 import type { HarborNodeSpec, InventoryData, LoadBalancerSpec, SshSettings } from "./schema.js";
+import type { Harbor2InventoryData } from "./schema-v2.js";
 
 export type Role = "loadbalancer" | "harbor-node";
 
@@ -14,14 +15,48 @@ export interface TlsMaterial {
   caPem?: string;
 }
 
-export interface Inventory {
+interface InventoryFile {
   /** Absolute path of the inventory file. */
   readonly path: string;
   /** Its folder: relative paths and the state folder are beside it. */
   readonly dir: string;
-  readonly data: InventoryData;
   /** Present when data.tls is (https, or certificates given for http). */
   readonly tls?: TlsMaterial;
+}
+
+/** A Harbor 1.4/1.5 cluster: harbor.cfg, MariaDB, install.sh --ha. */
+export interface Harbor1Inventory extends InventoryFile {
+  readonly generation?: 1;
+  readonly data: InventoryData;
+}
+
+/**
+ * A Harbor 2.x inventory's VM sections, present: what provision and the other VM commands
+ * work from (the Kubernetes-only inventory is helm-values' alone).
+ */
+export type Harbor2VmData = Omit<Harbor2InventoryData, "cluster" | "load_balancers" | "keepalived" | "harbor_nodes" | "installer"> & {
+  readonly cluster: Harbor2InventoryData["cluster"] & { vip: string };
+  readonly load_balancers: NonNullable<Harbor2InventoryData["load_balancers"]>;
+  readonly keepalived: NonNullable<Harbor2InventoryData["keepalived"]>;
+  readonly harbor_nodes: NonNullable<Harbor2InventoryData["harbor_nodes"]>;
+  readonly installer: NonNullable<Harbor2InventoryData["installer"]>;
+};
+
+/** A Harbor 2.x cluster on VMs: harbor.yml, PostgreSQL, install.sh [--with-trivy]. */
+export interface Harbor2VmInventory extends InventoryFile {
+  readonly generation: 2;
+  readonly data: Harbor2VmData;
+}
+
+/**
+ * The cluster on VMs, of either Harbor generation. The load balancers, the nodes' hosts, SSH
+ * and TLS read the same; what differs (Harbor's configuration, the database, the installer
+ * run) is told apart by `generation` (isHarbor2Vm).
+ */
+export type Inventory = Harbor1Inventory | Harbor2VmInventory;
+
+export function isHarbor2Vm(inv: Inventory): inv is Harbor2VmInventory {
+  return inv.generation === 2;
 }
 
 /** One machine the tool talks to, with what the rest of the code needs to know about it. */
@@ -42,6 +77,17 @@ export interface ClusterState {
   /** The token service's signing key (PEM, RSA) and its self-signed certificate (PEM). */
   readonly tokenPrivateKey: Secret;
   readonly tokenCertificatePem: string;
+  /** Harbor 2.x only: what prepare makes anew on every run, pinned to one value for every node. */
+  readonly harbor2?: PinnedSecrets;
+}
+
+/** The secrets Harbor 2.x's prepare regenerates that every node must share (render/harbor2-pinned-secrets.ts says why). */
+export interface PinnedSecrets {
+  /** 16 characters, as prepare makes them. */
+  readonly coreSecret: Secret;
+  readonly jobserviceSecret: Secret;
+  /** Exactly 32 characters, or core refuses every request. */
+  readonly csrfKey: Secret;
 }
 
 const TOP_PRIORITY = 150;

@@ -133,18 +133,18 @@ export function harborInstallCommand(harborDir: string, withClair: boolean): Com
  * only when it signs a token, so a key its libtrust refuses (PKCS#8) leaves /api/systeminfo
  * at 200 and shows only here, as a 500. Read by judgeHarborStartup.
  */
-export function harborStartupProbeCommand(baseUrl: string): Command {
+export function harborStartupProbeCommand(baseUrl: string, apiPath = "/api/systeminfo"): Command {
   const script = [
     "u=$1",
-    'echo "== systeminfo"',
-    'curl -ksS -o /dev/null -w "status %{http_code}\\n" --connect-timeout 3 --max-time 10 -- "$u/api/systeminfo" 2>&1',
+    'echo "== systeminfo $2"',
+    'curl -ksS -o /dev/null -w "status %{http_code}\\n" --connect-timeout 3 --max-time 10 -- "$u$2" 2>&1',
     'echo "== v2"',
     'curl -ksS -o /dev/null -D - -w "status %{http_code}\\n" --connect-timeout 3 --max-time 10 -- "$u/v2/" 2>&1',
     'echo "== token"',
     `curl -ksS -o /dev/null -w "status %{http_code}\\n" --connect-timeout 3 --max-time 10 -- "$u${HARBOR_TOKEN_PROBE_PATH}" 2>&1`,
     "exit 0",
   ].join("\n");
-  return cmd("sh", "-c", script, "sh", baseUrl);
+  return cmd("sh", "-c", script, "sh", baseUrl, apiPath);
 }
 
 /** Anonymous pull of a repository in `library` (public in Harbor's registry.sql): Harbor signs a token (possibly with no access). */

@@ -6,7 +6,10 @@
 import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import type { Inventory } from "../inventory/model.js";
-import { usesHaproxy } from "../inventory/model.js";
+import { isHarbor2Vm, usesHaproxy } from "../inventory/model.js";
+import type { Command } from "../shell/command.js";
+import { HARBOR2_PINNED_SECRETS_PATH } from "../render/harbor2-node.js";
+import { harbor2InstallCommand, HARBOR2_LOCAL_API_PATH } from "./harbor2-commands.js";
 import type { Redactor } from "../inventory/secret.js";
 import type { DesiredHost } from "../render/types.js";
 import type { HostFacts } from "../facts/types.js";
@@ -43,7 +46,38 @@ export function bundleRemotePath(inv: Inventory): string {
 
 /** Where each node answers locally; the facts ask it, to see whether Harbor is up. */
 export function localHealthUrl(inv: Inventory): string {
-  return `${inv.data.cluster.protocol}://127.0.0.1/api/systeminfo`;
+  return `${inv.data.cluster.protocol}://127.0.0.1${isHarbor2Vm(inv) ? HARBOR2_LOCAL_API_PATH : "/api/systeminfo"}`;
+}
+
+/** The run of Harbor's installer a node's configuration needs: 1.x's `install.sh --ha`, 2.x's install.sh and the pinning. */
+interface InstallerRun {
+  title: string;
+  command: Command;
+  /** The answer to prepare's question, when it asks one. */
+  stdin?: string;
+  /** The scanner install.sh adds (Clair, Trivy): part of what the install stamp records. */
+  withScanner: boolean;
+}
+
+function installerRun(inv: Inventory): InstallerRun {
+  const dir = harborDir(inv);
+  if (isHarbor2Vm(inv)) {
+    const trivy = inv.data.harbor.with_trivy;
+    return {
+      title: `run install.sh${trivy ? " --with-trivy" : ""}, then pin the shared secrets in prepare's env files and bring the changed containers up`,
+      command: harbor2InstallCommand(dir, trivy, HARBOR2_PINNED_SECRETS_PATH),
+      withScanner: trivy,
+    };
+  }
+  const clair = inv.data.harbor.with_clair;
+  // With filesystem storage prepare asks whether it is shared: the plan's check proves it before any install (planSharedStorageCheck).
+  const shared = sharedRegistryPath(inv) !== undefined;
+  return {
+    title: `run install.sh --ha${clair ? " --with-clair" : ""}${shared ? " (answering prepare's shared-storage question: yes, checked above)" : ""}`,
+    command: harborInstallCommand(dir, clair),
+    ...(shared ? { stdin: SHARED_STORAGE_ANSWER } : {}),
+    withScanner: clair,
+  };
 }
 
 export function planStorage(d: DesiredHost, f: HostFacts): Step[] {
@@ -118,13 +152,14 @@ function planVipRules(inv: Inventory, host: string, f: HostFacts, scriptChanged:
 }
 
 /** A digest of everything install.sh reads; stored on the node after a successful install. */
-export function installDigest(d: DesiredHost, bundle: BundleInfo, withClair: boolean): string {
+export function installDigest(d: DesiredHost, bundle: BundleInfo, withScanner: boolean): string {
   const inputs = d.files
     .filter((file) => file.onChange.includes("reinstall-harbor"))
     .map((file) => `${file.path}:${sha256Hex(file.content)}`)
     .sort();
   return createHash("sha256")
-    .update(JSON.stringify({ bundle: bundle.sha256, withClair, inputs }))
+    // Named withClair since 1.x: a stamp written before Trivy existed here still matches.
+    .update(JSON.stringify({ bundle: bundle.sha256, withClair: withScanner, inputs }))
     .digest("hex");
 }
 
@@ -179,9 +214,10 @@ export function planHarbor(
 
   steps.push(...planVipRules(inv, host, f, files.handlers.has("apply-vip-rules"), pending.has("apply-vip-rules")));
 
-  const digest = installDigest(d, bundle, inv.data.harbor.with_clair);
+  const installer = installerRun(inv);
+  const digest = installDigest(d, bundle, installer.withScanner);
   const up = f.http[localHealthUrl(inv)] === 200;
-  const live = liveFileDrift(inv, d, f);
+  const live = isHarbor2Vm(inv) ? [] : liveFileDrift(inv, d, f);
   const reason = files.handlers.has("reinstall-harbor")
     ? "its configuration changed"
     : pending.has("reinstall-harbor")
@@ -194,16 +230,13 @@ export function planHarbor(
             ? `Harbor uses other files than harbor-ha's (${live.map((l) => l.path).join(", ")}): prepare puts harbor-ha's in place again`
             : undefined;
   if (reason) {
-    // With filesystem storage prepare asks whether it is shared: the plan's check proves it before any install (planSharedStorageCheck).
-    const answer = sharedRegistryPath(inv) === undefined ? {} : { stdin: SHARED_STORAGE_ANSWER };
-    const title = `run install.sh --ha${inv.data.harbor.with_clair ? " --with-clair" : ""}${answer.stdin ? " (answering prepare's shared-storage question: yes, checked above)" : ""}`;
     steps.push({
       host,
       phase,
       kind: "install",
-      title,
+      title: installer.title,
       reason,
-      action: { type: "run", command: harborInstallCommand(dir, inv.data.harbor.with_clair), timeoutMs: 900_000, ...answer },
+      action: { type: "run", command: installer.command, timeoutMs: 900_000, ...(installer.stdin === undefined ? {} : { stdin: installer.stdin }) },
     });
     steps.push(planStartupWait(inv, host, opts.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS));
     steps.push({

@@ -14,7 +14,7 @@ import { createHash } from "node:crypto";
 import { DB_HELD_SETTINGS } from "../harbor/db-settings.js";
 import type { DbHeldSetting } from "../harbor/db-settings.js";
 import { seriesOfValidVersion } from "../harbor/versions.js";
-import type { Inventory } from "../inventory/model.js";
+import type { Harbor1Inventory } from "../inventory/model.js";
 import type { CfgValue } from "../inventory/schema.js";
 import { Secret } from "../inventory/secret.js";
 import type { HostFacts } from "../facts/types.js";
@@ -38,7 +38,7 @@ export interface DesiredSetting {
 }
 
 /** The database-held settings the inventory sets (harbor.extra_cfg), as the API takes them. */
-export function desiredDbSettings(inv: Inventory): DesiredSetting[] {
+export function desiredDbSettings(inv: Harbor1Inventory): DesiredSetting[] {
   const extra = inv.data.harbor.extra_cfg;
   return DB_HELD_SETTINGS[seriesOfValidVersion(inv.data.cluster.harbor_version)]
     .filter((s) => s.settableViaApi && extra[s.cfgKey] !== undefined)
@@ -62,11 +62,11 @@ export function toApiValue(s: Pick<DbHeldSetting, "type">, text: string): ApiVal
 }
 
 /** The node whose Harbor is asked and changed: the first Harbor node of the inventory. */
-export function settingsNode(inv: Inventory): string {
+export function settingsNode(inv: Harbor1Inventory): string {
   return inv.data.harbor_nodes[0]?.name ?? "";
 }
 
-export function configurationsUrl(inv: Inventory): string {
+export function configurationsUrl(inv: Harbor1Inventory): string {
   return `${localBaseUrl(inv)}/api/configurations`;
 }
 
@@ -118,7 +118,7 @@ export interface SettingsView {
 }
 
 /** The inventory's database-held settings against what the settings node's facts say Harbor holds. */
-export function settingsDrift(inv: Inventory, f: HostFacts | undefined): SettingsView {
+export function settingsDrift(inv: Harbor1Inventory, f: HostFacts | undefined): SettingsView {
   const desired = desiredDbSettings(inv);
   const answer = f?.api[configurationsUrl(inv)];
   const current = answer?.status === 200 ? parseConfigurations(answer.body) : undefined;
@@ -159,7 +159,7 @@ function show(v: unknown): string {
 }
 
 /** A preflight problem when Harbor rejects the admin password the settings would be applied with. */
-export function settingsPreflightProblems(inv: Inventory, f: HostFacts | undefined): PreflightProblem[] {
+export function settingsPreflightProblems(inv: Harbor1Inventory, f: HostFacts | undefined): PreflightProblem[] {
   if (desiredDbSettings(inv).length === 0 || settingsDrift(inv, f).state !== "unauthorized") return [];
   return [
     {
@@ -171,7 +171,7 @@ export function settingsPreflightProblems(inv: Inventory, f: HostFacts | undefin
 }
 
 /** The one step that applies the changed settings, on the settings node, after every node is installed. */
-export function planDbSettings(inv: Inventory, f: HostFacts | undefined): Step[] {
+export function planDbSettings(inv: Harbor1Inventory, f: HostFacts | undefined): Step[] {
   const view = settingsDrift(inv, f);
   if (view.drift.length === 0) return [];
   const desired = desiredDbSettings(inv);

@@ -1,5 +1,6 @@
 /** The whole plan: every host's steps by phase, and the preflight problems. Pure. */
 import type { Inventory } from "../inventory/model.js";
+import { isHarbor2Vm } from "../inventory/model.js";
 import type { Redactor } from "../inventory/secret.js";
 import type { DesiredState } from "../render/types.js";
 import type { HostFacts } from "../facts/types.js";
@@ -43,12 +44,14 @@ export function planCluster(desired: DesiredState, facts: ReadonlyMap<string, Ho
     return { host: d.host, steps };
   });
   const nodePlans = hosts.filter((h) => h.host.role === "harbor-node" && facts.has(h.host.name));
-  const settingsFacts = facts.get(settingsNode(ctx.inv));
+  const inv = ctx.inv;
+  // Harbor 1.x keeps some settings only in its database (applied through its API); 2.x reads them all from harbor.yml.
+  const settingsFacts = isHarbor2Vm(inv) ? undefined : facts.get(settingsNode(inv));
   const clusterSteps = [
-    ...planSharedStorageCheck(ctx.inv, nodePlans, ctx.sharedStorageMarker),
-    ...(settingsFacts ? planDbSettings(ctx.inv, settingsFacts) : []),
+    ...planSharedStorageCheck(inv, nodePlans, ctx.sharedStorageMarker),
+    ...(settingsFacts && !isHarbor2Vm(inv) ? planDbSettings(inv, settingsFacts) : []),
   ];
-  const problems = [...preflightProblems(ctx.inv, desired.hosts, facts), ...settingsPreflightProblems(ctx.inv, settingsFacts)];
+  const problems = [...preflightProblems(inv, desired.hosts, facts), ...(isHarbor2Vm(inv) ? [] : settingsPreflightProblems(inv, settingsFacts))];
   return { hosts: hosts.map((h) => withClusterSteps(h, clusterSteps)), problems };
 }
 

@@ -3,10 +3,11 @@
  * before its first write. Pure.
  */
 import type { Inventory } from "../inventory/model.js";
-import { vipParts } from "../inventory/model.js";
+import { isHarbor2Vm, vipParts } from "../inventory/model.js";
+import { redisEndpoints } from "./queries.js";
 import type { DesiredHost } from "../render/types.js";
 import type { HostFacts } from "../facts/types.js";
-import { prerequisiteProblems } from "./prerequisites.js";
+import { harbor2PrerequisiteProblems, prerequisiteProblems } from "./prerequisites.js";
 import { loadBalancingProblems } from "./haproxy-preflight.js";
 import type { PreflightProblem } from "./types.js";
 
@@ -30,7 +31,8 @@ export function preflightProblems(inv: Inventory, desired: readonly DesiredHost[
       for (const p of loadBalancingProblems(inv, f)) add(p.message, p.hint);
       continue;
     }
-    for (const p of prerequisiteProblems(f, inv.data.cluster.harbor_version)) add(p.message, p.hint);
+    const prerequisites = isHarbor2Vm(inv) ? harbor2PrerequisiteProblems(f) : prerequisiteProblems(f, inv.data.cluster.harbor_version);
+    for (const p of prerequisites) add(p.message, p.hint);
     if (f.vips[vip])
       add(
         `holds the VIP ${vip} on an interface`,
@@ -43,9 +45,9 @@ export function preflightProblems(inv: Inventory, desired: readonly DesiredHost[
           `Check that ${label} runs and that the firewall lets ${d.host.address} connect to port ${port}.`,
         );
     };
-    reach("MariaDB", inv.data.database.host, inv.data.database.port);
-    reach("Redis", inv.data.redis.host, inv.data.redis.port);
-    if (inv.data.harbor.with_clair && inv.data.clair_db) reach("Clair's PostgreSQL", inv.data.clair_db.host, inv.data.clair_db.port);
+    reach(isHarbor2Vm(inv) ? "PostgreSQL" : "MariaDB", inv.data.database.host, inv.data.database.port);
+    for (const e of redisEndpoints(inv)) reach(e.label, e.host, e.port);
+    if (!isHarbor2Vm(inv) && inv.data.harbor.with_clair && inv.data.clair_db) reach("Clair's PostgreSQL", inv.data.clair_db.host, inv.data.clair_db.port);
     for (const target of d.requiredMounts) {
       if (!f.mounts[target])
         add(

@@ -14,6 +14,35 @@ export const DOCKER_COMPOSE = "docker-compose";
 export const PREPARE_PYTHON = "/usr/bin/python";
 export const NODE_PREREQUISITE_PROGRAMS: readonly string[] = [DOCKER, DOCKER_COMPOSE, PREPARE_PYTHON];
 
+/**
+ * Harbor 2.x's install.sh (common.sh check_docker) stops below docker 17.06; its prepare runs
+ * in a container, so no Python. Compose is the docker plugin or docker-compose 1.18+, and
+ * the plugin cannot be asked with `--version`: install.sh itself says when neither is there.
+ */
+export const MIN_DOCKER_HARBOR2: readonly [number, number, number] = [17, 6, 0];
+
+/** The programs whose versions the facts ask of a node. */
+export function nodePrerequisitePrograms(inv: { readonly generation?: 1 | 2 }): readonly string[] {
+  return inv.generation === 2 ? [DOCKER] : NODE_PREREQUISITE_PROGRAMS;
+}
+
+/** A Harbor 2.x node's missing or unfit prerequisites. */
+export function harbor2PrerequisiteProblems(f: HostFacts): PrerequisiteProblem[] {
+  const docker = checkProgram(f.versions[DOCKER], DOCKER, parseDockerVersion, {
+    need: `docker ${text(MIN_DOCKER_HARBOR2)} or later`,
+    install: `Install Docker Engine ${text(MIN_DOCKER_HARBOR2)} or later with its compose plugin on the node (https://docs.docker.com/engine/install/) so that root's \`docker --version\` works, then run again.`,
+  });
+  if (docker.problem) return [docker.problem];
+  if (docker.version && !versionAtLeast(docker.version, MIN_DOCKER_HARBOR2))
+    return [
+      {
+        message: `has docker ${docker.version.text}; Harbor 2.x's install.sh needs ${text(MIN_DOCKER_HARBOR2)} or later`,
+        hint: `Upgrade Docker Engine on the node to ${text(MIN_DOCKER_HARBOR2)} or later, then run again.`,
+      },
+    ];
+  return [];
+}
+
 /** The versions install.sh asks for in its messages ("docker(1.10.0+)", "docker-compose(1.7.1+)"). */
 export const MIN_DOCKER: readonly [number, number, number] = [1, 10, 0];
 export const MIN_DOCKER_COMPOSE: readonly [number, number, number] = [1, 7, 1];

@@ -1,6 +1,6 @@
 /** The fact queries a provision run makes of each host, by role. Pure. */
-import type { Inventory } from "../inventory/model.js";
-import { usesHaproxy, vipParts } from "../inventory/model.js";
+import type { Harbor1Inventory, Inventory } from "../inventory/model.js";
+import { isHarbor2Vm, usesHaproxy, vipParts } from "../inventory/model.js";
 import type { DesiredHost } from "../render/types.js";
 import { baseQueries } from "../facts/queries.js";
 import type { FactQuery } from "../facts/queries.js";
@@ -9,7 +9,7 @@ import { HAPROXY_CFG_PATH } from "../render/haproxy.js";
 import { bundleRemotePath, INSTALL_STAMP_PATH, localHealthUrl } from "./harbor-node.js";
 import type { BundleInfo } from "./harbor-node.js";
 import { LB_SYSCTLS } from "./loadbalancer.js";
-import { NODE_PREREQUISITE_PROGRAMS } from "./prerequisites.js";
+import { nodePrerequisitePrograms } from "./prerequisites.js";
 import { configurationsUrl, desiredDbSettings, HARBOR_ADMIN, SETTINGS_STAMP_PATH, settingsNode } from "./harbor-settings.js";
 import { harborApiCurlConfig } from "./commands.js";
 import { liveFileQueries } from "./live-files.js";
@@ -29,7 +29,7 @@ export function queriesFor(inv: Inventory, d: DesiredHost, bundle: BundleInfo): 
     else q.push({ kind: "haproxy" }, { kind: "file", path: HAPROXY_CFG_PATH, desiredSha256: "", showContent: true });
     return q;
   }
-  const { database, redis, clair_db, harbor, installer } = inv.data;
+  const { database, installer } = inv.data;
   q.push(
     { kind: "file", path: bundleRemotePath(inv), desiredSha256: bundle.sha256, showContent: false },
     { kind: "file", path: `${harborDir(inv)}/install.sh`, desiredSha256: "", showContent: false },
@@ -38,13 +38,29 @@ export function queriesFor(inv: Inventory, d: DesiredHost, bundle: BundleInfo): 
     { kind: "vipchain" },
     { kind: "vip", address: vip },
     { kind: "tcp", host: database.host, port: database.port },
-    { kind: "tcp", host: redis.host, port: redis.port },
+    ...redisEndpoints(inv).map((e) => ({ kind: "tcp" as const, host: e.host, port: e.port })),
     { kind: "disk", path: installer.install_dir },
-    ...NODE_PREREQUISITE_PROGRAMS.map((program) => ({ kind: "version" as const, program })),
-    ...liveFileQueries(inv, d),
+    ...nodePrerequisitePrograms(inv).map((program) => ({ kind: "version" as const, program })),
   );
   // Left over from lvs-dr: removed when found.
   if (usesHaproxy(inv)) q.push({ kind: "file", path: VIP_ACCEPT_SCRIPT_PATH, desiredSha256: "", showContent: false });
+  if (!isHarbor2Vm(inv)) q.push(...harbor1NodeQueries(inv, d));
+  return q;
+}
+
+/** What a node reaches Redis at: the server, or each sentinel. */
+export function redisEndpoints(inv: Inventory): Array<{ label: string; host: string; port: number }> {
+  const redis = inv.data.redis;
+  if (!isHarbor2Vm(inv)) return [{ label: "Redis", host: inv.data.redis.host, port: redis.port }];
+  const r = inv.data.redis;
+  if (r.sentinel) return r.sentinel.hosts.map((h) => ({ label: `Redis Sentinel (${r.sentinel?.master_set})`, host: h.host, port: h.port }));
+  return r.host === undefined ? [] : [{ label: "Redis", host: r.host, port: r.port }];
+}
+
+/** Harbor 1.x: the files prepare --ha leaves live, Clair's database, and the database-held settings. */
+function harbor1NodeQueries(inv: Harbor1Inventory, d: DesiredHost): FactQuery[] {
+  const { clair_db, harbor } = inv.data;
+  const q: FactQuery[] = [...liveFileQueries(inv, d)];
   if (harbor.with_clair && clair_db) q.push({ kind: "tcp", host: clair_db.host, port: clair_db.port });
   // What Harbor holds of the database-held settings the inventory sets: asked of one node (one database).
   if (d.host.name === settingsNode(inv) && desiredDbSettings(inv).length > 0) {

@@ -6,7 +6,9 @@
  * wired), and the token service signs a token (the UI could load the token key). The step
  * that waits for it, and the pure judge of one probe's output.
  */
-import type { Inventory } from "../inventory/model.js";
+import type { Harbor1Inventory, Harbor2VmInventory, Inventory } from "../inventory/model.js";
+import { isHarbor2Vm } from "../inventory/model.js";
+import { harbor2ComposePsCommand, HARBOR2_LOCAL_API_PATH } from "./harbor2-commands.js";
 import { harborDir } from "../render/harbor-node.js";
 import { harborComposePsCommand, harborStartupProbeCommand } from "./commands.js";
 import type { Step } from "./types.js";
@@ -26,6 +28,10 @@ export function localBaseUrl(inv: Inventory): string {
 }
 
 export function planStartupWait(inv: Inventory, host: string, timeoutMs: number): Step {
+  return isHarbor2Vm(inv) ? planHarbor2StartupWait(inv, host, timeoutMs) : planHarbor1StartupWait(inv, host, timeoutMs);
+}
+
+function planHarbor1StartupWait(inv: Harbor1Inventory, host: string, timeoutMs: number): Step {
   const base = localBaseUrl(inv);
   return {
     host,
@@ -48,9 +54,37 @@ export function planStartupWait(inv: Inventory, host: string, timeoutMs: number)
   };
 }
 
+/**
+ * Harbor 2.x: core answers /api/v2.0/ping once it has migrated the database and loaded its
+ * configuration; the registry and the token service as for 1.x.
+ */
+function planHarbor2StartupWait(inv: Harbor2VmInventory, host: string, timeoutMs: number): Step {
+  const base = localBaseUrl(inv);
+  const dir = harborDir(inv);
+  return {
+    host,
+    phase: "harbor",
+    kind: "install",
+    title: `wait for Harbor to start (${base}${HARBOR2_LOCAL_API_PATH} 200, /v2/ 401 with a Bearer challenge, a token signed; up to ${Math.round(timeoutMs / 1000)} s)`,
+    reason: "install.sh returns right after docker compose up -d, before Harbor's services are ready",
+    action: {
+      type: "wait",
+      probe: harborStartupProbeCommand(base, HARBOR2_LOCAL_API_PATH),
+      judge: "harbor-startup",
+      diagnose: harbor2ComposePsCommand(dir),
+      timeoutMs,
+      firstIntervalMs: 500,
+      maxIntervalMs: 2_000,
+      hint: `Look at Harbor's logs on the node (/var/log/harbor/core.log first) and at \`docker compose ps\` in ${dir}: core unable to reach PostgreSQL or Redis, or a failed schema migration, is the usual cause. Fix it and run again; a first start migrates the database and may need a longer --health-timeout-s.`,
+    },
+  };
+}
+
 /** Reads one probe's output (harborStartupProbeCommand). */
 export function judgeHarborStartup(output: string): StartupVerdict {
-  const [, systeminfo = "", v2 = "", tokenSection = ""] = output.split(/^== (?:systeminfo|v2|token)$/m);
+  // The API path asked (Harbor 1.x's /api/systeminfo, 2.x's /api/v2.0/ping) follows the first header.
+  const api = /^== systeminfo (\S+)$/m.exec(output)?.[1] ?? "/api/systeminfo";
+  const [, systeminfo = "", v2 = "", tokenSection = ""] = output.split(/^== (?:systeminfo(?: \S+)?|v2|token)$/m);
   const info = readAnswer(systeminfo);
   const registry = readAnswer(v2);
   const token = readAnswer(tokenSection);
@@ -62,7 +96,7 @@ export function judgeHarborStartup(output: string): StartupVerdict {
       ? `401 ${bearer ? challenge : challenge ? `with a ${challenge.split(/\s/)[0]} challenge, not Bearer` : "without a challenge"}`
       : registry.text;
   const tokenText = token.status === 500 ? "500 (the UI cannot sign tokens: see its log)" : token.text;
-  return { ready, detail: `/api/systeminfo ${info.text}; /v2/ ${v2Text}; /service/token ${tokenText}` };
+  return { ready, detail: `${api} ${info.text}; /v2/ ${v2Text}; /service/token ${tokenText}` };
 }
 
 /** The status curl printed ("status 502"), with curl's own error when nothing answered. */

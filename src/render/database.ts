@@ -1,11 +1,11 @@
 /** The database step: where registry.sql comes from and which Harbor version it must match. */
-import type { Inventory } from "../inventory/model.js";
+import type { Harbor1Inventory } from "../inventory/model.js";
 import type { DesiredDatabase, RegistrySqlSource } from "./types.js";
 
 /** Where Harbor 1.4/1.5's offline installer keeps the HA database schema. */
 export const BUNDLE_REGISTRY_SQL = "harbor/ha/registry.sql";
 
-export function renderDatabase(inv: Inventory): DesiredDatabase {
+export function renderDatabase(inv: Harbor1Inventory): DesiredDatabase {
   const db = inv.data.database;
   const registrySql: RegistrySqlSource =
     db.registry_sql !== undefined

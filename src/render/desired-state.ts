@@ -1,7 +1,9 @@
 /** inventory + cluster state → every file and setting of every host. Pure and synchronous. */
 import type { ClusterState, Inventory } from "../inventory/model.js";
+import { isHarbor2Vm } from "../inventory/model.js";
 import { renderDatabase } from "./database.js";
 import { renderHarborNode } from "./harbor-node.js";
+import { renderHarbor2Node } from "./harbor2-node.js";
 import { renderLoadBalancer } from "./loadbalancer.js";
 import { defaultTemplates, type TemplateSet } from "./templates.js";
 import type { DesiredState } from "./types.js";
@@ -10,8 +12,9 @@ export function renderDesiredState(inv: Inventory, state: ClusterState, tpl: Tem
   return {
     hosts: [
       ...inv.data.load_balancers.map((_, i) => renderLoadBalancer(inv, i, tpl)),
-      ...inv.data.harbor_nodes.map((_, i) => renderHarborNode(inv, i, state, tpl)),
+      ...inv.data.harbor_nodes.map((_, i) => (isHarbor2Vm(inv) ? renderHarbor2Node(inv, i, state, tpl) : renderHarborNode(inv, i, state, tpl))),
     ],
-    database: renderDatabase(inv),
+    // Harbor 2.x migrates its own schema: no registry.sql to load (the database is checked by db/pg).
+    ...(isHarbor2Vm(inv) ? {} : { database: renderDatabase(inv) }),
   };
 }

@@ -4,7 +4,8 @@
  * each node is health-checked with the test check.sh makes.
  */
 import type { Inventory } from "../inventory/model.js";
-import { servedPorts, vipParts } from "../inventory/model.js";
+import { isHarbor2Vm, servedPorts, vipParts } from "../inventory/model.js";
+import { HARBOR2_HEALTH_TEST } from "../harbor/harbor2-layout.js";
 import type { TemplateSet } from "./templates.js";
 
 export const HAPROXY_CFG_PATH = "/etc/haproxy/haproxy.cfg";
@@ -63,6 +64,7 @@ export function renderHaproxyCfg(inv: Inventory, lbName: string, caPath: string 
     alivePath: HAPROXY_ALIVE_PATH,
     hostname: cluster.hostname,
     hostnamePattern: cluster.hostname.replace(/\./g, "\\."),
+    harbor2: isHarbor2Vm(inv) ? HARBOR2_HEALTH_TEST : false,
     checkOptions: checkOptions(inv, caPath),
     checkedBackend: checked?.name,
     backends,

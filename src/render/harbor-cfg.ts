@@ -8,7 +8,7 @@
 import { defaultCfgValue, HARBOR_CFG_SECRET_KEYS, harborCfgSections } from "../harbor/cfg-keys.js";
 import { SECRETKEY_DIR, SERVER_CERT_PATH, SERVER_KEY_PATH } from "../harbor/layout.js";
 import { seriesOfValidVersion } from "../harbor/versions.js";
-import type { Inventory } from "../inventory/model.js";
+import type { Harbor1Inventory } from "../inventory/model.js";
 import type { CfgValue, HarborNodeSpec } from "../inventory/schema.js";
 import { Secret } from "../inventory/secret.js";
 import type { TemplateSet } from "./templates.js";
@@ -16,7 +16,7 @@ import type { TemplateSet } from "./templates.js";
 export { SERVER_CERT_PATH, SERVER_KEY_PATH } from "../harbor/layout.js";
 
 /** The values harbor-ha derives from the inventory, before any pass-through key. */
-export function deriveHarborCfg(inv: Inventory): Record<string, string> {
+export function deriveHarborCfg(inv: Harbor1Inventory): Record<string, string> {
   const { cluster, harbor, database, clair_db, storage } = inv.data;
   const cfg: Record<string, string> = {
     hostname: cluster.hostname,
@@ -61,13 +61,13 @@ export function deriveHarborCfg(inv: Inventory): Record<string, string> {
  * so the `host:port,weight,password,db_index` form would leave the registry unable to
  * reach Redis; validation refuses a password or a db_index other than 0 for these releases.
  */
-export function renderRedisUrl(inv: Inventory): string {
+export function renderRedisUrl(inv: Harbor1Inventory): string {
   const { host, port } = inv.data.redis;
   return `${host}:${port}`;
 }
 
 /** Every harbor.cfg value of one node: derived, then harbor.extra_cfg, then the node's own keys. */
-export function harborCfgValues(inv: Inventory, node: HarborNodeSpec): Record<string, string> {
+export function harborCfgValues(inv: Harbor1Inventory, node: HarborNodeSpec): Record<string, string> {
   const values: Record<string, string> = { ...deriveHarborCfg(inv) };
   const passThrough = (entries: Record<string, CfgValue>) => {
     for (const [key, value] of Object.entries(entries)) values[key] = value instanceof Secret ? value.reveal() : String(value);
@@ -81,7 +81,7 @@ export function harborCfgValues(inv: Inventory, node: HarborNodeSpec): Record<st
  * The keys of one node's harbor.cfg whose values are secrets: Harbor's password keys, and
  * every key the inventory passes through as a `${env:…}` / `${file:…}` secret.
  */
-export function harborCfgSecretKeys(inv: Inventory, node: HarborNodeSpec): string[] {
+export function harborCfgSecretKeys(inv: Harbor1Inventory, node: HarborNodeSpec): string[] {
   const passedAsSecret = [inv.data.harbor.extra_cfg, node.harbor_cfg ?? {}].flatMap((m) =>
     Object.entries(m)
       .filter(([, v]) => v instanceof Secret)
@@ -90,7 +90,7 @@ export function harborCfgSecretKeys(inv: Inventory, node: HarborNodeSpec): strin
   return [...new Set([...HARBOR_CFG_SECRET_KEYS, ...passedAsSecret])];
 }
 
-export function renderHarborCfg(inv: Inventory, node: HarborNodeSpec, tpl: TemplateSet): string {
+export function renderHarborCfg(inv: Harbor1Inventory, node: HarborNodeSpec, tpl: TemplateSet): string {
   const version = inv.data.cluster.harbor_version;
   const series = seriesOfValidVersion(version);
   const values = harborCfgValues(inv, node);

@@ -4,7 +4,7 @@
  * VIP acceptance rules (LVS direct routing only), and shared storage.
  */
 import { CA_DOWNLOAD_PATH, HARBOR_UID, SECRETKEY_PATH, SERVER_CERT_PATH, SERVER_KEY_PATH } from "../harbor/layout.js";
-import type { ClusterState, Inventory, TlsMaterial } from "../inventory/model.js";
+import type { ClusterState, Harbor1Inventory, Inventory, TlsMaterial } from "../inventory/model.js";
 import { servedPorts, usesHaproxy, vipParts } from "../inventory/model.js";
 import { desiredFile, exactFile } from "./files.js";
 import { harborCfgSecretKeys, renderHarborCfg } from "./harbor-cfg.js";
@@ -22,7 +22,7 @@ const REINSTALL: Handler[] = ["reinstall-harbor"];
 /** Why each ha/ copy exists, in every plan that writes one. */
 const HA_COPY_WHY = "prepare --ha copies it over the live file on every run, so it must hold the same";
 
-export function renderHarborNode(inv: Inventory, index: number, state: ClusterState, tpl: TemplateSet): DesiredHost {
+export function renderHarborNode(inv: Harbor1Inventory, index: number, state: ClusterState, tpl: TemplateSet): DesiredHost {
   const node = inv.data.harbor_nodes[index];
   if (!node) throw new RangeError(`no Harbor node at index ${index}`);
   const dir = harborDir(inv);
@@ -106,7 +106,8 @@ function renderSharedSecrets(inv: Inventory, state: ClusterState): DesiredFile[]
   ];
 }
 
-function renderVipAcceptFiles(inv: Inventory, tpl: TemplateSet): DesiredFile[] {
+/** LVS direct routing: the node accepts packets for the VIP (either Harbor generation). */
+export function renderVipAcceptFiles(inv: Inventory, tpl: TemplateSet): DesiredFile[] {
   const vip = vipParts(inv).address;
   const onChange = ["apply-vip-rules" as const];
   return [

@@ -14,12 +14,23 @@ import {
   SERVER_CERT_PATH,
   SERVER_KEY_PATH,
 } from "../harbor/harbor2-layout.js";
-import type { ClusterState } from "../inventory/model.js";
+import type { ClusterState, Harbor2VmInventory } from "../inventory/model.js";
+import { usesHaproxy } from "../inventory/model.js";
 import type { Harbor2Inventory } from "../inventory/model-v2.js";
+import { InternalError } from "../errors.js";
 import { desiredFile, exactFile } from "./files.js";
+import { renderVipAcceptFiles } from "./harbor-node.js";
 import { harbor2YmlSecretKeys, renderHarbor2Yml } from "./harbor2-yml.js";
+import { pinnedSecretsEnv } from "./harbor2-pinned-secrets.js";
+import { renderHarbor2Storage } from "./storage.js";
 import type { TemplateSet } from "./templates.js";
-import type { DesiredFile, Handler } from "./types.js";
+import type { DesiredFile, DesiredHost, Handler } from "./types.js";
+
+/**
+ * The cluster's values for what prepare makes anew on every run, on the node for the install
+ * step to put into prepare's env files (root only; never on a command line).
+ */
+export const HARBOR2_PINNED_SECRETS_PATH = "/var/lib/harbor-ha/harbor2-pinned-secrets.env";
 
 const REINSTALL: Handler[] = ["reinstall-harbor"];
 
@@ -27,6 +38,37 @@ const REINSTALL: Handler[] = ["reinstall-harbor"];
 export function harbor2Dir(inv: Harbor2Inventory): string {
   const installDir = inv.data.installer?.install_dir ?? "/opt";
   return `${installDir.replace(/\/+$/, "")}/harbor`;
+}
+
+/** A Harbor 2.x node on a VM: its files (below), the pinned secrets, the VIP acceptance rules (lvs-dr) and shared storage. */
+export function renderHarbor2Node(inv: Harbor2VmInventory, index: number, state: ClusterState, tpl: TemplateSet): DesiredHost {
+  const node = inv.data.harbor_nodes[index];
+  if (!node) throw new RangeError(`no Harbor node at index ${index}`);
+  if (state.harbor2 === undefined) throw new InternalError("a Harbor 2.x cluster's state lacks the secrets pinned after prepare");
+  const files: DesiredFile[] = [
+    ...renderHarbor2NodeFiles(inv, index, state, tpl),
+    desiredFile({
+      path: HARBOR2_PINNED_SECRETS_PATH,
+      content: pinnedSecretsEnv(state.harbor2),
+      mode: 0o600,
+      sensitive: true,
+      onChange: REINSTALL,
+      description: "the core, job service and CSRF secrets every node's Harbor must share (put into prepare's env files by the install step)",
+    }),
+    // HAProxy connects to the node's own address: the VIP acceptance rules are for LVS direct routing only.
+    ...(usesHaproxy(inv) ? [] : renderVipAcceptFiles(inv, tpl)),
+  ];
+  const storage = renderHarbor2Storage(inv);
+  return {
+    host: { name: node.name, address: node.address, role: "harbor-node" },
+    // curl: the start-up wait runs on the node itself.
+    packages: [...(usesHaproxy(inv) ? [] : ["iptables"]), "curl", ...storage.packages],
+    users: [],
+    directories: storage.directories,
+    files,
+    mounts: storage.mounts,
+    requiredMounts: storage.requiredMounts,
+  };
 }
 
 export function renderHarbor2NodeFiles(inv: Harbor2Inventory, index: number, state: ClusterState, tpl: TemplateSet): DesiredFile[] {

@@ -19,15 +19,7 @@
  * own), and written consistently by each prepare run. registry/config.yml's http.secret is the
  * same text on every node already.
  */
-import type { Secret } from "../inventory/secret.js";
-
-export interface PinnedSecrets {
-  /** 16 characters, as prepare makes them. */
-  coreSecret: Secret;
-  jobserviceSecret: Secret;
-  /** Exactly 32 characters, or core refuses every request. */
-  csrfKey: Secret;
-}
+import type { PinnedSecrets } from "../inventory/model.js";
 
 type EnvKey = "CORE_SECRET" | "JOBSERVICE_SECRET" | "CSRF_KEY";
 
@@ -60,4 +52,17 @@ export function pinEnvFile(file: string, text: string, secrets: PinnedSecrets): 
     out = out.replace(line, () => `${key}=${values[key]}`);
   }
   return out;
+}
+
+/**
+ * The node's copy of the pinned values (HARBOR2_PINNED_SECRETS_PATH): one KEY=value line per
+ * key, read by the install step (plan/harbor2-commands.ts). The values are letters and digits.
+ */
+export function pinnedSecretsEnv(secrets: PinnedSecrets): string {
+  return [
+    `CORE_SECRET=${secrets.coreSecret.reveal()}`,
+    `JOBSERVICE_SECRET=${secrets.jobserviceSecret.reveal()}`,
+    `CSRF_KEY=${secrets.csrfKey.reveal()}`,
+    "",
+  ].join("\n");
 }

@@ -4,7 +4,8 @@
  * runs, and the kernel settings for the VIP.
  */
 import type { Inventory } from "../inventory/model.js";
-import { effectivePriorities, servedPorts, usesHaproxy, vipParts } from "../inventory/model.js";
+import { effectivePriorities, isHarbor2Vm, servedPorts, usesHaproxy, vipParts } from "../inventory/model.js";
+import { HARBOR2_HEALTH_TEST } from "../harbor/harbor2-layout.js";
 import type { LoadBalancerSpec } from "../inventory/schema.js";
 import { shellDoubleQuote } from "../shell/command.js";
 import { desiredDirectory, desiredFile } from "./files.js";
@@ -139,5 +140,6 @@ function renderCheckScript(inv: Inventory, tpl: TemplateSet): string {
     checkTimeoutS: keepalived.check_timeout_s,
     maxTimeS,
     connectTimeoutS: Math.min(2, maxTimeS),
+    harbor2: isHarbor2Vm(inv) ? { ...HARBOR2_HEALTH_TEST, components: HARBOR2_HEALTH_TEST.components.join(" ") } : false,
   });
 }

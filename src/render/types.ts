@@ -96,5 +96,6 @@ export interface DesiredDatabase {
 
 export interface DesiredState {
   hosts: DesiredHost[];
-  database: DesiredDatabase;
+  /** Harbor 1.x: registry.sql into MariaDB; Harbor 2.x has no such step (it migrates its own schema). */
+  database?: DesiredDatabase;
 }

@@ -5,6 +5,7 @@
  * taken off the load balancers before its Harbor is stopped. Pure, apart from the stop.
  */
 import type { Inventory } from "../inventory/model.js";
+import { isHarbor2Vm } from "../inventory/model.js";
 import type { HarborNodeSpec } from "../inventory/schema.js";
 import type { HostFacts } from "../facts/types.js";
 import type { Transport } from "../remote/transport.js";
@@ -64,7 +65,7 @@ export function readMembership(inv: Inventory, lbFacts: ReadonlyMap<string, Host
 
 /** The same inventory with another list of Harbor nodes: what the load balancers are rendered for mid-way. */
 export function inventoryWithNodes(inv: Inventory, nodes: readonly HarborNodeSpec[]): Inventory {
-  return { ...inv, data: { ...inv.data, harbor_nodes: [...nodes] } };
+  return isHarbor2Vm(inv) ? { ...inv, data: { ...inv.data, harbor_nodes: [...nodes] } } : { ...inv, data: { ...inv.data, harbor_nodes: [...nodes] } };
 }
 
 /** A removed node as a host to reach: the inventory's default SSH settings, named by its address. */
@@ -78,7 +79,8 @@ const STOP_HARBOR_TIMEOUT_MS = 300_000;
 /** Stops Harbor on a node the inventory removed; its files stay unless purge. */
 export async function applyStopHarbor(session: Transport, inv: Inventory, purge: boolean): Promise<void> {
   const command = stopHarborCommand(harborDir(inv), {
-    withClair: inv.data.harbor.with_clair,
+    // Harbor 2.x's prepare writes one docker-compose.yml with every service it enabled.
+    withClair: isHarbor2Vm(inv) ? false : inv.data.harbor.with_clair,
     purge,
     bundlePath: bundleRemotePath(inv),
     stampPath: INSTALL_STAMP_PATH,

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { HarborHaError } from "../errors.js";
 import { REGISTRY_CREDENTIALS_USER } from "../harbor/helm-chart.js";
 import { Secret } from "../inventory/secret.js";
+import type { PinnedSecrets } from "../inventory/model.js";
 import { exists, randomAlphanumeric, readStateFile, writeNew } from "./cluster-state.js";
 import { withStateLock } from "./state-lock.js";
 
@@ -36,6 +37,32 @@ export const CHART_SECRET_FILES: Record<RandomSecret, { file: string; length: nu
   registryPassword: { file: "registry_password", length: 32 },
 };
 export const REGISTRY_HTPASSWD_FILE = "registry_htpasswd";
+
+/**
+ * The secrets a Harbor 2.x cluster on VMs pins after prepare (core, job service, CSRF): the
+ * chart's own files, so that the same cluster state serves both. `persist: false` (a dry run)
+ * reads what is there and makes up the rest in memory only.
+ */
+export async function readOrCreatePinnedSecrets(dir: string, opts: { persist?: boolean } = {}): Promise<PinnedSecrets> {
+  const keys = ["coreSecret", "jobserviceSecret", "csrfKey"] as const;
+  const read = async (key: (typeof keys)[number]): Promise<Secret> => {
+    const { file, length } = CHART_SECRET_FILES[key];
+    const path = join(dir, file);
+    if (!(await exists(path))) {
+      const value = randomAlphanumeric(length);
+      if (opts.persist === false) return new Secret(value, `generated for the dry run (${file} is not in ${dir} yet)`);
+      await writeNew(path, `${value}\n`);
+    }
+    const value = (await readStateFile(dir, file)).trim();
+    if (value.length !== length)
+      throw new HarborHaError(`${path} holds ${value.length} characters; it must hold ${length}`, {
+        hint: "Restore it from a backup (every Harbor node must keep using the same value), or delete it to generate a new one: the next run then reinstalls every node.",
+      });
+    return new Secret(value, `file:${path}`);
+  };
+  const run = async () => ({ coreSecret: await read("coreSecret"), jobserviceSecret: await read("jobserviceSecret"), csrfKey: await read("csrfKey") });
+  return opts.persist === false ? run() : withStateLock(dir, run);
+}
 
 /** Reads the chart's secrets from the state folder, generating those missing first (under the folder's lock). */
 export async function readOrCreateChartSecrets(dir: string): Promise<ChartSecrets> {

@@ -8,6 +8,8 @@ import { usesHaproxy } from "../inventory/model.js";
 import { haproxyShowStatCommand, parseHaproxyStat } from "../plan/haproxy-commands.js";
 import type { HaproxyServerStat } from "../plan/haproxy-commands.js";
 import { clusterStateDir, readClusterState } from "../state/cluster-state.js";
+import { readOrCreatePinnedSecrets } from "../state/chart-secrets.js";
+import { isHarbor2Vm } from "../inventory/model.js";
 import { renderDesiredState } from "../render/desired-state.js";
 import { SshPool } from "../remote/pool.js";
 import type { CommandLogEvent } from "../remote/transport.js";
@@ -39,7 +41,9 @@ export async function gatherStatus(inv: Inventory, opts: StatusOptions): Promise
       hint: "status compares the hosts with what provision wrote from that state: run harbor-ha provision first, on this machine (or copy the state folder here).",
     });
   });
-  const desired = renderDesiredState(inv, state);
+  // Harbor 2.x: the secrets pinned after prepare, read as they are (status writes nothing).
+  const harbor2 = isHarbor2Vm(inv) ? await readOrCreatePinnedSecrets(clusterStateDir(inv), { persist: false }) : undefined;
+  const desired = renderDesiredState(inv, harbor2 ? { ...state, harbor2 } : state);
   // The installer bundle is not read: status only reports the files it renders.
   const bundle = { localPath: inv.data.installer.bundle, sha256: "" };
   const queries = new Map<string, FactQuery[]>(desired.hosts.map((d) => [d.host.name, queriesFor(inv, d, bundle)]));
@@ -71,11 +75,11 @@ export async function gatherStatus(inv: Inventory, opts: StatusOptions): Promise
 }
 
 /** The registry database as provision's preflight judges it (read-only; reinitialising never considered). */
-async function gatherDatabaseStatus(inv: Inventory, desired: DesiredDatabase, pool: SshPool): Promise<DatabaseStatus> {
+async function gatherDatabaseStatus(inv: Inventory, desired: DesiredDatabase | undefined, pool: SshPool): Promise<DatabaseStatus> {
   try {
     // status changes nothing anywhere, not even the state folder's bundle cache.
     const pre = await preflightDatabase(inv, desired, pool, false, { persist: false });
-    const state = pre.plan.action === "skip" ? "ok" : pre.plan.action === "load" ? "absent" : "refused";
+    const state = pre.plan.action === "skip" ? "ok" : pre.plan.action === "load" || pre.plan.action === "create" ? "absent" : "refused";
     return { state, detail: pre.plan.reason };
   } catch (err) {
     return { state: "unreachable", detail: (err as Error).message };

@@ -3,7 +3,10 @@
  * from every load balancer, IPVS tables. Pure: tested on given facts.
  */
 import type { Inventory } from "../inventory/model.js";
-import { usesHaproxy, vipParts } from "../inventory/model.js";
+import { isHarbor2Vm, usesHaproxy, vipParts } from "../inventory/model.js";
+import { SECRETKEY_PATH } from "../harbor/layout.js";
+import { HARBOR2_SECRETKEY_PATH, HARBOR2_TOKEN_KEY_PATH } from "../harbor/harbor2-layout.js";
+import { HARBOR2_PINNED_SECRETS_PATH } from "../render/harbor2-node.js";
 import type { HaproxyServerStat } from "../plan/haproxy-commands.js";
 import type { DesiredHost, DesiredState } from "../render/types.js";
 import type { HostFacts } from "../facts/types.js";
@@ -49,9 +52,16 @@ export interface StatusInput {
 export function secretFilePaths(desired: DesiredState): Array<{ name: string; path: string }> {
   const node = desired.hosts.find((h) => h.host.role === "harbor-node");
   const paths = node?.files.filter((f) => f.sensitive).map((f) => f.path) ?? [];
-  return paths
-    .filter((p) => p === "/data/secretkey" || p.endsWith("/ha/private_key.pem"))
-    .map((path) => ({ name: path === "/data/secretkey" ? "secretkey" : "token signing key", path }));
+  const names = new Map<string, string>([
+    [SECRETKEY_PATH, "secretkey"],
+    [HARBOR2_SECRETKEY_PATH, "secretkey"],
+    [HARBOR2_TOKEN_KEY_PATH, "token signing key"],
+    [HARBOR2_PINNED_SECRETS_PATH, "core, job service and CSRF secrets"],
+  ]);
+  return paths.flatMap((path) => {
+    const name = names.get(path) ?? (path.endsWith("/ha/private_key.pem") ? "token signing key" : undefined);
+    return name === undefined ? [] : [{ name, path }];
+  });
 }
 
 export function buildStatusReport(input: StatusInput): StatusReport {
@@ -138,11 +148,12 @@ function secretsOf(input: StatusInput): SecretConsistency[] {
 
 /** The files Harbor really uses, against the render (an old key prepare restored shows here). */
 function liveDriftOf(inv: Inventory, d: DesiredHost | undefined, f: HostFacts): FileDriftItem[] {
-  return d ? liveFileDrift(inv, d, f) : [];
+  // Harbor 2.x's prepare reuses the seeded files as they are: there are no ha/ copies to drift from.
+  return d && !isHarbor2Vm(inv) ? liveFileDrift(inv, d, f) : [];
 }
 
 function settingsOf(inv: Inventory, facts: ReadonlyMap<string, HostFacts>): { settings?: SettingsStatus } {
-  if (desiredDbSettings(inv).length === 0) return {};
+  if (isHarbor2Vm(inv) || desiredDbSettings(inv).length === 0) return {};
   const node = settingsNode(inv);
   const view = settingsDrift(inv, facts.get(node));
   return {

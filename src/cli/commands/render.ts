@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { readInventory } from "../../inventory/load.js";
-import { readOrCreateClusterState } from "../../state/cluster-state.js";
+import { readClusterStateFor } from "../../apply/cluster-run.js";
 import { renderDesiredState } from "../../render/desired-state.js";
 import { formatProblems } from "../format-problems.js";
 import { assertReplaceable, writeRenderTree } from "../write-render-tree.js";
@@ -29,7 +29,7 @@ export function registerRender(program: Command): void {
       const { inventory, warnings } = await readInventory(file);
       process.stderr.write(formatProblems(inventory.path, warnings));
       await assertReplaceable(resolve(opts.out));
-      const { state, notes } = await readOrCreateClusterState(inventory);
+      const { state, notes } = await readClusterStateFor(inventory, { persist: true });
       for (const note of notes) process.stderr.write(`note: ${note}\n`);
       const desired = renderDesiredState(inventory, state);
       const written = await writeRenderTree(opts.out, desired);

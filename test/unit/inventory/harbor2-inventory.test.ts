@@ -166,14 +166,14 @@ describe("Harbor 2.x inventories", () => {
     );
   });
 
-  it("VM commands refuse a 2.x inventory up front, exit 2, naming helm-values", async () => {
+  it("VM commands refuse a Kubernetes-only 2.x inventory up front, exit 2, naming helm-values", async () => {
     const file = join(world.dir, "v2.yaml");
     writeFileSync(file, HELM_FIXTURE);
     const { problems } = parseInventory(HELM_FIXTURE, opts());
     assert.deepEqual(
       problems.map((p) => `${p.line} ${p.path}: ${p.message}`),
       [
-        "6 cluster.harbor_version: is Harbor 2.15.1: this command does not run Harbor 2.x on VMs yet (provision, reconfigure, rotate-certs, status, failover-drill); `harbor-ha validate` checks a 2.x VM inventory. For Harbor 2.15.x on Kubernetes, run `harbor-ha helm-values` with this inventory",
+        "24 kubernetes: describes Harbor on Kubernetes, and this command installs Harbor on VMs: run `harbor-ha helm-values` with this inventory, or add the VM sections (load_balancers, keepalived, harbor_nodes, installer; see inventory/example-v2-vms.yaml)",
       ],
     );
     for (const command of [["status"], ["provision", "--dry-run"], ["render", "--out", join(world.dir, "out")]]) {
@@ -281,19 +281,23 @@ describe("Harbor 2.x inventories", () => {
       ]);
     });
 
-    it("validate accepts it (exit 0); VM commands still refuse it (exit 2)", async () => {
+    it("validate accepts it (exit 0), render writes harbor.yml offline (exit 0), helm-values refuses it (exit 2)", async () => {
       const file = join(world.dir, "vms.yaml");
       writeFileSync(file, VMS_FIXTURE);
       const saved = { ...process.env };
       Object.assign(process.env, world.env);
+      // render is offline: no host is contacted (these addresses are not the lab's).
+      const out = join(world.dir, "render");
       try {
         assert.equal(await main(["validate", file]), 0);
+        assert.equal(await main(["render", file, "--out", out]), 0);
       } finally {
         for (const key of Object.keys(world.env)) if (saved[key] === undefined) delete process.env[key];
         Object.assign(process.env, saved);
       }
       assert.equal(await main(["helm-values", file, "--out", join(world.dir, "values.yaml")]), 2);
-      assert.equal(await main(["provision", file, "--dry-run"]), 2);
+      const yml = readFileSync(join(out, "harbor1", "opt", "harbor", "harbor.yml"), "utf8");
+      assert.match(yml, /^external_database:/m);
     });
   });
 });

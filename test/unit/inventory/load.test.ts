@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { InventoryError } from "../../../src/errors.js";
 import { parseInventory, readInventory } from "../../../src/inventory/load.js";
+import { harbor1 } from "../../helpers/harbor1.js";
 import { Secret } from "../../../src/inventory/secret.js";
 import { projectRoot } from "../../../src/paths.js";
 import { createTestWorld, TEST_SECRETS } from "./env.js";
@@ -27,7 +28,7 @@ describe("loading a valid inventory", () => {
     const { inventory, problems } = load(VALID);
     assert.deepEqual(problems, []);
     assert.ok(inventory);
-    const d = inventory.data;
+    const d = harbor1(inventory).data;
     assert.equal(d.harbor.admin_password.reveal(), TEST_SECRETS.adminPassword);
     assert.equal(d.harbor.admin_password.source, "env:TEST_ADMIN_PASSWORD");
     // First line only, with its CRLF stripped.

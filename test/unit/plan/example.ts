@@ -9,7 +9,8 @@ import { emptyFacts } from "../../../src/facts/parse.js";
 import { sha256Hex } from "../../../src/facts/queries.js";
 import type { HostFacts } from "../../../src/facts/types.js";
 import { readInventory } from "../../../src/inventory/load.js";
-import type { Inventory } from "../../../src/inventory/model.js";
+import type { Harbor1Inventory } from "../../../src/inventory/model.js";
+import { harbor1 } from "../../helpers/harbor1.js";
 import { Redactor } from "../../../src/inventory/secret.js";
 import { projectRoot } from "../../../src/paths.js";
 import { fstabLine } from "../../../src/plan/commands.js";
@@ -27,7 +28,7 @@ import { configurationsUrl, desiredDbSettings, SETTINGS_STAMP_PATH, settingDiges
 
 const EXAMPLE_DIR = join(projectRoot(), "inventory");
 
-export const inv: Inventory = (await readInventory(join(EXAMPLE_DIR, "example.yaml"), { env: {} })).inventory;
+export const inv: Harbor1Inventory = harbor1((await readInventory(join(EXAMPLE_DIR, "example.yaml"), { env: {} })).inventory);
 const state = await readFixtureState();
 export const desired: DesiredState = renderDesiredState(inv, state);
 export const bundle: BundleInfo = { localPath: "/srv/bundles/harbor-offline-installer-v1.4.0.tgz", sha256: sha256Hex("the installer bundle") };

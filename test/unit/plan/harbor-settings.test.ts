@@ -19,21 +19,21 @@ import {
 } from "../../../src/plan/harbor-settings.js";
 import { planCluster } from "../../../src/plan/plan-cluster.js";
 import { INSTALL_STAMP_PATH } from "../../../src/plan/harbor-node.js";
-import type { Inventory } from "../../../src/inventory/model.js";
+import type { Harbor1Inventory } from "../../../src/inventory/model.js";
 import { buildTestInventory, inventoryData } from "../render/helpers.js";
 import { collectSecrets } from "../../../src/apply/secrets.js";
 import { ctx, desired, factsOfAll, hostNamed, inv, matchingFacts } from "./example.js";
 
 const EMAIL_PASSWORD = "Mail-Secret-Pw-1";
 
-function withExtra(extra: Record<string, string | number | boolean>, version = "1.4.0"): Inventory {
+function withExtra(extra: Record<string, string | number | boolean>, version = "1.4.0"): Harbor1Inventory {
   const data = inventoryData({ lbs: 2, nodes: 2, protocol: "https", vrrpMode: "unicast" });
   (data.cluster as Record<string, unknown>).harbor_version = version;
   (data.harbor as Record<string, unknown>).extra_cfg = extra;
   return buildTestInventory(data);
 }
 
-function answering(i: Inventory, values: Record<string, unknown>, stamp?: string): HostFacts {
+function answering(i: Harbor1Inventory, values: Record<string, unknown>, stamp?: string): HostFacts {
   const f = matchingFacts(hostNamed("harbor1"));
   f.api = {
     [configurationsUrl(i)]: {

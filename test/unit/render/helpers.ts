@@ -7,7 +7,7 @@ import { execFileSync, spawn, spawnSync, type ChildProcess, type SpawnSyncReturn
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import type { ClusterState, Inventory, TlsMaterial } from "../../../src/inventory/model.js";
+import type { ClusterState, Harbor1Inventory, TlsMaterial } from "../../../src/inventory/model.js";
 import { buildInventorySchema, type SourceResolver } from "../../../src/inventory/schema.js";
 import { Secret } from "../../../src/inventory/secret.js";
 import { projectRoot } from "../../../src/paths.js";
@@ -37,7 +37,7 @@ export function testResolver(dir: string, env: Record<string, string> = {}): Sou
 }
 
 /** Parses inventory data (already a JS object) with the real schema; throws on the first schema problem. */
-export function buildTestInventory(raw: unknown, tls?: TlsMaterial, dir = "/srv/inventory"): Inventory {
+export function buildTestInventory(raw: unknown, tls?: TlsMaterial, dir = "/srv/inventory"): Harbor1Inventory {
   const data = buildInventorySchema(testResolver(dir)).parse(raw);
   return tls ? { path: join(dir, "inventory.yaml"), dir, data, tls } : { path: join(dir, "inventory.yaml"), dir, data };
 }
