@@ -18,8 +18,7 @@ import { join } from "node:path";
 import { labDown, labUp } from "./helpers/lab.js";
 import type { Lab } from "./helpers/lab.js";
 import { runCli } from "./helpers/cli.js";
-import { labClient, makeImage, pullImage, pushImage } from "./helpers/registry.js";
-import type { ClientResult } from "./helpers/registry.js";
+import { makeImage, pullImage, pullLoop, pushImage } from "./helpers/registry.js";
 
 const NODES = ["harbor1", "harbor2", "harbor3"];
 const SHOW_STAT = `printf 'show stat\\n' | socat -t 5 stdio unix-connect:/run/haproxy/admin.sock`;
@@ -41,42 +40,6 @@ async function waitFor(what: string, timeoutMs: number, ok: () => Promise<boolea
     if (Date.now() - t0 > timeoutMs) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 200));
   }
-}
-
-/** Pulls through the VIP one after the other until stopped; every failure kept with its message. */
-function pullLoop(lab: Lab, work: string, opts: { retryTimes?: number } = {}) {
-  let stopping = false;
-  const failures: string[] = [];
-  let made = 0;
-  const running = (async () => {
-    while (!stopping) {
-      made++;
-      const dir = join(work, `loop-${made}`);
-      const r: ClientResult = opts.retryTimes
-        ? await labClient("vip", [
-            "skopeo",
-            "copy",
-            "--retry-times",
-            String(opts.retryTimes),
-            "--src-cert-dir",
-            join(lab.dir, "tls", "cert-dir"),
-            "--src-creds",
-            `admin:${lab.secret("harbor-admin-password")}`,
-            "docker://registry.lab.test/library/hello:1",
-            `oci:${dir}:1`,
-          ])
-        : await pullImage(lab, "vip", "hello", "1", dir);
-      rmSync(dir, { recursive: true, force: true });
-      if (r.code !== 0) failures.push(`pull ${made} at ${new Date().toISOString()}: ${r.stderr.trim().split("\n").slice(-2).join(" ")}`);
-    }
-  })();
-  return {
-    async stop(): Promise<{ made: number; failures: string[] }> {
-      stopping = true;
-      await running;
-      return { made, failures };
-    },
-  };
 }
 
 describe("load_balancing: haproxy (https lab: 2 load balancers, 3 Harbor nodes, Harbor 1.4's own installer)", { timeout: 2_400_000 }, () => {

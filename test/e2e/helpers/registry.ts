@@ -4,6 +4,7 @@
  * (the token realm included), with the lab CA. Push through one node, pull through another.
  */
 import { execFile } from "node:child_process";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { projectRoot } from "../../../src/paths.js";
@@ -125,4 +126,40 @@ export async function harborConfigurations(lab: Lab, node: string): Promise<Reco
   const r = await labClient(node, ["curl", "-sS", "--fail-with-body", ...curlTls(lab), "-u", adminCreds(lab), `${baseUrl(lab)}/api/configurations`]);
   if (r.code !== 0) throw new Error(`GET /api/configurations on ${node} failed (exit ${r.code}): ${r.stdout}${r.stderr}`);
   return JSON.parse(r.stdout) as Record<string, { value: unknown; editable: boolean }>;
+}
+
+/** Pulls through the VIP one after the other until stopped; every failure kept with its message. */
+export function pullLoop(lab: Lab, work: string, opts: { retryTimes?: number } = {}) {
+  let stopping = false;
+  const failures: string[] = [];
+  let made = 0;
+  const running = (async () => {
+    while (!stopping) {
+      made++;
+      const dir = join(work, `loop-${made}`);
+      const r: ClientResult = opts.retryTimes
+        ? await labClient("vip", [
+            "skopeo",
+            "copy",
+            "--retry-times",
+            String(opts.retryTimes),
+            "--src-cert-dir",
+            join(lab.dir, "tls", "cert-dir"),
+            "--src-creds",
+            `admin:${lab.secret("harbor-admin-password")}`,
+            "docker://registry.lab.test/library/hello:1",
+            `oci:${dir}:1`,
+          ])
+        : await pullImage(lab, "vip", "hello", "1", dir);
+      rmSync(dir, { recursive: true, force: true });
+      if (r.code !== 0) failures.push(`pull ${made} at ${new Date().toISOString()}: ${r.stderr.trim().split("\n").slice(-2).join(" ")}`);
+    }
+  })();
+  return {
+    async stop(): Promise<{ made: number; failures: string[] }> {
+      stopping = true;
+      await running;
+      return { made, failures };
+    },
+  };
 }
