@@ -1,8 +1,8 @@
 /**
  * The secrets Harbor 2.x's prepare makes anew on every run and that must nevertheless be the
  * same on every node. harbor.yml has no key for them and prepare reads them from no file, so
- * the only place to pin them is the env files prepare writes under common/config/, after
- * prepare and before `docker compose up -d` (plan: run prepare, pin, compose up).
+ * the only place to pin them is the env files prepare writes under common/config/: the install
+ * step runs install.sh, then pins them (plan/harbor2-commands.ts), then `docker compose up -d`.
  *
  * Which, with the evidence in goharbor/harbor v2.15.0:
  * - CSRF_KEY (core): src/server/middleware/csrf/csrf.go hands it to gorilla/csrf, which signs
@@ -21,7 +21,14 @@
  */
 import type { PinnedSecrets } from "../inventory/model.js";
 
-type EnvKey = "CORE_SECRET" | "JOBSERVICE_SECRET" | "CSRF_KEY";
+type EnvKey = keyof typeof ENV_VALUE;
+
+/** Each pinned key, and where its value comes from. */
+const ENV_VALUE = {
+  CORE_SECRET: (s: PinnedSecrets) => s.coreSecret,
+  JOBSERVICE_SECRET: (s: PinnedSecrets) => s.jobserviceSecret,
+  CSRF_KEY: (s: PinnedSecrets) => s.csrfKey,
+} as const;
 
 /** The env files, relative to <harbor dir>/common/config/, and the keys pinned in each. */
 export const PINNED_ENV_KEYS: Readonly<Record<string, readonly EnvKey[]>> = {
@@ -30,39 +37,10 @@ export const PINNED_ENV_KEYS: Readonly<Record<string, readonly EnvKey[]>> = {
   "registryctl/env": ["CORE_SECRET", "JOBSERVICE_SECRET"],
 };
 
-/** Thrown when prepare's output lacks a key: a Harbor release whose files harbor-ha does not know. */
-export class PrepareOutputError extends Error {}
-
-/** One env file as prepare wrote it → the same file with the cluster's values for the pinned keys; nothing else changes. */
-export function pinEnvFile(file: string, text: string, secrets: PinnedSecrets): string {
-  const keys = PINNED_ENV_KEYS[file];
-  if (keys === undefined) throw new RangeError(`${file} is not an env file harbor-ha pins`);
-  const values: Record<EnvKey, string> = {
-    CORE_SECRET: secrets.coreSecret.reveal(),
-    JOBSERVICE_SECRET: secrets.jobserviceSecret.reveal(),
-    CSRF_KEY: secrets.csrfKey.reveal(),
-  };
-  let out = text;
-  for (const key of keys) {
-    const line = new RegExp(`^${key}=.*$`, "m");
-    if (!line.test(out))
-      throw new PrepareOutputError(
-        `common/config/${file} has no ${key}= line: this Harbor release's prepare writes its secrets elsewhere; harbor-ha cannot make them identical on every node`,
-      );
-    out = out.replace(line, () => `${key}=${values[key]}`);
-  }
-  return out;
-}
-
 /**
  * The node's copy of the pinned values (HARBOR2_PINNED_SECRETS_PATH): one KEY=value line per
  * key, read by the install step (plan/harbor2-commands.ts). The values are letters and digits.
  */
 export function pinnedSecretsEnv(secrets: PinnedSecrets): string {
-  return [
-    `CORE_SECRET=${secrets.coreSecret.reveal()}`,
-    `JOBSERVICE_SECRET=${secrets.jobserviceSecret.reveal()}`,
-    `CSRF_KEY=${secrets.csrfKey.reveal()}`,
-    "",
-  ].join("\n");
+  return Object.entries(ENV_VALUE).map(([key, of]) => `${key}=${of(secrets).reveal()}\n`).join("");
 }

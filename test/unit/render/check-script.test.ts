@@ -5,11 +5,15 @@
  */
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
+import { parseHarbor2VmInventory } from "../../../src/inventory/load.js";
+import { projectRoot } from "../../../src/paths.js";
+import { createTestWorld } from "../inventory/env.js";
+import { TEST_NOW } from "../inventory/tls-fixtures.js";
 import { buildTestInventory, createNetns, inventoryData, isRoot, readFixtureState, runInNetns, startHarborApiStandIn } from "./helpers.js";
 
 const CHECK_TIMEOUT_S = 2;
@@ -28,6 +32,8 @@ let ns: { name: string; remove: () => void } | undefined;
 let server: ChildProcess | undefined;
 let dir = "";
 let checkPath = "";
+/** The check.sh of a Harbor 2.x cluster (test/fixtures/inventories/v2/vms.yaml made http, against the same stand-in). */
+let check2Path = "";
 
 before(async () => {
   if (skip) return;
@@ -39,6 +45,21 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), "hha-check-"));
   checkPath = join(dir, "check.sh");
   writeFileSync(checkPath, check.content, { mode: 0o755 });
+  const world = createTestWorld();
+  try {
+    const text = readFileSync(join(projectRoot(), "test", "fixtures", "inventories", "v2", "vms.yaml"), "utf8")
+      .replace(/^  hostname: .*$/m, `  hostname: ${HOSTNAME}`)
+      .replace(/^  protocol: https$/m, "  protocol: http")
+      .replace(/^tls:\n(  .*\n)+/m, "");
+    const { inventory, problems } = parseHarbor2VmInventory(text, { file: join(world.dir, "inv.yaml"), dir: world.dir, env: world.env, now: TEST_NOW });
+    assert.ok(inventory, problems.map((p) => `${p.path}: ${p.message}`).join("\n"));
+    const check2 = renderDesiredState(inventory, await readFixtureState()).hosts[0]?.files.find((f) => f.path === "/usr/local/bin/check.sh");
+    assert.ok(check2);
+    check2Path = join(dir, "check2.sh");
+    writeFileSync(check2Path, check2.content, { mode: 0o755 });
+  } finally {
+    world.remove();
+  }
   ns = createNetns();
   server = await startHarborApiStandIn(ns.name, HOSTNAME);
 });
@@ -49,9 +70,9 @@ after(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function runCheck(node: string, drained = "") {
+function runCheck(node: string, drained = "", script = checkPath) {
   const started = Date.now();
-  const r = runInNetns(ns?.name ?? "", RUN_CHECK, [checkPath, node, drained]);
+  const r = runInNetns(ns?.name ?? "", RUN_CHECK, [script, node, drained]);
   return { status: r.status, stderr: r.stderr, elapsedMs: Date.now() - started };
 }
 
@@ -96,4 +117,24 @@ test("an argument that is not an IPv4 address is refused", { skip }, () => {
   const r = runCheck("127.0.0.1;rm");
   assert.equal(r.status, 1);
   assert.match(r.stderr, /not an IPv4 address/);
+});
+
+test("Harbor 2.x: a node whose core, database, Redis and registry are healthy passes, even with Trivy unhealthy", { skip }, () => {
+  for (const node of ["127.0.0.1", "127.0.0.2"]) {
+    const r = runCheck(node, "", check2Path);
+    assert.equal(r.stderr, "", node);
+    assert.equal(r.status, 0, node);
+  }
+});
+
+test("Harbor 2.x: a node whose database Harbor reports unhealthy fails, naming it", { skip }, () => {
+  const r = runCheck("127.0.0.3", "", check2Path);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^check\.sh: 127\.0\.0\.3: \/api\/v2\.0\/health: database is not healthy\n$/);
+});
+
+test("Harbor 2.x: a node that never answers fails on /api/v2.0/ping within keepalived's misc_timeout", { skip }, () => {
+  const r = runCheck("127.0.0.4", "", check2Path);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /GET \/api\/v2\.0\/ping: timed out/);
 });

@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parseHarbor2Inventory } from "../../../src/inventory/load.js";
@@ -16,7 +16,8 @@ import type { Harbor2Inventory } from "../../../src/inventory/model-v2.js";
 import { Secret } from "../../../src/inventory/secret.js";
 import { projectRoot } from "../../../src/paths.js";
 import { renderHarbor2NodeFiles } from "../../../src/render/harbor2-node.js";
-import { PINNED_ENV_KEYS, pinEnvFile, PrepareOutputError } from "../../../src/render/harbor2-pinned-secrets.js";
+import { PINNED_ENV_KEYS, pinnedSecretsEnv } from "../../../src/render/harbor2-pinned-secrets.js";
+import { harbor2PinScript, PIN_MISSING_KEY_EXIT } from "../../../src/plan/harbor2-commands.js";
 import { defaultTemplates } from "../../../src/render/templates.js";
 import type { DesiredFile } from "../../../src/render/types.js";
 import { SHARED_HARBOR_DIR } from "../../helpers/harbor-bundles.js";
@@ -157,21 +158,41 @@ describe("Harbor 2.15's real prepare on the rendered harbor.yml and seeded secre
     assert.match(registry, /s3:\s+region: eu-west-1\s+bucket: harbor\s+secretkey: redis-secret-42\s+secure: true/);
   });
 
-  test("pinning: the cluster's CSRF key, core and jobservice secrets replace prepare's in every env file; nothing else changes", async () => {
+  test("pinning: the install step's script puts the cluster's CSRF key, core and jobservice secrets into prepare's env files; nothing else changes", async () => {
     const a = await prepared(VMS_FIXTURE, false);
     const b = await prepared(VMS_FIXTURE, false);
     const secrets = { coreSecret: new Secret("c".repeat(16)), jobserviceSecret: new Secret("j".repeat(16)), csrfKey: new Secret("k".repeat(32)) };
     const expected: Record<string, string> = { CORE_SECRET: "c".repeat(16), JOBSERVICE_SECRET: "j".repeat(16), CSRF_KEY: "k".repeat(32) };
+    const pinnedFile = join(world.dir, "pinned.env");
+    writeFileSync(pinnedFile, pinnedSecretsEnv(secrets), { mode: 0o600 });
+    /** Runs the script as the install step does, on a Harbor folder whose common/config is what prepare wrote. */
+    const pin = (box: Box) => {
+      const harborDir = mkdtempSync(join(world.dir, "harbor-"));
+      mkdirSync(join(harborDir, "common"));
+      symlinkSync(join(box.dir, "config"), join(harborDir, "common", "config"));
+      return spawnSync("bash", ["-c", harbor2PinScript(), "bash", harborDir, pinnedFile], { encoding: "utf8" });
+    };
+    const before = new Map(Object.keys(PINNED_ENV_KEYS).map((file) => [file, [a.read(`config/${file}`), b.read(`config/${file}`)]]));
+    const modes = Object.keys(PINNED_ENV_KEYS).map((file) => statSync(join(a.dir, "config", file)).mode);
+    for (const box of [a, b]) assert.equal(pin(box).status, 0);
     for (const [file, keys] of Object.entries(PINNED_ENV_KEYS)) {
-      const before = [a.read(`config/${file}`), b.read(`config/${file}`)];
-      for (const key of keys)
-        assert.notEqual(envValue(before[0] ?? "", key), envValue(before[1] ?? "", key), `${file} ${key}: prepare makes a new one each run`);
-      const pinned = before.map((t) => pinEnvFile(file, t, secrets));
+      const [wasA = "", wasB = ""] = before.get(file) ?? [];
+      for (const key of keys) assert.notEqual(envValue(wasA, key), envValue(wasB, key), `${file} ${key}: prepare makes a new one each run`);
+      const pinned = [a.read(`config/${file}`), b.read(`config/${file}`)];
       for (const key of keys) for (const p of pinned) assert.equal(envValue(p, key), expected[key], `${file} ${key}`);
       const others = (t: string) => t.split("\n").filter((l) => !keys.some((k) => l.startsWith(`${k}=`)));
-      assert.deepEqual(others(pinned[0] ?? ""), others(before[0] ?? ""), `${file}: only the pinned lines change`);
+      assert.deepEqual(others(pinned[0] ?? ""), others(wasA), `${file}: only the pinned lines change`);
     }
-    assert.throws(() => pinEnvFile("core/env", "CORE_SECRET=x\n", secrets), PrepareOutputError);
+    assert.deepEqual(
+      Object.keys(PINNED_ENV_KEYS).map((file) => statSync(join(a.dir, "config", file)).mode),
+      modes,
+      "the env files keep the mode prepare gave them",
+    );
+    // A release whose prepare writes a key elsewhere: the step fails, saying so, and nothing runs on.
+    writeFileSync(join(a.dir, "config", "core", "env"), a.read("config/core/env").replace(/^CSRF_KEY=.*\n/m, ""));
+    const missing = pin(a);
+    assert.equal(missing.status, PIN_MISSING_KEY_EXIT);
+    assert.match(missing.stderr, /common\/config\/core\/env has no CSRF_KEY= line/);
   });
 });
 

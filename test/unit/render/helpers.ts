@@ -15,8 +15,12 @@ import { readClusterState } from "../../../src/state/cluster-state.js";
 
 export const FIXTURE_STATE_DIR = join(projectRoot(), "test", "fixtures", "state");
 
-export function readFixtureState(): Promise<ClusterState> {
-  return readClusterState(FIXTURE_STATE_DIR);
+/** The fixture cluster state; with fixed pinned secrets, which only a Harbor 2.x render reads. */
+export async function readFixtureState(): Promise<ClusterState> {
+  return {
+    ...(await readClusterState(FIXTURE_STATE_DIR)),
+    harbor2: { coreSecret: new Secret("FixtureCoreSecr1"), jobserviceSecret: new Secret("FixtureJobSecre1"), csrfKey: new Secret("FixtureCsrfKeyFixtureCsrfKey0001") },
+  };
 }
 
 /** Secrets are inline or `${env:NAME}` from the given env; local files resolve beside `dir`, unchecked. */
@@ -159,11 +163,18 @@ mount -t tmpfs -o mode=755 tmpfs /usr/local/bin
 export async function startHarborApiStandIn(ns: string, hostname: string): Promise<ChildProcess> {
   const js = `
 const http = require("node:http");
+// 1.x: systeminfo's registry_url and /api/repositories/top; 2.x: /api/v2.0/health's components,
+// written as Harbor's API writes them (compact, sorted by name, "error" first when there is one).
 const behaviours = {
-  "127.0.0.1": { registryUrl: ${JSON.stringify(hostname)}, topStatus: 200 },
-  "127.0.0.2": { registryUrl: "other.example", topStatus: 200 },
-  "127.0.0.3": { registryUrl: ${JSON.stringify(hostname)}, topStatus: 500 },
+  "127.0.0.1": { registryUrl: ${JSON.stringify(hostname)}, topStatus: 200, unhealthy: [] },
+  "127.0.0.2": { registryUrl: "other.example", topStatus: 200, unhealthy: ["trivy"] },
+  "127.0.0.3": { registryUrl: ${JSON.stringify(hostname)}, topStatus: 500, unhealthy: ["database"] },
 };
+const COMPONENTS = ["core", "database", "jobservice", "portal", "redis", "registry", "registryctl", "trivy"];
+const health = (unhealthy) => JSON.stringify({
+  components: COMPONENTS.map((name) => unhealthy.includes(name) ? { error: "failed to check the health status: timeout", name, status: "unhealthy" } : { name, status: "healthy" }),
+  status: unhealthy.length ? "unhealthy" : "healthy",
+});
 let ready = 0;
 for (const addr of [...Object.keys(behaviours), "127.0.0.4"]) {
   const b = behaviours[addr];
@@ -175,6 +186,12 @@ for (const addr of [...Object.keys(behaviours), "127.0.0.4"]) {
     } else if (req.url === "/api/repositories/top") {
       res.writeHead(b.topStatus, { "content-type": "application/json" });
       res.end("[]");
+    } else if (req.url === "/api/v2.0/ping") {
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.end("Pong");
+    } else if (req.url === "/api/v2.0/health") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(health(b.unhealthy) + "\\n");
     } else { res.writeHead(404); res.end(); }
   });
   server.listen(80, addr, () => { if (++ready === 4) console.log("ready"); });
