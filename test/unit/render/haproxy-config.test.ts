@@ -11,11 +11,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import type { Inventory } from "../../../src/inventory/model.js";
+import type { Harbor2VmInventory, Inventory } from "../../../src/inventory/model.js";
 import { haproxySetStateCommand, haproxyShowStatCommand, parseHaproxyStat, takesTraffic } from "../../../src/plan/haproxy-commands.js";
 import { renderShell } from "../../../src/shell/command.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
-import { HAPROXY_CFG_PATH } from "../../../src/render/haproxy.js";
+import { HAPROXY_CFG_PATH, renderHaproxyCfg } from "../../../src/render/haproxy.js";
+import { defaultTemplates } from "../../../src/render/templates.js";
 import { LB_CA_PATH } from "../../../src/render/loadbalancer.js";
 import {
   addInterface,
@@ -132,6 +133,8 @@ let ns: { name: string; remove: () => void } | undefined;
 let server: ChildProcess | undefined;
 let dir = "";
 let confPath = "";
+/** The same cluster's haproxy.cfg for Harbor 2.x (its health test: /api/v2.0/ping, /api/v2.0/health). */
+let conf2Path = "";
 
 before(async () => {
   if (skip) return;
@@ -144,6 +147,10 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), "hha-hxrun-"));
   confPath = join(dir, "haproxy.cfg");
   writeFileSync(confPath, conf);
+  // haproxy.cfg reads only the sections both generations share, and the generation: the same data as 2.x.
+  const inv2 = { ...buildTestInventory(raw), generation: 2 } as unknown as Harbor2VmInventory;
+  conf2Path = join(dir, "haproxy2.cfg");
+  writeFileSync(conf2Path, renderHaproxyCfg(inv2, "lb1", undefined, defaultTemplates()));
   ns = createNetns();
   addInterface(ns.name, "eth0", LB_CIDR);
   addInterface(ns.name, "eth1", `${VIP}/24`);
@@ -157,8 +164,8 @@ after(() => {
 });
 
 /** Runs the rendered haproxy.cfg, waits `settleS`, then each step: `vip` (a request through the VIP) or a shell command; their outputs by step. */
-function runHaproxy(settleS: number, steps: string[]): string[] {
-  const r = runInNetns(ns?.name ?? "", RUN_HAPROXY, [confPath, String(settleS), ...steps], 60_000);
+function runHaproxy(settleS: number, steps: string[], conf = confPath): string[] {
+  const r = runInNetns(ns?.name ?? "", RUN_HAPROXY, [conf, String(settleS), ...steps], 60_000);
   assert.equal(r.status, 0, `haproxy did not run: ${r.stderr}`);
   return r.stdout.split(/^== .*\n/m).slice(1);
 }
@@ -173,6 +180,20 @@ test("HAProxy's health check takes out exactly the nodes check.sh fails, and the
   assert.deepEqual(status, {
     "harbor_80/harbor1": true,
     "harbor_80/harbor2": false,
+    "harbor_80/harbor3": false,
+    "harbor_80/harbor4": false,
+    "harbor_80/harbor5": false,
+  });
+  assert.equal(vip.trim(), "200");
+});
+
+test("Harbor 2.x: HAProxy takes out the node whose database Harbor reports unhealthy, not the one with only Trivy down", { skip }, () => {
+  const [stat = "", vip = ""] = runHaproxy(5, [showStat, "vip"], conf2Path);
+  const status = Object.fromEntries(parseHaproxyStat(stat).map((s) => [`${s.backend}/${s.server}`, takesTraffic(s)]));
+  // 127.0.0.1 healthy; .2 Trivy unhealthy; .3 database unhealthy; .4 never answers; .5 refuses.
+  assert.deepEqual(status, {
+    "harbor_80/harbor1": true,
+    "harbor_80/harbor2": true,
     "harbor_80/harbor3": false,
     "harbor_80/harbor4": false,
     "harbor_80/harbor5": false,
