@@ -21,7 +21,8 @@ export interface PostgresPreflight {
 
 export function postgresTarget(inv: Harbor2VmInventory): { target: PgTarget; connector: PgConnector } {
   const db = inv.data.database;
-  if (db.password === undefined) throw new HarborHaError("database.password is required on VMs (harbor.yml's external_database needs it)", { exitCode: 2 });
+  if (db.password === undefined)
+    throw new HarborHaError("database.password is required on VMs (harbor.yml's external_database needs it)", { exitCode: 2 });
   const target = { host: db.host, port: db.port, user: db.user, database: db.core_database };
   return { target, connector: pgConnector(target, db.password, db.sslmode) };
 }

@@ -79,7 +79,13 @@ export function parseHarbor2VmInventory(text: string, opts: ParseInventoryOption
   const { cluster, load_balancers, keepalived, harbor_nodes, installer } = inventory.data;
   if (cluster.vip === undefined || !load_balancers || !keepalived || !harbor_nodes || !installer)
     throw new InternalError("a 2.x inventory checked for VMs lacks a VM section (harbor2-checks.ts requires them)");
-  return { inventory: { ...inventory, data: { ...inventory.data, cluster: { ...cluster, vip: cluster.vip }, load_balancers, keepalived, harbor_nodes, installer } }, problems };
+  return {
+    inventory: {
+      ...inventory,
+      data: { ...inventory.data, cluster: { ...cluster, vip: cluster.vip }, load_balancers, keepalived, harbor_nodes, installer },
+    },
+    problems,
+  };
 }
 
 /** An inventory of either generation (validate). */

@@ -157,10 +157,12 @@ export function installDigest(d: DesiredHost, bundle: BundleInfo, withScanner: b
     .filter((file) => file.onChange.includes("reinstall-harbor"))
     .map((file) => `${file.path}:${sha256Hex(file.content)}`)
     .sort();
-  return createHash("sha256")
-    // Named withClair since 1.x: a stamp written before Trivy existed here still matches.
-    .update(JSON.stringify({ bundle: bundle.sha256, withClair: withScanner, inputs }))
-    .digest("hex");
+  return (
+    createHash("sha256")
+      // Named withClair since 1.x: a stamp written before Trivy existed here still matches.
+      .update(JSON.stringify({ bundle: bundle.sha256, withClair: withScanner, inputs }))
+      .digest("hex")
+  );
 }
 
 export interface HarborPlanOptions {

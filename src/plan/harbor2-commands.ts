@@ -14,7 +14,7 @@ import { cmd, shScript } from "../shell/command.js";
 import type { Command } from "../shell/command.js";
 
 /** What Harbor's install.sh runs compose as: the docker plugin when there is one, else docker-compose (its common.sh). */
-const COMPOSE = "compose() { if docker compose version >/dev/null 2>&1; then docker compose \"$@\"; else docker-compose \"$@\"; fi; }";
+const COMPOSE = 'compose() { if docker compose version >/dev/null 2>&1; then docker compose "$@"; else docker-compose "$@"; fi; }';
 
 /** Exit status of the install step when prepare's env files lack a key harbor-ha pins. */
 export const PIN_MISSING_KEY_EXIT = 3;
@@ -34,9 +34,9 @@ const PIN_FUNCTION = [
   "  done",
   '  tmp=$(mktemp "$f.harbor-ha.XXXXXX")',
   // The first file is the pinned values (KEY=value), the second the env file: a key's line is replaced, all else kept.
-  "  awk -v keys=\"$*\" 'BEGIN { n = split(keys, ks, \" \"); for (i = 1; i <= n; i++) want[ks[i]] = 1 }" +
-    " FNR == NR { p = index($0, \"=\"); if (p > 0 && (substr($0, 1, p - 1) in want)) val[substr($0, 1, p - 1)] = substr($0, p + 1); next }" +
-    " { p = index($0, \"=\"); k = p > 0 ? substr($0, 1, p - 1) : \"\"; if (k in val) print k \"=\" val[k]; else print }' \"$PINNED\" \"$f\" >\"$tmp\"",
+  '  awk -v keys="$*" \'BEGIN { n = split(keys, ks, " "); for (i = 1; i <= n; i++) want[ks[i]] = 1 }' +
+    ' FNR == NR { p = index($0, "="); if (p > 0 && (substr($0, 1, p - 1) in want)) val[substr($0, 1, p - 1)] = substr($0, p + 1); next }' +
+    ' { p = index($0, "="); k = p > 0 ? substr($0, 1, p - 1) : ""; if (k in val) print k "=" val[k]; else print }\' "$PINNED" "$f" >"$tmp"',
   '  chmod --reference="$f" "$tmp" && chown --reference="$f" "$tmp" && mv -f "$tmp" "$f"',
   "}",
 ].join("\n");

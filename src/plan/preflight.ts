@@ -47,7 +47,8 @@ export function preflightProblems(inv: Inventory, desired: readonly DesiredHost[
     };
     reach(isHarbor2Vm(inv) ? "PostgreSQL" : "MariaDB", inv.data.database.host, inv.data.database.port);
     for (const e of redisEndpoints(inv)) reach(e.label, e.host, e.port);
-    if (!isHarbor2Vm(inv) && inv.data.harbor.with_clair && inv.data.clair_db) reach("Clair's PostgreSQL", inv.data.clair_db.host, inv.data.clair_db.port);
+    if (!isHarbor2Vm(inv) && inv.data.harbor.with_clair && inv.data.clair_db)
+      reach("Clair's PostgreSQL", inv.data.clair_db.host, inv.data.clair_db.port);
     for (const target of d.requiredMounts) {
       if (!f.mounts[target])
         add(

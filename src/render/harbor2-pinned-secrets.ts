@@ -42,5 +42,7 @@ export const PINNED_ENV_KEYS: Readonly<Record<string, readonly EnvKey[]>> = {
  * key, read by the install step (plan/harbor2-commands.ts). The values are letters and digits.
  */
 export function pinnedSecretsEnv(secrets: PinnedSecrets): string {
-  return Object.entries(ENV_VALUE).map(([key, of]) => `${key}=${of(secrets).reveal()}\n`).join("");
+  return Object.entries(ENV_VALUE)
+    .map(([key, of]) => `${key}=${of(secrets).reveal()}\n`)
+    .join("");
 }

@@ -53,7 +53,9 @@ export function renderHarbor2Storage(inv: Harbor2VmInventory): DesiredStorage {
       return {
         packages: ["nfs-common"],
         directories: [registryDir],
-        mounts: [{ source: `${storage.server}:${storage.registry_export}`, target: HARBOR2_REGISTRY_DATA_PATH, fstype: "nfs", options: storage.options }],
+        mounts: [
+          { source: `${storage.server}:${storage.registry_export}`, target: HARBOR2_REGISTRY_DATA_PATH, fstype: "nfs", options: storage.options },
+        ],
         requiredMounts: [],
       };
     case "mounted":

@@ -60,7 +60,11 @@ export async function readOrCreatePinnedSecrets(dir: string, opts: { persist?: b
       });
     return new Secret(value, `file:${path}`);
   };
-  const run = async () => ({ coreSecret: await read("coreSecret"), jobserviceSecret: await read("jobserviceSecret"), csrfKey: await read("csrfKey") });
+  const run = async () => ({
+    coreSecret: await read("coreSecret"),
+    jobserviceSecret: await read("jobserviceSecret"),
+    csrfKey: await read("csrfKey"),
+  });
   return opts.persist === false ? run() : withStateLock(dir, run);
 }
 

@@ -46,7 +46,10 @@ describe("Harbor 2.15.1 on VMs (https lab: 2 load balancers with HAProxy, 2 node
 
   /** KEY=value lines of the env files prepare wrote on `node`, and what the running core got. */
   async function pinnedOn(node: string): Promise<{ files: string; core: string }> {
-    const files = await lab.sshRun(node, "cd /opt/harbor/common/config && grep -H '^\\(CORE_SECRET\\|JOBSERVICE_SECRET\\|CSRF_KEY\\)=' core/env jobservice/env registryctl/env");
+    const files = await lab.sshRun(
+      node,
+      "cd /opt/harbor/common/config && grep -H '^\\(CORE_SECRET\\|JOBSERVICE_SECRET\\|CSRF_KEY\\)=' core/env jobservice/env registryctl/env",
+    );
     assert.equal(files.code, 0, `${node}: ${files.stderr}`);
     // The lab's container runner keeps the environment each container was started with.
     const core = await lab.sshRun(
@@ -63,10 +66,16 @@ describe("Harbor 2.15.1 on VMs (https lab: 2 load balancers with HAProxy, 2 node
       const { files, core } = await pinnedOn(node);
       const expected = [
         ...["CORE_SECRET", "JOBSERVICE_SECRET", "CSRF_KEY"].map((k) => `core/env:${k}=${want[k as keyof typeof PINNED]}`),
-        ...["jobservice/env", "registryctl/env"].flatMap((f) => ["CORE_SECRET", "JOBSERVICE_SECRET"].map((k) => `${f}:${k}=${want[k as keyof typeof PINNED]}`)),
+        ...["jobservice/env", "registryctl/env"].flatMap((f) =>
+          ["CORE_SECRET", "JOBSERVICE_SECRET"].map((k) => `${f}:${k}=${want[k as keyof typeof PINNED]}`),
+        ),
       ].sort();
       assert.deepEqual(files.trim().split("\n").sort(), expected, `${node}: prepare's env files hold the cluster's values`);
-      assert.equal(core, `CORE_SECRET=${want.CORE_SECRET} JOBSERVICE_SECRET=${want.JOBSERVICE_SECRET} CSRF_KEY=${want.CSRF_KEY}`, `${node}: core runs with them`);
+      assert.equal(
+        core,
+        `CORE_SECRET=${want.CORE_SECRET} JOBSERVICE_SECRET=${want.JOBSERVICE_SECRET} CSRF_KEY=${want.CSRF_KEY}`,
+        `${node}: core runs with them`,
+      );
     }
   }
 
@@ -87,7 +96,11 @@ describe("Harbor 2.15.1 on VMs (https lab: 2 load balancers with HAProxy, 2 node
         ["/data/secret/registry/root.crt", "token_root.crt"],
       ]) {
         const sum = await lab.sshRun(node, `sha256sum < ${remote}`);
-        assert.equal(sum.stdout.split(" ")[0], sha256(readFileSync(join(lab.dir, ".harbor-ha", "lab", local ?? ""))), `${node}: ${remote} is the cluster's`);
+        assert.equal(
+          sum.stdout.split(" ")[0],
+          sha256(readFileSync(join(lab.dir, ".harbor-ha", "lab", local ?? ""))),
+          `${node}: ${remote} is the cluster's`,
+        );
       }
       const compose = await lab.sshRun(node, "cat /opt/harbor/docker-compose.yml");
       assert.match(compose.stdout, /source: \/data\/secret\/core\/private_key\.pem\s+target: \/etc\/core\/private_key\.pem/);
@@ -133,10 +146,11 @@ describe("Harbor 2.15.1 on VMs (https lab: 2 load balancers with HAProxy, 2 node
     };
     assert.deepEqual(report.problems, [], "status is healthy");
     assert.equal(status.code, 0);
-    assert.deepEqual(
-      report.cluster.secrets.map((s) => `${s.name}: ${s.consistent}`).sort(),
-      ["core, job service and CSRF secrets: true", "secretkey: true", "token signing key: true"],
-    );
+    assert.deepEqual(report.cluster.secrets.map((s) => `${s.name}: ${s.consistent}`).sort(), [
+      "core, job service and CSRF secrets: true",
+      "secretkey: true",
+      "token signing key: true",
+    ]);
     assert.equal(report.cluster.database?.state, "ok");
   });
 });

@@ -51,7 +51,12 @@ before(async () => {
       .replace(/^  hostname: .*$/m, `  hostname: ${HOSTNAME}`)
       .replace(/^  protocol: https$/m, "  protocol: http")
       .replace(/^tls:\n(  .*\n)+/m, "");
-    const { inventory, problems } = parseHarbor2VmInventory(text, { file: join(world.dir, "inv.yaml"), dir: world.dir, env: world.env, now: TEST_NOW });
+    const { inventory, problems } = parseHarbor2VmInventory(text, {
+      file: join(world.dir, "inv.yaml"),
+      dir: world.dir,
+      env: world.env,
+      now: TEST_NOW,
+    });
     assert.ok(inventory, problems.map((p) => `${p.path}: ${p.message}`).join("\n"));
     const check2 = renderDesiredState(inventory, await readFixtureState()).hosts[0]?.files.find((f) => f.path === "/usr/local/bin/check.sh");
     assert.ok(check2);

@@ -19,7 +19,11 @@ export const FIXTURE_STATE_DIR = join(projectRoot(), "test", "fixtures", "state"
 export async function readFixtureState(): Promise<ClusterState> {
   return {
     ...(await readClusterState(FIXTURE_STATE_DIR)),
-    harbor2: { coreSecret: new Secret("FixtureCoreSecr1"), jobserviceSecret: new Secret("FixtureJobSecre1"), csrfKey: new Secret("FixtureCsrfKeyFixtureCsrfKey0001") },
+    harbor2: {
+      coreSecret: new Secret("FixtureCoreSecr1"),
+      jobserviceSecret: new Secret("FixtureJobSecre1"),
+      csrfKey: new Secret("FixtureCsrfKeyFixtureCsrfKey0001"),
+    },
   };
 }
 
