@@ -29,11 +29,10 @@ import { rollLoadBalancers } from "../apply/loadbalancer-roll.js";
 import { checkKeepalivedStep } from "../apply/keepalived-running.js";
 import type { NodeCheck } from "../apply/verify.js";
 import type { EmitEvent, HostOutcome } from "../apply/events.js";
-import { acquireClusterLock, describeBrokenLocks, releaseReporting } from "../lock/cluster-lock.js";
-import type { ClusterLock } from "../lock/cluster-lock.js";
-import { appendAuditLines } from "../lock/audit.js";
 import { newSharedStorageMarker, prepareClusterRun } from "../apply/cluster-run.js";
-import type { RunEdges } from "../apply/cluster-run.js";
+import type { ClusterRun, RunEdges } from "../apply/cluster-run.js";
+import { warningsTo, withClusterRun } from "../apply/with-cluster-run.js";
+import type { ClusterRunScope } from "../apply/with-cluster-run.js";
 import { describeInterruptedPhase, interruptedBeforeChanges, RUN_AGAIN_HINT } from "../apply/interrupt.js";
 
 export interface ProvisionOptions extends RunEdges {
@@ -77,9 +76,14 @@ export class ProvisionFailed extends HarborHaError {
 }
 
 export async function provision(inv: Inventory, opts: ProvisionOptions): Promise<ProvisionResult> {
-  const { redactor, desired, bundle, pool, database: db } = await prepareClusterRun(inv, { ...opts, connectEarly: true });
+  const run = await prepareClusterRun(inv, { ...opts, connectEarly: true });
+  const settings = { command: "provision", forceUnlock: opts.forceUnlock ?? false, isInterrupted: opts.isInterrupted, ...warningsTo(opts.emit) };
+  return withClusterRun(run.pool, inv, settings, (cluster) => provisionOn(cluster, run, inv, opts));
+}
+
+async function provisionOn(cluster: ClusterRunScope, run: ClusterRun, inv: Inventory, opts: ProvisionOptions): Promise<ProvisionResult> {
+  const { redactor, desired, bundle, pool, database: db } = run;
   const started = new Map<string, number>();
-  let lock: ClusterLock | undefined;
   let early: Promise<ClusterLook | undefined> | undefined;
   const done = new Map<string, string[]>();
   try {
@@ -136,96 +140,97 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
     }
 
     // After the read-only preflight, before the first write: one operator changes the cluster at a time.
-    if (opts.isInterrupted()) throw interruptedBeforeChanges("preflight");
     // A run with nothing to change writes nothing, like --dry-run: it only verifies, and needs no
     // lock (unless asked to break a dead run's lock: --force-unlock still does that).
-    if (changed || opts.forceUnlock) {
-      lock = await acquireClusterLock(pool, inv, { command: "provision", force: opts.forceUnlock ?? false });
-      for (const line of describeBrokenLocks(lock)) opts.emit({ type: "note", level: "warn", message: line });
-    }
-    const result: ProvisionResult = { plan, database, outcomes: [], changed, redactor };
-    if (database.plan.action !== "skip") {
-      // The row counts about to be lost, shown before the drop (the phase line below repeats the plan).
-      if (database.plan.action === "reinitialize") opts.emit({ type: "note", level: "warn", message: database.plan.reason });
-      opts.emit({ type: "phase", phase: "database", description: database.plan.reason });
-      result.databaseResult = await db.apply(database);
-      opts.emit({ type: "note", level: "info", message: result.databaseResult.message });
-    } else {
-      opts.emit({ type: "note", level: "info", message: `database: ${database.plan.reason}` });
-    }
+    return await cluster.changing(
+      async (audit) => {
+        const result: ProvisionResult = { plan, database, outcomes: [], changed, redactor };
+        if (database.plan.action !== "skip") {
+          // The row counts about to be lost, shown before the drop (the phase line below repeats the plan).
+          if (database.plan.action === "reinitialize") opts.emit({ type: "note", level: "warn", message: database.plan.reason });
+          opts.emit({ type: "phase", phase: "database", description: database.plan.reason });
+          result.databaseResult = await db.apply(database);
+          opts.emit({ type: "note", level: "info", message: result.databaseResult.message });
+        } else {
+          opts.emit({ type: "note", level: "info", message: `database: ${database.plan.reason}` });
+        }
 
-    const failures = new Map<string, Error>();
-    const failedPhases = new Set<Phase>();
-    let lastPhase: Phase = "loadbalancers";
-    const runOnePhase = async (phase: Phase): Promise<void> => {
-      lastPhase = phase;
-      opts.emit({ type: "phase", phase, description: PHASE_DESCRIPTIONS[phase] });
-      const timer = Date.now();
-      const r =
-        phase === "loadbalancers"
-          ? await applyLoadBalancers(pool, inv, plan, opts.emit, opts.isInterrupted)
-          : await runPhase(pool, plan, phase, opts.emit, opts.isInterrupted);
-      for (const [h, titles] of r.done) done.set(h, [...(done.get(h) ?? []), ...titles]);
-      for (const [h, e] of r.failures) failures.set(h, e);
-      if (r.failures.size > 0) failedPhases.add(phase);
-      for (const h of r.done.keys()) started.set(h, (started.get(h) ?? 0) + (Date.now() - timer));
-      // Checked here when the load balancers changed (a running cluster's nodes wait for it); else with the final verify.
-      if (phase === "loadbalancers" && r.done.size > 0 && failures.size === 0 && !opts.isInterrupted()) {
-        result.vipHolder = await verifySingleVipHolder(pool, inv);
-        opts.emit({ type: "note", level: "info", message: `VIP ${inv.data.cluster.vip} is held by ${result.vipHolder}` });
-      }
-    };
-    // A phase starts only while nothing has failed anywhere (no step, no VIP check) and no Ctrl-C came.
-    let stopped = false;
-    const runPhases = async (phases: readonly Phase[]): Promise<void> => {
-      for (const phase of phases) {
-        if (stopped || failures.size > 0 || opts.isInterrupted()) return;
-        await runOnePhase(phase).catch((e: unknown) => {
-          stopped = true;
-          throw e;
-        });
-      }
-    };
-    if (vipServed(inv, gathered.facts)) {
-      // A running cluster: the load balancers roll first and the VIP is checked before any node changes.
-      await runPhases(PHASES);
-    } else {
-      // Nobody serves the VIP yet: the nodes' storage and Harbor do not depend on it, so they do
-      // not wait for the VRRP election; settings (and the final verify) start when both are done.
-      const tracks = await Promise.allSettled([
-        runPhases(["loadbalancers"]),
-        runPhases(PHASES.filter((p) => p !== "loadbalancers" && p !== "settings")),
-      ]);
-      for (const t of tracks) if (t.status === "rejected") throw t.reason;
-      await runPhases(["settings"]);
-    }
-    if (failures.size > 0 || opts.isInterrupted()) {
-      result.outcomes = outcomesOf(plan, done, failures, started);
-      // Ctrl-C is said to be one: what finished, what did not, and that running again finishes it.
-      if (opts.isInterrupted())
-        throw new ProvisionFailed(describeInterruptedPhase(plan, lastPhase, done, failures), result, RUN_AGAIN_HINT, EXIT_INTERRUPTED);
-      throw new ProvisionFailed(
-        `${[...failedPhases].join(" and ") || "the run"} failed on ${[...failures.keys()].join(", ") || "(interrupted)"}; later phases did not start`,
-        result,
-        "Fix the cause shown above and run provision again: steps already done are skipped, the rest are planned again.",
-      );
-    }
-    opts.emit({ type: "phase", phase: "verify", description: "check.sh for every Harbor node from every load balancer" });
-    const look = changed ? undefined : await early;
-    if (look && look.holders.length === 1 && look.checks.every((c) => c.ok)) {
-      result.vipHolder = look.holders[0];
-      result.nodeChecks = look.checks;
-    } else {
-      const [vipHolder, nodeChecks] = await Promise.all([result.vipHolder ?? verifySingleVipHolder(pool, inv), verifyNodesHealthy(pool, inv)]);
-      result.vipHolder = vipHolder;
-      result.nodeChecks = nodeChecks;
-    }
-    result.outcomes = outcomesOf(plan, done, failures, started);
-    return result;
+        const failures = new Map<string, Error>();
+        const failedPhases = new Set<Phase>();
+        let lastPhase: Phase = "loadbalancers";
+        const runOnePhase = async (phase: Phase): Promise<void> => {
+          lastPhase = phase;
+          opts.emit({ type: "phase", phase, description: PHASE_DESCRIPTIONS[phase] });
+          const timer = Date.now();
+          const r =
+            phase === "loadbalancers"
+              ? await applyLoadBalancers(pool, inv, plan, opts.emit, opts.isInterrupted)
+              : await runPhase(pool, plan, phase, opts.emit, opts.isInterrupted);
+          for (const [h, titles] of r.done) {
+            done.set(h, [...(done.get(h) ?? []), ...titles]);
+            audit.record(h, titles);
+          }
+          for (const [h, e] of r.failures) failures.set(h, e);
+          if (r.failures.size > 0) failedPhases.add(phase);
+          for (const h of r.done.keys()) started.set(h, (started.get(h) ?? 0) + (Date.now() - timer));
+          // Checked here when the load balancers changed (a running cluster's nodes wait for it); else with the final verify.
+          if (phase === "loadbalancers" && r.done.size > 0 && failures.size === 0 && !opts.isInterrupted()) {
+            result.vipHolder = await verifySingleVipHolder(pool, inv);
+            opts.emit({ type: "note", level: "info", message: `VIP ${inv.data.cluster.vip} is held by ${result.vipHolder}` });
+          }
+        };
+        // A phase starts only while nothing has failed anywhere (no step, no VIP check) and no Ctrl-C came.
+        let stopped = false;
+        const runPhases = async (phases: readonly Phase[]): Promise<void> => {
+          for (const phase of phases) {
+            if (stopped || failures.size > 0 || opts.isInterrupted()) return;
+            await runOnePhase(phase).catch((e: unknown) => {
+              stopped = true;
+              throw e;
+            });
+          }
+        };
+        if (vipServed(inv, gathered.facts)) {
+          // A running cluster: the load balancers roll first and the VIP is checked before any node changes.
+          await runPhases(PHASES);
+        } else {
+          // Nobody serves the VIP yet: the nodes' storage and Harbor do not depend on it, so they do
+          // not wait for the VRRP election; settings (and the final verify) start when both are done.
+          const tracks = await Promise.allSettled([
+            runPhases(["loadbalancers"]),
+            runPhases(PHASES.filter((p) => p !== "loadbalancers" && p !== "settings")),
+          ]);
+          for (const t of tracks) if (t.status === "rejected") throw t.reason;
+          await runPhases(["settings"]);
+        }
+        if (failures.size > 0 || opts.isInterrupted()) {
+          result.outcomes = outcomesOf(plan, done, failures, started);
+          // Ctrl-C is said to be one: what finished, what did not, and that running again finishes it.
+          if (opts.isInterrupted())
+            throw new ProvisionFailed(describeInterruptedPhase(plan, lastPhase, done, failures), result, RUN_AGAIN_HINT, EXIT_INTERRUPTED);
+          throw new ProvisionFailed(
+            `${[...failedPhases].join(" and ") || "the run"} failed on ${[...failures.keys()].join(", ") || "(interrupted)"}; later phases did not start`,
+            result,
+            "Fix the cause shown above and run provision again: steps already done are skipped, the rest are planned again.",
+          );
+        }
+        opts.emit({ type: "phase", phase: "verify", description: "check.sh for every Harbor node from every load balancer" });
+        const look = changed ? undefined : await early;
+        if (look && look.holders.length === 1 && look.checks.every((c) => c.ok)) {
+          result.vipHolder = look.holders[0];
+          result.nodeChecks = look.checks;
+        } else {
+          const [vipHolder, nodeChecks] = await Promise.all([result.vipHolder ?? verifySingleVipHolder(pool, inv), verifyNodesHealthy(pool, inv)]);
+          result.vipHolder = vipHolder;
+          result.nodeChecks = nodeChecks;
+        }
+        result.outcomes = outcomesOf(plan, done, failures, started);
+        return result;
+      },
+      { lock: changed || opts.forceUnlock === true },
+    );
   } finally {
-    if (lock) await finishLocked(pool, lock, done, opts.emit);
     await early;
-    await pool.closeAll();
   }
 }
 
@@ -263,14 +268,6 @@ async function applyLoadBalancers(pool: SshPool, inv: Inventory, plan: Plan, emi
 function vipServed(inv: Inventory, facts: ReadonlyMap<string, HostFacts>): boolean {
   const vip = vipParts(inv).address;
   return inv.data.load_balancers.some((l) => facts.get(l.name)?.vips[vip] === true);
-}
-
-/** An audit line on each host that changed, then the lock released; failures here are warnings, never the run's error. */
-async function finishLocked(pool: SshPool, lock: ClusterLock, done: ReadonlyMap<string, string[]>, emit: EmitEvent): Promise<void> {
-  const auditFailures = await appendAuditLines(pool, "provision", done);
-  for (const [host, e] of auditFailures)
-    emit({ type: "note", level: "warn", host, message: `${host}: could not append to the audit log: ${e.message}` });
-  await releaseReporting(lock, (message) => emit({ type: "note", level: "warn", message }));
 }
 
 const PHASE_DESCRIPTIONS: Record<(typeof PHASES)[number], string> = {
