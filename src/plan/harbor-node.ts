@@ -201,6 +201,7 @@ export function planHarbor(
       host,
       phase,
       kind: "install",
+      role: "install-run",
       title,
       reason,
       action: { type: "run", command: harborInstallCommand(dir, inv.data.harbor.with_clair), timeoutMs: 900_000, ...answer },
@@ -210,6 +211,7 @@ export function planHarbor(
       host,
       phase,
       kind: "install",
+      role: "install-stamp",
       title: `record the installed configuration in ${INSTALL_STAMP_PATH}`,
       reason: "after a successful install",
       action: {

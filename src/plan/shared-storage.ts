@@ -31,12 +31,12 @@ export function sharedRegistryPath(inv: Inventory): string | undefined {
 
 /** A run of Harbor's installer (not the upload, the extraction or the stamp). */
 export function isInstallRun(s: Step): boolean {
-  return s.kind === "install" && s.action.type === "run" && s.title.startsWith("run install.sh");
+  return s.role === "install-run";
 }
 
 /** A step of the shared-storage check. */
 export function isSharedStorageCheck(s: Step): boolean {
-  return s.kind === "check";
+  return s.role === "storage-check";
 }
 
 /**
@@ -55,6 +55,7 @@ export function planSharedStorageCheck(inv: Inventory, nodePlans: readonly HostP
       host: writer,
       phase: "storage",
       kind: "check",
+      role: "storage-check",
       title: `write a fresh check marker into ${dir}/${SHARED_CHECK_FILE} as uid 10000`,
       reason: why,
       action: {
@@ -71,6 +72,7 @@ export function planSharedStorageCheck(inv: Inventory, nodePlans: readonly HostP
       host: node,
       phase: "storage-check",
       kind: "check",
+      role: "storage-check",
       title: `read the check marker ${writer} wrote into ${dir}, and write there as uid 10000`,
       reason: `${why} (proves ${node} and ${writer} share ${dir})`,
       action: {

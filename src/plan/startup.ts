@@ -31,6 +31,7 @@ export function planStartupWait(inv: Inventory, host: string, timeoutMs: number)
     host,
     phase: "harbor",
     kind: "install",
+    role: "startup-wait",
     title: `wait for Harbor to start (${base}/api/systeminfo 200, /v2/ 401 with a Bearer challenge, a token signed; up to ${Math.round(timeoutMs / 1000)} s)`,
     reason: "install.sh returns right after docker-compose up -d, before Harbor's services are ready",
     action: {
