@@ -126,32 +126,3 @@ export function formatRollDone(r: ReconfigureResult, vip: string): string {
   if (r.vipHolder) out.push(`VIP ${vip} is held by ${r.vipHolder}`);
   return out.join("\n") + "\n";
 }
-
-/** --json: the run as data, secrets masked. */
-export function formatRollJson(
-  r: ReconfigureResult | undefined,
-  base: { command: string; inventory: string; dryRun: boolean },
-  error?: { message: string; hint?: string },
-): string {
-  const report = {
-    ...base,
-    ok: error === undefined,
-    changed: r?.changed ?? false,
-    batches: r?.batches ?? [],
-    nodes: r ? summarizeRoll(r) : undefined,
-    hosts: r
-      ? rollOutcomes(r).map((o) => ({
-          ...o,
-          steps:
-            r.plan.hosts
-              .find((h) => h.host.name === o.host)
-              ?.steps.map((s) => ({ phase: s.phase, kind: s.kind, title: s.title, reason: s.reason, ...(s.diff ? { diff: s.diff } : {}) })) ?? [],
-        }))
-      : [],
-    vipHolder: r?.vipHolder,
-    resume: error ? `harbor-ha ${base.command} ${base.inventory}` : undefined,
-    error,
-  };
-  const redact = (t: string) => (r ? r.redactor.redact(t) : t);
-  return redact(JSON.stringify(report, (_k, v: unknown) => (typeof v === "string" ? redact(v) : v), 2)) + "\n";
-}

@@ -1,4 +1,3 @@
-import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { Option } from "commander";
 import type { ProvisionResult } from "../../provision/provision.js";
@@ -9,6 +8,7 @@ import { createProgressRenderer } from "../report/progress.js";
 import { formatPlan } from "../report/plan-text.js";
 import { formatSummary } from "../report/summary.js";
 import { formatJsonReport } from "../report/json-report.js";
+import { writeJson } from "../report/json.js";
 import { StepTimes } from "../report/step-times.js";
 import { DEFAULT_STARTUP_TIMEOUT_MS } from "../../plan/startup.js";
 
@@ -154,8 +154,7 @@ export function registerProvision(program: Command): void {
             },
             result?.redactor ?? redactor,
           );
-          if (typeof flags.json === "string") await writeFile(flags.json, report, { mode: 0o600 });
-          else process.stdout.write(report);
+          await writeJson(flags.json, report);
         }
       }
     });

@@ -1,8 +1,9 @@
-import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { HarborHaError } from "../../errors.js";
 import type { ReconfigureResult, RollCommand } from "../../rolling/reconfigure.js";
-import { formatRollDone, formatRollJson, formatRollPlan, rollOutcomes } from "../../rolling/report.js";
+import { formatRollDone, formatRollPlan, rollOutcomes } from "../../rolling/report.js";
+import { formatRollJson } from "../report/roll-json.js";
+import { writeJson } from "../report/json.js";
 import { DEFAULT_GATE } from "../../rolling/node-roll.js";
 import { openCommandRun, positiveInt, interruptedByOperator } from "../command-run.js";
 import { createProgressRenderer } from "../report/progress.js";
@@ -124,10 +125,10 @@ async function runRoll(name: RollCommand, file: string, flags: RollFlags): Promi
       const report = formatRollJson(
         result,
         { command: name, inventory: inventory.path, dryRun: flags.dryRun },
-        error ? { message: redactor.redact(error.message), ...(error.hint ? { hint: error.hint } : {}) } : undefined,
+        error ? { message: error.message, ...(error.hint ? { hint: error.hint } : {}) } : undefined,
+        redactor,
       );
-      if (typeof flags.json === "string") await writeFile(flags.json, redactor.redact(report), { mode: 0o600 });
-      else process.stdout.write(redactor.redact(report));
+      await writeJson(flags.json, report);
     }
   }
 }
