@@ -21,6 +21,7 @@ import { checkDrillPreconditions, describeDrill } from "./preconditions.js";
 import type { DrillReport } from "./preconditions.js";
 import { openClusterPool } from "../apply/cluster-run.js";
 import { withClusterRun } from "../apply/with-cluster-run.js";
+import type { EmitEvent } from "../apply/events.js";
 import type { HostKeyAccepted } from "../remote/host-keys.js";
 
 export interface DrillOptions {
@@ -29,8 +30,8 @@ export interface DrillOptions {
   onHostKeyAccepted?: (accepted: HostKeyAccepted) => void;
   forceUnlock: boolean;
   log?: (e: CommandLogEvent) => void;
-  /** Progress lines for the operator ("stopping keepalived on lb1"). */
-  note?: (message: string) => void;
+  /** Progress for the operator, as notes of the run's event stream ("stopping keepalived on lb1"). */
+  emit?: EmitEvent;
   /** Ctrl-C: checked before the lock is taken (once keepalived is stopped, the drill always restores it). */
   isInterrupted?: () => boolean;
 }
@@ -49,7 +50,7 @@ export function vipProbeCommand(address: string, port: number): Command {
 export async function runFailoverDrill(inv: Inventory, opts: DrillOptions): Promise<DrillReport> {
   const vip = vipParts(inv).address;
   const lbs = inv.data.load_balancers.map((l) => l.name);
-  const note = opts.note ?? (() => undefined);
+  const note = (message: string) => opts.emit?.({ type: "note", level: "info", message });
   const pool = openClusterPool(inv, opts, inv.data.load_balancers);
   // Audit lines not written and a lock not released are the drill's problems, reported with it.
   const problems: string[] = [];

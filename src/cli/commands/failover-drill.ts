@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { openCommandRun, interruptedByOperator } from "../command-run.js";
 import { formatDrillReport } from "../../drill/preconditions.js";
 import { redactedJson, writeJson } from "../report/json.js";
+import { createProgressRenderer } from "../report/progress.js";
 
 interface DrillFlags {
   acceptNewHostKeys: boolean;
@@ -41,7 +42,8 @@ export function registerFailoverDrill(program: Command): void {
         onHostKeyAccepted: (a) => process.stderr.write(`  ${describeAcceptedHostKey(a)}\n`),
         forceUnlock: flags.forceUnlock,
         isInterrupted: interruptedByOperator,
-        note: (m) => process.stderr.write(redactor.redact(`  ${m}\n`)),
+        // Plain lines: the drill has no steps for a spinner to show.
+        emit: (await createProgressRenderer(redactor, { tty: false, quiet: false })).emit,
         ...run.logOption(flags.verbose),
       });
       const ok = report.newHolder !== undefined && report.answerMs !== undefined && report.restored;
