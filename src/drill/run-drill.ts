@@ -145,7 +145,8 @@ async function measureWithRequests(
         pool.withSession(other, async (s) => Number((await s.run(vipRequestCommand(inv), { step: "request through the VIP" })).stdout.trim()) || 0);
   if (!fromOperator && (await request()) !== 200) {
     report.problems.push(
-      `${describeVipRequest(inv)} is not answered 200 before the drill, from this machine or ${other}: nothing to measure (harbor-ha status shows why)`,
+      `${describeVipRequest(inv)} is not answered 200 before the drill, ` +
+        `from this machine or ${other}: nothing to measure (harbor-ha status shows why)`,
     );
     return;
   }

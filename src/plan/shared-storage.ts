@@ -61,7 +61,10 @@ export function planSharedStorageCheck(inv: Inventory, nodePlans: readonly HostP
       action: {
         type: "run",
         command: sharedStorageMarkCommand(dir, marker),
-        hint: `Harbor's registry runs as uid 10000 and must be able to write to ${dir}: make the shared storage writable for 10000:10000 (NFS: no root_squash/all_squash mapping it to another uid), then run again. install.sh was not run.`,
+        hint:
+          `Harbor's registry runs as uid 10000 and must be able to write to ${dir}: ` +
+          `make the shared storage writable for 10000:10000 (NFS: ` +
+          `no root_squash/all_squash mapping it to another uid), then run again. install.sh was not run.`,
       },
     },
   ];
@@ -78,7 +81,12 @@ export function planSharedStorageCheck(inv: Inventory, nodePlans: readonly HostP
       action: {
         type: "run",
         command: sharedStorageReadCommand(dir, marker, writer, node),
-        hint: `install.sh was not run. If ${node} does not see the marker, ${dir} there is not the filesystem ${writer} has, and images pushed through one node would be missing on the other: mount the same NFS export at ${dir} on every Harbor node (see storage in the inventory). If uid 10000 cannot write, make the share writable for 10000:10000. Then run again.`,
+        hint:
+          `install.sh was not run. If ${node} does not see the marker, ` +
+          `${dir} there is not the filesystem ${writer} has, ` +
+          `and images pushed through one node would be missing on the other: ` +
+          `mount the same NFS export at ${dir} on every Harbor node (see storage in the inventory). ` +
+          `If uid 10000 cannot write, make the share writable for 10000:10000. Then run again.`,
       },
     });
   }

@@ -120,7 +120,8 @@ export function formatRollDone(r: ReconfigureResult, vip: string): string {
   if (s.removed.length > 0) out.push(`scaled in: ${s.removed.join(", ")} off the load balancers, Harbor stopped`);
   if (s.added.length > 0) out.push(`scaled out: ${s.added.join(", ")} healthy and behind the load balancers`);
   out.push(
-    `rolled: ${r.roll.rolled.map((o) => o.node).join(", ") || "no Harbor node"}; never more than ${r.batches.reduce((m, b) => Math.max(m, b.length), 0) || 0} out of service at once`,
+    `rolled: ${r.roll.rolled.map((o) => o.node).join(", ") || "no Harbor node"}; ` +
+      `never more than ${r.batches.reduce((m, b) => Math.max(m, b.length), 0) || 0} out of service at once`,
   );
   if (r.settings.length > 0) out.push("settings Harbor keeps in its database: applied through its API and read back");
   if (r.vipHolder) out.push(`VIP ${vip} is held by ${r.vipHolder}`);

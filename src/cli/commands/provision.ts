@@ -64,7 +64,8 @@ export function registerProvision(program: Command): void {
     .addOption(
       new Option(
         `${REINITIALIZE_FLAG} [cluster-name]`,
-        "DROP the existing registry database and load registry.sql again; the value must be cluster.name (shows the row counts that would be lost first; not offered by reconfigure)",
+        "DROP the existing registry database and load registry.sql again; " +
+          "the value must be cluster.name (shows the row counts that would be lost first; not offered by reconfigure)",
       ),
     )
     .option(
@@ -74,7 +75,8 @@ export function registerProvision(program: Command): void {
     )
     .option(
       "--serial <n>",
-      "on a running cluster, how many serving nodes one run may restart (install.sh) at once; a change that would restart more is refused, for reconfigure to roll",
+      "on a running cluster, how many serving nodes one run may restart (install.sh) at once; " +
+        "a change that would restart more is refused, for reconfigure to roll",
       "1",
     )
     .option("--force-unlock", "break the cluster lock left on the load balancers by a run that is dead (says whose lock it broke)", false)
@@ -82,7 +84,10 @@ export function registerProvision(program: Command): void {
     .option("-v, --verbose", "show every remote command (secrets masked)", false)
     .addHelpText(
       "after",
-      "\nExamples:\n  $ harbor-ha provision inventory.yaml --dry-run     # what would change\n  $ harbor-ha provision inventory.yaml               # apply it\n  $ harbor-ha provision inventory.yaml --json report.json -p 20",
+      "\nExamples:\n" +
+        "  $ harbor-ha provision inventory.yaml --dry-run     # what would change\n" +
+        "  $ harbor-ha provision inventory.yaml               # apply it\n" +
+        "  $ harbor-ha provision inventory.yaml --json report.json -p 20",
     )
     .action(async (file: string, flags: ProvisionFlags) => {
       const parallel = positiveInt("--parallel", flags.parallel);
