@@ -20,11 +20,13 @@ import type { InitSystem } from "../plan/commands.js";
 import { checkDrillPreconditions, describeDrill } from "./preconditions.js";
 import type { DrillReport } from "./preconditions.js";
 import { openClusterPool } from "../apply/cluster-run.js";
+import type { RunEdges } from "../apply/cluster-run.js";
 import { withClusterRun } from "../apply/with-cluster-run.js";
 import type { EmitEvent } from "../apply/events.js";
 import type { HostKeyAccepted } from "../remote/host-keys.js";
 
-export interface DrillOptions {
+/** `connect`: SSH unless given (the unit tests give fake hosts). */
+export interface DrillOptions extends Pick<RunEdges, "connect"> {
   acceptNewHostKeys: boolean;
   /** A host key trusted on first use, to report with its fingerprint. */
   onHostKeyAccepted?: (accepted: HostKeyAccepted) => void;
