@@ -15,7 +15,10 @@ export async function checkHaproxyCfg(session: StagedCheckSession, spec: StagedC
   const alerts = { ...r, stdout: keepAlerts(r.stdout), stderr: keepAlerts(r.stderr) };
   const { status, shown } = checkTranscript(alerts.stdout + alerts.stderr === "" ? r : alerts);
   throw new HarborHaError(`${session.target.hostName}: HAProxy rejects the new ${spec.path} (haproxy -c ${status})${shown}`, {
-    hint: "The running configuration was left as it was. Fix the haproxy settings in the inventory (see the lines above; an older HAProxy than 2.2 lacks `http-check connect`) and run again.",
+    hint:
+      "The running configuration was left as it was. " +
+      "Fix the haproxy settings in the inventory (see the lines above; " +
+      "an older HAProxy than 2.2 lacks `http-check connect`) and run again.",
   });
 }
 

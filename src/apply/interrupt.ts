@@ -8,7 +8,8 @@ import { PHASES } from "../plan/types.js";
 import type { Phase, Plan } from "../plan/types.js";
 
 export const RUN_AGAIN_HINT =
-  "Run the same command again to finish: what is done is skipped, the rest is planned again. Every file written is whole (old or new): the steps under way were let finish.";
+  "Run the same command again to finish: what is done is skipped, the rest is planned again. " +
+  "Every file written is whole (old or new): the steps under way were let finish.";
 
 /** Ctrl-C before the cluster lock: nothing was changed, the lock was not taken. */
 export function interruptedBeforeChanges(phase: string): InterruptedError {

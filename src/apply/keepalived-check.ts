@@ -26,7 +26,8 @@ export async function checkKeepalivedConf(session: KeepalivedCheckSession, spec:
   const why =
     vrrpOutcome === "silent-sigterm"
       ? "; it ended by SIGTERM without output on the whole file and on its VRRP part alone, so nothing was verified"
-      : "; the whole file ended by SIGTERM without output (keepalived stops there where it cannot set up its IPVS checkers), so its VRRP part alone was checked";
+      : "; the whole file ended by SIGTERM without output (keepalived stops there where it cannot set up " +
+        "its IPVS checkers), so its VRRP part alone was checked";
   throw rejected(session, spec.path, vrrp, why);
 }
 

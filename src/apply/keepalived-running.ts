@@ -60,7 +60,10 @@ export async function verifyKeepalivedRunning(
   throw new HarborHaError(
     `${host}: keepalived is not running after its configuration was applied${log.length > 0 ? `; its last log lines:\n    ${log.join("\n    ")}` : ""}`,
     {
-      hint: "Nothing further was changed on the other load balancers. Fix the cause (keepalived's log on that host says it: a bad daemon option or configuration value), then run again.",
+      hint:
+        "Nothing further was changed on the other load balancers. " +
+        "Fix the cause (keepalived's log on that host says it: " +
+        "a bad daemon option or configuration value), then run again.",
     },
   );
 }
@@ -70,6 +73,7 @@ export function keepalivedLogCommand(): Command {
   return cmd(
     "sh",
     "-c",
-    "journalctl -q -u keepalived -n 15 --no-pager 2>/dev/null | grep -v '^-- ' | grep . || grep -i keepalived /var/log/syslog 2>/dev/null | tail -n 15",
+    "journalctl -q -u keepalived -n 15 --no-pager 2>/dev/null | grep -v '^-- ' | grep . " +
+      "|| grep -i keepalived /var/log/syslog 2>/dev/null | tail -n 15",
   );
 }

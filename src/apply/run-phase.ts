@@ -1,6 +1,7 @@
 /**
  * Runs one phase of a plan: hosts in parallel (up to the pool's limit), each host's
- * steps in order (consecutive file writes of a host in one round trip: step-batches.ts). A failing host stops its own remaining steps; the other hosts finish
+ * steps in order (consecutive file writes of a host in one round trip: step-batches.ts). A failing host stops
+ * its own remaining steps; the other hosts finish
  * theirs; the caller starts no later phase.
  */
 import type { SshPool } from "../remote/pool.js";

@@ -22,18 +22,25 @@ export async function applyHarborSettings(session: SettingsSession, title: strin
   const current = got.status === 200 ? parseConfigurations(got.body) : undefined;
   if (!current) {
     throw new HarborHaError(
-      `${host}: Harbor took the settings (PUT answered 200) but reading them back failed: GET /api/configurations answered ${got.status || "nothing"}: ${firstLine(got.body)}`,
+      `${host}: Harbor took the settings (PUT answered 200) but reading them back failed: ` +
+        `GET /api/configurations answered ${got.status || "nothing"}: ${firstLine(got.body)}`,
       {
-        hint: "Check Harbor on that node (its UI and adminserver logs in /var/log/harbor/), then run again: applying the same settings twice is harmless.",
+        hint:
+          "Check Harbor on that node (its UI and adminserver logs in /var/log/harbor/), " +
+          "then run again: applying the same settings twice is harmless.",
       },
     );
   }
   const notTaken = notTakenSettings(action.expect, current);
   if (notTaken.length > 0) {
     throw new HarborHaError(
-      `${host}: Harbor did not take ${notTaken.length === 1 ? "a setting" : "some settings"} (PUT /api/configurations answered 200, but it reads back otherwise):\n  ${notTaken.join("\n  ")}`,
+      `${host}: Harbor did not take ${notTaken.length === 1 ? "a setting" : "some settings"} (PUT ` +
+        `/api/configurations answered 200, but it reads back otherwise):\n  ${notTaken.join("\n  ")}`,
       {
-        hint: "Harbor ignores keys its release does not know and may adjust values; check these keys and values in harbor.extra_cfg against what Harbor's configuration page offers, then run again.",
+        hint:
+          "Harbor ignores keys its release does not know and may adjust values; " +
+          "check these keys and values in harbor.extra_cfg against what Harbor's configuration page " +
+          "offers, then run again.",
       },
     );
   }
@@ -56,11 +63,15 @@ function refused(host: string, put: { status: number; body: string }): HarborHaE
   const what = `${host}: Harbor refused the settings: PUT /api/configurations answered ${put.status || "nothing"}${put.body ? `: ${firstLine(put.body)}` : ""}`;
   if (put.status === 401)
     return new HarborHaError(what, {
-      hint: "harbor.admin_password must be Harbor's current admin password (Harbor took harbor.cfg's only at its first start); nothing was changed in Harbor.",
+      hint:
+        "harbor.admin_password must be Harbor's current admin password (Harbor took harbor.cfg's only at " +
+        "its first start); nothing was changed in Harbor.",
     });
   if (put.status === 400)
     return new HarborHaError(what, {
-      hint: "Harbor's message above says which value it rejects (auth_mode cannot change once users other than admin exist); fix harbor.extra_cfg and run again. Nothing was changed in Harbor.",
+      hint:
+        "Harbor's message above says which value it rejects (auth_mode cannot change once users other " +
+        "than admin exist); fix harbor.extra_cfg and run again. Nothing was changed in Harbor.",
     });
   return new HarborHaError(what, { hint: "Check that Harbor answers on that node (its UI log in /var/log/harbor/), then run again." });
 }

@@ -44,7 +44,9 @@ export async function verifySingleVipHolder(pool: SshPool, inv: Inventory): Prom
       ? `no load balancer holds the VIP ${inv.data.cluster.vip} after ${timeoutMs / 1000} s`
       : `${last.length} load balancers hold the VIP at once (${last.join(", ")}): VRRP split brain`,
     {
-      hint: "Check keepalived's log on the load balancers (VRRP adverts blocked by a firewall? a different auth_pass or virtual_router_id?), then run again.",
+      hint:
+        "Check keepalived's log on the load balancers (VRRP adverts blocked by a firewall? " +
+        "a different auth_pass or virtual_router_id?), then run again.",
     },
   );
 }
@@ -121,6 +123,8 @@ export async function verifyNodesHealthy(pool: SshPool, inv: Inventory, timeoutM
   if (ok) return ok;
   const failing = last.filter((c) => !c.ok).map((c) => `  ${c.lb} → ${c.node}: ${c.detail || "check failed"}`);
   throw new HarborHaError(`check.sh fails for some Harbor nodes after ${timeoutMs / 1000} s:\n${failing.join("\n")}`, {
-    hint: "Look at the failing node (is Harbor up? `curl -k https://127.0.0.1/api/systeminfo` on it) and run provision again; nothing else will change.",
+    hint:
+      "Look at the failing node (is Harbor up? `curl -k https://127.0.0.1/api/systeminfo` on it) " +
+      "and run provision again; nothing else will change.",
   });
 }

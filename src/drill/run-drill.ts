@@ -17,22 +17,23 @@ import { gatherAllFacts } from "../apply/gather.js";
 import { gatherVipHolders, pollUntil, verifySingleVipHolder } from "../apply/verify.js";
 import { serviceCommand } from "../plan/commands.js";
 import type { InitSystem } from "../plan/commands.js";
-import { acquireClusterLock, describeBrokenLocks } from "../lock/cluster-lock.js";
-import { appendAuditLines } from "../lock/audit.js";
 import { checkDrillPreconditions, describeDrill } from "./preconditions.js";
 import type { DrillReport } from "./preconditions.js";
 import { openClusterPool } from "../apply/cluster-run.js";
-import { interruptedBeforeChanges } from "../apply/interrupt.js";
+import type { RunEdges } from "../apply/cluster-run.js";
+import { withClusterRun } from "../apply/with-cluster-run.js";
+import type { EmitEvent } from "../apply/events.js";
 import type { HostKeyAccepted } from "../remote/host-keys.js";
 
-export interface DrillOptions {
+/** `connect`: SSH unless given (the unit tests give fake hosts). */
+export interface DrillOptions extends Pick<RunEdges, "connect"> {
   acceptNewHostKeys: boolean;
   /** A host key trusted on first use, to report with its fingerprint. */
   onHostKeyAccepted?: (accepted: HostKeyAccepted) => void;
   forceUnlock: boolean;
   log?: (e: CommandLogEvent) => void;
-  /** Progress lines for the operator ("stopping keepalived on lb1"). */
-  note?: (message: string) => void;
+  /** Progress for the operator, as notes of the run's event stream ("stopping keepalived on lb1"). */
+  emit?: EmitEvent;
   /** Ctrl-C: checked before the lock is taken (once keepalived is stopped, the drill always restores it). */
   isInterrupted?: () => boolean;
 }
@@ -51,29 +52,34 @@ export function vipProbeCommand(address: string, port: number): Command {
 export async function runFailoverDrill(inv: Inventory, opts: DrillOptions): Promise<DrillReport> {
   const vip = vipParts(inv).address;
   const lbs = inv.data.load_balancers.map((l) => l.name);
-  const note = opts.note ?? (() => undefined);
+  const note = (message: string) => opts.emit?.({ type: "note", level: "info", message });
   const pool = openClusterPool(inv, opts, inv.data.load_balancers);
-  try {
+  // Audit lines not written and a lock not released are the drill's problems, reported with it.
+  const problems: string[] = [];
+  const settings = {
+    command: "failover-drill",
+    forceUnlock: opts.forceUnlock,
+    isInterrupted: opts.isInterrupted ?? (() => false),
+    preflight: "the drill's preflight",
+    notice: note,
+    warn: (message: string) => problems.push(message),
+  };
+  return withClusterRun(pool, inv, settings, async (cluster) => {
     const queries: FactQuery[] = [{ kind: "keepalived" }, { kind: "vip", address: vip }];
     const before = await gatherAllFacts(pool, new Map(lbs.map((l) => [l, queries])));
     const holder = checkDrillPreconditions(lbs, vip, before.facts, before.failures);
     const init = before.facts.get(holder)?.init ?? "sysv";
-    if (opts.isInterrupted?.()) throw interruptedBeforeChanges("the drill's preflight");
-    const lock = await acquireClusterLock(pool, inv, { command: "failover-drill", force: opts.forceUnlock });
-    describeBrokenLocks(lock).forEach(note);
-    const report: DrillReport = { vip, stoppedOn: holder, restored: false, problems: [] };
-    try {
-      await measureFailover(pool, inv, holder, init, report, note);
-    } finally {
-      await restoreKeepalived(pool, inv, holder, init, report, note);
-      const auditFailures = await appendAuditLines(pool, "failover-drill", new Map(lbs.map((l) => [l, [describeDrill(report)]])));
-      for (const [host, e] of auditFailures) report.problems.push(`${host}: could not append to the audit log: ${e.message}`);
-      await lock.release().catch((e: Error) => report.problems.push(e.message));
-    }
-    return report;
-  } finally {
-    await pool.closeAll();
-  }
+    return cluster.changing(async (audit) => {
+      const report: DrillReport = { vip, stoppedOn: holder, restored: false, problems };
+      try {
+        await measureFailover(pool, inv, holder, init, report, note);
+      } finally {
+        await restoreKeepalived(pool, inv, holder, init, report, note);
+        for (const lb of lbs) audit.record(lb, [describeDrill(report)]);
+      }
+      return report;
+    });
+  });
 }
 
 async function measureFailover(
@@ -141,7 +147,8 @@ async function measureWithRequests(
         pool.withSession(other, async (s) => Number((await s.run(vipRequestCommand(inv), { step: "request through the VIP" })).stdout.trim()) || 0);
   if (!fromOperator && (await request()) !== 200) {
     report.problems.push(
-      `${describeVipRequest(inv)} is not answered 200 before the drill, from this machine or ${other}: nothing to measure (harbor-ha status shows why)`,
+      `${describeVipRequest(inv)} is not answered 200 before the drill, ` +
+        `from this machine or ${other}: nothing to measure (harbor-ha status shows why)`,
     );
     return;
   }

@@ -45,7 +45,9 @@ export function buildHelmValues(inv: Harbor2Inventory, pinned: PinnedSecrets, ch
     problems.push(
       error(
         PASSTHROUGH,
-        `can only be checked against the chart itself (it has no schema, and helm ignores a misspelled key): give the chart package with --chart (helm pull harbor/harbor --version ${HELM_CHART_VERSION})`,
+        `can only be checked against the chart itself (it has no schema, ` +
+          `and helm ignores a misspelled key): give the chart package with --chart (helm pull ` +
+          `harbor/harbor --version ${HELM_CHART_VERSION})`,
       ),
     );
   }

@@ -10,7 +10,8 @@ import type { HelmValue, HelmValues } from "./render-values.js";
 
 export function formatHelmValues(values: HelmValues, from: { inventoryName: string; stateDir: string }): string {
   const header = [
-    `# Values for goharbor/harbor-helm ${HELM_CHART_VERSION} (Harbor ${HELM_CHART_APP_VERSION}), written by \`harbor-ha helm-values\` from ${from.inventoryName}.`,
+    `# Values for goharbor/harbor-helm ${HELM_CHART_VERSION} (Harbor ${HELM_CHART_APP_VERSION}), ` +
+      `written by \`harbor-ha helm-values\` from ${from.inventoryName}.`,
     `# Edit the inventory, not this file. It holds secrets pinned from ${from.stateDir}: keep it out of version control.`,
     `#   helm upgrade --install harbor harbor/harbor --version ${HELM_CHART_VERSION} --namespace harbor -f <this file>`,
   ];

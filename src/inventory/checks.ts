@@ -111,7 +111,9 @@ function checkVip(d: VmSections): ProblemDraft[] {
     problems.push(
       problemError(
         ["cluster", "vip"],
-        `is outside the load balancers' subnet (${network} holds none of ${lbs.map((lb) => lb.address).join(", ")}); choose a free address on the subnet of the load balancers' interfaces`,
+        `is outside the load balancers' subnet (${network} holds none of ` +
+          `${lbs.map((lb) => lb.address).join(", ")}); ` +
+          `choose a free address on the subnet of the load balancers' interfaces`,
       ),
     );
   } else {
@@ -184,14 +186,16 @@ export const MAX_NODES = 100;
 function checkClusterSize(d: ParsedSections): ProblemDraft[] {
   const n = d.harbor_nodes?.length ?? 0;
   const why =
-    "each load balancer runs check.sh for every node every keepalived.delay_loop seconds, and every node holds its own database connections (MariaDB allows 151 by default)";
+    "each load balancer runs check.sh for every node every keepalived.delay_loop seconds, " +
+    "and every node holds its own database connections (MariaDB allows 151 by default)";
   if (n > MAX_NODES)
     return [problemError(["harbor_nodes"], `lists ${n} Harbor nodes; harbor-ha supports at most ${MAX_NODES}: ${why}. Use fewer, larger nodes`)];
   if (n > MEASURED_MAX_NODES)
     return [
       problemWarning(
         ["harbor_nodes"],
-        `lists ${n} Harbor nodes, more than harbor-ha is measured with (${MEASURED_MAX_NODES}): ${why}; check that the database's max_connections allows them`,
+        `lists ${n} Harbor nodes, more than harbor-ha is measured with (${MEASURED_MAX_NODES}): ${why}; ` +
+          `check that the database's max_connections allows them`,
       ),
     ];
   return [];

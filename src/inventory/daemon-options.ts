@@ -40,7 +40,11 @@ function describeChar(c: string): string {
 export function daemonOptionsProblem(value: string): string | undefined {
   if (!ALLOWED_CHARS.test(value)) {
     const bad = [...value].find((c) => !ALLOWED_CHARS.test(c)) ?? "?";
-    return `must hold only keepalived options such as "-D" or "--vrrp -D -S 7" (letters, digits, spaces and - _ . / : @ , = +); ${describeChar(bad)} is not allowed, since keepalived's init script reads this value as shell code, as root`;
+    return (
+      `must hold only keepalived options such as "-D" or "--vrrp -D -S 7" (letters, digits, ` +
+      `spaces and - _ . / : @ , = +); ${describeChar(bad)} is not allowed, ` +
+      `since keepalived's init script reads this value as shell code, as root`
+    );
   }
   const words = value.split(" ").filter((w) => w !== "");
   for (const [i, word] of words.entries()) {

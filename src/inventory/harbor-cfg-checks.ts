@@ -78,7 +78,8 @@ function checkKey(at: PathSegment[], key: string, value: CfgValue, series: Harbo
     return [
       problemError(
         at,
-        `is not a harbor.cfg key: keys are lower-case words with "_" (Harbor's ConfigParser lower-cases names, so this would be read as "${key.toLowerCase()}")`,
+        `is not a harbor.cfg key: keys are lower-case words with "_" (Harbor's ConfigParser lower-cases ` +
+          `names, so this would be read as "${key.toLowerCase()}")`,
       ),
     ];
   const text = value instanceof Secret ? value.reveal() : String(value);
@@ -93,7 +94,9 @@ function checkKey(at: PathSegment[], key: string, value: CfgValue, series: Harbo
     return [
       problemError(
         at,
-        `Harbor ${series} keeps ${key} in its database after the first start, one value for every node: a per-node value cannot hold (the last node to write would win); set it cluster-wide in harbor.extra_cfg`,
+        `Harbor ${series} keeps ${key} in its database after the first start, ` +
+          `one value for every node: a per-node value cannot hold (the last node to write would win); ` +
+          `set it cluster-wide in harbor.extra_cfg`,
       ),
     ];
   }
@@ -101,7 +104,9 @@ function checkKey(at: PathSegment[], key: string, value: CfgValue, series: Harbo
     return [
       problemError(
         at,
-        `Harbor ${series} keeps ${key} in its shared database, rewritten by each node as it starts: a per-node value ends as whatever the last node to start wrote; set it cluster-wide in harbor.extra_cfg`,
+        `Harbor ${series} keeps ${key} in its shared database, ` +
+          `rewritten by each node as it starts: a per-node value ends as whatever the last node to start ` +
+          `wrote; set it cluster-wide in harbor.extra_cfg`,
       ),
     ];
   }

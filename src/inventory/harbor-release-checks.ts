@@ -26,7 +26,9 @@ export function checkHarborRelease(d: ParsedSections): ProblemDraft[] {
 function checkRedis(d: ParsedSections, series: string): ProblemDraft[] {
   const redis = d.redis;
   if (!redis) return [];
-  const why = `Harbor ${series}'s HA registry config copies redis_url verbatim into the registry's redis.addr (Harbor issues #5275, #6299), so it can carry only host:port`;
+  const why =
+    `Harbor ${series}'s HA registry config copies redis_url verbatim into the registry's redis.addr ` +
+    `(Harbor issues #5275, #6299), so it can carry only host:port`;
   const problems: ProblemDraft[] = [];
   if (redis.password !== undefined)
     problems.push(problemError(["redis", "password"], `cannot be used with Harbor ${series}: ${why}; remove it and ${REDIS_FIX}`));
@@ -48,7 +50,10 @@ function checkStoragePaths(d: ParsedSections, series: string): ProblemDraft[] {
     .map(([field, , required, what]) =>
       problemError(
         ["storage", field],
-        `must be ${required} with Harbor ${series}: its HA compose file mounts ${required} by that name for ${what}, so anything else would leave them on each node's local disk; mount the shared storage at ${required} on every Harbor node`,
+        `must be ${required} with Harbor ${series}: ` +
+          `its HA compose file mounts ${required} by that name for ${what}, ` +
+          `so anything else would leave them on each node's local disk; ` +
+          `mount the shared storage at ${required} on every Harbor node`,
       ),
     );
 }

@@ -74,7 +74,8 @@ export const STAGED_CHECK_SCRIPT = [
   `trap 'rm -f -- "$tmp"' EXIT`,
   "trap 'exit 1' HUP INT TERM PIPE",
   // Left by harbor-ha versions that staged under a fixed name (a glob that matches nothing stays literal: rm -f ignores it).
-  'rm -f -- "$dir"/*.harbor-ha-check "$dir"/*.harbor-ha-check-vrrp "$dir"/*.harbor-ha-check.harbor-ha.bak "$dir"/*.harbor-ha-check-vrrp.harbor-ha.bak',
+  'rm -f -- "$dir"/*.harbor-ha-check "$dir"/*.harbor-ha-check-vrrp ' +
+    '"$dir"/*.harbor-ha-check.harbor-ha.bak "$dir"/*.harbor-ha-check-vrrp.harbor-ha.bak',
   `tmp=$(mktemp -- "$dir/.harbor-ha-check-$label.XXXXXXXX") && cat > "$tmp" && chmod 0644 -- "$tmp" || exit ${STAGED_CHECK_FAILED_EXIT}`,
   // In the background and waited for: a signal then ends the script (and the trap removes the
   // candidate) at once, not after the checker, which may hang (keepalived on a checker). The
@@ -172,7 +173,8 @@ export function sharedStorageMarkCommand(dir: string, marker: string): Command {
     'd=$1; m=$2; f="$d/$3"',
     '[ -d "$d" ] || { echo "$d does not exist" >&2; exit 1; }',
     // The inner script gets its values as arguments, never by interpolation.
-    'as_harbor sh -c \'printf "%s\\n" "$1" > "$2.tmp" && mv -f "$2.tmp" "$2"\' sh "$m" "$f" || { echo "uid 10000 (Harbor\'s registry) cannot write to $d" >&2; exit 1; }',
+    'as_harbor sh -c \'printf "%s\\n" "$1" > "$2.tmp" && mv -f "$2.tmp" "$2"\' sh "$m" "$f" || ' +
+      '{ echo "uid 10000 (Harbor\'s registry) cannot write to $d" >&2; exit 1; }',
     '[ "$(cat "$f")" = "$m" ] || { echo "wrote the check marker to $f but read back something else" >&2; exit 1; }',
   ].join("\n");
   return cmd("sh", "-c", script, "sh", dir, marker, SHARED_CHECK_FILE);
@@ -194,7 +196,8 @@ export function sharedStorageReadCommand(dir: string, marker: string, writer: st
     '  echo "mounted at $d on $node: ${mounted:-nothing at exactly this path}" >&2',
     "  exit 1",
     "fi",
-    'as_harbor sh -c \': > "$1" && rm -f "$1"\' sh "$d/.harbor-ha-write-check.$node" || { echo "uid 10000 (Harbor\'s registry) cannot write to $d on $node" >&2; exit 1; }',
+    'as_harbor sh -c \': > "$1" && rm -f "$1"\' sh "$d/.harbor-ha-write-check.$node" || ' +
+      '{ echo "uid 10000 (Harbor\'s registry) cannot write to $d on $node" >&2; exit 1; }',
   ].join("\n");
   return cmd("sh", "-c", script, "sh", dir, marker, SHARED_CHECK_FILE, writer, node);
 }

@@ -76,7 +76,8 @@ export function haproxyRunningCheckCommand(): Command {
     '  echo "HAProxy runs (pid $p) but does not answer at $2" >&2; exit 1',
     "fi",
     'echo "HAProxy is not running after its configuration was applied; its last log lines:" >&2',
-    "{ journalctl -q -u haproxy -n 10 --no-pager 2>/dev/null | grep -v '^-- ' | grep . || grep -i haproxy /var/log/syslog 2>/dev/null | tail -n 10; } >&2",
+    "{ journalctl -q -u haproxy -n 10 --no-pager 2>/dev/null | grep -v '^-- ' | grep . " +
+      "|| grep -i haproxy /var/log/syslog 2>/dev/null | tail -n 10; } >&2",
     "exit 1",
   ].join("\n");
   return cmd("sh", "-c", script, "sh", String(HAPROXY_SETTLE_S), `http://127.0.0.1:${HAPROXY_ALIVE_PORT}${HAPROXY_ALIVE_PATH}`);

@@ -34,7 +34,9 @@ export function loadBalancingProblems(inv: Inventory, f: HostFacts): ModeProblem
     if (v && !versionAtLeast(v, MIN_HAPROXY)) {
       return [
         {
-          message: `has HAProxy ${v.text}; load_balancing: haproxy needs ${MIN_HAPROXY.join(".")} or later (its health check sends two requests per check)`,
+          message:
+            `has HAProxy ${v.text}; load_balancing: haproxy needs ${MIN_HAPROXY.join(".")} or later ` +
+            `(its health check sends two requests per check)`,
           hint: "Upgrade HAProxy on the load balancer (Debian 11 and later ship 2.2 or later), or use load_balancing: lvs-dr.",
         },
       ];
@@ -46,11 +48,16 @@ export function loadBalancingProblems(inv: Inventory, f: HostFacts): ModeProblem
   if (!ours || f.haproxy?.running !== true) return [];
   return [
     {
-      message: `serves this cluster with HAProxy (load_balancing: haproxy), and the inventory says lvs-dr: switching back to LVS direct routing is refused`,
+      message:
+        `serves this cluster with HAProxy (load_balancing: haproxy), ` +
+        `and the inventory says lvs-dr: switching back to LVS direct routing is refused`,
       hint:
-        "LVS direct routing needs the VIP acceptance rules on every Harbor node before a load balancer sends it traffic, and harbor-ha changes load balancers before nodes, " +
-        "so this switch would leave the VIP unserved in between. Keep load_balancing: haproxy; or, in a maintenance window, stop HAProxy on every load balancer " +
-        `(\`service haproxy stop\`, and move ${HAPROXY_CFG_PATH} aside) and run provision: the nodes get their VIP rules and keepalived its virtual servers.`,
+        "LVS direct routing needs the VIP acceptance rules on every Harbor node before a load balancer " +
+        "sends it traffic, and harbor-ha changes load balancers before nodes, " +
+        "so this switch would leave the VIP unserved in between. " +
+        "Keep load_balancing: haproxy; or, in a maintenance window, stop HAProxy on every load balancer " +
+        `(\`service haproxy stop\`, and move ${HAPROXY_CFG_PATH} aside) and run provision: ` +
+        `the nodes get their VIP rules and keepalived its virtual servers.`,
     },
   ];
 }

@@ -236,6 +236,7 @@ export function planHarbor(
       host,
       phase,
       kind: "install",
+      role: "install-run",
       title: installer.title,
       reason,
       action: { type: "run", command: installer.command, timeoutMs: 900_000, ...(installer.stdin === undefined ? {} : { stdin: installer.stdin }) },
@@ -245,6 +246,7 @@ export function planHarbor(
       host,
       phase,
       kind: "install",
+      role: "install-stamp",
       title: `record the installed configuration in ${INSTALL_STAMP_PATH}`,
       reason: "after a successful install",
       action: {

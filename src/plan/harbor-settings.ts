@@ -164,8 +164,13 @@ export function settingsPreflightProblems(inv: Harbor1Inventory, f: HostFacts | 
   return [
     {
       host: settingsNode(inv),
-      message: `Harbor rejects the admin password (GET ${configurationsUrl(inv)} answers 401), so the settings it keeps in its database cannot be read or applied`,
-      hint: "harbor.admin_password must be Harbor's current admin password: Harbor took harbor.cfg's only at its first start; if it was changed in Harbor since, put that one in the inventory.",
+      message:
+        `Harbor rejects the admin password (GET ${configurationsUrl(inv)} answers 401), ` +
+        `so the settings it keeps in its database cannot be read or applied`,
+      hint:
+        "harbor.admin_password must be Harbor's current admin password: " +
+        "Harbor took harbor.cfg's only at its first start; " +
+        "if it was changed in Harbor since, put that one in the inventory.",
     },
   ];
 }

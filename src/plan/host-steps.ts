@@ -77,6 +77,7 @@ export function planFiles(files: readonly DesiredFile[], host: string, f: HostFa
       host,
       phase,
       kind: "file",
+      ...(file.tls === true ? { role: "tls-file" as const } : {}),
       title: `write ${file.path} (${octal(file.mode)} ${file.owner}:${file.group})`,
       reason: `${reason} — ${file.description}`,
       ...(diff === undefined ? {} : { diff }),

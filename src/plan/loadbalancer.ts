@@ -71,11 +71,10 @@ export function planLoadBalancer(d: DesiredHost, f: HostFacts, redactor: Redacto
 const START_HAPROXY = "start haproxy";
 const RELOAD_HAPROXY = "reload haproxy (established connections are kept)";
 const CHECK_HAPROXY = "check that haproxy still runs and answers";
-const HAPROXY_SERVICE_TITLES = [START_HAPROXY, RELOAD_HAPROXY, CHECK_HAPROXY];
 
 /** HAProxy's start, reload and the check after them: a plan limited to files (rotate-certs) keeps them, as the CA file they re-read changes. */
 export function isHaproxyServiceStep(step: Step): boolean {
-  return step.phase === "loadbalancers" && HAPROXY_SERVICE_TITLES.includes(step.title);
+  return step.role === "haproxy-service";
 }
 
 /**
@@ -91,6 +90,7 @@ function planHaproxyService(d: DesiredHost, f: HostFacts, handlers: ReadonlySet<
           host,
           phase,
           kind: "service",
+          role: "haproxy-service",
           title: START_HAPROXY,
           reason: "HAProxy is not running",
           action: { type: "run", command: serviceCommand(f.init, "haproxy", "start") },
@@ -100,6 +100,7 @@ function planHaproxyService(d: DesiredHost, f: HostFacts, handlers: ReadonlySet<
             host,
             phase,
             kind: "service",
+            role: "haproxy-service",
             title: RELOAD_HAPROXY,
             reason: handlers.has("reload-haproxy")
               ? "haproxy.cfg or the CA file its health check reads changed"
@@ -116,6 +117,7 @@ function planHaproxyService(d: DesiredHost, f: HostFacts, handlers: ReadonlySet<
       host,
       phase,
       kind: "check",
+      role: "haproxy-service",
       title: CHECK_HAPROXY,
       reason: `after: ${change.title}`,
       action: { type: "run", command: haproxyRunningCheckCommand(), hint },

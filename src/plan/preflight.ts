@@ -36,7 +36,8 @@ export function preflightProblems(inv: Inventory, desired: readonly DesiredHost[
     if (f.vips[vip])
       add(
         `holds the VIP ${vip} on an interface`,
-        "Harbor nodes never hold the VIP (with LVS direct routing they accept its traffic through iptables REDIRECT; HAProxy connects to their own address): remove it from the node (ip addr del).",
+        "Harbor nodes never hold the VIP (with LVS direct routing they accept its traffic through " +
+          "iptables REDIRECT; HAProxy connects to their own address): remove it from the node (ip addr del).",
       );
     const reach = (label: string, host: string, port: number) => {
       if (f.tcp[`${host}:${port}`] !== true)

@@ -59,7 +59,10 @@ export function prerequisiteProblems(f: HostFacts, harborVersion: string): Prere
   const problems: PrerequisiteProblem[] = [];
   const docker = checkProgram(f.versions[DOCKER], DOCKER, parseDockerVersion, {
     need: `docker ${text(MIN_DOCKER)} or later`,
-    install: `Install Docker Engine ${text(MIN_DOCKER)} or later on the node (your distribution's docker package, or https://docs.docker.com/engine/install/) so that root's \`docker --version\` works, then run again.`,
+    install:
+      `Install Docker Engine ${text(MIN_DOCKER)} or later on the node (your distribution's docker ` +
+      `package, or https://docs.docker.com/engine/install/) so that root's \`docker --version\` works, ` +
+      `then run again.`,
   });
   if (docker.problem) problems.push(docker.problem);
   else if (docker.version && !versionAtLeast(docker.version, MIN_DOCKER)) {
@@ -70,13 +73,18 @@ export function prerequisiteProblems(f: HostFacts, harborVersion: string): Prere
   }
   const compose = checkProgram(f.versions[DOCKER_COMPOSE], DOCKER_COMPOSE, parseComposeVersion, {
     need: `docker-compose ${text(MIN_DOCKER_COMPOSE)} or later`,
-    install: `Install docker-compose ${text(MIN_DOCKER_COMPOSE)} or later as a command on root's PATH (e.g. /usr/local/bin/docker-compose from https://github.com/docker/compose/releases); install.sh calls \`docker-compose\`, so the \`docker compose\` plugin alone is not enough. Then run again.`,
+    install:
+      `Install docker-compose ${text(MIN_DOCKER_COMPOSE)} or later as a command on root's PATH (e.g. ` +
+      `/usr/local/bin/docker-compose from https://github.com/docker/compose/releases); ` +
+      `install.sh calls \`docker-compose\`, so the \`docker compose\` plugin alone is not enough. Then run again.`,
   });
   if (compose.problem) problems.push(compose.problem);
   else if (compose.version && !versionAtLeast(compose.version, MIN_DOCKER_COMPOSE)) {
     problems.push({
       message: `has docker-compose ${compose.version.text}; Harbor needs ${text(MIN_DOCKER_COMPOSE)} or later`,
-      hint: `Upgrade docker-compose on the node to ${text(MIN_DOCKER_COMPOSE)} or later (install.sh's own check lets 1.6 through, but ${text(MIN_DOCKER_COMPOSE)} is what it asks for), then run again.`,
+      hint:
+        `Upgrade docker-compose on the node to ${text(MIN_DOCKER_COMPOSE)} or later (install.sh's own ` +
+        `check lets 1.6 through, but ${text(MIN_DOCKER_COMPOSE)} is what it asks for), then run again.`,
     });
   }
   const python = pythonProblem(f.versions[PREPARE_PYTHON], harborVersion);
@@ -112,7 +120,9 @@ function checkProgram(
 function pythonProblem(fact: VersionFact | undefined, harborVersion: string): PrerequisiteProblem | undefined {
   if (fact === undefined) return undefined;
   const install =
-    "Make /usr/bin/python a Python 2.7 interpreter (Debian/Ubuntu: apt-get install python2, then ln -s python2 /usr/bin/python, or the python-minimal package on older releases; CentOS/RHEL 7 ship it), then run again.";
+    "Make /usr/bin/python a Python 2.7 interpreter (Debian/Ubuntu: apt-get install python2, " +
+    "then ln -s python2 /usr/bin/python, or the python-minimal package on older releases; " +
+    "CentOS/RHEL 7 ship it), then run again.";
   if (!fact.found)
     return {
       message: `has no ${PREPARE_PYTHON} (Harbor ${harborVersion}'s prepare starts with #!${PREPARE_PYTHON} and needs Python 2)`,
@@ -127,7 +137,9 @@ function pythonProblem(fact: VersionFact | undefined, harborVersion: string): Pr
   if (version.major !== 2) {
     return {
       message: `${PREPARE_PYTHON} is Python ${version.text}; Harbor ${harborVersion}'s prepare is a Python 2 script`,
-      hint: `prepare uses Python 2 only syntax and modules (print statements, raw_input, ConfigParser) and fails under Python ${version.major}. ${install}`,
+      hint:
+        `prepare uses Python 2 only syntax and modules (print statements, raw_input, ` +
+        `ConfigParser) and fails under Python ${version.major}. ${install}`,
     };
   }
   return undefined;

@@ -23,7 +23,13 @@ export function restartLimitProblem(inv: Inventory, plan: Plan, facts: ReadonlyM
   if (nodes.length <= serial) return undefined;
   return {
     host: "cluster",
-    message: `this change would run install.sh, restarting Harbor, on ${nodes.length} serving nodes at once (${nodes.join(", ")}), more than --serial ${serial} allows: a bad value would reach all of them before any could be checked`,
-    hint: `Roll it with harbor-ha reconfigure ${inv.path} (drains each node, ${serial} at a time, stops at the first that fails), or pass provision --serial ${nodes.length} to restart them together on purpose.`,
+    message:
+      `this change would run install.sh, restarting Harbor, ` +
+      `on ${nodes.length} serving nodes at once (${nodes.join(", ")}), ` +
+      `more than --serial ${serial} allows: a bad value would reach all of them before any could be checked`,
+    hint:
+      `Roll it with harbor-ha reconfigure ${inv.path} (drains each node, ${serial} at a time, ` +
+      `stops at the first that fails), or pass provision --serial ${nodes.length} to restart them ` +
+      `together on purpose.`,
   };
 }

@@ -31,12 +31,12 @@ export function sharedRegistryPath(inv: Inventory): string | undefined {
 
 /** A run of Harbor's installer (not the upload, the extraction or the stamp). */
 export function isInstallRun(s: Step): boolean {
-  return s.kind === "install" && s.action.type === "run" && s.title.startsWith("run install.sh");
+  return s.role === "install-run";
 }
 
 /** A step of the shared-storage check. */
 export function isSharedStorageCheck(s: Step): boolean {
-  return s.kind === "check";
+  return s.role === "storage-check";
 }
 
 /**
@@ -55,12 +55,16 @@ export function planSharedStorageCheck(inv: Inventory, nodePlans: readonly HostP
       host: writer,
       phase: "storage",
       kind: "check",
+      role: "storage-check",
       title: `write a fresh check marker into ${dir}/${SHARED_CHECK_FILE} as uid 10000`,
       reason: why,
       action: {
         type: "run",
         command: sharedStorageMarkCommand(dir, marker),
-        hint: `Harbor's registry runs as uid 10000 and must be able to write to ${dir}: make the shared storage writable for 10000:10000 (NFS: no root_squash/all_squash mapping it to another uid), then run again. install.sh was not run.`,
+        hint:
+          `Harbor's registry runs as uid 10000 and must be able to write to ${dir}: ` +
+          `make the shared storage writable for 10000:10000 (NFS: ` +
+          `no root_squash/all_squash mapping it to another uid), then run again. install.sh was not run.`,
       },
     },
   ];
@@ -71,12 +75,18 @@ export function planSharedStorageCheck(inv: Inventory, nodePlans: readonly HostP
       host: node,
       phase: "storage-check",
       kind: "check",
+      role: "storage-check",
       title: `read the check marker ${writer} wrote into ${dir}, and write there as uid 10000`,
       reason: `${why} (proves ${node} and ${writer} share ${dir})`,
       action: {
         type: "run",
         command: sharedStorageReadCommand(dir, marker, writer, node),
-        hint: `install.sh was not run. If ${node} does not see the marker, ${dir} there is not the filesystem ${writer} has, and images pushed through one node would be missing on the other: mount the same NFS export at ${dir} on every Harbor node (see storage in the inventory). If uid 10000 cannot write, make the share writable for 10000:10000. Then run again.`,
+        hint:
+          `install.sh was not run. If ${node} does not see the marker, ` +
+          `${dir} there is not the filesystem ${writer} has, ` +
+          `and images pushed through one node would be missing on the other: ` +
+          `mount the same NFS export at ${dir} on every Harbor node (see storage in the inventory). ` +
+          `If uid 10000 cannot write, make the share writable for 10000:10000. Then run again.`,
       },
     });
   }

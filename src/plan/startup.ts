@@ -37,7 +37,10 @@ function planHarbor1StartupWait(inv: Harbor1Inventory, host: string, timeoutMs: 
     host,
     phase: "harbor",
     kind: "install",
-    title: `wait for Harbor to start (${base}/api/systeminfo 200, /v2/ 401 with a Bearer challenge, a token signed; up to ${Math.round(timeoutMs / 1000)} s)`,
+    role: "startup-wait",
+    title:
+      `wait for Harbor to start (${base}/api/systeminfo 200, /v2/ 401 with a Bearer challenge, ` +
+      `a token signed; up to ${Math.round(timeoutMs / 1000)} s)`,
     reason: "install.sh returns right after docker-compose up -d, before Harbor's services are ready",
     action: {
       type: "wait",
@@ -49,7 +52,13 @@ function planHarbor1StartupWait(inv: Harbor1Inventory, host: string, timeoutMs: 
       // 10 s late (the old ceiling) was most of what a run spent after install.sh returned.
       firstIntervalMs: 500,
       maxIntervalMs: 2_000,
-      hint: `Look at Harbor's logs on the node (/var/log/harbor/*.log) and at \`docker-compose ps\` in ${harborDir(inv)}: a service that restarts, or the UI unable to reach MariaDB or Redis, is the usual cause; /service/token 500 means the UI cannot load its token key (common/config/ui/private_key.pem must be "RSA PRIVATE KEY" or "EC PRIVATE KEY"). Fix it and run again; a slow machine may need a longer --health-timeout-s.`,
+      hint:
+        `Look at Harbor's logs on the node (/var/log/harbor/*.log) ` +
+        `and at \`docker-compose ps\` in ${harborDir(inv)}: a service that restarts, ` +
+        `or the UI unable to reach MariaDB or Redis, is the usual cause; ` +
+        `/service/token 500 means the UI cannot load its token key (common/config/ui/private_key.pem ` +
+        `must be "RSA PRIVATE KEY" or "EC PRIVATE KEY"). ` +
+        `Fix it and run again; a slow machine may need a longer --health-timeout-s.`,
     },
   };
 }
@@ -65,6 +74,7 @@ function planHarbor2StartupWait(inv: Harbor2VmInventory, host: string, timeoutMs
     host,
     phase: "harbor",
     kind: "install",
+    role: "startup-wait",
     title: `wait for Harbor to start (${base}${HARBOR2_LOCAL_API_PATH} 200, /v2/ 401 with a Bearer challenge, a token signed; up to ${Math.round(timeoutMs / 1000)} s)`,
     reason: "install.sh returns right after docker compose up -d, before Harbor's services are ready",
     action: {

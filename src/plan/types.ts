@@ -45,6 +45,15 @@ export type ConfigCheck = "keepalived" | "haproxy";
 
 export type StepKind = "package" | "user" | "directory" | "file" | "mount" | "service" | "install" | "check" | "settings";
 
+/**
+ * What a step is to the code that picks steps out of a plan, so that none is recognised by its
+ * title or path: rotate-certs keeps the TLS files and what makes a node serve them (the installer
+ * run, the start-up wait, the stamp) and HAProxy's start/reload/check; the restart limit and the
+ * shared-storage check look for installer runs, and a roll runs the storage check's steps apart.
+ * Steps nobody picks out have none.
+ */
+export type StepRole = "tls-file" | "install-run" | "startup-wait" | "install-stamp" | "haproxy-service" | "storage-check";
+
 /** A call of Harbor's API: the command, and curl's config (credentials, body) for its stdin. */
 export interface ApiCall {
   command: Command;
@@ -55,6 +64,7 @@ export interface Step {
   host: string;
   phase: Phase;
   kind: StepKind;
+  role?: StepRole;
   /** What the step does: "write /etc/keepalived/keepalived.conf". */
   title: string;
   /** Why it is needed: "content differs", "absent", "keepalived.conf changed". */

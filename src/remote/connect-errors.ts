@@ -35,7 +35,8 @@ export function mapConnectError(err: unknown, ctx: ConnectContext): SshConnectEr
   if (e.level === "client-authentication" || /authentication methods failed/i.test(message))
     return fail(
       `authentication failed as user "${ctx.user}" with ${credentialsOf(ctx)}`,
-      `Check that the public key is in ~${ctx.user}/.ssh/authorized_keys on the host and that ssh.user / ssh.private_key in the inventory are right ` +
+      `Check that the public key is in ~${ctx.user}/.ssh/authorized_keys on the host ` +
+        `and that ssh.user / ssh.private_key in the inventory are right ` +
         `(try: ssh -p ${ctx.port}${ctx.privateKeyPath ? ` -i ${ctx.privateKeyPath}` : ""} ${ctx.user}@${ctx.address} true).`,
     );
   if (/passphrase|Cannot parse privateKey|Unsupported key format/i.test(message))

@@ -37,7 +37,8 @@ export class RemoteTimeoutError extends HarborHaError {
   readonly timeoutMs: number;
   constructor(host: string, step: string, timeoutMs: number) {
     super(
-      `no answer from ${host} for ${Number((timeoutMs / 1000).toFixed(timeoutMs < 10_000 ? 1 : 0))} s during step "${step}": the command did not finish and was abandoned`,
+      `no answer from ${host} for ${Number((timeoutMs / 1000).toFixed(timeoutMs < 10_000 ? 1 : 0))} s ` +
+        `during step "${step}": the command did not finish and was abandoned`,
       {
         hint:
           `Look at ${host}: is it overloaded, out of disk, or is the command waiting for something (ps, uptime, df)? ` +

@@ -109,7 +109,8 @@ function hostKeyError(
       fingerprint,
       `${where}: host key not in ${check.knownHostsPath}; refusing to connect.\n  ${keyType} key fingerprint is ${fingerprint}.`,
       `Verify the fingerprint on the host (ssh-keygen -lf /etc/ssh/ssh_host_${keyType.replace(/^ssh-/, "").replace(/-.*/, "")}_key.pub), ` +
-        `then add it to ${check.knownHostsPath} (ssh-keyscan -p ${check.port} ${check.address}), or run again with --accept-new-host-keys to trust it on first use.`,
+        `then add it to ${check.knownHostsPath} (ssh-keyscan -p ${check.port} ${check.address}), ` +
+        `or run again with --accept-new-host-keys to trust it on first use.`,
     );
   }
   if (problem === "revoked") {
@@ -127,7 +128,8 @@ function hostKeyError(
     fingerprint,
     `@@@ WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED! @@@\n` +
       (knownTypes.length > 0 && !knownTypes.includes(keyType)
-        ? `${where}: the host offered a ${keyType} key, but ${check.knownHostsPath} holds only ${knownTypes.join(", ")} for it; refusing to connect.\n`
+        ? `${where}: the host offered a ${keyType} key, ` +
+          `but ${check.knownHostsPath} holds only ${knownTypes.join(", ")} for it; refusing to connect.\n`
         : `${where}: the ${keyType} host key differs from the one in ${check.knownHostsPath}; refusing to connect.\n`) +
       `  Someone could be eavesdropping on you right now (man-in-the-middle attack), or the host key was just changed.\n` +
       `  The fingerprint of the key the host sent is ${fingerprint}.`,

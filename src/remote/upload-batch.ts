@@ -36,7 +36,9 @@ export const ATOMIC_UPLOAD_BATCH_SCRIPT = [
   // noclobber: a temporary name that exists already is refused, never written through.
   '    set -C; head -c "$5" > "$t"; set +C',
   '    sum=$(sha256sum < "$t")',
-  `    if [ "\${sum%% *}" != "$4" ]; then echo "$1: the content arrived incomplete (checksum mismatch); no file of this batch was changed" >&2; exit ${UPLOAD_TRUNCATED_EXIT}; fi`,
+  `    if [ "\${sum%% *}" != "$4" ]; then echo "$1: ` +
+    `the content arrived incomplete (checksum mismatch); no file of this batch was changed" >&2; ` +
+    `exit ${UPLOAD_TRUNCATED_EXIT}; fi`,
   '    chmod -- "$2" "$t"',
   '    chown -- "$3" "$t"',
   "    i=$((i + 1)); shift 5",

@@ -36,10 +36,13 @@ export const ATOMIC_UPLOAD_SCRIPT = [
   'tmp=$(mktemp -- "$dir/.harbor-ha.XXXXXXXX")',
   'cat > "$tmp"',
   'sum=$(sha256sum < "$tmp")',
-  `if [ "\${sum%% *}" != "$4" ]; then echo "$path: the content arrived incomplete (checksum mismatch); the file was left as it was" >&2; exit ${UPLOAD_TRUNCATED_EXIT}; fi`,
+  `if [ "\${sum%% *}" != "$4" ]; then echo "$path: ` +
+    `the content arrived incomplete (checksum mismatch); the file was left as it was" >&2; ` +
+    `exit ${UPLOAD_TRUNCATED_EXIT}; fi`,
   'chmod -- "$2" "$tmp"',
   'chown -- "$3" "$tmp"',
-  `if [ -e "$path" ]; then bak=$(mktemp -- "$dir/.harbor-ha-bak.XXXXXXXX"); cp -p -- "$path" "$bak"; mv -f -- "$bak" "$path${BACKUP_SUFFIX}"; bak=; fi`,
+  `if [ -e "$path" ]; then bak=$(mktemp -- "$dir/.harbor-ha-bak.XXXXXXXX"); ` +
+    `cp -p -- "$path" "$bak"; mv -f -- "$bak" "$path${BACKUP_SUFFIX}"; bak=; fi`,
   'mv -f -- "$tmp" "$path"',
   "tmp=",
 ].join("\n");

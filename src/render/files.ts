@@ -11,6 +11,7 @@ export interface FileSpec {
   secretKeys?: SecretKeys;
   owner?: string;
   group?: string;
+  tls?: boolean;
 }
 
 /** A root-owned file; content gets its final newline here so no template can forget it. */
@@ -25,6 +26,7 @@ export function desiredFile(spec: FileSpec): DesiredFile {
     onChange: spec.onChange ?? [],
     description: spec.description,
     ...(spec.secretKeys === undefined ? {} : { secretKeys: spec.secretKeys }),
+    ...(spec.tls === true ? { tls: true } : {}),
   };
 }
 

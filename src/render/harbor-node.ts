@@ -61,9 +61,9 @@ function renderTlsFiles(inv: Inventory, tls: TlsMaterial): DesiredFile[] {
   const ha = haCopyPaths(inv);
   // Offered to clients by /api/systeminfo/getcert; a self-signed certificate is its own CA.
   const ca = tls.caPem ?? tls.certificatePem;
-  const cert = { content: tls.certificatePem, mode: 0o644, onChange: REINSTALL };
-  const key = { content: tls.key.reveal(), mode: 0o600, sensitive: true, onChange: REINSTALL };
-  const caFile = { content: ca, mode: 0o644, onChange: REINSTALL };
+  const cert = { content: tls.certificatePem, mode: 0o644, onChange: REINSTALL, tls: true };
+  const key = { content: tls.key.reveal(), mode: 0o600, sensitive: true, onChange: REINSTALL, tls: true };
+  const caFile = { content: ca, mode: 0o644, onChange: REINSTALL, tls: true };
   return [
     desiredFile({ ...cert, path: SERVER_CERT_PATH, description: "Harbor's TLS certificate" }),
     desiredFile({ ...key, path: SERVER_KEY_PATH, description: "Harbor's TLS private key" }),

@@ -55,11 +55,6 @@ export function haCopyPaths(inv: Inventory): {
   };
 }
 
-/** Whether a path is an ha/ copy of the TLS material (rotate-certs writes them with the live files). */
-export function isHaTlsCopy(path: string): boolean {
-  return [HA_COPY_NAMES.serverCert, HA_COPY_NAMES.serverKey, HA_COPY_NAMES.ca].some((name) => path.endsWith(`/harbor/ha/${name}`));
-}
-
 /** A file one of Harbor's services reads, as prepare leaves it, with the content it must hold. */
 export interface HarborLiveFile {
   /** Absolute path on the node. */

@@ -91,6 +91,7 @@ export function renderHarbor2NodeFiles(inv: Harbor2Inventory, index: number, sta
         content: inv.tls.certificatePem,
         mode: 0o644,
         onChange: REINSTALL,
+        tls: true,
         description: "Harbor's TLS certificate (prepare copies it for nginx)",
       }),
       desiredFile({
@@ -99,6 +100,7 @@ export function renderHarbor2NodeFiles(inv: Harbor2Inventory, index: number, sta
         mode: 0o600,
         sensitive: true,
         onChange: REINSTALL,
+        tls: true,
         description: "Harbor's TLS private key",
       }),
     );

@@ -58,6 +58,7 @@ export function renderLoadBalancer(inv: Inventory, index: number, tpl: TemplateS
         path: caPath,
         content: inv.tls.caPem,
         mode: 0o644,
+        tls: true,
         onChange: haproxy ? ["reload-haproxy"] : [],
         description: haproxy
           ? "CA that check.sh and HAProxy's health check verify Harbor's certificate with"

@@ -37,6 +37,8 @@ export interface DesiredFile {
   onChange: Handler[];
   /** Why the file exists, shown in plans ("keepalived configuration"). */
   description: string;
+  /** TLS material (a certificate, its key, a CA): what rotate-certs writes. */
+  tls?: boolean;
 }
 
 /**

@@ -72,7 +72,8 @@ async function waitForCheckers(ctx: DrainContext, node: RollNode, wantPresent: b
       ).then((wrong) => {
         if (wrong === undefined) return;
         throw new HarborHaError(
-          `${node.name}: keepalived on ${wrong} did not ${wantPresent ? "take the node back into" : "take the node out of"} IPVS within ${timeoutMs / 1000} s`,
+          `${node.name}: keepalived on ${wrong} did not ` +
+            `${wantPresent ? "take the node back into" : "take the node out of"} IPVS within ${timeoutMs / 1000} s`,
           {
             hint: "Look at keepalived's log on that load balancer (is its MISC_CHECK running check.sh?), then run the same command again to resume.",
           },

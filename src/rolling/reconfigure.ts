@@ -11,9 +11,9 @@ import type { Inventory } from "../inventory/model.js";
 import { Redactor } from "../inventory/secret.js";
 import { prepareClusterRun } from "../apply/cluster-run.js";
 import { verifyNodesHealthy } from "../apply/verify.js";
-import { acquireClusterLock, releaseReporting } from "../lock/cluster-lock.js";
+import { warningsTo, withClusterRun } from "../apply/with-cluster-run.js";
 import { EXIT_INTERRUPTED, HarborHaError } from "../errors.js";
-import { interruptedBeforeChanges, RUN_AGAIN_HINT } from "../apply/interrupt.js";
+import { RUN_AGAIN_HINT } from "../apply/interrupt.js";
 import { prepareRoll } from "./setup.js";
 import type { RollSetup } from "./setup.js";
 import { DEFAULT_GATE, realClock } from "./node-roll.js";
@@ -47,7 +47,8 @@ export async function reconfigure(inv: Inventory, given: ReconfigureOptions): Pr
     },
   };
   const { state, redactor, desired, bundle, pool, database } = await prepareClusterRun(inv, opts);
-  try {
+  const settings = { command: opts.command, forceUnlock: opts.forceUnlock, isInterrupted: opts.isInterrupted, ...warningsTo(opts.emit) };
+  return withClusterRun(pool, inv, settings, async (cluster) => {
     opts.emit({ type: "phase", phase: "preflight", description: "connecting, gathering facts, health of every node (read-only)" });
     const setup = await prepareRoll(pool, inv, desired, bundle, redactor, {
       database,
@@ -60,9 +61,7 @@ export async function reconfigure(inv: Inventory, given: ReconfigureOptions): Pr
     const result = initialResult(opts, setup, redactor);
     if (opts.dryRun || !result.changed) return result;
 
-    if (opts.isInterrupted()) throw interruptedBeforeChanges("preflight");
-    const lock = await acquireClusterLock(pool, inv, { command: opts.command, force: opts.forceUnlock });
-    try {
+    return cluster.changing(async (audit) => {
       const ctx: StageContext = {
         pool,
         inv,
@@ -75,29 +74,28 @@ export async function reconfigure(inv: Inventory, given: ReconfigureOptions): Pr
         clock: opts.clock ?? realClock,
         gate: opts.gate ?? DEFAULT_GATE,
         result,
+        audit,
       };
-      await runStages(ctx);
-      if (opts.isInterrupted()) throw new ReconfigureFailed(describeInterruptedRoll(result, stage), result, RUN_AGAIN_HINT, EXIT_INTERRUPTED);
-      if (result.roll.stopped) {
-        const stop = describeStop(result, opts.command);
+      try {
+        await runStages(ctx);
+        if (opts.isInterrupted()) throw new ReconfigureFailed(describeInterruptedRoll(result, stage), result, RUN_AGAIN_HINT, EXIT_INTERRUPTED);
+        if (result.roll.stopped) {
+          const stop = describeStop(result, opts.command);
+          throw new ReconfigureFailed(stop.message, result, stop.hint);
+        }
+        if (!opts.limit || opts.limit.length === 0) {
+          opts.emit({ type: "phase", phase: "verify", description: "check.sh for every Harbor node from every load balancer" });
+          await verifyNodesHealthy(pool, inv);
+        }
+        return result;
+      } catch (err) {
+        if (err instanceof ReconfigureFailed || !(err instanceof Error)) throw err;
+        if (opts.isInterrupted()) throw new ReconfigureFailed(describeInterruptedRoll(result, stage), result, RUN_AGAIN_HINT, EXIT_INTERRUPTED);
+        const stop = describeStop(result, opts.command, err);
         throw new ReconfigureFailed(stop.message, result, stop.hint);
       }
-      if (!opts.limit || opts.limit.length === 0) {
-        opts.emit({ type: "phase", phase: "verify", description: "check.sh for every Harbor node from every load balancer" });
-        await verifyNodesHealthy(pool, inv);
-      }
-      return result;
-    } catch (err) {
-      if (err instanceof ReconfigureFailed || !(err instanceof Error)) throw err;
-      if (opts.isInterrupted()) throw new ReconfigureFailed(describeInterruptedRoll(result, stage), result, RUN_AGAIN_HINT, EXIT_INTERRUPTED);
-      const stop = describeStop(result, opts.command, err);
-      throw new ReconfigureFailed(stop.message, result, stop.hint);
-    } finally {
-      await releaseReporting(lock, (message) => opts.emit({ type: "note", level: "warn", message }));
-    }
-  } finally {
-    await pool.closeAll();
-  }
+    });
+  });
 }
 
 function initialResult(opts: ReconfigureOptions, setup: RollSetup, redactor: Redactor): ReconfigureResult {

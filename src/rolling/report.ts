@@ -120,38 +120,10 @@ export function formatRollDone(r: ReconfigureResult, vip: string): string {
   if (s.removed.length > 0) out.push(`scaled in: ${s.removed.join(", ")} off the load balancers, Harbor stopped`);
   if (s.added.length > 0) out.push(`scaled out: ${s.added.join(", ")} healthy and behind the load balancers`);
   out.push(
-    `rolled: ${r.roll.rolled.map((o) => o.node).join(", ") || "no Harbor node"}; never more than ${r.batches.reduce((m, b) => Math.max(m, b.length), 0) || 0} out of service at once`,
+    `rolled: ${r.roll.rolled.map((o) => o.node).join(", ") || "no Harbor node"}; ` +
+      `never more than ${r.batches.reduce((m, b) => Math.max(m, b.length), 0) || 0} out of service at once`,
   );
   if (r.settings.length > 0) out.push("settings Harbor keeps in its database: applied through its API and read back");
   if (r.vipHolder) out.push(`VIP ${vip} is held by ${r.vipHolder}`);
   return out.join("\n") + "\n";
-}
-
-/** --json: the run as data, secrets masked. */
-export function formatRollJson(
-  r: ReconfigureResult | undefined,
-  base: { command: string; inventory: string; dryRun: boolean },
-  error?: { message: string; hint?: string },
-): string {
-  const report = {
-    ...base,
-    ok: error === undefined,
-    changed: r?.changed ?? false,
-    batches: r?.batches ?? [],
-    nodes: r ? summarizeRoll(r) : undefined,
-    hosts: r
-      ? rollOutcomes(r).map((o) => ({
-          ...o,
-          steps:
-            r.plan.hosts
-              .find((h) => h.host.name === o.host)
-              ?.steps.map((s) => ({ phase: s.phase, kind: s.kind, title: s.title, reason: s.reason, ...(s.diff ? { diff: s.diff } : {}) })) ?? [],
-        }))
-      : [],
-    vipHolder: r?.vipHolder,
-    resume: error ? `harbor-ha ${base.command} ${base.inventory}` : undefined,
-    error,
-  };
-  const redact = (t: string) => (r ? r.redactor.redact(t) : t);
-  return redact(JSON.stringify(report, (_k, v: unknown) => (typeof v === "string" ? redact(v) : v), 2)) + "\n";
 }

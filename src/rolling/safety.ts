@@ -41,7 +41,10 @@ export function refuseUnsafeRoll(input: RollSafetyInput): string | undefined {
     const left = [...inService].filter((h) => !batch.some((n) => n.name === h));
     if (left.length === 0) {
       const names = batch.map((n) => n.name).join(", ");
-      return `draining ${names} (--serial ${input.serial}) would leave no healthy node in service (healthy now: ${listed}; ${input.serving.length} serving)`;
+      return (
+        `draining ${names} (--serial ${input.serial}) ` +
+        `would leave no healthy node in service (healthy now: ${listed}; ${input.serving.length} serving)`
+      );
     }
     for (const n of batch) inService.add(n.name);
   }

@@ -13,8 +13,8 @@ import type { BundleInfo } from "../plan/harbor-node.js";
 import { queriesFor } from "../plan/queries.js";
 import type { HostPlan } from "../plan/types.js";
 import { gatherAllFacts } from "../apply/gather.js";
-import { appendAudit, summarizeChanges } from "../lock/audit.js";
 import { HarborHaError } from "../errors.js";
+import { throwIfAnyFailed } from "../remote/host-results.js";
 import { applyDrain, removeDrain } from "./drain.js";
 import type { DrainContext } from "./drain.js";
 import { probeNodeHealth } from "./health.js";
@@ -28,6 +28,7 @@ import { limitPlanToTls, withTransitionCa } from "./tls.js";
 import type { ReconfigureOptions, ReconfigureResult } from "./types.js";
 import { openClusterPool } from "../apply/cluster-run.js";
 import { runPhase } from "../apply/run-phase.js";
+import type { AuditTrail } from "../apply/with-cluster-run.js";
 
 export interface StageContext {
   pool: SshPool;
@@ -41,6 +42,8 @@ export interface StageContext {
   clock: Clock;
   gate: GateOptions;
   result: ReconfigureResult;
+  /** Each host's audit line is written as it finishes. */
+  audit: AuditTrail;
 }
 
 export async function runStages(ctx: StageContext): Promise<void> {
@@ -71,7 +74,7 @@ async function applySettings(ctx: StageContext): Promise<void> {
   const r = await runPhase(ctx.pool, plan, "settings", ctx.opts.emit, ctx.opts.isInterrupted);
   for (const [host, titles] of r.done) {
     ctx.result.settings.push(...titles);
-    await audit(ctx, ctx.pool, host, titles);
+    await ctx.audit.writeNow(host, titles);
   }
   const failed = [...r.failures].map(([h, e]) => `${h}: ${e.message}${e instanceof HarborHaError && e.hint ? `\n    → ${e.hint}` : ""}`);
   if (failed.length > 0)
@@ -107,15 +110,6 @@ function drainContext(ctx: StageContext): DrainContext {
   return { pool: ctx.pool, inv: ctx.inv, lbNames: ctx.inv.data.load_balancers.map((l) => l.name), command: ctx.opts.command, clock: ctx.clock, note };
 }
 
-async function audit(ctx: StageContext, pool: SshPool, host: string, titles: readonly string[]): Promise<void> {
-  if (titles.length === 0) return;
-  try {
-    await pool.withSession(host, (s) => appendAudit(s, { command: ctx.opts.command, change: summarizeChanges(titles) }));
-  } catch (err) {
-    ctx.opts.emit({ type: "note", level: "warn", host, message: `could not write the audit line: ${(err as Error).message}` });
-  }
-}
-
 /** The Harbor-node edges of the state machine, on this run's pool. */
 function nodeRollIO(ctx: StageContext): RollIO {
   const drain = drainContext(ctx);
@@ -126,7 +120,7 @@ function nodeRollIO(ctx: StageContext): RollIO {
       const hostPlan = ctx.setup.roll.nodes.hosts.find((h) => h.host.name === node.name);
       if (!hostPlan || hostPlan.steps.length === 0) return [];
       const done = await applyHostPlan(ctx.pool, hostPlan, emit, ctx.opts.isInterrupted);
-      await audit(ctx, ctx.pool, node.name, done);
+      await ctx.audit.writeNow(node.name, done);
       return done;
     },
     probe: (node) => probeNodeHealth(ctx.pool, ctx.inv, drain.lbNames, node),
@@ -181,7 +175,7 @@ async function rollLbStage(ctx: StageContext, phase: string, first: boolean): Pr
   const r = await rollLoadBalancers(ctx.pool, inv, plans, opts.emit, opts.isInterrupted);
   for (const [lb, titles] of r.done) {
     result.loadBalancers[lb] = [...(result.loadBalancers[lb] ?? []), ...titles];
-    await audit(ctx, ctx.pool, lb, titles);
+    await ctx.audit.writeNow(lb, titles);
   }
   if (r.vipHolder) result.vipHolder = r.vipHolder;
 }
@@ -215,13 +209,13 @@ async function stopRemoved(ctx: StageContext, removed: readonly RollNode[]): Pro
   try {
     for (const node of removed) {
       await pool.withSession(node.name, (s) => applyStopHarbor(s, inv, opts.purge));
-      await audit(ctx, pool, node.name, [
-        opts.purge ? "removed from the cluster: Harbor stopped, its files removed" : "removed from the cluster: Harbor stopped",
-      ]);
+      const change = opts.purge ? "removed from the cluster: Harbor stopped, its files removed" : "removed from the cluster: Harbor stopped";
+      await ctx.audit.writeNow(node.name, [change], pool);
       const lbs = drainContext(ctx).lbNames;
-      await ctx.pool.forEachHost(lbs, (s) =>
+      const cleared = await ctx.pool.forEachHost(lbs, (s) =>
         s.runChecked(removeDrainMarkerCommand(node.address), { sudo: true, step: `clear the drain marker of ${node.name}` }),
       );
+      throwIfAnyFailed(lbs, cleared, `could not clear the drain marker of removed node ${node.name}`);
     }
   } finally {
     await pool.closeAll();
@@ -241,7 +235,7 @@ async function provisionAdded(ctx: StageContext): Promise<boolean> {
       let changes: string[] = [];
       try {
         if (hostPlan) changes = await applyHostPlan(ctx.pool, hostPlan, opts.emit, opts.isInterrupted);
-        await audit(ctx, ctx.pool, name, changes);
+        await ctx.audit.writeNow(name, changes);
         const reason = await pollHealth(() => probeNodeHealth(ctx.pool, inv, lbNames, node), ctx.clock, ctx.gate);
         if (reason !== undefined) throw new Error(`health gate: still failing after ${Math.round(ctx.gate.timeoutMs / 1000)} s: ${reason}`);
         return { node: name, address: node.address, state: "done", changes, ms: ctx.clock.now() - started };

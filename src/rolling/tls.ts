@@ -3,31 +3,22 @@
  * load balancers trust while nodes roll (old and new together, so that nodes not yet
  * rolled keep passing check.sh).
  */
-import { CA_DOWNLOAD_PATH, SERVER_CERT_PATH, SERVER_KEY_PATH } from "../harbor/layout.js";
-import { isHaTlsCopy } from "../render/harbor-paths.js";
 import { LB_CA_PATH } from "../render/loadbalancer.js";
 import type { DesiredHost } from "../render/types.js";
 import type { HostFacts } from "../facts/types.js";
-import { INSTALL_STAMP_PATH } from "../plan/harbor-node.js";
 import { isHaproxyServiceStep } from "../plan/loadbalancer.js";
 import { inPhaseOrder } from "../plan/types.js";
 import type { Plan, Step } from "../plan/types.js";
 import { isInstallRun, isSharedStorageCheck } from "../plan/shared-storage.js";
 
-export const NODE_CA_PATH = CA_DOWNLOAD_PATH;
-export const TLS_PATHS: readonly string[] = [SERVER_CERT_PATH, SERVER_KEY_PATH, NODE_CA_PATH, LB_CA_PATH];
-
-/** The TLS files and their ha/ copies (prepare --ha would put the old ones back from ha/). */
+/** The TLS files, their ha/ copies among them (prepare --ha would put the old ones back from ha/). */
 function isTlsFileStep(s: Step): boolean {
-  return s.action.type === "upload" && (TLS_PATHS.includes(s.action.file.path) || isHaTlsCopy(s.action.file.path));
+  return s.role === "tls-file";
 }
 
 /** Harbor's installer run, the wait for Harbor's start-up and the stamp: what makes a node serve new TLS files. */
 function isInstallStep(s: Step): boolean {
-  if (s.kind !== "install") return false;
-  return (
-    s.title.startsWith("run install.sh") || s.action.type === "wait" || (s.action.type === "upload" && s.action.file.path === INSTALL_STAMP_PATH)
-  );
+  return s.role === "install-run" || s.role === "startup-wait" || s.role === "install-stamp";
 }
 
 /**

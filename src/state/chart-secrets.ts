@@ -90,7 +90,9 @@ export async function readChartSecrets(dir: string): Promise<ChartSecrets> {
     const value = (await readStateFile(dir, file)).trim();
     if (value.length !== length) {
       throw new HarborHaError(`${join(dir, file)} holds ${value.length} characters; it must hold ${length}`, {
-        hint: "Restore it from a backup (every Harbor replica must keep using the same value), or delete it to generate a new one: the next deployment then restarts every pod.",
+        hint:
+          "Restore it from a backup (every Harbor replica must keep using the same value), " +
+          "or delete it to generate a new one: the next deployment then restarts every pod.",
       });
     }
     return new Secret(value, `file:${join(dir, file)}`);

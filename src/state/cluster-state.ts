@@ -77,7 +77,8 @@ async function readInTemporaryCopy(dir: string, cn: string): Promise<ClusterStat
     const notes = read.notes.map((n) => `${n} (in a copy: the dry run changed nothing in ${dir})`);
     if (missing.length > 0)
       notes.push(
-        `${dir} lacks ${missing.join(", ")}: the dry run shows freshly generated ones and keeps none; the first real run generates and keeps the cluster's own`,
+        `${dir} lacks ${missing.join(", ")}: the dry run shows freshly generated ones and keeps none; ` +
+          `the first real run generates and keeps the cluster's own`,
       );
     return { state: read.state, notes };
   } finally {
@@ -132,7 +133,11 @@ async function convertPkcs8TokenKey(keyPath: string): Promise<string | undefined
   // Not RSA or EC: left as it is, for assertTokenKeyUsable to refuse with the reason.
   if (traditional === undefined) return undefined;
   await writeAtomic(keyPath, traditional);
-  return `converted the token signing key ${keyPath} from PKCS#8 ("BEGIN PRIVATE KEY") to "${pemLabel(traditional) ?? ""}", the form Harbor 1.x reads: the same key, so ${TOKEN_CERT_FILE} stays valid; the next provision gives the nodes the new file`;
+  return (
+    `converted the token signing key ${keyPath} from PKCS#8 ("BEGIN PRIVATE KEY") ` +
+    `to "${pemLabel(traditional) ?? ""}", the form Harbor 1.x reads: the same key, ` +
+    `so ${TOKEN_CERT_FILE} stays valid; the next provision gives the nodes the new file`
+  );
 }
 
 async function assertTokenKeyUsable(dir: string): Promise<void> {

@@ -58,7 +58,9 @@ export function checkTokenKeyPair(keyPem: string, certPem: string, keyPath: stri
     problems.push({
       severity: "error",
       file: "key",
-      message: `${keyPath} is a ${key.asymmetricKeyType ?? "unknown"} key; Harbor 1.x signs tokens only with RSA or EC keys: give an RSA key ("RSA PRIVATE KEY")`,
+      message:
+        `${keyPath} is a ${key.asymmetricKeyType ?? "unknown"} key; ` +
+        `Harbor 1.x signs tokens only with RSA or EC keys: give an RSA key ("RSA PRIVATE KEY")`,
     });
   } else if (!(LIBTRUST_KEY_LABELS as readonly string[]).includes(label ?? "")) {
     problems.push({
@@ -78,7 +80,9 @@ export function checkTokenKeyPair(keyPem: string, certPem: string, keyPath: stri
     problems.push({
       severity: "error",
       file: "key",
-      message: `${keyPath} does not belong to ${certPath} (the registry checks tokens against that certificate, so every login would fail); restore the matching pair from a backup, or delete both to generate a new pair`,
+      message:
+        `${keyPath} does not belong to ${certPath} (the registry checks tokens against that certificate, ` +
+        `so every login would fail); restore the matching pair from a backup, or delete both to generate a new pair`,
     });
   }
   return problems;

@@ -38,7 +38,9 @@ export interface StatusOptions {
 export async function gatherStatus(inv: Inventory, opts: StatusOptions): Promise<StatusReport> {
   const state = await readClusterState(clusterStateDir(inv)).catch((err: Error) => {
     throw new HarborHaError(`no cluster state for ${inv.data.cluster.name} in ${clusterStateDir(inv)}: ${err.message}`, {
-      hint: "status compares the hosts with what provision wrote from that state: run harbor-ha provision first, on this machine (or copy the state folder here).",
+      hint:
+        "status compares the hosts with what provision wrote from that state: " +
+        "run harbor-ha provision first, on this machine (or copy the state folder here).",
     });
   });
   // Harbor 2.x: the secrets pinned after prepare, read as they are (status writes nothing).

@@ -72,7 +72,9 @@ export function listProblems(
     p.push({
       subject: "cluster",
       message: `the ${s.name} (${s.path}) differs on ${s.oddNodes.join(", ")} from the other nodes (compared by checksum)`,
-      hint: `Every node must share it, or tokens and encrypted passwords break between nodes: run harbor-ha provision ${inventory} to write the cluster's copy again.`,
+      hint:
+        `Every node must share it, or tokens and encrypted passwords break between nodes: ` +
+        `run harbor-ha provision ${inventory} to write the cluster's copy again.`,
     });
   }
   const db = cluster.database;
@@ -96,7 +98,10 @@ export function listProblems(
     p.push({
       subject: "cluster",
       message: `Harbor's database holds other values than the inventory for ${settings.drift.map((d) => `${d.key} (${d.change})`).join(", ")}`,
-      hint: `Harbor keeps these in its database, where harbor.cfg no longer reaches: apply them through Harbor's API with harbor-ha reconfigure ${inventory} (no node leaves service for it), or provision.`,
+      hint:
+        `Harbor keeps these in its database, where harbor.cfg no longer reaches: ` +
+        `apply them through Harbor's API with harbor-ha reconfigure ${inventory} (no node leaves service ` +
+        `for it), or provision.`,
     });
   }
   const owners = new Set(cluster.lockedOn.map((l) => (l.owner === "unknown holder" ? l.owner : describeLockOwner(l.owner))));
@@ -143,7 +148,10 @@ function pushHaproxy(p: StatusProblem[], lb: string, hx: NonNullable<LoadBalance
   p.push({
     subject: lb,
     message: `HAProxy sends no new connections to ${out.map((s) => `${s.backend}/${s.server} (${s.status}${s.checkStatus ? `, last check ${s.checkStatus}` : ""})`).join(", ")}`,
-    hint: "DOWN: the health check fails (is Harbor up on that node? see check.sh's line above). DRAIN/MAINT: a rolling run drained it; if none is under way (lock free), resume it with harbor-ha reconfigure, which puts it back.",
+    hint:
+      "DOWN: the health check fails (is Harbor up on that node? see check.sh's line above). " +
+      "DRAIN/MAINT: a rolling run drained it; if none is under way (lock free), " +
+      "resume it with harbor-ha reconfigure, which puts it back.",
   });
 }
 

@@ -1,8 +1,9 @@
-import { writeFile } from "node:fs/promises";
 import { describeAcceptedHostKey } from "../../remote/host-keys.js";
 import type { Command } from "commander";
 import { openCommandRun, interruptedByOperator } from "../command-run.js";
 import { formatDrillReport } from "../../drill/preconditions.js";
+import { redactedJson, writeJson } from "../report/json.js";
+import { createProgressRenderer } from "../report/progress.js";
 
 interface DrillFlags {
   acceptNewHostKeys: boolean;
@@ -41,16 +42,13 @@ export function registerFailoverDrill(program: Command): void {
         onHostKeyAccepted: (a) => process.stderr.write(`  ${describeAcceptedHostKey(a)}\n`),
         forceUnlock: flags.forceUnlock,
         isInterrupted: interruptedByOperator,
-        note: (m) => process.stderr.write(redactor.redact(`  ${m}\n`)),
+        // Plain lines: the drill has no steps for a spinner to show.
+        emit: (await createProgressRenderer(redactor, { tty: false, quiet: false })).emit,
         ...run.logOption(flags.verbose),
       });
       const ok = report.newHolder !== undefined && report.answerMs !== undefined && report.restored;
-      const json = redactor.redact(JSON.stringify({ command: "failover-drill", inventory: inventory.path, ok, ...report }, null, 2)) + "\n";
-      if (flags.json === true) process.stdout.write(json);
-      else {
-        process.stdout.write(redactor.redact(formatDrillReport(report)));
-        if (typeof flags.json === "string") await writeFile(flags.json, json, { mode: 0o600 });
-      }
+      if (flags.json !== true) process.stdout.write(redactor.redact(formatDrillReport(report)));
+      await writeJson(flags.json, redactedJson({ command: "failover-drill", inventory: inventory.path, ok, ...report }, redactor));
       if (!ok) process.exitCode = 1;
     });
 }

@@ -57,7 +57,8 @@ export function registerHelmValues(program: Command): void {
         "  $ harbor-ha helm-values inventory/example-helm.yaml --out values.yaml\n" +
         `  $ helm upgrade --install harbor harbor/harbor --version ${HELM_CHART_VERSION} -n harbor -f values.yaml\n` +
         `  $ helm pull harbor/harbor --version ${HELM_CHART_VERSION}    # harbor-${HELM_CHART_VERSION}.tgz\n` +
-        `  $ harbor-ha helm-values inventory.yaml --chart harbor-${HELM_CHART_VERSION}.tgz | helm template harbor harbor-${HELM_CHART_VERSION}.tgz -f -`,
+        `  $ harbor-ha helm-values inventory.yaml --chart harbor-${HELM_CHART_VERSION}.tgz | ` +
+        `helm template harbor harbor-${HELM_CHART_VERSION}.tgz -f -`,
     )
     .action(async (file: string, opts: { out?: string; chart?: string }) => {
       if (opts.out === undefined && process.stdout.isTTY) {
@@ -98,7 +99,8 @@ async function loadChart(path: string): Promise<ChartUnderCheck> {
   const chart = await readChartPackage(path);
   if (chart.name !== "harbor" || chart.version !== HELM_CHART_VERSION) {
     throw new UsageError(
-      `${path} is chart ${chart.name || "?"} ${chart.version || "?"}; harbor-ha helm-values writes values for harbor ${HELM_CHART_VERSION} (Harbor ${HELM_CHART_APP_VERSION})`,
+      `${path} is chart ${chart.name || "?"} ${chart.version || "?"}; ` +
+        `harbor-ha helm-values writes values for harbor ${HELM_CHART_VERSION} (Harbor ${HELM_CHART_APP_VERSION})`,
       `Give the chart it targets: helm pull harbor/harbor --version ${HELM_CHART_VERSION}.`,
     );
   }

@@ -1,4 +1,3 @@
-import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { Option } from "commander";
 import type { ProvisionResult } from "../../provision/provision.js";
@@ -9,6 +8,7 @@ import { createProgressRenderer } from "../report/progress.js";
 import { formatPlan } from "../report/plan-text.js";
 import { formatSummary } from "../report/summary.js";
 import { formatJsonReport } from "../report/json-report.js";
+import { writeJson } from "../report/json.js";
 import { StepTimes } from "../report/step-times.js";
 import { DEFAULT_STARTUP_TIMEOUT_MS } from "../../plan/startup.js";
 
@@ -64,7 +64,8 @@ export function registerProvision(program: Command): void {
     .addOption(
       new Option(
         `${REINITIALIZE_FLAG} [cluster-name]`,
-        "DROP the existing registry database and load registry.sql again; the value must be cluster.name (shows the row counts that would be lost first; not offered by reconfigure)",
+        "DROP the existing registry database and load registry.sql again; " +
+          "the value must be cluster.name (shows the row counts that would be lost first; not offered by reconfigure)",
       ),
     )
     .option(
@@ -74,7 +75,8 @@ export function registerProvision(program: Command): void {
     )
     .option(
       "--serial <n>",
-      "on a running cluster, how many serving nodes one run may restart (install.sh) at once; a change that would restart more is refused, for reconfigure to roll",
+      "on a running cluster, how many serving nodes one run may restart (install.sh) at once; " +
+        "a change that would restart more is refused, for reconfigure to roll",
       "1",
     )
     .option("--force-unlock", "break the cluster lock left on the load balancers by a run that is dead (says whose lock it broke)", false)
@@ -82,7 +84,10 @@ export function registerProvision(program: Command): void {
     .option("-v, --verbose", "show every remote command (secrets masked)", false)
     .addHelpText(
       "after",
-      "\nExamples:\n  $ harbor-ha provision inventory.yaml --dry-run     # what would change\n  $ harbor-ha provision inventory.yaml               # apply it\n  $ harbor-ha provision inventory.yaml --json report.json -p 20",
+      "\nExamples:\n" +
+        "  $ harbor-ha provision inventory.yaml --dry-run     # what would change\n" +
+        "  $ harbor-ha provision inventory.yaml               # apply it\n" +
+        "  $ harbor-ha provision inventory.yaml --json report.json -p 20",
     )
     .action(async (file: string, flags: ProvisionFlags) => {
       const parallel = positiveInt("--parallel", flags.parallel);
@@ -154,8 +159,7 @@ export function registerProvision(program: Command): void {
             },
             result?.redactor ?? redactor,
           );
-          if (typeof flags.json === "string") await writeFile(flags.json, report, { mode: 0o600 });
-          else process.stdout.write(report);
+          await writeJson(flags.json, report);
         }
       }
     });

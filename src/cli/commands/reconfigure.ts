@@ -1,8 +1,9 @@
-import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { HarborHaError } from "../../errors.js";
 import type { ReconfigureResult, RollCommand } from "../../rolling/reconfigure.js";
-import { formatRollDone, formatRollJson, formatRollPlan, rollOutcomes } from "../../rolling/report.js";
+import { formatRollDone, formatRollPlan, rollOutcomes } from "../../rolling/report.js";
+import { formatRollJson } from "../report/roll-json.js";
+import { writeJson } from "../report/json.js";
 import { DEFAULT_GATE } from "../../rolling/node-roll.js";
 import { openCommandRun, positiveInt, interruptedByOperator } from "../command-run.js";
 import { createProgressRenderer } from "../report/progress.js";
@@ -42,13 +43,17 @@ export function registerReconfigure(program: Command): void {
         "Refused up front when a batch would take the last healthy node out. A node failing its\n" +
         "health gate stops the roll: it stays drained, untouched nodes stay in service, and running\n" +
         "the same command again resumes. Takes the cluster lock; writes an audit line per change.\n\n" +
-        `Exit status: 0 done, 1 a step or health gate failed (or refused), 2 bad inventory or usage,\n${EXIT_CHANGES_PENDING} --dry-run found changes to make, 130 interrupted.`,
+        `Exit status: 0 done, 1 a step or health gate failed (or refused), ` +
+        `2 bad inventory or usage,\n${EXIT_CHANGES_PENDING} --dry-run found changes to make, 130 interrupted.`,
     )
     .option("--limit <hosts>", "only these hosts (comma-separated names); the others are left as they are")
     .option("--purge", "scale in: also remove Harbor's files from removed nodes", false);
   addRollOptions(command, "reconfigure").addHelpText(
     "after",
-    "\nExamples:\n  $ harbor-ha reconfigure inventory.yaml --dry-run   # the plan and the batches\n  $ harbor-ha reconfigure inventory.yaml             # roll one node at a time\n  $ harbor-ha reconfigure inventory.yaml --serial 2 --limit harbor3,harbor4",
+    "\nExamples:\n" +
+      "  $ harbor-ha reconfigure inventory.yaml --dry-run   # the plan and the batches\n" +
+      "  $ harbor-ha reconfigure inventory.yaml             # roll one node at a time\n" +
+      "  $ harbor-ha reconfigure inventory.yaml --serial 2 --limit harbor3,harbor4",
   );
 }
 
@@ -59,7 +64,8 @@ export function addRollOptions(command: Command, name: RollCommand): Command {
     .option("-s, --serial <n>", "Harbor nodes out of service at once", "1")
     .option(
       "--health-timeout-s <n>",
-      "how long a rolled node may take to start after install.sh (/api/systeminfo 200, /v2/ 401 Bearer), and then to pass check.sh from every load balancer, before the roll stops",
+      "how long a rolled node may take to start after install.sh (/api/systeminfo 200, " +
+        "/v2/ 401 Bearer), and then to pass check.sh from every load balancer, before the roll stops",
       String(DEFAULT_GATE.timeoutMs / 1000),
     )
     .option("-n, --dry-run", "print the plan and the batches; change nothing", false)
@@ -124,10 +130,10 @@ async function runRoll(name: RollCommand, file: string, flags: RollFlags): Promi
       const report = formatRollJson(
         result,
         { command: name, inventory: inventory.path, dryRun: flags.dryRun },
-        error ? { message: redactor.redact(error.message), ...(error.hint ? { hint: error.hint } : {}) } : undefined,
+        error ? { message: error.message, ...(error.hint ? { hint: error.hint } : {}) } : undefined,
+        redactor,
       );
-      if (typeof flags.json === "string") await writeFile(flags.json, redactor.redact(report), { mode: 0o600 });
-      else process.stdout.write(redactor.redact(report));
+      await writeJson(flags.json, report);
     }
   }
 }

@@ -11,7 +11,8 @@ export function registerRotateCerts(program: Command): void {
         "batches of --serial behind the drain; each must serve the new certificate (its SHA-256\n" +
         "fingerprint compared with the inventory's) and pass check.sh before it is back in service.\n" +
         "While nodes roll, the load balancers trust the old and the new CA together.\n\n" +
-        "Exit status: 0 done, 1 a step or health gate failed (or refused), 2 bad inventory or usage,\n3 --dry-run found changes to make, 130 interrupted.",
+        "Exit status: 0 done, 1 a step or health gate failed (or refused), " +
+        "2 bad inventory or usage,\n3 --dry-run found changes to make, 130 interrupted.",
     );
   addRollOptions(command, "rotate-certs").addHelpText(
     "after",

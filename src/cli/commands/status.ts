@@ -1,8 +1,8 @@
-import { writeFile } from "node:fs/promises";
 import { describeAcceptedHostKey } from "../../remote/host-keys.js";
 import type { Command } from "commander";
 import { openCommandRun, positiveInt } from "../command-run.js";
 import { formatStatus } from "../../status/format.js";
+import { redactedJson, writeJson } from "../report/json.js";
 
 /** Exit status when anything is unhealthy, drifting or inconsistent. */
 export const EXIT_UNHEALTHY = 1;
@@ -52,12 +52,8 @@ export function registerStatus(program: Command): void {
         onHostKeyAccepted: (a) => process.stderr.write(`  ${describeAcceptedHostKey(a)}\n`),
         ...run.logOption(flags.verbose),
       });
-      const json = redactor.redact(JSON.stringify({ command: "status", inventory: inventory.path, ...report }, null, 2)) + "\n";
-      if (flags.json === true) process.stdout.write(json);
-      else {
-        process.stdout.write(redactor.redact(formatStatus(report)));
-        if (typeof flags.json === "string") await writeFile(flags.json, json, { mode: 0o600 });
-      }
+      if (flags.json !== true) process.stdout.write(redactor.redact(formatStatus(report)));
+      await writeJson(flags.json, redactedJson({ command: "status", inventory: inventory.path, ...report }, redactor));
       if (!report.healthy) process.exitCode = EXIT_UNHEALTHY;
     });
 }

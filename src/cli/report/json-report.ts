@@ -3,6 +3,7 @@ import type { ProvisionResult } from "../../provision/provision.js";
 import type { HostOutcome } from "../../apply/events.js";
 import type { Redactor } from "../../inventory/secret.js";
 import type { StepTimes } from "./step-times.js";
+import { redactedJson, stepJson } from "./json.js";
 
 export interface JsonReportInput {
   command: string;
@@ -33,15 +34,7 @@ export function formatJsonReport(input: JsonReportInput, redactor: Redactor): st
       return {
         ...o,
         address: planned?.host.address,
-        steps:
-          planned?.steps.map((s, i) => ({
-            phase: s.phase,
-            kind: s.kind,
-            title: s.title,
-            reason: s.reason,
-            ...(s.diff ? { diff: s.diff } : {}),
-            ...(ms[i] === undefined ? {} : { ms: ms[i] }),
-          })) ?? [],
+        steps: planned?.steps.map((s, i) => stepJson(s, ms[i])) ?? [],
       };
     }),
     preflightProblems: r?.plan?.problems ?? [],
@@ -49,8 +42,5 @@ export function formatJsonReport(input: JsonReportInput, redactor: Redactor): st
     nodeChecks: r?.nodeChecks,
     error: input.error,
   };
-  // Strings are redacted before JSON escapes them: a secret with a quote, a backslash or a
-  // newline no longer appears verbatim in the JSON text. The last pass is the usual second net.
-  const text = JSON.stringify(report, (_key, value: unknown) => (typeof value === "string" ? redactor.redact(value) : value), 2);
-  return redactor.redact(text) + "\n";
+  return redactedJson(report, redactor);
 }

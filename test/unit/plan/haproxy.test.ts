@@ -212,3 +212,34 @@ test("rotate-certs under haproxy: a changed CA file on a load balancer keeps HAP
     "check that haproxy still runs and answers",
   ]);
 });
+
+test("rotate-certs under haproxy with a node to reinstall: the load balancer's HAProxy check stays once, never taken for a shared-storage check step", async () => {
+  const { limitPlanToTls } = await import("../../../src/rolling/tls.js");
+  const { LB_CA_PATH } = await import("../../../src/render/loadbalancer.js");
+  const lbSteps = planLoadBalancer(
+    host("lb1"),
+    lbFacts((x) => {
+      x.files[LB_CA_PATH] = { present: true, sha256: "0".repeat(64), content: "old CA\n" };
+    }),
+    redactor,
+  );
+  // harbor1 serves an older certificate: its TLS files are written and install.sh runs.
+  const oldCert = nodeFacts();
+  oldCert.files["/data/cert/server.crt"] = { present: true, sha256: "0".repeat(64) };
+  const nodeSteps = planHarbor(hx, host("harbor1"), oldCert, bundle, redactor);
+  assert.ok(
+    nodeSteps.some((s) => s.role === "install-run"),
+    "the node's installer runs",
+  );
+  const limited = limitPlanToTls({
+    hosts: [
+      { host: host("lb1").host, steps: lbSteps },
+      { host: host("harbor1").host, steps: nodeSteps },
+    ],
+    problems: [],
+  });
+  assert.deepEqual(
+    limited.hosts[0]?.steps.map((s) => s.title),
+    [`write ${LB_CA_PATH} (0644 root:root)`, "reload haproxy (established connections are kept)", "check that haproxy still runs and answers"],
+  );
+});

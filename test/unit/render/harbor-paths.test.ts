@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
-import { harborLiveFiles, isHaTlsCopy } from "../../../src/render/harbor-paths.js";
+import { harborLiveFiles } from "../../../src/render/harbor-paths.js";
 import type { DesiredHost } from "../../../src/render/types.js";
 import { buildTestInventory, inventoryData, makeTestTls, readFixtureState } from "./helpers.js";
 
@@ -56,11 +56,18 @@ test("http without TLS: no certificate copies; the token pair and the secretkey 
   );
 });
 
-test("the TLS copies in ha/ are recognised as TLS files (rotate-certs writes them)", () => {
-  assert.deepEqual(
-    ["/opt/harbor/ha/server.crt", "/srv/harbor/ha/server.key", "/opt/harbor/ha/ca.crt", "/opt/harbor/ha/root.crt", "/opt/harbor/ha/secretkey"].map(
-      isHaTlsCopy,
-    ),
-    [true, true, true, false, false],
-  );
+test("the TLS files, their ha/ copies among them, are marked as TLS material (rotate-certs writes them); the token pair and the secretkey are not", async () => {
+  const tls = makeTestTls("registry.test.example", true);
+  const inv = buildTestInventory(inventoryData({ lbs: 2, nodes: 2, protocol: "https", vrrpMode: "unicast", withCa: true }), tls);
+  const [lb, , node] = renderDesiredState(inv, await readFixtureState()).hosts as DesiredHost[];
+  const marked = (h: DesiredHost | undefined) => (h?.files ?? []).filter((f) => f.tls === true).map((f) => f.path);
+  assert.deepEqual(marked(node), [
+    "/data/cert/server.crt",
+    "/data/cert/server.key",
+    "/data/ca_download/ca.crt",
+    "/opt/harbor/ha/server.crt",
+    "/opt/harbor/ha/server.key",
+    "/opt/harbor/ha/ca.crt",
+  ]);
+  assert.deepEqual(marked(lb), ["/etc/keepalived/harbor-ca.crt"]);
 });

@@ -1,0 +1,32 @@
+/**
+ * The one way a command writes --json: a document whose every string passes the Redactor
+ * before JSON escapes it (a secret with a quote, a backslash or a newline would otherwise
+ * appear escaped, unmatched), the whole text redacted once more as a second net; to stdout
+ * (`--json`) or to a file only its owner reads (`--json FILE`).
+ */
+import { writeFile } from "node:fs/promises";
+import type { Redactor } from "../../inventory/secret.js";
+import type { Step } from "../../plan/types.js";
+
+export function redactedJson(doc: unknown, redactor: Redactor): string {
+  const text = JSON.stringify(doc, (_key, value: unknown) => (typeof value === "string" ? redactor.redact(value) : value), 2);
+  return redactor.redact(text) + "\n";
+}
+
+/** A step as every report shows it: what, why and the diff, never its command; `ms` when it ran. */
+export function stepJson(s: Step, ms?: number): { phase: string; kind: string; title: string; reason: string; diff?: string; ms?: number } {
+  return {
+    phase: s.phase,
+    kind: s.kind,
+    title: s.title,
+    reason: s.reason,
+    ...(s.diff ? { diff: s.diff } : {}),
+    ...(ms === undefined ? {} : { ms }),
+  };
+}
+
+/** `--json` (true): to stdout; `--json FILE`: to FILE, mode 0600; absent: nowhere. */
+export async function writeJson(flag: string | boolean | undefined, json: string): Promise<void> {
+  if (flag === true) process.stdout.write(json);
+  else if (typeof flag === "string") await writeFile(flag, json, { mode: 0o600 });
+}

@@ -1,0 +1,69 @@
+/**
+ * provision's plan, from what the preflight read: the hosts' steps, the database's action,
+ * and the refusals that stop the run before its first write (the database refused, a preflight
+ * problem, more serving nodes restarted at once than --serial allows). Pure: the same value is
+ * shown by --dry-run and applied by applyProvisionPlan.
+ */
+import type { Inventory } from "../inventory/model.js";
+import type { Redactor } from "../inventory/secret.js";
+import type { DesiredState } from "../render/types.js";
+import type { HostFacts } from "../facts/types.js";
+import { planCluster } from "../plan/plan-cluster.js";
+import type { BundleInfo } from "../plan/harbor-node.js";
+import { restartLimitProblem } from "../plan/restart-limit.js";
+import type { Plan } from "../plan/types.js";
+import type { DatabasePreflight } from "../apply/database.js";
+import { preflightFailure } from "./result.js";
+
+/** What the read-only preflight found: every host's facts and the database's state. */
+export interface ClusterReading {
+  facts: Map<string, HostFacts>;
+  database: DatabasePreflight;
+}
+
+export interface ProvisionPlan {
+  plan: Plan;
+  database: DatabasePreflight;
+  /** Whether anything changes (or, in a dry run, would change). */
+  changed: boolean;
+  /** A dry run's notes about what a real run would refuse. */
+  warnings: string[];
+}
+
+export interface ProvisionPlanContext {
+  inv: Inventory;
+  redactor: Redactor;
+  bundle: BundleInfo;
+  /** This run's fresh marker for the shared-storage check. */
+  sharedStorageMarker: string;
+  startupTimeoutMs?: number;
+  /** Serving nodes a run may restart at once (--serial). */
+  serial: number;
+  /** A dry run still shows a plan the run would refuse for its restarts, saying so. */
+  dryRun: boolean;
+}
+
+/** Throws a ProvisionFailed (every host "not started") when the run must stop before its first write. */
+export function planProvision(desired: DesiredState, reading: ClusterReading, ctx: ProvisionPlanContext): ProvisionPlan {
+  const { database, facts } = reading;
+  const plan = planCluster(desired, facts, {
+    inv: ctx.inv,
+    redactor: ctx.redactor,
+    bundle: ctx.bundle,
+    sharedStorageMarker: ctx.sharedStorageMarker,
+    ...(ctx.startupTimeoutMs === undefined ? {} : { startupTimeoutMs: ctx.startupTimeoutMs }),
+  });
+  if (database.plan.action === "refuse") throw preflightFailure([`database: ${database.plan.reason}`], desired);
+  const warnings: string[] = [];
+  // A dry run still shows the plan (the operator wants to see the change), saying it would be refused.
+  const restarts = restartLimitProblem(ctx.inv, plan, facts, ctx.serial);
+  if (restarts && ctx.dryRun) warnings.push(`provision would refuse this plan: ${restarts.message}\n  → ${restarts.hint}`);
+  else if (restarts) plan.problems.push(restarts);
+  if (plan.problems.length > 0)
+    throw preflightFailure(
+      plan.problems.map((p) => `${p.host}: ${p.message}\n    → ${p.hint}`),
+      desired,
+    );
+  const changed = plan.hosts.some((h) => h.steps.length > 0) || database.plan.action !== "skip";
+  return { plan, database, changed, warnings };
+}

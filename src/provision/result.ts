@@ -1,0 +1,80 @@
+/**
+ * What provision gives back, and how a stopped run says what it had done: the per-host
+ * outcomes for the summary and --json, and the error that carries them. Pure.
+ */
+import type { Redactor } from "../inventory/secret.js";
+import { HarborHaError, InterruptedError } from "../errors.js";
+import type { DesiredState } from "../render/types.js";
+import type { Plan } from "../plan/types.js";
+import type { DatabaseApplyResult } from "../db/apply.js";
+import type { DatabasePreflight } from "../apply/database.js";
+import type { NodeCheck } from "../apply/verify.js";
+import type { HostOutcome } from "../apply/events.js";
+
+export interface ProvisionResult {
+  plan: Plan;
+  database: DatabasePreflight;
+  databaseResult?: DatabaseApplyResult;
+  outcomes: HostOutcome[];
+  vipHolder?: string;
+  nodeChecks?: NodeCheck[];
+  /** Whether anything changed (or, in a dry run, would change). */
+  changed: boolean;
+  redactor: Redactor;
+}
+
+/** A failed run: carries what was done so far, for the summary and --json. */
+export class ProvisionFailed extends HarborHaError {
+  constructor(
+    message: string,
+    readonly partial: Partial<ProvisionResult> & { outcomes: HostOutcome[] },
+    hint: string,
+    exitCode = 1,
+  ) {
+    super(message, { hint, exitCode });
+  }
+}
+
+/** Refused before anything changed: every host "not started". */
+export function preflightFailure(lines: string[], desired: DesiredState): ProvisionFailed {
+  const outcomes: HostOutcome[] = desired.hosts.map((h) => ({ host: h.host.name, role: h.host.role, status: "not started", changes: [], ms: 0 }));
+  return new ProvisionFailed(
+    `preflight failed; nothing was changed on any host:\n  ${lines.join("\n  ")}`,
+    { outcomes },
+    "Fix the problems above and run again.",
+  );
+}
+
+/** "host: message" (once, even when the message names the host), then what to do. */
+export function describeFailure(host: string, e: Error): string {
+  const message = e.message.startsWith(host) ? e.message : `${host}: ${e.message}`;
+  return e instanceof HarborHaError && e.hint ? `${message}\n    → ${e.hint}` : message;
+}
+
+/** A dry run's outcomes: each host would change (its steps) or is unchanged. */
+export function dryRunOutcomes(plan: Plan, ms: number): HostOutcome[] {
+  return plan.hosts.map((h) => ({
+    host: h.host.name,
+    role: h.host.role,
+    status: h.steps.length > 0 ? ("would change" as const) : ("unchanged" as const),
+    changes: h.steps.map((s) => s.title),
+    ms,
+  }));
+}
+
+export function outcomesOf(
+  plan: Plan,
+  done: ReadonlyMap<string, string[]>,
+  failures: ReadonlyMap<string, Error>,
+  ms: ReadonlyMap<string, number>,
+): HostOutcome[] {
+  return plan.hosts.map((h) => {
+    const failed = failures.get(h.host.name);
+    const changes = done.get(h.host.name) ?? [];
+    const base = { host: h.host.name, role: h.host.role, changes, ms: ms.get(h.host.name) ?? 0 };
+    // A host Ctrl-C stopped before its next step did not fail: it is unfinished.
+    if (failed instanceof InterruptedError) return { ...base, status: changes.length > 0 ? ("changed" as const) : ("not started" as const) };
+    if (failed) return { ...base, status: "failed" as const, error: failed.message };
+    return { ...base, status: changes.length > 0 ? ("changed" as const) : ("unchanged" as const) };
+  });
+}
