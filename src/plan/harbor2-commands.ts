@@ -14,7 +14,7 @@ import { cmd, shScript } from "../shell/command.js";
 import type { Command } from "../shell/command.js";
 
 /** What Harbor's install.sh runs compose as: the docker plugin when there is one, else docker-compose (its common.sh). */
-const COMPOSE = 'compose() { if docker compose version >/dev/null 2>&1; then docker compose "$@"; else docker-compose "$@"; fi; }';
+export const COMPOSE_FUNCTION = 'compose() { if docker compose version >/dev/null 2>&1; then docker compose "$@"; else docker-compose "$@"; fi; }';
 
 /** Exit status of the install step when prepare's env files lack a key harbor-ha pins. */
 export const PIN_MISSING_KEY_EXIT = 3;
@@ -62,7 +62,7 @@ export function harbor2InstallCommand(harborDir: string, withTrivy: boolean, pin
     './install.sh "$@" </dev/null',
     PIN_FUNCTION,
     ...pinCalls(),
-    COMPOSE,
+    COMPOSE_FUNCTION,
     "compose up -d",
   ].join("\n");
   return cmd("bash", "-c", script, "bash", harborDir, pinnedSecretsPath, ...(withTrivy ? ["--with-trivy"] : []));
@@ -70,7 +70,7 @@ export function harbor2InstallCommand(harborDir: string, withTrivy: boolean, pin
 
 /** `docker compose ps` in Harbor's folder: which of its services run, for a failure message. */
 export function harbor2ComposePsCommand(harborDir: string): Command {
-  return shScript(cmd("cd", harborDir), cmd("bash", "-c", `${COMPOSE}\ncompose ps`));
+  return shScript(cmd("cd", harborDir), cmd("bash", "-c", `${COMPOSE_FUNCTION}\ncompose ps`));
 }
 
 /** Where a Harbor 2.x node answers its API locally (the facts and the start-up wait ask it). */

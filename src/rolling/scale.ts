@@ -81,6 +81,7 @@ export async function applyStopHarbor(session: Transport, inv: Inventory, purge:
   const command = stopHarborCommand(harborDir(inv), {
     // Harbor 2.x's prepare writes one docker-compose.yml with every service it enabled.
     withClair: isHarbor2Vm(inv) ? false : inv.data.harbor.with_clair,
+    harbor2: isHarbor2Vm(inv),
     purge,
     bundlePath: bundleRemotePath(inv),
     stampPath: INSTALL_STAMP_PATH,

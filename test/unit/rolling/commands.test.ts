@@ -26,7 +26,8 @@ describe("rolling commands", () => {
 
   it("stops Harbor with docker-compose down and the compose files install.sh used; removes files only with purge", () => {
     const keep = stopHarborCommand("/opt/harbor", { withClair: false, purge: false, bundlePath: "/opt/h.tgz", stampPath: "/var/lib/s" }).toString();
-    assert.match(keep, /docker-compose "\$@" down/);
+    assert.match(keep, /compose\(\) \{ docker-compose "\$@"; \}/);
+    assert.match(keep, /compose "\$@" down/);
     assert.match(keep, / \/opt\/harbor \/opt\/h\.tgz \/var\/lib\/s -f docker-compose\.yml$/);
     assert.doesNotMatch(keep, /rm -rf|standin|pid/);
     const purge = stopHarborCommand("/opt/harbor", { withClair: true, purge: true, bundlePath: "/opt/h.tgz", stampPath: "/var/lib/s" }).toString();
@@ -60,6 +61,36 @@ describe("rolling commands", () => {
       assert.equal(existsSync(harbor), true, "files kept without purge");
       assert.equal(run(true).status, 0);
       assert.equal(existsSync(harbor) || existsSync(join(dir, "h.tgz")), false, "purge removes the folder and the bundle");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("Harbor 2.x: stops with the docker compose plugin when there is one, as its install.sh started it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hha-stop2-"));
+    try {
+      const bin = join(dir, "bin");
+      mkdirSync(bin);
+      // A docker whose compose plugin answers `compose version` and records the rest.
+      writeFileSync(join(bin, "docker"), `#!/bin/sh\n[ "$1 $2" = "compose version" ] && exit 0\necho "$PWD $*" >> ${join(dir, "calls")}\n`, {
+        mode: 0o755,
+      });
+      const harbor = join(dir, "harbor");
+      mkdirSync(harbor);
+      writeFileSync(join(harbor, "docker-compose.yml"), "services: {}\n");
+      const c = stopHarborCommand(harbor, {
+        withClair: false,
+        purge: false,
+        bundlePath: join(dir, "h.tgz"),
+        stampPath: join(dir, "stamp"),
+        harbor2: true,
+      });
+      const r = spawnSync("sh", ["-c", renderShell(c, { reveal: true })], {
+        encoding: "utf8",
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ""}` },
+      });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(readFileSync(join(dir, "calls"), "utf8"), `${harbor} compose -f docker-compose.yml down\n`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
