@@ -1,22 +1,25 @@
 /**
- * A real client request through the VIP, as clients make it: GET /api/systeminfo for the
- * cluster's hostname at the VIP's address, the certificate verified against the inventory's
+ * A real client request through the VIP, as clients make it: GET /api/systeminfo (Harbor 2.x:
+ * /api/v2.0/systeminfo, which answers anonymous callers too) for the cluster's hostname at the VIP's address, the certificate verified against the inventory's
  * CA (as check.sh verifies it). Used by the failover drill under load_balancing: haproxy,
  * where a request through the VIP reaches a Harbor node (LVS needs IPVS to do that).
  */
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { Inventory } from "../inventory/model.js";
-import { vipParts } from "../inventory/model.js";
+import { isHarbor2Vm, vipParts } from "../inventory/model.js";
 import { cmd } from "../shell/command.js";
 import type { Command } from "../shell/command.js";
 import { LB_CA_PATH } from "../render/loadbalancer.js";
 
-export const VIP_REQUEST_PATH = "/api/systeminfo";
+/** The path asked through the VIP: Harbor's system information, which every node answers without credentials. */
+export function vipRequestPath(inv: Inventory): string {
+  return isHarbor2Vm(inv) ? "/api/v2.0/systeminfo" : "/api/systeminfo";
+}
 
 /** What the drill says it measured. */
 export function describeVipRequest(inv: Inventory): string {
-  return `${inv.data.cluster.protocol.toUpperCase()} GET ${VIP_REQUEST_PATH} for ${inv.data.cluster.hostname} through the VIP`;
+  return `${inv.data.cluster.protocol.toUpperCase()} GET ${vipRequestPath(inv)} for ${inv.data.cluster.hostname} through the VIP`;
 }
 
 /** The same request made on a load balancer (when this machine cannot reach the VIP): prints the HTTP status, 000 when nothing answered. */
@@ -37,7 +40,7 @@ export function vipRequestCommand(inv: Inventory): Command {
     `${hostname}:${port}:${vipParts(inv).address}`,
     ...ca,
     "--",
-    `${protocol}://${hostname}:${port}${VIP_REQUEST_PATH}`,
+    `${protocol}://${hostname}:${port}${vipRequestPath(inv)}`,
   );
 }
 
@@ -49,7 +52,7 @@ export function requestThroughVip(inv: Inventory, timeoutMs = 2000): Promise<num
     const options = {
       host: vipParts(inv).address,
       port: https ? 443 : 80,
-      path: VIP_REQUEST_PATH,
+      path: vipRequestPath(inv),
       headers: { Host: hostname },
       timeout: timeoutMs,
       agent: false as const,

@@ -8,7 +8,9 @@
  * - skopeo pushes through one node and pulls through the other and through the VIP;
  * - a rolling reconfigure (Trivy off) rolls one node at a time while pulls loop through the VIP,
  *   none failing, and the pinned secrets survive the new prepare run;
- * - status is healthy and compares the shared secrets across nodes.
+ * - status is healthy and compares the shared secrets across nodes;
+ * - rotate-certs rolls a new certificate (prepare copies it for nginx) and every node serves it;
+ * - the failover drill measures the VIP move with real HTTPS requests (/api/v2.0/systeminfo).
  */
 import { after, before, describe, it } from "node:test";
 import { createHash } from "node:crypto";
@@ -20,6 +22,8 @@ import { labDown, labUp } from "./helpers/lab.js";
 import type { Lab } from "./helpers/lab.js";
 import { runCli } from "./helpers/cli.js";
 import { makeImage, pullImage, pullLoop, pushImage } from "./helpers/registry.js";
+import { newCertificate, servedFingerprint } from "./helpers/tls.js";
+import { X509Certificate } from "node:crypto";
 
 const NODES = ["harbor1", "harbor2"];
 const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
@@ -152,5 +156,31 @@ describe("Harbor 2.15.1 on VMs (https lab: 2 load balancers with HAProxy, 2 node
       "token signing key: true",
     ]);
     assert.equal(report.cluster.database?.state, "ok");
+  });
+  it("rotate-certs rolls a new certificate node by node; every node's nginx then serves it", async () => {
+    const cert = newCertificate(lab, "tls-rotated");
+    const expected = new X509Certificate(cert.pem).fingerprint256.toUpperCase();
+    assert.notEqual(await servedFingerprint(lab, "harbor1"), expected);
+    const inv = join(lab.dir, "inventory-rotated.yaml");
+    writeFileSync(
+      inv,
+      readFileSync(join(lab.dir, "inventory-no-trivy.yaml"), "utf8")
+        .replace(join(lab.dir, "tls", "server.crt"), join(cert.dir, "server.crt"))
+        .replace(join(lab.dir, "tls", "server.key"), join(cert.dir, "server.key")),
+    );
+    const r = await runCli(["rotate-certs", inv], { timeoutMs: 900_000 });
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    for (const node of NODES) assert.equal(await servedFingerprint(lab, node), expected, `${node} serves the new certificate`);
+    await assertPinned();
+  });
+
+  it("the failover drill measures the VIP move with real HTTPS requests to Harbor 2.x's API", async () => {
+    const r = await runCli(["failover-drill", join(lab.dir, "inventory-rotated.yaml")]);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(
+      r.stdout,
+      /HTTPS GET \/api\/v2\.0\/systeminfo for registry\.lab\.test through the VIP was answered 200 \(from this machine\) after \d+ ms\./,
+    );
+    assert.match(r.stdout, /Restored/);
   });
 });

@@ -1,7 +1,7 @@
 /** The failover drill under haproxy: the client request it makes through the VIP, and how its count reads. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Inventory } from "../../../src/inventory/model.js";
+import type { Harbor2VmInventory, Inventory } from "../../../src/inventory/model.js";
 import { describeDrill, formatDrillReport } from "../../../src/drill/preconditions.js";
 import { describeVipRequest, vipRequestCommand } from "../../../src/drill/vip-request.js";
 import { inv } from "../plan/example.js";
@@ -14,6 +14,13 @@ test("the request on a load balancer: the cluster's hostname resolved to the VIP
     "curl -sS -o /dev/null -w '%{http_code}' --max-time 2 --resolve registry.example.com:443:10.20.0.100 --cacert /etc/keepalived/harbor-ca.crt -- https://registry.example.com:443/api/systeminfo",
   );
   assert.equal(describeVipRequest(hx), "HTTPS GET /api/systeminfo for registry.example.com through the VIP");
+});
+
+test("Harbor 2.x: the request asks /api/v2.0/systeminfo, which answers anonymous callers (2.x has no /api/systeminfo)", () => {
+  // The request reads only the sections both generations share, and the generation.
+  const hx2 = { ...hx, generation: 2 } as unknown as Harbor2VmInventory;
+  assert.match(String(vipRequestCommand(hx2)), / -- https:\/\/registry\.example\.com:443\/api\/v2\.0\/systeminfo$/);
+  assert.equal(describeVipRequest(hx2), "HTTPS GET /api/v2.0/systeminfo for registry.example.com through the VIP");
 });
 
 test("the report says which request measured the move and how many failed", () => {
