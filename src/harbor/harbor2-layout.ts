@@ -26,6 +26,15 @@ export const HARBOR2_TOKEN_KEY_PATH = `${HARBOR2_DATA_VOLUME}/secret/core/privat
 export const HARBOR2_TOKEN_CERT_PATH = `${HARBOR2_DATA_VOLUME}/secret/registry/root.crt`;
 export const HARBOR2_SECRET_OWNER = HARBOR_UID;
 
+/**
+ * The Harbor 2.x release a node was installed with, recorded after a successful install.
+ * Harbor migrates the shared schema when the first core of a new release starts, patch
+ * releases included (make/migrations/postgresql has 0171_2.14.1, 0181_2.15.3): the other
+ * nodes' older cores may then run against a schema they do not know, so a release change is
+ * not rolled (plan/preflight.ts refuses it).
+ */
+export const HARBOR2_RELEASE_STAMP_PATH = "/var/lib/harbor-ha/harbor-release";
+
 /** harbor.yml's _version: the configuration format 2.15's prepare reads without migrating it. */
 export const HARBOR2_CONFIG_VERSION: Record<string, string> = { "2.15": "2.15.0" };
 

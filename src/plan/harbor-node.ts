@@ -10,6 +10,7 @@ import { isHarbor2Vm, usesHaproxy } from "../inventory/model.js";
 import type { Command } from "../shell/command.js";
 import { HARBOR2_PINNED_SECRETS_PATH } from "../render/harbor2-node.js";
 import { harbor2InstallCommand, HARBOR2_LOCAL_API_PATH } from "./harbor2-commands.js";
+import { HARBOR2_RELEASE_STAMP_PATH } from "../harbor/harbor2-layout.js";
 import type { Redactor } from "../inventory/secret.js";
 import type { DesiredHost } from "../render/types.js";
 import type { HostFacts } from "../facts/types.js";
@@ -264,6 +265,32 @@ export function planHarbor(
       },
       applies: ["reinstall-harbor"],
     });
+    if (isHarbor2Vm(inv)) steps.push(releaseStampStep(host, inv.data.cluster.harbor_version));
   }
   return steps;
+}
+
+/** Harbor 2.x: the release now installed, which a later run compares with the inventory's (plan/preflight.ts). */
+function releaseStampStep(host: string, release: string): Step {
+  return {
+    host,
+    phase: "harbor",
+    kind: "install",
+    role: "install-stamp",
+    title: `record the installed release (Harbor ${release}) in ${HARBOR2_RELEASE_STAMP_PATH}`,
+    reason: "after a successful install",
+    action: {
+      type: "upload",
+      file: {
+        path: HARBOR2_RELEASE_STAMP_PATH,
+        content: `${release}\n`,
+        mode: 0o644,
+        owner: "root",
+        group: "root",
+        sensitive: false,
+        onChange: [],
+        description: "the Harbor release install.sh last installed",
+      },
+    },
+  };
 }
