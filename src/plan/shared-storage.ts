@@ -9,6 +9,7 @@
  * before the harbor phase. With an object store prepare asks nothing and nothing is checked. Pure.
  */
 import type { Inventory } from "../inventory/model.js";
+import { isHarbor2Vm } from "../inventory/model.js";
 import { REGISTRY_DATA_PATH } from "../harbor/layout.js";
 import { SHARED_CHECK_FILE, sharedStorageMarkCommand, sharedStorageReadCommand } from "./commands.js";
 import type { HostPlan, Step } from "./types.js";
@@ -49,7 +50,10 @@ export function planSharedStorageCheck(inv: Inventory, nodePlans: readonly HostP
   if (dir === undefined || nodePlans.length === 0 || !nodePlans.some((p) => p.steps.some(isInstallRun))) return [];
   const settled = nodePlans.find((p) => !p.steps.some((s) => s.phase === "storage"));
   const writer = (settled ?? (nodePlans[0] as HostPlan)).host.name;
-  const why = "prepare asks whether the registry storage is shared; harbor-ha answers yes only once every node sees this marker";
+  // Harbor 1.x's prepare --ha asks; Harbor 2.x's does not, but nodes with storage of their own would still serve different registries.
+  const why = isHarbor2Vm(inv)
+    ? "every node's registry must use the same storage; harbor-ha installs only once every node sees this marker"
+    : "prepare asks whether the registry storage is shared; harbor-ha answers yes only once every node sees this marker";
   const steps: Step[] = [
     {
       host: writer,
