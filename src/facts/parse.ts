@@ -21,6 +21,7 @@ export function emptyFacts(): HostFacts {
     tcp: {},
     diskFreeKb: {},
     stamps: {},
+    envLines: {},
     http: {},
     versions: {},
     api: {},
@@ -97,6 +98,9 @@ function readLine(f: HostFacts, [kind = "", a = "", b = "", c = "", d = ""]: str
       break;
     case "stamp":
       f.stamps[a] = b === "" ? null : b;
+      break;
+    case "envlines":
+      f.envLines[a] = b === "absent" || b === "" ? null : b;
       break;
     case "http":
       f.http[a] = Number(b) || 0;

@@ -20,6 +20,11 @@ export type FactQuery =
   | { kind: "tcp"; host: string; port: number }
   | { kind: "disk"; path: string }
   | { kind: "stamp"; path: string }
+  /**
+   * The sha256 of a KEY=value file's lines for these keys, sorted (LC_ALL=C), one newline after
+   * each: what values a file holds, compared by checksum (Harbor 2.x's env files hold secrets).
+   */
+  | { kind: "envlines"; path: string; keys: readonly string[] }
   | { kind: "http"; url: string }
   | { kind: "vipchain" }
   | { kind: "keepalived" }
@@ -54,6 +59,11 @@ export function baseQueries(desired: DesiredHost): FactQuery[] {
 }
 
 /** One stdin line per query; fields never contain TAB or newline (paths and names are validated). */
+/** What an envlines fact reads for a file holding exactly these KEY=value lines. */
+export function envLinesSha256(lines: readonly string[]): string {
+  return sha256Hex([...lines].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((l) => `${l}\n`).join(""));
+}
+
 export function encodeQueries(queries: readonly FactQuery[]): string {
   return queries.map(encodeQuery).join("\n") + "\n";
 }
@@ -86,6 +96,9 @@ function encodeQuery(q: FactQuery): string {
         return [q.kind, q.host, q.port];
       case "http":
         return [q.kind, q.url];
+      case "envlines":
+        if (q.keys.some((k) => !/^[A-Z][A-Z0-9_]*$/.test(k))) throw new Error(`harbor-ha: not an env key: ${q.keys.join(",")}`);
+        return [q.kind, q.path, q.keys.join(",")];
       // The identity of the program file the caller already knows the answer of ("-": none).
       case "version":
         return [q.kind, q.program, q.knownId || "-"];

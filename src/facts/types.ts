@@ -49,6 +49,8 @@ export interface HostFacts {
   /** path → free KiB on its filesystem. */
   diskFreeKb: Record<string, number>;
   stamps: Record<string, string | null>;
+  /** path → envlines checksum (facts/queries.ts); null when the file is absent or unreadable. */
+  envLines: Record<string, string | null>;
   /** url → HTTP status (0 when nothing answered). */
   http: Record<string, number>;
   vipChain?: { hooked: boolean; rules: string[] };

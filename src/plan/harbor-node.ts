@@ -11,6 +11,7 @@ import type { Command } from "../shell/command.js";
 import { HARBOR2_PINNED_SECRETS_PATH } from "../render/harbor2-node.js";
 import { harbor2InstallCommand, HARBOR2_LOCAL_API_PATH } from "./harbor2-commands.js";
 import { HARBOR2_RELEASE_STAMP_PATH } from "../harbor/harbor2-layout.js";
+import { harbor2EnvDrift } from "./harbor2-live.js";
 import type { Redactor } from "../inventory/secret.js";
 import type { DesiredHost } from "../render/types.js";
 import type { HostFacts } from "../facts/types.js";
@@ -220,7 +221,7 @@ export function planHarbor(
   const installer = installerRun(inv);
   const digest = installDigest(d, bundle, installer.withScanner);
   const up = f.http[localHealthUrl(inv)] === 200;
-  const live = isHarbor2Vm(inv) ? [] : liveFileDrift(inv, d, f);
+  const live = isHarbor2Vm(inv) ? harbor2EnvDrift(inv, d, f) : liveFileDrift(inv, d, f);
   const reason = files.handlers.has("reinstall-harbor")
     ? "its configuration changed"
     : pending.has("reinstall-harbor")
@@ -230,7 +231,9 @@ export function planHarbor(
         : !up
           ? "Harbor does not answer on this node"
           : live.length > 0
-            ? `Harbor uses other files than harbor-ha's (${live.map((l) => l.path).join(", ")}): prepare puts harbor-ha's in place again`
+            ? isHarbor2Vm(inv)
+              ? `Harbor runs with other secrets than the cluster's (${live.map((l) => l.path).join(", ")}): the install step puts them back`
+              : `Harbor uses other files than harbor-ha's (${live.map((l) => l.path).join(", ")}): prepare puts harbor-ha's in place again`
             : undefined;
   if (reason) {
     steps.push({

@@ -7,6 +7,7 @@ import type { FactQuery } from "../facts/queries.js";
 import { harborDir, VIP_ACCEPT_SCRIPT_PATH } from "../render/harbor-node.js";
 import { HAPROXY_CFG_PATH } from "../render/haproxy.js";
 import { HARBOR2_RELEASE_STAMP_PATH } from "../harbor/harbor2-layout.js";
+import { harbor2EnvQueries } from "./harbor2-live.js";
 import { bundleRemotePath, INSTALL_STAMP_PATH, localHealthUrl } from "./harbor-node.js";
 import type { BundleInfo } from "./harbor-node.js";
 import { LB_SYSCTLS } from "./loadbalancer.js";
@@ -46,7 +47,7 @@ export function queriesFor(inv: Inventory, d: DesiredHost, bundle: BundleInfo): 
   // Left over from lvs-dr: removed when found.
   if (usesHaproxy(inv)) q.push({ kind: "file", path: VIP_ACCEPT_SCRIPT_PATH, desiredSha256: "", showContent: false });
   if (!isHarbor2Vm(inv)) q.push(...harbor1NodeQueries(inv, d));
-  else q.push({ kind: "stamp", path: HARBOR2_RELEASE_STAMP_PATH });
+  else q.push({ kind: "stamp", path: HARBOR2_RELEASE_STAMP_PATH }, ...harbor2EnvQueries(inv, d));
   return q;
 }
 

@@ -17,6 +17,7 @@ import { LOCK_DIR, LOCK_OWNER_PATH } from "../lock/commands.js";
 import { parseLockOwner } from "../lock/owner.js";
 import { checkSecretConsistency } from "./secrets.js";
 import { liveFileDrift } from "../plan/live-files.js";
+import { harbor2EnvDrift } from "../plan/harbor2-live.js";
 import { desiredDbSettings, settingsDrift, settingsNode } from "../plan/harbor-settings.js";
 import { listProblems } from "./problems.js";
 import { PENDING_WHAT, pendingOn, pendingSince } from "../plan/pending.js";
@@ -148,8 +149,8 @@ function secretsOf(input: StatusInput): SecretConsistency[] {
 
 /** The files Harbor really uses, against the render (an old key prepare restored shows here). */
 function liveDriftOf(inv: Inventory, d: DesiredHost | undefined, f: HostFacts): FileDriftItem[] {
-  // Harbor 2.x's prepare reuses the seeded files as they are: there are no ha/ copies to drift from.
-  return d && !isHarbor2Vm(inv) ? liveFileDrift(inv, d, f) : [];
+  if (!d) return [];
+  return isHarbor2Vm(inv) ? harbor2EnvDrift(inv, d, f) : liveFileDrift(inv, d, f);
 }
 
 function settingsOf(inv: Inventory, facts: ReadonlyMap<string, HostFacts>): { settings?: SettingsStatus } {

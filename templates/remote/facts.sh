@@ -110,6 +110,11 @@ while IFS="$T" read -r kind a b _; do
     printf 'disk\t%s\t%s\n' "$a" "$(df -Pk -- "$d" | awk 'NR == 2 { print $4 }')" ;;
   stamp)
     printf 'stamp\t%s\t%s\n' "$a" "$(head -n 1 -- "$a" 2>/dev/null)" ;;
+  envlines)
+    if [ -r "$a" ]; then
+      s=$(grep -E "^($(printf '%s' "$b" | tr , '|'))=" -- "$a" | LC_ALL=C sort | sha256sum | cut -d' ' -f1)
+    else s=absent; fi
+    printf 'envlines\t%s\t%s\n' "$a" "$s" ;;
   http) spawn probe_http "$a" ;;
   vipchain)
     if iptables -t nat -C PREROUTING -j HARBOR_HA_VIP 2>/dev/null; then h=hooked; else h=unhooked; fi

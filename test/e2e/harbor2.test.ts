@@ -9,6 +9,8 @@
  * - a rolling reconfigure (Trivy off) rolls one node at a time while pulls loop through the VIP,
  *   none failing, and the pinned secrets survive the new prepare run;
  * - status is healthy and compares the shared secrets across nodes;
+ * - install.sh run by hand on a node (prepare makes new secrets): status names the node's env
+ *   files, provision reinstalls that node only and the cluster's secrets are back;
  * - rotate-certs rolls a new certificate (prepare copies it for nginx) and every node serves it;
  * - the failover drill measures the VIP move with real HTTPS requests (/api/v2.0/systeminfo).
  */
@@ -157,6 +159,25 @@ describe("Harbor 2.15.1 on VMs (https lab: 2 load balancers with HAProxy, 2 node
     ]);
     assert.equal(report.cluster.database?.state, "ok");
   });
+  it("install.sh run by hand on one node (prepare makes new secrets): status names it, provision puts the cluster's secrets back", async () => {
+    const inv = join(lab.dir, "inventory-no-trivy.yaml");
+    const byHand = await lab.sshRun("harbor2", "cd /opt/harbor && ./install.sh </dev/null >/dev/null 2>&1; echo $?", { timeoutMs: 300_000 });
+    assert.equal(byHand.stdout.trim(), "0");
+    const status = await runCli(["status", inv, "--json"]);
+    assert.notEqual(status.code, 0, "status is not healthy");
+    const report = JSON.parse(status.stdout) as { problems: Array<{ subject: string; message: string }> };
+    assert.ok(
+      report.problems.some((p) => p.subject === "harbor2" && /common\/config\/core\/env/.test(p.message)),
+      JSON.stringify(report.problems),
+    );
+    assert.ok(!report.problems.some((p) => p.subject === "harbor1"), JSON.stringify(report.problems));
+    const r = await runCli(["provision", inv, "--serial", "1"], { timeoutMs: 900_000 });
+    assert.equal(r.code, 0, `provision: ${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout + r.stderr, /harbor2: run install\.sh/);
+    assert.doesNotMatch(r.stdout + r.stderr, /harbor1: run install\.sh/);
+    await assertPinned();
+  });
+
   it("rotate-certs rolls a new certificate node by node; every node's nginx then serves it", async () => {
     const cert = newCertificate(lab, "tls-rotated");
     const expected = new X509Certificate(cert.pem).fingerprint256.toUpperCase();

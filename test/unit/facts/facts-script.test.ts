@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { parseFacts } from "../../../src/facts/parse.js";
-import { encodeQueries, sha256Hex } from "../../../src/facts/queries.js";
+import { encodeQueries, envLinesSha256, sha256Hex } from "../../../src/facts/queries.js";
 import type { FactQuery } from "../../../src/facts/queries.js";
 import type { HostFacts } from "../../../src/facts/types.js";
 import { FACTS_SCRIPT_PATH, runFactsScript } from "./run-facts.js";
@@ -45,6 +45,8 @@ before(() => {
   mkdirSync(join(dir, "sub"), { mode: 0o750 });
   chmodSync(join(dir, "sub"), 0o750);
   writeFileSync(join(dir, "stamp"), "abc123\nsecond line\n");
+  // As prepare writes Harbor 2.x's env files: other keys around, the pinned ones in its own order.
+  writeFileSync(join(dir, "env"), "CONFIG_PATH=/etc/core/app.conf\nCSRF_KEY=k3y\nCORE_SECRET=c0re\nCORE_URL=http://core:8080\n");
   mkdirSync(join(dir, "pending"));
   writeFileSync(join(dir, "pending", "reload-keepalived"), "");
   utimesSync(join(dir, "pending", "reload-keepalived"), 1_700_000_000, 1_700_000_000);
@@ -72,6 +74,8 @@ before(() => {
     { kind: "disk", path: join(dir, "not", "yet", "created") },
     { kind: "stamp", path: join(dir, "stamp") },
     { kind: "stamp", path: join(dir, "no-stamp") },
+    { kind: "envlines", path: join(dir, "env"), keys: ["CORE_SECRET", "CSRF_KEY"] },
+    { kind: "envlines", path: join(dir, "no-env"), keys: ["CORE_SECRET"] },
     { kind: "pending", path: join(dir, "pending") },
     { kind: "mount", target: "/proc" },
     ...(otherMount ? [{ kind: "mount" as const, target: otherMount[1] as string }] : []),
@@ -163,6 +167,13 @@ test("facts.sh: sysctls, interfaces, free disk, stamps", () => {
   assert.ok(Math.abs((facts.diskFreeKb[join(dir, "not", "yet", "created")] ?? 0) - free) < 64 * 1024);
   assert.equal(facts.stamps[join(dir, "stamp")], "abc123");
   assert.equal(facts.stamps[join(dir, "no-stamp")], null);
+});
+
+test("facts.sh: an env file's lines for some keys, by checksum only, in the order envLinesSha256 sorts them", () => {
+  assert.equal(facts.envLines[join(dir, "env")], envLinesSha256(["CSRF_KEY=k3y", "CORE_SECRET=c0re"]));
+  assert.notEqual(facts.envLines[join(dir, "env")], envLinesSha256(["CSRF_KEY=other", "CORE_SECRET=c0re"]));
+  assert.equal(facts.envLines[join(dir, "no-env")], null);
+  assert.doesNotMatch(raw, /k3y|c0re/, "the values never leave the host");
 });
 
 test("facts.sh: mounts and fstab", () => {

@@ -55,7 +55,7 @@ export function fileOf(d: DesiredHost, path: string): DesiredFile {
 }
 
 /** Owners like "10000" have no name on most hosts: stat reports UNKNOWN and the number. */
-function ownerFact(owner: string, group: string): { owner: string; group: string; uid: string; gid: string } {
+export function ownerFact(owner: string, group: string): { owner: string; group: string; uid: string; gid: string } {
   const id = (n: string) => (n === "root" ? "0" : /^\d+$/.test(n) ? n : "999");
   const name = (n: string) => (/^\d+$/.test(n) ? "UNKNOWN" : n);
   return { owner: name(owner), group: name(group), uid: id(owner), gid: id(group) };

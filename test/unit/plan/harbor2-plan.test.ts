@@ -9,6 +9,9 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { HARBOR2_RELEASE_STAMP_PATH } from "../../../src/harbor/harbor2-layout.js";
 import { emptyFacts } from "../../../src/facts/parse.js";
+import { envLinesSha256, sha256Hex } from "../../../src/facts/queries.js";
+import { fstabLine } from "../../../src/plan/commands.js";
+import { bundleRemotePath, INSTALL_STAMP_PATH, installDigest, localHealthUrl } from "../../../src/plan/harbor-node.js";
 import type { HostFacts } from "../../../src/facts/types.js";
 import { parseHarbor2VmInventory } from "../../../src/inventory/load.js";
 import type { Harbor2VmInventory } from "../../../src/inventory/model.js";
@@ -22,6 +25,7 @@ import { createTestWorld } from "../inventory/env.js";
 import type { TestWorld } from "../inventory/env.js";
 import { TEST_NOW } from "../inventory/tls-fixtures.js";
 import { readFixtureState } from "../render/helpers.js";
+import { ownerFact } from "./example.js";
 
 const BUNDLE = { localPath: "/srv/harbor-offline-installer-v2.15.1.tgz", sha256: "b".repeat(64) };
 
@@ -96,6 +100,64 @@ describe("the plan for Harbor 2.x on VMs", () => {
     assert.deepEqual(
       node.steps.filter((s) => s.role === "install-stamp").map((s) => (s.action.type === "upload" ? s.action.file.path : "")),
       ["/var/lib/harbor-ha/harbor-install.stamp", HARBOR2_RELEASE_STAMP_PATH],
+    );
+  });
+
+  /** A node a previous run installed from this very configuration; `env` overrides what prepare's env files hold. */
+  const installed = (d: DesiredHost, env: Record<string, string> = {}): HostFacts => {
+    const f = bare(d);
+    if (d.host.role !== "harbor-node") return f;
+    for (const p of d.packages) f.packages[p] = true;
+    for (const dir of d.directories) f.dirs[dir.path] = { present: true, mode: dir.mode, ...ownerFact(dir.owner, dir.group) };
+    for (const file of d.files)
+      f.files[file.path] = { present: true, mode: file.mode, ...ownerFact(file.owner, file.group), sha256: sha256Hex(file.content) };
+    for (const t of d.requiredMounts) f.mounts[t] = { source: "/dev/sdb1", fstype: "ext4", options: "rw" };
+    for (const m of d.mounts) {
+      f.mounts[m.target] = { source: m.source, fstype: "nfs4", options: m.options };
+      f.fstab[m.target] = fstabLine(m);
+    }
+    f.files[bundleRemotePath(inv)] = { present: true, mode: 0o600, ...ownerFact("root", "root"), sha256: BUNDLE.sha256 };
+    f.files["/opt/harbor/install.sh"] = { present: true, mode: 0o755, ...ownerFact("root", "root"), sha256: "x" };
+    f.vipChain = { hooked: true, rules: ["-A HARBOR_HA_VIP -j REDIRECT"] };
+    f.stamps[INSTALL_STAMP_PATH] = installDigest(d, BUNDLE, true);
+    f.stamps[HARBOR2_RELEASE_STAMP_PATH] = "2.15.1";
+    f.http[localHealthUrl(inv)] = 200;
+    const pinned = (key: string) =>
+      env[key] ??
+      `${key}=${
+        /^[A-Z_]+=(.*)$/m.exec(
+          fileContent(d, "/var/lib/harbor-ha/harbor2-pinned-secrets.env")
+            .split("\n")
+            .find((l) => l.startsWith(`${key}=`)) ?? "",
+        )?.[1] ?? ""
+      }`;
+    f.envLines["/opt/harbor/common/config/core/env"] = envLinesSha256(["CORE_SECRET", "JOBSERVICE_SECRET", "CSRF_KEY"].map(pinned));
+    for (const file of ["jobservice", "registryctl"])
+      f.envLines[`/opt/harbor/common/config/${file}/env`] = envLinesSha256(["CORE_SECRET", "JOBSERVICE_SECRET"].map(pinned));
+    return f;
+  };
+  const fileContent = (d: DesiredHost, path: string) => d.files.find((f) => f.path === path)?.content ?? "";
+
+  it("a node installed from this configuration, running with the cluster's secrets: nothing to do", () => {
+    const p = plan(installed);
+    assert.deepEqual(p.problems, []);
+    assert.deepEqual(
+      p.hosts.find((h) => h.host.name === "harbor1")?.steps.map((s) => s.title),
+      [],
+    );
+  });
+
+  it("a node whose prepare made other secrets (install.sh run by hand): the install step runs again, saying why", () => {
+    const p = plan((d) => installed(d, d.host.name === "harbor2" ? { CSRF_KEY: "CSRF_KEY=madeByPrepareByHand000000000000" } : {}));
+    // harbor1 only writes the shared-storage marker harbor2 reads before its install.
+    assert.deepEqual(
+      p.hosts.find((h) => h.host.name === "harbor1")?.steps.map((s) => s.role),
+      ["storage-check"],
+    );
+    const install = p.hosts.find((h) => h.host.name === "harbor2")?.steps.find((s) => s.role === "install-run");
+    assert.match(
+      install?.reason ?? "",
+      /^Harbor runs with other secrets than the cluster's \(\/opt\/harbor\/common\/config\/core\/env\): the install step puts them back$/,
     );
   });
 

@@ -1,0 +1,52 @@
+/**
+ * Harbor 2.x: the secrets its services really run with. prepare writes new random ones into
+ * common/config/{core,jobservice,registryctl}/env on every run, so an install.sh run by hand on
+ * one node leaves it with other core, job service and CSRF secrets than the rest (its sessions
+ * and replication jobs then fail across nodes). The facts compare those lines by checksum with
+ * the node's pinned-secrets file; status reports a difference, provision puts the cluster's back.
+ * Pure.
+ */
+import type { Inventory } from "../inventory/model.js";
+import type { FactQuery } from "../facts/queries.js";
+import { envLinesSha256 } from "../facts/queries.js";
+import type { HostFacts } from "../facts/types.js";
+import { harborDir } from "../render/harbor-paths.js";
+import { HARBOR2_PINNED_SECRETS_PATH } from "../render/harbor2-node.js";
+import { PINNED_ENV_KEYS } from "../render/harbor2-pinned-secrets.js";
+import type { DesiredHost } from "../render/types.js";
+import type { LiveFileDrift } from "./live-files.js";
+
+interface PinnedEnvFile {
+  path: string;
+  keys: readonly string[];
+  desiredSha256: string;
+}
+
+function pinnedEnvFiles(inv: Inventory, d: DesiredHost): PinnedEnvFile[] {
+  const pinned = d.files.find((f) => f.path === HARBOR2_PINNED_SECRETS_PATH);
+  if (!pinned) return [];
+  const lines = new Map(pinned.content.split("\n").flatMap((l) => (l.includes("=") ? [[l.slice(0, l.indexOf("=")), l] as const] : [])));
+  return Object.entries(PINNED_ENV_KEYS).map(([file, keys]) => ({
+    path: `${harborDir(inv)}/common/config/${file}`,
+    keys,
+    desiredSha256: envLinesSha256(keys.map((k) => lines.get(k) ?? `${k}=`)),
+  }));
+}
+
+export function harbor2EnvQueries(inv: Inventory, d: DesiredHost): FactQuery[] {
+  return pinnedEnvFiles(inv, d).map((e) => ({ kind: "envlines", path: e.path, keys: e.keys }));
+}
+
+/** The env files whose pinned keys hold other values than the cluster's (absent files: not installed yet, said elsewhere). */
+export function harbor2EnvDrift(inv: Inventory, d: DesiredHost, f: HostFacts): LiveFileDrift[] {
+  return pinnedEnvFiles(inv, d).flatMap((e) => {
+    const seen = f.envLines[e.path];
+    if (seen === undefined || seen === null || seen === e.desiredSha256) return [];
+    return [
+      {
+        path: e.path,
+        reason: `its ${e.keys.join(", ")} are not the cluster's (prepare made new ones: install.sh run by hand?); the install step puts the cluster's back`,
+      },
+    ];
+  });
+}
