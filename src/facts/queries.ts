@@ -61,7 +61,12 @@ export function baseQueries(desired: DesiredHost): FactQuery[] {
 /** One stdin line per query; fields never contain TAB or newline (paths and names are validated). */
 /** What an envlines fact reads for a file holding exactly these KEY=value lines. */
 export function envLinesSha256(lines: readonly string[]): string {
-  return sha256Hex([...lines].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((l) => `${l}\n`).join(""));
+  return sha256Hex(
+    [...lines]
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+      .map((l) => `${l}\n`)
+      .join(""),
+  );
 }
 
 export function encodeQueries(queries: readonly FactQuery[]): string {
