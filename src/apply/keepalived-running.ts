@@ -58,7 +58,8 @@ export async function verifyKeepalivedRunning(
     )
     .catch(() => [] as string[]);
   throw new HarborHaError(
-    `${host}: keepalived is not running after its configuration was applied${log.length > 0 ? `; its last log lines:\n    ${log.join("\n    ")}` : ""}`,
+    `${host}: keepalived is not running after its configuration was applied` +
+      `${log.length > 0 ? `; its last log lines:\n    ${log.join("\n    ")}` : ""}`,
     {
       hint:
         "Nothing further was changed on the other load balancers. " +

@@ -60,7 +60,9 @@ async function call(session: SettingsSession, c: ApiCall, step: string): Promise
 }
 
 function refused(host: string, put: { status: number; body: string }): HarborHaError {
-  const what = `${host}: Harbor refused the settings: PUT /api/configurations answered ${put.status || "nothing"}${put.body ? `: ${firstLine(put.body)}` : ""}`;
+  const what =
+    `${host}: Harbor refused the settings: PUT /api/configurations answered ${put.status || "nothing"}` +
+    `${put.body ? `: ${firstLine(put.body)}` : ""}`;
   if (put.status === 401)
     return new HarborHaError(what, {
       hint:

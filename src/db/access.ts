@@ -26,7 +26,8 @@ export async function checkDatabaseAccess(opts: CheckDatabaseAccessOptions): Pro
   const conn = await openDatabaseConnection({ ...opts, multipleStatements: false });
   try {
     const [rows] = await conn.query<RowDataPacket[]>(
-      "SELECT 1 AS ok, VERSION() AS version, CURRENT_USER() AS user, (SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?) AS present",
+      "SELECT 1 AS ok, VERSION() AS version, CURRENT_USER() AS user, " +
+        "(SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?) AS present",
       [database],
     );
     const row: Record<string, unknown> = rows[0] ?? {};
@@ -75,11 +76,14 @@ async function checkCreatePrivileges(
   throw new DatabaseAccessError(
     redactFor(
       opts,
-      `${describeDatabaseServer(opts)} lets user '${opts.user}' in, but database '${database}' does not exist and the user may not create it: missing ${missing.join(", ")} on ${database}.*`,
+      `${describeDatabaseServer(opts)} lets user '${opts.user}' in, but database '${database}' does not exist ` +
+        `and the user may not create it: missing ${missing.join(", ")} on ${database}.*`,
     ),
     {
       // ALL: loading needs CREATE and DROP (registry.sql drops the database first), Harbor then reads and writes every table.
-      hint: `As a MariaDB administrator: GRANT ALL PRIVILEGES ON \`${database}\`.* TO ${grantee}; (${LOAD_PRIVILEGES.join(", ")} at least), then run again.`,
+      hint:
+        `As a MariaDB administrator: GRANT ALL PRIVILEGES ON \`${database}\`.* TO ${grantee}; ` +
+        `(${LOAD_PRIVILEGES.join(", ")} at least), then run again.`,
     },
   );
 }

@@ -93,7 +93,9 @@ export function describeConnectError(err: unknown, opts: DbConnectOptions): Harb
   if (code !== undefined && ACCESS_DENIED.has(code)) {
     const detail = code === "ER_HOST_NOT_PRIVILEGED" ? "this host is not allowed" : "wrong password or host not allowed";
     return new DatabaseAccessError(redactFor(opts, `${server} refused user '${opts.user}' (${detail}): ${messageOf(err)}`), {
-      hint: `Check database.password in the inventory, and that MariaDB has '${opts.user}'@'<this host>' with that password (SELECT user, host FROM mysql.user).`,
+      hint:
+        `Check database.password in the inventory, and that MariaDB has '${opts.user}'@'<this host>' with that password ` +
+        "(SELECT user, host FROM mysql.user).",
     });
   }
   const reason = (code !== undefined ? UNREACHABLE[code] : undefined) ?? (/timeout|timed out/i.test(messageOf(err)) ? "timeout" : undefined);
@@ -102,7 +104,9 @@ export function describeConnectError(err: unknown, opts: DbConnectOptions): Harb
     return new DatabaseUnreachableError(
       redactFor(opts, `cannot reach ${server}: ${reason === "timeout" ? `timeout after ${timeoutMs} ms` : reason}`),
       {
-        hint: "Check database.host and database.port, that MariaDB listens there (bind-address), and firewalls; or reach it through database.tunnel_via.",
+        hint:
+          "Check database.host and database.port, that MariaDB listens there (bind-address), and firewalls; " +
+          "or reach it through database.tunnel_via.",
       },
     );
   }

@@ -45,15 +45,18 @@ export function planDatabase(desired: DesiredDatabase, sql: ParsedRegistrySql, f
   }
   if (sql.versionMarker === undefined) {
     warnings.push(
-      `${describeRegistrySql(desired.registrySql)} has no alembic_version marker: cannot check that it is the schema of Harbor ${desired.harborVersion}`,
+      `${describeRegistrySql(desired.registrySql)} has no alembic_version marker: ` +
+        `cannot check that it is the schema of Harbor ${desired.harborVersion}`,
     );
   } else if (!schemaVersionMatches(sql.versionMarker, desired.harborVersion)) {
     const fix =
       desired.registrySql.from === "bundle"
-        ? `installer.bundle is another release's installer: point it at Harbor ${desired.harborVersion}'s offline installer, or correct cluster.harbor_version`
+        ? "installer.bundle is another release's installer: " +
+          `point it at Harbor ${desired.harborVersion}'s offline installer, or correct cluster.harbor_version`
         : `use ha/registry.sql from the ${desired.harborVersion} installer, or leave database.registry_sql out to read it from installer.bundle`;
     return refuse(
-      `${describeRegistrySql(desired.registrySql)} is the schema of Harbor ${sql.versionMarker}, but the inventory installs Harbor ${desired.harborVersion}: wrong registry.sql for this Harbor (${fix})`,
+      `${describeRegistrySql(desired.registrySql)} is the schema of Harbor ${sql.versionMarker}, ` +
+        `but the inventory installs Harbor ${desired.harborVersion}: wrong registry.sql for this Harbor (${fix})`,
     );
   }
 
@@ -87,7 +90,8 @@ function planExistingDatabase(
   const harborTables = facts.tables.filter((t) => known.has(t.toLowerCase()));
   if (harborTables.length === 0) {
     return refuse(
-      `database '${desired.database}' holds ${facts.tables.length} table(s) that are not Harbor's (${listSome(facts.tables)}); registry.sql would drop them: move them away or point the inventory at another server`,
+      `database '${desired.database}' holds ${facts.tables.length} table(s) that are not Harbor's (${listSome(facts.tables)}); ` +
+        "registry.sql would drop them: move them away or point the inventory at another server",
     );
   }
 
@@ -96,7 +100,9 @@ function planExistingDatabase(
     warnings.push(`database '${desired.database}' has Harbor's tables but no alembic_version marker: its schema version is unknown`);
   } else if (!schemaVersionMatches(facts.versionMarker, desired.harborVersion)) {
     return refuse(
-      `database '${desired.database}' holds Harbor's schema version ${facts.versionMarker}, but the inventory installs Harbor ${desired.harborVersion}: migrate with Harbor's migrator first (harbor-migration for ${desired.harborVersion}), then run again` +
+      `database '${desired.database}' holds Harbor's schema version ${facts.versionMarker}, ` +
+        `but the inventory installs Harbor ${desired.harborVersion}: ` +
+        `migrate with Harbor's migrator first (harbor-migration for ${desired.harborVersion}), then run again` +
         (opts.reinitialize ? " (the re-initialise flag does not override this: drop the database by hand if its data is truly unwanted)" : ""),
     );
   }
@@ -114,21 +120,28 @@ function planExistingDatabase(
   if (missing.length > 0) {
     // Harbor cannot run on it, and loading registry.sql would drop what is there: the operator decides.
     return refuse(
-      `${describeMissingTables(desired.database, missing)}: Harbor cannot run on it, and loading registry.sql would drop the ${harborTables.length} table(s) it has. ` +
-        "Restore the database from a backup, or, if its data is truly unwanted, run provision with --reinitialize-database-destroying-all-data=<cluster.name> to drop it and load registry.sql again",
+      `${describeMissingTables(desired.database, missing)}: Harbor cannot run on it, ` +
+        `and loading registry.sql would drop the ${harborTables.length} table(s) it has. ` +
+        "Restore the database from a backup, or, if its data is truly unwanted, " +
+        "run provision with --reinitialize-database-destroying-all-data=<cluster.name> to drop it and load registry.sql again",
     );
   }
   const moved = movedConnection(desired, facts);
   if (moved.length > 0) {
     return refuse(
-      `Harbor ${desired.harborVersion} keeps the database connection its UI and job service use in its properties table from its first start, and harbor.cfg's db_host/db_port/db_user reach only its adminserver: ` +
-        `${moved.join(", ")}. Changing database.host/port/user on an installed ${desired.harborVersion} cluster would leave Harbor on the old database while reporting success: ` +
-        "keep database.* as Harbor has it (a name that resolves to the same server is still a change), or move the database with Harbor's own tools and update the properties rows yourself",
+      `Harbor ${desired.harborVersion} keeps the database connection its UI and job service use in its properties table ` +
+        "from its first start, and harbor.cfg's db_host/db_port/db_user reach only its adminserver: " +
+        `${moved.join(", ")}. Changing database.host/port/user on an installed ${desired.harborVersion} cluster ` +
+        "would leave Harbor on the old database while reporting success: " +
+        "keep database.* as Harbor has it (a name that resolves to the same server is still a change), " +
+        "or move the database with Harbor's own tools and update the properties rows yourself",
     );
   }
   return {
     action: "skip",
-    reason: `registry database already holds Harbor's schema (${harborTables.length} tables, version ${version}); registry.sql not loaded — it would drop it`,
+    reason:
+      `registry database already holds Harbor's schema (${harborTables.length} tables, version ${version}); ` +
+      "registry.sql not loaded — it would drop it",
     warnings,
   };
 }
@@ -165,7 +178,10 @@ function describeReinitialize(desired: DesiredDatabase, facts: DatabaseFacts, ve
 
 /** "database 'registry' lacks 2 of registry.sql's tables (project, project_member)": provision and status say it alike. */
 export function describeMissingTables(database: string, missing: readonly string[]): string {
-  return `database '${database}' lacks ${missing.length} of registry.sql's tables (${listSome([...missing])}): an earlier load may have stopped halfway`;
+  return (
+    `database '${database}' lacks ${missing.length} of registry.sql's tables (${listSome([...missing])}): ` +
+    "an earlier load may have stopped halfway"
+  );
 }
 
 function listSome(names: string[], max = 8): string {

@@ -34,7 +34,9 @@ async function readSqlFile(path: string): Promise<string> {
     return await readFile(path, "utf8");
   } catch (err) {
     throw new RegistrySqlError(`cannot read registry.sql at ${path}: ${messageOf(err)}`, {
-      hint: "Point database.registry_sql at harbor/ha/registry.sql from Harbor's offline installer, or leave it out to read it from installer.bundle.",
+      hint:
+        "Point database.registry_sql at harbor/ha/registry.sql from Harbor's offline installer, " +
+        "or leave it out to read it from installer.bundle.",
     });
   }
 }
@@ -68,7 +70,9 @@ export async function readInstallerBundleMember(bundle: string, member: string):
           ? "it cannot be read (permission denied)"
           : `it is not a readable .tgz archive (${messageOf(err)})`;
     throw new RegistrySqlError(`cannot read ${member} from the installer bundle ${bundle}: ${why}`, {
-      hint: "Point installer.bundle at Harbor's offline installer (harbor-offline-installer-vX.Y.Z.tgz, as downloaded), or give database.registry_sql.",
+      hint:
+        "Point installer.bundle at Harbor's offline installer (harbor-offline-installer-vX.Y.Z.tgz, as downloaded), " +
+        "or give database.registry_sql.",
     });
   }
   if (!found) {

@@ -91,7 +91,8 @@ const CREATE_DB = new RegExp(`^create\\s+(?:database|schema)\\s+(?:if\\s+not\\s+
 const USE_DB = new RegExp(`^use\\s+${NAME}$`, "i");
 const CREATE_TABLE = new RegExp(`^create\\s+(?:temporary\\s+)?table\\s+(?:if\\s+not\\s+exists\\s+)?${QUALIFIED}`, "i");
 const INSERT_VERSION = new RegExp(
-  `^insert\\s+(?:ignore\\s+)?(?:into\\s+)?(?:${NAME}\\s*\\.\\s*)?\`?alembic_version\`?\\s*(?:\\(\\s*\`?version_num\`?\\s*\\)\\s*)?values?\\s*\\(\\s*(['"])(.*?)\\2`,
+  `^insert\\s+(?:ignore\\s+)?(?:into\\s+)?(?:${NAME}\\s*\\.\\s*)?\`?alembic_version\`?\\s*` +
+    `(?:\\(\\s*\`?version_num\`?\\s*\\)\\s*)?values?\\s*\\(\\s*(['"])(.*?)\\2`,
   "i",
 );
 

@@ -1,7 +1,8 @@
 /**
  * A real client request through the VIP, as clients make it: GET /api/systeminfo (Harbor 2.x:
- * /api/v2.0/systeminfo, which answers anonymous callers too) for the cluster's hostname at the VIP's address, the certificate verified against the inventory's
- * CA (as check.sh verifies it). Used by the failover drill under load_balancing: haproxy,
+ * /api/v2.0/systeminfo, which answers anonymous callers too) for the cluster's hostname at the
+ * VIP's address, the certificate verified against the inventory's CA (as check.sh verifies
+ * it). Used by the failover drill under load_balancing: haproxy,
  * where a request through the VIP reaches a Harbor node (LVS needs IPVS to do that).
  */
 import { request as httpRequest } from "node:http";

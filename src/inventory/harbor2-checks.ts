@@ -39,7 +39,8 @@ function checkKubernetesTarget(present: ReadonlySet<string>): ProblemDraft[] {
   return [
     problemError(
       ["kubernetes"],
-      "is required by helm-values: it describes how Harbor's Helm chart runs (ingress, replicas, storage class); add a kubernetes section (see inventory/example-helm.yaml), or install on the VMs of this inventory with provision",
+      "is required by helm-values: it describes how Harbor's Helm chart runs (ingress, replicas, storage class); " +
+        "add a kubernetes section (see inventory/example-helm.yaml), or install on the VMs of this inventory with provision",
       ["cluster", "harbor_version"],
     ),
   ];
@@ -51,17 +52,23 @@ const VM_SECTIONS = ["load_balancers", "keepalived", "harbor_nodes", "installer"
 function checkVms(d: Harbor2Sections, present: ReadonlySet<string>, complete: ReadonlySet<string>): ProblemDraft[] {
   const missing = VM_SECTIONS.filter((s) => !present.has(s));
   if (missing.length === VM_SECTIONS.length && present.has("kubernetes")) {
-    const message = `describes Harbor on Kubernetes, and this command installs Harbor on VMs: run \`harbor-ha helm-values\` with this inventory, or add the VM sections (${VM_SECTIONS.join(", ")}; see inventory/example-v2-vms.yaml)`;
+    const message =
+      "describes Harbor on Kubernetes, and this command installs Harbor on VMs: " +
+      `run \`harbor-ha helm-values\` with this inventory, or add the VM sections (${VM_SECTIONS.join(", ")}; see inventory/example-v2-vms.yaml)`;
     return [problemError(["kubernetes"], message)];
   }
   if (missing.length === VM_SECTIONS.length) {
-    const message = `or the VM sections (${VM_SECTIONS.join(", ")}) are required: a kubernetes section to deploy Harbor 2.x with harbor-ha helm-values (see inventory/example-helm.yaml), the VM sections to install it on VMs with provision (see inventory/example-v2-vms.yaml)`;
+    const message =
+      `or the VM sections (${VM_SECTIONS.join(", ")}) are required: ` +
+      "a kubernetes section to deploy Harbor 2.x with harbor-ha helm-values (see inventory/example-helm.yaml), " +
+      "the VM sections to install it on VMs with provision (see inventory/example-v2-vms.yaml)";
     return [problemError(["kubernetes"], message, ["cluster", "harbor_version"])];
   }
   const problems: ProblemDraft[] = missing.map((s) =>
     problemError(
       [s],
-      `is required to install Harbor 2.x on VMs (or add a kubernetes section to deploy it with harbor-ha helm-values); see inventory/example-v2-vms.yaml`,
+      "is required to install Harbor 2.x on VMs (or add a kubernetes section to deploy it with harbor-ha helm-values); " +
+        "see inventory/example-v2-vms.yaml",
       ["cluster", "harbor_version"],
     ),
   );
@@ -69,7 +76,8 @@ function checkVms(d: Harbor2Sections, present: ReadonlySet<string>, complete: Re
     problems.push(
       problemError(
         ["cluster", "vip"],
-        "is required on VMs: the load balancers hold it (keepalived) and clients reach Harbor through it; give an address/prefix such as 10.0.0.10/24",
+        "is required on VMs: the load balancers hold it (keepalived) and clients reach Harbor through it; " +
+          "give an address/prefix such as 10.0.0.10/24",
         ["cluster"],
       ),
     );
@@ -97,7 +105,9 @@ function checkVms(d: Harbor2Sections, present: ReadonlySet<string>, complete: Re
     problems.push(
       problemError(
         ["storage", "registry_path"],
-        `must be ${HARBOR2_REGISTRY_DATA_PATH} for Harbor 2.x: the docker-compose.yml its prepare writes mounts <data_volume>/registry into the registry, and harbor-ha keeps data_volume at ${HARBOR2_DATA_VOLUME}; mount the shared filesystem there`,
+        `must be ${HARBOR2_REGISTRY_DATA_PATH} for Harbor 2.x: ` +
+          "the docker-compose.yml its prepare writes mounts <data_volume>/registry into the registry, " +
+          `and harbor-ha keeps data_volume at ${HARBOR2_DATA_VOLUME}; mount the shared filesystem there`,
       ),
     );
   }
@@ -128,7 +138,10 @@ function checkKubernetes(d: Harbor2Sections, present: ReadonlySet<string>): Prob
     problems.push(
       problemError(
         ["kubernetes", "ingress", "tls_secret"],
-        `is required with protocol https: without it the chart generates a new self-signed certificate on every render (every upgrade would change it). Create a kubernetes.io/tls secret for ${k8s.ingress.host ?? d.cluster.hostname ?? "the hostname"} (kubectl create secret tls NAME --cert=… --key=…) and name it here`,
+        "is required with protocol https: without it the chart generates a new self-signed certificate on every render " +
+          "(every upgrade would change it). " +
+          `Create a kubernetes.io/tls secret for ${k8s.ingress.host ?? d.cluster.hostname ?? "the hostname"} ` +
+          "(kubectl create secret tls NAME --cert=… --key=…) and name it here",
         ["kubernetes"],
       ),
     );
@@ -146,7 +159,8 @@ function checkKubernetes(d: Harbor2Sections, present: ReadonlySet<string>): Prob
     problems.push(
       problemError(
         ["storage", "type"],
-        `"${type}" describes shared storage mounted on VMs, which pods cannot use; on Kubernetes use type: pvc (a ReadWriteMany claim shared by the registry replicas) or type: object_store (s3)`,
+        `"${type}" describes shared storage mounted on VMs, which pods cannot use; ` +
+          "on Kubernetes use type: pvc (a ReadWriteMany claim shared by the registry replicas) or type: object_store (s3)",
       ),
     );
   }
@@ -172,7 +186,8 @@ function checkSecretsGiven(d: Harbor2Sections, present: ReadonlySet<string>, tar
       problemError(
         at,
         target === "kubernetes"
-          ? `is required: give it (a value, \${env:NAME} or \${file:path}), or name an existing Kubernetes secret in kubernetes.existing_secrets.${ref}`
+          ? "is required: give it (a value, ${env:NAME} or ${file:path}), " +
+              `or name an existing Kubernetes secret in kubernetes.existing_secrets.${ref}`
           : "is required on VMs: give it (a value, ${env:NAME} or ${file:path}); harbor-ha writes it into each node's harbor.yml",
       ),
     );

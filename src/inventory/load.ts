@@ -257,7 +257,9 @@ export function parseHarbor2Inventory(
   const version = harborVersionOf(raw);
   if (version === undefined || !isHarbor2Version(version)) {
     const line = src.lineOf(version === undefined ? ["cluster"] : ["cluster", "harbor_version"]);
-    const message = `must be a Harbor ${SUPPORTED_HARBOR2_VERSIONS_TEXT} release for helm-values (Harbor's Helm chart deploys Harbor 2.x); a Harbor 1.x cluster runs on VMs: use provision`;
+    const message =
+      `must be a Harbor ${SUPPORTED_HARBOR2_VERSIONS_TEXT} release for helm-values (Harbor's Helm chart deploys Harbor 2.x); ` +
+      "a Harbor 1.x cluster runs on VMs: use provision";
     return { problems: [...early, { path: "cluster.harbor_version", ...(line !== undefined ? { line } : {}), severity: "error", message }] };
   }
   const redactor = new Redactor();

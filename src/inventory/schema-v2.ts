@@ -31,7 +31,9 @@ export function buildHarbor2InventorySchema(resolve: SourceResolver) {
       .string()
       .refine(
         (v) => harbor2SeriesOf(v) !== undefined,
-        `must be a Harbor ${SUPPORTED_HARBOR2_VERSIONS_TEXT} release such as 2.15.1: harbor-ha targets the Harbor that harbor-helm chart 1.19.x deploys, whose values and configuration it checks; other 2.x releases are refused`,
+        `must be a Harbor ${SUPPORTED_HARBOR2_VERSIONS_TEXT} release such as 2.15.1: ` +
+          "harbor-ha targets the Harbor that harbor-helm chart 1.19.x deploys, whose values and configuration it checks; " +
+          "other 2.x releases are refused",
       ),
   });
 

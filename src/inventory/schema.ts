@@ -55,7 +55,9 @@ export const port = z
   .max(65535, "must be between 1 and 65535");
 export const absolutePath = z.string().regex(ABSOLUTE_PATH, "must be an absolute path");
 /** `${env:NAME}`, `${file:path}` (and any other `${kind:…}`, which the resolver refuses). */
-const POSTGRES_ONLY = `is a PostgreSQL setting of Harbor ${SUPPORTED_HARBOR2_VERSIONS_TEXT}; Harbor 1.4/1.5 use MariaDB (host, port, user, password, registry_sql): remove it, or set cluster.harbor_version to a 2.x release`;
+const POSTGRES_ONLY =
+  `is a PostgreSQL setting of Harbor ${SUPPORTED_HARBOR2_VERSIONS_TEXT}; ` +
+  "Harbor 1.4/1.5 use MariaDB (host, port, user, password, registry_sql): remove it, or set cluster.harbor_version to a 2.x release";
 const SOURCE_REFERENCE = /^\$\{[a-z]+:.*\}$/s;
 
 /**
@@ -155,7 +157,10 @@ export function buildInventorySchema(resolve: SourceResolver) {
       .string()
       .refine(
         (v) => harborSeriesOf(v) !== undefined,
-        `must be a Harbor ${SUPPORTED_HARBOR_VERSIONS_TEXT} release such as 1.4.0 or 1.5.4: harbor-ha supports only the releases whose offline installer has this HA layout (install.sh --ha), not earlier ones nor 1.6 to 1.10; for Harbor 2.x give ${SUPPORTED_HARBOR2_VERSIONS_TEXT} (harbor-ha helm-values)`,
+        `must be a Harbor ${SUPPORTED_HARBOR_VERSIONS_TEXT} release such as 1.4.0 or 1.5.4: ` +
+          "harbor-ha supports only the releases whose offline installer has this HA layout (install.sh --ha), " +
+          "not earlier ones nor 1.6 to 1.10; " +
+          `for Harbor 2.x give ${SUPPORTED_HARBOR2_VERSIONS_TEXT} (harbor-ha helm-values)`,
       ),
   });
 
@@ -189,7 +194,10 @@ export function buildInventorySchema(resolve: SourceResolver) {
       .string()
       .regex(/^[a-z_][a-z0-9_-]{0,31}$/)
       .default("keepalived_script"),
-    /** Written to the daemon options file (/etc/default/keepalived), e.g. "-D" or "--vrrp -D"; only keepalived options (the init script sources that file as root). */
+    /**
+     * Written to the daemon options file (/etc/default/keepalived), e.g. "-D" or "--vrrp -D";
+     * only keepalived options (the init script sources that file as root).
+     */
     daemon_options: z
       .string()
       .default("-D")
@@ -312,7 +320,8 @@ export function buildInventorySchema(resolve: SourceResolver) {
     storage,
     tls: tls.optional(),
     kubernetes: foreignKey(
-      `is for Harbor ${SUPPORTED_HARBOR2_VERSIONS_TEXT} on Kubernetes (harbor-ha helm-values); Harbor 1.x runs only on the VMs of this inventory: remove it, or describe a Harbor 2.x cluster`,
+      `is for Harbor ${SUPPORTED_HARBOR2_VERSIONS_TEXT} on Kubernetes (harbor-ha helm-values); ` +
+        "Harbor 1.x runs only on the VMs of this inventory: remove it, or describe a Harbor 2.x cluster",
     ),
   });
 }

@@ -28,7 +28,9 @@ export class ClusterLockedError extends HarborHaError {
     super(`the cluster is locked: ${host} holds the lock (${LOCK_DIR}) of ${describeLockOwner(holder)}`, {
       hint:
         "Another harbor-ha run is changing this cluster: wait until it finishes and run again. " +
-        `If that run is dead${holder ? ` (no harbor-ha process ${holder.pid} on ${holder.operator.split("@").pop() ?? "its machine"})` : ""}, run again with --force-unlock.`,
+        "If that run is dead" +
+        `${holder ? ` (no harbor-ha process ${holder.pid} on ${holder.operator.split("@").pop() ?? "its machine"})` : ""}, ` +
+        "run again with --force-unlock.",
     });
   }
 }

@@ -191,7 +191,9 @@ export function planDbSettings(inv: Harbor1Inventory, f: HostFacts | undefined):
       phase: "settings",
       kind: "settings",
       title: `apply ${changed.map((s) => s.cfgKey).join(", ")} through Harbor's API (PUT ${url} as ${HARBOR_ADMIN}), then read them back`,
-      reason: `Harbor keeps ${changed.length === 1 ? "this setting" : "these settings"} in its database, where harbor.cfg no longer reaches: ${view.drift.map((d) => `${d.setting.cfgKey}: ${d.change}`).join("; ")}`,
+      reason:
+        `Harbor keeps ${changed.length === 1 ? "this setting" : "these settings"} in its database, where harbor.cfg no longer reaches: ` +
+        `${view.drift.map((d) => `${d.setting.cfgKey}: ${d.change}`).join("; ")}`,
       action: {
         type: "harbor-settings",
         put: { command: harborApiCommand("PUT", url), curlConfig: harborApiCurlConfig(HARBOR_ADMIN, password, body) },

@@ -28,7 +28,8 @@ const PIN_FUNCTION = [
   "pin() {",
   "  f=common/config/$1; shift",
   '  for k in "$@"; do',
-  '    grep -q "^$k=" "$f" || { echo "harbor-ha: $f has no $k= line: this Harbor release\'s prepare writes its secrets elsewhere; harbor-ha cannot make them identical on every node" >&2; exit ' +
+  '    grep -q "^$k=" "$f" || { echo "harbor-ha: $f has no $k= line: this Harbor release\'s prepare writes its secrets elsewhere; ' +
+    'harbor-ha cannot make them identical on every node" >&2; exit ' +
     PIN_MISSING_KEY_EXIT +
     "; }",
   "  done",

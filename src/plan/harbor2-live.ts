@@ -45,7 +45,9 @@ export function harbor2EnvDrift(inv: Inventory, d: DesiredHost, f: HostFacts): L
     return [
       {
         path: e.path,
-        reason: `its ${e.keys.join(", ")} are not the cluster's (prepare made new ones: install.sh run by hand?); the install step puts the cluster's back`,
+        reason:
+          `its ${e.keys.join(", ")} are not the cluster's (prepare made new ones: install.sh run by hand?); ` +
+          "the install step puts the cluster's back",
       },
     ];
   });

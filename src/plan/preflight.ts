@@ -37,10 +37,14 @@ export function preflightProblems(inv: Inventory, desired: readonly DesiredHost[
     const installed = f.stamps[HARBOR2_RELEASE_STAMP_PATH];
     if (isHarbor2Vm(inv) && installed && installed !== inv.data.cluster.harbor_version)
       add(
-        `runs Harbor ${installed}; the inventory asks for ${inv.data.cluster.harbor_version}: harbor-ha does not change a Harbor 2.x release node by node`,
-        "The first core of the new release migrates the shared database schema (patch releases too), which the other nodes' older cores may not run against. " +
-          `Upgrade with every node stopped: back up the database, stop Harbor on every node (docker compose down in ${inv.data.installer.install_dir}/harbor), ` +
-          `delete ${HARBOR2_RELEASE_STAMP_PATH} on each, then run provision with the new installer.bundle (it installs node by node; Harbor is down until the first answers). ` +
+        `runs Harbor ${installed}; the inventory asks for ${inv.data.cluster.harbor_version}: ` +
+          "harbor-ha does not change a Harbor 2.x release node by node",
+        "The first core of the new release migrates the shared database schema (patch releases too), " +
+          "which the other nodes' older cores may not run against. " +
+          "Upgrade with every node stopped: back up the database, " +
+          `stop Harbor on every node (docker compose down in ${inv.data.installer.install_dir}/harbor), ` +
+          `delete ${HARBOR2_RELEASE_STAMP_PATH} on each, then run provision with the new installer.bundle ` +
+          "(it installs node by node; Harbor is down until the first answers). " +
           "Or set cluster.harbor_version and installer.bundle back.",
       );
     if (f.vips[vip])

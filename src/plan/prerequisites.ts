@@ -30,7 +30,9 @@ export function nodePrerequisitePrograms(inv: { readonly generation?: 1 | 2 }): 
 export function harbor2PrerequisiteProblems(f: HostFacts): PrerequisiteProblem[] {
   const docker = checkProgram(f.versions[DOCKER], DOCKER, parseDockerVersion, {
     need: `docker ${text(MIN_DOCKER_HARBOR2)} or later`,
-    install: `Install Docker Engine ${text(MIN_DOCKER_HARBOR2)} or later with its compose plugin on the node (https://docs.docker.com/engine/install/) so that root's \`docker --version\` works, then run again.`,
+    install:
+      `Install Docker Engine ${text(MIN_DOCKER_HARBOR2)} or later with its compose plugin on the node ` +
+      "(https://docs.docker.com/engine/install/) so that root's `docker --version` works, then run again.",
   });
   if (docker.problem) return [docker.problem];
   if (docker.version && !versionAtLeast(docker.version, MIN_DOCKER_HARBOR2))
@@ -109,7 +111,9 @@ function checkProgram(
   if (fact.exitCode !== 0 || version === undefined) {
     return {
       problem: {
-        message: `\`${name} --version\` ${fact.exitCode !== 0 ? `fails (exit ${fact.exitCode})` : "prints no version"}: ${firstLine(fact.output) || "no output"}`,
+        message:
+          `\`${name} --version\` ${fact.exitCode !== 0 ? `fails (exit ${fact.exitCode})` : "prints no version"}: ` +
+          `${firstLine(fact.output) || "no output"}`,
         hint: `install.sh stops when it cannot read ${name}'s version. ${wanted.install}`,
       },
     };
@@ -131,7 +135,9 @@ function pythonProblem(fact: VersionFact | undefined, harborVersion: string): Pr
   const version = parsePythonVersion(fact.output);
   if (fact.exitCode !== 0 || version === undefined)
     return {
-      message: `\`${PREPARE_PYTHON} --version\` ${fact.exitCode !== 0 ? `fails (exit ${fact.exitCode})` : "prints no version"}: ${firstLine(fact.output) || "no output"}`,
+      message:
+        `\`${PREPARE_PYTHON} --version\` ${fact.exitCode !== 0 ? `fails (exit ${fact.exitCode})` : "prints no version"}: ` +
+        `${firstLine(fact.output) || "no output"}`,
       hint: install,
     };
   if (version.major !== 2) {

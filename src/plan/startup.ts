@@ -75,7 +75,9 @@ function planHarbor2StartupWait(inv: Harbor2VmInventory, host: string, timeoutMs
     phase: "harbor",
     kind: "install",
     role: "startup-wait",
-    title: `wait for Harbor to start (${base}${HARBOR2_LOCAL_API_PATH} 200, /v2/ 401 with a Bearer challenge, a token signed; up to ${Math.round(timeoutMs / 1000)} s)`,
+    title:
+      `wait for Harbor to start (${base}${HARBOR2_LOCAL_API_PATH} 200, /v2/ 401 with a Bearer challenge, a token signed; ` +
+      `up to ${Math.round(timeoutMs / 1000)} s)`,
     reason: "install.sh returns right after docker compose up -d, before Harbor's services are ready",
     action: {
       type: "wait",
@@ -85,7 +87,10 @@ function planHarbor2StartupWait(inv: Harbor2VmInventory, host: string, timeoutMs
       timeoutMs,
       firstIntervalMs: 500,
       maxIntervalMs: 2_000,
-      hint: `Look at Harbor's logs on the node (/var/log/harbor/core.log first) and at \`docker compose ps\` in ${dir}: core unable to reach PostgreSQL or Redis, or a failed schema migration, is the usual cause. Fix it and run again; a first start migrates the database and may need a longer --health-timeout-s.`,
+      hint:
+        `Look at Harbor's logs on the node (/var/log/harbor/core.log first) and at \`docker compose ps\` in ${dir}: ` +
+        "core unable to reach PostgreSQL or Redis, or a failed schema migration, is the usual cause. " +
+        "Fix it and run again; a first start migrates the database and may need a longer --health-timeout-s.",
     },
   };
 }

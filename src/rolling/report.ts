@@ -43,14 +43,18 @@ export function describeStop(r: ReconfigureResult, command: string, err?: Error)
     const addedFailed = s.failed.filter((f) => r.added.includes(f.node)).map((f) => f.node);
     const drained = s.failed.filter((f) => !r.added.includes(f.node)).map((f) => f.node);
     lines.push(
-      `  failed:      ${s.failed.map((f) => f.node).join(", ")}${drained.length > 0 ? ` — ${drained.join(", ")} stay${drained.length === 1 ? "s" : ""} drained, out of service` : ""}${addedFailed.length > 0 ? ` — ${addedFailed.join(", ")} not behind the load balancers yet` : ""}`,
+      `  failed:      ${s.failed.map((f) => f.node).join(", ")}` +
+        `${drained.length > 0 ? ` — ${drained.join(", ")} stay${drained.length === 1 ? "s" : ""} drained, out of service` : ""}` +
+        `${addedFailed.length > 0 ? ` — ${addedFailed.join(", ")} not behind the load balancers yet` : ""}`,
     );
   }
   lines.push(`  not touched: ${s.notTouched.join(", ") || "none"}${s.notTouched.length > 0 ? " (in service, unchanged)" : ""}`);
   const where = s.failed[0]?.node;
   const hint =
-    `Fix the cause${where ? ` on ${where}` : ""} (see above), then run the same command again (harbor-ha ${command} <inventory> with the same options) to resume: ` +
-    `nodes already converged have nothing to do, so the roll resumes${where ? ` at ${where}` : " where it stopped"}; a drained node is put back in service once it passes its health gate.`;
+    `Fix the cause${where ? ` on ${where}` : ""} (see above), ` +
+    `then run the same command again (harbor-ha ${command} <inventory> with the same options) to resume: ` +
+    `nodes already converged have nothing to do, so the roll resumes${where ? ` at ${where}` : " where it stopped"}; ` +
+    "a drained node is put back in service once it passes its health gate.";
   return { message: lines.join("\n"), hint };
 }
 

@@ -56,7 +56,9 @@ export async function readOrCreatePinnedSecrets(dir: string, opts: { persist?: b
     const value = (await readStateFile(dir, file)).trim();
     if (value.length !== length)
       throw new HarborHaError(`${path} holds ${value.length} characters; it must hold ${length}`, {
-        hint: "Restore it from a backup (every Harbor node must keep using the same value), or delete it to generate a new one: the next run then reinstalls every node.",
+        hint:
+          "Restore it from a backup (every Harbor node must keep using the same value), " +
+          "or delete it to generate a new one: the next run then reinstalls every node.",
       });
     return new Secret(value, `file:${path}`);
   };

@@ -66,7 +66,11 @@ export function checkTokenKeyPair(keyPem: string, certPem: string, keyPath: stri
     problems.push({
       severity: "warning",
       file: "key",
-      message: `${keyPath} is "${label ?? "?"}" (PKCS#8), which Harbor 1.x's token service cannot read; harbor-ha converts it in place to "${key.asymmetricKeyType === "rsa" ? "RSA" : "EC"} PRIVATE KEY" (the same key) on the next render or provision, or convert it now: ${key.asymmetricKeyType === "rsa" ? fix : `openssl ec -in ${keyPath} -out ${keyPath}`}`,
+      message:
+        `${keyPath} is "${label ?? "?"}" (PKCS#8), which Harbor 1.x's token service cannot read; ` +
+        `harbor-ha converts it in place to "${key.asymmetricKeyType === "rsa" ? "RSA" : "EC"} PRIVATE KEY" (the same key) ` +
+        "on the next render or provision, or convert it now: " +
+        `${key.asymmetricKeyType === "rsa" ? fix : `openssl ec -in ${keyPath} -out ${keyPath}`}`,
     });
   }
   const cert = readCertificate(certPem);

@@ -9,7 +9,8 @@ export function formatStatus(r: StatusReport): string {
   for (const lb of r.loadBalancers.filter((l) => l.ipvs !== null)) {
     for (const svc of lb.ipvs ?? []) {
       out.push(
-        `  ${lb.name} IPVS ${svc.protocol} ${svc.address} (${svc.scheduler}): ${svc.realServers.map((s) => `${s.address} weight ${s.weight}`).join(", ") || "no real servers"}`,
+        `  ${lb.name} IPVS ${svc.protocol} ${svc.address} (${svc.scheduler}): ` +
+          `${svc.realServers.map((s) => `${s.address} weight ${s.weight}`).join(", ") || "no real servers"}`,
       );
     }
   }
@@ -20,7 +21,10 @@ export function formatStatus(r: StatusReport): string {
   const c = r.cluster;
   out.push(`  VIP ${c.vip}: ${c.vipHolders.length === 0 ? "held by no load balancer" : `held by ${c.vipHolders.join(", ")}`}`);
   out.push(
-    `  lock: ${c.lockedOn.length === 0 ? "free" : c.lockedOn.map((l) => `${l.host} — ${l.owner === "unknown holder" ? l.owner : describeLockOwner(l.owner)}`).join("; ")}`,
+    "  lock: " +
+      (c.lockedOn.length === 0
+        ? "free"
+        : c.lockedOn.map((l) => `${l.host} — ${l.owner === "unknown holder" ? l.owner : describeLockOwner(l.owner)}`).join("; ")),
   );
   if (c.database)
     out.push(`  registry database: ${c.database.state === "ok" ? c.database.detail : `${c.database.state.toUpperCase()}: ${c.database.detail}`}`);

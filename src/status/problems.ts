@@ -147,7 +147,9 @@ function pushHaproxy(p: StatusProblem[], lb: string, hx: NonNullable<LoadBalance
   if (out.length === 0) return;
   p.push({
     subject: lb,
-    message: `HAProxy sends no new connections to ${out.map((s) => `${s.backend}/${s.server} (${s.status}${s.checkStatus ? `, last check ${s.checkStatus}` : ""})`).join(", ")}`,
+    message:
+      "HAProxy sends no new connections to " +
+      `${out.map((s) => `${s.backend}/${s.server} (${s.status}${s.checkStatus ? `, last check ${s.checkStatus}` : ""})`).join(", ")}`,
     hint:
       "DOWN: the health check fails (is Harbor up on that node? see check.sh's line above). " +
       "DRAIN/MAINT: a rolling run drained it; if none is under way (lock free), " +
@@ -159,7 +161,9 @@ function pushDrift(p: StatusProblem[], host: string, drift: ReadonlyArray<{ path
   if (drift.length === 0) return;
   p.push({
     subject: host,
-    message: `${drift.length} file${drift.length === 1 ? "" : "s"} differ${drift.length === 1 ? "s" : ""} from the render: ${drift.map((d) => `${d.path} (${d.reason})`).join(", ")}`,
+    message:
+      `${drift.length} file${drift.length === 1 ? "" : "s"} differ${drift.length === 1 ? "s" : ""} from the render: ` +
+      `${drift.map((d) => `${d.path} (${d.reason})`).join(", ")}`,
     hint: `See the diff with harbor-ha provision ${inventory} --dry-run; run it without --dry-run to put the render back.`,
   });
 }

@@ -92,7 +92,10 @@ export interface SettingsStatus {
 
 /** The registry database against registry.sql (read-only, as provision's preflight sees it). */
 export interface DatabaseStatus {
-  /** ok: Harbor's schema is complete; absent: not loaded yet; refused: provision would refuse it (half-loaded, other release); unreachable: not checked. */
+  /**
+   * ok: Harbor's schema is complete; absent: not loaded yet; refused: provision would refuse it
+   * (half-loaded, other release); unreachable: not checked.
+   */
   state: "ok" | "absent" | "refused" | "unreachable";
   detail: string;
 }

@@ -117,5 +117,9 @@ function describeValues(inv: Harbor2Inventory): string {
   const r = d.kubernetes?.replicas;
   const storage = d.storage.type === "object_store" ? "S3" : "a ReadWriteMany claim";
   const redis = d.redis.sentinel !== undefined ? "Redis Sentinel" : "Redis";
-  return `chart ${HELM_CHART_VERSION}, ${d.cluster.protocol}://${d.kubernetes?.ingress.host ?? d.cluster.hostname}, replicas core ${r?.core} portal ${r?.portal} registry ${r?.registry} jobservice ${r?.jobservice}${d.harbor.with_trivy ? ` trivy ${r?.trivy}` : ""}, external PostgreSQL and ${redis}, ${storage}`;
+  return (
+    `chart ${HELM_CHART_VERSION}, ${d.cluster.protocol}://${d.kubernetes?.ingress.host ?? d.cluster.hostname}, ` +
+    `replicas core ${r?.core} portal ${r?.portal} registry ${r?.registry} jobservice ${r?.jobservice}` +
+    `${d.harbor.with_trivy ? ` trivy ${r?.trivy}` : ""}, external PostgreSQL and ${redis}, ${storage}`
+  );
 }

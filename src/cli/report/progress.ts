@@ -65,7 +65,10 @@ function plainLine(e: RunEvent): string | undefined {
     case "step-start":
       return undefined;
     case "step-done":
-      return `${e.ok ? "  ok  " : "  FAIL"} ${e.host}: ${e.title} (${formatMs(e.ms)})${e.ok ? "" : `\n        ${(e.error ?? "").split("\n").join("\n        ")}`}`;
+      return (
+        `${e.ok ? "  ok  " : "  FAIL"} ${e.host}: ${e.title} (${formatMs(e.ms)})` +
+        `${e.ok ? "" : `\n        ${(e.error ?? "").split("\n").join("\n        ")}`}`
+      );
     case "note":
       return `${e.level === "warn" ? "warning: " : "  "}${e.host ? `${e.host}: ` : ""}${e.message}`;
   }

@@ -70,7 +70,9 @@ function accessError(target: PgTarget, database: string, e: unknown): HarborHaEr
     case "28P01":
     case "28000":
       return new Harbor2DatabaseAccessError(`${where}: the server refused the user (${cause})`, {
-        hint: "Check database.user and database.password, and that pg_hba.conf lets this user connect from the machine running harbor-ha and from every Harbor node.",
+        hint:
+          "Check database.user and database.password, and that pg_hba.conf lets this user connect " +
+          "from the machine running harbor-ha and from every Harbor node.",
       });
     case "42501":
       return new Harbor2DatabaseAccessError(`${where}: permission denied (${cause})`, {

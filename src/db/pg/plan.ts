@@ -25,7 +25,9 @@ export function planHarbor2Database(target: PgTarget, facts: SchemaFacts, allowC
           why: `${where} does not exist: creating it empty (database.create: true); Harbor's core creates its tables on first start`,
         };
       throw new Harbor2DatabaseRefusedError(`${where} does not exist`, {
-        hint: `Create it empty (CREATE DATABASE "${target.database}" OWNER "${target.user}"), or set database.create: true to let harbor-ha create it; check database.core_database if it should exist already.`,
+        hint:
+          `Create it empty (CREATE DATABASE "${target.database}" OWNER "${target.user}"), ` +
+          "or set database.create: true to let harbor-ha create it; check database.core_database if it should exist already.",
         exitCode: 2,
       });
     case "empty":
@@ -33,9 +35,12 @@ export function planHarbor2Database(target: PgTarget, facts: SchemaFacts, allowC
     case "migrated":
       if (facts.dirty) {
         throw new Harbor2DatabaseRefusedError(
-          `${where}: a failed migration left the schema dirty at version ${facts.version} (${MIGRATIONS_TABLE}.dirty = true); Harbor's core will not start on it`,
+          `${where}: a failed migration left the schema dirty at version ${facts.version} (${MIGRATIONS_TABLE}.dirty = true); ` +
+            "Harbor's core will not start on it",
           {
-            hint: `Restore the database from the backup taken before the upgrade, or repair migration ${facts.version} by hand and then set ${MIGRATIONS_TABLE}.dirty to false; harbor-ha changes nothing until then.`,
+            hint:
+              `Restore the database from the backup taken before the upgrade, or repair migration ${facts.version} by hand ` +
+              `and then set ${MIGRATIONS_TABLE}.dirty to false; harbor-ha changes nothing until then.`,
             exitCode: 2,
           },
         );
