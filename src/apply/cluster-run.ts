@@ -41,10 +41,9 @@ export interface PoolSettings extends RunEdges {
   acceptNewHostKeys: boolean;
   /** A dry run: keys trusted on first use are not written to known_hosts. */
   dryRun?: boolean;
-  log?: (e: CommandLogEvent) => void;
   /** A host key trusted on first use; by default a note through `emit`. */
   onHostKeyAccepted?: (accepted: HostKeyAccepted) => void;
-  /** Receives the notes of reading the cluster state (a token key converted to the form Harbor reads). */
+  /** The run's events: notes (a host key trusted on first use, the cluster state's), and every command run. */
   emit?: EmitEvent;
 }
 
@@ -56,7 +55,8 @@ export function openClusterPool(inv: Inventory, settings: PoolSettings, hosts?: 
     acceptNewHostKeys: settings.acceptNewHostKeys,
     ...(settings.dryRun === true ? { recordNewHostKeys: false } : {}),
     ...hostKeyReporting(settings),
-    ...(settings.log ? { log: settings.log } : {}),
+    // Every command a session runs is an event of the run; the reporters show them with -v.
+    ...(settings.emit ? { log: (e: CommandLogEvent) => settings.emit?.({ type: "command", ...e }) } : {}),
     ...(settings.connect ? { connect: settings.connect } : {}),
   });
 }

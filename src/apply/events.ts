@@ -6,7 +6,9 @@ export type RunEvent =
   | { type: "phase"; phase: string; description: string }
   | { type: "step-start"; host: string; phase: string; title: string }
   | { type: "step-done"; host: string; phase: string; title: string; ok: boolean; ms: number; error?: string }
-  | { type: "note"; level: "info" | "warn"; message: string; host?: string };
+  | { type: "note"; level: "info" | "warn"; message: string; host?: string }
+  /** A command about to run on a host, masked (the reporters show it with -v). */
+  | { type: "command"; host: string; step: string; command: string };
 
 export type EmitEvent = (event: RunEvent) => void;
 

@@ -9,7 +9,6 @@ import type { Inventory } from "../inventory/model.js";
 import { servedPorts, usesHaproxy, vipParts } from "../inventory/model.js";
 import { describeVipRequest, requestThroughVip, vipRequestCommand } from "./vip-request.js";
 import { SshPool } from "../remote/pool.js";
-import type { CommandLogEvent } from "../remote/transport.js";
 import { cmd } from "../shell/command.js";
 import type { Command } from "../shell/command.js";
 import type { FactQuery } from "../facts/queries.js";
@@ -31,7 +30,6 @@ export interface DrillOptions extends Pick<RunEdges, "connect"> {
   /** A host key trusted on first use, to report with its fingerprint. */
   onHostKeyAccepted?: (accepted: HostKeyAccepted) => void;
   forceUnlock: boolean;
-  log?: (e: CommandLogEvent) => void;
   /** Progress for the operator, as notes of the run's event stream ("stopping keepalived on lb1"). */
   emit?: EmitEvent;
   /** Ctrl-C: checked before the lock is taken (once keepalived is stopped, the drill always restores it). */

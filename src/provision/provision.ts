@@ -6,7 +6,6 @@
  */
 import type { Inventory } from "../inventory/model.js";
 import { queriesFor } from "../plan/queries.js";
-import type { CommandLogEvent } from "../remote/transport.js";
 import { gatherAllFacts } from "../apply/gather.js";
 import { VersionCache } from "../state/version-cache.js";
 import { clusterStateDir } from "../state/cluster-state.js";
@@ -31,7 +30,6 @@ export interface ProvisionOptions extends RunEdges {
   acceptNewHostKeys: boolean;
   reinitializeDatabase: boolean;
   emit: EmitEvent;
-  log?: (e: CommandLogEvent) => void;
   isInterrupted: () => boolean;
   /** Break a cluster lock left by a dead run (--force-unlock). */
   forceUnlock?: boolean;

@@ -203,7 +203,7 @@ async function stopRemoved(ctx: StageContext, removed: readonly RollNode[]): Pro
   });
   const pool = openClusterPool(
     inv,
-    { acceptNewHostKeys: opts.acceptNewHostKeys, emit: opts.emit, ...(opts.log ? { log: opts.log } : {}) },
+    { acceptNewHostKeys: opts.acceptNewHostKeys, emit: opts.emit },
     removed.map((n) => removedNodeSpec(n.address)),
   );
   try {

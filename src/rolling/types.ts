@@ -1,6 +1,5 @@
 /** What reconfigure and rotate-certs take and give back. Types only. */
 import type { Redactor } from "../inventory/secret.js";
-import type { CommandLogEvent } from "../remote/transport.js";
 import type { Plan } from "../plan/types.js";
 import type { EmitEvent } from "../apply/events.js";
 import type { RunEdges } from "../apply/cluster-run.js";
@@ -18,7 +17,6 @@ export interface ReconfigureOptions extends RunEdges {
   parallel: number;
   acceptNewHostKeys: boolean;
   emit: EmitEvent;
-  log?: (e: CommandLogEvent) => void;
   isInterrupted: () => boolean;
   gate?: GateOptions;
   clock?: Clock;

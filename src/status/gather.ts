@@ -12,7 +12,6 @@ import { readOrCreatePinnedSecrets } from "../state/chart-secrets.js";
 import { isHarbor2Vm } from "../inventory/model.js";
 import { renderDesiredState } from "../render/desired-state.js";
 import { SshPool } from "../remote/pool.js";
-import type { CommandLogEvent } from "../remote/transport.js";
 import { queriesFor } from "../plan/queries.js";
 import type { FactQuery } from "../facts/queries.js";
 import { gatherAllFacts } from "../apply/gather.js";
@@ -26,13 +25,15 @@ import type { DesiredDatabase } from "../render/types.js";
 import { preflightDatabase } from "../apply/database.js";
 import { openClusterPool } from "../apply/cluster-run.js";
 import type { HostKeyAccepted } from "../remote/host-keys.js";
+import type { EmitEvent } from "../apply/events.js";
 
 export interface StatusOptions {
   parallel: number;
   acceptNewHostKeys: boolean;
   /** A host key trusted on first use, to report with its fingerprint. */
   onHostKeyAccepted?: (accepted: HostKeyAccepted) => void;
-  log?: (e: CommandLogEvent) => void;
+  /** The run's events: status has only the commands it runs (-v shows them). */
+  emit?: EmitEvent;
 }
 
 export async function gatherStatus(inv: Inventory, opts: StatusOptions): Promise<StatusReport> {

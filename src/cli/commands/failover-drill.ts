@@ -43,8 +43,7 @@ export function registerFailoverDrill(program: Command): void {
         forceUnlock: flags.forceUnlock,
         isInterrupted: interruptedByOperator,
         // Plain lines: the drill has no steps for a spinner to show.
-        emit: (await createProgressRenderer(redactor, { tty: false, quiet: false })).emit,
-        ...run.logOption(flags.verbose),
+        emit: (await createProgressRenderer(redactor, { tty: false, quiet: false, verbose: flags.verbose })).emit,
       });
       const ok = report.newHolder !== undefined && report.answerMs !== undefined && report.restored;
       if (flags.json !== true) process.stdout.write(redactor.redact(formatDrillReport(report)));

@@ -99,7 +99,7 @@ export function registerProvision(program: Command): void {
       // Refused before anything is read from or changed on any host.
       const reinitializeDatabase = confirmReinitialize(flags.reinitializeDatabaseDestroyingAllData, inventory.data.cluster.name);
       const jsonToStdout = flags.json === true;
-      const progress = await createProgressRenderer(redactor, { tty: process.stderr.isTTY === true, quiet: false });
+      const progress = await createProgressRenderer(redactor, { tty: process.stderr.isTTY === true, quiet: false, verbose: flags.verbose });
       const out = (text: string) => {
         if (!jsonToStdout) process.stdout.write(redactor.redact(text));
       };
@@ -116,7 +116,6 @@ export function registerProvision(program: Command): void {
             stepTimes.record(e);
             progress.emit(e);
           },
-          ...run.logOption(flags.verbose),
           isInterrupted: interruptedByOperator,
           forceUnlock: flags.forceUnlock,
           startupTimeoutMs,

@@ -89,7 +89,7 @@ async function runRoll(name: RollCommand, file: string, flags: RollFlags): Promi
   const [{ reconfigure, ReconfigureFailed }, run] = await Promise.all([import("../../rolling/reconfigure.js"), openCommandRun(file)]);
   const { inventory, redactor } = run;
   const jsonToStdout = flags.json === true;
-  const progress = await createProgressRenderer(redactor, { tty: process.stderr.isTTY === true, quiet: false });
+  const progress = await createProgressRenderer(redactor, { tty: process.stderr.isTTY === true, quiet: false, verbose: flags.verbose });
   const out = (text: string) => {
     if (!jsonToStdout) process.stdout.write(redactor.redact(text));
   };
@@ -107,7 +107,6 @@ async function runRoll(name: RollCommand, file: string, flags: RollFlags): Promi
       acceptNewHostKeys: flags.acceptNewHostKeys,
       gate,
       emit: (e) => progress.emit(e),
-      ...run.logOption(flags.verbose),
       isInterrupted: interruptedByOperator,
     });
     progress.stop();

@@ -1,5 +1,6 @@
 import { describeAcceptedHostKey } from "../../remote/host-keys.js";
 import type { Command } from "commander";
+import { createProgressRenderer } from "../report/progress.js";
 import { openCommandRun, positiveInt } from "../command-run.js";
 import { formatStatus } from "../../status/format.js";
 import { redactedJson, writeJson } from "../report/json.js";
@@ -46,11 +47,13 @@ export function registerStatus(program: Command): void {
       const { inventory, redactor } = run;
       // Loaded when the command runs: --help, validate and render never load SSH or MySQL.
       const { gatherStatus } = await import("../../status/gather.js");
+      // status prints its report, not progress: only -v's command lines are shown as they happen.
+      const progress = await createProgressRenderer(redactor, { tty: false, quiet: true, verbose: flags.verbose });
       const report = await gatherStatus(inventory, {
         parallel,
         acceptNewHostKeys: flags.acceptNewHostKeys,
         onHostKeyAccepted: (a) => process.stderr.write(`  ${describeAcceptedHostKey(a)}\n`),
-        ...run.logOption(flags.verbose),
+        emit: progress.emit,
       });
       if (flags.json !== true) process.stdout.write(redactor.redact(formatStatus(report)));
       await writeJson(flags.json, redactedJson({ command: "status", inventory: inventory.path, ...report }, redactor));

@@ -12,15 +12,36 @@ export interface ProgressRenderer {
 }
 
 /** ora is loaded only for a terminal: plain runs (CI, pipes, benchmarks) skip its start-up cost. */
-export async function createProgressRenderer(redactor: Redactor, opts: { tty: boolean; quiet: boolean }): Promise<ProgressRenderer> {
+export async function createProgressRenderer(
+  redactor: Redactor,
+  opts: { tty: boolean; quiet: boolean; verbose?: boolean },
+): Promise<ProgressRenderer> {
   const write = (line: string) => process.stderr.write(redactor.redact(line) + "\n");
-  if (opts.quiet) return { emit: () => undefined, stop: () => undefined };
+  const inner = await createLineRenderer(write, opts);
+  // The commands run on the hosts are events of the run like the rest; -v shows them (even when quiet).
+  return {
+    emit: (e) => {
+      if (e.type !== "command") inner.emit(e);
+      else if (opts.verbose === true) inner.command(`  [${e.host}] $ ${summarizeCommand(e.command)}`);
+    },
+    stop: () => inner.stop(),
+  };
+}
+
+interface LineRenderer extends ProgressRenderer {
+  /** One line of the command log, without disturbing a spinner. */
+  command(line: string): void;
+}
+
+async function createLineRenderer(write: (line: string) => void, opts: { tty: boolean; quiet: boolean }): Promise<LineRenderer> {
+  if (opts.quiet) return { emit: () => undefined, command: write, stop: () => undefined };
   if (!opts.tty)
     return {
       emit: (e) => {
         const l = plainLine(e);
         if (l) write(l);
       },
+      command: write,
       stop: () => undefined,
     };
   const { default: ora } = await import("ora");
@@ -32,6 +53,11 @@ export async function createProgressRenderer(redactor: Redactor, opts: { tty: bo
     spinner.text = first ? `${first[0]}: ${first[1]}${running.size > 1 ? ` (+${running.size - 1} more hosts)` : ""}` : "working";
   };
   return {
+    command(line) {
+      spinner?.clear();
+      write(line);
+      spinner?.render();
+    },
     emit(e) {
       if (e.type === "phase") {
         spinner?.stop();
@@ -71,7 +97,16 @@ function plainLine(e: RunEvent): string | undefined {
       );
     case "note":
       return `${e.level === "warn" ? "warning: " : "  "}${e.host ? `${e.host}: ` : ""}${e.message}`;
+    case "command":
+      return undefined;
   }
+}
+
+/** -v shows every command; a multi-line script (the facts script, the atomic upload) as its first line. */
+export function summarizeCommand(command: string): string {
+  const lines = command.split("\n");
+  if (lines.length === 1) return command;
+  return `${lines[0]} … (${lines.length - 1} more lines)`;
 }
 
 export function formatMs(ms: number): string {
