@@ -24,7 +24,7 @@ import { describeAcceptedHostKey } from "../remote/host-keys.js";
 import type { HostKeyAccepted } from "../remote/host-keys.js";
 import type { BundleInfo } from "../plan/harbor-node.js";
 import { collectSecrets } from "./secrets.js";
-import { MYSQL_DATABASE } from "./database.js";
+import { SERVER_DATABASE } from "./database.js";
 import type { DatabaseEdge } from "./database.js";
 
 /**
@@ -94,7 +94,7 @@ export async function prepareClusterRun(inv: Inventory, settings: PoolSettings &
     if (state.harbor2) redactor.add(state.harbor2.coreSecret, state.harbor2.jobserviceSecret, state.harbor2.csrfKey);
     const desired = renderDesiredState(inv, state);
     const bundle = await readBundleInfo(inv, { persist });
-    return { state, redactor, desired, bundle, pool, database: settings.database ?? MYSQL_DATABASE };
+    return { state, redactor, desired, bundle, pool, database: settings.database ?? SERVER_DATABASE };
   } catch (err) {
     await pool.closeAll();
     throw err;

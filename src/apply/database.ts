@@ -87,7 +87,7 @@ export interface DatabaseEdge {
 }
 
 /** MariaDB over mysql2 (directly or through an SSH tunnel) for Harbor 1.x, PostgreSQL over pg for 2.x: what every real run uses. */
-export const MYSQL_DATABASE: DatabaseEdge = { preflight: (...a) => preflightDatabase(...a), apply: (pre) => applyDatabase(pre) };
+export const SERVER_DATABASE: DatabaseEdge = { preflight: (...a) => preflightDatabase(...a), apply: (pre) => applyDatabase(pre) };
 
 export async function applyDatabase(pre: DatabasePreflight): Promise<DatabaseApplyResult> {
   if (pre.plan.action === "skip") return { action: "skip", changed: false, message: pre.plan.reason };
