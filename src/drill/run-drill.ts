@@ -93,16 +93,10 @@ async function measureFailover(
   const port = servedPorts(inv)[0] ?? 443;
   const fromOperator = await probeFromHere(vip, port);
   note(`stopping keepalived on ${holder}`);
-  const t0 = Date.now();
-  await pool.withSession(holder, (s) =>
-    s.runChecked(serviceCommand(init, "keepalived", "stop"), { sudo: true, step: "stop keepalived (failover drill)" }),
-  );
+  const t0 = await stopKeepalived(pool, holder, init);
   const takeoverTimeoutMs = (3 * inv.data.keepalived.advert_int + 5) * 1000;
   const probe = { firstIntervalMs: PROBE_INTERVAL_MS, maxIntervalMs: PROBE_INTERVAL_MS };
-  const newHolder = await pollUntil(async () => (await gatherVipHolders(pool, inv)).find((h) => h !== holder), {
-    timeoutMs: takeoverTimeoutMs,
-    ...probe,
-  });
+  const newHolder = await takeoverBy(pool, inv, holder, takeoverTimeoutMs);
   if (newHolder === undefined) {
     report.problems.push(`no other load balancer held the VIP ${takeoverTimeoutMs / 1000} s after keepalived stopped on ${holder}`);
     return;
@@ -155,17 +149,11 @@ async function measureWithRequests(
   report.requests = { made: 0, failed: 0 };
   const requests = report.requests;
   note(`stopping keepalived on ${holder}; requests through the VIP until one is answered again`);
-  const t0 = Date.now();
-  await pool.withSession(holder, (s) =>
-    s.runChecked(serviceCommand(init, "keepalived", "stop"), { sudo: true, step: "stop keepalived (failover drill)" }),
-  );
+  const t0 = await stopKeepalived(pool, holder, init);
   const deadline = t0 + (3 * inv.data.keepalived.advert_int + 15) * 1000;
-  const probe = { firstIntervalMs: PROBE_INTERVAL_MS, maxIntervalMs: PROBE_INTERVAL_MS };
-  const takeover = pollUntil(async () => (await gatherVipHolders(pool, inv)).find((h) => h !== holder), { timeoutMs: deadline - t0, ...probe }).then(
-    (h) => {
-      if (h !== undefined) Object.assign(report, { newHolder: h, takeoverMs: Date.now() - t0 });
-    },
-  );
+  const takeover = takeoverBy(pool, inv, holder, deadline - t0).then((h) => {
+    if (h !== undefined) Object.assign(report, { newHolder: h, takeoverMs: Date.now() - t0 });
+  });
   while (Date.now() < deadline) {
     requests.made++;
     if ((await request()) === 200) {
@@ -181,6 +169,24 @@ async function measureWithRequests(
       `no request through the VIP was answered 200 within ${Math.round((deadline - t0) / 1000)} s of the stop (${requests.made} made)`,
     );
   else note(`answered again after ${report.answerMs} ms (${requests.failed} of ${requests.made} requests failed)`);
+}
+
+/** Stops keepalived on the VIP holder, the drill's one disruption; the time it was asked to stop. */
+async function stopKeepalived(pool: SshPool, holder: string, init: InitSystem): Promise<number> {
+  const t0 = Date.now();
+  await pool.withSession(holder, (s) =>
+    s.runChecked(serviceCommand(init, "keepalived", "stop"), { sudo: true, step: "stop keepalived (failover drill)" }),
+  );
+  return t0;
+}
+
+/** The load balancer other than `holder` that holds the VIP within `timeoutMs`, looked at every PROBE_INTERVAL_MS. */
+function takeoverBy(pool: SshPool, inv: Inventory, holder: string, timeoutMs: number): Promise<string | undefined> {
+  return pollUntil(async () => (await gatherVipHolders(pool, inv)).find((h) => h !== holder), {
+    timeoutMs,
+    firstIntervalMs: PROBE_INTERVAL_MS,
+    maxIntervalMs: PROBE_INTERVAL_MS,
+  });
 }
 
 /** Starts keepalived again on the stopped holder, lets VRRP settle, and checks that the cluster is whole. */
