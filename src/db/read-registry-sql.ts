@@ -9,6 +9,7 @@ import type { RegistrySqlSource } from "../render/types.js";
 import { RegistrySqlError } from "./errors.js";
 import { messageOf } from "./connection.js";
 import { parseRegistrySql } from "./registry-sql.js";
+import { readTgzMembers, TgzReadError } from "../state/tgz-members.js";
 import type { ParsedRegistrySql } from "./registry-sql.js";
 
 export interface RegistrySqlFile {
@@ -46,39 +47,22 @@ async function readSqlFile(path: string): Promise<string> {
  * archive is ignored). Errors name the bundle and what is missing.
  */
 export async function readInstallerBundleMember(bundle: string, member: string): Promise<string> {
-  const chunks: Buffer[] = [];
-  let found = false;
-  const wanted = (path: string) => path.replace(/^\.\//, "") === member;
+  let files: Map<string, string>;
   try {
-    // Loaded only when the bundle is read (its cache spares most runs that): tar is not small.
-    const { list } = await import("tar");
-    await list({
-      file: bundle,
-      strict: true,
-      filter: (path) => wanted(path),
-      onReadEntry: (entry) => {
-        found = true;
-        entry.on("data", (chunk: Buffer) => chunks.push(chunk));
-      },
-    });
+    files = await readTgzMembers(bundle, (path) => (path === member ? member : undefined));
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT"
-        ? "it does not exist"
-        : code === "EACCES"
-          ? "it cannot be read (permission denied)"
-          : `it is not a readable .tgz archive (${messageOf(err)})`;
-    throw new RegistrySqlError(`cannot read ${member} from the installer bundle ${bundle}: ${why}`, {
+    if (!(err instanceof TgzReadError)) throw err;
+    throw new RegistrySqlError(`cannot read ${member} from the installer bundle ${bundle}: ${err.why}`, {
       hint:
         "Point installer.bundle at Harbor's offline installer (harbor-offline-installer-vX.Y.Z.tgz, as downloaded), " +
         "or give database.registry_sql.",
     });
   }
-  if (!found) {
+  const text = files.get(member);
+  if (text === undefined) {
     throw new RegistrySqlError(`the installer bundle ${bundle} has no ${member}: it is not a Harbor 1.4/1.5 offline installer`, {
       hint: "Point installer.bundle at Harbor's offline installer (harbor-offline-installer-vX.Y.Z.tgz), or give database.registry_sql.",
     });
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return text;
 }

@@ -3,9 +3,9 @@
  * harbor-X.tgz) on the operator's machine: its Chart.yaml and values.yaml, to check values
  * against the chart they are for. Local I/O at the edge.
  */
-import { list } from "tar";
 import { parse } from "yaml";
 import { HarborHaError } from "../errors.js";
+import { readTgzMembers, TgzReadError } from "../state/tgz-members.js";
 
 export interface ChartPackage {
   path: string;
@@ -16,42 +16,30 @@ export interface ChartPackage {
 }
 
 export async function readChartPackage(path: string): Promise<ChartPackage> {
-  const files = new Map<string, Buffer[]>();
   const wanted = new Set(["Chart.yaml", "values.yaml"]);
   // helm package puts everything under one folder named after the chart: harbor/Chart.yaml.
-  const memberOf = (entry: string) => entry.replace(/^\.\//, "").split("/").slice(1).join("/");
+  const nameOf = (entry: string) => {
+    const parts = entry.split("/");
+    return parts.length === 2 && wanted.has(parts[1] ?? "") ? parts[1] : undefined;
+  };
+  let files: Map<string, string>;
   try {
-    await list({
-      file: path,
-      strict: true,
-      filter: (entry) => wanted.has(memberOf(entry)) && entry.replace(/^\.\//, "").split("/").length === 2,
-      onReadEntry: (entry) => {
-        const chunks: Buffer[] = [];
-        files.set(memberOf(entry.path), chunks);
-        entry.on("data", (chunk: Buffer) => chunks.push(chunk));
-      },
-    });
+    files = await readTgzMembers(path, nameOf);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT"
-        ? "it does not exist"
-        : code === "EACCES"
-          ? "it cannot be read (permission denied)"
-          : `it is not a chart package (.tgz): ${(err as Error).message}`;
-    throw new HarborHaError(`cannot read the chart ${path}: ${why}`, {
+    if (!(err instanceof TgzReadError)) throw err;
+    throw new HarborHaError(`cannot read the chart ${path}: ${err.why.replace("a readable .tgz archive", "a chart package (.tgz)")}`, {
       hint: "Give the chart package helm installs from: helm pull harbor/harbor --version 1.19.1 writes harbor-1.19.1.tgz.",
       exitCode: 2,
     });
   }
   const text = (name: string) => {
-    const chunks = files.get(name);
-    if (chunks === undefined)
+    const content = files.get(name);
+    if (content === undefined)
       throw new HarborHaError(`${path} has no ${name} at its top: it is not a Helm chart package`, {
         hint: "Give the .tgz that `helm pull harbor/harbor` writes.",
         exitCode: 2,
       });
-    return Buffer.concat(chunks).toString("utf8");
+    return content;
   };
   const chart = parse(text("Chart.yaml")) as { name?: unknown; version?: unknown; appVersion?: unknown } | null;
   return {
