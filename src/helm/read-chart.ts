@@ -3,7 +3,6 @@
  * harbor-X.tgz) on the operator's machine: its Chart.yaml and values.yaml, to check values
  * against the chart they are for. Local I/O at the edge.
  */
-import { list } from "tar";
 import { parse } from "yaml";
 import { HarborHaError } from "../errors.js";
 
@@ -20,6 +19,8 @@ export async function readChartPackage(path: string): Promise<ChartPackage> {
   const wanted = new Set(["Chart.yaml", "values.yaml"]);
   // helm package puts everything under one folder named after the chart: harbor/Chart.yaml.
   const memberOf = (entry: string) => entry.replace(/^\.\//, "").split("/").slice(1).join("/");
+  // Loaded only when a chart is read (helm-values --chart): other commands do not pay for tar.
+  const { list } = await import("tar");
   try {
     await list({
       file: path,
