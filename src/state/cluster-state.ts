@@ -26,7 +26,7 @@ export const SECRETKEY_FILE = "secretkey";
 export const TOKEN_KEY_FILE = "token_private_key.pem";
 export const TOKEN_CERT_FILE = "token_root.crt";
 /** Harbor's prepare makes a 16-character secretkey from letters and digits. */
-const SECRETKEY_LENGTH = 16;
+export const SECRETKEY_LENGTH = 16;
 const SECRETKEY_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 const TOKEN_CERT_DAYS = 3650;
 const TOKEN_KEY_BITS = 4096;
@@ -44,6 +44,15 @@ export type StateOwner = Pick<Inventory, "dir"> & { readonly data: { readonly cl
 /** The state folder of an inventory's cluster: `<inventory dir>/.harbor-ha/<cluster.name>`. */
 export function clusterStateDir(inv: StateOwner): string {
   return join(inv.dir, ".harbor-ha", inv.data.cluster.name);
+}
+
+/**
+ * Whether reading the state will generate the token key pair (4096-bit RSA, about a second):
+ * the folder holds no token key yet, as on a cluster's first run. Only a hint for what to do
+ * meanwhile: the state read itself decides, under the folder's lock.
+ */
+export async function willGenerateTokenKey(inv: StateOwner): Promise<boolean> {
+  return !(await exists(join(clusterStateDir(inv), TOKEN_KEY_FILE)));
 }
 
 /**
