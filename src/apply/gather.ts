@@ -27,6 +27,7 @@ export interface GatherResult {
 /**
  * `versions`: answers of `PROGRAM --version` known from earlier runs (state/version-cache.ts):
  * a host whose program file is unchanged is not asked to start it again; new answers are kept.
+ * The same for the checksums of the files a query asks to remember (the installer bundle).
  */
 export async function gatherAllFacts(pool: SshPool, queries: ReadonlyMap<string, FactQuery[]>, versions?: VersionCache): Promise<GatherResult> {
   const text = await factsScript();
@@ -34,6 +35,10 @@ export async function gatherAllFacts(pool: SshPool, queries: ReadonlyMap<string,
   const settled = await pool.forEachHost(hosts, async (session, host) => {
     const known = new Map<string, KnownVersion>();
     const asked = (queries.get(host) ?? []).map((q) => {
+      if (q.kind === "file" && q.rememberSum) {
+        const sum = versions?.getSum(host, q.path);
+        return sum ? { ...q, known: sum } : q;
+      }
       const k = q.kind === "version" ? versions?.get(host, q.program) : undefined;
       if (q.kind !== "version" || !k) return q;
       known.set(q.program, k);
@@ -41,7 +46,12 @@ export async function gatherAllFacts(pool: SshPool, queries: ReadonlyMap<string,
     });
     const r = await session.runChecked(cmd("sh", "-c", text, "harbor-ha-facts"), { sudo: true, stdin: encodeQueries(asked), step: "gather facts" });
     try {
-      return withKnownVersions(parseFacts(r.stdout), host, known, versions);
+      const f = withKnownVersions(parseFacts(r.stdout), host, known, versions);
+      for (const q of asked) {
+        const file = q.kind === "file" && q.rememberSum ? f.files[q.path] : undefined;
+        if (q.kind === "file" && file?.present && file.id && file.sha256) versions?.setSum(host, q.path, { id: file.id, sha256: file.sha256 });
+      }
+      return f;
     } catch (err) {
       throw new HarborHaError(`${host}: could not read the host's facts: ${(err as Error).message}`, {
         hint: "Check that the host runs a POSIX shell with coreutils, then run again with -v.",

@@ -72,11 +72,13 @@ first_line() {
 # and sha256sum answers. Lists are kept one item a line, and split into the positional parameters
 # where a program takes them all (unquoted on purpose, SC2086; no globbing: set -f).
 set -f
-files='' fileq='' dirs='' pkgs='' marks='' verq='' ipout='' nat='' nat_read=0
-while IFS="$T" read -r kind a b c; do
+files='' hashed='' knownq='' fileq='' dirs='' pkgs='' marks='' verq='' ipout='' nat='' nat_read=0
+while IFS="$T" read -r kind a b c d; do
   case "$kind" in
   file)
     files="$files$a$NL"
+    # d: "IDENTITY=SHA256" of a checksum known from an earlier run, or "-".
+    case ${d:--} in *=*) knownq="$knownq$a$T${d%%=*}$T${d#*=}$NL" ;; *) hashed="$hashed$a$NL" ;; esac
     fileq="${fileq}Q$T$a$T$b$T$c$NL" ;;
   dir)
     if [ -d "$a" ]; then dirs="$dirs$a$NL"; else printf 'dir\t%s\tabsent\n' "$a"; fi ;;
@@ -184,19 +186,39 @@ EOF
 fi
 
 # Files: present means a readable regular file, as [ -f ] did (sha256sum skips directories);
-# the content only of one that differs from the desired hash and may be shown.
+# the content only of one that differs from the desired hash and may be shown. Each with its
+# identity (device:inode:size:mtime:ctime, the times to the nanosecond as %y/%z print them): a
+# file whose checksum the caller knows for that very identity is not read again (the installer
+# bundle is ~600 MB; rewriting a file changes its ctime).
 if [ -n "$files" ]; then
   # shellcheck disable=SC2086
   IFS=$NL && set -- $files && IFS=$IFS0
+  stats=$(stat -c "S$T%n$T%a:%U:%G:%u:%g$T%d:%i:%s:%y:%z" -- "$@" 2>/dev/null)
+  sums=''
+  while IFS="$T" read -r p kid ksum; do
+    [ -n "$p" ] || continue
+    # The stat line of this path ("S", path, owner and mode, identity): the identity.
+    line=$NL$stats
+    case $line in
+    *"${NL}S$T$p$T"*) line=${line#*"${NL}S$T$p$T"} && line=${line%%"$NL"*} && line=${line#*"$T"} ;;
+    *) line='' ;;
+    esac
+    # In sha256sum's own format, for the merge below.
+    if [ -n "$line" ] && [ "$line" = "$kid" ] && [ -f "$p" ]; then sums="$sums$ksum  $p$NL"; else hashed="$hashed$p$NL"; fi
+  done <<EOF
+$knownq
+EOF
+  # shellcheck disable=SC2086
+  IFS=$NL && set -- $hashed && IFS=$IFS0
   {
-    stat -c "S$T%n$T%a:%U:%G:%u:%g" -- "$@" 2>/dev/null
-    sha256sum -- "$@" 2>/dev/null
-    printf '%s' "$fileq"
+    printf '%s\n' "$stats"
+    if [ "$#" -gt 0 ]; then sha256sum -- "$@" 2>/dev/null; fi
+    printf '%s' "$sums$fileq"
   } | awk -F "$T" -v t="$T" '
-    $1 == "S" { st[$2] = $3; next }
+    $1 == "S" { st[$2] = $3; id[$2] = $4; next }
     $1 == "Q" {
       if (($2 in st) && ($2 in sum)) {
-        print "file" t $2 t "present" t st[$2] t sum[$2]
+        print "file" t $2 t "present" t st[$2] t sum[$2] t id[$2]
         if (sum[$2] != $3 && $4 == "show") print "need" t $2
       } else print "file" t $2 t "absent"
       next
