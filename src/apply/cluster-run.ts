@@ -113,7 +113,10 @@ export async function prepareClusterRun(inv: Inventory, settings: PoolSettings &
  * Starts a run: the pool (its handshakes under way with `connectEarly`), the state read and the
  * bundle's checksum at once. Closes the pool itself only when it throws, or when `ready` fails.
  */
-export async function startClusterRun(inv: Inventory, settings: PoolSettings & { connectEarly?: boolean; dryRun?: boolean }): Promise<ClusterRunStart> {
+export async function startClusterRun(
+  inv: Inventory,
+  settings: PoolSettings & { connectEarly?: boolean; dryRun?: boolean },
+): Promise<ClusterRunStart> {
   // A dry run writes nothing anywhere: the state folder and its caches are only read.
   const persist = settings.dryRun !== true;
   const pool = openClusterPool(inv, settings);
