@@ -134,21 +134,29 @@ export async function startClusterRun(
     await pool.closeAll();
     throw err;
   }
-  const ready = stateRead.then(
-    ({ state, notes }) => {
+  const ready = stateRead
+    .then(({ state, notes }) => {
       for (const message of notes) settings.emit?.({ type: "note", level: "warn", message });
       const redactor = new Redactor().add(...collectSecrets(inv), state.secretkey, state.tokenPrivateKey);
       if (state.harbor2) redactor.add(state.harbor2.coreSecret, state.harbor2.jobserviceSecret, state.harbor2.csrfKey);
       return { state, redactor, desired: renderDesiredState(inv, state), bundle, pool, database };
-    },
-    async (err: unknown) => {
+    })
+    .catch(async (err: unknown) => {
       await pool.closeAll();
       throw err;
-    },
-  );
+    });
   ready.catch(() => undefined);
-  const queried = generating ? renderDesiredState(inv, standInClusterState({ harbor2: isHarbor2Vm(inv) })) : (await ready).desired;
-  return { pool, bundle, database, queried, ready };
+  if (!generating) return { pool, bundle, database, queried: (await ready).desired, ready };
+  try {
+    return { pool, bundle, database, queried: renderDesiredState(inv, standInClusterState({ harbor2: isHarbor2Vm(inv) })), ready };
+  } catch (err) {
+    // The caller never gets `ready`: it is settled here, and the pool closed.
+    await ready.then(
+      () => pool.closeAll(),
+      () => undefined,
+    );
+    throw err;
+  }
 }
 
 export async function readBundleInfo(inv: Inventory, opts: { persist?: boolean } = {}): Promise<BundleInfo> {
