@@ -10,7 +10,8 @@ import type { HostFacts } from "../facts/types.js";
 import { projectRoot } from "../paths.js";
 import { HarborHaError } from "../errors.js";
 import { byHost } from "../remote/host-results.js";
-import type { KnownVersion, VersionCache } from "../state/version-cache.js";
+import { VersionCache } from "../state/version-cache.js";
+import type { KnownVersion } from "../state/version-cache.js";
 
 let script: Promise<string> | undefined;
 
@@ -60,6 +61,24 @@ export async function gatherAllFacts(pool: SshPool, queries: ReadonlyMap<string,
   });
   const { values: facts, failures } = byHost(hosts, settled);
   return { facts, failures };
+}
+
+/**
+ * gatherAllFacts with the answers the state folder `stateDir` knows from earlier runs; the new ones
+ * kept for the next run unless `persist` is false (a dry run, status: they write nothing).
+ */
+export async function gatherFactsKnowing(
+  pool: SshPool,
+  queries: ReadonlyMap<string, FactQuery[]>,
+  stateDir: string,
+  opts: { persist: boolean },
+): Promise<GatherResult> {
+  const versions = await VersionCache.load(stateDir);
+  try {
+    return await gatherAllFacts(pool, queries, versions);
+  } finally {
+    if (opts.persist) await versions.save();
+  }
 }
 
 /** "same" answers filled in from what was known; new answers (with their file's identity) kept. */

@@ -7,8 +7,7 @@
 import type { Inventory } from "../inventory/model.js";
 import { queriesFor } from "../plan/queries.js";
 import type { CommandLogEvent } from "../remote/transport.js";
-import { gatherAllFacts } from "../apply/gather.js";
-import { VersionCache } from "../state/version-cache.js";
+import { gatherFactsKnowing } from "../apply/gather.js";
 import { clusterStateDir } from "../state/cluster-state.js";
 import { lookAtCluster } from "../apply/verify.js";
 import type { EmitEvent } from "../apply/events.js";
@@ -86,9 +85,8 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
 async function readCluster(start: ClusterRunStart, inv: Inventory, opts: ProvisionOptions): Promise<ClusterReading> {
   const { queried, bundle, pool, database: db } = start;
   const queries = new Map(queried.hosts.map((d) => [d.host.name, queriesFor(inv, d, bundle)]));
-  const versions = await VersionCache.load(clusterStateDir(inv));
   const [gathered, databaseOrError] = await Promise.all([
-    gatherAllFacts(pool, queries, versions).finally(() => (opts.dryRun ? undefined : versions.save())),
+    gatherFactsKnowing(pool, queries, clusterStateDir(inv), { persist: !opts.dryRun }),
     db.preflight(inv, queried.database, pool, opts.reinitializeDatabase, { persist: !opts.dryRun }).catch((e: Error) => e),
   ]);
   if (opts.isInterrupted()) throw interruptedBeforeChanges("preflight");

@@ -5,11 +5,11 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { gatherAllFacts } from "../../../src/apply/gather.js";
+import { gatherAllFacts, gatherFactsKnowing } from "../../../src/apply/gather.js";
 import { renderShell } from "../../../src/shell/command.js";
 import type { Command } from "../../../src/shell/command.js";
 import type { SshPool } from "../../../src/remote/pool.js";
@@ -86,4 +86,16 @@ test("a big file's checksum is kept with the file's identity: while the file is 
   const b = (await gatherAllFacts(pool, queries, second)).facts.get("node1")?.files[bundle];
   assert.equal(b?.sha256, real("the installer bundle, version 2"));
   assert.equal(second.getSum("node1", bundle)?.sha256, real("the installer bundle, version 2"));
+});
+
+test("gatherFactsKnowing keeps what it learnt for the next run, unless told to write nothing (a dry run, status)", async () => {
+  const bundle = join(dir, "bundle-persist.tgz");
+  writeFileSync(bundle, "a bundle");
+  const queries = new Map([["node1", [{ kind: "file" as const, path: bundle, desiredSha256: "", showContent: false, rememberSum: true }]]]);
+  const readOnly = join(dir, "state-read-only");
+  await gatherFactsKnowing(pool, queries, readOnly, { persist: false });
+  assert.equal(existsSync(readOnly), false, "nothing written");
+  const kept = join(dir, "state-kept");
+  await gatherFactsKnowing(pool, queries, kept, { persist: true });
+  assert.equal((await VersionCache.load(kept)).getSum("node1", bundle)?.sha256, createHash("sha256").update("a bundle").digest("hex"));
 });
