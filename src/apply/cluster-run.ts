@@ -10,9 +10,9 @@ import type { EmitEvent } from "./events.js";
 import type { HarborNodeSpec, LoadBalancerSpec } from "../inventory/schema.js";
 import { Redactor } from "../inventory/secret.js";
 import { HarborHaError } from "../errors.js";
-import { clusterStateDir, readOrCreateClusterState } from "../state/cluster-state.js";
-import type { ClusterStateRead } from "../state/cluster-state.js";
-import { readOrCreatePinnedSecrets } from "../state/chart-secrets.js";
+import { clusterStateDir, willGenerateTokenKey } from "../state/cluster-state.js";
+import { readClusterStateFor } from "../state/cluster-state-for.js";
+import { standInClusterState } from "../state/stand-in-state.js";
 import { isHarbor2Vm } from "../inventory/model.js";
 import { readThroughBundleCache } from "../state/bundle-cache.js";
 import { renderDesiredState } from "../render/desired-state.js";
@@ -77,36 +77,87 @@ export interface ClusterRun {
 }
 
 /**
+ * A run as soon as its preflight can start: the pool, the bundle, and what the fact queries are
+ * built from; the state and the render still to come when a first run generates its token key.
+ */
+export interface ClusterRunStart {
+  pool: SshPool;
+  bundle: BundleInfo;
+  database: DatabaseEdge;
+  /**
+   * The render the preflight's fact queries are built from, at once: the run's own, or — while a
+   * cluster's first run generates its token key pair (4096-bit RSA, about a second) — the same
+   * render with stand-in secrets (state/stand-in-state.ts). The answers are the same: a query
+   * carries a file's desired hash only so that a host sends the current content of a differing
+   * file that may be shown, and neither a stand-in nor a key made this run equals any host's
+   * file. Load balancers and the database part do not depend on the state at all.
+   */
+  queried: DesiredState;
+  /**
+   * The run, once the state is read (or generated) and rendered. Settled before the run ends,
+   * whatever happens (it may hold the state folder's lock, or be writing the new key).
+   */
+  ready: Promise<ClusterRun>;
+}
+
+/**
  * `connectEarly`: for a run that connects to every host anyway (provision), the SSH handshakes
- * start now and overlap reading the state (a first run generates the token key, ~1 s), the
- * render and the bundle's checksum.
+ * start now and overlap reading the state, the render and the bundle's checksum.
  */
 export async function prepareClusterRun(inv: Inventory, settings: PoolSettings & { connectEarly?: boolean; dryRun?: boolean }): Promise<ClusterRun> {
+  const start = await startClusterRun(inv, settings);
+  return start.ready;
+}
+
+/**
+ * Starts a run: the pool (its handshakes under way with `connectEarly`), the state read and the
+ * bundle's checksum at once. Closes the pool itself only when it throws, or when `ready` fails.
+ */
+export async function startClusterRun(
+  inv: Inventory,
+  settings: PoolSettings & { connectEarly?: boolean; dryRun?: boolean },
+): Promise<ClusterRunStart> {
   // A dry run writes nothing anywhere: the state folder and its caches are only read.
   const persist = settings.dryRun !== true;
   const pool = openClusterPool(inv, settings);
-  if (settings.connectEarly) for (const host of pool.hostNames()) void pool.session(host).catch(() => undefined); // its failure is reported where the session is used
+  // The handshakes start now; a failure is reported where the session is used.
+  if (settings.connectEarly) for (const host of pool.hostNames()) void pool.session(host).catch(() => undefined);
+  const database = settings.database ?? SERVER_DATABASE;
+  const generating = await willGenerateTokenKey(inv);
+  const stateRead = readClusterStateFor(inv, { persist });
+  // Awaited (and its failure reported) through `ready` or just below; never left unhandled meanwhile.
+  stateRead.catch(() => undefined);
+  let bundle: BundleInfo;
   try {
-    const redactor = new Redactor().add(...collectSecrets(inv));
-    const { state, notes } = await readClusterStateFor(inv, { persist });
-    for (const message of notes) settings.emit?.({ type: "note", level: "warn", message });
-    redactor.add(state.secretkey, state.tokenPrivateKey);
-    if (state.harbor2) redactor.add(state.harbor2.coreSecret, state.harbor2.jobserviceSecret, state.harbor2.csrfKey);
-    const desired = renderDesiredState(inv, state);
-    const bundle = await readBundleInfo(inv, { persist });
-    return { state, redactor, desired, bundle, pool, database: settings.database ?? SERVER_DATABASE };
+    bundle = await readBundleInfo(inv, { persist });
   } catch (err) {
+    await stateRead.catch(() => undefined);
     await pool.closeAll();
     throw err;
   }
-}
-
-/** The cluster state; for Harbor 2.x with the secrets pinned after prepare. */
-export async function readClusterStateFor(inv: Inventory, opts: { persist: boolean }): Promise<ClusterStateRead> {
-  const read = await readOrCreateClusterState(inv, opts);
-  if (!isHarbor2Vm(inv)) return read;
-  const harbor2 = await readOrCreatePinnedSecrets(clusterStateDir(inv), opts);
-  return { ...read, state: { ...read.state, harbor2 } };
+  const ready = stateRead
+    .then(({ state, notes }) => {
+      for (const message of notes) settings.emit?.({ type: "note", level: "warn", message });
+      const redactor = new Redactor().add(...collectSecrets(inv), state.secretkey, state.tokenPrivateKey);
+      if (state.harbor2) redactor.add(state.harbor2.coreSecret, state.harbor2.jobserviceSecret, state.harbor2.csrfKey);
+      return { state, redactor, desired: renderDesiredState(inv, state), bundle, pool, database };
+    })
+    .catch(async (err: unknown) => {
+      await pool.closeAll();
+      throw err;
+    });
+  ready.catch(() => undefined);
+  if (!generating) return { pool, bundle, database, queried: (await ready).desired, ready };
+  try {
+    return { pool, bundle, database, queried: renderDesiredState(inv, standInClusterState({ harbor2: isHarbor2Vm(inv) })), ready };
+  } catch (err) {
+    // The caller never gets `ready`: it is settled here, and the pool closed.
+    await ready.then(
+      () => pool.closeAll(),
+      () => undefined,
+    );
+    throw err;
+  }
 }
 
 export async function readBundleInfo(inv: Inventory, opts: { persist?: boolean } = {}): Promise<BundleInfo> {

@@ -10,7 +10,8 @@ import type { HostFacts } from "../facts/types.js";
 import { projectRoot } from "../paths.js";
 import { HarborHaError } from "../errors.js";
 import { byHost } from "../remote/host-results.js";
-import type { KnownVersion, VersionCache } from "../state/version-cache.js";
+import { VersionCache } from "../state/version-cache.js";
+import type { KnownVersion } from "../state/version-cache.js";
 
 let script: Promise<string> | undefined;
 
@@ -27,6 +28,7 @@ export interface GatherResult {
 /**
  * `versions`: answers of `PROGRAM --version` known from earlier runs (state/version-cache.ts):
  * a host whose program file is unchanged is not asked to start it again; new answers are kept.
+ * The same for the checksums of the files a query asks to remember (the installer bundle).
  */
 export async function gatherAllFacts(pool: SshPool, queries: ReadonlyMap<string, FactQuery[]>, versions?: VersionCache): Promise<GatherResult> {
   const text = await factsScript();
@@ -34,6 +36,10 @@ export async function gatherAllFacts(pool: SshPool, queries: ReadonlyMap<string,
   const settled = await pool.forEachHost(hosts, async (session, host) => {
     const known = new Map<string, KnownVersion>();
     const asked = (queries.get(host) ?? []).map((q) => {
+      if (q.kind === "file" && q.rememberSum) {
+        const sum = versions?.getSum(host, q.path);
+        return sum ? { ...q, known: sum } : q;
+      }
       const k = q.kind === "version" ? versions?.get(host, q.program) : undefined;
       if (q.kind !== "version" || !k) return q;
       known.set(q.program, k);
@@ -41,7 +47,12 @@ export async function gatherAllFacts(pool: SshPool, queries: ReadonlyMap<string,
     });
     const r = await session.runChecked(cmd("sh", "-c", text, "harbor-ha-facts"), { sudo: true, stdin: encodeQueries(asked), step: "gather facts" });
     try {
-      return withKnownVersions(parseFacts(r.stdout), host, known, versions);
+      const f = withKnownVersions(parseFacts(r.stdout), host, known, versions);
+      for (const q of asked) {
+        const file = q.kind === "file" && q.rememberSum ? f.files[q.path] : undefined;
+        if (q.kind === "file" && file?.present && file.id && file.sha256) versions?.setSum(host, q.path, { id: file.id, sha256: file.sha256 });
+      }
+      return f;
     } catch (err) {
       throw new HarborHaError(`${host}: could not read the host's facts: ${(err as Error).message}`, {
         hint: "Check that the host runs a POSIX shell with coreutils, then run again with -v.",
@@ -50,6 +61,24 @@ export async function gatherAllFacts(pool: SshPool, queries: ReadonlyMap<string,
   });
   const { values: facts, failures } = byHost(hosts, settled);
   return { facts, failures };
+}
+
+/**
+ * gatherAllFacts with the answers the state folder `stateDir` knows from earlier runs; the new ones
+ * kept for the next run unless `persist` is false (a dry run, status: they write nothing).
+ */
+export async function gatherFactsKnowing(
+  pool: SshPool,
+  queries: ReadonlyMap<string, FactQuery[]>,
+  stateDir: string,
+  opts: { persist: boolean },
+): Promise<GatherResult> {
+  const versions = await VersionCache.load(stateDir);
+  try {
+    return await gatherAllFacts(pool, queries, versions);
+  } finally {
+    if (opts.persist) await versions.save();
+  }
 }
 
 /** "same" answers filled in from what was known; new answers (with their file's identity) kept. */

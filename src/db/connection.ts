@@ -5,7 +5,6 @@
  * nowhere else, and every message is passed through a Redactor as a second net.
  */
 import type { Duplex } from "node:stream";
-import mysql from "mysql2/promise";
 import type { Connection } from "mysql2/promise";
 import type { HarborHaError } from "../errors.js";
 import { Redactor } from "../inventory/secret.js";
@@ -52,6 +51,8 @@ export async function openDatabaseConnection(opts: DbConnectOptions): Promise<Db
       });
     }
   }
+  // Loaded when a connection is made: commands that never connect do not pay for mysql2.
+  const { default: mysql } = await import("mysql2/promise");
   try {
     const conn = await mysql.createConnection({
       host: opts.host,

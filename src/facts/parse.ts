@@ -43,7 +43,7 @@ export function parseFacts(output: string): HostFacts {
   return facts;
 }
 
-function readLine(f: HostFacts, [kind = "", a = "", b = "", c = "", d = ""]: string[]): void {
+function readLine(f: HostFacts, [kind = "", a = "", b = "", c = "", d = "", e = ""]: string[]): void {
   switch (kind) {
     case "init":
       f.init = a === "systemd" ? "systemd" : "sysv";
@@ -53,7 +53,7 @@ function readLine(f: HostFacts, [kind = "", a = "", b = "", c = "", d = ""]: str
         f.files[a] = { present: false };
         break;
       }
-      f.files[a] = { present: true, ...readStat(c), sha256: d };
+      f.files[a] = { present: true, ...readStat(c), sha256: d, ...(e ? { id: e } : {}) };
       break;
     }
     case "content": {

@@ -7,8 +7,13 @@ import type { DesiredHost } from "../render/types.js";
 import type { Secret } from "../inventory/secret.js";
 
 export type FactQuery =
-  /** stat + sha256 of a managed file; its content (base64) only when it differs and may be shown. */
-  | { kind: "file"; path: string; desiredSha256: string; showContent: boolean }
+  /**
+   * stat + sha256 of a managed file; its content (base64) only when it differs and may be shown.
+   * `rememberSum`: a big file whose checksum is kept by the file's identity (state/version-cache.ts);
+   * `known`: that checksum and identity from an earlier run — a host whose file still has that
+   * identity answers it without reading the file again.
+   */
+  | { kind: "file"; path: string; desiredSha256: string; showContent: boolean; rememberSum?: boolean; known?: { id: string; sha256: string } }
   | { kind: "dir"; path: string }
   | { kind: "pkg"; name: string }
   | { kind: "user"; name: string }
@@ -79,7 +84,7 @@ function encodeQuery(q: FactQuery): string {
       // TAB is IFS whitespace to sh's read: an empty field would vanish and shift show/hide
       // into the hash's place, so "no desired hash" travels as "-" (which no sha256 equals).
       case "file":
-        return [q.kind, q.path, q.desiredSha256 || "-", q.showContent ? "show" : "hide"];
+        return [q.kind, q.path, q.desiredSha256 || "-", q.showContent ? "show" : "hide", ...(q.known ? [`${q.known.id}=${q.known.sha256}`] : [])];
       case "dir":
       case "disk":
       case "stamp":

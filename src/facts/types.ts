@@ -7,6 +7,8 @@ export interface FileFact {
   uid?: string;
   gid?: string;
   sha256?: string;
+  /** The file's identity (device:inode:size:mtime:ctime, times to the nanosecond): what a remembered checksum is kept by. */
+  id?: string;
   /** The current content, only when it differs from the desired one and is not sensitive. */
   content?: string;
 }

@@ -33,7 +33,8 @@ export function queriesFor(inv: Inventory, d: DesiredHost, bundle: BundleInfo): 
   }
   const { database, installer } = inv.data;
   q.push(
-    { kind: "file", path: bundleRemotePath(inv), desiredSha256: bundle.sha256, showContent: false },
+    // A real bundle is ~600 MB: its checksum is kept by the file's identity, not computed on every run.
+    { kind: "file", path: bundleRemotePath(inv), desiredSha256: bundle.sha256, showContent: false, rememberSum: true },
     { kind: "file", path: `${harborDir(inv)}/install.sh`, desiredSha256: "", showContent: false },
     { kind: "stamp", path: INSTALL_STAMP_PATH },
     { kind: "http", url: localHealthUrl(inv) },

@@ -6,13 +6,12 @@
  */
 import type { Inventory } from "../inventory/model.js";
 import { queriesFor } from "../plan/queries.js";
-import { gatherAllFacts } from "../apply/gather.js";
-import { VersionCache } from "../state/version-cache.js";
+import { gatherFactsKnowing } from "../apply/gather.js";
 import { clusterStateDir } from "../state/cluster-state.js";
 import { lookAtCluster } from "../apply/verify.js";
 import type { EmitEvent } from "../apply/events.js";
-import { newSharedStorageMarker, prepareClusterRun } from "../apply/cluster-run.js";
-import type { ClusterRun, RunEdges } from "../apply/cluster-run.js";
+import { newSharedStorageMarker, startClusterRun } from "../apply/cluster-run.js";
+import type { ClusterRunStart, RunEdges } from "../apply/cluster-run.js";
 import { warningsTo, withClusterRun } from "../apply/with-cluster-run.js";
 import { interruptedBeforeChanges } from "../apply/interrupt.js";
 import { planProvision } from "./plan-provision.js";
@@ -40,16 +39,18 @@ export interface ProvisionOptions extends RunEdges {
 }
 
 export async function provision(inv: Inventory, opts: ProvisionOptions): Promise<ProvisionResult> {
-  const run = await prepareClusterRun(inv, { ...opts, connectEarly: true });
+  const start = await startClusterRun(inv, { ...opts, connectEarly: true });
   const settings = { command: "provision", forceUnlock: opts.forceUnlock ?? false, isInterrupted: opts.isInterrupted, ...warningsTo(opts.emit) };
-  return withClusterRun(run.pool, inv, settings, async (cluster) => {
+  return withClusterRun(start.pool, inv, settings, async (cluster) => {
     opts.emit({ type: "phase", phase: "preflight", description: "connecting and gathering facts (read-only)" });
     const t0 = Date.now();
     // Read-only, at once with the preflight: a run that then finds nothing to change reports this
     // look (the VIP held by one load balancer, check.sh passing everywhere) instead of looking again.
-    const early = opts.dryRun ? undefined : lookAtCluster(run.pool, inv).catch(() => undefined);
+    const early = opts.dryRun ? undefined : lookAtCluster(start.pool, inv).catch(() => undefined);
     try {
-      const reading = await readCluster(run, inv, opts);
+      // The reads overlap a first run's token key generation; the plan needs the run's own render.
+      const reading = await readCluster(start, inv, opts);
+      const run = await start.ready;
       const planned = planProvision(run.desired, reading, {
         inv,
         redactor: run.redactor,
@@ -69,6 +70,8 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
       return await cluster.changing((audit) => applyProvisionPlan(planned, apply, audit), { lock: planned.changed || opts.forceUnlock === true });
     } finally {
       await early;
+      // A preflight that failed first still lets the state read finish (its lock, a key being written).
+      await start.ready.catch(() => undefined);
     }
   });
 }
@@ -77,20 +80,19 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
  * The preflight's reads: every host's facts and the database's state, independent, gathered at
  * once. Throws a ProvisionFailed naming each host (or the database) that could not be read.
  */
-async function readCluster(run: ClusterRun, inv: Inventory, opts: ProvisionOptions): Promise<ClusterReading> {
-  const { desired, bundle, pool, database: db } = run;
-  const queries = new Map(desired.hosts.map((d) => [d.host.name, queriesFor(inv, d, bundle)]));
-  const versions = await VersionCache.load(clusterStateDir(inv));
+async function readCluster(start: ClusterRunStart, inv: Inventory, opts: ProvisionOptions): Promise<ClusterReading> {
+  const { queried, bundle, pool, database: db } = start;
+  const queries = new Map(queried.hosts.map((d) => [d.host.name, queriesFor(inv, d, bundle)]));
   const [gathered, databaseOrError] = await Promise.all([
-    gatherAllFacts(pool, queries, versions).finally(() => (opts.dryRun ? undefined : versions.save())),
-    db.preflight(inv, desired.database, pool, opts.reinitializeDatabase, { persist: !opts.dryRun }).catch((e: Error) => e),
+    gatherFactsKnowing(pool, queries, clusterStateDir(inv), { persist: !opts.dryRun }),
+    db.preflight(inv, queried.database, pool, opts.reinitializeDatabase, { persist: !opts.dryRun }).catch((e: Error) => e),
   ]);
   if (opts.isInterrupted()) throw interruptedBeforeChanges("preflight");
   if (gathered.failures.size > 0)
     throw preflightFailure(
       [...gathered.failures].map(([host, e]) => describeFailure(host, e)),
-      desired,
+      queried,
     );
-  if (databaseOrError instanceof Error) throw preflightFailure([describeFailure("database", databaseOrError)], desired);
+  if (databaseOrError instanceof Error) throw preflightFailure([describeFailure("database", databaseOrError)], queried);
   return { facts: gathered.facts, database: databaseOrError };
 }

@@ -12,7 +12,8 @@ import { planCluster } from "../plan/plan-cluster.js";
 import type { BundleInfo } from "../plan/harbor-node.js";
 import { queriesFor } from "../plan/queries.js";
 import type { Plan } from "../plan/types.js";
-import { gatherAllFacts } from "../apply/gather.js";
+import { gatherFactsKnowing } from "../apply/gather.js";
+import { clusterStateDir } from "../state/cluster-state.js";
 import { newSharedStorageMarker } from "../apply/cluster-run.js";
 import type { DatabaseEdge } from "../apply/database.js";
 import { gatherNodeChecks } from "../apply/verify.js";
@@ -66,7 +67,7 @@ export async function prepareRoll(
 ): Promise<RollSetup> {
   const queries = new Map(desired.hosts.map((d) => [d.host.name, queriesFor(inv, d, bundle)]));
   const [gathered, database] = await Promise.all([
-    gatherAllFacts(pool, queries),
+    gatherFactsKnowing(pool, queries, clusterStateDir(inv), { persist: opts.dryRun !== true }),
     opts.database.preflight(inv, desired.database, pool, false, { persist: opts.dryRun !== true }).catch((e: Error) => e),
   ]);
   const problems = [...gathered.failures].map(([host, e]) => `${host}: ${e.message}`);

@@ -26,7 +26,7 @@ export const SECRETKEY_FILE = "secretkey";
 export const TOKEN_KEY_FILE = "token_private_key.pem";
 export const TOKEN_CERT_FILE = "token_root.crt";
 /** Harbor's prepare makes a 16-character secretkey from letters and digits. */
-const SECRETKEY_LENGTH = 16;
+export const SECRETKEY_LENGTH = 16;
 const SECRETKEY_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 const TOKEN_CERT_DAYS = 3650;
 const TOKEN_KEY_BITS = 4096;
@@ -44,6 +44,15 @@ export type StateOwner = Pick<Inventory, "dir"> & { readonly data: { readonly cl
 /** The state folder of an inventory's cluster: `<inventory dir>/.harbor-ha/<cluster.name>`. */
 export function clusterStateDir(inv: StateOwner): string {
   return join(inv.dir, ".harbor-ha", inv.data.cluster.name);
+}
+
+/**
+ * Whether reading the state will generate the token key pair (4096-bit RSA, about a second):
+ * the folder holds no token key yet, as on a cluster's first run. Only a hint for what to do
+ * meanwhile: the state read itself decides, under the folder's lock.
+ */
+export async function willGenerateTokenKey(inv: StateOwner): Promise<boolean> {
+  return !(await exists(join(clusterStateDir(inv), TOKEN_KEY_FILE)));
 }
 
 /**
@@ -144,7 +153,9 @@ async function assertTokenKeyUsable(dir: string): Promise<void> {
   const errors = (await checkClusterStateFiles(dir)).filter((p) => p.severity === "error");
   if (errors.length === 0) return;
   throw new HarborHaError(`the cluster's token signing key cannot be used: ${errors.map((e) => e.message).join("; ")}`, {
-    hint: `Harbor 1.x reads only ${LIBTRUST_KEY_LABELS.map((l) => `"${l}"`).join(" and ")} keys matching ${TOKEN_CERT_FILE}; fix the files in ${dir} and run the command again.`,
+    hint:
+      `Harbor 1.x reads only ${LIBTRUST_KEY_LABELS.map((l) => `"${l}"`).join(" and ")} keys matching ${TOKEN_CERT_FILE}; ` +
+      `fix the files in ${dir} and run the command again.`,
   });
 }
 

@@ -6,6 +6,10 @@
  * start-ups were most of the facts script's time on a node. Any change to the file (an upgrade,
  * a replaced symlink target, another machine under the same name) changes its identity, and the
  * program is asked again. A cache that cannot be read or written is only slower.
+ *
+ * Likewise the checksums of big files on the hosts (the installer bundle, ~600 MB): kept with the
+ * file's identity, sent along, and answered by a host whose file is still that file without
+ * reading it again.
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
@@ -20,7 +24,17 @@ export interface KnownVersion {
   output: string;
 }
 
-type CacheData = Record<string, Record<string, KnownVersion>>;
+export interface KnownSum {
+  /** The file's identity when it was read. */
+  id: string;
+  sha256: string;
+}
+
+/** Per host: program → answer, and file path → checksum. */
+interface CacheData {
+  versions: Record<string, Record<string, KnownVersion>>;
+  sums: Record<string, Record<string, KnownSum>>;
+}
 
 export class VersionCache {
   #changed = false;
@@ -31,10 +45,11 @@ export class VersionCache {
 
   static async load(stateDir: string): Promise<VersionCache> {
     const path = join(stateDir, VERSION_CACHE_FILE);
-    let data: CacheData = {};
+    const data: CacheData = { versions: {}, sums: {} };
     try {
-      const parsed = JSON.parse(await readFile(path, "utf8")) as unknown;
-      if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) data = parsed as CacheData;
+      const parsed = JSON.parse(await readFile(path, "utf8")) as Partial<CacheData> | null;
+      if (isRecord(parsed?.versions)) data.versions = parsed.versions;
+      if (isRecord(parsed?.sums)) data.sums = parsed.sums;
     } catch {
       // absent or not ours: start empty
     }
@@ -42,14 +57,26 @@ export class VersionCache {
   }
 
   get(host: string, program: string): KnownVersion | undefined {
-    const v = this.data[host]?.[program];
+    const v = this.data.versions[host]?.[program];
     return v && typeof v.id === "string" && typeof v.exitCode === "number" && typeof v.output === "string" ? v : undefined;
   }
 
   set(host: string, program: string, v: KnownVersion): void {
     const old = this.get(host, program);
     if (old && old.id === v.id && old.exitCode === v.exitCode && old.output === v.output) return;
-    this.data[host] = { ...this.data[host], [program]: v };
+    this.data.versions[host] = { ...this.data.versions[host], [program]: v };
+    this.#changed = true;
+  }
+
+  getSum(host: string, path: string): KnownSum | undefined {
+    const v = this.data.sums[host]?.[path];
+    return v && typeof v.id === "string" && /^[0-9a-f]{64}$/.test(String(v.sha256)) ? v : undefined;
+  }
+
+  setSum(host: string, path: string, v: KnownSum): void {
+    const old = this.getSum(host, path);
+    if (old && old.id === v.id && old.sha256 === v.sha256) return;
+    this.data.sums[host] = { ...this.data.sums[host], [path]: v };
     this.#changed = true;
   }
 
@@ -65,4 +92,8 @@ export class VersionCache {
       // Only slower next time.
     }
   }
+}
+
+function isRecord<T>(v: unknown): v is Record<string, T> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }

@@ -14,7 +14,7 @@ import { renderDesiredState } from "../render/desired-state.js";
 import { SshPool } from "../remote/pool.js";
 import { queriesFor } from "../plan/queries.js";
 import type { FactQuery } from "../facts/queries.js";
-import { gatherAllFacts } from "../apply/gather.js";
+import { gatherFactsKnowing } from "../apply/gather.js";
 import { gatherNodeChecks } from "../apply/verify.js";
 import { LOCK_DIR, LOCK_OWNER_PATH } from "../lock/commands.js";
 import { HarborHaError } from "../errors.js";
@@ -56,7 +56,8 @@ export async function gatherStatus(inv: Inventory, opts: StatusOptions): Promise
   const pool = openClusterPool(inv, opts);
   try {
     const [gathered, checks, ipvs, haproxy, database] = await Promise.all([
-      gatherAllFacts(pool, queries),
+      // What earlier runs learnt (program versions, the bundle's checksum), read, never written.
+      gatherFactsKnowing(pool, queries, clusterStateDir(inv), { persist: false }),
       gatherNodeChecks(pool, inv),
       gatherIpvsTables(pool, inv),
       gatherHaproxyServers(pool, inv),

@@ -3,7 +3,6 @@
  * that say which server, which user, and what to do; none holds the password.
  */
 import type { ConnectionOptions } from "node:tls";
-import pg from "pg";
 import { HarborHaError } from "../../errors.js";
 import type { Secret } from "../../inventory/secret.js";
 import { describeTarget } from "./session.js";
@@ -18,6 +17,8 @@ const CONNECT_TIMEOUT_MS = 10_000;
 
 export function pgConnector(target: PgTarget, password: Secret, sslmode: PgSslMode): PgConnector {
   return async (database) => {
+    // Loaded when a connection is made: commands that never connect do not pay for pg.
+    const { default: pg } = await import("pg");
     const client = new pg.Client({
       host: target.host,
       port: target.port,

@@ -16,7 +16,9 @@ import { PENDING_DIR } from "../../../src/plan/pending.js";
 import { VIP_ACCEPT_SCRIPT_PATH } from "../../../src/render/harbor-node.js";
 import type { DesiredHost } from "../../../src/render/types.js";
 import { KEEPALIVED_CONF_PATH } from "../../../src/rolling/scale.js";
-import { desired, matchingFacts } from "../plan/example.js";
+import { desired, inv as example, matchingFacts } from "../plan/example.js";
+import { haCopyPaths } from "../../../src/render/harbor-paths.js";
+import { FIXTURE_STATE_DIR } from "../render/helpers.js";
 import { fakeCluster, fakeEdges } from "../fakes/cluster.js";
 import type { FakeCluster } from "../fakes/cluster.js";
 
@@ -101,6 +103,38 @@ test("a dry run on a cluster without a state folder yet shows the plan and creat
     cluster.warnings().some((w) => /the dry run shows freshly generated ones and keeps none/.test(w)),
     cluster.warnings().join("\n"),
   );
+});
+
+test("a first run (no token key pair yet, its facts asked while it is made): the nodes answer as for the new pair, a differing token certificate with its content for the diff", async () => {
+  // The nodes hold the fixture's token certificate; the state folder is gone, so this run makes a new pair.
+  const oldCert = readFileSync(join(FIXTURE_STATE_DIR, "token_root.crt"), "utf8");
+  const certPath = haCopyPaths(example).tokenCert;
+  cluster = fakeCluster((d) => {
+    const f = matchingFacts(d);
+    const cert = f.files[certPath];
+    if (cert?.present) f.files[certPath] = { ...cert, content: oldCert };
+    return f;
+  });
+  rmSync(join(cluster.inv.dir, ".harbor-ha"), { recursive: true, force: true });
+  const asked = new Map<string, string>();
+  for (const n of NODES)
+    cluster.net.host(n).on(
+      (c) => c.kind === "facts",
+      (_call, stdin) => {
+        asked.set(n, stdin?.toString("utf8") ?? "");
+        return "default";
+      },
+    );
+  const r = await provision(cluster.inv, options(cluster, { dryRun: true }));
+  const oldLine = oldCert.split("\n")[1] ?? "";
+  for (const n of NODES) {
+    const query = (asked.get(n) ?? "").split("\n").find((l) => l.startsWith(`file\t${certPath}\t`));
+    assert.ok(query?.endsWith("\tshow"), `${n}: the certificate's query asks for its content when it differs`);
+    const step = r.plan.hosts.find((h) => h.host.name === n)?.steps.find((s) => s.title.includes(certPath));
+    assert.ok(step?.diff?.includes(`-${oldLine}`), `${n}: the diff shows the certificate the node holds:\n${step?.diff ?? "(no step)"}`);
+    const newLine = (step?.diff ?? "").split("\n").find((l) => l.startsWith("+") && !l.startsWith("+++") && !l.includes("-----"));
+    assert.ok(newLine, `${n}: the diff shows the new certificate`);
+  }
 });
 
 test("phases run in order under the lock: load balancers (backup first, VIP holder last), storage, harbor; then the lock goes and each changed host gets its audit line", async () => {
