@@ -6,7 +6,8 @@
  * wired), and the token service signs a token (the UI could load the token key). The step
  * that waits for it, and the pure judge of one probe's output.
  */
-import type { Harbor1Inventory, Harbor2VmInventory, Inventory } from "../inventory/model.js";
+import type { Inventory } from "../inventory/model.js";
+import type { Command } from "../shell/command.js";
 import { isHarbor2Vm } from "../inventory/model.js";
 import { harbor2ComposePsCommand, HARBOR2_LOCAL_API_PATH } from "./harbor2-commands.js";
 import { harborDir } from "../render/harbor-node.js";
@@ -27,70 +28,64 @@ export function localBaseUrl(inv: Inventory): string {
   return `${inv.data.cluster.protocol}://127.0.0.1`;
 }
 
-export function planStartupWait(inv: Inventory, host: string, timeoutMs: number): Step {
-  return isHarbor2Vm(inv) ? planHarbor2StartupWait(inv, host, timeoutMs) : planHarbor1StartupWait(inv, host, timeoutMs);
+/** What the start-up wait differs in between Harbor's generations. */
+interface StartupProbe {
+  apiPath: string;
+  compose: string;
+  diagnose: Command;
+  hint: string;
 }
 
-function planHarbor1StartupWait(inv: Harbor1Inventory, host: string, timeoutMs: number): Step {
+function startupProbe(inv: Inventory): StartupProbe {
+  const dir = harborDir(inv);
+  if (isHarbor2Vm(inv))
+    // core answers /api/v2.0/ping once it has migrated the database and loaded its configuration.
+    return {
+      apiPath: HARBOR2_LOCAL_API_PATH,
+      compose: "docker compose",
+      diagnose: harbor2ComposePsCommand(dir),
+      hint:
+        `Look at Harbor's logs on the node (/var/log/harbor/core.log first) and at \`docker compose ps\` in ${dir}: ` +
+        "core unable to reach PostgreSQL or Redis, or a failed schema migration, is the usual cause. " +
+        "Fix it and run again; a first start migrates the database and may need a longer --health-timeout-s.",
+    };
+  return {
+    apiPath: "/api/systeminfo",
+    compose: "docker-compose",
+    diagnose: harborComposePsCommand(dir, inv.data.harbor.with_clair),
+    hint:
+      `Look at Harbor's logs on the node (/var/log/harbor/*.log) ` +
+      `and at \`docker-compose ps\` in ${dir}: a service that restarts, ` +
+      `or the UI unable to reach MariaDB or Redis, is the usual cause; ` +
+      `/service/token 500 means the UI cannot load its token key (common/config/ui/private_key.pem ` +
+      `must be "RSA PRIVATE KEY" or "EC PRIVATE KEY"). ` +
+      `Fix it and run again; a slow machine may need a longer --health-timeout-s.`,
+  };
+}
+
+export function planStartupWait(inv: Inventory, host: string, timeoutMs: number): Step {
   const base = localBaseUrl(inv);
+  const p = startupProbe(inv);
   return {
     host,
     phase: "harbor",
     kind: "install",
     role: "startup-wait",
     title:
-      `wait for Harbor to start (${base}/api/systeminfo 200, /v2/ 401 with a Bearer challenge, ` +
+      `wait for Harbor to start (${base}${p.apiPath} 200, /v2/ 401 with a Bearer challenge, ` +
       `a token signed; up to ${Math.round(timeoutMs / 1000)} s)`,
-    reason: "install.sh returns right after docker-compose up -d, before Harbor's services are ready",
+    reason: `install.sh returns right after ${p.compose} up -d, before Harbor's services are ready`,
     action: {
       type: "wait",
-      probe: harborStartupProbeCommand(base),
+      probe: harborStartupProbeCommand(base, p.apiPath),
       judge: "harbor-startup",
-      diagnose: harborComposePsCommand(harborDir(inv), inv.data.harbor.with_clair),
+      diagnose: p.diagnose,
       timeoutMs,
       // A probe is three local requests: looking often costs little, and Harbor found ready up to
       // 10 s late (the old ceiling) was most of what a run spent after install.sh returned.
       firstIntervalMs: 500,
       maxIntervalMs: 2_000,
-      hint:
-        `Look at Harbor's logs on the node (/var/log/harbor/*.log) ` +
-        `and at \`docker-compose ps\` in ${harborDir(inv)}: a service that restarts, ` +
-        `or the UI unable to reach MariaDB or Redis, is the usual cause; ` +
-        `/service/token 500 means the UI cannot load its token key (common/config/ui/private_key.pem ` +
-        `must be "RSA PRIVATE KEY" or "EC PRIVATE KEY"). ` +
-        `Fix it and run again; a slow machine may need a longer --health-timeout-s.`,
-    },
-  };
-}
-
-/**
- * Harbor 2.x: core answers /api/v2.0/ping once it has migrated the database and loaded its
- * configuration; the registry and the token service as for 1.x.
- */
-function planHarbor2StartupWait(inv: Harbor2VmInventory, host: string, timeoutMs: number): Step {
-  const base = localBaseUrl(inv);
-  const dir = harborDir(inv);
-  return {
-    host,
-    phase: "harbor",
-    kind: "install",
-    role: "startup-wait",
-    title:
-      `wait for Harbor to start (${base}${HARBOR2_LOCAL_API_PATH} 200, /v2/ 401 with a Bearer challenge, a token signed; ` +
-      `up to ${Math.round(timeoutMs / 1000)} s)`,
-    reason: "install.sh returns right after docker compose up -d, before Harbor's services are ready",
-    action: {
-      type: "wait",
-      probe: harborStartupProbeCommand(base, HARBOR2_LOCAL_API_PATH),
-      judge: "harbor-startup",
-      diagnose: harbor2ComposePsCommand(dir),
-      timeoutMs,
-      firstIntervalMs: 500,
-      maxIntervalMs: 2_000,
-      hint:
-        `Look at Harbor's logs on the node (/var/log/harbor/core.log first) and at \`docker compose ps\` in ${dir}: ` +
-        "core unable to reach PostgreSQL or Redis, or a failed schema migration, is the usual cause. " +
-        "Fix it and run again; a first start migrates the database and may need a longer --health-timeout-s.",
+      hint: p.hint,
     },
   };
 }

@@ -10,6 +10,7 @@ import { desiredFile, exactFile } from "./files.js";
 import { harborCfgSecretKeys, renderHarborCfg } from "./harbor-cfg.js";
 import { haCopyPaths, harborDir } from "./harbor-paths.js";
 import { renderStorage } from "./storage.js";
+import type { DesiredStorage } from "./storage.js";
 import type { TemplateSet } from "./templates.js";
 import type { DesiredFile, DesiredHost, Handler } from "./types.js";
 
@@ -37,17 +38,28 @@ export function renderHarborNode(inv: Harbor1Inventory, index: number, state: Cl
     }),
     ...(inv.tls ? renderTlsFiles(inv, inv.tls) : []),
     ...renderSharedSecrets(inv, state),
-    // HAProxy connects to the node's own address: the VIP acceptance rules are for LVS direct routing only.
-    ...(usesHaproxy(inv) ? [] : renderVipAcceptFiles(inv, tpl)),
   ];
-  const storage = renderStorage(inv);
+  return harborNodeHost(inv, node, files, renderStorage(inv), tpl);
+}
+
+/**
+ * A Harbor node of either generation as a host: its Harbor files, the VIP acceptance rules
+ * (LVS direct routing only: HAProxy connects to the node's own address) and its storage.
+ */
+export function harborNodeHost(
+  inv: Inventory,
+  node: { name: string; address: string },
+  harborFiles: DesiredFile[],
+  storage: DesiredStorage,
+  tpl: TemplateSet,
+): DesiredHost {
   return {
     host: { name: node.name, address: node.address, role: "harbor-node" },
-    // curl: the start-up wait and the settings API calls run on the node itself.
+    // curl: the start-up wait (and Harbor 1.x's settings API calls) run on the node itself.
     packages: [...(usesHaproxy(inv) ? [] : ["iptables"]), "curl", ...storage.packages],
     users: [],
     directories: storage.directories,
-    files,
+    files: [...harborFiles, ...(usesHaproxy(inv) ? [] : renderVipAcceptFiles(inv, tpl))],
     mounts: storage.mounts,
     requiredMounts: storage.requiredMounts,
   };

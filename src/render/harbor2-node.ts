@@ -15,11 +15,10 @@ import {
   SERVER_KEY_PATH,
 } from "../harbor/harbor2-layout.js";
 import type { ClusterState, Harbor2VmInventory } from "../inventory/model.js";
-import { usesHaproxy } from "../inventory/model.js";
 import type { Harbor2Inventory } from "../inventory/model-v2.js";
 import { InternalError } from "../errors.js";
 import { desiredFile, exactFile } from "./files.js";
-import { renderVipAcceptFiles } from "./harbor-node.js";
+import { harborNodeHost } from "./harbor-node.js";
 import { harbor2YmlSecretKeys, renderHarbor2Yml } from "./harbor2-yml.js";
 import { pinnedSecretsEnv } from "./harbor2-pinned-secrets.js";
 import { renderHarbor2Storage } from "./storage.js";
@@ -55,20 +54,8 @@ export function renderHarbor2Node(inv: Harbor2VmInventory, index: number, state:
       onChange: REINSTALL,
       description: "the core, job service and CSRF secrets every node's Harbor must share (put into prepare's env files by the install step)",
     }),
-    // HAProxy connects to the node's own address: the VIP acceptance rules are for LVS direct routing only.
-    ...(usesHaproxy(inv) ? [] : renderVipAcceptFiles(inv, tpl)),
   ];
-  const storage = renderHarbor2Storage(inv);
-  return {
-    host: { name: node.name, address: node.address, role: "harbor-node" },
-    // curl: the start-up wait runs on the node itself.
-    packages: [...(usesHaproxy(inv) ? [] : ["iptables"]), "curl", ...storage.packages],
-    users: [],
-    directories: storage.directories,
-    files,
-    mounts: storage.mounts,
-    requiredMounts: storage.requiredMounts,
-  };
+  return harborNodeHost(inv, node, files, renderHarbor2Storage(inv), tpl);
 }
 
 export function renderHarbor2NodeFiles(inv: Harbor2Inventory, index: number, state: ClusterState, tpl: TemplateSet): DesiredFile[] {
