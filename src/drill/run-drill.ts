@@ -70,7 +70,8 @@ export async function runFailoverDrill(inv: Inventory, opts: DrillOptions): Prom
     return cluster.changing(async (audit) => {
       const report: DrillReport = { vip, stoppedOn: holder, restored: false, problems };
       try {
-        await measureFailover(pool, inv, holder, init, report, note);
+        const measure = usesHaproxy(inv) ? measureWithRequests : measureFailover;
+        await measure({ pool, inv, holder, init, report, note });
       } finally {
         await restoreKeepalived(pool, inv, holder, init, report, note);
         for (const lb of lbs) audit.record(lb, [describeDrill(report)]);
@@ -80,15 +81,18 @@ export async function runFailoverDrill(inv: Inventory, opts: DrillOptions): Prom
   });
 }
 
-async function measureFailover(
-  pool: SshPool,
-  inv: Inventory,
-  holder: string,
-  init: InitSystem,
-  report: DrillReport,
-  note: (m: string) => void,
-): Promise<void> {
-  if (usesHaproxy(inv)) return measureWithRequests(pool, inv, holder, init, report, note);
+/** What a measurement works with: the run's pool, the VIP holder to stop, and the report it fills. */
+interface Measurement {
+  pool: SshPool;
+  inv: Inventory;
+  holder: string;
+  init: InitSystem;
+  report: DrillReport;
+  note: (m: string) => void;
+}
+
+/** lvs-dr: the takeover, then TCP answers at the VIP. */
+async function measureFailover({ pool, inv, holder, init, report, note }: Measurement): Promise<void> {
   const vip = report.vip;
   const port = servedPorts(inv)[0] ?? 443;
   const fromOperator = await probeFromHere(vip, port);
@@ -123,14 +127,7 @@ async function measureFailover(
  * verified) one after the other from the stop until one is answered 200 again, counted.
  * From this machine when it reaches the VIP, else from the load balancer that was not stopped.
  */
-async function measureWithRequests(
-  pool: SshPool,
-  inv: Inventory,
-  holder: string,
-  init: InitSystem,
-  report: DrillReport,
-  note: (m: string) => void,
-): Promise<void> {
+async function measureWithRequests({ pool, inv, holder, init, report, note }: Measurement): Promise<void> {
   const other = inv.data.load_balancers.map((l) => l.name).find((l) => l !== holder) as string;
   const fromOperator = (await requestThroughVip(inv)) === 200;
   const request = fromOperator
