@@ -2,10 +2,10 @@
  * `harbor-ha validate` and `harbor-ha render` as an operator runs them: the real binary,
  * its output and exit codes, and what lands on disk. No network.
  */
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,9 +14,20 @@ import { runCli } from "../../e2e/helpers/cli.js";
 
 const example = join(projectRoot(), "inventory", "example.yaml");
 
+/** Temporary folders of this file, removed when it ends. */
+const made: string[] = [];
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 /** A copy of the example inventory (and its files) in a temp folder, so renders write their state there. */
 function exampleCopy(): string {
-  const dir = mkdtempSync(join(tmpdir(), "hha-cli-"));
+  const dir = tempDir("hha-cli-");
   cpSync(join(projectRoot(), "inventory"), dir, { recursive: true, filter: (src) => !src.includes(".harbor-ha") });
   return join(dir, "example.yaml");
 }
@@ -74,7 +85,7 @@ describe("harbor-ha validate", () => {
 describe("harbor-ha render", () => {
   it("writes every file with its mode and a manifest per host, and prints a tree without secrets", async () => {
     const inv = exampleCopy();
-    const out = join(mkdtempSync(join(tmpdir(), "hha-out-")), "render");
+    const out = join(tempDir("hha-out-"), "render");
     const r = await runCli(["render", inv, "--out", out]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Rendered \d+ files for 5 hosts/);
@@ -102,7 +113,7 @@ describe("harbor-ha render", () => {
   it("writes nothing and exits 2 for a broken inventory", async () => {
     const inv = exampleCopy();
     writeFileSync(inv, readFileSync(inv, "utf8").replace("vip: 10.20.0.100/24", "vip: 10.99.0.100/24"));
-    const out = join(mkdtempSync(join(tmpdir(), "hha-out-")), "render");
+    const out = join(tempDir("hha-out-"), "render");
     const r = await runCli(["render", inv, "--out", out]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /cluster\.vip: /);
@@ -111,7 +122,7 @@ describe("harbor-ha render", () => {
   });
 
   it("refuses to replace a folder that is not a previous render", async () => {
-    const out = mkdtempSync(join(tmpdir(), "hha-out-"));
+    const out = tempDir("hha-out-");
     writeFileSync(join(out, "precious.txt"), "keep me");
     const r = await runCli(["render", exampleCopy(), "--out", out]);
     assert.equal(r.code, 2);

@@ -24,6 +24,11 @@ set -e
 mount -t tmpfs tmpfs /var/lib
 mkdir -p /var/lib/harbor-ha/drain
 if [ -n "$3" ]; then touch "/var/lib/harbor-ha/drain/$3"; fi
+if [ "$4" = only-curl ]; then
+  # A PATH holding curl and nothing else (the tmpfs above is gone with the namespace).
+  mkdir /var/lib/only-curl && ln -s "$(command -v curl)" /var/lib/only-curl/curl
+  PATH=/var/lib/only-curl exec /bin/bash "$1" "$2"
+fi
 exec bash "$1" "$2"
 `;
 
@@ -75,9 +80,9 @@ after(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function runCheck(node: string, drained = "", script = checkPath) {
+function runCheck(node: string, drained = "", script = checkPath, path: "only-curl" | "" = "") {
   const started = Date.now();
-  const r = runInNetns(ns?.name ?? "", RUN_CHECK, [script, node, drained]);
+  const r = runInNetns(ns?.name ?? "", RUN_CHECK, [script, node, drained, path]);
   return { status: r.status, stderr: r.stderr, elapsedMs: Date.now() - started };
 }
 
@@ -97,6 +102,21 @@ test("a node whose /api/repositories/top answers 500 fails", { skip }, () => {
   const r = runCheck("127.0.0.3");
   assert.equal(r.status, 1);
   assert.match(r.stderr, /^check\.sh: 127\.0\.0\.3: GET \/api\/repositories\/top answered HTTP 500, not 200\n$/);
+});
+
+test("check.sh starts no program but curl (keepalived runs it for every node every few seconds)", { skip }, () => {
+  for (const [node, script] of [
+    ["127.0.0.1", checkPath],
+    ["127.0.0.1", check2Path],
+  ] as const) {
+    const r = runCheck(node, "", script, "only-curl");
+    assert.equal(r.stderr, "", script);
+    assert.equal(r.status, 0, script);
+  }
+  // Failures name their cause with built-ins too.
+  assert.match(runCheck("127.0.0.2", "", checkPath, "only-curl").stderr, /reports registry_url 'other\.example'/);
+  assert.match(runCheck("127.0.0.3", "", check2Path, "only-curl").stderr, /database is not healthy/);
+  assert.match(runCheck("127.0.0.5", "", checkPath, "only-curl").stderr, /connection refused/);
 });
 
 test("a drained node fails on purpose even though it is healthy", { skip }, () => {

@@ -48,24 +48,25 @@ curl_reason() {
     esac
 }
 
-# fetch PATH: prints the body, then the HTTP status on a last line of its own.
+# fetch PATH: sets STATUS (the HTTP status) and BODY; ends the check when curl fails.
+# Shell built-ins only besides curl: keepalived runs this for every node every few seconds.
 fetch() {
-    local rc=0
-    curl "${CURL_OPTS[@]}" --write-out '\n%{http_code}' "$BASE_URL$1" || rc=$?
+    local out rc=0
+    out=$(curl "${CURL_OPTS[@]}" --write-out '\n%{http_code}' "$BASE_URL$1") || rc=$?
     [ "$rc" -eq 0 ] || fail "GET $1: $(curl_reason "$rc")"
+    STATUS=${out##*$'\n'}
+    BODY=${out%$'\n'*}
 }
 
-# fetch runs in a subshell here; its fail() ends only that subshell, so test its status.
-out=$(fetch /api/systeminfo) || exit 1
-status=$(tail -n 1 <<<"$out")
-body=$(sed '$d' <<<"$out")
-[ "$status" = 200 ] || fail "GET /api/systeminfo answered HTTP $status, not 200"
-registry_url=$(grep -o '"registry_url"[[:space:]]*:[[:space:]]*"[^"]*"' <<<"$body" | sed 's/.*"\([^"]*\)"$/\1/')
+fetch /api/systeminfo
+[ "$STATUS" = 200 ] || fail "GET /api/systeminfo answered HTTP $STATUS, not 200"
+registry_url_re='"registry_url"[[:space:]]*:[[:space:]]*"([^"]*)"'
+registry_url=
+if [[ $BODY =~ $registry_url_re ]]; then registry_url=${BASH_REMATCH[1]}; fi
 [ "$registry_url" = "$HOSTNAME_EXPECTED" ] ||
     fail "/api/systeminfo reports registry_url '${registry_url}', expected '$HOSTNAME_EXPECTED'"
 
-out=$(fetch /api/repositories/top) || exit 1
-status=$(tail -n 1 <<<"$out")
-[ "$status" = 200 ] || fail "GET /api/repositories/top answered HTTP $status, not 200"
+fetch /api/repositories/top
+[ "$STATUS" = 200 ] || fail "GET /api/repositories/top answered HTTP $STATUS, not 200"
 
 exit 0
