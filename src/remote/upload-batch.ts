@@ -15,46 +15,86 @@ import type { Command } from "../shell/command.js";
 import type { UploadSpec } from "./upload.js";
 
 /**
- * A fixed script (no interpolation): per file five arguments, path, mode, owner:group,
- * SHA-256 and size in bytes. `head -c` reads exactly the size it is given from the pipe, so
- * each file takes its own bytes; the temporary names carry the shell's PID and the file's
- * index, so the EXIT trap can find them from the arguments alone. Positional parameters are
- * never shifted at the top level: the trap walks them.
+ * A fixed script (no interpolation): per file six arguments, path, mode, owner:group, SHA-256,
+ * size in bytes and its index in the batch. `head -c` reads exactly the size it is given from
+ * the pipe, so each file takes its own bytes. Program starts are most of its cost (a host's
+ * batch holds a dozen files, and every node runs one), so the rest goes by batch: one
+ * `sha256sum` for all files, one `chmod` per distinct mode and one `chown` per owner, each over
+ * a newline-separated list of the temporary names (paths never hold a newline); the previous
+ * version is kept by a hard link (`cp -p` only where a link cannot be made), so a path is never
+ * missing. The temporary names carry the shell's PID and the file's index, so the EXIT trap
+ * finds them from the arguments alone; they are created under umask 077, as nobody else may
+ * read a key before its mode is set. Positional parameters are never shifted at the top level.
  */
 export const ATOMIC_UPLOAD_BATCH_SCRIPT = [
   "set -e",
-  // The folder of an absolute path without a dirname fork (forks are most of this script's cost).
+  "NL='",
+  "'",
+  "umask_before=$(umask)",
+  // The folder of an absolute path without a dirname fork.
   'dir_of() { d=${1%/*}; [ -n "$d" ] || d=/; }',
-  'cleanup() { i=0; while [ $# -ge 5 ]; do dir_of "$1"; rm -f -- "$d/.harbor-ha.$$.$i" "$d/.harbor-ha-bak.$$.$i"; i=$((i + 1)); shift 5; done; }',
-  `trap 'cleanup "$@"' EXIT`,
+  'temp_of() { dir_of "$1"; t="$d/.harbor-ha.$$.$6"; }',
+  // Runs "$@" with the names in $list (one per line) as further arguments: split at newlines only, never globbed.
+  'with_list() { IFS=$NL; set -f; "$@" $list; unset IFS; set +f; }',
+  // $list = the temporary names; with_backups, the names of backups being made (the trap removes both).
+  'temps() { list=; while [ $# -ge 6 ]; do temp_of "$@"; list="$list$t$NL"; shift 6; done; }',
+  'with_backups() { while [ $# -ge 6 ]; do temp_of "$@"; list="$list$d/.harbor-ha-bak.$$.$6$NL"; shift 6; done; }',
+  `trap '[ -n "\${placed:-}" ] || { temps "$@"; with_backups "$@"; with_list rm -f --; }' EXIT`,
   "trap 'exit 1' HUP INT TERM PIPE",
   "receive() {",
-  "  i=0",
-  "  while [ $# -ge 5 ]; do",
-  '    dir_of "$1"; t="$d/.harbor-ha.$$.$i"',
+  "  while [ $# -ge 6 ]; do",
+  '    temp_of "$@"',
   '    [ -d "$d" ] || mkdir -p -- "$d"',
   // noclobber: a temporary name that exists already is refused, never written through.
-  '    set -C; head -c "$5" > "$t"; set +C',
-  '    sum=$(sha256sum < "$t")',
-  `    if [ "\${sum%% *}" != "$4" ]; then echo "$1: ` +
+  '    umask 077; set -C; head -c "$5" > "$t"; set +C; umask "$umask_before"',
+  "    shift 6",
+  "  done",
+  "}",
+  "check_sums() {",
+  '  temps "$@"; sums=$(with_list sha256sum --)',
+  "  while [ $# -ge 6 ]; do",
+  // A name sha256sum must escape starts its line with a backslash; the sum comes first all the same.
+  '    line=${sums%%"$NL"*}; sums=${sums#*"$NL"}; line=${line#\\\\}',
+  `    if [ "\${line%% *}" != "$4" ]; then echo "$1: ` +
     `the content arrived incomplete (checksum mismatch); no file of this batch was changed" >&2; ` +
     `exit ${UPLOAD_TRUNCATED_EXIT}; fi`,
-  '    chmod -- "$2" "$t"',
-  '    chown -- "$3" "$t"',
-  "    i=$((i + 1)); shift 5",
+  "    shift 6",
+  "  done",
+  "}",
+  // matching FIELD VALUE <records>: $list = the temporary names of the files whose FIELD (2 mode, 3 owner) is VALUE.
+  "matching() {",
+  "  fld=$1; val=$2; shift 2; list=",
+  "  while [ $# -ge 6 ]; do",
+  '    if [ "$fld" = 2 ]; then x=$2; else x=$3; fi',
+  '    if [ "$x" = "$val" ]; then temp_of "$@"; list="$list$t$NL"; fi',
+  "    shift 6",
+  "  done",
+  "}",
+  // by_value FIELD PROGRAM <records>: "PROGRAM -- VALUE <files>" once per distinct VALUE; the records rotate once round.
+  "by_value() {",
+  "  field=$1; program=$2; shift 2; seen=$NL; k=$(($# / 6))",
+  '  while [ "$k" -gt 0 ]; do',
+  '    if [ "$field" = 2 ]; then v=$2; else v=$3; fi',
+  '    case $seen in *"$NL$v$NL"*) ;; *) seen="$seen$v$NL"; matching "$field" "$v" "$@"; with_list "$program" -- "$v" ;; esac',
+  '    r1=$1 r2=$2 r3=$3 r4=$4 r5=$5 r6=$6; shift 6; set -- "$@" "$r1" "$r2" "$r3" "$r4" "$r5" "$r6"',
+  "    k=$((k - 1))",
   "  done",
   "}",
   "place() {",
-  "  i=0",
-  "  while [ $# -ge 5 ]; do",
-  '    dir_of "$1"; t="$d/.harbor-ha.$$.$i"; b="$d/.harbor-ha-bak.$$.$i"',
-  `    if [ -e "$1" ]; then cp -p -- "$1" "$b"; mv -f -- "$b" "$1${BACKUP_SUFFIX}"; fi`,
+  "  while [ $# -ge 6 ]; do",
+  '    temp_of "$@"',
+  `    if [ -e "$1" ]; then ln -f -- "$1" "$1${BACKUP_SUFFIX}" 2>/dev/null || { b="$d/.harbor-ha-bak.$$.$6"; ` +
+    `cp -p -- "$1" "$b"; mv -f -- "$b" "$1${BACKUP_SUFFIX}"; }; fi`,
   '    mv -f -- "$t" "$1"',
-  "    i=$((i + 1)); shift 5",
+  "    shift 6",
   "  done",
   "}",
   'receive "$@"',
+  'check_sums "$@"',
+  'by_value 2 chmod "$@"',
+  'by_value 3 chown "$@"',
   'place "$@"',
+  "placed=1",
 ].join("\n");
 
 /** One command writing every file of `specs` (at least one), in order. */
@@ -64,10 +104,12 @@ export function buildAtomicUploadBatch(specs: readonly UploadSpec[]): { command:
   const args: string[] = [];
   for (const spec of specs) {
     checkUploadPath(spec.path);
+    // The script lists temporary names one per line.
+    if (spec.path.includes("\n")) throw new Error(`harbor-ha: an upload path must not hold a newline, got ${JSON.stringify(spec.path)}`);
     const content = Buffer.isBuffer(spec.content) ? spec.content : Buffer.from(spec.content, "utf8");
     const sha256 = createHash("sha256").update(content).digest("hex");
     const owner = `${spec.owner ?? "root"}:${spec.group ?? spec.owner ?? "root"}`;
-    args.push(spec.path, formatMode(spec.mode), owner, sha256, String(content.length));
+    args.push(spec.path, formatMode(spec.mode), owner, sha256, String(content.length), String(args.length / 6));
     contents.push(content);
   }
   const stdin = Buffer.concat(contents);

@@ -45,6 +45,28 @@ describe("atomic upload batch", () => {
     assert.deepEqual(leftovers(dir), []);
   });
 
+  it("gives files sharing a mode or owner each their own, in any order, and names sha256sum escapes", () => {
+    const files = [
+      { name: "m1", mode: 0o644, owner: "root", group: "root" },
+      { name: "m2", mode: 0o600, owner: "nobody", group: "nogroup" },
+      { name: "back\\slash", mode: 0o644, owner: "nobody", group: "nogroup" },
+      { name: "m4", mode: 0o600, owner: "root", group: "root" },
+      { name: "m5", mode: 0o755, owner: "root", group: "nogroup" },
+    ];
+    const r = runBatch(
+      files.map((f) => ({ path: join(dir, "modes", f.name), content: `${f.name}\n`, mode: f.mode, owner: f.owner, group: f.group })),
+    );
+    assert.equal(r.status, 0, r.stderr);
+    for (const f of files) {
+      const st = statSync(join(dir, "modes", f.name));
+      assert.equal(st.mode & 0o7777, f.mode, f.name);
+      assert.equal(st.uid, f.owner === "root" ? 0 : 65534, f.name);
+      assert.equal(st.gid, f.group === "root" ? 0 : 65534, f.name);
+      assert.equal(readFileSync(join(dir, "modes", f.name), "utf8"), `${f.name}\n`);
+    }
+    assert.deepEqual(leftovers(dir), []);
+  });
+
   it("gives each file exactly its own bytes when the contents are larger than a pipe's buffer", () => {
     const big = Buffer.alloc(300_000, "x");
     const a = join(dir, "big-a");
@@ -110,5 +132,6 @@ describe("atomic upload batch", () => {
   it("refuses relative paths and an empty batch", () => {
     assert.throws(() => buildAtomicUploadBatch([{ path: "etc/x", content: "", mode: 0o644 }]), /absolute/);
     assert.throws(() => buildAtomicUploadBatch([]), /at least one/);
+    assert.throws(() => buildAtomicUploadBatch([{ path: "/etc/a\nb", content: "", mode: 0o644 }]), /newline/);
   });
 });
