@@ -34,6 +34,8 @@ import type { DatabaseEdge } from "./database.js";
 export interface RunEdges {
   connect?: ConnectTransport;
   database?: DatabaseEdge;
+  /** Reads (or makes) the cluster's state; the tests hold a first run's key generation back with it. */
+  readState?: typeof readClusterStateFor;
 }
 
 export interface PoolSettings extends RunEdges {
@@ -94,6 +96,12 @@ export interface ClusterRunStart {
    */
   queried: DesiredState;
   /**
+   * While a cluster's first run generates its token key pair: the stand-in render the queries were
+   * built from and a Redactor for it (the inventory's secrets), for a plan of the work that does not
+   * depend on the cluster's secrets (provision starts that before the key exists).
+   */
+  standIn?: { desired: DesiredState; redactor: Redactor };
+  /**
    * The run, once the state is read (or generated) and rendered. Settled before the run ends,
    * whatever happens (it may hold the state folder's lock, or be writing the new key).
    */
@@ -124,7 +132,7 @@ export async function startClusterRun(
   if (settings.connectEarly) for (const host of pool.hostNames()) void pool.session(host).catch(() => undefined);
   const database = settings.database ?? SERVER_DATABASE;
   const generating = await willGenerateTokenKey(inv);
-  const stateRead = readClusterStateFor(inv, { persist });
+  const stateRead = (settings.readState ?? readClusterStateFor)(inv, { persist });
   // Awaited (and its failure reported) through `ready` or just below; never left unhandled meanwhile.
   stateRead.catch(() => undefined);
   let bundle: BundleInfo;
@@ -138,9 +146,7 @@ export async function startClusterRun(
   const ready = stateRead
     .then(({ state, notes }) => {
       for (const message of notes) settings.emit?.({ type: "note", level: "warn", message });
-      const redactor = new Redactor().add(...collectSecrets(inv), state.secretkey, state.tokenPrivateKey);
-      if (state.harbor2) redactor.add(state.harbor2.coreSecret, state.harbor2.jobserviceSecret, state.harbor2.csrfKey);
-      return { state, redactor, desired: renderDesiredState(inv, state), bundle, pool, database };
+      return { state, redactor: redactorFor(inv, state), desired: renderDesiredState(inv, state), bundle, pool, database };
     })
     .catch(async (err: unknown) => {
       await pool.closeAll();
@@ -149,7 +155,9 @@ export async function startClusterRun(
   ready.catch(() => undefined);
   if (!generating) return { pool, bundle, database, queried: (await ready).desired, ready };
   try {
-    return { pool, bundle, database, queried: renderDesiredState(inv, standInClusterState({ harbor2: isHarbor2Vm(inv) })), ready };
+    const standIn = standInClusterState({ harbor2: isHarbor2Vm(inv) });
+    const desired = renderDesiredState(inv, standIn);
+    return { pool, bundle, database, queried: desired, standIn: { desired, redactor: redactorFor(inv, standIn) }, ready };
   } catch (err) {
     // The caller never gets `ready`: it is settled here, and the pool closed.
     await ready.then(
@@ -158,6 +166,13 @@ export async function startClusterRun(
     );
     throw err;
   }
+}
+
+/** Every secret of a run: the inventory's and the cluster state's. */
+function redactorFor(inv: Inventory, state: ClusterState): Redactor {
+  const redactor = new Redactor().add(...collectSecrets(inv), state.secretkey, state.tokenPrivateKey);
+  if (state.harbor2) redactor.add(state.harbor2.coreSecret, state.harbor2.jobserviceSecret, state.harbor2.csrfKey);
+  return redactor;
 }
 
 export async function readBundleInfo(inv: Inventory, opts: { persist?: boolean } = {}): Promise<BundleInfo> {

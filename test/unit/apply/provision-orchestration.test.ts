@@ -3,7 +3,7 @@
  * the lock around every write, a dry run that only reads, and Ctrl-C before and during the run.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
@@ -13,10 +13,12 @@ import { InterruptedError } from "../../../src/errors.js";
 import type { HostFacts } from "../../../src/facts/types.js";
 import { LOCK_OWNER_PATH } from "../../../src/lock/commands.js";
 import { PENDING_DIR } from "../../../src/plan/pending.js";
-import { VIP_ACCEPT_SCRIPT_PATH } from "../../../src/render/harbor-node.js";
+import { harborDir, VIP_ACCEPT_SCRIPT_PATH } from "../../../src/render/harbor-node.js";
+import { bundleRemotePath, localHealthUrl } from "../../../src/plan/harbor-node.js";
+import { readClusterStateFor } from "../../../src/state/cluster-state-for.js";
 import type { DesiredHost } from "../../../src/render/types.js";
 import { KEEPALIVED_CONF_PATH } from "../../../src/rolling/scale.js";
-import { desired, inv as example, matchingFacts } from "../plan/example.js";
+import { desired, inv as example, matchingFacts, VIP } from "../plan/example.js";
 import { haCopyPaths } from "../../../src/render/harbor-paths.js";
 import { FIXTURE_STATE_DIR } from "../render/helpers.js";
 import { fakeCluster, fakeEdges } from "../fakes/cluster.js";
@@ -176,6 +178,80 @@ test("phases run in order under the lock: load balancers (backup first, VIP hold
   );
   assert.equal(r.vipHolder, "lb1");
   assert.equal(cluster.database.loads, 0);
+});
+
+/** What the start-up wait's probe reads from a Harbor that is up (apply/wait-step.test.ts). */
+const HARBOR_UP =
+  '== systeminfo\nstatus 200\n== v2\nHTTP/1.1 401 Unauthorized\r\nWww-Authenticate: Bearer realm="x"\r\n\r\nstatus 401\n== token\nstatus 200\n';
+
+test("a cluster's first run: storage and the installer bundle go ahead while its token key pair is made; Harbor's files and install.sh wait for it", async () => {
+  // A fresh cluster (nobody holds the VIP yet, Harbor down, no bundle on the nodes) and no state folder.
+  cluster = fakeCluster((d) => {
+    const f = matchingFacts(d);
+    if (d.host.role === "loadbalancer") {
+      f.vips[VIP] = false;
+      f.pings[VIP] = false;
+      return f;
+    }
+    f.files[bundleRemotePath(example)] = { present: false };
+    f.files[`${harborDir(example)}/install.sh`] = { present: false };
+    f.files[`${harborDir(example)}/harbor.cfg`] = { present: false };
+    delete f.http[localHealthUrl(example)];
+    return f;
+  });
+  const c = cluster;
+  const stateDir = join(c.inv.dir, ".harbor-ha", example.data.cluster.name);
+  rmSync(join(c.inv.dir, ".harbor-ha"), { recursive: true, force: true });
+  // The key pair "is generated" until every node extracted the installer (or 5 s passed: a run that
+  // waits for the key before any node work would otherwise never get there).
+  let release = (): void => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const fallback = setTimeout(() => release(), 5_000);
+  let releasedAt = -1;
+  const readState: typeof readClusterStateFor = async (inv, o) => {
+    await gate;
+    clearTimeout(fallback);
+    releasedAt = c.net.calls.length;
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    for (const f of ["secretkey", "token_private_key.pem", "token_root.crt"]) cpSync(join(FIXTURE_STATE_DIR, f), join(stateDir, f));
+    // VRRP has elected lb1 meanwhile.
+    c.net.host("lb1").facts.vips[VIP] = true;
+    return readClusterStateFor(inv, o);
+  };
+  let extracted = 0;
+  for (const n of NODES) {
+    c.net.host(n).on(/^extract the installer/, () => {
+      if (++extracted === NODES.length) release();
+      return "default";
+    });
+    c.net.host(n).on(/^wait for Harbor to start/, { stdout: HARBOR_UP });
+  }
+  const r = await provision(c.inv, options(c, { readState }));
+  assert.ok(releasedAt >= 0, "the state was read");
+  const calls = c.net.calls.map((x, i) => ({ ...x, i }));
+  for (const n of NODES) {
+    const mine = calls.filter((x) => x.host === n);
+    const extract = mine.find((x) => x.step.startsWith("extract the installer"));
+    assert.ok(extract && extract.i < releasedAt, `${n}: the installer was extracted before the key pair existed`);
+    const cfg = mine.find((x) => x.step.startsWith(`write ${harborDir(example)}/harbor.cfg`));
+    const install = mine.find((x) => x.step.startsWith("run install.sh"));
+    assert.ok(cfg && cfg.i >= releasedAt, `${n}: harbor.cfg written only once the key pair existed`);
+    assert.ok(install && install.i > cfg.i, `${n}: install.sh after its files`);
+  }
+  // The run reports the plan made with the cluster's own secrets, and it is whole.
+  assert.deepEqual(
+    r.outcomes.map((o) => `${o.host} ${o.status}`),
+    [...LBS.map((h) => `${h} unchanged`), ...NODES.map((h) => `${h} changed`)],
+  );
+  const tokenKey = readFileSync(join(stateDir, "token_private_key.pem"), "utf8");
+  for (const n of NODES) {
+    const steps = r.plan.hosts.find((h) => h.host.name === n)?.steps.map((s) => s.title) ?? [];
+    assert.ok(
+      steps.some((t) => t.startsWith("extract the installer")) && steps.some((t) => t.startsWith("run install.sh")),
+      `${n}: ${steps.join("; ")}`,
+    );
+  }
+  assert.ok(!JSON.stringify(r.plan).includes(tokenKey.split("\n")[1] ?? "(none)"), "no key material in the plan");
 });
 
 /** Only the Harbor nodes drifted (no load-balancer step, so no keepalived settle wait). */
