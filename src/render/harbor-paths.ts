@@ -27,7 +27,12 @@ import type { DesiredHost } from "./types.js";
 
 /** Harbor's install folder on a node: the offline bundle extracts to <install_dir>/harbor. */
 export function harborDir(inv: Inventory): string {
-  return `${inv.data.installer.install_dir.replace(/\/+$/, "")}/harbor`;
+  return harborDirUnder(inv.data.installer.install_dir);
+}
+
+/** The folder Harbor's offline installer extracts to: `harbor/` under the install folder. */
+export function harborDirUnder(installDir: string): string {
+  return `${installDir.replace(/\/+$/, "")}/harbor`;
 }
 
 /** The folder prepare --ha takes its copies from. */

@@ -19,6 +19,7 @@ import type { Harbor2Inventory } from "../inventory/model-v2.js";
 import { InternalError } from "../errors.js";
 import { desiredFile, exactFile } from "./files.js";
 import { harborNodeHost } from "./harbor-node.js";
+import { harborDirUnder } from "./harbor-paths.js";
 import { harbor2YmlSecretKeys, renderHarbor2Yml } from "./harbor2-yml.js";
 import { pinnedSecretsEnv } from "./harbor2-pinned-secrets.js";
 import { renderHarbor2Storage } from "./storage.js";
@@ -35,8 +36,7 @@ const REINSTALL: Handler[] = ["reinstall-harbor"];
 
 /** Harbor's install folder on a node: the offline bundle extracts to <install_dir>/harbor. */
 export function harbor2Dir(inv: Harbor2Inventory): string {
-  const installDir = inv.data.installer?.install_dir ?? "/opt";
-  return `${installDir.replace(/\/+$/, "")}/harbor`;
+  return harborDirUnder(inv.data.installer?.install_dir ?? "/opt");
 }
 
 /** A Harbor 2.x node on a VM: its files (below), the pinned secrets, the VIP acceptance rules (lvs-dr) and shared storage. */
