@@ -1,10 +1,15 @@
 #!/usr/bin/env node
 // The installed command. The TypeScript sources are compiled to dist/ by `npm run build`
 // (scripts/setup.sh does it); this file stays plain JavaScript so it runs without a loader.
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const entry = new URL("../dist/src/cli/main.js", import.meta.url);
+const compiled = new URL("../dist/src/cli/main.js", import.meta.url);
+// The start-up bundle `npm run build` makes after tsc (scripts/bundle.mjs): the same code in a few
+// files, loaded faster. A bundle older than the compiled sources (tsc run alone) is not used.
+const bundled = new URL("../dist/bundle/main.js", import.meta.url);
+const mtime = (url) => statSync(fileURLToPath(url), { throwIfNoEntry: false })?.mtimeMs;
+const entry = (mtime(bundled) ?? -1) >= (mtime(compiled) ?? Infinity) ? bundled : compiled;
 if (!existsSync(fileURLToPath(entry))) {
   process.stderr.write(
     "harbor-ha is not built yet: run `npm run build` (or scripts/setup.sh) in " + fileURLToPath(new URL("..", import.meta.url)) + "\n",

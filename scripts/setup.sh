@@ -49,4 +49,4 @@ if [ ! -x .tools/helm/helm ] || ! .tools/helm/helm version --short >/dev/null 2>
 fi
 
 echo "setup: building"
-./node_modules/.bin/tsc -p tsconfig.json
+npm run build --silent
