@@ -1,9 +1,10 @@
 // The command's start-up bundle: dist/src/cli/main.js and what it imports, in a few files
 // (esbuild), so that Node loads a handful of modules instead of one per source file (harbor-ha's
 // own, yaml's, zod's, commander's, handlebars's, ora's): `--version` 0.26 → 0.15 s on the lab
-// machine, and as much off every command. The commands' engines stay lazily loaded (one chunk each, --splitting). Left out, and
-// loaded from node_modules when used: ssh2 (a native crypto binding esbuild cannot carry),
-// node-ssh (over ssh2), and the clients only some commands load (mysql2, pg, tar).
+// machine, and as much off every command. The commands' engines stay lazily loaded (one chunk
+// each, --splitting). Left out, and loaded from node_modules when used: ssh2 (a native crypto
+// binding esbuild cannot carry), node-ssh (over ssh2), and the clients only some commands load
+// (mysql2, pg, tar).
 // Run by `npm run build` after tsc; bin/harbor-ha.js uses the bundle when it is not older than
 // the compiled sources, else those.
 import { rmSync } from "node:fs";
