@@ -35,29 +35,18 @@ export async function gatherAllFacts(pool: SshPool, queries: ReadonlyMap<string,
   const hosts = [...queries.keys()];
   const settled = await pool.forEachHost(hosts, async (session, host) => {
     const known = new Map<string, KnownVersion>();
-    const asked = (queries.get(host) ?? []).map((q) => {
-      if (q.kind === "file" && q.rememberSum) {
-        const sum = versions?.getSum(host, q.path);
-        return sum ? { ...q, known: sum } : q;
-      }
-      const k = q.kind === "version" ? versions?.get(host, q.program) : undefined;
-      if (q.kind !== "version" || !k) return q;
-      known.set(q.program, k);
-      return { ...q, knownId: k.id };
-    });
+    const asked = (queries.get(host) ?? []).map((q) => withKnownAnswer(q, host, known, versions));
     const r = await session.runChecked(cmd("sh", "-c", text, "harbor-ha-facts"), { sudo: true, stdin: encodeQueries(asked), step: "gather facts" });
+    let f: HostFacts;
     try {
-      const f = withKnownVersions(parseFacts(r.stdout), host, known, versions);
-      for (const q of asked) {
-        const file = q.kind === "file" && q.rememberSum ? f.files[q.path] : undefined;
-        if (q.kind === "file" && file?.present && file.id && file.sha256) versions?.setSum(host, q.path, { id: file.id, sha256: file.sha256 });
-      }
-      return f;
+      f = withKnownVersions(parseFacts(r.stdout), host, known, versions);
     } catch (err) {
       throw new HarborHaError(`${host}: could not read the host's facts: ${(err as Error).message}`, {
         hint: "Check that the host runs a POSIX shell with coreutils, then run again with -v.",
       });
     }
+    if (versions) keepNewSums(f, host, asked, versions);
+    return f;
   });
   const { values: facts, failures } = byHost(hosts, settled);
   return { facts, failures };
@@ -78,6 +67,27 @@ export async function gatherFactsKnowing(
     return await gatherAllFacts(pool, queries, versions);
   } finally {
     if (opts.persist) await versions.save();
+  }
+}
+
+/** The query with what the cache knows for it: a program's file identity (noted in `known`), a file's checksum. */
+function withKnownAnswer(q: FactQuery, host: string, known: Map<string, KnownVersion>, cache: VersionCache | undefined): FactQuery {
+  if (q.kind === "file" && q.rememberSum) {
+    const sum = cache?.getSum(host, q.path);
+    return sum ? { ...q, known: sum } : q;
+  }
+  const k = q.kind === "version" ? cache?.get(host, q.program) : undefined;
+  if (q.kind !== "version" || !k) return q;
+  known.set(q.program, k);
+  return { ...q, knownId: k.id };
+}
+
+/** The checksums of the files the queries ask to remember, with their identity, for the next run. */
+function keepNewSums(f: HostFacts, host: string, asked: readonly FactQuery[], cache: VersionCache): void {
+  for (const q of asked) {
+    if (q.kind !== "file" || !q.rememberSum) continue;
+    const file = f.files[q.path];
+    if (file?.present && file.id && file.sha256) cache.setSum(host, q.path, { id: file.id, sha256: file.sha256 });
   }
 }
 
