@@ -6,7 +6,7 @@
 import { readInventory } from "../inventory/load.js";
 import type { Inventory } from "../inventory/model.js";
 import { Redactor } from "../inventory/secret.js";
-import { collectSecrets } from "../apply/secrets.js";
+import { collectSecrets } from "../run/collect-secrets.js";
 import { EXIT_INTERRUPTED, UsageError } from "../errors.js";
 import { formatProblems } from "./format-problems.js";
 

@@ -7,8 +7,8 @@ import { existsSync } from "node:fs";
 import { chmod, mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { UsageError } from "../errors.js";
-import type { DesiredHost, DesiredState } from "../render/types.js";
-import { octal } from "../plan/format.js";
+import type { DesiredHost, DesiredState } from "../desired/types.js";
+import { octal } from "../steps/format.js";
 
 /** Marks a folder as a harbor-ha render, so that a later render may replace it. */
 const MARKER = ".harbor-ha-render";

@@ -5,11 +5,11 @@
  * is never to load.
  */
 import { describeRegistrySql } from "../render/database.js";
-import type { DesiredDatabase } from "../render/types.js";
+import type { DesiredDatabase } from "../desired/types.js";
 import type { DatabaseFacts } from "./facts.js";
 import type { ParsedRegistrySql } from "./registry-sql.js";
 
-/** "create": Harbor 2.x's empty PostgreSQL database (apply/database-pg.ts). */
+/** "create": Harbor 2.x's empty PostgreSQL database (db/pg/edge.ts). */
 export type DatabaseAction = "load" | "skip" | "reinitialize" | "refuse" | "create";
 
 export interface DatabasePlan {

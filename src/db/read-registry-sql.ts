@@ -5,11 +5,11 @@
  */
 import { readFile } from "node:fs/promises";
 import { describeRegistrySql } from "../render/database.js";
-import type { RegistrySqlSource } from "../render/types.js";
+import type { RegistrySqlSource } from "../desired/types.js";
 import { RegistrySqlError } from "./errors.js";
 import { messageOf } from "./connection.js";
 import { parseRegistrySql } from "./registry-sql.js";
-import { readTgzMembers, TgzReadError } from "../state/tgz-members.js";
+import { readTgzMembers, TgzReadError } from "../bundle/tgz-members.js";
 import type { ParsedRegistrySql } from "./registry-sql.js";
 
 export interface RegistrySqlFile {
@@ -20,7 +20,7 @@ export interface RegistrySqlFile {
   parsed: ParsedRegistrySql;
 }
 
-/** `readMember` reads one file of the bundle (a caller may cache it: state/bundle-cache.ts). */
+/** `readMember` reads one file of the bundle (a caller may cache it: cache/bundle-cache.ts). */
 export async function readRegistrySql(
   source: RegistrySqlSource,
   readMember: (bundle: string, member: string) => Promise<string> = readInstallerBundleMember,

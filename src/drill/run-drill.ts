@@ -12,16 +12,16 @@ import { SshPool } from "../remote/pool.js";
 import { cmd } from "../shell/command.js";
 import type { Command } from "../shell/command.js";
 import type { FactQuery } from "../facts/queries.js";
-import { gatherAllFacts } from "../apply/gather.js";
-import { gatherVipHolders, pollUntil, verifySingleVipHolder } from "../apply/verify.js";
-import { serviceCommand } from "../plan/commands.js";
-import type { InitSystem } from "../plan/commands.js";
+import { gatherAllFacts } from "../gather/facts.js";
+import { gatherVipHolders, pollUntil, verifySingleVipHolder } from "../gather/verify.js";
+import { serviceCommand } from "../steps/commands.js";
+import type { InitSystem } from "../steps/commands.js";
 import { checkDrillPreconditions, describeDrill } from "./preconditions.js";
 import type { DrillReport } from "./preconditions.js";
-import { openClusterPool } from "../apply/cluster-run.js";
-import type { RunEdges } from "../apply/cluster-run.js";
-import { withClusterRun } from "../apply/with-cluster-run.js";
-import type { EmitEvent } from "../apply/events.js";
+import { openClusterPool } from "../run/cluster-run.js";
+import type { RunEdges } from "../run/cluster-run.js";
+import { withClusterRun } from "../run/with-cluster-run.js";
+import type { EmitEvent } from "../events.js";
 import type { HostKeyAccepted } from "../remote/host-keys.js";
 
 /** `connect`: SSH unless given (the unit tests give fake hosts). */

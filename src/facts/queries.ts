@@ -3,13 +3,13 @@
  * host on stdin as TAB-separated lines and are answered by FACTS_SCRIPT in one round trip.
  */
 import { createHash } from "node:crypto";
-import type { DesiredHost } from "../render/types.js";
+import type { DesiredHost } from "../desired/types.js";
 import type { Secret } from "../inventory/secret.js";
 
 export type FactQuery =
   /**
    * stat + sha256 of a managed file; its content (base64) only when it differs and may be shown.
-   * `rememberSum`: a big file whose checksum is kept by the file's identity (state/version-cache.ts);
+   * `rememberSum`: a big file whose checksum is kept by the file's identity (cache/version-cache.ts);
    * `known`: that checksum and identity from an earlier run — a host whose file still has that
    * identity answers it without reading the file again.
    */
@@ -35,7 +35,7 @@ export type FactQuery =
   | { kind: "keepalived" }
   | { kind: "haproxy" }
   | { kind: "drain" }
-  /** The pending-change markers in a folder (plan/pending.ts): each file's name and mtime. */
+  /** The pending-change markers in a folder (steps/pending.ts): each file's name and mtime. */
   | { kind: "pending"; path: string }
   /** What `<program> --version` prints and its exit status (the node prerequisites Harbor's installer runs). */
   | { kind: "version"; program: string; knownId?: string }

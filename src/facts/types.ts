@@ -26,7 +26,7 @@ export interface MountFact {
  * What `<program> --version` answered: absent from PATH, or its exit status and output (stdout
  * and stderr). `id`: the program file's identity (device, inode, size, mtime, ctime) when it
  * was asked; `unchanged`: the host did not run it again, its file being the one of `id` (the
- * answer then comes from the caller's cache: apply/gather.ts).
+ * answer then comes from the caller's cache: gather/facts.ts).
  */
 export type VersionFact = { found: false } | { found: true; exitCode: number; output: string; id?: string; unchanged?: boolean };
 

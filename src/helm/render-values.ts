@@ -16,7 +16,7 @@ import type { Harbor2Inventory } from "../inventory/model-v2.js";
 import type { KubernetesSpec } from "../inventory/kubernetes-schema.js";
 import type { Harbor2InventoryData } from "../inventory/schema-v2.js";
 import type { Secret } from "../inventory/secret.js";
-import type { ChartSecrets } from "../state/chart-secrets.js";
+import type { ChartSecrets } from "../inventory/model.js";
 
 export type HelmValue = string | number | boolean | Secret | HelmValue[] | HelmValues;
 export interface HelmValues {

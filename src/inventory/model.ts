@@ -90,6 +90,19 @@ export interface PinnedSecrets {
   readonly csrfKey: Secret;
 }
 
+/** The secrets Harbor's Helm chart would make up anew on every render, pinned once per cluster (secrets/chart-secrets.ts). */
+export interface ChartSecrets {
+  /** core.secret: what core, jobservice and registry show each other (16 characters, as the chart makes it). */
+  readonly coreSecret: Secret;
+  /** core.xsrfKey: exactly 32 characters, or core refuses to start. */
+  readonly csrfKey: Secret;
+  readonly jobserviceSecret: Secret;
+  readonly registryHttpSecret: Secret;
+  /** registry.credentials.password and its bcrypt line for the registry's htpasswd file. */
+  readonly registryPassword: Secret;
+  readonly registryHtpasswd: Secret;
+}
+
 const TOP_PRIORITY = 150;
 const PRIORITY_STEP = 10;
 

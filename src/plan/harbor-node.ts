@@ -13,7 +13,7 @@ import { harbor2InstallCommand, HARBOR2_LOCAL_API_PATH } from "./harbor2-command
 import { HARBOR2_RELEASE_STAMP_PATH } from "../harbor/harbor2-layout.js";
 import { harbor2EnvDrift } from "./harbor2-live.js";
 import type { Redactor } from "../inventory/secret.js";
-import type { DesiredHost } from "../render/types.js";
+import type { DesiredHost } from "../desired/types.js";
 import type { HostFacts } from "../facts/types.js";
 import { sha256Hex } from "../facts/queries.js";
 import { harborDir, VIP_ACCEPT_SCRIPT_PATH, VIP_ACCEPT_UNIT_PATH } from "../render/harbor-node.js";
@@ -25,13 +25,13 @@ import {
   harborInstallCommand,
   mountCommand,
   persistMountCommand,
-} from "./commands.js";
-import { planDirectories, planFiles, planPackages } from "./host-steps.js";
+} from "../steps/commands.js";
+import { planDirectories, planFiles, planPackages } from "../steps/host-steps.js";
 import { SHARED_STORAGE_ANSWER, sharedRegistryPath } from "./shared-storage.js";
 import { liveFileDrift } from "./live-files.js";
 import { DEFAULT_STARTUP_TIMEOUT_MS, planStartupWait } from "./startup.js";
-import { pendingOn, pendingReason } from "./pending.js";
-import type { Step } from "./types.js";
+import { pendingOn, pendingReason } from "../steps/pending.js";
+import type { Step } from "../steps/types.js";
 
 export const INSTALL_STAMP_PATH = "/var/lib/harbor-ha/harbor-install.stamp";
 export const VIP_ACCEPT_UNIT = "harbor-ha-vip-accept.service";

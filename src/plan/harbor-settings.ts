@@ -18,9 +18,9 @@ import type { Harbor1Inventory } from "../inventory/model.js";
 import type { CfgValue } from "../inventory/schema.js";
 import { Secret } from "../inventory/secret.js";
 import type { HostFacts } from "../facts/types.js";
-import { harborApiCurlConfig, harborApiCommand } from "./commands.js";
+import { harborApiCurlConfig, harborApiCommand } from "../steps/commands.js";
 import { localBaseUrl } from "./startup.js";
-import type { PreflightProblem, Step } from "./types.js";
+import type { PreflightProblem, Step } from "../steps/types.js";
 
 export type ApiValue = string | number | boolean;
 

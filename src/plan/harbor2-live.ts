@@ -13,7 +13,7 @@ import type { HostFacts } from "../facts/types.js";
 import { harborDir } from "../render/harbor-paths.js";
 import { HARBOR2_PINNED_SECRETS_PATH } from "../render/harbor2-node.js";
 import { PINNED_ENV_KEYS } from "../render/harbor2-pinned-secrets.js";
-import type { DesiredHost } from "../render/types.js";
+import type { DesiredHost } from "../desired/types.js";
 import type { LiveFileDrift } from "./live-files.js";
 
 interface PinnedEnvFile {

@@ -6,7 +6,7 @@
  * running install.sh again puts harbor-ha's back. Status reports it; provision fixes it. Pure.
  */
 import type { Inventory } from "../inventory/model.js";
-import type { DesiredHost } from "../render/types.js";
+import type { DesiredHost } from "../desired/types.js";
 import { harborLiveFiles } from "../render/harbor-paths.js";
 import type { FactQuery } from "../facts/queries.js";
 import { sha256Hex } from "../facts/queries.js";

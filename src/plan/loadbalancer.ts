@@ -1,14 +1,14 @@
 /** Steps for a keepalived load balancer: files, then the handlers they trigger. Pure. */
 import type { Redactor } from "../inventory/secret.js";
-import type { DesiredHost, Handler } from "../render/types.js";
+import type { DesiredHost, Handler } from "../desired/types.js";
 import type { HostFacts } from "../facts/types.js";
-import { applySysctlCommand, serviceCommand } from "./commands.js";
+import { applySysctlCommand, serviceCommand } from "../steps/commands.js";
 import { haproxyReloadCommand, haproxyRunningCheckCommand } from "./haproxy-commands.js";
 import { HAPROXY_CFG_PATH } from "../render/haproxy.js";
 import { KEEPALIVED_CONF_PATH } from "../render/loadbalancer.js";
-import { planDirectories, planFiles, planPackages, planUsers } from "./host-steps.js";
-import { pendingOn, pendingReason } from "./pending.js";
-import type { Step } from "./types.js";
+import { planDirectories, planFiles, planPackages, planUsers } from "../steps/host-steps.js";
+import { pendingOn, pendingReason } from "../steps/pending.js";
+import type { Step } from "../steps/types.js";
 
 export const SYSCTL_PATH = "/etc/sysctl.d/90-harbor-ha.conf";
 /** What the sysctl drop-in sets; checked live too, since another drop-in may override it. */

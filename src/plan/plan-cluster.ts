@@ -2,7 +2,7 @@
 import type { Inventory } from "../inventory/model.js";
 import { isHarbor2Vm } from "../inventory/model.js";
 import type { Redactor } from "../inventory/secret.js";
-import type { DesiredState } from "../render/types.js";
+import type { DesiredState } from "../desired/types.js";
 import type { HostFacts } from "../facts/types.js";
 import { planHarbor, planStorage } from "./harbor-node.js";
 import type { BundleInfo } from "./harbor-node.js";
@@ -10,8 +10,8 @@ import { planLoadBalancer } from "./loadbalancer.js";
 import { preflightProblems } from "./preflight.js";
 import { planSharedStorageCheck } from "./shared-storage.js";
 import { planDbSettings, settingsNode, settingsPreflightProblems } from "./harbor-settings.js";
-import { inPhaseOrder } from "./types.js";
-import type { HostPlan, Plan, Step } from "./types.js";
+import { inPhaseOrder } from "../steps/types.js";
+import type { HostPlan, Plan, Step } from "../steps/types.js";
 
 export interface PlanContext {
   inv: Inventory;

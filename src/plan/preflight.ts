@@ -6,11 +6,11 @@ import type { Inventory } from "../inventory/model.js";
 import { isHarbor2Vm, vipParts } from "../inventory/model.js";
 import { redisEndpoints } from "./queries.js";
 import { HARBOR2_RELEASE_STAMP_PATH } from "../harbor/harbor2-layout.js";
-import type { DesiredHost } from "../render/types.js";
+import type { DesiredHost } from "../desired/types.js";
 import type { HostFacts } from "../facts/types.js";
 import { harbor2PrerequisiteProblems, prerequisiteProblems } from "./prerequisites.js";
 import { loadBalancingProblems } from "./haproxy-preflight.js";
-import type { PreflightProblem } from "./types.js";
+import type { PreflightProblem } from "../steps/types.js";
 
 /** The installer bundle unpacks to a few hundred MB; Harbor's images need more. */
 export const MIN_FREE_KB = 1024 * 1024;

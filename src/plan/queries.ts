@@ -1,7 +1,7 @@
 /** The fact queries a provision run makes of each host, by role. Pure. */
 import type { Harbor1Inventory, Inventory } from "../inventory/model.js";
 import { isHarbor2Vm, usesHaproxy, vipParts } from "../inventory/model.js";
-import type { DesiredHost } from "../render/types.js";
+import type { DesiredHost } from "../desired/types.js";
 import { baseQueries } from "../facts/queries.js";
 import type { FactQuery } from "../facts/queries.js";
 import { harborDir, VIP_ACCEPT_SCRIPT_PATH } from "../render/harbor-node.js";
@@ -13,9 +13,9 @@ import type { BundleInfo } from "./harbor-node.js";
 import { LB_SYSCTLS } from "./loadbalancer.js";
 import { nodePrerequisitePrograms } from "./prerequisites.js";
 import { configurationsUrl, desiredDbSettings, HARBOR_ADMIN, SETTINGS_STAMP_PATH, settingsNode } from "./harbor-settings.js";
-import { harborApiCurlConfig } from "./commands.js";
+import { harborApiCurlConfig } from "../steps/commands.js";
 import { liveFileQueries } from "./live-files.js";
-import { PENDING_DIR } from "./pending.js";
+import { PENDING_DIR } from "../steps/pending.js";
 
 export function queriesFor(inv: Inventory, d: DesiredHost, bundle: BundleInfo): FactQuery[] {
   const vip = vipParts(inv).address;

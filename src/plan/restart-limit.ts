@@ -8,7 +8,7 @@ import type { Inventory } from "../inventory/model.js";
 import type { HostFacts } from "../facts/types.js";
 import { localHealthUrl } from "./harbor-node.js";
 import { isInstallRun } from "./shared-storage.js";
-import type { Plan, PreflightProblem } from "./types.js";
+import type { Plan, PreflightProblem } from "../steps/types.js";
 
 /** Nodes Harbor serves on now (its local health URL answers 200) that this plan would run install.sh on. */
 export function servingNodesToRestart(inv: Inventory, plan: Plan, facts: ReadonlyMap<string, HostFacts>): string[] {

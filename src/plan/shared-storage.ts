@@ -11,8 +11,8 @@
 import type { Inventory } from "../inventory/model.js";
 import { isHarbor2Vm } from "../inventory/model.js";
 import { REGISTRY_DATA_PATH } from "../harbor/layout.js";
-import { SHARED_CHECK_FILE, sharedStorageMarkCommand, sharedStorageReadCommand } from "./commands.js";
-import type { HostPlan, Step } from "./types.js";
+import { SHARED_CHECK_FILE, sharedStorageMarkCommand, sharedStorageReadCommand } from "../steps/commands.js";
+import type { HostPlan, Step } from "../steps/types.js";
 
 /** What harbor-ha writes to prepare's stdin: the answer to its one question. */
 export const SHARED_STORAGE_ANSWER = "yes\n";

@@ -11,8 +11,8 @@ import type { Command } from "../shell/command.js";
 import { isHarbor2Vm } from "../inventory/model.js";
 import { harbor2ComposePsCommand, HARBOR2_LOCAL_API_PATH } from "./harbor2-commands.js";
 import { harborDir } from "../render/harbor-node.js";
-import { harborComposePsCommand, harborStartupProbeCommand } from "./commands.js";
-import type { Step } from "./types.js";
+import { harborComposePsCommand, harborStartupProbeCommand } from "../steps/commands.js";
+import type { Step } from "../steps/types.js";
 
 /** How long Harbor may take to start after install.sh, unless --health-timeout-s says otherwise. */
 export const DEFAULT_STARTUP_TIMEOUT_MS = 300_000;

@@ -6,13 +6,13 @@
  */
 import type { Inventory } from "../inventory/model.js";
 import type { Redactor } from "../inventory/secret.js";
-import type { DesiredState } from "../render/types.js";
+import type { DesiredState } from "../desired/types.js";
 import type { HostFacts } from "../facts/types.js";
 import { planCluster } from "../plan/plan-cluster.js";
 import type { BundleInfo } from "../plan/harbor-node.js";
 import { restartLimitProblem } from "../plan/restart-limit.js";
-import type { Plan } from "../plan/types.js";
-import type { DatabasePreflight } from "../apply/database.js";
+import type { Plan } from "../steps/types.js";
+import type { DatabasePreflight } from "../db/edge.js";
 import { preflightFailure } from "./result.js";
 
 /** What the read-only preflight found: every host's facts and the database's state. */

@@ -6,15 +6,15 @@
  */
 import type { Inventory } from "../inventory/model.js";
 import { queriesFor } from "../plan/queries.js";
-import { gatherFactsKnowing } from "../apply/gather.js";
-import { clusterStateDir } from "../state/cluster-state.js";
-import { lookAtCluster } from "../apply/verify.js";
-import type { EmitEvent } from "../apply/events.js";
-import { newSharedStorageMarker, startClusterRun } from "../apply/cluster-run.js";
-import type { ClusterRun, ClusterRunStart, RunEdges } from "../apply/cluster-run.js";
+import { gatherFactsKnowing } from "../gather/facts.js";
+import { clusterStateDir } from "../secrets/cluster-state.js";
+import { lookAtCluster } from "../gather/verify.js";
+import type { EmitEvent } from "../events.js";
+import { newSharedStorageMarker, startClusterRun } from "../run/cluster-run.js";
+import type { ClusterRun, ClusterRunStart, RunEdges } from "../run/cluster-run.js";
 import type { Redactor } from "../inventory/secret.js";
-import { warningsTo, withClusterRun } from "../apply/with-cluster-run.js";
-import { interruptedBeforeChanges } from "../apply/interrupt.js";
+import { warningsTo, withClusterRun } from "../run/with-cluster-run.js";
+import { interruptedBeforeChanges } from "../run/interrupt.js";
 import { planProvision } from "./plan-provision.js";
 import type { ClusterReading, ProvisionPlanContext } from "./plan-provision.js";
 import { applyProvisionPlan } from "./apply-plan.js";

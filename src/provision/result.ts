@@ -4,12 +4,12 @@
  */
 import type { Redactor } from "../inventory/secret.js";
 import { HarborHaError, InterruptedError } from "../errors.js";
-import type { DesiredState } from "../render/types.js";
-import type { Plan } from "../plan/types.js";
+import type { DesiredState } from "../desired/types.js";
+import type { Plan } from "../steps/types.js";
 import type { DatabaseApplyResult } from "../db/apply.js";
-import type { DatabasePreflight } from "../apply/database.js";
-import type { NodeCheck } from "../apply/verify.js";
-import type { HostOutcome } from "../apply/events.js";
+import type { DatabasePreflight } from "../db/edge.js";
+import type { NodeCheck } from "../gather/verify.js";
+import type { HostOutcome } from "../events.js";
 
 export interface ProvisionResult {
   plan: Plan;

@@ -1,6 +1,6 @@
 /** The database step: where registry.sql comes from and which Harbor version it must match. */
 import type { Harbor1Inventory } from "../inventory/model.js";
-import type { DesiredDatabase, RegistrySqlSource } from "./types.js";
+import type { DesiredDatabase, RegistrySqlSource } from "../desired/types.js";
 
 /** Where Harbor 1.4/1.5's offline installer keeps the HA database schema. */
 export const BUNDLE_REGISTRY_SQL = "harbor/ha/registry.sql";

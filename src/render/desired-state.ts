@@ -5,8 +5,8 @@ import { renderDatabase } from "./database.js";
 import { renderHarborNode } from "./harbor-node.js";
 import { renderHarbor2Node } from "./harbor2-node.js";
 import { renderLoadBalancer } from "./loadbalancer.js";
-import { defaultTemplates, type TemplateSet } from "./templates.js";
-import type { DesiredState } from "./types.js";
+import { defaultTemplates, type TemplateSet } from "../desired/templates.js";
+import type { DesiredState } from "../desired/types.js";
 
 export function renderDesiredState(inv: Inventory, state: ClusterState, tpl: TemplateSet = defaultTemplates()): DesiredState {
   return {

@@ -6,7 +6,7 @@
 import type { Inventory } from "../inventory/model.js";
 import { isHarbor2Vm, servedPorts, vipParts } from "../inventory/model.js";
 import { HARBOR2_HEALTH_TEST } from "../harbor/harbor2-layout.js";
-import type { TemplateSet } from "./templates.js";
+import type { TemplateSet } from "../desired/templates.js";
 
 export const HAPROXY_CFG_PATH = "/etc/haproxy/haproxy.cfg";
 /** The runtime API (Debian's own default path), root only. */

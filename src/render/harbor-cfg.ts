@@ -11,7 +11,7 @@ import { seriesOfValidVersion } from "../harbor/versions.js";
 import type { Harbor1Inventory } from "../inventory/model.js";
 import type { CfgValue, HarborNodeSpec } from "../inventory/schema.js";
 import { Secret } from "../inventory/secret.js";
-import type { TemplateSet } from "./templates.js";
+import type { TemplateSet } from "../desired/templates.js";
 
 export { SERVER_CERT_PATH, SERVER_KEY_PATH } from "../harbor/layout.js";
 

@@ -6,13 +6,13 @@
 import { CA_DOWNLOAD_PATH, HARBOR_UID, SECRETKEY_PATH, SERVER_CERT_PATH, SERVER_KEY_PATH } from "../harbor/layout.js";
 import type { ClusterState, Harbor1Inventory, Inventory, TlsMaterial } from "../inventory/model.js";
 import { servedPorts, usesHaproxy, vipParts } from "../inventory/model.js";
-import { desiredFile, exactFile } from "./files.js";
+import { desiredFile, exactFile } from "../desired/files.js";
 import { harborCfgSecretKeys, renderHarborCfg } from "./harbor-cfg.js";
 import { haCopyPaths, harborDir } from "./harbor-paths.js";
 import { renderStorage } from "./storage.js";
 import type { DesiredStorage } from "./storage.js";
-import type { TemplateSet } from "./templates.js";
-import type { DesiredFile, DesiredHost, Handler } from "./types.js";
+import type { TemplateSet } from "../desired/templates.js";
+import type { DesiredFile, DesiredHost, Handler } from "../desired/types.js";
 
 export { harborDir } from "./harbor-paths.js";
 

@@ -23,7 +23,7 @@ import {
   SERVER_KEY_PATH,
 } from "../harbor/layout.js";
 import type { Inventory } from "../inventory/model.js";
-import type { DesiredHost } from "./types.js";
+import type { DesiredHost } from "../desired/types.js";
 
 /** Harbor's install folder on a node: the offline bundle extracts to <install_dir>/harbor. */
 export function harborDir(inv: Inventory): string {

@@ -17,14 +17,14 @@ import {
 import type { ClusterState, Harbor2VmInventory } from "../inventory/model.js";
 import type { Harbor2Inventory } from "../inventory/model-v2.js";
 import { InternalError } from "../errors.js";
-import { desiredFile, exactFile } from "./files.js";
+import { desiredFile, exactFile } from "../desired/files.js";
 import { harborNodeHost } from "./harbor-node.js";
 import { harborDirUnder } from "./harbor-paths.js";
 import { harbor2YmlSecretKeys, renderHarbor2Yml } from "./harbor2-yml.js";
 import { pinnedSecretsEnv } from "./harbor2-pinned-secrets.js";
 import { renderHarbor2Storage } from "./storage.js";
-import type { TemplateSet } from "./templates.js";
-import type { DesiredFile, DesiredHost, Handler } from "./types.js";
+import type { TemplateSet } from "../desired/templates.js";
+import type { DesiredFile, DesiredHost, Handler } from "../desired/types.js";
 
 /**
  * The cluster's values for what prepare makes anew on every run, on the node for the install

@@ -8,10 +8,10 @@ import { effectivePriorities, isHarbor2Vm, servedPorts, usesHaproxy, vipParts } 
 import { HARBOR2_HEALTH_TEST } from "../harbor/harbor2-layout.js";
 import type { LoadBalancerSpec } from "../inventory/schema.js";
 import { shellDoubleQuote } from "../shell/command.js";
-import { desiredDirectory, desiredFile } from "./files.js";
+import { desiredDirectory, desiredFile } from "../desired/files.js";
 import { HAPROXY_CFG_PATH, haproxyVrrpScript, renderHaproxyCfg } from "./haproxy.js";
-import type { TemplateSet } from "./templates.js";
-import type { DesiredFile, DesiredHost } from "./types.js";
+import type { TemplateSet } from "../desired/templates.js";
+import type { DesiredFile, DesiredHost } from "../desired/types.js";
 
 export const KEEPALIVED_CONF_PATH = "/etc/keepalived/keepalived.conf";
 export const CHECK_SCRIPT_PATH = "/usr/local/bin/check.sh";
@@ -37,6 +37,7 @@ export function renderLoadBalancer(inv: Inventory, index: number, tpl: TemplateS
       content: renderKeepalivedConf(inv, index, lb, tpl),
       mode: 0o640,
       onChange: ["reload-keepalived"],
+      check: "keepalived",
       description: haproxy
         ? "keepalived configuration (VRRP for the VIP, moved away when HAProxy is down)"
         : "keepalived configuration (VRRP for the VIP, LVS virtual servers)",
@@ -90,6 +91,7 @@ export function renderLoadBalancer(inv: Inventory, index: number, tpl: TemplateS
         content: renderHaproxyCfg(inv, lb.name, caPath, tpl),
         mode: 0o644,
         onChange: ["reload-haproxy"],
+        check: "haproxy",
         description: "HAProxy configuration (TCP 80/443 over the Harbor nodes, their health checks, the runtime API)",
       }),
     );

@@ -2,8 +2,8 @@
 import { HARBOR_UID, JOB_LOGS_PATH, REGISTRY_DATA_PATH } from "../harbor/layout.js";
 import { HARBOR2_REGISTRY_DATA_PATH } from "../harbor/harbor2-layout.js";
 import type { Harbor1Inventory, Harbor2VmInventory } from "../inventory/model.js";
-import { desiredDirectory } from "./files.js";
-import type { DesiredDirectory, DesiredMount } from "./types.js";
+import { desiredDirectory } from "../desired/files.js";
+import type { DesiredDirectory, DesiredMount } from "../desired/types.js";
 
 export interface DesiredStorage {
   packages: string[];

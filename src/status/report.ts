@@ -8,10 +8,10 @@ import { SECRETKEY_PATH } from "../harbor/layout.js";
 import { HARBOR2_SECRETKEY_PATH, HARBOR2_TOKEN_KEY_PATH } from "../harbor/harbor2-layout.js";
 import { HARBOR2_PINNED_SECRETS_PATH } from "../render/harbor2-node.js";
 import type { HaproxyServerStat } from "../plan/haproxy-commands.js";
-import type { DesiredHost, DesiredState } from "../render/types.js";
+import type { DesiredHost, DesiredState } from "../desired/types.js";
 import type { HostFacts } from "../facts/types.js";
 import { sha256Hex } from "../facts/queries.js";
-import { fileDrift } from "../plan/host-steps.js";
+import { fileDrift } from "../steps/host-steps.js";
 import { localHealthUrl } from "../plan/harbor-node.js";
 import { LOCK_DIR, LOCK_OWNER_PATH } from "../lock/commands.js";
 import { parseLockOwner } from "../lock/owner.js";
@@ -20,7 +20,7 @@ import { liveFileDrift } from "../plan/live-files.js";
 import { harbor2EnvDrift } from "../plan/harbor2-live.js";
 import { desiredDbSettings, settingsDrift, settingsNode } from "../plan/harbor-settings.js";
 import { listProblems } from "./problems.js";
-import { PENDING_WHAT, pendingOn, pendingSince } from "../plan/pending.js";
+import { PENDING_WHAT, pendingOn, pendingSince } from "../steps/pending.js";
 import type {
   DatabaseStatus,
   FileDriftItem,

@@ -8,7 +8,7 @@ export interface FileDriftItem {
   reason: string;
 }
 
-/** A change a run wrote but did not see take effect (plan/pending.ts). */
+/** A change a run wrote but did not see take effect (steps/pending.ts). */
 export interface PendingChange {
   /** The handler: "reload-keepalived", "reinstall-harbor", … */
   change: string;
@@ -25,8 +25,8 @@ export interface NodeHealthFromLb {
   detail: string;
 }
 
-export type { IpvsRealServer, IpvsService } from "../plan/ipvs.js";
-import type { IpvsService } from "../plan/ipvs.js";
+export type { IpvsRealServer, IpvsService } from "../facts/ipvs.js";
+import type { IpvsService } from "../facts/ipvs.js";
 
 export interface LoadBalancerStatus {
   name: string;

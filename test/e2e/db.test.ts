@@ -17,7 +17,7 @@ import type { DatabasePlan } from "../../src/db/plan.js";
 import { readRegistrySql } from "../../src/db/read-registry-sql.js";
 import type { RegistrySqlFile } from "../../src/db/read-registry-sql.js";
 import { Secret } from "../../src/inventory/secret.js";
-import type { DesiredDatabase, RegistrySqlSource } from "../../src/render/types.js";
+import type { DesiredDatabase, RegistrySqlSource } from "../../src/desired/types.js";
 import { harborBundlePath } from "../helpers/harbor-bundles.js";
 import { freePort, startMariaDb } from "./helpers/mariadb.js";
 import type { MariaDbServer } from "./helpers/mariadb.js";

@@ -6,12 +6,12 @@ import { buildHelmValues, placeholderPinnedSecrets } from "../../helm/build-valu
 import type { ChartUnderCheck } from "../../helm/build-values.js";
 import { catalogueChartKeys } from "../../helm/chart-keys.js";
 import { formatHelmValues } from "../../helm/format-values.js";
-import { readChartPackage } from "../../helm/read-chart.js";
-import { writeValuesFile } from "../../helm/write-values-file.js";
+import { readChartPackage } from "../../bundle/read-chart.js";
+import { writeValuesFile } from "../write-values-file.js";
 import { readHarbor2Inventory } from "../../inventory/load.js";
 import type { Harbor2Inventory } from "../../inventory/model-v2.js";
-import { readOrCreateChartSecrets } from "../../state/chart-secrets.js";
-import { clusterStateDir, readOrCreateClusterState } from "../../state/cluster-state.js";
+import { readOrCreateChartSecrets } from "../../secrets/chart-secrets.js";
+import { clusterStateDir, readOrCreateClusterState } from "../../secrets/cluster-state.js";
 import { formatProblems } from "../format-problems.js";
 
 export function registerHelmValues(program: Command): void {

@@ -1,10 +1,10 @@
 import type { Command } from "commander";
 import { HarborHaError } from "../../errors.js";
-import type { ReconfigureResult, RollCommand } from "../../rolling/reconfigure.js";
-import { formatRollDone, formatRollPlan, rollOutcomes } from "../../rolling/report.js";
+import type { ReconfigureResult, RollCommand } from "../../roll/reconfigure.js";
+import { formatRollDone, formatRollPlan, rollOutcomes } from "../../roll/report.js";
 import { formatRollJson } from "../report/roll-json.js";
 import { writeJson } from "../report/json.js";
-import { DEFAULT_GATE } from "../../rolling/node-roll.js";
+import { DEFAULT_GATE } from "../../roll/node-roll.js";
 import { openCommandRun, positiveInt, interruptedByOperator } from "../command-run.js";
 import { createProgressRenderer } from "../report/progress.js";
 import { formatSummary } from "../report/summary.js";
@@ -86,7 +86,7 @@ async function runRoll(name: RollCommand, file: string, flags: RollFlags): Promi
     .map((s) => s.trim())
     .filter(Boolean);
   // Loaded when the command runs: --help, validate and render never load SSH or MySQL.
-  const [{ reconfigure, ReconfigureFailed }, run] = await Promise.all([import("../../rolling/reconfigure.js"), openCommandRun(file)]);
+  const [{ reconfigure, ReconfigureFailed }, run] = await Promise.all([import("../../roll/reconfigure.js"), openCommandRun(file)]);
   const { inventory, redactor } = run;
   const jsonToStdout = flags.json === true;
   const progress = await createProgressRenderer(redactor, { tty: process.stderr.isTTY === true, quiet: false, verbose: flags.verbose });

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { readInventory } from "../../inventory/load.js";
-import { readClusterStateFor } from "../../state/cluster-state-for.js";
+import { readClusterStateFor } from "../../secrets/cluster-state-for.js";
 import { renderDesiredState } from "../../render/desired-state.js";
 import { formatProblems } from "../format-problems.js";
 import { assertReplaceable, writeRenderTree } from "../write-render-tree.js";

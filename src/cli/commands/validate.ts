@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { HarborHaError } from "../../errors.js";
 import { readAnyInventory } from "../../inventory/load.js";
-import { checkClusterStateFiles, clusterStateDir } from "../../state/cluster-state.js";
+import { checkClusterStateFiles, clusterStateDir } from "../../secrets/cluster-state.js";
 import { formatProblems } from "../format-problems.js";
 import { describeInventory } from "../describe-inventory.js";
 

@@ -1,6 +1,6 @@
 /** The machine-readable report of a run (--json). Every string passes the Redactor. */
 import type { ProvisionResult } from "../../provision/provision.js";
-import type { HostOutcome } from "../../apply/events.js";
+import type { HostOutcome } from "../../events.js";
 import type { Redactor } from "../../inventory/secret.js";
 import type { StepTimes } from "./step-times.js";
 import { redactedJson, stepJson } from "./json.js";

@@ -6,7 +6,7 @@
  */
 import { writeFile } from "node:fs/promises";
 import type { Redactor } from "../../inventory/secret.js";
-import type { Step } from "../../plan/types.js";
+import type { Step } from "../../steps/types.js";
 
 export function redactedJson(doc: unknown, redactor: Redactor): string {
   const text = JSON.stringify(doc, (_key, value: unknown) => (typeof value === "string" ? redactor.redact(value) : value), 2);

@@ -1,5 +1,5 @@
 /** The plan as an operator reads it (--dry-run, and before a real run with -v). Pure. */
-import type { Plan } from "../../plan/types.js";
+import type { Plan } from "../../steps/types.js";
 import type { DatabasePlan } from "../../db/plan.js";
 
 export function formatPlan(plan: Plan, db: DatabasePlan): string {

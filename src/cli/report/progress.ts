@@ -3,7 +3,7 @@
  * Progress goes to stderr so that stdout holds only the plan, the summary or JSON.
  */
 import type { Ora } from "ora";
-import type { RunEvent } from "../../apply/events.js";
+import type { RunEvent } from "../../events.js";
 import type { Redactor } from "../../inventory/secret.js";
 
 export interface ProgressRenderer {

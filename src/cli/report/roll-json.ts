@@ -1,7 +1,7 @@
 /** reconfigure's and rotate-certs' --json: the roll as data (batches, nodes, hosts and their steps), secrets masked. */
 import type { Redactor } from "../../inventory/secret.js";
-import { rollOutcomes, summarizeRoll } from "../../rolling/report.js";
-import type { ReconfigureResult } from "../../rolling/reconfigure.js";
+import { rollOutcomes, summarizeRoll } from "../../roll/report.js";
+import type { ReconfigureResult } from "../../roll/reconfigure.js";
 import { redactedJson, stepJson } from "./json.js";
 
 /** --json: the run as data, secrets masked. */

@@ -2,7 +2,7 @@
  * How long each step took, per host, from the run's own step-done events: --json reports it
  * beside each planned step (scripts/bench reads the installer's share of a full run from it).
  */
-import type { RunEvent } from "../../apply/events.js";
+import type { RunEvent } from "../../events.js";
 
 export class StepTimes {
   private readonly byHost = new Map<string, Map<string, number[]>>();

@@ -1,5 +1,5 @@
 /** The table a run ends with: host, role, result, changes, time. Pure. */
-import type { HostOutcome } from "../../apply/events.js";
+import type { HostOutcome } from "../../events.js";
 import { formatMs } from "./progress.js";
 
 /** The database step's result: a load or re-initialise is a change, named above the last line. */

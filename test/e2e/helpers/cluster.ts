@@ -4,9 +4,9 @@
  */
 import { createHash } from "node:crypto";
 import { readInventory } from "../../../src/inventory/load.js";
-import { clusterStateDir, readClusterState } from "../../../src/state/cluster-state.js";
+import { clusterStateDir, readClusterState } from "../../../src/secrets/cluster-state.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
-import type { DesiredState } from "../../../src/render/types.js";
+import type { DesiredState } from "../../../src/desired/types.js";
 import type { Lab } from "./lab.js";
 
 export async function renderLab(inventoryPath: string): Promise<DesiredState> {

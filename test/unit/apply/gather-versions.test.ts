@@ -9,12 +9,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { gatherAllFacts, gatherFactsKnowing } from "../../../src/apply/gather.js";
+import { gatherAllFacts, gatherFactsKnowing } from "../../../src/gather/facts.js";
 import { renderShell } from "../../../src/shell/command.js";
 import type { Command } from "../../../src/shell/command.js";
 import type { SshPool } from "../../../src/remote/pool.js";
 import type { SshSession } from "../../../src/remote/session.js";
-import { VersionCache } from "../../../src/state/version-cache.js";
+import { VersionCache } from "../../../src/cache/version-cache.js";
 
 const dir = mkdtempSync(join(tmpdir(), "harbor-ha-gather-versions-"));
 after(() => rmSync(dir, { recursive: true, force: true }));

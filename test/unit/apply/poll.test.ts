@@ -1,8 +1,8 @@
 /** The one poller, on a fake clock: intervals double up to the maximum, the deadline is kept, the last reason is told. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { pollUntil, pollUntilFine } from "../../../src/apply/poll.js";
-import type { Clock } from "../../../src/apply/poll.js";
+import { pollUntil, pollUntilFine } from "../../../src/time/poll.js";
+import type { Clock } from "../../../src/time/poll.js";
 
 function fakeClock(): Clock & { sleeps: number[] } {
   let t = 0;

@@ -5,12 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { runPhase } from "../../../src/apply/run-phase.js";
-import type { RunEvent } from "../../../src/apply/events.js";
-import { batchSteps } from "../../../src/apply/step-batches.js";
+import { runPhase } from "../../../src/execute/run-phase.js";
+import type { RunEvent } from "../../../src/events.js";
+import { batchSteps } from "../../../src/execute/step-batches.js";
 import { planHarbor } from "../../../src/plan/harbor-node.js";
-import { PENDING_DIR, pendingBookkeeping } from "../../../src/plan/pending.js";
-import type { Plan, Step } from "../../../src/plan/types.js";
+import { PENDING_DIR, pendingBookkeeping } from "../../../src/steps/pending.js";
+import type { Plan, Step } from "../../../src/steps/types.js";
 import { renderShell } from "../../../src/shell/command.js";
 import type { Command } from "../../../src/shell/command.js";
 import { ATOMIC_UPLOAD_BATCH_SCRIPT } from "../../../src/remote/upload-batch.js";

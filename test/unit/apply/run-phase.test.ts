@@ -5,13 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { runPhase } from "../../../src/apply/run-phase.js";
-import type { RunEvent } from "../../../src/apply/events.js";
+import { runPhase } from "../../../src/execute/run-phase.js";
+import type { RunEvent } from "../../../src/events.js";
 import { InterruptedError } from "../../../src/errors.js";
 import type { Role } from "../../../src/inventory/model.js";
 import { cmd } from "../../../src/shell/command.js";
 import { ConnectionLostError, RemoteCommandError, RemoteTimeoutError } from "../../../src/remote/errors.js";
-import type { Action, Plan, Step } from "../../../src/plan/types.js";
+import type { Action, Plan, Step } from "../../../src/steps/types.js";
 import { FakeNetwork } from "../fakes/fake-hosts.js";
 
 function run(host: string, title: string, timeoutMs?: number): Step {

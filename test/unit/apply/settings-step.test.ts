@@ -1,8 +1,8 @@
 /** The settings step with a fake session: PUT, read back, stamp; and each way it fails, clearly. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { applyHarborSettings, notTakenSettings } from "../../../src/apply/settings-step.js";
-import type { SettingsSession } from "../../../src/apply/settings-step.js";
+import { applyHarborSettings, notTakenSettings } from "../../../src/execute/settings-step.js";
+import type { SettingsSession } from "../../../src/execute/settings-step.js";
 import { HarborHaError } from "../../../src/errors.js";
 import { configurationsUrl, planDbSettings } from "../../../src/plan/harbor-settings.js";
 import type { Command } from "../../../src/shell/command.js";

@@ -1,8 +1,8 @@
 /** The wait step with a fake session: polls until ready; on the deadline, fails with the last answer and docker-compose ps. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { waitUntilReady } from "../../../src/apply/wait-step.js";
-import type { WaitSession } from "../../../src/apply/wait-step.js";
+import { waitUntilReady } from "../../../src/execute/wait-step.js";
+import type { WaitSession } from "../../../src/execute/wait-step.js";
 import { HarborHaError } from "../../../src/errors.js";
 import { planStartupWait } from "../../../src/plan/startup.js";
 import type { Command } from "../../../src/shell/command.js";

@@ -6,8 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
-import { withClusterRun } from "../../../src/apply/with-cluster-run.js";
-import type { ClusterRunSettings } from "../../../src/apply/with-cluster-run.js";
+import { withClusterRun } from "../../../src/run/with-cluster-run.js";
+import type { ClusterRunSettings } from "../../../src/run/with-cluster-run.js";
 import { InterruptedError } from "../../../src/errors.js";
 import { LOCK_OWNER_PATH } from "../../../src/lock/commands.js";
 import { formatLockOwner } from "../../../src/lock/owner.js";

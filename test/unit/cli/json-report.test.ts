@@ -1,7 +1,7 @@
 /** formatJsonReport: --json output holds no secret, wherever one slipped in. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { DatabasePreflight } from "../../../src/apply/database.js";
+import type { DatabasePreflight } from "../../../src/db/edge.js";
 import { formatJsonReport } from "../../../src/cli/report/json-report.js";
 import type { JsonReportInput } from "../../../src/cli/report/json-report.js";
 import { StepTimes } from "../../../src/cli/report/step-times.js";

@@ -9,7 +9,7 @@ import { redactedJson } from "../../../src/cli/report/json.js";
 import { REDACTED, Redactor } from "../../../src/inventory/secret.js";
 import { planCluster } from "../../../src/plan/plan-cluster.js";
 import { cmd } from "../../../src/shell/command.js";
-import type { ReconfigureResult } from "../../../src/rolling/types.js";
+import type { ReconfigureResult } from "../../../src/roll/types.js";
 import { ctx, desired, factsOfAll, matchingFacts } from "../plan/example.js";
 
 test("a status or drill document: a secret JSON would escape (quote, backslash, newline) is masked, not left escaped", () => {

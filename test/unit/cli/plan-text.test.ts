@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { formatPlan } from "../../../src/cli/report/plan-text.js";
 import type { DatabasePlan } from "../../../src/db/plan.js";
 import { planCluster } from "../../../src/plan/plan-cluster.js";
-import type { Plan } from "../../../src/plan/types.js";
+import type { Plan } from "../../../src/steps/types.js";
 import { cmd } from "../../../src/shell/command.js";
 import { ctx, desired, factsOfAll, matchingFacts } from "../plan/example.js";
 

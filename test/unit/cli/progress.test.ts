@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { RunEvent } from "../../../src/apply/events.js";
+import type { RunEvent } from "../../../src/events.js";
 import { Redactor, Secret } from "../../../src/inventory/secret.js";
 import { createProgressRenderer } from "../../../src/cli/report/progress.js";
 

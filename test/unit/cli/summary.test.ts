@@ -1,7 +1,7 @@
 /** formatSummary: the table a run ends with, and its last line. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { HostOutcome } from "../../../src/apply/events.js";
+import type { HostOutcome } from "../../../src/events.js";
 import { formatMs } from "../../../src/cli/report/progress.js";
 import { formatSummary } from "../../../src/cli/report/summary.js";
 

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { planDatabase, schemaVersionMatches } from "../../../src/db/plan.js";
 import type { DatabaseFacts } from "../../../src/db/facts.js";
 import type { ParsedRegistrySql } from "../../../src/db/registry-sql.js";
-import type { DesiredDatabase } from "../../../src/render/types.js";
+import type { DesiredDatabase } from "../../../src/desired/types.js";
 
 const desired: DesiredDatabase = {
   host: "10.20.0.31",

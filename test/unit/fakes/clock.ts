@@ -1,5 +1,5 @@
 /** A clock for the rolling code that never waits: sleeps are recorded and move time on. */
-import type { Clock } from "../../../src/rolling/node-roll.js";
+import type { Clock } from "../../../src/roll/node-roll.js";
 
 export class FakeClock implements Clock {
   #now = Date.parse("2026-01-01T00:00:00Z");

@@ -9,13 +9,13 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { DatabaseEdge, DatabasePreflight } from "../../../src/apply/database.js";
-import type { EmitEvent, RunEvent } from "../../../src/apply/events.js";
+import type { DatabaseEdge, DatabasePreflight } from "../../../src/db/edge.js";
+import type { EmitEvent, RunEvent } from "../../../src/events.js";
 import type { HostFacts } from "../../../src/facts/types.js";
 import type { Inventory } from "../../../src/inventory/model.js";
 import { LOCK_HELD_EXIT, LOCK_OWNER_PATH } from "../../../src/lock/commands.js";
-import type { DesiredHost } from "../../../src/render/types.js";
-import { expectedFingerprint } from "../../../src/rolling/health.js";
+import type { DesiredHost } from "../../../src/desired/types.js";
+import { expectedFingerprint } from "../../../src/roll/health.js";
 import { desired, inv as example, matchingFacts, VIP } from "../plan/example.js";
 import { FIXTURE_STATE_DIR } from "../render/helpers.js";
 import { FakeNetwork } from "./fake-hosts.js";

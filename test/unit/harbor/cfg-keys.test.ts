@@ -9,7 +9,7 @@ import { test } from "node:test";
 import { harborCfgKeys } from "../../../src/harbor/cfg-keys.js";
 import { harborSeriesOf, seriesOfValidVersion } from "../../../src/harbor/versions.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
-import type { DesiredHost } from "../../../src/render/types.js";
+import type { DesiredHost } from "../../../src/desired/types.js";
 import { HARBOR_TEST_VERSIONS, readBundleMember } from "../../helpers/harbor-bundles.js";
 import { buildTestInventory, inventoryData, readFixtureState } from "../render/helpers.js";
 

@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { parse } from "yaml";
 import { catalogueChartKeys, findUnknownValueKeys } from "../../../src/helm/chart-keys.js";
 import type { ChartKeyNode } from "../../../src/helm/chart-keys.js";
-import { readChartPackage } from "../../../src/helm/read-chart.js";
+import { readChartPackage } from "../../../src/bundle/read-chart.js";
 import { HELM_CHART_APP_VERSION, HELM_CHART_VERSION } from "../../../src/harbor/helm-chart.js";
 import { harborChart } from "../../helpers/helm.js";
 import { createTestWorld } from "../inventory/env.js";

@@ -20,10 +20,10 @@ import {
   mountCommand,
   persistMountCommand,
   serviceCommand,
-} from "../../../src/plan/commands.js";
+} from "../../../src/steps/commands.js";
 import type { Command } from "../../../src/shell/command.js";
 import { renderShell } from "../../../src/shell/command.js";
-import type { DesiredMount } from "../../../src/render/types.js";
+import type { DesiredMount } from "../../../src/desired/types.js";
 
 const shown = (c: Command) => renderShell(c, { reveal: false });
 const MOUNT: DesiredMount = {

@@ -4,7 +4,7 @@
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { collectSecrets } from "../../../src/apply/secrets.js";
+import { collectSecrets } from "../../../src/run/collect-secrets.js";
 import { emptyFacts } from "../../../src/facts/parse.js";
 import { sha256Hex } from "../../../src/facts/queries.js";
 import type { HostFacts } from "../../../src/facts/types.js";
@@ -13,14 +13,14 @@ import type { Harbor1Inventory } from "../../../src/inventory/model.js";
 import { harbor1 } from "../../helpers/harbor1.js";
 import { Redactor } from "../../../src/inventory/secret.js";
 import { projectRoot } from "../../../src/paths.js";
-import { fstabLine } from "../../../src/plan/commands.js";
+import { fstabLine } from "../../../src/steps/commands.js";
 import { bundleRemotePath, INSTALL_STAMP_PATH, installDigest, localHealthUrl } from "../../../src/plan/harbor-node.js";
 import type { BundleInfo } from "../../../src/plan/harbor-node.js";
 import { LB_SYSCTLS } from "../../../src/plan/loadbalancer.js";
 import type { PlanContext } from "../../../src/plan/plan-cluster.js";
 import { harborDir } from "../../../src/render/harbor-node.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
-import type { DesiredFile, DesiredHost, DesiredState } from "../../../src/render/types.js";
+import type { DesiredFile, DesiredHost, DesiredState } from "../../../src/desired/types.js";
 import { vipParts } from "../../../src/inventory/model.js";
 import { readFixtureState } from "../render/helpers.js";
 import { harborLiveFiles } from "../../../src/render/harbor-paths.js";

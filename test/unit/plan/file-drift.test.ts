@@ -6,8 +6,8 @@ import type { HostFacts } from "../../../src/facts/types.js";
 import { REDACTED } from "../../../src/inventory/secret.js";
 import { planHarbor, planStorage } from "../../../src/plan/harbor-node.js";
 import { planLoadBalancer } from "../../../src/plan/loadbalancer.js";
-import type { Step } from "../../../src/plan/types.js";
-import type { DesiredHost } from "../../../src/render/types.js";
+import type { Step } from "../../../src/steps/types.js";
+import type { DesiredHost } from "../../../src/desired/types.js";
 import { bundle, EXAMPLE_SECRETS, fileOf, hostNamed, inv, matchingFacts, redactor } from "./example.js";
 
 const KEEPALIVED_CONF = "/etc/keepalived/keepalived.conf";

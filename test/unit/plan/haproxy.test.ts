@@ -19,7 +19,7 @@ import { preflightProblems } from "../../../src/plan/preflight.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
 import { HAPROXY_CFG_PATH } from "../../../src/render/haproxy.js";
 import { VIP_ACCEPT_SCRIPT_PATH } from "../../../src/render/harbor-node.js";
-import type { DesiredHost } from "../../../src/render/types.js";
+import type { DesiredHost } from "../../../src/desired/types.js";
 import { readFixtureState } from "../render/helpers.js";
 import { bundle, desired, inv, matchingFacts, redactor } from "./example.js";
 
@@ -199,7 +199,7 @@ test("parseHaproxyStat reads HAProxy 2.6's show stat: servers only, state, sessi
 });
 
 test("rotate-certs under haproxy: a changed CA file on a load balancer keeps HAProxy's reload and its check (HAProxy reads the CA only then)", async () => {
-  const { limitPlanToTls } = await import("../../../src/rolling/tls.js");
+  const { limitPlanToTls } = await import("../../../src/roll/tls.js");
   const { LB_CA_PATH } = await import("../../../src/render/loadbalancer.js");
   const f = lbFacts((x) => {
     x.files[LB_CA_PATH] = { present: true, sha256: "0".repeat(64), content: "old CA\n" };
@@ -214,7 +214,7 @@ test("rotate-certs under haproxy: a changed CA file on a load balancer keeps HAP
 });
 
 test("rotate-certs under haproxy with a node to reinstall: the load balancer's HAProxy check stays once, never taken for a shared-storage check step", async () => {
-  const { limitPlanToTls } = await import("../../../src/rolling/tls.js");
+  const { limitPlanToTls } = await import("../../../src/roll/tls.js");
   const { LB_CA_PATH } = await import("../../../src/render/loadbalancer.js");
   const lbSteps = planLoadBalancer(
     host("lb1"),

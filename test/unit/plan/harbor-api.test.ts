@@ -12,7 +12,7 @@ import { after, before, test } from "node:test";
 import { parseFacts } from "../../../src/facts/parse.js";
 import { encodeQueries } from "../../../src/facts/queries.js";
 import { Secret } from "../../../src/inventory/secret.js";
-import { harborApiCommand, harborApiCurlConfig, parseApiAnswer } from "../../../src/plan/commands.js";
+import { harborApiCommand, harborApiCurlConfig, parseApiAnswer } from "../../../src/steps/commands.js";
 import { renderShell } from "../../../src/shell/command.js";
 import { FACTS_SCRIPT_PATH } from "../facts/run-facts.js";
 

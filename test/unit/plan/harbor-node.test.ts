@@ -5,7 +5,7 @@ import { sha256Hex } from "../../../src/facts/queries.js";
 import type { HostFacts } from "../../../src/facts/types.js";
 import { bundleRemotePath, INSTALL_STAMP_PATH, installDigest, localHealthUrl, planHarbor, planStorage } from "../../../src/plan/harbor-node.js";
 import { planLoadBalancer } from "../../../src/plan/loadbalancer.js";
-import type { Step } from "../../../src/plan/types.js";
+import type { Step } from "../../../src/steps/types.js";
 import { renderShell } from "../../../src/shell/command.js";
 import { VIP_ACCEPT_SCRIPT_PATH } from "../../../src/render/harbor-node.js";
 import { bareFacts, bundle, fileOf, hostNamed, inv, matchingFacts, redactor } from "./example.js";

@@ -8,8 +8,8 @@ import { test } from "node:test";
 import type { HostFacts } from "../../../src/facts/types.js";
 import { planHarbor } from "../../../src/plan/harbor-node.js";
 import { planLoadBalancer } from "../../../src/plan/loadbalancer.js";
-import { markPendingCommand, PENDING_DIR, pendingBookkeeping } from "../../../src/plan/pending.js";
-import type { Step } from "../../../src/plan/types.js";
+import { markPendingCommand, PENDING_DIR, pendingBookkeeping } from "../../../src/steps/pending.js";
+import type { Step } from "../../../src/steps/types.js";
 import { renderShell } from "../../../src/shell/command.js";
 import { bundle, hostNamed, inv, matchingFacts, redactor } from "./example.js";
 

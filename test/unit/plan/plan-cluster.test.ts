@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { renderShell } from "../../../src/shell/command.js";
 import { planCluster } from "../../../src/plan/plan-cluster.js";
-import { isEmptyPlan, stepsIn } from "../../../src/plan/types.js";
-import type { Step } from "../../../src/plan/types.js";
+import { isEmptyPlan, stepsIn } from "../../../src/steps/types.js";
+import type { Step } from "../../../src/steps/types.js";
 import { bareFacts, ctx, desired, factsOfAll, hostNamed, matchingFacts } from "./example.js";
 
 const titles = (steps: readonly Step[]) => steps.map((s) => s.title);

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { collectSecrets } from "../../../src/apply/secrets.js";
+import { collectSecrets } from "../../../src/run/collect-secrets.js";
 import { sha256Hex } from "../../../src/facts/queries.js";
 import type { HostFacts } from "../../../src/facts/types.js";
 import { buildInventorySchema } from "../../../src/inventory/schema.js";
@@ -12,9 +12,9 @@ import type { Inventory } from "../../../src/inventory/model.js";
 import { Redactor } from "../../../src/inventory/secret.js";
 import { planHarbor } from "../../../src/plan/harbor-node.js";
 import { planLoadBalancer } from "../../../src/plan/loadbalancer.js";
-import { maskSecretValues } from "../../../src/plan/mask-secrets.js";
+import { maskSecretValues } from "../../../src/steps/mask-secrets.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
-import type { DesiredHost } from "../../../src/render/types.js";
+import type { DesiredHost } from "../../../src/desired/types.js";
 import { inventoryData, readFixtureState, testResolver } from "../render/helpers.js";
 import { bundle, matchingFacts } from "./example.js";
 

@@ -8,7 +8,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { test } from "node:test";
-import { HARBOR_TOKEN_PROBE_PATH, harborStartupProbeCommand } from "../../../src/plan/commands.js";
+import { HARBOR_TOKEN_PROBE_PATH, harborStartupProbeCommand } from "../../../src/steps/commands.js";
 import { judgeHarborStartup } from "../../../src/plan/startup.js";
 import { renderShell } from "../../../src/shell/command.js";
 

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { DatabasePreflight } from "../../../src/apply/database.js";
+import type { DatabasePreflight } from "../../../src/db/edge.js";
 import type { HostFacts } from "../../../src/facts/types.js";
 import { planProvision } from "../../../src/provision/plan-provision.js";
 import type { ProvisionPlanContext } from "../../../src/provision/plan-provision.js";

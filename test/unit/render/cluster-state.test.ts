@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { HarborHaError } from "../../../src/errors.js";
-import { clusterStateDir, readClusterState, readOrCreateClusterState } from "../../../src/state/cluster-state.js";
+import { clusterStateDir, readClusterState, readOrCreateClusterState } from "../../../src/secrets/cluster-state.js";
 import { buildTestInventory, inventoryData } from "./helpers.js";
 
 test("readOrCreateClusterState generates once (0700 folder, 0600 files) and then reads the same state back", async () => {

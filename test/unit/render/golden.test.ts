@@ -11,7 +11,7 @@ import { test } from "node:test";
 import { readInventory } from "../../../src/inventory/load.js";
 import { projectRoot } from "../../../src/paths.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
-import type { DesiredHost, DesiredState } from "../../../src/render/types.js";
+import type { DesiredHost, DesiredState } from "../../../src/desired/types.js";
 import type { Inventory } from "../../../src/inventory/model.js";
 import { harbor1 } from "../../helpers/harbor1.js";
 import { readFixtureState } from "./helpers.js";

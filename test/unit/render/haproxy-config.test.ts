@@ -16,7 +16,7 @@ import { haproxySetStateCommand, haproxyShowStatCommand, parseHaproxyStat, takes
 import { renderShell } from "../../../src/shell/command.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
 import { HAPROXY_CFG_PATH, renderHaproxyCfg } from "../../../src/render/haproxy.js";
-import { defaultTemplates } from "../../../src/render/templates.js";
+import { defaultTemplates } from "../../../src/desired/templates.js";
 import { LB_CA_PATH } from "../../../src/render/loadbalancer.js";
 import {
   addInterface,

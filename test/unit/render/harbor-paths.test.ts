@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
 import { harborLiveFiles } from "../../../src/render/harbor-paths.js";
-import type { DesiredHost } from "../../../src/render/types.js";
+import type { DesiredHost } from "../../../src/desired/types.js";
 import { buildTestInventory, inventoryData, makeTestTls, readFixtureState } from "./helpers.js";
 
 const content = (h: DesiredHost, path: string) => h.files.find((f) => f.path === path)?.content;

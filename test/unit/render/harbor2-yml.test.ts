@@ -7,7 +7,7 @@ import { parse } from "yaml";
 import { parseHarbor2Inventory } from "../../../src/inventory/load.js";
 import { projectRoot } from "../../../src/paths.js";
 import { harbor2YmlSecretKeys, renderHarbor2Yml } from "../../../src/render/harbor2-yml.js";
-import { defaultTemplates } from "../../../src/render/templates.js";
+import { defaultTemplates } from "../../../src/desired/templates.js";
 import { createTestWorld } from "../inventory/env.js";
 import type { TestWorld } from "../inventory/env.js";
 import { TEST_NOW } from "../inventory/tls-fixtures.js";

@@ -11,7 +11,7 @@ import type { ClusterState, Harbor1Inventory, TlsMaterial } from "../../../src/i
 import { buildInventorySchema, type SourceResolver } from "../../../src/inventory/schema.js";
 import { Secret } from "../../../src/inventory/secret.js";
 import { projectRoot } from "../../../src/paths.js";
-import { readClusterState } from "../../../src/state/cluster-state.js";
+import { readClusterState } from "../../../src/secrets/cluster-state.js";
 
 export const FIXTURE_STATE_DIR = join(projectRoot(), "test", "fixtures", "state");
 

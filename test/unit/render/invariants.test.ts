@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { ClusterState, Inventory, TlsMaterial } from "../../../src/inventory/model.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
-import type { DesiredFile, DesiredHost } from "../../../src/render/types.js";
+import type { DesiredFile, DesiredHost } from "../../../src/desired/types.js";
 import { buildTestInventory, inventoryData, makeTestTls, readFixtureState, TEST_SECRETS, type ShapeOptions } from "./helpers.js";
 
 const KEEPALIVED_CONF = "/etc/keepalived/keepalived.conf";

@@ -106,7 +106,7 @@ test("keepalived -t accepts load_balancing: haproxy (no virtual servers; a vrrp_
   const ns = createNetns();
   try {
     addInterface(ns.name, "eth0", "10.30.0.11/24");
-    // As the tool's own gate does it (apply/keepalived-check.ts): a vrrp_script ends -t in a silent SIGTERM, so the VRRP part decides.
+    // As the tool's own gate does it (execute/keepalived-check.ts): a vrrp_script ends -t in a silent SIGTERM, so the VRRP part decides.
     const whole = keepalivedTest(ns.name, conf, "", inv.data.keepalived.script_user);
     assert.equal(whole.output, "");
     assert.ok(whole.exit === 0 || whole.exit === 143, `keepalived -t exited ${whole.exit}`);

@@ -19,7 +19,7 @@ import { Secret } from "../../../src/inventory/secret.js";
 import { projectRoot } from "../../../src/paths.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
 import { harborLiveFiles } from "../../../src/render/harbor-paths.js";
-import type { DesiredHost } from "../../../src/render/types.js";
+import type { DesiredHost } from "../../../src/desired/types.js";
 import { HARBOR_TEST_VERSIONS, unpackHarborBundle } from "../../helpers/harbor-bundles.js";
 import { buildTestInventory, inventoryData, makeTestTls, readFixtureState } from "./helpers.js";
 

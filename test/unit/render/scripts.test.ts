@@ -8,7 +8,7 @@ import { test } from "node:test";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
 import { VIP_ACCEPT_SCRIPT_PATH } from "../../../src/render/harbor-node.js";
 import { CHECK_SCRIPT_PATH } from "../../../src/render/loadbalancer.js";
-import type { DesiredState } from "../../../src/render/types.js";
+import type { DesiredState } from "../../../src/desired/types.js";
 import { buildTestInventory, createNetns, inventoryData, isRoot, makeTestTls, readFixtureState, runInNetns } from "./helpers.js";
 
 async function renderShape(protocol: "http" | "https", withCa: boolean): Promise<DesiredState> {

@@ -4,8 +4,8 @@ import { test } from "node:test";
 import type { HostFacts } from "../../../src/facts/types.js";
 import { INSTALL_STAMP_PATH } from "../../../src/plan/harbor-node.js";
 import { planCluster } from "../../../src/plan/plan-cluster.js";
-import type { Plan } from "../../../src/plan/types.js";
-import { splitForRoll } from "../../../src/rolling/cluster-steps.js";
+import type { Plan } from "../../../src/steps/types.js";
+import { splitForRoll } from "../../../src/roll/cluster-steps.js";
 import { ctx, desired, factsOfAll, inv, matchingFacts } from "../plan/example.js";
 import { configurationsUrl } from "../../../src/plan/harbor-settings.js";
 

@@ -5,8 +5,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderShell } from "../../../src/shell/command.js";
-import { gateCheckCommand, parseFingerprint, removeDrainMarkerCommand, stopHarborCommand } from "../../../src/rolling/commands.js";
-import { orderLoadBalancers } from "../../../src/apply/loadbalancer-roll.js";
+import { gateCheckCommand, parseFingerprint, removeDrainMarkerCommand, stopHarborCommand } from "../../../src/roll/commands.js";
+import { orderLoadBalancers } from "../../../src/execute/loadbalancer-roll.js";
 
 describe("rolling commands", () => {
   it("reads OpenSSL's fingerprint line, old and new spelling", () => {

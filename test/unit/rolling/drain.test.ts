@@ -5,10 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { applyDrain, checkerPeriodMs, removeDrain } from "../../../src/rolling/drain.js";
-import type { DrainContext } from "../../../src/rolling/drain.js";
-import { drainMarkerPath } from "../../../src/rolling/commands.js";
-import { NO_IPVS } from "../../../src/plan/ipvs.js";
+import { applyDrain, checkerPeriodMs, removeDrain } from "../../../src/roll/drain.js";
+import type { DrainContext } from "../../../src/roll/drain.js";
+import { drainMarkerPath } from "../../../src/roll/commands.js";
+import { NO_IPVS } from "../../../src/facts/ipvs.js";
 import { HarborHaError } from "../../../src/errors.js";
 import { FakeNetwork } from "../fakes/fake-hosts.js";
 import type { FakeHost } from "../fakes/fake-hosts.js";

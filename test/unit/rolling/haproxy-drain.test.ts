@@ -8,8 +8,8 @@ import type { Inventory } from "../../../src/inventory/model.js";
 import type { SshPool } from "../../../src/remote/pool.js";
 import { renderShell } from "../../../src/shell/command.js";
 import type { Command } from "../../../src/shell/command.js";
-import { applyHaproxyDrain, removeHaproxyDrain } from "../../../src/rolling/haproxy-drain.js";
-import type { Clock } from "../../../src/rolling/node-roll.js";
+import { applyHaproxyDrain, removeHaproxyDrain } from "../../../src/roll/haproxy-drain.js";
+import type { Clock } from "../../../src/roll/node-roll.js";
 import { inv } from "../plan/example.js";
 
 const hx: Inventory = { ...inv, data: { ...inv.data, load_balancing: "haproxy", haproxy: { ...inv.data.haproxy, drain_timeout_s: 20 } } };

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { pollHealth, rollBatches } from "../../../src/rolling/node-roll.js";
-import type { Clock, RollIO, RollNode } from "../../../src/rolling/node-roll.js";
+import { pollHealth, rollBatches } from "../../../src/roll/node-roll.js";
+import type { Clock, RollIO, RollNode } from "../../../src/roll/node-roll.js";
 
 function fakeClock(): Clock & { slept: number[] } {
   let t = 0;

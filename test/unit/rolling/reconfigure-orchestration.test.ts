@@ -5,15 +5,15 @@
  */
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
-import { reconfigure, ReconfigureFailed } from "../../../src/rolling/reconfigure.js";
-import type { ReconfigureOptions } from "../../../src/rolling/reconfigure.js";
-import { drainMarkerPath } from "../../../src/rolling/commands.js";
+import { reconfigure, ReconfigureFailed } from "../../../src/roll/reconfigure.js";
+import type { ReconfigureOptions } from "../../../src/roll/reconfigure.js";
+import { drainMarkerPath } from "../../../src/roll/commands.js";
 import { InterruptedError } from "../../../src/errors.js";
 import type { HostFacts } from "../../../src/facts/types.js";
 import { LOCK_OWNER_PATH } from "../../../src/lock/commands.js";
-import { PENDING_DIR } from "../../../src/plan/pending.js";
+import { PENDING_DIR } from "../../../src/steps/pending.js";
 import { VIP_ACCEPT_SCRIPT_PATH } from "../../../src/render/harbor-node.js";
-import type { DesiredHost } from "../../../src/render/types.js";
+import type { DesiredHost } from "../../../src/desired/types.js";
 import { matchingFacts } from "../plan/example.js";
 import { fakeCluster, fakeEdges } from "../fakes/cluster.js";
 import type { FakeCluster } from "../fakes/cluster.js";

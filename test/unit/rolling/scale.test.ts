@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { parseRealServers, readMembership, inventoryWithNodes, KEEPALIVED_CONF_PATH } from "../../../src/rolling/scale.js";
-import { limitPlanToTls, withTransitionCa } from "../../../src/rolling/tls.js";
+import { parseRealServers, readMembership, inventoryWithNodes, KEEPALIVED_CONF_PATH } from "../../../src/roll/scale.js";
+import { limitPlanToTls, withTransitionCa } from "../../../src/roll/tls.js";
 import { planCluster } from "../../../src/plan/plan-cluster.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
 import { LB_CA_PATH } from "../../../src/render/loadbalancer.js";

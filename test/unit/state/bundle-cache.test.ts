@@ -4,7 +4,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFil
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { BUNDLE_CACHE_FILE, readThroughBundleCache } from "../../../src/state/bundle-cache.js";
+import { BUNDLE_CACHE_FILE, readThroughBundleCache } from "../../../src/cache/bundle-cache.js";
 
 describe("bundle cache", () => {
   const dir = mkdtempSync(join(tmpdir(), "harbor-ha-bundle-cache-"));

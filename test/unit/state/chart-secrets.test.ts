@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { HarborHaError } from "../../../src/errors.js";
 import { projectRoot } from "../../../src/paths.js";
-import { CHART_SECRET_FILES, readChartSecrets, readOrCreateChartSecrets, REGISTRY_HTPASSWD_FILE } from "../../../src/state/chart-secrets.js";
+import { CHART_SECRET_FILES, readChartSecrets, readOrCreateChartSecrets, REGISTRY_HTPASSWD_FILE } from "../../../src/secrets/chart-secrets.js";
 
 const FIXTURE_STATE = join(projectRoot(), "test", "fixtures", "state");
 

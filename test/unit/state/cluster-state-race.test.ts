@@ -11,12 +11,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { test } from "node:test";
-import type { ClusterStateRead } from "../../../src/state/cluster-state.js";
-import { clusterStateDir, readOrCreateClusterState } from "../../../src/state/cluster-state.js";
+import type { ClusterStateRead } from "../../../src/secrets/cluster-state.js";
+import { clusterStateDir, readOrCreateClusterState } from "../../../src/secrets/cluster-state.js";
 import { buildTestInventory, inventoryData } from "../render/helpers.js";
 
 const execFileAsync = promisify(execFile);
-const MODULE = fileURLToPath(new URL("../../../src/state/cluster-state.js", import.meta.url));
+const MODULE = fileURLToPath(new URL("../../../src/secrets/cluster-state.js", import.meta.url));
 
 function emptyInventory() {
   const root = mkdtempSync(join(tmpdir(), "hha-race-"));

@@ -11,8 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { HarborHaError } from "../../../src/errors.js";
-import { checkClusterStateFiles, clusterStateDir, readOrCreateClusterState } from "../../../src/state/cluster-state.js";
-import { checkTokenKeyPair, pemLabel } from "../../../src/state/token-key.js";
+import { checkClusterStateFiles, clusterStateDir, readOrCreateClusterState } from "../../../src/secrets/cluster-state.js";
+import { checkTokenKeyPair, pemLabel } from "../../../src/secrets/token-key.js";
 import { buildTestInventory, FIXTURE_STATE_DIR, inventoryData } from "../render/helpers.js";
 
 const FIXTURE_KEY = readFileSync(join(FIXTURE_STATE_DIR, "token_private_key.pem"), "utf8");

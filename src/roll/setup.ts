@@ -1,0 +1,135 @@
+/**
+ * Before a roll changes anything: facts of every host (one round trip each), the plan
+ * provision would make, which nodes the load balancers serve, which are healthy, and the
+ * batches — refused up front when they would take too many nodes out. Read-only.
+ */
+import type { Inventory } from "../inventory/model.js";
+import type { Redactor } from "../inventory/secret.js";
+import type { DesiredState } from "../desired/types.js";
+import type { HostFacts } from "../facts/types.js";
+import type { SshPool } from "../remote/pool.js";
+import { planCluster } from "../plan/plan-cluster.js";
+import type { BundleInfo } from "../plan/harbor-node.js";
+import { queriesFor } from "../plan/queries.js";
+import type { Plan } from "../steps/types.js";
+import { gatherFactsKnowing } from "../gather/facts.js";
+import { clusterStateDir } from "../secrets/cluster-state.js";
+import { newSharedStorageMarker } from "../run/cluster-run.js";
+import type { DatabaseEdge } from "../db/edge.js";
+import { gatherNodeChecks } from "../gather/verify.js";
+import type { NodeCheck } from "../gather/verify.js";
+import { HarborHaError, UsageError } from "../errors.js";
+import { readMembership } from "./scale.js";
+import type { Membership } from "./scale.js";
+import { planBatches, refuseUnsafeRoll } from "./safety.js";
+import type { RollNode } from "./node-roll.js";
+import { limitPlanToTls } from "./tls.js";
+import { splitForRoll } from "./cluster-steps.js";
+import type { RollPlans } from "./cluster-steps.js";
+
+export interface RollSetup {
+  /** The whole plan, as shown (--dry-run, --json). */
+  plan: Plan;
+  /** What each node applies as it rolls, and the cluster-wide steps run around the roll. */
+  roll: RollPlans;
+  facts: Map<string, HostFacts>;
+  membership: Membership;
+  nodeChecks: NodeCheck[];
+  healthy: string[];
+  /** Node addresses with a drain marker on some load balancer now. */
+  drained: string[];
+  batches: RollNode[][];
+  /** Hosts the run may touch (--limit), by name; removed nodes by address. */
+  inScope: (name: string) => boolean;
+}
+
+export interface SetupOptions {
+  /** How the database's state is read (mysql2 in a real run). */
+  database: DatabaseEdge;
+  tlsOnly: boolean;
+  /** How long Harbor may take to start on a node after install.sh. */
+  startupTimeoutMs: number;
+  serial: number;
+  limit?: readonly string[];
+  /** A dry run: the state folder's caches are only read. */
+  dryRun?: boolean;
+}
+
+export class RollRefused extends HarborHaError {}
+
+export async function prepareRoll(
+  pool: SshPool,
+  inv: Inventory,
+  desired: DesiredState,
+  bundle: BundleInfo,
+  redactor: Redactor,
+  opts: SetupOptions,
+): Promise<RollSetup> {
+  const queries = new Map(desired.hosts.map((d) => [d.host.name, queriesFor(inv, d, bundle)]));
+  const [gathered, database] = await Promise.all([
+    gatherFactsKnowing(pool, queries, clusterStateDir(inv), { persist: opts.dryRun !== true }),
+    opts.database.preflight(inv, desired.database, pool, false, { persist: opts.dryRun !== true }).catch((e: Error) => e),
+  ]);
+  const problems = [...gathered.failures].map(([host, e]) => `${host}: ${e.message}`);
+  if (database instanceof Error) problems.push(`database: ${database.message}`);
+  else if (database.plan.action !== "skip")
+    problems.push(`database: ${database.plan.reason} — a rolling run never loads or re-initialises the schema; run provision for that`);
+  const full = planCluster(desired, gathered.facts, {
+    inv,
+    redactor,
+    bundle,
+    startupTimeoutMs: opts.startupTimeoutMs,
+    sharedStorageMarker: newSharedStorageMarker(inv),
+  });
+  problems.push(...full.problems.map((p) => `${p.host}: ${p.message}\n    → ${p.hint}`));
+  if (problems.length > 0)
+    throw new RollRefused(`preflight failed; nothing was changed on any host:\n  ${problems.join("\n  ")}`, {
+      hint: "Fix the problems above and run again.",
+    });
+
+  const lbFacts = new Map([...gathered.facts].filter(([h]) => inv.data.load_balancers.some((l) => l.name === h)));
+  const membership = readMembership(inv, lbFacts);
+  if (membership.unprovisioned.length > 0) {
+    throw new RollRefused(`${membership.unprovisioned.join(", ")} has no keepalived.conf: this cluster was not provisioned yet`, {
+      hint: "Run `harbor-ha provision` first; reconfigure changes a running cluster.",
+    });
+  }
+  if (opts.tlsOnly) {
+    // Certificate rotation changes no membership: new nodes wait for reconfigure.
+    membership.added = [];
+    membership.removed = [];
+  }
+  const inScope = scopeOf(inv, membership, opts.limit);
+  const plan = opts.tlsOnly ? limitPlanToTls(full) : full;
+
+  const nodeChecks = await gatherNodeChecks(pool, inv);
+  const serving = inv.data.harbor_nodes.filter((n) => membership.serving.includes(n.address));
+  const healthy = serving
+    .filter((n) => nodeChecks.filter((c) => c.node === n.name).every((c) => c.ok) && nodeChecks.some((c) => c.node === n.name))
+    .map((n) => n.name);
+  const drained = [...new Set([...lbFacts.values()].flatMap((f) => f.drained ?? []))];
+  const roll = splitForRoll(plan);
+  const toRoll = serving.filter(
+    (n) => inScope(n.name) && ((roll.nodes.hosts.find((h) => h.host.name === n.name)?.steps.length ?? 0) > 0 || drained.includes(n.address)),
+  );
+  const batches = planBatches(
+    toRoll.map((n) => ({ name: n.name, address: n.address })),
+    new Set(serving.map((n) => n.name).filter((n) => !healthy.includes(n))),
+    opts.serial,
+  );
+  const refusal = refuseUnsafeRoll({ batches, healthy, serving: serving.map((n) => n.name), serial: opts.serial });
+  if (refusal)
+    throw new RollRefused(`refusing to roll: ${refusal}; nothing was changed`, {
+      hint: "Bring the failing nodes back first (harbor-ha provision, or fix them by hand), or roll with a smaller --serial.",
+    });
+  return { plan, roll, facts: gathered.facts, membership, nodeChecks, healthy, drained, batches, inScope };
+}
+
+/** --limit: every name must be an inventory host or a removed node's address. */
+function scopeOf(inv: Inventory, m: Membership, limit: readonly string[] | undefined): (name: string) => boolean {
+  if (!limit || limit.length === 0) return () => true;
+  const known = [...inv.data.load_balancers.map((l) => l.name), ...inv.data.harbor_nodes.map((n) => n.name), ...m.removed];
+  const unknown = limit.filter((l) => !known.includes(l));
+  if (unknown.length > 0) throw new UsageError(`--limit names unknown hosts: ${unknown.join(", ")}`, `Known hosts: ${known.join(", ")}.`);
+  return (name) => limit.includes(name);
+}
