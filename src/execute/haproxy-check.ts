@@ -4,7 +4,7 @@
  */
 import { posix } from "node:path";
 import { HarborHaError } from "../errors.js";
-import { haproxyCheckCommand } from "../plan/haproxy-commands.js";
+import { haproxyCheckCommand } from "../lb/haproxy/commands.js";
 import { checkTranscript, runOnStagedCopy } from "./staged-check.js";
 import type { StagedCheckSession, StagedConfSpec } from "./staged-check.js";
 

@@ -9,7 +9,7 @@ import { HARBOR2_RELEASE_STAMP_PATH } from "../harbor/harbor2-layout.js";
 import type { DesiredHost } from "../desired/types.js";
 import type { HostFacts } from "../facts/types.js";
 import { harbor2PrerequisiteProblems, prerequisiteProblems } from "./prerequisites.js";
-import { loadBalancingProblems } from "./haproxy-preflight.js";
+import { loadBalancingProblems } from "../lb/haproxy/preflight.js";
 import type { PreflightProblem } from "../steps/types.js";
 
 /** The installer bundle unpacks to a few hundred MB; Harbor's images need more. */

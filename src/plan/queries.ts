@@ -5,7 +5,7 @@ import type { DesiredHost } from "../desired/types.js";
 import { baseQueries } from "../facts/queries.js";
 import type { FactQuery } from "../facts/queries.js";
 import { harborDir, VIP_ACCEPT_SCRIPT_PATH } from "../render/harbor-node.js";
-import { HAPROXY_CFG_PATH } from "../render/haproxy.js";
+import { HAPROXY_CFG_PATH } from "../lb/haproxy/render.js";
 import { HARBOR2_RELEASE_STAMP_PATH } from "../harbor/harbor2-layout.js";
 import { harbor2EnvQueries } from "./harbor2-live.js";
 import { bundleRemotePath, INSTALL_STAMP_PATH, localHealthUrl } from "./harbor-node.js";

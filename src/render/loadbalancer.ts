@@ -9,7 +9,7 @@ import { HARBOR2_HEALTH_TEST } from "../harbor/harbor2-layout.js";
 import type { LoadBalancerSpec } from "../inventory/schema.js";
 import { shellDoubleQuote } from "../shell/command.js";
 import { desiredDirectory, desiredFile } from "../desired/files.js";
-import { HAPROXY_CFG_PATH, haproxyVrrpScript, renderHaproxyCfg } from "./haproxy.js";
+import { HAPROXY_CFG_PATH, haproxyVrrpScript, renderHaproxyCfg } from "../lb/haproxy/render.js";
 import type { TemplateSet } from "../desired/templates.js";
 import type { DesiredFile, DesiredHost } from "../desired/types.js";
 

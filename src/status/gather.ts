@@ -5,8 +5,8 @@
  */
 import type { Inventory } from "../inventory/model.js";
 import { usesHaproxy } from "../inventory/model.js";
-import { haproxyShowStatCommand, parseHaproxyStat } from "../plan/haproxy-commands.js";
-import type { HaproxyServerStat } from "../plan/haproxy-commands.js";
+import { haproxyShowStatCommand, parseHaproxyStat } from "../lb/haproxy/commands.js";
+import type { HaproxyServerStat } from "../lb/haproxy/commands.js";
 import { clusterStateDir, readClusterState } from "../secrets/cluster-state.js";
 import { readOrCreatePinnedSecrets } from "../secrets/chart-secrets.js";
 import { isHarbor2Vm } from "../inventory/model.js";
@@ -18,7 +18,7 @@ import { gatherFactsKnowing } from "../gather/facts.js";
 import { gatherNodeChecks } from "../gather/verify.js";
 import { LOCK_DIR, LOCK_OWNER_PATH } from "../lock/commands.js";
 import { HarborHaError } from "../errors.js";
-import { ipvsTableCommand, readIpvsTable } from "../facts/ipvs.js";
+import { ipvsTableCommand, readIpvsTable } from "../lb/lvs-dr/ipvs.js";
 import { buildStatusReport } from "./report.js";
 import type { DatabaseStatus, IpvsService, StatusReport } from "./types.js";
 import type { DesiredDatabase } from "../desired/types.js";

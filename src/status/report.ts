@@ -7,7 +7,7 @@ import { isHarbor2Vm, usesHaproxy, vipParts } from "../inventory/model.js";
 import { SECRETKEY_PATH } from "../harbor/layout.js";
 import { HARBOR2_SECRETKEY_PATH, HARBOR2_TOKEN_KEY_PATH } from "../harbor/harbor2-layout.js";
 import { HARBOR2_PINNED_SECRETS_PATH } from "../render/harbor2-node.js";
-import type { HaproxyServerStat } from "../plan/haproxy-commands.js";
+import type { HaproxyServerStat } from "../lb/haproxy/commands.js";
 import type { DesiredHost, DesiredState } from "../desired/types.js";
 import type { HostFacts } from "../facts/types.js";
 import { sha256Hex } from "../facts/queries.js";

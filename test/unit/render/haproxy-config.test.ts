@@ -12,10 +12,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Harbor2VmInventory, Inventory } from "../../../src/inventory/model.js";
-import { haproxySetStateCommand, haproxyShowStatCommand, parseHaproxyStat, takesTraffic } from "../../../src/plan/haproxy-commands.js";
+import { haproxySetStateCommand, haproxyShowStatCommand, parseHaproxyStat, takesTraffic } from "../../../src/lb/haproxy/commands.js";
 import { renderShell } from "../../../src/shell/command.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
-import { HAPROXY_CFG_PATH, renderHaproxyCfg } from "../../../src/render/haproxy.js";
+import { HAPROXY_CFG_PATH, renderHaproxyCfg } from "../../../src/lb/haproxy/render.js";
 import { defaultTemplates } from "../../../src/desired/templates.js";
 import { LB_CA_PATH } from "../../../src/render/loadbalancer.js";
 import {

@@ -5,10 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { applyDrain, checkerPeriodMs, removeDrain } from "../../../src/roll/drain.js";
-import type { DrainContext } from "../../../src/roll/drain.js";
+import { applyDrain, checkerPeriodMs, removeDrain } from "../../../src/lb/lvs-dr/drain.js";
+import type { DrainContext } from "../../../src/lb/lvs-dr/drain.js";
 import { drainMarkerPath } from "../../../src/roll/commands.js";
-import { NO_IPVS } from "../../../src/facts/ipvs.js";
+import { NO_IPVS } from "../../../src/lb/lvs-dr/ipvs.js";
 import { HarborHaError } from "../../../src/errors.js";
 import { FakeNetwork } from "../fakes/fake-hosts.js";
 import type { FakeHost } from "../fakes/fake-hosts.js";

@@ -8,7 +8,7 @@ import type { Inventory } from "../../../src/inventory/model.js";
 import type { SshPool } from "../../../src/remote/pool.js";
 import { renderShell } from "../../../src/shell/command.js";
 import type { Command } from "../../../src/shell/command.js";
-import { applyHaproxyDrain, removeHaproxyDrain } from "../../../src/roll/haproxy-drain.js";
+import { applyHaproxyDrain, removeHaproxyDrain } from "../../../src/lb/haproxy/drain.js";
 import type { Clock } from "../../../src/roll/node-roll.js";
 import { inv } from "../plan/example.js";
 

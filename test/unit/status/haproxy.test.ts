@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Inventory } from "../../../src/inventory/model.js";
-import type { HaproxyServerStat } from "../../../src/plan/haproxy-commands.js";
+import type { HaproxyServerStat } from "../../../src/lb/haproxy/commands.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
 import { formatStatus } from "../../../src/status/format.js";
 import { buildStatusReport } from "../../../src/status/report.js";

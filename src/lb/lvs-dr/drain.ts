@@ -4,16 +4,16 @@
  * IPVS is visible the removal is observed; elsewhere the checker's period is waited out.
  * With load_balancing: haproxy, HAProxy's runtime API does it instead (haproxy-drain.ts).
  */
-import type { Inventory } from "../inventory/model.js";
-import { usesHaproxy } from "../inventory/model.js";
-import { applyHaproxyDrain, removeHaproxyDrain } from "./haproxy-drain.js";
-import type { SshPool } from "../remote/pool.js";
-import { HarborHaError } from "../errors.js";
-import { throwIfAnyFailed } from "../remote/host-results.js";
-import { drainMarkerPath, removeDrainMarkerCommand } from "./commands.js";
-import { ipvsTableCommand, ipvsTakesNode, readIpvsTable } from "../facts/ipvs.js";
-import { pollHealth } from "./node-roll.js";
-import type { Clock, RollNode } from "./node-roll.js";
+import type { Inventory } from "../../inventory/model.js";
+import { usesHaproxy } from "../../inventory/model.js";
+import { applyHaproxyDrain, removeHaproxyDrain } from "../haproxy/drain.js";
+import type { SshPool } from "../../remote/pool.js";
+import { HarborHaError } from "../../errors.js";
+import { throwIfAnyFailed } from "../../remote/host-results.js";
+import { drainMarkerPath, removeDrainMarkerCommand } from "../../roll/commands.js";
+import { ipvsTableCommand, ipvsTakesNode, readIpvsTable } from "./ipvs.js";
+import { pollHealth } from "../../roll/node-roll.js";
+import type { Clock, RollNode } from "../../roll/node-roll.js";
 
 export interface DrainContext {
   pool: SshPool;

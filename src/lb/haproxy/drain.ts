@@ -7,14 +7,14 @@
  * Servers are found by the node's address, so a node removed from the inventory (named
  * only by its address) is drained too.
  */
-import type { Inventory } from "../inventory/model.js";
-import type { SshPool } from "../remote/pool.js";
-import { HarborHaError } from "../errors.js";
-import { haproxySetStateCommand, haproxyShowStatCommand, parseHaproxyStat, serversOfNode, takesTraffic } from "../plan/haproxy-commands.js";
-import type { HaproxyDrainAction, HaproxyServerStat } from "../plan/haproxy-commands.js";
-import { pollHealth } from "./node-roll.js";
-import { throwIfAnyFailed } from "../remote/host-results.js";
-import type { Clock, RollNode } from "./node-roll.js";
+import type { Inventory } from "../../inventory/model.js";
+import type { SshPool } from "../../remote/pool.js";
+import { HarborHaError } from "../../errors.js";
+import { haproxySetStateCommand, haproxyShowStatCommand, parseHaproxyStat, serversOfNode, takesTraffic } from "./commands.js";
+import type { HaproxyDrainAction, HaproxyServerStat } from "./commands.js";
+import { pollHealth } from "../../roll/node-roll.js";
+import { throwIfAnyFailed } from "../../remote/host-results.js";
+import type { Clock, RollNode } from "../../roll/node-roll.js";
 
 export interface HaproxyDrainContext {
   pool: SshPool;

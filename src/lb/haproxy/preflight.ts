@@ -5,11 +5,11 @@
  * - lvs-dr while harbor-ha's HAProxy still serves this cluster there: switching back is
  *   refused, with the reason and the way to do it.
  */
-import type { Inventory } from "../inventory/model.js";
-import type { HostFacts } from "../facts/types.js";
-import { versionAtLeast } from "../facts/versions.js";
-import type { Version } from "../facts/versions.js";
-import { HAPROXY_CFG_PATH } from "../render/haproxy.js";
+import type { Inventory } from "../../inventory/model.js";
+import type { HostFacts } from "../../facts/types.js";
+import { versionAtLeast } from "../../facts/versions.js";
+import type { Version } from "../../facts/versions.js";
+import { HAPROXY_CFG_PATH } from "./render.js";
 
 export const MIN_HAPROXY: readonly [number, number, number] = [2, 2, 0];
 

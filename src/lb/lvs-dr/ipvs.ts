@@ -4,8 +4,8 @@
  * connections). A real server of weight 0 takes none: keepalived's checker took it out.
  * Pure: the command as data, the parsers tested on captured output.
  */
-import { cmd } from "../shell/command.js";
-import type { Command } from "../shell/command.js";
+import { cmd } from "../../shell/command.js";
+import type { Command } from "../../shell/command.js";
 
 /** What the command prints where IPVS is not in use: no ipvsadm, or no IPVS in the kernel. */
 export const NO_IPVS = "harbor-ha:no-ipvs";

@@ -3,10 +3,10 @@
  * keepalived's vrrp_script needs to know of it. TCP passes through (Harbor terminates TLS);
  * each node is health-checked with the test check.sh makes.
  */
-import type { Inventory } from "../inventory/model.js";
-import { isHarbor2Vm, servedPorts, vipParts } from "../inventory/model.js";
-import { HARBOR2_HEALTH_TEST } from "../harbor/harbor2-layout.js";
-import type { TemplateSet } from "../desired/templates.js";
+import type { Inventory } from "../../inventory/model.js";
+import { isHarbor2Vm, servedPorts, vipParts } from "../../inventory/model.js";
+import { HARBOR2_HEALTH_TEST } from "../../harbor/harbor2-layout.js";
+import type { TemplateSet } from "../../desired/templates.js";
 
 export const HAPROXY_CFG_PATH = "/etc/haproxy/haproxy.cfg";
 /** The runtime API (Debian's own default path), root only. */

@@ -2,11 +2,11 @@
  * HAProxy's commands as data, and the pure parsers of what its runtime API answers.
  * Tested as strings and on captured output (test/unit/plan/haproxy-commands.test.ts).
  */
-import { allOf, cmd } from "../shell/command.js";
-import type { Command } from "../shell/command.js";
-import { HAPROXY_ADMIN_SOCKET, HAPROXY_ALIVE_PATH, HAPROXY_ALIVE_PORT, HAPROXY_STATE_FILE } from "../render/haproxy.js";
-import { serviceCommand, stagedCheckCommand } from "../steps/commands.js";
-import type { InitSystem } from "../steps/commands.js";
+import { allOf, cmd } from "../../shell/command.js";
+import type { Command } from "../../shell/command.js";
+import { HAPROXY_ADMIN_SOCKET, HAPROXY_ALIVE_PATH, HAPROXY_ALIVE_PORT, HAPROXY_STATE_FILE } from "./render.js";
+import { serviceCommand, stagedCheckCommand } from "../../steps/commands.js";
+import type { InitSystem } from "../../steps/commands.js";
 
 /** Checks a candidate haproxy.cfg (on stdin), staged in `dir`, before it replaces the running one (exit 0 valid, else the ALERT lines say why). */
 export function haproxyCheckCommand(dir: string): Command {
