@@ -3,12 +3,10 @@
  * and load only when that is safe. Connects directly, or through an SSH tunnel via an
  * inventory host when database.tunnel_via is set.
  */
-import type { Harbor1Inventory, Inventory } from "../inventory/model.js";
-import { isHarbor2Vm } from "../inventory/model.js";
-import { InternalError } from "../errors.js";
+import type { Inventory } from "../inventory/model.js";
 import { applyPostgres, preflightPostgres } from "./pg/edge.js";
 import type { PostgresPreflight } from "./pg/edge.js";
-import type { DesiredDatabase } from "../desired/types.js";
+import type { DesiredDatabase, DesiredRegistrySql } from "../desired/types.js";
 import type { SshPool } from "../remote/pool.js";
 import { checkDatabaseAccess } from "./access.js";
 import { openDatabaseConnection } from "./connection.js";
@@ -36,11 +34,10 @@ export interface MariaDbPreflight {
 /** What the database step found and decided, for either Harbor generation. */
 export type DatabasePreflight = MariaDbPreflight | PostgresPreflight;
 
-export function databaseConnectOptions(inv: Harbor1Inventory, pool: SshPool): DbConnectOptions {
-  const db = inv.data.database;
+export function databaseConnectOptions(db: DesiredRegistrySql, pool: SshPool): DbConnectOptions {
   const base: DbConnectOptions = { host: db.host, port: db.port, user: db.user, password: db.password, connectTimeoutMs: 10_000 };
-  if (!db.tunnel_via) return base;
-  const via = db.tunnel_via;
+  if (!db.tunnelVia) return base;
+  const via = db.tunnelVia;
   return { ...base, via, openStream: async () => (await pool.session(via)).openTunnel(db.host, db.port) };
 }
 
@@ -52,17 +49,16 @@ export interface DatabasePreflightOptions {
 /** Read-only: everything the database step needs to know, or a clear error. */
 export async function preflightDatabase(
   inv: Inventory,
-  desired: DesiredDatabase | undefined,
+  desired: DesiredDatabase,
   pool: SshPool,
   reinitialize: boolean,
   opts: DatabasePreflightOptions = {},
 ): Promise<DatabasePreflight> {
-  if (isHarbor2Vm(inv)) return preflightPostgres(inv, reinitialize);
-  if (desired === undefined) throw new InternalError("a Harbor 1.x render has a database step");
+  if (desired.engine === "postgresql") return preflightPostgres(desired, reinitialize);
   const sql = await readRegistrySql(desired.registrySql, (bundle, member) =>
     readThroughBundleCache(clusterStateDir(inv), bundle, member, () => readInstallerBundleMember(bundle, member), opts),
   );
-  const connect = databaseConnectOptions(inv, pool);
+  const connect = databaseConnectOptions(desired, pool);
   await checkDatabaseAccess({ ...connect, database: desired.database });
   const conn = await openDatabaseConnection({ ...connect, multipleStatements: false });
   try {
@@ -77,8 +73,7 @@ export async function preflightDatabase(
 export interface DatabaseEdge {
   preflight(
     inv: Inventory,
-    /** Harbor 1.x's registry.sql step; Harbor 2.x has none (render/desired-state.ts). */
-    desired: DesiredDatabase | undefined,
+    desired: DesiredDatabase,
     pool: SshPool,
     reinitialize: boolean,
     opts?: DatabasePreflightOptions,

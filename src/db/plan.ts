@@ -4,8 +4,8 @@
  * `drop database if exists registry;`, so the default for anything that holds data
  * is never to load.
  */
-import { describeRegistrySql } from "../render/database.js";
-import type { DesiredDatabase } from "../desired/types.js";
+import { describeRegistrySql } from "../harbor/v1/database.js";
+import type { DesiredRegistrySql } from "../desired/types.js";
 import type { DatabaseFacts } from "./facts.js";
 import type { ParsedRegistrySql } from "./registry-sql.js";
 
@@ -34,7 +34,7 @@ export function schemaVersionMatches(marker: string, harborVersion: string): boo
   return marker.trim() === harborVersion.trim() || (a !== undefined && a === majorMinor(harborVersion));
 }
 
-export function planDatabase(desired: DesiredDatabase, sql: ParsedRegistrySql, facts: DatabaseFacts, opts: PlanDatabaseOptions): DatabasePlan {
+export function planDatabase(desired: DesiredRegistrySql, sql: ParsedRegistrySql, facts: DatabaseFacts, opts: PlanDatabaseOptions): DatabasePlan {
   const warnings: string[] = [];
   const refuse = (reason: string): DatabasePlan => ({ action: "refuse", reason, warnings });
 
@@ -79,7 +79,7 @@ export function planDatabase(desired: DesiredDatabase, sql: ParsedRegistrySql, f
 
 /** The registry database holds tables: skip Harbor's schema, re-initialise on request, refuse the rest. */
 function planExistingDatabase(
-  desired: DesiredDatabase,
+  desired: DesiredRegistrySql,
   sql: ParsedRegistrySql,
   facts: DatabaseFacts,
   opts: PlanDatabaseOptions,
@@ -152,7 +152,7 @@ function planExistingDatabase(
  * user too. So on 1.4 a connection that differs from the recorded one never reaches Harbor.
  * Pure: "db_host: Harbor uses 10.0.0.5, the inventory says db2" for each difference.
  */
-export function movedConnection(desired: DesiredDatabase, facts: DatabaseFacts): string[] {
+export function movedConnection(desired: DesiredRegistrySql, facts: DatabaseFacts): string[] {
   const recorded = facts.harborConnection;
   if (!recorded || !/^1\.4\./.test(desired.harborVersion)) return [];
   const pairs: Array<[string, string | undefined, string]> = [
@@ -165,7 +165,7 @@ export function movedConnection(desired: DesiredDatabase, facts: DatabaseFacts):
     .map(([key, has, wants]) => `${key}: Harbor uses ${has}, the inventory says ${wants}`);
 }
 
-function describeReinitialize(desired: DesiredDatabase, facts: DatabaseFacts, version: string): string {
+function describeReinitialize(desired: DesiredRegistrySql, facts: DatabaseFacts, version: string): string {
   const counts = Object.entries(facts.rowCounts).sort(([a], [b]) => a.localeCompare(b));
   const total = counts.reduce((sum, [, n]) => sum + n, 0);
   const nonEmpty = counts.filter(([, n]) => n > 0).map(([t, n]) => `${t}: ${n}`);

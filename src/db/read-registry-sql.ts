@@ -4,7 +4,7 @@
  * Harbor's offline installer (installer.bundle), so that nobody has to unpack it.
  */
 import { readFile } from "node:fs/promises";
-import { describeRegistrySql } from "../render/database.js";
+import { describeRegistrySql } from "../harbor/v1/database.js";
 import type { RegistrySqlSource } from "../desired/types.js";
 import { RegistrySqlError } from "./errors.js";
 import { messageOf } from "./connection.js";

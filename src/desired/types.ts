@@ -3,6 +3,7 @@
  * Plain data, no behaviour, so that it can be printed, diffed and golden-tested.
  */
 import type { HostRef } from "../inventory/model.js";
+import type { Secret } from "../inventory/secret.js";
 
 /**
  * What must happen on a host after a file changes. The apply layer runs each
@@ -88,11 +89,13 @@ export interface DesiredHost {
 /** Where registry.sql is read from: the operator's own file, or a file inside the installer bundle. */
 export type RegistrySqlSource = { from: "file"; path: string } | { from: "bundle"; bundle: string; member: string };
 
-/** The database step: load registry.sql unless the schema is already there. */
-export interface DesiredDatabase {
+/** Harbor 1.x's database step: load registry.sql into MariaDB unless the schema is already there. */
+export interface DesiredRegistrySql {
+  engine: "mariadb";
   host: string;
   port: number;
   user: string;
+  password: Secret;
   /** The database registry.sql creates. */
   database: "registry";
   registrySql: RegistrySqlSource;
@@ -101,8 +104,30 @@ export interface DesiredDatabase {
   tunnelVia?: string;
 }
 
+/** Harbor 2.x's database step: an empty PostgreSQL database core migrates itself (created when `allowCreate`). */
+export interface DesiredPgDatabase {
+  engine: "postgresql";
+  host: string;
+  port: number;
+  user: string;
+  database: string;
+  password: Secret;
+  sslmode: "disable" | "require" | "verify-ca" | "verify-full";
+  allowCreate: boolean;
+}
+
+export type DesiredDatabase = DesiredRegistrySql | DesiredPgDatabase;
+
 export interface DesiredState {
   hosts: DesiredHost[];
-  /** Harbor 1.x: registry.sql into MariaDB; Harbor 2.x has no such step (it migrates its own schema). */
-  database?: DesiredDatabase;
+  /** The database step of the cluster's Harbor generation. */
+  database: DesiredDatabase;
 }
+
+/**
+ * What the load balancers ask of a Harbor node to call it healthy (check.sh, HAProxy's check),
+ * anonymous as a load balancer is; the Harbor generation says which. false: Harbor 1.x's test
+ * (/api/systeminfo names the cluster's hostname as registry_url, /api/repositories/top answers);
+ * else Harbor 2.x's ping and its components' health.
+ */
+export type NodeHealthTest = false | { pingPath: string; healthPath: string; components: readonly string[] };

@@ -6,7 +6,8 @@
  */
 import { connect } from "node:net";
 import type { Inventory } from "../inventory/model.js";
-import { servedPorts, usesHaproxy, vipParts } from "../inventory/model.js";
+import { servedPorts, vipParts } from "../inventory/model.js";
+import { modeOf } from "../lb/modes.js";
 import { describeVipRequest, requestThroughVip, vipRequestCommand } from "./vip-request.js";
 import { SshPool } from "../remote/pool.js";
 import { cmd } from "../shell/command.js";
@@ -70,7 +71,7 @@ export async function runFailoverDrill(inv: Inventory, opts: DrillOptions): Prom
     return cluster.changing(async (audit) => {
       const report: DrillReport = { vip, stoppedOn: holder, restored: false, problems };
       try {
-        const measure = usesHaproxy(inv) ? measureWithRequests : measureFailover;
+        const measure = modeOf(inv).drill === "requests" ? measureWithRequests : measureFailover;
         await measure({ pool, inv, holder, init, report, note });
       } finally {
         await restoreKeepalived(pool, inv, holder, init, report, note);

@@ -8,14 +8,15 @@
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { Inventory } from "../inventory/model.js";
-import { isHarbor2Vm, vipParts } from "../inventory/model.js";
+import { vipParts } from "../inventory/model.js";
+import { generationOf } from "../harbor/generations.js";
 import { cmd } from "../shell/command.js";
 import type { Command } from "../shell/command.js";
 import { LB_CA_PATH } from "../render/loadbalancer.js";
 
 /** The path asked through the VIP: Harbor's system information, which every node answers without credentials. */
 export function vipRequestPath(inv: Inventory): string {
-  return isHarbor2Vm(inv) ? "/api/v2.0/systeminfo" : "/api/systeminfo";
+  return generationOf(inv).drillPath;
 }
 
 /** What the drill says it measured. */

@@ -5,7 +5,7 @@
  */
 import type { Transport } from "../remote/transport.js";
 import { parseApiAnswer } from "../steps/commands.js";
-import { parseConfigurations, sameValue } from "../plan/harbor-settings.js";
+import { parseConfigurations, sameValue } from "../harbor/v1/settings.js";
 import type { ApiCall, Action } from "../steps/types.js";
 import { HarborHaError } from "../errors.js";
 

@@ -63,7 +63,56 @@ export function baseQueries(desired: DesiredHost): FactQuery[] {
   return q;
 }
 
-/** One stdin line per query; fields never contain TAB or newline (paths and names are validated). */
+/**
+ * The queries with each fact asked once: the first of those asking the same thing is kept (a
+ * file the render manages before a mode's look for what another mode left at that path).
+ */
+export function dedupeQueries(queries: readonly FactQuery[]): FactQuery[] {
+  const seen = new Set<string>();
+  return queries.filter((q) => {
+    const key = queryKey(q);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function queryKey(q: FactQuery): string {
+  switch (q.kind) {
+    case "file":
+    case "dir":
+    case "stamp":
+    case "envlines":
+    case "pending":
+    case "disk":
+      return `${q.kind}\t${q.path}`;
+    case "pkg":
+    case "user":
+    case "iface":
+      return `${q.kind}\t${q.name}`;
+    case "mount":
+    case "fstab":
+      return `${q.kind}\t${q.target}`;
+    case "sysctl":
+      return `${q.kind}\t${q.key}`;
+    case "vip":
+    case "ping":
+      return `${q.kind}\t${q.address}`;
+    case "tcp":
+      return `${q.kind}\t${q.host}:${q.port}`;
+    case "http":
+    case "harbor-api":
+      return `${q.kind}\t${q.url}`;
+    case "version":
+      return `${q.kind}\t${q.program}`;
+    case "vipchain":
+    case "keepalived":
+    case "haproxy":
+    case "drain":
+      return q.kind;
+  }
+}
+
 /** What an envlines fact reads for a file holding exactly these KEY=value lines. */
 export function envLinesSha256(lines: readonly string[]): string {
   return sha256Hex(
@@ -74,6 +123,7 @@ export function envLinesSha256(lines: readonly string[]): string {
   );
 }
 
+/** One stdin line per query; fields never contain TAB or newline (paths and names are validated). */
 export function encodeQueries(queries: readonly FactQuery[]): string {
   return queries.map(encodeQuery).join("\n") + "\n";
 }

@@ -51,3 +51,11 @@ export function versionAtLeast(v: Version, min: readonly [number, number, number
   if (v.minor !== b) return v.minor > b;
   return v.patch >= c;
 }
+
+/** "HAProxy version 2.6.12-1+deb12u4 2026/10/17 - https://haproxy.org/" (and "HA-Proxy version 1.8.19 …" of old releases). */
+export function parseHaproxyVersion(output: string): Version | undefined {
+  const m = /HA-?Proxy version (\d+)\.(\d+)(?:\.(\d+))?/i.exec(output);
+  if (!m) return undefined;
+  const [, major = "0", minor = "0", patch = "0"] = m;
+  return { major: Number(major), minor: Number(minor), patch: Number(patch), text: `${major}.${minor}.${patch}` };
+}

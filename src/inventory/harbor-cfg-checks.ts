@@ -5,9 +5,9 @@
  * ConfigParser or adminserver would misread, and per-node values of settings Harbor keeps
  * in its shared database. Pure, over the sections that parsed.
  */
-import { harborCfgKeys } from "../harbor/cfg-keys.js";
-import type { HarborCfgKey } from "../harbor/cfg-keys.js";
-import { dbHeldSetting, SHARED_RELOADED_SETTINGS } from "../harbor/db-settings.js";
+import { harborCfgKeys } from "../harbor/v1/data/cfg-keys.js";
+import type { HarborCfgKey } from "../harbor/v1/data/cfg-keys.js";
+import { dbHeldSetting, SHARED_RELOADED_SETTINGS } from "../harbor/v1/data/db-settings.js";
 import { harborSeriesOf } from "../harbor/versions.js";
 import type { HarborSeries } from "../harbor/versions.js";
 import type { ParsedSections } from "./parsed-sections.js";

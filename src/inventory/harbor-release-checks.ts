@@ -3,7 +3,7 @@
  * rendered: a Redis they cannot address, and shared storage at paths their HA compose
  * file does not mount. Pure, over the sections that parsed.
  */
-import { JOB_LOGS_PATH, REGISTRY_DATA_PATH } from "../harbor/layout.js";
+import { JOB_LOGS_PATH, REGISTRY_DATA_PATH } from "../harbor/v1/data/layout.js";
 import { harborSeriesOf } from "../harbor/versions.js";
 import type { ParsedSections } from "./parsed-sections.js";
 import { problemError } from "./problems.js";

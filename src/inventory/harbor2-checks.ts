@@ -5,7 +5,7 @@
  * only when an existing Kubernetes secret holds them. Pure, over the sections
  * that parsed, like checks.ts.
  */
-import { HARBOR2_DATA_VOLUME, HARBOR2_REGISTRY_DATA_PATH } from "../harbor/harbor2-layout.js";
+import { HARBOR2_DATA_VOLUME, HARBOR2_REGISTRY_DATA_PATH } from "../harbor/v2/data/layout.js";
 import { checkVmTopology } from "./checks.js";
 import type { Salvaged } from "./parsed-sections.js";
 import { problemError, problemWarning } from "./problems.js";

@@ -51,13 +51,9 @@ export interface Harbor2VmInventory extends InventoryFile {
 /**
  * The cluster on VMs, of either Harbor generation. The load balancers, the nodes' hosts, SSH
  * and TLS read the same; what differs (Harbor's configuration, the database, the installer
- * run) is told apart by `generation` (isHarbor2Vm).
+ * run) is told apart by `generation`, in one place: harbor/generations.ts.
  */
 export type Inventory = Harbor1Inventory | Harbor2VmInventory;
-
-export function isHarbor2Vm(inv: Inventory): inv is Harbor2VmInventory {
-  return inv.generation === 2;
-}
 
 /** One machine the tool talks to, with what the rest of the code needs to know about it. */
 export interface HostRef {
@@ -120,11 +116,6 @@ export function sshSettingsFor(inv: Inventory, host: LoadBalancerSpec | HarborNo
 /** The served ports: 80 always (Harbor redirects it under https), 443 with https. */
 export function servedPorts(inv: Inventory): number[] {
   return inv.data.cluster.protocol === "https" ? [80, 443] : [80];
-}
-
-/** HAProxy behind the VIP spreads the traffic (load_balancing: haproxy), not LVS direct routing. */
-export function usesHaproxy(inv: Inventory): boolean {
-  return inv.data.load_balancing === "haproxy";
 }
 
 /** The VIP without its prefix length, and the prefix length. */

@@ -72,3 +72,15 @@ export class Redactor {
     return out;
   }
 }
+
+/** Every Secret a value holds, however deep (an inventory's data: its passwords, keys, object-store credentials). */
+export function secretsIn(value: unknown): Secret[] {
+  const found: Secret[] = [];
+  const walk = (v: unknown): void => {
+    if (v instanceof Secret) found.push(v);
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === "object") Object.values(v).forEach(walk);
+  };
+  walk(value);
+  return found;
+}

@@ -1,20 +1,18 @@
 /** Steps for a keepalived load balancer: files, then the handlers they trigger. Pure. */
 import type { Redactor } from "../inventory/secret.js";
-import type { DesiredHost, Handler } from "../desired/types.js";
+import type { DesiredHost } from "../desired/types.js";
 import type { HostFacts } from "../facts/types.js";
 import { applySysctlCommand, serviceCommand } from "../steps/commands.js";
-import { haproxyReloadCommand, haproxyRunningCheckCommand } from "../lb/haproxy/commands.js";
-import { HAPROXY_CFG_PATH } from "../lb/haproxy/render.js";
-import { KEEPALIVED_CONF_PATH } from "../render/loadbalancer.js";
+import type { LoadBalancingMode } from "../lb/mode.js";
+import { KEEPALIVED_CONF_PATH, SYSCTL_PATH } from "../desired/paths.js";
 import { planDirectories, planFiles, planPackages, planUsers } from "../steps/host-steps.js";
 import { pendingOn, pendingReason } from "../steps/pending.js";
 import type { Step } from "../steps/types.js";
 
-export const SYSCTL_PATH = "/etc/sysctl.d/90-harbor-ha.conf";
 /** What the sysctl drop-in sets; checked live too, since another drop-in may override it. */
 export const LB_SYSCTLS: Record<string, string> = { "net.ipv4.ip_forward": "1", "net.ipv4.ip_nonlocal_bind": "1" };
 
-export function planLoadBalancer(d: DesiredHost, f: HostFacts, redactor: Redactor): Step[] {
+export function planLoadBalancer(mode: LoadBalancingMode, d: DesiredHost, f: HostFacts, redactor: Redactor): Step[] {
   const host = d.host.name;
   const phase = "loadbalancers" as const;
   // keepalived.conf goes last: `keepalived -t` checks it against check.sh and the script user
@@ -46,8 +44,8 @@ export function planLoadBalancer(d: DesiredHost, f: HostFacts, redactor: Redacto
     });
   }
 
-  // HAProxy before keepalived: keepalived's vrrp_script gives the VIP up while HAProxy does not answer.
-  if (d.files.some((file) => file.path === HAPROXY_CFG_PATH)) steps.push(...planHaproxyService(d, f, files.handlers, pending));
+  // The balancing daemon before keepalived: keepalived's vrrp_script gives the VIP up while it does not answer.
+  steps.push(...mode.lbServiceSteps(host, f, files.handlers, pending));
 
   const running = f.keepalived?.running === true;
   // A start or restart reads the configuration and the daemon options afresh: it applies both.
@@ -68,60 +66,7 @@ export function planLoadBalancer(d: DesiredHost, f: HostFacts, redactor: Redacto
   return steps;
 }
 
-const START_HAPROXY = "start haproxy";
-const RELOAD_HAPROXY = "reload haproxy (established connections are kept)";
-const CHECK_HAPROXY = "check that haproxy still runs and answers";
-
-/** HAProxy's start, reload and the check after them: a plan limited to files (rotate-certs) keeps them, as the CA file they re-read changes. */
-export function isHaproxyServiceStep(step: Step): boolean {
-  return step.role === "haproxy-service";
-}
-
-/**
- * Start HAProxy when it does not run; reload it (established connections kept, drained nodes
- * kept drained) only when haproxy.cfg or its CA file changed; either way, then check that it still runs.
- */
-function planHaproxyService(d: DesiredHost, f: HostFacts, handlers: ReadonlySet<Handler>, pending: ReadonlySet<Handler>): Step[] {
-  const host = d.host.name;
-  const phase = "loadbalancers" as const;
-  const change: Step | undefined =
-    f.haproxy?.running !== true
-      ? {
-          host,
-          phase,
-          kind: "service",
-          role: "haproxy-service",
-          title: START_HAPROXY,
-          reason: "HAProxy is not running",
-          action: { type: "run", command: serviceCommand(f.init, "haproxy", "start") },
-        }
-      : handlers.has("reload-haproxy") || pending.has("reload-haproxy")
-        ? {
-            host,
-            phase,
-            kind: "service",
-            role: "haproxy-service",
-            title: RELOAD_HAPROXY,
-            reason: handlers.has("reload-haproxy")
-              ? "haproxy.cfg or the CA file its health check reads changed"
-              : pendingReason("reload-haproxy", f.pending["reload-haproxy"]),
-            action: { type: "run", command: haproxyReloadCommand(f.init) },
-          }
-        : undefined;
-  if (!change) return [];
-  const hint = "Nothing further was changed on this load balancer. Fix the cause (HAProxy's log on that host says it), then run again.";
-  // The change took effect once HAProxy is seen running after it: the check clears the pending marker.
-  return [
-    change,
-    {
-      host,
-      phase,
-      kind: "check",
-      role: "haproxy-service",
-      title: CHECK_HAPROXY,
-      reason: `after: ${change.title}`,
-      action: { type: "run", command: haproxyRunningCheckCommand(), hint },
-      applies: ["reload-haproxy"],
-    },
-  ];
+/** The balancing daemon's start, reload and the check after them: a plan limited to files (rotate-certs) keeps them, as the CA file they re-read changes. */
+export function isLbServiceStep(step: Step): boolean {
+  return step.role === "lb-service";
 }

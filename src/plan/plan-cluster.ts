@@ -1,6 +1,5 @@
 /** The whole plan: every host's steps by phase, and the preflight problems. Pure. */
 import type { Inventory } from "../inventory/model.js";
-import { isHarbor2Vm } from "../inventory/model.js";
 import type { Redactor } from "../inventory/secret.js";
 import type { DesiredState } from "../desired/types.js";
 import type { HostFacts } from "../facts/types.js";
@@ -9,7 +8,8 @@ import type { BundleInfo } from "./harbor-node.js";
 import { planLoadBalancer } from "./loadbalancer.js";
 import { preflightProblems } from "./preflight.js";
 import { planSharedStorageCheck } from "./shared-storage.js";
-import { planDbSettings, settingsNode, settingsPreflightProblems } from "./harbor-settings.js";
+import { generationOf } from "../harbor/generations.js";
+import { modeOf } from "../lb/modes.js";
 import { inPhaseOrder } from "../steps/types.js";
 import type { HostPlan, Plan, Step } from "../steps/types.js";
 
@@ -24,12 +24,14 @@ export interface PlanContext {
 }
 
 export function planCluster(desired: DesiredState, facts: ReadonlyMap<string, HostFacts>, ctx: PlanContext): Plan {
+  const generation = generationOf(ctx.inv);
+  const mode = modeOf(ctx.inv);
   const hosts = desired.hosts.map((d) => {
     const f = facts.get(d.host.name);
     if (!f) return { host: d.host, steps: [] };
     const steps =
       d.host.role === "loadbalancer"
-        ? planLoadBalancer(d, f, ctx.redactor)
+        ? planLoadBalancer(mode, d, f, ctx.redactor)
         : [
             ...planStorage(d, f),
             ...planHarbor(
@@ -46,12 +48,13 @@ export function planCluster(desired: DesiredState, facts: ReadonlyMap<string, Ho
   const nodePlans = hosts.filter((h) => h.host.role === "harbor-node" && facts.has(h.host.name));
   const inv = ctx.inv;
   // Harbor 1.x keeps some settings only in its database (applied through its API); 2.x reads them all from harbor.yml.
-  const settingsFacts = isHarbor2Vm(inv) ? undefined : facts.get(settingsNode(inv));
+  const settings = generation.settings;
+  const settingsFacts = settings && facts.get(settings.node);
   const clusterSteps = [
-    ...planSharedStorageCheck(inv, nodePlans, ctx.sharedStorageMarker),
-    ...(settingsFacts && !isHarbor2Vm(inv) ? planDbSettings(inv, settingsFacts) : []),
+    ...planSharedStorageCheck(generation, nodePlans, ctx.sharedStorageMarker),
+    ...(settings && settingsFacts ? settings.plan(settingsFacts) : []),
   ];
-  const problems = [...preflightProblems(inv, desired.hosts, facts), ...(isHarbor2Vm(inv) ? [] : settingsPreflightProblems(inv, settingsFacts))];
+  const problems = [...preflightProblems(inv, desired.hosts, facts), ...(settings ? settings.preflight(settingsFacts) : [])];
   return { hosts: hosts.map((h) => withClusterSteps(h, clusterSteps)), problems };
 }
 

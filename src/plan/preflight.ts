@@ -3,19 +3,18 @@
  * before its first write. Pure.
  */
 import type { Inventory } from "../inventory/model.js";
-import { isHarbor2Vm, vipParts } from "../inventory/model.js";
-import { redisEndpoints } from "./queries.js";
-import { HARBOR2_RELEASE_STAMP_PATH } from "../harbor/harbor2-layout.js";
+import { vipParts } from "../inventory/model.js";
 import type { DesiredHost } from "../desired/types.js";
 import type { HostFacts } from "../facts/types.js";
-import { harbor2PrerequisiteProblems, prerequisiteProblems } from "./prerequisites.js";
-import { loadBalancingProblems } from "../lb/haproxy/preflight.js";
+import { generationOf } from "../harbor/generations.js";
+import { lbModeProblems } from "../lb/modes.js";
 import type { PreflightProblem } from "../steps/types.js";
 
 /** The installer bundle unpacks to a few hundred MB; Harbor's images need more. */
 export const MIN_FREE_KB = 1024 * 1024;
 
 export function preflightProblems(inv: Inventory, desired: readonly DesiredHost[], facts: ReadonlyMap<string, HostFacts>): PreflightProblem[] {
+  const generation = generationOf(inv);
   const problems: PreflightProblem[] = [];
   const vip = vipParts(inv).address;
   for (const d of desired) {
@@ -29,24 +28,10 @@ export function preflightProblems(inv: Inventory, desired: readonly DesiredHost[
           `has no network interface ${lb.interface}`,
           `Set load_balancers[].interface to the interface that should carry the VIP ${vip} (see \`ip link\` on the host).`,
         );
-      for (const p of loadBalancingProblems(inv, f)) add(p.message, p.hint);
+      for (const p of lbModeProblems(inv, f)) add(p.message, p.hint);
       continue;
     }
-    const prerequisites = isHarbor2Vm(inv) ? harbor2PrerequisiteProblems(f) : prerequisiteProblems(f, inv.data.cluster.harbor_version);
-    for (const p of prerequisites) add(p.message, p.hint);
-    const installed = f.stamps[HARBOR2_RELEASE_STAMP_PATH];
-    if (isHarbor2Vm(inv) && installed && installed !== inv.data.cluster.harbor_version)
-      add(
-        `runs Harbor ${installed}; the inventory asks for ${inv.data.cluster.harbor_version}: ` +
-          "harbor-ha does not change a Harbor 2.x release node by node",
-        "The first core of the new release migrates the shared database schema (patch releases too), " +
-          "which the other nodes' older cores may not run against. " +
-          "Upgrade with every node stopped: back up the database, " +
-          `stop Harbor on every node (docker compose down in ${inv.data.installer.install_dir}/harbor), ` +
-          `delete ${HARBOR2_RELEASE_STAMP_PATH} on each, then run provision with the new installer.bundle ` +
-          "(it installs node by node; Harbor is down until the first answers). " +
-          "Or set cluster.harbor_version and installer.bundle back.",
-      );
+    for (const p of generation.nodeProblems(f)) add(p.message, p.hint);
     if (f.vips[vip])
       add(
         `holds the VIP ${vip} on an interface`,
@@ -60,10 +45,7 @@ export function preflightProblems(inv: Inventory, desired: readonly DesiredHost[
           `Check that ${label} runs and that the firewall lets ${d.host.address} connect to port ${port}.`,
         );
     };
-    reach(isHarbor2Vm(inv) ? "PostgreSQL" : "MariaDB", inv.data.database.host, inv.data.database.port);
-    for (const e of redisEndpoints(inv)) reach(e.label, e.host, e.port);
-    if (!isHarbor2Vm(inv) && inv.data.harbor.with_clair && inv.data.clair_db)
-      reach("Clair's PostgreSQL", inv.data.clair_db.host, inv.data.clair_db.port);
+    for (const e of generation.endpoints()) reach(e.label, e.host, e.port);
     for (const target of d.requiredMounts) {
       if (!f.mounts[target])
         add(

@@ -6,13 +6,13 @@
  */
 import type { Inventory } from "../inventory/model.js";
 import type { HostFacts } from "../facts/types.js";
-import { localHealthUrl } from "./harbor-node.js";
+import { generationOf } from "../harbor/generations.js";
 import { isInstallRun } from "./shared-storage.js";
 import type { Plan, PreflightProblem } from "../steps/types.js";
 
 /** Nodes Harbor serves on now (its local health URL answers 200) that this plan would run install.sh on. */
 export function servingNodesToRestart(inv: Inventory, plan: Plan, facts: ReadonlyMap<string, HostFacts>): string[] {
-  const url = localHealthUrl(inv);
+  const url = generationOf(inv).localHealthUrl;
   return plan.hosts
     .filter((h) => h.host.role === "harbor-node" && facts.get(h.host.name)?.http[url] === 200 && h.steps.some(isInstallRun))
     .map((h) => h.host.name);

@@ -8,27 +8,9 @@
  * writer's storage phase, the reads in the storage-check phase, so a failure stops the run
  * before the harbor phase. With an object store prepare asks nothing and nothing is checked. Pure.
  */
-import type { Inventory } from "../inventory/model.js";
-import { isHarbor2Vm } from "../inventory/model.js";
-import { REGISTRY_DATA_PATH } from "../harbor/layout.js";
+import type { HarborGeneration } from "../harbor/generation.js";
 import { SHARED_CHECK_FILE, sharedStorageMarkCommand, sharedStorageReadCommand } from "../steps/commands.js";
 import type { HostPlan, Step } from "../steps/types.js";
-
-/** What harbor-ha writes to prepare's stdin: the answer to its one question. */
-export const SHARED_STORAGE_ANSWER = "yes\n";
-
-/** Where the registry keeps its blobs on every node, when that is a filesystem (undefined: an object store). */
-export function sharedRegistryPath(inv: Inventory): string | undefined {
-  const storage = inv.data.storage;
-  switch (storage.type) {
-    case "nfs":
-      return REGISTRY_DATA_PATH;
-    case "mounted":
-      return storage.registry_path;
-    case "object_store":
-      return undefined;
-  }
-}
 
 /** A run of Harbor's installer (not the upload, the extraction or the stamp). */
 export function isInstallRun(s: Step): boolean {
@@ -45,15 +27,12 @@ export function isSharedStorageCheck(s: Step): boolean {
  * install.sh with filesystem storage. The writer is the first node whose storage needs no
  * change (in a rolling run its marker is written before any node rolls), else the first node.
  */
-export function planSharedStorageCheck(inv: Inventory, nodePlans: readonly HostPlan[], marker: string): Step[] {
-  const dir = sharedRegistryPath(inv);
+export function planSharedStorageCheck(generation: HarborGeneration, nodePlans: readonly HostPlan[], marker: string): Step[] {
+  const dir = generation.sharedRegistryPath;
   if (dir === undefined || nodePlans.length === 0 || !nodePlans.some((p) => p.steps.some(isInstallRun))) return [];
   const settled = nodePlans.find((p) => !p.steps.some((s) => s.phase === "storage"));
   const writer = (settled ?? (nodePlans[0] as HostPlan)).host.name;
-  // Harbor 1.x's prepare --ha asks; Harbor 2.x's does not, but nodes with storage of their own would still serve different registries.
-  const why = isHarbor2Vm(inv)
-    ? "every node's registry must use the same storage; harbor-ha installs only once every node sees this marker"
-    : "prepare asks whether the registry storage is shared; harbor-ha answers yes only once every node sees this marker";
+  const why = generation.sharedStorageWhy;
   const steps: Step[] = [
     {
       host: writer,

@@ -6,12 +6,9 @@
  * wired), and the token service signs a token (the UI could load the token key). The step
  * that waits for it, and the pure judge of one probe's output.
  */
-import type { Inventory } from "../inventory/model.js";
-import type { Command } from "../shell/command.js";
-import { isHarbor2Vm } from "../inventory/model.js";
-import { harbor2ComposePsCommand, HARBOR2_LOCAL_API_PATH } from "./harbor2-commands.js";
-import { harborDir } from "../render/harbor-node.js";
-import { harborComposePsCommand, harborStartupProbeCommand } from "../steps/commands.js";
+import type { HarborGeneration } from "../harbor/generation.js";
+import { localBaseUrl } from "../harbor/paths.js";
+import { harborStartupProbeCommand } from "../steps/commands.js";
 import type { Step } from "../steps/types.js";
 
 /** How long Harbor may take to start after install.sh, unless --health-timeout-s says otherwise. */
@@ -23,49 +20,9 @@ export interface StartupVerdict {
   detail: string;
 }
 
-/** The node's own address for Harbor, in the cluster's protocol. */
-export function localBaseUrl(inv: Inventory): string {
-  return `${inv.data.cluster.protocol}://127.0.0.1`;
-}
-
-/** What the start-up wait differs in between Harbor's generations. */
-interface StartupProbe {
-  apiPath: string;
-  compose: string;
-  diagnose: Command;
-  hint: string;
-}
-
-function startupProbe(inv: Inventory): StartupProbe {
-  const dir = harborDir(inv);
-  if (isHarbor2Vm(inv))
-    // core answers /api/v2.0/ping once it has migrated the database and loaded its configuration.
-    return {
-      apiPath: HARBOR2_LOCAL_API_PATH,
-      compose: "docker compose",
-      diagnose: harbor2ComposePsCommand(dir),
-      hint:
-        `Look at Harbor's logs on the node (/var/log/harbor/core.log first) and at \`docker compose ps\` in ${dir}: ` +
-        "core unable to reach PostgreSQL or Redis, or a failed schema migration, is the usual cause. " +
-        "Fix it and run again; a first start migrates the database and may need a longer --health-timeout-s.",
-    };
-  return {
-    apiPath: "/api/systeminfo",
-    compose: "docker-compose",
-    diagnose: harborComposePsCommand(dir, inv.data.harbor.with_clair),
-    hint:
-      `Look at Harbor's logs on the node (/var/log/harbor/*.log) ` +
-      `and at \`docker-compose ps\` in ${dir}: a service that restarts, ` +
-      `or the UI unable to reach MariaDB or Redis, is the usual cause; ` +
-      `/service/token 500 means the UI cannot load its token key (common/config/ui/private_key.pem ` +
-      `must be "RSA PRIVATE KEY" or "EC PRIVATE KEY"). ` +
-      `Fix it and run again; a slow machine may need a longer --health-timeout-s.`,
-  };
-}
-
-export function planStartupWait(inv: Inventory, host: string, timeoutMs: number): Step {
-  const base = localBaseUrl(inv);
-  const p = startupProbe(inv);
+export function planStartupWait(generation: HarborGeneration, protocol: "http" | "https", host: string, timeoutMs: number): Step {
+  const base = localBaseUrl(protocol);
+  const p = generation.startup;
   return {
     host,
     phase: "harbor",

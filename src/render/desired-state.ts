@@ -1,20 +1,24 @@
-/** inventory + cluster state → every file and setting of every host. Pure and synchronous. */
+/**
+ * inventory + cluster state → every file and setting of every host, and the database step.
+ * Pure and synchronous. The Harbor generation and the load-balancing mode each contribute
+ * their part (harbor/generations.ts, lb/modes.ts); this file only puts them together.
+ */
 import type { ClusterState, Inventory } from "../inventory/model.js";
-import { isHarbor2Vm } from "../inventory/model.js";
-import { renderDatabase } from "./database.js";
-import { renderHarborNode } from "./harbor-node.js";
-import { renderHarbor2Node } from "./harbor2-node.js";
-import { renderLoadBalancer } from "./loadbalancer.js";
 import { defaultTemplates, type TemplateSet } from "../desired/templates.js";
 import type { DesiredState } from "../desired/types.js";
+import { generationOf } from "../harbor/generations.js";
+import { modeOf } from "../lb/modes.js";
+import { renderHarborNodeHost } from "./harbor-node.js";
+import { renderLoadBalancer } from "./loadbalancer.js";
 
 export function renderDesiredState(inv: Inventory, state: ClusterState, tpl: TemplateSet = defaultTemplates()): DesiredState {
+  const generation = generationOf(inv);
+  const mode = modeOf(inv);
   return {
     hosts: [
-      ...inv.data.load_balancers.map((_, i) => renderLoadBalancer(inv, i, tpl)),
-      ...inv.data.harbor_nodes.map((_, i) => (isHarbor2Vm(inv) ? renderHarbor2Node(inv, i, state, tpl) : renderHarborNode(inv, i, state, tpl))),
+      ...inv.data.load_balancers.map((_, i) => renderLoadBalancer(inv, i, { mode, healthTest: generation.healthTest, tpl })),
+      ...inv.data.harbor_nodes.map((_, i) => renderHarborNodeHost(inv, i, { generation, mode, state, tpl })),
     ],
-    // Harbor 2.x migrates its own schema: no registry.sql to load (the database is checked by db/pg).
-    ...(isHarbor2Vm(inv) ? {} : { database: renderDatabase(inv) }),
+    database: generation.desiredDatabase(),
   };
 }

@@ -4,19 +4,16 @@
  * runs, and the kernel settings for the VIP.
  */
 import type { Inventory } from "../inventory/model.js";
-import { effectivePriorities, isHarbor2Vm, servedPorts, usesHaproxy, vipParts } from "../inventory/model.js";
-import { HARBOR2_HEALTH_TEST } from "../harbor/harbor2-layout.js";
+import { effectivePriorities, vipParts } from "../inventory/model.js";
 import type { LoadBalancerSpec } from "../inventory/schema.js";
 import { shellDoubleQuote } from "../shell/command.js";
 import { desiredDirectory, desiredFile } from "../desired/files.js";
-import { HAPROXY_CFG_PATH, haproxyVrrpScript, renderHaproxyCfg } from "../lb/haproxy/render.js";
+import { CHECK_SCRIPT_PATH, DRAIN_DIR, KEEPALIVED_CONF_PATH, LB_CA_PATH, SYSCTL_PATH } from "../desired/paths.js";
 import type { TemplateSet } from "../desired/templates.js";
-import type { DesiredFile, DesiredHost } from "../desired/types.js";
+import type { DesiredFile, DesiredHost, NodeHealthTest } from "../desired/types.js";
+import type { LoadBalancingMode } from "../lb/mode.js";
 
-export const KEEPALIVED_CONF_PATH = "/etc/keepalived/keepalived.conf";
-export const CHECK_SCRIPT_PATH = "/usr/local/bin/check.sh";
-export const DRAIN_DIR = "/var/lib/harbor-ha/drain";
-export const LB_CA_PATH = "/etc/keepalived/harbor-ca.crt";
+export { CHECK_SCRIPT_PATH, DRAIN_DIR, KEEPALIVED_CONF_PATH, LB_CA_PATH } from "../desired/paths.js";
 
 /** The index of the load balancer that starts as MASTER: the highest priority, first on a tie. */
 export function masterIndex(priorities: readonly number[]): number {
@@ -27,29 +24,33 @@ export function masterIndex(priorities: readonly number[]): number {
   return best;
 }
 
-export function renderLoadBalancer(inv: Inventory, index: number, tpl: TemplateSet): DesiredHost {
+/** What a load balancer's render takes besides the inventory: the mode, and the test of a node the Harbor generation gives. */
+export interface LbRenderContext {
+  mode: LoadBalancingMode;
+  healthTest: NodeHealthTest;
+  tpl: TemplateSet;
+}
+
+export function renderLoadBalancer(inv: Inventory, index: number, ctx: LbRenderContext): DesiredHost {
   const lb = inv.data.load_balancers[index];
   if (!lb) throw new RangeError(`no load balancer at index ${index}`);
-  const haproxy = usesHaproxy(inv);
+  const { mode, tpl } = ctx;
+  const describe = mode.lb.describe;
   const files: DesiredFile[] = [
     desiredFile({
       path: KEEPALIVED_CONF_PATH,
-      content: renderKeepalivedConf(inv, index, lb, tpl),
+      content: renderKeepalivedConf(inv, index, lb, ctx),
       mode: 0o640,
       onChange: ["reload-keepalived"],
       check: "keepalived",
-      description: haproxy
-        ? "keepalived configuration (VRRP for the VIP, moved away when HAProxy is down)"
-        : "keepalived configuration (VRRP for the VIP, LVS virtual servers)",
+      description: describe.keepalivedConf,
       secretKeys: { syntax: "keepalived", keys: ["auth_pass"] },
     }),
     desiredFile({
       path: CHECK_SCRIPT_PATH,
-      content: renderCheckScript(inv, tpl),
+      content: renderCheckScript(inv, ctx),
       mode: 0o755,
-      description: haproxy
-        ? "health check of one Harbor node, run by harbor-ha's health gates"
-        : "health check of one Harbor node, run by keepalived's MISC_CHECK",
+      description: describe.checkSh,
     }),
   ];
   const caPath = inv.data.cluster.protocol === "https" && inv.tls?.caPem !== undefined ? LB_CA_PATH : undefined;
@@ -60,20 +61,18 @@ export function renderLoadBalancer(inv: Inventory, index: number, tpl: TemplateS
         content: inv.tls.caPem,
         mode: 0o644,
         tls: true,
-        onChange: haproxy ? ["reload-haproxy"] : [],
-        description: haproxy
-          ? "CA that check.sh and HAProxy's health check verify Harbor's certificate with"
-          : "CA that check.sh verifies Harbor's certificate with",
+        onChange: mode.lb.caHandlers,
+        description: describe.ca,
       }),
     );
   }
   files.push(
     desiredFile({
-      path: "/etc/sysctl.d/90-harbor-ha.conf",
+      path: SYSCTL_PATH,
       content: tpl.sysctlConf({}),
       mode: 0o644,
       onChange: ["apply-sysctl"],
-      description: haproxy ? "kernel settings for the VIP (HAProxy binds it on backups too)" : "kernel settings for LVS direct routing and the VIP",
+      description: describe.sysctl,
     }),
     desiredFile({
       path: "/etc/default/keepalived",
@@ -83,23 +82,10 @@ export function renderLoadBalancer(inv: Inventory, index: number, tpl: TemplateS
       description: "keepalived daemon options",
     }),
   );
-  if (haproxy) {
-    // Last: `haproxy -c` checks it against the CA file it names.
-    files.push(
-      desiredFile({
-        path: HAPROXY_CFG_PATH,
-        content: renderHaproxyCfg(inv, lb.name, caPath, tpl),
-        mode: 0o644,
-        onChange: ["reload-haproxy"],
-        check: "haproxy",
-        description: "HAProxy configuration (TCP 80/443 over the Harbor nodes, their health checks, the runtime API)",
-      }),
-    );
-  }
+  files.push(...mode.lb.files(lb.name, caPath, ctx.healthTest, tpl));
   return {
     host: { name: lb.name, address: lb.address, role: "loadbalancer" },
-    // socat: harbor-ha talks to HAProxy's runtime API through it.
-    packages: haproxy ? ["keepalived", "curl", "haproxy", "socat"] : ["keepalived", "curl"],
+    packages: ["keepalived", "curl", ...mode.lb.packages],
     users: [inv.data.keepalived.script_user],
     directories: [desiredDirectory(DRAIN_DIR, 0o755)],
     files,
@@ -108,7 +94,7 @@ export function renderLoadBalancer(inv: Inventory, index: number, tpl: TemplateS
   };
 }
 
-function renderKeepalivedConf(inv: Inventory, index: number, lb: LoadBalancerSpec, tpl: TemplateSet): string {
+function renderKeepalivedConf(inv: Inventory, index: number, lb: LoadBalancerSpec, { mode, tpl }: LbRenderContext): string {
   const { cluster, keepalived, load_balancers, harbor_nodes } = inv.data;
   const priorities = effectivePriorities(load_balancers);
   return tpl.keepalivedConf({
@@ -123,14 +109,14 @@ function renderKeepalivedConf(inv: Inventory, index: number, lb: LoadBalancerSpe
     unicast: keepalived.vrrp_mode === "unicast",
     peers: load_balancers.filter((_, i) => i !== index).map((other) => other.address),
     vip: vipParts(inv),
-    haproxy: usesHaproxy(inv) ? haproxyVrrpScript() : false,
-    virtualServers: usesHaproxy(inv) ? [] : servedPorts(inv).map((port) => ({ port })),
+    haproxy: mode.lb.keepalived.vrrpScript,
+    virtualServers: mode.lb.keepalived.virtualServers,
     nodes: harbor_nodes.map((n) => ({ name: n.name, address: n.address })),
     miscTimeoutS: keepalived.check_timeout_s + 1,
   });
 }
 
-function renderCheckScript(inv: Inventory, tpl: TemplateSet): string {
+function renderCheckScript(inv: Inventory, { healthTest, tpl }: LbRenderContext): string {
   const { cluster, keepalived } = inv.data;
   // Two requests share the budget; keepalived kills the script one second after it.
   const maxTimeS = keepalived.check_timeout_s / 2;
@@ -143,6 +129,6 @@ function renderCheckScript(inv: Inventory, tpl: TemplateSet): string {
     checkTimeoutS: keepalived.check_timeout_s,
     maxTimeS,
     connectTimeoutS: Math.min(2, maxTimeS),
-    harbor2: isHarbor2Vm(inv) ? { ...HARBOR2_HEALTH_TEST, components: HARBOR2_HEALTH_TEST.components.join(" ") } : false,
+    harbor2: healthTest === false ? false : { ...healthTest, components: healthTest.components.join(" ") },
   });
 }

@@ -5,8 +5,6 @@
 import { cmd } from "../shell/command.js";
 import type { Command } from "../shell/command.js";
 import { CHECK_SCRIPT_PATH, DRAIN_DIR } from "../render/loadbalancer.js";
-import { harborComposeFileArgs } from "../steps/commands.js";
-import { COMPOSE_FUNCTION } from "../plan/harbor2-commands.js";
 
 /** The marker check.sh looks for: while it exists, the node fails its check on purpose. */
 export function drainMarkerPath(nodeAddress: string): string {
@@ -39,27 +37,4 @@ export function servedFingerprintCommand(hostname: string): Command {
 export function parseFingerprint(output: string): string | undefined {
   const m = /sha256 Fingerprint=([0-9A-Fa-f:]+)/i.exec(output);
   return m?.[1]?.toUpperCase();
-}
-
-/**
- * Stops Harbor on a node taken out of the cluster, the way Harbor itself is stopped:
- * `docker-compose -f docker-compose.yml [-f docker-compose.clair.yml] down` in its folder
- * (the compose files install.sh --ha started it with). A node without Harbor's compose file
- * (never installed, or already purged) has nothing to stop. With purge, the install folder,
- * the bundle and the install stamp go too; never /data (shared storage, the secretkey).
- */
-export function stopHarborCommand(
-  harborDir: string,
-  opts: { withClair: boolean; purge: boolean; bundlePath: string; stampPath: string; harbor2?: boolean },
-): Command {
-  const script = [
-    // Harbor 2.x's install.sh runs the docker compose plugin when there is one, else docker-compose.
-    opts.harbor2 === true ? COMPOSE_FUNCTION : 'compose() { docker-compose "$@"; }',
-    // $1 Harbor's folder, $2 the bundle, $3 the install stamp; the rest: the compose file arguments.
-    "d=$1; bundle=$2; stamp=$3; shift 3",
-    'if [ -f "$d/docker-compose.yml" ]; then (cd "$d" && compose "$@" down) || exit 1; fi',
-    ...(opts.purge ? ['rm -rf -- "$d" "$bundle" "$stamp"'] : []),
-    "exit 0",
-  ].join("\n");
-  return cmd("sh", "-c", script, "sh", harborDir, opts.bundlePath, opts.stampPath, ...harborComposeFileArgs(opts.withClair));
 }

@@ -5,16 +5,14 @@
  * taken off the load balancers before its Harbor is stopped. Pure, apart from the stop.
  */
 import type { Inventory } from "../inventory/model.js";
-import { isHarbor2Vm } from "../inventory/model.js";
 import type { HarborNodeSpec } from "../inventory/schema.js";
 import type { HostFacts } from "../facts/types.js";
 import type { Transport } from "../remote/transport.js";
-import { harborDir } from "../render/harbor-node.js";
+import { generationOf } from "../harbor/generations.js";
 import { bundleRemotePath, INSTALL_STAMP_PATH } from "../plan/harbor-node.js";
-import { stopHarborCommand } from "./commands.js";
 
-export { KEEPALIVED_CONF_PATH } from "../render/loadbalancer.js";
-import { KEEPALIVED_CONF_PATH } from "../render/loadbalancer.js";
+export { KEEPALIVED_CONF_PATH } from "../desired/paths.js";
+import { KEEPALIVED_CONF_PATH } from "../desired/paths.js";
 
 /** The real_server addresses of a keepalived.conf, each once, in order. */
 export function parseRealServers(conf: string): string[] {
@@ -64,8 +62,8 @@ export function readMembership(inv: Inventory, lbFacts: ReadonlyMap<string, Host
 }
 
 /** The same inventory with another list of Harbor nodes: what the load balancers are rendered for mid-way. */
-export function inventoryWithNodes(inv: Inventory, nodes: readonly HarborNodeSpec[]): Inventory {
-  return isHarbor2Vm(inv) ? { ...inv, data: { ...inv.data, harbor_nodes: [...nodes] } } : { ...inv, data: { ...inv.data, harbor_nodes: [...nodes] } };
+export function inventoryWithNodes<I extends Inventory>(inv: I, nodes: readonly HarborNodeSpec[]): I {
+  return { ...inv, data: { ...inv.data, harbor_nodes: [...nodes] } };
 }
 
 /** A removed node as a host to reach: the inventory's default SSH settings, named by its address. */
@@ -78,14 +76,7 @@ const STOP_HARBOR_TIMEOUT_MS = 300_000;
 
 /** Stops Harbor on a node the inventory removed; its files stay unless purge. */
 export async function applyStopHarbor(session: Transport, inv: Inventory, purge: boolean): Promise<void> {
-  const command = stopHarborCommand(harborDir(inv), {
-    // Harbor 2.x's prepare writes one docker-compose.yml with every service it enabled.
-    withClair: isHarbor2Vm(inv) ? false : inv.data.harbor.with_clair,
-    harbor2: isHarbor2Vm(inv),
-    purge,
-    bundlePath: bundleRemotePath(inv),
-    stampPath: INSTALL_STAMP_PATH,
-  });
+  const command = generationOf(inv).stopCommand({ purge, bundlePath: bundleRemotePath(inv), stampPath: INSTALL_STAMP_PATH });
   await session.runChecked(command, {
     sudo: true,
     timeoutMs: STOP_HARBOR_TIMEOUT_MS,

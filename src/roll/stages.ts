@@ -14,15 +14,14 @@ import { queriesFor } from "../plan/queries.js";
 import type { HostPlan } from "../steps/types.js";
 import { gatherAllFacts } from "../gather/facts.js";
 import { HarborHaError } from "../errors.js";
-import { throwIfAnyFailed } from "../remote/host-results.js";
-import { applyDrain, removeDrain } from "../lb/lvs-dr/drain.js";
-import type { DrainContext } from "../lb/lvs-dr/drain.js";
+import { modeOf } from "../lb/modes.js";
+import type { DrainContext, LoadBalancingMode } from "../lb/modes.js";
+import { lbShellOf } from "../execute/lb-shell.js";
 import { probeNodeHealth } from "./health.js";
 import { applyHostPlan, rollLoadBalancers } from "../execute/loadbalancer-roll.js";
 import { pollHealth, rollBatches } from "./node-roll.js";
 import type { Clock, GateOptions, NodeRollOutcome, RollIO, RollNode } from "./node-roll.js";
 import { applyStopHarbor, inventoryWithNodes, removedNodeSpec } from "./scale.js";
-import { removeDrainMarkerCommand } from "./commands.js";
 import type { RollSetup } from "./setup.js";
 import { limitPlanToTls, withTransitionCa } from "./tls.js";
 import type { ReconfigureOptions, ReconfigureResult } from "./types.js";
@@ -52,7 +51,7 @@ export async function runStages(ctx: StageContext): Promise<void> {
   const removed = result.removed.map((a) => ({ name: a, address: a }));
   if (removed.length > 0) {
     opts.emit({ type: "phase", phase: "scale-in", description: `drain ${result.removed.join(", ")} (removed from the inventory)` });
-    for (const node of removed) await applyDrain(drainContext(ctx), node);
+    for (const node of removed) await modeOf(ctx.inv).drain(drainContext(ctx), node);
   }
   await rollLbStage(ctx, "loadbalancers", true);
   if (removed.length > 0) await stopRemoved(ctx, removed);
@@ -107,15 +106,20 @@ async function runStorageCheck(ctx: StageContext): Promise<void> {
 
 function drainContext(ctx: StageContext): DrainContext {
   const note = (message: string) => ctx.opts.emit({ type: "note", level: "warn", message });
-  return { pool: ctx.pool, inv: ctx.inv, lbNames: ctx.inv.data.load_balancers.map((l) => l.name), command: ctx.opts.command, clock: ctx.clock, note };
+  return { shell: lbShellOf(ctx.pool, lbNamesOf(ctx)), command: ctx.opts.command, clock: ctx.clock, note };
+}
+
+function lbNamesOf(ctx: StageContext): string[] {
+  return ctx.inv.data.load_balancers.map((l) => l.name);
 }
 
 /** The Harbor-node edges of the state machine, on this run's pool. */
 function nodeRollIO(ctx: StageContext): RollIO {
   const drain = drainContext(ctx);
+  const mode: LoadBalancingMode = modeOf(ctx.inv);
   const { emit } = ctx.opts;
   return {
-    drain: (node) => applyDrain(drain, node),
+    drain: (node) => mode.drain(drain, node),
     apply: async (node) => {
       const hostPlan = ctx.setup.roll.nodes.hosts.find((h) => h.host.name === node.name);
       if (!hostPlan || hostPlan.steps.length === 0) return [];
@@ -123,8 +127,8 @@ function nodeRollIO(ctx: StageContext): RollIO {
       await ctx.audit.writeNow(node.name, done);
       return done;
     },
-    probe: (node) => probeNodeHealth(ctx.pool, ctx.inv, drain.lbNames, node),
-    undrain: (node) => removeDrain(drain, node),
+    probe: (node) => probeNodeHealth(ctx.pool, ctx.inv, lbNamesOf(ctx), node),
+    undrain: (node) => mode.undrain(drain, node),
     onState: (node, state, detail) =>
       emit({
         type: "note",
@@ -161,7 +165,7 @@ async function rollLbStage(ctx: StageContext, phase: string, first: boolean): Pr
   const facts = first ? setup.facts : await gatherLbFacts(ctx, lbNames);
   let plans: HostPlan[] = desiredLbs.map((d) => {
     const f = facts.get(d.host.name) as HostFacts;
-    return { host: d.host, steps: planLoadBalancer(first ? withTransitionCa(d, f) : d, f, ctx.redactor) };
+    return { host: d.host, steps: planLoadBalancer(modeOf(inv), first ? withTransitionCa(d, f) : d, f, ctx.redactor) };
   });
   if (opts.command === "rotate-certs") plans = limitPlanToTls({ hosts: plans, problems: [] }).hosts;
   if (plans.every((p) => p.steps.length === 0)) return;
@@ -211,11 +215,7 @@ async function stopRemoved(ctx: StageContext, removed: readonly RollNode[]): Pro
       await pool.withSession(node.name, (s) => applyStopHarbor(s, inv, opts.purge));
       const change = opts.purge ? "removed from the cluster: Harbor stopped, its files removed" : "removed from the cluster: Harbor stopped";
       await ctx.audit.writeNow(node.name, [change], pool);
-      const lbs = drainContext(ctx).lbNames;
-      const cleared = await ctx.pool.forEachHost(lbs, (s) =>
-        s.runChecked(removeDrainMarkerCommand(node.address), { sudo: true, step: `clear the drain marker of ${node.name}` }),
-      );
-      throwIfAnyFailed(lbs, cleared, `could not clear the drain marker of removed node ${node.name}`);
+      await modeOf(inv).forget(drainContext(ctx), node);
     }
   } finally {
     await pool.closeAll();

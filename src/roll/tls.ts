@@ -3,10 +3,10 @@
  * load balancers trust while nodes roll (old and new together, so that nodes not yet
  * rolled keep passing check.sh).
  */
-import { LB_CA_PATH } from "../render/loadbalancer.js";
+import { LB_CA_PATH } from "../desired/paths.js";
 import type { DesiredHost } from "../desired/types.js";
 import type { HostFacts } from "../facts/types.js";
-import { isHaproxyServiceStep } from "../plan/loadbalancer.js";
+import { isLbServiceStep } from "../plan/loadbalancer.js";
 import { inPhaseOrder } from "../steps/types.js";
 import type { Plan, Step } from "../steps/types.js";
 import { isInstallRun, isSharedStorageCheck } from "../plan/shared-storage.js";
@@ -28,8 +28,8 @@ function isInstallStep(s: Step): boolean {
 export function limitPlanToTls(plan: Plan): Plan {
   const hosts = plan.hosts.map((h) => {
     const tls = h.steps.filter(isTlsFileStep);
-    // HAProxy reads the CA file only when it starts or reloads: its reload stays with it.
-    return { host: h.host, steps: tls.length === 0 ? [] : h.steps.filter((s) => isTlsFileStep(s) || isInstallStep(s) || isHaproxyServiceStep(s)) };
+    // The balancing daemon (HAProxy) reads the CA file only when it starts or reloads: its reload stays with it.
+    return { host: h.host, steps: tls.length === 0 ? [] : h.steps.filter((s) => isTlsFileStep(s) || isInstallStep(s) || isLbServiceStep(s)) };
   });
   if (!hosts.some((h) => h.steps.some(isInstallRun))) return { problems: plan.problems, hosts };
   return {

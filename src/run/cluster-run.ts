@@ -13,7 +13,7 @@ import { HarborHaError } from "../errors.js";
 import { clusterStateDir, willGenerateTokenKey } from "../secrets/cluster-state.js";
 import { readClusterStateFor } from "../secrets/cluster-state-for.js";
 import { standInClusterState } from "../secrets/stand-in-state.js";
-import { isHarbor2Vm } from "../inventory/model.js";
+import { generationOf } from "../harbor/generations.js";
 import { readThroughBundleCache } from "../cache/bundle-cache.js";
 import { renderDesiredState } from "../render/desired-state.js";
 import type { DesiredState } from "../desired/types.js";
@@ -155,7 +155,7 @@ export async function startClusterRun(
   ready.catch(() => undefined);
   if (!generating) return { pool, bundle, database, queried: (await ready).desired, ready };
   try {
-    const standIn = standInClusterState({ harbor2: isHarbor2Vm(inv) });
+    const standIn = standInClusterState({ harbor2: generationOf(inv).pinsSecrets });
     const desired = renderDesiredState(inv, standIn);
     return { pool, bundle, database, queried: desired, standIn: { desired, redactor: redactorFor(inv, standIn) }, ready };
   } catch (err) {

@@ -4,12 +4,10 @@
  * all at once. Changes nothing anywhere, takes no lock.
  */
 import type { Inventory } from "../inventory/model.js";
-import { usesHaproxy } from "../inventory/model.js";
-import { haproxyShowStatCommand, parseHaproxyStat } from "../lb/haproxy/commands.js";
-import type { HaproxyServerStat } from "../lb/haproxy/commands.js";
-import { clusterStateDir, readClusterState } from "../secrets/cluster-state.js";
-import { readOrCreatePinnedSecrets } from "../secrets/chart-secrets.js";
-import { isHarbor2Vm } from "../inventory/model.js";
+import { clusterStateDir } from "../secrets/cluster-state.js";
+import { readExistingClusterStateFor } from "../secrets/cluster-state-for.js";
+import { modeOf } from "../lb/modes.js";
+import { lbShellOf } from "../execute/lb-shell.js";
 import { renderDesiredState } from "../render/desired-state.js";
 import { SshPool } from "../remote/pool.js";
 import { queriesFor } from "../plan/queries.js";
@@ -18,9 +16,8 @@ import { gatherFactsKnowing } from "../gather/facts.js";
 import { gatherNodeChecks } from "../gather/verify.js";
 import { LOCK_DIR, LOCK_OWNER_PATH } from "../lock/commands.js";
 import { HarborHaError } from "../errors.js";
-import { ipvsTableCommand, readIpvsTable } from "../lb/lvs-dr/ipvs.js";
 import { buildStatusReport } from "./report.js";
-import type { DatabaseStatus, IpvsService, StatusReport } from "./types.js";
+import type { DatabaseStatus, StatusReport } from "./types.js";
 import type { DesiredDatabase } from "../desired/types.js";
 import { preflightDatabase } from "../db/edge.js";
 import { openClusterPool } from "../run/cluster-run.js";
@@ -37,16 +34,14 @@ export interface StatusOptions {
 }
 
 export async function gatherStatus(inv: Inventory, opts: StatusOptions): Promise<StatusReport> {
-  const state = await readClusterState(clusterStateDir(inv)).catch((err: Error) => {
+  const state = await readExistingClusterStateFor(inv).catch((err: Error) => {
     throw new HarborHaError(`no cluster state for ${inv.data.cluster.name} in ${clusterStateDir(inv)}: ${err.message}`, {
       hint:
         "status compares the hosts with what provision wrote from that state: " +
         "run harbor-ha provision first, on this machine (or copy the state folder here).",
     });
   });
-  // Harbor 2.x: the secrets pinned after prepare, read as they are (status writes nothing).
-  const harbor2 = isHarbor2Vm(inv) ? await readOrCreatePinnedSecrets(clusterStateDir(inv), { persist: false }) : undefined;
-  const desired = renderDesiredState(inv, harbor2 ? { ...state, harbor2 } : state);
+  const desired = renderDesiredState(inv, state);
   // The installer bundle is not read: status only reports the files it renders.
   const bundle = { localPath: inv.data.installer.bundle, sha256: "" };
   const queries = new Map<string, FactQuery[]>(desired.hosts.map((d) => [d.host.name, queriesFor(inv, d, bundle)]));
@@ -55,12 +50,12 @@ export async function gatherStatus(inv: Inventory, opts: StatusOptions): Promise
   }
   const pool = openClusterPool(inv, opts);
   try {
-    const [gathered, checks, ipvs, haproxy, database] = await Promise.all([
+    const lbs = inv.data.load_balancers.map((l) => l.name);
+    const [gathered, checks, modeReading, database] = await Promise.all([
       // What earlier runs learnt (program versions, the bundle's checksum), read, never written.
       gatherFactsKnowing(pool, queries, clusterStateDir(inv), { persist: false }),
       gatherNodeChecks(pool, inv),
-      gatherIpvsTables(pool, inv),
-      gatherHaproxyServers(pool, inv),
+      modeOf(inv).readStatus(lbShellOf(pool, lbs)),
       gatherDatabaseStatus(inv, desired.database, pool),
     ]);
     return buildStatusReport({
@@ -69,9 +64,8 @@ export async function gatherStatus(inv: Inventory, opts: StatusOptions): Promise
       facts: gathered.facts,
       failures: gathered.failures,
       checks,
-      ipvs,
+      modeReading,
       database,
-      ...(haproxy ? { haproxy } : {}),
     });
   } finally {
     await pool.closeAll();
@@ -79,7 +73,7 @@ export async function gatherStatus(inv: Inventory, opts: StatusOptions): Promise
 }
 
 /** The registry database as provision's preflight judges it (read-only; reinitialising never considered). */
-async function gatherDatabaseStatus(inv: Inventory, desired: DesiredDatabase | undefined, pool: SshPool): Promise<DatabaseStatus> {
+async function gatherDatabaseStatus(inv: Inventory, desired: DesiredDatabase, pool: SshPool): Promise<DatabaseStatus> {
   try {
     // status changes nothing anywhere, not even the state folder's bundle cache.
     const pre = await preflightDatabase(inv, desired, pool, false, { persist: false });
@@ -88,23 +82,4 @@ async function gatherDatabaseStatus(inv: Inventory, desired: DesiredDatabase | u
   } catch (err) {
     return { state: "unreachable", detail: (err as Error).message };
   }
-}
-
-/** load_balancing: haproxy: each load balancer's HAProxy servers from its runtime API; null where it did not answer. */
-async function gatherHaproxyServers(pool: SshPool, inv: Inventory): Promise<Map<string, HaproxyServerStat[] | null> | undefined> {
-  if (!usesHaproxy(inv)) return undefined;
-  const lbs = inv.data.load_balancers.map((l) => l.name);
-  const settled = await pool.forEachHost(lbs, (s) => s.run(haproxyShowStatCommand(), { sudo: true, step: "HAProxy: show stat" }));
-  return new Map(settled.map((r, i) => [lbs[i] as string, r.status === "fulfilled" && r.value.code === 0 ? parseHaproxyStat(r.value.stdout) : null]));
-}
-
-/** Each load balancer's IPVS table; null where ipvsadm is missing or the kernel has no IPVS. */
-async function gatherIpvsTables(pool: SshPool, inv: Inventory): Promise<Map<string, IpvsService[] | null>> {
-  const lbs = inv.data.load_balancers.map((l) => l.name);
-  const settled = await pool.forEachHost(lbs, (s) => s.run(ipvsTableCommand(), { sudo: true, step: "read the IPVS table" }));
-  const tables = new Map<string, IpvsService[] | null>();
-  settled.forEach((r, i) => {
-    tables.set(lbs[i] as string, r.status === "fulfilled" && r.value.code === 0 ? readIpvsTable(r.value.stdout) : null);
-  });
-  return tables;
 }

@@ -1,7 +1,7 @@
 /** Everything unhealthy, drifting or inconsistent in a status report, each with what to do. Pure. */
 import type { Inventory } from "../inventory/model.js";
 import { describeLockOwner } from "../lock/owner.js";
-import { takesTraffic } from "../lb/haproxy/commands.js";
+import { takesTraffic } from "../facts/haproxy-stat.js";
 import type { ClusterStatus, LoadBalancerStatus, NodeStatus, PendingChange, StatusProblem } from "./types.js";
 
 export function listProblems(

@@ -1,6 +1,6 @@
 /** What `harbor-ha status` reports: plain data, printed as tables or --json. */
 import type { LockOwner } from "../lock/owner.js";
-import type { HaproxyServerStat } from "../lb/haproxy/commands.js";
+import type { HaproxyServerStat } from "../facts/haproxy-stat.js";
 
 export interface FileDriftItem {
   path: string;
@@ -25,8 +25,8 @@ export interface NodeHealthFromLb {
   detail: string;
 }
 
-export type { IpvsRealServer, IpvsService } from "../lb/lvs-dr/ipvs.js";
-import type { IpvsService } from "../lb/lvs-dr/ipvs.js";
+export type { IpvsRealServer, IpvsService } from "../facts/ipvs.js";
+import type { IpvsService } from "../facts/ipvs.js";
 
 export interface LoadBalancerStatus {
   name: string;

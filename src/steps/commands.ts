@@ -2,7 +2,7 @@
  * The remote commands a plan uses, built as data (argument lists, quoted once by
  * renderShell). Pure; tested as strings.
  */
-import { allOf, cmd, op, shScript } from "../shell/command.js";
+import { allOf, cmd, op } from "../shell/command.js";
 import type { Command } from "../shell/command.js";
 import type { DesiredDirectory, DesiredMount } from "../desired/types.js";
 import { formatMode } from "../shell/file-mode.js";
@@ -95,37 +95,6 @@ export function keepalivedCheckCommand(dir: string, label: "whole" | "vrrp"): Co
   return stagedCheckCommand(dir, label, ["keepalived", "-t", "-f"]);
 }
 
-/** Runs the VIP acceptance rules and, on systemd, makes them run at boot. */
-export function applyVipRulesCommand(init: InitSystem, scriptPath: string, unitName: string): Command {
-  const run = cmd(scriptPath);
-  return init === "systemd" ? allOf(cmd("systemctl", "daemon-reload"), cmd("systemctl", "enable", unitName), run) : run;
-}
-
-/**
- * Takes the VIP acceptance rules away (load_balancing switched to haproxy, which connects to
- * the node's own address): unhooks and deletes the chain, disables and removes the boot unit
- * and the script. Idempotent; what is already gone is skipped.
- */
-export function removeVipRulesCommand(init: InitSystem, scriptPath: string, unitName: string, unitPath: string): Command {
-  const script = [
-    "script=$1; unit=$2; unit_path=$3; systemd=$4",
-    "if command -v iptables >/dev/null 2>&1; then",
-    "  while iptables -w -t nat -D PREROUTING -j HARBOR_HA_VIP 2>/dev/null; do :; done",
-    "  iptables -w -t nat -F HARBOR_HA_VIP 2>/dev/null; iptables -w -t nat -X HARBOR_HA_VIP 2>/dev/null",
-    "fi",
-    'if [ "$systemd" = yes ] && [ -e "$unit_path" ]; then systemctl disable "$unit" >/dev/null 2>&1; fi',
-    'rm -f -- "$script" "$unit_path" "$script.harbor-ha.bak" "$unit_path.harbor-ha.bak"',
-    '[ "$systemd" = yes ] && systemctl daemon-reload; exit 0',
-  ].join("\n");
-  return cmd("sh", "-c", script, "sh", scriptPath, unitName, unitPath, init === "systemd" ? "yes" : "no");
-}
-
-/** Harbor's installer, in HA mode, from its folder. */
-export function harborInstallCommand(harborDir: string, withClair: boolean): Command {
-  const install = withClair ? cmd("./install.sh", "--ha", "--with-clair") : cmd("./install.sh", "--ha");
-  return shScript(cmd("cd", harborDir), install);
-}
-
 /**
  * One look at Harbor's start-up on the node itself: the UI's /api/systeminfo (status code, or
  * curl's error), the registry behind nginx at /v2/ (status line and headers: a running
@@ -150,11 +119,6 @@ export function harborStartupProbeCommand(baseUrl: string, apiPath = "/api/syste
 
 /** Anonymous pull of a repository in `library` (public in Harbor's registry.sql): Harbor signs a token (possibly with no access). */
 export const HARBOR_TOKEN_PROBE_PATH = "/service/token?service=harbor-registry&scope=repository:library/harbor-ha-probe:pull";
-
-/** `docker-compose ps` in Harbor's folder: which of its services run, for a failure message. */
-export function harborComposePsCommand(harborDir: string, withClair: boolean): Command {
-  return shScript(cmd("cd", harborDir), cmd("docker-compose", ...harborComposeFileArgs(withClair), "ps"));
-}
 
 /** The marker file of the shared-storage check, in the registry's storage folder. */
 export const SHARED_CHECK_FILE = ".harbor-ha-shared-check";
@@ -245,11 +209,6 @@ export function parseApiAnswer(output: string): { status: number; body: string }
   return { status: Number(output.slice(at + "harbor-ha-status:".length).trim()) || 0, body: output.slice(0, at).replace(/\n$/, "") };
 }
 
-/** The compose files install.sh starts Harbor with: `-f docker-compose.yml [-f docker-compose.clair.yml]`. */
-export function harborComposeFileArgs(withClair: boolean): string[] {
-  return ["-f", "docker-compose.yml", ...(withClair ? ["-f", "docker-compose.clair.yml"] : [])];
-}
-
 /** Extracts the installer bundle, leaving out `keep` (paths relative to installDir, as the archive names them). */
 export function extractBundleCommand(bundlePath: string, installDir: string, keep: readonly string[] = []): Command {
   const excludes = keep.flatMap((p) => ["--exclude", p]);
@@ -272,4 +231,32 @@ export function checkNodesCommand(checkScript: string, nodeAddresses: readonly s
 /** Lists which of the given addresses this host holds (the VIP holder check). */
 export function heldAddressesCommand(): Command {
   return cmd("ip", "-o", "-4", "addr", "show", op("|"), "awk", "{ print $4 }");
+}
+
+/**
+ * Stops Harbor on a node taken out of the cluster, the way Harbor itself is stopped: compose
+ * `down` in its folder with the compose files install.sh started it with. A node without Harbor's compose file
+ * (never installed, or already purged) has nothing to stop. With purge, the install folder,
+ * the bundle and the install stamp go too; never /data (shared storage, the secretkey).
+ */
+export function stopHarborCommand(
+  harborDir: string,
+  opts: {
+    /** A shell function `compose` that runs compose as the generation's install.sh does. */
+    composeFunction: string;
+    composeFileArgs: readonly string[];
+    purge: boolean;
+    bundlePath: string;
+    stampPath: string;
+  },
+): Command {
+  const script = [
+    opts.composeFunction,
+    // $1 Harbor's folder, $2 the bundle, $3 the install stamp; the rest: the compose file arguments.
+    "d=$1; bundle=$2; stamp=$3; shift 3",
+    'if [ -f "$d/docker-compose.yml" ]; then (cd "$d" && compose "$@" down) || exit 1; fi',
+    ...(opts.purge ? ['rm -rf -- "$d" "$bundle" "$stamp"'] : []),
+    "exit 0",
+  ].join("\n");
+  return cmd("sh", "-c", script, "sh", harborDir, opts.bundlePath, opts.stampPath, ...opts.composeFileArgs);
 }

@@ -46,13 +46,13 @@ export type StepKind = "package" | "user" | "directory" | "file" | "mount" | "se
 /**
  * What a step is to the code that picks steps out of a plan, so that none is recognised by its
  * title or path: rotate-certs keeps the TLS files and what makes a node serve them (the installer
- * run, the start-up wait, the stamp) and HAProxy's start/reload/check; the restart limit and the
+ * run, the start-up wait, the stamp) and the balancing daemon's start/reload/check (lb-service: HAProxy's); the restart limit and the
  * shared-storage check look for installer runs, and a roll runs the storage check's steps apart;
  * a cluster's first run uploads and extracts the installer bundle (installer-bundle: nothing in
  * them depends on the cluster's secrets) while its token key pair is still being generated.
  * Steps nobody picks out have none.
  */
-export type StepRole = "tls-file" | "install-run" | "startup-wait" | "install-stamp" | "haproxy-service" | "storage-check" | "installer-bundle";
+export type StepRole = "tls-file" | "install-run" | "startup-wait" | "install-stamp" | "lb-service" | "storage-check" | "installer-bundle";
 
 /** A call of Harbor's API: the command, and curl's config (credentials, body) for its stdin. */
 export interface ApiCall {

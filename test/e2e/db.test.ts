@@ -17,7 +17,7 @@ import type { DatabasePlan } from "../../src/db/plan.js";
 import { readRegistrySql } from "../../src/db/read-registry-sql.js";
 import type { RegistrySqlFile } from "../../src/db/read-registry-sql.js";
 import { Secret } from "../../src/inventory/secret.js";
-import type { DesiredDatabase, RegistrySqlSource } from "../../src/desired/types.js";
+import type { DesiredRegistrySql, RegistrySqlSource } from "../../src/desired/types.js";
 import { harborBundlePath } from "../helpers/harbor-bundles.js";
 import { freePort, startMariaDb } from "./helpers/mariadb.js";
 import type { MariaDbServer } from "./helpers/mariadb.js";
@@ -32,8 +32,17 @@ function options(over: Partial<DbConnectOptions> = {}): DbConnectOptions {
   return { host: db.host, port: db.port, user: "harbor", password: new Secret(PASSWORD), connectTimeoutMs: 5000, ...over };
 }
 
-function desired(harborVersion = "1.4.0"): DesiredDatabase {
-  return { host: db.host, port: db.port, user: "harbor", database: "registry", registrySql: SOURCE, harborVersion };
+function desired(harborVersion = "1.4.0"): DesiredRegistrySql {
+  return {
+    engine: "mariadb",
+    host: db.host,
+    port: db.port,
+    user: "harbor",
+    password: new Secret(PASSWORD),
+    database: "registry",
+    registrySql: SOURCE,
+    harborVersion,
+  };
 }
 
 /** One provision's database step: connect, gather, plan, apply. */

@@ -2,13 +2,14 @@
  * The PgConnector that talks to a real server, with npm `pg`. Its failures become errors
  * that say which server, which user, and what to do; none holds the password.
  */
+import type { DesiredPgDatabase } from "../../desired/types.js";
 import type { ConnectionOptions } from "node:tls";
 import { HarborHaError } from "../../errors.js";
 import type { Secret } from "../../inventory/secret.js";
 import { describeTarget } from "./session.js";
 import type { PgConnector, PgSession, PgTarget } from "./session.js";
 
-export type PgSslMode = "disable" | "require" | "verify-ca" | "verify-full";
+export type PgSslMode = DesiredPgDatabase["sslmode"];
 
 /** The server cannot be reached or refused the user; nothing was changed. */
 export class Harbor2DatabaseAccessError extends HarborHaError {}

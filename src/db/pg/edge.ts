@@ -4,7 +4,7 @@
  * inventory allows it) and that no failed migration left it dirty (db/pg/plan.ts refuses
  * then). Nothing is ever dropped; --reinitialize-database is Harbor 1.x's alone.
  */
-import type { Harbor2VmInventory } from "../../inventory/model.js";
+import type { DesiredPgDatabase } from "../../desired/types.js";
 import { HarborHaError } from "../../errors.js";
 import { ensureHarbor2Database } from "./apply.js";
 import { pgConnector } from "./connect.js";
@@ -19,23 +19,20 @@ export interface PostgresPreflight {
   target: PgTarget;
 }
 
-export function postgresTarget(inv: Harbor2VmInventory): { target: PgTarget; connector: PgConnector } {
-  const db = inv.data.database;
-  if (db.password === undefined)
-    throw new HarborHaError("database.password is required on VMs (harbor.yml's external_database needs it)", { exitCode: 2 });
-  const target = { host: db.host, port: db.port, user: db.user, database: db.core_database };
+export function postgresTarget(db: DesiredPgDatabase): { target: PgTarget; connector: PgConnector } {
+  const target = { host: db.host, port: db.port, user: db.user, database: db.database };
   return { target, connector: pgConnector(target, db.password, db.sslmode) };
 }
 
 /** Read-only; a refusal (missing database without database.create, a dirty schema) is thrown. */
-export async function preflightPostgres(inv: Harbor2VmInventory, reinitialize: boolean): Promise<PostgresPreflight> {
+export async function preflightPostgres(db: DesiredPgDatabase, reinitialize: boolean): Promise<PostgresPreflight> {
   if (reinitialize)
     throw new HarborHaError("--reinitialize-database loads Harbor 1.x's registry.sql; Harbor 2.x migrates its own PostgreSQL schema", {
       hint: "Leave the flag out. To start a Harbor 2.x cluster from an empty database, drop and create it yourself after a backup.",
       exitCode: 2,
     });
-  const { target, connector } = postgresTarget(inv);
-  const { plan } = await ensureHarbor2Database(connector, target, { allowCreate: inv.data.database.create, dryRun: true });
+  const { target, connector } = postgresTarget(db);
+  const { plan } = await ensureHarbor2Database(connector, target, { allowCreate: db.allowCreate, dryRun: true });
   return {
     engine: "postgresql",
     plan: { action: plan.action === "create" ? "create" : "skip", reason: plan.why, warnings: [] },

@@ -4,9 +4,9 @@
  * each node is health-checked with the test check.sh makes.
  */
 import type { Inventory } from "../../inventory/model.js";
-import { isHarbor2Vm, servedPorts, vipParts } from "../../inventory/model.js";
-import { HARBOR2_HEALTH_TEST } from "../../harbor/harbor2-layout.js";
+import { servedPorts, vipParts } from "../../inventory/model.js";
 import type { TemplateSet } from "../../desired/templates.js";
+import type { NodeHealthTest } from "../../desired/types.js";
 
 export const HAPROXY_CFG_PATH = "/etc/haproxy/haproxy.cfg";
 /** The runtime API (Debian's own default path), root only. */
@@ -47,7 +47,7 @@ export function haproxyVrrpScript(): { scriptName: string; aliveCommand: string;
   return { scriptName: HAPROXY_VRRP_SCRIPT, aliveCommand: haproxyAliveCommand(), intervalS: 1, timeoutS: 3, fall: 2, rise: 2 };
 }
 
-export function renderHaproxyCfg(inv: Inventory, lbName: string, caPath: string | undefined, tpl: TemplateSet): string {
+export function renderHaproxyCfg(inv: Inventory, lbName: string, caPath: string | undefined, healthTest: NodeHealthTest, tpl: TemplateSet): string {
   const { cluster, haproxy, keepalived, harbor_nodes } = inv.data;
   const backends = haproxyBackends(inv);
   const checked = backends.find((b) => b.checked);
@@ -64,7 +64,7 @@ export function renderHaproxyCfg(inv: Inventory, lbName: string, caPath: string 
     alivePath: HAPROXY_ALIVE_PATH,
     hostname: cluster.hostname,
     hostnamePattern: cluster.hostname.replace(/\./g, "\\."),
-    harbor2: isHarbor2Vm(inv) ? HARBOR2_HEALTH_TEST : false,
+    harbor2: healthTest,
     checkOptions: checkOptions(inv, caPath),
     checkedBackend: checked?.name,
     backends,

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { applyHarborSettings, notTakenSettings } from "../../../src/execute/settings-step.js";
 import type { SettingsSession } from "../../../src/execute/settings-step.js";
 import { HarborHaError } from "../../../src/errors.js";
-import { configurationsUrl, planDbSettings } from "../../../src/plan/harbor-settings.js";
+import { configurationsUrl, planDbSettings } from "../../../src/harbor/v1/settings.js";
 import type { Command } from "../../../src/shell/command.js";
 import type { RunResult } from "../../../src/remote/transport.js";
 import { hostNamed, inv, matchingFacts } from "../plan/example.js";

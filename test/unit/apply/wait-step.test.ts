@@ -1,4 +1,5 @@
 /** The wait step with a fake session: polls until ready; on the deadline, fails with the last answer and docker-compose ps. */
+import { generationOf } from "../../../src/harbor/generations.js";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { waitUntilReady } from "../../../src/execute/wait-step.js";
@@ -30,7 +31,7 @@ function fakeSession(
 }
 
 const action = (timeoutMs: number) => {
-  const a = planStartupWait(inv, "harbor1", timeoutMs).action;
+  const a = planStartupWait(generationOf(inv), inv.data.cluster.protocol, "harbor1", timeoutMs).action;
   assert.ok(a.type === "wait");
   return { ...a, firstIntervalMs: 5, maxIntervalMs: 20 };
 };

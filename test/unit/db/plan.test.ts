@@ -3,9 +3,12 @@ import assert from "node:assert/strict";
 import { planDatabase, schemaVersionMatches } from "../../../src/db/plan.js";
 import type { DatabaseFacts } from "../../../src/db/facts.js";
 import type { ParsedRegistrySql } from "../../../src/db/registry-sql.js";
-import type { DesiredDatabase } from "../../../src/desired/types.js";
+import type { DesiredRegistrySql } from "../../../src/desired/types.js";
+import { Secret } from "../../../src/inventory/secret.js";
 
-const desired: DesiredDatabase = {
+const desired: DesiredRegistrySql = {
+  engine: "mariadb",
+  password: new Secret("pw", "database.password"),
   host: "10.20.0.31",
   port: 3306,
   user: "harbor",
@@ -79,7 +82,7 @@ test("registry.sql of another Harbor release: refuse, whatever the database hold
 });
 
 test("registry.sql read from the installer bundle of another release: the message names the bundle and what to fix", () => {
-  const fromBundle: DesiredDatabase = {
+  const fromBundle: DesiredRegistrySql = {
     ...desired,
     registrySql: { from: "bundle", bundle: "/inv/harbor-offline-installer-v1.5.4.tgz", member: "harbor/ha/registry.sql" },
   };

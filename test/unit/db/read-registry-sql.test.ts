@@ -2,6 +2,7 @@
  * registry.sql read out of Harbor's offline installer (the default) or from the operator's
  * file; errors name the bundle and what is missing.
  */
+import { Secret } from "../../../src/inventory/secret.js";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -11,7 +12,7 @@ import { test } from "node:test";
 import { RegistrySqlError } from "../../../src/db/errors.js";
 import { planDatabase } from "../../../src/db/plan.js";
 import { readRegistrySql } from "../../../src/db/read-registry-sql.js";
-import { BUNDLE_REGISTRY_SQL, renderDatabase } from "../../../src/render/database.js";
+import { BUNDLE_REGISTRY_SQL, renderDatabase } from "../../../src/harbor/v1/database.js";
 import { harborBundlePath, readBundleMember } from "../../helpers/harbor-bundles.js";
 import { buildTestInventory, inventoryData } from "../render/helpers.js";
 
@@ -39,6 +40,8 @@ test("Harbor's installers: the file as shipped, byte for byte; the version check
     assert.equal(file.parsed.versionMarker, marker);
     assert.equal(file.path, `harbor/ha/registry.sql in ${harborBundlePath(version)}`);
     const desired = {
+      engine: "mariadb" as const,
+      password: new Secret("pw", "database.password"),
       host: "db",
       port: 3306,
       user: "harbor",

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { harborCfgKeys } from "../../../src/harbor/cfg-keys.js";
+import { harborCfgKeys } from "../../../src/harbor/v1/data/cfg-keys.js";
 import { harborSeriesOf, seriesOfValidVersion } from "../../../src/harbor/versions.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
 import type { DesiredHost } from "../../../src/desired/types.js";

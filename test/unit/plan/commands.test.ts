@@ -1,4 +1,6 @@
 /** The plan's remote commands, as the strings a person sees; the fstab rewrite also run for real. */
+import { applyVipRulesCommand } from "../../../src/lb/lvs-dr/vip-rules.js";
+import { harborInstallCommand } from "../../../src/harbor/v1/commands.js";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -7,13 +9,11 @@ import { join } from "node:path";
 import { test } from "node:test";
 import {
   applySysctlCommand,
-  applyVipRulesCommand,
   checkNodesCommand,
   createSystemUserCommand,
   ensureDirectoryCommand,
   extractBundleCommand,
   fstabLine,
-  harborInstallCommand,
   heldAddressesCommand,
   installPackagesCommand,
   keepalivedCheckCommand,
@@ -67,7 +67,7 @@ test("Harbor: extract, install, VIP rules, node checks, held addresses", () => {
   assert.equal(shown(extractBundleCommand("/opt/harbor.tgz", "/opt")), "mkdir -p -- /opt && tar -xzf /opt/harbor.tgz -C /opt --no-same-owner");
   assert.equal(shown(harborInstallCommand("/opt/harbor", false)), "sh -c 'cd /opt/harbor && ./install.sh --ha'");
   assert.equal(shown(harborInstallCommand("/opt/harbor", true)), "sh -c 'cd /opt/harbor && ./install.sh --ha --with-clair'");
-  assert.equal(shown(applyVipRulesCommand("sysv", "/usr/local/sbin/x", "x.service")), "/usr/local/sbin/x");
+  assert.equal(shown(applyVipRulesCommand("sysv")), "/usr/local/sbin/harbor-ha-vip-accept");
   assert.match(
     shown(checkNodesCommand("/usr/local/bin/check.sh", ["10.20.0.21", "10.20.0.22"])),
     / sh \/usr\/local\/bin\/check\.sh 10\.20\.0\.21 10\.20\.0\.22$/,

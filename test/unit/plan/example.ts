@@ -14,17 +14,18 @@ import { harbor1 } from "../../helpers/harbor1.js";
 import { Redactor } from "../../../src/inventory/secret.js";
 import { projectRoot } from "../../../src/paths.js";
 import { fstabLine } from "../../../src/steps/commands.js";
-import { bundleRemotePath, INSTALL_STAMP_PATH, installDigest, localHealthUrl } from "../../../src/plan/harbor-node.js";
+import { bundleRemotePath, INSTALL_STAMP_PATH, installDigest } from "../../../src/plan/harbor-node.js";
+import { generationOf } from "../../../src/harbor/generations.js";
 import type { BundleInfo } from "../../../src/plan/harbor-node.js";
 import { LB_SYSCTLS } from "../../../src/plan/loadbalancer.js";
 import type { PlanContext } from "../../../src/plan/plan-cluster.js";
-import { harborDir } from "../../../src/render/harbor-node.js";
+import { harborDir } from "../../../src/harbor/v1/paths.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
 import type { DesiredFile, DesiredHost, DesiredState } from "../../../src/desired/types.js";
 import { vipParts } from "../../../src/inventory/model.js";
 import { readFixtureState } from "../render/helpers.js";
-import { harborLiveFiles } from "../../../src/render/harbor-paths.js";
-import { configurationsUrl, desiredDbSettings, SETTINGS_STAMP_PATH, settingDigest, settingsNode } from "../../../src/plan/harbor-settings.js";
+import { harborLiveFiles } from "../../../src/harbor/v1/paths.js";
+import { configurationsUrl, desiredDbSettings, SETTINGS_STAMP_PATH, settingDigest, settingsNode } from "../../../src/harbor/v1/settings.js";
 
 const EXAMPLE_DIR = join(projectRoot(), "inventory");
 
@@ -98,7 +99,7 @@ export function matchingFacts(d: DesiredHost): HostFacts {
   f.files[`${harborDir(inv)}/install.sh`] = { present: true, mode: 0o755, ...ownerFact("root", "root"), sha256: sha256Hex("install.sh") };
   f.vipChain = { hooked: true, rules: [`-A HARBOR_HA_VIP -d ${VIP}/32 -p tcp -m tcp --dport 443 -j REDIRECT`] };
   f.stamps[INSTALL_STAMP_PATH] = installDigest(d, bundle, inv.data.harbor.with_clair);
-  f.http[localHealthUrl(inv)] = 200;
+  f.http[generationOf(inv).localHealthUrl] = 200;
   for (const l of harborLiveFiles(inv, d))
     f.files[l.path] ??= { present: true, mode: 0o600, ...ownerFact("root", "root"), sha256: sha256Hex(l.content) };
   if (d.host.name === settingsNode(inv)) {

@@ -6,6 +6,7 @@ import type { HostFacts } from "../../../src/facts/types.js";
 import { REDACTED } from "../../../src/inventory/secret.js";
 import { planHarbor, planStorage } from "../../../src/plan/harbor-node.js";
 import { planLoadBalancer } from "../../../src/plan/loadbalancer.js";
+import { modeOf } from "../../../src/lb/modes.js";
 import type { Step } from "../../../src/steps/types.js";
 import type { DesiredHost } from "../../../src/desired/types.js";
 import { bundle, EXAMPLE_SECRETS, fileOf, hostNamed, inv, matchingFacts, redactor } from "./example.js";
@@ -42,7 +43,7 @@ test("keepalived.conf differs: one write, with a diff of the changed lines and n
   const [secret] = EXAMPLE_SECRETS.filter((s) => conf.includes(s));
   assert.ok(secret, "keepalived.conf holds the VRRP password");
   const current = conf.replace("priority 150", "priority 120").replace(`auth_pass ${secret}`, "auth_pass oldpass1");
-  const steps = planLoadBalancer(d, withContent(d, KEEPALIVED_CONF, current), redactor);
+  const steps = planLoadBalancer(modeOf(inv), d, withContent(d, KEEPALIVED_CONF, current), redactor);
   assert.deepEqual(
     steps.map((s) => s.title),
     ["write /etc/keepalived/keepalived.conf (0640 root:root)", "reload keepalived"],
@@ -67,14 +68,14 @@ test("keepalived.conf differs: one write, with a diff of the changed lines and n
 test("/etc/default/keepalived differs: restart (a reload does not re-read daemon options), even with keepalived.conf changed too", () => {
   const d = hostNamed("lb2");
   const f = withContent(d, "/etc/default/keepalived", fileOf(d, "/etc/default/keepalived").content.replace('DAEMON_ARGS="-D"', 'DAEMON_ARGS=""'));
-  let steps = planLoadBalancer(d, f, redactor);
+  let steps = planLoadBalancer(modeOf(inv), d, f, redactor);
   assert.deepEqual(
     steps.map((s) => s.title),
     ["write /etc/default/keepalived (0644 root:root)", "restart keepalived"],
   );
   assert.match(steps[0]?.diff ?? "", /^-DAEMON_ARGS=""\n\+DAEMON_ARGS="-D"$/m);
   f.files[KEEPALIVED_CONF] = { ...f.files[KEEPALIVED_CONF], present: true, sha256: "0".repeat(64), content: "" };
-  steps = planLoadBalancer(d, f, redactor);
+  steps = planLoadBalancer(modeOf(inv), d, f, redactor);
   assert.deepEqual(
     steps.filter((s) => s.kind === "service").map((s) => s.title),
     ["restart keepalived"],
@@ -83,12 +84,12 @@ test("/etc/default/keepalived differs: restart (a reload does not re-read daemon
 
 test("the sysctl drop-in differs, or a live sysctl is off: apply it", () => {
   const d = hostNamed("lb1");
-  let steps = planLoadBalancer(d, withContent(d, "/etc/sysctl.d/90-harbor-ha.conf", "net.ipv4.ip_forward = 1\n"), redactor);
+  let steps = planLoadBalancer(modeOf(inv), d, withContent(d, "/etc/sysctl.d/90-harbor-ha.conf", "net.ipv4.ip_forward = 1\n"), redactor);
   assert.deepEqual(steps.map((s) => [s.title, s.reason]).slice(1), [["apply /etc/sysctl.d/90-harbor-ha.conf", "the sysctl drop-in changed"]]);
   const f = matchingFacts(d);
   f.sysctls["net.ipv4.ip_forward"] = "0";
   f.sysctls["net.ipv4.ip_nonlocal_bind"] = null;
-  steps = planLoadBalancer(d, f, redactor);
+  steps = planLoadBalancer(modeOf(inv), d, f, redactor);
   assert.deepEqual(
     steps.map((s) => [s.title, s.reason]),
     [["apply /etc/sysctl.d/90-harbor-ha.conf", "net.ipv4.ip_forward, net.ipv4.ip_nonlocal_bind not set"]],
@@ -159,7 +160,7 @@ test("mode-only drift: reason 'mode 0644 → 0755', no diff", () => {
   const d = hostNamed("lb1");
   const f = matchingFacts(d);
   (f.files["/usr/local/bin/check.sh"] ?? { present: false }).mode = 0o644;
-  const steps = planLoadBalancer(d, f, redactor);
+  const steps = planLoadBalancer(modeOf(inv), d, f, redactor);
   assert.deepEqual(
     steps.map((s) => [s.title, s.reason, s.diff]),
     [["write /usr/local/bin/check.sh (0755 root:root)", `mode 0644 → 0755 — ${fileOf(d, "/usr/local/bin/check.sh").description}`, undefined]],
@@ -185,7 +186,7 @@ test("owners: uid 10000 without a name matches '10000'; a root-owned secretkey i
   const lb = hostNamed("lb1");
   const g = matchingFacts(lb);
   g.files[KEEPALIVED_CONF] = { ...g.files[KEEPALIVED_CONF], present: true, uid: "4711" };
-  assert.deepEqual(planLoadBalancer(lb, g, redactor), []);
+  assert.deepEqual(planLoadBalancer(modeOf(inv), lb, g, redactor), []);
 });
 
 test("directory drift: wrong owner of the shared storage root", () => {

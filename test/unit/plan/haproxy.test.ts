@@ -11,14 +11,17 @@ import { test } from "node:test";
 import type { HostFacts } from "../../../src/facts/types.js";
 import type { Inventory } from "../../../src/inventory/model.js";
 import { projectRoot } from "../../../src/paths.js";
-import { haproxyReloadCommand, haproxySetStateCommand, parseHaproxyStat, takesTraffic } from "../../../src/lb/haproxy/commands.js";
-import { loadBalancingProblems, parseHaproxyVersion } from "../../../src/lb/haproxy/preflight.js";
+import { haproxyReloadCommand, haproxySetStateCommand } from "../../../src/lb/haproxy/commands.js";
+import { parseHaproxyStat, takesTraffic } from "../../../src/facts/haproxy-stat.js";
+import { parseHaproxyVersion } from "../../../src/facts/versions.js";
+import { lbModeProblems } from "../../../src/lb/modes.js";
 import { planHarbor } from "../../../src/plan/harbor-node.js";
 import { planLoadBalancer } from "../../../src/plan/loadbalancer.js";
+import { modeOf } from "../../../src/lb/modes.js";
 import { preflightProblems } from "../../../src/plan/preflight.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
 import { HAPROXY_CFG_PATH } from "../../../src/lb/haproxy/render.js";
-import { VIP_ACCEPT_SCRIPT_PATH } from "../../../src/render/harbor-node.js";
+import { VIP_ACCEPT_SCRIPT_PATH } from "../../../src/lb/lvs-dr/vip-rules.js";
 import type { DesiredHost } from "../../../src/desired/types.js";
 import { readFixtureState } from "../render/helpers.js";
 import { bundle, desired, inv, matchingFacts, redactor } from "./example.js";
@@ -36,11 +39,12 @@ function lbFacts(edit: (f: HostFacts) => void = () => {}): HostFacts {
 }
 
 test("a load balancer as the render wants it, HAProxy running: nothing to do", () => {
-  assert.deepEqual(planLoadBalancer(host("lb1"), lbFacts(), redactor), []);
+  assert.deepEqual(planLoadBalancer(modeOf(hx), host("lb1"), lbFacts(), redactor), []);
 });
 
 test("HAProxy not running: started and checked before keepalived is touched", () => {
   const steps = planLoadBalancer(
+    modeOf(hx),
     host("lb1"),
     lbFacts((f) => {
       f.haproxy = { running: false };
@@ -57,6 +61,7 @@ test("HAProxy not running: started and checked before keepalived is touched", ()
 
 test("haproxy.cfg changed: written through the haproxy -c gate, then a reload that keeps drained nodes drained, then the check", () => {
   const steps = planLoadBalancer(
+    modeOf(hx),
     host("lb1"),
     lbFacts((f) => {
       f.files[HAPROXY_CFG_PATH] = { ...f.files[HAPROXY_CFG_PATH], present: true, sha256: "0".repeat(64), content: "old\n" };
@@ -77,6 +82,7 @@ test("haproxy.cfg changed: written through the haproxy -c gate, then a reload th
 
 test("the load balancer installs haproxy and socat when missing", () => {
   const steps = planLoadBalancer(
+    modeOf(hx),
     host("lb1"),
     lbFacts((f) => {
       f.packages.haproxy = false;
@@ -135,12 +141,12 @@ test("preflight: an installed HAProxy older than 2.2 is refused, naming its rele
   const old = lbFacts((f) => {
     f.versions.haproxy = { found: true, exitCode: 0, output: "HA-Proxy version 1.8.19-1+deb10u3 2020/08/01\n" };
   });
-  const problems = loadBalancingProblems(hx, old);
+  const problems = lbModeProblems(hx, old);
   assert.equal(problems.length, 1);
   assert.match(problems[0]?.message ?? "", /has HAProxy 1\.8\.19; load_balancing: haproxy needs 2\.2\.0 or later/);
-  assert.deepEqual(loadBalancingProblems(hx, lbFacts()), []);
+  assert.deepEqual(lbModeProblems(hx, lbFacts()), []);
   assert.deepEqual(
-    loadBalancingProblems(
+    lbModeProblems(
       hx,
       lbFacts((f) => {
         f.versions.haproxy = { found: false };
@@ -168,8 +174,8 @@ test("preflight: switching a cluster harbor-ha serves with HAProxy back to lvs-d
   );
   assert.match(problems[0]?.message ?? "", /switching back to LVS direct routing is refused/);
   assert.match(problems[0]?.hint ?? "", /VIP acceptance rules on every Harbor node before/);
-  assert.deepEqual(loadBalancingProblems(inv, withCfg("global\n    daemon\n", true)), [], "someone else's HAProxy");
-  assert.deepEqual(loadBalancingProblems(inv, withCfg(ours, false)), [], "ours, stopped: provision may go on");
+  assert.deepEqual(lbModeProblems(inv, withCfg("global\n    daemon\n", true)), [], "someone else's HAProxy");
+  assert.deepEqual(lbModeProblems(inv, withCfg(ours, false)), [], "ours, stopped: provision may go on");
 });
 
 test("runtime API: set server for every backend, one connection each; a refusal fails the command", () => {
@@ -204,7 +210,7 @@ test("rotate-certs under haproxy: a changed CA file on a load balancer keeps HAP
   const f = lbFacts((x) => {
     x.files[LB_CA_PATH] = { present: true, sha256: "0".repeat(64), content: "old CA\n" };
   });
-  const steps = planLoadBalancer(host("lb1"), f, redactor);
+  const steps = planLoadBalancer(modeOf(hx), host("lb1"), f, redactor);
   const limited = limitPlanToTls({ hosts: [{ host: host("lb1").host, steps }], problems: [] }).hosts[0]?.steps.map((s) => s.title) ?? [];
   assert.deepEqual(limited, [
     `write ${LB_CA_PATH} (0644 root:root)`,
@@ -217,6 +223,7 @@ test("rotate-certs under haproxy with a node to reinstall: the load balancer's H
   const { limitPlanToTls } = await import("../../../src/roll/tls.js");
   const { LB_CA_PATH } = await import("../../../src/render/loadbalancer.js");
   const lbSteps = planLoadBalancer(
+    modeOf(hx),
     host("lb1"),
     lbFacts((x) => {
       x.files[LB_CA_PATH] = { present: true, sha256: "0".repeat(64), content: "old CA\n" };

@@ -3,11 +3,13 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { sha256Hex } from "../../../src/facts/queries.js";
 import type { HostFacts } from "../../../src/facts/types.js";
-import { bundleRemotePath, INSTALL_STAMP_PATH, installDigest, localHealthUrl, planHarbor, planStorage } from "../../../src/plan/harbor-node.js";
+import { bundleRemotePath, INSTALL_STAMP_PATH, installDigest, planHarbor, planStorage } from "../../../src/plan/harbor-node.js";
+import { generationOf } from "../../../src/harbor/generations.js";
 import { planLoadBalancer } from "../../../src/plan/loadbalancer.js";
+import { modeOf } from "../../../src/lb/modes.js";
 import type { Step } from "../../../src/steps/types.js";
 import { renderShell } from "../../../src/shell/command.js";
-import { VIP_ACCEPT_SCRIPT_PATH } from "../../../src/render/harbor-node.js";
+import { VIP_ACCEPT_SCRIPT_PATH } from "../../../src/lb/lvs-dr/vip-rules.js";
 import { bareFacts, bundle, fileOf, hostNamed, inv, matchingFacts, redactor } from "./example.js";
 
 const node = hostNamed("harbor1");
@@ -89,7 +91,7 @@ test("stamp of another configuration: install and record the new stamp", () => {
 test("Harbor not answering on the node: install again", () => {
   for (const status of [0, 502]) {
     const f = matchingFacts(node);
-    f.http[localHealthUrl(inv)] = status;
+    f.http[generationOf(inv).localHealthUrl] = status;
     assert.deepEqual(
       plan(f).map((s) => s.reason),
       [
@@ -99,7 +101,7 @@ test("Harbor not answering on the node: install again", () => {
       ],
     );
   }
-  assert.equal(localHealthUrl(inv), "https://127.0.0.1/api/systeminfo");
+  assert.equal(generationOf(inv).localHealthUrl, "https://127.0.0.1/api/systeminfo");
 });
 
 test("the wait after install.sh: probes on the node, a deadline, a growing interval, docker-compose ps on failure", () => {
@@ -182,7 +184,7 @@ test("storage: missing packages are installed in the storage phase, before the m
 
 test("load balancer: keepalived.conf is written last among its files, after check.sh, checked with keepalived -t", () => {
   const lb = hostNamed("lb2");
-  const steps = planLoadBalancer(lb, bareFacts(lb), redactor).filter((s) => s.kind === "file");
+  const steps = planLoadBalancer(modeOf(inv), lb, bareFacts(lb), redactor).filter((s) => s.kind === "file");
   const paths = steps.map((s) => (s.action.type === "upload" ? s.action.file.path : ""));
   assert.equal(paths.at(-1), "/etc/keepalived/keepalived.conf");
   assert.ok(paths.indexOf("/usr/local/bin/check.sh") < paths.indexOf("/etc/keepalived/keepalived.conf"));

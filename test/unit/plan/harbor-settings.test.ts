@@ -16,7 +16,7 @@ import {
   settingsDrift,
   settingsPreflightProblems,
   toApiValue,
-} from "../../../src/plan/harbor-settings.js";
+} from "../../../src/harbor/v1/settings.js";
 import { planCluster } from "../../../src/plan/plan-cluster.js";
 import { INSTALL_STAMP_PATH } from "../../../src/plan/harbor-node.js";
 import type { Harbor1Inventory } from "../../../src/inventory/model.js";

@@ -7,11 +7,12 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { HARBOR2_RELEASE_STAMP_PATH } from "../../../src/harbor/harbor2-layout.js";
+import { HARBOR2_RELEASE_STAMP_PATH } from "../../../src/harbor/v2/data/layout.js";
 import { emptyFacts } from "../../../src/facts/parse.js";
 import { envLinesSha256, sha256Hex } from "../../../src/facts/queries.js";
 import { fstabLine } from "../../../src/steps/commands.js";
-import { bundleRemotePath, INSTALL_STAMP_PATH, installDigest, localHealthUrl } from "../../../src/plan/harbor-node.js";
+import { bundleRemotePath, INSTALL_STAMP_PATH, installDigest } from "../../../src/plan/harbor-node.js";
+import { generationOf } from "../../../src/harbor/generations.js";
 import type { HostFacts } from "../../../src/facts/types.js";
 import { parseHarbor2VmInventory } from "../../../src/inventory/load.js";
 import type { Harbor2VmInventory } from "../../../src/inventory/model.js";
@@ -62,8 +63,9 @@ describe("the plan for Harbor 2.x on VMs", () => {
       sharedStorageMarker: "marker",
     });
 
-  it("has no registry.sql step: Harbor 2.x migrates its own schema", () => {
-    assert.equal(desired.database, undefined);
+  it("has no registry.sql step: its database step is an empty PostgreSQL database, which Harbor 2.x's core migrates itself", () => {
+    assert.equal(desired.database.engine, "postgresql");
+    assert.ok(!("registrySql" in desired.database));
   });
 
   it("a fresh node: harbor.yml, the seeded and pinned secrets, install.sh --with-trivy with the pinning, the start-up wait on /api/v2.0/ping, both stamps", () => {
@@ -121,7 +123,7 @@ describe("the plan for Harbor 2.x on VMs", () => {
     f.vipChain = { hooked: true, rules: ["-A HARBOR_HA_VIP -j REDIRECT"] };
     f.stamps[INSTALL_STAMP_PATH] = installDigest(d, BUNDLE, true);
     f.stamps[HARBOR2_RELEASE_STAMP_PATH] = "2.15.1";
-    f.http[localHealthUrl(inv)] = 200;
+    f.http[generationOf(inv).localHealthUrl] = 200;
     const pinned = (key: string) =>
       env[key] ??
       `${key}=${

@@ -1,7 +1,8 @@
 /** The one IPVS reader: the table as status shows it, and whether a node takes new connections (a drain's question). */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ipvsTableCommand, ipvsTakesNode, NO_IPVS, readIpvsTable } from "../../../src/lb/lvs-dr/ipvs.js";
+import { ipvsTakesNode, NO_IPVS, readIpvsTable } from "../../../src/facts/ipvs.js";
+import { ipvsTableCommand } from "../../../src/lb/lvs-dr/ipvs.js";
 
 const TABLE = [
   "IP Virtual Server version 1.2.1 (size=4096)",

@@ -8,6 +8,7 @@ import { test } from "node:test";
 import type { HostFacts } from "../../../src/facts/types.js";
 import { planHarbor } from "../../../src/plan/harbor-node.js";
 import { planLoadBalancer } from "../../../src/plan/loadbalancer.js";
+import { modeOf } from "../../../src/lb/modes.js";
 import { markPendingCommand, PENDING_DIR, pendingBookkeeping } from "../../../src/steps/pending.js";
 import type { Step } from "../../../src/steps/types.js";
 import { renderShell } from "../../../src/shell/command.js";
@@ -25,9 +26,9 @@ function runningLb(): HostFacts {
 
 test("pending: a load balancer whose files match but whose reload never ran is reloaded, and the marker cleared", () => {
   const f = runningLb();
-  assert.deepEqual(planLoadBalancer(lb, f, redactor), [], "the converged host has nothing to do");
+  assert.deepEqual(planLoadBalancer(modeOf(inv), lb, f, redactor), [], "the converged host has nothing to do");
   f.pending["reload-keepalived"] = 1_800_000_000;
-  const steps = planLoadBalancer(lb, f, redactor);
+  const steps = planLoadBalancer(modeOf(inv), lb, f, redactor);
   assert.deepEqual(titles(steps), ["reload keepalived"]);
   assert.match(
     steps[0]?.reason ?? "",
@@ -40,7 +41,7 @@ test("pending: a pending restart (daemon options) is a restart, not a reload", (
   const f = runningLb();
   f.pending["restart-keepalived"] = 1;
   f.pending["reload-keepalived"] = 1;
-  const steps = planLoadBalancer(lb, f, redactor);
+  const steps = planLoadBalancer(modeOf(inv), lb, f, redactor);
   assert.deepEqual(titles(steps), ["restart keepalived"]);
   assert.deepEqual(pendingBookkeeping(steps)[0]?.clear.sort(), ["reload-keepalived", "restart-keepalived"]);
 });
@@ -50,7 +51,7 @@ test("pending: a changed keepalived.conf is recorded as pending before it is wri
   const conf = lb.files.find((x) => x.path.endsWith("/keepalived.conf"));
   assert.ok(conf);
   f.files[conf.path] = { ...f.files[conf.path], present: true, sha256: "0".repeat(64) };
-  const steps = planLoadBalancer(lb, f, redactor);
+  const steps = planLoadBalancer(modeOf(inv), lb, f, redactor);
   assert.deepEqual(titles(steps), [`write ${conf.path} (0640 root:root)`, "reload keepalived"]);
   assert.deepEqual(pendingBookkeeping(steps), [
     { mark: ["reload-keepalived"], clear: [] },

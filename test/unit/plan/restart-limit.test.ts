@@ -7,7 +7,7 @@ import { test } from "node:test";
 import type { HostFacts } from "../../../src/facts/types.js";
 import { planCluster } from "../../../src/plan/plan-cluster.js";
 import { restartLimitProblem, servingNodesToRestart } from "../../../src/plan/restart-limit.js";
-import { harborDir } from "../../../src/render/harbor-node.js";
+import { harborDir } from "../../../src/harbor/v1/paths.js";
 import { ctx, desired, factsOfAll, inv, matchingFacts } from "./example.js";
 
 const nodes = inv.data.harbor_nodes.map((n) => n.name);

@@ -12,6 +12,7 @@ import type { Inventory } from "../../../src/inventory/model.js";
 import { Redactor } from "../../../src/inventory/secret.js";
 import { planHarbor } from "../../../src/plan/harbor-node.js";
 import { planLoadBalancer } from "../../../src/plan/loadbalancer.js";
+import { modeOf } from "../../../src/lb/modes.js";
 import { maskSecretValues } from "../../../src/steps/mask-secrets.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
 import type { DesiredHost } from "../../../src/desired/types.js";
@@ -107,6 +108,7 @@ test("a harbor.cfg diff shows neither the host's old passwords nor short or ${en
 test("a keepalived.conf diff masks a short auth_pass and the host's old one", () => {
   const d = host("lb1");
   const steps = planLoadBalancer(
+    modeOf(inv),
     d,
     withOld(d, "/etc/keepalived/keepalived.conf", (c) => c.replace("auth_pass vp", "auth_pass ol")),
     redactor,

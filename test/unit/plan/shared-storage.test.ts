@@ -13,7 +13,7 @@ import type { HostFacts } from "../../../src/facts/types.js";
 import { SHARED_CHECK_FILE, sharedStorageMarkCommand, sharedStorageReadCommand } from "../../../src/steps/commands.js";
 import { planCluster } from "../../../src/plan/plan-cluster.js";
 import { INSTALL_STAMP_PATH } from "../../../src/plan/harbor-node.js";
-import { sharedRegistryPath } from "../../../src/plan/shared-storage.js";
+import { generationOf } from "../../../src/harbor/generations.js";
 import type { Plan, Step } from "../../../src/steps/types.js";
 import { renderShell } from "../../../src/shell/command.js";
 import type { Command } from "../../../src/shell/command.js";
@@ -77,7 +77,7 @@ test("no install anywhere: no check", () => {
 
 test("an object store: prepare asks nothing, so nothing is checked and nothing answered", async () => {
   const store = buildTestInventory(inventoryData({ lbs: 2, nodes: 2, protocol: "http", vrrpMode: "unicast", storage: "object_store" }));
-  assert.equal(sharedRegistryPath(store), undefined);
+  assert.equal(generationOf(store).sharedRegistryPath, undefined);
   const render = renderDesiredState(store, await readFixtureState());
   const facts = new Map(render.hosts.map((h) => [h.host.name, matchingFacts(h)] as const));
   for (const h of render.hosts) if (h.host.role === "harbor-node") (facts.get(h.host.name) as HostFacts).stamps[INSTALL_STAMP_PATH] = null;
@@ -85,7 +85,7 @@ test("an object store: prepare asks nothing, so nothing is checked and nothing a
   assert.deepEqual(checks(plan), []);
   const run = install(plan, "harbor1")?.action;
   assert.ok(run?.type === "run" && run.stdin === undefined);
-  assert.equal(sharedRegistryPath(inv), "/data/registry");
+  assert.equal(generationOf(inv).sharedRegistryPath, "/data/registry");
 });
 
 const isRoot = process.getuid?.() === 0;

@@ -9,7 +9,7 @@ import type { HostFacts } from "../../../src/facts/types.js";
 import { planProvision } from "../../../src/provision/plan-provision.js";
 import type { ProvisionPlanContext } from "../../../src/provision/plan-provision.js";
 import { ProvisionFailed } from "../../../src/provision/result.js";
-import { harborDir } from "../../../src/render/harbor-node.js";
+import { harborDir } from "../../../src/harbor/v1/paths.js";
 import { bundle, desired, factsOfAll, inv, MARKER, matchingFacts, redactor } from "../plan/example.js";
 
 const nodes = inv.data.harbor_nodes.map((n) => n.name);

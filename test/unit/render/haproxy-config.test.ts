@@ -5,14 +5,16 @@
  * traffic through the VIP to reach a healthy node, and the runtime API to drain one.
  * The runtime API is driven with the very commands the tool sends (plan/haproxy-commands.ts).
  */
+import { HARBOR2_HEALTH_TEST } from "../../../src/harbor/v2/data/layout.js";
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import type { Harbor2VmInventory, Inventory } from "../../../src/inventory/model.js";
-import { haproxySetStateCommand, haproxyShowStatCommand, parseHaproxyStat, takesTraffic } from "../../../src/lb/haproxy/commands.js";
+import type { Inventory } from "../../../src/inventory/model.js";
+import { haproxySetStateCommand, haproxyShowStatCommand } from "../../../src/lb/haproxy/commands.js";
+import { parseHaproxyStat, takesTraffic } from "../../../src/facts/haproxy-stat.js";
 import { renderShell } from "../../../src/shell/command.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
 import { HAPROXY_CFG_PATH, renderHaproxyCfg } from "../../../src/lb/haproxy/render.js";
@@ -147,10 +149,9 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), "hha-hxrun-"));
   confPath = join(dir, "haproxy.cfg");
   writeFileSync(confPath, conf);
-  // haproxy.cfg reads only the sections both generations share, and the generation: the same data as 2.x.
-  const inv2 = { ...buildTestInventory(raw), generation: 2 } as unknown as Harbor2VmInventory;
+  // haproxy.cfg reads only the sections both generations share, and the generation's health test.
   conf2Path = join(dir, "haproxy2.cfg");
-  writeFileSync(conf2Path, renderHaproxyCfg(inv2, "lb1", undefined, defaultTemplates()));
+  writeFileSync(conf2Path, renderHaproxyCfg(buildTestInventory(raw), "lb1", undefined, HARBOR2_HEALTH_TEST, defaultTemplates()));
   ns = createNetns();
   addInterface(ns.name, "eth0", LB_CIDR);
   addInterface(ns.name, "eth1", `${VIP}/24`);

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
-import { harborLiveFiles } from "../../../src/render/harbor-paths.js";
+import { harborLiveFiles } from "../../../src/harbor/v1/paths.js";
 import type { DesiredHost } from "../../../src/desired/types.js";
 import { buildTestInventory, inventoryData, makeTestTls, readFixtureState } from "./helpers.js";
 

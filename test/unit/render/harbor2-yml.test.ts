@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { parse } from "yaml";
 import { parseHarbor2Inventory } from "../../../src/inventory/load.js";
 import { projectRoot } from "../../../src/paths.js";
-import { harbor2YmlSecretKeys, renderHarbor2Yml } from "../../../src/render/harbor2-yml.js";
+import { harbor2YmlSecretKeys, renderHarbor2Yml } from "../../../src/harbor/v2/harbor-yml.js";
 import { defaultTemplates } from "../../../src/desired/templates.js";
 import { createTestWorld } from "../inventory/env.js";
 import type { TestWorld } from "../inventory/env.js";

@@ -18,7 +18,7 @@ import type { ClusterState, Inventory } from "../../../src/inventory/model.js";
 import { Secret } from "../../../src/inventory/secret.js";
 import { projectRoot } from "../../../src/paths.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
-import { harborLiveFiles } from "../../../src/render/harbor-paths.js";
+import { harborLiveFiles } from "../../../src/harbor/v1/paths.js";
 import type { DesiredHost } from "../../../src/desired/types.js";
 import { HARBOR_TEST_VERSIONS, unpackHarborBundle } from "../../helpers/harbor-bundles.js";
 import { buildTestInventory, inventoryData, makeTestTls, readFixtureState } from "./helpers.js";

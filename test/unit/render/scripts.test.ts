@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
-import { VIP_ACCEPT_SCRIPT_PATH } from "../../../src/render/harbor-node.js";
+import { VIP_ACCEPT_SCRIPT_PATH } from "../../../src/lb/lvs-dr/vip-rules.js";
 import { CHECK_SCRIPT_PATH } from "../../../src/render/loadbalancer.js";
 import type { DesiredState } from "../../../src/desired/types.js";
 import { buildTestInventory, createNetns, inventoryData, isRoot, makeTestTls, readFixtureState, runInNetns } from "./helpers.js";

@@ -7,7 +7,7 @@ import { planCluster } from "../../../src/plan/plan-cluster.js";
 import type { Plan } from "../../../src/steps/types.js";
 import { splitForRoll } from "../../../src/roll/cluster-steps.js";
 import { ctx, desired, factsOfAll, inv, matchingFacts } from "../plan/example.js";
-import { configurationsUrl } from "../../../src/plan/harbor-settings.js";
+import { configurationsUrl } from "../../../src/harbor/v1/settings.js";
 
 const kinds = (p: Plan) =>
   Object.fromEntries(p.hosts.filter((h) => h.steps.length > 0).map((h) => [h.host.name, h.steps.map((s) => `${s.phase}:${s.kind}`)]));

@@ -5,7 +5,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderShell } from "../../../src/shell/command.js";
-import { gateCheckCommand, parseFingerprint, removeDrainMarkerCommand, stopHarborCommand } from "../../../src/roll/commands.js";
+import { gateCheckCommand, parseFingerprint } from "../../../src/roll/commands.js";
+import { removeDrainMarkerCommand } from "../../../src/lb/lvs-dr/drain.js";
+import { stopHarborCommand } from "../../../src/steps/commands.js";
+import { harborComposeFileArgs } from "../../../src/harbor/v1/commands.js";
+import { COMPOSE_FUNCTION } from "../../../src/harbor/v2/commands.js";
+
+const V1_COMPOSE = 'compose() { docker-compose "$@"; }';
 import { orderLoadBalancers } from "../../../src/execute/loadbalancer-roll.js";
 
 describe("rolling commands", () => {
@@ -25,12 +31,24 @@ describe("rolling commands", () => {
   });
 
   it("stops Harbor with docker-compose down and the compose files install.sh used; removes files only with purge", () => {
-    const keep = stopHarborCommand("/opt/harbor", { withClair: false, purge: false, bundlePath: "/opt/h.tgz", stampPath: "/var/lib/s" }).toString();
+    const keep = stopHarborCommand("/opt/harbor", {
+      composeFunction: V1_COMPOSE,
+      composeFileArgs: harborComposeFileArgs(false),
+      purge: false,
+      bundlePath: "/opt/h.tgz",
+      stampPath: "/var/lib/s",
+    }).toString();
     assert.match(keep, /compose\(\) \{ docker-compose "\$@"; \}/);
     assert.match(keep, /compose "\$@" down/);
     assert.match(keep, / \/opt\/harbor \/opt\/h\.tgz \/var\/lib\/s -f docker-compose\.yml$/);
     assert.doesNotMatch(keep, /rm -rf|standin|pid/);
-    const purge = stopHarborCommand("/opt/harbor", { withClair: true, purge: true, bundlePath: "/opt/h.tgz", stampPath: "/var/lib/s" }).toString();
+    const purge = stopHarborCommand("/opt/harbor", {
+      composeFunction: V1_COMPOSE,
+      composeFileArgs: harborComposeFileArgs(true),
+      purge: true,
+      bundlePath: "/opt/h.tgz",
+      stampPath: "/var/lib/s",
+    }).toString();
     assert.match(purge, /rm -rf -- "\$d" "\$bundle" "\$stamp"/);
     assert.match(purge, / -f docker-compose\.yml -f docker-compose\.clair\.yml$/);
   });
@@ -44,7 +62,13 @@ describe("rolling commands", () => {
       writeFileSync(join(bin, "docker-compose"), `#!/bin/sh\necho "$PWD $*" >> ${join(dir, "calls")}\n`, { mode: 0o755 });
       const harbor = join(dir, "harbor");
       const run = (purge: boolean) => {
-        const c = stopHarborCommand(harbor, { withClair: true, purge, bundlePath: join(dir, "h.tgz"), stampPath: join(dir, "stamp") });
+        const c = stopHarborCommand(harbor, {
+          composeFunction: V1_COMPOSE,
+          composeFileArgs: harborComposeFileArgs(true),
+          purge,
+          bundlePath: join(dir, "h.tgz"),
+          stampPath: join(dir, "stamp"),
+        });
         return spawnSync("sh", ["-c", renderShell(c, { reveal: true })], {
           encoding: "utf8",
           env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ""}` },
@@ -79,11 +103,11 @@ describe("rolling commands", () => {
       mkdirSync(harbor);
       writeFileSync(join(harbor, "docker-compose.yml"), "services: {}\n");
       const c = stopHarborCommand(harbor, {
-        withClair: false,
+        composeFunction: COMPOSE_FUNCTION,
+        composeFileArgs: ["-f", "docker-compose.yml"],
         purge: false,
         bundlePath: join(dir, "h.tgz"),
         stampPath: join(dir, "stamp"),
-        harbor2: true,
       });
       const r = spawnSync("sh", ["-c", renderShell(c, { reveal: true })], {
         encoding: "utf8",

@@ -5,10 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { applyDrain, checkerPeriodMs, removeDrain } from "../../../src/lb/lvs-dr/drain.js";
-import type { DrainContext } from "../../../src/lb/lvs-dr/drain.js";
-import { drainMarkerPath } from "../../../src/roll/commands.js";
-import { NO_IPVS } from "../../../src/lb/lvs-dr/ipvs.js";
+import { checkerPeriodMs, drainMarkerPath } from "../../../src/lb/lvs-dr/drain.js";
+import { lvsDrMode } from "../../../src/lb/lvs-dr/index.js";
+import type { DrainContext } from "../../../src/lb/mode.js";
+import { lbShellOf } from "../../../src/execute/lb-shell.js";
+import { NO_IPVS } from "../../../src/facts/ipvs.js";
 import { HarborHaError } from "../../../src/errors.js";
 import { FakeNetwork } from "../fakes/fake-hosts.js";
 import type { FakeHost } from "../fakes/fake-hosts.js";
@@ -37,7 +38,7 @@ function servesIpvs(lb: FakeHost): void {
 }
 
 function context(net: FakeNetwork, clock: FakeClock): DrainContext {
-  return { pool: net.pool(["lb1", "lb2"]), inv, lbNames: ["lb1", "lb2"], command: "reconfigure", clock };
+  return { shell: lbShellOf(net.pool(["lb1", "lb2"]), ["lb1", "lb2"]), command: "reconfigure", clock };
 }
 
 test("IPVS visible: the marker goes to every load balancer first, then the run waits until each IPVS table lost the node; undrain brings it back", async () => {
@@ -45,7 +46,7 @@ test("IPVS visible: the marker goes to every load balancer first, then the run w
   servesIpvs(net.host("lb1"));
   servesIpvs(net.host("lb2"));
   const clock = new FakeClock();
-  await applyDrain(context(net, clock), node);
+  await lvsDrMode(inv).drain(context(net, clock), node);
 
   for (const lb of ["lb1", "lb2"])
     assert.match(net.host(lb).read(drainMarkerPath(node.address)) ?? "", /^drained by harbor-ha reconfigure at 2026-01-01T00:00:00\.000Z\n$/);
@@ -55,7 +56,7 @@ test("IPVS visible: the marker goes to every load balancer first, then the run w
   assert.ok(!clock.sleeps.includes(checkerPeriodMs(inv)), "no blind wait where IPVS shows the truth");
 
   net.calls.length = 0;
-  await removeDrain(context(net, clock), node);
+  await lvsDrMode(inv).undrain(context(net, clock), node);
   for (const lb of ["lb1", "lb2"]) assert.equal(net.host(lb).files.has(drainMarkerPath(node.address)), false, `${lb}: marker removed`);
   assert.deepEqual(net.trace().slice(0, 2).sort(), ["lb1: undrain harbor1", "lb2: undrain harbor1"]);
 });
@@ -64,7 +65,7 @@ test("no IPVS (keepalived runs VRRP only): the check.sh marker is written and th
   const net = new FakeNetwork();
   for (const lb of ["lb1", "lb2"]) net.host(lb).on("read the IPVS table", { stdout: `${NO_IPVS}\n` });
   const clock = new FakeClock();
-  await applyDrain(context(net, clock), node);
+  await lvsDrMode(inv).drain(context(net, clock), node);
   for (const lb of ["lb1", "lb2"]) assert.ok(net.host(lb).files.has(drainMarkerPath(node.address)), lb);
   assert.deepEqual(clock.sleeps, [checkerPeriodMs(inv)]);
   assert.equal(checkerPeriodMs(inv), (inv.data.keepalived.delay_loop + inv.data.keepalived.check_timeout_s) * 1000);
@@ -77,7 +78,7 @@ test("IPVS that never lets go of the node: the drain fails naming the load balan
   net.host("lb1").on("read the IPVS table", { stdout: table });
   net.host("lb2").on("read the IPVS table", { stdout: `${NO_IPVS}\n` });
   const clock = new FakeClock();
-  await assert.rejects(applyDrain(context(net, clock), node), (e: unknown) => {
+  await assert.rejects(lvsDrMode(inv).drain(context(net, clock), node), (e: unknown) => {
     assert.ok(e instanceof HarborHaError);
     assert.equal(e.message, `harbor1: keepalived on lb1 did not take the node out of IPVS within ${(3 * checkerPeriodMs(inv)) / 1000} s`);
     return true;
@@ -88,7 +89,7 @@ test("IPVS that never lets go of the node: the drain fails naming the load balan
 test("a load balancer lost while draining: the drain fails naming it and the lost connection", async () => {
   const net = new FakeNetwork();
   net.host("lb2").on("drain harbor1", "drop");
-  await assert.rejects(applyDrain(context(net, new FakeClock()), node), (e: unknown) => {
+  await assert.rejects(lvsDrMode(inv).drain(context(net, new FakeClock()), node), (e: unknown) => {
     assert.ok(e instanceof HarborHaError);
     assert.match(
       e.message,

@@ -8,7 +8,8 @@ import type { Inventory } from "../../../src/inventory/model.js";
 import type { SshPool } from "../../../src/remote/pool.js";
 import { renderShell } from "../../../src/shell/command.js";
 import type { Command } from "../../../src/shell/command.js";
-import { applyHaproxyDrain, removeHaproxyDrain } from "../../../src/lb/haproxy/drain.js";
+import { drainInHaproxy, undrainInHaproxy } from "../../../src/lb/haproxy/drain.js";
+import { lbShellOf } from "../../../src/execute/lb-shell.js";
 import type { Clock } from "../../../src/roll/node-roll.js";
 import { inv } from "../plan/example.js";
 
@@ -95,7 +96,11 @@ test("drain: both backends of the node on every load balancer, then wait until i
   const sent: string[] = [];
   const notes: string[] = [];
   const clock = fakeClock();
-  await applyHaproxyDrain({ pool: fakePool(lbs, sent), inv: hx, lbNames: ["lb1", "lb2"], clock, note: (m) => notes.push(m) }, NODE);
+  await drainInHaproxy(
+    hx,
+    { shell: lbShellOf(fakePool(lbs, sent), ["lb1", "lb2"]), command: "reconfigure", clock, note: (m) => notes.push(m) },
+    NODE,
+  );
   for (const lb of ["lb1", "lb2"])
     assert.ok(
       sent.some(
@@ -123,7 +128,7 @@ test("drain: sessions still open at haproxy.drain_timeout_s: the run goes on, sa
   const lbs = { lb1: fakeHaproxy(1000), lb2: fakeHaproxy(0) };
   const notes: string[] = [];
   const clock = fakeClock();
-  await applyHaproxyDrain({ pool: fakePool(lbs, []), inv: hx, lbNames: ["lb1", "lb2"], clock, note: (m) => notes.push(m) }, NODE);
+  await drainInHaproxy(hx, { shell: lbShellOf(fakePool(lbs, []), ["lb1", "lb2"]), command: "reconfigure", clock, note: (m) => notes.push(m) }, NODE);
   assert.equal(notes.length, 1);
   assert.match(notes[0] ?? "", /^harbor1: still \d+ sessions on lb1 after haproxy\.drain_timeout_s \(20 s\): going on/);
   assert.ok(clock.t <= 20_000);
@@ -133,18 +138,21 @@ test("undrain: ready on every load balancer, then wait until each health check h
   const lbs = { lb1: fakeHaproxy(0, 2), lb2: fakeHaproxy(0, 1) };
   for (const l of Object.values(lbs)) for (const s of l.servers) if (s.server === "harbor1") s.status = "DRAIN";
   const sent: string[] = [];
-  await removeHaproxyDrain({ pool: fakePool(lbs, sent), inv: hx, lbNames: ["lb1", "lb2"], clock: fakeClock() }, NODE);
+  await undrainInHaproxy(hx, { shell: lbShellOf(fakePool(lbs, sent), ["lb1", "lb2"]), command: "reconfigure", clock: fakeClock() }, NODE);
   assert.ok(sent.some((c) => c.includes("'set server harbor_443/harbor1 state ready'")));
   assert.ok(Object.values(lbs).every((l) => l.servers.every((s) => s.status === "UP")));
 });
 
 test("undrain: a node HAProxy never takes back fails, naming the load balancer and the state it holds", async () => {
   const lbs = { lb1: fakeHaproxy(0, 1), lb2: fakeHaproxy(0, 1_000_000) };
-  await assert.rejects(removeHaproxyDrain({ pool: fakePool(lbs, []), inv: hx, lbNames: ["lb1", "lb2"], clock: fakeClock() }, NODE), (e: Error) => {
-    assert.match(
-      e.message,
-      /^harbor1: HAProxy did not take the node back within \d+ s: lb2 holds harbor_80\/harbor1 DOWN \(last check L7OK\), lb2 holds harbor_443\/harbor1 DOWN/,
-    );
-    return true;
-  });
+  await assert.rejects(
+    undrainInHaproxy(hx, { shell: lbShellOf(fakePool(lbs, []), ["lb1", "lb2"]), command: "reconfigure", clock: fakeClock() }, NODE),
+    (e: Error) => {
+      assert.match(
+        e.message,
+        /^harbor1: HAProxy did not take the node back within \d+ s: lb2 holds harbor_80\/harbor1 DOWN \(last check L7OK\), lb2 holds harbor_443\/harbor1 DOWN/,
+      );
+      return true;
+    },
+  );
 });

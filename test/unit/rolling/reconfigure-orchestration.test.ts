@@ -12,7 +12,7 @@ import { InterruptedError } from "../../../src/errors.js";
 import type { HostFacts } from "../../../src/facts/types.js";
 import { LOCK_OWNER_PATH } from "../../../src/lock/commands.js";
 import { PENDING_DIR } from "../../../src/steps/pending.js";
-import { VIP_ACCEPT_SCRIPT_PATH } from "../../../src/render/harbor-node.js";
+import { VIP_ACCEPT_SCRIPT_PATH } from "../../../src/lb/lvs-dr/vip-rules.js";
 import type { DesiredHost } from "../../../src/desired/types.js";
 import { matchingFacts } from "../plan/example.js";
 import { fakeCluster, fakeEdges } from "../fakes/cluster.js";

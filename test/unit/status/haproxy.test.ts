@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Inventory } from "../../../src/inventory/model.js";
-import type { HaproxyServerStat } from "../../../src/lb/haproxy/commands.js";
+import type { HaproxyServerStat } from "../../../src/facts/haproxy-stat.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
 import { formatStatus } from "../../../src/status/format.js";
 import { buildStatusReport } from "../../../src/status/report.js";
@@ -44,9 +44,8 @@ function input(stat: (lb: string) => HaproxyServerStat[] | null, running = true)
     desired,
     facts,
     failures: new Map(),
-    ipvs: new Map(lbs.map((l) => [l, null])),
     checks: lbs.flatMap((lb) => nodes.map((node) => ({ lb, node, ok: true, detail: "" }))),
-    haproxy: new Map(lbs.map((l) => [l, stat(l)])),
+    modeReading: { haproxy: new Map(lbs.map((l) => [l, stat(l)])) },
   };
 }
 
@@ -94,6 +93,6 @@ test("HAProxy stopped, or its runtime API silent: a problem each, with what to d
 });
 
 test("lvs-dr reports no HAProxy at all", () => {
-  const r = buildStatusReport({ ...input(() => servers()), inv, desired: lvsDesired });
+  const r = buildStatusReport({ ...input(() => servers()), inv, desired: lvsDesired, modeReading: { ipvs: new Map() } });
   assert.equal(r.loadBalancers[0]?.haproxy, undefined);
 });

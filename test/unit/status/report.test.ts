@@ -1,4 +1,5 @@
 /** The status report from given facts: healthy, drift, secret mismatch, VIP, lock. */
+import { generationOf } from "../../../src/harbor/generations.js";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { buildStatusReport, secretFilePaths } from "../../../src/status/report.js";
@@ -6,17 +7,24 @@ import type { StatusInput } from "../../../src/status/report.js";
 import { formatStatus } from "../../../src/status/format.js";
 import { LOCK_DIR, LOCK_OWNER_PATH } from "../../../src/lock/commands.js";
 import { formatLockOwner } from "../../../src/lock/owner.js";
-import { harborDir } from "../../../src/render/harbor-node.js";
+import { harborDir } from "../../../src/harbor/v1/paths.js";
 import type { NodeHealthFromLb } from "../../../src/status/types.js";
 import { desired, factsOfAll, inv, matchingFacts, EXAMPLE_SECRETS } from "../plan/example.js";
-import { configurationsUrl, settingsNode } from "../../../src/plan/harbor-settings.js";
+import { configurationsUrl, settingsNode } from "../../../src/harbor/v1/settings.js";
 
 const lbs = inv.data.load_balancers.map((l) => l.name);
 const nodes = inv.data.harbor_nodes.map((n) => n.name);
 const allChecksOk: NodeHealthFromLb[] = lbs.flatMap((lb) => nodes.map((node) => ({ lb, node, ok: true, detail: "" })));
 
 function healthyInput(): StatusInput {
-  return { inv, desired, facts: factsOfAll(matchingFacts), failures: new Map(), checks: allChecksOk, ipvs: new Map(lbs.map((l) => [l, null])) };
+  return {
+    inv,
+    desired,
+    facts: factsOfAll(matchingFacts),
+    failures: new Map(),
+    checks: allChecksOk,
+    modeReading: { ipvs: new Map(lbs.map((l) => [l, null])) },
+  };
 }
 
 describe("status report", () => {
@@ -33,7 +41,7 @@ describe("status report", () => {
 
   it("knows which files are the shared secrets", () => {
     assert.deepEqual(
-      secretFilePaths(desired)
+      secretFilePaths(generationOf(inv), desired)
         .map((s) => s.path)
         .sort(),
       ["/data/secretkey", `${harborDir(inv)}/ha/private_key.pem`].sort(),

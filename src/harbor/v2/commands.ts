@@ -8,10 +8,10 @@
  * the containers whose environment changed. The values come from a root-only file on the
  * node (HARBOR2_PINNED_SECRETS_PATH), never from a command line.
  */
-import { HARBOR2_HEALTH_TEST } from "../harbor/harbor2-layout.js";
-import { PINNED_ENV_KEYS } from "../render/harbor2-pinned-secrets.js";
-import { cmd, shScript } from "../shell/command.js";
-import type { Command } from "../shell/command.js";
+import { HARBOR2_HEALTH_TEST } from "./data/layout.js";
+import { PINNED_ENV_KEYS } from "./pinned-secrets.js";
+import { cmd, shScript } from "../../shell/command.js";
+import type { Command } from "../../shell/command.js";
 
 /** What Harbor's install.sh runs compose as: the docker plugin when there is one, else docker-compose (its common.sh). */
 export const COMPOSE_FUNCTION = 'compose() { if docker compose version >/dev/null 2>&1; then docker compose "$@"; else docker-compose "$@"; fi; }';

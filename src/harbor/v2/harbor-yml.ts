@@ -16,12 +16,12 @@ import {
   HARBOR2_REGISTRY_ROOT_IN_CONTAINER,
   SERVER_CERT_PATH,
   SERVER_KEY_PATH,
-} from "../harbor/harbor2-layout.js";
-import { harbor2SeriesOf } from "../harbor/versions.js";
-import type { Harbor2Inventory } from "../inventory/model-v2.js";
-import type { Harbor2RedisSpec } from "../inventory/schema-v2.js";
-import { Secret } from "../inventory/secret.js";
-import type { TemplateSet } from "../desired/templates.js";
+} from "./data/layout.js";
+import { harbor2SeriesOf } from "../versions.js";
+import type { Harbor2Inventory } from "../../inventory/model-v2.js";
+import type { Harbor2RedisSpec } from "../../inventory/schema-v2.js";
+import { Secret } from "../../inventory/secret.js";
+import type { TemplateSet } from "../../desired/templates.js";
 
 /** Per node and pool (core and jobservice each hold one): 2 nodes x 2 pools x 20 stays under PostgreSQL's default 100. */
 const MAX_OPEN_CONNS = 20;

@@ -1,12 +1,13 @@
 /**
- * What Harbor's own installer needs on a node before harbor-ha runs it: install.sh calls
+ * What Harbor 1.x's own installer needs on a node before harbor-ha runs it: install.sh calls
  * `docker --version` and `docker-compose --version` and stops below the versions it asks
  * for, and prepare starts with `#!/usr/bin/python` and is Python 2. Checked in preflight
  * from the facts, so a node that lacks one is refused before anything changes. Pure.
  */
-import type { HostFacts, VersionFact } from "../facts/types.js";
-import { parseComposeVersion, parseDockerVersion, parsePythonVersion, versionAtLeast } from "../facts/versions.js";
-import type { Version } from "../facts/versions.js";
+import type { HostFacts, VersionFact } from "../../facts/types.js";
+import { parseComposeVersion, parseDockerVersion, parsePythonVersion, versionAtLeast } from "../../facts/versions.js";
+import { checkProgram, firstLine, versionText as text } from "../../facts/program-check.js";
+import type { PrerequisiteProblem } from "../../facts/program-check.js";
 
 export const DOCKER = "docker";
 export const DOCKER_COMPOSE = "docker-compose";
@@ -14,47 +15,9 @@ export const DOCKER_COMPOSE = "docker-compose";
 export const PREPARE_PYTHON = "/usr/bin/python";
 export const NODE_PREREQUISITE_PROGRAMS: readonly string[] = [DOCKER, DOCKER_COMPOSE, PREPARE_PYTHON];
 
-/**
- * Harbor 2.x's install.sh (common.sh check_docker) stops below docker 17.06; its prepare runs
- * in a container, so no Python. Compose is the docker plugin or docker-compose 1.18+, and
- * the plugin cannot be asked with `--version`: install.sh itself says when neither is there.
- */
-export const MIN_DOCKER_HARBOR2: readonly [number, number, number] = [17, 6, 0];
-
-/** The programs whose versions the facts ask of a node. */
-export function nodePrerequisitePrograms(inv: { readonly generation?: 1 | 2 }): readonly string[] {
-  return inv.generation === 2 ? [DOCKER] : NODE_PREREQUISITE_PROGRAMS;
-}
-
-/** A Harbor 2.x node's missing or unfit prerequisites. */
-export function harbor2PrerequisiteProblems(f: HostFacts): PrerequisiteProblem[] {
-  const docker = checkProgram(f.versions[DOCKER], DOCKER, parseDockerVersion, {
-    need: `docker ${text(MIN_DOCKER_HARBOR2)} or later`,
-    install:
-      `Install Docker Engine ${text(MIN_DOCKER_HARBOR2)} or later with its compose plugin on the node ` +
-      "(https://docs.docker.com/engine/install/) so that root's `docker --version` works, then run again.",
-  });
-  if (docker.problem) return [docker.problem];
-  if (docker.version && !versionAtLeast(docker.version, MIN_DOCKER_HARBOR2))
-    return [
-      {
-        message: `has docker ${docker.version.text}; Harbor 2.x's install.sh needs ${text(MIN_DOCKER_HARBOR2)} or later`,
-        hint: `Upgrade Docker Engine on the node to ${text(MIN_DOCKER_HARBOR2)} or later, then run again.`,
-      },
-    ];
-  return [];
-}
-
 /** The versions install.sh asks for in its messages ("docker(1.10.0+)", "docker-compose(1.7.1+)"). */
 export const MIN_DOCKER: readonly [number, number, number] = [1, 10, 0];
 export const MIN_DOCKER_COMPOSE: readonly [number, number, number] = [1, 7, 1];
-
-export interface PrerequisiteProblem {
-  message: string;
-  hint: string;
-}
-
-const text = (v: readonly number[]) => v.join(".");
 
 /** The node's missing or unfit prerequisites; none when the facts did not ask (an older facts script). */
 export function prerequisiteProblems(f: HostFacts, harborVersion: string): PrerequisiteProblem[] {
@@ -94,33 +57,6 @@ export function prerequisiteProblems(f: HostFacts, harborVersion: string): Prere
   return problems;
 }
 
-interface Wanted {
-  need: string;
-  install: string;
-}
-
-function checkProgram(
-  fact: VersionFact | undefined,
-  name: string,
-  parse: (output: string) => Version | undefined,
-  wanted: Wanted,
-): { problem?: PrerequisiteProblem; version?: Version } {
-  if (fact === undefined) return {};
-  if (!fact.found) return { problem: { message: `has no ${name} command (Harbor's install.sh needs ${wanted.need})`, hint: wanted.install } };
-  const version = parse(fact.output);
-  if (fact.exitCode !== 0 || version === undefined) {
-    return {
-      problem: {
-        message:
-          `\`${name} --version\` ${fact.exitCode !== 0 ? `fails (exit ${fact.exitCode})` : "prints no version"}: ` +
-          `${firstLine(fact.output) || "no output"}`,
-        hint: `install.sh stops when it cannot read ${name}'s version. ${wanted.install}`,
-      },
-    };
-  }
-  return { version };
-}
-
 function pythonProblem(fact: VersionFact | undefined, harborVersion: string): PrerequisiteProblem | undefined {
   if (fact === undefined) return undefined;
   const install =
@@ -149,13 +85,4 @@ function pythonProblem(fact: VersionFact | undefined, harborVersion: string): Pr
     };
   }
   return undefined;
-}
-
-function firstLine(output: string): string {
-  return (
-    output
-      .split("\n")
-      .map((l) => l.trim())
-      .find(Boolean) ?? ""
-  );
 }

@@ -19,7 +19,7 @@
  * own), and written consistently by each prepare run. registry/config.yml's http.secret is the
  * same text on every node already.
  */
-import type { PinnedSecrets } from "../inventory/model.js";
+import type { PinnedSecrets } from "../../inventory/model.js";
 
 type EnvKey = keyof typeof ENV_VALUE;
 

@@ -11,16 +11,16 @@
  * settingsDrift. Pure.
  */
 import { createHash } from "node:crypto";
-import { DB_HELD_SETTINGS } from "../harbor/db-settings.js";
-import type { DbHeldSetting } from "../harbor/db-settings.js";
-import { seriesOfValidVersion } from "../harbor/versions.js";
-import type { Harbor1Inventory } from "../inventory/model.js";
-import type { CfgValue } from "../inventory/schema.js";
-import { Secret } from "../inventory/secret.js";
-import type { HostFacts } from "../facts/types.js";
-import { harborApiCurlConfig, harborApiCommand } from "../steps/commands.js";
-import { localBaseUrl } from "./startup.js";
-import type { PreflightProblem, Step } from "../steps/types.js";
+import { DB_HELD_SETTINGS } from "./data/db-settings.js";
+import type { DbHeldSetting } from "./data/db-settings.js";
+import { seriesOfValidVersion } from "../versions.js";
+import type { Harbor1Inventory } from "../../inventory/model.js";
+import type { CfgValue } from "../../inventory/schema.js";
+import { Secret } from "../../inventory/secret.js";
+import type { HostFacts } from "../../facts/types.js";
+import { harborApiCurlConfig, harborApiCommand } from "../../steps/commands.js";
+import { localBaseUrl } from "../paths.js";
+import type { PreflightProblem, Step } from "../../steps/types.js";
 
 export type ApiValue = string | number | boolean;
 
@@ -67,7 +67,7 @@ export function settingsNode(inv: Harbor1Inventory): string {
 }
 
 export function configurationsUrl(inv: Harbor1Inventory): string {
-  return `${localBaseUrl(inv)}/api/configurations`;
+  return `${localBaseUrl(inv.data.cluster.protocol)}/api/configurations`;
 }
 
 /** A digest of a value harbor-ha applied (kept for passwords, which Harbor never shows). */

@@ -3,9 +3,9 @@
  * compose template prepare writes): everything lives under harbor.yml's data_volume, which
  * harbor-ha keeps at /data, the value Harbor's own template ships.
  */
-import { HARBOR_UID } from "./layout.js";
+import { HARBOR_UID } from "../../layout.js";
 
-export { HARBOR_UID, SERVER_CERT_PATH, SERVER_KEY_PATH } from "./layout.js";
+export { HARBOR_UID, SERVER_CERT_PATH, SERVER_KEY_PATH } from "../../layout.js";
 
 /** harbor.yml's data_volume. */
 export const HARBOR2_DATA_VOLUME = "/data";

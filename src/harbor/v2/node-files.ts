@@ -13,18 +13,16 @@ import {
   HARBOR2_TOKEN_KEY_PATH,
   SERVER_CERT_PATH,
   SERVER_KEY_PATH,
-} from "../harbor/harbor2-layout.js";
-import type { ClusterState, Harbor2VmInventory } from "../inventory/model.js";
-import type { Harbor2Inventory } from "../inventory/model-v2.js";
-import { InternalError } from "../errors.js";
-import { desiredFile, exactFile } from "../desired/files.js";
-import { harborNodeHost } from "./harbor-node.js";
-import { harborDirUnder } from "./harbor-paths.js";
-import { harbor2YmlSecretKeys, renderHarbor2Yml } from "./harbor2-yml.js";
-import { pinnedSecretsEnv } from "./harbor2-pinned-secrets.js";
-import { renderHarbor2Storage } from "./storage.js";
-import type { TemplateSet } from "../desired/templates.js";
-import type { DesiredFile, DesiredHost, Handler } from "../desired/types.js";
+} from "./data/layout.js";
+import type { ClusterState, Harbor2VmInventory } from "../../inventory/model.js";
+import type { Harbor2Inventory } from "../../inventory/model-v2.js";
+import { InternalError } from "../../errors.js";
+import { desiredFile, exactFile } from "../../desired/files.js";
+import { harborDirUnder } from "../paths.js";
+import { harbor2YmlSecretKeys, renderHarbor2Yml } from "./harbor-yml.js";
+import { pinnedSecretsEnv } from "./pinned-secrets.js";
+import type { TemplateSet } from "../../desired/templates.js";
+import type { DesiredFile, Handler } from "../../desired/types.js";
 
 /**
  * The cluster's values for what prepare makes anew on every run, on the node for the install
@@ -39,12 +37,10 @@ export function harbor2Dir(inv: Harbor2Inventory): string {
   return harborDirUnder(inv.data.installer?.install_dir ?? "/opt");
 }
 
-/** A Harbor 2.x node on a VM: its files (below), the pinned secrets, the VIP acceptance rules (lvs-dr) and shared storage. */
-export function renderHarbor2Node(inv: Harbor2VmInventory, index: number, state: ClusterState, tpl: TemplateSet): DesiredHost {
-  const node = inv.data.harbor_nodes[index];
-  if (!node) throw new RangeError(`no Harbor node at index ${index}`);
+/** A Harbor 2.x node on a VM: its files (below) and the pinned secrets. */
+export function renderHarbor2VmNodeFiles(inv: Harbor2VmInventory, index: number, state: ClusterState, tpl: TemplateSet): DesiredFile[] {
   if (state.harbor2 === undefined) throw new InternalError("a Harbor 2.x cluster's state lacks the secrets pinned after prepare");
-  const files: DesiredFile[] = [
+  return [
     ...renderHarbor2NodeFiles(inv, index, state, tpl),
     desiredFile({
       path: HARBOR2_PINNED_SECRETS_PATH,
@@ -55,7 +51,6 @@ export function renderHarbor2Node(inv: Harbor2VmInventory, index: number, state:
       description: "the core, job service and CSRF secrets every node's Harbor must share (put into prepare's env files by the install step)",
     }),
   ];
-  return harborNodeHost(inv, node, files, renderHarbor2Storage(inv), tpl);
 }
 
 export function renderHarbor2NodeFiles(inv: Harbor2Inventory, index: number, state: ClusterState, tpl: TemplateSet): DesiredFile[] {

@@ -5,17 +5,15 @@
  * Harbor runs with something else (an old key an earlier prepare restored, a hand edit), and
  * running install.sh again puts harbor-ha's back. Status reports it; provision fixes it. Pure.
  */
-import type { Inventory } from "../inventory/model.js";
-import type { DesiredHost } from "../desired/types.js";
-import { harborLiveFiles } from "../render/harbor-paths.js";
-import type { FactQuery } from "../facts/queries.js";
-import { sha256Hex } from "../facts/queries.js";
-import type { HostFacts } from "../facts/types.js";
+import type { Inventory } from "../../inventory/model.js";
+import type { DesiredHost } from "../../desired/types.js";
+import { harborLiveFiles } from "./paths.js";
+import type { FactQuery } from "../../facts/queries.js";
+import { sha256Hex } from "../../facts/queries.js";
+import type { HostFacts } from "../../facts/types.js";
 
-export interface LiveFileDrift {
-  path: string;
-  reason: string;
-}
+export type { LiveFileDrift } from "../generation.js";
+import type { LiveFileDrift } from "../generation.js";
 
 /** One stat and checksum per live file, in the facts' round trip (contents are never sent). */
 export function liveFileQueries(inv: Inventory, d: DesiredHost): FactQuery[] {

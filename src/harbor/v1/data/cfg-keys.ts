@@ -12,7 +12,7 @@
  * Defaults are values that work, not Harbor's sample placeholders: a free-text setting
  * nobody set is empty rather than "smtp.mydomain.com".
  */
-import type { HarborSeries } from "./versions.js";
+import type { HarborSeries } from "../../versions.js";
 
 /**
  * required: read unconditionally. with-clair: read only under `prepare --with-clair`.

@@ -16,7 +16,7 @@
  * the configuration keys in src/common/const.go, and the keys PUT /api/configurations
  * accepts (validKeys in src/ui/api/config.go in 1.4, common.HarborValidKeys in 1.5).
  */
-import type { HarborSeries } from "./versions.js";
+import type { HarborSeries } from "../../versions.js";
 
 export interface DbHeldSetting {
   /** The harbor.cfg key. */

@@ -6,15 +6,14 @@
  * the node's pinned-secrets file; status reports a difference, provision puts the cluster's back.
  * Pure.
  */
-import type { Inventory } from "../inventory/model.js";
-import type { FactQuery } from "../facts/queries.js";
-import { envLinesSha256 } from "../facts/queries.js";
-import type { HostFacts } from "../facts/types.js";
-import { harborDir } from "../render/harbor-paths.js";
-import { HARBOR2_PINNED_SECRETS_PATH } from "../render/harbor2-node.js";
-import { PINNED_ENV_KEYS } from "../render/harbor2-pinned-secrets.js";
-import type { DesiredHost } from "../desired/types.js";
-import type { LiveFileDrift } from "./live-files.js";
+import type { Harbor2VmInventory } from "../../inventory/model.js";
+import type { FactQuery } from "../../facts/queries.js";
+import { envLinesSha256 } from "../../facts/queries.js";
+import type { HostFacts } from "../../facts/types.js";
+import { harbor2Dir, HARBOR2_PINNED_SECRETS_PATH } from "./node-files.js";
+import { PINNED_ENV_KEYS } from "./pinned-secrets.js";
+import type { DesiredHost } from "../../desired/types.js";
+import type { LiveFileDrift } from "../generation.js";
 
 interface PinnedEnvFile {
   path: string;
@@ -22,23 +21,23 @@ interface PinnedEnvFile {
   desiredSha256: string;
 }
 
-function pinnedEnvFiles(inv: Inventory, d: DesiredHost): PinnedEnvFile[] {
+function pinnedEnvFiles(inv: Harbor2VmInventory, d: DesiredHost): PinnedEnvFile[] {
   const pinned = d.files.find((f) => f.path === HARBOR2_PINNED_SECRETS_PATH);
   if (!pinned) return [];
   const lines = new Map(pinned.content.split("\n").flatMap((l) => (l.includes("=") ? [[l.slice(0, l.indexOf("=")), l] as const] : [])));
   return Object.entries(PINNED_ENV_KEYS).map(([file, keys]) => ({
-    path: `${harborDir(inv)}/common/config/${file}`,
+    path: `${harbor2Dir(inv)}/common/config/${file}`,
     keys,
     desiredSha256: envLinesSha256(keys.map((k) => lines.get(k) ?? `${k}=`)),
   }));
 }
 
-export function harbor2EnvQueries(inv: Inventory, d: DesiredHost): FactQuery[] {
+export function harbor2EnvQueries(inv: Harbor2VmInventory, d: DesiredHost): FactQuery[] {
   return pinnedEnvFiles(inv, d).map((e) => ({ kind: "envlines", path: e.path, keys: e.keys }));
 }
 
 /** The env files whose pinned keys hold other values than the cluster's (absent files: not installed yet, said elsewhere). */
-export function harbor2EnvDrift(inv: Inventory, d: DesiredHost, f: HostFacts): LiveFileDrift[] {
+export function harbor2EnvDrift(inv: Harbor2VmInventory, d: DesiredHost, f: HostFacts): LiveFileDrift[] {
   return pinnedEnvFiles(inv, d).flatMap((e) => {
     const seen = f.envLines[e.path];
     if (seen === undefined || seen === null || seen === e.desiredSha256) return [];

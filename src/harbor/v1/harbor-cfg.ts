@@ -5,15 +5,15 @@
  * not read are appended once at the end (validation warns about them): Harbor's prepare
  * reads the file with ConfigParser, which rejects a key given twice.
  */
-import { defaultCfgValue, HARBOR_CFG_SECRET_KEYS, harborCfgSections } from "../harbor/cfg-keys.js";
-import { SECRETKEY_DIR, SERVER_CERT_PATH, SERVER_KEY_PATH } from "../harbor/layout.js";
-import { seriesOfValidVersion } from "../harbor/versions.js";
-import type { Harbor1Inventory } from "../inventory/model.js";
-import type { CfgValue, HarborNodeSpec } from "../inventory/schema.js";
-import { Secret } from "../inventory/secret.js";
-import type { TemplateSet } from "../desired/templates.js";
+import { defaultCfgValue, HARBOR_CFG_SECRET_KEYS, harborCfgSections } from "./data/cfg-keys.js";
+import { SECRETKEY_DIR, SERVER_CERT_PATH, SERVER_KEY_PATH } from "./data/layout.js";
+import { seriesOfValidVersion } from "../versions.js";
+import type { Harbor1Inventory } from "../../inventory/model.js";
+import type { CfgValue, HarborNodeSpec } from "../../inventory/schema.js";
+import { Secret } from "../../inventory/secret.js";
+import type { TemplateSet } from "../../desired/templates.js";
 
-export { SERVER_CERT_PATH, SERVER_KEY_PATH } from "../harbor/layout.js";
+export { SERVER_CERT_PATH, SERVER_KEY_PATH } from "./data/layout.js";
 
 /** The values harbor-ha derives from the inventory, before any pass-through key. */
 export function deriveHarborCfg(inv: Harbor1Inventory): Record<string, string> {

@@ -21,18 +21,14 @@ import {
   SECRETKEY_PATH,
   SERVER_CERT_PATH,
   SERVER_KEY_PATH,
-} from "../harbor/layout.js";
-import type { Inventory } from "../inventory/model.js";
-import type { DesiredHost } from "../desired/types.js";
+} from "./data/layout.js";
+import type { Inventory } from "../../inventory/model.js";
+import type { DesiredHost } from "../../desired/types.js";
+import { harborDirUnder } from "../paths.js";
 
 /** Harbor's install folder on a node: the offline bundle extracts to <install_dir>/harbor. */
 export function harborDir(inv: Inventory): string {
   return harborDirUnder(inv.data.installer.install_dir);
-}
-
-/** The folder Harbor's offline installer extracts to: `harbor/` under the install folder. */
-export function harborDirUnder(installDir: string): string {
-  return `${installDir.replace(/\/+$/, "")}/harbor`;
 }
 
 /** The folder prepare --ha takes its copies from. */
