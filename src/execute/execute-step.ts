@@ -8,6 +8,7 @@ import { checkHaproxyCfg } from "./haproxy-check.js";
 import type { Step } from "../steps/types.js";
 import { waitUntilReady } from "./wait-step.js";
 import { applyHarborSettings } from "./settings-step.js";
+import { checkKeepalivedRunning } from "./keepalived-running.js";
 import { InternalError } from "../errors.js";
 
 /**
@@ -62,6 +63,9 @@ export async function executeStep(session: Transport, step: Step): Promise<void>
       await session.uploadAtomic(spec);
       return;
     }
+    case "check-keepalived":
+      await checkKeepalivedRunning(session, step.title);
+      return;
     case "upload-local": {
       const content = await readFile(action.localPath);
       await session.uploadAtomic({

@@ -11,7 +11,6 @@ import { PHASES } from "../steps/types.js";
 import { runPhase } from "./run-phase.js";
 import type { EmitEvent } from "../events.js";
 import { gatherVipHolders, verifySingleVipHolder } from "../gather/verify.js";
-import { checkKeepalivedStep } from "../gather/keepalived-running.js";
 
 /** Backups in the order given, then the VIP holder(s). Pure. */
 export function orderLoadBalancers(names: readonly string[], vipHolders: readonly string[]): string[] {
@@ -57,7 +56,6 @@ export async function rollLoadBalancers(
     if (!hostPlan) continue;
     emit({ type: "note", level: "info", host: name, message: holders.includes(name) ? "holds the VIP: changed last" : "backup: changed first" });
     result.done.set(name, await applyHostPlan(pool, hostPlan, emit, isInterrupted));
-    await checkKeepalivedStep(pool, name, emit);
     result.vipHolder = await verifySingleVipHolder(pool, inv);
     emit({ type: "note", level: "info", message: `after ${name}: VIP ${inv.data.cluster.vip} is held by ${result.vipHolder} alone` });
   }

@@ -112,6 +112,11 @@ export interface LoadBalancingMode {
   lbQueries(): FactQuery[];
   /** Steps after the load balancer's files: the balancing daemon started, reloaded and checked (none for lvs-dr). */
   lbServiceSteps(host: string, f: HostFacts, handlers: ReadonlySet<Handler>, pending: ReadonlySet<Handler>): Step[];
+  /**
+   * The node addresses a load balancer sends traffic to now, from its configuration in the facts
+   * (`all`: the inventory's nodes, what a configuration as rendered serves).
+   */
+  servedAddresses(f: HostFacts, all: readonly string[]): string[];
   /** Preflight problems of one load balancer: its daemon's release, a switch this mode refuses. */
   lbProblems(f: HostFacts): ModeProblem[];
   /** Takes a node out of every load balancer and waits until no new connection reaches it. */

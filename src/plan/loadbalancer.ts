@@ -58,11 +58,26 @@ export function planLoadBalancer(mode: LoadBalancingMode, d: DesiredHost, f: Hos
     action: { type: "run", command: serviceCommand(f.init, "keepalived", action) },
     applies: action === "reload" ? ["reload-keepalived"] : ["restart-keepalived", "reload-keepalived"],
   });
-  if (!running) steps.push(service("start", "keepalived is not running"));
-  else if (files.handlers.has("restart-keepalived")) steps.push(service("restart", "its daemon options changed (a reload does not re-read them)"));
-  else if (pending.has("restart-keepalived")) steps.push(service("restart", pendingReason("restart-keepalived", f.pending["restart-keepalived"])));
-  else if (files.handlers.has("reload-keepalived")) steps.push(service("reload", "keepalived.conf changed"));
-  else if (pending.has("reload-keepalived")) steps.push(service("reload", pendingReason("reload-keepalived", f.pending["reload-keepalived"])));
+  const change = !running
+    ? service("start", "keepalived is not running")
+    : files.handlers.has("restart-keepalived")
+      ? service("restart", "its daemon options changed (a reload does not re-read them)")
+      : pending.has("restart-keepalived")
+        ? service("restart", pendingReason("restart-keepalived", f.pending["restart-keepalived"]))
+        : files.handlers.has("reload-keepalived")
+          ? service("reload", "keepalived.conf changed")
+          : pending.has("reload-keepalived")
+            ? service("reload", pendingReason("reload-keepalived", f.pending["reload-keepalived"]))
+            : undefined;
+  if (change)
+    steps.push(change, {
+      host,
+      phase,
+      kind: "check",
+      title: "check that keepalived still runs",
+      reason: `after: ${change.title} (keepalived may exit a moment after its init script said ok)`,
+      action: { type: "check-keepalived" },
+    });
   return steps;
 }
 

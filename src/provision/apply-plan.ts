@@ -10,7 +10,6 @@ import { vipParts } from "../inventory/model.js";
 import type { Redactor } from "../inventory/secret.js";
 import { EXIT_INTERRUPTED, HarborHaError } from "../errors.js";
 import type { SshPool } from "../remote/pool.js";
-import { byHost } from "../remote/host-results.js";
 import type { HostFacts } from "../facts/types.js";
 import { PHASES } from "../steps/types.js";
 import type { HostPlan, Phase, Plan, Step } from "../steps/types.js";
@@ -20,7 +19,6 @@ import type { PhaseResult } from "../execute/run-phase.js";
 import { gatherVipHolders, verifyNodesHealthy, verifySingleVipHolder } from "../gather/verify.js";
 import type { ClusterLook } from "../gather/verify.js";
 import { rollLoadBalancers } from "../execute/loadbalancer-roll.js";
-import { checkKeepalivedStep } from "../gather/keepalived-running.js";
 import type { EmitEvent } from "../events.js";
 import type { AuditTrail } from "../run/with-cluster-run.js";
 import { describeInterruptedPhase, RUN_AGAIN_HINT } from "../run/interrupt.js";
@@ -212,11 +210,8 @@ async function applyLoadBalancers(pool: SshPool, inv: Inventory, plan: Plan, emi
       return { done: new Map(), failures: new Map([[failed, e as Error]]) };
     }
   }
-  const r = await runPhase(pool, plan, "loadbalancers", emit, isInterrupted);
-  if (r.failures.size > 0) return r;
-  const names = lbPlans.map((h) => h.host.name);
-  const checks = await Promise.allSettled(names.map((name) => checkKeepalivedStep(pool, name, emit)));
-  return { done: r.done, failures: byHost(names, checks).failures };
+  // Each load balancer's plan ends with the check that keepalived still runs after its change.
+  return runPhase(pool, plan, "loadbalancers", emit, isInterrupted);
 }
 
 /** Whether a load balancer held the VIP when the facts were gathered (a cluster that serves). */

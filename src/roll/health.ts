@@ -5,7 +5,8 @@
 import { X509Certificate } from "node:crypto";
 import type { Inventory } from "../inventory/model.js";
 import type { SshPool } from "../remote/pool.js";
-import { gateCheckCommand, parseFingerprint, servedFingerprintCommand } from "./commands.js";
+import { gateCheckCommand, servedFingerprintCommand } from "./commands.js";
+import { parseFingerprint } from "../facts/fingerprint.js";
 import type { RollNode } from "./node-roll.js";
 
 /** The inventory certificate's SHA-256 fingerprint (`AB:CD:…`), or undefined without https. */

@@ -9,10 +9,8 @@
 
 export type NodeRollState = "pending" | "draining" | "applying" | "health" | "undraining" | "done" | "failed";
 
-export interface RollNode {
-  name: string;
-  address: string;
-}
+export type { RollNodeRef as RollNode } from "../lb/mode.js";
+import type { RollNodeRef as RollNode } from "../lb/mode.js";
 
 export { realClock };
 export type { Clock } from "../time/poll.js";

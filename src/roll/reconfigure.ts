@@ -37,12 +37,14 @@ export class ReconfigureFailed extends HarborHaError {
 }
 
 export async function reconfigure(inv: Inventory, given: ReconfigureOptions): Promise<ReconfigureResult> {
-  // The stage under way, for the report of a Ctrl-C.
+  // The stage under way, for the report of a Ctrl-C; the steps executed, for the report of the run.
   let stage = "preflight";
+  const executed: ReconfigureResult["executed"] = [];
   const opts: ReconfigureOptions = {
     ...given,
     emit: (e) => {
       if (e.type === "phase") stage = e.phase;
+      if (e.type === "step-done") executed.push({ host: e.host, title: e.title, ok: e.ok });
       given.emit(e);
     },
   };
@@ -50,34 +52,22 @@ export async function reconfigure(inv: Inventory, given: ReconfigureOptions): Pr
   const settings = { command: opts.command, forceUnlock: opts.forceUnlock, isInterrupted: opts.isInterrupted, ...warningsTo(opts.emit) };
   return withClusterRun(pool, inv, settings, async (cluster) => {
     opts.emit({ type: "phase", phase: "preflight", description: "connecting, gathering facts, health of every node (read-only)" });
-    const setup = await prepareRoll(pool, inv, desired, bundle, redactor, {
+    const setup = await prepareRoll(pool, inv, state, desired, bundle, redactor, {
       database,
       tlsOnly: opts.command === "rotate-certs",
       startupTimeoutMs: (opts.gate ?? DEFAULT_GATE).timeoutMs,
       serial: opts.serial,
       dryRun: opts.dryRun,
+      purge: opts.purge,
       ...(opts.limit ? { limit: opts.limit } : {}),
     });
-    const result = initialResult(opts, setup, redactor);
+    const result = initialResult(opts, setup, redactor, executed);
     if (opts.dryRun || !result.changed) return result;
 
     return cluster.changing(async (audit) => {
-      const ctx: StageContext = {
-        pool,
-        inv,
-        state,
-        desired,
-        bundle,
-        redactor,
-        setup,
-        opts,
-        clock: opts.clock ?? realClock,
-        gate: opts.gate ?? DEFAULT_GATE,
-        result,
-        audit,
-      };
+      const ctx: StageContext = { pool, inv, opts, clock: opts.clock ?? realClock, gate: opts.gate ?? DEFAULT_GATE, result, audit };
       try {
-        await runStages(ctx);
+        await runStages(ctx, setup.rollPlan.stages);
         if (opts.isInterrupted()) throw new ReconfigureFailed(describeInterruptedRoll(result, stage), result, RUN_AGAIN_HINT, EXIT_INTERRUPTED);
         if (result.roll.stopped) {
           const stop = describeStop(result, opts.command);
@@ -98,15 +88,16 @@ export async function reconfigure(inv: Inventory, given: ReconfigureOptions): Pr
   });
 }
 
-function initialResult(opts: ReconfigureOptions, setup: RollSetup, redactor: Redactor): ReconfigureResult {
-  const { plan, membership, batches, inScope } = setup;
+function initialResult(opts: ReconfigureOptions, setup: RollSetup, redactor: Redactor, executed: ReconfigureResult["executed"]): ReconfigureResult {
+  const { plan, rollPlan, membership, batches, inScope } = setup;
   const added = membership.added.filter((n) => inScope(n.name)).map((n) => n.name);
   const removed = membership.removed.filter((a) => inScope(a));
-  const changed = batches.length > 0 || added.length > 0 || removed.length > 0 || plan.hosts.some((h) => inScope(h.host.name) && h.steps.length > 0);
+  const changed = rollPlan.stages.length > 0;
   return {
     command: opts.command,
     dryRun: opts.dryRun,
     plan,
+    rollPlan,
     changed,
     added,
     removed,
@@ -114,6 +105,7 @@ function initialResult(opts: ReconfigureOptions, setup: RollSetup, redactor: Red
     settings: [],
     roll: { rolled: [], notTouched: batches.flat(), stopped: false },
     batches: batches.map((b) => b.map((n) => n.name)),
+    executed,
     redactor,
   };
 }

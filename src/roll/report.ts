@@ -6,6 +6,9 @@
 import type { HostOutcome } from "../events.js";
 import type { ReconfigureResult } from "./types.js";
 import { describeInterrupted } from "../run/interrupt.js";
+import type { RollStage } from "../plan/roll/roll-plan.js";
+import type { Step } from "../steps/types.js";
+import { describeStage } from "./describe-stage.js";
 
 export interface RollSummary {
   changed: string[];
@@ -101,19 +104,64 @@ export function rollOutcomes(r: ReconfigureResult): HostOutcome[] {
   return rows;
 }
 
-/** --dry-run: the plan (as the CLI prints provision's), then what the roll would do with it. */
-export function formatRollPlan(r: ReconfigureResult, planText: string): string {
-  const out = [planText.trimEnd()];
-  if (r.removed.length > 0) out.push(`scale in: ${r.removed.join(", ")} would be drained, taken off the load balancers, and Harbor stopped there`);
-  if (r.added.length > 0) out.push(`scale out: ${r.added.join(", ")} would be provisioned and pass its health gate before the load balancers get it`);
-  out.push(
-    r.batches.length === 0
-      ? "roll: no Harbor node needs to leave service."
-      : `roll, one batch at a time (drain → apply → health → undrain): ${r.batches.map((b) => `[${b.join(", ")}]`).join(" → ")}`,
-  );
-  const settingsHost = r.plan.hosts.find((h) => h.steps.some((s) => s.kind === "settings"))?.host.name;
-  if (settingsHost) out.push(`then: the settings Harbor keeps in its database, once through its API on ${settingsHost} (it stays in service)`);
+/** --dry-run: the roll's plan value, stage by stage, as the run will execute it. */
+export function formatRollPlan(r: ReconfigureResult, serial: number): string {
+  const out: string[] = ["database (skip): a rolling run never loads or changes the schema"];
+  r.rollPlan.stages.forEach((stage, i) => {
+    out.push("", `stage ${i + 1}, ${stageTitle(stage)}: ${describeStage(stage, serial)}`);
+    out.push(...stageLines(stage));
+  });
+  out.push("");
+  out.push(r.rollPlan.stages.length === 0 ? "Nothing to change: every host is as the inventory describes." : summaryLine(r));
   return out.join("\n") + "\n";
+}
+
+function stageTitle(stage: RollStage): string {
+  return stage.kind === "loadbalancers" ? stage.name : stage.kind;
+}
+
+function stageLines(stage: RollStage): string[] {
+  switch (stage.kind) {
+    case "storage-check":
+    case "settings":
+      return stage.plan.hosts.filter((h) => h.steps.length > 0).flatMap((h) => hostLines(h.host.name, h.steps));
+    case "loadbalancers":
+      return stage.hosts.filter((h) => h.steps.length > 0).flatMap((h) => hostLines(h.host.name, h.steps));
+    case "drain-removed":
+    case "stop-removed":
+      return stage.nodes.map((n) => `  ${n.name}`);
+    case "scale-out":
+      return stage.nodes.flatMap((n) => [
+        ...hostLines(n.node.name, n.steps),
+        `  ${n.node.name}: then its health gate, before the load balancers get it`,
+      ]);
+    case "roll":
+      return stage.batches.flatMap((batch, i) => [
+        `  batch ${i + 1}: ${batch.map((n) => n.node.name).join(", ")} — drained on every load balancer, then:`,
+        ...batch.flatMap((n) => hostLines(n.node.name, n.steps, "    ")),
+        `    then the health gate, and back in service`,
+      ]);
+  }
+}
+
+function hostLines(host: string, steps: readonly Step[], indent = "  "): string[] {
+  if (steps.length === 0) return [`${indent}${host}: no changes of its own`];
+  return [
+    `${indent}${host}:`,
+    ...steps.flatMap((s) => [
+      `${indent}  [${s.phase}] ${s.title}`,
+      `${indent}      because: ${s.reason}`,
+      ...(s.diff ? s.diff.split("\n").map((l) => `${indent}      ${l}`) : []),
+    ]),
+  ];
+}
+
+function summaryLine(r: ReconfigureResult): string {
+  const parts: string[] = [];
+  if (r.removed.length > 0) parts.push(`scale in ${r.removed.join(", ")}`);
+  if (r.added.length > 0) parts.push(`scale out ${r.added.join(", ")}`);
+  parts.push(r.batches.length === 0 ? "no Harbor node leaves service" : `roll ${r.batches.map((b) => `[${b.join(", ")}]`).join(" → ")}`);
+  return `${r.rollPlan.stages.length} stage${r.rollPlan.stages.length === 1 ? "" : "s"}: ${parts.join("; ")}.`;
 }
 
 /** After a successful run. */

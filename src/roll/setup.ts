@@ -1,9 +1,10 @@
 /**
  * Before a roll changes anything: facts of every host (one round trip each), the plan
- * provision would make, which nodes the load balancers serve, which are healthy, and the
- * batches — refused up front when they would take too many nodes out. Read-only.
+ * provision would make, which nodes the load balancers serve, which are healthy, the batches —
+ * refused up front when they would take too many nodes out — and the whole run as one value
+ * (plan/roll/roll-plan.ts), which --dry-run prints and the run executes. Read-only.
  */
-import type { Inventory } from "../inventory/model.js";
+import type { ClusterState, Inventory } from "../inventory/model.js";
 import type { Redactor } from "../inventory/secret.js";
 import type { DesiredState } from "../desired/types.js";
 import type { HostFacts } from "../facts/types.js";
@@ -19,19 +20,20 @@ import type { DatabaseEdge } from "../db/edge.js";
 import { gatherNodeChecks } from "../gather/verify.js";
 import type { NodeCheck } from "../gather/verify.js";
 import { HarborHaError, UsageError } from "../errors.js";
-import { readMembership } from "./scale.js";
-import type { Membership } from "./scale.js";
-import { planBatches, refuseUnsafeRoll } from "./safety.js";
-import type { RollNode } from "./node-roll.js";
-import { limitPlanToTls } from "./tls.js";
-import { splitForRoll } from "./cluster-steps.js";
-import type { RollPlans } from "./cluster-steps.js";
+import { readMembership } from "../plan/roll/membership.js";
+import type { Membership } from "../plan/roll/membership.js";
+import { planBatches, refuseUnsafeRoll } from "../plan/roll/safety.js";
+import { planRoll } from "../plan/roll/roll-plan.js";
+import type { RollNode, RollPlan } from "../plan/roll/roll-plan.js";
+import { limitPlanToTls } from "../plan/roll/tls.js";
+import { splitForRoll } from "../plan/roll/split.js";
+import { modeOf } from "../lb/modes.js";
 
 export interface RollSetup {
-  /** The whole plan, as shown (--dry-run, --json). */
+  /** Every host's steps, as provision would plan them (limited to the TLS material for rotate-certs). */
   plan: Plan;
-  /** What each node applies as it rolls, and the cluster-wide steps run around the roll. */
-  roll: RollPlans;
+  /** The run, stage by stage: what --dry-run prints and what the run executes. */
+  rollPlan: RollPlan;
   facts: Map<string, HostFacts>;
   membership: Membership;
   nodeChecks: NodeCheck[];
@@ -53,6 +55,8 @@ export interface SetupOptions {
   limit?: readonly string[];
   /** A dry run: the state folder's caches are only read. */
   dryRun?: boolean;
+  /** Scale in: remove Harbor's files from removed nodes too. */
+  purge: boolean;
 }
 
 export class RollRefused extends HarborHaError {}
@@ -60,6 +64,7 @@ export class RollRefused extends HarborHaError {}
 export async function prepareRoll(
   pool: SshPool,
   inv: Inventory,
+  state: ClusterState,
   desired: DesiredState,
   bundle: BundleInfo,
   redactor: Redactor,
@@ -88,7 +93,8 @@ export async function prepareRoll(
     });
 
   const lbFacts = new Map([...gathered.facts].filter(([h]) => inv.data.load_balancers.some((l) => l.name === h)));
-  const membership = readMembership(inv, lbFacts);
+  const mode = modeOf(inv);
+  const membership = readMembership(inv, mode, lbFacts);
   if (membership.unprovisioned.length > 0) {
     throw new RollRefused(`${membership.unprovisioned.join(", ")} has no keepalived.conf: this cluster was not provisioned yet`, {
       hint: "Run `harbor-ha provision` first; reconfigure changes a running cluster.",
@@ -122,7 +128,20 @@ export async function prepareRoll(
     throw new RollRefused(`refusing to roll: ${refusal}; nothing was changed`, {
       hint: "Bring the failing nodes back first (harbor-ha provision, or fix them by hand), or roll with a smaller --serial.",
     });
-  return { plan, roll, facts: gathered.facts, membership, nodeChecks, healthy, drained, batches, inScope };
+  const rollPlan = planRoll({
+    inv,
+    mode,
+    state,
+    redactor,
+    facts: gathered.facts,
+    plan,
+    membership,
+    batches,
+    inScope,
+    tlsOnly: opts.tlsOnly,
+    purge: opts.purge,
+  });
+  return { plan, rollPlan, facts: gathered.facts, membership, nodeChecks, healthy, drained, batches, inScope };
 }
 
 /** --limit: every name must be an inventory host or a removed node's address. */

@@ -1,6 +1,7 @@
 /** What reconfigure and rotate-certs take and give back. Types only. */
 import type { Redactor } from "../inventory/secret.js";
 import type { Plan } from "../steps/types.js";
+import type { RollPlan } from "../plan/roll/roll-plan.js";
 import type { EmitEvent } from "../events.js";
 import type { RunEdges } from "../run/cluster-run.js";
 import type { Clock, GateOptions, RollResult } from "./node-roll.js";
@@ -26,6 +27,8 @@ export interface ReconfigureResult {
   command: RollCommand;
   dryRun: boolean;
   plan: Plan;
+  /** The run, stage by stage, as planned before anything changed (and executed as it is). */
+  rollPlan: RollPlan;
   /** Whether anything changed (or, in a dry run, would change). */
   changed: boolean;
   /** Nodes provisioned and put behind the load balancers (scale out). */
@@ -37,6 +40,8 @@ export interface ReconfigureResult {
   /** Harbor's database-held settings applied through its API (step titles). */
   settings: string[];
   roll: RollResult;
+  /** Every step the run executed, in the order each finished, with whether it succeeded. */
+  executed: Array<{ host: string; title: string; ok: boolean }>;
   /** The batches planned (dry run) or rolled. */
   batches: string[][];
   vipHolder?: string;

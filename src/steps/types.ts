@@ -38,6 +38,8 @@ export type Action =
   | { type: "harbor-settings"; put: ApiCall; get: ApiCall; expect: Record<string, string | number | boolean>; stamp: DesiredFile }
   /** Write a file atomically; `check` validates it on the host (`keepalived -t`, `haproxy -c`) before it replaces the old one. */
   | { type: "upload"; file: DesiredFile; check?: ConfigCheck }
+  /** keepalived still runs a moment after it was started or reloaded (else: its last log lines, and the step fails). */
+  | { type: "check-keepalived" }
   /** Copy a local file (the installer bundle) to the host, checksum-verified. */
   | { type: "upload-local"; localPath: string; remotePath: string; sha256: string; mode: number };
 

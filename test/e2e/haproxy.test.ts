@@ -10,6 +10,7 @@
  * - a node whose Harbor dies is taken out by HAProxy's health check within fall × (inter + timeout);
  * - the failover drill measures the VIP move with real HTTPS requests, while pulls loop through the VIP.
  */
+import { assertRunMatchesDryRun } from "./helpers/roll-json.js";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -64,8 +65,13 @@ describe("load_balancing: haproxy (https lab: 2 load balancers, 3 Harbor nodes, 
     const first = await runCli(["provision", lvsInventory]);
     assert.equal(first.code, 0, `provision (lvs-dr): ${first.stdout}\n${first.stderr}`);
     assert.equal((await lab.sshRun("harbor1", "iptables -t nat -S HARBOR_HA_VIP")).code, 0, "lvs-dr put the VIP rules in place");
-    const r = await runCli(["reconfigure", lab.inventoryPath], { timeoutMs: 900_000 });
+    const dryJson = join(lab.dir, "switch-dry.json");
+    const runJson = join(lab.dir, "switch.json");
+    const dry = await runCli(["reconfigure", lab.inventoryPath, "--dry-run", "--json", dryJson]);
+    assert.equal(dry.code, 3, `reconfigure --dry-run to haproxy: ${dry.stdout}\n${dry.stderr}`);
+    const r = await runCli(["reconfigure", lab.inventoryPath, "--json", runJson], { timeoutMs: 900_000 });
     assert.equal(r.code, 0, `reconfigure to haproxy: ${r.stdout}\n${r.stderr}`);
+    assertRunMatchesDryRun(dryJson, runJson);
     for (const lb of ["lb1", "lb2"]) {
       const conf = await lab.sshRun(lb, "cat /etc/keepalived/keepalived.conf; echo ==; cat /etc/haproxy/haproxy.cfg");
       assert.doesNotMatch(conf.stdout, /virtual_server/);

@@ -4,6 +4,7 @@
  * a node that fails mid-roll stops it, leaving the others untouched and in service; fixing
  * and running again resumes and finishes.
  */
+import { assertRunMatchesDryRun } from "./helpers/roll-json.js";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -63,7 +64,10 @@ describe("reconfigure (https lab: 2 load balancers, 3 Harbor nodes)", { timeout:
     const r = await runCli(["reconfigure", inv, "--dry-run"]);
     assert.equal(r.code, 3, r.stdout + r.stderr);
     assert.match(r.stdout, /\+log_rotate_count = 5/);
-    assert.match(r.stdout, /roll, one batch at a time .*\[harbor1\] → \[harbor2\] → \[harbor3\]/);
+    assert.match(r.stdout, /stage \d, roll: Harbor nodes in batches of 1/);
+    assert.match(r.stdout, /roll \[harbor1\] → \[harbor2\] → \[harbor3\]/);
+    const dry = await runCli(["reconfigure", inv, "--dry-run", "--json", join(lab.dir, "reconfigure-dry.json")]);
+    assert.equal(dry.code, 3, dry.stdout + dry.stderr);
   });
 
   it("rolls a harbor.cfg change across 3 nodes, never more than one out of service", async () => {
@@ -92,6 +96,7 @@ describe("reconfigure (https lab: 2 load balancers, 3 Harbor nodes)", { timeout:
     const report = JSON.parse(readFileSync(jsonPath, "utf8")) as { ok: boolean; nodes: { changed: string[] } };
     assert.equal(report.ok, true);
     assert.deepEqual(report.nodes.changed, ["harbor1", "harbor2", "harbor3"]);
+    assertRunMatchesDryRun(join(lab.dir, "reconfigure-dry.json"), jsonPath);
     const audit = await lab.sshRun("harbor2", "cat /var/log/harbor-ha/audit.log");
     assert.match(audit.stdout, /reconfigure/);
     const again = await runCli(["reconfigure", inv]);

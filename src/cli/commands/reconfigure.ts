@@ -8,7 +8,6 @@ import { DEFAULT_GATE } from "../../roll/node-roll.js";
 import { openCommandRun, positiveInt, interruptedByOperator } from "../command-run.js";
 import { createProgressRenderer } from "../report/progress.js";
 import { formatSummary } from "../report/summary.js";
-import { formatPlan } from "../report/plan-text.js";
 import { EXIT_CHANGES_PENDING } from "./provision.js";
 
 export interface RollFlags {
@@ -110,10 +109,7 @@ async function runRoll(name: RollCommand, file: string, flags: RollFlags): Promi
       isInterrupted: interruptedByOperator,
     });
     progress.stop();
-    if (flags.dryRun)
-      out(
-        formatRollPlan(result, formatPlan(result.plan, { action: "skip", reason: "a rolling run never loads or changes the schema", warnings: [] })),
-      );
+    if (flags.dryRun) out(formatRollPlan(result, serial));
     else out("\n" + (result.changed ? formatSummary(rollOutcomes(result)) : "") + formatRollDone(result, inventory.data.cluster.vip));
     if (flags.dryRun && result.changed) process.exitCode = EXIT_CHANGES_PENDING;
   } catch (err) {

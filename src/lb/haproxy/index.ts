@@ -7,6 +7,8 @@
 import type { Inventory } from "../../inventory/model.js";
 import { desiredFile } from "../../desired/files.js";
 import { parseHaproxyStat } from "../../facts/haproxy-stat.js";
+import { parseHaproxyServers, parseRealServers } from "../../facts/served-nodes.js";
+import { KEEPALIVED_CONF_PATH } from "../../desired/paths.js";
 import type { LbShell, LoadBalancingMode } from "../mode.js";
 import { haproxyShowStatCommand } from "./commands.js";
 import { drainInHaproxy, undrainInHaproxy } from "./drain.js";
@@ -44,6 +46,13 @@ export function haproxyMode(inv: Inventory): LoadBalancingMode {
     lbQueries: () => [{ kind: "haproxy" }, { kind: "version", program: "haproxy" }],
     // HAProxy before keepalived: keepalived's vrrp_script gives the VIP up while HAProxy does not answer.
     lbServiceSteps: (host, f, handlers, pending) => planHaproxyService(host, f, handlers, pending),
+    servedAddresses: (f, all) => {
+      const cfg = f.files[HAPROXY_CFG_PATH];
+      if (cfg?.present) return cfg.content === undefined ? [...all] : parseHaproxyServers(cfg.content);
+      // Switching from lvs-dr: the nodes keepalived's virtual servers still serve.
+      const conf = f.files[KEEPALIVED_CONF_PATH]?.content;
+      return conf === undefined ? [...all] : parseRealServers(conf);
+    },
     lbProblems: (f) => haproxyReleaseProblems(f),
     drain: (ctx, node) => drainInHaproxy(inv, ctx, node),
     undrain: (ctx, node) => undrainInHaproxy(inv, ctx, node),

@@ -8,6 +8,8 @@ import type { Inventory } from "../../inventory/model.js";
 import { servedPorts } from "../../inventory/model.js";
 import type { LbShell, LoadBalancingMode } from "../mode.js";
 import { readIpvsTable } from "../../facts/ipvs.js";
+import { parseRealServers } from "../../facts/served-nodes.js";
+import { KEEPALIVED_CONF_PATH } from "../../desired/paths.js";
 import { clearMarker, drainByMarker, undrainByMarker } from "./drain.js";
 import { ipvsTableCommand } from "./ipvs.js";
 import { planVipRules, planVipRulesRemoval, renderVipAcceptFiles, VIP_LEFTOVER_QUERIES, VIP_RULE_QUERIES } from "./vip-rules.js";
@@ -35,6 +37,11 @@ export function lvsDrMode(inv: Inventory): LoadBalancingMode {
     },
     lbQueries: () => [],
     lbServiceSteps: () => [],
+    servedAddresses: (f, all) => {
+      const conf = f.files[KEEPALIVED_CONF_PATH];
+      // The content is in the facts only when it differs from the render, which serves every node.
+      return conf?.content === undefined ? [...all] : parseRealServers(conf.content);
+    },
     lbProblems: () => [],
     drain: (ctx, node) => drainByMarker(inv, ctx, node),
     undrain: (ctx, node) => undrainByMarker(inv, ctx, node),

@@ -19,7 +19,7 @@ import { bundleRemotePath } from "../../../src/plan/harbor-node.js";
 import { generationOf } from "../../../src/harbor/generations.js";
 import { readClusterStateFor } from "../../../src/secrets/cluster-state-for.js";
 import type { DesiredHost } from "../../../src/desired/types.js";
-import { KEEPALIVED_CONF_PATH } from "../../../src/roll/scale.js";
+import { KEEPALIVED_CONF_PATH } from "../../../src/desired/paths.js";
 import { desired, inv as example, matchingFacts, VIP } from "../plan/example.js";
 import { haCopyPaths } from "../../../src/harbor/v1/paths.js";
 import { FIXTURE_STATE_DIR } from "../render/helpers.js";

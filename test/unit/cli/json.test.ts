@@ -42,6 +42,8 @@ test("reconfigure's report: the run's generated secrets and the inventory's are 
     settings: [],
     roll: { rolled: [], notTouched: [{ name: "harbor1", address: "10.20.0.21" }], stopped: true },
     batches: [["harbor1"]],
+    rollPlan: { stages: [{ kind: "roll", batches: [[{ node: { name: "harbor1", address: "10.20.0.21" }, steps: plan.hosts[2]?.steps ?? [] }]] }] },
+    executed: [],
     redactor: new Redactor().add("generated-secret", "inventory-secret"),
   };
   const out = formatRollJson(
@@ -55,6 +57,7 @@ test("reconfigure's report: the run's generated secrets and the inventory's are 
   assert.equal(report.ok, false);
   assert.equal(report.resume, "harbor-ha reconfigure inventory/example.yaml");
   assert.equal(report.error.message, `harbor1 failed: ${REDACTED}`);
-  const step = report.hosts.find((h: { host: string }) => h.host === "harbor1").steps.at(-1);
-  assert.deepEqual(Object.keys(step), ["phase", "kind", "title", "reason", "diff"]);
+  const step = report.stages[0].hosts.find((h: { host: string }) => h.host === "harbor1").steps.at(-1);
+  assert.deepEqual(Object.keys(step), ["phase", "kind", "title", "reason", "diff", "status"]);
+  assert.equal(step.status, "not run", "the run stopped before it");
 });

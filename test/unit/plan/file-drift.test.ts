@@ -46,7 +46,7 @@ test("keepalived.conf differs: one write, with a diff of the changed lines and n
   const steps = planLoadBalancer(modeOf(inv), d, withContent(d, KEEPALIVED_CONF, current), redactor);
   assert.deepEqual(
     steps.map((s) => s.title),
-    ["write /etc/keepalived/keepalived.conf (0640 root:root)", "reload keepalived"],
+    ["write /etc/keepalived/keepalived.conf (0640 root:root)", "reload keepalived", "check that keepalived still runs"],
   );
   const [write, reload] = steps as [Step, Step];
   assert.equal(
@@ -71,7 +71,7 @@ test("/etc/default/keepalived differs: restart (a reload does not re-read daemon
   let steps = planLoadBalancer(modeOf(inv), d, f, redactor);
   assert.deepEqual(
     steps.map((s) => s.title),
-    ["write /etc/default/keepalived (0644 root:root)", "restart keepalived"],
+    ["write /etc/default/keepalived (0644 root:root)", "restart keepalived", "check that keepalived still runs"],
   );
   assert.match(steps[0]?.diff ?? "", /^-DAEMON_ARGS=""\n\+DAEMON_ARGS="-D"$/m);
   f.files[KEEPALIVED_CONF] = { ...f.files[KEEPALIVED_CONF], present: true, sha256: "0".repeat(64), content: "" };

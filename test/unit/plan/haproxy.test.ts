@@ -54,7 +54,7 @@ test("HAProxy not running: started and checked before keepalived is touched", ()
   );
   assert.deepEqual(
     steps.map((s) => s.title),
-    ["start haproxy", "check that haproxy still runs and answers", "start keepalived"],
+    ["start haproxy", "check that haproxy still runs and answers", "start keepalived", "check that keepalived still runs"],
   );
   assert.equal(steps[1]?.kind, "check");
 });
@@ -205,7 +205,7 @@ test("parseHaproxyStat reads HAProxy 2.6's show stat: servers only, state, sessi
 });
 
 test("rotate-certs under haproxy: a changed CA file on a load balancer keeps HAProxy's reload and its check (HAProxy reads the CA only then)", async () => {
-  const { limitPlanToTls } = await import("../../../src/roll/tls.js");
+  const { limitPlanToTls } = await import("../../../src/plan/roll/tls.js");
   const { LB_CA_PATH } = await import("../../../src/render/loadbalancer.js");
   const f = lbFacts((x) => {
     x.files[LB_CA_PATH] = { present: true, sha256: "0".repeat(64), content: "old CA\n" };
@@ -220,7 +220,7 @@ test("rotate-certs under haproxy: a changed CA file on a load balancer keeps HAP
 });
 
 test("rotate-certs under haproxy with a node to reinstall: the load balancer's HAProxy check stays once, never taken for a shared-storage check step", async () => {
-  const { limitPlanToTls } = await import("../../../src/roll/tls.js");
+  const { limitPlanToTls } = await import("../../../src/plan/roll/tls.js");
   const { LB_CA_PATH } = await import("../../../src/render/loadbalancer.js");
   const lbSteps = planLoadBalancer(
     modeOf(hx),

@@ -29,12 +29,12 @@ test("pending: a load balancer whose files match but whose reload never ran is r
   assert.deepEqual(planLoadBalancer(modeOf(inv), lb, f, redactor), [], "the converged host has nothing to do");
   f.pending["reload-keepalived"] = 1_800_000_000;
   const steps = planLoadBalancer(modeOf(inv), lb, f, redactor);
-  assert.deepEqual(titles(steps), ["reload keepalived"]);
+  assert.deepEqual(titles(steps), ["reload keepalived", "check that keepalived still runs"]);
   assert.match(
     steps[0]?.reason ?? "",
     /an earlier run stopped before applying its change \(since 2027-01-15T08:00:00Z\): keepalived has not reloaded/,
   );
-  assert.deepEqual(pendingBookkeeping(steps), [{ mark: [], clear: ["reload-keepalived"] }]);
+  assert.deepEqual(pendingBookkeeping(steps), [{ mark: [], clear: ["reload-keepalived"] }, undefined]);
 });
 
 test("pending: a pending restart (daemon options) is a restart, not a reload", () => {
@@ -42,7 +42,7 @@ test("pending: a pending restart (daemon options) is a restart, not a reload", (
   f.pending["restart-keepalived"] = 1;
   f.pending["reload-keepalived"] = 1;
   const steps = planLoadBalancer(modeOf(inv), lb, f, redactor);
-  assert.deepEqual(titles(steps), ["restart keepalived"]);
+  assert.deepEqual(titles(steps), ["restart keepalived", "check that keepalived still runs"]);
   assert.deepEqual(pendingBookkeeping(steps)[0]?.clear.sort(), ["reload-keepalived", "restart-keepalived"]);
 });
 
@@ -52,11 +52,8 @@ test("pending: a changed keepalived.conf is recorded as pending before it is wri
   assert.ok(conf);
   f.files[conf.path] = { ...f.files[conf.path], present: true, sha256: "0".repeat(64) };
   const steps = planLoadBalancer(modeOf(inv), lb, f, redactor);
-  assert.deepEqual(titles(steps), [`write ${conf.path} (0640 root:root)`, "reload keepalived"]);
-  assert.deepEqual(pendingBookkeeping(steps), [
-    { mark: ["reload-keepalived"], clear: [] },
-    { mark: [], clear: ["reload-keepalived"] },
-  ]);
+  assert.deepEqual(titles(steps), [`write ${conf.path} (0640 root:root)`, "reload keepalived", "check that keepalived still runs"]);
+  assert.deepEqual(pendingBookkeeping(steps), [{ mark: ["reload-keepalived"], clear: [] }, { mark: [], clear: ["reload-keepalived"] }, undefined]);
   assert.equal(
     renderShell(markPendingCommand(["reload-keepalived"]), { reveal: false }),
     `mkdir -p -- ${PENDING_DIR} && touch -- ${PENDING_DIR}/reload-keepalived`,

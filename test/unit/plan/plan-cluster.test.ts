@@ -47,7 +47,8 @@ test("a bare load balancer gets every package, user, directory, file, the sysctl
     ["apply /etc/sysctl.d/90-harbor-ha.conf", "start keepalived"],
   );
   assert.equal(shell(services[1] as Step), "service keepalived start", "sysv host: service, not systemctl");
-  assert.equal(steps.at(-1)?.title, "start keepalived", "keepalived starts last, after its files");
+  assert.equal(steps.at(-2)?.title, "start keepalived", "keepalived starts last, after its files");
+  assert.equal(steps.at(-1)?.title, "check that keepalived still runs", "then it is seen to run");
   // Other hosts had no facts: they are left alone.
   assert.ok(plan.hosts.filter((h) => h.host.name !== "lb1").every((h) => h.steps.length === 0));
 });
@@ -84,5 +85,6 @@ test("on systemd the keepalived start enables it at boot", () => {
   const f = bareFacts(d);
   f.init = "systemd";
   const steps = planCluster(desired, new Map([["lb2", f]]), ctx).hosts.find((h) => h.host.name === "lb2")?.steps ?? [];
-  assert.equal(shell(steps.at(-1) as Step), "systemctl enable --now keepalived");
+  assert.equal(shell(steps.at(-2) as Step), "systemctl enable --now keepalived");
+  assert.equal(steps.at(-1)?.action.type, "check-keepalived");
 });

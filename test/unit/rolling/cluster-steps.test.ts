@@ -5,7 +5,7 @@ import type { HostFacts } from "../../../src/facts/types.js";
 import { INSTALL_STAMP_PATH } from "../../../src/plan/harbor-node.js";
 import { planCluster } from "../../../src/plan/plan-cluster.js";
 import type { Plan } from "../../../src/steps/types.js";
-import { splitForRoll } from "../../../src/roll/cluster-steps.js";
+import { splitForRoll } from "../../../src/plan/roll/split.js";
 import { ctx, desired, factsOfAll, inv, matchingFacts } from "../plan/example.js";
 import { configurationsUrl } from "../../../src/harbor/v1/settings.js";
 

@@ -6,8 +6,10 @@
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
 import { reconfigure, ReconfigureFailed } from "../../../src/roll/reconfigure.js";
-import type { ReconfigureOptions } from "../../../src/roll/reconfigure.js";
-import { drainMarkerPath } from "../../../src/roll/commands.js";
+import type { ReconfigureOptions, ReconfigureResult } from "../../../src/roll/reconfigure.js";
+import { formatRollJson } from "../../../src/cli/report/roll-json.js";
+import { KEEPALIVED_CONF_PATH } from "../../../src/desired/paths.js";
+import { drainMarkerPath } from "../../../src/lb/lvs-dr/drain.js";
 import { InterruptedError } from "../../../src/errors.js";
 import type { HostFacts } from "../../../src/facts/types.js";
 import { LOCK_OWNER_PATH } from "../../../src/lock/commands.js";
@@ -173,4 +175,34 @@ test("Ctrl-C before the lock: exit 130, no lock, nothing changed", async () => {
     c.net.calls.filter((x) => x.kind === "upload" || /cluster lock|drain/.test(x.step)),
     [],
   );
+});
+
+test("--dry-run's plan is what the run executes: the same stages, hosts and steps in the same order, every one done, nothing unplanned", async () => {
+  cluster = fakeCluster((d) => {
+    const f = nodesDrifted(d);
+    // The load balancers' keepalived.conf differs too: a load-balancer stage before the roll.
+    if (d.host.role === "loadbalancer") f.files[KEEPALIVED_CONF_PATH] = { ...f.files[KEEPALIVED_CONF_PATH], present: true, sha256: "older" };
+    return f;
+  });
+  const c = cluster;
+  const json = (r: ReconfigureResult, dryRun: boolean) =>
+    JSON.parse(formatRollJson(r, { command: "reconfigure", inventory: c.inv.path, dryRun }, undefined, r.redactor)) as {
+      stages: Array<{ name: string; hosts: Array<{ host: string; steps: Array<{ title: string; status: string }> }> }>;
+      unplanned: unknown[];
+    };
+  const listed = (doc: ReturnType<typeof json>) =>
+    doc.stages.flatMap((s) => s.hosts.flatMap((h) => h.steps.map((x) => `${s.name} ${h.host}: ${x.title}`)));
+  const planned = json(await reconfigure(c.inv, options(c, { dryRun: true })), true);
+  const ran = json(await reconfigure(c.inv, options(c)), false);
+  assert.deepEqual(
+    planned.stages.map((s) => s.name),
+    ["loadbalancers", "roll"],
+  );
+  assert.ok(listed(planned).length > 6);
+  assert.deepEqual(listed(ran), listed(planned));
+  assert.deepEqual(
+    ran.stages.flatMap((s) => s.hosts.flatMap((h) => h.steps.map((x) => x.status))).filter((st) => st !== "done"),
+    [],
+  );
+  assert.deepEqual(ran.unplanned, []);
 });

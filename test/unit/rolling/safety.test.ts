@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { planBatches, refuseUnsafeRoll } from "../../../src/roll/safety.js";
+import { planBatches, refuseUnsafeRoll } from "../../../src/plan/roll/safety.js";
 
 const n = (name: string) => ({ name, address: name });
 

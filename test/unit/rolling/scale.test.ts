@@ -1,7 +1,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { parseRealServers, readMembership, inventoryWithNodes, KEEPALIVED_CONF_PATH } from "../../../src/roll/scale.js";
-import { limitPlanToTls, withTransitionCa } from "../../../src/roll/tls.js";
+import { readMembership, inventoryWithNodes } from "../../../src/plan/roll/membership.js";
+import { parseHaproxyServers, parseRealServers } from "../../../src/facts/served-nodes.js";
+import { KEEPALIVED_CONF_PATH } from "../../../src/desired/paths.js";
+import { HAPROXY_CFG_PATH } from "../../../src/lb/haproxy/render.js";
+import { modeOf } from "../../../src/lb/modes.js";
+import type { Inventory } from "../../../src/inventory/model.js";
+import { limitPlanToTls, withTransitionCa } from "../../../src/plan/roll/tls.js";
 import { planCluster } from "../../../src/plan/plan-cluster.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
 import { LB_CA_PATH } from "../../../src/render/loadbalancer.js";
@@ -36,14 +41,14 @@ describe("scaling", () => {
   });
 
   it("a load balancer whose keepalived.conf matches the render serves every inventory node", () => {
-    const m = readMembership(inv, new Map(lbNames.map((n) => [n, matchingFacts(hostNamed(n))])));
+    const m = readMembership(inv, modeOf(inv), new Map(lbNames.map((n) => [n, matchingFacts(hostNamed(n))])));
     assert.deepEqual(m.serving, nodeAddresses);
     assert.deepEqual(m.added, []);
     assert.deepEqual(m.removed, []);
   });
 
   it("finds a node the inventory adds (no load balancer serves it) and one it removes", () => {
-    const m = readMembership(inv, lbFactsServing([...nodeAddresses.slice(0, -1), "10.20.0.99"]));
+    const m = readMembership(inv, modeOf(inv), lbFactsServing([...nodeAddresses.slice(0, -1), "10.20.0.99"]));
     assert.deepEqual(
       m.added.map((n) => n.address),
       nodeAddresses.slice(-1),
@@ -51,8 +56,41 @@ describe("scaling", () => {
     assert.deepEqual(m.removed, ["10.20.0.99"]);
   });
 
+  it("parses haproxy.cfg's server addresses once each, ignoring comments and other lines", () => {
+    const cfg =
+      "backend harbor_80\n    default-server check\n    server harbor1 10.0.0.11:80 track harbor_443/harbor1\n" +
+      "#   server old 10.0.0.99:80\nbackend harbor_443\n    server harbor1 10.0.0.11:443 check\n    server harbor2 10.0.0.12:443\n";
+    assert.deepEqual(parseHaproxyServers(cfg), ["10.0.0.11", "10.0.0.12"]);
+  });
+
+  it("haproxy mode: what HAProxy serves, from haproxy.cfg (keepalived.conf names no node there)", () => {
+    const hx: Inventory = { ...inv, data: { ...inv.data, load_balancing: "haproxy" } };
+    const facts = new Map(
+      lbNames.map((name) => {
+        const f = matchingFacts(hostNamed(name));
+        const servers = nodeAddresses.slice(0, -1).map((a, i) => `    server harbor${i + 1} ${a}:443`);
+        f.files[HAPROXY_CFG_PATH] = { present: true, sha256: "other", content: `backend harbor_443\n${servers.join("\n")}\n` };
+        return [name, f];
+      }),
+    );
+    const m = readMembership(hx, modeOf(hx), facts);
+    assert.deepEqual(m.serving, nodeAddresses.slice(0, -1));
+    assert.deepEqual(
+      m.added.map((n) => n.address),
+      nodeAddresses.slice(-1),
+      "the added node is provisioned and gated before HAProxy gets it",
+    );
+  });
+
+  it("haproxy mode, switching from lvs-dr (no haproxy.cfg yet): the nodes keepalived's virtual servers serve", () => {
+    const hx: Inventory = { ...inv, data: { ...inv.data, load_balancing: "haproxy" } };
+    const facts = lbFactsServing(nodeAddresses);
+    for (const f of facts.values()) f.files[HAPROXY_CFG_PATH] = { present: false };
+    assert.deepEqual(readMembership(hx, modeOf(hx), facts).serving, nodeAddresses);
+  });
+
   it("names load balancers without keepalived.conf as unprovisioned", () => {
-    const m = readMembership(inv, new Map(lbNames.map((n) => [n, bareFacts(hostNamed(n))])));
+    const m = readMembership(inv, modeOf(inv), new Map(lbNames.map((n) => [n, bareFacts(hostNamed(n))])));
     assert.deepEqual(m.unprovisioned, lbNames);
   });
 

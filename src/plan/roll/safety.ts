@@ -2,7 +2,7 @@
  * The rules that keep the registry up during a roll, decided before anything changes.
  * Pure. Never more than --serial nodes out of service at once, never the last healthy one.
  */
-import type { RollNode } from "./node-roll.js";
+import type { RollNodeRef as RollNode } from "../../lb/mode.js";
 
 /**
  * Batches of at most `serial` nodes. Nodes already out of service (failing or drained)

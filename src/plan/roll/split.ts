@@ -5,8 +5,8 @@
  * its read of the marker in its own plan, after its mounts and before its installer run);
  * the database-held settings are applied once through Harbor's API after the roll. Pure.
  */
-import { isSharedStorageCheck } from "../plan/shared-storage.js";
-import type { Plan } from "../steps/types.js";
+import { isSharedStorageCheck } from "../shared-storage.js";
+import type { Plan } from "../../steps/types.js";
 
 export interface RollPlans {
   /** What the nodes apply as they roll. */

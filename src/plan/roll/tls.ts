@@ -3,13 +3,13 @@
  * load balancers trust while nodes roll (old and new together, so that nodes not yet
  * rolled keep passing check.sh).
  */
-import { LB_CA_PATH } from "../desired/paths.js";
-import type { DesiredHost } from "../desired/types.js";
-import type { HostFacts } from "../facts/types.js";
-import { isLbServiceStep } from "../plan/loadbalancer.js";
-import { inPhaseOrder } from "../steps/types.js";
-import type { Plan, Step } from "../steps/types.js";
-import { isInstallRun, isSharedStorageCheck } from "../plan/shared-storage.js";
+import { LB_CA_PATH } from "../../desired/paths.js";
+import type { DesiredHost } from "../../desired/types.js";
+import type { HostFacts } from "../../facts/types.js";
+import { isLbServiceStep } from "../loadbalancer.js";
+import { inPhaseOrder } from "../../steps/types.js";
+import type { Plan, Step } from "../../steps/types.js";
+import { isInstallRun, isSharedStorageCheck } from "../shared-storage.js";
 
 /** The TLS files, their ha/ copies among them (prepare --ha would put the old ones back from ha/). */
 function isTlsFileStep(s: Step): boolean {
