@@ -186,7 +186,7 @@ test("phases run in order under the lock: load balancers (backup first, VIP hold
 const HARBOR_UP =
   '== systeminfo\nstatus 200\n== v2\nHTTP/1.1 401 Unauthorized\r\nWww-Authenticate: Bearer realm="x"\r\n\r\nstatus 401\n== token\nstatus 200\n';
 
-test("a cluster's first run: storage and the installer bundle go ahead while its token key pair is made; Harbor's files and install.sh wait for it", async () => {
+test("a cluster's first run: the hosts' facts are read while its token key pair is made; nothing is written anywhere before it exists, and the plan is made once, with it", async () => {
   // A fresh cluster (nobody holds the VIP yet, Harbor down, no bundle on the nodes) and no state folder.
   cluster = fakeCluster((d) => {
     const f = matchingFacts(d);
@@ -204,11 +204,16 @@ test("a cluster's first run: storage and the installer bundle go ahead while its
   const c = cluster;
   const stateDir = join(c.inv.dir, ".harbor-ha", example.data.cluster.name);
   rmSync(join(c.inv.dir, ".harbor-ha"), { recursive: true, force: true });
-  // The key pair "is generated" until every node extracted the installer (or 5 s passed: a run that
-  // waits for the key before any node work would otherwise never get there).
+  // The key pair "is generated" until every host's facts were asked (or 5 s passed).
   let release = (): void => undefined;
   const gate = new Promise<void>((resolve) => (release = resolve));
   const fallback = setTimeout(() => release(), 5_000);
+  let asked = 0;
+  for (const h of [...LBS, ...NODES])
+    c.net.host(h).on("gather facts", () => {
+      if (++asked === LBS.length + NODES.length) release();
+      return "default";
+    });
   let releasedAt = -1;
   const readState: typeof readClusterStateFor = async (inv, o) => {
     await gate;
@@ -220,26 +225,18 @@ test("a cluster's first run: storage and the installer bundle go ahead while its
     c.net.host("lb1").facts.vips[VIP] = true;
     return readClusterStateFor(inv, o);
   };
-  let extracted = 0;
-  for (const n of NODES) {
-    c.net.host(n).on(/^extract the installer/, () => {
-      if (++extracted === NODES.length) release();
-      return "default";
-    });
-    c.net.host(n).on(/^wait for Harbor to start/, { stdout: HARBOR_UP });
-  }
+  for (const n of NODES) c.net.host(n).on(/^wait for Harbor to start/, { stdout: HARBOR_UP });
   const r = await provision(c.inv, options(c, { readState }));
   assert.ok(releasedAt >= 0, "the state was read");
-  const calls = c.net.calls.map((x, i) => ({ ...x, i }));
-  for (const n of NODES) {
-    const mine = calls.filter((x) => x.host === n);
-    const extract = mine.find((x) => x.step.startsWith("extract the installer"));
-    assert.ok(extract && extract.i < releasedAt, `${n}: the installer was extracted before the key pair existed`);
-    const cfg = mine.find((x) => x.step.startsWith(`write ${harborDir(example)}/harbor.cfg`));
-    const install = mine.find((x) => x.step.startsWith("run install.sh"));
-    assert.ok(cfg && cfg.i >= releasedAt, `${n}: harbor.cfg written only once the key pair existed`);
-    assert.ok(install && install.i > cfg.i, `${n}: install.sh after its files`);
-  }
+  const before = c.net.calls.slice(0, releasedAt);
+  assert.equal(before.filter((x) => x.step === "gather facts").length, LBS.length + NODES.length, "every host's facts asked while the key was made");
+  // The preflight's reads only: the facts and the look at the cluster taken beside them.
+  const reads = new Set(["gather facts", "who holds the VIP", "check.sh is executable; run it for every node"]);
+  assert.deepEqual(
+    before.filter((x) => !reads.has(x.step)).map((x) => `${x.host}: ${x.step}`),
+    [],
+    "nothing but reads before the key pair exists",
+  );
   // The run reports the plan made with the cluster's own secrets, and it is whole.
   assert.deepEqual(
     r.outcomes.map((o) => `${o.host} ${o.status}`),
