@@ -41,14 +41,14 @@ step "provision again: nothing to change, nothing restarted"
 hh provision .lab/inventory.yaml
 
 step "a real client: push an image through harbor1, pull it through harbor2 (skopeo)"
-tls=(--dest-cert-dir "$(scripts/lab/client.sh --cert-dir)") src_tls=(--src-cert-dir "$(scripts/lab/client.sh --cert-dir)")
+tls=(--dest-cert-dir "$(lab/clients/client.sh --cert-dir)") src_tls=(--src-cert-dir "$(lab/clients/client.sh --cert-dir)")
 [ "$protocol" = http ] && tls=(--dest-tls-verify=false) src_tls=(--src-tls-verify=false)
 creds="admin:$(cat .lab/secrets/harbor-admin-password)"
 image="$(mktemp -d)"
-scripts/lab/make-image.sh "$image/src" demo "hello from harbor-ha's demo" >/dev/null
-scripts/lab/client.sh harbor1 skopeo copy --format v2s2 "${tls[@]}" --dest-creds "$creds" \
+lab/clients/make-image.sh "$image/src" demo "hello from harbor-ha's demo" >/dev/null
+lab/clients/client.sh harbor1 skopeo copy --format v2s2 "${tls[@]}" --dest-creds "$creds" \
   "oci:$image/src:demo" docker://registry.lab.test/library/demo:1
-scripts/lab/client.sh harbor2 skopeo copy "${src_tls[@]}" --src-creds "$creds" \
+lab/clients/client.sh harbor2 skopeo copy "${src_tls[@]}" --src-creds "$creds" \
   docker://registry.lab.test/library/demo:1 "oci:$image/pulled:demo"
 echo "pulled through harbor2: $(find "$image/pulled/blobs/sha256" -type f | wc -l) blobs"
 rm -rf "$image"

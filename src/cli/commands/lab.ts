@@ -30,7 +30,7 @@ export function registerLab(program: Command): void {
         "  $ harbor-ha lab up --nodes 3\n" +
         "  $ harbor-ha lab up --harbor-version 1.5\n" +
         "  $ harbor-ha provision .lab/inventory.yaml\n" +
-        "  $ scripts/lab/client.sh harbor1 curl -s --cacert .lab/tls/ca.crt https://registry.lab.test/api/systeminfo\n" +
+        "  $ lab/clients/client.sh harbor1 curl -s --cacert .lab/tls/ca.crt https://registry.lab.test/api/systeminfo\n" +
         "  $ harbor-ha lab down",
     )
     .action(async (action: string, options: string[]) => {
