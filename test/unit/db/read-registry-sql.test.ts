@@ -13,8 +13,8 @@ import { RegistrySqlError } from "../../../src/db/errors.js";
 import { planDatabase } from "../../../src/db/plan.js";
 import { readRegistrySql } from "../../../src/db/read-registry-sql.js";
 import { BUNDLE_REGISTRY_SQL, renderDatabase } from "../../../src/harbor/v1/database.js";
-import { harborBundlePath, readBundleMember } from "../../helpers/harbor-bundles.js";
-import { buildTestInventory, inventoryData } from "../render/helpers.js";
+import { harborBundlePath, readBundleMember } from "../../support/harbor-bundles.js";
+import { buildTestInventory, inventoryData } from "../../support/inventories.js";
 
 const bundleSql = (bundle: string) => readRegistrySql({ from: "bundle", bundle, member: BUNDLE_REGISTRY_SQL });
 

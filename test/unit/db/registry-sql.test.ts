@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseRegistrySql, splitSqlStatements } from "../../../src/db/registry-sql.js";
 import { RegistrySqlError } from "../../../src/db/errors.js";
-import { readBundleMember } from "../../helpers/harbor-bundles.js";
+import { readBundleMember } from "../../support/harbor-bundles.js";
 
 /** What Harbor's own ha/registry.sql creates, per release (read from the installers in ../shared/harbor/). */
 const HARBOR_14_TABLES = [

@@ -9,11 +9,11 @@ import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
 import { runFailoverDrill } from "../../../src/drill/run-drill.js";
 import { InterruptedError } from "../../../src/errors.js";
-import type { FakeHost } from "../fakes/fake-hosts.js";
+import type { FakeHost } from "../../support/fakes/fake-hosts.js";
 import { LOCK_OWNER_PATH } from "../../../src/lock/commands.js";
-import { VIP } from "../plan/example.js";
-import { fakeCluster } from "../fakes/cluster.js";
-import type { FakeCluster } from "../fakes/cluster.js";
+import { VIP } from "../../support/example.js";
+import { fakeCluster } from "../../support/fakes/cluster.js";
+import type { FakeCluster } from "../../support/fakes/cluster.js";
 
 let cluster: FakeCluster | undefined;
 afterEach(() => cluster?.remove());

@@ -12,7 +12,7 @@ import { parseFacts } from "../../../src/facts/parse.js";
 import { encodeQueries, envLinesSha256, sha256Hex } from "../../../src/facts/queries.js";
 import type { FactQuery } from "../../../src/facts/queries.js";
 import type { HostFacts } from "../../../src/facts/types.js";
-import { FACTS_SCRIPT_PATH, runFactsScript } from "./run-facts.js";
+import { FACTS_SCRIPT_PATH, runFactsScript } from "../../support/run-facts.js";
 
 const isRoot = process.getuid?.() === 0;
 let dir = "";

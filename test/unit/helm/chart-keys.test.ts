@@ -10,10 +10,10 @@ import { catalogueChartKeys, findUnknownValueKeys } from "../../../src/helm/char
 import type { ChartKeyNode } from "../../../src/helm/chart-keys.js";
 import { readChartPackage } from "../../../src/bundle/read-chart.js";
 import { HELM_CHART_APP_VERSION, HELM_CHART_VERSION } from "../../../src/harbor/helm-chart.js";
-import { harborChart } from "../../helpers/helm.js";
-import { createTestWorld } from "../inventory/env.js";
-import type { TestWorld } from "../inventory/env.js";
-import { HELM_FIXTURE, runHelmValues, variant } from "./run-helm-values.js";
+import { harborChart } from "../../support/helm.js";
+import { createTestWorld } from "../../support/test-world.js";
+import type { TestWorld } from "../../support/test-world.js";
+import { HELM_FIXTURE, runHelmValues, variant } from "../../support/run-helm-values.js";
 
 const paths = (unknown: Array<{ path: string[] }>) => unknown.map((u) => u.path.join("."));
 

@@ -10,11 +10,11 @@ import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parse } from "yaml";
-import { findManifest, renderChart } from "../../helpers/helm.js";
-import type { Manifest } from "../../helpers/helm.js";
-import { createTestWorld, TEST_SECRETS } from "../inventory/env.js";
-import type { TestWorld } from "../inventory/env.js";
-import { HELM_FIXTURE, runHelmValues } from "./run-helm-values.js";
+import { findManifest, renderChart } from "../../support/helm.js";
+import type { Manifest } from "../../support/helm.js";
+import { createTestWorld, TEST_SECRETS } from "../../support/test-world.js";
+import type { TestWorld } from "../../support/test-world.js";
+import { HELM_FIXTURE, runHelmValues } from "../../support/run-helm-values.js";
 
 interface PodSpec {
   containers: Array<{

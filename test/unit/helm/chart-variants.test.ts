@@ -9,11 +9,11 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parse } from "yaml";
 import { EXISTING_SECRET_KEYS } from "../../../src/harbor/helm-chart.js";
-import { findManifest, renderChart } from "../../helpers/helm.js";
-import type { Manifest } from "../../helpers/helm.js";
-import { createTestWorld, TEST_SECRETS } from "../inventory/env.js";
-import type { TestWorld } from "../inventory/env.js";
-import { HELM_FIXTURE, runHelmValues, variant } from "./run-helm-values.js";
+import { findManifest, renderChart } from "../../support/helm.js";
+import type { Manifest } from "../../support/helm.js";
+import { createTestWorld, TEST_SECRETS } from "../../support/test-world.js";
+import type { TestWorld } from "../../support/test-world.js";
+import { HELM_FIXTURE, runHelmValues, variant } from "../../support/run-helm-values.js";
 
 const S3 = `storage:
   type: object_store

@@ -11,9 +11,9 @@ import { after, before, describe, it } from "node:test";
 import type { InventoryProblem } from "../../../src/errors.js";
 import { parseInventory } from "../../../src/inventory/load.js";
 import { projectRoot } from "../../../src/paths.js";
-import { createTestWorld, TEST_SECRETS } from "./env.js";
-import type { TestWorld } from "./env.js";
-import { TEST_NOW } from "./tls-fixtures.js";
+import { createTestWorld, TEST_SECRETS } from "../../support/test-world.js";
+import type { TestWorld } from "../../support/test-world.js";
+import { TEST_NOW } from "../../support/tls-fixtures.js";
 
 const BROKEN = join(projectRoot(), "test", "fixtures", "inventories", "broken");
 const EXPECT = /^# expect: (.*)$/gm;

@@ -8,10 +8,10 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { main } from "../../../src/cli/main.js";
 import { parseHarbor2Inventory, parseInventory } from "../../../src/inventory/load.js";
-import { createTestWorld, TEST_SECRETS } from "./env.js";
-import type { TestWorld } from "./env.js";
-import { TEST_NOW } from "./tls-fixtures.js";
-import { HELM_FIXTURE, variant } from "../helm/run-helm-values.js";
+import { createTestWorld, TEST_SECRETS } from "../../support/test-world.js";
+import type { TestWorld } from "../../support/test-world.js";
+import { TEST_NOW } from "../../support/tls-fixtures.js";
+import { HELM_FIXTURE, variant } from "../../support/run-helm-values.js";
 import { readFileSync, writeFileSync } from "node:fs";
 import { projectRoot } from "../../../src/paths.js";
 

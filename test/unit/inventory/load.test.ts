@@ -5,12 +5,12 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { InventoryError } from "../../../src/errors.js";
 import { parseInventory, readInventory } from "../../../src/inventory/load.js";
-import { harbor1 } from "../../helpers/harbor1.js";
+import { harbor1 } from "../../support/harbor1.js";
 import { Secret } from "../../../src/inventory/secret.js";
 import { projectRoot } from "../../../src/paths.js";
-import { createTestWorld, TEST_SECRETS } from "./env.js";
-import type { TestWorld } from "./env.js";
-import { TEST_NOW } from "./tls-fixtures.js";
+import { createTestWorld, TEST_SECRETS } from "../../support/test-world.js";
+import type { TestWorld } from "../../support/test-world.js";
+import { TEST_NOW } from "../../support/tls-fixtures.js";
 
 const FIXTURES = join(projectRoot(), "test", "fixtures", "inventories");
 const VALID = readFileSync(join(FIXTURES, "valid.yaml"), "utf8");

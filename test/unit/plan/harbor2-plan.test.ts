@@ -22,11 +22,11 @@ import { planCluster } from "../../../src/plan/plan-cluster.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
 import type { DesiredHost, DesiredState } from "../../../src/desired/types.js";
 import { renderShell } from "../../../src/shell/command.js";
-import { createTestWorld } from "../inventory/env.js";
-import type { TestWorld } from "../inventory/env.js";
-import { TEST_NOW } from "../inventory/tls-fixtures.js";
-import { readFixtureState } from "../render/helpers.js";
-import { ownerFact } from "./example.js";
+import { createTestWorld } from "../../support/test-world.js";
+import type { TestWorld } from "../../support/test-world.js";
+import { TEST_NOW } from "../../support/tls-fixtures.js";
+import { readFixtureState } from "../../support/inventories.js";
+import { ownerFact } from "../../support/example.js";
 
 const BUNDLE = { localPath: "/srv/harbor-offline-installer-v2.15.1.tgz", sha256: "b".repeat(64) };
 

@@ -18,8 +18,8 @@ import type { Plan, Step } from "../../../src/steps/types.js";
 import { renderShell } from "../../../src/shell/command.js";
 import type { Command } from "../../../src/shell/command.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
-import { buildTestInventory, inventoryData, readFixtureState } from "../render/helpers.js";
-import { ctx, desired, factsOfAll, inv, MARKER, matchingFacts } from "./example.js";
+import { buildTestInventory, inventoryData, readFixtureState } from "../../support/inventories.js";
+import { ctx, desired, factsOfAll, inv, MARKER, matchingFacts } from "../../support/example.js";
 
 /** Every node as provisioned, but harbor2 must install again (its stamp is off). */
 function oneInstall(extra?: (facts: Map<string, HostFacts>) => void): Plan {

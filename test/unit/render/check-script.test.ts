@@ -12,9 +12,17 @@ import { after, before, test } from "node:test";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
 import { parseHarbor2VmInventory } from "../../../src/inventory/load.js";
 import { projectRoot } from "../../../src/paths.js";
-import { createTestWorld } from "../inventory/env.js";
-import { TEST_NOW } from "../inventory/tls-fixtures.js";
-import { buildTestInventory, createNetns, inventoryData, isRoot, readFixtureState, runInNetns, startHarborApiStandIn } from "./helpers.js";
+import { createTestWorld } from "../../support/test-world.js";
+import { TEST_NOW } from "../../support/tls-fixtures.js";
+import {
+  buildTestInventory,
+  createNetns,
+  inventoryData,
+  isRoot,
+  readFixtureState,
+  runInNetns,
+  startHarborApiStandIn,
+} from "../../support/inventories.js";
 
 const CHECK_TIMEOUT_S = 2;
 const HOSTNAME = "registry.test.example";

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import type { ClusterState, Inventory, TlsMaterial } from "../../../src/inventory/model.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
 import type { DesiredFile, DesiredHost } from "../../../src/desired/types.js";
-import { buildTestInventory, inventoryData, makeTestTls, readFixtureState, TEST_SECRETS, type ShapeOptions } from "./helpers.js";
+import { buildTestInventory, inventoryData, makeTestTls, readFixtureState, TEST_SECRETS, type ShapeOptions } from "../../support/inventories.js";
 
 const KEEPALIVED_CONF = "/etc/keepalived/keepalived.conf";
 

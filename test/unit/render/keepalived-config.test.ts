@@ -27,7 +27,7 @@ import {
   makeTestTls,
   readFixtureState,
   runInNetns,
-} from "./helpers.js";
+} from "../../support/inventories.js";
 
 const KEEPALIVED_TEST = `
 set -e

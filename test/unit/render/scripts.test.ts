@@ -9,7 +9,7 @@ import { renderDesiredState } from "../../../src/render/desired-state.js";
 import { VIP_ACCEPT_SCRIPT_PATH } from "../../../src/lb/lvs-dr/vip-rules.js";
 import { CHECK_SCRIPT_PATH } from "../../../src/render/loadbalancer.js";
 import type { DesiredState } from "../../../src/desired/types.js";
-import { buildTestInventory, createNetns, inventoryData, isRoot, makeTestTls, readFixtureState, runInNetns } from "./helpers.js";
+import { buildTestInventory, createNetns, inventoryData, isRoot, makeTestTls, readFixtureState, runInNetns } from "../../support/inventories.js";
 
 async function renderShape(protocol: "http" | "https", withCa: boolean): Promise<DesiredState> {
   const tls = protocol === "https" ? makeTestTls("registry.test.example", withCa) : undefined;

@@ -9,7 +9,7 @@ import { LOCK_DIR, LOCK_OWNER_PATH } from "../../../src/lock/commands.js";
 import { formatLockOwner } from "../../../src/lock/owner.js";
 import { harborDir } from "../../../src/harbor/v1/paths.js";
 import type { NodeHealthFromLb } from "../../../src/status/types.js";
-import { desired, factsOfAll, inv, matchingFacts, EXAMPLE_SECRETS } from "../plan/example.js";
+import { desired, factsOfAll, inv, matchingFacts, EXAMPLE_SECRETS } from "../../support/example.js";
 import { configurationsUrl, settingsNode } from "../../../src/harbor/v1/settings.js";
 
 const lbs = inv.data.load_balancers.map((l) => l.name);
