@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Builds a tiny OCI image layout for skopeo to push into the lab's Harbor:
 #
-#   lab/clients/make-image.sh DIR [TAG] [TEXT]     (defaults: latest, a unique line)
+#   lab/clients/make-image.sh [--no-history] DIR [TAG] [TEXT]   (defaults: latest, a unique line)
 #   skopeo copy --format v2s2 oci:DIR:TAG docker://registry.lab.test/library/NAME:TAG
+#
+# --no-history: a config without `history` (as some image builders write it). A registry can
+# serve such an image as schema 2 only: its schema 1 conversion fails ("empty history"), so a
+# pull asking for schema 2 in only one of several Accept lines shows whether they all arrived.
 #
 # One layer holding /hello.txt with TEXT (so two calls make two different images), its
 # config and manifest, made with tar, gzip and python3 (hashlib, json) only. Calling it
@@ -11,7 +15,9 @@
 # would take them, Harbor's would not). Prints `oci:DIR:TAG sha256:<manifest digest>`.
 set -euo pipefail
 
-dir="${1:?usage: $0 DIR [TAG] [TEXT]}"
+history=1
+[[ "${1:-}" == --no-history ]] && { history=0; shift; }
+dir="${1:?usage: $0 [--no-history] DIR [TAG] [TEXT]}"
 tag="${2:-latest}"
 text="${3:-harbor-ha lab image $(date -u +%Y-%m-%dT%H:%M:%SZ) $RANDOM$RANDOM}"
 work="$(mktemp -d)"
@@ -23,9 +29,9 @@ tar --sort=name --owner=0 --group=0 --numeric-owner --mtime='2018-02-01 00:00Z' 
   -C "$work/rootfs" -cf "$work/layer.tar" hello.txt
 gzip -n -c "$work/layer.tar" >"$work/layer.tar.gz"
 
-python3 - "$dir" "$tag" "$work/layer.tar" "$work/layer.tar.gz" <<'PY'
+python3 - "$dir" "$tag" "$work/layer.tar" "$work/layer.tar.gz" "$history" <<'PY'
 import hashlib, json, os, sys
-out, tag, layer_tar, layer_gz = sys.argv[1:5]
+out, tag, layer_tar, layer_gz, history = sys.argv[1:6]
 
 
 def store(data):
@@ -44,10 +50,12 @@ with open(layer_tar, "rb") as f:
     diff_id = "sha256:" + hashlib.sha256(f.read()).hexdigest()
 with open(layer_gz, "rb") as f:
     layer = store(f.read())
-config = store(dumps({
+config_doc = {
     "architecture": "amd64", "os": "linux", "created": "2018-02-01T00:00:00Z", "config": {"Cmd": ["/bin/sh"]},
-    "rootfs": {"type": "layers", "diff_ids": [diff_id]},
-    "history": [{"created": "2018-02-01T00:00:00Z", "created_by": "lab/clients/make-image.sh"}]}))
+    "rootfs": {"type": "layers", "diff_ids": [diff_id]}}
+if history == "1":
+    config_doc["history"] = [{"created": "2018-02-01T00:00:00Z", "created_by": "lab/clients/make-image.sh"}]
+config = store(dumps(config_doc))
 manifest = store(dumps({
     "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
     "config": dict(mediaType="application/vnd.oci.image.config.v1+json", **config),

@@ -10,6 +10,7 @@ import re
 import sys
 import time
 import traceback
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from . import log
@@ -34,6 +35,14 @@ def openapi_json(obj):
     end. Keys sorted: go-swagger's generated models declare their fields alphabetically."""
     s = json.dumps(obj, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
     return (s.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n").encode()
+
+
+def _reason(code):
+    """Go's reason phrase: http.StatusText, else "status code N" (net/http/server.go writeStatusLine)."""
+    try:
+        return HTTPStatus(code).phrase
+    except ValueError:
+        return "status code %d" % code
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -122,6 +131,15 @@ class Handler(BaseHTTPRequestHandler):
     def send_response(self, code, message=None):
         self._started = True
         super().send_response(code, message)
+
+    def send_status(self, code, own_date=True):
+        """The status line as Go's server writes it for any code, and a Date line unless the
+        handler sets its own (a proxy passing the upstream's)."""
+        self._started = True
+        self.log_request(code)
+        self.send_response_only(code, _reason(code))
+        if own_date:
+            self.send_header("Date", self.date_time_string())
 
     def reply(self, code, body=b"", content_type=None, headers=()):
         self.send_response(code)

@@ -10,8 +10,10 @@ passes it to the registry (src/ui/proxy/proxy.go, interceptors.go at v1.4.0 / v1
   answers as Harbor does when Notary cannot be reached (500);
 - vulnerableHandler (with_clair, project prevent_vul): 412 unless img_scan_overview says the
   image is below the project's severity;
-- then httputil.ReverseProxy: same method, path, headers (Host kept, X-Forwarded-For added,
-  hop-by-hop headers dropped), the body streamed both ways.
+- then httputil.ReverseProxy: same method, path, status and headers, every line of them (Host
+  kept, X-Forwarded-For appended, hop-by-hop headers dropped), the body streamed both ways.
+  Every line matters: docker and skopeo send one Accept line per manifest type, and a
+  registry that saw only one of them would down-convert the manifest to schema 1.
 """
 import http.client
 import json
@@ -20,8 +22,9 @@ import re
 from . import log
 
 MANIFEST_URL = re.compile(r"^/v2/((?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)+)manifests/([\w][\w.:-]{0,127})")
-HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-       "transfer-encoding", "upgrade"}
+# reverseproxy.go's hopHeaders; the headers a Connection line names go too (RFC 7230 6.1).
+HOP = {"connection", "proxy-connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
+       "trailer", "transfer-encoding", "upgrade"}
 SEVERITY = {"negligible": 1, "unknown": 2, "low": 3, "medium": 4, "high": 5}
 
 
@@ -62,19 +65,32 @@ def forward(h, path, registry_url):
     _forward(h, path, registry_url, filter_catalog=False, dao=None)
 
 
+def end_to_end(lines):
+    """The header lines (name, value), every one and in order, without the hop-by-hop ones."""
+    named = {token.strip().lower() for k, v in lines if k.lower() == "connection" for token in v.split(",")}
+    return [(k, v) for k, v in lines if k.lower() not in HOP and k.lower() not in named]
+
+
+def request_headers(lines, client_ip):
+    """What ReverseProxy sends upstream: the end-to-end lines, X-Forwarded-For last, holding the
+    earlier X-Forwarded-For values joined with ", " and then the client's address."""
+    kept = end_to_end(lines)
+    prior = [v for k, v in kept if k.lower() == "x-forwarded-for"]
+    return [(k, v) for k, v in kept if k.lower() != "x-forwarded-for"] + [
+        ("X-Forwarded-For", ", ".join(prior + [client_ip]))]
+
+
 def _forward(h, path, registry_url, filter_catalog, dao):
     target = registry_url.split("://", 1)[-1].rstrip("/")
     host, _, port = target.partition(":")
-    headers = {k: v for k, v in h.headers.items() if k.lower() not in HOP}
-    xff = h.headers.get("X-Forwarded-For")
-    headers["X-Forwarded-For"] = (xff + ", " if xff else "") + h.client_address[0]
+    headers = request_headers(h.headers.items(), h.client_address[0])
     chunked = h.headers.get("Transfer-Encoding", "").lower() == "chunked"
     has_body = chunked or int(h.headers.get("Content-Length") or 0) > 0
     conn = http.client.HTTPConnection(host, int(port or 80), timeout=600)
     try:
         conn.putrequest(h.command, path + ("?" + h.query if h.query else ""), skip_host=True,
                         skip_accept_encoding=True)
-        for k, v in headers.items():
+        for k, v in headers:
             conn.putheader(k, v)
         if chunked:
             conn.putheader("Transfer-Encoding", "chunked")
@@ -90,14 +106,14 @@ def _forward(h, path, registry_url, filter_catalog, dao):
         h.close_connection = True  # the request body may be half read
         return h.http_error(502, "")
     try:
-        out_headers = [(k, v) for k, v in resp.getheaders() if k.lower() not in HOP]
+        out_headers = end_to_end(resp.getheaders())
         if filter_catalog and resp.status == 200:
             data = json.loads(resp.read() or b"{}")
             repos = [r for r in data.get("repositories") or [] if dao.repository_exists(r)]
             body = json.dumps({"repositories": repos or None}).encode()
             out_headers = [(k, v) for k, v in out_headers if k.lower() != "content-length"]
             return h.reply(resp.status, body, None, out_headers)
-        h.send_response(resp.status)
+        h.send_status(resp.status, own_date=not any(k.lower() == "date" for k, _ in out_headers))
         for k, v in out_headers:
             h.send_header(k, v)
         length = resp.getheader("Content-Length")
