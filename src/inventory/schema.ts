@@ -13,6 +13,7 @@ import type { Secret } from "./secret.js";
 import { daemonOptionsProblem } from "./daemon-options.js";
 import { fstabOptionsProblem } from "../formats/fstab.js";
 import { hostPathProblem } from "../formats/host-path.js";
+import { keepalivedWordProblem } from "../formats/keepalived.js";
 
 /** A harbor.cfg value an inventory passes through (harbor.extra_cfg, harbor_nodes[].harbor_cfg). */
 export type CfgValue = string | number | boolean | Secret;
@@ -55,9 +56,9 @@ export const port = z
   .min(1, "must be between 1 and 65535")
   .max(65535, "must be between 1 and 65535");
 /** A string refinement from a destination format's check (formats/): its problem becomes the field's issue. */
-export function refusedBy(problemOf: (value: string) => string | undefined) {
-  return (value: string, ctx: z.core.$RefinementCtx<string>) => {
-    const problem = problemOf(value);
+export function refusedBy<T = string>(problemOf: (value: string) => string | undefined, textOf: (value: T) => string = String) {
+  return (value: T, ctx: z.core.$RefinementCtx<T>) => {
+    const problem = problemOf(textOf(value));
     if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
   };
 }
@@ -188,10 +189,12 @@ export function buildInventorySchema(resolve: SourceResolver) {
     virtual_router_id: z.number().int().min(1, "must be between 1 and 255").max(255, "must be between 1 and 255"),
     advert_int: z.number().int().min(1).max(255).default(1),
     /** VRRP PASS authentication; keepalived uses at most 8 characters. */
-    auth_pass: secret().refine(
-      (s) => s.reveal().length <= 8,
-      "is longer than 8 characters, and keepalived silently truncates VRRP passwords to 8; use at most 8 characters",
-    ),
+    auth_pass: secret()
+      .refine(
+        (s) => s.reveal().length <= 8,
+        "is longer than 8 characters, and keepalived silently truncates VRRP passwords to 8; use at most 8 characters",
+      )
+      .superRefine(refusedBy(keepalivedWordProblem, (s) => s.reveal())),
     vrrp_mode: z.enum(["unicast", "multicast"], { error: 'must be "unicast" or "multicast"' }).default("unicast"),
     delay_loop: z.number().int().min(1).max(3600).default(6),
     lb_algo: z.enum(["rr", "wrr", "lc", "wlc", "lblc", "lblcr", "sh", "dh", "sed", "nq"]).default("rr"),
@@ -203,6 +206,11 @@ export function buildInventorySchema(resolve: SourceResolver) {
     script_user: z
       .string()
       .regex(/^[a-z_][a-z0-9_-]{0,31}$/)
+      .refine(
+        (u) => u !== "root",
+        "must not be root: keepalived runs the health checks as this user, and enable_script_security exists to keep them " +
+          "from running as root; use an unprivileged user such as keepalived_script (harbor-ha creates it)",
+      )
       .default("keepalived_script"),
     /**
      * Written to the daemon options file (/etc/default/keepalived), e.g. "-D" or "--vrrp -D";
