@@ -92,6 +92,7 @@ export function buildFieldSchemas(resolve: SourceResolver) {
           ctx.addIssue({ code: "custom", message: r.message });
           return z.NEVER;
         }
+        if (r.warning !== undefined) ctx.addIssue({ code: "custom", message: r.warning, params: WARNING_PARAMS, continue: true });
         return r.value;
       });
 
