@@ -19,6 +19,7 @@ import type { PhaseResult } from "../execute/run-phase.js";
 import { gatherVipHolders, verifyNodesHealthy, verifySingleVipHolder } from "../gather/verify.js";
 import type { ClusterLook } from "../gather/verify.js";
 import { rollLoadBalancers } from "../execute/loadbalancer-roll.js";
+import { putBackInService } from "../execute/put-back-in-service.js";
 import type { EmitEvent } from "../events.js";
 import type { AuditTrail } from "../run/with-cluster-run.js";
 import { describeInterruptedPhase, RUN_AGAIN_HINT } from "../run/interrupt.js";
@@ -35,6 +36,8 @@ export interface ApplyContext {
   redactor: ProvisionResult["redactor"];
   emit: EmitEvent;
   isInterrupted: () => boolean;
+  /** How long a drained node's health gate may fail before it is left drained (--health-timeout-s). */
+  gateTimeoutMs?: number;
   /** How long the preflight took: each host's time starts with it. */
   preflightMs: number;
   /** The look at the cluster taken during the preflight: a run with nothing to change reports it instead of looking again. */
@@ -78,7 +81,7 @@ export async function applyProvisionPlan(planned: ProvisionPlan, ctx: ApplyConte
         ? await applyLoadBalancers(pool, inv, plan, emit, isInterrupted)
         : phase === "harbor"
           ? await runHarborPhase()
-          : await runPhase(pool, phase === "settings" ? current : plan, phase, emit, isInterrupted);
+          : await runPhase(pool, withoutUndrain(phase === "settings" ? current : plan), phase, emit, isInterrupted);
     for (const [h, titles] of r.done) {
       done.set(h, [...(done.get(h) ?? []), ...titles]);
       audit.record(h, titles);
@@ -93,7 +96,7 @@ export async function applyProvisionPlan(planned: ProvisionPlan, ctx: ApplyConte
     }
   };
   const runHarborPhase = async (): Promise<PhaseResult> => {
-    if (!ctx.finalPlan) return runPhase(pool, plan, "harbor", emit, isInterrupted);
+    if (!ctx.finalPlan) return runPhase(pool, withoutUndrain(plan), "harbor", emit, isInterrupted);
     const bundles = await runPhase(pool, onlySteps(plan, isInstallerBundle), "harbor", emit, isInterrupted);
     if (bundles.failures.size > 0 || isInterrupted()) return bundles;
     const final = await ctx.finalPlan;
@@ -107,12 +110,27 @@ export async function applyProvisionPlan(planned: ProvisionPlan, ctx: ApplyConte
     result.redactor = final.redactor;
     const rest = await runPhase(
       pool,
-      onlySteps(current, (s) => !isInstallerBundle(s)),
+      onlySteps(current, (s) => !isInstallerBundle(s) && !isUndrain(s)),
       "harbor",
       emit,
       isInterrupted,
     );
     return mergedResults(bundles, rest);
+  };
+  /** Nodes held drained by no run: back in service after every phase converged them, each once its health gate passes. */
+  const putBackDrained = async (): Promise<void> => {
+    const steps = current.hosts.flatMap((h) => h.steps.filter(isUndrain));
+    if (steps.length === 0 || failures.size > 0 || isInterrupted()) return;
+    emit({ type: "phase", phase: "undrain", description: "nodes drained by no running run: back in service once each passes its health gate" });
+    const r = await putBackInService(pool, inv, steps, emit, isInterrupted, {
+      gate: { ...UNDRAIN_GATE, timeoutMs: ctx.gateTimeoutMs ?? UNDRAIN_GATE.timeoutMs },
+    });
+    for (const [h, titles] of r.done) {
+      done.set(h, [...(done.get(h) ?? []), ...titles]);
+      audit.record(h, titles);
+    }
+    for (const [h, e] of r.failures) failures.set(h, e);
+    if (r.failures.size > 0) failedPhases.add("harbor");
   };
   // A phase starts only while nothing has failed anywhere (no step, no VIP check) and no Ctrl-C came.
   let stopped = false;
@@ -138,6 +156,7 @@ export async function applyProvisionPlan(planned: ProvisionPlan, ctx: ApplyConte
     for (const t of tracks) if (t.status === "rejected") throw t.reason;
     await runPhases(["settings"]);
   }
+  await putBackDrained();
   if (failures.size > 0 || isInterrupted()) {
     result.outcomes = outcomesOf(current, done, failures, started);
     // Ctrl-C is said to be one: what finished, what did not, and that running again finishes it.
@@ -164,6 +183,15 @@ export async function applyProvisionPlan(planned: ProvisionPlan, ctx: ApplyConte
 }
 
 const isInstallerBundle = (s: Step): boolean => s.role === "installer-bundle";
+const isUndrain = (s: Step): boolean => s.action.type === "undrain";
+
+/** The plan the phases run: undrain steps run from the load balancers after them (putBackInService). */
+function withoutUndrain(plan: Plan): Plan {
+  return onlySteps(plan, (s) => !isUndrain(s));
+}
+
+/** The health gate before a drained node goes back: as long as Harbor may take to start (--health-timeout-s). */
+const UNDRAIN_GATE = { timeoutMs: 300_000, firstIntervalMs: 500, maxIntervalMs: 5_000 };
 
 /** The plan with only the steps `keep` selects (hosts with none keep an empty list). */
 function onlySteps(plan: Plan, keep: (s: Step) => boolean): Plan {

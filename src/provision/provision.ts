@@ -69,6 +69,7 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
         isInterrupted: opts.isInterrupted,
         early,
         inv,
+        ...(opts.startupTimeoutMs === undefined ? {} : { gateTimeoutMs: opts.startupTimeoutMs }),
       };
       const run = await readyNow(start.ready);
       if (run === undefined && start.standIn !== undefined && !opts.dryRun) {
