@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { keepalivedWord } from "../../../src/formats/keepalived.js";
 import { daemonOptionsProblem } from "../../../src/inventory/daemon-options.js";
-import { createTestWorld } from "../inventory/env.js";
-import type { TestWorld } from "../inventory/env.js";
+import { createTestWorld } from "../../support/test-world.js";
+import type { TestWorld } from "../../support/test-world.js";
 import { describeErrors, loadPatched } from "./patched.js";
 import type { Base, Patch } from "./patched.js";
 

@@ -10,8 +10,8 @@ import type { InventoryProblem } from "../../../src/errors.js";
 import { parseHarbor2VmInventory, parseInventory } from "../../../src/inventory/load.js";
 import type { Inventory } from "../../../src/inventory/model.js";
 import { projectRoot } from "../../../src/paths.js";
-import type { TestWorld } from "../inventory/env.js";
-import { TEST_NOW } from "../inventory/tls-fixtures.js";
+import type { TestWorld } from "../../support/test-world.js";
+import { TEST_NOW } from "../../support/tls-fixtures.js";
 
 const FIXTURES = join(projectRoot(), "test", "fixtures", "inventories");
 export const BASES = {

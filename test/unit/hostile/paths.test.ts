@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { within, writeRenderTree } from "../../../src/cli/write-render-tree.js";
 import type { DesiredState } from "../../../src/desired/types.js";
-import { createTestWorld } from "../inventory/env.js";
-import type { TestWorld } from "../inventory/env.js";
+import { createTestWorld } from "../../support/test-world.js";
+import type { TestWorld } from "../../support/test-world.js";
 import { describeErrors, loadPatched } from "./patched.js";
 import type { Base } from "./patched.js";
 
