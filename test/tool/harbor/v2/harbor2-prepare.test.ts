@@ -30,14 +30,15 @@ const SANDBOX = join(projectRoot(), "test", "support", "prepare2-sandbox.sh");
 const PREPARE_IMAGE = join(SHARED_HARBOR_DIR, "harbor-prepare-image-v2.15.1.tgz");
 const VMS_FIXTURE = readFileSync(join(projectRoot(), "test", "fixtures", "inventories", "v2", "vms.yaml"), "utf8");
 
-function whyNot(): string | false {
+function whyNot(): string | undefined {
   if (process.getuid?.() !== 0) return "needs root: the sandbox binds prepare's volumes in a private mount namespace";
   const py = spawnSync("python3", ["-c", "import yaml, jinja2, click, packaging"], { encoding: "utf8" });
   if (py.status !== 0)
     return "python3 lacks yaml, jinja2, click or packaging (apt-get install python3-yaml python3-jinja2 python3-click python3-packaging)";
-  return false;
+  return undefined;
 }
-const skip = whyNot();
+/** A tool test fails without root or its tools, saying which (it does not skip). */
+const missing = whyNot();
 
 interface Box {
   dir: string;
@@ -58,7 +59,10 @@ function runPrepare(box: Box, code: string, withTrivy: boolean): void {
   assert.equal(r.status, 0, `prepare failed:\n${r.stdout}\n${r.stderr}`);
 }
 
-describe("Harbor 2.15's real prepare on the rendered harbor.yml and seeded secrets", { skip }, () => {
+describe("Harbor 2.15's real prepare on the rendered harbor.yml and seeded secrets", () => {
+  before(() => {
+    if (missing) throw new Error(missing);
+  });
   let world: TestWorld;
   let code: string;
   before(() => {
