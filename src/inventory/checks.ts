@@ -9,6 +9,8 @@
  */
 import { checkHarborCfg } from "./harbor-cfg-checks.js";
 import { checkHarborRelease } from "./harbor-release-checks.js";
+import { checkInstallDir } from "./path-checks.js";
+import { JOB_LOGS_PATH, REGISTRY_DATA_PATH } from "../harbor/v1/data/layout.js";
 import { effectivePriorities } from "./model.js";
 import { formatPath, problemError, problemWarning } from "./problems.js";
 import type { PathSegment, ProblemDraft } from "./problems.js";
@@ -31,6 +33,7 @@ export function checkInventory(d: ParsedSections, state: SectionState): ProblemD
     ...checkTunnel(d),
     ...checkHarborCfg(d),
     ...checkHarborRelease(d),
+    ...checkInstallDir(d.installer?.install_dir, [REGISTRY_DATA_PATH, JOB_LOGS_PATH]),
   ];
 }
 

@@ -7,6 +7,7 @@
  */
 import { HARBOR2_DATA_VOLUME, HARBOR2_REGISTRY_DATA_PATH } from "../harbor/v2/data/layout.js";
 import { checkVmTopology } from "./checks.js";
+import { checkInstallDir } from "./path-checks.js";
 import type { Salvaged } from "./parsed-sections.js";
 import { problemError, problemWarning } from "./problems.js";
 import type { PathSegment, ProblemDraft } from "./problems.js";
@@ -83,6 +84,7 @@ function checkVms(d: Harbor2Sections, present: ReadonlySet<string>, complete: Re
     );
   }
   problems.push(...checkVmTopology(d as Parameters<typeof checkVmTopology>[0], complete));
+  problems.push(...checkInstallDir(d.installer?.install_dir, [HARBOR2_REGISTRY_DATA_PATH]));
   (d.harbor_nodes ?? []).forEach((n, i) => {
     if (n?.harbor_cfg !== undefined)
       problems.push(

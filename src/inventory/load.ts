@@ -194,8 +194,8 @@ function parseSections<S>(
   build: (resolve: SourceResolver) => z.ZodObject,
 ): { sections: S; drafts: ProblemDraft[]; complete: Set<string> } {
   const base = { dir: opts.dir, env: opts.env, fs: opts.fs, redactor };
-  const strict = build(createSourceResolver({ ...base, warnMissingRunFiles: true }));
-  const lenient = build(createSourceResolver({ ...base, warnMissingRunFiles: false }));
+  const strict = build(createSourceResolver({ ...base, warn: true }));
+  const lenient = build(createSourceResolver({ ...base, warn: false }));
   const params = { error: describeIssue, reportInput: true };
 
   const keysOnly = z.strictObject(Object.fromEntries(Object.keys(strict.shape).map((k) => [k, z.unknown().optional()])));

@@ -10,13 +10,14 @@ import { EXIT_INTERRUPTED } from "../errors.js";
 import type { SshPool } from "../remote/pool.js";
 import type { HostFacts } from "../facts/types.js";
 import { PHASES } from "../steps/types.js";
-import type { HostPlan, Phase, Plan } from "../steps/types.js";
+import type { HostPlan, Phase, Plan, Step } from "../steps/types.js";
 import type { DatabaseEdge } from "../db/edge.js";
 import { runPhase } from "../execute/run-phase.js";
 import type { PhaseResult } from "../execute/run-phase.js";
 import { gatherVipHolders, verifyNodesHealthy, verifySingleVipHolder } from "../gather/verify.js";
 import type { ClusterLook } from "../gather/verify.js";
 import { rollLoadBalancers } from "../execute/loadbalancer-roll.js";
+import { putBackInService } from "../execute/put-back-in-service.js";
 import type { EmitEvent } from "../events.js";
 import type { AuditTrail } from "../run/with-cluster-run.js";
 import { describeInterruptedPhase, RUN_AGAIN_HINT } from "../run/interrupt.js";
@@ -33,6 +34,8 @@ export interface ApplyContext {
   redactor: ProvisionResult["redactor"];
   emit: EmitEvent;
   isInterrupted: () => boolean;
+  /** How long a drained node's health gate may fail before it is left drained (--health-timeout-s). */
+  gateTimeoutMs?: number;
   /** How long the preflight took: each host's time starts with it. */
   preflightMs: number;
   /** The look at the cluster taken during the preflight: a run with nothing to change reports it instead of looking again. */
@@ -65,7 +68,7 @@ export async function applyProvisionPlan(planned: ProvisionPlan, ctx: ApplyConte
     const r =
       phase === "loadbalancers"
         ? await applyLoadBalancers(pool, inv, plan, emit, isInterrupted)
-        : await runPhase(pool, plan, phase, emit, isInterrupted);
+        : await runPhase(pool, withoutUndrain(plan), phase, emit, isInterrupted);
     for (const [h, titles] of r.done) {
       done.set(h, [...(done.get(h) ?? []), ...titles]);
       audit.record(h, titles);
@@ -78,6 +81,21 @@ export async function applyProvisionPlan(planned: ProvisionPlan, ctx: ApplyConte
       result.vipHolder = await verifySingleVipHolder(pool, inv);
       emit({ type: "note", level: "info", message: `VIP ${inv.data.cluster.vip} is held by ${result.vipHolder}` });
     }
+  };
+  /** Nodes held drained by no run: back in service after every phase converged them, each once its health gate passes. */
+  const putBackDrained = async (): Promise<void> => {
+    const steps = plan.hosts.flatMap((h) => h.steps.filter(isUndrain));
+    if (steps.length === 0 || failures.size > 0 || isInterrupted()) return;
+    emit({ type: "phase", phase: "undrain", description: "nodes drained by no running run: back in service once each passes its health gate" });
+    const r = await putBackInService(pool, inv, steps, emit, isInterrupted, {
+      gate: { ...UNDRAIN_GATE, timeoutMs: ctx.gateTimeoutMs ?? UNDRAIN_GATE.timeoutMs },
+    });
+    for (const [h, titles] of r.done) {
+      done.set(h, [...(done.get(h) ?? []), ...titles]);
+      audit.record(h, titles);
+    }
+    for (const [h, e] of r.failures) failures.set(h, e);
+    if (r.failures.size > 0) failedPhases.add("harbor");
   };
   // A phase starts only while nothing has failed anywhere (no step, no VIP check) and no Ctrl-C came.
   let stopped = false;
@@ -103,6 +121,7 @@ export async function applyProvisionPlan(planned: ProvisionPlan, ctx: ApplyConte
     for (const t of tracks) if (t.status === "rejected") throw t.reason;
     await runPhases(["settings"]);
   }
+  await putBackDrained();
   if (failures.size > 0 || isInterrupted()) {
     result.outcomes = outcomesOf(plan, done, failures, started);
     // Ctrl-C is said to be one: what finished, what did not, and that running again finishes it.
@@ -127,6 +146,16 @@ export async function applyProvisionPlan(planned: ProvisionPlan, ctx: ApplyConte
   result.outcomes = outcomesOf(plan, done, failures, started);
   return result;
 }
+
+const isUndrain = (s: Step): boolean => s.action.type === "undrain";
+
+/** The plan the phases run: undrain steps run from the load balancers after them (putBackInService). */
+function withoutUndrain(plan: Plan): Plan {
+  return { ...plan, hosts: plan.hosts.map((h) => ({ ...h, steps: h.steps.filter((s) => !isUndrain(s)) })) };
+}
+
+/** The health gate before a drained node goes back: as long as Harbor may take to start (--health-timeout-s). */
+const UNDRAIN_GATE = { timeoutMs: 300_000, firstIntervalMs: 500, maxIntervalMs: 5_000 };
 
 /**
  * The load balancers' phase. A cluster whose VIP is served already rolls them one at a time

@@ -79,6 +79,7 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
         inv,
         redactor,
         preflightMs,
+        ...(opts.startupTimeoutMs === undefined ? {} : { gateTimeoutMs: opts.startupTimeoutMs }),
       };
       return await cluster.changing((audit) => applyProvisionPlan(planned, apply, audit), { lock: planned.changed || opts.forceUnlock === true });
     } finally {

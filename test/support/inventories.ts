@@ -12,6 +12,10 @@ import { buildInventorySchema, type SourceResolver } from "../../src/inventory/s
 import { Secret } from "../../src/inventory/secret.js";
 import { projectRoot } from "../../src/paths.js";
 import { readClusterState } from "../../src/secrets/cluster-state.js";
+import { after, before } from "node:test";
+import { unpackPrepareImage } from "./harbor-bundles.js";
+import { createTestWorld } from "./test-world.js";
+import type { TestWorld } from "./test-world.js";
 
 export const FIXTURE_STATE_DIR = join(projectRoot(), "test", "fixtures", "state");
 
@@ -207,4 +211,18 @@ for (const addr of [...Object.keys(behaviours), "127.0.0.4"]) {
     child.on("exit", (code) => reject(new Error(`stand-in server exited with ${code}`)));
   });
   return child;
+}
+
+/**
+ * For a describe block: a test world and a release's prepare image code unpacked in it, made
+ * before its tests and removed after them. Read the fields inside tests (they are set by then).
+ */
+export function prepareCodeWorld(prepareImage: string): { world: TestWorld; code: string } {
+  const box = {} as { world: TestWorld; code: string };
+  before(() => {
+    box.world = createTestWorld();
+    box.code = unpackPrepareImage(prepareImage, box.world.dir);
+  });
+  after(() => box.world.remove());
+  return box;
 }

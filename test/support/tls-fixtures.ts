@@ -41,7 +41,8 @@ commonName = supplied
 interface LeafSpec {
   name: string;
   cn: string;
-  san: string;
+  /** Absent: a certificate with a subject CN only, as older guides made them. */
+  san?: string;
   /** openssl ca dates, YYYYMMDDHHMMSSZ. */
   start: string;
   end: string;
@@ -60,8 +61,7 @@ function issueLeaf(cwd: string, spec: LeafSpec): void {
     `${spec.name}.csr`,
     "-subj",
     `/CN=${spec.cn}`,
-    "-addext",
-    `subjectAltName=${spec.san}`,
+    ...(spec.san === undefined ? [] : ["-addext", `subjectAltName=${spec.san}`]),
   ]);
   openssl(cwd, [
     "ca",
@@ -86,7 +86,8 @@ function issueLeaf(cwd: string, spec: LeafSpec): void {
 
 /**
  * Writes into dir/tls: ca.crt, other-ca.crt, and the pairs good, expired, expiring
- * (2030-01-11, ten days after TEST_NOW), wrong-host, no-vip, foreign (signed by other-ca);
+ * (2030-01-11, ten days after TEST_NOW), wrong-host, no-vip, foreign (signed by other-ca), cn-only
+ * (no subjectAltName);
  * other.key (matches no certificate); garbage.crt (not PEM).
  */
 export function writeTestTlsFiles(dir: string): void {
@@ -107,6 +108,7 @@ export function writeTestTlsFiles(dir: string): void {
     { name: "wrong-host", cn: "other.test", san: "DNS:other.test", start: "20200101000000Z", end: "20991231000000Z" },
     { name: "no-vip", cn: TEST_HOSTNAME, san: `DNS:${TEST_HOSTNAME}`, start: "20200101000000Z", end: "20991231000000Z" },
     { name: "foreign", cn: TEST_HOSTNAME, san, start: "20200101000000Z", end: "20991231000000Z", ca: "other-ca" },
+    { name: "cn-only", cn: TEST_HOSTNAME, start: "20200101000000Z", end: "20991231000000Z" },
   ];
   for (const leaf of leaves) issueLeaf(cwd, leaf);
   newKey(cwd, "other.key");

@@ -20,33 +20,27 @@ export function registerHelmValues(program: Command): void {
     .summary("write values for Harbor's Helm chart (Harbor 2.x on Kubernetes), without touching the network")
     .description(
       [
-        `Write values.yaml for goharbor/harbor-helm ${HELM_CHART_VERSION} (Harbor ${HELM_CHART_APP_VERSION}) from a`,
-        "Harbor 2.x inventory: cluster.harbor_version 2.15.x plus a kubernetes section",
-        "(see inventory/example-helm.yaml). Choose it when Harbor runs on Kubernetes;",
-        "provision is for Harbor 1.x on VMs. No network is used.",
-        "",
+        `Write values.yaml for goharbor/harbor-helm ${HELM_CHART_VERSION} (Harbor ${HELM_CHART_APP_VERSION}) from a Harbor 2.x ` +
+          "inventory: cluster.harbor_version 2.15.x plus a kubernetes section (see inventory/example-helm.yaml). " +
+          "Choose it when Harbor runs on Kubernetes; on VMs, provision installs Harbor 1.x and 2.x. No network is used.",
         "The values make the chart's deployment highly available and stable:",
-        "  - external PostgreSQL and Redis (plain or Sentinel);",
-        "  - at least 2 replicas of core, portal, registry, jobservice and trivy",
-        "    (kubernetes.replicas);",
-        "  - job logs in the database (jobservice.jobLoggers: [database]);",
-        "  - images on one ReadWriteMany claim (storage.type: pvc) or in S3;",
-        "  - every secret the chart would regenerate on each render (core secret, CSRF",
-        "    key, token key pair, jobservice and registry secrets, registry htpasswd,",
-        "    secretKey) pinned from .harbor-ha/<cluster>/ beside the inventory, made",
-        "    once: two runs write the same bytes, and an upgrade restarts nothing.",
-        "    kubernetes.existing_secrets references your own secrets instead.",
-        "",
-        "kubernetes.values passes further chart values through. The chart has no schema",
-        "and helm ignores a misspelled key, so they are checked against the chart's",
-        "values.yaml: give the chart with --chart (it then checks every key written).",
-        "",
-        "The output holds secrets: --out writes it with mode 0600. Without --out it goes",
-        "to stdout only when that is a pipe or a file, never to a terminal.",
-        "",
-        "Exit status: 0 written; 2 bad inventory, chart or usage (nothing written, and",
-        "the state folder untouched).",
-      ].join("\n"),
+        [
+          "  - external PostgreSQL and Redis (plain or Sentinel);",
+          "  - at least 2 replicas of core, portal, registry, jobservice and trivy (kubernetes.replicas);",
+          "  - job logs in the database (jobservice.jobLoggers: [database]);",
+          "  - images on one ReadWriteMany claim (storage.type: pvc) or in S3;",
+          "  - every secret the chart would regenerate on each render (core secret, CSRF key, token key pair, " +
+            "jobservice and registry secrets, registry htpasswd, secretKey) pinned from .harbor-ha/<cluster>/ beside " +
+            "the inventory, made once: two runs write the same bytes, and an upgrade restarts nothing. " +
+            "kubernetes.existing_secrets references your own secrets instead.",
+        ].join("\n"),
+        "kubernetes.values passes further chart values through. The chart has no schema and helm ignores a " +
+          "misspelled key, so they are checked against the chart's values.yaml: give the chart with --chart (it then " +
+          "checks every key written).",
+        "The output holds secrets: --out writes it with mode 0600. Without --out it goes to stdout only when that is " +
+          "a pipe or a file, never to a terminal.",
+        "Exit status:\n  0  written\n  2  bad inventory, chart or usage (nothing written, and the state folder untouched)",
+      ].join("\n\n"),
     )
     .argument("<inventory>", "a Harbor 2.x inventory file (YAML)")
     .option("-o, --out <file>", "write the values to this file (mode 0600)")
@@ -55,10 +49,11 @@ export function registerHelmValues(program: Command): void {
       "after",
       "\nExamples:\n" +
         "  $ harbor-ha helm-values inventory/example-helm.yaml --out values.yaml\n" +
-        `  $ helm upgrade --install harbor harbor/harbor --version ${HELM_CHART_VERSION} -n harbor -f values.yaml\n` +
+        `  $ helm upgrade --install harbor harbor/harbor --version ${HELM_CHART_VERSION} \\\n` +
+        "      -n harbor -f values.yaml\n" +
         `  $ helm pull harbor/harbor --version ${HELM_CHART_VERSION}    # harbor-${HELM_CHART_VERSION}.tgz\n` +
-        `  $ harbor-ha helm-values inventory.yaml --chart harbor-${HELM_CHART_VERSION}.tgz | ` +
-        `helm template harbor harbor-${HELM_CHART_VERSION}.tgz -f -`,
+        `  $ harbor-ha helm-values inventory.yaml --chart harbor-${HELM_CHART_VERSION}.tgz \\\n` +
+        `      | helm template harbor harbor-${HELM_CHART_VERSION}.tgz -f -`,
     )
     .action(async (file: string, opts: { out?: string; chart?: string }) => {
       if (opts.out === undefined && process.stdout.isTTY) {

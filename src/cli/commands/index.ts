@@ -8,10 +8,12 @@ import { registerStatus } from "./status.js";
 import { registerFailoverDrill } from "./failover-drill.js";
 import { registerReconfigure } from "./reconfigure.js";
 import { registerRotateCerts } from "./rotate-certs.js";
+import { registerSchema } from "./schema.js";
 
 /** Every command, in the order `--help` lists them (the order an operator uses them). */
 export function registerCommands(program: Command): void {
   registerValidate(program);
+  registerSchema(program);
   registerRender(program);
   registerHelmValues(program);
   registerProvision(program);

@@ -15,10 +15,12 @@ import type { HostFacts } from "../../../src/facts/types.js";
 import type { Inventory } from "../../../src/inventory/model.js";
 import { LOCK_HELD_EXIT, LOCK_OWNER_PATH } from "../../../src/lock/commands.js";
 import type { DesiredHost } from "../../../src/desired/types.js";
-import { expectedFingerprint } from "../../../src/roll/health.js";
+import { expectedFingerprint } from "../../../src/execute/node-health.js";
 import { desired, inv as example, matchingFacts, VIP } from "../example.js";
 import { FIXTURE_STATE_DIR } from "../inventories.js";
 import { FakeNetwork } from "./fake-hosts.js";
+import { FakeClock } from "./clock.js";
+import type { ReconfigureOptions } from "../../../src/roll/types.js";
 import type { FakeHost } from "./fake-hosts.js";
 
 export interface FakeCluster {
@@ -131,4 +133,20 @@ export function fakeEdges(c: FakeCluster): {
   parallel: number;
 } {
   return { connect: c.net.connect, database: c.database, emit: c.emit, acceptNewHostKeys: false, parallel: 10 };
+}
+
+/** The options of a reconfigure over a fake cluster: --serial 1, a fake clock, a health gate of 5 s polled every 10 ms. */
+export function fakeRollOptions(c: FakeCluster, extra: Partial<ReconfigureOptions> = {}): ReconfigureOptions {
+  return {
+    ...fakeEdges(c),
+    command: "reconfigure",
+    dryRun: false,
+    serial: 1,
+    purge: false,
+    forceUnlock: false,
+    isInterrupted: () => false,
+    clock: new FakeClock(),
+    gate: { timeoutMs: 5_000, firstIntervalMs: 10, maxIntervalMs: 10 },
+    ...extra,
+  };
 }

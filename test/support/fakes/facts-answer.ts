@@ -123,6 +123,20 @@ export function answerFacts(queries: string, facts: HostFacts, files: ReadonlyMa
             .join("")}`,
         );
         break;
+      // As facts.sh's probe: HAProxy's `show stat` CSV (the columns the parser reads), base64; "unreadable" when none is given.
+      case "haproxy-stat": {
+        const servers = facts.haproxyServers;
+        if (!servers) {
+          out.push(`haproxy-stat\t${a}\tunreadable`);
+          break;
+        }
+        const csv = [
+          "# pxname,svname,scur,status,check_status,addr",
+          ...servers.map((x) => `${x.backend},${x.server},${x.sessions},${x.status},${x.checkStatus},${x.address}`),
+        ].join("\n");
+        out.push(`haproxy-stat\t${a}\tok\t${b64(csv)}`);
+        break;
+      }
       case "ping":
         out.push(`ping\t${a}\t${a in facts.pings ? present(facts.pings[a], "answers", "silent") : "unknown"}`);
         break;

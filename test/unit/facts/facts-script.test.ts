@@ -3,7 +3,7 @@
  * modes and owners, its answers read back by parseFacts.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +15,7 @@ import type { HostFacts } from "../../../src/facts/types.js";
 import { FACTS_SCRIPT_PATH, runFactsScript } from "../../support/run-facts.js";
 
 const isRoot = process.getuid?.() === 0;
+const hasSocat = spawnSync("sh", ["-c", "command -v socat"]).status === 0;
 let dir = "";
 let facts: HostFacts;
 let raw = "";
@@ -328,19 +329,31 @@ test("facts.sh: a program file the caller names by its identity is not run again
 });
 
 test("facts.sh: the probes that wait (programs, network, Harbor) run at once, and leave no temporary folder", () => {
-  // Three programs that each take 0.6 s to answer: one after the other that is 1.8 s.
+  // Three programs that each wait (up to 5 s) until all three have started, then say how many had:
+  // run one after the other, the first would see only itself. No clock involved, so load cannot fail it.
+  const started = join(dir, "slow.started");
+  writeFileSync(started, "");
   const slow = [1, 2, 3].map((i) => {
     const p = join(dir, `slow-${i}`);
-    writeFileSync(p, `#!/bin/sh\nsleep 0.6\necho 'slow ${i} 1.0'\n`, { mode: 0o755 });
+    const script = [
+      "#!/bin/bash",
+      `echo ${i} >> '${started}'`,
+      `for _ in $(seq 50); do [ "$(wc -l < '${started}')" -ge 3 ] && break; sleep 0.1; done`,
+      `echo "slow ${i} $(wc -l < '${started}')"`,
+    ];
+    writeFileSync(p, `${script.join("\n")}\n`, { mode: 0o755 });
     return p;
   });
   const before = new Set(readdirSync(tmpdir()));
-  const started = Date.now();
   const f = parseFacts(runFactsScript([...slow.map((program): FactQuery => ({ kind: "version", program })), { kind: "user", name: "root" }]));
-  const ms = Date.now() - started;
-  slow.forEach((p, i) => assert.deepEqual(withoutId(f.versions[p]), { found: true, exitCode: 0, output: `slow ${i + 1} 1.0\n` }));
+  slow.forEach((p, i) =>
+    assert.deepEqual(
+      withoutId(f.versions[p]),
+      { found: true, exitCode: 0, output: `slow ${i + 1} 3\n` },
+      "each probe saw all three started: at once",
+    ),
+  );
   assert.equal(f.users.root, true);
-  assert.ok(ms < 1500, `the three probes took ${ms} ms: not at once`);
   assert.deepEqual(
     readdirSync(tmpdir()).filter((n) => !before.has(n) && n.startsWith("tmp.")),
     [],
@@ -353,3 +366,28 @@ test("facts.sh passes shellcheck as POSIX sh", () => {
   assert.equal(r.error, undefined, "shellcheck is installed");
   assert.equal(r.status, 0, r.stdout);
 });
+
+test(
+  "facts.sh: HAProxy's runtime state through its admin socket, base64; unreadable where nothing answers",
+  { skip: !hasSocat && "needs socat" },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), "harbor-ha-facts-haproxy-"));
+    const socket = join(dir, "admin.sock");
+    const csv = "# pxname,svname,scur,status,check_status,addr\nharbor_443,harbor2,0,DRAIN,L7OK,10.20.0.22:443\n";
+    writeFileSync(join(dir, "stat.csv"), csv);
+    // A one-answer runtime API: it reads the command line, then prints the CSV.
+    const server = spawn("socat", [`UNIX-LISTEN:${socket},fork`, `SYSTEM:head -n 1 >/dev/null; cat ${join(dir, "stat.csv")}`], { stdio: "ignore" });
+    try {
+      for (let i = 0; i < 50 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 20));
+      const f = parseFacts(runFactsScript([{ kind: "haproxy-stat", socket }]));
+      assert.deepEqual(f.haproxyServers, [
+        { backend: "harbor_443", server: "harbor2", status: "DRAIN", sessions: 0, checkStatus: "L7OK", address: "10.20.0.22:443" },
+      ]);
+      const out = runFactsScript([{ kind: "haproxy-stat", socket: join(dir, "none.sock") }]);
+      assert.match(out, /^haproxy-stat\t.*none\.sock\tunreadable$/m);
+    } finally {
+      server.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

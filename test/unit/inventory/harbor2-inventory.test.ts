@@ -3,6 +3,7 @@
  * fixture is the one the chart tests render (test/fixtures/inventories/v2/helm.yaml); each case
  * changes it and lists exactly the problems it must produce.
  */
+import { SUPPORTED_HARBOR2_VERSIONS_TEXT } from "../../../src/harbor/versions.js";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -41,10 +42,11 @@ describe("Harbor 2.x inventories", () => {
 
   const cases: Array<[string, (t: string) => string, string[]]> = [
     [
-      "a 2.x release other than 2.15",
-      (t) => variant(t, "harbor_version: 2.15.1", "harbor_version: 2.14.0"),
+      "a 2.x release of a line harbor-ha does not know",
+      (t) => variant(t, "harbor_version: 2.15.1", "harbor_version: 2.12.0"),
       [
-        "error 6 cluster.harbor_version: must be a Harbor 2.15.x release such as 2.15.1: harbor-ha targets the Harbor that harbor-helm chart 1.19.x deploys, whose values and configuration it checks; other 2.x releases are refused",
+        `error 6 cluster.harbor_version: must be a release of a Harbor line harbor-ha knows, ${SUPPORTED_HARBOR2_VERSIONS_TEXT} (such as 2.15.1): ` +
+          "the lines whose harbor.yml and Helm chart it checks; other 2.x releases are refused",
       ],
     ],
     [

@@ -4,6 +4,7 @@
  * real on a local folder (root: they write as uid 10000).
  */
 import assert from "node:assert/strict";
+import { vipParts } from "../../../src/inventory/model.js";
 import { spawnSync } from "node:child_process";
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -81,6 +82,8 @@ test("an object store: prepare asks nothing, so nothing is checked and nothing a
   const render = renderDesiredState(store, await readFixtureState());
   const facts = new Map(render.hosts.map((h) => [h.host.name, matchingFacts(h)] as const));
   for (const h of render.hosts) if (h.host.role === "harbor-node") (facts.get(h.host.name) as HostFacts).stamps[INSTALL_STAMP_PATH] = null;
+  // This inventory's own VIP, held by lb1 (matchingFacts holds the example's).
+  (facts.get("lb1") as HostFacts).vips[vipParts(store).address] = true;
   const plan = planCluster(render, facts, { ...ctx, inv: store });
   assert.deepEqual(checks(plan), []);
   const run = install(plan, "harbor1")?.action;

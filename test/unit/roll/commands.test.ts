@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderShell } from "../../../src/shell/command.js";
-import { gateCheckCommand } from "../../../src/roll/commands.js";
+import { gateCheckCommand } from "../../../src/execute/health-commands.js";
 import { parseFingerprint } from "../../../src/facts/fingerprint.js";
 import { removeDrainMarkerCommand } from "../../../src/lb/lvs-dr/drain.js";
 import { stopHarborCommand } from "../../../src/steps/commands.js";

@@ -17,10 +17,9 @@ import { PENDING_DIR } from "../../../src/steps/pending.js";
 import { VIP_ACCEPT_SCRIPT_PATH } from "../../../src/lb/lvs-dr/vip-rules.js";
 import type { DesiredHost } from "../../../src/desired/types.js";
 import { matchingFacts } from "../../support/example.js";
-import { fakeCluster, fakeEdges } from "../../support/fakes/cluster.js";
+import { fakeCluster, fakeRollOptions } from "../../support/fakes/cluster.js";
 import type { FakeCluster } from "../../support/fakes/cluster.js";
 import type { FakeCall } from "../../support/fakes/fake-hosts.js";
-import { FakeClock } from "../../support/fakes/clock.js";
 
 const LBS = ["lb1", "lb2"];
 const NODES = [
@@ -40,18 +39,7 @@ let cluster: FakeCluster | undefined;
 afterEach(() => cluster?.remove());
 
 function options(c: FakeCluster, extra: Partial<ReconfigureOptions> = {}): ReconfigureOptions {
-  return {
-    ...fakeEdges(c),
-    command: "reconfigure",
-    dryRun: false,
-    serial: 1,
-    purge: false,
-    forceUnlock: false,
-    isInterrupted: () => false,
-    clock: new FakeClock(),
-    gate: { timeoutMs: 5_000, firstIntervalMs: 10, maxIntervalMs: 10 },
-    ...extra,
-  };
+  return fakeRollOptions(c, extra);
 }
 
 /** Which stage of a node's roll a call belongs to, if any. */

@@ -141,7 +141,7 @@ describe("status report", () => {
     assert.match(text, /lb1: keepalived is not running/);
     assert.match(text, /no load balancer holds the VIP/);
     assert.match(text, new RegExp(`${nodes[2]}: fails check.sh from lb1: drained on purpose`));
-    assert.match(text, new RegExp(`lb1: drain markers for ${nodes[2]}`));
+    assert.match(text, new RegExp(`lb1: holds ${nodes[2]} drained: out of service`));
     assert.equal(r.cluster.lockedOn.length, lbs.length);
     assert.match(formatStatus(r), /lock: lb1 — alice@laptop \(reconfigure, pid 7\)/);
     assert.equal(r.healthy, false);

@@ -7,7 +7,6 @@ import { parse } from "yaml";
 import { parseHarbor2Inventory } from "../../../../src/inventory/load.js";
 import { projectRoot } from "../../../../src/paths.js";
 import { harbor2YmlSecretKeys, renderHarbor2Yml } from "../../../../src/harbor/v2/harbor-yml.js";
-import { defaultTemplates } from "../../../../src/desired/templates.js";
 import { createTestWorld } from "../../../support/test-world.js";
 import type { TestWorld } from "../../../support/test-world.js";
 import { TEST_NOW } from "../../../support/tls-fixtures.js";
@@ -29,7 +28,7 @@ describe("harbor.yml for Harbor 2.x", () => {
       now: TEST_NOW,
     });
     assert.ok(inventory, problems.map((p) => p.message).join("\n"));
-    return { inv: inventory, text: renderHarbor2Yml(inventory, "harbor1", defaultTemplates()) };
+    return { inv: inventory, text: renderHarbor2Yml(inventory, "harbor1") };
   };
 
   it("a password with YAML's own characters reads back verbatim", () => {

@@ -5,9 +5,10 @@
 import { X509Certificate } from "node:crypto";
 import type { Inventory } from "../inventory/model.js";
 import type { SshPool } from "../remote/pool.js";
-import { gateCheckCommand, servedFingerprintCommand } from "./commands.js";
+import { gateCheckCommand, servedFingerprintCommand } from "./health-commands.js";
 import { parseFingerprint } from "../facts/fingerprint.js";
-import type { RollNode } from "./node-roll.js";
+import type { RollNodeRef as RollNode } from "../lb/mode.js";
+import { firstLine } from "../facts/program-check.js";
 
 /** The inventory certificate's SHA-256 fingerprint (`AB:CD:…`), or undefined without https. */
 export function expectedFingerprint(inv: Inventory): string | undefined {
@@ -40,13 +41,4 @@ export async function verifyServedCertificate(pool: SshPool, inv: Inventory, nod
   return served === undefined
     ? "no certificate served on port 443"
     : `serves the certificate with SHA-256 fingerprint ${served}, not the inventory's ${expected}`;
-}
-
-function firstLine(text: string): string {
-  return (
-    text
-      .split("\n")
-      .map((l) => l.trim())
-      .find(Boolean) ?? ""
-  );
 }
