@@ -33,7 +33,8 @@ lab_pid_alive() {
 # before any kill, so a recycled PID is never hit).
 lab_pid_is_host() {
   local pid="$1" name="$2" cmd
-  cmd="$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)" || return 1
+  # 2>/dev/null before the input: a process that ended since its PID was listed is no news.
+  cmd="$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline")" || return 1
   [[ "$cmd" == unshare\ * && "$cmd" == *"/hostinit.py --lab-dir $LAB_DIR --name $name "* ]]
 }
 
@@ -64,6 +65,9 @@ lab_nsenter() {
   init="$(cat "$LAB_DIR/hosts/$name/initpid")"
   nsenter -t "$init" -m -u -n -p -r -w "$@"
 }
+
+# STRING as a JSON string, which is a YAML double-quoted scalar too (paths with spaces, "#", ":").
+lab_quote() { "$LAB_PYTHON" -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$1"; }
 
 lab_random() { # N characters from [A-Za-z0-9]
   local out=""

@@ -14,7 +14,7 @@ lab_launcher_pids() {
   done
   for pid in /proc/[0-9]*; do
     pid="${pid#/proc/}"
-    cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || continue
+    cmd="$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline")" || continue # gone since listed
     [[ "$cmd" == unshare\ *"/hostinit.py --lab-dir $LAB_DIR --name "* ]] && lab_pid_alive "$pid" && echo "$pid"
   done
 }

@@ -62,8 +62,9 @@ lab_write_ssh_config() {
       printf '%s,%s %s\n' "$name" "$ip" "$(cut -d' ' -f1,2 "$LAB_DIR/hosts/$name/ssh_host_ed25519_key.pub")" >>"$k"
       printf '\nHost %s\n  HostName %s\n  User root\n' "$name" "$ip"
     done < <(lab_hosts)
-    printf '\nHost *\n  IdentityFile %s\n  IdentitiesOnly yes\n' "$LAB_DIR/ssh/id_ed25519"
-    printf '  UserKnownHostsFile %s\n  GlobalKnownHostsFile /dev/null\n  StrictHostKeyChecking yes\n' "$k"
+    # Quoted: the checkout, and so the lab folder, may be anywhere (a path with spaces).
+    printf '\nHost *\n  IdentityFile "%s"\n  IdentitiesOnly yes\n' "$LAB_DIR/ssh/id_ed25519"
+    printf '  UserKnownHostsFile "%s"\n  GlobalKnownHostsFile /dev/null\n  StrictHostKeyChecking yes\n' "$k"
     printf '  BatchMode yes\n  ConnectTimeout 5\n  LogLevel ERROR\n'
     # The default sntrup761 key exchange costs ~110 ms per connection on this machine.
     printf '  KexAlgorithms curve25519-sha256,curve25519-sha256@libssh.org\n'
@@ -74,11 +75,11 @@ lab_write_ssh_config() {
 lab_write_lab_json() {
   local protocol="$1" first=1 name ip role user
   {
-    printf '{\n  "dir": "%s",\n  "inventory": "%s/inventory.yaml",\n' "$LAB_DIR" "$LAB_DIR"
-    printf '  "sshConfig": "%s/ssh/ssh_config",\n  "protocol": "%s",\n  "vip": "%s",\n' \
-      "$LAB_DIR" "$protocol" "$LAB_VIP"
-    printf '  "harborVersion": "%s",\n  "installer": "%s",\n  "certDir": "%s/tls/cert-dir",\n' \
-      "$LAB_HARBOR_VERSION" "$LAB_INSTALLER" "$LAB_DIR"
+    printf '{\n  "dir": %s,\n  "inventory": %s,\n' "$(lab_quote "$LAB_DIR")" "$(lab_quote "$LAB_DIR/inventory.yaml")"
+    printf '  "sshConfig": %s,\n  "protocol": "%s",\n  "vip": "%s",\n' \
+      "$(lab_quote "$LAB_DIR/ssh/ssh_config")" "$protocol" "$LAB_VIP"
+    printf '  "harborVersion": "%s",\n  "installer": %s,\n  "certDir": %s,\n' \
+      "$LAB_HARBOR_VERSION" "$(lab_quote "$LAB_INSTALLER")" "$(lab_quote "$LAB_DIR/tls/cert-dir")"
     printf '  "database": {"engine": "%s", "port": %s},\n  "hosts": [\n' \
       "$( ((LAB_HARBOR_MAJOR == 2)) && echo postgresql || echo mariadb)" "$(lab_db_port)"
     while read -r name ip role user; do

@@ -3,10 +3,19 @@
 # goharbor/prepare image's code (2.x), and the docker/docker-compose shims of lab/docker/
 # (sourced by lab.sh).
 
-LAB_SHARED_HARBOR="$LAB_REPO/../shared/harbor"
+LAB_SHARED_HARBOR="$(realpath -m "$LAB_REPO/../shared/harbor")"
 LAB_PYTHON2_MOUNT="/opt/python2.7"
-# Where a 2.x node's docker shim finds the goharbor/prepare image's code (a link into $LAB_DIR).
-LAB_PREPARE_IMAGE_LINK="/var/lib/lab-docker/images/goharbor-prepare"
+# Where a Harbor node sees the lab's code (the docker shims and the stand-ins they run): this
+# folder, bound read-only, so the checkout may be anywhere (a host hides the machine's /root
+# and /tmp) and no node can change it.
+LAB_CODE_MOUNT="/usr/local/lib/harbor-ha-lab"
+# Where a 2.x node's docker shim finds the goharbor/prepare image's code (bound read-only
+# from $LAB_DIR).
+LAB_PREPARE_IMAGE_MOUNT="/var/lib/lab-docker/images/goharbor-prepare"
+
+# Where Harbor's offline installers come from, for whoever has none (a clone of the public
+# repository has no ../shared/ beside it).
+LAB_INSTALLER_ORIGIN="Harbor's offline installers are Harbor's own release files, harbor-offline-installer-vX.Y.Z.tgz from https://github.com/goharbor/harbor/releases (the lab runs 1.4.x, 1.5.x and 2.x, with or without the images inside); give one with --installer FILE. In harbor-ha's own workspace they are in ../shared/harbor/ beside the clone."
 
 # The installer for --harbor-version 1.4|1.5|2.15 (Harbor's own bundles beside the clone).
 lab_installer_for_version() {
@@ -22,7 +31,7 @@ lab_installer_for_version() {
 # (absolute), LAB_HARBOR_VERSION and LAB_HARBOR_MAJOR (1 or 2).
 lab_read_installer() {
   local file="$1" names compose version
-  [[ -f "$file" ]] || lab_die "installer not found: $file (Harbor's offline installer, harbor-offline-installer-vX.Y.Z.tgz; see ../shared/harbor/README.md)"
+  [[ -f "$file" ]] || lab_die "installer not found: $file. $LAB_INSTALLER_ORIGIN"
   LAB_INSTALLER="$(realpath "$file")"
   names="$(tar -tzf "$LAB_INSTALLER" 2>/dev/null)" || lab_die "$LAB_INSTALLER is not a readable .tgz"
   if grep -qx harbor/harbor.yml.tmpl <<<"$names"; then
@@ -57,7 +66,7 @@ lab_read_installer_2x() {
   LAB_HARBOR_MAJOR=2
   LAB_PREPARE_IMAGE="$(dirname "$LAB_INSTALLER")/harbor-prepare-image-v$version.tgz"
   [[ -f "$LAB_PREPARE_IMAGE" ]] \
-    || lab_die "no $LAB_PREPARE_IMAGE: Harbor $version's prepare runs the goharbor/prepare image, whose code the lab runs on the nodes (see ../shared/harbor/README.md)"
+    || lab_die "no $LAB_PREPARE_IMAGE: Harbor $version's prepare runs the goharbor/prepare:v$version image, whose code (/usr/src/app in the image: main.py, commands/, utils/, templates/) the lab runs on the nodes; pack it as that file beside the installer"
 }
 
 # The goharbor/prepare image's code (main.py, commands/, utils/, templates/), unpacked once
@@ -86,13 +95,14 @@ lab_find_python2() {
 
 # hostinit.py options that give a Harbor node what a Harbor VM of the lab's release has.
 lab_harbor_node_args() {
+  printf '%s\n' --bind-ro "$LAB_CODE:$LAB_CODE_MOUNT"
   if ((LAB_HARBOR_MAJOR == 2)); then
     # Docker 27 with the compose plugin (`docker compose`, which Harbor 2.x's install.sh
     # prefers), a docker-compose command too, and the prepare image's code.
     printf '%s\n' \
-      --symlink "/usr/local/bin/docker:$LAB_CODE/docker/bin/docker27" \
-      --symlink "/usr/local/bin/docker-compose:$LAB_CODE/docker/bin/docker-compose" \
-      --symlink "$LAB_PREPARE_IMAGE_LINK:$LAB_PREPARE_DIR"
+      --symlink "/usr/local/bin/docker:$LAB_CODE_MOUNT/docker/bin/docker27" \
+      --symlink "/usr/local/bin/docker-compose:$LAB_CODE_MOUNT/docker/bin/docker-compose" \
+      --bind-ro "$LAB_PREPARE_DIR:$LAB_PREPARE_IMAGE_MOUNT"
     return
   fi
   local multiarch
@@ -101,6 +111,6 @@ lab_harbor_node_args() {
     --bind-ro "$LAB_PYTHON2:$LAB_PYTHON2_MOUNT" \
     --symlink "/usr/bin/python:$LAB_PYTHON2_MOUNT/bin/python2.7" \
     --symlink "/usr/lib/$multiarch/libpython2.7.so.1.0:$LAB_PYTHON2_MOUNT/lib/libpython2.7.so.1.0" \
-    --symlink "/usr/local/bin/docker:$LAB_CODE/docker/bin/docker" \
-    --symlink "/usr/local/bin/docker-compose:$LAB_CODE/docker/bin/docker-compose"
+    --symlink "/usr/local/bin/docker:$LAB_CODE_MOUNT/docker/bin/docker" \
+    --symlink "/usr/local/bin/docker-compose:$LAB_CODE_MOUNT/docker/bin/docker-compose"
 }

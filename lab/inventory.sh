@@ -23,8 +23,8 @@ cluster:
 
 ssh:
   user: root
-  private_key: $LAB_DIR/ssh/id_ed25519
-  known_hosts: $LAB_DIR/ssh/known_hosts
+  private_key: $(lab_quote "$LAB_DIR/ssh/id_ed25519")
+  known_hosts: $(lab_quote "$LAB_DIR/ssh/known_hosts")
   connect_timeout_s: 5
 
 load_balancers:
@@ -72,7 +72,7 @@ EOF
     cat <<EOF
 
 installer:
-  bundle: $LAB_INSTALLER   # Harbor's own offline installer; the tool reads ha/registry.sql from it
+  bundle: $(lab_quote "$LAB_INSTALLER")   # Harbor's own offline installer; the tool reads ha/registry.sql from it
   install_dir: /opt
 
 harbor:
@@ -96,9 +96,9 @@ storage:
   job_logs_path: /data/job_logs
 
 tls:
-  certificate: $LAB_DIR/tls/server.crt
-  key: $LAB_DIR/tls/server.key
-  ca: $LAB_DIR/tls/ca.crt
+  certificate: $(lab_quote "$LAB_DIR/tls/server.crt")
+  key: $(lab_quote "$LAB_DIR/tls/server.key")
+  ca: $(lab_quote "$LAB_DIR/tls/ca.crt")
 EOF
   } >"$inv"
 }

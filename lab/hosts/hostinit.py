@@ -162,7 +162,7 @@ def build_root(a):
     mount("lab-run", merged + "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755")
     mount("lab-tmp", merged + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")
     for spec in a.bind + a.bind_ro:
-        src, dst = spec.split(":", 1)
+        src, dst = spec.rsplit(":", 1)  # the source is the machine's path, which may hold ":"
         os.makedirs(merged + dst, exist_ok=True)
         mount(src, merged + dst, None, MS_BIND, None)
         if spec in a.bind_ro:

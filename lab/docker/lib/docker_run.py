@@ -6,7 +6,7 @@
 
 What runs is that image's own code (make/photon/prepare: main.py, commands/, utils/,
 templates/), unpacked by scripts/lab.sh from ../shared/harbor/harbor-prepare-image-vX.Y.Z.tgz
-and linked at /var/lib/lab-docker/images/goharbor-prepare, with the node's python3 (Debian's
+and bound read-only at /var/lib/lab-docker/images/goharbor-prepare, with the node's python3 (Debian's
 yaml, jinja2, click, packaging) and htpasswd, as root like the image. As the image sees it:
 its code at /usr/src/app (WORKDIR, read-only), ENTRYPOINT `python3 main.py`, ENV LANG, and
 the -v volumes bound at their container paths in a private mount namespace (run_once.py).
@@ -64,7 +64,7 @@ def image_code(image):
                        "has no container runtime; its docker runs only %s (Harbor 2.x's prepare)" % (image, PREPARE_IMAGE))
     if not os.path.isfile(os.path.join(PREPARE_CODE, "main.py")):
         raise RunError("Unable to find image '%s' locally: the prepare image's code is not at %s "
-                       "(scripts/lab.sh up --harbor-version 2.x links it there)" % (image, PREPARE_CODE))
+                       "(scripts/lab.sh up --harbor-version 2.x binds it there)" % (image, PREPARE_CODE))
     return PREPARE_CODE
 
 
