@@ -52,11 +52,11 @@ describe("helm-values per chart line", () => {
       assert.equal(run.code, 0);
       assert.match(run.text, new RegExp(`^# Values for goharbor/harbor-helm ${line.chart.line.replace(".", "\\.")}\\.x .*Harbor ${release}`, "m"));
       runHelm(["lint", chart, "--namespace", "harbor", "-f", run.valuesPath]);
-      const harborImages = images(renderChart([run.valuesPath], "harbor", chart)).filter((i) => i.includes("/goharbor/"));
+      const harborImages = images(renderChart([run.valuesPath], "harbor", chart)).filter((i) => i.includes("goharbor/"));
       assert.ok(harborImages.length >= 5, harborImages.join(", "));
       for (const image of harborImages) assert.ok(image.endsWith(`:v${release}`), `${image} is Harbor ${release}`);
       // The control: the chart's own tags are its appVersion, another release.
-      const own = images(renderChart([], "harbor", chart)).filter((i) => i.includes("/goharbor/"));
+      const own = images(renderChart([], "harbor", chart)).filter((i) => i.includes("goharbor/"));
       assert.ok(own.length > 0 && own.every((i) => i.endsWith(`:v${appVersion}`)), own.join(", "));
     });
 
