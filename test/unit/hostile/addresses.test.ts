@@ -6,17 +6,15 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { LocalFileError, readBoundedText, readBoundedTextSync } from "../../../src/inventory/bounded-read.js";
 import { readKnownHosts } from "../../../src/remote/host-keys.js";
-import { createTestWorld } from "../inventory/env.js";
-import type { TestWorld } from "../inventory/env.js";
-import { describeErrors, loadPatched } from "./patched.js";
-import type { Base, Patch } from "./patched.js";
+import { describeErrors, describeRefused, loadPatched } from "./patched.js";
+import type { RefusedCase } from "./patched.js";
 
 const VIP = ["cluster", "vip"] as const;
 
-const REFUSED: Array<{ name: string; base: Base; patch: Patch; path: string }> = [
+const REFUSED: RefusedCase[] = [
   { name: "a /0 VIP", base: "v1", patch: [[VIP, "10.20.0.100/0"]], path: "cluster.vip" },
   { name: "a /4 VIP", base: "v2", patch: [[VIP, "10.20.0.100/4"]], path: "cluster.vip" },
   { name: "the network address", base: "v1", patch: [[VIP, "10.20.0.0/24"]], path: "cluster.vip" },
@@ -31,27 +29,10 @@ const REFUSED: Array<{ name: string; base: Base; patch: Patch; path: string }> =
   { name: "a certificate that is a device", base: "v1", patch: [[["tls", "certificate"], "/dev/zero"]], path: "tls.certificate" },
 ];
 
-describe("validate refuses a VIP that is no address of its own, and local files that are not files", () => {
-  let world: TestWorld;
-  before(() => {
-    world = createTestWorld();
-  });
-  after(() => world.remove());
-
-  for (const c of REFUSED) {
-    it(c.name, () => {
-      const l = loadPatched(world, c.base, c.patch);
-      assert.equal(l.inventory, undefined);
-      assert.ok(
-        l.errors.some((p) => p.path === c.path),
-        describeErrors(l),
-      );
-    });
-  }
-
+describeRefused("validate refuses a VIP that is no address of its own, and local files that are not files", REFUSED, (world) => {
   it("host addresses of a /24 and a /25 validate", () => {
     for (const vip of ["10.20.0.1/24", "10.20.0.254/24", "10.20.0.100/25"])
-      assert.equal(describeErrors(loadPatched(world, "v1", [[VIP, vip]])), "(no errors)", vip);
+      assert.equal(describeErrors(loadPatched(world(), "v1", [[VIP, vip]])), "(no errors)", vip);
   });
 });
 
