@@ -9,6 +9,8 @@ import { Redactor } from "../inventory/secret.js";
 import { collectSecrets } from "../run/collect-secrets.js";
 import { EXIT_INTERRUPTED, UsageError } from "../errors.js";
 import { formatProblems } from "./format-problems.js";
+import { describeResolvedAddresses, resolveHostAddresses } from "../remote/addresses.js";
+import { readSshConfigFor } from "../remote/target.js";
 
 export interface CommandRun {
   inventory: Inventory;
@@ -16,10 +18,21 @@ export interface CommandRun {
 }
 
 export async function openCommandRun(file: string): Promise<CommandRun> {
-  const { inventory, warnings } = await readInventory(file);
-  process.stderr.write(formatProblems(inventory.path, warnings));
+  const inventory = await readResolvedInventory(file);
   const redactor = new Redactor().add(...collectSecrets(inventory));
   return { inventory, redactor };
+}
+
+/**
+ * The inventory (its warnings printed) with host addresses given as names resolved, once, and
+ * shown with the address the run uses.
+ */
+export async function readResolvedInventory(file: string): Promise<Inventory> {
+  const { inventory: read, warnings } = await readInventory(file);
+  process.stderr.write(formatProblems(read.path, warnings));
+  const inventory = await resolveHostAddresses(read, readSshConfigFor(read));
+  for (const line of describeResolvedAddresses(inventory)) process.stderr.write(`note: ${line}\n`);
+  return inventory;
 }
 
 /**

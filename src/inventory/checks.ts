@@ -46,6 +46,8 @@ export function checkVmTopology(
   ];
 }
 
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
 type VmSections = Pick<ParsedSections, "cluster" | "load_balancers" | "harbor_nodes">;
 
 interface HostEntry {
@@ -101,8 +103,11 @@ function checkVip(d: VmSections): ProblemDraft[] {
         ),
       );
   }
-  // Only the load balancers whose address parsed; an invalid one has its own error.
-  const lbs = (d.load_balancers ?? []).flatMap((lb, i) => (lb?.address === undefined ? [] : [{ name: lb.name, address: lb.address, i }]));
+  // Only the load balancers whose address parsed as IPv4; an invalid one has its own error, and
+  // one given as a name is checked once it is resolved (remote/addresses.ts runs this again).
+  const lbs = (d.load_balancers ?? []).flatMap((lb, i) =>
+    lb?.address === undefined || !IPV4.test(lb.address) ? [] : [{ name: lb.name, address: lb.address, i }],
+  );
   if (lbs.length === 0) return problems;
   const prefix = Number(prefixText);
   const network = `${intToIpv4(networkOf(ipv4ToInt(vipAddress), prefix))}/${prefix}`;

@@ -16,6 +16,8 @@ export interface HostKeyCheck {
   address: string;
   port: number;
   knownHostsPath: string;
+  /** Read besides knownHostsPath, never written (/etc/ssh/ssh_known_hosts, the ssh config's other files). */
+  otherKnownHostsPaths?: readonly string[];
   acceptNewHostKeys: boolean;
   /** false (a dry run): a key trusted on first use is trusted for this run only, known_hosts left as it is. */
   recordNewHostKeys?: boolean;
@@ -50,6 +52,11 @@ export async function readKnownHosts(path: string): Promise<KnownHostEntry[]> {
   }
 }
 
+/** The entries of several files, in order (the user's file first); a missing file adds none. */
+export async function readKnownHostsFiles(paths: readonly string[]): Promise<KnownHostEntry[]> {
+  return (await Promise.all(paths.map((p) => readKnownHosts(p)))).flat();
+}
+
 /** The host-key algorithms to offer first: the types known_hosts holds for this host (as `ssh` does). */
 export function preferredHostKeyAlgorithms(entries: readonly KnownHostEntry[], address: string, port: number): string[] {
   return knownKeyTypes(entries, address, port).flatMap((t) => (t === "ssh-rsa" ? ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"] : [t]));
@@ -63,7 +70,7 @@ export function preferredHostKeyAlgorithms(entries: readonly KnownHostEntry[], a
 export async function verifyHostKey(check: HostKeyCheck, keyBlob: Buffer): Promise<HostKeyAccepted | undefined> {
   const keyType = keyTypeOfBlob(keyBlob);
   const keyBase64 = keyBlob.toString("base64");
-  const entries = await readKnownHosts(check.knownHostsPath);
+  const entries = await readKnownHostsFiles([check.knownHostsPath, ...(check.otherKnownHostsPaths ?? [])]);
   const verdict = checkHostKey(entries, check.address, check.port, keyType, keyBase64);
   if (verdict === "match") return undefined;
   const fingerprint = fingerprintSha256(keyBase64);

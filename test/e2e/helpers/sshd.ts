@@ -29,6 +29,8 @@ export interface TestSshd {
   knownHostsText(): string;
   /** With a sudo user: switch its sudoers rule between "password required" and NOPASSWD. */
   setSudoNopasswd(nopasswd: boolean): Promise<void>;
+  /** What sshd logged so far (LogLevel VERBOSE: one "Accepted publickey" line per connection). */
+  log(): string;
   /** The sshd processes serving connections now (the listener's descendants): to drop or freeze a connection. */
   sessionPids(): Promise<number[]>;
   stop(): Promise<void>;
@@ -165,6 +167,7 @@ export async function startSshd(options: { sudoUser?: SudoUser } = {}): Promise<
     hostKey,
     knownHostsText: () => `[127.0.0.1]:${port} ${hostKey.type} ${hostKey.base64}\n`,
     setSudoNopasswd,
+    log: () => stderr,
     sessionPids: () => (child.pid === undefined ? Promise.resolve([]) : descendantsOf(child.pid)),
     stop: async () => {
       if (child.exitCode === null && child.pid !== undefined) {
