@@ -9,6 +9,7 @@ import { Redactor } from "../inventory/secret.js";
 import { collectSecrets } from "../run/collect-secrets.js";
 import { EXIT_INTERRUPTED, UsageError } from "../errors.js";
 import { formatProblems } from "./format-problems.js";
+import { selectHosts } from "../inventory/host-limit.js";
 import { describeResolvedAddresses, resolveHostAddresses } from "../remote/addresses.js";
 import { readSshConfigFor } from "../remote/target.js";
 
@@ -47,4 +48,12 @@ export function positiveInt(flag: string, value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number of at least 1, not "${value}"`);
   return n;
+}
+
+/** --limit, checked against the inventory's hosts (exit 2 naming them when it selects none); undefined: every host. */
+export function limitOf(raw: string | undefined, inv: Inventory, opts: { allowAddresses?: boolean } = {}): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const known = [...inv.data.load_balancers, ...inv.data.harbor_nodes].map((h) => h.name);
+  const { names, addresses } = selectHosts(raw, known, opts);
+  return [...names, ...addresses];
 }
