@@ -18,6 +18,7 @@ import { mapConnectError } from "./connect-errors.js";
 import type { ConnectContext } from "./connect-errors.js";
 import { SshConnectError } from "./errors.js";
 import { preferredHostKeyAlgorithms, readKnownHostsFiles, verifyHostKey } from "./host-keys.js";
+import { scanHostCertificates } from "./keyscan.js";
 import { wrapPrivileged } from "./sudo.js";
 import type { WrappedCommand } from "./sudo.js";
 import type { SshTarget } from "./target.js";
@@ -212,6 +213,8 @@ async function openConnection(target: SshTarget, endpoint: Endpoint, opts: Conne
     ...(target.otherKnownHostsPaths ? { otherKnownHostsPaths: target.otherKnownHostsPaths } : {}),
     acceptNewHostKeys: opts.acceptNewHostKeys ?? false,
     recordNewHostKeys: opts.recordNewHostKeys ?? true,
+    // Certificates are asked for apart (ssh-keyscan), which reaches only a host this machine reaches directly.
+    ...(sock ? {} : { fetchCertificates: () => scanHostCertificates(endpoint.address, endpoint.port, target.connectTimeoutMs) }),
   };
   const config: Config = {
     ...(sock ? { sock } : { host: endpoint.address }),
