@@ -9,6 +9,9 @@ import { Redactor } from "../inventory/secret.js";
 import { collectSecrets } from "../run/collect-secrets.js";
 import { EXIT_INTERRUPTED, UsageError } from "../errors.js";
 import { formatProblems } from "./format-problems.js";
+import { selectHosts } from "../inventory/host-limit.js";
+import { describeResolvedAddresses, resolveHostAddresses } from "../remote/addresses.js";
+import { readSshConfigFor } from "../remote/target.js";
 
 export interface CommandRun {
   inventory: Inventory;
@@ -16,10 +19,21 @@ export interface CommandRun {
 }
 
 export async function openCommandRun(file: string): Promise<CommandRun> {
-  const { inventory, warnings } = await readInventory(file);
-  process.stderr.write(formatProblems(inventory.path, warnings));
+  const inventory = await readResolvedInventory(file);
   const redactor = new Redactor().add(...collectSecrets(inventory));
   return { inventory, redactor };
+}
+
+/**
+ * The inventory (its warnings printed) with host addresses given as names resolved, once, and
+ * shown with the address the run uses.
+ */
+export async function readResolvedInventory(file: string): Promise<Inventory> {
+  const { inventory: read, warnings } = await readInventory(file);
+  process.stderr.write(formatProblems(read.path, warnings));
+  const inventory = await resolveHostAddresses(read, readSshConfigFor(read));
+  for (const line of describeResolvedAddresses(inventory)) process.stderr.write(`note: ${line}\n`);
+  return inventory;
 }
 
 /**
@@ -34,4 +48,12 @@ export function positiveInt(flag: string, value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number of at least 1, not "${value}"`);
   return n;
+}
+
+/** --limit, checked against the inventory's hosts (exit 2 naming them when it selects none); undefined: every host. */
+export function limitOf(raw: string | undefined, inv: Inventory, opts: { allowAddresses?: boolean } = {}): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const known = [...inv.data.load_balancers, ...inv.data.harbor_nodes].map((h) => h.name);
+  const { names, addresses } = selectHosts(raw, known, opts);
+  return [...names, ...addresses];
 }

@@ -40,7 +40,7 @@ export function checkInventory(d: ParsedSections, state: SectionState): ProblemD
       { at: ["redis", "host"], host: d.redis?.host },
       { at: ["clair_db", "host"], host: d.clair_db?.host },
       { at: ["storage", "server"], host: d.storage?.type === "nfs" ? d.storage.server : undefined },
-      { at: ["ssh", "jump_host", "address"], host: d.ssh?.jump_host?.address },
+      { at: ["ssh", "jump_host", "address"], host: d.ssh?.jump_host ? d.ssh.jump_host.address : undefined },
     ]),
   ];
 }
@@ -56,6 +56,8 @@ export function checkVmTopology(
     ...(complete.has("load_balancers") && d.load_balancers !== undefined ? checkPriorities(d.load_balancers as LoadBalancerSpec[]) : []),
   ];
 }
+
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 type VmSections = Pick<ParsedSections, "cluster" | "load_balancers" | "harbor_nodes">;
 
@@ -112,8 +114,11 @@ function checkVip(d: VmSections): ProblemDraft[] {
         ),
       );
   }
-  // Only the load balancers whose address parsed; an invalid one has its own error.
-  const lbs = (d.load_balancers ?? []).flatMap((lb, i) => (lb?.address === undefined ? [] : [{ name: lb.name, address: lb.address, i }]));
+  // Only the load balancers whose address parsed as IPv4; an invalid one has its own error, and
+  // one given as a name is checked once it is resolved (remote/addresses.ts runs this again).
+  const lbs = (d.load_balancers ?? []).flatMap((lb, i) =>
+    lb?.address === undefined || !IPV4.test(lb.address) ? [] : [{ name: lb.name, address: lb.address, i }],
+  );
   if (lbs.length === 0) return problems;
   const prefix = Number(prefixText);
   const network = `${intToIpv4(networkOf(ipv4ToInt(vipAddress), prefix))}/${prefix}`;

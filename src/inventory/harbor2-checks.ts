@@ -92,7 +92,7 @@ function checkVms(d: Harbor2Sections, present: ReadonlySet<string>, complete: Re
       { at: ["redis", "host"], host: d.redis?.host },
       ...(d.redis?.sentinel?.hosts ?? []).map((h, i) => ({ at: ["redis", "sentinel", "hosts", i, "host"], host: h?.host })),
       { at: ["storage", "server"], host: d.storage?.type === "nfs" ? d.storage.server : undefined },
-      { at: ["ssh", "jump_host", "address"], host: d.ssh?.jump_host?.address },
+      { at: ["ssh", "jump_host", "address"], host: d.ssh?.jump_host ? d.ssh.jump_host.address : undefined },
     ]),
   );
   (d.harbor_nodes ?? []).forEach((n, i) => {

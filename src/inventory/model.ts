@@ -22,6 +22,21 @@ interface InventoryFile {
   readonly dir: string;
   /** Present when data.tls is (https, or certificates given for http). */
   readonly tls?: TlsMaterial;
+  /**
+   * Hosts whose `address` the inventory gave as a name (DNS or ssh config alias), by host name:
+   * that name, and the IPv4 address it was resolved to once for this run, which `data` then holds.
+   */
+  readonly resolvedAddresses?: Readonly<Record<string, ResolvedAddress>>;
+}
+
+/** A host address given as a name, and what it was resolved to. */
+export interface ResolvedAddress {
+  /** As written in the inventory: what ssh and the ssh config know the host by. */
+  readonly given: string;
+  /** The IPv4 address the run uses (keepalived, LVS, HAProxy, the connection). */
+  readonly address: string;
+  /** How: the ssh config's HostName (then DNS when that is a name too), or DNS. */
+  readonly via: string;
 }
 
 /** A Harbor 1.4/1.5 cluster: harbor.cfg, MariaDB, install.sh --ha. */
@@ -109,7 +124,7 @@ export function effectivePriorities(lbs: readonly LoadBalancerSpec[]): number[] 
 
 /** SSH settings for one host: its own overrides over the inventory's defaults. */
 export function sshSettingsFor(inv: Inventory, host: LoadBalancerSpec | HarborNodeSpec): SshSettings {
-  const { jump_host: _jump, ...defaults } = inv.data.ssh;
+  const { config_file: _file, ...defaults } = inv.data.ssh;
   return { ...defaults, ...(host.ssh ?? {}) };
 }
 

@@ -45,11 +45,20 @@ export type LocalFileUse = "render" | "run";
 
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const HOSTNAME = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+/** A name, not a mistyped address: `10.20.0.321` is neither (no top-level domain is all digits). */
+const NAME_NOT_NUMBERS = /^(?![0-9.]+$)/;
 
 export const hostName = z.string().regex(DNS_LABEL, 'must be a DNS label: lowercase letters, digits and "-", at most 63 characters');
 export const ipv4 = z.ipv4({ error: "must be an IPv4 address such as 10.20.0.21" });
 /** A host reachable by name or address (DB, Redis, NFS server). */
 export const endpointHost = z.union([ipv4, z.string().regex(HOSTNAME)], { error: "must be an IPv4 address or a DNS name" });
+/**
+ * Where a load balancer or a node is reached: an IPv4 address, or a DNS name or ssh config
+ * alias, resolved to one IPv4 address once per run before anything is rendered (remote/addresses.ts).
+ */
+export const hostAddress = z.union([ipv4, z.string().regex(NAME_NOT_NUMBERS).regex(HOSTNAME)], {
+  error: "must be an IPv4 address such as 10.20.0.21, a DNS name or a Host alias of your ssh config",
+});
 export const port = z
   .number({ error: "must be a port number" })
   .int()
@@ -135,6 +144,13 @@ export function buildFieldSchemas(resolve: SourceResolver) {
 export function buildInventorySchema(resolve: SourceResolver) {
   const { secret, cfgValue, localFile } = buildFieldSchemas(resolve);
 
+  /** A bastion the connection goes through (as `ssh -J user@address:port`); looked up in the ssh config like any host. */
+  const jumpHost = z.strictObject({
+    address: endpointHost,
+    user: z.string().min(1).optional(),
+    port: port.optional(),
+  });
+
   /** SSH settings; the top-level `ssh` gives defaults, each host may override any of them. */
   const sshSettings = z.strictObject({
     user: z.string().min(1).optional(),
@@ -148,13 +164,16 @@ export function buildInventorySchema(resolve: SourceResolver) {
     sudo: z.boolean().optional(),
     sudo_password: secret().optional(),
     connect_timeout_s: z.number().int().min(1).max(300).optional(),
+    /** Through a bastion; `false`: directly, whatever the defaults or the ssh config say. */
+    jump_host: z.union([jumpHost, z.literal(false)], { error: "must be {address, user, port} or false" }).optional(),
   });
 
-  const jumpHost = z.strictObject({
-    address: endpointHost,
-    user: z.string().min(1).optional(),
-    port: port.optional(),
-  });
+  /**
+   * The OpenSSH client configuration read for every host (Host patterns, HostName, User, Port,
+   * IdentityFile, ProxyJump, UserKnownHostsFile …), under what the inventory sets itself;
+   * `false`: none. Default ~/.ssh/config (when it exists).
+   */
+  const sshConfigFile = z.union([z.string().min(1), z.literal(false)], { error: "must be a file path or false" });
 
   const cluster = z.strictObject({
     /** Names the cluster in keepalived's router_id, the lock and audit lines. */
@@ -178,7 +197,7 @@ export function buildInventorySchema(resolve: SourceResolver) {
 
   const loadBalancer = z.strictObject({
     name: hostName,
-    address: ipv4,
+    address: hostAddress,
     /** The interface that carries the VIP. */
     interface: z.string().regex(/^[a-zA-Z0-9_.:@-]{1,15}$/, "must be a network interface name such as eth0"),
     /** VRRP priority; derived from the order of load_balancers when absent (first is highest). */
@@ -236,7 +255,7 @@ export function buildInventorySchema(resolve: SourceResolver) {
 
   const harborNode = z.strictObject({
     name: hostName,
-    address: ipv4,
+    address: hostAddress,
     ssh: sshSettings.optional(),
     /** harbor.cfg keys for this node only; they override harbor.extra_cfg. */
     harbor_cfg: z.record(z.string(), cfgValue).optional(),
@@ -320,7 +339,7 @@ export function buildInventorySchema(resolve: SourceResolver) {
 
   return z.strictObject({
     cluster,
-    ssh: sshSettings.extend({ jump_host: jumpHost.optional() }).default({}),
+    ssh: sshSettings.extend({ config_file: sshConfigFile.optional() }).default({}),
     load_balancers: z.array(loadBalancer).min(2, "needs at least 2 load balancers for the VIP to survive one failing"),
     /** How the VIP holder spreads TCP 80/443: LVS direct routing (keepalived's virtual servers) or HAProxy behind the VIP. */
     load_balancing: z.enum(["lvs-dr", "haproxy"], { error: 'must be "lvs-dr" or "haproxy"' }).default("lvs-dr"),

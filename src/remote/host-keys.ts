@@ -8,7 +8,17 @@ import { LOCAL_FILE_LIMITS, readBoundedText } from "../inventory/bounded-read.js
 import { dirname } from "node:path";
 import { HarborHaError } from "../errors.js";
 import { HostKeyError } from "./errors.js";
-import { checkHostKey, fingerprintSha256, formatKnownHostsLine, keyTypeOfBlob, knownKeyTypes, parseKnownHosts } from "./known-hosts.js";
+import { judgeHostCertificates } from "./host-certificate.js";
+import type { CertificateVerdict } from "./host-certificate.js";
+import {
+  certificateAuthoritiesFor,
+  checkHostKey,
+  fingerprintSha256,
+  formatKnownHostsLine,
+  keyTypeOfBlob,
+  knownKeyTypes,
+  parseKnownHosts,
+} from "./known-hosts.js";
 import type { KnownHostEntry } from "./known-hosts.js";
 
 export interface HostKeyCheck {
@@ -17,7 +27,16 @@ export interface HostKeyCheck {
   address: string;
   port: number;
   knownHostsPath: string;
+  /** Read besides knownHostsPath, never written (/etc/ssh/ssh_known_hosts, the ssh config's other files). */
+  otherKnownHostsPaths?: readonly string[];
   acceptNewHostKeys: boolean;
+  /**
+   * The host's certificates (`type base64` lines), asked for when known_hosts has a
+   * `@cert-authority` line for the host and no key; absent: certificates are not checked.
+   */
+  fetchCertificates?: () => Promise<string[]>;
+  /** The clock certificates are judged by. */
+  now?: Date;
   /** false (a dry run): a key trusted on first use is trusted for this run only, known_hosts left as it is. */
   recordNewHostKeys?: boolean;
 }
@@ -51,6 +70,11 @@ export async function readKnownHosts(path: string): Promise<KnownHostEntry[]> {
   }
 }
 
+/** The entries of several files, in order (the user's file first); a missing file adds none. */
+export async function readKnownHostsFiles(paths: readonly string[]): Promise<KnownHostEntry[]> {
+  return (await Promise.all(paths.map((p) => readKnownHosts(p)))).flat();
+}
+
 /** The host-key algorithms to offer first: the types known_hosts holds for this host (as `ssh` does). */
 export function preferredHostKeyAlgorithms(entries: readonly KnownHostEntry[], address: string, port: number): string[] {
   return knownKeyTypes(entries, address, port).flatMap((t) => (t === "ssh-rsa" ? ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"] : [t]));
@@ -64,9 +88,11 @@ export function preferredHostKeyAlgorithms(entries: readonly KnownHostEntry[], a
 export async function verifyHostKey(check: HostKeyCheck, keyBlob: Buffer): Promise<HostKeyAccepted | undefined> {
   const keyType = keyTypeOfBlob(keyBlob);
   const keyBase64 = keyBlob.toString("base64");
-  const entries = await readKnownHosts(check.knownHostsPath);
+  const entries = await readKnownHostsFiles([check.knownHostsPath, ...(check.otherKnownHostsPaths ?? [])]);
   const verdict = checkHostKey(entries, check.address, check.port, keyType, keyBase64);
   if (verdict === "match") return undefined;
+  const certificate = verdict === "unknown" ? await judgeCertificate(check, entries, keyBlob) : undefined;
+  if (certificate?.trusted) return undefined;
   const fingerprint = fingerprintSha256(keyBase64);
   if (verdict === "unknown" && check.acceptNewHostKeys && check.recordNewHostKeys === false) {
     return {
@@ -92,7 +118,30 @@ export async function verifyHostKey(check: HostKeyCheck, keyBlob: Buffer): Promi
       : undefined;
   }
   const known = knownKeyTypes(entries, check.address, check.port);
-  throw hostKeyError(check, verdict === "unknown" ? "unknown" : verdict === "revoked" ? "revoked" : "changed", keyType, fingerprint, known);
+  const error = hostKeyError(check, verdict === "unknown" ? "unknown" : verdict === "revoked" ? "revoked" : "changed", keyType, fingerprint, known);
+  if (certificate && !certificate.trusted)
+    error.message += `\n  known_hosts lists a certificate authority for it, but the host offered ${certificate.why}.`;
+  throw error;
+}
+
+/** Whether a certificate the host offers is one a `@cert-authority` line for it vouches for; undefined when none applies. */
+async function judgeCertificate(check: HostKeyCheck, entries: readonly KnownHostEntry[], keyBlob: Buffer): Promise<CertificateVerdict | undefined> {
+  const cas = certificateAuthoritiesFor(entries, check.address, check.port);
+  if (cas.length === 0 || !check.fetchCertificates) return undefined;
+  let lines: string[];
+  try {
+    lines = await check.fetchCertificates();
+  } catch (err) {
+    return { trusted: false, why: `no certificate that could be read (ssh-keyscan -c: ${(err as Error).message.split("\n")[0]})` };
+  }
+  return judgeHostCertificates(
+    lines,
+    keyBlob,
+    check.address,
+    cas,
+    entries.filter((e) => e.revoked),
+    check.now,
+  );
 }
 
 function hostKeyError(

@@ -1,7 +1,7 @@
 /**
  * OpenSSH known_hosts, parsed and checked the way `ssh` does: plain names,
  * `[host]:port`, comma lists, wildcards and `!` negations, hashed names
- * (`|1|salt|hash`, HMAC-SHA1 of the name), `@revoked` lines and comments.
+ * (`|1|salt|hash`, HMAC-SHA1 of the name), `@revoked` and `@cert-authority` lines, comments.
  * Pure: reading and appending the file is in host-keys.ts.
  */
 import { createHash, createHmac } from "node:crypto";
@@ -9,8 +9,10 @@ import { createHash, createHmac } from "node:crypto";
 export type HostPattern = { kind: "plain"; pattern: string; negated: boolean } | { kind: "hashed"; salt: Buffer; hash: Buffer };
 
 export interface KnownHostEntry {
-  /** `@revoked` lines name keys that must never be accepted. `@cert-authority` lines are skipped. */
+  /** `@revoked` lines name keys that must never be accepted. */
   revoked: boolean;
+  /** `@cert-authority` lines name a CA whose host certificates are trusted for the hosts they match (host-certificate.ts). */
+  certAuthority?: boolean;
   hosts: HostPattern[];
   keyType: string;
   keyBase64: string;
@@ -34,10 +36,12 @@ function parseKnownHostsLine(raw: string, line: number): KnownHostEntry | undefi
   if (text === "" || text.startsWith("#")) return undefined;
   const fields = text.split(/\s+/);
   let revoked = false;
+  let certAuthority = false;
   if (fields[0]?.startsWith("@")) {
     const marker = fields.shift();
-    if (marker !== "@revoked") return undefined; // @cert-authority: certificates are not used here
-    revoked = true;
+    if (marker === "@revoked") revoked = true;
+    else if (marker === "@cert-authority") certAuthority = true;
+    else return undefined; // a marker OpenSSH does not know either
   }
   const [hostField, keyType, keyBase64] = fields;
   if (!hostField || !keyType || !keyBase64) return undefined;
@@ -46,7 +50,7 @@ function parseKnownHostsLine(raw: string, line: number): KnownHostEntry | undefi
     .filter((h) => h !== "")
     .map(parseHostPattern);
   if (hosts.some((h) => h === undefined)) return undefined;
-  return { revoked, hosts: hosts as HostPattern[], keyType, keyBase64, line };
+  return { revoked, ...(certAuthority ? { certAuthority } : {}), hosts: hosts as HostPattern[], keyType, keyBase64, line };
 }
 
 function parseHostPattern(text: string): HostPattern | undefined {
@@ -97,15 +101,23 @@ export function entryMatchesHost(entry: KnownHostEntry, host: string, port: numb
  */
 export function checkHostKey(entries: readonly KnownHostEntry[], host: string, port: number, keyType: string, keyBase64: string): HostKeyVerdict {
   if (entries.some((e) => e.revoked && e.keyType === keyType && e.keyBase64 === keyBase64)) return "revoked";
-  const forHost = entries.filter((e) => !e.revoked && entryMatchesHost(e, host, port));
+  const forHost = entries.filter((e) => !e.revoked && !e.certAuthority && entryMatchesHost(e, host, port));
   if (forHost.some((e) => e.keyType === keyType && e.keyBase64 === keyBase64)) return "match";
   return forHost.length > 0 ? "mismatch" : "unknown";
 }
 
 /** The key types known_hosts holds for a host: offered first, so the host presents a key we can check. */
 export function knownKeyTypes(entries: readonly KnownHostEntry[], host: string, port: number): string[] {
-  const types = entries.filter((e) => !e.revoked && entryMatchesHost(e, host, port)).map((e) => e.keyType);
+  const types = entries.filter((e) => !e.revoked && !e.certAuthority && entryMatchesHost(e, host, port)).map((e) => e.keyType);
   return [...new Set(types)];
+}
+
+/** The `@cert-authority` entries whose host patterns match this host, less any CA key marked `@revoked`. */
+export function certificateAuthoritiesFor(entries: readonly KnownHostEntry[], host: string, port: number): KnownHostEntry[] {
+  const revoked = entries.filter((e) => e.revoked);
+  return entries.filter(
+    (e) => e.certAuthority && entryMatchesHost(e, host, port) && !revoked.some((r) => r.keyType === e.keyType && r.keyBase64 === e.keyBase64),
+  );
 }
 
 /** A line to append for trust on first use (plain name, like `ssh -o HashKnownHosts=no`). */

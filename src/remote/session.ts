@@ -17,7 +17,8 @@ import type { ExecRequest } from "./command-transport.js";
 import { mapConnectError } from "./connect-errors.js";
 import type { ConnectContext } from "./connect-errors.js";
 import { SshConnectError } from "./errors.js";
-import { preferredHostKeyAlgorithms, readKnownHosts, verifyHostKey } from "./host-keys.js";
+import { preferredHostKeyAlgorithms, readKnownHostsFiles, verifyHostKey } from "./host-keys.js";
+import { scanHostCertificates } from "./keyscan.js";
 import { wrapPrivileged } from "./sudo.js";
 import type { WrappedCommand } from "./sudo.js";
 import type { SshTarget } from "./target.js";
@@ -36,14 +37,15 @@ export const KEEPALIVE_COUNT_MAX = 3;
 
 export class SshSession extends CommandTransport {
   readonly #ssh: NodeSSH;
-  readonly #jump: NodeSSH | undefined;
+  /** The jump hosts' connections, first hop first. */
+  readonly #jumps: NodeSSH[];
   /** Why the connection is gone, once it is: every later command fails at once with it. */
   #lost: string | undefined;
 
-  private constructor(target: SshTarget, ssh: NodeSSH, jump: NodeSSH | undefined, log?: (event: CommandLogEvent) => void) {
+  private constructor(target: SshTarget, ssh: NodeSSH, jumps: NodeSSH[], log?: (event: CommandLogEvent) => void) {
     super(target, log);
     this.#ssh = ssh;
-    this.#jump = jump;
+    this.#jumps = jumps;
     // Errors after the handshake (a reset, a keepalive timeout) would crash the process without a listener.
     ssh.connection?.on("error", (err: Error & { level?: string; code?: string }) => {
       this.#lost ??= describeConnectionError(err);
@@ -53,20 +55,44 @@ export class SshSession extends CommandTransport {
     });
   }
 
+  /** Connects hop by hop (ProxyJump a,b: a directly, b through a, the host through b). */
   static async connect(target: SshTarget, opts: ConnectOptions = {}): Promise<SshSession> {
-    let jump: NodeSSH | undefined;
+    const jumps: NodeSSH[] = [];
     let sock: Readable | undefined;
-    if (target.jump) {
-      const j = target.jump;
-      const label = `jump host ${j.address} (for ${target.hostName})`;
-      jump = await openConnection(target, { label, address: j.address, port: j.port, user: j.user }, opts);
-      sock = await forwardThroughJump(jump, target, label);
-    }
     try {
-      const ssh = await openConnection(target, { label: target.hostName, address: target.address, port: target.port, user: target.user }, opts, sock);
-      return new SshSession(target, ssh, jump, opts.log);
+      for (const [i, j] of (target.jumps ?? []).entries()) {
+        const label = `jump host ${j.address} (for ${target.hostName})`;
+        const endpoint: Endpoint = {
+          label,
+          address: j.address,
+          port: j.port,
+          user: j.user,
+          knownHostsName: j.knownHostsName ?? j.address,
+          ...(j.privateKeyPath ? { privateKeyPath: j.privateKeyPath } : target.privateKeyPath ? { privateKeyPath: target.privateKeyPath } : {}),
+          identitiesOnly: j.identitiesOnly ?? false,
+        };
+        const jump = await openConnection(target, endpoint, opts, sock);
+        jumps.push(jump);
+        const next = target.jumps?.[i + 1] ?? { address: target.address, port: target.port };
+        sock = await forwardThroughJump(jump, target, label, next);
+      }
+      const ssh = await openConnection(
+        target,
+        {
+          label: target.hostName,
+          address: target.address,
+          port: target.port,
+          user: target.user,
+          knownHostsName: target.knownHostsName ?? target.address,
+          ...(target.privateKeyPath ? { privateKeyPath: target.privateKeyPath } : {}),
+          identitiesOnly: target.identitiesOnly ?? false,
+        },
+        opts,
+        sock,
+      );
+      return new SshSession(target, ssh, jumps, opts.log);
     } catch (err) {
-      jump?.dispose();
+      for (const j of jumps) j.dispose();
       throw err;
     }
   }
@@ -141,7 +167,7 @@ export class SshSession extends CommandTransport {
   close(): void {
     this.#lost ??= "the session was closed";
     this.#ssh.dispose();
-    this.#jump?.dispose();
+    for (const j of [...this.#jumps].reverse()) j.dispose();
   }
 }
 
@@ -159,24 +185,36 @@ interface Endpoint {
   address: string;
   port: number;
   user: string;
+  /** The name known_hosts holds its key under. */
+  knownHostsName: string;
+  privateKeyPath?: string;
+  /** The key only, never the agent's (IdentitiesOnly). */
+  identitiesOnly: boolean;
 }
 
 async function openConnection(target: SshTarget, endpoint: Endpoint, opts: ConnectOptions, sock?: Readable): Promise<NodeSSH> {
   const ctx: ConnectContext = {
-    ...endpoint,
+    label: endpoint.label,
+    address: endpoint.address,
+    port: endpoint.port,
+    user: endpoint.user,
     connectTimeoutMs: target.connectTimeoutMs,
-    ...(target.privateKeyPath ? { privateKeyPath: target.privateKeyPath } : {}),
+    ...(endpoint.privateKeyPath ? { privateKeyPath: endpoint.privateKeyPath } : {}),
   };
-  const entries = await readKnownHosts(target.knownHostsPath);
-  const preferred = preferredHostKeyAlgorithms(entries, endpoint.address, endpoint.port);
+  const knownHostsPaths = [target.knownHostsPath, ...(target.otherKnownHostsPaths ?? [])];
+  const entries = await readKnownHostsFiles(knownHostsPaths);
+  const preferred = preferredHostKeyAlgorithms(entries, endpoint.knownHostsName, endpoint.port);
   let keyFailure: unknown;
   const check = {
     hostName: endpoint.label,
-    address: endpoint.address,
+    address: endpoint.knownHostsName,
     port: endpoint.port,
     knownHostsPath: target.knownHostsPath,
+    ...(target.otherKnownHostsPaths ? { otherKnownHostsPaths: target.otherKnownHostsPaths } : {}),
     acceptNewHostKeys: opts.acceptNewHostKeys ?? false,
     recordNewHostKeys: opts.recordNewHostKeys ?? true,
+    // Certificates are asked for apart (ssh-keyscan), which reaches only a host this machine reaches directly.
+    ...(sock ? {} : { fetchCertificates: () => scanHostCertificates(endpoint.address, endpoint.port, target.connectTimeoutMs) }),
   };
   const config: Config = {
     ...(sock ? { sock } : { host: endpoint.address }),
@@ -199,7 +237,7 @@ async function openConnection(target: SshTarget, endpoint: Endpoint, opts: Conne
       );
     },
     ...(preferred.length > 0 ? { algorithms: { serverHostKey: { prepend: preferred } } } : {}),
-    ...(await credentialsFor(target, ctx)),
+    ...(await credentialsFor(target, endpoint, ctx)),
   } as Config;
   const ssh = new NodeSSH();
   try {
@@ -213,40 +251,40 @@ async function openConnection(target: SshTarget, endpoint: Endpoint, opts: Conne
   return ssh;
 }
 
-async function credentialsFor(target: SshTarget, ctx: ConnectContext): Promise<Partial<Config>> {
-  if (!target.privateKeyPath) {
-    const agent = process.env.SSH_AUTH_SOCK;
+/** The key (IdentityFile or ssh.private_key) and, unless IdentitiesOnly, the agent too, as ssh offers them. */
+async function credentialsFor(target: SshTarget, endpoint: Endpoint, ctx: ConnectContext): Promise<Partial<Config>> {
+  const agent = endpoint.identitiesOnly ? undefined : process.env.SSH_AUTH_SOCK || undefined;
+  if (!endpoint.privateKeyPath) {
     if (!agent)
       throw new SshConnectError(
         ctx.label,
-        `${ctx.label}: no private key in the inventory and no SSH agent (SSH_AUTH_SOCK is empty)`,
-        "Set ssh.private_key in the inventory, or start ssh-agent and add your key (ssh-add).",
+        `${ctx.label}: no private key in the inventory or the ssh config, and no SSH agent (SSH_AUTH_SOCK is empty)`,
+        "Set ssh.private_key in the inventory (or IdentityFile in your ssh config), or start ssh-agent and add your key (ssh-add).",
       );
     return { agent };
   }
   let privateKey: string;
   try {
-    privateKey = await readBoundedText(target.privateKeyPath, LOCAL_FILE_LIMITS.small);
+    privateKey = await readBoundedText(endpoint.privateKeyPath, LOCAL_FILE_LIMITS.small);
   } catch (err) {
     throw new SshConnectError(
       ctx.label,
-      `${ctx.label}: cannot read the private key ${target.privateKeyPath}: ${(err as Error).message}`,
-      "Check ssh.private_key in the inventory.",
+      `${ctx.label}: cannot read the private key ${endpoint.privateKeyPath}: ${(err as Error).message}`,
+      "Check ssh.private_key in the inventory (or IdentityFile in your ssh config).",
       err,
     );
   }
-  return { privateKey, ...(target.passphrase ? { passphrase: target.passphrase.reveal() } : {}) };
+  return { privateKey, ...(target.passphrase ? { passphrase: target.passphrase.reveal() } : {}), ...(agent ? { agent } : {}) };
 }
 
-async function forwardThroughJump(jump: NodeSSH, target: SshTarget, label: string): Promise<Readable> {
+async function forwardThroughJump(jump: NodeSSH, target: SshTarget, label: string, next: { address: string; port: number }): Promise<Readable> {
   try {
-    return await jump.forwardOut("127.0.0.1", 0, target.address, target.port);
+    return await jump.forwardOut("127.0.0.1", 0, next.address, next.port);
   } catch (err) {
-    jump.dispose();
     throw new SshConnectError(
       target.hostName,
-      `${target.hostName}: ${label} could not open a connection to ${target.address}:${target.port}: ${(err as Error).message}`,
-      "Check that the host is reachable from the jump host (try: ssh -J <jump> <host>) and that sshd runs on it.",
+      `${target.hostName}: ${label} could not open a connection to ${next.address}:${next.port}: ${(err as Error).message}`,
+      "Check that the next hop is reachable from the jump host (try: ssh -J <jump> <host>) and that sshd runs on it.",
       err,
     );
   }

@@ -19,7 +19,7 @@ import { renderDesiredState } from "../render/desired-state.js";
 import type { DesiredState } from "../desired/types.js";
 import { SshPool } from "../remote/pool.js";
 import type { CommandLogEvent, ConnectTransport } from "../remote/transport.js";
-import { sshTargetFor } from "../remote/target.js";
+import { readSshConfigFor, sshTargetFor } from "../remote/target.js";
 import { describeAcceptedHostKey } from "../remote/host-keys.js";
 import type { HostKeyAccepted } from "../remote/host-keys.js";
 import type { BundleInfo } from "../plan/harbor-node.js";
@@ -51,7 +51,8 @@ export interface PoolSettings extends RunEdges {
 
 /** One SSH session per host for this run; `hosts` defaults to every inventory host. */
 export function openClusterPool(inv: Inventory, settings: PoolSettings, hosts?: ReadonlyArray<LoadBalancerSpec | HarborNodeSpec>): SshPool {
-  const targets = (hosts ?? [...inv.data.load_balancers, ...inv.data.harbor_nodes]).map((h) => sshTargetFor(inv, h));
+  const config = readSshConfigFor(inv);
+  const targets = (hosts ?? [...inv.data.load_balancers, ...inv.data.harbor_nodes]).map((h) => sshTargetFor(inv, h, config));
   return new SshPool(targets, {
     ...(settings.parallel === undefined ? {} : { parallel: settings.parallel }),
     acceptNewHostKeys: settings.acceptNewHostKeys,

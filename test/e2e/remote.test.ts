@@ -193,7 +193,7 @@ describe("SSH layer against a real sshd", () => {
   });
 
   it("reaches the host through a jump host", async () => {
-    const s = await SshSession.connect(target({ jump: { address: "127.0.0.1", port: sshd.port, user: "root" } }));
+    const s = await SshSession.connect(target({ jumps: [{ address: "127.0.0.1", port: sshd.port, user: "root" }] }));
     try {
       const r = await s.runChecked(cmd("echo", "via jump"), { step: "jump" });
       assert.equal(r.stdout, "via jump\n");

@@ -5,7 +5,7 @@ import { formatRollDone, formatRollPlan, rollOutcomes } from "../../roll/report.
 import { formatRollJson } from "../report/roll-json.js";
 import { writeJson } from "../report/json.js";
 import { DEFAULT_GATE } from "../../roll/node-roll.js";
-import { openCommandRun, positiveInt, interruptedByOperator } from "../command-run.js";
+import { limitOf, openCommandRun, positiveInt, interruptedByOperator } from "../command-run.js";
 import { createProgressRenderer } from "../report/progress.js";
 import { formatSummary } from "../report/summary.js";
 import { EXIT_CHANGES_PENDING } from "./provision.js";
@@ -46,7 +46,6 @@ export function registerReconfigure(program: Command): void {
         ROLL_EXIT_STATUS,
       ].join("\n\n"),
     )
-    .option("--limit <hosts>", "only these hosts (comma-separated names); the others are left as they are")
     .option("--purge", "scale in: also remove Harbor's files from removed nodes", false);
   addRollOptions(command, "reconfigure").addHelpText(
     "after",
@@ -72,6 +71,12 @@ export function addRollOptions(command: Command, name: RollCommand): Command {
     .argument("<inventory>", "the inventory file (YAML)")
     .option("-s, --serial <n>", "Harbor nodes out of service at once", "1")
     .option(
+      "--limit <hosts>",
+      "only these hosts: comma-separated names or globs (harbor*, lb[12])" +
+        (name === "reconfigure" ? ", or a removed node's address" : "") +
+        "; the others are left as they are. Checked against the inventory before any connection",
+    )
+    .option(
       "--health-timeout-s <n>",
       "how long a rolled node may take to start after install.sh (/api/systeminfo 200, " +
         "/v2/ 401 Bearer), and then to pass check.sh from every load balancer, before the roll stops",
@@ -90,13 +95,11 @@ async function runRoll(name: RollCommand, file: string, flags: RollFlags): Promi
   const serial = positiveInt("--serial", flags.serial);
   const parallel = positiveInt("--parallel", flags.parallel);
   const gate = { ...DEFAULT_GATE, timeoutMs: positiveInt("--health-timeout-s", flags.healthTimeoutS) * 1000 };
-  const limit = flags.limit
-    ?.split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
   // Loaded when the command runs: --help, validate and render never load SSH or MySQL.
   const [{ reconfigure, ReconfigureFailed }, run] = await Promise.all([import("../../roll/reconfigure.js"), openCommandRun(file)]);
   const { inventory, redactor } = run;
+  // Before any connection: a --limit that names no host of the inventory stops here (exit 2).
+  const limit = limitOf(flags.limit, inventory, { allowAddresses: name === "reconfigure" });
   const jsonToStdout = flags.json === true;
   const progress = await createProgressRenderer(redactor, { tty: process.stderr.isTTY === true, quiet: false, verbose: flags.verbose });
   const out = (text: string) => {

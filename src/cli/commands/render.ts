@@ -1,8 +1,7 @@
 import type { Command } from "commander";
-import { readInventory } from "../../inventory/load.js";
+import { readResolvedInventory } from "../command-run.js";
 import { readClusterStateFor } from "../../secrets/cluster-state-for.js";
 import { renderDesiredState } from "../../render/desired-state.js";
-import { formatProblems } from "../format-problems.js";
 import { assertReplaceable, writeRenderTree } from "../write-render-tree.js";
 import { resolve } from "node:path";
 import { formatRenderTree } from "../format-render-tree.js";
@@ -34,8 +33,7 @@ export function registerRender(program: Command): void {
         "  $ harbor-ha render inventory.yaml --out out.new/ && diff -r out/ out.new/",
     )
     .action(async (file: string, opts: { out: string }) => {
-      const { inventory, warnings } = await readInventory(file);
-      process.stderr.write(formatProblems(inventory.path, warnings));
+      const inventory = await readResolvedInventory(file);
       await assertReplaceable(resolve(opts.out));
       const { state, notes } = await readClusterStateFor(inventory, { persist: true });
       for (const note of notes) process.stderr.write(`note: ${note}\n`);

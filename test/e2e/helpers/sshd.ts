@@ -29,6 +29,8 @@ export interface TestSshd {
   knownHostsText(): string;
   /** With a sudo user: switch its sudoers rule between "password required" and NOPASSWD. */
   setSudoNopasswd(nopasswd: boolean): Promise<void>;
+  /** What sshd logged so far (LogLevel VERBOSE: one "Accepted publickey" line per connection). */
+  log(): string;
   /** The sshd processes serving connections now (the listener's descendants): to drop or freeze a connection. */
   sessionPids(): Promise<number[]>;
   stop(): Promise<void>;
@@ -117,7 +119,13 @@ async function waitForPort(port: number, child: ChildProcess, stderr: () => stri
   }
 }
 
-export async function startSshd(options: { sudoUser?: SudoUser } = {}): Promise<TestSshd> {
+export interface SshdOptions {
+  sudoUser?: SudoUser;
+  /** A CA's private key: the host key is signed with it (ssh-keygen -s, principal 127.0.0.1) and sshd presents the certificate. */
+  hostCertificateCa?: string;
+}
+
+export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
   const dir = await mkdtemp(join(tmpdir(), "harbor-ha-sshd-"));
   // sshd refuses to start without its privilege separation directory.
   await mkdir("/run/sshd", { recursive: true, mode: 0o755 });
@@ -126,7 +134,13 @@ export async function startSshd(options: { sudoUser?: SudoUser } = {}): Promise<
   const clientKey = await generateKey(clientKeyPath);
   await writeFile(join(dir, "authorized_keys"), `${clientKey.type} ${clientKey.base64}\n`, { mode: 0o600 });
   const port = await freePort();
+  const certificate: string[] = [];
+  if (options.hostCertificateCa) {
+    await run("ssh-keygen", ["-q", "-s", options.hostCertificateCa, "-I", "harbor-ha-test", "-h", "-n", "127.0.0.1", join(dir, "host_ed25519.pub")]);
+    certificate.push(`HostCertificate ${join(dir, "host_ed25519-cert.pub")}`);
+  }
   const config = [
+    ...certificate,
     `Port ${port}`,
     "ListenAddress 127.0.0.1",
     `HostKey ${join(dir, "host_ed25519")}`,
@@ -165,6 +179,7 @@ export async function startSshd(options: { sudoUser?: SudoUser } = {}): Promise<
     hostKey,
     knownHostsText: () => `[127.0.0.1]:${port} ${hostKey.type} ${hostKey.base64}\n`,
     setSudoNopasswd,
+    log: () => stderr,
     sessionPids: () => (child.pid === undefined ? Promise.resolve([]) : descendantsOf(child.pid)),
     stop: async () => {
       if (child.exitCode === null && child.pid !== undefined) {

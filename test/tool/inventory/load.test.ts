@@ -84,6 +84,24 @@ describe("loading a valid inventory", () => {
     assert.equal(inventory?.data.ssh.private_key, join(world.dir, "home", "key"));
   });
 
+  it("takes host addresses as DNS names or ssh config aliases, a jump host per host, and ssh.config_file", () => {
+    const text = VALID.replace("address: 10.20.0.11", "address: lb1.corp.example")
+      .replace("address: 10.20.0.22", "address: harbor2\n    ssh:\n      jump_host: { address: bastion.corp.example, port: 2222 }")
+      .replace("  private_key: ssh/id_ed25519", "  private_key: ssh/id_ed25519\n  config_file: false\n  jump_host: { address: 10.20.0.5 }");
+    const { inventory, problems } = load(text);
+    assert.deepEqual(problems, []);
+    assert.ok(inventory);
+    const d = harbor1(inventory).data;
+    assert.equal(d.load_balancers[0]?.address, "lb1.corp.example");
+    assert.deepEqual(d.harbor_nodes[1]?.ssh?.jump_host, { address: "bastion.corp.example", port: 2222 });
+    assert.equal(d.ssh.config_file, false);
+    const bad = load(VALID.replace("address: 10.20.0.11", "address: lb1_corp!"));
+    assert.deepEqual(
+      bad.problems.map((p) => `${p.path}: ${p.message}`),
+      ["load_balancers[0].address: must be an IPv4 address such as 10.20.0.21, a DNS name or a Host alias of your ssh config"],
+    );
+  });
+
   it("reports a problem in a secret without the secret, even inline", () => {
     const { problems } = load(VALID.replace("${file:secrets/vrrp-pass}", "${file:secrets/admin-password}"));
     assert.deepEqual(

@@ -82,4 +82,14 @@ describe("host keys", () => {
     assert.match(describeAcceptedHostKey(accepted), /trusted on first use, ssh-ed25519 key SHA256:\S+ for this dry run only \(not added to /);
     assert.equal(readFileSync(file, "utf8"), before, "a dry run wrote known_hosts");
   });
+  it("reads the system-wide known_hosts too: a key pinned there is trusted, one that differs from it is refused, the user's file is untouched", async () => {
+    const user = join(dir, "known_hosts_user");
+    const global = join(dir, "ssh_known_hosts");
+    writeFileSync(user, "");
+    writeFileSync(global, `10.0.0.11 ${ed.type} ${ed.blob.toString("base64")}\n`);
+    const both = { ...check(user), otherKnownHostsPaths: [join(dir, "absent"), global] };
+    assert.equal(await verifyHostKey(both, ed.blob), undefined, "known from the system-wide file");
+    await assert.rejects(verifyHostKey(both, rsa.blob), (e: unknown) => e instanceof HostKeyError && e.problem === "changed");
+    assert.equal(readFileSync(user, "utf8"), "", "nothing appended for a host the system-wide file knows");
+  });
 });

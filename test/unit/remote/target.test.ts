@@ -13,7 +13,7 @@ function inventory(ssh: Record<string, unknown>, lbSsh?: Record<string, unknown>
 }
 
 describe("sshTargetFor", () => {
-  it("fills ssh's own defaults: port 22, root without sudo, ~/.ssh/known_hosts, 10 s, the agent", () => {
+  it("fills ssh's own defaults: port 22, root without sudo, ~/.ssh/known_hosts and the system-wide files, 10 s, the agent", () => {
     const { inv, lb } = inventory({});
     assert.deepEqual(sshTargetFor(inv, lb), {
       hostName: "lb2",
@@ -21,6 +21,7 @@ describe("sshTargetFor", () => {
       port: 22,
       user: "root",
       knownHostsPath: `${homedir()}/.ssh/known_hosts`,
+      otherKnownHostsPaths: ["/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"],
       sudo: false,
       connectTimeoutMs: 10_000,
     });
@@ -47,6 +48,6 @@ describe("sshTargetFor", () => {
     assert.equal(t.knownHostsPath, "/ops/state/known_hosts");
     assert.equal(t.connectTimeoutMs, 3000);
     assert.equal(t.privateKeyPath, "/k/id");
-    assert.deepEqual(t.jump, { address: "bastion", port: 22, user: "deploy" });
+    assert.deepEqual(t.jumps, [{ address: "bastion", port: 22, user: "deploy" }]);
   });
 });
