@@ -138,22 +138,19 @@ test("a sensitive file differs: a write step without any diff", () => {
   assert.equal(write?.action.type, "upload");
 });
 
-test("an absent sensitive file: written, no diff; an absent plain file: a diff of added lines", () => {
+test("an absent key: written, described by its public half only; an absent certificate: what it will be; a plain file: added lines", () => {
   const d = hostNamed("harbor1");
   const f = matchingFacts(d);
   f.files["/data/cert/server.key"] = { present: false };
   f.files["/data/cert/server.crt"] = { present: false };
+  f.files[HARBOR_CFG] = { present: false };
   const files = planNode(d, f).filter((s) => s.kind === "file");
-  assert.deepEqual(
-    files.map((s) => [s.title, s.diff === undefined]),
-    [
-      ["write /data/cert/server.crt (0644 root:root)", false],
-      ["write /data/cert/server.key (0600 root:root)", true],
-    ],
-  );
-  const added = (files[0]?.diff ?? "").split("\n").slice(3);
+  const diffOf = (path: string) => files.find((s) => s.title.startsWith(`write ${path} `))?.diff ?? "";
+  assert.match(diffOf("/data/cert/server.crt"), /^ {2}subject {4}O=Example Corp, CN=registry\.example\.com$/m);
+  assert.match(diffOf("/data/cert/server.key"), /^private key \(content not shown\): [A-Z]+ .*, public key SHA-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+  const added = diffOf(HARBOR_CFG).split("\n").slice(3);
   assert.ok(added.length > 5 && added.every((l) => l.startsWith("+")), "every line of a new file is an added line");
-  assert.ok(!planNode(d, f).some((s) => s.diff?.includes("PRIVATE KEY")));
+  assert.ok(!planNode(d, f).some((s) => s.diff?.includes("PRIVATE KEY") || s.diff?.includes("BEGIN CERTIFICATE")));
 });
 
 test("mode-only drift: reason 'mode 0644 → 0755', no diff", () => {
