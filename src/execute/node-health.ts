@@ -6,6 +6,9 @@ import { X509Certificate } from "node:crypto";
 import type { Inventory } from "../inventory/model.js";
 import type { SshPool } from "../remote/pool.js";
 import { gateCheckCommand, servedFingerprintCommand } from "./health-commands.js";
+import { nodeDependencyProbeCommand } from "../steps/commands.js";
+import { nodeDependencies, readDependencies } from "../plan/startup.js";
+import { generationOf } from "../harbor/generations.js";
 import { parseFingerprint } from "../facts/fingerprint.js";
 import type { RollNodeRef as RollNode } from "../lb/mode.js";
 import { firstLine } from "../facts/program-check.js";
@@ -41,4 +44,13 @@ export async function verifyServedCertificate(pool: SshPool, inv: Inventory, nod
   return served === undefined
     ? "no certificate served on port 443"
     : `serves the certificate with SHA-256 fingerprint ${served}, not the inventory's ${expected}`;
+}
+
+/** What the node cannot reach of what Harbor needs (database, Redis, shared storage), asked on the node; none when it cannot be asked. */
+export async function probeNodeDependencies(pool: SshPool, inv: Inventory, node: RollNode): Promise<string[]> {
+  const command = nodeDependencyProbeCommand(nodeDependencies(generationOf(inv)));
+  const r = await pool
+    .withSession(node.name, (s) => s.run(command, { sudo: false, step: "Harbor's dependencies from the node" }))
+    .catch(() => undefined);
+  return r ? readDependencies(r.stdout) : [];
 }

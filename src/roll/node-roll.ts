@@ -16,6 +16,7 @@ export { realClock };
 export type { Clock } from "../time/poll.js";
 import type { Clock } from "../time/poll.js";
 import { pollUntilFine, realClock } from "../time/poll.js";
+import { DEPENDENCY_STRIKES } from "../execute/wait-step.js";
 
 export interface RollIO {
   /** Marks the node drained on every load balancer and waits until their checkers took it out. */
@@ -24,6 +25,8 @@ export interface RollIO {
   apply(node: RollNode): Promise<string[]>;
   /** One health probe: undefined when the node passes, else why not. */
   probe(node: RollNode): Promise<string | undefined>;
+  /** What Harbor on the node depends on and cannot reach now (database, Redis, shared storage), asked while its gate fails. */
+  dependencies?(node: RollNode): Promise<string[]>;
   /** Removes the drain markers and waits until the checkers took the node back. */
   undrain(node: RollNode): Promise<void>;
   /** Told of every state change, for progress output. */
@@ -59,6 +62,7 @@ export function pollHealth(probe: () => Promise<string | undefined>, clock: Cloc
 export class NodeRoll {
   #state: NodeRollState = "pending";
   #changes: string[] = [];
+  #downStreak = 0;
 
   constructor(
     readonly node: RollNode,
@@ -87,7 +91,7 @@ export class NodeRoll {
       this.#enter("applying");
       this.#changes = await this.io.apply(this.node);
       this.#enter("health");
-      const reason = await pollHealth(() => this.io.probe(this.node), this.clock, this.gate);
+      const reason = await pollHealth(() => this.#probeWatchingDependencies(), this.clock, this.gate);
       if (reason !== undefined) throw new Error(`health gate: still failing after ${Math.round(this.gate.timeoutMs / 1000)} s: ${reason}`);
       this.#enter("undraining");
       await this.io.undrain(this.node);
@@ -99,6 +103,21 @@ export class NodeRoll {
       this.#enter("failed", error);
       return outcome("failed", { failedIn, error });
     }
+  }
+
+  /**
+   * One health probe; while it fails, the node's dependencies are asked too, and when one is
+   * down DEPENDENCY_STRIKES probes in a row the gate stops at once, naming it: the node cannot
+   * pass before it is back, and waiting out the gate's timeout would only hide why.
+   */
+  async #probeWatchingDependencies(): Promise<string | undefined> {
+    const reason = await this.io.probe(this.node);
+    if (reason === undefined || !this.io.dependencies) return reason;
+    const down = await this.io.dependencies(this.node);
+    this.#downStreak = down.length > 0 ? this.#downStreak + 1 : 0;
+    if (this.#downStreak >= DEPENDENCY_STRIKES)
+      throw new Error(`health gate: ${down.join("; ")} (seen from ${this.node.name} ${DEPENDENCY_STRIKES} times in a row); ${reason}`);
+    return reason;
   }
 
   #enter(state: NodeRollState, detail?: string): void {

@@ -105,18 +105,54 @@ export function keepalivedCheckCommand(dir: string, label: "whole" | "vrrp"): Co
  * only when it signs a token, so a key its libtrust refuses (PKCS#8) leaves /api/systeminfo
  * at 200 and shows only here, as a 500. Read by judgeHarborStartup.
  */
-export function harborStartupProbeCommand(baseUrl: string, apiPath = "/api/systeminfo"): Command {
+export function harborStartupProbeCommand(baseUrl: string, apiPath = "/api/systeminfo", deps: NodeDependencies = NO_DEPENDENCIES): Command {
   const script = [
-    "u=$1",
-    'echo "== systeminfo $2"',
-    'curl -ksS -o /dev/null -w "status %{http_code}\\n" --connect-timeout 3 --max-time 10 -- "$u$2" 2>&1',
+    "u=$1 a=$2; shift 2",
+    'echo "== systeminfo $a"',
+    'curl -ksS -o /dev/null -w "status %{http_code}\\n" --connect-timeout 3 --max-time 10 -- "$u$a" 2>&1',
     'echo "== v2"',
     'curl -ksS -o /dev/null -D - -w "status %{http_code}\\n" --connect-timeout 3 --max-time 10 -- "$u/v2/" 2>&1',
     'echo "== token"',
     `curl -ksS -o /dev/null -w "status %{http_code}\\n" --connect-timeout 3 --max-time 10 -- "$u${HARBOR_TOKEN_PROBE_PATH}" 2>&1`,
+    DEPENDENCY_PROBE,
     "exit 0",
   ].join("\n");
-  return cmd("sh", "-c", script, "sh", baseUrl, apiPath);
+  return cmd("sh", "-c", script, "sh", baseUrl, apiPath, ...dependencyArgs(deps));
+}
+
+/** What Harbor on a node cannot start without: the services it connects to, and its shared storage's mount points. */
+export interface NodeDependencies {
+  endpoints: ReadonlyArray<{ label: string; host: string; port: number }>;
+  mounts: readonly string[];
+}
+
+const NO_DEPENDENCIES: NodeDependencies = { endpoints: [], mounts: [] };
+
+/**
+ * The dependencies' section of a probe (read by readDependencies): each endpoint opened over TCP
+ * from the node, each mount point asked (both bounded: a dead NFS server must not hang the probe).
+ * Its arguments: the number of endpoints, then label host port for each, then the mount points.
+ */
+const DEPENDENCY_PROBE = [
+  'echo "== deps"',
+  "n=$1; shift",
+  'while [ "$n" -gt 0 ]; do',
+  '  if timeout 3 bash -c \'exec 3<>"/dev/tcp/$0/$1"\' "$2" "$3" 2>/dev/null; then s=open; else s=closed; fi',
+  '  printf \'dep\\t%s\\t%s:%s\\t%s\\n\' "$1" "$2" "$3" "$s"; shift 3; n=$((n - 1))',
+  "done",
+  'for m in "$@"; do',
+  '  if timeout -k 1 3 mountpoint -q -- "$m" 2>/dev/null; then s=mounted; else s=absent; fi',
+  '  printf \'mount\\t%s\\t%s\\n\' "$m" "$s"',
+  "done",
+].join("\n");
+
+function dependencyArgs(deps: NodeDependencies): string[] {
+  return [String(deps.endpoints.length), ...deps.endpoints.flatMap((e) => [e.label, e.host, String(e.port)]), ...deps.mounts];
+}
+
+/** The dependencies alone, asked on the node (the roll's health gate, when the node fails it): read by readDependencies. */
+export function nodeDependencyProbeCommand(deps: NodeDependencies): Command {
+  return cmd("sh", "-c", DEPENDENCY_PROBE, "sh", ...dependencyArgs(deps));
 }
 
 /** Anonymous pull of a repository in `library` (public in Harbor's registry.sql): Harbor signs a token (possibly with no access). */

@@ -53,9 +53,9 @@ export function registerHelmValues(program: Command): void {
       "\nExamples:\n" +
         "  $ harbor-ha helm-values inventory/example-helm.yaml --out values.yaml\n" +
         "Write values.yaml for goharbor/harbor-helm from a Harbor 2.x inventory: " +
-          `cluster.harbor_version (${SUPPORTED_HARBOR2_VERSIONS_TEXT}) plus a kubernetes section (see inventory/example-helm.yaml). ` +
-          `The values are for the chart line that deploys that Harbor line (${HARBOR2_CHART_LINES_TEXT}) and set every Harbor ` +
-          "image to harbor_version itself. Choose it when Harbor runs on Kubernetes; provision installs on VMs. No network is used.",
+        `cluster.harbor_version (${SUPPORTED_HARBOR2_VERSIONS_TEXT}) plus a kubernetes section (see inventory/example-helm.yaml). ` +
+        `The values are for the chart line that deploys that Harbor line (${HARBOR2_CHART_LINES_TEXT}) and set every Harbor ` +
+        "image to harbor_version itself. Choose it when Harbor runs on Kubernetes; provision installs on VMs. No network is used.",
     )
     .action(async (file: string, opts: { out?: string; chart?: string }) => {
       if (opts.out === undefined && process.stdout.isTTY) {

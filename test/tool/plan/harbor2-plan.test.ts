@@ -98,7 +98,7 @@ describe("the plan for Harbor 2.x on VMs", () => {
     assert.ok(!script.includes("FixtureCoreSecr1"), "no secret on the command line");
     const wait = node.steps.find((s) => s.role === "startup-wait");
     assert.ok(wait?.action.type === "wait");
-    assert.match(wait.action.probe.toString(), / \/api\/v2\.0\/ping$/);
+    assert.match(wait.action.probe.toString(), / \/api\/v2\.0\/ping \d+ /);
     assert.deepEqual(
       node.steps.filter((s) => s.role === "install-stamp").map((s) => (s.action.type === "upload" ? s.action.file.path : "")),
       ["/var/lib/harbor-ha/harbor-install.stamp", HARBOR2_RELEASE_STAMP_PATH],

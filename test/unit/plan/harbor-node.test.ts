@@ -114,7 +114,10 @@ test("the wait after install.sh: probes on the node, a deadline, a growing inter
     [wait.action.timeoutMs, wait.action.firstIntervalMs, wait.action.maxIntervalMs, wait.action.judge],
     [42_000, 500, 2_000, "harbor-startup"],
   );
-  assert.match(wait.action.probe.toString(), /^sh -c '.*"\$u\$2".*\$u\/v2\/.*' sh https:\/\/127\.0\.0\.1 \/api\/systeminfo$/s);
+  assert.match(
+    wait.action.probe.toString(),
+    /^sh -c '.*"\$u\$a".*\$u\/v2\/.*' sh https:\/\/127\.0\.0\.1 \/api\/systeminfo 3 MariaDB .* \/data\/registry \/data\/job_logs$/s,
+  );
   assert.equal(wait.action.diagnose?.toString(), "sh -c 'cd /opt/harbor && docker-compose -f docker-compose.yml -f docker-compose.clair.yml ps'");
   assert.match(wait.action.hint, /\/var\/log\/harbor/);
 });
