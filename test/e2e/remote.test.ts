@@ -71,6 +71,20 @@ describe("SSH layer against a real sshd", () => {
     }
   }
 
+  /**
+   * Waits until the session's command itself runs (its argv seen among sshd's descendants), so a
+   * test kills or freezes the command, not the shell start-up before it: root's .bashrc on this
+   * machine runs `pyenv init`, whose rehash lock, left by a shell killed mid-way, makes every
+   * later root session wait 60 s for it.
+   */
+  async function commandRunning(own: TestSshd, argv: string[]): Promise<void> {
+    const wanted = `${argv.join("\u0000")}\u0000`;
+    for (const deadline = Date.now() + 15_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+      for (const pid of await own.sessionPids()) if ((await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "")) === wanted) return;
+    }
+    throw new Error(`${argv.join(" ")} did not start within 15 s`);
+  }
+
   it("connects with a known host key and runs commands, logging them masked", async () => {
     const events: CommandLogEvent[] = [];
     const s = await SshSession.connect(target(), { log: (e) => events.push(e) });
@@ -262,7 +276,7 @@ describe("SSH layer against a real sshd", () => {
       const s = await SshSession.connect(ownTarget());
       try {
         const running = s.runChecked(cmd("sleep", "32.5"), { step: "install" });
-        await new Promise((r) => setTimeout(r, 500));
+        await commandRunning(own, ["sleep", "32.5"]);
         for (const pid of await own.sessionPids()) signal(pid, "SIGKILL");
         await assert.rejects(running, (err: unknown) => {
           assert.ok(err instanceof ConnectionLostError, String(err));
@@ -286,7 +300,7 @@ describe("SSH layer against a real sshd", () => {
       let frozen: number[] = [];
       try {
         const running = s.run(cmd("sleep", "33.5"), { step: "extract the installer", timeoutMs: 60_000 });
-        await new Promise((r) => setTimeout(r, 300));
+        await commandRunning(own, ["sleep", "33.5"]);
         // The session's sshd processes and the command: the host, as seen from here, stops.
         frozen = await own.sessionPids();
         const started = Date.now();
