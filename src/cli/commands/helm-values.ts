@@ -2,6 +2,7 @@ import { basename, relative } from "node:path";
 import type { Command } from "commander";
 import { InternalError, InventoryError, UsageError } from "../../errors.js";
 import { HARBOR2_CHART_LINES_TEXT, SUPPORTED_HARBOR2_VERSIONS_TEXT } from "../../harbor/versions.js";
+import { HARBOR2_RELEASE_LINES } from "../../harbor/v2/data/lines/index.js";
 import { buildHelmValues, placeholderPinnedSecrets } from "../../helm/build-values.js";
 import type { ChartUnderCheck } from "../../helm/build-values.js";
 import { catalogueChartKeys } from "../../helm/chart-keys.js";
@@ -15,6 +16,9 @@ import type { Harbor2Inventory } from "../../inventory/model-v2.js";
 import { readOrCreateChartSecrets } from "../../secrets/chart-secrets.js";
 import { clusterStateDir, readOrCreateClusterState } from "../../secrets/cluster-state.js";
 import { formatProblems } from "../format-problems.js";
+
+/** The chart release the examples name: the newest line's, as its data checked it. */
+const HELM_CHART_EXAMPLE = HARBOR2_RELEASE_LINES[HARBOR2_RELEASE_LINES.length - 1]?.chart.checked ?? "";
 
 export function registerHelmValues(program: Command): void {
   program
@@ -52,10 +56,11 @@ export function registerHelmValues(program: Command): void {
       "after",
       "\nExamples:\n" +
         "  $ harbor-ha helm-values inventory/example-helm.yaml --out values.yaml\n" +
-        "Write values.yaml for goharbor/harbor-helm from a Harbor 2.x inventory: " +
-        `cluster.harbor_version (${SUPPORTED_HARBOR2_VERSIONS_TEXT}) plus a kubernetes section (see inventory/example-helm.yaml). ` +
-        `The values are for the chart line that deploys that Harbor line (${HARBOR2_CHART_LINES_TEXT}) and set every Harbor ` +
-        "image to harbor_version itself. Choose it when Harbor runs on Kubernetes; provision installs on VMs. No network is used.",
+        `  $ helm upgrade --install harbor harbor/harbor --version ${HELM_CHART_EXAMPLE} \\\n` +
+        "      -n harbor -f values.yaml\n" +
+        `  $ helm pull harbor/harbor --version ${HELM_CHART_EXAMPLE}    # harbor-${HELM_CHART_EXAMPLE}.tgz\n` +
+        `  $ harbor-ha helm-values inventory.yaml --chart harbor-${HELM_CHART_EXAMPLE}.tgz \\\n` +
+        `      | helm template harbor harbor-${HELM_CHART_EXAMPLE}.tgz -f -`,
     )
     .action(async (file: string, opts: { out?: string; chart?: string }) => {
       if (opts.out === undefined && process.stdout.isTTY) {
