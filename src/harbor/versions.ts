@@ -48,6 +48,9 @@ export const SUPPORTED_HARBOR2_SERIES: readonly string[] = HARBOR2_RELEASE_LINES
 /** For messages: "2.13.x, 2.14.x or 2.15.x". */
 export const SUPPORTED_HARBOR2_VERSIONS_TEXT = orList(SUPPORTED_HARBOR2_SERIES.map((s) => `${s}.x`));
 
+/** For messages: "2.13: chart 1.17.x, 2.15: chart 1.19.x". */
+export const HARBOR2_CHART_LINES_TEXT = HARBOR2_RELEASE_LINES.map((l) => `${l.line}: chart ${l.chart.line}.x`).join(", ");
+
 /** Whether a version is meant as Harbor 2.x at all (supported or not): its inventory has the 2.x shape. */
 export function isHarbor2Version(version: string): boolean {
   return /^\s*2\.\d+\.\d+\s*$/.test(version);

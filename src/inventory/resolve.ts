@@ -5,10 +5,11 @@
  *
  * Messages name variables and files, never values.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve as resolvePath } from "node:path";
 import { Redactor, Secret } from "./secret.js";
+import { LOCAL_FILE_LIMITS, readBoundedTextSync } from "./bounded-read.js";
 import type { LocalFileUse, Resolved, SourceResolver } from "./schema.js";
 
 /** The file access the resolver needs; tests may give an in-memory one. */
@@ -22,7 +23,7 @@ export const nodeFs: ResolverFs = {
   readText(absPath) {
     try {
       if (!statSync(absPath).isFile()) return undefined;
-      return readFileSync(absPath, "utf8");
+      return readBoundedTextSync(absPath, LOCAL_FILE_LIMITS.small);
     } catch {
       return undefined;
     }

@@ -3,7 +3,7 @@
  * every step: host keys checked against known_hosts, sudo handled inside, keepalives that
  * notice a dead peer, a command abandoned (signalled, its channel closed) at its deadline.
  */
-import { readFile } from "node:fs/promises";
+import { LOCAL_FILE_LIMITS, readBoundedText } from "../inventory/bounded-read.js";
 import { Readable } from "node:stream";
 import type { Duplex } from "node:stream";
 import { NodeSSH } from "node-ssh";
@@ -226,7 +226,7 @@ async function credentialsFor(target: SshTarget, ctx: ConnectContext): Promise<P
   }
   let privateKey: string;
   try {
-    privateKey = await readFile(target.privateKeyPath, "utf8");
+    privateKey = await readBoundedText(target.privateKeyPath, LOCAL_FILE_LIMITS.small);
   } catch (err) {
     throw new SshConnectError(
       ctx.label,

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { projectRoot } from "../../src/paths.js";
-import { SHARED_HARBOR_DIR } from "./harbor-bundles.js";
+import { harborChartOfLine, SHARED_HARBOR_DIR } from "./harbor-bundles.js";
 
 export const HARBOR_CHART = join(SHARED_HARBOR_DIR, "harbor-helm-chart-1.19.1.tgz");
 
@@ -33,14 +33,25 @@ export interface Manifest {
   data?: Record<string, string>;
 }
 
-/** `helm template` of the real chart with these values files; the manifests, parsed. */
-export function renderChart(valuesFiles: string[], release = "harbor"): Manifest[] {
-  const args = ["template", release, harborChart(), "--namespace", "harbor", ...valuesFiles.flatMap((f) => ["-f", f])];
-  const out = execFileSync(helmBinary(), args, {
+/** The chart package of a chart line (e.g. "1.17") in ../shared/harbor/; fails when there is none. */
+export function harborChartOfLineOrFail(chartLine: string): string {
+  const chart = harborChartOfLine(chartLine);
+  if (chart === undefined) throw new Error(`../shared/harbor/ has no harbor-helm-chart-${chartLine}.N.tgz (see its README.md)`);
+  return chart.path;
+}
+
+/** Runs helm with its caches out of the way; its stdout. */
+export function runHelm(args: string[]): string {
+  return execFileSync(helmBinary(), args, {
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
     env: { ...process.env, HELM_CACHE_HOME: "/tmp/harbor-ha-helm-cache", HELM_CONFIG_HOME: "/tmp/harbor-ha-helm-config" },
   });
+}
+
+/** `helm template` of the real chart (by default 1.19.1) with these values files; the manifests, parsed. */
+export function renderChart(valuesFiles: string[], release = "harbor", chart = harborChart()): Manifest[] {
+  const out = runHelm(["template", release, chart, "--namespace", "harbor", ...valuesFiles.flatMap((f) => ["-f", f])]);
   return parseAllDocuments(out)
     .map((doc) => doc.toJS() as Manifest | null)
     .filter((m): m is Manifest => m !== null);

@@ -146,10 +146,6 @@ export function runInNetns(ns: string, script: string, args: string[] = [], time
   });
 }
 
-export function isRoot(): boolean {
-  return process.getuid?.() === 0;
-}
-
 /**
  * Shell lines for a throwaway mount namespace (with $dir and $user set): keepalived's script
  * user added to private copies of /etc/passwd and /etc/group, and an empty /usr/local/bin.

@@ -16,6 +16,8 @@ import type { Inventory } from "../../../src/inventory/model.js";
 import { LOCK_HELD_EXIT, LOCK_OWNER_PATH } from "../../../src/lock/commands.js";
 import type { DesiredHost } from "../../../src/desired/types.js";
 import { expectedFingerprint } from "../../../src/execute/node-health.js";
+import { KEEPALIVED_CONF_PATH } from "../../../src/desired/paths.js";
+import { VIP_ACCEPT_SCRIPT_PATH } from "../../../src/lb/lvs-dr/vip-rules.js";
 import { desired, inv as example, matchingFacts, VIP } from "../example.js";
 import { FIXTURE_STATE_DIR } from "../inventories.js";
 import { FakeNetwork } from "./fake-hosts.js";
@@ -149,4 +151,21 @@ export function fakeRollOptions(c: FakeCluster, extra: Partial<ReconfigureOption
     gate: { timeoutMs: 5_000, firstIntervalMs: 10, maxIntervalMs: 10 },
     ...extra,
   };
+}
+
+/** A running cluster where keepalived.conf changed on the load balancers, harbor2's fstab lost its lines, and every node lacks the VIP rules script. */
+export function driftedFacts(d: DesiredHost): HostFacts {
+  const f = matchingFacts(d);
+  if (d.host.role === "loadbalancer")
+    f.files[KEEPALIVED_CONF_PATH] = {
+      ...f.files[KEEPALIVED_CONF_PATH],
+      present: true,
+      sha256: "0".repeat(64),
+      content: "# an older keepalived.conf\n",
+    };
+  else {
+    f.files[VIP_ACCEPT_SCRIPT_PATH] = { present: false };
+    if (d.host.name === "harbor2") for (const t of Object.keys(f.fstab)) f.fstab[t] = null;
+  }
+  return f;
 }

@@ -2,7 +2,7 @@
  * The fake hosts' answer to the facts script: the queries arrive on stdin as gather.ts sends
  * them, and are answered in facts.sh's output format from the host's state (its file map
  * first, then the HostFacts the test gave). parseFacts, the real parser, reads it back; the
- * script itself is tested against a real shell in test/unit/facts/.
+ * script itself is tested against a real shell in test/tool/facts/.
  */
 import { createHash } from "node:crypto";
 import type { DirFact, FileFact, HostFacts } from "../../../src/facts/types.js";

@@ -4,18 +4,16 @@
  * through the encoder the render uses.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { encodeFstabLine } from "../../../src/formats/fstab.js";
 import { encodeIniLine, encodeProviderConfig } from "../../../src/formats/ini.js";
-import { createTestWorld } from "../../support/test-world.js";
-import type { TestWorld } from "../../support/test-world.js";
-import { describeErrors, loadPatched } from "./patched.js";
-import type { Base, Patch } from "./patched.js";
+import { describeErrors, describeRefused, loadPatched } from "./patched.js";
+import type { RefusedCase } from "./patched.js";
 
 const NFS = ["storage"] as const;
 const OBJECT_STORE = { type: "object_store", provider: "s3", config: { region: "eu-west-1", bucket: "harbor" } };
 
-const REFUSED: Array<{ name: string; base: Base; patch: Patch; path: string }> = [
+const REFUSED: RefusedCase[] = [
   {
     name: "fstab options with a newline and a second line",
     base: "v1",
@@ -70,30 +68,13 @@ const REFUSED: Array<{ name: string; base: Base; patch: Patch; path: string }> =
   },
 ];
 
-describe("validate refuses values that would change /etc/fstab or harbor.cfg", () => {
-  let world: TestWorld;
-  before(() => {
-    world = createTestWorld();
-  });
-  after(() => world.remove());
-
-  for (const c of REFUSED) {
-    it(c.name, () => {
-      const l = loadPatched(world, c.base, c.patch);
-      assert.equal(l.inventory, undefined, "the inventory must be refused");
-      assert.ok(
-        l.errors.some((p) => p.path === c.path),
-        `expected an error at ${c.path}, got:\n${describeErrors(l)}`,
-      );
-    });
-  }
-
+describeRefused("validate refuses values that would change /etc/fstab or harbor.cfg", REFUSED, (world) => {
   it("a plain object store and NFS options with values still validate", () => {
-    const s3 = loadPatched(world, "v1", [
+    const s3 = loadPatched(world(), "v1", [
       [["storage"], { ...OBJECT_STORE, config: { ...OBJECT_STORE.config, regionendpoint: "http://minio:9000", secure: false } }],
     ]);
     assert.equal(describeErrors(s3), "(no errors)");
-    const nfs = loadPatched(world, "v1", [[[...NFS, "options"], "rw,hard,timeo=600,sec=krb5p,nfsvers=4.1"]]);
+    const nfs = loadPatched(world(), "v1", [[[...NFS, "options"], "rw,hard,timeo=600,sec=krb5p,nfsvers=4.1"]]);
     assert.equal(describeErrors(nfs), "(no errors)");
   });
 });

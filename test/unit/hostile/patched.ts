@@ -3,6 +3,7 @@
  * put there (undefined deletes it). Loaded through the real loader in a test world (env.ts), so
  * what validate says of them is what an operator would see.
  */
+import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseDocument } from "yaml";
@@ -10,6 +11,8 @@ import type { InventoryProblem } from "../../../src/errors.js";
 import { parseHarbor2VmInventory, parseInventory } from "../../../src/inventory/load.js";
 import type { Inventory } from "../../../src/inventory/model.js";
 import { projectRoot } from "../../../src/paths.js";
+import { after, before, describe, it } from "node:test";
+import { createTestWorld } from "../../support/test-world.js";
 import type { TestWorld } from "../../support/test-world.js";
 import { TEST_NOW } from "../../support/tls-fixtures.js";
 
@@ -48,4 +51,34 @@ export function loadPatched(world: TestWorld, base: Base, patch: Patch): Loaded 
 /** "path: message" of each error, for assertion messages. */
 export function describeErrors(l: Loaded): string {
   return l.errors.map((p) => `${p.path}: ${p.message}`).join("\n") || "(no errors)";
+}
+
+/** One refused case: the patch, and the YAML path validate must name. */
+export interface RefusedCase {
+  name: string;
+  base: Base;
+  patch: Patch;
+  path: string;
+}
+
+/** A suite with one test per case: the inventory is refused, with an error at the case's path. */
+export function describeRefused(title: string, cases: readonly RefusedCase[], more?: (world: () => TestWorld) => void): void {
+  describe(title, () => {
+    let world: TestWorld;
+    before(() => {
+      world = createTestWorld();
+    });
+    after(() => world.remove());
+    for (const c of cases) {
+      it(c.name, () => {
+        const l = loadPatched(world, c.base, c.patch);
+        assert.equal(l.inventory, undefined, "the inventory must be refused");
+        assert.ok(
+          l.errors.some((p) => p.path === c.path),
+          `expected an error at ${c.path}, got:\n${describeErrors(l)}`,
+        );
+      });
+    }
+    more?.(() => world);
+  });
 }

@@ -6,12 +6,10 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { within, writeRenderTree } from "../../../src/cli/write-render-tree.js";
 import type { DesiredState } from "../../../src/desired/types.js";
-import { createTestWorld } from "../../support/test-world.js";
-import type { TestWorld } from "../../support/test-world.js";
-import { describeErrors, loadPatched } from "./patched.js";
+import { describeErrors, describeRefused, loadPatched } from "./patched.js";
 import type { Base } from "./patched.js";
 
 const INSTALL_DIR = ["installer", "install_dir"] as const;
@@ -30,29 +28,21 @@ const REFUSED: Array<[name: string, base: Base, value: string]> = [
   ["a newline (2.x)", "v2", "/opt\nx"],
 ];
 
-describe("installer.install_dir is a normal absolute path off the shared storage", () => {
-  let world: TestWorld;
-  before(() => {
-    world = createTestWorld();
-  });
-  after(() => world.remove());
-
-  for (const [name, base, value] of REFUSED) {
-    it(`refuses ${name}: ${JSON.stringify(value)}`, () => {
-      const l = loadPatched(world, base, [[INSTALL_DIR, value]]);
-      assert.equal(l.inventory, undefined);
-      assert.ok(
-        l.errors.some((p) => p.path === "installer.install_dir"),
-        describeErrors(l),
-      );
+describeRefused(
+  "installer.install_dir is a normal absolute path off the shared storage",
+  REFUSED.map(([name, base, value]) => ({
+    name: `refuses ${name}: ${JSON.stringify(value)}`,
+    base,
+    patch: [[INSTALL_DIR, value]],
+    path: "installer.install_dir",
+  })),
+  (world) => {
+    it("accepts /opt, /srv/harbor-install and /data (off the shared mounts)", () => {
+      for (const value of ["/opt", "/srv/harbor-install", "/data"])
+        assert.equal(describeErrors(loadPatched(world(), "v1", [[INSTALL_DIR, value]])), "(no errors)");
     });
-  }
-
-  it("accepts /opt, /srv/harbor-install and /data (off the shared mounts)", () => {
-    for (const value of ["/opt", "/srv/harbor-install", "/data"])
-      assert.equal(describeErrors(loadPatched(world, "v1", [[INSTALL_DIR, value]])), "(no errors)");
-  });
-});
+  },
+);
 
 describe("render --out writes only under --out/<host>/", () => {
   it("within() keeps a host's absolute path under the base and refuses one that climbs out", () => {

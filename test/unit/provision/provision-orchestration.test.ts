@@ -1,6 +1,8 @@
 /**
  * provision run whole over the fake cluster (no lab, no SSH, no MariaDB): phases in order,
  * the lock around every write, a dry run that only reads, and Ctrl-C before and during the run.
+ * A dry run with no state folder yet (it makes a token key pair with openssl) is a tool test:
+ * test/tool/provision/first-dry-run.test.ts.
  */
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -19,32 +21,13 @@ import { bundleRemotePath } from "../../../src/plan/harbor-node.js";
 import { generationOf } from "../../../src/harbor/generations.js";
 import { readClusterStateFor } from "../../../src/secrets/cluster-state-for.js";
 import type { DesiredHost } from "../../../src/desired/types.js";
-import { KEEPALIVED_CONF_PATH } from "../../../src/desired/paths.js";
 import { desired, inv as example, matchingFacts, VIP } from "../../support/example.js";
-import { haCopyPaths } from "../../../src/harbor/v1/paths.js";
 import { FIXTURE_STATE_DIR } from "../../support/inventories.js";
-import { fakeCluster, fakeEdges } from "../../support/fakes/cluster.js";
+import { driftedFacts, fakeCluster, fakeEdges } from "../../support/fakes/cluster.js";
 import type { FakeCluster } from "../../support/fakes/cluster.js";
 
 const LBS = ["lb1", "lb2"];
 const NODES = ["harbor1", "harbor2", "harbor3"];
-
-/** A running cluster where keepalived.conf changed on the load balancers, harbor2's fstab lost its lines, and every node lacks the VIP rules script. */
-function driftedFacts(d: DesiredHost): HostFacts {
-  const f = matchingFacts(d);
-  if (d.host.role === "loadbalancer")
-    f.files[KEEPALIVED_CONF_PATH] = {
-      ...f.files[KEEPALIVED_CONF_PATH],
-      present: true,
-      sha256: "0".repeat(64),
-      content: "# an older keepalived.conf\n",
-    };
-  else {
-    f.files[VIP_ACCEPT_SCRIPT_PATH] = { present: false };
-    if (d.host.name === "harbor2") for (const t of Object.keys(f.fstab)) f.fstab[t] = null;
-  }
-  return f;
-}
 
 let cluster: FakeCluster | undefined;
 afterEach(() => cluster?.remove());
@@ -90,55 +73,6 @@ test("a dry run writes nothing on this machine either: the state folder and its 
   assert.ok(before.length >= 3, "the fake cluster has a state folder");
   await provision(cluster.inv, options(cluster, { dryRun: true }));
   assert.deepEqual(snapshot(state), before, "the dry run changed the state folder");
-});
-
-test("a dry run on a cluster without a state folder yet shows the plan and creates none", async () => {
-  cluster = fakeCluster(driftedFacts);
-  const state = join(cluster.inv.dir, ".harbor-ha");
-  rmSync(state, { recursive: true, force: true });
-  const r = await provision(cluster.inv, options(cluster, { dryRun: true }));
-  assert.equal(r.changed, true);
-  assert.ok(
-    r.plan.hosts.some((h) => h.steps.some((s) => s.title.includes("/data/secretkey"))),
-    "the plan writes the shared secretkey",
-  );
-  assert.equal(existsSync(state), false, "the dry run created the state folder");
-  assert.ok(
-    cluster.warnings().some((w) => /the dry run shows freshly generated ones and keeps none/.test(w)),
-    cluster.warnings().join("\n"),
-  );
-});
-
-test("a first run (no token key pair yet, its facts asked while it is made): the nodes answer as for the new pair, a differing token certificate with its content for the diff", async () => {
-  // The nodes hold the fixture's token certificate; the state folder is gone, so this run makes a new pair.
-  const oldCert = readFileSync(join(FIXTURE_STATE_DIR, "token_root.crt"), "utf8");
-  const certPath = haCopyPaths(example).tokenCert;
-  cluster = fakeCluster((d) => {
-    const f = matchingFacts(d);
-    const cert = f.files[certPath];
-    if (cert?.present) f.files[certPath] = { ...cert, content: oldCert };
-    return f;
-  });
-  rmSync(join(cluster.inv.dir, ".harbor-ha"), { recursive: true, force: true });
-  const asked = new Map<string, string>();
-  for (const n of NODES)
-    cluster.net.host(n).on(
-      (c) => c.kind === "facts",
-      (_call, stdin) => {
-        asked.set(n, stdin?.toString("utf8") ?? "");
-        return "default";
-      },
-    );
-  const r = await provision(cluster.inv, options(cluster, { dryRun: true }));
-  const oldLine = oldCert.split("\n")[1] ?? "";
-  for (const n of NODES) {
-    const query = (asked.get(n) ?? "").split("\n").find((l) => l.startsWith(`file\t${certPath}\t`));
-    assert.ok(query?.endsWith("\tshow"), `${n}: the certificate's query asks for its content when it differs`);
-    const step = r.plan.hosts.find((h) => h.host.name === n)?.steps.find((s) => s.title.includes(certPath));
-    assert.ok(step?.diff?.includes(`-${oldLine}`), `${n}: the diff shows the certificate the node holds:\n${step?.diff ?? "(no step)"}`);
-    const newLine = (step?.diff ?? "").split("\n").find((l) => l.startsWith("+") && !l.startsWith("+++") && !l.includes("-----"));
-    assert.ok(newLine, `${n}: the diff shows the new certificate`);
-  }
 });
 
 test("phases run in order under the lock: load balancers (backup first, VIP holder last), storage, harbor; then the lock goes and each changed host gets its audit line", async () => {

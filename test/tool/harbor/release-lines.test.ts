@@ -1,12 +1,13 @@
 /**
  * Each Harbor 2.x release line's data against Harbor's own files for it in ../shared/harbor/:
  * the installer's harbor.yml.tmpl and the prepare image's migrations (the configuration
- * format), the chart's Chart.yaml (which chart line deploys it). A line without its files
+ * format), the chart's Chart.yaml (which chart line deploys it) and values.yaml (its Harbor-tagged images). A line without its files
  * there fails: its data would be unchecked.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
+import { HARBOR_IMAGES_NOT_DEPLOYED, HARBOR_RELEASE_IMAGES } from "../../../src/harbor/helm-chart.js";
 import { HARBOR2_RELEASE_LINES } from "../../../src/harbor/v2/data/lines/index.js";
 import { harbor2LineOf, SUPPORTED_HARBOR2_SERIES } from "../../../src/harbor/versions.js";
 import { harbor2LineFiles, harborChartOfLine, readTgzMember } from "../../support/harbor-bundles.js";
@@ -35,6 +36,17 @@ describe("Harbor 2.x release lines as data", () => {
         const meta = parse(readTgzMember(chart.path, "harbor/Chart.yaml")) as { version?: unknown; appVersion?: unknown };
         assert.equal(meta.version, line.chart.checked);
         assert.equal(harbor2LineOf(String(meta.appVersion)), line, `Chart.yaml's appVersion ${String(meta.appVersion)} is of line ${line.line}`);
+        // The images tagged with the chart's Harbor are the ones helm-values sets to harbor_version, or never deploys.
+        const tagged: string[] = [];
+        const walk = (v: unknown, path: string[]) => {
+          if (v === null || typeof v !== "object" || Array.isArray(v)) return;
+          const o = v as Record<string, unknown>;
+          const image = o["image"] as { tag?: unknown } | undefined;
+          if (image?.tag === `v${String(meta.appVersion)}`) tagged.push(path.join("."));
+          for (const [k, child] of Object.entries(o)) walk(child, [...path, k]);
+        };
+        walk(parse(readTgzMember(chart.path, "harbor/values.yaml")), []);
+        assert.deepEqual(tagged.sort(), [...HARBOR_RELEASE_IMAGES, ...HARBOR_IMAGES_NOT_DEPLOYED].map((p) => p.join(".")).sort());
       });
     });
   }

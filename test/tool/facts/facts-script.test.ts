@@ -8,6 +8,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { requireRoot } from "../../support/root.js";
 import { parseFacts } from "../../../src/facts/parse.js";
 import { encodeQueries, envLinesSha256, sha256Hex } from "../../../src/facts/queries.js";
 import type { FactQuery } from "../../../src/facts/queries.js";
@@ -130,7 +131,8 @@ test("facts.sh: an empty desired hash keeps the show/hide field in place", () =>
   assert.equal(f?.content, OLD);
 });
 
-test("facts.sh: owner and group come by name and by number", { skip: !isRoot && "needs root to chown" }, () => {
+test("facts.sh: owner and group come by name and by number", () => {
+  requireRoot("chown");
   const f = facts.files[join(dir, "owned")];
   assert.equal(f?.mode, 0o640);
   assert.equal(f?.uid, "10000");
@@ -193,9 +195,8 @@ test("facts.sh: mounts and fstab", () => {
   assert.equal(facts.init, existsSync("/run/systemd/system") ? "systemd" : "sysv");
 });
 
-const canUnshare = isRoot && spawnSync("unshare", ["-m", "true"]).status === 0;
-
-test("facts.sh: the fstab line of a target, TABs kept, commented-out lines ignored", { skip: !canUnshare && "needs root and unshare -m" }, () => {
+test("facts.sh: the fstab line of a target, TABs kept, commented-out lines ignored", () => {
+  requireRoot("unshare -m");
   const fstab = join(dir, "fstab");
   writeFileSync(
     fstab,
@@ -222,66 +223,58 @@ test("facts.sh: the fstab line of a target, TABs kept, commented-out lines ignor
   assert.equal(f.fstab["/data/job_logs"], null);
 });
 
-const canUnshareNet = isRoot && spawnSync("unshare", ["-n", "iptables", "-t", "nat", "-S"]).status === 0;
-
-test(
-  "facts.sh: the VIP chain's rules, and its hook only when PREROUTING jumps to it unconditionally",
-  { skip: !canUnshareNet && "needs root, unshare -n and iptables" },
-  () => {
-    // A network namespace of its own: the rules exist for this one command only.
-    const rules = [
-      "iptables -t nat -N HARBOR_HA_VIP",
-      "iptables -t nat -A HARBOR_HA_VIP -d 10.0.0.1/32 -p tcp --dport 443 -j REDIRECT",
-      "iptables -t nat -A HARBOR_HA_VIP -d 10.0.0.1/32 -p tcp --dport 80 -j REDIRECT",
-      // A conditional jump is not the hook harbor-ha installs.
-      "iptables -t nat -A PREROUTING -p udp -j HARBOR_HA_VIP",
-    ].join(" && ");
-    const run = (hook: string) => {
-      const r = spawnSync("unshare", ["-n", "sh", "-c", `${rules}${hook} && exec sh "$0"`, FACTS_SCRIPT_PATH], {
-        input: encodeQueries([{ kind: "vipchain" }]),
-        encoding: "utf8",
-        timeout: 10_000,
-      });
-      assert.equal(r.status, 0, r.stderr);
-      return parseFacts(r.stdout).vipChain;
-    };
-    const expected = [
-      "-A HARBOR_HA_VIP -d 10.0.0.1/32 -p tcp -m tcp --dport 443 -j REDIRECT",
-      "-A HARBOR_HA_VIP -d 10.0.0.1/32 -p tcp -m tcp --dport 80 -j REDIRECT",
-    ];
-    assert.deepEqual(run(""), { hooked: false, rules: expected });
-    assert.deepEqual(run(" && iptables -t nat -A PREROUTING -j HARBOR_HA_VIP"), { hooked: true, rules: expected });
-  },
-);
-
-test(
-  "facts.sh: keepalived runs when its pid file names a live keepalived process; haproxy's pid of another program does not count",
-  { skip: !canUnshare && "needs root and unshare -m" },
-  () => {
-    // A process whose name is keepalived (a copy of sleep), its pid in a /run of this command only.
-    const fake = join(dir, "keepalived");
-    writeFileSync(fake, readFileSync(spawnSync("sh", ["-c", "command -v sleep"], { encoding: "utf8" }).stdout.trim()), { mode: 0o755 });
-    const r = spawnSync(
-      "unshare",
-      [
-        "-m",
-        "--propagation",
-        "private",
-        "sh",
-        "-c",
-        '"$1" 30 & k=$!; mount -t tmpfs tmpfs /run && echo "$k" > /run/keepalived.pid && echo $$ > /run/haproxy.pid && sh "$0"; s=$?; kill "$k"; exit "$s"',
-        FACTS_SCRIPT_PATH,
-        fake,
-      ],
-      { input: encodeQueries([{ kind: "keepalived" }, { kind: "haproxy" }]), encoding: "utf8", timeout: 10_000 },
-    );
+test("facts.sh: the VIP chain's rules, and its hook only when PREROUTING jumps to it unconditionally", () => {
+  requireRoot("unshare -n, iptables");
+  // A network namespace of its own: the rules exist for this one command only.
+  const rules = [
+    "iptables -t nat -N HARBOR_HA_VIP",
+    "iptables -t nat -A HARBOR_HA_VIP -d 10.0.0.1/32 -p tcp --dport 443 -j REDIRECT",
+    "iptables -t nat -A HARBOR_HA_VIP -d 10.0.0.1/32 -p tcp --dport 80 -j REDIRECT",
+    // A conditional jump is not the hook harbor-ha installs.
+    "iptables -t nat -A PREROUTING -p udp -j HARBOR_HA_VIP",
+  ].join(" && ");
+  const run = (hook: string) => {
+    const r = spawnSync("unshare", ["-n", "sh", "-c", `${rules}${hook} && exec sh "$0"`, FACTS_SCRIPT_PATH], {
+      input: encodeQueries([{ kind: "vipchain" }]),
+      encoding: "utf8",
+      timeout: 10_000,
+    });
     assert.equal(r.status, 0, r.stderr);
-    const f = parseFacts(r.stdout);
-    assert.equal(f.keepalived?.running, true);
-    assert.match(String(f.keepalived?.pid), /^\d+$/);
-    assert.equal(f.haproxy?.running, false);
-  },
-);
+    return parseFacts(r.stdout).vipChain;
+  };
+  const expected = [
+    "-A HARBOR_HA_VIP -d 10.0.0.1/32 -p tcp -m tcp --dport 443 -j REDIRECT",
+    "-A HARBOR_HA_VIP -d 10.0.0.1/32 -p tcp -m tcp --dport 80 -j REDIRECT",
+  ];
+  assert.deepEqual(run(""), { hooked: false, rules: expected });
+  assert.deepEqual(run(" && iptables -t nat -A PREROUTING -j HARBOR_HA_VIP"), { hooked: true, rules: expected });
+});
+
+test("facts.sh: keepalived runs when its pid file names a live keepalived process; haproxy's pid of another program does not count", () => {
+  requireRoot("unshare -m");
+  // A process whose name is keepalived (a copy of sleep), its pid in a /run of this command only.
+  const fake = join(dir, "keepalived");
+  writeFileSync(fake, readFileSync(spawnSync("sh", ["-c", "command -v sleep"], { encoding: "utf8" }).stdout.trim()), { mode: 0o755 });
+  const r = spawnSync(
+    "unshare",
+    [
+      "-m",
+      "--propagation",
+      "private",
+      "sh",
+      "-c",
+      '"$1" 30 & k=$!; mount -t tmpfs tmpfs /run && echo "$k" > /run/keepalived.pid && echo $$ > /run/haproxy.pid && sh "$0"; s=$?; kill "$k"; exit "$s"',
+      FACTS_SCRIPT_PATH,
+      fake,
+    ],
+    { input: encodeQueries([{ kind: "keepalived" }, { kind: "haproxy" }]), encoding: "utf8", timeout: 10_000 },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const f = parseFacts(r.stdout);
+  assert.equal(f.keepalived?.running, true);
+  assert.match(String(f.keepalived?.pid), /^\d+$/);
+  assert.equal(f.haproxy?.running, false);
+});
 
 test("facts.sh: program versions, stdout and stderr together, with the exit status; a missing program", () => {
   // Like Python 2: the version on stderr. And a program whose --version fails, reading stdin (it must not eat the queries).

@@ -155,15 +155,15 @@ describe("Harbor 2.x inventories", () => {
   it("refuses PostgreSQL keys in a 1.x inventory, and a 1.x inventory in helm-values", () => {
     const v1 = HELM_FIXTURE.replace("harbor_version: 2.15.1", "harbor_version: 1.4.0");
     assert.deepEqual(problemsOf(v1), [
-      "error 6 cluster.harbor_version: must be a Harbor 2.15.x release for helm-values (Harbor's Helm chart deploys Harbor 2.x); a Harbor 1.x cluster runs on VMs: use provision",
+      `error 6 cluster.harbor_version: must be a Harbor ${SUPPORTED_HARBOR2_VERSIONS_TEXT} release for helm-values (Harbor's Helm chart deploys Harbor 2.x); a Harbor 1.x cluster runs on VMs: use provision`,
     ]);
     const problems = parseInventory(v1, opts()).problems.filter((p) => p.path.startsWith("database.") || p.path === "kubernetes");
     assert.deepEqual(
       problems.map((p) => `${p.line} ${p.path}: ${p.message}`),
       [
-        "14 database.core_database: is a PostgreSQL setting of Harbor 2.15.x; Harbor 1.4/1.5 use MariaDB (host, port, user, password, registry_sql): remove it, or set cluster.harbor_version to a 2.x release",
-        "15 database.sslmode: is a PostgreSQL setting of Harbor 2.15.x; Harbor 1.4/1.5 use MariaDB (host, port, user, password, registry_sql): remove it, or set cluster.harbor_version to a 2.x release",
-        "24 kubernetes: is for Harbor 2.15.x on Kubernetes (harbor-ha helm-values); Harbor 1.x runs only on the VMs of this inventory: remove it, or describe a Harbor 2.x cluster",
+        `14 database.core_database: is a PostgreSQL setting of Harbor ${SUPPORTED_HARBOR2_VERSIONS_TEXT}; Harbor 1.4/1.5 use MariaDB (host, port, user, password, registry_sql): remove it, or set cluster.harbor_version to a 2.x release`,
+        `15 database.sslmode: is a PostgreSQL setting of Harbor ${SUPPORTED_HARBOR2_VERSIONS_TEXT}; Harbor 1.4/1.5 use MariaDB (host, port, user, password, registry_sql): remove it, or set cluster.harbor_version to a 2.x release`,
+        `24 kubernetes: is for Harbor ${SUPPORTED_HARBOR2_VERSIONS_TEXT} on Kubernetes (harbor-ha helm-values); Harbor 1.x runs only on the VMs of this inventory: remove it, or describe a Harbor 2.x cluster`,
       ],
     );
   });

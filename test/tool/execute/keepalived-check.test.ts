@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { before, test } from "node:test";
+import { requireRoot } from "../../support/root.js";
 import { checkKeepalivedConf } from "../../../src/execute/keepalived-check.js";
 import type { KeepalivedCheckSession } from "../../../src/execute/keepalived-check.js";
 import { spawnSync } from "node:child_process";
@@ -22,7 +23,6 @@ import {
   buildTestInventory,
   createNetns,
   inventoryData,
-  isRoot,
   SCRIPT_USER_SANDBOX,
   readFixtureState,
   runInNetns,
@@ -98,9 +98,9 @@ async function checkWith(edit: (conf: string) => string): Promise<{ error: unkno
   }
 }
 
-const skip = isRoot() ? false : "needs root for network namespaces";
+before(() => requireRoot("network namespaces"));
 
-test("keepalived -t gate: a good file passes (the whole file ends by a silent SIGTERM here, its VRRP part exits 0)", { skip }, async () => {
+test("keepalived -t gate: a good file passes (the whole file ends by a silent SIGTERM here, its VRRP part exits 0)", async () => {
   const r = await checkWith((c) => c);
   assert.equal(r.error, undefined, String(r.error));
   assert.ok(
@@ -109,7 +109,7 @@ test("keepalived -t gate: a good file passes (the whole file ends by a silent SI
   );
 });
 
-test("keepalived -t gate: a VRID of 999 is refused, even where the whole file ends by a silent SIGTERM", { skip }, async () => {
+test("keepalived -t gate: a VRID of 999 is refused, even where the whole file ends by a silent SIGTERM", async () => {
   const r = await checkWith((c) => c.replace(/virtual_router_id \d+/, "virtual_router_id 999"));
   assert.ok(r.error instanceof Error, "a VRID of 999 passed the gate");
   // The fault: the whole file ended by a silent SIGTERM, which the old gate called a pass.
@@ -121,13 +121,13 @@ test("keepalived -t gate: a VRID of 999 is refused, even where the whole file en
   assert.match(r.error.message, /999/);
 });
 
-test("keepalived -t gate: leaves no candidate behind, and removes one an earlier run left", { skip }, async () => {
+test("keepalived -t gate: leaves no candidate behind, and removes one an earlier run left", async () => {
   const r = await checkWith((c) => c.replace(/virtual_router_id \d+/, "virtual_router_id 999"));
   assert.equal(r.leftovers.length, 2, r.commands.join("\n"));
   for (const left of r.leftovers) assert.deepEqual(left, [], `left in /etc/keepalived: ${left.join(", ")}`);
 });
 
-test("keepalived -t gate: a check cut off by a signal on the host still removes its candidate", { skip }, () => {
+test("keepalived -t gate: a check cut off by a signal on the host still removes its candidate", () => {
   const dir = mkdtempSync(join(tmpdir(), "hha-kc-"));
   try {
     // keepalived -t that hangs, as it does while it waits on a checker; the shell is sent SIGHUP (the session's end).

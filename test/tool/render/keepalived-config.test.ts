@@ -12,7 +12,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { before, test } from "node:test";
+import { requireRoot } from "../../support/root.js";
 import type { Inventory } from "../../../src/inventory/model.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
 import { CHECK_SCRIPT_PATH } from "../../../src/render/loadbalancer.js";
@@ -22,7 +23,6 @@ import {
   buildTestInventory,
   createNetns,
   inventoryData,
-  isRoot,
   SCRIPT_USER_SANDBOX,
   makeTestTls,
   readFixtureState,
@@ -78,22 +78,22 @@ async function checkEveryLb(inv: Inventory): Promise<void> {
   }
 }
 
-const skip = isRoot() ? false : "needs root for network namespaces";
+before(() => requireRoot("network namespaces"));
 
-test("keepalived -t accepts the example's load balancers", { skip }, async () => {
+test("keepalived -t accepts the example's load balancers", async () => {
   const { readInventory } = await import("../../../src/inventory/load.js");
   const { projectRoot } = await import("../../../src/paths.js");
   const { inventory } = await readInventory(join(projectRoot(), "inventory", "example.yaml"), { env: {} });
   await checkEveryLb(inventory);
 });
 
-test("keepalived -t accepts generated shapes (3 LBs https multicast, 2 LBs http unicast, 32 nodes)", { skip }, async () => {
+test("keepalived -t accepts generated shapes (3 LBs https multicast, 2 LBs http unicast, 32 nodes)", async () => {
   const tls = makeTestTls("registry.test.example", true);
   await checkEveryLb(buildTestInventory(inventoryData({ lbs: 3, nodes: 4, protocol: "https", vrrpMode: "multicast", withCa: true }), tls));
   await checkEveryLb(buildTestInventory(inventoryData({ lbs: 2, nodes: 32, protocol: "http", vrrpMode: "unicast", explicitPriorities: true })));
 });
 
-test("keepalived -t accepts load_balancing: haproxy (no virtual servers; a vrrp_script tracks HAProxy)", { skip }, async () => {
+test("keepalived -t accepts load_balancing: haproxy (no virtual servers; a vrrp_script tracks HAProxy)", async () => {
   const tls = makeTestTls("registry.test.example", true);
   const inv = buildTestInventory(
     inventoryData({ lbs: 2, nodes: 3, protocol: "https", vrrpMode: "unicast", withCa: true, loadBalancing: "haproxy" }),
@@ -124,7 +124,7 @@ test("keepalived -t accepts load_balancing: haproxy (no virtual servers; a vrrp_
   }
 });
 
-test("the harness catches a broken configuration (so the checks above can fail)", { skip }, async () => {
+test("the harness catches a broken configuration (so the checks above can fail)", async () => {
   const inv = buildTestInventory(inventoryData({ lbs: 2, nodes: 2, protocol: "http", vrrpMode: "unicast" }));
   const desired = renderDesiredState(inv, await readFixtureState());
   const conf = desired.hosts[0]?.files.find((f) => f.path === "/etc/keepalived/keepalived.conf")?.content ?? "";

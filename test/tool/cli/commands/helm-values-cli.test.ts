@@ -53,7 +53,7 @@ describe("helm-values on the command line", () => {
     writeFileSync(join(world.dir, "inv.yaml"), HELM_FIXTURE);
     const r = run(["inv.yaml"]);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /^# Values for goharbor\/harbor-helm 1\.19\.1/);
+    assert.match(r.stdout, /^# Values for goharbor\/harbor-helm 1\.19\.x \(checked with 1\.19\.1\), deploying Harbor 2\.15\.1,/);
     assert.ok(r.stdout.includes(TEST_SECRETS.dbPassword), "the values hold the database password");
     assert.match(r.stderr, /the values written to stdout hold secrets/);
     for (const secret of Object.values(TEST_SECRETS)) assert.ok(!r.stderr.includes(secret), "stderr holds no secret");

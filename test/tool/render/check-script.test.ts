@@ -9,20 +9,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { requireRoot } from "../../support/root.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
 import { parseHarbor2VmInventory } from "../../../src/inventory/load.js";
 import { projectRoot } from "../../../src/paths.js";
 import { createTestWorld } from "../../support/test-world.js";
 import { TEST_NOW } from "../../support/tls-fixtures.js";
-import {
-  buildTestInventory,
-  createNetns,
-  inventoryData,
-  isRoot,
-  readFixtureState,
-  runInNetns,
-  startHarborApiStandIn,
-} from "../../support/inventories.js";
+import { buildTestInventory, createNetns, inventoryData, readFixtureState, runInNetns, startHarborApiStandIn } from "../../support/inventories.js";
 
 const CHECK_TIMEOUT_S = 2;
 const HOSTNAME = "registry.test.example";
@@ -40,7 +33,7 @@ fi
 exec bash "$1" "$2"
 `;
 
-const skip = isRoot() ? false : "needs root for network namespaces";
+before(() => requireRoot("network namespaces"));
 let ns: { name: string; remove: () => void } | undefined;
 let server: ChildProcess | undefined;
 let dir = "";
@@ -49,7 +42,6 @@ let checkPath = "";
 let check2Path = "";
 
 before(async () => {
-  if (skip) return;
   const raw = inventoryData({ lbs: 2, nodes: 2, protocol: "http", vrrpMode: "unicast" });
   (raw.keepalived as Record<string, unknown>).check_timeout_s = CHECK_TIMEOUT_S;
   const desired = renderDesiredState(buildTestInventory(raw), await readFixtureState());
@@ -94,25 +86,25 @@ function runCheck(node: string, drained = "", script = checkPath, path: "only-cu
   return { status: r.status, stderr: r.stderr, elapsedMs: Date.now() - started };
 }
 
-test("a healthy node passes: exit 0, nothing on stderr", { skip }, () => {
+test("a healthy node passes: exit 0, nothing on stderr", () => {
   const r = runCheck("127.0.0.1");
   assert.equal(r.stderr, "");
   assert.equal(r.status, 0);
 });
 
-test("a node reporting another registry_url fails with one line saying so", { skip }, () => {
+test("a node reporting another registry_url fails with one line saying so", () => {
   const r = runCheck("127.0.0.2");
   assert.equal(r.status, 1);
   assert.match(r.stderr, /^check\.sh: 127\.0\.0\.2: \/api\/systeminfo reports registry_url 'other\.example', expected 'registry\.test\.example'\n$/);
 });
 
-test("a node whose /api/repositories/top answers 500 fails", { skip }, () => {
+test("a node whose /api/repositories/top answers 500 fails", () => {
   const r = runCheck("127.0.0.3");
   assert.equal(r.status, 1);
   assert.match(r.stderr, /^check\.sh: 127\.0\.0\.3: GET \/api\/repositories\/top answered HTTP 500, not 200\n$/);
 });
 
-test("check.sh starts no program but curl (keepalived runs it for every node every few seconds)", { skip }, () => {
+test("check.sh starts no program but curl (keepalived runs it for every node every few seconds)", () => {
   for (const [node, script] of [
     ["127.0.0.1", checkPath],
     ["127.0.0.1", check2Path],
@@ -127,32 +119,32 @@ test("check.sh starts no program but curl (keepalived runs it for every node eve
   assert.match(runCheck("127.0.0.5", "", checkPath, "only-curl").stderr, /connection refused/);
 });
 
-test("a drained node fails on purpose even though it is healthy", { skip }, () => {
+test("a drained node fails on purpose even though it is healthy", () => {
   const r = runCheck("127.0.0.1", "127.0.0.1");
   assert.equal(r.status, 1);
   assert.match(r.stderr, /drained on purpose/);
 });
 
-test("a node that never answers fails within keepalived's misc_timeout", { skip }, () => {
+test("a node that never answers fails within keepalived's misc_timeout", () => {
   const r = runCheck("127.0.0.4");
   assert.equal(r.status, 1);
   assert.match(r.stderr, /GET \/api\/systeminfo: timed out/);
   assert.ok(r.elapsedMs < (CHECK_TIMEOUT_S + 1) * 1000, `took ${r.elapsedMs} ms`);
 });
 
-test("a node with nothing listening fails: connection refused", { skip }, () => {
+test("a node with nothing listening fails: connection refused", () => {
   const r = runCheck("127.0.0.5");
   assert.equal(r.status, 1);
   assert.match(r.stderr, /connection refused/);
 });
 
-test("an argument that is not an IPv4 address is refused", { skip }, () => {
+test("an argument that is not an IPv4 address is refused", () => {
   const r = runCheck("127.0.0.1;rm");
   assert.equal(r.status, 1);
   assert.match(r.stderr, /not an IPv4 address/);
 });
 
-test("Harbor 2.x: a node whose core, database, Redis and registry are healthy passes, even with Trivy unhealthy", { skip }, () => {
+test("Harbor 2.x: a node whose core, database, Redis and registry are healthy passes, even with Trivy unhealthy", () => {
   for (const node of ["127.0.0.1", "127.0.0.2"]) {
     const r = runCheck(node, "", check2Path);
     assert.equal(r.stderr, "", node);
@@ -160,13 +152,13 @@ test("Harbor 2.x: a node whose core, database, Redis and registry are healthy pa
   }
 });
 
-test("Harbor 2.x: a node whose database Harbor reports unhealthy fails, naming it", { skip }, () => {
+test("Harbor 2.x: a node whose database Harbor reports unhealthy fails, naming it", () => {
   const r = runCheck("127.0.0.3", "", check2Path);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /^check\.sh: 127\.0\.0\.3: \/api\/v2\.0\/health: database is not healthy\n$/);
 });
 
-test("Harbor 2.x: a node that never answers fails on /api/v2.0/ping within keepalived's misc_timeout", { skip }, () => {
+test("Harbor 2.x: a node that never answers fails on /api/v2.0/ping within keepalived's misc_timeout", () => {
   const r = runCheck("127.0.0.4", "", check2Path);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /GET \/api\/v2\.0\/ping: timed out/);

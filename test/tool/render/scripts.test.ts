@@ -5,11 +5,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { requireRoot } from "../../support/root.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
 import { VIP_ACCEPT_SCRIPT_PATH } from "../../../src/lb/lvs-dr/vip-rules.js";
 import { CHECK_SCRIPT_PATH } from "../../../src/render/loadbalancer.js";
 import type { DesiredState } from "../../../src/desired/types.js";
-import { buildTestInventory, createNetns, inventoryData, isRoot, makeTestTls, readFixtureState, runInNetns } from "../../support/inventories.js";
+import { buildTestInventory, createNetns, inventoryData, makeTestTls, readFixtureState, runInNetns } from "../../support/inventories.js";
 
 async function renderShape(protocol: "http" | "https", withCa: boolean): Promise<DesiredState> {
   const tls = protocol === "https" ? makeTestTls("registry.test.example", withCa) : undefined;
@@ -65,25 +66,22 @@ test("under https, check.sh verifies the certificate by name and never skips ver
   assert.doesNotMatch(http, /--resolve/);
 });
 
-test(
-  "the VIP script builds its chain idempotently: two runs leave one hook and one rule per port",
-  { skip: isRoot() ? false : "needs root" },
-  async () => {
-    const script = scriptOf(await renderShape("https", false), VIP_ACCEPT_SCRIPT_PATH);
-    const ns = createNetns();
-    try {
-      withTempFile(script, (file) => {
-        const r = runInNetns(ns.name, 'bash "$1" && bash "$1" && iptables -w -t nat -S', [file]);
-        assert.equal(r.status, 0, r.stderr);
-        const rules = r.stdout.split("\n").filter((l) => l.startsWith("-A "));
-        assert.deepEqual(rules, [
-          "-A PREROUTING -j HARBOR_HA_VIP",
-          "-A HARBOR_HA_VIP -d 10.30.0.250/32 -p tcp -m tcp --dport 80 -j REDIRECT",
-          "-A HARBOR_HA_VIP -d 10.30.0.250/32 -p tcp -m tcp --dport 443 -j REDIRECT",
-        ]);
-      });
-    } finally {
-      ns.remove();
-    }
-  },
-);
+test("the VIP script builds its chain idempotently: two runs leave one hook and one rule per port", async () => {
+  requireRoot("network namespaces, iptables");
+  const script = scriptOf(await renderShape("https", false), VIP_ACCEPT_SCRIPT_PATH);
+  const ns = createNetns();
+  try {
+    withTempFile(script, (file) => {
+      const r = runInNetns(ns.name, 'bash "$1" && bash "$1" && iptables -w -t nat -S', [file]);
+      assert.equal(r.status, 0, r.stderr);
+      const rules = r.stdout.split("\n").filter((l) => l.startsWith("-A "));
+      assert.deepEqual(rules, [
+        "-A PREROUTING -j HARBOR_HA_VIP",
+        "-A HARBOR_HA_VIP -d 10.30.0.250/32 -p tcp -m tcp --dport 80 -j REDIRECT",
+        "-A HARBOR_HA_VIP -d 10.30.0.250/32 -p tcp -m tcp --dport 443 -j REDIRECT",
+      ]);
+    });
+  } finally {
+    ns.remove();
+  }
+});

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { parseHarbor2Inventory } from "../../../../src/inventory/load.js";
 import type { Harbor2Inventory } from "../../../../src/inventory/model-v2.js";
 import { Secret } from "../../../../src/inventory/secret.js";
@@ -28,14 +28,15 @@ import { prepareCodeWorld, readFixtureState } from "../../../support/inventories
 const SANDBOX = join(projectRoot(), "test", "support", "prepare2-sandbox.sh");
 const VMS_FIXTURE_TEXT = readFileSync(join(projectRoot(), "test", "fixtures", "inventories", "v2", "vms.yaml"), "utf8");
 
-function whyNot(): string | false {
+function whyNot(): string | undefined {
   if (process.getuid?.() !== 0) return "needs root: the sandbox binds prepare's volumes in a private mount namespace";
   const py = spawnSync("python3", ["-c", "import yaml, jinja2, click, packaging"], { encoding: "utf8" });
   if (py.status !== 0)
     return "python3 lacks yaml, jinja2, click or packaging (apt-get install python3-yaml python3-jinja2 python3-click python3-packaging)";
-  return false;
+  return undefined;
 }
-const skip = whyNot();
+/** A tool test fails without root or its tools, saying which (it does not skip). */
+const missing = whyNot();
 
 interface Box {
   dir: string;
@@ -59,7 +60,10 @@ function runPrepare(box: Box, code: string, withTrivy: boolean): void {
 for (const line of HARBOR2_RELEASE_LINES) {
   const files = requireHarbor2LineFiles(line.line);
   const VMS_FIXTURE = VMS_FIXTURE_TEXT.replace(/harbor_version: .*/, `harbor_version: ${files.release}`);
-  describe(`Harbor ${files.release}'s real prepare on the rendered harbor.yml and seeded secrets`, { skip }, () => {
+  describe(`Harbor ${files.release}'s real prepare on the rendered harbor.yml and seeded secrets`, () => {
+    before(() => {
+      if (missing) throw new Error(missing);
+    });
     const ctx = prepareCodeWorld(files.prepareImage);
 
     const load = (text: string): Harbor2Inventory => {

@@ -10,6 +10,7 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync } fr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { requireRoot } from "../../support/root.js";
 import type { HostFacts } from "../../../src/facts/types.js";
 import { SHARED_CHECK_FILE, sharedStorageMarkCommand, sharedStorageReadCommand } from "../../../src/steps/commands.js";
 import { planCluster } from "../../../src/plan/plan-cluster.js";
@@ -91,7 +92,6 @@ test("an object store: prepare asks nothing, so nothing is checked and nothing a
   assert.equal(generationOf(inv).sharedRegistryPath, "/data/registry");
 });
 
-const isRoot = process.getuid?.() === 0;
 let dir = "";
 
 before(() => {
@@ -114,37 +114,31 @@ function folder(name: string, owner: number): string {
   return d;
 }
 
-test(
-  "the commands for real: the marker written as uid 10000 is read on the same filesystem",
-  { skip: !isRoot && "needs root (writes as uid 10000)" },
-  () => {
-    const shared = folder("shared", 10000);
-    const mark = run(sharedStorageMarkCommand(shared, "marker one"));
-    assert.equal(mark.status, 0, mark.stderr);
-    assert.equal(readFileSync(join(shared, SHARED_CHECK_FILE), "utf8"), "marker one\n");
-    assert.equal(spawnSync("stat", ["-c", "%u", join(shared, SHARED_CHECK_FILE)], { encoding: "utf8" }).stdout.trim(), "10000");
-    const read = run(sharedStorageReadCommand(shared, "marker one", "harbor1", "harbor2"));
-    assert.equal(read.status, 0, read.stderr);
-    assert.equal(run(sharedStorageMarkCommand(shared, "marker two")).status, 0, "the next run replaces the marker");
-    assert.equal(run(sharedStorageReadCommand(shared, "marker one", "harbor1", "harbor2")).status, 1, "an old marker is not this run's");
-  },
-);
+test("the commands for real: the marker written as uid 10000 is read on the same filesystem", () => {
+  requireRoot("writes as uid 10000");
+  const shared = folder("shared", 10000);
+  const mark = run(sharedStorageMarkCommand(shared, "marker one"));
+  assert.equal(mark.status, 0, mark.stderr);
+  assert.equal(readFileSync(join(shared, SHARED_CHECK_FILE), "utf8"), "marker one\n");
+  assert.equal(spawnSync("stat", ["-c", "%u", join(shared, SHARED_CHECK_FILE)], { encoding: "utf8" }).stdout.trim(), "10000");
+  const read = run(sharedStorageReadCommand(shared, "marker one", "harbor1", "harbor2"));
+  assert.equal(read.status, 0, read.stderr);
+  assert.equal(run(sharedStorageMarkCommand(shared, "marker two")).status, 0, "the next run replaces the marker");
+  assert.equal(run(sharedStorageReadCommand(shared, "marker one", "harbor1", "harbor2")).status, 1, "an old marker is not this run's");
+});
 
-test(
-  "the commands for real: another filesystem, and a folder uid 10000 cannot write to, are refused with what was found",
-  { skip: !isRoot && "needs root (writes as uid 10000)" },
-  () => {
-    const local = folder("local", 10000);
-    const missing = run(sharedStorageReadCommand(local, "marker one", "harbor1", "harbor2"));
-    assert.equal(missing.status, 1);
-    assert.match(
-      missing.stderr,
-      /^harbor2 does not see the check marker harbor1 just wrote into .*\/local\nmounted at .*\/local on harbor2: nothing at exactly this path\n$/,
-    );
-    const rootOnly = folder("root-only", 0);
-    const denied = run(sharedStorageMarkCommand(rootOnly, "m"));
-    assert.equal(denied.status, 1);
-    assert.match(denied.stderr, /uid 10000 \(Harbor's registry\) cannot write to .*\/root-only\n$/);
-    assert.match(run(sharedStorageMarkCommand(join(dir, "absent"), "m")).stderr, /absent does not exist/);
-  },
-);
+test("the commands for real: another filesystem, and a folder uid 10000 cannot write to, are refused with what was found", () => {
+  requireRoot("writes as uid 10000");
+  const local = folder("local", 10000);
+  const missing = run(sharedStorageReadCommand(local, "marker one", "harbor1", "harbor2"));
+  assert.equal(missing.status, 1);
+  assert.match(
+    missing.stderr,
+    /^harbor2 does not see the check marker harbor1 just wrote into .*\/local\nmounted at .*\/local on harbor2: nothing at exactly this path\n$/,
+  );
+  const rootOnly = folder("root-only", 0);
+  const denied = run(sharedStorageMarkCommand(rootOnly, "m"));
+  assert.equal(denied.status, 1);
+  assert.match(denied.stderr, /uid 10000 \(Harbor's registry\) cannot write to .*\/root-only\n$/);
+  assert.match(run(sharedStorageMarkCommand(join(dir, "absent"), "m")).stderr, /absent does not exist/);
+});

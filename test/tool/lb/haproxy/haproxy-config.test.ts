@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { requireRoot } from "../../../support/root.js";
 import type { Inventory } from "../../../../src/inventory/model.js";
 import { haproxySetStateCommand, haproxyShowStatCommand } from "../../../../src/lb/haproxy/commands.js";
 import { parseHaproxyStat, takesTraffic } from "../../../../src/facts/haproxy-stat.js";
@@ -25,14 +26,13 @@ import {
   buildTestInventory,
   createNetns,
   inventoryData,
-  isRoot,
   makeTestTls,
   readFixtureState,
   runInNetns,
   startHarborApiStandIn,
 } from "../../../support/inventories.js";
 
-const skip = isRoot() ? false : "needs root for network namespaces";
+before(() => requireRoot("network namespaces"));
 const HOSTNAME = "registry.test.example";
 
 /** `haproxy -c` where the file would run: the LB's CA file in place (a private mount namespace). */
@@ -68,7 +68,7 @@ function haproxyCheck(conf: string, caPem: string | undefined): { exit: number; 
   }
 }
 
-test("haproxy -c accepts every shape: https with and without a CA, http, 32 nodes", { skip }, async () => {
+test("haproxy -c accepts every shape: https with and without a CA, http, 32 nodes", async () => {
   const withCa = makeTestTls(HOSTNAME, true);
   const shapes: Array<[Inventory, string | undefined]> = [
     [
@@ -97,7 +97,7 @@ test("haproxy -c accepts every shape: https with and without a CA, http, 32 node
   }
 });
 
-test("the harness catches a broken haproxy.cfg (so the check above can fail)", { skip }, async () => {
+test("the harness catches a broken haproxy.cfg (so the check above can fail)", async () => {
   const inv = buildTestInventory(inventoryData({ lbs: 2, nodes: 2, protocol: "http", vrrpMode: "unicast", loadBalancing: "haproxy" }));
   const [conf = ""] = await renderedFiles(inv, HAPROXY_CFG_PATH);
   const r = haproxyCheck(conf.replace("balance source", "balance no-such-algorithm"), undefined);
@@ -139,7 +139,6 @@ let confPath = "";
 let conf2Path = "";
 
 before(async () => {
-  if (skip) return;
   const raw = inventoryData({ lbs: 2, nodes: 5, protocol: "http", vrrpMode: "unicast", loadBalancing: "haproxy" });
   raw.cluster = { ...(raw.cluster as object), vip: `${VIP}/24` };
   raw.harbor_nodes = [1, 2, 3, 4, 5].map((i) => ({ name: `harbor${i}`, address: `127.0.0.${i}` }));
@@ -173,7 +172,7 @@ function runHaproxy(settleS: number, steps: string[], conf = confPath): string[]
 
 const showStat = renderShell(haproxyShowStatCommand(), { reveal: true });
 
-test("HAProxy's health check takes out exactly the nodes check.sh fails, and the VIP reaches a healthy one", { skip }, () => {
+test("HAProxy's health check takes out exactly the nodes check.sh fails, and the VIP reaches a healthy one", () => {
   const [stat = "", vip = ""] = runHaproxy(5, [showStat, "vip"]);
   const servers = parseHaproxyStat(stat);
   const status = Object.fromEntries(servers.map((s) => [`${s.backend}/${s.server}`, takesTraffic(s)]));
@@ -188,7 +187,7 @@ test("HAProxy's health check takes out exactly the nodes check.sh fails, and the
   assert.equal(vip.trim(), "200");
 });
 
-test("Harbor 2.x: HAProxy takes out the node whose database Harbor reports unhealthy, not the one with only Trivy down", { skip }, () => {
+test("Harbor 2.x: HAProxy takes out the node whose database Harbor reports unhealthy, not the one with only Trivy down", () => {
   const [stat = "", vip = ""] = runHaproxy(5, [showStat, "vip"], conf2Path);
   const status = Object.fromEntries(parseHaproxyStat(stat).map((s) => [`${s.backend}/${s.server}`, takesTraffic(s)]));
   // 127.0.0.1 healthy; .2 Trivy unhealthy; .3 database unhealthy; .4 never answers; .5 refuses.
@@ -202,7 +201,7 @@ test("Harbor 2.x: HAProxy takes out the node whose database Harbor reports unhea
   assert.equal(vip.trim(), "200");
 });
 
-test("a node drained through the runtime API gets no new connections; ready takes it back", { skip }, () => {
+test("a node drained through the runtime API gets no new connections; ready takes it back", () => {
   const drain = renderShell(haproxySetStateCommand([{ backend: "harbor_80", server: "harbor1" }], "drain"), { reveal: true });
   const ready = renderShell(haproxySetStateCommand([{ backend: "harbor_80", server: "harbor1" }], "ready"), { reveal: true });
   const [stat = "", drained = "", , back = ""] = runHaproxy(3, [`${drain} >/dev/null && ${showStat}`, "vip", ready, "vip"]);
@@ -211,7 +210,7 @@ test("a node drained through the runtime API gets no new connections; ready take
   assert.equal(back.trim(), "200");
 });
 
-test("a refused runtime command fails the command (the runtime API itself always exits 0)", { skip }, () => {
+test("a refused runtime command fails the command (the runtime API itself always exits 0)", () => {
   const wrong = renderShell(haproxySetStateCommand([{ backend: "harbor_80", server: "no-such-node" }], "drain"), { reveal: true });
   const [out = ""] = runHaproxy(0, [wrong]);
   assert.match(out, /HAProxy refused 'set server harbor_80\/no-such-node state drain'/);
