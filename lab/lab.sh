@@ -140,7 +140,7 @@ main() {
     up) shift; cmd_up "$@" ;;
     down) lab_down; lab_log "down: nothing of the lab is left" ;;
     status) cmd_status ;;
-    *) echo "usage: ${LAB_UP_USAGE/lab.sh/$0} | down | status" >&2; exit 2 ;;
+    *) echo "usage: ${LAB_UP_USAGE/lab.sh/scripts/lab.sh} | down | status" >&2; exit 2 ;;
   esac
 }
 
