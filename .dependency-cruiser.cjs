@@ -17,6 +17,7 @@
  *   desired facts steps                       PURE: the vocabulary of render, facts and plans
  *   shell time                                commands as data; the clock
  *   inventory                                 schema, loading, secrets, checks
+ *   formats                                   how each destination format reads a value: checks and encoders
  *   harbor/*\/data harbor/*.ts                what Harbor ships, per release line (data)
  *   errors.ts paths.ts events.ts              shared by all
  */
@@ -25,6 +26,7 @@ const { join } = require("node:path");
 
 const LAYERS = [
   { name: "harbor-data", paths: ["^src/harbor/(versions|layout|paths|helm-chart)\\.ts$", "^src/harbor/v[0-9]+/data/"] },
+  { name: "formats", paths: ["^src/formats/"] },
   { name: "inventory", paths: ["^src/inventory/"] },
   { name: "shell", paths: ["^src/shell/", "^src/time/"] },
   { name: "vocabulary", paths: ["^src/desired/", "^src/facts/", "^src/steps/"] },

@@ -5,8 +5,8 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
-import { UsageError } from "../errors.js";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { InternalError, UsageError } from "../errors.js";
 import type { DesiredHost, DesiredState } from "../desired/types.js";
 import { octal } from "../steps/format.js";
 
@@ -42,8 +42,13 @@ export async function writeRenderTree(outDir: string, desired: DesiredState): Pr
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true, mode: 0o700 });
   const manifests: HostManifest[] = [];
-  for (const host of desired.hosts) manifests.push(await writeHost(staging, host));
-  await writeFile(join(staging, MARKER), "This folder was written by `harbor-ha render`; a later render replaces it.\n");
+  try {
+    for (const host of desired.hosts) manifests.push(await writeHost(staging, host));
+    await writeFile(join(staging, MARKER), "This folder was written by `harbor-ha render`; a later render replaces it.\n");
+  } catch (e) {
+    await rm(staging, { recursive: true, force: true });
+    throw e;
+  }
   await rm(out, { recursive: true, force: true });
   await rename(staging, out);
   await chmod(out, 0o700);
@@ -51,10 +56,10 @@ export async function writeRenderTree(outDir: string, desired: DesiredState): Pr
 }
 
 async function writeHost(root: string, h: DesiredHost): Promise<HostManifest> {
-  const base = join(root, h.host.name);
+  const base = within(root, h.host.name);
   const files: ManifestEntry[] = [];
   for (const f of h.files) {
-    const target = join(base, f.path);
+    const target = within(base, f.path);
     await mkdir(dirname(target), { recursive: true, mode: 0o700 });
     await writeFile(target, f.content, { mode: f.mode });
     await chmod(target, f.mode); // writeFile's mode is filtered by the umask
@@ -78,8 +83,20 @@ async function writeHost(root: string, h: DesiredHost): Promise<HostManifest> {
     packages: h.packages,
     users: h.users,
   };
-  await writeFile(join(root, `${h.host.name}.manifest.json`), JSON.stringify(manifest, null, 2) + "\n");
+  await writeFile(within(root, `${h.host.name}.manifest.json`), JSON.stringify(manifest, null, 2) + "\n");
   return manifest;
+}
+
+/**
+ * `base`/`path` when it lies strictly under `base`; otherwise a bug (validate keeps host names to
+ * DNS labels and paths normal): no file a render writes may land outside --out/<host>/.
+ */
+export function within(base: string, path: string): string {
+  const target = resolve(base, `.${path.startsWith("/") ? "" : "/"}${path}`);
+  const rel = relative(base, target);
+  if (rel === "" || rel === ".." || rel.startsWith("../") || isAbsolute(rel))
+    throw new InternalError(`render would write ${JSON.stringify(path)} outside ${base}; validate refuses such paths`);
+  return target;
 }
 
 /** Refuses an --out folder that holds anything but a previous render (checked before any work). */

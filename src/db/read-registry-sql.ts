@@ -3,7 +3,7 @@
  * own file (database.registry_sql), or by default harbor/ha/registry.sql straight out of
  * Harbor's offline installer (installer.bundle), so that nobody has to unpack it.
  */
-import { readFile } from "node:fs/promises";
+import { LOCAL_FILE_LIMITS, readBoundedText } from "../inventory/bounded-read.js";
 import { describeRegistrySql } from "../harbor/v1/database.js";
 import type { RegistrySqlSource } from "../desired/types.js";
 import { RegistrySqlError } from "./errors.js";
@@ -32,7 +32,7 @@ export async function readRegistrySql(
 
 async function readSqlFile(path: string): Promise<string> {
   try {
-    return await readFile(path, "utf8");
+    return await readBoundedText(path, LOCAL_FILE_LIMITS.large);
   } catch (err) {
     throw new RegistrySqlError(`cannot read registry.sql at ${path}: ${messageOf(err)}`, {
       hint:

@@ -19,7 +19,6 @@ export interface TemplateSet {
   vipAcceptService: Template;
   harborCfg: Template;
   haproxyCfg: Template;
-  harbor2Yml: Template;
 }
 
 const FILES = {
@@ -31,7 +30,6 @@ const FILES = {
   vipAcceptService: "harbor-ha-vip-accept.service.hbs",
   harborCfg: "harbor.cfg.hbs",
   haproxyCfg: "haproxy.cfg.hbs",
-  harbor2Yml: "harbor.yml.hbs",
 } as const;
 
 export function loadTemplates(dir: string = join(projectRoot(), "templates")): TemplateSet {
@@ -48,7 +46,6 @@ export function loadTemplates(dir: string = join(projectRoot(), "templates")): T
     vipAcceptService: compile(FILES.vipAcceptService),
     harborCfg: compile(FILES.harborCfg),
     haproxyCfg: compile(FILES.haproxyCfg),
-    harbor2Yml: compile(FILES.harbor2Yml),
   };
 }
 

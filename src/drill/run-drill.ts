@@ -14,7 +14,9 @@ import { cmd } from "../shell/command.js";
 import type { Command } from "../shell/command.js";
 import type { FactQuery } from "../facts/queries.js";
 import { gatherAllFacts } from "../gather/facts.js";
-import { gatherVipHolders, pollUntil, verifySingleVipHolder } from "../gather/verify.js";
+import { gatherVipHolders, verifySingleVipHolder } from "../gather/verify.js";
+import { pollUntil, realClock } from "../time/poll.js";
+import type { Clock } from "../time/poll.js";
 import { serviceCommand } from "../steps/commands.js";
 import type { InitSystem } from "../steps/commands.js";
 import { checkDrillPreconditions, describeDrill } from "./preconditions.js";
@@ -35,6 +37,13 @@ export interface DrillOptions extends Pick<RunEdges, "connect"> {
   emit?: EmitEvent;
   /** Ctrl-C: checked before the lock is taken (once keepalived is stopped, the drill always restores it). */
   isInterrupted?: () => boolean;
+  /** The drill's waits and its measured times (a fake clock in unit tests); the real one by default. */
+  clock?: Clock;
+}
+
+/** After the restart, the time the restarted holder may take to claim the VIP back (preemption): three adverts and a second. */
+export function vrrpSettleMs(inv: Inventory): number {
+  return (3 * inv.data.keepalived.advert_int + 1) * 1000;
 }
 
 /** How often the drill looks for the new holder and pings the VIP. */
@@ -52,6 +61,7 @@ export async function runFailoverDrill(inv: Inventory, opts: DrillOptions): Prom
   const vip = vipParts(inv).address;
   const lbs = inv.data.load_balancers.map((l) => l.name);
   const note = (message: string) => opts.emit?.({ type: "note", level: "info", message });
+  const clock = opts.clock ?? realClock;
   const pool = openClusterPool(inv, opts, inv.data.load_balancers);
   // Audit lines not written and a lock not released are the drill's problems, reported with it.
   const problems: string[] = [];
@@ -72,9 +82,9 @@ export async function runFailoverDrill(inv: Inventory, opts: DrillOptions): Prom
       const report: DrillReport = { vip, stoppedOn: holder, restored: false, problems };
       try {
         const measure = modeOf(inv).drill === "requests" ? measureWithRequests : measureFailover;
-        await measure({ pool, inv, holder, init, report, note });
+        await measure({ pool, inv, holder, init, report, note, clock });
       } finally {
-        await restoreKeepalived(pool, inv, holder, init, report, note);
+        await restoreKeepalived({ pool, inv, holder, init, report, note, clock });
         for (const lb of lbs) audit.record(lb, [describeDrill(report)]);
       }
       return report;
@@ -90,24 +100,25 @@ interface Measurement {
   init: InitSystem;
   report: DrillReport;
   note: (m: string) => void;
+  clock: Clock;
 }
 
 /** lvs-dr: the takeover, then TCP answers at the VIP. */
-async function measureFailover({ pool, inv, holder, init, report, note }: Measurement): Promise<void> {
+async function measureFailover({ pool, inv, holder, init, report, note, clock }: Measurement): Promise<void> {
   const vip = report.vip;
   const port = servedPorts(inv)[0] ?? 443;
   const fromOperator = await probeFromHere(vip, port);
   note(`stopping keepalived on ${holder}`);
-  const t0 = await stopKeepalived(pool, holder, init);
+  const t0 = await stopKeepalived(pool, holder, init, clock);
   const takeoverTimeoutMs = (3 * inv.data.keepalived.advert_int + 5) * 1000;
   const probe = { firstIntervalMs: PROBE_INTERVAL_MS, maxIntervalMs: PROBE_INTERVAL_MS };
-  const newHolder = await takeoverBy(pool, inv, holder, takeoverTimeoutMs);
+  const newHolder = await takeoverBy(pool, inv, holder, takeoverTimeoutMs, clock);
   if (newHolder === undefined) {
     report.problems.push(`no other load balancer held the VIP ${takeoverTimeoutMs / 1000} s after keepalived stopped on ${holder}`);
     return;
   }
   report.newHolder = newHolder;
-  report.takeoverMs = Date.now() - t0;
+  report.takeoverMs = clock.now() - t0;
   note(`${newHolder} holds the VIP after ${report.takeoverMs} ms`);
   // From this machine when it reaches the VIP (that also proves the ARP move); else from the new holder.
   report.answeredFrom = fromOperator ? "operator" : newHolder;
@@ -115,8 +126,8 @@ async function measureFailover({ pool, inv, holder, init, report, note }: Measur
   const answers = fromOperator
     ? () => probeFromHere(vip, port)
     : () => pool.withSession(newHolder, async (s) => (await s.run(vipProbeCommand(vip, port), { step: "probe the VIP" })).code !== NO_ANSWER_EXIT);
-  const answered = await pollUntil(async () => ((await answers()) ? true : undefined), { timeoutMs: 10_000, ...probe });
-  if (answered) report.answerMs = Date.now() - t0;
+  const answered = await pollUntil(async () => ((await answers()) ? true : undefined), { timeoutMs: 10_000, ...probe }, clock);
+  if (answered) report.answerMs = clock.now() - t0;
   else
     report.problems.push(
       `the VIP ${vip} did not answer on TCP port ${port} from ${fromOperator ? "this machine" : newHolder} within 10 s of the takeover`,
@@ -128,7 +139,7 @@ async function measureFailover({ pool, inv, holder, init, report, note }: Measur
  * verified) one after the other from the stop until one is answered 200 again, counted.
  * From this machine when it reaches the VIP, else from the load balancer that was not stopped.
  */
-async function measureWithRequests({ pool, inv, holder, init, report, note }: Measurement): Promise<void> {
+async function measureWithRequests({ pool, inv, holder, init, report, note, clock }: Measurement): Promise<void> {
   const other = inv.data.load_balancers.map((l) => l.name).find((l) => l !== holder) as string;
   const fromOperator = (await requestThroughVip(inv)) === 200;
   const request = fromOperator
@@ -147,19 +158,19 @@ async function measureWithRequests({ pool, inv, holder, init, report, note }: Me
   report.requests = { made: 0, failed: 0 };
   const requests = report.requests;
   note(`stopping keepalived on ${holder}; requests through the VIP until one is answered again`);
-  const t0 = await stopKeepalived(pool, holder, init);
+  const t0 = await stopKeepalived(pool, holder, init, clock);
   const deadline = t0 + (3 * inv.data.keepalived.advert_int + 15) * 1000;
-  const takeover = takeoverBy(pool, inv, holder, deadline - t0).then((h) => {
-    if (h !== undefined) Object.assign(report, { newHolder: h, takeoverMs: Date.now() - t0 });
+  const takeover = takeoverBy(pool, inv, holder, deadline - t0, clock).then((h) => {
+    if (h !== undefined) Object.assign(report, { newHolder: h, takeoverMs: clock.now() - t0 });
   });
-  while (Date.now() < deadline) {
+  while (clock.now() < deadline) {
     requests.made++;
     if ((await request()) === 200) {
-      report.answerMs = Date.now() - t0;
+      report.answerMs = clock.now() - t0;
       break;
     }
     requests.failed++;
-    await new Promise((r) => setTimeout(r, PROBE_INTERVAL_MS));
+    await clock.sleep(PROBE_INTERVAL_MS);
   }
   await takeover;
   if (report.answerMs === undefined)
@@ -170,8 +181,8 @@ async function measureWithRequests({ pool, inv, holder, init, report, note }: Me
 }
 
 /** Stops keepalived on the VIP holder, the drill's one disruption; the time it was asked to stop. */
-async function stopKeepalived(pool: SshPool, holder: string, init: InitSystem): Promise<number> {
-  const t0 = Date.now();
+async function stopKeepalived(pool: SshPool, holder: string, init: InitSystem, clock: Clock): Promise<number> {
+  const t0 = clock.now();
   await pool.withSession(holder, (s) =>
     s.runChecked(serviceCommand(init, "keepalived", "stop"), { sudo: true, step: "stop keepalived (failover drill)" }),
   );
@@ -179,31 +190,24 @@ async function stopKeepalived(pool: SshPool, holder: string, init: InitSystem): 
 }
 
 /** The load balancer other than `holder` that holds the VIP within `timeoutMs`, looked at every PROBE_INTERVAL_MS. */
-function takeoverBy(pool: SshPool, inv: Inventory, holder: string, timeoutMs: number): Promise<string | undefined> {
-  return pollUntil(async () => (await gatherVipHolders(pool, inv)).find((h) => h !== holder), {
-    timeoutMs,
-    firstIntervalMs: PROBE_INTERVAL_MS,
-    maxIntervalMs: PROBE_INTERVAL_MS,
-  });
+function takeoverBy(pool: SshPool, inv: Inventory, holder: string, timeoutMs: number, clock: Clock): Promise<string | undefined> {
+  return pollUntil(
+    async () => (await gatherVipHolders(pool, inv)).find((h) => h !== holder),
+    { timeoutMs, firstIntervalMs: PROBE_INTERVAL_MS, maxIntervalMs: PROBE_INTERVAL_MS },
+    clock,
+  );
 }
 
 /** Starts keepalived again on the stopped holder, lets VRRP settle, and checks that the cluster is whole. */
-async function restoreKeepalived(
-  pool: SshPool,
-  inv: Inventory,
-  holder: string,
-  init: InitSystem,
-  report: DrillReport,
-  note: (m: string) => void,
-): Promise<void> {
+async function restoreKeepalived({ pool, inv, holder, init, report, note, clock }: Measurement): Promise<void> {
   const lbs = inv.data.load_balancers.map((l) => l.name);
   try {
     // The init script's stop returns before keepalived has exited; a start before that is a no-op ("already running").
-    const gone = await pollUntil(async () => ((await keepalivedRunning(pool, holder)) ? undefined : true), {
-      timeoutMs: 15_000,
-      firstIntervalMs: PROBE_INTERVAL_MS,
-      maxIntervalMs: 500,
-    });
+    const gone = await pollUntil(
+      async () => ((await keepalivedRunning(pool, holder)) ? undefined : true),
+      { timeoutMs: 15_000, firstIntervalMs: PROBE_INTERVAL_MS, maxIntervalMs: 500 },
+      clock,
+    );
     if (!gone) report.problems.push(`keepalived on ${holder} was still exiting 15 s after the stop`);
     note(`starting keepalived on ${holder} again`);
     // Straight to the session: a Ctrl-C must not stop the restore.
@@ -211,7 +215,7 @@ async function restoreKeepalived(
       await pool.session(holder)
     ).runChecked(serviceCommand(init, "keepalived", "start"), { sudo: true, step: "start keepalived (failover drill restore)" });
     // The restarted holder may take the VIP back (preemption) within a few adverts: wait for that first.
-    await new Promise((r) => setTimeout(r, (3 * inv.data.keepalived.advert_int + 1) * 1000));
+    await clock.sleep(vrrpSettleMs(inv));
     report.holderAfter = await verifySingleVipHolder(pool, inv);
     const after = await gatherAllFacts(pool, new Map(lbs.map((l) => [l, [{ kind: "keepalived" } as FactQuery]])));
     const notRunning = lbs.filter((l) => after.facts.get(l)?.keepalived?.running !== true);

@@ -66,6 +66,8 @@ export async function executeStep(session: Transport, step: Step): Promise<void>
     case "check-keepalived":
       await checkKeepalivedRunning(session, step.title);
       return;
+    case "undrain":
+      throw new InternalError(`step "${step.title}" runs from the load balancers after every phase, not on ${step.host}'s session`);
     case "upload-local": {
       const content = await readFile(action.localPath);
       await session.uploadAtomic({

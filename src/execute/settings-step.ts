@@ -8,6 +8,7 @@ import { parseApiAnswer } from "../steps/commands.js";
 import { parseConfigurations, sameValue } from "../harbor/v1/settings.js";
 import type { ApiCall, Action } from "../steps/types.js";
 import { HarborHaError } from "../errors.js";
+import { firstLine } from "../facts/program-check.js";
 
 type SettingsAction = Extract<Action, { type: "harbor-settings" }>;
 
@@ -76,13 +77,4 @@ function refused(host: string, put: { status: number; body: string }): HarborHaE
         "than admin exist); fix harbor.extra_cfg and run again. Nothing was changed in Harbor.",
     });
   return new HarborHaError(what, { hint: "Check that Harbor answers on that node (its UI log in /var/log/harbor/), then run again." });
-}
-
-function firstLine(text: string): string {
-  return (
-    text
-      .split("\n")
-      .map((l) => l.trim())
-      .find(Boolean) ?? ""
-  );
 }

@@ -9,7 +9,8 @@ import type { Action } from "../steps/types.js";
 import { judgeHarborStartup } from "../plan/startup.js";
 import type { StartupVerdict } from "../plan/startup.js";
 import { HarborHaError } from "../errors.js";
-import { pollUntil } from "../gather/verify.js";
+import { pollUntil, realClock } from "../time/poll.js";
+import type { Clock } from "../time/poll.js";
 
 type WaitAction = Extract<Action, { type: "wait" }>;
 
@@ -20,10 +21,11 @@ const JUDGES: Record<WaitAction["judge"], (output: string) => StartupVerdict> = 
 /** The session's side this step uses (a fake in tests). */
 export type WaitSession = Pick<Transport, "run" | "target">;
 
-export async function waitUntilReady(session: WaitSession, title: string, action: WaitAction): Promise<void> {
+/** `clock`: the waits and the deadline (a fake one in tests, so they do not wait real time). */
+export async function waitUntilReady(session: WaitSession, title: string, action: WaitAction, clock: Clock = realClock): Promise<void> {
   const judge = JUDGES[action.judge];
   let last = "nothing answered yet";
-  const started = Date.now();
+  const started = clock.now();
   const ready = await pollUntil(
     async () => {
       const r = await session.run(action.probe, { sudo: false, step: title });
@@ -32,11 +34,12 @@ export async function waitUntilReady(session: WaitSession, title: string, action
       return verdict.ready ? true : undefined;
     },
     { timeoutMs: action.timeoutMs, firstIntervalMs: action.firstIntervalMs, maxIntervalMs: action.maxIntervalMs },
+    clock,
   );
   if (ready) return;
   const host = session.target.hostName;
   const lines = [
-    `${host}: Harbor did not finish starting within ${Math.round((Date.now() - started) / 1000)} s after install.sh`,
+    `${host}: Harbor did not finish starting within ${Math.round((clock.now() - started) / 1000)} s after install.sh`,
     `  last seen: ${last}`,
   ];
   if (action.diagnose) {

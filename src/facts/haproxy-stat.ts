@@ -52,3 +52,21 @@ export function serversOfNode(stats: readonly HaproxyServerStat[], nodeAddress: 
 export function takesTraffic(s: HaproxyServerStat): boolean {
   return s.status === "UP" || /^UP \d+\/\d+$/.test(s.status);
 }
+
+/**
+ * Whether an operator's (or a run's) `set server … state drain|maint` holds the server out of
+ * service: its admin state, not a failing health check (DOWN), which HAProxy undoes by itself.
+ */
+export function isDrainedByAdmin(s: HaproxyServerStat): boolean {
+  return /^(DRAIN|MAINT)\b/.test(s.status);
+}
+
+/** The node addresses (without port) some server of which is drained or in maintenance, each once. */
+export function drainedAddresses(stats: readonly HaproxyServerStat[]): string[] {
+  const out: string[] = [];
+  for (const s of stats.filter(isDrainedByAdmin)) {
+    const address = s.address.slice(0, s.address.lastIndexOf(":"));
+    if (address !== "" && !out.includes(address)) out.push(address);
+  }
+  return out;
+}

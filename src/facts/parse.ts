@@ -2,6 +2,7 @@
  * Reads facts.sh's output into HostFacts. Pure; tested on captured output.
  */
 import type { HostFacts } from "./types.js";
+import { parseHaproxyStat } from "./haproxy-stat.js";
 
 export class FactsParseError extends Error {}
 
@@ -128,8 +129,12 @@ function readLine(f: HostFacts, [kind = "", a = "", b = "", c = "", d = "", e = 
     case "harbor-api":
       f.api[a] = { status: Number(b) || 0, body: Buffer.from(c, "base64").toString("utf8") };
       break;
+    case "haproxy-stat":
+      f.haproxyServers = b === "ok" ? parseHaproxyStat(Buffer.from(c, "base64").toString("utf8")) : null;
+      break;
     case "drain":
-      f.drained = a.split(" ").filter(Boolean);
+      // An atomic write's kept previous version (NAME.harbor-ha.bak) is no marker of its own.
+      f.drained = a.split(" ").filter((n) => n !== "" && !n.endsWith(".harbor-ha.bak"));
       break;
     case "pending":
       for (const entry of b.split(" ").filter(Boolean)) {

@@ -35,6 +35,8 @@ export type FactQuery =
   | { kind: "keepalived" }
   | { kind: "haproxy" }
   | { kind: "drain" }
+  /** HAProxy's runtime state of every server (`show stat` through its admin socket): who is drained now, whoever drained them. */
+  | { kind: "haproxy-stat"; socket: string }
   /** The pending-change markers in a folder (steps/pending.ts): each file's name and mtime. */
   | { kind: "pending"; path: string }
   /** What `<program> --version` prints and its exit status (the node prerequisites Harbor's installer runs). */
@@ -86,6 +88,8 @@ function queryKey(q: FactQuery): string {
     case "pending":
     case "disk":
       return `${q.kind}\t${q.path}`;
+    case "haproxy-stat":
+      return `${q.kind}\t${q.socket}`;
     case "pkg":
     case "user":
     case "iface":
@@ -156,6 +160,8 @@ function encodeQuery(q: FactQuery): string {
         return [q.kind, q.host, q.port];
       case "http":
         return [q.kind, q.url];
+      case "haproxy-stat":
+        return [q.kind, q.socket];
       case "envlines":
         if (q.keys.some((k) => !/^[A-Z][A-Z0-9_]*$/.test(k))) throw new Error(`harbor-ha: not an env key: ${q.keys.join(",")}`);
         return [q.kind, q.path, q.keys.join(",")];

@@ -1,4 +1,6 @@
 /** The observed state of one host, as facts.sh reported it. Plain data. */
+import type { HaproxyServerStat } from "./haproxy-stat.js";
+
 export interface FileFact {
   present: boolean;
   mode?: number;
@@ -65,6 +67,8 @@ export interface HostFacts {
   versions: Record<string, VersionFact>;
   /** Node addresses with a drain marker on this (load balancer) host. */
   drained?: string[];
+  /** HAProxy's servers as its runtime API lists them now (asked in haproxy mode); null: the socket did not answer. */
+  haproxyServers?: HaproxyServerStat[] | null;
   /** Pending-change markers on this host: name → since (seconds since the epoch). */
   pending: Record<string, number>;
 }

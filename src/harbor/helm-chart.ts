@@ -1,14 +1,33 @@
 /**
- * What harbor-ha knows of goharbor/harbor-helm, the chart `helm-values` writes values for:
- * the chart release it targets and the Harbor it deploys, and the fixed names its templates
- * give things (secret keys it reads from existing secrets). Data only; the tests check each
- * name against the real chart in ../shared/harbor/.
+ * What harbor-ha knows of goharbor/harbor-helm, the chart `helm-values` writes values for: the
+ * fixed names its templates give things (secret keys it reads from existing secrets, the
+ * images that carry Harbor's release). Which chart line deploys which Harbor line is each
+ * line's data (v2/data/lines/). Data only; the tests check each name against every chart
+ * line's real chart in ../shared/harbor/.
  */
 
-/** The chart release whose values.yaml the generated values are written for (no values.schema.json). */
-export const HELM_CHART_VERSION = "1.19.1";
-/** Its appVersion: the Harbor it deploys. */
-export const HELM_CHART_APP_VERSION = "2.15.1";
+/**
+ * The chart's images whose tag is Harbor's release (values.yaml `<path>.image.tag: v<appVersion>`),
+ * by value path. helm-values sets each to the inventory's harbor_version, so that the chart
+ * deploys exactly that release, not its own appVersion.
+ */
+export const HARBOR_RELEASE_IMAGES: readonly (readonly string[])[] = [
+  ["portal"],
+  ["core"],
+  ["jobservice"],
+  ["registry", "registry"],
+  ["registry", "controller"],
+  ["trivy"],
+  // Not deployed unless metrics are enabled, which kubernetes.values may do.
+  ["exporter"],
+];
+
+/**
+ * The chart's other Harbor-tagged images, which harbor-ha's values never deploy: the bundled
+ * PostgreSQL and Redis (the inventory's are external, and kubernetes.values may not change
+ * that) and the chart's nginx (the ingress is the entry point, likewise fixed).
+ */
+export const HARBOR_IMAGES_NOT_DEPLOYED: readonly (readonly string[])[] = [["nginx"], ["database", "internal"], ["redis", "internal"]];
 
 /** The user the chart's registry credentials name by default (registry.credentials.username). */
 export const REGISTRY_CREDENTIALS_USER = "harbor_registry_user";

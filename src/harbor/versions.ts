@@ -7,6 +7,8 @@
  * importing nothing else of the project, so that every layer (inventory checks, render,
  * plan, apply) can use it without arrows pointing up.
  */
+import { HARBOR2_RELEASE_LINES } from "./v2/data/lines/index.js";
+import type { Harbor2ReleaseLine } from "./v2/data/release-line.js";
 
 /**
  * A release line whose offline installer has this HA layout (`install.sh --ha`, `prepare --ha`,
@@ -38,26 +40,38 @@ export function seriesOfValidVersion(version: string): HarborSeries {
 }
 
 /**
- * Harbor 2.x: the one line harbor-ha targets, 2.15.x, the release goharbor/harbor-helm chart
- * 1.19.x deploys (appVersion 2.15.1) and whose installer and prepare image are in ../shared.
- * Other 2.x lines differ in chart values and configuration keys harbor-ha has not checked.
+ * Harbor 2.x: the release lines Harbor maintains (three at a time), each described by its data
+ * in harbor/v2/data/lines/ (its harbor.yml format, the chart line that deploys it).
  */
-export type Harbor2Series = "2.15";
+export const SUPPORTED_HARBOR2_SERIES: readonly string[] = HARBOR2_RELEASE_LINES.map((l) => l.line);
 
-export const SUPPORTED_HARBOR2_SERIES: readonly Harbor2Series[] = ["2.15"];
+/** For messages: "2.13.x, 2.14.x or 2.15.x". */
+export const SUPPORTED_HARBOR2_VERSIONS_TEXT = orList(SUPPORTED_HARBOR2_SERIES.map((s) => `${s}.x`));
 
-/** For messages: "2.15.x". */
-export const SUPPORTED_HARBOR2_VERSIONS_TEXT = SUPPORTED_HARBOR2_SERIES.map((s) => `${s}.x`).join(" or ");
+/** For messages: "2.13: chart 1.17.x, 2.15: chart 1.19.x". */
+export const HARBOR2_CHART_LINES_TEXT = HARBOR2_RELEASE_LINES.map((l) => `${l.line}: chart ${l.chart.line}.x`).join(", ");
 
 /** Whether a version is meant as Harbor 2.x at all (supported or not): its inventory has the 2.x shape. */
 export function isHarbor2Version(version: string): boolean {
   return /^\s*2\.\d+\.\d+\s*$/.test(version);
 }
 
-/** "2.15.1" → "2.15"; undefined for any other version. */
-export function harbor2SeriesOf(version: string): Harbor2Series | undefined {
+/** "2.15.1" → its line's data; undefined for a version of no supported 2.x line. */
+export function harbor2LineOf(version: string): Harbor2ReleaseLine | undefined {
   const m = VERSION.exec(version.trim());
   if (!m) return undefined;
   const series = `${Number(m[1])}.${Number(m[2])}`;
-  return (SUPPORTED_HARBOR2_SERIES as readonly string[]).includes(series) ? (series as Harbor2Series) : undefined;
+  return HARBOR2_RELEASE_LINES.find((l) => l.line === series);
+}
+
+/** The line of a version the schema already accepted (so it is one); throws otherwise, as a bug. */
+export function harbor2LineOfValidVersion(version: string): Harbor2ReleaseLine {
+  const line = harbor2LineOf(version);
+  if (line === undefined) throw new RangeError(`Harbor ${version} is not a supported release (${SUPPORTED_HARBOR2_VERSIONS_TEXT})`);
+  return line;
+}
+
+/** "a, b or c". */
+function orList(items: readonly string[]): string {
+  return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
 }

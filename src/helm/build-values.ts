@@ -3,7 +3,7 @@
  * the operator's kubernetes.values merged in, and every key checked against the chart's
  * values.yaml when the chart is at hand. Problems carry the inventory path they come from.
  */
-import { HELM_CHART_VERSION } from "../harbor/helm-chart.js";
+import { chartLineOf, helmPullCommand } from "./chart-line.js";
 import type { InventoryProblem } from "../errors.js";
 import type { Harbor2Inventory } from "../inventory/model-v2.js";
 import { formatPath } from "../inventory/problems.js";
@@ -46,8 +46,8 @@ export function buildHelmValues(inv: Harbor2Inventory, pinned: PinnedSecrets, ch
       error(
         PASSTHROUGH,
         `can only be checked against the chart itself (it has no schema, ` +
-          `and helm ignores a misspelled key): give the chart package with --chart (helm pull ` +
-          `harbor/harbor --version ${HELM_CHART_VERSION})`,
+          `and helm ignores a misspelled key): give the chart package with --chart ` +
+          `(${helmPullCommand(chartLineOf(inv))})`,
       ),
     );
   }

@@ -4,16 +4,16 @@
  * folding, so two runs over the same inventory and state folder give the same bytes.
  */
 import { stringify } from "yaml";
-import { HELM_CHART_APP_VERSION, HELM_CHART_VERSION } from "../harbor/helm-chart.js";
+import type { ChartLine } from "./chart-line.js";
 import { Secret } from "../inventory/secret.js";
 import type { HelmValue, HelmValues } from "./render-values.js";
 
-export function formatHelmValues(values: HelmValues, from: { inventoryName: string; stateDir: string }): string {
+export function formatHelmValues(values: HelmValues, chart: ChartLine, from: { inventoryName: string; stateDir: string }): string {
   const header = [
-    `# Values for goharbor/harbor-helm ${HELM_CHART_VERSION} (Harbor ${HELM_CHART_APP_VERSION}), ` +
+    `# Values for goharbor/harbor-helm ${chart.line}.x (checked with ${chart.checked}), deploying Harbor ${chart.harborVersion}, ` +
       `written by \`harbor-ha helm-values\` from ${from.inventoryName}.`,
     `# Edit the inventory, not this file. It holds secrets pinned from ${from.stateDir}: keep it out of version control.`,
-    `#   helm upgrade --install harbor harbor/harbor --version ${HELM_CHART_VERSION} --namespace harbor -f <this file>`,
+    `#   helm upgrade --install harbor harbor/harbor --version ${chart.checked} --namespace harbor -f <this file>`,
   ];
   return `${header.join("\n")}\n${stringify(reveal(values), { lineWidth: 0, minContentWidth: 0 })}`;
 }

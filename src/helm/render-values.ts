@@ -7,15 +7,16 @@
  * htpasswd, the token key pair) comes from the state folder, unless the inventory names an
  * existing Kubernetes secret for it, in which case only the name is written. What makes it HA:
  * external PostgreSQL and Redis, at least 2 replicas per stateless component, job logs in the
- * database (no per-pod log volume), and image data on a ReadWriteMany claim or S3.
+ * database (no per-pod log volume), and image data on a ReadWriteMany claim or S3. Which
+ * Harbor: every image tag is the inventory's harbor_version, not the chart's appVersion.
  */
 import { InternalError } from "../errors.js";
-import { REGISTRY_CREDENTIALS_USER } from "../harbor/helm-chart.js";
+import { HARBOR_RELEASE_IMAGES, REGISTRY_CREDENTIALS_USER } from "../harbor/helm-chart.js";
 import type { ClusterState } from "../inventory/model.js";
 import type { Harbor2Inventory } from "../inventory/model-v2.js";
 import type { KubernetesSpec } from "../inventory/kubernetes-schema.js";
 import type { Harbor2InventoryData } from "../inventory/schema-v2.js";
-import type { Secret } from "../inventory/secret.js";
+import { Secret } from "../inventory/secret.js";
 import type { ChartSecrets } from "../inventory/model.js";
 
 export type HelmValue = string | number | boolean | Secret | HelmValue[] | HelmValues;
@@ -35,7 +36,7 @@ export function renderHelmValues(inv: Harbor2Inventory, pinned: PinnedSecrets): 
   const k8s = d.kubernetes;
   if (k8s === undefined) throw new InternalError("renderHelmValues needs the kubernetes section; the inventory checks require it");
   const existing = k8s.existing_secrets;
-  return {
+  const values: HelmValues = {
     expose: renderExpose(d, k8s),
     externalURL: `${d.cluster.protocol}://${k8s.ingress.host ?? d.cluster.hostname}`,
     persistence: renderPersistence(d, k8s),
@@ -73,6 +74,23 @@ export function renderHelmValues(inv: Harbor2Inventory, pinned: PinnedSecrets): 
     database: { type: "external", external: renderDatabase(d, existing.database) },
     redis: { type: "external", external: renderRedis(d, existing.redis) },
   };
+  // The chart's own tags are its appVersion: another patch release than the inventory's.
+  for (const path of HARBOR_RELEASE_IMAGES) setIn(values, [...path, "image", "tag"], `v${d.cluster.harbor_version}`);
+  return values;
+}
+
+/** Sets a value at a path, making the mappings on the way. */
+function setIn(values: HelmValues, path: readonly string[], value: HelmValue): void {
+  const [key, ...rest] = path;
+  if (key === undefined) return;
+  if (rest.length === 0) {
+    values[key] = value;
+    return;
+  }
+  const next = values[key];
+  const child: HelmValues = typeof next === "object" && !Array.isArray(next) && !(next instanceof Secret) ? next : {};
+  values[key] = child;
+  setIn(child, rest, value);
 }
 
 function renderExpose(d: Harbor2InventoryData, k8s: KubernetesSpec): HelmValues {

@@ -9,6 +9,9 @@
  */
 import { checkHarborCfg } from "./harbor-cfg-checks.js";
 import { checkHarborRelease } from "./harbor-release-checks.js";
+import { checkInstallDir } from "./path-checks.js";
+import { checkVipAddress } from "./address-checks.js";
+import { JOB_LOGS_PATH, REGISTRY_DATA_PATH } from "../harbor/v1/data/layout.js";
 import { effectivePriorities } from "./model.js";
 import { formatPath, problemError, problemWarning } from "./problems.js";
 import type { PathSegment, ProblemDraft } from "./problems.js";
@@ -31,6 +34,14 @@ export function checkInventory(d: ParsedSections, state: SectionState): ProblemD
     ...checkTunnel(d),
     ...checkHarborCfg(d),
     ...checkHarborRelease(d),
+    ...checkInstallDir(d.installer?.install_dir, [REGISTRY_DATA_PATH, JOB_LOGS_PATH]),
+    ...checkVipAddress(d.cluster?.vip, [
+      { at: ["database", "host"], host: d.database?.host },
+      { at: ["redis", "host"], host: d.redis?.host },
+      { at: ["clair_db", "host"], host: d.clair_db?.host },
+      { at: ["storage", "server"], host: d.storage?.type === "nfs" ? d.storage.server : undefined },
+      { at: ["ssh", "jump_host", "address"], host: d.ssh?.jump_host ? d.ssh.jump_host.address : undefined },
+    ]),
   ];
 }
 

@@ -15,6 +15,7 @@ import type { CfgValue } from "./schema.js";
 import { problemError, problemWarning } from "./problems.js";
 import type { PathSegment, ProblemDraft } from "./problems.js";
 import { Secret } from "./secret.js";
+import { iniValueProblem, providerKeyProblem, providerValueProblem } from "../formats/ini.js";
 
 /**
  * harbor.cfg keys harbor-ha writes from other inventory fields, with the field that sets
@@ -67,7 +68,7 @@ export function checkHarborCfg(d: ParsedSections): ProblemDraft[] {
     }
   }
   problems.push(...checkLdapSearchPair(maps[0]?.cfg ?? {}));
-  problems.push(...checkRenderedSecrets(d));
+  problems.push(...checkRenderedValues(d));
   return problems;
 }
 
@@ -83,7 +84,7 @@ function checkKey(at: PathSegment[], key: string, value: CfgValue, series: Harbo
       ),
     ];
   const text = value instanceof Secret ? value.reveal() : String(value);
-  const unsafe = configParserProblem(text);
+  const unsafe = iniValueProblem(text);
   if (unsafe !== undefined) return [problemError(at, unsafe)];
   if (series === undefined) return [];
   const known = harborCfgKeys(series).get(key);
@@ -114,21 +115,6 @@ function checkKey(at: PathSegment[], key: string, value: CfgValue, series: Harbo
   return bad === undefined ? [] : [problemError(at, bad)];
 }
 
-/**
- * How Harbor would misread a value, with what to do, or undefined. `prepare` reads harbor.cfg
- * with Python 2's RawConfigParser: a value ends at the line's end, is stripped of blanks, `""`
- * means empty, and the first ";" after a blank starts a comment.
- */
-export function configParserProblem(text: string): string | undefined {
-  if (/[\r\n]/.test(text)) return "holds a line break, which ends the value in harbor.cfg; give it on one line";
-  if (text !== text.trim()) return "begins or ends with a blank, which Harbor's ConfigParser strips; remove the blank";
-  if (text === '""') return 'is "", which Harbor\'s ConfigParser reads as empty; leave the key out or give another value';
-  const semicolon = text.indexOf(";");
-  if (semicolon > 0 && /\s/.test(text[semicolon - 1] ?? ""))
-    return 'holds " ;", where Harbor\'s ConfigParser cuts the value off as a comment; remove the blank before ";"';
-  return undefined;
-}
-
 function valueProblem(k: HarborCfgKey, text: string): string | undefined {
   if (k.choices !== undefined && !k.choices.includes(text)) return `must be one of ${k.choices.map((c) => JSON.stringify(c)).join(", ")}`;
   if (k.type === "int" && !INTEGER.test(text)) return "must be a whole number (Harbor's adminserver does not start otherwise)";
@@ -150,22 +136,37 @@ function checkLdapSearchPair(extra: CfgMap): ProblemDraft[] {
   ];
 }
 
-/** The inventory's own secrets that land in harbor.cfg must survive its ConfigParser too. */
-function checkRenderedSecrets(d: ParsedSections): ProblemDraft[] {
-  const secrets: Array<{ at: PathSegment[]; value: unknown }> = [
+/**
+ * Every value of the other sections that lands in harbor.cfg must read back as itself through
+ * Harbor's ConfigParser (formats/ini.ts): the secrets, the database and Clair users, Clair's
+ * database, and the object store's parameters, which prepare also splits at "," and writes into
+ * the registry's YAML.
+ */
+function checkRenderedValues(d: ParsedSections): ProblemDraft[] {
+  const values: Array<{ at: PathSegment[]; value: unknown }> = [
     { at: ["harbor", "admin_password"], value: d.harbor?.admin_password },
+    { at: ["database", "user"], value: d.database?.user },
     { at: ["database", "password"], value: d.database?.password },
+    { at: ["clair_db", "user"], value: d.clair_db?.user },
     { at: ["clair_db", "password"], value: d.clair_db?.password },
+    { at: ["clair_db", "database"], value: d.clair_db?.database },
   ];
+  const problems: ProblemDraft[] = [];
+  for (const { at, value } of values) {
+    const text = value instanceof Secret ? value.reveal() : value;
+    if (typeof text !== "string") continue;
+    const bad = iniValueProblem(text);
+    if (bad !== undefined) problems.push(problemError(at, `${bad} (it is written into harbor.cfg)`));
+  }
   const storage = d.storage;
   if (storage?.type === "object_store") {
-    for (const [k, v] of Object.entries(storage.config ?? {})) secrets.push({ at: ["storage", "config", k], value: v });
-  }
-  const problems: ProblemDraft[] = [];
-  for (const { at, value } of secrets) {
-    if (!(value instanceof Secret)) continue;
-    const bad = configParserProblem(value.reveal());
-    if (bad !== undefined) problems.push(problemError(at, `${bad} (it is written into harbor.cfg)`));
+    for (const [key, raw] of Object.entries(storage.config ?? {})) {
+      const value = raw instanceof Secret ? raw.reveal() : raw;
+      if (value === undefined) continue;
+      const bad = providerKeyProblem(key) ?? providerValueProblem(key, value);
+      if (bad !== undefined)
+        problems.push(problemError(["storage", "config", key], `${bad} (it is written into harbor.cfg's registry_storage_provider_config)`));
+    }
   }
   return problems;
 }

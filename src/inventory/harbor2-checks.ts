@@ -7,6 +7,8 @@
  */
 import { HARBOR2_DATA_VOLUME, HARBOR2_REGISTRY_DATA_PATH } from "../harbor/v2/data/layout.js";
 import { checkVmTopology } from "./checks.js";
+import { checkInstallDir } from "./path-checks.js";
+import { checkVipAddress } from "./address-checks.js";
 import type { Salvaged } from "./parsed-sections.js";
 import { problemError, problemWarning } from "./problems.js";
 import type { PathSegment, ProblemDraft } from "./problems.js";
@@ -83,6 +85,16 @@ function checkVms(d: Harbor2Sections, present: ReadonlySet<string>, complete: Re
     );
   }
   problems.push(...checkVmTopology(d as Parameters<typeof checkVmTopology>[0], complete));
+  problems.push(...checkInstallDir(d.installer?.install_dir, [HARBOR2_REGISTRY_DATA_PATH]));
+  problems.push(
+    ...checkVipAddress(d.cluster?.vip, [
+      { at: ["database", "host"], host: d.database?.host },
+      { at: ["redis", "host"], host: d.redis?.host },
+      ...(d.redis?.sentinel?.hosts ?? []).map((h, i) => ({ at: ["redis", "sentinel", "hosts", i, "host"], host: h?.host })),
+      { at: ["storage", "server"], host: d.storage?.type === "nfs" ? d.storage.server : undefined },
+      { at: ["ssh", "jump_host", "address"], host: d.ssh?.jump_host ? d.ssh.jump_host.address : undefined },
+    ]),
+  );
   (d.harbor_nodes ?? []).forEach((n, i) => {
     if (n?.harbor_cfg !== undefined)
       problems.push(

@@ -5,7 +5,7 @@
  * hide a broken `database`, and the cross-checks still run over every section that
  * parsed. No network: only the inventory and the files it names are read.
  */
-import { readFile } from "node:fs/promises";
+import { LOCAL_FILE_LIMITS, readBoundedText } from "./bounded-read.js";
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
 import { InternalError, InventoryError } from "../errors.js";
@@ -119,7 +119,7 @@ export async function readHarbor2Inventory(
 async function readInventoryText(path: string): Promise<{ file: string; text: string }> {
   const file = resolve(path);
   try {
-    return { file, text: await readFile(file, "utf8") };
+    return { file, text: await readBoundedText(file, LOCAL_FILE_LIMITS.small) };
   } catch (e) {
     const reason = (e as NodeJS.ErrnoException).code === "ENOENT" ? "the file does not exist" : `the file cannot be read (${(e as Error).message})`;
     throw new InventoryError(file, [
@@ -194,8 +194,8 @@ function parseSections<S>(
   build: (resolve: SourceResolver) => z.ZodObject,
 ): { sections: S; drafts: ProblemDraft[]; complete: Set<string> } {
   const base = { dir: opts.dir, env: opts.env, fs: opts.fs, redactor };
-  const strict = build(createSourceResolver({ ...base, warnMissingRunFiles: true }));
-  const lenient = build(createSourceResolver({ ...base, warnMissingRunFiles: false }));
+  const strict = build(createSourceResolver({ ...base, warn: true }));
+  const lenient = build(createSourceResolver({ ...base, warn: false }));
   const params = { error: describeIssue, reportInput: true };
 
   const keysOnly = z.strictObject(Object.fromEntries(Object.keys(strict.shape).map((k) => [k, z.unknown().optional()])));

@@ -5,10 +5,11 @@
  *
  * Messages name variables and files, never values.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve as resolvePath } from "node:path";
 import { Redactor, Secret } from "./secret.js";
+import { LOCAL_FILE_LIMITS, readBoundedTextSync } from "./bounded-read.js";
 import type { LocalFileUse, Resolved, SourceResolver } from "./schema.js";
 
 /** The file access the resolver needs; tests may give an in-memory one. */
@@ -22,7 +23,7 @@ export const nodeFs: ResolverFs = {
   readText(absPath) {
     try {
       if (!statSync(absPath).isFile()) return undefined;
-      return readFileSync(absPath, "utf8");
+      return readBoundedTextSync(absPath, LOCAL_FILE_LIMITS.small);
     } catch {
       return undefined;
     }
@@ -36,10 +37,11 @@ export interface ResolverOptions {
   env: NodeJS.ProcessEnv;
   fs?: ResolverFs;
   /**
-   * true: a missing "run" file comes back with a warning (the schema turns it into a
-   * warning-severity issue). false: silently accepted, for the pass that only wants the data.
+   * true: a missing "run" file, or a secret written as a shell variable, comes back with a
+   * warning (the schema turns it into a warning-severity issue). false: silently accepted, for
+   * the pass that only wants the data.
    */
-  warnMissingRunFiles: boolean;
+  warn: boolean;
   /** Every secret value resolved is added here, the second net behind Secret. */
   redactor?: Redactor;
 }
@@ -57,7 +59,7 @@ export function createSourceResolver(opts: ResolverOptions): SourceResolver {
       const m = SOURCE.exec(raw);
       if (!m) {
         redactor.add(raw);
-        return { ok: true, value: new Secret(raw, "inline") };
+        return { ok: true, value: new Secret(raw, "inline"), ...(opts.warn ? shellVariableWarning(raw) : {}) };
       }
       const [, kind = "", arg = ""] = m;
       const r = kind === "env" ? fromEnv(arg, opts.env) : kind === "file" ? fromFile(absolute(arg), fs) : unknownSource(kind);
@@ -70,7 +72,7 @@ export function createSourceResolver(opts: ResolverOptions): SourceResolver {
       if (fs.exists(abs)) return { ok: true, value: abs };
       if (use === "render")
         return { ok: false, message: `${abs} does not exist; give the path of an existing file (relative paths start at the inventory's folder)` };
-      if (!opts.warnMissingRunFiles) return { ok: true, value: abs };
+      if (!opts.warn) return { ok: true, value: abs };
       return { ok: true, value: abs, warning: `${abs} does not exist; provision will need it` };
     },
   };
@@ -82,6 +84,19 @@ export function expandPath(raw: string, dir: string, env: NodeJS.ProcessEnv): st
   if (raw === "~") return home;
   if (raw.startsWith("~/")) return join(home, raw.slice(2));
   return isAbsolute(raw) ? resolvePath(raw) : resolvePath(dir, raw);
+}
+
+/** `$NAME` or `${NAME}` as a whole value: meant as a variable, but taken as the text itself (nothing expands it). */
+const SHELL_VARIABLE = /^\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\})$/;
+
+function shellVariableWarning(raw: string): { warning?: string } {
+  const m = SHELL_VARIABLE.exec(raw);
+  const name = m?.[1] ?? m?.[2];
+  if (name === undefined) return {};
+  // Names the variable, never the value: the value is this text, and the Redactor masks it.
+  return {
+    warning: `is taken as the literal text, not as a variable (harbor-ha expands no $NAME); write \${env:${name}} to read it from the environment`,
+  };
 }
 
 function fromEnv(name: string, env: NodeJS.ProcessEnv): Resolved<Secret> {

@@ -1,5 +1,5 @@
 /**
- * The inventory of a Harbor 2.x cluster (cluster.harbor_version 2.15.x). It shares the
+ * The inventory of a Harbor 2.x cluster (cluster.harbor_version of a line in harbor/v2/data/lines/). It shares the
  * 1.x inventory's cluster, ssh, host and TLS sections and differs where Harbor 2 does:
  * PostgreSQL instead of MariaDB, Redis with AUTH or Sentinel, Trivy instead of Clair, S3 or a
  * Kubernetes claim for storage, and a `kubernetes:` section for `helm-values`.
@@ -9,7 +9,7 @@
  * Keys of the other generation are refused with the reason (foreignKey), not "unknown key".
  */
 import { z } from "zod";
-import { harbor2SeriesOf, SUPPORTED_HARBOR2_VERSIONS_TEXT } from "../harbor/versions.js";
+import { harbor2LineOf, SUPPORTED_HARBOR2_VERSIONS_TEXT } from "../harbor/versions.js";
 import { kubernetesName, kubernetesSection, storageSize } from "./kubernetes-schema.js";
 import { buildFieldSchemas, buildInventorySchema, endpointHost, foreignKey, port } from "./schema.js";
 import type { SourceResolver } from "./schema.js";
@@ -30,10 +30,9 @@ export function buildHarbor2InventorySchema(resolve: SourceResolver) {
     harbor_version: z
       .string()
       .refine(
-        (v) => harbor2SeriesOf(v) !== undefined,
-        `must be a Harbor ${SUPPORTED_HARBOR2_VERSIONS_TEXT} release such as 2.15.1: ` +
-          "harbor-ha targets the Harbor that harbor-helm chart 1.19.x deploys, whose values and configuration it checks; " +
-          "other 2.x releases are refused",
+        (v) => harbor2LineOf(v) !== undefined,
+        `must be a release of a Harbor line harbor-ha knows, ${SUPPORTED_HARBOR2_VERSIONS_TEXT} (such as 2.15.1): ` +
+          "the lines whose harbor.yml and Helm chart it checks; other 2.x releases are refused",
       ),
   });
 

@@ -11,6 +11,9 @@ import { z } from "zod";
 import { harborSeriesOf, SUPPORTED_HARBOR2_VERSIONS_TEXT, SUPPORTED_HARBOR_VERSIONS_TEXT } from "../harbor/versions.js";
 import type { Secret } from "./secret.js";
 import { daemonOptionsProblem } from "./daemon-options.js";
+import { fstabOptionsProblem } from "../formats/fstab.js";
+import { hostPathProblem } from "../formats/host-path.js";
+import { keepalivedWordProblem } from "../formats/keepalived.js";
 
 /** A harbor.cfg value an inventory passes through (harbor.extra_cfg, harbor_nodes[].harbor_cfg). */
 export type CfgValue = string | number | boolean | Secret;
@@ -44,7 +47,6 @@ const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const HOSTNAME = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 /** A name, not a mistyped address: `10.20.0.321` is neither (no top-level domain is all digits). */
 const NAME_NOT_NUMBERS = /^(?![0-9.]+$)/;
-const ABSOLUTE_PATH = /^\/[^\0]*$/;
 
 export const hostName = z.string().regex(DNS_LABEL, 'must be a DNS label: lowercase letters, digits and "-", at most 63 characters');
 export const ipv4 = z.ipv4({ error: "must be an IPv4 address such as 10.20.0.21" });
@@ -62,7 +64,16 @@ export const port = z
   .int()
   .min(1, "must be between 1 and 65535")
   .max(65535, "must be between 1 and 65535");
-export const absolutePath = z.string().regex(ABSOLUTE_PATH, "must be an absolute path");
+/** A string refinement from a destination format's check (formats/): its problem becomes the field's issue. */
+export function refusedBy<T = string>(problemOf: (value: string) => string | undefined, textOf: (value: T) => string = String) {
+  return (value: T, ctx: z.core.$RefinementCtx<T>) => {
+    const problem = problemOf(textOf(value));
+    if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+  };
+}
+
+/** A path on the hosts: absolute and normal (formats/host-path.ts). */
+export const absolutePath = z.string().superRefine(refusedBy(hostPathProblem));
 /** `${env:NAME}`, `${file:path}` (and any other `${kind:…}`, which the resolver refuses). */
 const POSTGRES_ONLY =
   `is a PostgreSQL setting of Harbor ${SUPPORTED_HARBOR2_VERSIONS_TEXT}; ` +
@@ -90,6 +101,7 @@ export function buildFieldSchemas(resolve: SourceResolver) {
           ctx.addIssue({ code: "custom", message: r.message });
           return z.NEVER;
         }
+        if (r.warning !== undefined) ctx.addIssue({ code: "custom", message: r.warning, params: WARNING_PARAMS, continue: true });
         return r.value;
       });
 
@@ -197,10 +209,12 @@ export function buildInventorySchema(resolve: SourceResolver) {
     virtual_router_id: z.number().int().min(1, "must be between 1 and 255").max(255, "must be between 1 and 255"),
     advert_int: z.number().int().min(1).max(255).default(1),
     /** VRRP PASS authentication; keepalived uses at most 8 characters. */
-    auth_pass: secret().refine(
-      (s) => s.reveal().length <= 8,
-      "is longer than 8 characters, and keepalived silently truncates VRRP passwords to 8; use at most 8 characters",
-    ),
+    auth_pass: secret()
+      .refine(
+        (s) => s.reveal().length <= 8,
+        "is longer than 8 characters, and keepalived silently truncates VRRP passwords to 8; use at most 8 characters",
+      )
+      .superRefine(refusedBy(keepalivedWordProblem, (s) => s.reveal())),
     vrrp_mode: z.enum(["unicast", "multicast"], { error: 'must be "unicast" or "multicast"' }).default("unicast"),
     delay_loop: z.number().int().min(1).max(3600).default(6),
     lb_algo: z.enum(["rr", "wrr", "lc", "wlc", "lblc", "lblcr", "sh", "dh", "sed", "nq"]).default("rr"),
@@ -212,18 +226,17 @@ export function buildInventorySchema(resolve: SourceResolver) {
     script_user: z
       .string()
       .regex(/^[a-z_][a-z0-9_-]{0,31}$/)
+      .refine(
+        (u) => u !== "root",
+        "must not be root: keepalived runs the health checks as this user, and enable_script_security exists to keep them " +
+          "from running as root; use an unprivileged user such as keepalived_script (harbor-ha creates it)",
+      )
       .default("keepalived_script"),
     /**
      * Written to the daemon options file (/etc/default/keepalived), e.g. "-D" or "--vrrp -D";
      * only keepalived options (the init script sources that file as root).
      */
-    daemon_options: z
-      .string()
-      .default("-D")
-      .superRefine((v, ctx) => {
-        const problem = daemonOptionsProblem(v);
-        if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
-      }),
+    daemon_options: z.string().default("-D").superRefine(refusedBy(daemonOptionsProblem)),
     weight: z.number().int().min(1).max(65535).default(10),
   });
 
@@ -296,9 +309,11 @@ export function buildInventorySchema(resolve: SourceResolver) {
       z.strictObject({
         type: z.literal("nfs"),
         server: endpointHost,
+        /** Written into /etc/fstab, a blank as \040 (formats/fstab.ts). */
         registry_export: absolutePath,
         job_logs_export: absolutePath,
-        options: z.string().default("rw,hard,noatime,nfsvers=4.1"),
+        /** Mount options, one field of the /etc/fstab line. */
+        options: z.string().default("rw,hard,noatime,nfsvers=4.1").superRefine(refusedBy(fstabOptionsProblem)),
       }),
       z.strictObject({
         type: z.literal("object_store"),

@@ -69,6 +69,19 @@ function checkNames(leaf: X509Certificate, t: TlsInput): ProblemDraft[] {
   const problems: ProblemDraft[] = [];
   const covers = (name: string) => (isIPv4(name) ? leaf.checkIP(name) !== undefined : leaf.checkHost(name) !== undefined);
   const vip = t.vipAddress !== undefined && t.vipAddress !== t.hostname ? ` (and the VIP ${t.vipAddress})` : "";
+  if (leaf.subjectAltName === undefined) {
+    // Node's checkHost falls back to the CN; Go's crypto/x509 (Docker, containerd, Harbor's own
+    // clients) has ignored it since Go 1.15, so such a certificate is refused at the first pull.
+    const names = [t.hostname && `DNS:${t.hostname}`, t.vipAddress && t.vipAddress !== t.hostname && `IP:${t.vipAddress}`].filter(Boolean);
+    const san = names.length > 0 ? names.join(",") : "DNS:<hostname>";
+    return [
+      problemError(
+        ["tls", "certificate"],
+        `has no subjectAltName, only the subject ${oneLine(leaf.subject) || "(empty)"}: Docker and other Go clients ignore the CN and ` +
+          `reject it; issue it again with its names in subjectAltName (openssl req … -addext "subjectAltName=${san}")`,
+      ),
+    ];
+  }
   if (t.hostname !== undefined && !covers(t.hostname)) {
     // This error already names the VIP; a second line about it would only repeat it.
     return [

@@ -117,6 +117,12 @@ export interface LoadBalancingMode {
    * (`all`: the inventory's nodes, what a configuration as rendered serves).
    */
   servedAddresses(f: HostFacts, all: readonly string[]): string[];
+  /**
+   * The node addresses this load balancer holds out of service now, from the facts (lvs-dr: the
+   * drain markers; haproxy: servers drained or in maintenance in HAProxy's runtime state),
+   * whoever drained them: a roll killed before its undrain leaves one, and so does an operator.
+   */
+  drainedAddresses(f: HostFacts): string[];
   /** Preflight problems of one load balancer: its daemon's release, a switch this mode refuses. */
   lbProblems(f: HostFacts): ModeProblem[];
   /** Takes a node out of every load balancer and waits until no new connection reaches it. */

@@ -8,6 +8,7 @@ import type { BundleInfo } from "./harbor-node.js";
 import { planLoadBalancer } from "./loadbalancer.js";
 import { preflightProblems } from "./preflight.js";
 import { planSharedStorageCheck } from "./shared-storage.js";
+import { planVipHolderRepair } from "./vip-holder.js";
 import { generationOf } from "../harbor/generations.js";
 import { modeOf } from "../lb/modes.js";
 import { inPhaseOrder } from "../steps/types.js";
@@ -51,6 +52,7 @@ export function planCluster(desired: DesiredState, facts: ReadonlyMap<string, Ho
   const settings = generation.settings;
   const settingsFacts = settings && facts.get(settings.node);
   const clusterSteps = [
+    ...planVipHolderRepair(inv, facts, hosts),
     ...planSharedStorageCheck(generation, nodePlans, ctx.sharedStorageMarker),
     ...(settings && settingsFacts ? settings.plan(settingsFacts) : []),
   ];

@@ -4,11 +4,9 @@
  * settings), then the verify. A phase starts only while nothing failed and no Ctrl-C came;
  * a stopped run throws a ProvisionFailed carrying what was done.
  */
-import { isDeepStrictEqual } from "node:util";
 import type { Inventory } from "../inventory/model.js";
 import { vipParts } from "../inventory/model.js";
-import type { Redactor } from "../inventory/secret.js";
-import { EXIT_INTERRUPTED, HarborHaError } from "../errors.js";
+import { EXIT_INTERRUPTED } from "../errors.js";
 import type { SshPool } from "../remote/pool.js";
 import type { HostFacts } from "../facts/types.js";
 import { PHASES } from "../steps/types.js";
@@ -19,6 +17,7 @@ import type { PhaseResult } from "../execute/run-phase.js";
 import { gatherVipHolders, verifyNodesHealthy, verifySingleVipHolder } from "../gather/verify.js";
 import type { ClusterLook } from "../gather/verify.js";
 import { rollLoadBalancers } from "../execute/loadbalancer-roll.js";
+import { putBackInService } from "../execute/put-back-in-service.js";
 import type { EmitEvent } from "../events.js";
 import type { AuditTrail } from "../run/with-cluster-run.js";
 import { describeInterruptedPhase, RUN_AGAIN_HINT } from "../run/interrupt.js";
@@ -35,25 +34,18 @@ export interface ApplyContext {
   redactor: ProvisionResult["redactor"];
   emit: EmitEvent;
   isInterrupted: () => boolean;
+  /** How long a drained node's health gate may fail before it is left drained (--health-timeout-s). */
+  gateTimeoutMs?: number;
   /** How long the preflight took: each host's time starts with it. */
   preflightMs: number;
   /** The look at the cluster taken during the preflight: a run with nothing to change reports it instead of looking again. */
   early: Promise<ClusterLook | undefined> | undefined;
-  /**
-   * A cluster's first run planned with stand-in secrets while its token key pair is generated:
-   * the plan made with the cluster's own secrets, once they exist. The Harbor phase's installer
-   * bundle steps start before it (nothing in them depends on the secrets); the rest of that
-   * phase, the settings and the result follow it.
-   */
-  finalPlan?: Promise<{ planned: ProvisionPlan; redactor: Redactor }>;
 }
 
 export async function applyProvisionPlan(planned: ProvisionPlan, ctx: ApplyContext, audit: AuditTrail): Promise<ProvisionResult> {
   const { plan, database, changed } = planned;
   const { pool, inv, emit, isInterrupted } = ctx;
   const result: ProvisionResult = { plan, database, outcomes: [], changed, redactor: ctx.redactor };
-  /** The plan of the Harbor phase, the settings and the result: `finalPlan`'s once it is there. */
-  let current = plan;
   if (database.plan.action !== "skip") {
     // The row counts about to be lost, shown before the drop (the phase line below repeats the plan).
     if (database.plan.action === "reinitialize") emit({ type: "note", level: "warn", message: database.plan.reason });
@@ -76,9 +68,7 @@ export async function applyProvisionPlan(planned: ProvisionPlan, ctx: ApplyConte
     const r =
       phase === "loadbalancers"
         ? await applyLoadBalancers(pool, inv, plan, emit, isInterrupted)
-        : phase === "harbor"
-          ? await runHarborPhase()
-          : await runPhase(pool, phase === "settings" ? current : plan, phase, emit, isInterrupted);
+        : await runPhase(pool, withoutUndrain(plan), phase, emit, isInterrupted);
     for (const [h, titles] of r.done) {
       done.set(h, [...(done.get(h) ?? []), ...titles]);
       audit.record(h, titles);
@@ -92,27 +82,20 @@ export async function applyProvisionPlan(planned: ProvisionPlan, ctx: ApplyConte
       emit({ type: "note", level: "info", message: `VIP ${inv.data.cluster.vip} is held by ${result.vipHolder}` });
     }
   };
-  const runHarborPhase = async (): Promise<PhaseResult> => {
-    if (!ctx.finalPlan) return runPhase(pool, plan, "harbor", emit, isInterrupted);
-    const bundles = await runPhase(pool, onlySteps(plan, isInstallerBundle), "harbor", emit, isInterrupted);
-    if (bundles.failures.size > 0 || isInterrupted()) return bundles;
-    const final = await ctx.finalPlan;
-    const differs = workDiffering(plan, final.planned.plan);
-    if (differs)
-      throw new HarborHaError(`${differs}: the plan made with the cluster's new secrets differs outside Harbor's files; stopping before them`, {
-        hint: "Run provision again: the state folder holds the cluster's secrets now, and the run plans once with them.",
-      });
-    current = final.planned.plan;
-    result.plan = current;
-    result.redactor = final.redactor;
-    const rest = await runPhase(
-      pool,
-      onlySteps(current, (s) => !isInstallerBundle(s)),
-      "harbor",
-      emit,
-      isInterrupted,
-    );
-    return mergedResults(bundles, rest);
+  /** Nodes held drained by no run: back in service after every phase converged them, each once its health gate passes. */
+  const putBackDrained = async (): Promise<void> => {
+    const steps = plan.hosts.flatMap((h) => h.steps.filter(isUndrain));
+    if (steps.length === 0 || failures.size > 0 || isInterrupted()) return;
+    emit({ type: "phase", phase: "undrain", description: "nodes drained by no running run: back in service once each passes its health gate" });
+    const r = await putBackInService(pool, inv, steps, emit, isInterrupted, {
+      gate: { ...UNDRAIN_GATE, timeoutMs: ctx.gateTimeoutMs ?? UNDRAIN_GATE.timeoutMs },
+    });
+    for (const [h, titles] of r.done) {
+      done.set(h, [...(done.get(h) ?? []), ...titles]);
+      audit.record(h, titles);
+    }
+    for (const [h, e] of r.failures) failures.set(h, e);
+    if (r.failures.size > 0) failedPhases.add("harbor");
   };
   // A phase starts only while nothing has failed anywhere (no step, no VIP check) and no Ctrl-C came.
   let stopped = false;
@@ -138,11 +121,12 @@ export async function applyProvisionPlan(planned: ProvisionPlan, ctx: ApplyConte
     for (const t of tracks) if (t.status === "rejected") throw t.reason;
     await runPhases(["settings"]);
   }
+  await putBackDrained();
   if (failures.size > 0 || isInterrupted()) {
-    result.outcomes = outcomesOf(current, done, failures, started);
+    result.outcomes = outcomesOf(plan, done, failures, started);
     // Ctrl-C is said to be one: what finished, what did not, and that running again finishes it.
     if (isInterrupted())
-      throw new ProvisionFailed(describeInterruptedPhase(current, lastPhase, done, failures), result, RUN_AGAIN_HINT, EXIT_INTERRUPTED);
+      throw new ProvisionFailed(describeInterruptedPhase(plan, lastPhase, done, failures), result, RUN_AGAIN_HINT, EXIT_INTERRUPTED);
     throw new ProvisionFailed(
       `${[...failedPhases].join(" and ") || "the run"} failed on ${[...failures.keys()].join(", ") || "(interrupted)"}; later phases did not start`,
       result,
@@ -159,36 +143,19 @@ export async function applyProvisionPlan(planned: ProvisionPlan, ctx: ApplyConte
     result.vipHolder = vipHolder;
     result.nodeChecks = nodeChecks;
   }
-  result.outcomes = outcomesOf(current, done, failures, started);
+  result.outcomes = outcomesOf(plan, done, failures, started);
   return result;
 }
 
-const isInstallerBundle = (s: Step): boolean => s.role === "installer-bundle";
+const isUndrain = (s: Step): boolean => s.action.type === "undrain";
 
-/** The plan with only the steps `keep` selects (hosts with none keep an empty list). */
-function onlySteps(plan: Plan, keep: (s: Step) => boolean): Plan {
-  return { ...plan, hosts: plan.hosts.map((h) => ({ ...h, steps: h.steps.filter(keep) })) };
+/** The plan the phases run: undrain steps run from the load balancers after them (putBackInService). */
+function withoutUndrain(plan: Plan): Plan {
+  return { ...plan, hosts: plan.hosts.map((h) => ({ ...h, steps: h.steps.filter((s) => !isUndrain(s)) })) };
 }
 
-/**
- * The host whose work before Harbor's files (load balancers, storage, the storage check, the
- * installer bundle) differs between the plan made with stand-in secrets and the one made with
- * the cluster's own; undefined when none does, as it must (none of it reads the secrets).
- */
-function workDiffering(standIn: Plan, own: Plan): string | undefined {
-  const before = (s: Step) => (s.phase !== "harbor" && s.phase !== "settings") || isInstallerBundle(s);
-  for (const h of standIn.hosts) {
-    const other = own.hosts.find((o) => o.host.name === h.host.name);
-    if (!isDeepStrictEqual(h.steps.filter(before), other?.steps.filter(before))) return h.host.name;
-  }
-  return undefined;
-}
-
-function mergedResults(a: PhaseResult, b: PhaseResult): PhaseResult {
-  const done = new Map(a.done);
-  for (const [h, titles] of b.done) done.set(h, [...(done.get(h) ?? []), ...titles]);
-  return { done, failures: new Map([...a.failures, ...b.failures]) };
-}
+/** The health gate before a drained node goes back: as long as Harbor may take to start (--health-timeout-s). */
+const UNDRAIN_GATE = { timeoutMs: 300_000, firstIntervalMs: 500, maxIntervalMs: 5_000 };
 
 /**
  * The load balancers' phase. A cluster whose VIP is served already rolls them one at a time

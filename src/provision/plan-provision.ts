@@ -12,6 +12,9 @@ import { planCluster } from "../plan/plan-cluster.js";
 import type { BundleInfo } from "../plan/harbor-node.js";
 import { restartLimitProblem } from "../plan/restart-limit.js";
 import type { Plan } from "../steps/types.js";
+import { inPhaseOrder } from "../steps/types.js";
+import { planUndrainSteps, readDrainedNodes } from "../plan/roll/drained.js";
+import { modeOf } from "../lb/modes.js";
 import type { DatabasePreflight } from "../db/edge.js";
 import { preflightFailure } from "./result.js";
 
@@ -46,13 +49,22 @@ export interface ProvisionPlanContext {
 /** Throws a ProvisionFailed (every host "not started") when the run must stop before its first write. */
 export function planProvision(desired: DesiredState, reading: ClusterReading, ctx: ProvisionPlanContext): ProvisionPlan {
   const { database, facts } = reading;
-  const plan = planCluster(desired, facts, {
+  const clusterPlan = planCluster(desired, facts, {
     inv: ctx.inv,
     redactor: ctx.redactor,
     bundle: ctx.bundle,
     sharedStorageMarker: ctx.sharedStorageMarker,
     ...(ctx.startupTimeoutMs === undefined ? {} : { startupTimeoutMs: ctx.startupTimeoutMs }),
   });
+  // Observed drift like any other: a node the load balancers hold drained with no run under way goes back.
+  const undrain = planUndrainSteps(readDrainedNodes(ctx.inv, modeOf(ctx.inv), facts));
+  const plan: Plan = {
+    ...clusterPlan,
+    hosts: clusterPlan.hosts.map((h) => {
+      const mine = undrain.filter((s) => s.host === h.host.name);
+      return mine.length === 0 ? h : { host: h.host, steps: inPhaseOrder([...h.steps, ...mine]) };
+    }),
+  };
   if (database.plan.action === "refuse") throw preflightFailure([`database: ${database.plan.reason}`], desired);
   const warnings: string[] = [];
   // A dry run still shows the plan (the operator wants to see the change), saying it would be refused.

@@ -11,8 +11,7 @@ import { clusterStateDir } from "../secrets/cluster-state.js";
 import { lookAtCluster } from "../gather/verify.js";
 import type { EmitEvent } from "../events.js";
 import { newSharedStorageMarker, startClusterRun } from "../run/cluster-run.js";
-import type { ClusterRun, ClusterRunStart, RunEdges } from "../run/cluster-run.js";
-import type { Redactor } from "../inventory/secret.js";
+import type { ClusterRunStart, RunEdges } from "../run/cluster-run.js";
 import { warningsTo, withClusterRun } from "../run/with-cluster-run.js";
 import { interruptedBeforeChanges } from "../run/interrupt.js";
 import { planProvision } from "./plan-provision.js";
@@ -51,17 +50,26 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
     try {
       // The reads overlap a first run's token key generation; the plan needs the run's own render.
       const reading = await readCluster(start, inv, opts);
-      const marker = newSharedStorageMarker(inv);
-      const context = (redactor: Redactor): ProvisionPlanContext => ({
+      // A first run plans once its token key pair exists. Planning the work that does not read it
+      // with stand-in secrets, to start it sooner, gained nothing measurable (README: Architecture).
+      const { desired, redactor } = await start.ready;
+      const context: ProvisionPlanContext = {
         inv,
         redactor,
         bundle: start.bundle,
-        sharedStorageMarker: marker,
+        sharedStorageMarker: newSharedStorageMarker(inv),
         ...(opts.startupTimeoutMs === undefined ? {} : { startupTimeoutMs: opts.startupTimeoutMs }),
         serial: opts.serial ?? 1,
         dryRun: opts.dryRun,
-      });
-      const edges = {
+      };
+      const planned = planProvision(desired, reading, context);
+      for (const message of planned.warnings) opts.emit({ type: "note", level: "warn", message });
+      const preflightMs = Date.now() - t0;
+      const { plan, database, changed } = planned;
+      if (opts.dryRun) return { plan, database, changed, outcomes: dryRunOutcomes(plan, preflightMs), redactor };
+      // A run with nothing to change writes nothing, like --dry-run: it only verifies, and needs no
+      // lock (unless asked to break a dead run's lock: --force-unlock still does that).
+      const apply = {
         pool: start.pool,
         database: start.database,
         facts: reading.facts,
@@ -69,28 +77,10 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
         isInterrupted: opts.isInterrupted,
         early,
         inv,
+        redactor,
+        preflightMs,
+        ...(opts.startupTimeoutMs === undefined ? {} : { gateTimeoutMs: opts.startupTimeoutMs }),
       };
-      const run = await readyNow(start.ready);
-      if (run === undefined && start.standIn !== undefined && !opts.dryRun) {
-        // A cluster's first run, its token key pair still being generated (a 4096-bit RSA key takes
-        // a second or more): planned with stand-in secrets, it starts the database, the load
-        // balancers, the storage and the installer bundle, none of which reads those secrets; the
-        // Harbor files and install follow the plan made with the cluster's own, once they exist.
-        const planned = planProvision(start.standIn.desired, reading, context(start.standIn.redactor));
-        const finalPlan = start.ready.then((r) => ({ planned: planProvision(r.desired, reading, context(r.redactor)), redactor: r.redactor }));
-        finalPlan.catch(() => undefined);
-        const apply = { ...edges, redactor: start.standIn.redactor, preflightMs: Date.now() - t0, finalPlan };
-        return await cluster.changing((audit) => applyProvisionPlan(planned, apply, audit), { lock: planned.changed || opts.forceUnlock === true });
-      }
-      const { desired, redactor } = run ?? (await start.ready);
-      const planned = planProvision(desired, reading, context(redactor));
-      for (const message of planned.warnings) opts.emit({ type: "note", level: "warn", message });
-      const preflightMs = Date.now() - t0;
-      const { plan, database, changed } = planned;
-      if (opts.dryRun) return { plan, database, changed, outcomes: dryRunOutcomes(plan, preflightMs), redactor };
-      // A run with nothing to change writes nothing, like --dry-run: it only verifies, and needs no
-      // lock (unless asked to break a dead run's lock: --force-unlock still does that).
-      const apply = { ...edges, redactor, preflightMs };
       return await cluster.changing((audit) => applyProvisionPlan(planned, apply, audit), { lock: planned.changed || opts.forceUnlock === true });
     } finally {
       await early;
@@ -98,13 +88,6 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
       await start.ready.catch(() => undefined);
     }
   });
-}
-
-/** The run if its state is read already (its failure thrown), undefined while a first run still generates its key pair. */
-async function readyNow(ready: Promise<ClusterRun>): Promise<ClusterRun | undefined> {
-  // setImmediate comes after the microtasks: a promise settled already has answered by then.
-  const now = await Promise.race([ready.then((run) => ({ run })), new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined)))]);
-  return now?.run;
 }
 
 /**

@@ -3,7 +3,8 @@
  * first use (--accept-new-host-keys) that appends under a lock so parallel
  * connects (and parallel harbor-ha runs) never clobber the file.
  */
-import { appendFile, mkdir, open, readFile, rm, stat } from "node:fs/promises";
+import { appendFile, mkdir, open, rm, stat } from "node:fs/promises";
+import { LOCAL_FILE_LIMITS, readBoundedText } from "../inventory/bounded-read.js";
 import { dirname } from "node:path";
 import { HarborHaError } from "../errors.js";
 import { HostKeyError } from "./errors.js";
@@ -62,7 +63,7 @@ export function describeAcceptedHostKey(e: HostKeyAccepted): string {
 /** known_hosts entries; a missing file is an empty one (every host unknown). */
 export async function readKnownHosts(path: string): Promise<KnownHostEntry[]> {
   try {
-    return parseKnownHosts(await readFile(path, "utf8"));
+    return parseKnownHosts(await readBoundedText(path, LOCAL_FILE_LIMITS.large));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw err;
@@ -219,7 +220,7 @@ async function appendKnownHost(path: string, line: string, check: HostKeyCheck, 
 
 async function endsWithoutNewline(path: string): Promise<boolean> {
   try {
-    const text = await readFile(path, "utf8");
+    const text = await readBoundedText(path, LOCAL_FILE_LIMITS.large);
     return text.length > 0 && !text.endsWith("\n");
   } catch {
     return false;

@@ -3,7 +3,7 @@
  * every step: host keys checked against known_hosts, sudo handled inside, keepalives that
  * notice a dead peer, a command abandoned (signalled, its channel closed) at its deadline.
  */
-import { readFile } from "node:fs/promises";
+import { LOCAL_FILE_LIMITS, readBoundedText } from "../inventory/bounded-read.js";
 import { Readable } from "node:stream";
 import type { Duplex } from "node:stream";
 import { NodeSSH } from "node-ssh";
@@ -265,7 +265,7 @@ async function credentialsFor(target: SshTarget, endpoint: Endpoint, ctx: Connec
   }
   let privateKey: string;
   try {
-    privateKey = await readFile(endpoint.privateKeyPath, "utf8");
+    privateKey = await readBoundedText(endpoint.privateKeyPath, LOCAL_FILE_LIMITS.small);
   } catch (err) {
     throw new SshConnectError(
       ctx.label,

@@ -1,7 +1,7 @@
 /**
  * How the layers above reach a host: run a command, write a file atomically, open a
  * tunnel, close. pyinfra's connector is the model. SshSession is the real one; the unit
- * tests give an in-memory fake (test/unit/fakes/), so everything that orchestrates hosts
+ * tests give an in-memory fake (test/support/fakes/), so everything that orchestrates hosts
  * is tested without a lab. Code above remote/ names this interface, never SshSession.
  */
 import type { Duplex } from "node:stream";

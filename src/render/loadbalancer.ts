@@ -7,6 +7,7 @@ import type { Inventory } from "../inventory/model.js";
 import { effectivePriorities, vipParts } from "../inventory/model.js";
 import type { LoadBalancerSpec } from "../inventory/schema.js";
 import { shellDoubleQuote } from "../shell/command.js";
+import { keepalivedWord } from "../formats/keepalived.js";
 import { desiredDirectory, desiredFile } from "../desired/files.js";
 import { CHECK_SCRIPT_PATH, DRAIN_DIR, KEEPALIVED_CONF_PATH, LB_CA_PATH, SYSCTL_PATH } from "../desired/paths.js";
 import type { TemplateSet } from "../desired/templates.js";
@@ -99,13 +100,13 @@ function renderKeepalivedConf(inv: Inventory, index: number, lb: LoadBalancerSpe
   const priorities = effectivePriorities(load_balancers);
   return tpl.keepalivedConf({
     clusterName: cluster.name,
-    lb,
-    keepalived,
-    routerId: `${cluster.name}-${lb.name}`,
+    lb: { ...lb, interface: keepalivedWord(lb.interface, `load_balancers[${index}].interface`) },
+    keepalived: { ...keepalived, script_user: keepalivedWord(keepalived.script_user, "keepalived.script_user") },
+    routerId: keepalivedWord(`${cluster.name}-${lb.name}`, "router_id"),
     instanceName: `VI_${keepalived.virtual_router_id}`,
     state: masterIndex(priorities) === index ? "MASTER" : "BACKUP",
     priority: priorities[index],
-    authPass: keepalived.auth_pass.reveal(),
+    authPass: keepalivedWord(keepalived.auth_pass.reveal(), "keepalived.auth_pass"),
     unicast: keepalived.vrrp_mode === "unicast",
     peers: load_balancers.filter((_, i) => i !== index).map((other) => other.address),
     vip: vipParts(inv),

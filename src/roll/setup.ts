@@ -24,6 +24,7 @@ import { readMembership } from "../plan/roll/membership.js";
 import type { Membership } from "../plan/roll/membership.js";
 import { planBatches, refuseUnsafeRoll } from "../plan/roll/safety.js";
 import { planRoll } from "../plan/roll/roll-plan.js";
+import { describeDrained, readDrainedNodes } from "../plan/roll/drained.js";
 import type { RollNode, RollPlan } from "../plan/roll/roll-plan.js";
 import { limitPlanToTls } from "../plan/roll/tls.js";
 import { splitForRoll } from "../plan/roll/split.js";
@@ -38,7 +39,7 @@ export interface RollSetup {
   membership: Membership;
   nodeChecks: NodeCheck[];
   healthy: string[];
-  /** Node addresses with a drain marker on some load balancer now. */
+  /** Node addresses some load balancer holds drained now (drain marker, HAProxy's runtime state). */
   drained: string[];
   batches: RollNode[][];
   /** Hosts the run may touch (--limit), by name; removed nodes by address. */
@@ -110,10 +111,13 @@ export async function prepareRoll(
 
   const nodeChecks = await gatherNodeChecks(pool, inv);
   const serving = inv.data.harbor_nodes.filter((n) => membership.serving.includes(n.address));
+  // Observed on the load balancers, whoever drained them: out of service, however check.sh answers.
+  const drainedNodes = readDrainedNodes(inv, mode, lbFacts);
+  const drained = drainedNodes.map((n) => n.address);
   const healthy = serving
     .filter((n) => nodeChecks.filter((c) => c.node === n.name).every((c) => c.ok) && nodeChecks.some((c) => c.node === n.name))
+    .filter((n) => !drained.includes(n.address))
     .map((n) => n.name);
-  const drained = [...new Set([...lbFacts.values()].flatMap((f) => f.drained ?? []))];
   const roll = splitForRoll(plan);
   const toRoll = serving.filter(
     (n) => inScope(n.name) && ((roll.nodes.hosts.find((h) => h.host.name === n.name)?.steps.length ?? 0) > 0 || drained.includes(n.address)),
@@ -123,10 +127,19 @@ export async function prepareRoll(
     new Set(serving.map((n) => n.name).filter((n) => !healthy.includes(n))),
     opts.serial,
   );
-  const refusal = refuseUnsafeRoll({ batches, healthy, serving: serving.map((n) => n.name), serial: opts.serial });
+  const refusal = refuseUnsafeRoll({
+    batches,
+    healthy,
+    serving: serving.map((n) => n.name),
+    serial: opts.serial,
+    drained: drainedNodes.map((n) => n.name),
+  });
   if (refusal)
     throw new RollRefused(`refusing to roll: ${refusal}; nothing was changed`, {
-      hint: "Bring the failing nodes back first (harbor-ha provision, or fix them by hand), or roll with a smaller --serial.",
+      hint:
+        drainedNodes.length > 0
+          ? `${describeDrained(drainedNodes)}: run without --limit (or include it) so the roll puts it back first, or harbor-ha provision.`
+          : "Bring the failing nodes back first (harbor-ha provision, or fix them by hand), or roll with a smaller --serial.",
     });
   const rollPlan = planRoll({
     inv,

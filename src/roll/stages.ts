@@ -15,7 +15,7 @@ import { applyHostPlan, rollLoadBalancers } from "../execute/loadbalancer-roll.j
 import { runPhase } from "../execute/run-phase.js";
 import { openClusterPool } from "../run/cluster-run.js";
 import type { AuditTrail } from "../run/with-cluster-run.js";
-import { probeNodeHealth } from "./health.js";
+import { probeNodeHealth } from "../execute/node-health.js";
 import { rollBatches } from "./node-roll.js";
 import type { Clock, GateOptions, RollIO, RollNode } from "./node-roll.js";
 import { describeStage } from "./describe-stage.js";

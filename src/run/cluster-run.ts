@@ -97,12 +97,6 @@ export interface ClusterRunStart {
    */
   queried: DesiredState;
   /**
-   * While a cluster's first run generates its token key pair: the stand-in render the queries were
-   * built from and a Redactor for it (the inventory's secrets), for a plan of the work that does not
-   * depend on the cluster's secrets (provision starts that before the key exists).
-   */
-  standIn?: { desired: DesiredState; redactor: Redactor };
-  /**
    * The run, once the state is read (or generated) and rendered. Settled before the run ends,
    * whatever happens (it may hold the state folder's lock, or be writing the new key).
    */
@@ -156,9 +150,8 @@ export async function startClusterRun(
   ready.catch(() => undefined);
   if (!generating) return { pool, bundle, database, queried: (await ready).desired, ready };
   try {
-    const standIn = standInClusterState({ harbor2: generationOf(inv).pinsSecrets });
-    const desired = renderDesiredState(inv, standIn);
-    return { pool, bundle, database, queried: desired, standIn: { desired, redactor: redactorFor(inv, standIn) }, ready };
+    const queried = renderDesiredState(inv, standInClusterState({ harbor2: generationOf(inv).pinsSecrets }));
+    return { pool, bundle, database, queried, ready };
   } catch (err) {
     // The caller never gets `ready`: it is settled here, and the pool closed.
     await ready.then(

@@ -1,7 +1,7 @@
 /**
  * Remote commands as data: argument lists that quote themselves with ONE quoting
  * function and print their secrets as `***`. Nothing here runs anything; the
- * builders are tested as strings (test/unit/remote/command.test.ts).
+ * builders are tested as strings and in a real sh (test/tool/shell/command.test.ts).
  */
 import { Secret } from "../inventory/secret.js";
 

@@ -34,8 +34,10 @@ export function listProblems(
     if (lb.drained.length > 0) {
       p.push({
         subject: lb.name,
-        message: `drain markers for ${lb.drained.join(", ")}: out of service on purpose`,
-        hint: "A rolling run drains nodes; if none is under way (lock free), resume it with harbor-ha reconfigure, which undrains them.",
+        message: `holds ${lb.drained.join(", ")} drained: out of service`,
+        hint:
+          "A rolling run drains nodes; if none is under way (lock free), harbor-ha reconfigure or provision puts them back " +
+          "once they pass their health gate.",
       });
     }
     pushDrift(p, lb.name, lb.drift, inventory);

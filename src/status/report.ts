@@ -5,6 +5,7 @@
 import type { Inventory } from "../inventory/model.js";
 import { vipParts } from "../inventory/model.js";
 import { generationOf } from "../harbor/generations.js";
+import { modeOf } from "../lb/modes.js";
 import type { HarborGeneration } from "../harbor/generation.js";
 import type { LbStatusReading } from "../lb/mode.js";
 import type { DesiredHost, DesiredState } from "../desired/types.js";
@@ -67,7 +68,7 @@ export function buildStatusReport(input: StatusInput): StatusReport {
       ...(error ? { error } : {}),
       ...(f?.keepalived ? { keepalived: f.keepalived } : {}),
       holdsVip: f?.vips[vip] === true,
-      drained: (f?.drained ?? []).map((a) => nameByAddress.get(a) ?? a),
+      drained: (f ? modeOf(inv).drainedAddresses(f) : []).map((a) => nameByAddress.get(a) ?? a),
       checks: input.checks.filter((c) => c.lb === lb.name),
       ipvs: input.modeReading.ipvs?.get(lb.name) ?? null,
       ...(input.modeReading.haproxy

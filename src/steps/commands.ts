@@ -7,6 +7,7 @@ import type { Command } from "../shell/command.js";
 import type { DesiredDirectory, DesiredMount } from "../desired/types.js";
 import { formatMode } from "../shell/file-mode.js";
 import { Secret } from "../inventory/secret.js";
+import { encodeFstabLine } from "../formats/fstab.js";
 
 export type InitSystem = "systemd" | "sysv";
 export type ServiceAction = "start" | "reload" | "restart" | "stop";
@@ -37,8 +38,9 @@ export function ensureDirectoryCommand(d: DesiredDirectory): Command {
   return allOf(cmd("mkdir", "-p", "--", d.path), cmd("chmod", formatMode(d.mode), "--", d.path), cmd("chown", `${d.owner}:${d.group}`, "--", d.path));
 }
 
+/** The mount's /etc/fstab line, through the one fstab encoder (formats/fstab.ts). */
 export function fstabLine(m: DesiredMount): string {
-  return `${m.source} ${m.target} ${m.fstype} ${m.options} 0 0`;
+  return encodeFstabLine(m);
 }
 
 /** Replaces the fstab line for the target (or adds it), keeping the previous fstab as a backup. */

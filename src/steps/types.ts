@@ -40,6 +40,12 @@ export type Action =
   | { type: "upload"; file: DesiredFile; check?: ConfigCheck }
   /** keepalived still runs a moment after it was started or reloaded (else: its last log lines, and the step fails). */
   | { type: "check-keepalived" }
+  /**
+   * A node the load balancers hold drained while no run is under way, put back in service once
+   * its health gate passes: run from the load balancers (provision/apply-plan.ts), after every
+   * phase, never on the node's own session.
+   */
+  | { type: "undrain"; node: { name: string; address: string }; on: string[] }
   /** Copy a local file (the installer bundle) to the host, checksum-verified. */
   | { type: "upload-local"; localPath: string; remotePath: string; sha256: string; mode: number };
 

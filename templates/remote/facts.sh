@@ -50,6 +50,13 @@ probe_harbor_api() {
   out=$(printf '%s' "$2" | base64 -d | curl -ksS -K - --connect-timeout 2 --max-time 10 -w '\nharbor-ha-status:%{http_code}' -- "$1" 2>&1)
   printf 'harbor-api\t%s\t%s\t%s\n' "$1" "${out##*harbor-ha-status:}" "$(printf '%s' "${out%harbor-ha-status:*}" | head -c 65536 | base64 -w0)"
 }
+probe_haproxy_stat() {
+  # HAProxy's runtime state (`show stat`, CSV) through its admin socket $1: which servers are
+  # drained now, whoever drained them. "unreadable" when the socket does not answer.
+  if out=$(printf 'show stat\n' | socat -t 5 stdio "unix-connect:$1" 2>/dev/null) && [ -n "$out" ]; then
+    printf 'haproxy-stat\t%s\tok\t%s\n' "$1" "$(printf '%s' "$out" | base64 -w0)"
+  else printf 'haproxy-stat\t%s\tunreadable\n' "$1"; fi
+}
 # These two set a variable rather than print: a command substitution would cost a fork.
 # path: the file a program name runs, as `command -v` finds it (PATH searched by the shell itself).
 program_path() {
@@ -150,6 +157,7 @@ NAT
   ping) spawn probe_ping "$a" ;;
   version) verq="$verq$a$T$b$NL" ;;
   harbor-api) spawn probe_harbor_api "$a" "$b" ;;
+  haproxy-stat) spawn probe_haproxy_stat "$a" ;;
   pending)
     printf 'pending\t%s\t%s\n' "$a" "$(find "$a" -mindepth 1 -maxdepth 1 -type f -printf '%f=%T@ ' 2>/dev/null)" ;;
   drain)

@@ -18,7 +18,7 @@ import { readRegistrySql } from "../../src/db/read-registry-sql.js";
 import type { RegistrySqlFile } from "../../src/db/read-registry-sql.js";
 import { Secret } from "../../src/inventory/secret.js";
 import type { DesiredRegistrySql, RegistrySqlSource } from "../../src/desired/types.js";
-import { harborBundlePath } from "../helpers/harbor-bundles.js";
+import { harborBundlePath } from "../support/harbor-bundles.js";
 import { freePort, startMariaDb } from "./helpers/mariadb.js";
 import type { MariaDbServer } from "./helpers/mariadb.js";
 

@@ -1,6 +1,6 @@
 /**
  * load_balancing: haproxy against the lab (https, 2 load balancers, 3 nodes, Harbor 1.4's own
- * offline installer), with real clients through the VIP (scripts/lab/client.sh vip: skopeo
+ * offline installer), with real clients through the VIP (lab/clients/client.sh vip: skopeo
  * and curl on this machine, registry.lab.test resolving to the VIP, the lab CA):
  * - an lvs-dr cluster switched to haproxy by reconfigure (the nodes' VIP rules go), and a
  *   switch back refused with the reason, changing nothing;

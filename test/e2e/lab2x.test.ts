@@ -3,7 +3,7 @@
  * prepare run unchanged on every node (prepare is the goharbor/prepare image's code, run by the
  * lab's `docker run` shim), PostgreSQL and Redis on the db host, the real registry and nginx,
  * stand-ins for Harbor's Go services reading what prepare wrote. harbor.yml and the shared
- * secrets are written by scripts/lab/harbor2-node.sh until the tool renders them; a real client
+ * secrets are written by lab/harbor2/harbor2-node.sh until the tool renders them; a real client
  * (skopeo) pushes through one node and pulls through the other.
  */
 import { after, before, describe, it } from "node:test";
@@ -30,10 +30,10 @@ async function ok(host: string, command: string, timeoutMs = 60_000): Promise<st
   return r.stdout;
 }
 
-/** scripts/lab/harbor2-node.sh NODE ARGS...: harbor.yml + shared secrets, optionally install.sh. */
+/** lab/harbor2/harbor2-node.sh NODE ARGS...: harbor.yml + shared secrets, optionally install.sh. */
 async function harbor2Node(node: string, args: string[]): Promise<string> {
   try {
-    const r = await execFileAsync(join(projectRoot(), "scripts", "lab", "harbor2-node.sh"), [node, ...args], {
+    const r = await execFileAsync(join(projectRoot(), "lab", "harbor2", "harbor2-node.sh"), [node, ...args], {
       timeout: 300_000,
       maxBuffer: 16 * 1024 * 1024,
     });

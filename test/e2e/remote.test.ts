@@ -56,6 +56,21 @@ describe("SSH layer against a real sshd", () => {
     await rm(work, { recursive: true, force: true });
   });
 
+  /**
+   * The tests that abandon, kill or freeze sshd's session processes get an sshd of their own,
+   * so nothing they leave behind (a stopped or half-closed session) reaches the tests after them.
+   */
+  async function withOwnSshd(run: (own: TestSshd, ownTarget: () => SshTarget) => Promise<void>): Promise<void> {
+    const own = await startSshd();
+    const ownKnownHosts = join(work, `known_hosts-${own.port}`);
+    await writeFile(ownKnownHosts, own.knownHostsText());
+    try {
+      await run(own, () => target({ port: own.port, privateKeyPath: own.clientKeyPath, knownHostsPath: ownKnownHosts }));
+    } finally {
+      await own.stop();
+    }
+  }
+
   it("connects with a known host key and runs commands, logging them masked", async () => {
     const events: CommandLogEvent[] = [];
     const s = await SshSession.connect(target(), { log: (e) => events.push(e) });
@@ -177,70 +192,6 @@ describe("SSH layer against a real sshd", () => {
     }
   });
 
-  it("a command past its deadline is abandoned (its channel closed) and the step says so; the session goes on", async () => {
-    const s = await SshSession.connect(target());
-    try {
-      const started = Date.now();
-      await assert.rejects(s.run(cmd("sleep", "31.5"), { step: "wait for nothing", timeoutMs: 700 }), (err: unknown) => {
-        assert.ok(err instanceof RemoteTimeoutError);
-        assert.equal(err.message, 'no answer from node1 for 0.7 s during step "wait for nothing": the command did not finish and was abandoned');
-        return true;
-      });
-      assert.ok(Date.now() - started < 3000, "the deadline ends the wait");
-      assert.equal((await s.runChecked(cmd("echo", "still here"), { step: "after" })).stdout, "still here\n");
-    } finally {
-      // OpenSSH does not pass signals to a session without a terminal: the abandoned command runs on (as the hint says). End it by its PID.
-      for (const pid of await sshd.sessionPids()) {
-        if ((await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "")) === "sleep\u000031.5\u0000") signal(pid, "SIGTERM");
-      }
-      s.close();
-    }
-  });
-
-  it("a connection that drops mid-command reads 'lost the SSH connection', not 'killed by signal unknown'", async () => {
-    const s = await SshSession.connect(target());
-    try {
-      const running = s.runChecked(cmd("sleep", "32.5"), { step: "install" });
-      await new Promise((r) => setTimeout(r, 500));
-      for (const pid of await sshd.sessionPids()) signal(pid, "SIGKILL");
-      await assert.rejects(running, (err: unknown) => {
-        assert.ok(err instanceof ConnectionLostError, String(err));
-        assert.match(err.message, /^lost the SSH connection to node1 \(127\.0\.0\.1:\d+\) during step "install": /);
-        assert.doesNotMatch(err.message, /killed by signal/);
-        return true;
-      });
-      await assert.rejects(
-        s.run(cmd("true"), { step: "next" }),
-        (err: unknown) => err instanceof ConnectionLostError && /during step "next"/.test(err.message),
-      );
-    } finally {
-      s.close();
-    }
-  });
-
-  it("a host that stops answering (frozen) is noticed by the keepalives within 15-20 s", { timeout: 40_000 }, async () => {
-    const s = await SshSession.connect(target());
-    let frozen: number[] = [];
-    try {
-      const running = s.run(cmd("sleep", "33.5"), { step: "extract the installer", timeoutMs: 60_000 });
-      await new Promise((r) => setTimeout(r, 300));
-      // The session's sshd processes and the command: the host, as seen from here, stops.
-      frozen = await sshd.sessionPids();
-      const started = Date.now();
-      for (const pid of frozen) signal(pid, "SIGSTOP");
-      await assert.rejects(running, (err: unknown) => {
-        assert.ok(err instanceof ConnectionLostError, String(err));
-        assert.match(err.message, /during step "extract the installer": the host stopped answering \(no answer to keepalives for 20 s\)$/);
-        return true;
-      });
-      const waited = Date.now() - started;
-      assert.ok(waited >= 10_000 && waited <= 21_000, `noticed after ${waited} ms`);
-    } finally {
-      s.close();
-      for (const pid of frozen) signal(pid, "SIGKILL");
-    }
-  });
-
   it("reaches the host through a jump host", async () => {
     const s = await SshSession.connect(target({ jumps: [{ address: "127.0.0.1", port: sshd.port, user: "root" }] }));
     try {
@@ -282,5 +233,75 @@ describe("SSH layer against a real sshd", () => {
     } finally {
       await pool.closeAll();
     }
+  });
+
+  it("a command past its deadline is abandoned (its channel closed) and the step says so; the session goes on", async () => {
+    await withOwnSshd(async (own, ownTarget) => {
+      const s = await SshSession.connect(ownTarget());
+      try {
+        const started = Date.now();
+        await assert.rejects(s.run(cmd("sleep", "31.5"), { step: "wait for nothing", timeoutMs: 700 }), (err: unknown) => {
+          assert.ok(err instanceof RemoteTimeoutError);
+          assert.equal(err.message, 'no answer from node1 for 0.7 s during step "wait for nothing": the command did not finish and was abandoned');
+          return true;
+        });
+        assert.ok(Date.now() - started < 3000, "the deadline ends the wait");
+        assert.equal((await s.runChecked(cmd("echo", "still here"), { step: "after" })).stdout, "still here\n");
+      } finally {
+        // OpenSSH does not pass signals to a session without a terminal: the abandoned command runs on (as the hint says). End it by its PID.
+        for (const pid of await own.sessionPids()) {
+          if ((await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "")) === "sleep\u000031.5\u0000") signal(pid, "SIGTERM");
+        }
+        s.close();
+      }
+    });
+  });
+
+  it("a connection that drops mid-command reads 'lost the SSH connection', not 'killed by signal unknown'", async () => {
+    await withOwnSshd(async (own, ownTarget) => {
+      const s = await SshSession.connect(ownTarget());
+      try {
+        const running = s.runChecked(cmd("sleep", "32.5"), { step: "install" });
+        await new Promise((r) => setTimeout(r, 500));
+        for (const pid of await own.sessionPids()) signal(pid, "SIGKILL");
+        await assert.rejects(running, (err: unknown) => {
+          assert.ok(err instanceof ConnectionLostError, String(err));
+          assert.match(err.message, /^lost the SSH connection to node1 \(127\.0\.0\.1:\d+\) during step "install": /);
+          assert.doesNotMatch(err.message, /killed by signal/);
+          return true;
+        });
+        await assert.rejects(
+          s.run(cmd("true"), { step: "next" }),
+          (err: unknown) => err instanceof ConnectionLostError && /during step "next"/.test(err.message),
+        );
+      } finally {
+        s.close();
+      }
+    });
+  });
+
+  it("a host that stops answering (frozen) is noticed by the keepalives within 15-20 s", { timeout: 40_000 }, async () => {
+    await withOwnSshd(async (own, ownTarget) => {
+      const s = await SshSession.connect(ownTarget());
+      let frozen: number[] = [];
+      try {
+        const running = s.run(cmd("sleep", "33.5"), { step: "extract the installer", timeoutMs: 60_000 });
+        await new Promise((r) => setTimeout(r, 300));
+        // The session's sshd processes and the command: the host, as seen from here, stops.
+        frozen = await own.sessionPids();
+        const started = Date.now();
+        for (const pid of frozen) signal(pid, "SIGSTOP");
+        await assert.rejects(running, (err: unknown) => {
+          assert.ok(err instanceof ConnectionLostError, String(err));
+          assert.match(err.message, /during step "extract the installer": the host stopped answering \(no answer to keepalives for 20 s\)$/);
+          return true;
+        });
+        const waited = Date.now() - started;
+        assert.ok(waited >= 10_000 && waited <= 21_000, `noticed after ${waited} ms`);
+      } finally {
+        s.close();
+        for (const pid of frozen) signal(pid, "SIGKILL");
+      }
+    });
   });
 });

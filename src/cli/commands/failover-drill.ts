@@ -17,21 +17,30 @@ export function registerFailoverDrill(program: Command): void {
     .command("failover-drill")
     .summary("stop keepalived on the VIP holder, time the takeover, restore (under the cluster lock)")
     .description(
-      "Rehearses a load balancer failure on the live cluster. Refuses unless every load balancer runs\n" +
-        "keepalived and exactly one holds the VIP. Then, under the cluster lock: stops keepalived on the\n" +
-        "VIP holder, measures the milliseconds until another load balancer holds the VIP and until the VIP\n" +
-        "answers on TCP (a connection or a refusal, on the first served port; from this machine when it\n" +
-        "reaches the VIP, else from the new holder), starts\n" +
-        "keepalived again — always, even when the drill fails — and waits for exactly one holder.\n" +
-        "An audit line is appended on every load balancer.\n\n" +
-        "Exit status: 0 the VIP moved, answered and the cluster was restored; 1 otherwise (or refused);\n" +
-        "2 bad inventory or usage.",
+      [
+        "Rehearses a load balancer failure on the live cluster. Refuses unless every load balancer runs keepalived " +
+          "and exactly one holds the VIP. Then, under the cluster lock: stops keepalived on the VIP holder, measures " +
+          "the milliseconds until another load balancer holds the VIP and until the VIP answers (on TCP, or with " +
+          "haproxy real HTTPS requests; from this machine when it reaches the VIP, else from the new holder), starts " +
+          "keepalived again — always, even when the drill fails — and waits for exactly one holder. An audit line is " +
+          "appended on every load balancer.",
+        "Exit status:\n" +
+          "  0  the VIP moved, answered and the cluster was restored\n" +
+          "  1  otherwise, or refused\n" +
+          "  2  bad inventory or usage",
+      ].join("\n\n"),
     )
     .argument("<inventory>", "the inventory file (YAML)")
     .option("--force-unlock", "break the cluster lock left by a run that is dead", false)
     .option("--accept-new-host-keys", "trust host keys not yet in known_hosts and add them (trust on first use)", false)
     .option("--json [file]", "write the report as JSON to file, or to stdout when no file is given")
     .option("-v, --verbose", "show every remote command (secrets masked)", false)
+    .addHelpText(
+      "after",
+      "\nExamples:\n" +
+        "  $ harbor-ha failover-drill inventory.yaml\n" +
+        "  $ harbor-ha failover-drill inventory.yaml --json drill.json  # for a record",
+    )
     .action(async (file: string, flags: DrillFlags) => {
       const run = await openCommandRun(file);
       const { inventory, redactor } = run;

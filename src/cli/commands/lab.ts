@@ -10,13 +10,15 @@ export function registerLab(program: Command): void {
     .command("lab")
     .summary("bring the built-in lab of SSH hosts up or down, to rehearse a change")
     .description(
-      "A cluster of real SSH hosts on this one Linux machine (root, Debian 12): network and mount\n" +
-        "namespaces on a private bridge (198.18.0.0/24), each with its own sshd, keepalived on the\n" +
-        "load balancers, MariaDB and Redis on a db host, shared storage on the Harbor hosts. The\n" +
-        "nodes run Harbor's own offline installer (1.4.0 by default, from ../shared/harbor): its\n" +
-        "install.sh and prepare unchanged, the registry as Docker distribution and the proxy as nginx\n" +
-        "with prepare's files, stand-ins only for Harbor's Go services. `up` writes\n" +
-        ".lab/inventory.yaml, which every command uses as it is. See docs/LAB.md.",
+      [
+        "A cluster of real SSH hosts on this one Linux machine (root, Debian 12): network and mount namespaces on a " +
+          "private bridge (198.18.0.0/24), each with its own sshd, keepalived on the load balancers, the database " +
+          "and Redis on a db host, shared storage on the Harbor hosts. The nodes run Harbor's own offline installer " +
+          "(1.4.0 by default, from ../shared/harbor): its install.sh and prepare unchanged, stand-ins only for what " +
+          "Docker images would run. `up` writes .lab/inventory.yaml, which every command uses as it is. See " +
+          "docs/LAB.md.",
+        "Exit status:\n  0  done\n  2  bad usage (an unknown action)\n  *  otherwise scripts/lab.sh's own exit status",
+      ].join("\n\n"),
     )
     .argument("<action>", "up | down | status")
     .argument(
@@ -30,7 +32,8 @@ export function registerLab(program: Command): void {
         "  $ harbor-ha lab up --nodes 3\n" +
         "  $ harbor-ha lab up --harbor-version 1.5\n" +
         "  $ harbor-ha provision .lab/inventory.yaml\n" +
-        "  $ scripts/lab/client.sh harbor1 curl -s --cacert .lab/tls/ca.crt https://registry.lab.test/api/systeminfo\n" +
+        "  $ lab/clients/client.sh harbor1 curl -s --cacert .lab/tls/ca.crt \\\n" +
+        "      https://registry.lab.test/api/systeminfo\n" +
         "  $ harbor-ha lab down",
     )
     .action(async (action: string, options: string[]) => {

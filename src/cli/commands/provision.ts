@@ -32,26 +32,33 @@ export function registerProvision(program: Command): void {
     .command("provision")
     .summary("install or converge the whole HA cluster over SSH (safe to re-run)")
     .description(
-      "Install the cluster, or bring it back to what the inventory says — safe to re-run on a live\n" +
-        "cluster. It connects once to every host, gathers facts in one round trip per host, and plans\n" +
-        "only the steps still needed, each with its reason and a diff (secrets masked). Phases, hosts in\n" +
-        "parallel within each:\n" +
-        "  preflight      read-only: SSH and sudo, interfaces, nodes reach MariaDB/Redis, disk, the VIP\n" +
-        "  database       load registry.sql only when the registry schema is absent (never drops data)\n" +
-        "  loadbalancers  keepalived.conf (checked with keepalived -t first), check.sh, sysctl; reload\n" +
-        "                 or restart keepalived only when needed; then exactly one VIP holder\n" +
-        "  storage        NFS mounts in /etc/fstab, /data/registry owned by 10000:10000\n" +
-        "  harbor         certificates, shared secretkey and token keys, harbor.cfg, the installer\n" +
-        "                 (uploaded once), install.sh --ha when its inputs changed (then waits until\n" +
-        "                 Harbor answers: /api/systeminfo 200, /v2/ 401 Bearer), VIP rules\n" +
-        "  verify         check.sh passes for every node from every load balancer\n" +
-        "On a fresh cluster (nobody holds the VIP yet) the nodes' phases do not wait for the load\n" +
-        "balancers' VRRP election; on a running one the load balancers go first.\n" +
-        "A failing step stops later phases; other hosts finish the phase they are in. On a running\n" +
-        "cluster, a change that would restart Harbor on more serving nodes than --serial (default 1)\n" +
-        "is refused before anything changes: roll it with harbor-ha reconfigure instead.\n\n" +
-        "Exit status: 0 done (or, with --dry-run, nothing would change), 1 a step failed,\n" +
-        `2 bad inventory or usage, ${EXIT_CHANGES_PENDING} --dry-run found changes to make, 130 interrupted.`,
+      [
+        "Install the cluster, or bring it back to what the inventory says — safe to re-run on a live cluster. It " +
+          "connects once to every host, gathers facts in one round trip per host, and plans only the steps still " +
+          "needed, each with its reason and a diff (secrets masked). Phases, hosts in parallel within each:",
+        [
+          "  preflight      read-only: SSH and sudo, interfaces, nodes reach the database and Redis, disk, the VIP",
+          "  database       Harbor 1.x: load registry.sql only when the registry schema is absent (never drops " +
+            "data); Harbor 2.x: create the empty database with database.create",
+          "  loadbalancers  keepalived.conf (checked with keepalived -t first), check.sh, sysctl, HAProxy in " +
+            "haproxy mode; reload or restart only when needed; then exactly one VIP holder",
+          "  storage        NFS mounts in /etc/fstab, /data/registry owned by 10000:10000",
+          "  harbor         certificates, shared secrets and token keys, harbor.cfg or harbor.yml, the installer " +
+            "(uploaded once), install.sh when its inputs changed (then waits until Harbor answers), VIP rules",
+          "  verify         every node healthy from every load balancer",
+        ].join("\n"),
+        "On a fresh cluster (nobody holds the VIP yet) the nodes' phases do not wait for the load balancers' VRRP " +
+          "election; on a running one the load balancers go first. A failing step stops later phases; other hosts " +
+          "finish the phase they are in. On a running cluster, a change that would restart Harbor on more serving " +
+          "nodes than --serial (default 1) is refused before anything changes: roll it with harbor-ha reconfigure " +
+          "instead.",
+        "Exit status:\n" +
+          "  0    done (with --dry-run: nothing would change)\n" +
+          "  1    a step failed, or the run was refused\n" +
+          "  2    bad inventory or usage\n" +
+          `  ${EXIT_CHANGES_PENDING}    --dry-run found changes to make\n` +
+          "  130  interrupted (Ctrl-C: the steps under way finish)",
+      ].join("\n\n"),
     )
     .argument("<inventory>", "the inventory file (YAML)")
     .option("-n, --dry-run", "print the plan (every change with its reason and diff) and change nothing", false)

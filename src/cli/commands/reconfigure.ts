@@ -28,22 +28,23 @@ export function registerReconfigure(program: Command): void {
     .command("reconfigure")
     .summary("roll a changed inventory onto a running cluster, never taking the registry down")
     .description(
-      "Apply the plan provision would make to a running cluster, without taking the registry down:\n" +
-        "  scale in     nodes removed from the inventory are drained, taken off the load balancers,\n" +
-        "               then their Harbor is stopped (files kept unless --purge)\n" +
-        "  loadbalancers one at a time, backups first and the VIP holder last; reload or restart as\n" +
-        "               needed; after each, exactly one VIP holder\n" +
-        "  scale out    added nodes are provisioned and must pass their health check before any load\n" +
-        "               balancer gets them\n" +
-        "  roll         changed Harbor nodes in batches of --serial: drain (check.sh fails on purpose,\n" +
-        "               the checkers take the node out), apply (install.sh --ha when its inputs\n" +
-        "               changed), health gate (check.sh from every load balancer, and the certificate\n" +
-        "               served), undrain\n" +
-        "Refused up front when a batch would take the last healthy node out. A node failing its\n" +
-        "health gate stops the roll: it stays drained, untouched nodes stay in service, and running\n" +
-        "the same command again resumes. Takes the cluster lock; writes an audit line per change.\n\n" +
-        `Exit status: 0 done, 1 a step or health gate failed (or refused), ` +
-        `2 bad inventory or usage,\n${EXIT_CHANGES_PENDING} --dry-run found changes to make, 130 interrupted.`,
+      [
+        "Apply the plan provision would make to a running cluster, without taking the registry down:",
+        [
+          "  scale in       nodes removed from the inventory are drained, taken off the load balancers, then " +
+            "their Harbor is stopped (files kept unless --purge)",
+          "  loadbalancers  one at a time, backups first and the VIP holder last; reload or restart as needed; " +
+            "after each, exactly one VIP holder",
+          "  scale out      added nodes are provisioned and must pass their health check before any load balancer " + "gets them",
+          "  roll           changed Harbor nodes in batches of --serial: drain (the load balancers take the node " +
+            "out), apply (install.sh when its inputs changed), health gate (healthy from every load balancer, the " +
+            "certificate served), undrain",
+        ].join("\n"),
+        "Refused up front when a batch would take the last healthy node out. A node failing its health gate stops " +
+          "the roll: it stays drained, untouched nodes stay in service, and running the same command again resumes. " +
+          "Takes the cluster lock; writes an audit line per change.",
+        ROLL_EXIT_STATUS,
+      ].join("\n\n"),
     )
     .option("--purge", "scale in: also remove Harbor's files from removed nodes", false);
   addRollOptions(command, "reconfigure").addHelpText(
@@ -54,6 +55,15 @@ export function registerReconfigure(program: Command): void {
       "  $ harbor-ha reconfigure inventory.yaml --serial 2 --limit harbor3,harbor4",
   );
 }
+
+/** reconfigure's and rotate-certs' exit codes, as their --help lists them. */
+export const ROLL_EXIT_STATUS =
+  "Exit status:\n" +
+  "  0    done (with --dry-run: nothing would change)\n" +
+  "  1    a step or health gate failed, or the roll was refused\n" +
+  "  2    bad inventory or usage\n" +
+  `  ${EXIT_CHANGES_PENDING}    --dry-run found changes to make\n` +
+  "  130  interrupted (Ctrl-C: the nodes under way finish)";
 
 /** The options reconfigure and rotate-certs share, and the action. */
 export function addRollOptions(command: Command, name: RollCommand): Command {

@@ -11,19 +11,27 @@ export function registerRender(program: Command): void {
     .command("render")
     .summary("write every file for every host into a folder, without touching the network")
     .description(
-      "Render every file harbor-ha would write, for every host, without touching the network:\n" +
-        "DIR/<host>/<absolute path> with its mode, and DIR/<host>.manifest.json listing path, mode,\n" +
-        "owner and sha256 of each file (plus the directories, mounts, packages and users the host\n" +
-        "needs). Review it, diff it against a previous render, or keep it with your change request.\n\n" +
-        "The cluster-wide secrets (Harbor's secretkey, the token signing key pair) are generated\n" +
-        "once into .harbor-ha/<cluster>/ beside the inventory and reused, so renders are stable;\n" +
-        "back that folder up and keep it out of version control.\n\n" +
-        "Files hold real secrets where the host needs them (harbor.cfg, keys): DIR is created 0700.\n" +
-        "Nothing secret is printed. An existing DIR is replaced only if it is a previous render.",
+      [
+        "Render every file harbor-ha would write, for every host, without touching the network: " +
+          "DIR/<host>/<absolute path> with its mode, and DIR/<host>.manifest.json listing path, mode, owner and " +
+          "sha256 of each file (plus the directories, mounts, packages and users the host needs). Review it, diff " +
+          "it against a previous render, or keep it with your change request.",
+        "The cluster-wide secrets (Harbor's secretkey, the token signing key pair) are generated once into " +
+          ".harbor-ha/<cluster>/ beside the inventory and reused, so renders are stable; back that folder up and " +
+          "keep it out of version control.",
+        "Files hold real secrets where the host needs them (harbor.cfg, keys): DIR is created 0700. Nothing secret " +
+          "is printed. An existing DIR is replaced only if it is a previous render.",
+        "Exit status:\n  0  written\n  2  bad inventory or usage (DIR is not a previous render), nothing written",
+      ].join("\n\n"),
     )
     .argument("<inventory>", "the inventory file (YAML)")
     .requiredOption("-o, --out <dir>", "folder to write the rendered files into")
-    .addHelpText("after", "\nExample:\n  $ harbor-ha render inventory/example.yaml --out out/\n  $ diff -r out.before/ out/")
+    .addHelpText(
+      "after",
+      "\nExamples:\n" +
+        "  $ harbor-ha render inventory/example.yaml --out out/\n" +
+        "  $ harbor-ha render inventory.yaml --out out.new/ && diff -r out/ out.new/",
+    )
     .action(async (file: string, opts: { out: string }) => {
       const inventory = await readResolvedInventory(file);
       await assertReplaceable(resolve(opts.out));

@@ -6,14 +6,14 @@ export function registerSchema(program: Command): void {
     .command("schema")
     .summary("print the inventory's JSON Schema (for editors)")
     .description(
-      "Print the inventory's JSON Schema, generated from the schema harbor-ha itself parses\n" +
-        "inventories with: an editor with the YAML language server completes keys and flags\n" +
-        `typos as you type. The repository ships it as ${INVENTORY_SCHEMA_FILE}; point an\n` +
-        "inventory at it with a first line such as\n" +
-        "  # yaml-language-server: $schema=./harbor-ha.schema.json\n" +
-        "What a JSON Schema cannot say (supported Harbor releases, files that exist, the\n" +
-        "cross-checks) is left to `harbor-ha validate`.\n\n" +
-        "Exit status: 0.",
+      [
+        "Print the inventory's JSON Schema, generated from the schema harbor-ha itself parses inventories with: " +
+          "an editor with the YAML language server completes keys and flags typos as you type. The repository " +
+          `ships it as ${INVENTORY_SCHEMA_FILE}; point an inventory at it with a first line such as:`,
+        "  # yaml-language-server: $schema=./harbor-ha.schema.json",
+        "What a JSON Schema cannot say (supported Harbor releases, files that exist, the cross-checks) is left to " + "`harbor-ha validate`.",
+        "Exit status:\n  0  printed\n  2  bad usage",
+      ].join("\n\n"),
     )
     .addHelpText("after", `\nExamples:\n  $ harbor-ha schema > ${INVENTORY_SCHEMA_FILE}\n  $ harbor-ha schema | jq '.anyOf[0].properties | keys'`)
     .action(() => {

@@ -20,20 +20,25 @@ export function registerStatus(program: Command): void {
     .command("status")
     .summary("the cluster at a glance: keepalived, VIP, health, drift, secrets, lock (read-only)")
     .description(
-      "Reads every host once (read-only, no lock taken) and reports:\n" +
-        "  load balancers  keepalived running (pid), VIP held, drain markers, check.sh for every node,\n" +
-        "                  the IPVS table where `ipvsadm -Ln` works, files that differ from the render\n" +
-        "  Harbor nodes    Harbor up (its local health URL answers), health from every load balancer,\n" +
-        "                  drained or not, files that differ from the render (config drift), and the\n" +
-        "                  files Harbor really uses (keys and certificates prepare put in place)\n" +
-        "  cluster         exactly one VIP holder; the secretkey and token signing key identical on\n" +
-        "                  every node (compared by checksum, never shown); the cluster lock, and whose;\n" +
-        "                  the settings Harbor keeps in its database against the inventory; the\n" +
-        "                  registry database's schema (complete, absent, or missing tables)\n" +
-        "  on every host   changes an earlier run wrote but never applied (it stopped in between)\n" +
-        "Then the problems found, each with what to do.\n\n" +
-        "Exit status: 0 healthy, 1 anything unhealthy, drifting or inconsistent (or a host unreachable),\n" +
-        "2 bad inventory or usage.",
+      [
+        "Reads every host once (read-only, no lock taken) and reports:",
+        [
+          "  load balancers  keepalived running (pid), VIP held, drain markers, every node's health as this load " +
+            "balancer sees it (with haproxy: HAProxy's view of each server), the IPVS table where `ipvsadm -Ln` " +
+            "works, files that differ from the render",
+          "  Harbor nodes    Harbor up (its local health URL answers), drained or not, files that differ from the " +
+            "render (config drift), and the files Harbor really uses (keys and certificates prepare put in place)",
+          "  cluster         exactly one VIP holder; the secretkey and token signing key identical on every node " +
+            "(compared by checksum, never shown); the cluster lock, and whose; the settings Harbor keeps in its " +
+            "database against the inventory; the registry database's schema",
+          "  every host      changes an earlier run wrote but never applied (it stopped in between)",
+        ].join("\n"),
+        "Then the problems found, each with what to do.",
+        "Exit status:\n" +
+          "  0  healthy\n" +
+          "  1  anything unhealthy, drifting or inconsistent (or a host unreachable)\n" +
+          "  2  bad inventory or usage",
+      ].join("\n\n"),
     )
     .argument("<inventory>", "the inventory file (YAML)")
     .option("-p, --parallel <n>", "hosts read at once", "10")

@@ -10,21 +10,27 @@ export function registerValidate(program: Command): void {
     .command("validate")
     .summary("check an inventory without touching the network")
     .description(
-      "Check an inventory without touching the network: the schema, cross-checks (duplicate\n" +
-        "names or addresses, the VIP against the load balancers' subnet, VRRP priorities and\n" +
-        "router id, keepalived's 8-character auth_pass), TLS (key matches certificate, covers the\n" +
-        "hostname, not expired), that every file exists and every ${env:NAME} secret is set, and\n" +
-        "what the Harbor release can use (Redis without AUTH, /data/registry, harbor.cfg keys).\n" +
-        "A Harbor 2.x inventory is checked too: PostgreSQL, Redis or Sentinel, storage, and either\n" +
-        "its kubernetes section (helm-values; kubernetes.values is checked by helm-values --chart)\n" +
-        "or, without one, the VM sections Harbor 2.x on VMs needs (VIP, load balancers, nodes).\n" +
-        "An existing state folder's token signing key must be one Harbor reads (RSA PRIVATE KEY\n" +
-        "or EC PRIVATE KEY) and match its token_root.crt.\n" +
-        "Every problem is reported at once with its YAML path and line.\n\n" +
-        "Exit status: 0 valid (warnings are printed), 2 invalid.",
+      [
+        "Check an inventory without touching the network: the schema, cross-checks (duplicate names or addresses, " +
+          "the VIP against the load balancers' subnet, VRRP priorities and router id, keepalived's 8-character " +
+          "auth_pass), TLS (key matches certificate, covers the hostname in its SANs, not expired), that every file " +
+          "exists and every ${env:NAME} secret is set, and what the Harbor release can use (Redis without AUTH, " +
+          "/data/registry, harbor.cfg keys).",
+        "A Harbor 2.x inventory is checked too: PostgreSQL, Redis or Sentinel, storage, and either its kubernetes " +
+          "section (helm-values; kubernetes.values is checked by helm-values --chart) or, without one, the VM " +
+          "sections Harbor 2.x on VMs needs (VIP, load balancers, nodes). An existing state folder's token signing " +
+          "key must be one Harbor reads (RSA PRIVATE KEY or EC PRIVATE KEY) and match its token_root.crt.",
+        "Every problem is reported at once with its YAML path and line.",
+        "Exit status:\n  0  valid (warnings are printed)\n  2  invalid, or bad usage",
+      ].join("\n\n"),
     )
     .argument("<inventory>", "the inventory file (YAML)")
-    .addHelpText("after", "\nExample:\n  $ harbor-ha validate inventory/example.yaml")
+    .addHelpText(
+      "after",
+      "\nExamples:\n" +
+        "  $ harbor-ha validate inventory/example.yaml\n" +
+        "  $ harbor-ha validate inventory.yaml && harbor-ha provision inventory.yaml -n",
+    )
     .action(async (file: string) => {
       const { inventory, warnings } = await readAnyInventory(file);
       process.stdout.write(formatProblems(inventory.path, warnings));

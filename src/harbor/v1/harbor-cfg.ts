@@ -12,6 +12,7 @@ import type { Harbor1Inventory } from "../../inventory/model.js";
 import type { CfgValue, HarborNodeSpec } from "../../inventory/schema.js";
 import { Secret } from "../../inventory/secret.js";
 import type { TemplateSet } from "../../desired/templates.js";
+import { encodeIniLine, encodeProviderConfig } from "../../formats/ini.js";
 
 export { SERVER_CERT_PATH, SERVER_KEY_PATH } from "./data/layout.js";
 
@@ -45,9 +46,9 @@ export function deriveHarborCfg(inv: Harbor1Inventory): Record<string, string> {
   }
   if (storage.type === "object_store") {
     cfg.registry_storage_provider_name = storage.provider;
-    cfg.registry_storage_provider_config = Object.entries(storage.config)
-      .map(([k, v]) => `${k}: ${v instanceof Secret ? v.reveal() : String(v)}`)
-      .join(", ");
+    cfg.registry_storage_provider_config = encodeProviderConfig(
+      Object.entries(storage.config).map(([k, v]) => [k, v instanceof Secret ? v.reveal() : v] as const),
+    );
   } else {
     cfg.registry_storage_provider_name = "filesystem";
     cfg.registry_storage_provider_config = "";
@@ -101,13 +102,13 @@ export function renderHarborCfg(inv: Harbor1Inventory, node: HarborNodeSpec, tpl
       lines: s.keys.flatMap((k) => {
         placed.add(k.key);
         const value = values[k.key] ?? defaultCfgValue(k, series);
-        return value === undefined ? [] : [cfgLine(k.key, value)];
+        return value === undefined ? [] : [encodeIniLine(k.key, value)];
       }),
     }))
     .filter((s) => s.lines.length > 0);
   const extraLines = Object.entries(values)
     .filter(([key]) => !placed.has(key))
-    .map(([key, value]) => cfgLine(key, value));
+    .map(([key, value]) => encodeIniLine(key, value));
   return tpl.harborCfg({
     clusterName: inv.data.cluster.name,
     nodeName: node.name,
@@ -116,9 +117,4 @@ export function renderHarborCfg(inv: Harbor1Inventory, node: HarborNodeSpec, tpl
     sections,
     extraLines,
   });
-}
-
-/** `key = value`, or `key =` for an empty value (ConfigParser reads both; no trailing blank). */
-function cfgLine(key: string, value: string): string {
-  return value === "" ? `${key} =` : `${key} = ${value}`;
 }

@@ -2,7 +2,7 @@
  * Harbor 2.x on VMs: harbor.yml read by the goharbor/prepare image, install.sh, the cluster's
  * secretkey and token key pair seeded where prepare reuses them, the secrets prepare makes anew
  * pinned after it, PostgreSQL migrated by core itself. What differs per release line is data
- * (data/releases.ts).
+ * (data/lines/).
  */
 import type { Harbor2VmInventory } from "../../inventory/model.js";
 import { secretsIn } from "../../inventory/secret.js";
@@ -34,7 +34,7 @@ export function harbor2(inv: Harbor2VmInventory): HarborGeneration {
     healthTest: HARBOR2_HEALTH_TEST,
     localHealthUrl: `${localBaseUrl(cluster.protocol)}${HARBOR2_HEALTH_TEST.pingPath}`,
     drillPath: "/api/v2.0/systeminfo",
-    nodeFiles: (index, state, tpl) => renderHarbor2VmNodeFiles(inv, index, state, tpl),
+    nodeFiles: (index, state) => renderHarbor2VmNodeFiles(inv, index, state),
     storage: () => renderHarbor2Storage(inv),
     desiredDatabase: () => {
       if (database.password === undefined) throw new RangeError("a 2.x VM inventory has a database password (harbor2-checks.ts)");

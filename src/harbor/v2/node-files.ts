@@ -21,7 +21,6 @@ import { desiredFile, exactFile } from "../../desired/files.js";
 import { harborDirUnder } from "../paths.js";
 import { harbor2YmlSecretKeys, renderHarbor2Yml } from "./harbor-yml.js";
 import { pinnedSecretsEnv } from "./pinned-secrets.js";
-import type { TemplateSet } from "../../desired/templates.js";
 import type { DesiredFile, Handler } from "../../desired/types.js";
 
 /**
@@ -38,10 +37,10 @@ export function harbor2Dir(inv: Harbor2Inventory): string {
 }
 
 /** A Harbor 2.x node on a VM: its files (below) and the pinned secrets. */
-export function renderHarbor2VmNodeFiles(inv: Harbor2VmInventory, index: number, state: ClusterState, tpl: TemplateSet): DesiredFile[] {
+export function renderHarbor2VmNodeFiles(inv: Harbor2VmInventory, index: number, state: ClusterState): DesiredFile[] {
   if (state.harbor2 === undefined) throw new InternalError("a Harbor 2.x cluster's state lacks the secrets pinned after prepare");
   return [
-    ...renderHarbor2NodeFiles(inv, index, state, tpl),
+    ...renderHarbor2NodeFiles(inv, index, state),
     desiredFile({
       path: HARBOR2_PINNED_SECRETS_PATH,
       content: pinnedSecretsEnv(state.harbor2),
@@ -53,13 +52,13 @@ export function renderHarbor2VmNodeFiles(inv: Harbor2VmInventory, index: number,
   ];
 }
 
-export function renderHarbor2NodeFiles(inv: Harbor2Inventory, index: number, state: ClusterState, tpl: TemplateSet): DesiredFile[] {
+export function renderHarbor2NodeFiles(inv: Harbor2Inventory, index: number, state: ClusterState): DesiredFile[] {
   const node = inv.data.harbor_nodes?.[index];
   if (!node) throw new RangeError(`no Harbor node at index ${index}`);
   const files: DesiredFile[] = [
     desiredFile({
       path: `${harbor2Dir(inv)}/harbor.yml`,
-      content: renderHarbor2Yml(inv, node.name, tpl),
+      content: renderHarbor2Yml(inv, node.name),
       mode: 0o600,
       onChange: REINSTALL,
       description: "Harbor's configuration (read by prepare)",

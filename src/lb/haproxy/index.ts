@@ -6,14 +6,14 @@
  */
 import type { Inventory } from "../../inventory/model.js";
 import { desiredFile } from "../../desired/files.js";
-import { parseHaproxyStat } from "../../facts/haproxy-stat.js";
+import { drainedAddresses, parseHaproxyStat } from "../../facts/haproxy-stat.js";
 import { parseHaproxyServers, parseRealServers } from "../../facts/served-nodes.js";
 import { KEEPALIVED_CONF_PATH } from "../../desired/paths.js";
 import type { LbShell, LoadBalancingMode } from "../mode.js";
 import { haproxyShowStatCommand } from "./commands.js";
 import { drainInHaproxy, undrainInHaproxy } from "./drain.js";
 import { HAPROXY_LEFTOVER_QUERIES, haproxyReleaseProblems, switchAwayProblems } from "./preflight.js";
-import { HAPROXY_CFG_PATH, haproxyVrrpScript, renderHaproxyCfg } from "./render.js";
+import { HAPROXY_ADMIN_SOCKET, HAPROXY_CFG_PATH, haproxyVrrpScript, renderHaproxyCfg } from "./render.js";
 import { planHaproxyService } from "./service-steps.js";
 
 export function haproxyMode(inv: Inventory): LoadBalancingMode {
@@ -43,7 +43,7 @@ export function haproxyMode(inv: Inventory): LoadBalancingMode {
       },
     },
     node: { packages: [], files: () => [], queries: () => [], steps: () => [] },
-    lbQueries: () => [{ kind: "haproxy" }, { kind: "version", program: "haproxy" }],
+    lbQueries: () => [{ kind: "haproxy" }, { kind: "version", program: "haproxy" }, { kind: "haproxy-stat", socket: HAPROXY_ADMIN_SOCKET }],
     // HAProxy before keepalived: keepalived's vrrp_script gives the VIP up while HAProxy does not answer.
     lbServiceSteps: (host, f, handlers, pending) => planHaproxyService(host, f, handlers, pending),
     servedAddresses: (f, all) => {
@@ -54,6 +54,7 @@ export function haproxyMode(inv: Inventory): LoadBalancingMode {
       return conf === undefined ? [...all] : parseRealServers(conf);
     },
     lbProblems: (f) => haproxyReleaseProblems(f),
+    drainedAddresses: (f) => drainedAddresses(f.haproxyServers ?? []),
     drain: (ctx, node) => drainInHaproxy(inv, ctx, node),
     undrain: (ctx, node) => undrainInHaproxy(inv, ctx, node),
     // A removed node's servers leave haproxy.cfg with the load balancers' own change.

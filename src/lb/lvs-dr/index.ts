@@ -43,6 +43,7 @@ export function lvsDrMode(inv: Inventory): LoadBalancingMode {
       return conf?.content === undefined ? [...all] : parseRealServers(conf.content);
     },
     lbProblems: () => [],
+    drainedAddresses: (f) => f.drained ?? [],
     drain: (ctx, node) => drainByMarker(inv, ctx, node),
     undrain: (ctx, node) => undrainByMarker(inv, ctx, node),
     forget: (ctx, node) => clearMarker(ctx, node),

@@ -23,6 +23,11 @@ export interface RollSafetyInput {
   /** Every node in service (behind the load balancers). */
   serving: readonly string[];
   serial: number;
+  /**
+   * Names of the nodes some load balancer holds drained now, whoever drained them: they are out
+   * of service already and count against --serial until their batch puts them back.
+   */
+  drained?: readonly string[];
 }
 
 /**
@@ -37,7 +42,10 @@ export function refuseUnsafeRoll(input: RollSafetyInput): string | undefined {
   if (batches.every((b) => b.length === 0)) return undefined;
   const listed = healthy.length === 0 ? "none" : healthy.join(", ");
   const inService = new Set(healthy);
+  const out = new Set(input.drained ?? []);
   for (const batch of batches) {
+    const tooMany = outOfServiceBeyondSerial(batch, out, input.serial);
+    if (tooMany) return tooMany;
     const left = [...inService].filter((h) => !batch.some((n) => n.name === h));
     if (left.length === 0) {
       const names = batch.map((n) => n.name).join(", ");
@@ -46,7 +54,24 @@ export function refuseUnsafeRoll(input: RollSafetyInput): string | undefined {
         `would leave no healthy node in service (healthy now: ${listed}; ${input.serving.length} serving)`
       );
     }
-    for (const n of batch) inService.add(n.name);
+    for (const n of batch) {
+      inService.add(n.name);
+      out.delete(n.name);
+    }
   }
   return undefined;
+}
+
+/**
+ * Why draining the batch would hold more than --serial nodes out of service at once, counting
+ * the nodes drained already; a batch of nodes that are all out already takes nothing more out.
+ */
+function outOfServiceBeyondSerial(batch: readonly RollNode[], out: ReadonlySet<string>, serial: number): string | undefined {
+  const taken = batch.filter((n) => !out.has(n.name));
+  const together = new Set([...out, ...batch.map((n) => n.name)]);
+  if (taken.length === 0 || together.size <= serial) return undefined;
+  return (
+    `draining ${taken.map((n) => n.name).join(", ")} would hold ${together.size} nodes out of service at once, ` +
+    `more than --serial ${serial} (drained already: ${[...out].join(", ")})`
+  );
 }

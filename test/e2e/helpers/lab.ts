@@ -132,6 +132,19 @@ function releaseLabLock(): void {
   }
 }
 
+/**
+ * Runs FN while holding the lab (for a suite that brings up a lab of its own, e.g. from
+ * another checkout); waits while another suite holds it.
+ */
+export async function withLabLock<T>(fn: () => Promise<T>): Promise<T> {
+  await acquireLabLock();
+  try {
+    return await fn();
+  } finally {
+    releaseLabLock();
+  }
+}
+
 /** Brings a fresh lab up (tearing down any previous one) and describes it; waits while another suite holds the lab. */
 export async function labUp(opts: LabUpOptions = {}): Promise<Lab> {
   await acquireLabLock();

@@ -1,6 +1,6 @@
 /**
  * A real registry client against the lab's Harbor: skopeo and curl run on this machine
- * through scripts/lab/client.sh, which makes registry.lab.test resolve to one chosen node
+ * through lab/clients/client.sh, which makes registry.lab.test resolve to one chosen node
  * (the token realm included), with the lab CA. Push through one node, pull through another.
  */
 import { execFile } from "node:child_process";
@@ -21,7 +21,7 @@ export interface ClientResult {
 /** Runs argv on this machine with registry.lab.test pointing at `target` (a host name, "vip" or an address). */
 export async function labClient(target: string, argv: string[], timeoutMs = 120_000): Promise<ClientResult> {
   try {
-    const r = await execFileAsync(join(projectRoot(), "scripts", "lab", "client.sh"), [target, ...argv], {
+    const r = await execFileAsync(join(projectRoot(), "lab", "clients", "client.sh"), [target, ...argv], {
       timeout: timeoutMs,
       maxBuffer: 16 * 1024 * 1024,
     });
@@ -38,7 +38,7 @@ export async function labClient(target: string, argv: string[], timeoutMs = 120_
 
 /** A one-layer OCI image layout in `dir` under `tag`, holding `text`; returns its manifest digest. */
 export async function makeImage(dir: string, tag: string, text: string): Promise<string> {
-  const r = await execFileAsync(join(projectRoot(), "scripts", "lab", "make-image.sh"), [dir, tag, text]);
+  const r = await execFileAsync(join(projectRoot(), "lab", "clients", "make-image.sh"), [dir, tag, text]);
   const digest = /sha256:[0-9a-f]{64}/.exec(r.stdout)?.[0];
   if (!digest) throw new Error(`make-image.sh printed no digest: ${r.stdout}`);
   return digest;

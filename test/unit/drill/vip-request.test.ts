@@ -4,7 +4,7 @@ import { test } from "node:test";
 import type { Harbor2VmInventory, Inventory } from "../../../src/inventory/model.js";
 import { describeDrill, formatDrillReport } from "../../../src/drill/preconditions.js";
 import { describeVipRequest, vipRequestCommand } from "../../../src/drill/vip-request.js";
-import { inv } from "../plan/example.js";
+import { inv } from "../../support/example.js";
 
 const hx: Inventory = { ...inv, data: { ...inv.data, load_balancing: "haproxy" } };
 

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { emptyFacts, FactsParseError, parseFacts } from "../../../src/facts/parse.js";
-import { FACTS_FIXTURE_DIR } from "./run-facts.js";
+import { FACTS_FIXTURE_DIR } from "../../support/run-facts.js";
 
 const C = "/tmp/hha-capture";
 const captured = readFileSync(join(FACTS_FIXTURE_DIR, "local-capture.txt"), "utf8");

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { baseQueries, encodeQueries, sha256Hex } from "../../../src/facts/queries.js";
 import { queriesFor } from "../../../src/plan/queries.js";
-import { bundle, hostNamed, inv } from "../plan/example.js";
+import { bundle, hostNamed, inv } from "../../support/example.js";
 
 test("encodeQueries: one TAB-separated line per query, an empty desired hash as '-'", () => {
   assert.equal(

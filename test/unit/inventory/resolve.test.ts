@@ -14,7 +14,7 @@ const env = { HOME: "/home/op", DB_PASSWORD: "from-env", EMPTY: "" };
 
 describe("SourceResolver", () => {
   const redactor = new Redactor();
-  const resolver = createSourceResolver({ dir: "/inv", env, fs: memoryFs(files), warnMissingRunFiles: true, redactor });
+  const resolver = createSourceResolver({ dir: "/inv", env, fs: memoryFs(files), warn: true, redactor });
 
   it("resolves ${env:NAME}, ${file:path} and inline values, naming their source", () => {
     const fromEnv = resolver.secret("${env:DB_PASSWORD}");
@@ -58,7 +58,7 @@ describe("SourceResolver", () => {
       value: "/inv/bundle.tgz",
       warning: "/inv/bundle.tgz does not exist; provision will need it",
     });
-    const quiet = createSourceResolver({ dir: "/inv", env, fs: memoryFs(files), warnMissingRunFiles: false });
+    const quiet = createSourceResolver({ dir: "/inv", env, fs: memoryFs(files), warn: false });
     assert.deepEqual(quiet.localFile("bundle.tgz", "run"), { ok: true, value: "/inv/bundle.tgz" });
   });
 

@@ -9,8 +9,8 @@ import { acquireClusterLock, ClusterLockedError, describeBrokenLocks, releaseRep
 import { LOCK_OWNER_PATH } from "../../../src/lock/commands.js";
 import { formatLockOwner } from "../../../src/lock/owner.js";
 import { HarborHaError } from "../../../src/errors.js";
-import { fakeCluster } from "../fakes/cluster.js";
-import type { FakeCluster } from "../fakes/cluster.js";
+import { fakeCluster } from "../../support/fakes/cluster.js";
+import type { FakeCluster } from "../../support/fakes/cluster.js";
 
 let cluster: FakeCluster | undefined;
 afterEach(() => cluster?.remove());

@@ -9,7 +9,7 @@ import { planLoadBalancer } from "../../../src/plan/loadbalancer.js";
 import { modeOf } from "../../../src/lb/modes.js";
 import type { Step } from "../../../src/steps/types.js";
 import type { DesiredHost } from "../../../src/desired/types.js";
-import { bundle, EXAMPLE_SECRETS, fileOf, hostNamed, inv, matchingFacts, redactor } from "./example.js";
+import { bundle, EXAMPLE_SECRETS, fileOf, hostNamed, inv, matchingFacts, redactor } from "../../support/example.js";
 
 const KEEPALIVED_CONF = "/etc/keepalived/keepalived.conf";
 const HARBOR_CFG = "/opt/harbor/harbor.cfg";

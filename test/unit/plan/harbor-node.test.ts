@@ -10,7 +10,7 @@ import { modeOf } from "../../../src/lb/modes.js";
 import type { Step } from "../../../src/steps/types.js";
 import { renderShell } from "../../../src/shell/command.js";
 import { VIP_ACCEPT_SCRIPT_PATH } from "../../../src/lb/lvs-dr/vip-rules.js";
-import { bareFacts, bundle, fileOf, hostNamed, inv, matchingFacts, redactor } from "./example.js";
+import { bareFacts, bundle, fileOf, hostNamed, inv, matchingFacts, redactor } from "../../support/example.js";
 
 const node = hostNamed("harbor1");
 const plan = (f: HostFacts, b = bundle) => planHarbor(inv, node, f, b, redactor);

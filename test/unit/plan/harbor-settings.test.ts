@@ -20,9 +20,9 @@ import {
 import { planCluster } from "../../../src/plan/plan-cluster.js";
 import { INSTALL_STAMP_PATH } from "../../../src/plan/harbor-node.js";
 import type { Harbor1Inventory } from "../../../src/inventory/model.js";
-import { buildTestInventory, inventoryData } from "../render/helpers.js";
+import { buildTestInventory, inventoryData } from "../../support/inventories.js";
 import { collectSecrets } from "../../../src/run/collect-secrets.js";
-import { ctx, desired, factsOfAll, hostNamed, inv, matchingFacts } from "./example.js";
+import { ctx, desired, factsOfAll, hostNamed, inv, matchingFacts } from "../../support/example.js";
 
 const EMAIL_PASSWORD = "Mail-Secret-Pw-1";
 

@@ -5,7 +5,7 @@ import { renderShell } from "../../../src/shell/command.js";
 import { planCluster } from "../../../src/plan/plan-cluster.js";
 import { isEmptyPlan, stepsIn } from "../../../src/steps/types.js";
 import type { Step } from "../../../src/steps/types.js";
-import { bareFacts, ctx, desired, factsOfAll, hostNamed, matchingFacts } from "./example.js";
+import { bareFacts, ctx, desired, factsOfAll, hostNamed, matchingFacts } from "../../support/example.js";
 
 const titles = (steps: readonly Step[]) => steps.map((s) => s.title);
 const shell = (s: Step) => (s.action.type === "run" ? renderShell(s.action.command, { reveal: false }) : "");

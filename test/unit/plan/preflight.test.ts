@@ -5,8 +5,8 @@ import type { HostFacts } from "../../../src/facts/types.js";
 import { planCluster } from "../../../src/plan/plan-cluster.js";
 import { MIN_FREE_KB, preflightProblems } from "../../../src/plan/preflight.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
-import { buildTestInventory, inventoryData, readFixtureState } from "../render/helpers.js";
-import { ctx, desired, factsOfAll, inv, matchingFacts, VIP } from "./example.js";
+import { buildTestInventory, inventoryData, readFixtureState } from "../../support/inventories.js";
+import { ctx, desired, factsOfAll, inv, matchingFacts, VIP } from "../../support/example.js";
 
 function problemsWith(change: (facts: Map<string, HostFacts>) => void): Array<[string, string]> {
   const facts = factsOfAll(matchingFacts);

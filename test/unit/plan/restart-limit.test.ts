@@ -8,7 +8,7 @@ import type { HostFacts } from "../../../src/facts/types.js";
 import { planCluster } from "../../../src/plan/plan-cluster.js";
 import { restartLimitProblem, servingNodesToRestart } from "../../../src/plan/restart-limit.js";
 import { harborDir } from "../../../src/harbor/v1/paths.js";
-import { ctx, desired, factsOfAll, inv, matchingFacts } from "./example.js";
+import { ctx, desired, factsOfAll, inv, matchingFacts } from "../../support/example.js";
 
 const nodes = inv.data.harbor_nodes.map((n) => n.name);
 const cfg = `${harborDir(inv)}/harbor.cfg`;

@@ -16,8 +16,8 @@ import { modeOf } from "../../../src/lb/modes.js";
 import { maskSecretValues } from "../../../src/steps/mask-secrets.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
 import type { DesiredHost } from "../../../src/desired/types.js";
-import { inventoryData, readFixtureState, testResolver } from "../render/helpers.js";
-import { bundle, matchingFacts } from "./example.js";
+import { inventoryData, readFixtureState, testResolver } from "../../support/inventories.js";
+import { bundle, matchingFacts } from "../../support/example.js";
 
 test("ini: both sides masked; a changed value says so, an unchanged one masks to the same line", () => {
   const spec = { syntax: "ini" as const, keys: ["db_password", "email_password"] };

@@ -10,7 +10,7 @@ import { planProvision } from "../../../src/provision/plan-provision.js";
 import type { ProvisionPlanContext } from "../../../src/provision/plan-provision.js";
 import { ProvisionFailed } from "../../../src/provision/result.js";
 import { harborDir } from "../../../src/harbor/v1/paths.js";
-import { bundle, desired, factsOfAll, inv, MARKER, matchingFacts, redactor } from "../plan/example.js";
+import { bundle, desired, factsOfAll, inv, MARKER, matchingFacts, redactor } from "../../support/example.js";
 
 const nodes = inv.data.harbor_nodes.map((n) => n.name);
 

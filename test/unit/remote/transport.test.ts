@@ -9,7 +9,7 @@ import { DEFAULT_COMMAND_TIMEOUT_MS } from "../../../src/remote/command-transpor
 import { ConnectionLostError, RemoteCommandError, RemoteTimeoutError } from "../../../src/remote/errors.js";
 import { describeConnectionError } from "../../../src/remote/session.js";
 import { Secret } from "../../../src/inventory/secret.js";
-import { FakeNetwork, fakeTarget } from "../fakes/fake-hosts.js";
+import { FakeNetwork, fakeTarget } from "../../support/fakes/fake-hosts.js";
 
 async function connected(net: FakeNetwork, name = "harbor1") {
   return net.connect(fakeTarget(name, "10.0.0.21"), {});

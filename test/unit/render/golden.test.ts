@@ -13,8 +13,8 @@ import { projectRoot } from "../../../src/paths.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
 import type { DesiredHost, DesiredState } from "../../../src/desired/types.js";
 import type { Inventory } from "../../../src/inventory/model.js";
-import { harbor1 } from "../../helpers/harbor1.js";
-import { readFixtureState } from "./helpers.js";
+import { harbor1 } from "../../support/harbor1.js";
+import { readFixtureState } from "../../support/inventories.js";
 
 const GOLDEN_ROOT = join(projectRoot(), "test", "golden");
 const MANIFEST = "MANIFEST.json";

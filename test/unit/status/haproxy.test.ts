@@ -7,8 +7,8 @@ import { renderDesiredState } from "../../../src/render/desired-state.js";
 import { formatStatus } from "../../../src/status/format.js";
 import { buildStatusReport } from "../../../src/status/report.js";
 import type { StatusInput } from "../../../src/status/report.js";
-import { desired as lvsDesired, inv, matchingFacts } from "../plan/example.js";
-import { readFixtureState } from "../render/helpers.js";
+import { desired as lvsDesired, inv, matchingFacts } from "../../support/example.js";
+import { readFixtureState } from "../../support/inventories.js";
 
 const hx: Inventory = { ...inv, data: { ...inv.data, load_balancing: "haproxy" } };
 const desired = renderDesiredState(hx, await readFixtureState());

@@ -9,7 +9,7 @@ import { LOCK_DIR, LOCK_OWNER_PATH } from "../../../src/lock/commands.js";
 import { formatLockOwner } from "../../../src/lock/owner.js";
 import { harborDir } from "../../../src/harbor/v1/paths.js";
 import type { NodeHealthFromLb } from "../../../src/status/types.js";
-import { desired, factsOfAll, inv, matchingFacts, EXAMPLE_SECRETS } from "../plan/example.js";
+import { desired, factsOfAll, inv, matchingFacts, EXAMPLE_SECRETS } from "../../support/example.js";
 import { configurationsUrl, settingsNode } from "../../../src/harbor/v1/settings.js";
 
 const lbs = inv.data.load_balancers.map((l) => l.name);
@@ -141,7 +141,7 @@ describe("status report", () => {
     assert.match(text, /lb1: keepalived is not running/);
     assert.match(text, /no load balancer holds the VIP/);
     assert.match(text, new RegExp(`${nodes[2]}: fails check.sh from lb1: drained on purpose`));
-    assert.match(text, new RegExp(`lb1: drain markers for ${nodes[2]}`));
+    assert.match(text, new RegExp(`lb1: holds ${nodes[2]} drained: out of service`));
     assert.equal(r.cluster.lockedOn.length, lbs.length);
     assert.match(formatStatus(r), /lock: lb1 — alice@laptop \(reconfigure, pid 7\)/);
     assert.equal(r.healthy, false);

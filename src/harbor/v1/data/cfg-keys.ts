@@ -7,7 +7,7 @@
  * "required" key always, "with-clair" keys always too (harmless without Clair), "optional"
  * keys (prepare asks `has_option` first) only when the inventory sets them.
  *
- * Checked against the real prepare of each release by test/unit/harbor/cfg-keys.test.ts,
+ * Checked against the real prepare of each release by test/tool/harbor/v1/cfg-keys.test.ts,
  * which reads the key names out of the installer bundles in ../shared/harbor/.
  * Defaults are values that work, not Harbor's sample placeholders: a free-text setting
  * nobody set is empty rather than "smtp.mydomain.com".

@@ -35,12 +35,6 @@ export const HARBOR2_SECRET_OWNER = HARBOR_UID;
  */
 export const HARBOR2_RELEASE_STAMP_PATH = "/var/lib/harbor-ha/harbor-release";
 
-/** harbor.yml's _version: the configuration format 2.15's prepare reads without migrating it. */
-export const HARBOR2_CONFIG_VERSION: Record<string, string> = { "2.15": "2.15.0" };
-
-/** The Redis databases Harbor 2.x gives each component (core uses 0, which is not configurable). */
-export const HARBOR2_REDIS_DB = { registry: 1, jobservice: 2, trivy: 5 } as const;
-
 /**
  * The load balancers' test of a Harbor 2.x node, anonymous as check.sh is: /api/v2.0/ping
  * answers 200 when core runs, and /api/v2.0/health lists each component's state, which core
