@@ -1,6 +1,6 @@
 /** `status` as text: a compact table per role, the cluster, then the problems with what to do. Pure. */
 import { describeLockOwner } from "../lock/owner.js";
-import type { LoadBalancerStatus, NodeStatus, SettingsStatus, StatusReport } from "./types.js";
+import type { LoadBalancerStatus, NodeStatus, SecretConsistency, SettingsStatus, StatusReport } from "./types.js";
 
 export function formatStatus(r: StatusReport): string {
   const out: string[] = [];
@@ -19,18 +19,19 @@ export function formatStatus(r: StatusReport): string {
   out.push(...formatTable(["NAME", "ADDRESS", "HARBOR", "HEALTH FROM LBS", "DRAINED ON", "DRIFT"], r.nodes.map(nodeRow)));
   out.push("", "Cluster");
   const c = r.cluster;
-  out.push(`  VIP ${c.vip}: ${c.vipHolders.length === 0 ? "held by no load balancer" : `held by ${c.vipHolders.join(", ")}`}`);
-  out.push(
-    "  lock: " +
-      (c.lockedOn.length === 0
-        ? "free"
-        : c.lockedOn.map((l) => `${l.host} — ${l.owner === "unknown holder" ? l.owner : describeLockOwner(l.owner)}`).join("; ")),
-  );
+  const unreadLbs = unknownOn(c.unreadLoadBalancers);
+  const allLbsUnread = c.unreadLoadBalancers.length === r.loadBalancers.length;
+  const holders = c.vipHolders.length === 0 ? "held by no load balancer read" : `held by ${c.vipHolders.join(", ")}`;
+  out.push(`  VIP ${c.vip}: ${allLbsUnread ? UNKNOWN_ALL : holders + unreadLbs}`);
+  const lock =
+    c.lockedOn.length === 0
+      ? "free"
+      : c.lockedOn.map((l) => `${l.host} — ${l.owner === "unknown holder" ? l.owner : describeLockOwner(l.owner)}`).join("; ");
+  out.push(`  lock: ${allLbsUnread ? UNKNOWN_ALL : lock + unreadLbs}`);
   if (c.database)
     out.push(`  registry database: ${c.database.state === "ok" ? c.database.detail : `${c.database.state.toUpperCase()}: ${c.database.detail}`}`);
   if (c.settings) out.push(`  settings in Harbor's database: ${formatSettings(c.settings)}`);
-  for (const s of c.secrets)
-    out.push(`  ${s.name}: ${s.consistent ? "identical on every node (by checksum)" : `DIFFERS on ${s.oddNodes.join(", ")}`}`);
+  for (const s of c.secrets) out.push(`  ${s.name}: ${formatSecret(s, r.nodes.length)}`);
   out.push("");
   if (r.problems.length === 0) {
     out.push("Healthy: no problems found.");
@@ -41,8 +42,24 @@ export function formatStatus(r: StatusReport): string {
   return out.join("\n") + "\n";
 }
 
+/** What status says of what it could not read: never a healthy word. */
+const UNKNOWN = "unknown";
+const UNKNOWN_ALL = `${UNKNOWN} (no host could be read)`;
+
+function unknownOn(hosts: readonly string[]): string {
+  return hosts.length === 0 ? "" : `; ${UNKNOWN} on ${hosts.join(", ")} (not read)`;
+}
+
+function formatSecret(s: SecretConsistency, nodeCount: number): string {
+  if (s.unreadNodes.length === nodeCount) return UNKNOWN_ALL;
+  if (s.oddNodes.length > 0) return `DIFFERS on ${s.oddNodes.join(", ")}${unknownOn(s.unreadNodes)}`;
+  return s.unreadNodes.length === 0
+    ? "identical on every node (by checksum)"
+    : `identical on the nodes read (by checksum)${unknownOn(s.unreadNodes)}`;
+}
+
 function lbRow(l: LoadBalancerStatus): string[] {
-  if (l.error) return [l.name, l.address, "unreachable", "?", "?", "?", "?"];
+  if (l.error) return [l.name, l.address, "unreachable", UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN];
   const ka = l.keepalived?.running ? `running${l.keepalived.pid ? ` (${l.keepalived.pid})` : ""}` : "STOPPED";
   const ok = l.checks.filter((c) => c.ok).length;
   const servers = l.checks.length === 0 ? "-" : `${ok}/${l.checks.length} pass check.sh`;
@@ -50,7 +67,7 @@ function lbRow(l: LoadBalancerStatus): string[] {
 }
 
 function nodeRow(n: NodeStatus): string[] {
-  if (n.error) return [n.name, n.address, "unreachable", "?", "?", "?"];
+  if (n.error) return [n.name, n.address, "unreachable", UNKNOWN, UNKNOWN, UNKNOWN];
   const ok = n.health.filter((c) => c.ok).length;
   const failing = n.health.filter((c) => !c.ok).map((c) => c.lb);
   const health =

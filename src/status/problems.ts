@@ -59,7 +59,8 @@ export function listProblems(
     pushDrift(p, n.name, n.drift, inventory);
     pushPending(p, n.name, n.pending, inventory);
   }
-  if (cluster.vipHolders.length !== 1) {
+  // With a load balancer unread, no holder among the others may be the unread one's: unknown, reported as unreachable.
+  if (cluster.vipHolders.length > 1 || (cluster.vipHolders.length === 0 && cluster.unreadLoadBalancers.length === 0)) {
     const message =
       cluster.vipHolders.length === 0
         ? `no load balancer holds the VIP ${cluster.vip}`
@@ -70,7 +71,7 @@ export function listProblems(
       hint: "Check keepalived on the load balancers (is VRRP traffic between them allowed? the same virtual_router_id and auth_pass?).",
     });
   }
-  for (const s of cluster.secrets.filter((x) => !x.consistent)) {
+  for (const s of cluster.secrets.filter((x) => x.oddNodes.length > 0)) {
     p.push({
       subject: "cluster",
       message: `the ${s.name} (${s.path}) differs on ${s.oddNodes.join(", ")} from the other nodes (compared by checksum)`,

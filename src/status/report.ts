@@ -101,6 +101,7 @@ export function buildStatusReport(input: StatusInput): StatusReport {
     vip,
     vipHolders: loadBalancers.filter((l) => l.holdsVip).map((l) => l.name),
     lockedOn: loadBalancers.flatMap((l) => (l.lock === null ? [] : [{ host: l.name, owner: l.lock }])),
+    unreadLoadBalancers: loadBalancers.filter((l) => !input.facts.has(l.name)).map((l) => l.name),
     secrets,
     ...settingsOf(generation, facts),
     ...(input.database ? { database: input.database } : {}),
@@ -124,6 +125,7 @@ function pendingOf(f: HostFacts): PendingChange[] {
 
 function secretsOf(generation: HarborGeneration, input: StatusInput): SecretConsistency[] {
   const reachable = input.inv.data.harbor_nodes.filter((n) => input.facts.has(n.name));
+  const unreadNodes = input.inv.data.harbor_nodes.filter((n) => !input.facts.has(n.name)).map((n) => n.name);
   const firstNode = input.desired.hosts.find((h) => h.host.role === "harbor-node");
   return secretFilePaths(generation, input.desired).map(({ name, path }) => {
     const desiredFile = firstNode?.files.find((f) => f.path === path);
@@ -133,7 +135,7 @@ function secretsOf(generation: HarborGeneration, input: StatusInput): SecretCons
         return [n.name, fact?.present ? fact.sha256 : undefined] as const;
       }),
     );
-    return checkSecretConsistency({ name, path, desiredSha256: desiredFile ? sha256Hex(desiredFile.content) : "", byNode });
+    return checkSecretConsistency({ name, path, desiredSha256: desiredFile ? sha256Hex(desiredFile.content) : "", byNode, unreadNodes });
   });
 }
 

@@ -11,6 +11,8 @@ export interface SecretCopies {
   desiredSha256: string;
   /** node name → sha256 of its copy, undefined when absent or unreadable. */
   byNode: ReadonlyMap<string, string | undefined>;
+  /** Nodes that could not be read: nothing is known of their copy. */
+  unreadNodes: readonly string[];
 }
 
 /**
@@ -24,8 +26,8 @@ export function checkSecretConsistency(copies: SecretCopies): SecretConsistency 
     const key = sha ?? "absent";
     groups.set(key, [...(groups.get(key) ?? []), node]);
   }
-  const base = { name: copies.name, path: copies.path };
-  if (groups.size <= 1) return { ...base, consistent: true, oddNodes: [] };
+  const base = { name: copies.name, path: copies.path, unreadNodes: [...copies.unreadNodes] };
+  if (groups.size <= 1) return { ...base, consistent: copies.unreadNodes.length === 0, oddNodes: [] };
   const nodes = [...copies.byNode.keys()];
   let reference = groups.has(copies.desiredSha256) ? copies.desiredSha256 : undefined;
   if (reference === undefined) {

@@ -69,9 +69,12 @@ export interface SecretConsistency {
   /** "secretkey" or "token signing key": never the content. */
   name: string;
   path: string;
+  /** Identical on every node: false too when a node could not be read (unknown, never assumed). */
   consistent: boolean;
   /** Nodes whose copy differs from the others (or is absent). */
   oddNodes: string[];
+  /** Nodes that could not be read: their copy is unknown. */
+  unreadNodes: string[];
 }
 
 export interface StatusProblem {
@@ -105,6 +108,8 @@ export interface ClusterStatus {
   vipHolders: string[];
   /** Load balancers holding the cluster lock, with its owner. */
   lockedOn: Array<{ host: string; owner: LockOwner | "unknown holder" }>;
+  /** Load balancers that could not be read: whether they hold the VIP or the lock is unknown. */
+  unreadLoadBalancers: string[];
   secrets: SecretConsistency[];
   /** Absent when the inventory sets none of Harbor's database-held settings. */
   settings?: SettingsStatus;

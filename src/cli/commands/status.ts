@@ -3,7 +3,8 @@ import type { Command } from "commander";
 import { createProgressRenderer } from "../report/progress.js";
 import { openCommandRun, positiveInt } from "../command-run.js";
 import { formatStatus } from "../../status/format.js";
-import { redactedJson, writeJson } from "../report/json.js";
+import { errorJson, redactedJson, writeJson } from "../report/json.js";
+import { Redactor } from "../../inventory/secret.js";
 
 /** Exit status when anything is unhealthy, drifting or inconsistent. */
 export const EXIT_UNHEALTHY = 1;
@@ -33,7 +34,8 @@ export function registerStatus(program: Command): void {
             "database against the inventory; the registry database's schema",
           "  every host      changes an earlier run wrote but never applied (it stopped in between)",
         ].join("\n"),
-        "Then the problems found, each with what to do.",
+        "Then the problems found, each with what to do. What could not be read is shown as unknown, never as healthy. " +
+          "With --json, a fatal error is a report too: its error object says why.",
         "Exit status:\n" +
           "  0  healthy\n" +
           "  1  anything unhealthy, drifting or inconsistent (or a host unreachable)\n" +
@@ -47,21 +49,34 @@ export function registerStatus(program: Command): void {
     .option("-v, --verbose", "show every remote command (secrets masked)", false)
     .addHelpText("after", "\nExamples:\n  $ harbor-ha status inventory.yaml\n  $ harbor-ha status inventory.yaml --json | jq .problems")
     .action(async (file: string, flags: StatusFlags) => {
-      const parallel = positiveInt("--parallel", flags.parallel);
-      const run = await openCommandRun(file);
-      const { inventory, redactor } = run;
-      // Loaded when the command runs: --help, validate and render never load SSH or MySQL.
-      const { gatherStatus } = await import("../../status/gather.js");
-      // status prints its report, not progress: only -v's command lines are shown as they happen.
-      const progress = await createProgressRenderer(redactor, { tty: false, quiet: true, verbose: flags.verbose });
-      const report = await gatherStatus(inventory, {
-        parallel,
-        acceptNewHostKeys: flags.acceptNewHostKeys,
-        onHostKeyAccepted: (a) => process.stderr.write(`  ${describeAcceptedHostKey(a)}\n`),
-        emit: progress.emit,
-      });
-      if (flags.json !== true) process.stdout.write(redactor.redact(formatStatus(report)));
-      await writeJson(flags.json, redactedJson({ command: "status", inventory: inventory.path, ...report }, redactor));
-      if (!report.healthy) process.exitCode = EXIT_UNHEALTHY;
+      // The run's Redactor once the inventory is read: an error after that may quote its secrets.
+      const masking = { redactor: new Redactor() };
+      try {
+        await runStatus(file, flags, masking);
+      } catch (err) {
+        // A fatal error is a report too: a script reading --json learns why there is no status.
+        await writeJson(flags.json, redactedJson({ command: "status", inventory: file, healthy: false, error: errorJson(err) }, masking.redactor));
+        throw err;
+      }
     });
+}
+
+async function runStatus(file: string, flags: StatusFlags, masking: { redactor: Redactor }): Promise<void> {
+  const parallel = positiveInt("--parallel", flags.parallel);
+  const run = await openCommandRun(file);
+  const { inventory, redactor } = run;
+  masking.redactor = redactor;
+  // Loaded when the command runs: --help, validate and render never load SSH or MySQL.
+  const { gatherStatus } = await import("../../status/gather.js");
+  // status prints its report, not progress: only -v's command lines are shown as they happen.
+  const progress = await createProgressRenderer(redactor, { tty: false, quiet: true, verbose: flags.verbose });
+  const report = await gatherStatus(inventory, {
+    parallel,
+    acceptNewHostKeys: flags.acceptNewHostKeys,
+    onHostKeyAccepted: (a) => process.stderr.write(`  ${describeAcceptedHostKey(a)}\n`),
+    emit: progress.emit,
+  });
+  if (flags.json !== true) process.stdout.write(redactor.redact(formatStatus(report)));
+  await writeJson(flags.json, redactedJson({ command: "status", inventory: inventory.path, ...report }, redactor));
+  if (!report.healthy) process.exitCode = EXIT_UNHEALTHY;
 }

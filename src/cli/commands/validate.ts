@@ -1,9 +1,23 @@
 import type { Command } from "commander";
-import { HarborHaError } from "../../errors.js";
+import { HarborHaError, InventoryError } from "../../errors.js";
 import { readAnyInventory } from "../../inventory/load.js";
 import { checkClusterStateFiles, clusterStateDir } from "../../secrets/cluster-state.js";
 import { formatProblems } from "../format-problems.js";
 import { describeInventory } from "../describe-inventory.js";
+import { errorJson, redactedJson, writeJson } from "../report/json.js";
+import { Redactor } from "../../inventory/secret.js";
+
+/** A problem as --json shows it: where (the YAML path and line, or the file), how bad, what. */
+interface ProblemJson {
+  path: string;
+  line?: number;
+  severity: "error" | "warning";
+  message: string;
+}
+
+function problemJson(p: ProblemJson): ProblemJson {
+  return { path: p.path, ...(p.line === undefined ? {} : { line: p.line }), severity: p.severity, message: p.message };
+}
 
 export function registerValidate(program: Command): void {
   program
@@ -31,19 +45,37 @@ export function registerValidate(program: Command): void {
         "  $ harbor-ha validate inventory/example.yaml\n" +
         "  $ harbor-ha validate inventory.yaml && harbor-ha provision inventory.yaml -n",
     )
-    .action(async (file: string) => {
-      const { inventory, warnings } = await readAnyInventory(file);
-      process.stdout.write(formatProblems(inventory.path, warnings));
-      const state = await checkClusterStateFiles(clusterStateDir(inventory));
-      // Each message names its file.
-      for (const p of state) process.stderr.write(`${p.severity.padEnd(8)} ${p.message}\n`);
-      const errors = state.filter((p) => p.severity === "error").length;
-      if (errors > 0) {
-        throw new HarborHaError(`${clusterStateDir(inventory)}: ${errors} problem${errors === 1 ? "" : "s"} in the cluster state`, {
-          hint: "Fix the files named above and run `harbor-ha validate` again; nothing was changed.",
-          exitCode: 2,
-        });
+    .option("--json [file]", "write the result as JSON to file, or to stdout when no file is given: ok, the problems as items")
+    .action(async (file: string, flags: { json?: string | boolean }) => {
+      const toStdout = flags.json === true;
+      const out = (text: string) => {
+        if (!toStdout) process.stdout.write(text);
+      };
+      let problems: ProblemJson[] = [];
+      try {
+        const { inventory, warnings } = await readAnyInventory(file);
+        out(formatProblems(inventory.path, warnings));
+        const state = await checkClusterStateFiles(clusterStateDir(inventory));
+        // Each message names its file.
+        for (const p of state) process.stderr.write(`${p.severity.padEnd(8)} ${p.message}\n`);
+        problems = [...warnings.map(problemJson), ...state.map(problemJson)];
+        const errors = state.filter((p) => p.severity === "error").length;
+        if (errors > 0) {
+          throw new HarborHaError(`${clusterStateDir(inventory)}: ${errors} problem${errors === 1 ? "" : "s"} in the cluster state`, {
+            hint: "Fix the files named above and run `harbor-ha validate` again; nothing was changed.",
+            exitCode: 2,
+          });
+        }
+        const summary = describeInventory(inventory);
+        out(`${file}: valid — ${summary}\n`);
+        await writeJson(flags.json, redactedJson({ command: "validate", inventory: file, ok: true, summary, problems }, new Redactor()));
+      } catch (err) {
+        if (err instanceof InventoryError) problems = err.problems.map(problemJson);
+        await writeJson(
+          flags.json,
+          redactedJson({ command: "validate", inventory: file, ok: false, problems, error: errorJson(err) }, new Redactor()),
+        );
+        throw err;
       }
-      process.stdout.write(`${file}: valid — ${describeInventory(inventory)}\n`);
     });
 }

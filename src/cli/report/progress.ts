@@ -5,6 +5,7 @@
 import type { Ora } from "ora";
 import type { RunEvent } from "../../events.js";
 import type { Redactor } from "../../inventory/secret.js";
+import { SlowSteps } from "./slow-steps.js";
 
 export interface ProgressRenderer {
   emit(event: RunEvent): void;
@@ -35,15 +36,7 @@ interface LineRenderer extends ProgressRenderer {
 
 async function createLineRenderer(write: (line: string) => void, opts: { tty: boolean; quiet: boolean }): Promise<LineRenderer> {
   if (opts.quiet) return { emit: () => undefined, command: write, stop: () => undefined };
-  if (!opts.tty)
-    return {
-      emit: (e) => {
-        const l = plainLine(e);
-        if (l) write(l);
-      },
-      command: write,
-      stop: () => undefined,
-    };
+  if (!opts.tty) return createPlainRenderer(write);
   const { default: ora } = await import("ora");
   let spinner: Ora | undefined;
   const running = new Map<string, string>();
@@ -81,6 +74,27 @@ async function createLineRenderer(write: (line: string) => void, opts: { tty: bo
     stop() {
       spinner?.stop();
     },
+  };
+}
+
+/** How often the plain renderer looks for steps due a "still running" line. */
+const SLOW_STEP_POLL_MS = 1000;
+
+/** Plain lines, one per event, and a line now and then for each step that runs long. */
+function createPlainRenderer(write: (line: string) => void): LineRenderer {
+  const slow = new SlowSteps();
+  const timer = setInterval(() => slow.due(Date.now()).forEach(write), SLOW_STEP_POLL_MS);
+  // Never what keeps the process alive.
+  timer.unref();
+  return {
+    emit: (e) => {
+      if (e.type === "step-start") slow.start(e.host, e.title, Date.now());
+      if (e.type === "step-done") slow.done(e.host, e.title);
+      const l = plainLine(e);
+      if (l) write(l);
+    },
+    command: write,
+    stop: () => clearInterval(timer),
   };
 }
 

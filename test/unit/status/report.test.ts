@@ -112,7 +112,7 @@ describe("status report", () => {
     f.files["/data/secretkey"] = { ...f.files["/data/secretkey"], sha256: "f".repeat(64) };
     const r = buildStatusReport(input);
     const key = r.cluster.secrets.find((s) => s.name === "secretkey");
-    assert.deepEqual(key, { name: "secretkey", path: "/data/secretkey", consistent: false, oddNodes: [odd] });
+    assert.deepEqual(key, { name: "secretkey", path: "/data/secretkey", consistent: false, oddNodes: [odd], unreadNodes: [] });
     const text = formatStatus(r) + JSON.stringify(r);
     assert.match(text, new RegExp(`secretkey \\(/data/secretkey\\) differs on ${odd} `));
     assert.ok(!text.includes("f".repeat(64)));
@@ -154,8 +154,8 @@ describe("status report", () => {
     const r = buildStatusReport({ ...input, facts, failures: new Map([[nodes[1] as string, new Error("connection refused")]]) });
     assert.match(r.problems.map((p) => p.message).join("\n"), /cannot be read: connection refused/);
     assert.ok(
-      r.cluster.secrets.every((s) => s.consistent),
-      "the other nodes still agree",
+      r.cluster.secrets.every((s) => !s.consistent && s.oddNodes.length === 0 && s.unreadNodes.join() === nodes[1]),
+      "the other nodes agree; the unread node's copy is unknown",
     );
     assert.match(formatStatus(r), /unreachable/);
   });
@@ -203,5 +203,46 @@ describe("status report", () => {
     assert.deepEqual(down.cluster.settings, { node: "harbor1", state: "down", drift: [] });
     assert.match(formatStatus(down), /settings in Harbor's database: not known \(Harbor does not answer on harbor1\)/);
     assert.match(formatStatus(buildStatusReport(healthyInput())), /settings in Harbor's database: as the inventory says/);
+  });
+  it("no host reachable: every cluster-wide answer is unknown, never free or identical, and the report is unhealthy", () => {
+    const all = [...lbs, ...nodes];
+    const r = buildStatusReport({
+      ...healthyInput(),
+      facts: new Map(),
+      checks: [],
+      failures: new Map(all.map((h) => [h, new Error("connect ECONNREFUSED")])),
+    });
+    assert.equal(r.healthy, false);
+    assert.deepEqual(r.cluster.unreadLoadBalancers, lbs);
+    assert.ok(r.cluster.secrets.every((s) => !s.consistent && s.oddNodes.length === 0 && s.unreadNodes.length === nodes.length));
+    const text = formatStatus(r);
+    assert.match(text, /lock: unknown \(no host could be read\)/);
+    assert.match(text, /VIP \S+: unknown \(no host could be read\)/);
+    assert.match(text, /secretkey: unknown \(no host could be read\)/);
+    assert.doesNotMatch(text, /\bfree\b|identical|Healthy/);
+    // Only the hosts themselves are the problems: nothing is claimed about the VIP or the secrets.
+    assert.deepEqual(
+      r.problems.map((p) => p.subject),
+      all,
+    );
+  });
+
+  it("one load balancer and one node unread: what was read is said, the rest is unknown on those hosts", () => {
+    const input = healthyInput();
+    const lb = lbs[1] as string;
+    const node = nodes[2] as string;
+    const facts = new Map([...input.facts].filter(([h]) => h !== lb && h !== node));
+    const r = buildStatusReport({
+      ...input,
+      facts,
+      failures: new Map([
+        [lb, new Error("timeout")],
+        [node, new Error("timeout")],
+      ]),
+    });
+    const text = formatStatus(r);
+    assert.match(text, new RegExp(`lock: free; unknown on ${lb} \\(not read\\)`));
+    assert.match(text, new RegExp(`secretkey: identical on the nodes read \\(by checksum\\); unknown on ${node} \\(not read\\)`));
+    assert.equal(r.healthy, false);
   });
 });

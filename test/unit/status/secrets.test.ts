@@ -2,11 +2,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { checkSecretConsistency } from "../../../src/status/secrets.js";
 
-const copies = (desiredSha256: string, entries: Array<[string, string | undefined]>) => ({
+const copies = (desiredSha256: string, entries: Array<[string, string | undefined]>, unreadNodes: string[] = []) => ({
   name: "secretkey",
   path: "/data/secretkey",
   desiredSha256,
   byNode: new Map(entries),
+  unreadNodes,
 });
 
 describe("secret consistency", () => {
@@ -52,5 +53,11 @@ describe("secret consistency", () => {
       ).oddNodes,
       ["h1", "h2"],
     );
+  });
+  it("a node not read leaves it unknown: not consistent, yet no node named as differing", () => {
+    const r = checkSecretConsistency(copies("a", [["h1", "a"]], ["h2"]));
+    assert.deepEqual([r.consistent, r.oddNodes, r.unreadNodes], [false, [], ["h2"]]);
+    const none = checkSecretConsistency(copies("a", [], ["h1", "h2"]));
+    assert.deepEqual([none.consistent, none.oddNodes], [false, []]);
   });
 });
