@@ -10,11 +10,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
-import { parseHarbor2VmInventory } from "../../../src/inventory/load.js";
 import { projectRoot } from "../../../src/paths.js";
 import { createTestWorld } from "../inventory/env.js";
-import { TEST_NOW } from "../inventory/tls-fixtures.js";
-import { buildTestInventory, createNetns, inventoryData, isRoot, readFixtureState, runInNetns, startHarborApiStandIn } from "./helpers.js";
+import {
+  buildTestInventory,
+  createNetns,
+  harbor2VmInventoryIn,
+  inventoryData,
+  isRoot,
+  readFixtureState,
+  runInNetns,
+  startHarborApiStandIn,
+} from "./helpers.js";
 
 const CHECK_TIMEOUT_S = 2;
 const HOSTNAME = "registry.test.example";
@@ -56,13 +63,7 @@ before(async () => {
       .replace(/^  hostname: .*$/m, `  hostname: ${HOSTNAME}`)
       .replace(/^  protocol: https$/m, "  protocol: http")
       .replace(/^tls:\n(  .*\n)+/m, "");
-    const { inventory, problems } = parseHarbor2VmInventory(text, {
-      file: join(world.dir, "inv.yaml"),
-      dir: world.dir,
-      env: world.env,
-      now: TEST_NOW,
-    });
-    assert.ok(inventory, problems.map((p) => `${p.path}: ${p.message}`).join("\n"));
+    const inventory = harbor2VmInventoryIn(world, text);
     const check2 = renderDesiredState(inventory, await readFixtureState()).hosts[0]?.files.find((f) => f.path === "/usr/local/bin/check.sh");
     assert.ok(check2);
     check2Path = join(dir, "check2.sh");
