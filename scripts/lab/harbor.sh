@@ -8,13 +8,14 @@ LAB_PYTHON2_MOUNT="/opt/python2.7"
 # Where a 2.x node's docker shim finds the goharbor/prepare image's code (a link into $LAB_DIR).
 LAB_PREPARE_IMAGE_LINK="/var/lib/lab-docker/images/goharbor-prepare"
 
-# The installer for --harbor-version 1.4|1.5|2.15 (Harbor's own bundles beside the clone).
+# The installer for --harbor-version 1.4|1.5|2.13|2.15 (Harbor's own bundles beside the clone).
 lab_installer_for_version() {
   case "$1" in
     1.4) echo "$LAB_SHARED_HARBOR/harbor-offline-installer-v1.4.0-noimages.tgz" ;;
     1.5) echo "$LAB_SHARED_HARBOR/harbor-offline-installer-v1.5.4-noimages.tgz" ;;
+    2.13) echo "$LAB_SHARED_HARBOR/harbor-offline-installer-v2.13.4-noimages.tgz" ;;
     2.15) echo "$LAB_SHARED_HARBOR/harbor-offline-installer-v2.15.1-noimages.tgz" ;;
-    *) lab_die "--harbor-version must be 1.4, 1.5 or 2.15, got '$1'" ;;
+    *) lab_die "--harbor-version must be 1.4, 1.5, 2.13 or 2.15, got '$1'" ;;
   esac
 }
 
