@@ -17,13 +17,14 @@ LAB_PREPARE_IMAGE_MOUNT="/var/lib/lab-docker/images/goharbor-prepare"
 # repository has no ../shared/ beside it).
 LAB_INSTALLER_ORIGIN="Harbor's offline installers are Harbor's own release files, harbor-offline-installer-vX.Y.Z.tgz from https://github.com/goharbor/harbor/releases (the lab runs 1.4.x, 1.5.x and 2.x, with or without the images inside); give one with --installer FILE. In harbor-ha's own workspace they are in ../shared/harbor/ beside the clone."
 
-# The installer for --harbor-version 1.4|1.5|2.15 (Harbor's own bundles beside the clone).
+# The installer for --harbor-version 1.4|1.5|2.13|2.15 (Harbor's own bundles beside the clone).
 lab_installer_for_version() {
   case "$1" in
     1.4) echo "$LAB_SHARED_HARBOR/harbor-offline-installer-v1.4.0-noimages.tgz" ;;
     1.5) echo "$LAB_SHARED_HARBOR/harbor-offline-installer-v1.5.4-noimages.tgz" ;;
+    2.13) echo "$LAB_SHARED_HARBOR/harbor-offline-installer-v2.13.4-noimages.tgz" ;;
     2.15) echo "$LAB_SHARED_HARBOR/harbor-offline-installer-v2.15.1-noimages.tgz" ;;
-    *) lab_die "--harbor-version must be 1.4, 1.5 or 2.15, got '$1'" ;;
+    *) lab_die "--harbor-version must be 1.4, 1.5, 2.13 or 2.15, got '$1'" ;;
   esac
 }
 

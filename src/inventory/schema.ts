@@ -191,7 +191,7 @@ export function buildInventorySchema(resolve: SourceResolver) {
         `must be a Harbor ${SUPPORTED_HARBOR_VERSIONS_TEXT} release such as 1.4.0 or 1.5.4: ` +
           "harbor-ha supports only the releases whose offline installer has this HA layout (install.sh --ha), " +
           "not earlier ones nor 1.6 to 1.10; " +
-          `for Harbor 2.x give ${SUPPORTED_HARBOR2_VERSIONS_TEXT} (harbor-ha helm-values)`,
+          "for Harbor 2.x give a 2.x release (a 2.x inventory: provision on VMs, helm-values on Kubernetes)",
       ),
   });
 

@@ -15,6 +15,8 @@ import { readClusterStateFor } from "../secrets/cluster-state-for.js";
 import { standInClusterState } from "../secrets/stand-in-state.js";
 import { generationOf } from "../harbor/generations.js";
 import { readThroughBundleCache } from "../cache/bundle-cache.js";
+import { checkInstallerRelease, readInstallerRelease } from "../bundle/installer-release.js";
+import type { InstallerRelease } from "../bundle/installer-release.js";
 import { renderDesiredState } from "../render/desired-state.js";
 import type { DesiredState } from "../desired/types.js";
 import { SshPool } from "../remote/pool.js";
@@ -171,6 +173,17 @@ function redactorFor(inv: Inventory, state: ClusterState): Redactor {
 
 export async function readBundleInfo(inv: Inventory, opts: { persist?: boolean } = {}): Promise<BundleInfo> {
   const localPath = inv.data.installer.bundle;
+  // A 2.x bundle must be harbor_version exactly: another release's install.sh would install that one.
+  if (generationOf(inv).generation === 2) {
+    const found = await readThroughBundleCache(
+      clusterStateDir(inv),
+      localPath,
+      "harbor2-release",
+      async () => JSON.stringify(await readInstallerRelease(localPath)),
+      opts,
+    );
+    checkInstallerRelease(localPath, JSON.parse(found) as InstallerRelease, inv.data.cluster.harbor_version);
+  }
   try {
     const sha256 = await readThroughBundleCache(clusterStateDir(inv), localPath, "sha256", () => sha256OfFile(localPath), opts);
     return { localPath, sha256 };

@@ -12,7 +12,11 @@ import { buildInventorySchema, type SourceResolver } from "../../src/inventory/s
 import { Secret } from "../../src/inventory/secret.js";
 import { projectRoot } from "../../src/paths.js";
 import { readClusterState } from "../../src/secrets/cluster-state.js";
+import assert from "node:assert/strict";
 import { after, before } from "node:test";
+import { parseHarbor2VmInventory } from "../../src/inventory/load.js";
+import type { Harbor2VmInventory } from "../../src/inventory/model.js";
+import { TEST_NOW } from "./tls-fixtures.js";
 import { unpackPrepareImage } from "./harbor-bundles.js";
 import { createTestWorld } from "./test-world.js";
 import type { TestWorld } from "./test-world.js";
@@ -221,4 +225,11 @@ export function prepareCodeWorld(prepareImage: string): { world: TestWorld; code
   });
   after(() => box.world.remove());
   return box;
+}
+
+/** A Harbor 2.x VM inventory from its text, through the real loader, in a test world; fails the test on any problem. */
+export function harbor2VmInventoryIn(world: TestWorld, text: string): Harbor2VmInventory {
+  const { inventory, problems } = parseHarbor2VmInventory(text, { file: join(world.dir, "inv.yaml"), dir: world.dir, env: world.env, now: TEST_NOW });
+  assert.ok(inventory, problems.map((p) => `${p.path}: ${p.message}`).join("\n"));
+  return inventory;
 }

@@ -119,7 +119,7 @@ describe("helm-values variants rendered by Harbor's chart 1.19.1", () => {
     }
     const values = parse(run.text) as Record<string, Record<string, unknown>>;
     for (const key of ["harborAdminPassword", "secretKey"]) assert.equal(values[key], undefined, key);
-    assert.deepEqual(Object.keys(values["core"] ?? {}).sort(), ["existingSecret", "existingXsrfSecret", "replicas", "secretName"]);
+    assert.deepEqual(Object.keys(values["core"] ?? {}).sort(), ["existingSecret", "existingXsrfSecret", "image", "replicas", "secretName"]);
 
     const ms = renderChart([run.valuesPath]);
     const core = findManifest(ms, "Deployment", "harbor-core");

@@ -11,11 +11,17 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { requireRoot } from "../../support/root.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
-import { parseHarbor2VmInventory } from "../../../src/inventory/load.js";
 import { projectRoot } from "../../../src/paths.js";
 import { createTestWorld } from "../../support/test-world.js";
-import { TEST_NOW } from "../../support/tls-fixtures.js";
-import { buildTestInventory, createNetns, inventoryData, readFixtureState, runInNetns, startHarborApiStandIn } from "../../support/inventories.js";
+import {
+  buildTestInventory,
+  createNetns,
+  harbor2VmInventoryIn,
+  inventoryData,
+  readFixtureState,
+  runInNetns,
+  startHarborApiStandIn,
+} from "../../support/inventories.js";
 
 const CHECK_TIMEOUT_S = 2;
 const HOSTNAME = "registry.test.example";
@@ -56,13 +62,7 @@ before(async () => {
       .replace(/^  hostname: .*$/m, `  hostname: ${HOSTNAME}`)
       .replace(/^  protocol: https$/m, "  protocol: http")
       .replace(/^tls:\n(  .*\n)+/m, "");
-    const { inventory, problems } = parseHarbor2VmInventory(text, {
-      file: join(world.dir, "inv.yaml"),
-      dir: world.dir,
-      env: world.env,
-      now: TEST_NOW,
-    });
-    assert.ok(inventory, problems.map((p) => `${p.path}: ${p.message}`).join("\n"));
+    const inventory = harbor2VmInventoryIn(world, text);
     const check2 = renderDesiredState(inventory, await readFixtureState()).hosts[0]?.files.find((f) => f.path === "/usr/local/bin/check.sh");
     assert.ok(check2);
     check2Path = join(dir, "check2.sh");
