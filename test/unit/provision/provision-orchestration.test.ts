@@ -19,7 +19,7 @@ import { bundleRemotePath } from "../../../src/plan/harbor-node.js";
 import { generationOf } from "../../../src/harbor/generations.js";
 import { readClusterStateFor } from "../../../src/secrets/cluster-state-for.js";
 import type { DesiredHost } from "../../../src/desired/types.js";
-import { KEEPALIVED_CONF_PATH } from "../../../src/desired/paths.js";
+import { INSTALL_STAMP_PATH, KEEPALIVED_CONF_PATH } from "../../../src/desired/paths.js";
 import { desired, inv as example, matchingFacts, VIP } from "../../support/example.js";
 import { haCopyPaths } from "../../../src/harbor/v1/paths.js";
 import { FIXTURE_STATE_DIR } from "../../support/inventories.js";
@@ -43,6 +43,15 @@ function driftedFacts(d: DesiredHost): HostFacts {
     f.files[VIP_ACCEPT_SCRIPT_PATH] = { present: false };
     if (d.host.name === "harbor2") for (const t of Object.keys(f.fstab)) f.fstab[t] = null;
   }
+  return f;
+}
+
+/** A node's facts as if Harbor had never been installed there: nothing answers, no install stamp, none of prepare's files. */
+function harborNeverInstalled(f: HostFacts): HostFacts {
+  if (f.stamps[INSTALL_STAMP_PATH] === undefined) return f; // a load balancer
+  delete f.http[generationOf(example).localHealthUrl];
+  f.stamps[INSTALL_STAMP_PATH] = null;
+  for (const path of Object.keys(f.files)) if (path.startsWith(`${harborDir(example)}/common/`)) f.files[path] = { present: false };
   return f;
 }
 
@@ -93,7 +102,8 @@ test("a dry run writes nothing on this machine either: the state folder and its 
 });
 
 test("a dry run on a cluster without a state folder yet shows the plan and creates none", async () => {
-  cluster = fakeCluster(driftedFacts);
+  // Harbor never ran on the nodes (on a running cluster such a run is refused: plan/held-secrets.test.ts).
+  cluster = fakeCluster((d) => harborNeverInstalled(driftedFacts(d)));
   const state = join(cluster.inv.dir, ".harbor-ha");
   rmSync(state, { recursive: true, force: true });
   const r = await provision(cluster.inv, options(cluster, { dryRun: true }));
@@ -113,8 +123,9 @@ test("a first run (no token key pair yet, its facts asked while it is made): the
   // The nodes hold the fixture's token certificate; the state folder is gone, so this run makes a new pair.
   const oldCert = readFileSync(join(FIXTURE_STATE_DIR, "token_root.crt"), "utf8");
   const certPath = haCopyPaths(example).tokenCert;
+  // Harbor never ran on the nodes (on a running cluster such a run is refused: plan/held-secrets.test.ts).
   cluster = fakeCluster((d) => {
-    const f = matchingFacts(d);
+    const f = harborNeverInstalled(matchingFacts(d));
     const cert = f.files[certPath];
     if (cert?.present) f.files[certPath] = { ...cert, content: oldCert };
     return f;
