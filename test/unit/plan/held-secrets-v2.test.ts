@@ -4,8 +4,6 @@
  * cluster harbor-ha never installed, the lines prepare wrote into its env files.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { emptyFacts } from "../../../src/facts/parse.js";
 import { envLinesSha256, sha256Hex } from "../../../src/facts/queries.js";
@@ -13,13 +11,11 @@ import type { HostFacts } from "../../../src/facts/types.js";
 import { generationOf } from "../../../src/harbor/generations.js";
 import { HARBOR2_SECRETKEY_PATH } from "../../../src/harbor/v2/data/layout.js";
 import { HARBOR2_PINNED_SECRETS_PATH } from "../../../src/harbor/v2/node-files.js";
-import { parseHarbor2VmInventory } from "../../../src/inventory/load.js";
 import type { Harbor2VmInventory } from "../../../src/inventory/model.js";
-import { projectRoot } from "../../../src/paths.js";
 import { heldSecretProblems } from "../../../src/plan/held-secrets.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
 import type { DesiredHost, DesiredState } from "../../../src/desired/types.js";
-import { readFixtureState } from "../../support/inventories.js";
+import { parseV2VmsFixture, readFixtureState } from "../../support/inventories.js";
 import { createTestWorld } from "../../support/test-world.js";
 import type { TestWorld } from "../../support/test-world.js";
 import { TEST_NOW } from "../../support/tls-fixtures.js";
@@ -32,10 +28,7 @@ describe("secrets a running Harbor 2.x node depends on", () => {
   let desired: DesiredState;
   before(async () => {
     world = createTestWorld();
-    const text = readFileSync(join(projectRoot(), "test", "fixtures", "inventories", "v2", "vms.yaml"), "utf8");
-    const parsed = parseHarbor2VmInventory(text, { file: join(world.dir, "inv.yaml"), dir: world.dir, env: world.env, now: TEST_NOW });
-    assert.ok(parsed.inventory);
-    inv = parsed.inventory;
+    inv = parseV2VmsFixture(world, TEST_NOW);
     desired = renderDesiredState(inv, await readFixtureState());
   });
   after(() => world.remove());
