@@ -71,6 +71,13 @@ export interface DbHeldSettings {
   view(f: HostFacts | undefined): { state: "known" | "down" | "unauthorized"; drift: Array<{ key: string; change: string }> };
 }
 
+/** A secret Harbor depends on, present on a node: whether it differs from the cluster's (by checksum). */
+export interface HeldSecret {
+  name: "secretkey" | "token signing key" | "token certificate" | "core, job service and CSRF secrets";
+  path: string;
+  differs: boolean;
+}
+
 export interface HarborGeneration {
   readonly generation: 1 | 2;
   /** The release the inventory names. */
@@ -114,6 +121,10 @@ export interface HarborGeneration {
   readonly sharedSecretFiles: ReadonlyMap<string, string>;
   /** Every secret the inventory holds, for the redactor (passwords passed through as plain values included). */
   inventorySecrets(): Secret[];
+  /** The secrets Harbor depends on that node `d` holds (present files only), each compared with the cluster's. */
+  heldSecrets(d: DesiredHost, f: HostFacts): HeldSecret[];
+  /** Whether prepare has run on the node (Harbor installed there, running or not). */
+  preparedOn(d: DesiredHost, f: HostFacts): boolean;
   /** Whether the cluster's state pins the secrets prepare makes anew (2.x). */
   readonly pinsSecrets: boolean;
   /** Why every node must see the shared-storage check's marker. */

@@ -6,6 +6,7 @@ import type { HostFacts } from "../facts/types.js";
 import { planHarbor, planStorage } from "./harbor-node.js";
 import type { BundleInfo } from "./harbor-node.js";
 import { planLoadBalancer } from "./loadbalancer.js";
+import { heldSecretProblems } from "./held-secrets.js";
 import { preflightProblems } from "./preflight.js";
 import { planSharedStorageCheck } from "./shared-storage.js";
 import { planVipHolderRepair } from "./vip-holder.js";
@@ -56,7 +57,11 @@ export function planCluster(desired: DesiredState, facts: ReadonlyMap<string, Ho
     ...planSharedStorageCheck(generation, nodePlans, ctx.sharedStorageMarker),
     ...(settings && settingsFacts ? settings.plan(settingsFacts) : []),
   ];
-  const problems = [...preflightProblems(inv, desired.hosts, facts), ...(settings ? settings.preflight(settingsFacts) : [])];
+  const problems = [
+    ...heldSecretProblems(inv, desired.hosts, facts),
+    ...preflightProblems(inv, desired.hosts, facts),
+    ...(settings ? settings.preflight(settingsFacts) : []),
+  ];
   return { hosts: hosts.map((h) => withClusterSteps(h, clusterSteps)), problems };
 }
 

@@ -12,7 +12,7 @@ import { planCluster } from "../plan/plan-cluster.js";
 import type { BundleInfo } from "../plan/harbor-node.js";
 import { restartLimitProblem } from "../plan/restart-limit.js";
 import type { Plan } from "../steps/types.js";
-import { inPhaseOrder } from "../steps/types.js";
+import { inPhaseOrder, refusalExitCode } from "../steps/types.js";
 import { planUndrainSteps, readDrainedNodes } from "../plan/roll/drained.js";
 import { modeOf } from "../lb/modes.js";
 import type { DatabasePreflight } from "../db/edge.js";
@@ -75,6 +75,7 @@ export function planProvision(desired: DesiredState, reading: ClusterReading, ct
     throw preflightFailure(
       plan.problems.map((p) => `${p.host}: ${p.message}\n    → ${p.hint}`),
       desired,
+      refusalExitCode(plan.problems),
     );
   const changed = plan.hosts.some((h) => h.steps.length > 0) || database.plan.action !== "skip";
   return { plan, database, changed, warnings };

@@ -36,12 +36,13 @@ export class ProvisionFailed extends HarborHaError {
 }
 
 /** Refused before anything changed: every host "not started". */
-export function preflightFailure(lines: string[], desired: DesiredState): ProvisionFailed {
+export function preflightFailure(lines: string[], desired: DesiredState, exitCode = 1): ProvisionFailed {
   const outcomes: HostOutcome[] = desired.hosts.map((h) => ({ host: h.host.name, role: h.host.role, status: "not started", changes: [], ms: 0 }));
   return new ProvisionFailed(
     `preflight failed; nothing was changed on any host:\n  ${lines.join("\n  ")}`,
     { outcomes },
     "Fix the problems above and run again.",
+    exitCode,
   );
 }
 

@@ -13,6 +13,7 @@ import { planCluster } from "../plan/plan-cluster.js";
 import type { BundleInfo } from "../plan/harbor-node.js";
 import { queriesFor } from "../plan/queries.js";
 import type { Plan } from "../steps/types.js";
+import { refusalExitCode } from "../steps/types.js";
 import { gatherFactsKnowing } from "../gather/facts.js";
 import { clusterStateDir } from "../secrets/cluster-state.js";
 import { newSharedStorageMarker } from "../run/cluster-run.js";
@@ -91,6 +92,7 @@ export async function prepareRoll(
   if (problems.length > 0)
     throw new RollRefused(`preflight failed; nothing was changed on any host:\n  ${problems.join("\n  ")}`, {
       hint: "Fix the problems above and run again.",
+      exitCode: refusalExitCode(full.problems),
     });
 
   const lbFacts = new Map([...gathered.facts].filter(([h]) => inv.data.load_balancers.some((l) => l.name === h)));

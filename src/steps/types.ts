@@ -94,6 +94,13 @@ export interface PreflightProblem {
   host: string;
   message: string;
   hint: string;
+  /** The exit status when this problem refuses the run (2: the plan itself is refused, as bad input); 1 otherwise. */
+  exitCode?: number;
+}
+
+/** The exit status of a run the problems refuse: the highest any asks for, 1 by default. */
+export function refusalExitCode(problems: readonly PreflightProblem[]): number {
+  return Math.max(1, ...problems.map((p) => p.exitCode ?? 1));
 }
 
 export interface Plan {

@@ -7,15 +7,14 @@ import { execFileSync, spawn, spawnSync, type ChildProcess, type SpawnSyncReturn
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import type { ClusterState, Harbor1Inventory, TlsMaterial } from "../../src/inventory/model.js";
+import type { ClusterState, Harbor1Inventory, Harbor2VmInventory, TlsMaterial } from "../../src/inventory/model.js";
+import { parseHarbor2VmInventory } from "../../src/inventory/load.js";
 import { buildInventorySchema, type SourceResolver } from "../../src/inventory/schema.js";
 import { Secret } from "../../src/inventory/secret.js";
 import { projectRoot } from "../../src/paths.js";
 import { readClusterState } from "../../src/secrets/cluster-state.js";
 import assert from "node:assert/strict";
 import { after, before } from "node:test";
-import { parseHarbor2VmInventory } from "../../src/inventory/load.js";
-import type { Harbor2VmInventory } from "../../src/inventory/model.js";
 import { TEST_NOW } from "./tls-fixtures.js";
 import { unpackPrepareImage } from "./harbor-bundles.js";
 import { createTestWorld } from "./test-world.js";
@@ -232,4 +231,12 @@ export function harbor2VmInventoryIn(world: TestWorld, text: string): Harbor2VmI
   const { inventory, problems } = parseHarbor2VmInventory(text, { file: join(world.dir, "inv.yaml"), dir: world.dir, env: world.env, now: TEST_NOW });
   assert.ok(inventory, problems.map((p) => `${p.path}: ${p.message}`).join("\n"));
   return inventory;
+}
+
+/** The example 2.x VM inventory (test/fixtures/inventories/v2/vms.yaml), parsed in `world` as of TEST_NOW; it must be valid. */
+export function parseV2VmsFixture(world: TestWorld, now: Date): Harbor2VmInventory {
+  const text = readFileSync(join(projectRoot(), "test", "fixtures", "inventories", "v2", "vms.yaml"), "utf8");
+  const parsed = parseHarbor2VmInventory(text, { file: join(world.dir, "inv.yaml"), dir: world.dir, env: world.env, now });
+  if (!parsed.inventory) throw new Error(parsed.problems.map((p) => `${p.path}: ${p.message}`).join("\n"));
+  return parsed.inventory;
 }

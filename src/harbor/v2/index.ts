@@ -18,6 +18,7 @@ import {
   HARBOR2_TOKEN_KEY_PATH,
 } from "./data/layout.js";
 import { COMPOSE_FUNCTION, harbor2ComposePsCommand, harbor2InstallCommand } from "./commands.js";
+import { harbor2HeldSecrets, harbor2Prepared } from "./held-secrets.js";
 import { harbor2EnvDrift, harbor2EnvQueries } from "./live-env.js";
 import { harbor2Dir, HARBOR2_PINNED_SECRETS_PATH, renderHarbor2VmNodeFiles } from "./node-files.js";
 import { DOCKER, harbor2PrerequisiteProblems } from "./prerequisites.js";
@@ -88,6 +89,8 @@ export function harbor2(inv: Harbor2VmInventory): HarborGeneration {
       [HARBOR2_PINNED_SECRETS_PATH, "core, job service and CSRF secrets"],
     ]),
     inventorySecrets: () => [...secretsIn(inv.data), ...(inv.tls ? [inv.tls.key] : [])],
+    heldSecrets: (d, f) => harbor2HeldSecrets(inv, d, f),
+    preparedOn: (_d, f) => harbor2Prepared(f),
     pinsSecrets: true,
     // Harbor 2.x's prepare asks nothing, but nodes with storage of their own would still serve different registries.
     sharedStorageWhy: "every node's registry must use the same storage; harbor-ha installs only once every node sees this marker",

@@ -16,7 +16,9 @@ import type { Inventory } from "../../../src/inventory/model.js";
 import { LOCK_HELD_EXIT, LOCK_OWNER_PATH } from "../../../src/lock/commands.js";
 import type { DesiredHost } from "../../../src/desired/types.js";
 import { expectedFingerprint } from "../../../src/execute/node-health.js";
-import { KEEPALIVED_CONF_PATH } from "../../../src/desired/paths.js";
+import { INSTALL_STAMP_PATH, KEEPALIVED_CONF_PATH } from "../../../src/desired/paths.js";
+import { generationOf } from "../../../src/harbor/generations.js";
+import { harborDir } from "../../../src/harbor/v1/paths.js";
 import { VIP_ACCEPT_SCRIPT_PATH } from "../../../src/lb/lvs-dr/vip-rules.js";
 import { desired, inv as example, matchingFacts, VIP } from "../example.js";
 import { FIXTURE_STATE_DIR } from "../inventories.js";
@@ -167,5 +169,14 @@ export function driftedFacts(d: DesiredHost): HostFacts {
     f.files[VIP_ACCEPT_SCRIPT_PATH] = { present: false };
     if (d.host.name === "harbor2") for (const t of Object.keys(f.fstab)) f.fstab[t] = null;
   }
+  return f;
+}
+
+/** A node's facts as if Harbor had never been installed there: nothing answers, no install stamp, none of prepare's files. */
+export function harborNeverInstalled(f: HostFacts): HostFacts {
+  if (f.stamps[INSTALL_STAMP_PATH] === undefined) return f; // a load balancer
+  delete f.http[generationOf(example).localHealthUrl];
+  f.stamps[INSTALL_STAMP_PATH] = null;
+  for (const path of Object.keys(f.files)) if (path.startsWith(`${harborDir(example)}/common/`)) f.files[path] = { present: false };
   return f;
 }

@@ -4,8 +4,6 @@
  * refusal of a release change node by node. Pure: rendered desired state against hand-built facts.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { HARBOR2_RELEASE_STAMP_PATH } from "../../../src/harbor/v2/data/layout.js";
 import { emptyFacts } from "../../../src/facts/parse.js";
@@ -14,10 +12,8 @@ import { fstabLine } from "../../../src/steps/commands.js";
 import { bundleRemotePath, INSTALL_STAMP_PATH, installDigest } from "../../../src/plan/harbor-node.js";
 import { generationOf } from "../../../src/harbor/generations.js";
 import type { HostFacts } from "../../../src/facts/types.js";
-import { parseHarbor2VmInventory } from "../../../src/inventory/load.js";
 import type { Harbor2VmInventory } from "../../../src/inventory/model.js";
 import { Redactor } from "../../../src/inventory/secret.js";
-import { projectRoot } from "../../../src/paths.js";
 import { planCluster } from "../../../src/plan/plan-cluster.js";
 import { renderDesiredState } from "../../../src/render/desired-state.js";
 import type { DesiredHost, DesiredState } from "../../../src/desired/types.js";
@@ -25,7 +21,7 @@ import { renderShell } from "../../../src/shell/command.js";
 import { createTestWorld } from "../../support/test-world.js";
 import type { TestWorld } from "../../support/test-world.js";
 import { TEST_NOW } from "../../support/tls-fixtures.js";
-import { readFixtureState } from "../../support/inventories.js";
+import { parseV2VmsFixture, readFixtureState } from "../../support/inventories.js";
 import { ownerFact } from "../../support/example.js";
 
 const BUNDLE = { localPath: "/srv/harbor-offline-installer-v2.15.1.tgz", sha256: "b".repeat(64) };
@@ -36,10 +32,7 @@ describe("the plan for Harbor 2.x on VMs", () => {
   let desired: DesiredState;
   before(async () => {
     world = createTestWorld();
-    const text = readFileSync(join(projectRoot(), "test", "fixtures", "inventories", "v2", "vms.yaml"), "utf8");
-    const parsed = parseHarbor2VmInventory(text, { file: join(world.dir, "inv.yaml"), dir: world.dir, env: world.env, now: TEST_NOW });
-    assert.ok(parsed.inventory, parsed.problems.map((p) => `${p.path}: ${p.message}`).join("\n"));
-    inv = parsed.inventory;
+    inv = parseV2VmsFixture(world, TEST_NOW);
     desired = renderDesiredState(inv, await readFixtureState());
   });
   after(() => world.remove());

@@ -13,7 +13,7 @@ import type { ProvisionOptions } from "../../../src/provision/provision.js";
 import { inv as example, matchingFacts } from "../../support/example.js";
 import { haCopyPaths } from "../../../src/harbor/v1/paths.js";
 import { FIXTURE_STATE_DIR } from "../../support/inventories.js";
-import { driftedFacts, fakeCluster, fakeEdges } from "../../support/fakes/cluster.js";
+import { driftedFacts, fakeCluster, fakeEdges, harborNeverInstalled } from "../../support/fakes/cluster.js";
 import type { FakeCluster } from "../../support/fakes/cluster.js";
 
 const NODES = ["harbor1", "harbor2", "harbor3"];
@@ -26,7 +26,8 @@ function options(c: FakeCluster, extra: Partial<ProvisionOptions> = {}): Provisi
 }
 
 test("a dry run on a cluster without a state folder yet shows the plan and creates none", async () => {
-  cluster = fakeCluster(driftedFacts);
+  // Harbor never ran on the nodes (on a running cluster such a run is refused: plan/held-secrets.test.ts).
+  cluster = fakeCluster((d) => harborNeverInstalled(driftedFacts(d)));
   const state = join(cluster.inv.dir, ".harbor-ha");
   rmSync(state, { recursive: true, force: true });
   const r = await provision(cluster.inv, options(cluster, { dryRun: true }));
@@ -47,7 +48,7 @@ test("a first run (no token key pair yet, its facts asked while it is made): the
   const oldCert = readFileSync(join(FIXTURE_STATE_DIR, "token_root.crt"), "utf8");
   const certPath = haCopyPaths(example).tokenCert;
   cluster = fakeCluster((d) => {
-    const f = matchingFacts(d);
+    const f = harborNeverInstalled(matchingFacts(d));
     const cert = f.files[certPath];
     if (cert?.present) f.files[certPath] = { ...cert, content: oldCert };
     return f;

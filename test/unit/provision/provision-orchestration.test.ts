@@ -23,7 +23,7 @@ import { readClusterStateFor } from "../../../src/secrets/cluster-state-for.js";
 import type { DesiredHost } from "../../../src/desired/types.js";
 import { desired, inv as example, matchingFacts, VIP } from "../../support/example.js";
 import { FIXTURE_STATE_DIR } from "../../support/inventories.js";
-import { driftedFacts, fakeCluster, fakeEdges } from "../../support/fakes/cluster.js";
+import { driftedFacts, fakeCluster, fakeEdges, harborNeverInstalled } from "../../support/fakes/cluster.js";
 import type { FakeCluster } from "../../support/fakes/cluster.js";
 
 const LBS = ["lb1", "lb2"];
@@ -123,7 +123,7 @@ const HARBOR_UP =
 test("a cluster's first run: the hosts' facts are read while its token key pair is made; nothing is written anywhere before it exists, and the plan is made once, with it", async () => {
   // A fresh cluster (nobody holds the VIP yet, Harbor down, no bundle on the nodes) and no state folder.
   cluster = fakeCluster((d) => {
-    const f = matchingFacts(d);
+    const f = harborNeverInstalled(matchingFacts(d));
     if (d.host.role === "loadbalancer") {
       f.vips[VIP] = false;
       f.pings[VIP] = false;
