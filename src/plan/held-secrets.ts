@@ -4,7 +4,7 @@
  * with and the token key pair its sessions are signed with (2.x: also the core, job service and
  * CSRF secrets). A plan that would write different ones — a state folder made for another
  * cluster, or none yet beside a cluster built by hand — is refused before anything changes,
- * naming `harbor-ha adopt`. Pure.
+ * saying how to give the state folder the cluster's own. Pure.
  */
 import type { Inventory } from "../inventory/model.js";
 import type { DesiredHost } from "../desired/types.js";
@@ -38,12 +38,14 @@ export function heldSecretProblems(inv: Inventory, desired: readonly DesiredHost
           `Harbor on this node depends on another ${names.join(", ")} than the cluster's state folder holds ` +
           `(${differing.map((s) => s.path).join(", ")}, by checksum): this run would replace ${names.length === 1 ? "it" : "them"}`,
         hint:
-          `If this cluster was built without harbor-ha (or its state folder was lost), run \`harbor-ha adopt ${inv.path}\` ` +
-          "first: it reads the cluster's own secrets into the state folder and writes nothing on any host. If the state " +
-          "folder belongs to another cluster, point the inventory at this cluster's own. " +
+          "If this cluster was built without harbor-ha (or its state folder was lost), copy the files named above from a " +
+          `node into the state folder beside the inventory (.harbor-ha/${inv.data.cluster.name}/: secretkey, ` +
+          "token_private_key.pem, token_root.crt; README: The state folder) and run again; an adopt command that reads " +
+          "them for you is not in this release. If the state folder belongs to another cluster, point the inventory at " +
+          "this cluster's own. " +
           (tokenOnly
             ? "To rotate the token key pair on purpose: that is a rolling operation of its own, never a side effect of " +
-              "this run, and harbor-ha does not offer it yet; adopt keeps the pair the cluster signs with."
+              "this run, and harbor-ha does not offer it yet."
             : "Harbor does not support changing its secretkey: the passwords it stored with it would no longer decrypt."),
         exitCode: EXIT_HELD_SECRET,
       },

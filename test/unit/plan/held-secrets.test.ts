@@ -37,7 +37,7 @@ test("a running cluster whose nodes hold the state folder's secrets: no problem"
   assert.deepEqual(heldSecretProblems(inv, desired.hosts, factsOfAll(matchingFacts)), []);
 });
 
-test("a running node with another secretkey: refused with exit 2, naming the file, adopt, and that Harbor cannot change its secretkey", () => {
+test("a running node with another secretkey: refused with exit 2, naming the file, how to give the state folder the cluster's own, and that Harbor cannot change its secretkey", () => {
   const facts = factsOfAll((d) => (d.host.name === "harbor2" ? holdingOther(SECRETKEY_PATH, matchingFacts(d)) : matchingFacts(d)));
   const problems = heldSecretProblems(inv, desired.hosts, facts);
   assert.equal(problems.length, 1);
@@ -45,7 +45,7 @@ test("a running node with another secretkey: refused with exit 2, naming the fil
   assert.equal(p?.host, "harbor2");
   assert.equal(p?.exitCode, EXIT_HELD_SECRET);
   assert.match(p?.message ?? "", /another secretkey .*\/data\/secretkey/);
-  assert.match(p?.hint ?? "", /harbor-ha adopt /);
+  assert.match(p?.hint ?? "", /copy the files named above from a node into the state folder beside the inventory \(\.harbor-ha\/[^/]+\/: secretkey/);
   assert.match(p?.hint ?? "", /does not support changing its secretkey/);
 });
 
@@ -76,7 +76,7 @@ test("only the token key pair differs: refused too, the hint speaks of a deliber
   assert.equal(problems.length, 3);
   assert.match(problems[0]?.message ?? "", /another token signing key/);
   assert.match(problems[0]?.hint ?? "", /rotate the token key pair on purpose/);
-  assert.doesNotMatch(problems[0]?.hint ?? "", /secretkey/);
+  assert.doesNotMatch(problems[0]?.hint ?? "", /changing its secretkey/);
 });
 
 test("fresh hosts (nothing installed): no problem", () => {
@@ -112,7 +112,7 @@ test("provision of a running cluster whose secretkey is not the state folder's: 
       assert.ok(e instanceof ProvisionFailed, String(e));
       assert.equal(e.exitCode, 2);
       assert.match(e.message, /harbor1: Harbor on this node depends on another secretkey/);
-      assert.match(e.message, /harbor-ha adopt/);
+      assert.match(e.message, /copy the files named above from a node into the state folder/);
       return true;
     });
   }
