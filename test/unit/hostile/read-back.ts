@@ -19,6 +19,15 @@ export function withTempDir<T>(fn: (dir: string) => T): T {
   }
 }
 
+/** Each content as its own file in `dir`, named by `pattern` with % its index; their paths. */
+function writeNumbered(dir: string, pattern: string, contents: readonly string[]): string[] {
+  return contents.map((c, i) => {
+    const p = join(dir, pattern.replace("%", String(i)));
+    writeFileSync(p, c);
+    return p;
+  });
+}
+
 /** Python 2.7.18 from pyenv (`pyenv prefix 2.7.18`), or undefined when it is not installed. */
 export function python2(): string | undefined {
   const r = spawnSync("pyenv", ["prefix", "2.7.18"], { encoding: "utf8" });
@@ -43,11 +52,7 @@ print(json.dumps(out))
 export function readHarborCfgs(python: string, contents: readonly string[]): Array<Record<string, string>> {
   if (contents.length === 0) return [];
   return withTempDir((dir) => {
-    const paths = contents.map((c, i) => {
-      const p = join(dir, `harbor-${i}.cfg`);
-      writeFileSync(p, c);
-      return p;
-    });
+    const paths = writeNumbered(dir, "harbor-%.cfg", contents);
     return JSON.parse(execFileSync(python, ["-c", READ_CFG, ...paths], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })) as Array<
       Record<string, string>
     >;
@@ -107,11 +112,7 @@ export function checkKeepaliveds(
 ): Array<{ exit: number; output: string }> {
   if (confs.length === 0) return [];
   return withTempDir((dir) => {
-    const paths = confs.map((c, i) => {
-      const p = join(dir, `keepalived-${i}.conf`);
-      writeFileSync(p, c);
-      return p;
-    });
+    const paths = writeNumbered(dir, "keepalived-%.conf", confs);
     const ns = createNetns();
     try {
       addInterface(ns.name, ifname, cidr);
