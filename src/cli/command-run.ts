@@ -9,6 +9,7 @@ import { Redactor } from "../inventory/secret.js";
 import { collectSecrets } from "../run/collect-secrets.js";
 import { EXIT_INTERRUPTED, UsageError } from "../errors.js";
 import { formatProblems } from "./format-problems.js";
+import { redactErrorsWith } from "./print-error.js";
 
 export interface CommandRun {
   inventory: Inventory;
@@ -19,6 +20,7 @@ export async function openCommandRun(file: string): Promise<CommandRun> {
   const { inventory, warnings } = await readInventory(file);
   process.stderr.write(formatProblems(inventory.path, warnings));
   const redactor = new Redactor().add(...collectSecrets(inventory));
+  redactErrorsWith(redactor);
   return { inventory, redactor };
 }
 
