@@ -56,7 +56,7 @@ export function registerStatus(program: Command): void {
         emit: progress.emit,
       });
       if (flags.json !== true) process.stdout.write(redactor.redact(formatStatus(report)));
-      await writeJson(flags.json, redactedJson({ command: "status", inventory: inventory.path, ...report }, redactor));
+      await writeJson(flags.json, redactedJson({ command: "status", inventory: inventory.path, ...report }, redactor), [inventory.path]);
       if (!report.healthy) process.exitCode = EXIT_UNHEALTHY;
     });
 }
