@@ -12,6 +12,7 @@ import { formatProblems } from "./format-problems.js";
 import { selectHosts } from "../inventory/host-limit.js";
 import { describeResolvedAddresses, resolveHostAddresses } from "../remote/addresses.js";
 import { readSshConfigFor } from "../remote/target.js";
+import { redactErrorsWith } from "./print-error.js";
 
 export interface CommandRun {
   inventory: Inventory;
@@ -21,6 +22,7 @@ export interface CommandRun {
 export async function openCommandRun(file: string): Promise<CommandRun> {
   const inventory = await readResolvedInventory(file);
   const redactor = new Redactor().add(...collectSecrets(inventory));
+  redactErrorsWith(redactor);
   return { inventory, redactor };
 }
 

@@ -15,6 +15,6 @@ export function formatRenderTree(outDir: string, manifests: readonly HostManifes
       lines.push(`${last ? "  " : "│ "}  ${branch} ${f.mode} ${`${f.owner}:${f.group}`.padEnd(12)} ${f.path}`);
     });
   });
-  lines.push(`Manifests: ${shown}/<host>.manifest.json (path, mode, owner, sha256 of every file).`);
+  lines.push(`Manifests: ${shown}/<host>.manifest.json (path, mode, owner, sha256 of every file that holds no secret).`);
   return lines.join("\n") + "\n";
 }

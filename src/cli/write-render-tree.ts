@@ -18,7 +18,12 @@ export interface ManifestEntry {
   mode: string;
   owner: string;
   group: string;
-  sha256: string;
+  /**
+   * Absent for a file that holds a secret: manifests are meant to be shared, and the digest of
+   * a file whose only unknown is a short secret (keepalived's auth_pass) gives that secret away.
+   */
+  sha256?: string;
+  holdsSecrets?: true;
   description: string;
 }
 
@@ -68,7 +73,9 @@ async function writeHost(root: string, h: DesiredHost): Promise<HostManifest> {
       mode: octal(f.mode),
       owner: f.owner,
       group: f.group,
-      sha256: createHash("sha256").update(f.content).digest("hex"),
+      ...(f.sensitive || f.secretKeys !== undefined
+        ? { holdsSecrets: true as const }
+        : { sha256: createHash("sha256").update(f.content).digest("hex") }),
       description: f.description,
     });
   }

@@ -9,6 +9,7 @@
  */
 import { execFile } from "node:child_process";
 import { generateKeyPair, randomBytes, randomInt } from "node:crypto";
+import { assertStateFolderSafe } from "./state-folder-check.js";
 import { chmod, copyFile, link, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -68,6 +69,7 @@ export async function willGenerateTokenKey(inv: StateOwner): Promise<boolean> {
  */
 export async function readOrCreateClusterState(inv: StateOwner, opts: { persist?: boolean } = {}): Promise<ClusterStateRead> {
   const dir = clusterStateDir(inv);
+  await assertStateFolderSafe(dir);
   if (opts.persist === false) return readInTemporaryCopy(dir, `harbor-token-${inv.data.cluster.name}`);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await chmod(dir, 0o700);

@@ -78,7 +78,7 @@ export const STAGED_CHECK_SCRIPT = [
   // Left by harbor-ha versions that staged under a fixed name (a glob that matches nothing stays literal: rm -f ignores it).
   'rm -f -- "$dir"/*.harbor-ha-check "$dir"/*.harbor-ha-check-vrrp ' +
     '"$dir"/*.harbor-ha-check.harbor-ha.bak "$dir"/*.harbor-ha-check-vrrp.harbor-ha.bak',
-  `tmp=$(mktemp -- "$dir/.harbor-ha-check-$label.XXXXXXXX") && cat > "$tmp" && chmod 0644 -- "$tmp" || exit ${STAGED_CHECK_FAILED_EXIT}`,
+  `tmp=$(mktemp -- "$dir/.harbor-ha-check-$label.XXXXXXXX") && cat > "$tmp" && chmod 0600 -- "$tmp" || exit ${STAGED_CHECK_FAILED_EXIT}`,
   // In the background and waited for: a signal then ends the script (and the trap removes the
   // candidate) at once, not after the checker, which may hang (keepalived on a checker). The
   // shell's own "Terminated" notice goes nowhere (the checker writes to the real stderr, fd 3):

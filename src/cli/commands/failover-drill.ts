@@ -56,7 +56,7 @@ export function registerFailoverDrill(program: Command): void {
       });
       const ok = report.newHolder !== undefined && report.answerMs !== undefined && report.restored;
       if (flags.json !== true) process.stdout.write(redactor.redact(formatDrillReport(report)));
-      await writeJson(flags.json, redactedJson({ command: "failover-drill", inventory: inventory.path, ok, ...report }, redactor));
+      await writeJson(flags.json, redactedJson({ command: "failover-drill", inventory: inventory.path, ok, ...report }, redactor), [inventory.path]);
       if (!ok) process.exitCode = 1;
     });
 }

@@ -165,7 +165,7 @@ export function registerProvision(program: Command): void {
             },
             result?.redactor ?? redactor,
           );
-          await writeJson(flags.json, report);
+          await writeJson(flags.json, report, [inventory.path]);
         }
       }
     });

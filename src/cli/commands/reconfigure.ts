@@ -141,7 +141,7 @@ async function runRoll(name: RollCommand, file: string, flags: RollFlags): Promi
         error ? { message: error.message, ...(error.hint ? { hint: error.hint } : {}) } : undefined,
         redactor,
       );
-      await writeJson(flags.json, report);
+      await writeJson(flags.json, report, [inventory.path]);
     }
   }
 }

@@ -55,7 +55,9 @@ export function registerStatus(program: Command): void {
         await runStatus(file, flags, masking);
       } catch (err) {
         // A fatal error is a report too: a script reading --json learns why there is no status.
-        await writeJson(flags.json, redactedJson({ command: "status", inventory: file, healthy: false, error: errorJson(err) }, masking.redactor));
+        await writeJson(flags.json, redactedJson({ command: "status", inventory: file, healthy: false, error: errorJson(err) }, masking.redactor), [
+          file,
+        ]);
         throw err;
       }
     });
@@ -77,6 +79,6 @@ async function runStatus(file: string, flags: StatusFlags, masking: { redactor: 
     emit: progress.emit,
   });
   if (flags.json !== true) process.stdout.write(redactor.redact(formatStatus(report)));
-  await writeJson(flags.json, redactedJson({ command: "status", inventory: inventory.path, ...report }, redactor));
+  await writeJson(flags.json, redactedJson({ command: "status", inventory: inventory.path, ...report }, redactor), [inventory.path]);
   if (!report.healthy) process.exitCode = EXIT_UNHEALTHY;
 }

@@ -4,8 +4,9 @@
  * appear escaped, unmatched), the whole text redacted once more as a second net; to stdout
  * (`--json`) or to a file only its owner reads (`--json FILE`).
  */
-import { writeFile } from "node:fs/promises";
-import { HarborHaError, InventoryError } from "../../errors.js";
+import { lstat, realpath, rename, rm, writeFile } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { HarborHaError, InventoryError, UsageError } from "../../errors.js";
 import type { Redactor } from "../../inventory/secret.js";
 import type { Step } from "../../steps/types.js";
 
@@ -53,8 +54,36 @@ export function errorJson(err: unknown): ErrorJson {
   };
 }
 
-/** `--json` (true): to stdout; `--json FILE`: to FILE, mode 0600; absent: nowhere. */
-export async function writeJson(flag: string | boolean | undefined, json: string): Promise<void> {
+/**
+ * `--json` (true): to stdout; `--json FILE`: to FILE, mode 0600, atomically (a temporary file
+ * beside it, renamed over it), never through a symlink, never over a folder or device, nor
+ * over any of `protectedPaths` (the inventory). Absent: nowhere.
+ */
+export async function writeJson(flag: string | boolean | undefined, json: string, protectedPaths: readonly string[] = []): Promise<void> {
   if (flag === true) process.stdout.write(json);
-  else if (typeof flag === "string") await writeFile(flag, json, { mode: 0o600 });
+  else if (typeof flag === "string") await writeJsonFile(flag, json, protectedPaths);
+}
+
+async function writeJsonFile(file: string, json: string, protectedPaths: readonly string[]): Promise<void> {
+  const path = resolve(file);
+  const existing = await lstat(path).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === "ENOENT") return undefined;
+    throw e;
+  });
+  const refuse = (why: string) =>
+    new UsageError(`--json ${file}: ${why}; nothing was written there`, "Give --json a new file's path, or a report of an earlier run.");
+  if (existing?.isSymbolicLink()) throw refuse("is a symbolic link, which the report would be written through");
+  if (existing !== undefined && !existing.isFile()) throw refuse("exists and is not a regular file");
+  const real = existing === undefined ? path : await realpath(path);
+  for (const p of protectedPaths) {
+    if ((await realpath(p).catch(() => resolve(p))) === real) throw refuse("is the inventory itself");
+  }
+  const tmp = join(dirname(path), `.${basename(path)}.harbor-ha-${process.pid}.tmp`);
+  try {
+    await writeFile(tmp, json, { mode: 0o600, flag: "wx" });
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
 }

@@ -88,7 +88,8 @@ export function harborCfgSecretKeys(inv: Harbor1Inventory, node: HarborNodeSpec)
       .filter(([, v]) => v instanceof Secret)
       .map(([k]) => k),
   );
-  return [...new Set([...HARBOR_CFG_SECRET_KEYS, ...passedAsSecret])];
+  // The object store's parameters hold its access keys, whatever they are named (accesskey, secretkey, key, …): the whole line is masked.
+  return [...new Set([...HARBOR_CFG_SECRET_KEYS, "registry_storage_provider_config", ...passedAsSecret])];
 }
 
 export function renderHarborCfg(inv: Harbor1Inventory, node: HarborNodeSpec, tpl: TemplateSet): string {

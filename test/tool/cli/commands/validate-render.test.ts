@@ -111,11 +111,20 @@ describe("harbor-ha render", () => {
     assert.equal(statSync(cfg).mode & 0o777, 0o600);
     assert.equal(statSync(join(out, "lb1", "usr", "local", "bin", "check.sh")).mode & 0o777, 0o755);
     const manifest = JSON.parse(readFileSync(join(out, "harbor1.manifest.json"), "utf8")) as {
-      files: Array<{ path: string; mode: string; sha256: string }>;
+      files: Array<{ path: string; mode: string; sha256?: string; holdsSecrets?: boolean }>;
     };
     const entry = manifest.files.find((f) => f.path === "/opt/harbor/harbor.cfg");
     assert.equal(entry?.mode, "0600");
-    assert.equal(entry?.sha256, createHash("sha256").update(readFileSync(cfg)).digest("hex"));
+    // A file with secrets has no digest in the shareable manifest; the others do.
+    assert.deepEqual([entry?.sha256, entry?.holdsSecrets], [undefined, true]);
+    const plain = manifest.files.find((f) => f.sha256 !== undefined);
+    assert.ok(plain, "files without secrets keep their digest");
+    assert.equal(
+      plain.sha256,
+      createHash("sha256")
+        .update(readFileSync(join(out, "harbor1", plain.path)))
+        .digest("hex"),
+    );
     for (const secret of ["Example-Db-Pass-1", "Example-Admin-Pass-1", "vrrp2026"]) {
       assert.ok(!r.stdout.includes(secret) && !r.stderr.includes(secret), `${secret} printed`);
     }
