@@ -19,18 +19,29 @@ export function formatStatus(r: StatusReport): string {
   out.push(...formatTable(["NAME", "ADDRESS", "HARBOR", "HEALTH FROM LBS", "DRAINED ON", "DRIFT"], r.nodes.map(nodeRow)));
   out.push("", "Cluster");
   const c = r.cluster;
-  out.push(`  VIP ${c.vip}: ${c.vipHolders.length === 0 ? "held by no load balancer" : `held by ${c.vipHolders.join(", ")}`}`);
+  const unreadLbs = c.unreadLoadBalancers ?? [];
+  const noLb = unreadLbs.length === r.loadBalancers.length;
+  // What could not be read is said to be unknown, never given a healthy word.
+  const unknownOn = unreadLbs.length === 0 ? "" : `; unknown on ${unreadLbs.join(", ")} (not read)`;
+  out.push(
+    `  VIP ${c.vip}: ${
+      noLb
+        ? "unknown (no load balancer could be read)"
+        : `${c.vipHolders.length === 0 ? "held by no load balancer" : `held by ${c.vipHolders.join(", ")}`}${unknownOn}`
+    }`,
+  );
   out.push(
     "  lock: " +
-      (c.lockedOn.length === 0
-        ? "free"
-        : c.lockedOn.map((l) => `${l.host} — ${l.owner === "unknown holder" ? l.owner : describeLockOwner(l.owner)}`).join("; ")),
+      (noLb
+        ? "unknown (no load balancer could be read)"
+        : c.lockedOn.length === 0
+          ? `free${unknownOn}`
+          : c.lockedOn.map((l) => `${l.host} — ${l.owner === "unknown holder" ? l.owner : describeLockOwner(l.owner)}`).join("; ") + unknownOn),
   );
   if (c.database)
     out.push(`  registry database: ${c.database.state === "ok" ? c.database.detail : `${c.database.state.toUpperCase()}: ${c.database.detail}`}`);
   if (c.settings) out.push(`  settings in Harbor's database: ${formatSettings(c.settings)}`);
-  for (const s of c.secrets)
-    out.push(`  ${s.name}: ${s.consistent ? "identical on every node (by checksum)" : `DIFFERS on ${s.oddNodes.join(", ")}`}`);
+  for (const s of c.secrets) out.push(`  ${s.name}: ${formatSecret(s, r.nodes.length)}`);
   out.push("");
   if (r.problems.length === 0) {
     out.push("Healthy: no problems found.");
@@ -39,6 +50,13 @@ export function formatStatus(r: StatusReport): string {
     for (const p of r.problems) out.push(`  ${p.subject}: ${p.message}`, `    → ${p.hint}`);
   }
   return out.join("\n") + "\n";
+}
+
+function formatSecret(s: StatusReport["cluster"]["secrets"][number], nodes: number): string {
+  const unread = s.unread ?? [];
+  if (unread.length === nodes) return "unknown (no Harbor node could be read)";
+  const unknown = unread.length === 0 ? "" : `; unknown on ${unread.join(", ")} (not read)`;
+  return `${s.consistent ? `identical on every node${unread.length === 0 ? "" : " read"} (by checksum)` : `DIFFERS on ${s.oddNodes.join(", ")}`}${unknown}`;
 }
 
 function lbRow(l: LoadBalancerStatus): string[] {

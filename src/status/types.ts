@@ -70,8 +70,10 @@ export interface SecretConsistency {
   name: string;
   path: string;
   consistent: boolean;
-  /** Nodes whose copy differs from the others (or is absent). */
+  /** Nodes whose copy differs from the others (or is absent), or whose Harbor uses another copy than harbor-ha's. */
   oddNodes: string[];
+  /** Nodes that could not be read: nothing is known of their copy. */
+  unread?: string[];
 }
 
 export interface StatusProblem {
@@ -105,6 +107,8 @@ export interface ClusterStatus {
   vipHolders: string[];
   /** Load balancers holding the cluster lock, with its owner. */
   lockedOn: Array<{ host: string; owner: LockOwner | "unknown holder" }>;
+  /** Load balancers that could not be read: the lock and the VIP there are unknown. */
+  unreadLoadBalancers?: string[];
   secrets: SecretConsistency[];
   /** Absent when the inventory sets none of Harbor's database-held settings. */
   settings?: SettingsStatus;
