@@ -14,7 +14,8 @@ import { modeOf } from "../lb/modes.js";
 import { pollUntilFine, realClock } from "../time/poll.js";
 import type { Clock, PollOptions } from "../time/poll.js";
 import { lbShellOf } from "./lb-shell.js";
-import { probeNodeHealth } from "./node-health.js";
+import { probeNodeDependencies, probeNodeHealth } from "./node-health.js";
+import { DEPENDENCY_STRIKES } from "./wait-step.js";
 import type { PhaseResult } from "./run-phase.js";
 
 export interface PutBackOptions {
@@ -45,7 +46,26 @@ export async function putBackInService(
     const started = Date.now();
     emit({ type: "step-start", host: step.host, phase: step.phase, title: step.title });
     try {
-      const reason = await pollUntilFine(() => probeNodeHealth(pool, inv, lbNames, node), opts.gate, clock);
+      let downStreak = 0;
+      const reason = await pollUntilFine(
+        async () => {
+          const failing = await probeNodeHealth(pool, inv, lbNames, node);
+          if (failing === undefined) return undefined;
+          // As the roll's gate: a dependency down probe after probe is named at once, not waited out.
+          const down = await probeNodeDependencies(pool, inv, node);
+          downStreak = down.length > 0 ? downStreak + 1 : 0;
+          if (downStreak >= DEPENDENCY_STRIKES)
+            throw new HarborHaError(
+              `health gate: ${down.join("; ")} (seen from ${node.name} ${DEPENDENCY_STRIKES} times in a row); it stays drained`,
+              {
+                hint: "Bring it back, then run provision again.",
+              },
+            );
+          return failing;
+        },
+        opts.gate,
+        clock,
+      );
       if (reason !== undefined)
         throw new HarborHaError(`health gate still failing after ${Math.round(opts.gate.timeoutMs / 1000)} s: ${reason}; it stays drained`, {
           hint: `Fix ${node.name} (harbor-ha status names what fails), then run provision again.`,

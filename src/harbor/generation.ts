@@ -50,6 +50,8 @@ export interface StartupProbe {
 export interface LiveFileDrift {
   path: string;
   reason: string;
+  /** The managed file it is a copy of (Harbor's live token key of harbor-ha's ha/ copy): status counts it with that file's secret. */
+  renderedFrom?: string;
 }
 
 /** A service a node must reach. */

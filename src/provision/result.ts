@@ -5,7 +5,7 @@
 import type { Redactor } from "../inventory/secret.js";
 import { HarborHaError, InterruptedError } from "../errors.js";
 import type { DesiredState } from "../desired/types.js";
-import type { Plan } from "../steps/types.js";
+import type { HostPlan, Plan } from "../steps/types.js";
 import type { DatabaseApplyResult } from "../db/apply.js";
 import type { DatabasePreflight } from "../db/edge.js";
 import type { NodeCheck } from "../gather/verify.js";
@@ -54,13 +54,19 @@ export function describeFailure(host: string, e: Error): string {
 
 /** A dry run's outcomes: each host would change (its steps) or is unchanged. */
 export function dryRunOutcomes(plan: Plan, ms: number): HostOutcome[] {
-  return plan.hosts.map((h) => ({
-    host: h.host.name,
-    role: h.host.role,
-    status: h.steps.length > 0 ? ("would change" as const) : ("unchanged" as const),
-    changes: h.steps.map((s) => s.title),
-    ms,
-  }));
+  return plan.hosts.map((h) => {
+    const changes = h.steps.filter((s) => s.kind !== "check").map((s) => s.title);
+    return { host: h.host.name, role: h.host.role, status: changes.length > 0 ? ("would change" as const) : ("unchanged" as const), changes, ms };
+  });
+}
+
+/**
+ * The titles of what changed a host: its checks (the shared-storage marker written and read,
+ * keepalived still running) run, but change nothing the host is configured with.
+ */
+function changesOf(h: HostPlan, done: readonly string[]): string[] {
+  const checks = new Set(h.steps.filter((s) => s.kind === "check").map((s) => s.title));
+  return done.filter((t) => !checks.has(t));
 }
 
 export function outcomesOf(
@@ -71,7 +77,7 @@ export function outcomesOf(
 ): HostOutcome[] {
   return plan.hosts.map((h) => {
     const failed = failures.get(h.host.name);
-    const changes = done.get(h.host.name) ?? [];
+    const changes = changesOf(h, done.get(h.host.name) ?? []);
     const base = { host: h.host.name, role: h.host.role, changes, ms: ms.get(h.host.name) ?? 0 };
     // A host Ctrl-C stopped before its next step did not fail: it is unfinished.
     if (failed instanceof InterruptedError) return { ...base, status: changes.length > 0 ? ("changed" as const) : ("not started" as const) };

@@ -97,11 +97,12 @@ export function buildStatusReport(input: StatusInput): StatusReport {
     };
   });
   const secrets = secretsOf(generation, input);
+  const unreadLbs = loadBalancers.filter((l) => l.error !== undefined || !facts.has(l.name)).map((l) => l.name);
   const cluster = {
     vip,
     vipHolders: loadBalancers.filter((l) => l.holdsVip).map((l) => l.name),
     lockedOn: loadBalancers.flatMap((l) => (l.lock === null ? [] : [{ host: l.name, owner: l.lock }])),
-    unreadLoadBalancers: loadBalancers.filter((l) => !input.facts.has(l.name)).map((l) => l.name),
+    unreadLoadBalancers: unreadLbs,
     secrets,
     ...settingsOf(generation, facts),
     ...(input.database ? { database: input.database } : {}),
@@ -135,13 +136,23 @@ function secretsOf(generation: HarborGeneration, input: StatusInput): SecretCons
         return [n.name, fact?.present ? fact.sha256 : undefined] as const;
       }),
     );
-    return checkSecretConsistency({ name, path, desiredSha256: desiredFile ? sha256Hex(desiredFile.content) : "", byNode, unreadNodes });
+    const copies = checkSecretConsistency({ name, path, desiredSha256: desiredFile ? sha256Hex(desiredFile.content) : "", byNode, unreadNodes });
+    // A node whose Harbor uses another copy than harbor-ha's (prepare restored an old one) differs too: one verdict, not two.
+    const liveOdd = reachable
+      .filter((n) => {
+        const f = input.facts.get(n.name);
+        const d = input.desired.hosts.find((h) => h.host.name === n.name);
+        return f !== undefined && d !== undefined && generation.liveDrift(d, f).some((x) => x.renderedFrom === path);
+      })
+      .map((n) => n.name);
+    const odd = new Set([...copies.oddNodes, ...liveOdd]);
+    return { ...copies, consistent: copies.consistent && liveOdd.length === 0, oddNodes: reachable.map((n) => n.name).filter((n) => odd.has(n)) };
   });
 }
 
 /** The files Harbor really uses, against the render (an old key prepare restored shows here). */
 function liveDriftOf(generation: HarborGeneration, d: DesiredHost | undefined, f: HostFacts): FileDriftItem[] {
-  return d ? generation.liveDrift(d, f) : [];
+  return d ? generation.liveDrift(d, f).map(({ path, reason }) => ({ path, reason })) : [];
 }
 
 function settingsOf(generation: HarborGeneration, facts: ReadonlyMap<string, HostFacts>): { settings?: SettingsStatus } {

@@ -71,7 +71,7 @@ export interface SecretConsistency {
   path: string;
   /** Identical on every node: false too when a node could not be read (unknown, never assumed). */
   consistent: boolean;
-  /** Nodes whose copy differs from the others (or is absent). */
+  /** Nodes whose copy differs from the others (or is absent), or whose Harbor uses another copy than harbor-ha's. */
   oddNodes: string[];
   /** Nodes that could not be read: their copy is unknown. */
   unreadNodes: string[];

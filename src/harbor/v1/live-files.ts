@@ -25,9 +25,17 @@ export function liveFileDrift(inv: Inventory, d: DesiredHost, f: HostFacts): Liv
     const fact = f.files[l.path];
     if (fact === undefined) return []; // not asked
     if (!fact.present)
-      return [{ path: l.path, reason: `absent: Harbor has not been prepared with harbor-ha's ${l.renderedFrom} (${l.description})` }];
+      return [
+        {
+          path: l.path,
+          renderedFrom: l.renderedFrom,
+          reason: `absent: Harbor has not been prepared with harbor-ha's ${l.renderedFrom} (${l.description})`,
+        },
+      ];
     if (fact.sha256 !== sha256Hex(l.content))
-      return [{ path: l.path, reason: `Harbor uses another file than harbor-ha's ${l.renderedFrom} (${l.description})` }];
+      return [
+        { path: l.path, renderedFrom: l.renderedFrom, reason: `Harbor uses another file than harbor-ha's ${l.renderedFrom} (${l.description})` },
+      ];
     return [];
   });
 }

@@ -16,6 +16,8 @@ export interface CliOptions {
   timeoutMs?: number;
   /** Press Ctrl-C (SIGINT, once) as soon as stderr shows this, as an operator watching the run would. */
   interruptOn?: RegExp;
+  /** Told all of stderr so far at each new piece: a test acts at a point of the run (a fault injected). */
+  onStderr?: (all: string) => void | Promise<void>;
 }
 
 export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
@@ -31,6 +33,7 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
     let interrupted = false;
     child.stderr.on("data", (b: Buffer) => {
       err.push(b);
+      void opts.onStderr?.(Buffer.concat(err).toString());
       if (opts.interruptOn && !interrupted && opts.interruptOn.test(Buffer.concat(err).toString())) {
         interrupted = true;
         child.kill("SIGINT");

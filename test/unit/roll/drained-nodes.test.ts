@@ -180,3 +180,23 @@ test("reconfigure --limit harbor3 with harbor2 drained and --serial 1: refused, 
     false,
   );
 });
+
+test("provision: a drained node whose gate fails while MariaDB is down from it stays drained, the run naming MariaDB within seconds", async () => {
+  const c = (cluster = fakeCluster());
+  killedAfterGate(c);
+  for (const lb of LBS) c.net.host(lb).on("check.sh harbor2", { code: 1, stdout: "10.20.0.22: GET /api/systeminfo answered HTTP 500, not 200\n" });
+  c.net.host("harbor2").on("Harbor's dependencies from the node", { stdout: "== deps\ndep\tMariaDB\t10.20.0.31:3306\tclosed\n" });
+  const t0 = Date.now();
+  await assert.rejects(provision(c.inv, provisionOptions(c)), (e: unknown) => {
+    assert.ok(e instanceof Error);
+    return true;
+  });
+  const failed = c.events.find((e) => e.type === "step-done" && e.host === "harbor2" && !e.ok);
+  assert.ok(failed?.type === "step-done");
+  assert.match(
+    failed.error ?? "",
+    /health gate: MariaDB at 10\.20\.0\.31:3306 does not accept connections \(seen from harbor2 3 times in a row\); it stays drained/,
+  );
+  assert.ok(Date.now() - t0 < 30_000);
+  for (const lb of LBS) assert.ok(c.net.host(lb).files.has(drainMarkerPath(H2.address)), `${lb}: harbor2 stays drained`);
+});

@@ -3,29 +3,13 @@ import { generationOf } from "../../../src/harbor/generations.js";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { buildStatusReport, secretFilePaths } from "../../../src/status/report.js";
-import type { StatusInput } from "../../../src/status/report.js";
 import { formatStatus } from "../../../src/status/format.js";
 import { LOCK_DIR, LOCK_OWNER_PATH } from "../../../src/lock/commands.js";
 import { formatLockOwner } from "../../../src/lock/owner.js";
 import { harborDir } from "../../../src/harbor/v1/paths.js";
-import type { NodeHealthFromLb } from "../../../src/status/types.js";
-import { desired, factsOfAll, inv, matchingFacts, EXAMPLE_SECRETS } from "../../support/example.js";
+import { desired, inv, EXAMPLE_SECRETS } from "../../support/example.js";
+import { allChecksOk, healthyInput, lbs, nodes } from "./status-input.js";
 import { configurationsUrl, settingsNode } from "../../../src/harbor/v1/settings.js";
-
-const lbs = inv.data.load_balancers.map((l) => l.name);
-const nodes = inv.data.harbor_nodes.map((n) => n.name);
-const allChecksOk: NodeHealthFromLb[] = lbs.flatMap((lb) => nodes.map((node) => ({ lb, node, ok: true, detail: "" })));
-
-function healthyInput(): StatusInput {
-  return {
-    inv,
-    desired,
-    facts: factsOfAll(matchingFacts),
-    failures: new Map(),
-    checks: allChecksOk,
-    modeReading: { ipvs: new Map(lbs.map((l) => [l, null])) },
-  };
-}
 
 describe("status report", () => {
   it("a cluster as rendered, one VIP holder, every check passing: healthy, no problems", () => {

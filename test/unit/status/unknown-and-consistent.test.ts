@@ -1,0 +1,55 @@
+/**
+ * status never contradicts itself and never gives a healthy word to what it could not read
+ * (issue 19): a node whose Harbor uses an old token key makes the token key's line say it
+ * differs there, as the node's drift does; with no host reachable, the lock, the VIP and the
+ * secrets are unknown, not "free" and "identical on every node".
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { buildStatusReport } from "../../../src/status/report.js";
+import { formatStatus } from "../../../src/status/format.js";
+import { harborDir } from "../../../src/harbor/v1/paths.js";
+import { inv } from "../../support/example.js";
+import { healthyInput, lbs, nodes } from "./status-input.js";
+
+test("an old live token key on one node (restored by prepare): the token key's line says it differs there, as its drift does", () => {
+  const input = healthyInput();
+  const odd = nodes[2] as string;
+  const live = `${harborDir(inv)}/common/config/ui/private_key.pem`;
+  const f = input.facts.get(odd);
+  assert.ok(f?.files[live]);
+  f.files[live] = { ...f.files[live], sha256: "e".repeat(64) };
+  const r = buildStatusReport(input);
+  const key = r.cluster.secrets.find((s) => s.name === "token signing key");
+  assert.deepEqual(key && { consistent: key.consistent, oddNodes: key.oddNodes }, { consistent: false, oddNodes: [odd] });
+  const text = formatStatus(r);
+  assert.match(text, new RegExp(`token signing key: DIFFERS on ${odd}`));
+  assert.doesNotMatch(text, /token signing key: identical/);
+  assert.match(text, /secretkey: identical on every node \(by checksum\)/);
+});
+
+test("no host reachable: the lock, the VIP and the secrets are unknown", () => {
+  const input = healthyInput();
+  const failures = new Map([...lbs, ...nodes].map((h) => [h, new Error("connection refused")] as const));
+  const r = buildStatusReport({ ...input, facts: new Map(), failures, checks: [] });
+  const text = formatStatus(r);
+  assert.match(text, /lock: unknown \(no load balancer could be read\)/);
+  assert.match(text, /VIP [0-9.]+: unknown \(no load balancer could be read\)/);
+  assert.match(text, /secretkey: unknown \(no Harbor node could be read\)/);
+  assert.doesNotMatch(text, /lock: free|identical on every node|held by no load balancer/);
+  assert.equal(r.healthy, false);
+});
+
+test("one load balancer and one node unreachable: what was read is said, the rest is unknown", () => {
+  const input = healthyInput();
+  const facts = new Map(input.facts);
+  facts.delete("lb2");
+  facts.delete(nodes[1] as string);
+  const failures = new Map([
+    ["lb2", new Error("connection refused")],
+    [nodes[1] as string, new Error("connection refused")],
+  ]);
+  const text = formatStatus(buildStatusReport({ ...input, facts, failures }));
+  assert.match(text, /lock: free; unknown on lb2 \(not read\)/);
+  assert.match(text, new RegExp(`secretkey: identical on every node read \\(by checksum\\); unknown on ${nodes[1]} \\(not read\\)`));
+});
