@@ -13,7 +13,17 @@ import type { DatabaseEdge, DatabasePreflight } from "../../../src/db/edge.js";
 import type { EmitEvent, RunEvent } from "../../../src/events.js";
 import type { HostFacts } from "../../../src/facts/types.js";
 import type { Inventory } from "../../../src/inventory/model.js";
-import { LOCK_HELD_EXIT, LOCK_OWNER_PATH } from "../../../src/lock/commands.js";
+import {
+  acquireLockCommand,
+  appendAuditCommand,
+  breakLockCommand,
+  LOCK_HELD_EXIT,
+  LOCK_OWNER_PATH,
+  releaseLockCommand,
+} from "../../../src/lock/commands.js";
+import { CHECK_SCRIPT_PATH } from "../../../src/render/loadbalancer.js";
+import { checkNodesCommand, heldAddressesCommand } from "../../../src/steps/commands.js";
+import { servedFingerprintCommand } from "../../../src/execute/health-commands.js";
 import type { DesiredHost } from "../../../src/desired/types.js";
 import { expectedFingerprint } from "../../../src/execute/node-health.js";
 import { INSTALL_STAMP_PATH, KEEPALIVED_CONF_PATH } from "../../../src/desired/paths.js";
@@ -22,10 +32,10 @@ import { harborDir } from "../../../src/harbor/v1/paths.js";
 import { VIP_ACCEPT_SCRIPT_PATH } from "../../../src/lb/lvs-dr/vip-rules.js";
 import { desired, inv as example, matchingFacts, VIP } from "../example.js";
 import { FIXTURE_STATE_DIR } from "../inventories.js";
-import { FakeNetwork } from "./fake-hosts.js";
+import { FakeNetwork, including, shapeOf } from "./fake-hosts.js";
+import type { FakeHost, Match } from "./fake-hosts.js";
 import { FakeClock } from "./clock.js";
 import type { ReconfigureOptions } from "../../../src/roll/types.js";
-import type { FakeHost } from "./fake-hosts.js";
 
 export interface FakeCluster {
   inv: Inventory;
@@ -38,20 +48,34 @@ export interface FakeCluster {
   remove(): void;
 }
 
+/** The lock's and the audit log's commands as src/lock builds them, whoever the owner and whatever the line. */
+export const takesTheLock = shapeOf(acquireLockCommand("OWNER"), "OWNER");
+export const releasesTheLock = shapeOf(releaseLockCommand("OWNER"), "OWNER");
+export const appendsToTheAuditLog = shapeOf(appendAuditCommand("LINE"), "LINE");
+
+/** check.sh run on a load balancer for every node of the inventory (inside gather/verify.ts's `test -x && …`). */
+export function checksEveryNode(inv: Inventory): Match {
+  return including(
+    checkNodesCommand(
+      CHECK_SCRIPT_PATH,
+      inv.data.harbor_nodes.map((n) => n.address),
+    ),
+  );
+}
+
 /** The cluster lock as the real commands keep it: a directory made atomically, its owner file inside. */
 function keepsTheLock(h: FakeHost): void {
-  // The commands' words: sh -c <script> sh <lock dir> <owner text>.
-  h.on("take the cluster lock", (call, _stdin, host) => {
+  h.on(takesTheLock, (call, _stdin, host) => {
     const held = host.read(LOCK_OWNER_PATH);
     if (held !== undefined) return { code: LOCK_HELD_EXIT, stdout: held };
-    host.write(LOCK_OWNER_PATH, `${call.argv[5]}\n`);
+    host.write(LOCK_OWNER_PATH, `${call.values?.["OWNER"]}\n`);
     return {};
   });
-  h.on("release the cluster lock", (call, _stdin, host) => {
-    if (host.read(LOCK_OWNER_PATH) === `${call.argv[5]}\n`) host.files.delete(LOCK_OWNER_PATH);
+  h.on(releasesTheLock, (call, _stdin, host) => {
+    if (host.read(LOCK_OWNER_PATH) === `${call.values?.["OWNER"]}\n`) host.files.delete(LOCK_OWNER_PATH);
     return {};
   });
-  h.on("break the cluster lock (--force-unlock)", (_call, _stdin, host) => {
+  h.on(breakLockCommand(), (_call, _stdin, host) => {
     const held = host.read(LOCK_OWNER_PATH) ?? "";
     host.files.delete(LOCK_OWNER_PATH);
     return { stdout: held };
@@ -60,13 +84,13 @@ function keepsTheLock(h: FakeHost): void {
 
 /** A load balancer that serves every node: check.sh passes for each, and it says whether it holds the VIP. */
 function servesTheNodes(h: FakeHost, inv: Inventory): void {
-  h.on("who holds the VIP", (_call, _stdin, host) => ({ stdout: host.facts.vips[VIP] ? `10.20.0.11/24\n${VIP}/24\n` : "10.20.0.12/24\n" }));
-  h.on("check.sh is executable; run it for every node", { stdout: inv.data.harbor_nodes.map((n) => `${n.address} ok\n`).join("") });
+  h.on(heldAddressesCommand(), (_call, _stdin, host) => ({ stdout: host.facts.vips[VIP] ? `10.20.0.11/24\n${VIP}/24\n` : "10.20.0.12/24\n" }));
+  h.on(checksEveryNode(inv), { stdout: inv.data.harbor_nodes.map((n) => `${n.address} ok\n`).join("") });
 }
 
 /** A Harbor node that serves the inventory's certificate. */
 function servesTheCertificate(h: FakeHost, inv: Inventory): void {
-  h.on("fingerprint of the served certificate", { stdout: `sha256 Fingerprint=${expectedFingerprint(inv) ?? ""}\n` });
+  h.on(servedFingerprintCommand(inv.data.cluster.hostname), { stdout: `sha256 Fingerprint=${expectedFingerprint(inv) ?? ""}\n` });
 }
 
 export function fakeCluster(factsOf: (d: DesiredHost) => HostFacts = matchingFacts): FakeCluster {

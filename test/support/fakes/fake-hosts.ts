@@ -8,8 +8,10 @@
  *   - the facts script: from its files and the HostFacts the test gave (facts-answer.ts);
  *   - `rm -f -- <paths>` and `touch -- <paths>` (alone or joined by &&): on its file map;
  *   - anything else: exit 0 and no output, unless a handler says otherwise.
- * A handler (matched on the step name, a RegExp on the step or the masked command, or a
- * predicate) may answer, fail, hang until the deadline, or drop the connection.
+ * A handler matches the command itself, never the step's title: a command as src's builder
+ * makes it (a CommandShape, some of its words free and read back by name), a RegExp on the
+ * masked command, or a predicate on the call. It may answer, fail, hang until the deadline, or
+ * drop the connection.
  */
 import { createHash } from "node:crypto";
 import type { Duplex } from "node:stream";
@@ -27,6 +29,9 @@ import type { CommandLogEvent, ConnectOptions, ConnectTransport, RunResult } fro
 import { ATOMIC_UPLOAD_SCRIPT, BACKUP_SUFFIX, UPLOAD_TRUNCATED_EXIT } from "../../../src/remote/upload.js";
 import { answerFacts } from "./facts-answer.js";
 
+/** The facts command's $0 (gather/facts.ts runs `sh -c <facts.sh> harbor-ha-facts`). */
+const FACTS_SCRIPT_NAME = "harbor-ha-facts";
+
 export interface FakeFile {
   content: Buffer;
   mode: number;
@@ -38,6 +43,7 @@ export type CallKind = "facts" | "upload" | "run";
 
 export interface FakeCall {
   host: string;
+  /** The step's title: for the traces a test compares, never for answering. */
   step: string;
   kind: CallKind;
   /** The command as logs show it (secrets masked). */
@@ -46,6 +52,8 @@ export interface FakeCall {
   argv: readonly string[];
   /** The upload's target path. */
   path?: string;
+  /** The free words of the CommandShape that matched, by name. */
+  values?: Readonly<Record<string, string>>;
   /** What happened: "exit 0", "exit 3", "hung" (abandoned at its deadline), "dropped". */
   outcome?: string;
 }
@@ -53,12 +61,69 @@ export interface FakeCall {
 /** A handler's answer: a result (missing fields: exit 0, no output), or "hang", "drop", or "default" (what the host does by itself). */
 export type Reply = Partial<RunResult> | "hang" | "drop" | "default";
 export type Handler = (call: FakeCall, stdin: Buffer | undefined, host: FakeHost) => Reply | Promise<Reply>;
-export type Match = string | RegExp | ((call: FakeCall) => boolean);
+export type Match = Command | CommandShape | RegExp | ((call: FakeCall) => boolean);
+
+/**
+ * A command as one of src's builders makes it, with some words free: the builder is called with
+ * a placeholder for each free value, and a call matches when its words equal the template's
+ * where the template has no placeholder. The placeholders' words are the call's `values`.
+ */
+export class CommandShape {
+  readonly #words: readonly string[];
+
+  constructor(
+    template: Command,
+    readonly placeholders: readonly string[],
+  ) {
+    this.#words = words(template);
+    for (const p of placeholders) if (!this.#words.includes(p)) throw new Error(`the placeholder ${p} is no word of ${this.#words.join(" ")}`);
+  }
+
+  /** The free words by name when argv has this shape, else undefined. */
+  read(argv: readonly string[]): Record<string, string> | undefined {
+    if (argv.length !== this.#words.length) return undefined;
+    const values: Record<string, string> = {};
+    for (const [i, w] of this.#words.entries()) {
+      if (this.placeholders.includes(w)) values[w] = argv[i] ?? "";
+      else if (w !== argv[i]) return undefined;
+    }
+    return values;
+  }
+}
+
+/** The command `template` with the words equal to `placeholders` free: `shapeOf(releaseLockCommand("OWNER"), "OWNER")`. */
+export function shapeOf(template: Command, ...placeholders: string[]): CommandShape {
+  return new CommandShape(template, placeholders);
+}
+
+/** The upload of the file at `path`. */
+export function writes(path: string): Match {
+  return (call) => call.kind === "upload" && call.path === path;
+}
+
+/** A command that includes `part`, as src's builder makes it (one command of an `a && b` chain, say). */
+export function including(part: Command): Match {
+  const shown = renderShell(part, { reveal: false });
+  return (call) => call.command.includes(shown);
+}
+
+/** The facts script's run (its queries on stdin). */
+export const gathersFacts: Match = (call) => call.kind === "facts";
 
 function matches(m: Match, call: FakeCall): boolean {
-  if (typeof m === "string") return call.step === m;
-  if (m instanceof RegExp) return m.test(call.step) || m.test(call.command);
+  if (m instanceof RegExp) return m.test(call.command);
+  if (m instanceof Command || m instanceof CommandShape) {
+    const values = (m instanceof Command ? shapeOf(m) : m).read(call.argv);
+    if (values) call.values = values;
+    return values !== undefined;
+  }
   return m(call);
+}
+
+/** `sh -c <script> <$0> <args…>`, the form of the upload and facts commands, read into its parts. */
+function shellScript(argv: readonly string[]): { script: string; name: string; args: readonly string[] } | undefined {
+  const [sh, c, script, name, ...args] = argv;
+  return sh === "sh" && c === "-c" && script !== undefined && name !== undefined ? { script, name, args } : undefined;
 }
 
 /** The command's words as the host's shell receives them (a nested command is one word). */
@@ -98,15 +163,15 @@ export class FakeHost {
 
   async execute(req: ExecRequest): Promise<RunResult> {
     const argv = words(req.command);
-    const kind: CallKind =
-      argv[0] === "sh" && argv[2] === ATOMIC_UPLOAD_SCRIPT ? "upload" : argv[0] === "sh" && argv[3] === "harbor-ha-facts" ? "facts" : "run";
+    const script = shellScript(argv);
+    const kind: CallKind = script?.script === ATOMIC_UPLOAD_SCRIPT ? "upload" : script?.name === FACTS_SCRIPT_NAME ? "facts" : "run";
     const call: FakeCall = {
       host: this.name,
       step: req.step,
       kind,
       command: renderShell(req.command, { reveal: false }),
       argv,
-      ...(kind === "upload" ? { path: argv[4] } : {}),
+      ...(kind === "upload" ? { path: script?.args[0] } : {}),
     };
     this.net.calls.push(call);
     if (this.dropped) {
@@ -151,7 +216,8 @@ export class FakeHost {
       this.#fileCommands(call.argv);
       return ok();
     }
-    const [, , , , path = "", mode = "0644", owner = "root:root", sha256 = ""] = call.argv;
+    // The upload script's operands: path, mode, owner:group and the content's sha256 ($1..$4).
+    const [path = "", mode = "0644", owner = "root:root", sha256 = ""] = shellScript(call.argv)?.args ?? [];
     const content = stdin ?? Buffer.alloc(0);
     if (createHash("sha256").update(content).digest("hex") !== sha256) {
       return {

@@ -13,21 +13,22 @@ import { InterruptedError } from "../../../src/errors.js";
 import type { FakeHost } from "../../support/fakes/fake-hosts.js";
 import { LOCK_OWNER_PATH } from "../../../src/lock/commands.js";
 import { VIP } from "../../support/example.js";
-import { fakeCluster } from "../../support/fakes/cluster.js";
+import { appendsToTheAuditLog, fakeCluster, releasesTheLock } from "../../support/fakes/cluster.js";
 import type { FakeCluster } from "../../support/fakes/cluster.js";
+import { serviceCommand } from "../../../src/steps/commands.js";
 
 let cluster: FakeCluster | undefined;
 afterEach(() => cluster?.remove());
 
 /** keepalived as the init script runs it: a stop gives the VIP to `backup`, a start runs it again (backup keeps the VIP: no preemption). */
 function keepalivedOn(holder: FakeHost, backup: FakeHost): void {
-  holder.on("stop keepalived (failover drill)", () => {
+  holder.on(serviceCommand(holder.facts.init, "keepalived", "stop"), () => {
     holder.facts.keepalived = { running: false };
     holder.facts.vips[VIP] = false;
     backup.facts.vips[VIP] = true;
     return {};
   });
-  holder.on("start keepalived (failover drill restore)", () => {
+  holder.on(serviceCommand(holder.facts.init, "keepalived", "start"), () => {
     holder.facts.keepalived = { running: true, pid: 913 };
     return {};
   });
@@ -37,8 +38,8 @@ test("lock → stop on the holder → takeover and answer → restore → audit 
   cluster = fakeCluster();
   const { net, inv } = cluster;
   keepalivedOn(net.host("lb1"), net.host("lb2"));
-  net.host("lb2").on("append to the audit log", { code: 1, stderr: "Read-only file system\n" });
-  net.host("lb1").on("release the cluster lock", "drop");
+  net.host("lb2").on(appendsToTheAuditLog, { code: 1, stderr: "Read-only file system\n" });
+  net.host("lb1").on(releasesTheLock, "drop");
   const notes: string[] = [];
   const clock = new FakeClock();
   const report = await runFailoverDrill(inv, {

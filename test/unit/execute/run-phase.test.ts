@@ -12,7 +12,7 @@ import type { Role } from "../../../src/inventory/model.js";
 import { cmd } from "../../../src/shell/command.js";
 import { ConnectionLostError, RemoteCommandError, RemoteTimeoutError } from "../../../src/remote/errors.js";
 import type { Action, Plan, Step } from "../../../src/steps/types.js";
-import { FakeNetwork } from "../../support/fakes/fake-hosts.js";
+import { FakeNetwork, writes } from "../../support/fakes/fake-hosts.js";
 
 function run(host: string, title: string, timeoutMs?: number): Step {
   const action: Action = { type: "run", command: cmd("echo", title), ...(timeoutMs === undefined ? {} : { timeoutMs }) };
@@ -47,7 +47,7 @@ const threeHosts = () =>
 
 test("each host's steps run in order; a failing host stops its own remaining steps, the others finish", async () => {
   const net = new FakeNetwork();
-  net.host("h2").on("restart a", { code: 1, stderr: "a.service failed\n" });
+  net.host("h2").on(cmd("echo", "restart a"), { code: 1, stderr: "a.service failed\n" });
   const events: RunEvent[] = [];
   const pool = net.pool(["h1", "h2", "h3"]);
   const r = await runPhase(
@@ -78,7 +78,7 @@ test("hosts work at once up to --parallel: one slow host does not hold the other
   const net = new FakeNetwork();
   let release: () => void = () => undefined;
   const gate = new Promise<void>((r) => (release = r));
-  net.host("h1").on("restart a", async () => {
+  net.host("h1").on(cmd("echo", "restart a"), async () => {
     await gate;
     return {};
   });
@@ -99,8 +99,8 @@ test("hosts work at once up to --parallel: one slow host does not hold the other
 
 test("a step past its deadline, or on a lost connection, fails that host with the host and the step named", async () => {
   const net = new FakeNetwork();
-  net.host("h1").on("restart a", "hang");
-  net.host("h2").on("restart a", "drop");
+  net.host("h1").on(cmd("echo", "restart a"), "hang");
+  net.host("h2").on(cmd("echo", "restart a"), "drop");
   const plan = planOf({
     h1: [run("h1", "restart a", 100), run("h1", "check a")],
     h2: [run("h2", "restart a"), run("h2", "check a")],
@@ -127,7 +127,7 @@ test("Ctrl-C: the write under way finishes whole, no host starts another step, a
   const net = new FakeNetwork();
   let interrupted = false;
   // Ctrl-C arrives while h1's file is on its way; the write itself completes.
-  net.host("h1").on("write /etc/a", () => {
+  net.host("h1").on(writes("/etc/a"), () => {
     interrupted = true;
     return "default";
   });

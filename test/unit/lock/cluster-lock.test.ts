@@ -9,7 +9,7 @@ import { acquireClusterLock, ClusterLockedError, describeBrokenLocks, releaseRep
 import { LOCK_OWNER_PATH } from "../../../src/lock/commands.js";
 import { formatLockOwner } from "../../../src/lock/owner.js";
 import { HarborHaError } from "../../../src/errors.js";
-import { fakeCluster } from "../../support/fakes/cluster.js";
+import { fakeCluster, releasesTheLock } from "../../support/fakes/cluster.js";
 import type { FakeCluster } from "../../support/fakes/cluster.js";
 
 let cluster: FakeCluster | undefined;
@@ -64,7 +64,7 @@ test("a release that fails names the host and how to remove the lock by hand; re
   cluster = fakeCluster();
   const { net, inv } = cluster;
   const lock = await acquireClusterLock(net.pool(["lb1", "lb2"]), inv, { command: "provision", force: false });
-  net.host("lb2").on("release the cluster lock", "drop");
+  net.host("lb2").on(releasesTheLock, "drop");
   await assert.rejects(
     lock.release(),
     (e: unknown) =>

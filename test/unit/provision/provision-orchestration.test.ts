@@ -16,15 +16,18 @@ import type { HostFacts } from "../../../src/facts/types.js";
 import { LOCK_OWNER_PATH } from "../../../src/lock/commands.js";
 import { PENDING_DIR } from "../../../src/steps/pending.js";
 import { harborDir } from "../../../src/harbor/v1/paths.js";
-import { VIP_ACCEPT_SCRIPT_PATH } from "../../../src/lb/lvs-dr/vip-rules.js";
+import { applyVipRulesCommand, VIP_ACCEPT_SCRIPT_PATH } from "../../../src/lb/lvs-dr/vip-rules.js";
 import { bundleRemotePath } from "../../../src/plan/harbor-node.js";
 import { generationOf } from "../../../src/harbor/generations.js";
 import { readClusterStateFor } from "../../../src/secrets/cluster-state-for.js";
 import type { DesiredHost } from "../../../src/desired/types.js";
 import { desired, inv as example, matchingFacts, VIP } from "../../support/example.js";
 import { FIXTURE_STATE_DIR } from "../../support/inventories.js";
-import { driftedFacts, fakeCluster, fakeEdges, harborNeverInstalled } from "../../support/fakes/cluster.js";
+import { driftedFacts, fakeCluster, fakeEdges, harborNeverInstalled, releasesTheLock } from "../../support/fakes/cluster.js";
 import type { FakeCluster } from "../../support/fakes/cluster.js";
+import type { Command } from "../../../src/shell/command.js";
+import { planStartupWait } from "../../../src/plan/startup.js";
+import { gathersFacts } from "../../support/fakes/fake-hosts.js";
 
 const LBS = ["lb1", "lb2"];
 const NODES = ["harbor1", "harbor2", "harbor3"];
@@ -117,6 +120,13 @@ test("phases run in order under the lock: load balancers (backup first, VIP hold
 });
 
 /** What the start-up wait's probe reads from a Harbor that is up (apply/wait-step.test.ts). */
+/** The start-up wait's probe as planned for node `n` (plan/startup.ts). */
+function startupProbe(n: string): Command {
+  const action = planStartupWait(generationOf(example), example.data.cluster.protocol, n, 1).action;
+  assert.ok(action.type === "wait");
+  return action.probe;
+}
+
 const HARBOR_UP =
   '== systeminfo\nstatus 200\n== v2\nHTTP/1.1 401 Unauthorized\r\nWww-Authenticate: Bearer realm="x"\r\n\r\nstatus 401\n== token\nstatus 200\n';
 
@@ -144,7 +154,7 @@ test("a cluster's first run: the hosts' facts are read while its token key pair 
   const fallback = setTimeout(() => release(), 5_000);
   let asked = 0;
   for (const h of [...LBS, ...NODES])
-    c.net.host(h).on("gather facts", () => {
+    c.net.host(h).on(gathersFacts, () => {
       if (++asked === LBS.length + NODES.length) release();
       return "default";
     });
@@ -159,7 +169,7 @@ test("a cluster's first run: the hosts' facts are read while its token key pair 
     c.net.host("lb1").facts.vips[VIP] = true;
     return readClusterStateFor(inv, o);
   };
-  for (const n of NODES) c.net.host(n).on(/^wait for Harbor to start/, { stdout: HARBOR_UP });
+  for (const n of NODES) c.net.host(n).on(startupProbe(n), { stdout: HARBOR_UP });
   const r = await provision(c.inv, options(c, { readState }));
   assert.ok(releasedAt >= 0, "the state was read");
   const before = c.net.calls.slice(0, releasedAt);
@@ -196,7 +206,7 @@ function nodesDrifted(d: DesiredHost): HostFacts {
 test("Ctrl-C before the lock: exit 130, 'interrupted', the lock never taken and nothing changed", async () => {
   cluster = fakeCluster(nodesDrifted);
   let interrupted = false;
-  cluster.net.host("harbor3").on("gather facts", () => {
+  cluster.net.host("harbor3").on(gathersFacts, () => {
     interrupted = true;
     return "default";
   });
@@ -270,8 +280,8 @@ test("a failing host stops the run after its phase; a lock that cannot be releas
   const c = cluster;
   c.net
     .host("harbor2")
-    .on("apply the VIP acceptance rules (iptables REDIRECT)", { code: 1, stderr: "iptables: No chain/target/match by that name.\n" });
-  c.net.host("lb1").on("release the cluster lock", "drop");
+    .on(applyVipRulesCommand(c.net.host("harbor2").facts.init), { code: 1, stderr: "iptables: No chain/target/match by that name.\n" });
+  c.net.host("lb1").on(releasesTheLock, "drop");
   await assert.rejects(provision(c.inv, options(c)), (e: unknown) => {
     assert.ok(e instanceof ProvisionFailed);
     assert.equal(e.exitCode, 1);

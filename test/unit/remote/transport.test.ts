@@ -9,7 +9,7 @@ import { DEFAULT_COMMAND_TIMEOUT_MS } from "../../../src/remote/command-transpor
 import { ConnectionLostError, RemoteCommandError, RemoteTimeoutError } from "../../../src/remote/errors.js";
 import { describeConnectionError } from "../../../src/remote/session.js";
 import { Secret } from "../../../src/inventory/secret.js";
-import { FakeNetwork, fakeTarget } from "../../support/fakes/fake-hosts.js";
+import { FakeNetwork, fakeTarget, writes } from "../../support/fakes/fake-hosts.js";
 
 async function connected(net: FakeNetwork, name = "harbor1") {
   return net.connect(fakeTarget(name, "10.0.0.21"), {});
@@ -17,7 +17,7 @@ async function connected(net: FakeNetwork, name = "harbor1") {
 
 test("a command past its deadline is abandoned and the step fails with 'no answer from <host> for N s'", async () => {
   const net = new FakeNetwork();
-  net.host("harbor1").on("run install.sh --ha", "hang");
+  net.host("harbor1").on(cmd("./install.sh", "--ha"), "hang");
   const t = await connected(net);
   const started = Date.now();
   await assert.rejects(t.runChecked(cmd("./install.sh", "--ha"), { step: "run install.sh --ha", timeoutMs: 200 }), (e: unknown) => {
@@ -34,7 +34,7 @@ test("a command past its deadline is abandoned and the step fails with 'no answe
 
 test("a command without a deadline of its own gets the ordinary one (60 s)", async (t) => {
   const net = new FakeNetwork();
-  net.host("harbor1").on("gather facts", "hang");
+  net.host("harbor1").on(cmd("sh", "-c", "true"), "hang");
   const transport = await connected(net);
   t.mock.timers.enable({ apis: ["setTimeout"] });
   const seen: { outcome?: unknown } = {};
@@ -54,7 +54,7 @@ test("a command without a deadline of its own gets the ordinary one (60 s)", asy
 
 test("a dropped connection reads 'lost the SSH connection to <host> during step X', never 'killed by signal unknown'; later commands fail the same way at once", async () => {
   const net = new FakeNetwork();
-  net.host("harbor1").on("write /etc/harbor.cfg", "drop");
+  net.host("harbor1").on(writes("/etc/harbor.cfg"), "drop");
   const t = await connected(net);
   const lost = (e: unknown) => {
     assert.ok(e instanceof ConnectionLostError, String(e));
@@ -94,7 +94,7 @@ test("an upload reaches the host whole, the previous version kept as .harbor-ha.
   assert.deepEqual(net.trace(), ["lb1: write /etc/keepalived/keepalived.conf"]);
 
   const secret = new Secret("s3cr3t-value");
-  h.on(/^login$/, { code: 1, stderr: "denied for s3cr3t-value\n" });
+  h.on(cmd("login", secret), { code: 1, stderr: "denied for s3cr3t-value\n" });
   await assert.rejects(t.runChecked(cmd("login", secret), { step: "login" }), (e: unknown) => {
     assert.ok(e instanceof RemoteCommandError);
     assert.match(

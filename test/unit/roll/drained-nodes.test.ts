@@ -112,7 +112,7 @@ function killedAfterGate(c: FakeCluster): void {
       owner: "root",
       group: "root",
     });
-    h.on("read the IPVS table", (_call, _stdin, host) => {
+    h.on(/ipvsadm -Ln/, (_call, _stdin, host) => {
       const weight = host.files.has(drainMarkerPath(H2.address)) ? 0 : 1;
       return {
         stdout: [
@@ -184,8 +184,14 @@ test("reconfigure --limit harbor3 with harbor2 drained and --serial 1: refused, 
 test("provision: a drained node whose gate fails while MariaDB is down from it stays drained, the run naming MariaDB within seconds", async () => {
   const c = (cluster = fakeCluster());
   killedAfterGate(c);
-  for (const lb of LBS) c.net.host(lb).on("check.sh harbor2", { code: 1, stdout: "10.20.0.22: GET /api/systeminfo answered HTTP 500, not 200\n" });
-  c.net.host("harbor2").on("Harbor's dependencies from the node", { stdout: "== deps\ndep\tMariaDB\t10.20.0.31:3306\tclosed\n" });
+  for (const lb of LBS)
+    c.net
+      .host(lb)
+      .on((call) => call.argv.some((w) => w.includes("check.sh")) && call.argv.includes(H2.address), {
+        code: 1,
+        stdout: "10.20.0.22: GET /api/systeminfo answered HTTP 500, not 200\n",
+      });
+  c.net.host("harbor2").on(/== deps/, { stdout: "== deps\ndep\tMariaDB\t10.20.0.31:3306\tclosed\n" });
   const t0 = Date.now();
   await assert.rejects(provision(c.inv, provisionOptions(c)), (e: unknown) => {
     assert.ok(e instanceof Error);

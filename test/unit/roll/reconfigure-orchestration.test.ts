@@ -14,10 +14,10 @@ import { InterruptedError } from "../../../src/errors.js";
 import type { HostFacts } from "../../../src/facts/types.js";
 import { LOCK_OWNER_PATH } from "../../../src/lock/commands.js";
 import { PENDING_DIR } from "../../../src/steps/pending.js";
-import { VIP_ACCEPT_SCRIPT_PATH } from "../../../src/lb/lvs-dr/vip-rules.js";
+import { applyVipRulesCommand, VIP_ACCEPT_SCRIPT_PATH } from "../../../src/lb/lvs-dr/vip-rules.js";
 import type { DesiredHost } from "../../../src/desired/types.js";
 import { matchingFacts } from "../../support/example.js";
-import { fakeCluster, fakeRollOptions } from "../../support/fakes/cluster.js";
+import { checksEveryNode, fakeCluster, fakeRollOptions } from "../../support/fakes/cluster.js";
 import type { FakeCluster } from "../../support/fakes/cluster.js";
 import type { FakeCall } from "../../support/fakes/fake-hosts.js";
 
@@ -92,7 +92,7 @@ test("the roll stops at the first node that fails: it stays drained, the nodes a
   const c = cluster;
   c.net
     .host("harbor2")
-    .on("apply the VIP acceptance rules (iptables REDIRECT)", { code: 4, stderr: "iptables v1.8.9: can't initialize iptables table `nat'\n" });
+    .on(applyVipRulesCommand(c.net.host("harbor2").facts.init), { code: 4, stderr: "iptables v1.8.9: can't initialize iptables table `nat'\n" });
   await assert.rejects(reconfigure(c.inv, options(c)), (e: unknown) => {
     assert.ok(e instanceof ReconfigureFailed);
     assert.equal(e.exitCode, 1);
@@ -148,7 +148,7 @@ test("Ctrl-C before the lock: exit 130, no lock, nothing changed", async () => {
   cluster = fakeCluster(nodesDrifted);
   const c = cluster;
   let interrupted = false;
-  c.net.host("lb2").on("check.sh is executable; run it for every node", () => {
+  c.net.host("lb2").on(checksEveryNode(c.inv), () => {
     interrupted = true;
     return { stdout: ["10.20.0.21", "10.20.0.22", "10.20.0.23"].map((a) => `${a} ok\n`).join("") };
   });

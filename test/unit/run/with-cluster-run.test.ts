@@ -11,7 +11,7 @@ import type { ClusterRunSettings } from "../../../src/run/with-cluster-run.js";
 import { InterruptedError } from "../../../src/errors.js";
 import { LOCK_OWNER_PATH } from "../../../src/lock/commands.js";
 import { formatLockOwner } from "../../../src/lock/owner.js";
-import { fakeCluster } from "../../support/fakes/cluster.js";
+import { appendsToTheAuditLog, fakeCluster, releasesTheLock } from "../../support/fakes/cluster.js";
 import type { FakeCluster } from "../../support/fakes/cluster.js";
 
 let cluster: FakeCluster | undefined;
@@ -83,8 +83,8 @@ test("Ctrl-C before the changing part: exit 130 naming the preflight, no lock ta
 test("the work's own error is what the run throws, although the audit line and the release both fail: those are warnings", async () => {
   cluster = fakeCluster();
   const { net, inv } = cluster;
-  net.host("harbor1").on("append to the audit log", { code: 1, stderr: "No space left on device\n" });
-  net.host("lb2").on("release the cluster lock", "drop");
+  net.host("harbor1").on(appendsToTheAuditLog, { code: 1, stderr: "No space left on device\n" });
+  net.host("lb2").on(releasesTheLock, "drop");
   const s = settings();
   const failure = new Error("harbor2: install.sh failed");
   await assert.rejects(

@@ -11,7 +11,8 @@ import type { DrainContext } from "../../../../src/lb/mode.js";
 import { lbShellOf } from "../../../../src/execute/lb-shell.js";
 import { NO_IPVS } from "../../../../src/facts/ipvs.js";
 import { HarborHaError } from "../../../../src/errors.js";
-import { FakeNetwork } from "../../../support/fakes/fake-hosts.js";
+import { FakeNetwork, writes } from "../../../support/fakes/fake-hosts.js";
+import { ipvsTableCommand } from "../../../../src/lb/lvs-dr/ipvs.js";
 import type { FakeHost } from "../../../support/fakes/fake-hosts.js";
 import { FakeClock } from "../../../support/fakes/clock.js";
 import { inv, VIP } from "../../../support/example.js";
@@ -25,7 +26,7 @@ const NODES = inv.data.harbor_nodes.map((n) => n.address);
  */
 function servesIpvs(lb: FakeHost): void {
   const seen = new Set<string>();
-  lb.on("read the IPVS table", (_call, _stdin, host) => {
+  lb.on(ipvsTableCommand(), (_call, _stdin, host) => {
     const marked = new Set(NODES.filter((a) => host.files.has(drainMarkerPath(a))));
     const out = NODES.filter((a) => !seen.has(a)).map((a) => `  -> ${a}:443                Route   10     0          0`);
     for (const a of NODES)
@@ -63,7 +64,7 @@ test("IPVS visible: the marker goes to every load balancer first, then the run w
 
 test("no IPVS (keepalived runs VRRP only): the check.sh marker is written and the checker's period is waited out, once", async () => {
   const net = new FakeNetwork();
-  for (const lb of ["lb1", "lb2"]) net.host(lb).on("read the IPVS table", { stdout: `${NO_IPVS}\n` });
+  for (const lb of ["lb1", "lb2"]) net.host(lb).on(ipvsTableCommand(), { stdout: `${NO_IPVS}\n` });
   const clock = new FakeClock();
   await lvsDrMode(inv).drain(context(net, clock), node);
   for (const lb of ["lb1", "lb2"]) assert.ok(net.host(lb).files.has(drainMarkerPath(node.address)), lb);
@@ -75,8 +76,8 @@ test("no IPVS (keepalived runs VRRP only): the check.sh marker is written and th
 test("IPVS that never lets go of the node: the drain fails naming the load balancer, after three checker periods", async () => {
   const net = new FakeNetwork();
   const table = `TCP  ${VIP}:443 rr\n  -> ${node.address}:443 Route 10 0 0\n`;
-  net.host("lb1").on("read the IPVS table", { stdout: table });
-  net.host("lb2").on("read the IPVS table", { stdout: `${NO_IPVS}\n` });
+  net.host("lb1").on(ipvsTableCommand(), { stdout: table });
+  net.host("lb2").on(ipvsTableCommand(), { stdout: `${NO_IPVS}\n` });
   const clock = new FakeClock();
   await assert.rejects(lvsDrMode(inv).drain(context(net, clock), node), (e: unknown) => {
     assert.ok(e instanceof HarborHaError);
@@ -88,7 +89,7 @@ test("IPVS that never lets go of the node: the drain fails naming the load balan
 
 test("a load balancer lost while draining: the drain fails naming it and the lost connection", async () => {
   const net = new FakeNetwork();
-  net.host("lb2").on("drain harbor1", "drop");
+  net.host("lb2").on(writes(drainMarkerPath(node.address)), "drop");
   await assert.rejects(lvsDrMode(inv).drain(context(net, new FakeClock()), node), (e: unknown) => {
     assert.ok(e instanceof HarborHaError);
     assert.match(
