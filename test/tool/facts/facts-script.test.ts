@@ -360,27 +360,24 @@ test("facts.sh passes shellcheck as POSIX sh", () => {
   assert.equal(r.status, 0, r.stdout);
 });
 
-test(
-  "facts.sh: HAProxy's runtime state through its admin socket, base64; unreadable where nothing answers",
-  { skip: !hasSocat && "needs socat" },
-  async () => {
-    const dir = mkdtempSync(join(tmpdir(), "harbor-ha-facts-haproxy-"));
-    const socket = join(dir, "admin.sock");
-    const csv = "# pxname,svname,scur,status,check_status,addr\nharbor_443,harbor2,0,DRAIN,L7OK,10.20.0.22:443\n";
-    writeFileSync(join(dir, "stat.csv"), csv);
-    // A one-answer runtime API: it reads the command line, then prints the CSV.
-    const server = spawn("socat", [`UNIX-LISTEN:${socket},fork`, `SYSTEM:head -n 1 >/dev/null; cat ${join(dir, "stat.csv")}`], { stdio: "ignore" });
-    try {
-      for (let i = 0; i < 50 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 20));
-      const f = parseFacts(runFactsScript([{ kind: "haproxy-stat", socket }]));
-      assert.deepEqual(f.haproxyServers, [
-        { backend: "harbor_443", server: "harbor2", status: "DRAIN", sessions: 0, checkStatus: "L7OK", address: "10.20.0.22:443" },
-      ]);
-      const out = runFactsScript([{ kind: "haproxy-stat", socket: join(dir, "none.sock") }]);
-      assert.match(out, /^haproxy-stat\t.*none\.sock\tunreadable$/m);
-    } finally {
-      server.kill();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  },
-);
+test("facts.sh: HAProxy's runtime state through its admin socket, base64; unreadable where nothing answers", async () => {
+  assert.ok(hasSocat, "needs socat (apt-get install socat; scripts/setup.sh installs it)");
+  const dir = mkdtempSync(join(tmpdir(), "harbor-ha-facts-haproxy-"));
+  const socket = join(dir, "admin.sock");
+  const csv = "# pxname,svname,scur,status,check_status,addr\nharbor_443,harbor2,0,DRAIN,L7OK,10.20.0.22:443\n";
+  writeFileSync(join(dir, "stat.csv"), csv);
+  // A one-answer runtime API: it reads the command line, then prints the CSV.
+  const server = spawn("socat", [`UNIX-LISTEN:${socket},fork`, `SYSTEM:head -n 1 >/dev/null; cat ${join(dir, "stat.csv")}`], { stdio: "ignore" });
+  try {
+    for (let i = 0; i < 50 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 20));
+    const f = parseFacts(runFactsScript([{ kind: "haproxy-stat", socket }]));
+    assert.deepEqual(f.haproxyServers, [
+      { backend: "harbor_443", server: "harbor2", status: "DRAIN", sessions: 0, checkStatus: "L7OK", address: "10.20.0.22:443" },
+    ]);
+    const out = runFactsScript([{ kind: "haproxy-stat", socket: join(dir, "none.sock") }]);
+    assert.match(out, /^haproxy-stat\t.*none\.sock\tunreadable$/m);
+  } finally {
+    server.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

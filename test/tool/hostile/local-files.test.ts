@@ -3,6 +3,7 @@
  * (cli/report/json.ts); the state folder refused when someone else could have written it.
  */
 import assert from "node:assert/strict";
+import { requireRoot } from "../../support/root.js";
 import {
   chmodSync,
   chownSync,
@@ -76,13 +77,13 @@ describe("the state folder", () => {
       await assertStateFolderSafe(dir);
     }));
 
-  it("is refused when another user owns it", { skip: process.getuid?.() === 0 ? false : "needs root to chown" }, () =>
+  it("is refused when another user owns it", () =>
     withDir(async (dir) => {
+      requireRoot("chown to another user");
       chmodSync(dir, 0o700);
       chownSync(dir, 65534, 65534);
       await assert.rejects(assertStateFolderSafe(dir), /belongs to user id 65534/);
-    }),
-  );
+    }));
 
   it("a missing folder is fine (harbor-ha creates it 0700)", () => assertStateFolderSafe(join(tmpdir(), "hha-no-such-state-folder")));
 });

@@ -185,12 +185,10 @@ test("provision: a drained node whose gate fails while MariaDB is down from it s
   const c = (cluster = fakeCluster());
   killedAfterGate(c);
   for (const lb of LBS)
-    c.net
-      .host(lb)
-      .on((call) => call.argv.some((w) => w.includes("check.sh")) && call.argv.includes(H2.address), {
-        code: 1,
-        stdout: "10.20.0.22: GET /api/systeminfo answered HTTP 500, not 200\n",
-      });
+    c.net.host(lb).on((call) => call.argv.some((w) => w.includes("check.sh")) && call.argv.includes(H2.address), {
+      code: 1,
+      stdout: "10.20.0.22: GET /api/systeminfo answered HTTP 500, not 200\n",
+    });
   c.net.host("harbor2").on(/== deps/, { stdout: "== deps\ndep\tMariaDB\t10.20.0.31:3306\tclosed\n" });
   const t0 = Date.now();
   await assert.rejects(provision(c.inv, provisionOptions(c)), (e: unknown) => {

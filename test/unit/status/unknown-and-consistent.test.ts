@@ -33,9 +33,9 @@ test("no host reachable: the lock, the VIP and the secrets are unknown", () => {
   const failures = new Map([...lbs, ...nodes].map((h) => [h, new Error("connection refused")] as const));
   const r = buildStatusReport({ ...input, facts: new Map(), failures, checks: [] });
   const text = formatStatus(r);
-  assert.match(text, /lock: unknown \(no load balancer could be read\)/);
-  assert.match(text, /VIP [0-9.]+: unknown \(no load balancer could be read\)/);
-  assert.match(text, /secretkey: unknown \(no Harbor node could be read\)/);
+  assert.match(text, /lock: unknown \(no host could be read\)/);
+  assert.match(text, /VIP [0-9.]+: unknown \(no host could be read\)/);
+  assert.match(text, /secretkey: unknown \(no host could be read\)/);
   assert.doesNotMatch(text, /lock: free|identical on every node|held by no load balancer/);
   assert.equal(r.healthy, false);
 });
@@ -51,5 +51,5 @@ test("one load balancer and one node unreachable: what was read is said, the res
   ]);
   const text = formatStatus(buildStatusReport({ ...input, facts, failures }));
   assert.match(text, /lock: free; unknown on lb2 \(not read\)/);
-  assert.match(text, new RegExp(`secretkey: identical on every node read \\(by checksum\\); unknown on ${nodes[1]} \\(not read\\)`));
+  assert.match(text, new RegExp(`secretkey: identical on the nodes read \\(by checksum\\); unknown on ${nodes[1]} \\(not read\\)`));
 });
