@@ -48,7 +48,7 @@ test("nginx up, the UI or the registry not yet: 502s are not ready", () => {
   const v = judgeHarborStartup(
     "== systeminfo\nstatus 502\n== v2\nHTTP/1.1 502 Bad Gateway\r\nServer: nginx\r\n\r\nstatus 502\n== token\nstatus 502\n",
   );
-  assert.deepEqual(v, { ready: false, detail: "/api/systeminfo 502; /v2/ 502; /service/token 502" });
+  assert.deepEqual(v, { ready: false, detail: "/api/systeminfo 502; /v2/ 502; /service/token 502", down: [] });
   assert.equal(judgeHarborStartup(UP.replace("status 200", "status 502")).ready, false, "the registry alone is not enough");
 });
 
@@ -56,6 +56,7 @@ test("UI and registry up with token auth: ready", () => {
   assert.deepEqual(judgeHarborStartup(UP), {
     ready: true,
     detail: '/api/systeminfo 200; /v2/ 401 Bearer realm="https://harbor.example.com/service/token",service="harbor-registry"; /service/token 200',
+    down: [],
   });
 });
 
@@ -111,7 +112,7 @@ test("the probe, run for real with curl, against a server that answers as Harbor
   try {
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const probe = async () => (await promisify(execFile)("sh", ["-c", renderShell(harborStartupProbeCommand(base), { reveal: true })])).stdout;
-    assert.deepEqual(judgeHarborStartup(await probe()), { ready: false, detail: "/api/systeminfo 502; /v2/ 502; /service/token 502" });
+    assert.deepEqual(judgeHarborStartup(await probe()), { ready: false, detail: "/api/systeminfo 502; /v2/ 502; /service/token 502", down: [] });
     stage = "up";
     assert.equal(judgeHarborStartup(await probe()).ready, true);
   } finally {
