@@ -10,7 +10,7 @@
  * under data_volume (the shared mount) or s3; job logs in the database (DB logger), since a
  * job runs on whichever node's jobservice takes it from Redis.
  */
-import { Document } from "yaml";
+import { Document, isScalar, Scalar } from "yaml";
 import { HARBOR2_DATA_VOLUME, HARBOR2_REGISTRY_ROOT_IN_CONTAINER, SERVER_CERT_PATH, SERVER_KEY_PATH } from "./data/layout.js";
 import { HARBOR2_DB_POOL, HARBOR2_FIXED_SETTINGS, HARBOR2_REDIS_DB, HARBOR2_REDIS_IDLE_TIMEOUT_SECONDS } from "./data/harbor-yml-settings.js";
 import { harbor2LineOfValidVersion } from "../versions.js";
@@ -82,6 +82,10 @@ export function renderHarbor2Yml(inv: Harbor2Inventory, nodeName: string): strin
   doc.commentBefore =
     ` harbor.yml for Harbor ${inv.data.cluster.harbor_version} on ${nodeName}, written by harbor-ha from ${inv.data.cluster.name}.\n` +
     " Harbor's prepare reads it on every install.sh; edit the inventory, not this file.";
+  // Harbor's own prepare script reads data_volume with grep and awk (its line's last word), not as
+  // YAML: quoted, the quotes would reach `docker run -v`. It is a fixed path, written plain.
+  const dataVolume = doc.get("data_volume", true);
+  if (isScalar(dataVolume)) dataVolume.type = Scalar.PLAIN;
   // Double quotes keep a newline as \n on the value's own line (a block scalar would spread a
   // secret over lines the diff's masking does not see); no folding, for the same reason.
   return doc.toString({ defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN", lineWidth: 0, minContentWidth: 0 });

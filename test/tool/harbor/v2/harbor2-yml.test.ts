@@ -1,9 +1,12 @@
 /** harbor.yml's text itself: values survive YAML whatever they hold, and every secret key is one the diff masks. */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { parse } from "yaml";
+import { HARBOR2_RELEASE_LINES } from "../../../../src/harbor/v2/data/lines/index.js";
+import { readTgzMember, requireHarbor2LineFiles } from "../../../support/harbor-bundles.js";
 import { parseHarbor2Inventory } from "../../../../src/inventory/load.js";
 import { projectRoot } from "../../../../src/paths.js";
 import { harbor2YmlSecretKeys, renderHarbor2Yml } from "../../../../src/harbor/v2/harbor-yml.js";
@@ -30,6 +33,23 @@ describe("harbor.yml for Harbor 2.x", () => {
     assert.ok(inventory, problems.map((p) => p.message).join("\n"));
     return { inv: inventory, text: renderHarbor2Yml(inventory, "harbor1") };
   };
+
+  // Harbor's prepare script (the installer's `prepare`, run by install.sh) reads data_volume with
+  // grep and awk, not as YAML, and binds what it finds: its own line, run on our file, must find /data.
+  for (const line of HARBOR2_RELEASE_LINES) {
+    it(`Harbor ${line.line}'s own prepare script reads data_volume from the rendered harbor.yml as the path itself`, () => {
+      const files = requireHarbor2LineFiles(line.line);
+      const script = readTgzMember(files.installer, "harbor/prepare");
+      const reader = script.split("\n").find((l) => l.startsWith("data_path="));
+      assert.ok(reader, `${files.installer}: its prepare script has no data_path= line`);
+      const inputDir = join(world.dir, `input-${line.line}`);
+      mkdirSync(inputDir, { recursive: true });
+      const { text } = render(VMS_FIXTURE.replace(/harbor_version: .*/, `harbor_version: ${files.release}`));
+      writeFileSync(join(inputDir, "harbor.yml"), text);
+      const found = execFileSync("bash", ["-c", `input_dir="$1"; ${reader}; printf %s "$data_path"`, "bash", inputDir], { encoding: "utf8" });
+      assert.equal(found, "/data");
+    });
+  }
 
   it("a password with YAML's own characters reads back verbatim", () => {
     const tricky = `a: b #c "d' {e} [f] & *g`;
