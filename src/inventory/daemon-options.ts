@@ -73,7 +73,9 @@ const REFUSED_LONG: Record<string, string> = {
 };
 
 const FACILITY = /^([0-7]|local[0-7]|user|daemon)$/;
-const PIDFILE = /^\/(var\/)?run\/[A-Za-z0-9_.-]*[A-Za-z0-9_-]\.pid$/;
+// Under /run, in a folder of its own if wanted (/run/keepalived/keepalived.pid); no segment starts with
+// a dot, so none is "..".
+const PIDFILE = /^\/(var\/)?run\/([A-Za-z0-9_-][A-Za-z0-9_.-]*\/)*[A-Za-z0-9_-][A-Za-z0-9_.-]*\.pid$/;
 
 const FIX = "use options such as -D, --vrrp, -S 7, --log-facility=local1 or -p /run/keepalived.pid";
 
@@ -94,7 +96,7 @@ function valueProblem(takes: Takes, value: string | undefined, option: string): 
   }
   return value !== undefined && PIDFILE.test(value)
     ? undefined
-    : `${option} takes a pid file under /run named *.pid, such as /run/keepalived.pid (keepalived writes it as root, over whatever is there)`;
+    : `${option} takes a pid file under /run named *.pid, such as /run/keepalived.pid or /run/keepalived/keepalived.pid (keepalived writes it as root, over whatever is there)`;
 }
 
 /** What is wrong with a daemon_options value, or undefined when it is only allowed keepalived options. */

@@ -108,6 +108,6 @@ describe("faults during day-two runs (haproxy, https lab: 2 load balancers, 2 Ha
     const again = await runCli(["reconfigure", changed, "--serial", "1"], { timeoutMs: 900_000 });
     assert.equal(again.code, 0, `${again.stdout}\n${again.stderr}`);
     const status = await runCli(["status", changed]);
-    assert.equal(status.code, 0, status.stdout);
+    assert.equal(status.code, 0, `${status.stdout}\nthe run before it:\n${again.stdout}\n${again.stderr}`);
   });
 });

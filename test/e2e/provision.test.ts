@@ -238,12 +238,12 @@ describe("provision (https lab: 2 load balancers, 3 Harbor nodes)", { timeout: 9
   it("a value that stops keepalived, on a running cluster: the backup fails first, the VIP holder is not touched, the VIP stays", async () => {
     const holders = await vipHolders(lab);
     assert.deepEqual(holders, ["lb1"]);
-    // Valid syntax, but keepalived exits when it cannot write its pidfile.
+    // A valid value (a pid file under /run), but keepalived exits when it cannot write its pid file: its folder does not exist.
     const inv = inventoryVariant(
       lab,
       "inventory-bad-daemon.yaml",
       'daemon_options: "--vrrp -D"',
-      'daemon_options: "--vrrp -D -p /nonexistent/keepalived.pid"',
+      'daemon_options: "--vrrp -D -p /run/nonexistent/keepalived.pid"',
     );
     const r = await harborHa(["provision", inv]);
     assert.equal(r.code, 1, r.stdout + r.stderr);

@@ -65,6 +65,9 @@ describe("keepalived encoders", () => {
   it("daemon options: an allow-list, values checked", () => {
     assert.equal(daemonOptionsProblem("-D -S7 --log-facility=daemon"), undefined);
     assert.match(daemonOptionsProblem("-D --pid=/etc/passwd") ?? "", /pid file under \/run/);
+    assert.equal(daemonOptionsProblem("-p /run/keepalived/keepalived.pid"), undefined, "a folder of its own under /run");
+    for (const climbing of ["/run/../etc/x.pid", "/run/a/../../etc/x.pid", "/run/.x/k.pid"])
+      assert.match(daemonOptionsProblem(`-p ${climbing}`) ?? "", /pid file under \/run/, climbing);
     assert.match(daemonOptionsProblem("-M core") ?? "", /core_pattern/);
     assert.match(daemonOptionsProblem("--no-such-option") ?? "", /not a keepalived option harbor-ha allows/);
     assert.match(daemonOptionsProblem("-S evil") ?? "", /syslog facility/);
