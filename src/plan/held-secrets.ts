@@ -24,10 +24,17 @@ export function harborInstalledOn(inv: Inventory, d: DesiredHost, f: HostFacts):
 
 export function heldSecretProblems(inv: Inventory, desired: readonly DesiredHost[], facts: ReadonlyMap<string, HostFacts>): PreflightProblem[] {
   const generation = generationOf(inv);
-  return desired.flatMap((d): PreflightProblem[] => {
+  const held = desired.flatMap((d) => {
     const f = facts.get(d.host.name);
     if (d.host.role !== "harbor-node" || !f || !harborInstalledOn(inv, d, f)) return [];
-    const differing = generation.heldSecrets(d, f).filter((s) => s.differs);
+    return [{ d, secrets: generation.heldSecrets(d, f) }];
+  });
+  // Each secret is random and made once: a running node that holds the state folder's copy proves
+  // the folder is this cluster's, and a node holding another (prepare run by hand restored an old
+  // one) is drift that provision repairs. Only a secret no running node shares is refused.
+  const clusters = new Set(held.flatMap((h) => h.secrets.filter((s) => !s.differs).map((s) => s.name)));
+  return held.flatMap(({ d, secrets }): PreflightProblem[] => {
+    const differing = secrets.filter((s) => s.differs && !clusters.has(s.name));
     if (differing.length === 0) return [];
     const names = [...new Set(differing.map((s) => s.name))];
     const tokenOnly = names.every((n) => n === "token signing key" || n === "token certificate");

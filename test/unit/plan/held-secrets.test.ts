@@ -37,16 +37,24 @@ test("a running cluster whose nodes hold the state folder's secrets: no problem"
   assert.deepEqual(heldSecretProblems(inv, desired.hosts, factsOfAll(matchingFacts)), []);
 });
 
-test("a running node with another secretkey: refused with exit 2, naming the file, how to give the state folder the cluster's own, and that Harbor cannot change its secretkey", () => {
-  const facts = factsOfAll((d) => (d.host.name === "harbor2" ? holdingOther(SECRETKEY_PATH, matchingFacts(d)) : matchingFacts(d)));
+test("running nodes with another secretkey than the state folder's: refused with exit 2, naming the file, how to give the state folder the cluster's own, and that Harbor cannot change its secretkey", () => {
+  const facts = factsOfAll((d) => holdingOther(SECRETKEY_PATH, matchingFacts(d)));
   const problems = heldSecretProblems(inv, desired.hosts, facts);
-  assert.equal(problems.length, 1);
-  const [p] = problems;
+  assert.deepEqual(
+    problems.map((p) => p.host),
+    ["harbor1", "harbor2", "harbor3"],
+  );
+  const [, p] = problems;
   assert.equal(p?.host, "harbor2");
   assert.equal(p?.exitCode, EXIT_HELD_SECRET);
   assert.match(p?.message ?? "", /another secretkey .*\/data\/secretkey/);
   assert.match(p?.hint ?? "", /copy the files named above from a node into the state folder beside the inventory \(\.harbor-ha\/[^/]+\/: secretkey/);
   assert.match(p?.hint ?? "", /does not support changing its secretkey/);
+});
+
+test("one node holding another secretkey while the others hold the state folder's: drift provision repairs, not refused (the folder is this cluster's)", () => {
+  const facts = factsOfAll((d) => (d.host.name === "harbor2" ? holdingOther(SECRETKEY_PATH, matchingFacts(d)) : matchingFacts(d)));
+  assert.deepEqual(heldSecretProblems(inv, desired.hosts, facts), []);
 });
 
 test("a node where Harbor is installed but down (no stamp, no answer: prepare's files are there) is still protected", () => {
