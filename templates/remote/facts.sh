@@ -51,9 +51,10 @@ probe_harbor_api() {
   printf 'harbor-api\t%s\t%s\t%s\n' "$1" "${out##*harbor-ha-status:}" "$(printf '%s' "${out%harbor-ha-status:*}" | head -c 65536 | base64 -w0)"
 }
 probe_haproxy_stat() {
-  # HAProxy's runtime state (`show stat`, CSV) through its admin socket $1: which servers are
-  # drained now, whoever drained them. "unreadable" when the socket does not answer.
-  if out=$(printf 'show stat\n' | socat -t 5 stdio "unix-connect:$1" 2>/dev/null) && [ -n "$out" ]; then
+  # HAProxy's runtime state (`show stat`, CSV, then `show servers state` for the admin state: a
+  # drained server whose check fails reads DOWN in the first) through its admin socket $1: which
+  # servers are drained now, whoever drained them. "unreadable" when the socket does not answer.
+  if out=$(printf 'show stat;show servers state\n' | socat -t 5 stdio "unix-connect:$1" 2>/dev/null) && [ -n "$out" ]; then
     printf 'haproxy-stat\t%s\tok\t%s\n' "$1" "$(printf '%s' "$out" | base64 -w0)"
   else printf 'haproxy-stat\t%s\tunreadable\n' "$1"; fi
 }

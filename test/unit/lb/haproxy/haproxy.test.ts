@@ -12,7 +12,7 @@ import type { HostFacts } from "../../../../src/facts/types.js";
 import type { Inventory } from "../../../../src/inventory/model.js";
 import { projectRoot } from "../../../../src/paths.js";
 import { haproxyReloadCommand, haproxySetStateCommand } from "../../../../src/lb/haproxy/commands.js";
-import { parseHaproxyStat, takesTraffic } from "../../../../src/facts/haproxy-stat.js";
+import { drainedAddresses, parseHaproxyStat, takesTraffic } from "../../../../src/facts/haproxy-stat.js";
 import { parseHaproxyVersion } from "../../../../src/facts/versions.js";
 import { lbModeProblems } from "../../../../src/lb/modes.js";
 import { planHarbor } from "../../../../src/plan/harbor-node.js";
@@ -248,5 +248,27 @@ test("rotate-certs under haproxy with a node to reinstall: the load balancer's H
   assert.deepEqual(
     limited.hosts[0]?.steps.map((s) => s.title),
     [`write ${LB_CA_PATH} (0644 root:root)`, "reload haproxy (established connections are kept)", "check that haproxy still runs and answers"],
+  );
+});
+
+test("a drained server whose health check fails reads DOWN in show stat, and is drained all the same (show servers state's admin state)", () => {
+  // Captured from HAProxy 2.6.12 (Debian 12): s1 drained with its check failing, s2 drained and up.
+  const text = readFileSync(join(projectRoot(), "test", "fixtures", "haproxy", "show-stat-and-servers-state.txt"), "utf8");
+  const servers = parseHaproxyStat(text);
+  assert.deepEqual(
+    servers.map((s) => [s.server, s.status, s.admin]),
+    [
+      ["s1", "DOWN", "drain"],
+      ["s2", "DRAIN", "drain"],
+    ],
+  );
+  assert.deepEqual(drainedAddresses(servers), ["127.0.0.1"]);
+  // show stat alone cannot tell: the DOWN server would pass for one HAProxy took out by itself.
+  const statOnly = text.slice(0, text.indexOf("\n1\n"));
+  assert.deepEqual(
+    parseHaproxyStat(statOnly)
+      .filter((s) => s.admin !== undefined || s.status !== "DOWN")
+      .map((s) => s.server),
+    ["s2"],
   );
 });
