@@ -234,9 +234,6 @@ export function harbor2VmInventoryIn(world: TestWorld, text: string): Harbor2VmI
 }
 
 /** The example 2.x VM inventory (test/fixtures/inventories/v2/vms.yaml), parsed in `world` as of TEST_NOW; it must be valid. */
-export function parseV2VmsFixture(world: TestWorld, now: Date): Harbor2VmInventory {
-  const text = readFileSync(join(projectRoot(), "test", "fixtures", "inventories", "v2", "vms.yaml"), "utf8");
-  const parsed = parseHarbor2VmInventory(text, { file: join(world.dir, "inv.yaml"), dir: world.dir, env: world.env, now });
-  if (!parsed.inventory) throw new Error(parsed.problems.map((p) => `${p.path}: ${p.message}`).join("\n"));
-  return parsed.inventory;
+export function parseV2VmsFixture(world: TestWorld): Harbor2VmInventory {
+  return harbor2VmInventoryIn(world, readFileSync(join(projectRoot(), "test", "fixtures", "inventories", "v2", "vms.yaml"), "utf8"));
 }

@@ -20,7 +20,6 @@ import type { DesiredHost, DesiredState } from "../../../src/desired/types.js";
 import { renderShell } from "../../../src/shell/command.js";
 import { createTestWorld } from "../../support/test-world.js";
 import type { TestWorld } from "../../support/test-world.js";
-import { TEST_NOW } from "../../support/tls-fixtures.js";
 import { parseV2VmsFixture, readFixtureState } from "../../support/inventories.js";
 import { ownerFact } from "../../support/example.js";
 
@@ -32,7 +31,7 @@ describe("the plan for Harbor 2.x on VMs", () => {
   let desired: DesiredState;
   before(async () => {
     world = createTestWorld();
-    inv = parseV2VmsFixture(world, TEST_NOW);
+    inv = parseV2VmsFixture(world);
     desired = renderDesiredState(inv, await readFixtureState());
   });
   after(() => world.remove());

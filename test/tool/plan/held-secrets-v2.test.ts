@@ -18,7 +18,6 @@ import type { DesiredHost, DesiredState } from "../../../src/desired/types.js";
 import { parseV2VmsFixture, readFixtureState } from "../../support/inventories.js";
 import { createTestWorld } from "../../support/test-world.js";
 import type { TestWorld } from "../../support/test-world.js";
-import { TEST_NOW } from "../../support/tls-fixtures.js";
 
 const CORE_ENV = "/opt/harbor/common/config/core/env";
 
@@ -28,7 +27,7 @@ describe("secrets a running Harbor 2.x node depends on", () => {
   let desired: DesiredState;
   before(async () => {
     world = createTestWorld();
-    inv = parseV2VmsFixture(world, TEST_NOW);
+    inv = parseV2VmsFixture(world);
     desired = renderDesiredState(inv, await readFixtureState());
   });
   after(() => world.remove());
