@@ -11,7 +11,7 @@ python3 (Debian's yaml, jinja2, click, packaging) and htpasswd, as root like the
 release: the tag when it is vX.Y.Z (`goharbor/prepare:v2.15.2 migrate ...`, as Harbor's upgrade
 guide runs it), else the one whose installer the /compose_location folder came from (the
 bundles' own `goharbor/prepare:dev`); see releases.py. As the image sees it:
-its code at /usr/src/app (WORKDIR, read-only), ENTRYPOINT `python3 main.py`, ENV LANG, and
+its code at /usr/src/app (WORKDIR; a private writable copy, as the image's file system), ENTRYPOINT `python3 main.py`, ENV LANG, and
 the -v volumes bound at their container paths in a private mount namespace (run_once.py).
 The container's output and exit status are docker run's. Mount points it had to create on
 the node are removed again afterwards (they live in the image's root file system in docker).
@@ -78,7 +78,7 @@ def image_code(image, opts):
 
 
 def mounts(opts, code):
-    out = [{"source": code, "target": WORKDIR, "ro": True}]
+    out = [{"source": code, "target": WORKDIR, "ro": False, "copy": True}]
     for spec in opts.get("volume", []):
         host, target, mode = split_volume(spec)
         if not host or not host.startswith("/"):
