@@ -17,14 +17,23 @@ LAB_RELEASES_MOUNT="/var/lib/lab-docker/releases"
 # repository has no ../shared/ beside it).
 LAB_INSTALLER_ORIGIN="Harbor's offline installers are Harbor's own release files, harbor-offline-installer-vX.Y.Z.tgz from https://github.com/goharbor/harbor/releases (the lab runs 1.4.x, 1.5.x and 2.x, with or without the images inside); give one with --installer FILE. In harbor-ha's own workspace they are in ../shared/harbor/ beside the clone."
 
-# The installer for --harbor-version 1.4|1.5|2.13|2.15 (Harbor's own bundles beside the clone).
+# The installer for --harbor-version 1.4|1.5|2.N (Harbor's own bundles beside the clone). A 2.x
+# line is the lowest patch release of it there, so that a newer patch built beside it (its
+# README, "Rebuilding them") changes no lab that names the line; give --installer for another.
 lab_installer_for_version() {
   case "$1" in
     1.4) echo "$LAB_SHARED_HARBOR/harbor-offline-installer-v1.4.0-noimages.tgz" ;;
     1.5) echo "$LAB_SHARED_HARBOR/harbor-offline-installer-v1.5.4-noimages.tgz" ;;
-    2.13) echo "$LAB_SHARED_HARBOR/harbor-offline-installer-v2.13.4-noimages.tgz" ;;
-    2.15) echo "$LAB_SHARED_HARBOR/harbor-offline-installer-v2.15.1-noimages.tgz" ;;
-    *) lab_die "--harbor-version must be 1.4, 1.5, 2.13 or 2.15, got '$1'" ;;
+    2.[0-9]*)
+      local f patch best="" lowest=""
+      for f in "$LAB_SHARED_HARBOR/harbor-offline-installer-v$1."*-noimages.tgz; do
+        patch="${f##*/harbor-offline-installer-v"$1".}" && patch="${patch%-noimages.tgz}"
+        [[ -f "$f" && "$patch" =~ ^[0-9]+$ ]] || continue
+        if [[ -z "$lowest" ]] || ((patch < lowest)); then best="$f" lowest="$patch"; fi
+      done
+      [[ -n "$best" ]] || lab_die "--harbor-version $1: no harbor-offline-installer-v$1.N-noimages.tgz in $LAB_SHARED_HARBOR. $LAB_INSTALLER_ORIGIN"
+      echo "$best" ;;
+    *) lab_die "--harbor-version must be 1.4, 1.5 or a 2.x line such as 2.15, got '$1'" ;;
   esac
 }
 

@@ -2,7 +2,7 @@
 # harbor-ha lab: real SSH hosts on this one machine (see docs/LAB.md).
 #
 #   scripts/lab.sh up [--lbs N] [--nodes N] [--protocol http|https]   (defaults: 2, 3, https)
-#                     [--installer FILE | --harbor-version 1.4|1.5|2.13|2.15]  (default: Harbor
+#                     [--installer FILE | --harbor-version 1.4|1.5|2.N]  (default: Harbor
 #                     1.4.0's offline installer in ../shared/harbor/)
 #                     [--load-balancing lvs-dr|haproxy]  (default lvs-dr: the inventory's load_balancing)
 #                     [--extra-migrations vX.Y.Z=PATH]...  (2.x: more *.up.sql for that release's core:
@@ -49,7 +49,7 @@ lab_install_packages() {
   return 0
 }
 
-LAB_UP_USAGE="lab.sh up [--lbs N] [--nodes N] [--protocol http|https] [--installer FILE | --harbor-version 1.4|1.5|2.13|2.15] [--load-balancing lvs-dr|haproxy] [--extra-migrations vX.Y.Z=PATH]..."
+LAB_UP_USAGE="lab.sh up [--lbs N] [--nodes N] [--protocol http|https] [--installer FILE | --harbor-version 1.4|1.5|2.N] [--load-balancing lvs-dr|haproxy] [--extra-migrations vX.Y.Z=PATH]..."
 
 lab_parse_up_args() {
   LBS=2 NODES=3 PROTOCOL=https LOAD_BALANCING=lvs-dr
