@@ -53,9 +53,13 @@ function valueOf(hole: Hole, value: HoleValue | undefined, what: string): string
     .join("");
 }
 
-/** What is wrong with a case's variants on this answer of facts.sh (a literal it lacks). */
+/** What is wrong with a case's variants on this answer of facts.sh: a line that is no one variant's, a literal it lacks. */
 export function checkVariants(c: FactsHostCase, answer: string): string[] {
   const problems: string[] = [];
+  for (const line of answer.split("\n").filter(Boolean)) {
+    const of = c.variants.filter((v) => line.includes(v.find)).map((v) => v.name);
+    if (of.length !== 1) problems.push(`the answer's line ${JSON.stringify(line)} is of ${of.length} variants (${of.join(", ")}), not one`);
+  }
   for (const v of c.variants) {
     const lines = linesOf(v, answer);
     if (lines.length === 0) problems.push(`variant "${v.name}": no line of the answer holds ${JSON.stringify(v.find)}`);
@@ -88,7 +92,7 @@ function loadTemplates(): Map<string, Template> {
   const map = new Map<string, Template>();
   for (const c of FACTS_HOST_CASES) {
     const answer = readFileSync(committedAnswerPath(c.name), "utf8");
-    for (const v of c.variants) map.set(v.name, { text: linesOf(v, answer).join("\n"), holes: v.holes });
+    for (const v of c.variants) if (!map.has(v.name)) map.set(v.name, { text: linesOf(v, answer).join("\n"), holes: v.holes });
   }
   return map;
 }

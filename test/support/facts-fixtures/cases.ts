@@ -204,8 +204,18 @@ const everything: FactsHostCase = {
     { name: "iface absent", query: { kind: "iface", name: "hhanope0" }, find: "hhanope0", holes: { name: "hhanope0" } },
     { name: "vip held", query: { kind: "vip", address: "10.20.0.100" }, find: "vip\t10.20.0.100", holes: { address: "10.20.0.100" } },
     { name: "vip free", query: { kind: "vip", address: "10.20.0.101" }, find: "vip\t10.20.0.101", holes: { address: "10.20.0.101" } },
-    { name: "tcp open", query: { kind: "tcp", host: "127.0.0.1", port: 8080 }, find: "127.0.0.1:8080", holes: { host: "127.0.0.1", port: "8080" } },
-    { name: "tcp closed", query: { kind: "tcp", host: "127.0.0.1", port: 8099 }, find: "127.0.0.1:8099", holes: { host: "127.0.0.1", port: "8099" } },
+    {
+      name: "tcp open",
+      query: { kind: "tcp", host: "127.0.0.1", port: 8080 },
+      find: "tcp\t127.0.0.1:8080",
+      holes: { host: "127.0.0.1", port: "8080" },
+    },
+    {
+      name: "tcp closed",
+      query: { kind: "tcp", host: "127.0.0.1", port: 8099 },
+      find: "tcp\t127.0.0.1:8099",
+      holes: { host: "127.0.0.1", port: "8099" },
+    },
     { name: "disk", query: { kind: "disk", path: `${DIR}/data` }, find: `${DIR}/data`, holes: { path: `${DIR}/data`, kb: "27000000" } },
     { name: "stamp value", query: { kind: "stamp", path: `${DIR}/stamp` }, find: `${DIR}/stamp`, holes: { path: `${DIR}/stamp`, value: "2.15.1" } },
     { name: "stamp none", query: { kind: "stamp", path: `${DIR}/no-stamp` }, find: `${DIR}/no-stamp`, holes: { path: `${DIR}/no-stamp` } },
@@ -308,15 +318,17 @@ const bare: FactsHostCase = {
       find: "haproxy-stat\t",
       holes: { socket: "/run/haproxy/admin.sock" },
     },
-    { name: "ping unknown", query: { kind: "ping", address: "10.20.0.100" }, find: "ping\t", holes: { address: "10.20.0.100" } },
+    { name: "ping unknown", query: { kind: "ping", address: "10.20.0.100" }, find: "ping\t10.20.0.100", holes: { address: "10.20.0.100" } },
   ],
 };
 
-/** The frame and the init line come with every answer: the first case's carries systemd. */
-everything.variants.push(
-  { name: "start", query: { kind: "keepalived" }, find: "facts\t", holes: {} },
-  { name: "init systemd", query: { kind: "keepalived" }, find: "init\t", holes: {} },
-  { name: "end", query: { kind: "keepalived" }, find: "end\t", holes: {} },
-);
+/** The frame comes with every answer (the fakes take the first case's), and the init line: the first case's carries systemd. */
+for (const c of [everything, bare]) {
+  c.variants.push(
+    { name: "start", query: { kind: "keepalived" }, find: "facts\t", holes: {} },
+    { name: "end", query: { kind: "keepalived" }, find: "end\t", holes: {} },
+  );
+}
+everything.variants.push({ name: "init systemd", query: { kind: "keepalived" }, find: "init\t", holes: {} });
 
 export const FACTS_HOST_CASES: readonly FactsHostCase[] = [everything, bare];
