@@ -5,7 +5,7 @@
  * df's free space and ping), and the queries asked of it, each named for the variant of answer
  * it shows ("pkg present", "file absent", …).
  *
- * scripts/capture-facts-fixtures runs the real templates/remote/facts.sh on each (root.ts: a
+ * scripts/capture-facts-fixtures runs the real templates/remote/facts.sh on each (in-namespace.ts: a
  * chroot in its own mount and network namespaces) and commits the answer as
  * test/fixtures/facts/hosts/<case>.txt; test/tool/facts/fixtures.test.ts runs it again and
  * fails when an answer differs. The fakes (answers.ts) answer a query with its variant's lines
