@@ -113,7 +113,18 @@ describe("hostile corpus: haproxy.cfg", () => {
     assert.deepEqual([...vips], ["10.20.0.100"], "every rendered case keeps the base's VIP");
     // Most accepted cases render the same file: each distinct one is run once.
     const distinct = [...new Set(pending.map((p) => p.cfg))];
-    const results = new Map(readHaproxyCfgs("10.20.0.100", distinct).map((r, i) => [distinct[i] ?? "", r] as const));
+    // A control the read-back must tell apart (so it can fail): the first file with a server renamed.
+    const first = pending[0] ?? assert.fail("no case rendered");
+    const control = first.cfg.replace(/^(\s+server )(\S+)/m, "$1renamed");
+    assert.notEqual(control, first.cfg);
+    const [controlRead, ...reads] = readHaproxyCfgs("10.20.0.100", [control, ...distinct]);
+    assert.equal(controlRead?.checkExit, 0, controlRead?.checkOutput);
+    assert.notDeepEqual(controlRead?.servers.map(key).sort(), first.expected.map(key).sort(), "the read-back sees a renamed server");
+    assert.ok(
+      controlRead?.servers.some((s) => s.name === "renamed"),
+      "HAProxy runs the renamed server",
+    );
+    const results = new Map(reads.map((r, i) => [distinct[i] ?? "", r] as const));
     const failures: string[] = [];
     const failed = new Set<string>();
     for (const { c, cfg, expected } of pending) {
