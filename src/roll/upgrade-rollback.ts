@@ -1,0 +1,105 @@
+/**
+ * The old release back on the first node after a failed upgrade: its bundle (still in
+ * installer.install_dir beside the new one) extracted again, harbor.yml and the pinned secrets
+ * put back from the copies the backup stage kept, install.sh, the release stamp; then the same
+ * health gate and undrain as any rolled node. The database is restored before this runs.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Harbor2VmInventory } from "../inventory/model.js";
+import type { UpgradePlan } from "../plan/upgrade/upgrade-plan.js";
+import { cmd } from "../shell/command.js";
+import type { Step } from "../steps/types.js";
+import { HARBOR2_RELEASE_STAMP_PATH } from "../harbor/v2/data/layout.js";
+import { harbor2InstallCommand } from "../harbor/v2/commands.js";
+import { harbor2Dir, HARBOR2_PINNED_SECRETS_PATH } from "../harbor/v2/node-files.js";
+import { runStages } from "./stages.js";
+import type { StageContext } from "./stages.js";
+import { HarborHaError } from "../errors.js";
+
+export async function restoreOldRelease(
+  ctx: StageContext,
+  inv: Harbor2VmInventory,
+  node: string,
+  plan: UpgradePlan,
+  copied: readonly string[],
+): Promise<void> {
+  const dir = harbor2Dir(inv);
+  const restore = [`${dir}/harbor.yml`, HARBOR2_PINNED_SECRETS_PATH].filter((p) => copied.includes(p));
+  const files = await Promise.all(
+    restore.map(async (path) => ({ path, content: await readFile(join(plan.backup.nodeFilesDir, node, path.replace(/\//g, "_")), "utf8") })),
+  );
+  const base: Pick<Step, "host" | "phase" | "kind"> = { host: node, phase: "harbor", kind: "install" };
+  const steps: Step[] = [
+    {
+      ...base,
+      title: `extract Harbor ${plan.from}'s installer bundle again in ${inv.data.installer.install_dir}`,
+      reason: "rollback",
+      action: {
+        type: "run",
+        command: cmd(
+          "sh",
+          "-c",
+          'set -eu; b=$(ls -1 "$1"/harbor-offline-installer-v"$2".tgz "$1"/harbor-offline-installer-v"$2"-*.tgz 2>/dev/null | head -n1); ' +
+            '[ -n "$b" ] || { echo "no installer bundle of Harbor $2 in $1" >&2; exit 1; }; tar xzf "$b" -C "$1"',
+          "sh",
+          inv.data.installer.install_dir,
+          plan.from,
+        ),
+        timeoutMs: 300_000,
+      },
+    },
+    ...files.map((f): Step => ({
+      ...base,
+      title: `put back ${f.path} as it was before the upgrade`,
+      reason: "rollback",
+      action: {
+        type: "upload",
+        file: {
+          path: f.path,
+          content: f.content,
+          mode: 0o600,
+          owner: "root",
+          group: "root",
+          sensitive: true,
+          onChange: [],
+          description: "kept by the upgrade's backup",
+        },
+      },
+    })),
+    {
+      ...base,
+      title: `run install.sh of Harbor ${plan.from}`,
+      reason: "rollback",
+      action: { type: "run", command: harbor2InstallCommand(dir, inv.data.harbor.with_trivy, HARBOR2_PINNED_SECRETS_PATH), timeoutMs: 900_000 },
+    },
+    {
+      ...base,
+      title: `record the installed release (Harbor ${plan.from}) in ${HARBOR2_RELEASE_STAMP_PATH}`,
+      reason: "rollback",
+      action: {
+        type: "upload",
+        file: {
+          path: HARBOR2_RELEASE_STAMP_PATH,
+          content: `${plan.from}\n`,
+          mode: 0o644,
+          owner: "root",
+          group: "root",
+          sensitive: false,
+          onChange: [],
+          description: "the Harbor release install.sh last installed",
+        },
+      },
+    },
+  ];
+  const address = inv.data.harbor_nodes.find((n) => n.name === node)?.address ?? node;
+  ctx.result.roll.stopped = false;
+  await runStages(ctx, [{ kind: "roll", batches: [[{ node: { name: node, address }, steps }]] }]);
+  if (ctx.result.roll.stopped)
+    throw new HarborHaError(
+      `rollback: ${node} did not come back healthy on Harbor ${plan.from} (the database was restored from ${plan.backup.file})`,
+      {
+        hint: `Look at ${node} by hand (docker compose ps in ${dir}, /var/log/harbor/); the other nodes still serve ${plan.from}.`,
+      },
+    );
+}
