@@ -68,9 +68,9 @@ export function registerUpgrade(program: Command): void {
     .addHelpText(
       "after",
       "\nExamples:\n" +
-        "  $ harbor-ha upgrade inventory.yaml --dry-run            # the plan and the schema migrations\n" +
+        "  $ harbor-ha upgrade inventory.yaml --dry-run     # plan and migrations\n" +
         "  $ harbor-ha upgrade inventory.yaml --serial 2\n" +
-        "  $ harbor-ha upgrade inventory.yaml --strategy stop-all  # every node down, as Harbor's own guide",
+        "  $ harbor-ha upgrade inventory.yaml --strategy stop-all",
     )
     .action((file: string, flags: UpgradeFlags) => runUpgrade(file, flags));
 }
