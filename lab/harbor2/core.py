@@ -8,8 +8,8 @@ HARBOR_ADMIN_PASSWORD, ...), /etc/core/app.conf (httpport), the token key
 
 Start-up in Harbor's order, with its messages: the Redis cache (PING; fatal "failed to
 initialize cache: ..."), configurations, the database (TestTCPConn 60 s; fatal "failed to
-initialize database: ...") and its migration (standinlib/harbor2/pgschema.py: schema_migrations as
-golang-migrate keeps it; a dirty version is fatal), the admin's initial password, then HTTP on
+initialize database: ...") and its migration (standinlib/harbor2/pgschema.py, gomigrate.py: the
+release's own schema scripts by golang-migrate's rules; a dirty or too new version is fatal), the admin's initial password, then HTTP on
 app.conf's httpport at the service's address.
 
 Serves: GET /api/v2.0/ping ("Pong"), /api/v2.0/systeminfo (the protected fields only for a user
@@ -218,9 +218,8 @@ def main():
     except Exception as e:
         log.fatal("failed to initialize database: %s" % e, at="main.go:201")
     try:
-        pgschema.migrate(conn)
-    except pgschema.DirtyError as e:
-        log.error('Failed to upgrade schema, error: "%s"' % e, at="pgsql.go:140")
+        pgschema.migrate()
+    except pgschema.MigrationFailed as e:
         log.fatal("failed to migrate the database, error: %s" % e, at="main.go:215")
     log.info("The database has been migrated successfully", at="main.go:218")
     pgschema.update_init_password(conn, os.environ.get("HARBOR_ADMIN_PASSWORD", ""))

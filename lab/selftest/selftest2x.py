@@ -28,7 +28,6 @@ LAB = os.path.dirname(HERE)
 REPO = os.path.dirname(LAB)
 SHARED = os.path.join(REPO, "..", "shared", "harbor")
 BUNDLE = os.path.join(SHARED, "harbor-offline-installer-v2.15.1-noimages.tgz")
-PREPARE_IMAGE = os.path.join(SHARED, "harbor-prepare-image-v2.15.1.tgz")
 WORK = sys.argv[1]
 LOGS = os.path.join(WORK, "logs")
 H = "/opt/harbor"
@@ -111,11 +110,9 @@ def setup_node():
         if os.path.lexists("/usr/local/bin/" + name):
             os.unlink("/usr/local/bin/" + name)
         os.symlink(os.path.join(LAB, target), "/usr/local/bin/" + name)
-    code_dir = "/var/lib/lab-selftest/prepare-image"
-    os.makedirs(code_dir)
-    sh(["tar", "xzf", PREPARE_IMAGE, "-C", code_dir])
-    os.makedirs("/var/lib/lab-docker/images")
-    os.symlink(code_dir, "/var/lib/lab-docker/images/goharbor-prepare")
+    # The releases the node's docker runs, as lab.sh up unpacks them (docker/lib/releases.py).
+    sh([os.path.join(LAB, "docker", "lib", "releases.py"), "collect", "/var/lib/lab-docker/releases", SHARED],
+       stdout=subprocess.DEVNULL)
     sh(["tar", "xzf", BUNDLE, "-C", "/opt"])
     os.makedirs("/data/cert")
     sh("cd /data/cert && openssl req -x509 -newkey rsa:2048 -nodes -keyout server.key -out server.crt -days 30 "
