@@ -11,7 +11,7 @@ import type { UpgradePlan } from "../plan/upgrade/upgrade-plan.js";
 import { cmd } from "../shell/command.js";
 import type { Step } from "../steps/types.js";
 import { HARBOR2_RELEASE_STAMP_PATH } from "../harbor/v2/data/layout.js";
-import { harbor2InstallCommand } from "../harbor/v2/commands.js";
+import { COMPOSE_FUNCTION, harbor2InstallCommand } from "../harbor/v2/commands.js";
 import { harbor2Dir, HARBOR2_PINNED_SECRETS_PATH } from "../harbor/v2/node-files.js";
 import { runStages } from "./stages.js";
 import type { StageContext } from "./stages.js";
@@ -102,4 +102,20 @@ export async function restoreOldRelease(
         hint: `Look at ${node} by hand (docker compose ps in ${dir}, /var/log/harbor/); the other nodes still serve ${plan.from}.`,
       },
     );
+}
+
+/** Harbor started again as it was installed (stop-all's other nodes, still on the old release, after a rollback). */
+export function startHarbor2Step(inv: Harbor2VmInventory, node: string, release: string): Step {
+  return {
+    host: node,
+    phase: "harbor",
+    kind: "service",
+    title: `start Harbor ${release} again (docker compose up -d in ${harbor2Dir(inv)})`,
+    reason: "rollback: the upgrade stopped it",
+    action: {
+      type: "run",
+      command: cmd("sh", "-c", `${COMPOSE_FUNCTION}\ncd "$1" && compose -f docker-compose.yml up -d`, "sh", harbor2Dir(inv)),
+      timeoutMs: 300_000,
+    },
+  };
 }

@@ -27,7 +27,7 @@ import type { StageContext } from "./stages.js";
 import { applyStopHarbor } from "./stop-removed.js";
 import { prepareUpgrade } from "./upgrade-setup.js";
 import type { UpgradeSetup } from "./upgrade-setup.js";
-import { restoreOldRelease } from "./upgrade-rollback.js";
+import { restoreOldRelease, startHarbor2Step } from "./upgrade-rollback.js";
 import type { ReconfigureOptions, ReconfigureResult } from "./types.js";
 import type { UpgradeStrategy } from "../plan/upgrade/upgrade-plan.js";
 
@@ -202,17 +202,22 @@ async function runUpgradeStage(
   }
 }
 
-/** `docker run goharbor/prepare:v<to> migrate`: Harbor's own harbor.yml migration, read to a copy beside it. */
+/**
+ * `docker run -v /:/hostfs goharbor/prepare:v<to> migrate`, as Harbor's upgrade guide runs it
+ * (prepare finds host paths under /hostfs itself): the node's harbor.yml read by the new
+ * release's own migration, written to a root-only folder (it holds passwords).
+ */
+export const MIGRATED_CONFIG_DIR = "/var/lib/harbor-ha/upgrade";
+
 function prepareMigrateCommand(file: string, release: string, toVersion: string) {
-  const out = `${file}.migrated-v${release}`;
   return cmd(
     "sh",
     "-c",
-    'docker run --rm -v /:/hostfs "goharbor/prepare:v$1" migrate -i "/hostfs$2" -o "/hostfs$3" -t "$4"',
+    'set -e; mkdir -p -m 700 "$3"; chmod 700 "$3"; docker run --rm -v /:/hostfs "goharbor/prepare:v$1" migrate -i "$2" -o "$3/harbor.yml.v$1" -t "$4"',
     "sh",
     release,
     file,
-    out,
+    MIGRATED_CONFIG_DIR,
     toVersion,
   );
 }
@@ -240,6 +245,12 @@ async function rollBack(ctx: StageContext, inv: Harbor2VmInventory, setup: Upgra
   await pool(ctx).withSession(node, (s) => applyStopHarbor(s, inv, false));
   await restoreDump(setup.database, plan.backup.file);
   await restoreOldRelease(ctx, inv, node, plan, result.nodeCopies[node] ?? []);
+  const stopped = plan.stages.find((s) => s.kind === "stop-all");
+  if (stopped?.kind === "stop-all") {
+    const others = stopped.nodes.filter((n) => n.name !== node);
+    ctx.result.roll.stopped = false;
+    await runStages(ctx, [{ kind: "roll", batches: [others.map((n) => ({ node: n, steps: [startHarbor2Step(inv, n.name, plan.from)] }))] }]);
+  }
   const off = plan.stages.find((s) => s.kind === "read-only" && !s.on);
   const other = inv.data.harbor_nodes.find((n) => n.name !== node)?.name;
   if (off?.kind === "read-only") {

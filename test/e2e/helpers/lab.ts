@@ -68,7 +68,9 @@ export interface LabUpOptions {
   protocol?: "http" | "https";
   /** Which of Harbor's own offline installers the lab uses (../shared/harbor): 1.4.0 by default.
    * 2.15: Harbor 2.15.1 (PostgreSQL on the db host; nodes run goharbor/prepare's code, see docs/LAB.md). */
-  harborVersion?: "1.4" | "1.5" | "2.15";
+  harborVersion?: "1.4" | "1.5" | "2.13" | "2.15";
+  /** 2.x: more *.up.sql for a release's core (`vX.Y.Z=PATH`, lab.sh up --extra-migrations): a migration that fails. */
+  extraMigrations?: readonly string[];
   /** The inventory's load_balancing (lvs-dr by default). */
   loadBalancing?: "lvs-dr" | "haproxy";
 }
@@ -151,6 +153,7 @@ export async function labUp(opts: LabUpOptions = {}): Promise<Lab> {
   const args = ["up", "--lbs", String(opts.lbs ?? 2), "--nodes", String(opts.nodes ?? 3), "--protocol", opts.protocol ?? "https"];
   if (opts.harborVersion) args.push("--harbor-version", opts.harborVersion);
   if (opts.loadBalancing) args.push("--load-balancing", opts.loadBalancing);
+  for (const m of opts.extraMigrations ?? []) args.push("--extra-migrations", m);
   await runLabScript(args);
   return readLab();
 }
