@@ -16,6 +16,8 @@ import { harbor2Dir, HARBOR2_PINNED_SECRETS_PATH } from "../harbor/v2/node-files
 import { runStages } from "./stages.js";
 import type { StageContext } from "./stages.js";
 import { HarborHaError } from "../errors.js";
+import { INSTALL_STAMP_PATH } from "../plan/harbor-node.js";
+import { clearPendingCommand } from "../steps/pending.js";
 
 export async function restoreOldRelease(
   ctx: StageContext,
@@ -25,10 +27,17 @@ export async function restoreOldRelease(
   copied: readonly string[],
 ): Promise<void> {
   const dir = harbor2Dir(inv);
+  // harbor.yml and the pinned secrets as install.sh read them; the install stamp, which says that install is done.
   const restore = [`${dir}/harbor.yml`, HARBOR2_PINNED_SECRETS_PATH].filter((p) => copied.includes(p));
+  const stamp = copied.includes(INSTALL_STAMP_PATH) ? [INSTALL_STAMP_PATH] : [];
   const files = await Promise.all(
-    restore.map(async (path) => ({ path, content: await readFile(join(plan.backup.nodeFilesDir, node, path.replace(/\//g, "_")), "utf8") })),
+    [...restore, ...stamp].map(async (path) => ({
+      path,
+      content: await readFile(join(plan.backup.nodeFilesDir, node, path.replace(/\//g, "_")), "utf8"),
+    })),
   );
+  const configFiles = files.filter((f) => f.path !== INSTALL_STAMP_PATH);
+  const stampFiles = files.filter((f) => f.path === INSTALL_STAMP_PATH);
   const base: Pick<Step, "host" | "phase" | "kind"> = { host: node, phase: "harbor", kind: "install" };
   const steps: Step[] = [
     {
@@ -49,7 +58,7 @@ export async function restoreOldRelease(
         timeoutMs: 300_000,
       },
     },
-    ...files.map((f): Step => ({
+    ...configFiles.map((f): Step => ({
       ...base,
       title: `put back ${f.path} as it was before the upgrade`,
       reason: "rollback",
@@ -73,6 +82,30 @@ export async function restoreOldRelease(
       reason: "rollback",
       action: { type: "run", command: harbor2InstallCommand(dir, inv.data.harbor.with_trivy, HARBOR2_PINNED_SECRETS_PATH), timeoutMs: 900_000 },
     },
+    {
+      ...base,
+      title: "clear the pending install the failed upgrade left (the old release's install.sh completed)",
+      reason: "rollback",
+      action: { type: "run", command: clearPendingCommand(["reinstall-harbor"]) },
+    },
+    ...stampFiles.map((f): Step => ({
+      ...base,
+      title: `put back ${f.path}: the old release's install is the one done`,
+      reason: "rollback",
+      action: {
+        type: "upload",
+        file: {
+          path: f.path,
+          content: f.content,
+          mode: 0o644,
+          owner: "root",
+          group: "root",
+          sensitive: false,
+          onChange: [],
+          description: "kept by the upgrade's backup",
+        },
+      },
+    })),
     {
       ...base,
       title: `record the installed release (Harbor ${plan.from}) in ${HARBOR2_RELEASE_STAMP_PATH}`,

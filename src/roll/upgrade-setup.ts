@@ -11,6 +11,7 @@ import type { ClusterState } from "../inventory/model.js";
 import type { Redactor } from "../inventory/secret.js";
 import type { DesiredPgDatabase, DesiredState } from "../desired/types.js";
 import type { BundleInfo } from "../plan/harbor-node.js";
+import { INSTALL_STAMP_PATH } from "../plan/harbor-node.js";
 import type { SshPool } from "../remote/pool.js";
 import { HarborHaError } from "../errors.js";
 import { generationOf } from "../harbor/generations.js";
@@ -113,7 +114,7 @@ export async function prepareUpgrade(
       migrations: parseMigrationFiles(names),
       migrationsSource: archive,
       backup: planBackup(inv.data.cluster.name, change.from, opts.now, backupDir, clusterStateDir(inv)),
-      nodeFiles: [file, ...generation.sharedSecretFiles.keys(), HARBOR2_RELEASE_STAMP_PATH],
+      nodeFiles: [file, ...generation.sharedSecretFiles.keys(), HARBOR2_RELEASE_STAMP_PATH, INSTALL_STAMP_PATH],
       checks: [
         `every Harbor node healthy from every load balancer (${roll.healthy.join(", ")})`,
         "no drift: the cluster differs from the inventory only by the release",

@@ -122,7 +122,8 @@ export async function upgrade(inv: Inventory, opts: UpgradeOptions): Promise<Upg
           if (stage.kind === "first-node") {
             await rollBack(ctx, inv, setup, result, stage.node.node.name);
             throw new UpgradeFailed(
-              `upgrade to Harbor ${plan.to} failed on the first node ${stage.node.node.name} and was rolled back: the database restored from ${plan.backup.file}, ${stage.node.node.name} back on ${plan.from}, read-only off`,
+              `upgrade to Harbor ${plan.to} failed on the first node ${stage.node.node.name} and was rolled back: the database restored from ${plan.backup.file}, ` +
+                `${stage.node.node.name} back on ${plan.from}${plan.strategy === "rolling" ? ", read-only off" : ", the other nodes started again"}`,
               result,
               `Look at core's log on ${stage.node.node.name} (/var/log/harbor/core.log): a failed schema migration is the usual cause. The cluster runs ${plan.from} as before.`,
             );
@@ -241,7 +242,11 @@ async function copyNodeFiles(pool: SshPool, node: string, files: readonly string
 
 async function rollBack(ctx: StageContext, inv: Harbor2VmInventory, setup: UpgradeSetup, result: UpgradeResult, node: string): Promise<void> {
   const plan = setup.plan as UpgradePlan;
-  ctx.opts.emit({ type: "phase", phase: "rollback", description: `restore ${plan.backup.file}, ${node} back on ${plan.from}, read-only off` });
+  ctx.opts.emit({
+    type: "phase",
+    phase: "rollback",
+    description: `restore ${plan.backup.file}, ${node} back on ${plan.from}${plan.strategy === "rolling" ? ", read-only off" : ", the other nodes started"}`,
+  });
   await pool(ctx).withSession(node, (s) => applyStopHarbor(s, inv, false));
   await restoreDump(setup.database, plan.backup.file);
   await restoreOldRelease(ctx, inv, node, plan, result.nodeCopies[node] ?? []);

@@ -19,8 +19,10 @@ Any other image: "Unable to find image", exit 125, as docker says it without a r
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
 import releases
 from compose_file import split_volume
@@ -119,6 +121,11 @@ def main(args):
         sys.stderr.write("docker: %s\nSee 'docker run --help'.\n" % e)
         return 125
     workdir = (opts.get("workdir") or [WORKDIR])[-1]
+    # A container's root file system is writable (its own layer): `prepare migrate` writes its
+    # harbor.yml.<revision>.tmp files in the WORKDIR. The code is copied for this one run.
+    layer = tempfile.mkdtemp(prefix="lab-docker-layer-")
+    shutil.copytree(code, os.path.join(layer, "app"))
+    spec_mounts[0] = {"source": os.path.join(layer, "app"), "target": WORKDIR, "ro": False}
     spec = {"mounts": spec_mounts, "env": environment(opts), "cwd": workdir, "argv": ["python3", "main.py"] + command}
     created = missing_mount_points(spec_mounts)
     try:
@@ -130,4 +137,5 @@ def main(args):
                 os.rmdir(path)
             except OSError:
                 pass  # not empty, or still in use: leave it
+        shutil.rmtree(layer, ignore_errors=True)
     return rc
