@@ -101,7 +101,7 @@ def wait_for(pred, timeout, what):
     return False
 
 
-def setup_node():
+def setup_node(bundle=BUNDLE):
     sh("ip addr add %s/32 dev lo" % DB_IP)
     with open("/etc/hosts", "a") as f:
         f.write("127.0.0.1\t%s\n" % HOST)
@@ -113,7 +113,7 @@ def setup_node():
     # The releases the node's docker runs, as lab.sh up unpacks them (docker/lib/releases.py).
     sh([os.path.join(LAB, "docker", "lib", "releases.py"), "collect", "/var/lib/lab-docker/releases", SHARED],
        stdout=subprocess.DEVNULL)
-    sh(["tar", "xzf", BUNDLE, "-C", "/opt"])
+    sh(["tar", "xzf", bundle, "-C", "/opt"])
     os.makedirs("/data/cert")
     sh("cd /data/cert && openssl req -x509 -newkey rsa:2048 -nodes -keyout server.key -out server.crt -days 30 "
        "-subj /CN=%s -addext subjectAltName=DNS:%s 2>/dev/null" % (HOST, HOST))

@@ -11,7 +11,7 @@ python3 (Debian's yaml, jinja2, click, packaging) and htpasswd, as root like the
 release: the tag when it is vX.Y.Z (`goharbor/prepare:v2.15.2 migrate ...`, as Harbor's upgrade
 guide runs it), else the one whose installer the /compose_location folder came from (the
 bundles' own `goharbor/prepare:dev`); see releases.py. As the image sees it:
-its code at /usr/src/app (WORKDIR, read-only), ENTRYPOINT `python3 main.py`, ENV LANG, and
+its code at /usr/src/app (WORKDIR; a private writable copy, as the image's file system), ENTRYPOINT `python3 main.py`, ENV LANG, and
 the -v volumes bound at their container paths in a private mount namespace (run_once.py).
 The container's output and exit status are docker run's. Mount points it had to create on
 the node are removed again afterwards (they live in the image's root file system in docker).
@@ -19,10 +19,8 @@ Any other image: "Unable to find image", exit 125, as docker says it without a r
 """
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 
 import releases
 from compose_file import split_volume
@@ -80,7 +78,7 @@ def image_code(image, opts):
 
 
 def mounts(opts, code):
-    out = [{"source": code, "target": WORKDIR, "ro": True}]
+    out = [{"source": code, "target": WORKDIR, "ro": False, "copy": True}]
     for spec in opts.get("volume", []):
         host, target, mode = split_volume(spec)
         if not host or not host.startswith("/"):
@@ -121,11 +119,6 @@ def main(args):
         sys.stderr.write("docker: %s\nSee 'docker run --help'.\n" % e)
         return 125
     workdir = (opts.get("workdir") or [WORKDIR])[-1]
-    # A container's root file system is writable (its own layer): `prepare migrate` writes its
-    # harbor.yml.<revision>.tmp files in the WORKDIR. The code is copied for this one run.
-    layer = tempfile.mkdtemp(prefix="lab-docker-layer-")
-    shutil.copytree(code, os.path.join(layer, "app"))
-    spec_mounts[0] = {"source": os.path.join(layer, "app"), "target": WORKDIR, "ro": False}
     spec = {"mounts": spec_mounts, "env": environment(opts), "cwd": workdir, "argv": ["python3", "main.py"] + command}
     created = missing_mount_points(spec_mounts)
     try:
@@ -137,5 +130,4 @@ def main(args):
                 os.rmdir(path)
             except OSError:
                 pass  # not empty, or still in use: leave it
-        shutil.rmtree(layer, ignore_errors=True)
     return rc
