@@ -256,12 +256,9 @@ async function rollBack(ctx: StageContext, inv: Harbor2VmInventory, setup: Upgra
     ctx.result.roll.stopped = false;
     await runStages(ctx, [{ kind: "roll", batches: [others.map((n) => ({ node: n, steps: [startHarbor2Step(inv, n.name, plan.from)] }))] }]);
   }
+  // Through the node that turned it on (back on the old release now): its stamp of the upgrade is emptied too.
   const off = plan.stages.find((s) => s.kind === "read-only" && !s.on);
-  const other = inv.data.harbor_nodes.find((n) => n.name !== node)?.name;
-  if (off?.kind === "read-only") {
-    const step = { ...off.step, host: other ?? node };
-    await ctx.pool.withSession(step.host, (s) => executeStep(s, step));
-  }
+  if (off?.kind === "read-only") await ctx.pool.withSession(off.step.host, (s) => executeStep(s, off.step));
   result.rolledBack = true;
 }
 

@@ -24,6 +24,7 @@ import { harbor2EnvDrift, harbor2EnvQueries } from "./live-env.js";
 import { harbor2Dir, HARBOR2_PINNED_SECRETS_PATH, renderHarbor2VmNodeFiles } from "./node-files.js";
 import { DOCKER, harbor2PrerequisiteProblems } from "./prerequisites.js";
 import { renderHarbor2Storage } from "./storage.js";
+import { HARBOR2_UPGRADE_STAMP_PATH } from "./read-only.js";
 
 export function harbor2(inv: Harbor2VmInventory): HarborGeneration {
   const dir = harbor2Dir(inv);
@@ -52,7 +53,11 @@ export function harbor2(inv: Harbor2VmInventory): HarborGeneration {
       };
     },
     databaseLabel: "PostgreSQL",
-    nodeQueries: (d) => [{ kind: "stamp", path: HARBOR2_RELEASE_STAMP_PATH }, ...harbor2EnvQueries(inv, d)],
+    nodeQueries: (d) => [
+      { kind: "stamp", path: HARBOR2_RELEASE_STAMP_PATH },
+      { kind: "stamp", path: HARBOR2_UPGRADE_STAMP_PATH },
+      ...harbor2EnvQueries(inv, d),
+    ],
     prerequisitePrograms: [DOCKER],
     endpoints: () => [{ label: "PostgreSQL", host: database.host, port: database.port }, ...redisEndpoints(inv)],
     nodeProblems: (f) => {
