@@ -21,6 +21,7 @@ import { checksumLine } from "../plan/upgrade/backup.js";
 import type { UpgradePlan, UpgradeStage } from "../plan/upgrade/upgrade-plan.js";
 import type { SshPool } from "../remote/pool.js";
 import { cmd } from "../shell/command.js";
+import { HARBOR2_RELEASE_STAMP_PATH } from "../harbor/v2/data/layout.js";
 import { DEFAULT_GATE, realClock } from "./node-roll.js";
 import { runStages } from "./stages.js";
 import type { StageContext } from "./stages.js";
@@ -193,6 +194,15 @@ async function runUpgradeStage(
       return !ctx.result.roll.stopped;
     case "verify": {
       await verifyNodesHealthy(pool, inv);
+      for (const node of stage.nodes) {
+        const r = await pool.withSession(node, (s) =>
+          s.runChecked(cmd("cat", "--", HARBOR2_RELEASE_STAMP_PATH), { sudo: true, step: "read the recorded release" }),
+        );
+        if (r.stdout.trim() !== stage.release)
+          throw new HarborHaError(`${node} records Harbor ${r.stdout.trim() || "nothing"} in ${HARBOR2_RELEASE_STAMP_PATH}, not ${stage.release}`, {
+            hint: "Run the same command again: the node is upgraded like the others.",
+          });
+      }
       const db = await readDatabaseForUpgrade(setup.database);
       if (db.schema.state !== "migrated" || db.schema.dirty || db.schema.version !== stage.schemaVersion)
         throw new HarborHaError(`after the upgrade schema_migrations is ${JSON.stringify(db.schema)}, not ${stage.schemaVersion} clean`, {

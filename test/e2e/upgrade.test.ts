@@ -149,5 +149,8 @@ describe("harbor-ha upgrade: Harbor 2.13.4 → 2.15.2 on VMs (https, HAProxy, 2 
     const p = await runCli(["provision", inv]);
     assert.equal(p.code, 0, `${p.stdout}\n${p.stderr}`);
     assert.match(p.stdout, /No change: nothing was written and nothing restarted/);
+    const status = await runCli(["status", inv]);
+    assert.equal(status.code, 0, `status after the upgrade: ${status.stdout}\n${status.stderr}`);
+    assert.doesNotMatch(status.stdout, /upgrade in progress/);
   });
 });
