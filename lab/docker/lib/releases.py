@@ -100,14 +100,16 @@ def for_bundle(folder, store=STORE):
     fp = bundle_dir_fingerprint(folder) if folder else None
     if fp is None:
         return None
+    matches = []
     for version, d in sorted(available(store).items(), key=lambda kv: _key(kv[0])):
         try:
             with open(os.path.join(d, "bundle.sha256")) as f:
                 if fp in f.read().split():
-                    return version
+                    matches.append(version)
         except OSError:
             pass
-    return None
+    # Two releases with byte-identical bundle files cannot be told apart: neither is guessed.
+    return matches[0] if len(matches) == 1 else None
 
 
 def resolve(image, bundle_folder, store=STORE):
