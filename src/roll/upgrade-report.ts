@@ -11,6 +11,7 @@ export function formatUpgradePlan(r: UpgradeResult): string {
       (plan.done.length > 0 ? `; continuing: ${plan.done.join(", ")} already on ${plan.to}` : ""),
     `Schema migrations core will run (${plan.migrationsSource}): schema_migrations ${plan.schema.version} → ${plan.schemaAfter}`,
     ...(plan.migrations.length === 0 ? ["  none"] : plan.migrations.map((m) => `  ${m.version}  ${m.file}`)),
+    ...(plan.resumed ? [`Continuing a stopped upgrade: its backup ${plan.backup.file} is the one a rollback restores (not taken again).`] : []),
     "",
     "Stages:",
     ...plan.stages.map((s, i) => `  ${i + 1}. ${s.kind}: ${describeUpgradeStage(s, plan)}`),

@@ -19,23 +19,23 @@ import { HarborHaError } from "../errors.js";
 import { INSTALL_STAMP_PATH } from "../plan/harbor-node.js";
 import { clearPendingCommand } from "../steps/pending.js";
 
-export async function restoreOldRelease(
-  ctx: StageContext,
-  inv: Harbor2VmInventory,
-  node: string,
-  plan: UpgradePlan,
-  copied: readonly string[],
-): Promise<void> {
+export async function restoreOldRelease(ctx: StageContext, inv: Harbor2VmInventory, node: string, plan: UpgradePlan): Promise<void> {
   const dir = harbor2Dir(inv);
-  // harbor.yml and the pinned secrets as install.sh read them; the install stamp, which says that install is done.
-  const restore = [`${dir}/harbor.yml`, HARBOR2_PINNED_SECRETS_PATH].filter((p) => copied.includes(p));
-  const stamp = copied.includes(INSTALL_STAMP_PATH) ? [INSTALL_STAMP_PATH] : [];
-  const files = await Promise.all(
-    [...restore, ...stamp].map(async (path) => ({
-      path,
-      content: await readFile(join(plan.backup.nodeFilesDir, node, path.replace(/\//g, "_")), "utf8"),
-    })),
-  );
+  // harbor.yml and the pinned secrets as install.sh read them; the install stamp, which says that
+  // install is done: the copies the backup kept (this run's, or the stopped run's it continues).
+  const copyOf = (path: string) => join(plan.backup.nodeFilesDir, node, path.replace(/\//g, "_"));
+  const wanted = [`${dir}/harbor.yml`, HARBOR2_PINNED_SECRETS_PATH, INSTALL_STAMP_PATH];
+  const files = (
+    await Promise.all(
+      wanted.map(async (path) => {
+        try {
+          return [{ path, content: await readFile(copyOf(path), "utf8") }];
+        } catch {
+          return [];
+        }
+      }),
+    )
+  ).flat();
   const configFiles = files.filter((f) => f.path !== INSTALL_STAMP_PATH);
   const stampFiles = files.filter((f) => f.path === INSTALL_STAMP_PATH);
   const base: Pick<Step, "host" | "phase" | "kind"> = { host: node, phase: "harbor", kind: "install" };

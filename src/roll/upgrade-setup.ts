@@ -20,6 +20,7 @@ import { HARBOR2_RELEASE_STAMP_PATH } from "../harbor/v2/data/layout.js";
 import { harbor2Dir } from "../harbor/v2/node-files.js";
 import { readOnlyStep } from "../harbor/v2/read-only.js";
 import { clusterStateDir } from "../secrets/cluster-state.js";
+import { readUpgradeJournal } from "../secrets/upgrade-journal.js";
 import { findMigrationsArchive, readMigrationNames } from "../bundle/db-migrations.js";
 import { freeBytesAt, readDatabaseForUpgrade } from "../db/pg/backup.js";
 import type { NodeSteps } from "../plan/roll/roll-plan.js";
@@ -77,7 +78,9 @@ export async function prepareUpgrade(
       },
     );
   const serving = inv.data.harbor_nodes.filter((n) => roll.membership.serving.includes(n.address)).map((n) => n.name);
-  const unhealthy = serving.filter((n) => !roll.healthy.includes(n) && !change.done.includes(n));
+  // A node a stopped run left drained is rolled first and gated like the others (plan/roll/safety.ts).
+  const drained = inv.data.harbor_nodes.filter((n) => roll.drained.includes(n.address)).map((n) => n.name);
+  const unhealthy = serving.filter((n) => !roll.healthy.includes(n) && !change.done.includes(n) && !drained.includes(n));
   if (unhealthy.length > 0)
     throw new RollRefused(`refusing to upgrade: ${unhealthy.join(", ")} not healthy from every load balancer now; nothing was changed`, {
       hint: "An upgrade starts from a healthy cluster: run `harbor-ha status`, bring the node back (harbor-ha provision with the old release), then upgrade.",
@@ -89,7 +92,12 @@ export async function prepareUpgrade(
       hint: "Add `upgrade:\n  backup_dir: /var/backups/harbor` (a folder on this machine, with room for a dump of the registry database).",
       exitCode: 2,
     });
-  const [archive, db] = await Promise.all([findMigrationsArchive(bundle.localPath, to), readDatabaseForUpgrade(database)]);
+  const [archive, db, journal] = await Promise.all([
+    findMigrationsArchive(bundle.localPath, to),
+    readDatabaseForUpgrade(database),
+    readUpgradeJournal(clusterStateDir(inv)),
+  ]);
+  const resumed = journal && journal.from === change.from && journal.to === to ? journal.backup : undefined;
   const [names] = await Promise.all([readMigrationNames(archive), checkBackupDir(backupDir, db.bytes)]);
   if (db.schema.state !== "migrated")
     throw new RollRefused(
@@ -114,6 +122,7 @@ export async function prepareUpgrade(
       migrations: parseMigrationFiles(names),
       migrationsSource: archive,
       backup: planBackup(inv.data.cluster.name, change.from, opts.now, backupDir, clusterStateDir(inv)),
+      ...(resumed ? { resumedBackup: resumed } : {}),
       nodeFiles: [file, ...generation.sharedSecretFiles.keys(), HARBOR2_RELEASE_STAMP_PATH, INSTALL_STAMP_PATH],
       checks: [
         `every Harbor node healthy from every load balancer (${roll.healthy.join(", ")})`,

@@ -27,6 +27,8 @@ import { runStages } from "./stages.js";
 import type { StageContext } from "./stages.js";
 import { applyStopHarbor } from "./stop-removed.js";
 import { prepareUpgrade } from "./upgrade-setup.js";
+import { clusterStateDir } from "../secrets/cluster-state.js";
+import { clearUpgradeJournal, writeUpgradeJournal } from "../secrets/upgrade-journal.js";
 import type { UpgradeSetup } from "./upgrade-setup.js";
 import { restoreOldRelease, startHarbor2Step } from "./upgrade-rollback.js";
 import type { ReconfigureOptions, ReconfigureResult } from "./types.js";
@@ -136,6 +138,7 @@ export async function upgrade(inv: Inventory, opts: UpgradeOptions): Promise<Upg
           );
         }
       }
+      await clearUpgradeJournal(clusterStateDir(inv));
       result.totalMs = Date.now() - started;
       return result;
     });
@@ -154,10 +157,13 @@ async function runUpgradeStage(
   switch (stage.kind) {
     case "preflight":
       return true;
-    case "backup":
+    case "backup": {
       result.backup = await dumpDatabase(setup.database, stage.database.file, (sha) => checksumLine(sha, stage.database.file));
       for (const n of stage.nodes) result.nodeCopies[n.node] = await copyNodeFiles(pool, n.node, n.files, join(stage.database.nodeFilesDir, n.node));
+      const plan = setup.plan as UpgradePlan;
+      await writeUpgradeJournal(clusterStateDir(inv), { from: plan.from, to: plan.to, backup: stage.database, startedAt: new Date().toISOString() });
       return true;
+    }
     case "migrate-config":
       await pool.withSession(stage.node, (s) =>
         s.runChecked(prepareMigrateCommand(stage.file, stage.release, stage.toVersion), {
@@ -259,7 +265,7 @@ async function rollBack(ctx: StageContext, inv: Harbor2VmInventory, setup: Upgra
   });
   await pool(ctx).withSession(node, (s) => applyStopHarbor(s, inv, false));
   await restoreDump(setup.database, plan.backup.file);
-  await restoreOldRelease(ctx, inv, node, plan, result.nodeCopies[node] ?? []);
+  await restoreOldRelease(ctx, inv, node, plan);
   const stopped = plan.stages.find((s) => s.kind === "stop-all");
   if (stopped?.kind === "stop-all") {
     const others = stopped.nodes.filter((n) => n.name !== node);
@@ -269,6 +275,7 @@ async function rollBack(ctx: StageContext, inv: Harbor2VmInventory, setup: Upgra
   // Through the node that turned it on (back on the old release now): its stamp of the upgrade is emptied too.
   const off = plan.stages.find((s) => s.kind === "read-only" && !s.on);
   if (off?.kind === "read-only") await ctx.pool.withSession(off.step.host, (s) => executeStep(s, off.step));
+  await clearUpgradeJournal(clusterStateDir(inv));
   result.rolledBack = true;
 }
 

@@ -58,6 +58,8 @@ export interface UpgradePlan {
   migrationsSource: string;
   schemaAfter: number;
   backup: DatabaseBackup;
+  /** The backup is an earlier run's of this upgrade (it is not taken again). */
+  resumed?: boolean;
   stages: UpgradeStage[];
   rollback?: UpgradeRollback;
   /** Nodes already on the new release (an upgrade that stopped part-way). */
@@ -76,6 +78,12 @@ export interface UpgradePlanInput {
   migrations: readonly SchemaMigration[];
   migrationsSource: string;
   backup: DatabaseBackup;
+  /**
+   * The backup an earlier run of this same upgrade took (the state folder's journal): a run that
+   * was stopped continues with it, so that a rollback restores the database as it was before
+   * the upgrade began, not as the stopped run left it.
+   */
+  resumedBackup?: DatabaseBackup;
   /** Paths on a node kept in the state folder before it changes (harbor.yml, the secrets, the release stamp). */
   nodeFiles: readonly string[];
   /** What the preflight checked, in words. */
@@ -119,11 +127,12 @@ export function planUpgrade(input: UpgradePlanInput): UpgradePlan {
   const [first, ...rest] = input.nodes;
   const serial = Math.max(1, input.serial);
   const apiNode = first?.node.name ?? change.done[0] ?? input.allNodes[0]?.name ?? "";
+  const backup = input.resumedBackup ?? input.backup;
   const stages: UpgradeStage[] = [{ kind: "preflight", checks: [...input.checks] }];
-  if (!migrated) {
+  if (!migrated && !input.resumedBackup) {
     stages.push({
       kind: "backup",
-      database: input.backup,
+      database: backup,
       nodes: input.allNodes.map((n) => ({ node: n.name, files: [...input.nodeFiles] })),
     });
   }
@@ -154,9 +163,10 @@ export function planUpgrade(input: UpgradePlanInput): UpgradePlan {
     migrations: pending,
     migrationsSource: input.migrationsSource,
     schemaAfter: last,
-    backup: input.backup,
+    backup,
+    ...(input.resumedBackup ? { resumed: true } : {}),
     stages,
-    ...(first && !migrated ? { rollback: { restore: input.backup.file, node: first.node.name, release: change.from } } : {}),
+    ...(first && !migrated ? { rollback: { restore: backup.file, node: first.node.name, release: change.from } } : {}),
     done: [...change.done],
   };
 }

@@ -154,3 +154,12 @@ test("a dirty schema, a schema newer than the release, or no migration files: re
   assert.throws(() => planUpgrade(input({ schema: { version: 190, dirty: false } })), /version 190, newer than Harbor 2\.15\.2's last migration 180/);
   assert.throws(() => planUpgrade(input({ migrations: [] })), /holds no schema migration/);
 });
+
+test("a stopped upgrade continued before its first node finished: the earlier run's backup is the one restored, none taken again", () => {
+  const earlier = planBackup("lab", "2.13.4", new Date("2026-12-08T02:00:00.000Z"), "/backups", "/state");
+  const p = planUpgrade(input({ resumedBackup: earlier }));
+  assert.ok(!p.stages.some((s) => s.kind === "backup"));
+  assert.equal(p.resumed, true);
+  assert.equal(p.rollback?.restore, "/backups/lab-2.13.4-20261208T020000Z.pgdump");
+  assert.equal(shape(p.stages)[3], "first-node harbor1");
+});
