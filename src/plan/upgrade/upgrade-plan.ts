@@ -126,7 +126,8 @@ export function planUpgrade(input: UpgradePlanInput): UpgradePlan {
   const migrated = pending.length === 0 && change.done.length > 0;
   const [first, ...rest] = input.nodes;
   const serial = Math.max(1, input.serial);
-  const apiNode = first?.node.name ?? change.done[0] ?? input.allNodes[0]?.name ?? "";
+  // Through the node that turned it on in the run this one continues (the first node, upgraded by now), so its stamp is emptied.
+  const apiNode = change.done[0] ?? first?.node.name ?? input.allNodes[0]?.name ?? "";
   const backup = input.resumedBackup ?? input.backup;
   const stages: UpgradeStage[] = [{ kind: "preflight", checks: [...input.checks] }];
   if (!migrated && !input.resumedBackup) {

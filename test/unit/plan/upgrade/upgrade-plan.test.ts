@@ -124,9 +124,9 @@ test("a re-run after the first node migrated the schema: no second backup, no fi
   assert.deepEqual(shape(p.stages), [
     "preflight",
     "migrate-config harbor2",
-    "read-only on via harbor2",
+    "read-only on via harbor1",
     "roll harbor2 | harbor3 | harbor4",
-    "read-only off via harbor2",
+    "read-only off via harbor1",
     "verify",
   ]);
   assert.equal(p.rollback, undefined, "the schema is migrated: a failure now is fixed forward");
