@@ -9,7 +9,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Harbor2VmInventory, Inventory } from "../inventory/model.js";
-import { HarborHaError } from "../errors.js";
+import { EXIT_INTERRUPTED, HarborHaError } from "../errors.js";
 import { prepareClusterRun } from "../run/cluster-run.js";
 import { warningsTo, withClusterRun } from "../run/with-cluster-run.js";
 import type { AuditTrail } from "../run/with-cluster-run.js";
@@ -57,8 +57,9 @@ export class UpgradeFailed extends HarborHaError {
     message: string,
     readonly partial: UpgradeResult,
     hint: string,
+    exitCode = 1,
   ) {
-    super(message, { hint, exitCode: 1 });
+    super(message, { hint, exitCode });
   }
 }
 
@@ -114,8 +115,21 @@ export async function upgrade(inv: Inventory, opts: UpgradeOptions): Promise<Upg
       for (const stage of plan.stages) {
         opts.emit({ type: "phase", phase: stage.kind, description: describeUpgradeStage(stage, plan) });
         if (opts.isInterrupted())
-          throw new UpgradeFailed("upgrade interrupted", result, "Run the same command again: it continues where it stopped.");
+          throw new UpgradeFailed(
+            `upgrade to Harbor ${plan.to} interrupted before ${stage.kind}`,
+            result,
+            'Run the same command again: it continues where it stopped (status says "upgrade in progress" until then).',
+            EXIT_INTERRUPTED,
+          );
         const ok = await runUpgradeStage(ctx, inv, setup, stage, result, audit);
+        // Ctrl-C: the nodes under way finished; no rollback is started for it (the same command continues).
+        if (opts.isInterrupted())
+          throw new UpgradeFailed(
+            `upgrade to Harbor ${plan.to} interrupted during ${stage.kind}`,
+            result,
+            'Run the same command again: it continues where it stopped (status says "upgrade in progress" until then).',
+            EXIT_INTERRUPTED,
+          );
         if (stage.kind === "read-only") {
           if (stage.on) readOnlySince = Date.now();
           else if (readOnlySince !== undefined) result.readOnlyMs = Date.now() - readOnlySince;

@@ -129,9 +129,14 @@ describe("harbor-ha upgrade: Harbor 2.13.4 → 2.15.2 on VMs (https, HAProxy, 2 
     assert.equal(again.code, 0, `provision after the rollback: ${again.stdout}\n${again.stderr}`);
   });
 
-  it("2.13.4 → 2.15.2 under a pull loop through the VIP: no pull fails; schema 180 clean, 2.15.2 everywhere, secrets kept, provision has nothing to do", async () => {
+  it("2.13.4 → 2.15.2 under a pull loop through the VIP, interrupted once and continued: no pull fails; schema 180 clean, 2.15.2 everywhere, secrets kept, provision has nothing to do", async () => {
     const inv = inventoryFor("2.15.2");
     const loop = pullLoop(lab, work);
+    // Ctrl-C once the first node is done: the run stops after the node under way; status says so; the same command continues.
+    const stopped = await runCli(["upgrade", inv], { timeoutMs: 600_000, interruptOn: /== roll: then harbor2/ });
+    assert.equal(stopped.code, 130, `interrupted upgrade: ${stopped.stdout}\n${stopped.stderr}`);
+    const during = await runCli(["status", inv]);
+    assert.match(during.stdout, /upgrade in progress: upgrade from Harbor 2\.13\.4 to 2\.15\.2: read-only on \(recorded on harbor1\)/);
     const r = await runCli(["upgrade", inv, "--json"], { timeoutMs: 600_000 });
     const { made, failures } = await loop.stop();
     assert.equal(r.code, 0, `upgrade: ${r.stdout}\n${r.stderr}`);
