@@ -45,7 +45,19 @@ async function measure(c) {
     const tls = ["--dest-cert-dir", join(lab.dir, "tls", "cert-dir")];
     const creds = `admin:${lab.secret("harbor-admin-password")}`;
     const push = (tag) =>
-      labClient("vip", ["skopeo", "copy", "--retry-times", "0", "--format", "v2s2", ...tls, "--dest-creds", creds, `oci:${image}:1`, `docker://registry.lab.test/library/hello:${tag}`]);
+      labClient("vip", [
+        "skopeo",
+        "copy",
+        "--retry-times",
+        "0",
+        "--format",
+        "v2s2",
+        ...tls,
+        "--dest-creds",
+        creds,
+        `oci:${image}:1`,
+        `docker://registry.lab.test/library/hello:${tag}`,
+      ]);
     const first = await push("1");
     if (first.code !== 0) throw new Error(`push: ${first.stderr}`);
     const backups = join(work, "backups");
@@ -64,7 +76,18 @@ async function measure(c) {
       while (!stop) {
         pulls.made++;
         const dir = join(work, `pull-${pulls.made}`);
-        const r = await labClient("vip", ["skopeo", "copy", "--retry-times", "0", "--src-cert-dir", join(lab.dir, "tls", "cert-dir"), "--src-creds", creds, "docker://registry.lab.test/library/hello:1", `oci:${dir}:1`]);
+        const r = await labClient("vip", [
+          "skopeo",
+          "copy",
+          "--retry-times",
+          "0",
+          "--src-cert-dir",
+          join(lab.dir, "tls", "cert-dir"),
+          "--src-creds",
+          creds,
+          "docker://registry.lab.test/library/hello:1",
+          `oci:${dir}:1`,
+        ]);
         rmSync(dir, { recursive: true, force: true });
         if (r.code !== 0) pulls.failed++;
         await sleep();
