@@ -2,8 +2,11 @@
 import type { UpgradePlan } from "../plan/upgrade/upgrade-plan.js";
 import { describeUpgradeStage } from "./upgrade.js";
 import type { UpgradeResult } from "./upgrade.js";
+import type { RollbackTarget } from "./upgrade-rollback.js";
 
 export function formatUpgradePlan(r: UpgradeResult): string {
+  if (r.rollbackOfStopped) return formatStoppedRollback(r.rollbackOfStopped);
+  if (!r.setup) return "";
   const { change, plan } = r.setup;
   if (change.kind === "none" || !plan) return `Every node runs Harbor ${change.kind === "none" ? change.release : "?"}: nothing to upgrade.\n`;
   const lines = [
@@ -24,6 +27,23 @@ export function formatUpgradePlan(r: UpgradeResult): string {
   return `${lines.join("\n")}\n`;
 }
 
+function formatStoppedRollback(t: RollbackTarget): string {
+  return (
+    `A stopped upgrade ${t.from} → ${t.to} left the database schema dirty (a migration failed part-way): this run rolls it back.\n` +
+    `  restore ${t.backup.file} (pg_restore --clean), ${t.node} back on ${t.from}` +
+    `${
+      t.strategy === "rolling"
+        ? ", read-only off"
+        : `, ${
+            t.stopped
+              .filter((n) => n.name !== t.node)
+              .map((n) => n.name)
+              .join(", ") || "no other node"
+          } started again`
+    }; exit 1.\n`
+  );
+}
+
 function nodeSteps(plan: UpgradePlan): string[] {
   const out: string[] = [];
   for (const s of plan.stages) {
@@ -34,7 +54,7 @@ function nodeSteps(plan: UpgradePlan): string[] {
 }
 
 export function formatUpgradeDone(r: UpgradeResult): string {
-  const plan = r.setup.plan;
+  const plan = r.setup?.plan;
   if (!plan) return formatUpgradePlan(r);
   return (
     [
@@ -51,11 +71,12 @@ export function formatUpgradeDone(r: UpgradeResult): string {
 
 /** The --json report: the plan and the outcome; no secret is in either. */
 export function upgradeJson(r: UpgradeResult | undefined, error?: { message: string; hint?: string }): unknown {
-  const plan = r?.setup.plan;
+  const plan = r?.setup?.plan;
   return {
     command: "upgrade",
     dryRun: r?.dryRun,
-    change: r?.setup.change,
+    change: r?.setup?.change ?? null,
+    rollbackOfStopped: r?.rollbackOfStopped ?? null,
     plan: plan
       ? {
           from: plan.from,

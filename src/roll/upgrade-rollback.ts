@@ -16,10 +16,25 @@ import { harbor2Dir, HARBOR2_PINNED_SECRETS_PATH } from "../harbor/v2/node-files
 import { runStages } from "./stages.js";
 import type { StageContext } from "./stages.js";
 import { HarborHaError } from "../errors.js";
+import type { DesiredPgDatabase } from "../desired/types.js";
+import type { DatabaseBackup } from "../plan/upgrade/backup.js";
+import type { UpgradeStrategy } from "../plan/upgrade/upgrade-plan.js";
+import type { RollNode } from "../plan/roll/roll-plan.js";
+import { readOnlyStep } from "../harbor/v2/read-only.js";
+import { restoreDump } from "../db/pg/backup.js";
+import { executeStep } from "../execute/execute-step.js";
+import { clusterStateDir } from "../secrets/cluster-state.js";
+import { clearUpgradeJournal } from "../secrets/upgrade-journal.js";
+import { applyStopHarbor } from "./stop-removed.js";
 import { INSTALL_STAMP_PATH } from "../plan/harbor-node.js";
 import { clearPendingCommand } from "../steps/pending.js";
 
-export async function restoreOldRelease(ctx: StageContext, inv: Harbor2VmInventory, node: string, plan: UpgradePlan): Promise<void> {
+export async function restoreOldRelease(
+  ctx: StageContext,
+  inv: Harbor2VmInventory,
+  node: string,
+  plan: Pick<UpgradePlan, "from" | "backup">,
+): Promise<void> {
   const dir = harbor2Dir(inv);
   // harbor.yml and the pinned secrets as install.sh read them; the install stamp, which says that
   // install is done: the copies the backup kept (this run's, or the stopped run's it continues).
@@ -151,4 +166,41 @@ export function startHarbor2Step(inv: Harbor2VmInventory, node: string, release:
       timeoutMs: 300_000,
     },
   };
+}
+
+/** What a rollback puts back: the database from the backup, the old release on the first node. */
+export interface RollbackTarget {
+  node: string;
+  from: string;
+  to: string;
+  backup: DatabaseBackup;
+  strategy: UpgradeStrategy;
+  /** stop-all: the other nodes the upgrade stopped, started again on the old release. */
+  stopped: readonly RollNode[];
+}
+
+/**
+ * Harbor stopped on the first node, the dump restored, the old release put back there (gated and
+ * undrained), stop-all's other nodes started again, read-only off through that node (emptying
+ * its stamp), the journal cleared.
+ */
+export async function rollBackUpgrade(ctx: StageContext, inv: Harbor2VmInventory, database: DesiredPgDatabase, t: RollbackTarget): Promise<void> {
+  ctx.opts.emit({
+    type: "phase",
+    phase: "rollback",
+    description: `restore ${t.backup.file}, ${t.node} back on ${t.from}${t.strategy === "rolling" ? ", read-only off" : ", the other nodes started"}`,
+  });
+  await ctx.pool.withSession(t.node, (s) => applyStopHarbor(s, inv, false));
+  await restoreDump(database, t.backup.file);
+  await restoreOldRelease(ctx, inv, t.node, { from: t.from, backup: t.backup });
+  const others = t.stopped.filter((n) => n.name !== t.node);
+  if (others.length > 0) {
+    ctx.result.roll.stopped = false;
+    await runStages(ctx, [{ kind: "roll", batches: [others.map((n) => ({ node: n, steps: [startHarbor2Step(inv, n.name, t.from)] }))] }]);
+  }
+  if (t.strategy === "rolling") {
+    const off = readOnlyStep(inv, false, t.node, { from: t.from, to: t.to });
+    await ctx.pool.withSession(t.node, (s) => executeStep(s, off));
+  }
+  await clearUpgradeJournal(clusterStateDir(inv));
 }

@@ -15,7 +15,7 @@ import { warningsTo, withClusterRun } from "../run/with-cluster-run.js";
 import type { AuditTrail } from "../run/with-cluster-run.js";
 import { verifyNodesHealthy } from "../gather/verify.js";
 import { executeStep } from "../execute/execute-step.js";
-import { dumpDatabase, readDatabaseForUpgrade, restoreDump } from "../db/pg/backup.js";
+import { dumpDatabase, readDatabaseForUpgrade } from "../db/pg/backup.js";
 import type { VerifiedDump } from "../db/pg/backup.js";
 import { checksumLine } from "../plan/upgrade/backup.js";
 import type { UpgradePlan, UpgradeStage } from "../plan/upgrade/upgrade-plan.js";
@@ -28,9 +28,12 @@ import type { StageContext } from "./stages.js";
 import { applyStopHarbor } from "./stop-removed.js";
 import { prepareUpgrade } from "./upgrade-setup.js";
 import { clusterStateDir } from "../secrets/cluster-state.js";
-import { clearUpgradeJournal, writeUpgradeJournal } from "../secrets/upgrade-journal.js";
+import { clearUpgradeJournal, readUpgradeJournal, writeUpgradeJournal } from "../secrets/upgrade-journal.js";
+import type { DesiredPgDatabase } from "../desired/types.js";
+import type { Redactor } from "../inventory/secret.js";
 import type { UpgradeSetup } from "./upgrade-setup.js";
-import { restoreOldRelease, startHarbor2Step } from "./upgrade-rollback.js";
+import { rollBackUpgrade } from "./upgrade-rollback.js";
+import type { RollbackTarget } from "./upgrade-rollback.js";
 import type { ReconfigureOptions, ReconfigureResult } from "./types.js";
 import type { UpgradeStrategy } from "../plan/upgrade/upgrade-plan.js";
 
@@ -41,7 +44,10 @@ export interface UpgradeOptions extends Omit<ReconfigureOptions, "command" | "li
 
 export interface UpgradeResult {
   dryRun: boolean;
-  setup: UpgradeSetup;
+  /** Undefined when the run rolls back a stopped upgrade instead (rollbackOfStopped). */
+  setup?: UpgradeSetup;
+  /** A stopped run left the schema dirty: this run rolls that upgrade back (or, dry, would). */
+  rollbackOfStopped?: RollbackTarget;
   backup?: VerifiedDump;
   /** The node copies kept in the state folder, by node. */
   nodeCopies: Record<string, string[]>;
@@ -75,6 +81,38 @@ export async function upgrade(inv: Inventory, opts: UpgradeOptions): Promise<Upg
       phase: "preflight",
       description: "connecting, gathering facts, health, the database's schema, the new release's migrations (read-only)",
     });
+    const pg = desired.database as DesiredPgDatabase;
+    const stoppedRun = await stoppedUpgradeToRollBack(inv, pg);
+    if (stoppedRun) {
+      const result: UpgradeResult = {
+        dryRun: opts.dryRun,
+        rollbackOfStopped: stoppedRun,
+        nodeCopies: {},
+        roll: bareRollResult(opts, redactor),
+        rolledBack: false,
+        totalMs: 0,
+      };
+      if (opts.dryRun) return result;
+      return cluster.changing(async (audit) => {
+        const ctx: StageContext = {
+          pool,
+          inv,
+          opts: { ...opts, command: "upgrade", purge: false },
+          clock: opts.clock ?? realClock,
+          gate: opts.gate ?? DEFAULT_GATE,
+          result: result.roll,
+          audit,
+        };
+        await rollBackUpgrade(ctx, inv, pg, stoppedRun);
+        result.rolledBack = true;
+        result.totalMs = Date.now() - started;
+        throw new UpgradeFailed(
+          `a stopped upgrade to Harbor ${stoppedRun.to} had left the schema dirty; it was rolled back: the database restored from ${stoppedRun.backup.file}, ${stoppedRun.node} back on ${stoppedRun.from}`,
+          result,
+          `The cluster runs ${stoppedRun.from}. Look at core's log on ${stoppedRun.node} (/var/log/harbor/core.log) for the failed migration before upgrading again.`,
+        );
+      });
+    }
     const setup = await prepareUpgrade(pool, inv, state, desired, bundle, redactor, {
       database,
       startupTimeoutMs: (opts.gate ?? DEFAULT_GATE).timeoutMs,
@@ -137,7 +175,8 @@ export async function upgrade(inv: Inventory, opts: UpgradeOptions): Promise<Upg
         if (!ok) {
           result.totalMs = Date.now() - started;
           if (stage.kind === "first-node") {
-            await rollBack(ctx, inv, setup, result, stage.node.node.name);
+            await rollBackUpgrade(ctx, inv, setup.database, rollbackTarget(plan, stage.node.node.name));
+            result.rolledBack = true;
             throw new UpgradeFailed(
               `upgrade to Harbor ${plan.to} failed on the first node ${stage.node.node.name} and was rolled back: the database restored from ${plan.backup.file}, ` +
                 `${stage.node.node.name} back on ${plan.from}${plan.strategy === "rolling" ? ", read-only off" : ", the other nodes started again"}`,
@@ -159,6 +198,44 @@ export async function upgrade(inv: Inventory, opts: UpgradeOptions): Promise<Upg
   });
 }
 
+/**
+ * The upgrade the state folder's journal says is under way, when the schema is dirty: a run
+ * stopped while the first node's core migrated (killed, or between the failure and its
+ * rollback). Continuing cannot work (every core refuses a dirty schema): it is rolled back.
+ */
+async function stoppedUpgradeToRollBack(inv: Harbor2VmInventory, db: DesiredPgDatabase): Promise<RollbackTarget | undefined> {
+  const journal = await readUpgradeJournal(clusterStateDir(inv));
+  if (!journal?.firstNode || journal.to !== inv.data.cluster.harbor_version) return undefined;
+  const now = await readDatabaseForUpgrade(db);
+  if (now.schema.state !== "migrated" || !now.schema.dirty) return undefined;
+  return {
+    node: journal.firstNode,
+    from: journal.from,
+    to: journal.to,
+    backup: journal.backup,
+    strategy: journal.strategy ?? "rolling",
+    stopped: journal.stopped ?? [],
+  };
+}
+
+function bareRollResult(opts: UpgradeOptions, redactor: Redactor): ReconfigureResult {
+  return {
+    command: "upgrade",
+    dryRun: opts.dryRun,
+    plan: { hosts: [], problems: [] },
+    rollPlan: { stages: [] },
+    changed: true,
+    added: [],
+    removed: [],
+    loadBalancers: {},
+    settings: [],
+    roll: { rolled: [], notTouched: [], stopped: false },
+    batches: [],
+    executed: [],
+    redactor,
+  };
+}
+
 async function runUpgradeStage(
   ctx: StageContext,
   inv: Harbor2VmInventory,
@@ -175,7 +252,14 @@ async function runUpgradeStage(
       result.backup = await dumpDatabase(setup.database, stage.database.file, (sha) => checksumLine(sha, stage.database.file));
       for (const n of stage.nodes) result.nodeCopies[n.node] = await copyNodeFiles(pool, n.node, n.files, join(stage.database.nodeFilesDir, n.node));
       const plan = setup.plan as UpgradePlan;
-      await writeUpgradeJournal(clusterStateDir(inv), { from: plan.from, to: plan.to, backup: stage.database, startedAt: new Date().toISOString() });
+      const target = plan.rollback ? rollbackTarget(plan, plan.rollback.node) : undefined;
+      await writeUpgradeJournal(clusterStateDir(inv), {
+        from: plan.from,
+        to: plan.to,
+        backup: stage.database,
+        startedAt: new Date().toISOString(),
+        ...(target ? { firstNode: target.node, strategy: target.strategy, stopped: [...target.stopped] } : {}),
+      });
       return true;
     }
     case "migrate-config":
@@ -270,31 +354,17 @@ async function copyNodeFiles(pool: SshPool, node: string, files: readonly string
   return copied;
 }
 
-async function rollBack(ctx: StageContext, inv: Harbor2VmInventory, setup: UpgradeSetup, result: UpgradeResult, node: string): Promise<void> {
-  const plan = setup.plan as UpgradePlan;
-  ctx.opts.emit({
-    type: "phase",
-    phase: "rollback",
-    description: `restore ${plan.backup.file}, ${node} back on ${plan.from}${plan.strategy === "rolling" ? ", read-only off" : ", the other nodes started"}`,
-  });
-  await pool(ctx).withSession(node, (s) => applyStopHarbor(s, inv, false));
-  await restoreDump(setup.database, plan.backup.file);
-  await restoreOldRelease(ctx, inv, node, plan);
-  const stopped = plan.stages.find((s) => s.kind === "stop-all");
-  if (stopped?.kind === "stop-all") {
-    const others = stopped.nodes.filter((n) => n.name !== node);
-    ctx.result.roll.stopped = false;
-    await runStages(ctx, [{ kind: "roll", batches: [others.map((n) => ({ node: n, steps: [startHarbor2Step(inv, n.name, plan.from)] }))] }]);
-  }
-  // Through the node that turned it on (back on the old release now): its stamp of the upgrade is emptied too.
-  const off = plan.stages.find((s) => s.kind === "read-only" && !s.on);
-  if (off?.kind === "read-only") await ctx.pool.withSession(off.step.host, (s) => executeStep(s, off.step));
-  await clearUpgradeJournal(clusterStateDir(inv));
-  result.rolledBack = true;
-}
-
-function pool(ctx: StageContext): SshPool {
-  return ctx.pool;
+/** The rollback of this run's plan: its first node, its backup, the nodes stop-all stopped. */
+function rollbackTarget(plan: UpgradePlan, node: string): RollbackTarget {
+  const stopAll = plan.stages.find((s) => s.kind === "stop-all");
+  return {
+    node,
+    from: plan.from,
+    to: plan.to,
+    backup: plan.backup,
+    strategy: plan.strategy,
+    stopped: stopAll?.kind === "stop-all" ? stopAll.nodes : [],
+  };
 }
 
 export function describeUpgradeStage(stage: UpgradeStage, plan: UpgradePlan): string {

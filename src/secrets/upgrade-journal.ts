@@ -14,6 +14,11 @@ export interface UpgradeJournal {
   to: string;
   backup: DatabaseBackup;
   startedAt: string;
+  /** The node upgraded first: the one a rollback puts back on `from`. */
+  firstNode?: string;
+  strategy?: "rolling" | "stop-all";
+  /** stop-all: every node the upgrade stops. */
+  stopped?: Array<{ name: string; address: string }>;
 }
 
 function journalPath(stateDir: string): string {

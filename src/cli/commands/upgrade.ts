@@ -108,7 +108,7 @@ async function runUpgrade(file: string, flags: UpgradeFlags): Promise<void> {
     });
     progress.stop();
     out(flags.dryRun ? formatUpgradePlan(result) : formatUpgradeDone(result));
-    if (flags.dryRun && result.setup.plan) process.exitCode = EXIT_CHANGES_PENDING;
+    if (flags.dryRun && (result.setup?.plan || result.rollbackOfStopped)) process.exitCode = EXIT_CHANGES_PENDING;
   } catch (err) {
     progress.stop();
     if (err instanceof UpgradeFailed) result = err.partial;
