@@ -84,7 +84,7 @@ async function runUpgrade(file: string, flags: UpgradeFlags): Promise<void> {
   const [{ upgrade, UpgradeFailed }, { formatUpgradeDone, formatUpgradePlan, upgradeJson }, run] = await Promise.all([
     import("../../roll/upgrade.js"),
     import("../../roll/upgrade-report.js"),
-    openCommandRun(file),
+    openCommandRun(file, flags),
   ]);
   const { inventory, redactor } = run;
   const jsonToStdout = flags.json === true;

@@ -1,5 +1,5 @@
 /**
- * `--json FILE` is checked before any connection: a symlink, the inventory itself, a missing or
+ * `--json FILE` is checked before any connection (provision, reconfigure, upgrade, status, failover-drill, validate): a symlink, the inventory itself, a missing or
  * unwritable folder stop the run with exit 2 and a clear error, having contacted no host and
  * written nothing. Every SSH connection would go through a jump host that is a TCP server of
  * this test, which counts them (limit-cli.test.ts shows the same run with a good flag connects).
@@ -49,6 +49,7 @@ describe("--json FILE is checked before any connection", () => {
   const commands: Array<[string, ...string[]]> = [
     ["provision", "--dry-run"],
     ["reconfigure", "--dry-run"],
+    ["upgrade", "--dry-run"],
     ["status"],
     ["failover-drill"],
     ["validate"],
