@@ -26,7 +26,7 @@ import { convergedFacts } from "./converged-facts.js";
 import { inventoryWithNodes } from "./membership.js";
 import type { Membership } from "./membership.js";
 import { splitForRoll } from "./split.js";
-import { limitPlanToTls, withTransitionCa } from "./tls.js";
+import { limitStepsToTls, withTransitionCa } from "./tls.js";
 
 export type RollNode = RollNodeRef;
 
@@ -124,16 +124,16 @@ function planLbStage(
   );
   const desiredLbs = renderLbs(stageInv, state, lbNames);
   const desired = new Map<string, DesiredHost>();
-  let hosts: HostPlan[] = desiredLbs.map((d) => {
+  const hosts: HostPlan[] = desiredLbs.map((d) => {
     const now = facts.get(d.host.name);
     if (!now) return { host: d.host, steps: [] };
     const priorDesired = before?.get(d.host.name);
     const f = priorDesired ? convergedFacts(now, priorDesired) : now;
     const target = which === "first" ? withTransitionCa(d, now) : d;
     desired.set(d.host.name, target);
-    return { host: d.host, steps: planLoadBalancer(mode, target, f, redactor) };
+    const steps = planLoadBalancer(mode, target, f, redactor);
+    return { host: d.host, steps: input.tlsOnly ? limitStepsToTls(steps, f) : steps };
   });
-  if (input.tlsOnly) hosts = limitPlanToTls({ hosts, problems: [] }).hosts;
   return { hosts, desired };
 }
 

@@ -116,7 +116,7 @@ describe("certificate rotation", () => {
     f.files["/data/cert/server.crt"] = { ...f.files["/data/cert/server.crt"], present: true, sha256: "old" };
     f.files["/opt/harbor/ha/server.crt"] = { ...f.files["/opt/harbor/ha/server.crt"], present: true, sha256: "old" };
     f.files["/opt/harbor/harbor.cfg"] = { ...f.files["/opt/harbor/harbor.cfg"], present: true, sha256: "old" };
-    const plan = limitPlanToTls(planCluster(desired, facts, ctx));
+    const plan = limitPlanToTls(planCluster(desired, facts, ctx), facts);
     const steps = plan.hosts.find((h) => h.host.name === node)!.steps.map((s) => s.title);
     assert.ok(
       steps.some((t) => t.startsWith("write /data/cert/server.crt")),
@@ -146,7 +146,8 @@ describe("certificate rotation", () => {
         ["harbor3", "storage-check"],
       ],
     );
-    const nothing = limitPlanToTls(planCluster(desired, factsOfAll(matchingFacts), ctx));
+    const matching = factsOfAll(matchingFacts);
+    const nothing = limitPlanToTls(planCluster(desired, matching, ctx), matching);
     assert.ok(
       nothing.hosts.every((h) => h.steps.length === 0),
       "no installer run: no check",
