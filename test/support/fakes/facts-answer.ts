@@ -93,6 +93,15 @@ export function answerFacts(queries: string, facts: HostFacts, files: ReadonlyMa
         out.push(`stamp\t${a}\t${written ? written.content.toString("utf8").trim() : (facts.stamps[a] ?? "")}`);
         break;
       }
+      // The count the test gave; else the lines found in a file the host holds; else every line (a file Harbor's prepare wrote as harbor-ha expects).
+      case "lines": {
+        const expected = b === "-" || b === undefined ? [] : [...new Set(Buffer.from(b, "base64").toString("utf8").split("\n").filter(Boolean))];
+        const given = facts.lines[a];
+        const held = files.get(a)?.content.toString("utf8").split("\n");
+        const n = given !== undefined ? given : held ? expected.filter((l) => held.includes(l)).length : expected.length;
+        out.push(`lines\t${a}\t${n === null ? "absent" : n}`);
+        break;
+      }
       case "http":
         out.push(`http\t${a}\t${facts.http[a] ?? 0}`);
         break;
