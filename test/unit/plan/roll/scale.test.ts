@@ -56,6 +56,14 @@ describe("scaling", () => {
     assert.deepEqual(m.removed, ["10.20.0.99"]);
   });
 
+  it("a scale in killed after the load balancers dropped the node: its drain marker left behind makes it removed still, so the next run stops it and forgets the marker", () => {
+    const facts = new Map(lbNames.map((n) => [n, matchingFacts(hostNamed(n))]));
+    for (const f of facts.values()) f.drained = ["10.20.0.99", nodeAddresses[1]!];
+    const m = readMembership(inv, modeOf(inv), facts);
+    assert.deepEqual(m.serving, nodeAddresses, "no load balancer serves 10.20.0.99 any more");
+    assert.deepEqual(m.removed, ["10.20.0.99"], "a drained inventory node is not removed: it is put back");
+  });
+
   it("parses haproxy.cfg's server addresses once each, ignoring comments and other lines", () => {
     const cfg =
       "backend harbor_80\n    default-server check\n    server harbor1 10.0.0.11:80 track harbor_443/harbor1\n" +
