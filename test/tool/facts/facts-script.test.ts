@@ -103,6 +103,13 @@ test("facts.sh: lines — how many distinct expected whole lines a file holds; n
   assert.equal(one.lines[join(dir, "config.yml")], 2, "redis: and the addr line; '  db: 01' is not '  db: 0'");
   const none = parseFacts(runFactsScript([{ kind: "lines", path: join(dir, "config.yml"), lines: new Secret("") }]));
   assert.equal(none.lines[join(dir, "config.yml")], 0);
+  // Beside a probe (the script counts its probes in a variable of its own): an absent file must not disturb it.
+  const withProbe = runFactsScript([
+    { kind: "lines", path: join(dir, "no-config.yml"), lines: new Secret("redis:") },
+    { kind: "tcp", host: "127.0.0.1", port: 1 },
+  ]);
+  assert.match(withProbe, /\nend\tok\n$/);
+  assert.equal(parseFacts(withProbe).lines[join(dir, "no-config.yml")], null);
   assert.equal(facts.lines[join(dir, "no-config.yml")], null);
   assert.doesNotMatch(raw, /pa ss/, "the lines never come back");
 });
