@@ -8,6 +8,7 @@ import { registerStatus } from "./status.js";
 import { registerFailoverDrill } from "./failover-drill.js";
 import { registerReconfigure } from "./reconfigure.js";
 import { registerRotateCerts } from "./rotate-certs.js";
+import { registerUpgrade } from "./upgrade.js";
 import { registerSchema } from "./schema.js";
 
 /** Every command, in the order `--help` lists them (the order an operator uses them). */
@@ -19,6 +20,7 @@ export function registerCommands(program: Command): void {
   registerProvision(program);
   registerReconfigure(program);
   registerRotateCerts(program);
+  registerUpgrade(program);
   registerStatus(program);
   registerFailoverDrill(program);
   registerLab(program);
