@@ -12,9 +12,15 @@ import { runPhase } from "./run-phase.js";
 import type { EmitEvent } from "../events.js";
 import { gatherVipHolders, verifySingleVipHolder } from "../gather/verify.js";
 
-/** Backups in the order given, then the VIP holder(s). Pure. */
-export function orderLoadBalancers(names: readonly string[], vipHolders: readonly string[]): string[] {
-  return [...names.filter((n) => !vipHolders.includes(n)), ...names.filter((n) => vipHolders.includes(n))];
+/**
+ * Backups in the order given, then the VIP holder(s). With nobody holding the VIP, the load
+ * balancer that takes it back (`regainsVip`) goes first: the check after each one wants exactly
+ * one holder, which only its restart brings. Pure.
+ */
+export function orderLoadBalancers(names: readonly string[], vipHolders: readonly string[], regainsVip?: string): string[] {
+  const first = vipHolders.length === 0 && regainsVip !== undefined && names.includes(regainsVip) ? [regainsVip] : [];
+  const rest = names.filter((n) => !first.includes(n));
+  return [...first, ...rest.filter((n) => !vipHolders.includes(n)), ...rest.filter((n) => vipHolders.includes(n))];
 }
 
 /** Runs one host's steps, phase by phase; throws the host's failure after emitting it. Returns the titles done. */
@@ -36,13 +42,14 @@ export interface LbRollResult {
   vipHolder?: string;
 }
 
-/** Rolls the load balancers that have steps, backup first; stops at the first failure (thrown). */
+/** Rolls the load balancers that have steps, backup first (or the one that takes a lost VIP back); stops at the first failure (thrown). */
 export async function rollLoadBalancers(
   pool: SshPool,
   inv: Inventory,
   plans: readonly HostPlan[],
   emit: EmitEvent,
   isInterrupted: () => boolean,
+  regainsVip?: string,
 ): Promise<LbRollResult> {
   const withSteps = plans.filter((p) => p.steps.length > 0);
   const result: LbRollResult = { done: new Map() };
@@ -51,10 +58,16 @@ export async function rollLoadBalancers(
   for (const name of orderLoadBalancers(
     withSteps.map((p) => p.host.name),
     holders,
+    regainsVip,
   )) {
     const hostPlan = withSteps.find((p) => p.host.name === name);
     if (!hostPlan) continue;
-    emit({ type: "note", level: "info", host: name, message: holders.includes(name) ? "holds the VIP: changed last" : "backup: changed first" });
+    const role = holders.includes(name)
+      ? "holds the VIP: changed last"
+      : holders.length === 0 && name === regainsVip
+        ? "nobody holds the VIP: restarted first, to take it back"
+        : "backup: changed first";
+    emit({ type: "note", level: "info", host: name, message: role });
     result.done.set(name, await applyHostPlan(pool, hostPlan, emit, isInterrupted));
     result.vipHolder = await verifySingleVipHolder(pool, inv);
     emit({ type: "note", level: "info", message: `after ${name}: VIP ${inv.data.cluster.vip} is held by ${result.vipHolder} alone` });

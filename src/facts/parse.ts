@@ -23,6 +23,7 @@ export function emptyFacts(): HostFacts {
     diskFreeKb: {},
     stamps: {},
     envLines: {},
+    lines: {},
     http: {},
     versions: {},
     api: {},
@@ -102,6 +103,9 @@ function readLine(f: HostFacts, [kind = "", a = "", b = "", c = "", d = "", e = 
       break;
     case "envlines":
       f.envLines[a] = b === "absent" || b === "" ? null : b;
+      break;
+    case "lines":
+      f.lines[a] = b === "absent" || !/^\d+$/.test(b) ? null : Number(b);
       break;
     case "http":
       f.http[a] = Number(b) || 0;

@@ -30,6 +30,12 @@ export type FactQuery =
    * each: what values a file holds, compared by checksum (Harbor 2.x's env files hold secrets).
    */
   | { kind: "envlines"; path: string; keys: readonly string[] }
+  /**
+   * How many of these whole lines a file holds (distinct ones): lines another program writes
+   * from values harbor-ha gave it (Harbor's prepare). They travel base64-encoded on stdin, as a
+   * Secret (they may hold a password), and only the count comes back.
+   */
+  | { kind: "lines"; path: string; lines: Secret }
   | { kind: "http"; url: string }
   | { kind: "vipchain" }
   | { kind: "keepalived" }
@@ -85,6 +91,7 @@ function queryKey(q: FactQuery): string {
     case "dir":
     case "stamp":
     case "envlines":
+    case "lines":
     case "pending":
     case "disk":
       return `${q.kind}\t${q.path}`;
@@ -162,6 +169,11 @@ function encodeQuery(q: FactQuery): string {
         return [q.kind, q.url];
       case "haproxy-stat":
         return [q.kind, q.socket];
+      // "-": no line to look for (the file's presence alone is asked).
+      case "lines": {
+        const text = q.lines.reveal();
+        return [q.kind, q.path, text === "" ? "-" : Buffer.from(text, "utf8").toString("base64")];
+      }
       case "envlines":
         if (q.keys.some((k) => !/^[A-Z][A-Z0-9_]*$/.test(k))) throw new Error(`harbor-ha: not an env key: ${q.keys.join(",")}`);
         return [q.kind, q.path, q.keys.join(",")];

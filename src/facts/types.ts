@@ -55,6 +55,8 @@ export interface HostFacts {
   stamps: Record<string, string | null>;
   /** path → envlines checksum (facts/queries.ts); null when the file is absent or unreadable. */
   envLines: Record<string, string | null>;
+  /** path → how many of the expected lines (a "lines" query) the file holds; null when it is absent or unreadable. */
+  lines: Record<string, number | null>;
   /** url → HTTP status (0 when nothing answered). */
   http: Record<string, number>;
   vipChain?: { hooked: boolean; rules: string[] };

@@ -9,7 +9,7 @@ import { planLoadBalancer } from "./loadbalancer.js";
 import { heldSecretProblems } from "./held-secrets.js";
 import { preflightProblems } from "./preflight.js";
 import { planSharedStorageCheck } from "./shared-storage.js";
-import { planVipHolderRepair } from "./vip-holder.js";
+import { withVipHolderRepair } from "./vip-holder.js";
 import { generationOf } from "../harbor/generations.js";
 import { modeOf } from "../lb/modes.js";
 import { inPhaseOrder } from "../steps/types.js";
@@ -28,7 +28,7 @@ export interface PlanContext {
 export function planCluster(desired: DesiredState, facts: ReadonlyMap<string, HostFacts>, ctx: PlanContext): Plan {
   const generation = generationOf(ctx.inv);
   const mode = modeOf(ctx.inv);
-  const hosts = desired.hosts.map((d) => {
+  const planned = desired.hosts.map((d) => {
     const f = facts.get(d.host.name);
     if (!f) return { host: d.host, steps: [] };
     const steps =
@@ -47,13 +47,13 @@ export function planCluster(desired: DesiredState, facts: ReadonlyMap<string, Ho
           ];
     return { host: d.host, steps };
   });
+  const hosts = withVipHolderRepair(ctx.inv, facts, planned).hosts;
   const nodePlans = hosts.filter((h) => h.host.role === "harbor-node" && facts.has(h.host.name));
   const inv = ctx.inv;
   // Harbor 1.x keeps some settings only in its database (applied through its API); 2.x reads them all from harbor.yml.
   const settings = generation.settings;
   const settingsFacts = settings && facts.get(settings.node);
   const clusterSteps = [
-    ...planVipHolderRepair(inv, facts, hosts),
     ...planSharedStorageCheck(generation, nodePlans, ctx.sharedStorageMarker),
     ...(settings && settingsFacts ? settings.plan(settingsFacts) : []),
   ];

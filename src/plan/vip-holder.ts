@@ -11,6 +11,7 @@ import type { HostFacts } from "../facts/types.js";
 import { KEEPALIVED_CONF_PATH } from "../desired/paths.js";
 import { masterIndex } from "../render/loadbalancer.js";
 import { serviceCommand } from "../steps/commands.js";
+import { inPhaseOrder } from "../steps/types.js";
 import type { HostPlan, Step } from "../steps/types.js";
 
 /** The restart (and the check after it) that brings the VIP back, on the load balancer that should hold it; none when not needed or not possible. */
@@ -47,4 +48,23 @@ export function planVipHolderRepair(inv: Inventory, facts: ReadonlyMap<string, H
     action: { type: "check-keepalived" },
   };
   return [restart, check];
+}
+
+/**
+ * The load balancers' plans with the VIP holder's repair on the one that should win (when
+ * needed): provision's plan and a roll's first load-balancer stage both go through here, so a
+ * dry run of either shows it and the run applies it. `repairedOn` names that load balancer.
+ */
+export function withVipHolderRepair(
+  inv: Inventory,
+  facts: ReadonlyMap<string, HostFacts>,
+  hosts: readonly HostPlan[],
+): { hosts: HostPlan[]; repairedOn?: string } {
+  const repair = planVipHolderRepair(inv, facts, hosts);
+  const on = repair[0]?.host;
+  if (on === undefined || !hosts.some((h) => h.host.name === on)) return { hosts: [...hosts] };
+  return {
+    hosts: hosts.map((h) => (h.host.name === on ? { host: h.host, steps: inPhaseOrder([...h.steps, ...repair]) } : h)),
+    repairedOn: on,
+  };
 }

@@ -9,7 +9,9 @@ export function describeStage(stage: RollStage, serial: number): string {
       return `drain ${names(stage.nodes)} (removed from the inventory)`;
     case "loadbalancers":
       return stage.name === "loadbalancers"
-        ? "load balancers, one at a time: backups first, the VIP holder last"
+        ? stage.regainsVip !== undefined
+          ? `load balancers, one at a time: nobody holds the VIP, so ${stage.regainsVip} (it should win) first, to take it back; then the others`
+          : "load balancers, one at a time: backups first, the VIP holder last"
         : `load balancers: the added nodes and final settings, backups first (planned from the state ${stage.after ?? "the earlier stages"} leaves)`;
     case "stop-removed":
       return `stop Harbor on ${names(stage.nodes)}${stage.purge ? " and remove its files" : " (files kept)"}`;

@@ -114,7 +114,7 @@ export async function prepareRoll(
     membership.removed = [];
   }
   const inScope = scopeOf(inv, membership, opts.limit);
-  const plan = opts.tlsOnly ? limitPlanToTls(full) : full;
+  const plan = opts.tlsOnly ? limitPlanToTls(full, gathered.facts) : full;
 
   const nodeChecks = await gatherNodeChecks(pool, inv);
   const serving = inv.data.harbor_nodes.filter((n) => membership.serving.includes(n.address));

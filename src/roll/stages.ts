@@ -64,6 +64,7 @@ async function runStage(ctx: StageContext, stage: RollStage): Promise<boolean> {
       await runLbStage(
         ctx,
         stage.hosts.filter((h) => h.steps.length > 0),
+        stage.regainsVip,
       );
       return true;
     case "stop-removed":
@@ -108,8 +109,8 @@ async function runClusterSteps(
   return done;
 }
 
-async function runLbStage(ctx: StageContext, hosts: Parameters<typeof rollLoadBalancers>[2]): Promise<void> {
-  const r = await rollLoadBalancers(ctx.pool, ctx.inv, hosts, ctx.opts.emit, ctx.opts.isInterrupted);
+async function runLbStage(ctx: StageContext, hosts: Parameters<typeof rollLoadBalancers>[2], regainsVip: string | undefined): Promise<void> {
+  const r = await rollLoadBalancers(ctx.pool, ctx.inv, hosts, ctx.opts.emit, ctx.opts.isInterrupted, regainsVip);
   for (const [lb, titles] of r.done) {
     ctx.result.loadBalancers[lb] = [...(ctx.result.loadBalancers[lb] ?? []), ...titles];
     await ctx.audit.writeNow(lb, titles);

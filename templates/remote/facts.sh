@@ -125,6 +125,13 @@ while IFS="$T" read -r kind a b c d; do
       s=$(grep -E "^($(printf '%s' "$b" | tr , '|'))=" -- "$a" | LC_ALL=C sort | sha256sum | cut -d' ' -f1)
     else s=absent; fi
     printf 'envlines\t%s\t%s\n' "$a" "$s" ;;
+  # Expected lines (base64 of them, one a line; from stdin, never on a command line: they may hold
+  # a password): how many distinct ones the file holds, whole lines. Only the count travels back.
+  lines)
+    if [ ! -r "$a" ]; then lines_found=absent
+    elif [ "$b" = - ]; then lines_found=0
+    else lines_found=$(printf '%s' "$b" | base64 -d | grep -Fx -f - -- "$a" | LC_ALL=C sort -u | wc -l); fi
+    printf 'lines\t%s\t%s\n' "$a" "$lines_found" ;;
   http) spawn probe_http "$a" ;;
   vipchain)
     # One listing of the nat table: the hook is the rule `-C PREROUTING -j HARBOR_HA_VIP` checks.

@@ -1,7 +1,8 @@
 /**
  * harbor-ha status against the provisioned lab: healthy → 0; a hand-edited harbor.cfg →
  * drift on that node, 1; one node's secretkey changed → a mismatch naming it, 1, and no
- * secret in the output; a held lock is shown with its owner.
+ * secret in the output; Harbor's own ./prepare run by hand → that node's registry config.yml
+ * named; a held lock is shown with its owner.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -109,6 +110,28 @@ describe("status (lab: 2 load balancers, 3 Harbor nodes)", { timeout: 900_000 },
       await lab.sshRun("harbor1", `mv -f ${live}.orig ${live}`);
     }
     assert.equal((await runCli(["status", lab.inventoryPath])).code, 0, "healthy again once the file is back");
+  });
+
+  it("names the registry's config.yml after Harbor's own ./prepare run by hand (no --ha: no HA redis section), on that node only", async () => {
+    await lab.sshRun("harbor3", "cd /opt/harbor && cp -a common/config /root/config.orig");
+    try {
+      const prep = await lab.sshRun("harbor3", "cd /opt/harbor && echo yes | TERM=dumb ./prepare", { timeoutMs: 120_000 });
+      assert.equal(prep.code, 0, prep.stdout + prep.stderr);
+      const r = await runCli(["status", lab.inventoryPath]);
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stdout, /harbor3: .*\/opt\/harbor\/common\/config\/registry\/config\.yml \(lacks the HA redis section/);
+      assert.match(
+        r.stdout,
+        /token signing key: DIFFERS on harbor3/,
+        "prepare without --ha puts Harbor's default token key back, and status says so once",
+      );
+      assert.doesNotMatch(r.stdout, /token signing key: identical/);
+      const { json } = await statusJson(lab);
+      for (const n of ["harbor1", "harbor2"]) assert.deepEqual(json.nodes.find((x) => x.name === n)?.drift, [], `${n}: untouched`);
+    } finally {
+      await lab.sshRun("harbor3", "cd /opt/harbor && rm -rf common/config && mv /root/config.orig common/config");
+    }
+    assert.equal((await runCli(["status", lab.inventoryPath])).code, 0, "healthy again once prepare's files are back");
   });
 
   it("shows a held lock with its owner", async () => {

@@ -13,6 +13,8 @@ import { REGISTRY_DATA_PATH, SECRETKEY_PATH } from "./data/layout.js";
 import { harborComposeFileArgs, harborComposePsCommand, harborInstallCommand } from "./commands.js";
 import { renderDatabase } from "./database.js";
 import { harbor1HeldSecrets, harbor1Prepared } from "./held-secrets.js";
+import { preparedFileDrift, preparedFileQueries } from "../../facts/prepared-files.js";
+import { HARBOR1_PREPARE_WRITER, harbor1PreparedFiles } from "./prepared-files.js";
 import { liveFileDrift, liveFileQueries } from "./live-files.js";
 import { renderHarbor1NodeFiles } from "./node-files.js";
 import { haCopyPaths, harborDir } from "./paths.js";
@@ -50,6 +52,7 @@ export function harbor1(inv: Harbor1Inventory): HarborGeneration {
     databaseLabel: "MariaDB",
     nodeQueries: (d) => [
       ...liveFileQueries(inv, d),
+      ...preparedFileQueries(harbor1PreparedFiles(inv, d)),
       // What Harbor holds of the database-held settings the inventory sets: asked of one node (one database).
       ...(d.host.name === settingsNode(inv) && settingsCount > 0
         ? [
@@ -89,7 +92,7 @@ export function harbor1(inv: Harbor1Inventory): HarborGeneration {
         `must be "RSA PRIVATE KEY" or "EC PRIVATE KEY"). ` +
         `Fix it and run again; a slow machine may need a longer --health-timeout-s.`,
     },
-    liveDrift: (d, f) => liveFileDrift(inv, d, f),
+    liveDrift: (d, f) => [...liveFileDrift(inv, d, f), ...preparedFileDrift(harbor1PreparedFiles(inv, d), f, HARBOR1_PREPARE_WRITER)],
     liveDriftReason: (drift) =>
       `Harbor uses other files than harbor-ha's (${drift.map((l) => l.path).join(", ")}): prepare puts harbor-ha's in place again`,
     settings: {

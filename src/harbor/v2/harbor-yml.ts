@@ -102,7 +102,7 @@ export function renderHarbor2Yml(inv: Harbor2Inventory, nodeName: string): strin
 }
 
 /** external_redis.host: one host:port, or every sentinel's host:port with the master set's name. */
-function redisEndpoint(redis: Harbor2RedisSpec): { host: string; sentinel_master_set?: string } {
+export function redisEndpoint(redis: Harbor2RedisSpec): { host: string; sentinel_master_set?: string } {
   if (redis.sentinel !== undefined)
     return { host: redis.sentinel.hosts.map((h) => `${h.host}:${h.port}`).join(","), sentinel_master_set: redis.sentinel.master_set };
   return { host: `${redis.host ?? ""}:${redis.port}` };

@@ -21,6 +21,8 @@ import {
 import { COMPOSE_FUNCTION, harbor2ComposePsCommand, harbor2InstallCommand } from "./commands.js";
 import { harbor2HeldSecrets, harbor2Prepared } from "./held-secrets.js";
 import { harbor2EnvDrift, harbor2EnvQueries } from "./live-env.js";
+import { preparedFileDrift, preparedFileQueries } from "../../facts/prepared-files.js";
+import { HARBOR2_PREPARE_WRITER, harbor2PreparedFiles } from "./prepared-files.js";
 import { harbor2Dir, HARBOR2_PINNED_SECRETS_PATH, renderHarbor2VmNodeFiles } from "./node-files.js";
 import { DOCKER, harbor2PrerequisiteProblems } from "./prerequisites.js";
 import { renderHarbor2Storage } from "./storage.js";
@@ -57,6 +59,7 @@ export function harbor2(inv: Harbor2VmInventory): HarborGeneration {
       { kind: "stamp", path: HARBOR2_RELEASE_STAMP_PATH },
       { kind: "stamp", path: HARBOR2_UPGRADE_STAMP_PATH },
       ...harbor2EnvQueries(inv, d),
+      ...preparedFileQueries(harbor2PreparedFiles(inv)),
     ],
     prerequisitePrograms: [DOCKER],
     endpoints: () => [{ label: "PostgreSQL", host: database.host, port: database.port }, ...redisEndpoints(inv)],
@@ -82,9 +85,9 @@ export function harbor2(inv: Harbor2VmInventory): HarborGeneration {
         "core unable to reach PostgreSQL or Redis, or a failed schema migration, is the usual cause. " +
         "Fix it and run again; a first start migrates the database and may need a longer --health-timeout-s.",
     },
-    liveDrift: (d, f) => harbor2EnvDrift(inv, d, f),
+    liveDrift: (d, f) => [...harbor2EnvDrift(inv, d, f), ...preparedFileDrift(harbor2PreparedFiles(inv), f, HARBOR2_PREPARE_WRITER)],
     liveDriftReason: (drift) =>
-      `Harbor runs with other secrets than the cluster's (${drift.map((l) => l.path).join(", ")}): the install step puts them back`,
+      `Harbor runs with other files than harbor-ha expects (${drift.map((l) => l.path).join(", ")}): the install step writes them again, with the cluster's secrets`,
     settings: undefined,
     stopCommand: ({ purge, bundlePath, stampPath }) =>
       // Harbor 2.x's prepare writes one docker-compose.yml with every service it enabled.

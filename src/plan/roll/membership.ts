@@ -16,7 +16,11 @@ export interface Membership {
   serving: string[];
   /** Inventory nodes no load balancer serves yet. */
   added: HarborNodeSpec[];
-  /** Addresses served now that the inventory no longer has. */
+  /**
+   * Addresses the inventory no longer has that a load balancer still serves, or still holds
+   * drained (a scale in killed after the load balancers dropped the node, before its Harbor was
+   * stopped and its drain state forgotten: the run that follows finishes it).
+   */
   removed: string[];
   /** Load balancers without a keepalived.conf (the cluster was never provisioned). */
   unprovisioned: string[];
@@ -26,6 +30,7 @@ export interface Membership {
 export function readMembership(inv: Inventory, mode: LoadBalancingMode, lbFacts: ReadonlyMap<string, HostFacts>): Membership {
   const nodes = inv.data.harbor_nodes;
   const serving: string[] = [];
+  const drained: string[] = [];
   const unprovisioned: string[] = [];
   for (const lb of inv.data.load_balancers) {
     const f = lbFacts.get(lb.name);
@@ -38,12 +43,13 @@ export function readMembership(inv: Inventory, mode: LoadBalancingMode, lbFacts:
       nodes.map((n) => n.address),
     );
     for (const a of addresses) if (!serving.includes(a)) serving.push(a);
+    for (const a of mode.drainedAddresses(f)) if (!drained.includes(a)) drained.push(a);
   }
   const inInventory = new Set(nodes.map((n) => n.address));
   return {
     serving,
     added: nodes.filter((n) => !serving.includes(n.address)),
-    removed: serving.filter((a) => !inInventory.has(a)),
+    removed: [...serving, ...drained.filter((a) => !serving.includes(a))].filter((a) => !inInventory.has(a)),
     unprovisioned,
   };
 }

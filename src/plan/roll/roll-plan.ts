@@ -22,11 +22,12 @@ import type { LoadBalancingMode, RollNodeRef } from "../../lb/mode.js";
 import { renderDesiredState } from "../../render/desired-state.js";
 import type { HostPlan, Plan, Step } from "../../steps/types.js";
 import { planLoadBalancer } from "../loadbalancer.js";
+import { withVipHolderRepair } from "../vip-holder.js";
 import { convergedFacts } from "./converged-facts.js";
 import { inventoryWithNodes } from "./membership.js";
 import type { Membership } from "./membership.js";
 import { splitForRoll } from "./split.js";
-import { limitPlanToTls, withTransitionCa } from "./tls.js";
+import { limitStepsToTls, withTransitionCa } from "./tls.js";
 
 export type RollNode = RollNodeRef;
 
@@ -45,6 +46,8 @@ export type RollStage =
       hosts: HostPlan[];
       /** Planned from the state an earlier stage leaves, not from what the hosts hold now. */
       after?: string;
+      /** Nobody holds the VIP: this load balancer restarts keepalived to take it back, first (plan/vip-holder.ts). */
+      regainsVip?: string;
     }
   | { kind: "stop-removed"; nodes: RollNode[]; purge: boolean }
   | { kind: "scale-out"; nodes: NodeSteps[] }
@@ -86,7 +89,14 @@ export function planRoll(input: RollPlanInput): RollPlan {
   const stages: Array<RollStage | undefined> = [
     hasSteps(split.storageCheck) ? { kind: "storage-check", plan: split.storageCheck } : undefined,
     removed.length > 0 ? { kind: "drain-removed", nodes: removed } : undefined,
-    first.hosts.some((h) => h.steps.length > 0) ? { kind: "loadbalancers", name: "loadbalancers", hosts: first.hosts } : undefined,
+    first.hosts.some((h) => h.steps.length > 0)
+      ? {
+          kind: "loadbalancers",
+          name: "loadbalancers",
+          hosts: first.hosts,
+          ...(first.regainsVip === undefined ? {} : { regainsVip: first.regainsVip }),
+        }
+      : undefined,
     removed.length > 0 ? { kind: "stop-removed", nodes: removed, purge: input.purge } : undefined,
     added.length > 0 ? { kind: "scale-out", nodes: added.map((node) => ({ node, steps: stepsOf(node.name) })) } : undefined,
     input.batches.length > 0
@@ -106,8 +116,9 @@ function hasSteps(plan: Plan): boolean {
 
 /**
  * The load balancers' steps for the nodes already serving (first: the added nodes left out, a
- * changing CA trusted beside the old one while nodes roll) or for every node (final, planned
- * against what the first stage leaves).
+ * changing CA trusted beside the old one while nodes roll, and the VIP taken back when nobody
+ * holds it, as provision plans it) or for every node (final, planned against what the first
+ * stage leaves: a VIP holder among them, which the first stage verified).
  */
 function planLbStage(
   input: RollPlanInput,
@@ -115,7 +126,7 @@ function planLbStage(
   leftOut: readonly RollNode[],
   which: "first" | "final",
   before?: ReadonlyMap<string, DesiredHost>,
-): { hosts: HostPlan[]; desired: Map<string, DesiredHost> } {
+): { hosts: HostPlan[]; desired: Map<string, DesiredHost>; regainsVip?: string } {
   const { inv, state, facts, mode, redactor } = input;
   const skip = new Set(leftOut.map((n) => n.name));
   const stageInv = inventoryWithNodes(
@@ -124,17 +135,19 @@ function planLbStage(
   );
   const desiredLbs = renderLbs(stageInv, state, lbNames);
   const desired = new Map<string, DesiredHost>();
-  let hosts: HostPlan[] = desiredLbs.map((d) => {
+  const hosts: HostPlan[] = desiredLbs.map((d) => {
     const now = facts.get(d.host.name);
     if (!now) return { host: d.host, steps: [] };
     const priorDesired = before?.get(d.host.name);
     const f = priorDesired ? convergedFacts(now, priorDesired) : now;
     const target = which === "first" ? withTransitionCa(d, now) : d;
     desired.set(d.host.name, target);
-    return { host: d.host, steps: planLoadBalancer(mode, target, f, redactor) };
+    const steps = planLoadBalancer(mode, target, f, redactor);
+    return { host: d.host, steps: input.tlsOnly ? limitStepsToTls(steps, f) : steps };
   });
-  if (input.tlsOnly) hosts = limitPlanToTls({ hosts, problems: [] }).hosts;
-  return { hosts, desired };
+  if (which === "final") return { hosts, desired };
+  const repaired = withVipHolderRepair(inv, facts, hosts);
+  return { hosts: repaired.hosts, desired, ...(repaired.repairedOn === undefined ? {} : { regainsVip: repaired.repairedOn }) };
 }
 
 function renderLbs(inv: Inventory, state: ClusterState, lbNames: readonly string[]): DesiredHost[] {

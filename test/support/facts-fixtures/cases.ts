@@ -95,6 +95,8 @@ const everything: FactsHostCase = {
     [`${DIR}/shown.conf`]: { content: OLD, mode: 0o600, uid: 4242, gid: 4343 },
     [`${DIR}/stamp`]: { content: "2.15.1\nsecond line\n", mode: 0o644, ...root },
     [`${DIR}/env`]: { content: ENV, mode: 0o600, ...root },
+    // As Harbor's prepare writes the registry's config.yml: the expected lines are counted whole.
+    [`${DIR}/prepared.yml`]: { content: "version: 0.1\nredis:\n  addr: redis:6379,100,pa ss\n  db: 01\n", mode: 0o640, ...root },
     "/var/lib/dpkg/status": {
       content: "Package: keepalived\nStatus: install ok installed\nVersion: 1:2.2.7-1\nArchitecture: amd64\n\n",
       mode: 0o644,
@@ -224,6 +226,18 @@ const everything: FactsHostCase = {
       query: { kind: "envlines", path: `${DIR}/env`, keys: ["CORE_SECRET", "CSRF_KEY"] },
       find: `${DIR}/env`,
       holes: { path: `${DIR}/env`, sum: sha256Hex("CORE_SECRET=c0re\nCSRF_KEY=k3y\n") },
+    },
+    {
+      name: "lines count",
+      query: { kind: "lines", path: `${DIR}/prepared.yml`, lines: new Secret("redis:\n  addr: redis:6379,100,pa ss\nversion: 0.1\n  db: 0") },
+      find: `${DIR}/prepared.yml`,
+      holes: { path: `${DIR}/prepared.yml`, count: "3" },
+    },
+    {
+      name: "lines absent",
+      query: { kind: "lines", path: `${DIR}/no-prepared.yml`, lines: new Secret("redis:") },
+      find: `${DIR}/no-prepared.yml`,
+      holes: { path: `${DIR}/no-prepared.yml` },
     },
     {
       name: "envlines absent",

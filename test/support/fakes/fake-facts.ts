@@ -117,6 +117,15 @@ export function answerFacts(queries: string, facts: HostFacts, files: ReadonlyMa
         out.push(sum ? factsLines("envlines sum", { path: a, sum }) : factsLines("envlines absent", { path: a }));
         break;
       }
+      // The count the test gave; else the expected lines found in a file the host holds; else every one (a file Harbor's prepare wrote as harbor-ha expects).
+      case "lines": {
+        const expected = b === "-" ? [] : [...new Set(Buffer.from(b, "base64").toString("utf8").split("\n").filter(Boolean))];
+        const held = written?.content.toString("utf8").split("\n");
+        const given = facts.lines[a];
+        const count = given !== undefined ? given : held ? expected.filter((l) => held.includes(l)).length : expected.length;
+        out.push(count === null ? factsLines("lines absent", { path: a }) : factsLines("lines count", { path: a, count: String(count) }));
+        break;
+      }
       case "http": {
         const status = facts.http[a];
         out.push(status ? factsLines("http status", { url: a, status: String(status) }) : factsLines("http none", { url: a }));

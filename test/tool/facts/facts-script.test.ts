@@ -3,6 +3,7 @@
  * modes and owners, its answers read back by parseFacts.
  */
 import assert from "node:assert/strict";
+import { Secret } from "../../../src/inventory/secret.js";
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -49,6 +50,7 @@ before(() => {
   writeFileSync(join(dir, "stamp"), "abc123\nsecond line\n");
   // As prepare writes Harbor 2.x's env files: other keys around, the pinned ones in its own order.
   writeFileSync(join(dir, "env"), "CONFIG_PATH=/etc/core/app.conf\nCSRF_KEY=k3y\nCORE_SECRET=c0re\nCORE_URL=http://core:8080\n");
+  writeFileSync(join(dir, "config.yml"), "version: 0.1\nredis:\n  addr: redis:6379,100,pa ss\n  db: 01\nhttp:\n  addr: :5000\n");
   mkdirSync(join(dir, "pending"));
   writeFileSync(join(dir, "pending", "reload-keepalived"), "");
   utimesSync(join(dir, "pending", "reload-keepalived"), 1_700_000_000, 1_700_000_000);
@@ -79,6 +81,7 @@ before(() => {
     { kind: "envlines", path: join(dir, "env"), keys: ["CORE_SECRET", "CSRF_KEY"] },
     { kind: "envlines", path: join(dir, "no-env"), keys: ["CORE_SECRET"] },
     { kind: "pending", path: join(dir, "pending") },
+    { kind: "lines", path: join(dir, "no-config.yml"), lines: new Secret("redis:") },
     { kind: "mount", target: "/proc" },
     ...(otherMount ? [{ kind: "mount" as const, target: otherMount[1] as string }] : []),
     { kind: "mount", target: join(dir, "sub") },
@@ -90,6 +93,25 @@ before(() => {
 
 after(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test("facts.sh: lines — how many distinct expected whole lines a file holds; none asked: 0; no file: absent", () => {
+  // As prepare writes the registry's config.yml: whole lines are counted, a line that only starts alike is not.
+  const one = parseFacts(
+    runFactsScript([{ kind: "lines", path: join(dir, "config.yml"), lines: new Secret("redis:\n  addr: redis:6379,100,pa ss\n  db: 0\nredis:") }]),
+  );
+  assert.equal(one.lines[join(dir, "config.yml")], 2, "redis: and the addr line; '  db: 01' is not '  db: 0'");
+  const none = parseFacts(runFactsScript([{ kind: "lines", path: join(dir, "config.yml"), lines: new Secret("") }]));
+  assert.equal(none.lines[join(dir, "config.yml")], 0);
+  // Beside a probe (the script counts its probes in a variable of its own): an absent file must not disturb it.
+  const withProbe = runFactsScript([
+    { kind: "lines", path: join(dir, "no-config.yml"), lines: new Secret("redis:") },
+    { kind: "tcp", host: "127.0.0.1", port: 1 },
+  ]);
+  assert.match(withProbe, /\nend\tok\n$/);
+  assert.equal(parseFacts(withProbe).lines[join(dir, "no-config.yml")], null);
+  assert.equal(facts.lines[join(dir, "no-config.yml")], null);
+  assert.doesNotMatch(raw, /pa ss/, "the lines never come back");
 });
 
 test("facts.sh: pending-change markers by name, with their time", () => {

@@ -198,3 +198,16 @@ test("load balancer: keepalived.conf is written last among its files, after chec
   for (const s of steps) assert.equal(s.action.type === "upload" && s.action.check, s === steps.at(-1) ? "keepalived" : undefined);
   assert.equal(fileOf(lb, "/etc/keepalived/keepalived.conf").onChange.includes("reload-keepalived"), true);
 });
+
+test("prepare's registry config.yml without the HA redis section (./prepare run by hand): install.sh runs again, saying which file", () => {
+  const f = matchingFacts(node);
+  f.lines["/opt/harbor/common/config/registry/config.yml"] = 0;
+  const install = plan(f).find((s) => s.role === "install-run");
+  assert.match(install?.reason ?? "", /Harbor uses other files than harbor-ha's \(\/opt\/harbor\/common\/config\/registry\/config\.yml\)/);
+  f.lines["/opt/harbor/common/config/registry/config.yml"] = 2;
+  assert.equal(
+    plan(f).some((s) => s.role === "install-run"),
+    false,
+    "both expected lines there: nothing to do",
+  );
+});

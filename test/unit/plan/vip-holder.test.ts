@@ -12,9 +12,13 @@ import { renderDesiredState } from "../../../src/render/desired-state.js";
 import { provision } from "../../../src/provision/provision.js";
 import { formatPlan } from "../../../src/cli/report/plan-text.js";
 import { ctx, desired, factsOfAll, inv, matchingFacts, VIP } from "../../support/example.js";
-import { fakeCluster, fakeEdges } from "../../support/fakes/cluster.js";
+import { fakeCluster, fakeEdges, fakeRollOptions } from "../../support/fakes/cluster.js";
 import type { FakeCluster } from "../../support/fakes/cluster.js";
 import { readFixtureState } from "../../support/inventories.js";
+import { reconfigure } from "../../../src/roll/reconfigure.js";
+import { formatRollPlan } from "../../../src/roll/report.js";
+import { KEEPALIVED_CONF_PATH } from "../../../src/desired/paths.js";
+import { orderLoadBalancers } from "../../../src/execute/loadbalancer-roll.js";
 
 /** Every host as desired, and nobody holding the VIP. */
 function noHolder(): Map<string, HostFacts> {
@@ -89,4 +93,55 @@ test("provision: the dry run shows the repair; the run restarts keepalived on lb
   assert.equal(r.vipHolder, "lb1");
   assert.equal(r.outcomes.find((o) => o.host === "lb1")?.status, "changed");
   assert.ok(c.net.calls.some((x) => x.host === "lb1" && x.step === "restart keepalived"));
+});
+
+test("reconfigure, one code path with provision: its load-balancer stage repairs a lost VIP holder, the dry run says so, the run verifies one holder", async () => {
+  const c = (cluster = fakeCluster((d) => ({ ...matchingFacts(d), vips: { [VIP]: false }, pings: { [VIP]: false } })));
+  const dry = await reconfigure(c.inv, fakeRollOptions(c, { dryRun: true }));
+  assert.equal(dry.changed, true);
+  const text = formatRollPlan(dry, 1);
+  assert.match(text, /stage 1, loadbalancers: load balancers, one at a time: nobody holds the VIP, so lb1 \(it should win\) first, to take it back/);
+  assert.match(
+    text,
+    /\n {2}lb1:\n {4}\[loadbalancers\] restart keepalived\n {8}because: no load balancer holds the VIP [0-9.]+ though keepalived runs on each: lb1/,
+  );
+  assert.equal(
+    c.net.calls.some((x) => x.step === "restart keepalived"),
+    false,
+    "the dry run changed nothing",
+  );
+  c.net.host("lb1").on(/keepalived restart|restart keepalived/, (_call, _stdin, host) => {
+    host.facts.vips[VIP] = true;
+    return {};
+  });
+  const r = await reconfigure(c.inv, fakeRollOptions(c));
+  assert.equal(r.vipHolder, "lb1");
+  assert.deepEqual(r.loadBalancers["lb1"], ["restart keepalived", "check that keepalived still runs"]);
+});
+
+test("reconfigure with nobody holding the VIP and both load balancers to change: the one that takes the VIP back goes first, the backup after it", async () => {
+  const c = (cluster = fakeCluster((d) => {
+    const f = { ...matchingFacts(d), vips: { [VIP]: false }, pings: { [VIP]: false } };
+    if (d.host.role === "loadbalancer") f.files[KEEPALIVED_CONF_PATH] = { ...f.files[KEEPALIVED_CONF_PATH], present: true, sha256: "older" };
+    return f;
+  }));
+  c.net.host("lb1").on(/keepalived (reload|restart)|(reload|restart) keepalived/, (_call, _stdin, host) => {
+    host.facts.vips[VIP] = true;
+    return {};
+  });
+  const r = await reconfigure(c.inv, fakeRollOptions(c));
+  assert.equal(r.vipHolder, "lb1");
+  const firstWrite = (lb: string) => c.net.calls.findIndex((x) => x.host === lb && x.kind !== "facts" && x.step.startsWith("write"));
+  assert.ok(firstWrite("lb1") >= 0 && firstWrite("lb1") < firstWrite("lb2"), "lb1 (takes the VIP back) before lb2");
+  assert.ok((r.loadBalancers["lb1"] ?? []).includes("restart keepalived"));
+});
+
+test("the load balancers' order: backups first and the holder last; with no holder, the one that takes the VIP back first", () => {
+  assert.deepEqual(
+    orderLoadBalancers(["lb1", "lb2", "lb3"], ["lb1"], "lb2"),
+    ["lb2", "lb3", "lb1"],
+    "a holder: the repair is not planned, the order is the usual one",
+  );
+  assert.deepEqual(orderLoadBalancers(["lb1", "lb2", "lb3"], [], "lb2"), ["lb2", "lb1", "lb3"]);
+  assert.deepEqual(orderLoadBalancers(["lb1", "lb2"], []), ["lb1", "lb2"]);
 });

@@ -9,6 +9,8 @@ import { test } from "node:test";
 import { buildStatusReport } from "../../../src/status/report.js";
 import { formatStatus } from "../../../src/status/format.js";
 import { harborDir } from "../../../src/harbor/v1/paths.js";
+import { harbor1PreparedFiles } from "../../../src/harbor/v1/prepared-files.js";
+import type { HostFacts } from "../../../src/facts/types.js";
 import { inv } from "../../support/example.js";
 import { healthyInput, lbs, nodes } from "./status-input.js";
 
@@ -52,4 +54,43 @@ test("one load balancer and one node unreachable: what was read is said, the res
   const text = formatStatus(buildStatusReport({ ...input, facts, failures }));
   assert.match(text, /lock: free; unknown on lb2 \(not read\)/);
   assert.match(text, new RegExp(`secretkey: identical on the nodes read \\(by checksum\\); unknown on ${nodes[1]} \\(not read\\)`));
+});
+
+test("./prepare run by hand on one node: status names that node's config.yml (no HA redis section) and its token key, and nothing healthy contradicts it", () => {
+  const input = healthyInput();
+  const odd = nodes[2] as string;
+  // Every node answers for the files prepare writes: all expected lines there (as facts.sh counts them).
+  for (const n of nodes) {
+    const d = input.desired.hosts.find((h) => h.host.name === n);
+    assert.ok(d);
+    for (const p of harbor1PreparedFiles(inv, d)) (input.facts.get(n) as HostFacts).lines[p.path] = new Set(p.lines).size;
+  }
+  const f = input.facts.get(odd) as HostFacts;
+  const dir = harborDir(inv);
+  f.lines[`${dir}/common/config/registry/config.yml`] = 0;
+  const live = `${dir}/common/config/ui/private_key.pem`;
+  f.files[live] = { ...f.files[live], present: true, sha256: "e".repeat(64) };
+  const r = buildStatusReport(input);
+  const drift = (n: string) => r.nodes.find((x) => x.name === n)?.drift.map((d) => d.path) ?? [];
+  assert.deepEqual(drift(odd).sort(), [`${dir}/common/config/registry/config.yml`, live].sort());
+  for (const n of nodes.filter((x) => x !== odd)) assert.deepEqual(drift(n), [], `${n}: nothing`);
+  const text = formatStatus(r);
+  assert.match(text, new RegExp(`${odd}: 2 files differ from the render: .*registry/config\\.yml \\(lacks the HA redis section`));
+  assert.match(text, new RegExp(`token signing key: DIFFERS on ${odd}`));
+  assert.doesNotMatch(text, /token signing key: identical|Healthy/);
+  assert.doesNotMatch(text, /redis:6379|MYSQL_PWD=/, "no expected line's value is shown");
+});
+
+test("a node where prepare never wrote its files: each is named absent, per file", () => {
+  const input = healthyInput();
+  const odd = nodes[0] as string;
+  const d = input.desired.hosts.find((h) => h.host.name === odd);
+  assert.ok(d);
+  for (const p of harbor1PreparedFiles(inv, d)) (input.facts.get(odd) as HostFacts).lines[p.path] = null;
+  const items = buildStatusReport(input).nodes.find((n) => n.name === odd)?.drift ?? [];
+  assert.deepEqual(
+    items.map((i) => i.path.replace(`${harborDir(inv)}/common/config/`, "")),
+    ["registry/config.yml", "ui/env", "adminserver/env", "nginx/nginx.conf", "jobservice/env", "ui/app.conf", "log/logrotate.conf"],
+  );
+  assert.ok(items.every((i) => /^absent: Harbor's prepare --ha with harbor-ha's harbor\.cfg has not written it$/.test(i.reason)));
 });

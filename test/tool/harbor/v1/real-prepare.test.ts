@@ -19,6 +19,9 @@ import { Secret } from "../../../../src/inventory/secret.js";
 import { projectRoot } from "../../../../src/paths.js";
 import { renderDesiredState } from "../../../../src/render/desired-state.js";
 import { harborLiveFiles } from "../../../../src/harbor/v1/paths.js";
+import { HARBOR1_PREPARE_WRITER, harbor1PreparedFiles } from "../../../../src/harbor/v1/prepared-files.js";
+import { preparedFileDrift } from "../../../../src/facts/prepared-files.js";
+import { emptyFacts } from "../../../../src/facts/parse.js";
 import type { DesiredHost } from "../../../../src/desired/types.js";
 import { HARBOR_TEST_VERSIONS, unpackHarborBundle } from "../../../support/harbor-bundles.js";
 import { buildTestInventory, inventoryData, makeTestTls, readFixtureState } from "../../../support/inventories.js";
@@ -77,8 +80,8 @@ function writeNode(s: Sandbox, node: DesiredHost): void {
   }
 }
 
-function runPrepare(s: Sandbox): void {
-  const args = [SANDBOX, join(s.harbor, "prepare"), "--ha", "--yes", ...(s.inv.data.harbor.with_clair ? ["--with-clair"] : [])];
+function runPrepare(s: Sandbox, ha = true): void {
+  const args = [SANDBOX, join(s.harbor, "prepare"), ...(ha ? ["--ha"] : []), "--yes", ...(s.inv.data.harbor.with_clair ? ["--with-clair"] : [])];
   const r = spawnSync(python ?? "python2", args, {
     cwd: s.harbor,
     encoding: "utf8",
@@ -92,6 +95,18 @@ function renderNode(inv: Inventory, state: ClusterState): DesiredHost {
   const node = renderDesiredState(inv, state).hosts.find((h) => h.host.role === "harbor-node");
   assert.ok(node);
   return node;
+}
+
+/** What status and the plan judge of prepare's files here: each file's expected lines counted as facts.sh's grep -Fx counts them. */
+function preparedDrift(s: Sandbox, node: DesiredHost): Array<{ path: string; reason: string }> {
+  const files = harbor1PreparedFiles(s.inv, node);
+  const f = emptyFacts();
+  for (const p of files) {
+    const at = local(s, p.path) ?? "";
+    const held = existsSync(at) ? readFileSync(at, "utf8").split("\n") : undefined;
+    f.lines[p.path] = held === undefined ? null : new Set(p.lines.filter((l) => held.includes(l))).size;
+  }
+  return preparedFileDrift(files, f, HARBOR1_PREPARE_WRITER);
 }
 
 /** Every file Harbor really uses holds what harbor-ha rendered. */
@@ -129,12 +144,32 @@ describe("Harbor's real prepare --ha on the rendered files", () => {
             assert.doesNotMatch(nginx, /ssl_certificate/);
           }
           assertLiveFiles(s, node, `${version} ${protocol}`);
+          assert.deepEqual(preparedDrift(s, node), [], "every file prepare writes holds the lines harbor-ha expects");
         } finally {
           s.remove();
         }
       });
     }
   }
+
+  test("./prepare run by hand without --ha: the registry's config.yml lacks the HA redis section, and the drift names it", async () => {
+    const s = sandbox("1.4.0", "https");
+    try {
+      const node = renderNode(s.inv, await readFixtureState());
+      writeNode(s, node);
+      runPrepare(s);
+      assert.deepEqual(preparedDrift(s, node), []);
+      runPrepare(s, false);
+      const drift = preparedDrift(s, node);
+      assert.deepEqual(
+        drift.map((d) => d.path),
+        [join(s.harbor, "common/config/registry/config.yml")],
+      );
+      assert.match(drift[0]?.reason ?? "", /lacks the HA redis section \(redis\.addr: harbor\.cfg's redis_url\) \(0 of 2 expected lines\)/);
+    } finally {
+      s.remove();
+    }
+  });
 
   test("a rotation sticks: ha/ held an older key pair, secretkey and certificate; after our render the live files are the new ones", async () => {
     const s = sandbox("1.4.0", "https");

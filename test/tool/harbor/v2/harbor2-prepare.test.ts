@@ -23,6 +23,11 @@ import { harbor2LinesAtHand, requireHarbor2LineFiles } from "../../../support/ha
 import { TEST_SECRETS } from "../../../support/test-world.js";
 import { TEST_NOW } from "../../../support/tls-fixtures.js";
 import { prepareCodeWorld, readFixtureState } from "../../../support/inventories.js";
+import type { Harbor2VmInventory } from "../../../../src/inventory/model.js";
+import { harbor2Dir } from "../../../../src/harbor/v2/node-files.js";
+import { HARBOR2_PREPARE_WRITER, harbor2PreparedFiles } from "../../../../src/harbor/v2/prepared-files.js";
+import { preparedFileDrift } from "../../../../src/facts/prepared-files.js";
+import { emptyFacts } from "../../../../src/facts/parse.js";
 
 /** The release lines whose installer and prepare image are in ../shared/harbor/ (2.13 and 2.15 always; another where it was built). */
 const LINES = harbor2LinesAtHand();
@@ -52,6 +57,24 @@ function boxPath(box: Box, f: DesiredFile): string {
   if (f.path.startsWith("/data/cert/")) return join(box.dir, "hostfs", f.path);
   if (f.path.startsWith("/data/")) return join(box.dir, f.path);
   throw new Error(`${f.path}: not a file prepare reads`);
+}
+
+/** What status and the plan judge of prepare's files in the box: each file's expected lines counted as facts.sh's grep -Fx counts them. */
+function preparedDrift(box: Box): Array<{ path: string; reason: string }> {
+  const inv = box.inv as unknown as Harbor2VmInventory;
+  const files = harbor2PreparedFiles(inv);
+  const f = emptyFacts();
+  const prefix = `${harbor2Dir(inv)}/common/config/`;
+  for (const p of files) {
+    let held: string[] | undefined;
+    try {
+      held = readFileSync(join(box.dir, "config", p.path.slice(prefix.length)), "utf8").split("\n");
+    } catch {
+      held = undefined;
+    }
+    f.lines[p.path] = held === undefined ? null : new Set(p.lines.filter((l) => held.includes(l))).size;
+  }
+  return preparedFileDrift(files, f, HARBOR2_PREPARE_WRITER);
 }
 
 function runPrepare(box: Box, code: string, withTrivy: boolean): void {
@@ -124,6 +147,7 @@ for (const line of LINES) {
       // nginx serves our pair, which prepare copied from the node (/hostfs).
       assert.equal(box.read("data/secret/cert/server.crt"), box.inv.tls?.certificatePem);
       assert.match(box.read("config/nginx/nginx.conf"), /ssl_certificate \/etc\/cert\/server\.crt;/);
+      assert.deepEqual(preparedDrift(box), [], "every file prepare writes that status judges is there, with the cluster's Redis");
     });
 
     test("the seeded secretkey and token key pair are reused, owned by Harbor's uid as prepare leaves them", async () => {
@@ -160,6 +184,7 @@ for (const line of LINES) {
       assert.ok(core.includes("REGISTRY_STORAGE_PROVIDER_NAME=s3"));
       const registry = box.read("config/registry/config.yml");
       assert.match(registry, /s3:\s+region: eu-west-1\s+bucket: harbor\s+secretkey: redis-secret-42\s+secure: true/);
+      assert.deepEqual(preparedDrift(box), [], "the sentinels' addresses are the registry's redis.addr");
     });
 
     test("pinning: the install step's script puts the cluster's CSRF key, core and jobservice secrets into prepare's env files; nothing else changes", async () => {

@@ -211,7 +211,8 @@ test("rotate-certs under haproxy: a changed CA file on a load balancer keeps HAP
     x.files[LB_CA_PATH] = { present: true, sha256: "0".repeat(64), content: "old CA\n" };
   });
   const steps = planLoadBalancer(modeOf(hx), host("lb1"), f, redactor);
-  const limited = limitPlanToTls({ hosts: [{ host: host("lb1").host, steps }], problems: [] }).hosts[0]?.steps.map((s) => s.title) ?? [];
+  const limited =
+    limitPlanToTls({ hosts: [{ host: host("lb1").host, steps }], problems: [] }, new Map([["lb1", f]])).hosts[0]?.steps.map((s) => s.title) ?? [];
   assert.deepEqual(limited, [
     `write ${LB_CA_PATH} (0644 root:root)`,
     "reload haproxy (established connections are kept)",
@@ -219,17 +220,36 @@ test("rotate-certs under haproxy: a changed CA file on a load balancer keeps HAP
   ]);
 });
 
+test("rotate-certs re-run after a kill between the CA file and HAProxy's reload: the CA file matches, the pending reload is kept", async () => {
+  const { limitPlanToTls } = await import("../../../../src/plan/roll/tls.js");
+  const f = lbFacts((x) => {
+    x.pending = { "reload-haproxy": 1_700_000_000 };
+  });
+  const steps = planLoadBalancer(modeOf(hx), host("lb1"), f, redactor);
+  const limited = limitPlanToTls({ hosts: [{ host: host("lb1").host, steps }], problems: [] }, new Map([["lb1", f]])).hosts[0]?.steps ?? [];
+  assert.deepEqual(
+    limited.map((s) => s.title),
+    ["reload haproxy (established connections are kept)", "check that haproxy still runs and answers"],
+  );
+  assert.match(limited[0]?.reason ?? "", /an earlier run stopped before applying its change/);
+  const done = lbFacts();
+  assert.deepEqual(
+    limitPlanToTls(
+      { hosts: [{ host: host("lb1").host, steps: planLoadBalancer(modeOf(hx), host("lb1"), done, redactor) }], problems: [] },
+      new Map([["lb1", done]]),
+    ).hosts[0]?.steps,
+    [],
+    "nothing pending, nothing changed: nothing to do",
+  );
+});
+
 test("rotate-certs under haproxy with a node to reinstall: the load balancer's HAProxy check stays once, never taken for a shared-storage check step", async () => {
   const { limitPlanToTls } = await import("../../../../src/plan/roll/tls.js");
   const { LB_CA_PATH } = await import("../../../../src/render/loadbalancer.js");
-  const lbSteps = planLoadBalancer(
-    modeOf(hx),
-    host("lb1"),
-    lbFacts((x) => {
-      x.files[LB_CA_PATH] = { present: true, sha256: "0".repeat(64), content: "old CA\n" };
-    }),
-    redactor,
-  );
+  const lb1 = lbFacts((x) => {
+    x.files[LB_CA_PATH] = { present: true, sha256: "0".repeat(64), content: "old CA\n" };
+  });
+  const lbSteps = planLoadBalancer(modeOf(hx), host("lb1"), lb1, redactor);
   // harbor1 serves an older certificate: its TLS files are written and install.sh runs.
   const oldCert = nodeFacts();
   oldCert.files["/data/cert/server.crt"] = { present: true, sha256: "0".repeat(64) };
@@ -238,13 +258,19 @@ test("rotate-certs under haproxy with a node to reinstall: the load balancer's H
     nodeSteps.some((s) => s.role === "install-run"),
     "the node's installer runs",
   );
-  const limited = limitPlanToTls({
-    hosts: [
-      { host: host("lb1").host, steps: lbSteps },
-      { host: host("harbor1").host, steps: nodeSteps },
-    ],
-    problems: [],
-  });
+  const limited = limitPlanToTls(
+    {
+      hosts: [
+        { host: host("lb1").host, steps: lbSteps },
+        { host: host("harbor1").host, steps: nodeSteps },
+      ],
+      problems: [],
+    },
+    new Map([
+      ["lb1", lb1],
+      ["harbor1", oldCert],
+    ]),
+  );
   assert.deepEqual(
     limited.hosts[0]?.steps.map((s) => s.title),
     [`write ${LB_CA_PATH} (0644 root:root)`, "reload haproxy (established connections are kept)", "check that haproxy still runs and answers"],

@@ -96,7 +96,7 @@ describe("the roll's plan value", () => {
     const rotated: Inventory = { ...inv, tls: { ...inv.tls!, caPem: newCa } };
     const before = renderDesiredState(inv, state);
     const facts = new Map(before.hosts.map((d) => [d.host.name, factsAs(d)]));
-    const plan = limitPlanToTls(planCluster(renderDesiredState(rotated, state), facts, { ...ctx, inv: rotated }));
+    const plan = limitPlanToTls(planCluster(renderDesiredState(rotated, state), facts, { ...ctx, inv: rotated }), facts);
     const { rollPlan } = planFor(rotated, before, { tlsOnly: true, plan });
     const lbStages = rollPlan.stages.filter((s): s is Extract<RollStage, { kind: "loadbalancers" }> => s.kind === "loadbalancers");
     assert.deepEqual(

@@ -56,6 +56,14 @@ describe("scaling", () => {
     assert.deepEqual(m.removed, ["10.20.0.99"]);
   });
 
+  it("a scale in killed after the load balancers dropped the node: its drain marker left behind makes it removed still, so the next run stops it and forgets the marker", () => {
+    const facts = new Map(lbNames.map((n) => [n, matchingFacts(hostNamed(n))]));
+    for (const f of facts.values()) f.drained = ["10.20.0.99", nodeAddresses[1]!];
+    const m = readMembership(inv, modeOf(inv), facts);
+    assert.deepEqual(m.serving, nodeAddresses, "no load balancer serves 10.20.0.99 any more");
+    assert.deepEqual(m.removed, ["10.20.0.99"], "a drained inventory node is not removed: it is put back");
+  });
+
   it("parses haproxy.cfg's server addresses once each, ignoring comments and other lines", () => {
     const cfg =
       "backend harbor_80\n    default-server check\n    server harbor1 10.0.0.11:80 track harbor_443/harbor1\n" +
@@ -116,7 +124,7 @@ describe("certificate rotation", () => {
     f.files["/data/cert/server.crt"] = { ...f.files["/data/cert/server.crt"], present: true, sha256: "old" };
     f.files["/opt/harbor/ha/server.crt"] = { ...f.files["/opt/harbor/ha/server.crt"], present: true, sha256: "old" };
     f.files["/opt/harbor/harbor.cfg"] = { ...f.files["/opt/harbor/harbor.cfg"], present: true, sha256: "old" };
-    const plan = limitPlanToTls(planCluster(desired, facts, ctx));
+    const plan = limitPlanToTls(planCluster(desired, facts, ctx), facts);
     const steps = plan.hosts.find((h) => h.host.name === node)!.steps.map((s) => s.title);
     assert.ok(
       steps.some((t) => t.startsWith("write /data/cert/server.crt")),
@@ -146,7 +154,8 @@ describe("certificate rotation", () => {
         ["harbor3", "storage-check"],
       ],
     );
-    const nothing = limitPlanToTls(planCluster(desired, factsOfAll(matchingFacts), ctx));
+    const matching = factsOfAll(matchingFacts);
+    const nothing = limitPlanToTls(planCluster(desired, matching, ctx), matching);
     assert.ok(
       nothing.hosts.every((h) => h.steps.length === 0),
       "no installer run: no check",
