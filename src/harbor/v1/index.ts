@@ -13,6 +13,7 @@ import { REGISTRY_DATA_PATH, SECRETKEY_PATH } from "./data/layout.js";
 import { harborComposeFileArgs, harborComposePsCommand, harborInstallCommand } from "./commands.js";
 import { renderDatabase } from "./database.js";
 import { harbor1HeldSecrets, harbor1Prepared } from "./held-secrets.js";
+import { harbor1AdoptReadBack, harbor1AdoptSources } from "./adopt-sources.js";
 import { liveFileDrift, liveFileQueries } from "./live-files.js";
 import { renderHarbor1NodeFiles } from "./node-files.js";
 import { haCopyPaths, harborDir } from "./paths.js";
@@ -117,6 +118,8 @@ export function harbor1(inv: Harbor1Inventory): HarborGeneration {
     inventorySecrets: () => [...secretsIn(inv.data), ...(inv.tls ? [inv.tls.key] : []), ...passedThroughPasswords(inv)],
     heldSecrets: (d, f) => harbor1HeldSecrets(inv, d, f),
     preparedOn: (d, f) => harbor1Prepared(inv, d, f),
+    adoptSources: harbor1AdoptSources(inv),
+    adoptReadBack: harbor1AdoptReadBack(inv),
     pinsSecrets: false,
     sharedStorageWhy: "prepare asks whether the registry storage is shared; harbor-ha answers yes only once every node sees this marker",
     sharedRegistryPath: registryPath,
