@@ -5,6 +5,8 @@
  * state folder (secrets/adopt-state.ts). Writes nothing on any host; a dry run nothing locally.
  */
 import { randomBytes } from "node:crypto";
+import { readFile, writeFile } from "node:fs/promises";
+import { dirname, relative, resolve } from "node:path";
 import type { Inventory } from "../inventory/model.js";
 import { generationOf } from "../harbor/generations.js";
 import type { FactQuery } from "../facts/queries.js";
@@ -13,7 +15,8 @@ import { gatherAllFacts } from "../gather/facts.js";
 import { openClusterPool } from "../run/cluster-run.js";
 import type { HostKeyAccepted } from "../remote/host-keys.js";
 import type { EmitEvent } from "../events.js";
-import { HarborHaError } from "../errors.js";
+import { HarborHaError, UsageError } from "../errors.js";
+import { renderAdoptedInventory } from "../plan/adopt-inventory.js";
 import { clusterStateDir } from "../secrets/cluster-state.js";
 import { keepAdoptedSecrets } from "../secrets/adopt-state.js";
 import type { AdoptStateResult } from "../secrets/adopt-state.js";
@@ -37,6 +40,8 @@ export interface AdoptOptions {
   readDatabase?: (inv: Inventory, pool: SshPool) => Promise<AdoptDatabaseRead>;
   /** How hosts are read (tests give fakes): facts by host, or the failures. */
   gather?: (pool: SshPool, queries: ReadonlyMap<string, FactQuery[]>) => Promise<{ facts: Map<string, HostFacts>; failures: Map<string, Error> }>;
+  /** --write-inventory: where to write an inventory of what was found (beside the inventory). */
+  writeInventory?: string;
   /** The SSH pool (tests give one over fake hosts). */
   pool?: SshPool;
 }
@@ -51,6 +56,8 @@ export interface AdoptReport {
   database: { schemaVersion: string; encryptedSettings: number } | { unreachable: string };
   found: FoundCluster;
   differences: AdoptDifference[];
+  /** --write-inventory: the file, and whether it was written (a dry run, or nodes that disagree: not). */
+  inventory?: { path: string; written: boolean };
 }
 
 /** What adopt asks of each host: secrets and configuration read whole, the registry's mount. */
@@ -76,8 +83,40 @@ export function adoptQueries(inv: Inventory): Map<string, FactQuery[]> {
   ]);
 }
 
+/** --write-inventory's file, checked before any host is read: beside the inventory (its relative paths and state folder hold), new. */
+async function inventoryTarget(inv: Inventory, file: string): Promise<string> {
+  const path = resolve(file);
+  if (dirname(path) !== inv.dir)
+    throw new UsageError(
+      `--write-inventory ${file}: must be in the inventory's folder ${inv.dir}`,
+      "The written inventory keeps the relative paths of yours and shares its state folder (.harbor-ha/ beside it): give a file name in that folder.",
+    );
+  const taken = await readFile(path).then(
+    () => true,
+    () => false,
+  );
+  if (taken)
+    throw new UsageError(`--write-inventory ${file}: exists already; adopt writes only a new file`, "Give another name, or move the file away.");
+  return path;
+}
+
+async function writeAdoptedInventory(inv: Inventory, path: string, found: FoundCluster, sources: readonly { stateFile: string }[]): Promise<void> {
+  const original = await readFile(inv.path, "utf8");
+  const state = relative(inv.dir, clusterStateDir(inv));
+  const hasTls = sources.some((s) => s.stateFile === "server.crt");
+  const text = renderAdoptedInventory(
+    original,
+    inv,
+    found,
+    hasTls ? { tls: { certificate: `${state}/server.crt`, key: `${state}/server.key` } } : {},
+  );
+  // It may hold the inventory's own inline secrets, as the inventory does: for its owner only.
+  await writeFile(path, text, { mode: 0o600, flag: "wx" });
+}
+
 export async function adoptCluster(inv: Inventory, opts: AdoptOptions): Promise<AdoptReport> {
   const g = generationOf(inv);
+  const inventoryPath = opts.writeInventory === undefined ? undefined : await inventoryTarget(inv, opts.writeInventory);
   const pool =
     opts.pool ??
     openClusterPool(inv, {
@@ -121,8 +160,13 @@ export async function adoptCluster(inv: Inventory, opts: AdoptOptions): Promise<
       found,
       differences: adoptDifferences(inv, found, g.adoptReadBack.configFile),
     };
+    if (inventoryPath !== undefined) report.inventory = { path: inventoryPath, written: false };
     if (!decision.agreement.agreed) return report;
     report.kept = await keepAdoptedSecrets(clusterStateDir(inv), g.adoptSources, decision.agreement.secrets, { persist: !opts.dryRun });
+    if (inventoryPath !== undefined && !opts.dryRun) {
+      await writeAdoptedInventory(inv, inventoryPath, found, g.adoptSources);
+      report.inventory = { path: inventoryPath, written: true };
+    }
     return report;
   } finally {
     await pool.closeAll();

@@ -47,9 +47,14 @@ export function registerAdopt(program: Command): void {
     .option("--accept-new-host-keys", "trust host keys not yet in known_hosts and add them (trust on first use)", false)
     .option("--json [file]", "write the report as JSON (no secret, no value) to file, or to stdout when no file is given")
     .option("-v, --verbose", "show every remote command (secrets masked)", false)
+    .option(
+      "--write-inventory <file>",
+      "also write a new inventory (in the inventory's folder) of what the cluster runs: VIP, router id, priorities, " +
+        "Harbor's configuration, database and Redis endpoints, storage; comments say what was guessed",
+    )
     .addHelpText(
       "after",
-      "\nExamples:\n  $ harbor-ha adopt inventory.yaml --dry-run\n  $ harbor-ha adopt inventory.yaml && harbor-ha provision inventory.yaml -n",
+      "\nExamples:\n  $ harbor-ha adopt inventory.yaml --dry-run\n  $ harbor-ha adopt inventory.yaml --write-inventory adopted.yaml && harbor-ha validate adopted.yaml",
     )
     .action(async (file: string, flags: AdoptFlags) => {
       const masking = { redactor: new Redactor() };
@@ -76,6 +81,7 @@ async function runAdopt(file: string, flags: AdoptFlags, masking: { redactor: Re
     acceptNewHostKeys: flags.acceptNewHostKeys,
     onHostKeyAccepted: (a) => process.stderr.write(`  ${describeAcceptedHostKey(a)}\n`),
     emit: progress.emit,
+    ...(flags.writeInventory === undefined ? {} : { writeInventory: flags.writeInventory }),
   });
   // The nodes' secrets guard every output from here, as the inventory's do.
   if (report.decision.agreement.agreed) redactor.add(...[...report.decision.agreement.secrets].map(([name, v]) => new Secret(v, `adopted ${name}`)));

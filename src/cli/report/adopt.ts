@@ -36,6 +36,12 @@ export function formatAdoptReport(r: AdoptReport): string {
       );
   }
   out.push(formatAdoptDifferences(r.differences).trimEnd());
+  if (r.inventory)
+    out.push(
+      r.inventory.written
+        ? `Wrote ${r.inventory.path}: an inventory of what the cluster runs ("adopt:" comments say where each value came from, or that it was guessed); check it with harbor-ha validate.`
+        : `Did not write ${r.inventory.path} (${r.dryRun ? "a dry run" : "the nodes disagree"}).`,
+    );
   return `${out.join("\n")}\n`;
 }
 
@@ -54,6 +60,7 @@ export function adoptReportJson(r: AdoptReport): Record<string, unknown> {
       : {}),
     ...(r.kept ? { written: r.kept.written, alreadyHeld: r.kept.alreadyHeld } : {}),
     database: r.database,
+    ...(r.inventory ? { inventoryFile: r.inventory } : {}),
     differences: r.differences,
   };
 }

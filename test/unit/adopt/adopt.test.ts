@@ -5,27 +5,18 @@
  * state folder holding another cluster's secrets is refused; a dry run writes nothing.
  */
 import assert from "node:assert/strict";
-import { createCipheriv, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, test } from "node:test";
 import { adoptCluster } from "../../../src/adopt/adopt.js";
-import type { AdoptOptions } from "../../../src/adopt/adopt.js";
 import { formatAdoptReport, adoptReportJson } from "../../../src/cli/report/adopt.js";
-import { emptyFacts } from "../../../src/facts/parse.js";
-import type { HostFacts } from "../../../src/facts/types.js";
-import type { FactQuery } from "../../../src/facts/queries.js";
 import { HarborHaError } from "../../../src/errors.js";
-import type { SshPool } from "../../../src/remote/pool.js";
 import type { EncryptedSetting } from "../../../src/plan/harbor-encryption.js";
 import { effectivePriorities } from "../../../src/inventory/model.js";
 import { buildTestInventory, inventoryData } from "../../support/inventories.js";
+import { adoptFakes, harborEncrypt, OTHER_KEY, SECRETKEY, TOKEN_CERT, TOKEN_KEY } from "../../support/fakes/adopt-hosts.js";
 
-const SECRETKEY = "Abcdefgh12345678";
-const OTHER_KEY = "Zyxwvuts87654321";
-const TOKEN_KEY = "-----BEGIN RSA PRIVATE KEY-----\nMIIfakekey\n-----END RSA PRIVATE KEY-----\n";
-const TOKEN_CERT = "-----BEGIN CERTIFICATE-----\nMIIfakecert\n-----END CERTIFICATE-----\n";
 const LDAP_PASSWORD = "Ldap-Search-Pw-1";
 
 const dirs: string[] = [];
@@ -40,58 +31,21 @@ function world() {
   return { dir, inv, stateDir: join(dir, ".harbor-ha", "gen") };
 }
 
-/** Harbor's ReversibleEncrypt, as goharbor/harbor src/common/utils/encrypt.go does it. */
-function harborEncrypt(plain: string, key: string): string {
-  const iv = randomBytes(16);
-  const c = createCipheriv("aes-128-cfb", Buffer.from(key), iv);
-  return `<enc-v1>${Buffer.concat([iv, c.update(plain), c.final()]).toString("base64")}`;
-}
-
-const KEEPALIVED = (priority: number, iface: string) =>
-  `! the guide's sample, edited\nvrrp_instance VI_1 {\n  state MASTER\n  interface ${iface}   # the VIP's\n  virtual_router_id 77\n  priority ${priority}\n  virtual_ipaddress {\n    10.30.0.250/24\n  }\n}\n`;
-
-/** A node as Harbor 1.4's install.sh leaves it, holding `secretkey`. */
-function nodeFacts(secretkey: string): HostFacts {
-  const f = emptyFacts();
-  f.reads = {
-    "/data/secretkey": { state: "present", content: secretkey },
-    "/opt/harbor/common/config/ui/private_key.pem": { state: "present", content: TOKEN_KEY },
-    "/opt/harbor/common/config/registry/root.crt": { state: "present", content: TOKEN_CERT },
-    "/opt/harbor/harbor.cfg": {
-      state: "present",
-      content:
-        "hostname = registry.test.example\nui_url_protocol = http\ndb_host = 10.30.0.31\ndb_port = 3306\ndb_user = harbor\ndb_password = Db-Secret-Pw-42\nredis_url = 10.30.0.32:6379\n",
+/** The cluster as the inventory describes it, but lb2's priority. */
+function fakes(nodes: Record<string, string>, encrypted: EncryptedSetting[] = []) {
+  return adoptFakes(
+    {
+      vip: "10.30.0.250/24",
+      routerId: 77,
+      lbs: { lb1: { iface: "eth0", priority: PRIORITIES[0] ?? 0 }, lb2: { iface: "ens3", priority: 42 } },
+      nodes,
+      harborCfg:
+        "hostname = registry.test.example\nui_url_protocol = http\ndb_host = 10.30.0.31\ndb_port = 3306\ndb_user = harbor\n" +
+        "db_password = Db-Secret-Pw-42\nredis_url = 10.30.0.32:6379\n",
+      release: "1.4.0",
     },
-    "/opt/harbor/docker-compose.yml": { state: "present", content: "services:\n  ui:\n    image: vmware/harbor-ui:v1.4.0\n" },
-  };
-  return f;
-}
-
-function lbFacts(priority: number, iface: string): HostFacts {
-  const f = emptyFacts();
-  f.reads = { "/etc/keepalived/keepalived.conf": { state: "present", content: KEEPALIVED(priority, iface) } };
-  return f;
-}
-
-function fakes(keys: Record<string, string>, encrypted: EncryptedSetting[] = []) {
-  const asked: Array<ReadonlyMap<string, FactQuery[]>> = [];
-  const facts = new Map<string, HostFacts>([
-    ["lb1", lbFacts(PRIORITIES[0] ?? 0, "eth0")],
-    ["lb2", lbFacts(42, "ens3")],
-    ...Object.entries(keys).map(([n, k]) => [n, nodeFacts(k)] as const),
-  ]);
-  const opts: AdoptOptions = {
-    dryRun: false,
-    parallel: 10,
-    acceptNewHostKeys: false,
-    pool: { closeAll: async () => undefined } as unknown as SshPool,
-    gather: async (_pool, queries) => {
-      asked.push(queries);
-      return { facts, failures: new Map() };
-    },
-    readDatabase: async () => ({ schemaVersion: "1.4.0", encrypted }),
-  };
-  return { opts, asked };
+    encrypted,
+  );
 }
 
 const PRIORITIES = effectivePriorities(world().inv.data.load_balancers);
