@@ -54,7 +54,7 @@ export function registerAdopt(program: Command): void {
     )
     .addHelpText(
       "after",
-      "\nExamples:\n  $ harbor-ha adopt inventory.yaml --dry-run\n  $ harbor-ha adopt inventory.yaml --write-inventory adopted.yaml && harbor-ha validate adopted.yaml",
+      "\nExamples:\n  $ harbor-ha adopt inventory.yaml --dry-run\n  $ harbor-ha adopt inventory.yaml --write-inventory adopted.yaml",
     )
     .action(async (file: string, flags: AdoptFlags) => {
       const masking = { redactor: new Redactor() };
