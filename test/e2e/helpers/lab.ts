@@ -71,6 +71,8 @@ export interface LabUpOptions {
   harborVersion?: "1.4" | "1.5" | "2.15";
   /** The inventory's load_balancing (lvs-dr by default). */
   loadBalancing?: "lvs-dr" | "haproxy";
+  /** Harbor and keepalived put on the hosts as the HA guide's readers did, without harbor-ha (lab/hand-built.sh). */
+  handBuilt?: boolean;
 }
 
 const UP_TIMEOUT_MS = 180_000;
@@ -151,6 +153,7 @@ export async function labUp(opts: LabUpOptions = {}): Promise<Lab> {
   const args = ["up", "--lbs", String(opts.lbs ?? 2), "--nodes", String(opts.nodes ?? 3), "--protocol", opts.protocol ?? "https"];
   if (opts.harborVersion) args.push("--harbor-version", opts.harborVersion);
   if (opts.loadBalancing) args.push("--load-balancing", opts.loadBalancing);
+  if (opts.handBuilt) args.push("--hand-built");
   await runLabScript(args);
   return readLab();
 }

@@ -1,0 +1,115 @@
+/**
+ * adopt on clusters built by hand as Harbor's HA guide says (scripts/lab.sh up --hand-built: Harbor's
+ * own install.sh, the guide's keepalived sample and check.sh, the first node's secretkey copied to
+ * the others; no harbor-ha): an image pushed and an LDAP search password stored through Harbor's
+ * API (encrypted with the secretkey in the database) → nodes that hold differing secretkeys are
+ * refused with the table → adopt keeps the nodes' own secrets and writes an inventory that
+ * validates → provision from it replaces no secret (checksums before and after), the image pulls
+ * through another node, the stored password still decrypts with the nodes' secretkey, status is
+ * healthy.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { labDown, labUp } from "./helpers/lab.js";
+import type { Lab } from "./helpers/lab.js";
+import { runCli } from "./helpers/cli.js";
+import { labClient, makeImage, pullImage, pushImage } from "./helpers/registry.js";
+import { harborDecrypt } from "../../src/plan/harbor-encryption.js";
+
+const LDAP_PASSWORD = "Ldap-Search-Pw-e2e";
+
+const SECRET_FILES = [
+  "/data/secretkey",
+  "/opt/harbor/common/config/ui/private_key.pem",
+  "/opt/harbor/common/config/registry/root.crt",
+  "/opt/harbor/common/config/nginx/cert/server.crt",
+  "/opt/harbor/common/config/nginx/cert/server.key",
+];
+
+async function checksums(lab: Lab, nodes: readonly string[]): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const node of nodes) out[node] = (await lab.sshRun(node, `sha256sum ${SECRET_FILES.join(" ")}`)).stdout;
+  return out;
+}
+
+describe("adopt a Harbor 1.4 cluster built by hand from the HA guide (https, 2 load balancers, 2 nodes)", { timeout: 600_000 }, () => {
+  let lab: Lab;
+  let work: string;
+  let stateDir: string;
+  before(async () => {
+    lab = await labUp({ lbs: 2, nodes: 2, protocol: "https", harborVersion: "1.4", handBuilt: true });
+    work = mkdtempSync(join(tmpdir(), "hha-adopt-"));
+    stateDir = join(lab.dir, ".harbor-ha", "lab");
+  });
+  after(async () => {
+    rmSync(work, { recursive: true, force: true });
+    await labDown();
+  });
+
+  it("the hand-built cluster serves: an image pushed through harbor1, an LDAP search password stored through Harbor's API", async () => {
+    await makeImage(join(work, "img"), "v1", "adopted");
+    const push = await pushImage(lab, "harbor1", join(work, "img"), "v1", "adopted");
+    assert.equal(push.code, 0, push.stdout + push.stderr);
+    const put = await labClient("harbor1", [
+      "curl",
+      "-sS",
+      "--fail-with-body",
+      "--cacert",
+      join(lab.dir, "tls", "ca.crt"),
+      "-u",
+      `admin:${lab.secret("harbor-admin-password")}`,
+      "-X",
+      "PUT",
+      "-H",
+      "Content-Type: application/json",
+      "-d",
+      JSON.stringify({ ldap_search_password: LDAP_PASSWORD }),
+      "https://registry.lab.test/api/configurations",
+    ]);
+    assert.equal(put.code, 0, put.stdout + put.stderr);
+    assert.equal(existsSync(stateDir), false, "no harbor-ha state yet");
+  });
+
+  it("nodes holding different secretkeys: refused with exit 2, a table by keyed checksum and which key decrypts the database's values, nothing written", async () => {
+    const original = (await lab.sshRun("harbor2", "cat /data/secretkey")).stdout;
+    await lab.sshRun("harbor2", "cp -p /data/secretkey /root/secretkey.kept && printf 0123456789abcdef > /data/secretkey");
+    try {
+      const r = await runCli(["adopt", lab.inventoryPath]);
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.match(r.stdout, /secretkey\s+[0-9a-f]{12}: harbor\d\s+[0-9a-f]{12}: harbor\d/);
+      assert.match(r.stdout, /\(harbor1\): decrypts the \d+ encrypted value/);
+      assert.match(r.stdout, /\(harbor2\): does NOT decrypt/);
+      for (const v of [original, "0123456789abcdef", LDAP_PASSWORD]) assert.ok(!(r.stdout + r.stderr).includes(v), "a value was printed");
+      assert.equal(existsSync(stateDir), false);
+    } finally {
+      await lab.sshRun("harbor2", "cp -p /root/secretkey.kept /data/secretkey");
+    }
+  });
+
+  it("adopt keeps the nodes' own secrets, writes an inventory that validates; provision from it replaces none; the image pulls through harbor2; the password still decrypts; status is healthy", async () => {
+    const nodes = ["harbor1", "harbor2"];
+    const before = await checksums(lab, nodes);
+    const r = await runCli(["adopt", lab.inventoryPath, "--write-inventory", join(lab.dir, "adopted.yaml")]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const secretkey = (await lab.sshRun("harbor1", "cat /data/secretkey")).stdout;
+    assert.equal(readFileSync(join(stateDir, "secretkey"), "utf8"), secretkey);
+    const again = await runCli(["adopt", lab.inventoryPath, "--dry-run"]);
+    assert.match(again.stdout, /Already adopted/);
+
+    const valid = await runCli(["validate", join(lab.dir, "adopted.yaml")]);
+    assert.equal(valid.code, 0, valid.stdout + valid.stderr);
+    const prov = await runCli(["provision", join(lab.dir, "adopted.yaml")], { timeoutMs: 300_000 });
+    assert.equal(prov.code, 0, prov.stdout + prov.stderr);
+    assert.deepEqual(await checksums(lab, nodes), before, "provision replaced a secret");
+
+    const pull = await pullImage(lab, "harbor2", "adopted", "v1", join(work, "pulled"));
+    assert.equal(pull.code, 0, pull.stdout + pull.stderr);
+    const stored = await lab.sshRun("db", "mariadb -N -e \"select v from registry.properties where k='ldap_search_password'\"");
+    assert.equal(harborDecrypt(stored.stdout.trim(), secretkey)?.toString("utf8"), LDAP_PASSWORD);
+    const status = await runCli(["status", join(lab.dir, "adopted.yaml")]);
+    assert.equal(status.code, 0, status.stdout + status.stderr);
+  });
+});
