@@ -73,6 +73,7 @@ function setLoadBalancers(e: Editor, inv: Inventory, found: FoundCluster): void 
     ka.unicastPeers.length > 0 ? "unicast" : "multicast",
     `unicast_peer ${ka.unicastPeers.length > 0 ? "set" : "absent"} in ${where}`,
   );
+  const priorities = distinctPriorities(inv, found);
   inv.data.load_balancers.forEach((lb, i) => {
     const k = found.loadBalancers.find((l) => l.name === lb.name)?.keepalived;
     if (!k) {
@@ -80,7 +81,15 @@ function setLoadBalancers(e: Editor, inv: Inventory, found: FoundCluster): void 
       return;
     }
     e.set(["load_balancers", i, "interface"], k.interface, `from ${lb.name}'s keepalived.conf`);
-    e.set(["load_balancers", i, "priority"], k.priority, `from ${lb.name}'s keepalived.conf`);
+    const p = priorities.get(lb.name);
+    e.set(
+      ["load_balancers", i, "priority"],
+      p,
+      p === k.priority
+        ? `from ${lb.name}'s keepalived.conf`
+        : `guessed: ${lb.name}'s keepalived.conf says ${k.priority ?? "none"}, the same as another load balancer's (VRRP's election ` +
+            "then goes to the higher address); harbor-ha needs distinct priorities: this one keeps who wins",
+    );
     const others = inv.data.load_balancers.filter((o) => o.name !== lb.name).map((o) => o.address);
     if (k.unicastPeers.length > 0 && (k.unicastPeers.length !== others.length || k.unicastPeers.some((p) => !others.includes(p))))
       e.note(
@@ -88,6 +97,31 @@ function setLoadBalancers(e: Editor, inv: Inventory, found: FoundCluster): void 
         `${lb.name}'s keepalived.conf lists unicast peers ${k.unicastPeers.join(" ")}; harbor-ha makes them the other load balancers`,
       );
   });
+}
+
+function addressValue(address: string): number {
+  return address.split(".").reduce((n, o) => n * 256 + Number(o), 0);
+}
+
+/**
+ * The load balancers' priorities as found, made distinct where keepalived.conf repeats one (the
+ * guide's sample gives every load balancer 10): in VRRP's own order of election (priority, then the
+ * higher address), each one below the one before it, so the same load balancer holds the VIP.
+ */
+function distinctPriorities(inv: Inventory, found: FoundCluster): Map<string, number> {
+  const known = inv.data.load_balancers.flatMap((lb) => {
+    const p = found.loadBalancers.find((l) => l.name === lb.name)?.keepalived?.priority;
+    return p === undefined ? [] : [{ name: lb.name, p, addr: addressValue(lb.address) }];
+  });
+  known.sort((a, b) => b.p - a.p || b.addr - a.addr);
+  const out = new Map<string, number>();
+  let previous = 255;
+  for (const k of known) {
+    const p = Math.max(1, Math.min(k.p, previous - 1));
+    out.set(k.name, p);
+    previous = p;
+  }
+  return out;
 }
 
 function setHarbor(e: Editor, inv: Inventory, found: FoundCluster): void {

@@ -96,3 +96,19 @@ test("--write-inventory with --dry-run: nothing written", async () => {
   assert.deepEqual(r.inventory, { path: join(dir, "adopted.yaml"), written: false });
   assert.throws(() => readFileSync(join(dir, "adopted.yaml")));
 });
+
+test("the guide's sample gives every load balancer priority 10: the inventory gets distinct ones that keep VRRP's winner (the higher address), saying it guessed", async () => {
+  const { dir, inv } = await operatorInventory();
+  const sample: HandBuilt = { ...CLUSTER, lbs: { lb1: { iface: "eth0", priority: 10 }, lb2: { iface: "ens3", priority: 10 } } };
+  await adoptCluster(inv, { ...adoptFakes(sample).opts, writeInventory: join(dir, "adopted.yaml") });
+  const text = readFileSync(join(dir, "adopted.yaml"), "utf8");
+  assert.match(text, /priority: 9 # adopt: guessed: lb1's keepalived.conf says 10, the same as another/);
+  const { inventory } = await readInventory(join(dir, "adopted.yaml"), { env: {} });
+  assert.deepEqual(
+    inventory.data.load_balancers.map((l) => [l.name, l.priority]),
+    [
+      ["lb1", 9],
+      ["lb2", 10],
+    ],
+  );
+});
