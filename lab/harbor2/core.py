@@ -19,8 +19,12 @@ admin gets what it asks for in an existing project, anonymous gets pull on publi
 RS256 with the libtrust key id, 30 minutes), and /v2/* (token checked with this core's key,
 standinlib/harbor2/v2auth.py; then passed to the registry with the htpasswd credentials prepare made,
 REGISTRY_CREDENTIAL_USERNAME/PASSWORD, streaming both ways).
+PUT /api/v2.0/configurations (handler/config.go UpdateConfigurations, sysadmin only) for the LDAP
+and e-mail settings below: stored in the `properties` table as lib/config's database driver does,
+PasswordType items encrypted with utils.ReversibleEncrypt and the key file KEY_PATH (default
+/etc/core/key, the secretkey prepare mounts there: lib/encrypt/keyprovider.go).
 Not done: security contexts other than basic auth (sessions, secrets, robots, OIDC) for the
-API, settings an admin changes in the database (systeminfo shows Harbor's defaults), the web UI's API (users, projects, artifacts, ...), sessions, OIDC/LDAP, quotas,
+API, other settings an admin changes in the database (systeminfo shows Harbor's defaults), the web UI's API (users, projects, artifacts, ...), sessions, OIDC/LDAP, quotas,
 replication, scanning, audit logs, the events that fill Harbor's artifact tables.
 """
 import base64
@@ -35,7 +39,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
 from standinlib.harbor2 import health, pgschema, v2auth  # noqa: E402
 from standinlib.harbor2.release import GIT_COMMIT, RELEASE_VERSION, env, listen_address, require_env  # noqa: E402
-from standinlib import appconf, log, redis, token as tokens  # noqa: E402
+from standinlib import appconf, log, redis, secrets, token as tokens  # noqa: E402
 from standinlib.httpserver import Handler, Server, openapi_json  # noqa: E402
 from standinlib.libtrust import LibtrustError  # noqa: E402
 from standinlib.uiproxy import forward  # noqa: E402
@@ -43,6 +47,9 @@ from standinlib.uiproxy import forward  # noqa: E402
 TOKEN_EXPIRATION_MIN = 30  # the default token_expiration Harbor keeps in its database
 CA_DOWNLOAD = "/etc/core/ca/ca.crt"  # systeminfo/controller.go defaultRootCert (prepare's ca_download)
 CHECKERS = {}  # health.RegisterHealthCheckers' registry, filled by main() at Harbor's moment
+# lib/config/metadata/metadatalist.go: the settings this stand-in stores, and which are PasswordType.
+CONFIG_ITEMS = {"ldap_url": False, "ldap_search_dn": False, "ldap_base_dn": False, "ldap_search_password": True,
+                "email_host": False, "email_username": False, "email_password": True}
 
 
 def cache_url():
@@ -66,7 +73,8 @@ def redis_ping(url):
 
 class CoreHandler(Handler):
     routes = [("GET", r"/api/v2.0/ping", "ping"), ("GET", r"/api/v2.0/systeminfo", "systeminfo"),
-              ("GET", r"/api/v2.0/health", "health"), ("GET", r"/service/token", "token")]
+              ("GET", r"/api/v2.0/health", "health"), ("GET", r"/service/token", "token"),
+              ("PUT", r"/api/v2.0/configurations", "put_configurations")]
 
     def _dispatch(self):
         path = self.path.partition("?")[0]
@@ -180,6 +188,28 @@ class CoreHandler(Handler):
 
     def health(self):
         self.reply(200, openapi_json(health.overall(CHECKERS)), "application/json")
+
+    def put_configurations(self):
+        try:
+            user, _ = self.user()
+        except Exception:
+            user = None
+        if user is None:
+            return self.reply_json({"errors": [{"code": "UNAUTHORIZED", "message": "UnAuthorized"}]}, 401)
+        if not user["sysadmin"]:
+            return self.reply_json({"errors": [{"code": "FORBIDDEN", "message": "forbidden"}]}, 403)
+        try:
+            body = json.loads(self.body() or b"{}")
+        except ValueError:
+            return self.reply_json({"errors": [{"code": "BAD_REQUEST", "message": "invalid JSON"}]}, 400)
+        unknown = [k for k in body if k not in CONFIG_ITEMS]
+        if unknown or not all(isinstance(v, str) for v in body.values()):
+            return self.reply_json({"errors": [{"code": "BAD_REQUEST", "message": "invalid configuration: %s" % unknown}]}, 400)
+        key = secrets.read_key(env("KEY_PATH") or "/etc/core/key")
+        entries = {k: (secrets.encrypt(v, key) if CONFIG_ITEMS[k] else v) for k, v in body.items()}
+        with closing(pgschema.connect()) as conn:
+            pgschema.save_config_entries(conn, entries)
+        self.reply(200, b"", "application/json")
 
 
 def register_health_checkers():

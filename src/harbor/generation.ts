@@ -95,6 +95,13 @@ export interface AdoptedSecretSource {
   stateFile: string;
   /** How the state folder keeps it: as read, or the value then one newline (the chart's secrets). */
   stateForm: "as-read" | "line";
+  /**
+   * Whether every node must hold the same copy before adopt takes it (Harbor's data or live
+   * sessions depend on it). Not so for a secret prepare makes anew on every run and nothing stored
+   * depends on (2.x core, job service and CSRF secrets): nodes built by hand hold different ones,
+   * adopt takes the first node's, and provision gives every node that one.
+   */
+  mustAgree: boolean;
 }
 
 /** What adopt reads of a node of a cluster it did not build, besides the secrets. */

@@ -35,8 +35,17 @@ export function heldCopies(sources: readonly AdoptedSecretSource[], f: HostFacts
   );
 }
 
+/** A secret the nodes need not agree on (AdoptedSecretSource.mustAgree false) that they do not: the copy taken, and who held which. */
+export interface TakenCopy {
+  name: string;
+  from: string;
+  byNode: ReadonlyMap<string, string>;
+}
+
 export interface AdoptDecision {
   agreement: SecretAgreement;
+  /** Secrets the nodes held different copies of that adopt may settle: the first node's is taken. */
+  taken: TakenCopy[];
   /** When the secretkeys differ and the database holds encrypted values: which node's copy decrypts them all. */
   decrypting?: { settings: number; byTag: ReadonlyMap<string, { nodes: string[]; decrypts: boolean }> };
 }
@@ -49,13 +58,35 @@ export function decideAdoption(
   runKey: Buffer,
 ): AdoptDecision {
   const held = new Map(nodes.map((n) => [n, heldCopies(sources, facts.get(n))] as const));
-  const agreement = secretAgreement(
+  const strict = secretAgreement(
     held,
-    sources.map((s) => s.name),
+    sources.filter((s) => s.mustAgree).map((s) => s.name),
     runKey,
   );
-  if (agreement.agreed || encrypted.length === 0) return { agreement };
-  if (!agreement.disagreements.some((d) => d.name === "secretkey")) return { agreement };
+  const lenient = secretAgreement(
+    held,
+    sources.filter((s) => !s.mustAgree).map((s) => s.name),
+    runKey,
+  );
+  const taken: TakenCopy[] = [];
+  const settled = new Map(lenient.agreed ? lenient.secrets : []);
+  if (!lenient.agreed) {
+    for (const d of lenient.disagreements) {
+      const from = nodes.find((n) => held.get(n)?.get(d.name) !== undefined);
+      const copy = from === undefined ? undefined : held.get(from)?.get(d.name);
+      if (from === undefined || copy === undefined) continue;
+      settled.set(d.name, copy);
+      taken.push({ name: d.name, from, byNode: d.byNode });
+    }
+    for (const s of sources.filter((x) => !x.mustAgree)) {
+      const only = new Set(nodes.map((n) => held.get(n)?.get(s.name)));
+      const [v] = only;
+      if (only.size === 1 && v !== undefined) settled.set(s.name, v);
+    }
+  }
+  const agreement: SecretAgreement = strict.agreed ? { agreed: true, secrets: new Map([...strict.secrets, ...settled]) } : strict;
+  if (agreement.agreed || encrypted.length === 0) return { agreement, taken };
+  if (!agreement.disagreements.some((d) => d.name === "secretkey")) return { agreement, taken };
   const byTag = new Map<string, { nodes: string[]; decrypts: boolean }>();
   for (const [node, copies] of held) {
     const key = copies.get("secretkey");
@@ -65,7 +96,18 @@ export function decideAdoption(
     entry.nodes.push(node);
     byTag.set(tag, entry);
   }
-  return { agreement, decrypting: { settings: encrypted.length, byTag } };
+  return { agreement, taken, decrypting: { settings: encrypted.length, byTag } };
+}
+
+/** What adopt says of the secrets it settled by taking the first node's copy. */
+export function formatTaken(taken: readonly TakenCopy[]): string {
+  return taken
+    .map(
+      (t) =>
+        `The nodes hold different ${t.name}s (${[...t.byNode].map(([n, tag]) => `${n} ${tag}`).join(", ")}): Harbor's prepare makes a new one ` +
+        `on every run and nothing stored depends on it, so adopt keeps ${t.from}'s; provision gives every node that one.`,
+    )
+    .join("\n");
 }
 
 /** The lines adopt prints under the table: which secretkey copy decrypts the database's values (never a value). */

@@ -66,6 +66,18 @@ def _stand_in_schema(cur):
         public boolean DEFAULT false, creation_time timestamp DEFAULT CURRENT_TIMESTAMP)""")
     cur.execute("""INSERT INTO project (project_id, owner_id, name, public) VALUES (1, 1, 'library', true)
         ON CONFLICT DO NOTHING""")
+    # make/migrations/postgresql/0001_initial_schema.up.sql: the settings store of lib/config.
+    cur.execute("""CREATE TABLE IF NOT EXISTS properties (
+        id SERIAL NOT NULL, k varchar(64) NOT NULL, v text NOT NULL, PRIMARY KEY(id), UNIQUE (k))""")
+
+
+def save_config_entries(conn, entries):
+    """pkg/config/db/dao SaveConfigEntries: each k updated when present, else inserted."""
+    with conn, conn.cursor() as cur:
+        for k, v in entries.items():
+            cur.execute("UPDATE properties SET v = %s WHERE k = %s", (v, k))
+            if cur.rowcount == 0:
+                cur.execute("INSERT INTO properties (k, v) VALUES (%s, %s)", (k, v))
 
 
 def migrate(conn):

@@ -1,6 +1,6 @@
 /** adopt's report: text for the operator, JSON for scripts; neither ever holds a secret's value. */
 import type { AdoptReport } from "../../adopt/adopt.js";
-import { formatDecrypting } from "../../plan/adopt.js";
+import { formatDecrypting, formatTaken } from "../../plan/adopt.js";
 import { formatAdoptDifferences } from "../../plan/adopt-differences.js";
 import { formatDisagreements } from "../../plan/secret-agreement.js";
 
@@ -26,6 +26,7 @@ export function formatAdoptReport(r: AdoptReport): string {
       "Put the one copy Harbor's data needs (the secretkey that decrypts the database's values) on every node, restart Harbor there, and run adopt again.",
     );
   } else if (r.kept) {
+    if (r.decision.taken.length > 0) out.push(formatTaken(r.decision.taken));
     const verb = r.dryRun ? "would write" : "wrote";
     if (r.kept.written.length === 0) out.push(`Already adopted: ${r.stateDir} holds every node's secrets (${r.kept.alreadyHeld.join(", ")}).`);
     else
@@ -59,6 +60,9 @@ export function adoptReportJson(r: AdoptReport): Record<string, unknown> {
       ? { decrypting: [...r.decision.decrypting.byTag].map(([tag, e]) => ({ secretkey: tag, nodes: e.nodes, decrypts: e.decrypts })) }
       : {}),
     ...(r.kept ? { written: r.kept.written, alreadyHeld: r.kept.alreadyHeld } : {}),
+    ...(r.decision.taken.length > 0
+      ? { taken: r.decision.taken.map((t) => ({ name: t.name, from: t.from, byNode: Object.fromEntries(t.byNode) })) }
+      : {}),
     database: r.database,
     ...(r.inventory ? { inventoryFile: r.inventory } : {}),
     differences: r.differences,

@@ -15,14 +15,20 @@ export const ADOPTED_TLS_KEY_FILE = "server.key";
 export function harbor1AdoptSources(inv: Harbor1Inventory): AdoptedSecretSource[] {
   const dir = harborDir(inv);
   const sources: AdoptedSecretSource[] = [
-    { name: "secretkey", path: SECRETKEY_PATH, stateFile: "secretkey", stateForm: "as-read" },
-    { name: "token signing key", path: `${dir}/${LIVE_TOKEN_KEY}`, stateFile: "token_private_key.pem", stateForm: "as-read" },
-    { name: "token certificate", path: `${dir}/${LIVE_TOKEN_CERT}`, stateFile: "token_root.crt", stateForm: "as-read" },
+    { name: "secretkey", path: SECRETKEY_PATH, stateFile: "secretkey", stateForm: "as-read", mustAgree: true },
+    { name: "token signing key", path: `${dir}/${LIVE_TOKEN_KEY}`, stateFile: "token_private_key.pem", stateForm: "as-read", mustAgree: true },
+    { name: "token certificate", path: `${dir}/${LIVE_TOKEN_CERT}`, stateFile: "token_root.crt", stateForm: "as-read", mustAgree: true },
   ];
   if (inv.data.cluster.protocol === "https") {
     sources.push(
-      { name: "TLS certificate", path: `${dir}/${LIVE_NGINX_CERT_DIR}/server.crt`, stateFile: ADOPTED_TLS_CERT_FILE, stateForm: "as-read" },
-      { name: "TLS key", path: `${dir}/${LIVE_NGINX_CERT_DIR}/server.key`, stateFile: ADOPTED_TLS_KEY_FILE, stateForm: "as-read" },
+      {
+        name: "TLS certificate",
+        path: `${dir}/${LIVE_NGINX_CERT_DIR}/server.crt`,
+        stateFile: ADOPTED_TLS_CERT_FILE,
+        stateForm: "as-read",
+        mustAgree: true,
+      },
+      { name: "TLS key", path: `${dir}/${LIVE_NGINX_CERT_DIR}/server.key`, stateFile: ADOPTED_TLS_KEY_FILE, stateForm: "as-read", mustAgree: true },
     );
   }
   return sources;

@@ -12,17 +12,23 @@ import { harbor2Dir } from "./node-files.js";
 export function harbor2AdoptSources(inv: Harbor2VmInventory): AdoptedSecretSource[] {
   const coreEnv = `${harbor2Dir(inv)}/common/config/core/env`;
   const sources: AdoptedSecretSource[] = [
-    { name: "secretkey", path: HARBOR2_SECRETKEY_PATH, stateFile: "secretkey", stateForm: "as-read" },
-    { name: "token signing key", path: HARBOR2_TOKEN_KEY_PATH, stateFile: "token_private_key.pem", stateForm: "as-read" },
-    { name: "token certificate", path: HARBOR2_TOKEN_CERT_PATH, stateFile: "token_root.crt", stateForm: "as-read" },
-    { name: "core secret", path: coreEnv, envKey: "CORE_SECRET", stateFile: "core_secret", stateForm: "line" },
-    { name: "job service secret", path: coreEnv, envKey: "JOBSERVICE_SECRET", stateFile: "jobservice_secret", stateForm: "line" },
-    { name: "CSRF key", path: coreEnv, envKey: "CSRF_KEY", stateFile: "csrf_key", stateForm: "line" },
+    { name: "secretkey", path: HARBOR2_SECRETKEY_PATH, stateFile: "secretkey", stateForm: "as-read", mustAgree: true },
+    { name: "token signing key", path: HARBOR2_TOKEN_KEY_PATH, stateFile: "token_private_key.pem", stateForm: "as-read", mustAgree: true },
+    { name: "token certificate", path: HARBOR2_TOKEN_CERT_PATH, stateFile: "token_root.crt", stateForm: "as-read", mustAgree: true },
+    { name: "core secret", path: coreEnv, envKey: "CORE_SECRET", stateFile: "core_secret", stateForm: "line", mustAgree: false },
+    { name: "job service secret", path: coreEnv, envKey: "JOBSERVICE_SECRET", stateFile: "jobservice_secret", stateForm: "line", mustAgree: false },
+    { name: "CSRF key", path: coreEnv, envKey: "CSRF_KEY", stateFile: "csrf_key", stateForm: "line", mustAgree: false },
   ];
   if (inv.data.cluster.protocol === "https") {
     sources.push(
-      { name: "TLS certificate", path: `${HARBOR2_DATA_VOLUME}/secret/cert/server.crt`, stateFile: "server.crt", stateForm: "as-read" },
-      { name: "TLS key", path: `${HARBOR2_DATA_VOLUME}/secret/cert/server.key`, stateFile: "server.key", stateForm: "as-read" },
+      {
+        name: "TLS certificate",
+        path: `${HARBOR2_DATA_VOLUME}/secret/cert/server.crt`,
+        stateFile: "server.crt",
+        stateForm: "as-read",
+        mustAgree: true,
+      },
+      { name: "TLS key", path: `${HARBOR2_DATA_VOLUME}/secret/cert/server.key`, stateFile: "server.key", stateForm: "as-read", mustAgree: true },
     );
   }
   return sources;
