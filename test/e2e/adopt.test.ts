@@ -113,3 +113,75 @@ describe("adopt a Harbor 1.4 cluster built by hand from the HA guide (https, 2 l
     assert.equal(status.code, 0, status.stdout + status.stderr);
   });
 });
+
+const SECRET_FILES_2 = [
+  "/data/secret/keys/secretkey",
+  "/data/secret/core/private_key.pem",
+  "/data/secret/registry/root.crt",
+  "/data/secret/cert/server.crt",
+];
+
+describe(
+  "adopt a Harbor 2.15 cluster built by hand (Harbor's install.sh on each node, https, 1 load balancer, 2 nodes)",
+  { timeout: 600_000 },
+  () => {
+    let lab: Lab;
+    let work: string;
+    before(async () => {
+      lab = await labUp({ lbs: 1, nodes: 2, protocol: "https", harborVersion: "2.15", handBuilt: true });
+      work = mkdtempSync(join(tmpdir(), "hha-adopt2-"));
+    });
+    after(async () => {
+      rmSync(work, { recursive: true, force: true });
+      await labDown();
+    });
+
+    it("an image and an LDAP search password stored through Harbor's API → adopt → provision replaces no secret; the image pulls through harbor2; the password decrypts; status healthy", async () => {
+      await makeImage(join(work, "img"), "v1", "adopted2");
+      const push = await pushImage(lab, "harbor1", join(work, "img"), "v1", "adopted2");
+      assert.equal(push.code, 0, push.stdout + push.stderr);
+      const put = await labClient("harbor1", [
+        "curl",
+        "-sS",
+        "--fail-with-body",
+        "--cacert",
+        join(lab.dir, "tls", "ca.crt"),
+        "-u",
+        `admin:${lab.secret("harbor-admin-password")}`,
+        "-X",
+        "PUT",
+        "-H",
+        "Content-Type: application/json",
+        "-d",
+        JSON.stringify({ ldap_search_password: LDAP_PASSWORD }),
+        "https://registry.lab.test/api/v2.0/configurations",
+      ]);
+      assert.equal(put.code, 0, put.stdout + put.stderr);
+      const nodes = ["harbor1", "harbor2"];
+      const sums = async () =>
+        Object.fromEntries(await Promise.all(nodes.map(async (n) => [n, (await lab.sshRun(n, `sha256sum ${SECRET_FILES_2.join(" ")}`)).stdout])));
+      const before = await sums();
+
+      const r = await runCli(["adopt", lab.inventoryPath, "--write-inventory", join(lab.dir, "adopted.yaml")]);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /different core secrets .*adopt keeps harbor1's/);
+      const secretkey = (await lab.sshRun("harbor1", "cat /data/secret/keys/secretkey")).stdout;
+      assert.equal(readFileSync(join(lab.dir, ".harbor-ha", "lab", "secretkey"), "utf8"), secretkey);
+      const valid = await runCli(["validate", join(lab.dir, "adopted.yaml")]);
+      assert.equal(valid.code, 0, valid.stdout + valid.stderr);
+
+      const prov = await runCli(["provision", join(lab.dir, "adopted.yaml")], { timeoutMs: 300_000 });
+      assert.equal(prov.code, 0, prov.stdout + prov.stderr);
+      assert.deepEqual(await sums(), before, "provision replaced a secret");
+      const pull = await pullImage(lab, "harbor2", "adopted2", "v1", join(work, "pulled"));
+      assert.equal(pull.code, 0, pull.stdout + pull.stderr);
+      const stored = await lab.sshRun(
+        "db",
+        "runuser -u postgres -- psql -d registry -tAc \"select v from properties where k='ldap_search_password'\"",
+      );
+      assert.equal(harborDecrypt(stored.stdout.trim(), secretkey)?.toString("utf8"), LDAP_PASSWORD);
+      const status = await runCli(["status", join(lab.dir, "adopted.yaml")]);
+      assert.equal(status.code, 0, status.stdout + status.stderr);
+    });
+  },
+);
