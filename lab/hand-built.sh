@@ -106,10 +106,12 @@ lab_hand_build_wait_harbor() {
 }
 
 lab_hand_build_keepalived() {
-  local lb="$1" sample nodes_ips=() name ip role port=80
+  local lb="$1" sample nodes_ips=() name ip role port=80 bundle="$LAB_INSTALLER"
+  # Harbor 2.x's bundle has no ha/ folder: the guide's sample is 1.4's.
+  ((LAB_HARBOR_MAJOR == 2)) && bundle="$(lab_installer_for_version 1.4)"
   sample="$(mktemp -d)"
-  tar -xzf "$LAB_INSTALLER" -C "$sample" harbor/ha/sample/active_active/keepalived_active_active.conf harbor/ha/sample/active_active/check.sh 2>/dev/null \
-    || lab_die "no ha/sample/active_active in $LAB_INSTALLER"
+  tar -xzf "$bundle" -C "$sample" harbor/ha/sample/active_active/keepalived_active_active.conf harbor/ha/sample/active_active/check.sh 2>/dev/null \
+    || lab_die "no ha/sample/active_active in $bundle"
   while read -r name ip role _; do [[ "$role" == harbor-node ]] && nodes_ips+=("$ip"); done < <(lab_hosts)
   [[ "$PROTOCOL" == https ]] && port=443
   python3 - "$sample/harbor/ha/sample/active_active/keepalived_active_active.conf" "$LAB_VIP" "$port" "${nodes_ips[@]}" \
