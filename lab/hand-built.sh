@@ -78,6 +78,14 @@ lab_hand_build_harbor1() {
     tar -C "$LAB_DIR/tls" -cf - server.crt server.key | lab_hb_ssh "$node" 'tar -xf - --no-same-owner -C /data/cert && chmod 600 /data/cert/server.key' \
       || lab_die "$node: cannot copy the certificate"
   done
+  # prepare (customize_crt = on) makes the token key with `openssl genrsa`, which wrote PKCS#1 on the
+  # OpenSSL 1.0 of Harbor 1.x's days but writes PKCS#8 here, which Harbor 1.4's UI cannot load (docs/
+  # LAB.md): the first node gets the key that era's prepare made, in ha/, where prepare --ha takes it.
+  # shellcheck disable=SC2016  # expanded on the first node
+  lab_hb_ssh "$first" 'set -e; cd /opt/harbor && mkdir -p ha
+    openssl genrsa -traditional -out ha/private_key.pem 4096 2>/dev/null
+    openssl req -new -x509 -key ha/private_key.pem -out ha/root.crt -days 3650 -subj /C=CN/ST=PEK/L=Beijing/O=VMware/CN=HarborCA 2>/dev/null
+    chmod 600 ha/private_key.pem ha/root.crt' || lab_die "$first: cannot make the token key pair"
   # ha/registry.sql by hand, once (the guide: "mysql -h <db> -u <user> -p < registry.sql").
   printf 'export MYSQL_PWD=%q\nmysql -h %q -u harbor < /opt/harbor/ha/registry.sql\n' "$(cat "$LAB_DIR/secrets/db-password")" "$LAB_DB_IP" \
     | lab_hb_ssh "$first" bash -s || lab_die "$first: loading ha/registry.sql failed"

@@ -101,7 +101,8 @@ describe("adopt a Harbor 1.4 cluster built by hand from the HA guide (https, 2 l
 
     const valid = await runCli(["validate", join(lab.dir, "adopted.yaml")]);
     assert.equal(valid.code, 0, valid.stdout + valid.stderr);
-    const prov = await runCli(["provision", join(lab.dir, "adopted.yaml")], { timeoutMs: 300_000 });
+    // Both nodes serve and harbor-ha reinstalls each (its own harbor.cfg): restarted together on purpose.
+    const prov = await runCli(["provision", join(lab.dir, "adopted.yaml"), "--serial", "2"], { timeoutMs: 300_000 });
     assert.equal(prov.code, 0, prov.stdout + prov.stderr);
     assert.deepEqual(await checksums(lab, nodes), before, "provision replaced a secret");
 
@@ -170,7 +171,8 @@ describe(
       const valid = await runCli(["validate", join(lab.dir, "adopted.yaml")]);
       assert.equal(valid.code, 0, valid.stdout + valid.stderr);
 
-      const prov = await runCli(["provision", join(lab.dir, "adopted.yaml")], { timeoutMs: 300_000 });
+      // Both nodes serve and harbor-ha reinstalls each (its own harbor.cfg): restarted together on purpose.
+      const prov = await runCli(["provision", join(lab.dir, "adopted.yaml"), "--serial", "2"], { timeoutMs: 300_000 });
       assert.equal(prov.code, 0, prov.stdout + prov.stderr);
       assert.deepEqual(await sums(), before, "provision replaced a secret");
       const pull = await pullImage(lab, "harbor2", "adopted2", "v1", join(work, "pulled"));
