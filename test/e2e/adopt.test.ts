@@ -129,7 +129,7 @@ describe(
     let lab: Lab;
     let work: string;
     before(async () => {
-      lab = await labUp({ lbs: 1, nodes: 2, protocol: "https", harborVersion: "2.15", handBuilt: true });
+      lab = await labUp({ lbs: 2, nodes: 2, protocol: "https", harborVersion: "2.15", handBuilt: true });
       work = mkdtempSync(join(tmpdir(), "hha-adopt2-"));
     });
     after(async () => {
