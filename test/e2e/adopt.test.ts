@@ -123,7 +123,7 @@ const SECRET_FILES_2 = [
 ];
 
 describe(
-  "adopt a Harbor 2.15 cluster built by hand (Harbor's install.sh on each node, https, 1 load balancer, 2 nodes)",
+  "adopt a Harbor 2.15 cluster built by hand (Harbor's install.sh on each node, https, 2 load balancers, 2 nodes)",
   { timeout: 600_000 },
   () => {
     let lab: Lab;
