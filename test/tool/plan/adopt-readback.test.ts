@@ -29,9 +29,6 @@ for (const version of HARBOR_TEST_VERSIONS) {
     assert.equal(cfg["db_port"], "3306");
     for (const key of ["db_password", "harbor_admin_password", "email_password", "clair_db_password", "uaa_clientsecret"])
       assert.equal(cfg[key], undefined, `${key} was read back`);
-    assert.equal(
-      composeRelease(readBundleMember(version, "harbor/ha/docker-compose.yml")),
-      version.replace(/\.\d+$/, ".0") === version ? version : composeRelease(readBundleMember(version, "harbor/ha/docker-compose.yml")),
-    );
+    assert.equal(composeRelease(readBundleMember(version, "harbor/ha/docker-compose.yml")), version);
   });
 }
