@@ -36,6 +36,12 @@ export function formatAdoptReport(r: AdoptReport): string {
           (r.dryRun ? "; the dry run wrote nothing." : "; nothing was written on any host."),
       );
   }
+  const tls = r.kept && [...r.kept.written, ...r.kept.alreadyHeld].includes("server.crt");
+  if (tls && !r.inventory?.written)
+    out.push(
+      `The TLS pair the nodes serve is in ${r.stateDir} (server.crt, server.key): point the inventory's tls.certificate and tls.key ` +
+        "at them (--write-inventory does), or provision installs the inventory's pair.",
+    );
   out.push(formatAdoptDifferences(r.differences).trimEnd());
   if (r.inventory)
     out.push(
