@@ -73,6 +73,22 @@ describe("adopt a Harbor 1.4 cluster built by hand from the HA guide (https, 2 l
     assert.equal(existsSync(stateDir), false, "no harbor-ha state yet");
   });
 
+  it("provision before adopt: refused with exit 2 naming adopt, nothing changed on any node; adopt then refuses the secrets that run generated as another cluster's", async () => {
+    const nodes = ["harbor1", "harbor2"];
+    const before = await checksums(lab, nodes);
+    const prov = await runCli(["provision", lab.inventoryPath]);
+    assert.equal(prov.code, 2, prov.stdout + prov.stderr);
+    assert.match(prov.stderr, /harbor1: Harbor on this node depends on another .*secretkey/);
+    assert.match(prov.stderr, /run `harbor-ha adopt` on this inventory/);
+    assert.deepEqual(await checksums(lab, nodes), before);
+    const stamp = await lab.sshRun("harbor1", "test -e /var/lib/harbor-ha && echo present || echo absent");
+    assert.equal(stamp.stdout.trim(), "absent", "provision wrote on a node");
+    const adopt = await runCli(["adopt", lab.inventoryPath]);
+    assert.equal(adopt.code, 2, adopt.stdout + adopt.stderr);
+    assert.match(adopt.stderr, /holds another secretkey.* than every node of this cluster/);
+    rmSync(stateDir, { recursive: true, force: true }); // as adopt's hint says: move the generated files away
+  });
+
   it("nodes holding different secretkeys: refused with exit 2, a table by keyed checksum and which key decrypts the database's values, nothing written", async () => {
     const original = (await lab.sshRun("harbor2", "cat /data/secretkey")).stdout;
     await lab.sshRun("harbor2", "cp -p /data/secretkey /root/secretkey.kept && printf 0123456789abcdef > /data/secretkey");
