@@ -44,8 +44,8 @@ keepalived:
   # blocks need it: the lab runs VRRP only. The full configuration is still checked
   # with keepalived -t.
   daemon_options: "--vrrp -D"
-  # Without IPVS a roll cannot see the checkers take a node out, so it waits one checker
-  # period (delay_loop + check_timeout_s) at each drain and undrain: 1 s keeps rolls short.
+  # With --vrrp keepalived runs no checker, so a roll has nothing to wait for at a drain
+  # (it waits one checker period, delay_loop + check_timeout_s, where checkers run unseen).
   delay_loop: 1
 EOF
     if [[ "$load_balancing" == haproxy ]]; then

@@ -147,3 +147,29 @@ export function daemonOptionsProblem(value: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Whether keepalived started with these options runs its checkers (MISC_CHECK, IPVS): not with
+ * -P/--vrrp, which starts the VRRP subsystem alone. Reads only values daemonOptionsProblem accepts.
+ */
+export function runsCheckers(value: string): boolean {
+  const words = value.split(" ").filter((w) => w !== "");
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] ?? "";
+    if (word === "--vrrp") return false;
+    if (word.startsWith("--")) {
+      const [name = "", attached] = word.slice(2).split(/=(.*)/s);
+      if (attached === undefined && ALLOWED.find((o) => o.long === name)?.takes !== undefined) i += 1;
+    } else if (/^-[A-Za-z]/.test(word)) {
+      for (let k = 1; k < word.length; k++) {
+        const letter = word[k] ?? "";
+        if (letter === "P") return false;
+        if (ALLOWED.find((o) => o.short === letter)?.takes !== undefined) {
+          if (k === word.length - 1) i += 1;
+          break;
+        }
+      }
+    }
+  }
+  return true;
+}

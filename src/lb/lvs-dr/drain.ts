@@ -2,7 +2,9 @@
  * Taking a node out of service and back under LVS direct routing, on every load balancer: the
  * drain marker makes check.sh fail on purpose, and keepalived's checker then removes the real
  * server. Where IPVS is visible the removal is observed; elsewhere the checker's period is
- * waited out. The load balancers are reached through the LbShell the engine gives.
+ * waited out. keepalived started with --vrrp runs no checker at all: nothing takes the node
+ * out or back, so nothing is waited for. The load balancers are reached through the LbShell the
+ * engine gives.
  */
 import type { Inventory } from "../../inventory/model.js";
 import { HarborHaError } from "../../errors.js";
@@ -12,6 +14,7 @@ import type { Command } from "../../shell/command.js";
 import { pollUntilFine } from "../../time/poll.js";
 import type { DrainContext, RollNodeRef } from "../mode.js";
 import { ipvsTableCommand, ipvsTakesNode, readIpvsTable } from "./ipvs.js";
+import { runsCheckers } from "../../inventory/daemon-options.js";
 
 /** The marker check.sh looks for: while it exists, the node fails its check on purpose. */
 export function drainMarkerPath(nodeAddress: string): string {
@@ -53,6 +56,7 @@ export async function clearMarker(ctx: DrainContext, node: RollNodeRef): Promise
 
 /** Waits until every load balancer's IPVS table shows (or no longer shows) the node; the timed wait where IPVS is not in use. */
 async function waitForCheckers(inv: Inventory, ctx: DrainContext, node: RollNodeRef, wantPresent: boolean): Promise<void> {
+  if (!runsCheckers(inv.data.keepalived.daemon_options)) return;
   const first = await takesNode(ctx, node);
   const observed = [...first].filter(([, takes]) => takes !== undefined).map(([lb]) => lb);
   const waits: Promise<unknown>[] = [];

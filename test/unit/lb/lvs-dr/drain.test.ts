@@ -73,6 +73,20 @@ test("no IPVS (keepalived runs VRRP only): the check.sh marker is written and th
   assert.deepEqual(net.trace(/IPVS/).sort(), ["lb1: read the IPVS table", "lb2: read the IPVS table"], "looked once, then waited");
 });
 
+test("keepalived started with --vrrp runs no checker: the marker is written and nothing is waited for, on drain or undrain", async () => {
+  for (const options of ["--vrrp -D", "-DP", "-S 7 -P", "-p /run/k.pid --vrrp"]) {
+    const vrrpOnly = { ...inv, data: { ...inv.data, keepalived: { ...inv.data.keepalived, daemon_options: options } } };
+    const net = new FakeNetwork();
+    for (const lb of ["lb1", "lb2"]) net.host(lb).on(ipvsTableCommand(), { stdout: `${NO_IPVS}\n` });
+    const clock = new FakeClock();
+    await lvsDrMode(vrrpOnly).drain(context(net, clock), node);
+    for (const lb of ["lb1", "lb2"]) assert.ok(net.host(lb).files.has(drainMarkerPath(node.address)), `${options}: ${lb} marker`);
+    await lvsDrMode(vrrpOnly).undrain(context(net, clock), node);
+    assert.deepEqual(clock.sleeps, [], options);
+    assert.deepEqual(net.trace(/IPVS/), [], `${options}: no IPVS to look at`);
+  }
+});
+
 test("IPVS that never lets go of the node: the drain fails naming the load balancer, after three checker periods", async () => {
   const net = new FakeNetwork();
   const table = `TCP  ${VIP}:443 rr\n  -> ${node.address}:443 Route 10 0 0\n`;
