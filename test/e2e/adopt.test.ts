@@ -204,6 +204,10 @@ describe(
       assert.equal(harborDecrypt(stored.stdout.trim(), secretkey)?.toString("utf8"), LDAP_PASSWORD);
       const status = await runCli(["status", join(lab.dir, "adopted.yaml")]);
       assert.equal(status.code, 0, status.stdout + status.stderr);
+      // The core, job service and CSRF secrets are pinned now: a second run has nothing to do.
+      const rerun = await runCli(["provision", join(lab.dir, "adopted.yaml"), "--dry-run", "--json"]);
+      const doc = JSON.parse(rerun.stdout) as { changed: boolean; hosts: Array<{ host: string; steps: Array<{ title: string }> }> };
+      assert.equal(doc.changed, false, JSON.stringify(doc.hosts.map((h) => [h.host, h.steps.map((x) => x.title)])));
     });
   },
 );
