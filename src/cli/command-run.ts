@@ -1,6 +1,7 @@
 /**
- * What every command that works on hosts does first: read the inventory (printing its
- * warnings), build the Redactor that guards all output, check numeric flags. (With -v the
+ * What every command that works on hosts does first: check where `--json FILE` will go, read
+ * the inventory (printing its warnings), build the Redactor that guards all output, check
+ * numeric flags. (With -v the
  * progress renderer shows every remote command, masked: report/progress.ts.)
  */
 import { readInventory } from "../inventory/load.js";
@@ -13,13 +14,16 @@ import { selectHosts } from "../inventory/host-limit.js";
 import { describeResolvedAddresses, resolveHostAddresses } from "../remote/addresses.js";
 import { readSshConfigFor } from "../remote/target.js";
 import { redactErrorsWith } from "./print-error.js";
+import { checkJsonTarget } from "./report/json.js";
 
 export interface CommandRun {
   inventory: Inventory;
   redactor: Redactor;
 }
 
-export async function openCommandRun(file: string): Promise<CommandRun> {
+export async function openCommandRun(file: string, flags: { json?: string | boolean } = {}): Promise<CommandRun> {
+  // A report that could not be written at the end is refused now, before any host is reached (exit 2).
+  await checkJsonTarget(flags.json, [file]);
   const inventory = await readResolvedInventory(file);
   const redactor = new Redactor().add(...collectSecrets(inventory));
   redactErrorsWith(redactor);

@@ -15,7 +15,7 @@ import type { DesiredDatabase, DesiredDirectory, DesiredFile, DesiredHost, Desir
 import type { FactQuery } from "../facts/queries.js";
 import type { HostFacts } from "../facts/types.js";
 import type { Command } from "../shell/command.js";
-import type { PreflightProblem, Step } from "../steps/types.js";
+import type { PreflightProblem, PreflightProblemCode, Step } from "../steps/types.js";
 
 /** A node's shared storage: NFS mounts, an operator's own mounts, or nothing (an object store). */
 export interface DesiredStorage {
@@ -138,7 +138,7 @@ export interface HarborGeneration {
   /** Services every node must reach (the database, Redis or its sentinels, Clair's database). */
   endpoints(): Endpoint[];
   /** A node's own preflight problems: missing prerequisites, another release installed. */
-  nodeProblems(f: HostFacts): Array<{ message: string; hint: string }>;
+  nodeProblems(f: HostFacts): Array<{ message: string; hint: string; code?: PreflightProblemCode }>;
   installerRun(): InstallerRun;
   /** Steps after a successful install besides the install stamp (2.x: the release stamp). */
   afterInstall(host: string): Step[];

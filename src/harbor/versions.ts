@@ -75,3 +75,11 @@ export function harbor2LineOfValidVersion(version: string): Harbor2ReleaseLine {
 function orList(items: readonly string[]): string {
   return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
 }
+
+/** Orders two x.y.z releases: negative when a is older than b, 0 when equal, positive when newer. */
+export function compareReleases(a: string, b: string): number {
+  const parts = (v: string) => (VERSION.exec(v.trim()) ?? ["", "0", "0", "0"]).slice(1, 4).map(Number);
+  const [x, y] = [parts(a), parts(b)];
+  for (let i = 0; i < 3; i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
+  return 0;
+}

@@ -11,6 +11,7 @@ import { checkHarborCfg } from "./harbor-cfg-checks.js";
 import { checkHarborRelease } from "./harbor-release-checks.js";
 import { checkInstallDir } from "./path-checks.js";
 import { checkVipAddress } from "./address-checks.js";
+import { checkHaproxyValues } from "./haproxy-checks.js";
 import { JOB_LOGS_PATH, REGISTRY_DATA_PATH } from "../harbor/v1/data/layout.js";
 import { effectivePriorities } from "./model.js";
 import { formatPath, problemError, problemWarning } from "./problems.js";
@@ -47,11 +48,12 @@ export function checkInventory(d: ParsedSections, state: SectionState): ProblemD
 
 /** The VMs' own rules, shared by both generations: unique hosts, the VIP on the load balancers' subnet, distinct priorities. */
 export function checkVmTopology(
-  d: Pick<ParsedSections, "cluster" | "load_balancers" | "harbor_nodes">,
+  d: Pick<ParsedSections, "cluster" | "load_balancers" | "harbor_nodes"> & Partial<Pick<ParsedSections, "load_balancing">>,
   complete: ReadonlySet<string>,
 ): ProblemDraft[] {
   return [
     ...checkHostsUnique(d),
+    ...checkHaproxyValues(d),
     ...checkVip(d),
     ...(complete.has("load_balancers") && d.load_balancers !== undefined ? checkPriorities(d.load_balancers as LoadBalancerSpec[]) : []),
   ];

@@ -121,6 +121,26 @@ export function buildHarbor2InventorySchema(resolve: SourceResolver) {
     { error: 'must be "pvc" (Kubernetes), "object_store", "nfs" or "mounted"' },
   );
 
+  /** `harbor-ha upgrade`'s settings. */
+  const upgrade = z.strictObject({
+    /**
+     * A folder on the machine running harbor-ha where the upgrade keeps its database backup
+     * (pg_dump custom format, with a .sha256): relative paths start at the inventory's folder.
+     * Checked for room and writability when an upgrade starts.
+     */
+    backup_dir: z
+      .string({ error: "must be a folder path" })
+      .min(1, "must not be empty")
+      .transform((raw, ctx) => {
+        const r = resolve.localFile(raw, "run");
+        if (!r.ok) {
+          ctx.addIssue({ code: "custom", message: r.message });
+          return z.NEVER;
+        }
+        return r.value;
+      }),
+  });
+
   return z.strictObject({
     cluster,
     ssh: v1.ssh,
@@ -136,6 +156,7 @@ export function buildHarbor2InventorySchema(resolve: SourceResolver) {
     storage,
     tls: v1.tls,
     kubernetes: kubernetesSection.optional(),
+    upgrade: upgrade.optional(),
     clair_db: foreignKey("is a Harbor 1.x section: Harbor 2.x has no Clair (its scanner is Trivy, harbor.with_trivy): remove it"),
   });
 }

@@ -31,7 +31,8 @@ export function preflightProblems(inv: Inventory, desired: readonly DesiredHost[
       for (const p of lbModeProblems(inv, f)) add(p.message, p.hint);
       continue;
     }
-    for (const p of generation.nodeProblems(f)) add(p.message, p.hint);
+    for (const p of generation.nodeProblems(f))
+      problems.push({ host: d.host.name, message: p.message, hint: p.hint, ...(p.code ? { code: p.code } : {}) });
     if (f.vips[vip])
       add(
         `holds the VIP ${vip} on an interface`,

@@ -4,6 +4,9 @@
  * previous version kept as `<path>.harbor-ha.bak`, then renamed into place. A run killed
  * at any moment leaves the old file or the new one, never a half-written one: a cut
  * stream fails the checksum and the temporary file is removed by the EXIT trap.
+ * The expected SHA-256 travels on stdin ahead of the content, never as an argument: a command
+ * line is readable by every user of the host (`ps`), and the digest of a file whose only
+ * unknown is a short secret (keepalived.conf's auth_pass) gives the secret away.
  * Pure: builds the command; the session runs it (through sudo when needed).
  */
 import { createHash } from "node:crypto";
@@ -26,7 +29,7 @@ export const BACKUP_SUFFIX = ".harbor-ha.bak";
 /** Exit code of the script when the content arrived incomplete. */
 export const UPLOAD_TRUNCATED_EXIT = 3;
 
-/** A fixed script (no interpolation): path, mode, owner:group and hash arrive as $1..$4. */
+/** A fixed script (no interpolation): path, mode and owner:group arrive as $1..$3; stdin is the 64-hex SHA-256, then the content. */
 export const ATOMIC_UPLOAD_SCRIPT = [
   "set -e",
   'path=$1; dir=$(dirname -- "$1"); tmp=; bak=',
@@ -34,9 +37,11 @@ export const ATOMIC_UPLOAD_SCRIPT = [
   "trap 'exit 1' HUP INT TERM PIPE",
   'mkdir -p -- "$dir"',
   'tmp=$(mktemp -- "$dir/.harbor-ha.XXXXXXXX")',
+  // head -c reads no further than it is asked from a pipe, so cat gets the content whole.
+  "want=$(head -c 64)",
   'cat > "$tmp"',
   'sum=$(sha256sum < "$tmp")',
-  `if [ "\${sum%% *}" != "$4" ]; then echo "$path: ` +
+  `if [ "\${sum%% *}" != "$want" ]; then echo "$path: ` +
     `the content arrived incomplete (checksum mismatch); the file was left as it was" >&2; ` +
     `exit ${UPLOAD_TRUNCATED_EXIT}; fi`,
   'chmod -- "$2" "$tmp"',
@@ -49,6 +54,7 @@ export const ATOMIC_UPLOAD_SCRIPT = [
 
 export interface UploadCommand {
   command: Command;
+  /** The SHA-256 in hex (64 bytes), then the content. */
   stdin: Buffer;
   sha256: string;
 }
@@ -60,9 +66,9 @@ export function checkUploadPath(path: string): void {
 
 export function buildAtomicUpload(spec: UploadSpec): UploadCommand {
   checkUploadPath(spec.path);
-  const stdin = Buffer.isBuffer(spec.content) ? spec.content : Buffer.from(spec.content, "utf8");
-  const sha256 = createHash("sha256").update(stdin).digest("hex");
+  const content = Buffer.isBuffer(spec.content) ? spec.content : Buffer.from(spec.content, "utf8");
+  const sha256 = createHash("sha256").update(content).digest("hex");
   const owner = `${spec.owner ?? "root"}:${spec.group ?? spec.owner ?? "root"}`;
-  const command = cmd("sh", "-c", ATOMIC_UPLOAD_SCRIPT, "sh", spec.path, formatMode(spec.mode), owner, sha256);
-  return { command, stdin, sha256 };
+  const command = cmd("sh", "-c", ATOMIC_UPLOAD_SCRIPT, "sh", spec.path, formatMode(spec.mode), owner);
+  return { command, stdin: Buffer.concat([Buffer.from(sha256, "ascii"), content]), sha256 };
 }

@@ -14,6 +14,7 @@ import type { BundleInfo } from "../plan/harbor-node.js";
 import { queriesFor } from "../plan/queries.js";
 import type { Plan } from "../steps/types.js";
 import { refusalExitCode } from "../steps/types.js";
+import type { PreflightProblemCode } from "../steps/types.js";
 import { gatherFactsKnowing } from "../gather/facts.js";
 import { clusterStateDir } from "../secrets/cluster-state.js";
 import { newSharedStorageMarker } from "../run/cluster-run.js";
@@ -59,6 +60,8 @@ export interface SetupOptions {
   dryRun?: boolean;
   /** Scale in: remove Harbor's files from removed nodes too. */
   purge: boolean;
+  /** Preflight problems the command expects and handles itself (upgrade: the release change). */
+  expect?: readonly PreflightProblemCode[];
 }
 
 export class RollRefused extends HarborHaError {}
@@ -88,11 +91,13 @@ export async function prepareRoll(
     startupTimeoutMs: opts.startupTimeoutMs,
     sharedStorageMarker: newSharedStorageMarker(inv),
   });
-  problems.push(...full.problems.map((p) => `${p.host}: ${p.message}\n    → ${p.hint}`));
+  const expected = new Set(opts.expect ?? []);
+  const refusing = full.problems.filter((p) => p.code === undefined || !expected.has(p.code));
+  problems.push(...refusing.map((p) => `${p.host}: ${p.message}\n    → ${p.hint}`));
   if (problems.length > 0)
     throw new RollRefused(`preflight failed; nothing was changed on any host:\n  ${problems.join("\n  ")}`, {
       hint: "Fix the problems above and run again.",
-      exitCode: refusalExitCode(full.problems),
+      exitCode: refusalExitCode(refusing),
     });
 
   const lbFacts = new Map([...gathered.facts].filter(([h]) => inv.data.load_balancers.some((l) => l.name === h)));

@@ -6,7 +6,7 @@ import type { EmitEvent } from "../events.js";
 import type { RunEdges } from "../run/cluster-run.js";
 import type { Clock, GateOptions, RollResult } from "./node-roll.js";
 
-export type RollCommand = "reconfigure" | "rotate-certs";
+export type RollCommand = "reconfigure" | "rotate-certs" | "upgrade";
 
 export interface ReconfigureOptions extends RunEdges {
   command: RollCommand;

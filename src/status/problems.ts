@@ -56,6 +56,14 @@ export function listProblems(
         hint: "Look at Harbor's containers on the node (docker-compose ps in Harbor's folder).",
       });
     }
+    if (n.upgrade)
+      p.push({
+        subject: "cluster",
+        message: `upgrade in progress: ${n.upgrade} (recorded on ${n.name})`,
+        hint:
+          "An upgrade stopped before it ended (Harbor stays read-only until then): run harbor-ha upgrade again with the new " +
+          "release's inventory; it continues with the nodes not yet upgraded, or rolls back when the first node failed.",
+      });
     pushDrift(p, n.name, n.drift, inventory);
     pushPending(p, n.name, n.pending, inventory);
   }

@@ -3,6 +3,7 @@
  * from every load balancer, IPVS tables. Pure: tested on given facts.
  */
 import type { Inventory } from "../inventory/model.js";
+import { HARBOR2_UPGRADE_STAMP_PATH } from "../harbor/v2/read-only.js";
 import { vipParts } from "../inventory/model.js";
 import { generationOf } from "../harbor/generations.js";
 import { modeOf } from "../lb/modes.js";
@@ -84,6 +85,7 @@ export function buildStatusReport(input: StatusInput): StatusReport {
     const f = facts.get(n.name);
     const error = input.failures.get(n.name)?.message;
     const httpStatus = f?.http[healthUrl] ?? 0;
+    const upgrade = f?.stamps[HARBOR2_UPGRADE_STAMP_PATH]?.trim();
     return {
       name: n.name,
       address: n.address,
@@ -94,6 +96,7 @@ export function buildStatusReport(input: StatusInput): StatusReport {
       drainedOn: loadBalancers.filter((lb) => lb.drained.includes(n.name)).map((lb) => lb.name),
       drift: f ? [...driftOf(desiredByName.get(n.name), f), ...liveDriftOf(generation, desiredByName.get(n.name), f)] : [],
       pending: f ? pendingOf(f) : [],
+      ...(upgrade ? { upgrade } : {}),
     };
   });
   const secrets = secretsOf(generation, input);

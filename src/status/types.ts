@@ -62,6 +62,8 @@ export interface NodeStatus {
   drainedOn: string[];
   drift: FileDriftItem[];
   pending: PendingChange[];
+  /** What an upgrade under way left on the node (harbor/v2/read-only.ts), when one is. */
+  upgrade?: string;
 }
 
 /** A file that must be identical on every Harbor node (the secretkey, the token signing key). */

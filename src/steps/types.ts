@@ -90,10 +90,15 @@ export interface HostPlan {
 }
 
 /** A problem found before anything changes: the run stops before the first write. */
+/** Problems a command may expect and set aside, by kind. */
+export type PreflightProblemCode = "release-change";
+
 export interface PreflightProblem {
   host: string;
   message: string;
   hint: string;
+  /** What kind of problem, for a command that expects it: upgrade expects the release change provision refuses. */
+  code?: PreflightProblemCode;
   /** The exit status when this problem refuses the run (2: the plan itself is refused, as bad input); 1 otherwise. */
   exitCode?: number;
 }

@@ -42,7 +42,7 @@ export function registerFailoverDrill(program: Command): void {
         "  $ harbor-ha failover-drill inventory.yaml --json drill.json  # for a record",
     )
     .action(async (file: string, flags: DrillFlags) => {
-      const run = await openCommandRun(file);
+      const run = await openCommandRun(file, flags);
       const { inventory, redactor } = run;
       // Loaded when the command runs: --help, validate and render never load SSH or MySQL.
       const { runFailoverDrill } = await import("../../drill/run-drill.js");

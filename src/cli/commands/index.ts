@@ -8,6 +8,7 @@ import { registerStatus } from "./status.js";
 import { registerFailoverDrill } from "./failover-drill.js";
 import { registerReconfigure } from "./reconfigure.js";
 import { registerRotateCerts } from "./rotate-certs.js";
+import { registerUpgrade } from "./upgrade.js";
 import { registerSchema } from "./schema.js";
 import { registerAdopt } from "./adopt.js";
 
@@ -21,6 +22,7 @@ export function registerCommands(program: Command): void {
   registerProvision(program);
   registerReconfigure(program);
   registerRotateCerts(program);
+  registerUpgrade(program);
   registerStatus(program);
   registerFailoverDrill(program);
   registerLab(program);

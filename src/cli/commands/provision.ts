@@ -101,7 +101,7 @@ export function registerProvision(program: Command): void {
       const startupTimeoutMs = positiveInt("--health-timeout-s", flags.healthTimeoutS) * 1000;
       const serial = positiveInt("--serial", flags.serial);
       // Loaded when the command runs: --help, validate and render never load SSH or MySQL.
-      const [{ provision, ProvisionFailed }, run] = await Promise.all([import("../../provision/provision.js"), openCommandRun(file)]);
+      const [{ provision, ProvisionFailed }, run] = await Promise.all([import("../../provision/provision.js"), openCommandRun(file, flags)]);
       const { inventory, redactor } = run;
       // Refused before anything is read from or changed on any host.
       const reinitializeDatabase = confirmReinitialize(flags.reinitializeDatabaseDestroyingAllData, inventory.data.cluster.name);

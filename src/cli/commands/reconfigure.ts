@@ -96,7 +96,7 @@ async function runRoll(name: RollCommand, file: string, flags: RollFlags): Promi
   const parallel = positiveInt("--parallel", flags.parallel);
   const gate = { ...DEFAULT_GATE, timeoutMs: positiveInt("--health-timeout-s", flags.healthTimeoutS) * 1000 };
   // Loaded when the command runs: --help, validate and render never load SSH or MySQL.
-  const [{ reconfigure, ReconfigureFailed }, run] = await Promise.all([import("../../roll/reconfigure.js"), openCommandRun(file)]);
+  const [{ reconfigure, ReconfigureFailed }, run] = await Promise.all([import("../../roll/reconfigure.js"), openCommandRun(file, flags)]);
   const { inventory, redactor } = run;
   // Before any connection: a --limit that names no host of the inventory stops here (exit 2).
   const limit = limitOf(flags.limit, inventory, { allowAddresses: name === "reconfigure" });

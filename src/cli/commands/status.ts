@@ -65,7 +65,7 @@ export function registerStatus(program: Command): void {
 
 async function runStatus(file: string, flags: StatusFlags, masking: { redactor: Redactor }): Promise<void> {
   const parallel = positiveInt("--parallel", flags.parallel);
-  const run = await openCommandRun(file);
+  const run = await openCommandRun(file, flags);
   const { inventory, redactor } = run;
   masking.redactor = redactor;
   // Loaded when the command runs: --help, validate and render never load SSH or MySQL.

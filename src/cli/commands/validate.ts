@@ -4,7 +4,7 @@ import { readAnyInventory } from "../../inventory/load.js";
 import { checkClusterStateFiles, clusterStateDir } from "../../secrets/cluster-state.js";
 import { formatProblems } from "../format-problems.js";
 import { describeInventory } from "../describe-inventory.js";
-import { errorJson, redactedJson, writeJson } from "../report/json.js";
+import { checkJsonTarget, errorJson, redactedJson, writeJson } from "../report/json.js";
 import { Redactor } from "../../inventory/secret.js";
 
 /** A problem as --json shows it: where (the YAML path and line, or the file), how bad, what. */
@@ -51,6 +51,8 @@ export function registerValidate(program: Command): void {
       const out = (text: string) => {
         if (!toStdout) process.stdout.write(text);
       };
+      // Where the result goes is checked first (exit 2): never the inventory, never through a symlink.
+      await checkJsonTarget(flags.json, [file]);
       let problems: ProblemJson[] = [];
       try {
         const { inventory, warnings } = await readAnyInventory(file);
@@ -68,12 +70,13 @@ export function registerValidate(program: Command): void {
         }
         const summary = describeInventory(inventory);
         out(`${file}: valid — ${summary}\n`);
-        await writeJson(flags.json, redactedJson({ command: "validate", inventory: file, ok: true, summary, problems }, new Redactor()));
+        await writeJson(flags.json, redactedJson({ command: "validate", inventory: file, ok: true, summary, problems }, new Redactor()), [file]);
       } catch (err) {
         if (err instanceof InventoryError) problems = err.problems.map(problemJson);
         await writeJson(
           flags.json,
           redactedJson({ command: "validate", inventory: file, ok: false, problems, error: errorJson(err) }, new Redactor()),
+          [file],
         );
         throw err;
       }

@@ -4,7 +4,8 @@
  * appear escaped, unmatched), the whole text redacted once more as a second net; to stdout
  * (`--json`) or to a file only its owner reads (`--json FILE`).
  */
-import { lstat, realpath, rename, rm, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, lstat, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { HarborHaError, InventoryError, UsageError } from "../../errors.js";
 import type { Redactor } from "../../inventory/secret.js";
@@ -64,20 +65,48 @@ export async function writeJson(flag: string | boolean | undefined, json: string
   else if (typeof flag === "string") await writeJsonFile(flag, json, protectedPaths);
 }
 
-async function writeJsonFile(file: string, json: string, protectedPaths: readonly string[]): Promise<void> {
+/**
+ * Refuses (exit 2) a `--json FILE` the end of the run could not write: a symlink, not a regular
+ * file, the inventory itself, a folder that is missing or that this user cannot write. Every
+ * command that reaches hosts calls it before the first connection, so a bad path costs nothing;
+ * writeJson checks again at the end (the file system may have changed meanwhile).
+ */
+export async function checkJsonTarget(flag: string | boolean | undefined, protectedPaths: readonly string[] = []): Promise<void> {
+  if (typeof flag === "string") await jsonTarget(flag, protectedPaths);
+}
+
+/** The absolute path `--json FILE` writes, once every check passed. */
+async function jsonTarget(file: string, protectedPaths: readonly string[]): Promise<string> {
   const path = resolve(file);
   const existing = await lstat(path).catch((e: NodeJS.ErrnoException) => {
     if (e.code === "ENOENT") return undefined;
+    if (e.code === "ENOTDIR") return null;
     throw e;
   });
-  const refuse = (why: string) =>
-    new UsageError(`--json ${file}: ${why}; nothing was written there`, "Give --json a new file's path, or a report of an earlier run.");
+  const refuse = (why: string, hint = "Give --json a new file's path, or a report of an earlier run.") =>
+    new UsageError(`--json ${file}: ${why}; nothing was written there`, hint);
+  const folder = dirname(path);
+  const folderFix = `Create the folder (mkdir -p ${folder}) or give --json a file in a folder you can write.`;
+  if (existing === null) throw refuse(`a part of its folder ${folder} is not a folder`, folderFix);
   if (existing?.isSymbolicLink()) throw refuse("is a symbolic link, which the report would be written through");
   if (existing !== undefined && !existing.isFile()) throw refuse("exists and is not a regular file");
   const real = existing === undefined ? path : await realpath(path);
   for (const p of protectedPaths) {
     if ((await realpath(p).catch(() => resolve(p))) === real) throw refuse("is the inventory itself");
   }
+  const dir = await stat(folder).catch(() => undefined);
+  if (!dir?.isDirectory()) throw refuse(`its folder ${folder} does not exist`, folderFix);
+  // The report is written to a temporary file beside FILE, then renamed: the folder must take new files.
+  const writable = await access(folder, constants.W_OK | constants.X_OK).then(
+    () => true,
+    () => false,
+  );
+  if (!writable) throw refuse(`its folder ${folder} is not writable by this user`, folderFix);
+  return path;
+}
+
+async function writeJsonFile(file: string, json: string, protectedPaths: readonly string[]): Promise<void> {
+  const path = await jsonTarget(file, protectedPaths);
   const tmp = join(dirname(path), `.${basename(path)}.harbor-ha-${process.pid}.tmp`);
   try {
     await writeFile(tmp, json, { mode: 0o600, flag: "wx" });

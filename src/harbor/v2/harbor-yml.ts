@@ -10,7 +10,7 @@
  * under data_volume (the shared mount) or s3; job logs in the database (DB logger), since a
  * job runs on whichever node's jobservice takes it from Redis.
  */
-import { Document, isScalar, Scalar } from "yaml";
+import { Document, isScalar, Scalar, visit } from "yaml";
 import { HARBOR2_DATA_VOLUME, HARBOR2_REGISTRY_ROOT_IN_CONTAINER, SERVER_CERT_PATH, SERVER_KEY_PATH } from "./data/layout.js";
 import { HARBOR2_DB_POOL, HARBOR2_FIXED_SETTINGS, HARBOR2_REDIS_DB, HARBOR2_REDIS_IDLE_TIMEOUT_SECONDS } from "./data/harbor-yml-settings.js";
 import { harbor2LineOfValidVersion } from "../versions.js";
@@ -76,6 +76,9 @@ export function harbor2YmlDocument(inv: Harbor2Inventory): Record<string, unknow
   };
 }
 
+/** A key YAML readers all read back as itself when written plain. */
+const PLAIN_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
 /** The file's text: the document, every string double-quoted on its key's line, with a header naming its source. */
 export function renderHarbor2Yml(inv: Harbor2Inventory, nodeName: string): string {
   const doc = new Document(harbor2YmlDocument(inv));
@@ -86,6 +89,13 @@ export function renderHarbor2Yml(inv: Harbor2Inventory, nodeName: string): strin
   // YAML: quoted, the quotes would reach `docker run -v`. It is a fixed path, written plain.
   const dataVolume = doc.get("data_volume", true);
   if (isScalar(dataVolume)) dataVolume.type = Scalar.PLAIN;
+  // Keys are written plain, Harbor's own are words; any other (an object store's parameter names
+  // come from the inventory) double-quoted: plain, a tab in it stops PyYAML's scanner.
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && typeof pair.key.value === "string" && !PLAIN_KEY.test(pair.key.value)) pair.key.type = Scalar.QUOTE_DOUBLE;
+    },
+  });
   // Double quotes keep a newline as \n on the value's own line (a block scalar would spread a
   // secret over lines the diff's masking does not see); no folding, for the same reason.
   return doc.toString({ defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN", lineWidth: 0, minContentWidth: 0 });

@@ -10,6 +10,7 @@ import { stopHarborCommand } from "../../steps/commands.js";
 import type { Step } from "../../steps/types.js";
 import type { Endpoint, HarborGeneration } from "../generation.js";
 import { localBaseUrl } from "../paths.js";
+import { compareReleases } from "../versions.js";
 import {
   HARBOR2_HEALTH_TEST,
   HARBOR2_REGISTRY_DATA_PATH,
@@ -24,6 +25,7 @@ import { harbor2EnvDrift, harbor2EnvQueries } from "./live-env.js";
 import { harbor2Dir, HARBOR2_PINNED_SECRETS_PATH, renderHarbor2VmNodeFiles } from "./node-files.js";
 import { DOCKER, harbor2PrerequisiteProblems } from "./prerequisites.js";
 import { renderHarbor2Storage } from "./storage.js";
+import { HARBOR2_UPGRADE_STAMP_PATH } from "./read-only.js";
 
 export function harbor2(inv: Harbor2VmInventory): HarborGeneration {
   const dir = harbor2Dir(inv);
@@ -52,7 +54,11 @@ export function harbor2(inv: Harbor2VmInventory): HarborGeneration {
       };
     },
     databaseLabel: "PostgreSQL",
-    nodeQueries: (d) => [{ kind: "stamp", path: HARBOR2_RELEASE_STAMP_PATH }, ...harbor2EnvQueries(inv, d)],
+    nodeQueries: (d) => [
+      { kind: "stamp", path: HARBOR2_RELEASE_STAMP_PATH },
+      { kind: "stamp", path: HARBOR2_UPGRADE_STAMP_PATH },
+      ...harbor2EnvQueries(inv, d),
+    ],
     prerequisitePrograms: [DOCKER],
     endpoints: () => [{ label: "PostgreSQL", host: database.host, port: database.port }, ...redisEndpoints(inv)],
     nodeProblems: (f) => {
@@ -145,18 +151,25 @@ function releaseStampStep(host: string, release: string): Step {
   };
 }
 
-function releaseChangeProblem(inv: Harbor2VmInventory, installed: string): { message: string; hint: string } {
+function releaseChangeProblem(inv: Harbor2VmInventory, installed: string): { message: string; hint: string; code: "release-change" } {
+  const wanted = inv.data.cluster.harbor_version;
+  if (compareReleases(installed, wanted) > 0)
+    return {
+      code: "release-change",
+      message: `runs Harbor ${installed}, newer than the inventory's ${wanted}: a downgrade is refused`,
+      hint:
+        "Harbor migrates its database schema only forward, and an older core refuses a newer schema. " +
+        `Set cluster.harbor_version and installer.bundle back to ${installed}; to go back after an upgrade, restore the ` +
+        "database backup the upgrade took (upgrade.backup_dir) and reinstall the older release.",
+    };
   return {
-    message:
-      `runs Harbor ${installed}; the inventory asks for ${inv.data.cluster.harbor_version}: ` +
-      "harbor-ha does not change a Harbor 2.x release node by node",
+    code: "release-change",
+    message: `runs Harbor ${installed}; the inventory asks for ${wanted}: provision and reconfigure do not change a release`,
     hint:
       "The first core of the new release migrates the shared database schema (patch releases too), " +
       "which the other nodes' older cores may not run against. " +
-      "Upgrade with every node stopped: back up the database, " +
-      `stop Harbor on every node (docker compose down in ${inv.data.installer.install_dir}/harbor), ` +
-      `delete ${HARBOR2_RELEASE_STAMP_PATH} on each, then run provision with the new installer.bundle ` +
-      "(it installs node by node; Harbor is down until the first answers). " +
+      "Run `harbor-ha upgrade` with this inventory (`--dry-run` first: it lists the schema migrations): it backs the " +
+      "database up, turns Harbor's read-only mode on, upgrades one node first and rolls back if it fails. " +
       "Or set cluster.harbor_version and installer.bundle back.",
   };
 }

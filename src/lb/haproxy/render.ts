@@ -7,6 +7,7 @@ import type { Inventory } from "../../inventory/model.js";
 import { servedPorts, vipParts } from "../../inventory/model.js";
 import type { TemplateSet } from "../../desired/templates.js";
 import type { NodeHealthTest } from "../../desired/types.js";
+import { haproxyComment, haproxyLogFormatWord, haproxyName, haproxyRegexLiteral, haproxyWord } from "../../formats/haproxy.js";
 
 export const HAPROXY_CFG_PATH = "/etc/haproxy/haproxy.cfg";
 /** The runtime API (Debian's own default path), root only. */
@@ -47,14 +48,16 @@ export function haproxyVrrpScript(): { scriptName: string; aliveCommand: string;
   return { scriptName: HAPROXY_VRRP_SCRIPT, aliveCommand: haproxyAliveCommand(), intervalS: 1, timeoutS: 3, fall: 2, rise: 2 };
 }
 
+/** Every inventory value reaches haproxy.cfg through formats/haproxy.ts, as the word (or comment) its keyword reads. */
 export function renderHaproxyCfg(inv: Inventory, lbName: string, caPath: string | undefined, healthTest: NodeHealthTest, tpl: TemplateSet): string {
   const { cluster, haproxy, keepalived, harbor_nodes } = inv.data;
   const backends = haproxyBackends(inv);
   const checked = backends.find((b) => b.checked);
+  const hostname = cluster.hostname;
   return tpl.haproxyCfg({
-    clusterName: cluster.name,
-    lbName,
-    vip: vipParts(inv).address,
+    clusterName: haproxyComment(cluster.name, "cluster.name"),
+    lbName: haproxyComment(lbName, "a load balancer's name"),
+    vip: haproxyWord(vipParts(inv).address, "cluster.vip"),
     portsText: servedPorts(inv).join("/"),
     adminSocket: HAPROXY_ADMIN_SOCKET,
     stateFile: HAPROXY_STATE_FILE,
@@ -62,13 +65,18 @@ export function renderHaproxyCfg(inv: Inventory, lbName: string, caPath: string 
     checkTimeoutS: keepalived.check_timeout_s,
     alivePort: HAPROXY_ALIVE_PORT,
     alivePath: HAPROXY_ALIVE_PATH,
-    hostname: cluster.hostname,
-    hostnamePattern: cluster.hostname.replace(/\./g, "\\."),
+    hostname: haproxyComment(hostname, "cluster.hostname"),
+    hostHeader: haproxyLogFormatWord(hostname, "cluster.hostname"),
+    // Harbor 1.x's /api/systeminfo names the hostname as its registry_url: matched as literal text.
+    registryUrlExpect: haproxyWord(`"registry_url"[[:space:]]*:[[:space:]]*"${haproxyRegexLiteral(hostname)}"`, "cluster.hostname"),
     harbor2: healthTest,
     checkOptions: checkOptions(inv, caPath),
     checkedBackend: checked?.name,
     backends,
-    nodes: harbor_nodes.map((n) => ({ name: n.name, address: n.address })),
+    nodes: harbor_nodes.map((n) => ({
+      name: haproxyName(n.name, "a Harbor node's name"),
+      address: haproxyWord(n.address, `harbor node ${n.name}'s address`),
+    })),
   });
 }
 
@@ -77,7 +85,8 @@ function checkOptions(inv: Inventory, caPath: string | undefined): string {
   const { check_interval_s, fall, rise } = inv.data.haproxy;
   const timing = `check inter ${check_interval_s}s fall ${fall} rise ${rise}`;
   if (inv.data.cluster.protocol !== "https") return timing;
-  const host = inv.data.cluster.hostname;
+  const host = haproxyWord(inv.data.cluster.hostname, "cluster.hostname");
   // Without the inventory's CA, the system's trust store, as check.sh's curl does then.
-  return `${timing} check-ssl check-sni ${host} verify required ca-file ${caPath ?? "@system-ca"} verifyhost ${host}`;
+  const ca = caPath === undefined ? "@system-ca" : haproxyWord(caPath, "the load balancers' CA path");
+  return `${timing} check-ssl check-sni ${host} verify required ca-file ${ca} verifyhost ${host}`;
 }

@@ -217,9 +217,10 @@ export class FakeHost {
       this.#fileCommands(call.argv);
       return ok();
     }
-    // The upload script's operands: path, mode, owner:group and the content's sha256 ($1..$4).
-    const [path = "", mode = "0644", owner = "root:root", sha256 = ""] = shellScript(call.argv)?.args ?? [];
-    const content = stdin ?? Buffer.alloc(0);
+    // The upload script's operands: path, mode, owner:group ($1..$3); stdin: the content's sha256, then the content.
+    const [path = "", mode = "0644", owner = "root:root"] = shellScript(call.argv)?.args ?? [];
+    const sha256 = (stdin ?? Buffer.alloc(0)).subarray(0, 64).toString("ascii");
+    const content = (stdin ?? Buffer.alloc(0)).subarray(64);
     if (createHash("sha256").update(content).digest("hex") !== sha256) {
       return {
         code: UPLOAD_TRUNCATED_EXIT,

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { execFileSync } from "node:child_process";
 import { parse } from "yaml";
 import { HARBOR_IMAGES_NOT_DEPLOYED, HARBOR_RELEASE_IMAGES } from "../../../src/harbor/helm-chart.js";
 import { HARBOR2_RELEASE_LINES } from "../../../src/harbor/v2/data/lines/index.js";
@@ -43,6 +44,20 @@ describe("Harbor 2.x release lines as data", () => {
           // prepare migrate's default --target is the format this prepare reads as its own.
           const migrate = readTgzMember(files.prepareImage, "commands/migrate.py");
           assert.match(migrate, new RegExp(`'--target', default='${line.configVersion.replace(/\./g, "\\.")}'`));
+        });
+
+      if (WITH_FILES.has(line))
+        it(`upgrades from ${line.upgradesFrom.join(", ")}: its prepare migrate reads each of their harbor.yml formats`, () => {
+          const files = harbor2LineFiles(line.line);
+          assert.ok(files);
+          assert.ok(line.upgradesFrom.includes(line.line), "a patch release of the line is an upgrade too");
+          const names = execFileSync("tar", ["-tzf", files.prepareImage], { encoding: "utf8" });
+          for (const from of line.upgradesFrom) {
+            const source = HARBOR2_RELEASE_LINES.find((l) => l.line === from);
+            assert.ok(source, `${from} is a line harbor-ha installs`);
+            const folder = `migrations/version_${source.configVersion.replace(/\./g, "_")}/`;
+            assert.ok(names.includes(folder), `${files.prepareImage} has ${folder} (prepare migrate reads harbor.yml ${source.configVersion})`);
+          }
         });
 
       if (WITH_CHART.has(line))

@@ -155,7 +155,7 @@ describe("the plan for Harbor 2.x on VMs", () => {
     );
   });
 
-  it("a node installed from another Harbor 2.x release: refused before anything changes, saying how to upgrade", () => {
+  it("a node installed from another Harbor 2.x release: refused before anything changes, pointing to harbor-ha upgrade", () => {
     const p = plan((d) => {
       const f = bare(d);
       if (d.host.role === "harbor-node") f.stamps[HARBOR2_RELEASE_STAMP_PATH] = "2.15.0";
@@ -163,11 +163,19 @@ describe("the plan for Harbor 2.x on VMs", () => {
     });
     const mine = p.problems.filter((x) => x.host === "harbor1");
     assert.equal(mine.length, 1, JSON.stringify(p.problems));
+    assert.match(mine[0]?.message ?? "", /runs Harbor 2\.15\.0; the inventory asks for 2\.15\.1: provision and reconfigure do not change a release/);
+    assert.match(mine[0]?.hint ?? "", /migrates the shared database schema.*Run `harbor-ha upgrade`/);
+    assert.equal(mine[0]?.code, "release-change");
+    // A newer release on the nodes than the inventory's: a downgrade, refused as one.
+    const newer = plan((d) => {
+      const f = bare(d);
+      if (d.host.role === "harbor-node") f.stamps[HARBOR2_RELEASE_STAMP_PATH] = "2.15.2";
+      return f;
+    });
     assert.match(
-      mine[0]?.message ?? "",
-      /runs Harbor 2\.15\.0; the inventory asks for 2\.15\.1: harbor-ha does not change a Harbor 2\.x release node by node/,
+      newer.problems.find((x) => x.host === "harbor1")?.message ?? "",
+      /runs Harbor 2\.15\.2, newer than the inventory's 2\.15\.1: a downgrade is refused/,
     );
-    assert.match(mine[0]?.hint ?? "", /migrates the shared database schema/);
     // The same release: no problem.
     const same = plan((d) => {
       const f = bare(d);

@@ -9,9 +9,9 @@ import { BACKUP_SUFFIX, UPLOAD_TRUNCATED_EXIT, buildAtomicUpload } from "../../.
 import { formatMode } from "../../../src/shell/file-mode.js";
 
 // The upload is one shell command; run it here in a real sh (as root, like on a host).
-function runUpload(path: string, content: string, mode: number, stdinOverride?: string) {
+function runUpload(path: string, content: string, mode: number, cut?: (full: Buffer) => Buffer) {
   const u = buildAtomicUpload({ path, content, mode, owner: "nobody", group: "nogroup" });
-  return spawnSync("sh", ["-c", renderShell(u.command, { reveal: true })], { input: stdinOverride ?? u.stdin, encoding: "utf8" });
+  return spawnSync("sh", ["-c", renderShell(u.command, { reveal: true })], { input: cut ? cut(u.stdin) : u.stdin, encoding: "utf8" });
 }
 
 describe("atomic upload command", () => {
@@ -50,7 +50,7 @@ describe("atomic upload command", () => {
   it("leaves the old file untouched when the content arrives cut short", () => {
     const path = join(dir, "cut.conf");
     assert.equal(runUpload(path, "old\n", 0o644).status, 0);
-    const r = runUpload(path, "new content, long\n", 0o644, "new con");
+    const r = runUpload(path, "new content, long\n", 0o644, (full) => full.subarray(0, full.length - 5));
     assert.equal(r.status, UPLOAD_TRUNCATED_EXIT);
     assert.match(r.stderr, /arrived incomplete/);
     assert.equal(readFileSync(path, "utf8"), "old\n");

@@ -10,6 +10,7 @@ import { harborDir } from "../../../src/harbor/v1/paths.js";
 import { desired, inv, EXAMPLE_SECRETS } from "../../support/example.js";
 import { allChecksOk, healthyInput, lbs, nodes } from "./status-input.js";
 import { configurationsUrl, settingsNode } from "../../../src/harbor/v1/settings.js";
+import { HARBOR2_UPGRADE_STAMP_PATH } from "../../../src/harbor/v2/read-only.js";
 
 describe("status report", () => {
   it("a cluster as rendered, one VIP holder, every check passing: healthy, no problems", () => {
@@ -21,6 +22,23 @@ describe("status report", () => {
     assert.ok(r.cluster.secrets.length === 2 && r.cluster.secrets.every((s) => s.consistent));
     assert.ok(r.nodes.every((n) => n.harborUp && n.drift.length === 0));
     assert.match(formatStatus(r), /Healthy: no problems found\./);
+  });
+
+  it("an upgrade that stopped part-way: status says so, and how to continue", () => {
+    const input = healthyInput();
+    const f = input.facts.get(nodes[0] as string);
+    assert.ok(f);
+    f.stamps[HARBOR2_UPGRADE_STAMP_PATH] = "upgrade from Harbor 2.13.4 to 2.15.2: read-only on\n";
+    const r = buildStatusReport(input);
+    assert.equal(r.healthy, false);
+    assert.deepEqual(
+      r.problems.map((p) => `${p.subject}: ${p.message}`),
+      [`cluster: upgrade in progress: upgrade from Harbor 2.13.4 to 2.15.2: read-only on (recorded on ${nodes[0]})`],
+    );
+    assert.match(r.problems[0]?.hint ?? "", /run harbor-ha upgrade again/);
+    // An upgrade that ended leaves the stamp empty: nothing to say.
+    f.stamps[HARBOR2_UPGRADE_STAMP_PATH] = "";
+    assert.deepEqual(buildStatusReport(input).problems, []);
   });
 
   it("knows which files are the shared secrets", () => {

@@ -14,6 +14,14 @@ export interface Harbor2ReleaseLine {
    * of its prepare image's migrations/: prepare reads such a file without migrating it.
    */
   readonly configVersion: string;
+  /**
+   * The release lines a cluster may be upgraded from to a release of this line with
+   * `harbor-ha upgrade`: lines whose harbor.yml this line's prepare image migrates (its
+   * migrations/ has a version for each) and whose schema its core migrates (its
+   * make/migrations/postgresql holds every version since). Oldest first; this line itself is
+   * the patch upgrade.
+   */
+  readonly upgradesFrom: readonly string[];
   /** The goharbor/harbor-helm chart line that deploys this Harbor line (Chart.yaml's appVersion). */
   readonly chart: {
     /** "1.19": every 1.19.x chart deploys a 2.15.x Harbor. */

@@ -4,5 +4,6 @@ import type { Harbor2ReleaseLine } from "../release-line.js";
 export const HARBOR_2_13: Harbor2ReleaseLine = {
   line: "2.13",
   configVersion: "2.13.0",
+  upgradesFrom: ["2.13"],
   chart: { line: "1.17", checked: "1.17.4" },
 };

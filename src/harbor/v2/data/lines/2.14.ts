@@ -4,5 +4,6 @@ import type { Harbor2ReleaseLine } from "../release-line.js";
 export const HARBOR_2_14: Harbor2ReleaseLine = {
   line: "2.14",
   configVersion: "2.14.0",
+  upgradesFrom: ["2.13", "2.14"],
   chart: { line: "1.18", checked: "1.18.4" },
 };
