@@ -5,7 +5,7 @@
  * here first: this file refuses to load while one is not).
  *
  *   cli                                       commander wiring, reporters, the only exit
- *   provision roll status drill               the commands
+ *   provision roll status drill adopt         the commands
  *   run                                       a run's life cycle (pool, lock, audit, Ctrl-C)
  *   execute                                   running steps on hosts
  *   gather db lock                            reading hosts, the database edges, the lock
@@ -38,7 +38,7 @@ const LAYERS = [
   { name: "engine", paths: ["^src/gather/", "^src/db/", "^src/lock/"] },
   { name: "execute", paths: ["^src/execute/"] },
   { name: "run", paths: ["^src/run/"] },
-  { name: "commands", paths: ["^src/provision/", "^src/roll/", "^src/status/", "^src/drill/"] },
+  { name: "commands", paths: ["^src/provision/", "^src/roll/", "^src/status/", "^src/drill/", "^src/adopt/"] },
   { name: "cli", paths: ["^src/cli/"] },
 ];
 const SHARED = "^src/(errors|paths|events)\\.ts$";

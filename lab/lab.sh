@@ -7,6 +7,8 @@
 #                     [--load-balancing lvs-dr|haproxy]  (default lvs-dr: the inventory's load_balancing)
 #                     [--extra-migrations vX.Y.Z=PATH]...  (2.x: more *.up.sql for that release's core:
 #                     a folder, .tgz or one file; also $HARBOR_HA_LAB_EXTRA_MIGRATIONS, space-separated)
+#                     [--hand-built]  (Harbor and keepalived put on the hosts as the HA guide's
+#                     readers did, no harbor-ha involved: lab/hand-built.sh)
 #   scripts/lab.sh down
 #   scripts/lab.sh status
 #
@@ -17,7 +19,7 @@ set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-for part in hosts/hosts files inventory harbor down; do
+for part in hosts/hosts files inventory harbor hand-built down; do
   # shellcheck disable=SC1090
   source "$LAB_CODE/$part.sh"
 done
@@ -49,10 +51,10 @@ lab_install_packages() {
   return 0
 }
 
-LAB_UP_USAGE="lab.sh up [--lbs N] [--nodes N] [--protocol http|https] [--installer FILE | --harbor-version 1.4|1.5|2.N] [--load-balancing lvs-dr|haproxy] [--extra-migrations vX.Y.Z=PATH]..."
+LAB_UP_USAGE="lab.sh up [--lbs N] [--nodes N] [--protocol http|https] [--installer FILE | --harbor-version 1.4|1.5|2.N] [--load-balancing lvs-dr|haproxy] [--extra-migrations vX.Y.Z=PATH]... [--hand-built]"
 
 lab_parse_up_args() {
-  LBS=2 NODES=3 PROTOCOL=https LOAD_BALANCING=lvs-dr
+  LBS=2 NODES=3 PROTOCOL=https LOAD_BALANCING=lvs-dr HAND_BUILT=0
   local installer="" version=""
   # shellcheck disable=SC2206  # space-separated on purpose
   LAB_EXTRA_MIGRATIONS=(${HARBOR_HA_LAB_EXTRA_MIGRATIONS:-})
@@ -65,6 +67,7 @@ lab_parse_up_args() {
       --harbor-version) version="${2:-}"; shift 2 ;;
       --load-balancing) LOAD_BALANCING="${2:-}"; shift 2 ;;
       --extra-migrations) LAB_EXTRA_MIGRATIONS+=("${2:-}"); shift 2 ;;
+      --hand-built) HAND_BUILT=1; shift ;;
       *) lab_die "unknown option '$1' (usage: $LAB_UP_USAGE)" ;;
     esac
   done
@@ -124,6 +127,7 @@ cmd_up() {
   lab_start_db_services
   lab_write_inventory "$PROTOCOL" "$LOAD_BALANCING"
   lab_write_lab_json "$PROTOCOL"
+  ((HAND_BUILT)) && lab_hand_build
   lab_log "up: db, $LBS load balancers, $NODES Harbor nodes ($PROTOCOL, Harbor $LAB_HARBOR_VERSION) in $((SECONDS - t0)) s"
   lab_log "inventory: $LAB_DIR/inventory.yaml   ssh: ssh -F $LAB_DIR/ssh/ssh_config harbor1"
 }

@@ -37,7 +37,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
 from standinlib.harbor2 import health, pgschema, userconfig, v2auth  # noqa: E402
 from standinlib.harbor2.release import GIT_COMMIT, RELEASE_VERSION, env, listen_address, require_env  # noqa: E402
-from standinlib import appconf, log, redis, token as tokens  # noqa: E402
+from standinlib import appconf, log, redis, secrets, token as tokens  # noqa: E402
 from standinlib.httpserver import Handler, Server, openapi_json  # noqa: E402
 from standinlib.libtrust import LibtrustError  # noqa: E402
 from standinlib.uiproxy import forward  # noqa: E402
@@ -227,7 +227,7 @@ class CoreHandler(Handler):
         except userconfig.BadRequest as e:
             return self.reply(400, userconfig.errors_body("BAD_REQUEST", str(e)), "application/json; charset=utf-8")
         with closing(pgschema.connect()) as conn:
-            userconfig.save(conn, settings)
+            userconfig.save(conn, settings, lambda: secrets.read_key(env("KEY_PATH") or "/etc/core/key"))
         if "read_only" in settings:
             log.info("read-only mode %s" % ("on" if settings["read_only"] else "off"), at="config.go:93")
         self.reply(200, b"", None)

@@ -136,6 +136,13 @@ function readLine(f: HostFacts, [kind = "", a = "", b = "", c = "", d = "", e = 
     case "haproxy-stat":
       f.haproxyServers = b === "ok" ? parseHaproxyStat(Buffer.from(c, "base64").toString("utf8")) : null;
       break;
+    case "read":
+      f.reads ??= {};
+      f.reads[a] =
+        b === "present"
+          ? { state: "present", content: Buffer.from(c, "base64").toString("utf8") }
+          : { state: b === "too-big" ? "too-big" : "absent" };
+      break;
     case "drain":
       // An atomic write's kept previous version (NAME.harbor-ha.bak) is no marker of its own.
       f.drained = a.split(" ").filter((n) => n !== "" && !n.endsWith(".harbor-ha.bak"));

@@ -53,7 +53,15 @@ export type FactQuery =
    */
   | { kind: "harbor-api"; url: string; curlConfig: Secret }
   /** Whether anything answers ping at an address (the VIP, when no load balancer holds it). */
-  | { kind: "ping"; address: string };
+  | { kind: "ping"; address: string }
+  /**
+   * A small file's whole content (at most READ_MAX_BYTES; a longer file reads as too big), whatever
+   * it holds: only adopt asks it, for the secrets and configuration of a cluster it did not build.
+   */
+  | { kind: "read"; path: string };
+
+/** The most a read fact returns of a file: keys, certificates and configuration files are far smaller. */
+export const READ_MAX_BYTES = 262_144;
 
 export function sha256Hex(content: string | Buffer): string {
   return createHash("sha256").update(content).digest("hex");
@@ -94,6 +102,7 @@ function queryKey(q: FactQuery): string {
     case "lines":
     case "pending":
     case "disk":
+    case "read":
       return `${q.kind}\t${q.path}`;
     case "haproxy-stat":
       return `${q.kind}\t${q.socket}`;
@@ -150,6 +159,7 @@ function encodeQuery(q: FactQuery): string {
       case "disk":
       case "stamp":
       case "pending":
+      case "read":
         return [q.kind, q.path];
       case "pkg":
       case "user":

@@ -71,6 +71,11 @@ export interface HostFacts {
   drained?: string[];
   /** HAProxy's servers as its runtime API lists them now (asked in haproxy mode); null: the socket did not answer. */
   haproxyServers?: HaproxyServerStat[] | null;
+  /**
+   * Files read whole (adopt's read facts): path → content, "absent" when there is no readable
+   * regular file, "too-big" past READ_MAX_BYTES. May hold secrets: never printed.
+   */
+  reads?: Record<string, { state: "present"; content: string } | { state: "absent" | "too-big" }>;
   /** Pending-change markers on this host: name → since (seconds since the epoch). */
   pending: Record<string, number>;
 }

@@ -80,6 +80,38 @@ export interface HeldSecret {
   differs: boolean;
 }
 
+/**
+ * A secret Harbor depends on, as adopt reads it from a running node and keeps it in the state
+ * folder: the file on the node (or one KEY=value line of it) and the state file it becomes.
+ */
+export interface AdoptedSecretSource {
+  /** What reports call it ("secretkey", "CSRF key"). */
+  name: string;
+  /** The file on the node. */
+  path: string;
+  /** The KEY of the one line to take (Harbor 2.x's env files); absent: the whole file. */
+  envKey?: string;
+  /** Its file in the state folder (cluster-state.ts, chart-secrets.ts). */
+  stateFile: string;
+  /** How the state folder keeps it: as read, or the value then one newline (the chart's secrets). */
+  stateForm: "as-read" | "line";
+  /**
+   * Whether every node must hold the same copy before adopt takes it (Harbor's data or live
+   * sessions depend on it). Not so for a secret prepare makes anew on every run and nothing stored
+   * depends on (2.x core, job service and CSRF secrets): nodes built by hand hold different ones,
+   * adopt takes the first node's, and provision gives every node that one.
+   */
+  mustAgree: boolean;
+}
+
+/** What adopt reads of a node of a cluster it did not build, besides the secrets. */
+export interface AdoptReadBack {
+  /** Harbor's configuration file (harbor.cfg, harbor.yml). */
+  configFile: string;
+  /** The compose file install.sh ran: its image tags name the release that runs. */
+  composeFile: string;
+}
+
 export interface HarborGeneration {
   readonly generation: 1 | 2;
   /** The release the inventory names. */
@@ -125,6 +157,9 @@ export interface HarborGeneration {
   inventorySecrets(): Secret[];
   /** The secrets Harbor depends on that node `d` holds (present files only), each compared with the cluster's. */
   heldSecrets(d: DesiredHost, f: HostFacts): HeldSecret[];
+  /** The secrets adopt reads from every node and keeps as the cluster's (the TLS pair only with https). */
+  readonly adoptSources: readonly AdoptedSecretSource[];
+  readonly adoptReadBack: AdoptReadBack;
   /** Whether prepare has run on the node (Harbor installed there, running or not). */
   preparedOn(d: DesiredHost, f: HostFacts): boolean;
   /** Whether the cluster's state pins the secrets prepare makes anew (2.x). */

@@ -45,10 +45,10 @@ export function heldSecretProblems(inv: Inventory, desired: readonly DesiredHost
           `Harbor on this node depends on another ${names.join(", ")} than the cluster's state folder holds ` +
           `(${differing.map((s) => s.path).join(", ")}, by checksum): this run would replace ${names.length === 1 ? "it" : "them"}`,
         hint:
-          "If this cluster was built without harbor-ha (or its state folder was lost), copy the files named above from a " +
-          `node into the state folder beside the inventory (.harbor-ha/${inv.data.cluster.name}/: secretkey, ` +
-          "token_private_key.pem, token_root.crt; README: The state folder) and run again; an adopt command that reads " +
-          "them for you is not in this release. If the state folder belongs to another cluster, point the inventory at " +
+          "If this cluster was built without harbor-ha (or its state folder was lost), run `harbor-ha adopt` on this " +
+          "inventory: it reads the cluster's own secrets from the nodes (read-only) into the state folder beside the " +
+          `inventory (.harbor-ha/${inv.data.cluster.name}/), after you move away the files this or an earlier refused ` +
+          "run generated there; then run again. If the state folder belongs to another cluster, point the inventory at " +
           "this cluster's own. " +
           (tokenOnly
             ? "To rotate the token key pair on purpose: that is a rolling operation of its own, never a side effect of " +

@@ -12,12 +12,24 @@ import { encodeFstabLine } from "../formats/fstab.js";
 export type InitSystem = "systemd" | "sysv";
 export type ServiceAction = "start" | "reload" | "restart" | "stop";
 
+/**
+ * Debian's keepalived init script restarts with stop, `sleep 1`, start, and its stop does not wait:
+ * a keepalived that takes over a second to stop (measured on a cluster built from Harbor's guide)
+ * is still there at start, which then does nothing, and keepalived ends up stopped. So a SysV
+ * restart stops, waits (up to 10 s) for the process its pid file named to be gone — a zombie
+ * counts as gone — and starts.
+ */
+const SYSV_RESTART =
+  'p=$(cat "/run/$1.pid" 2>/dev/null || true); service "$1" stop; i=0; ' +
+  'while [ -n "$p" ] && [ "$i" -lt 100 ] && [ -r "/proc/$p/status" ] && ! grep -q "^State:[[:space:]]*Z" "/proc/$p/status"; ' +
+  'do sleep 0.1; i=$((i + 1)); done; service "$1" start';
+
 /** Start/reload/restart a service with the host's init system; start also enables it at boot. */
 export function serviceCommand(init: InitSystem, service: string, action: ServiceAction): Command {
   if (init === "systemd") {
     return action === "start" ? cmd("systemctl", "enable", "--now", service) : cmd("systemctl", action, service);
   }
-  return cmd("service", service, action);
+  return action === "restart" ? cmd("sh", "-c", SYSV_RESTART, "sh", service) : cmd("service", service, action);
 }
 
 /** Installs Debian (or RPM) packages that are missing; non-interactive. */

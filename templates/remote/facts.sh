@@ -166,6 +166,12 @@ NAT
   version) verq="$verq$a$T$b$NL" ;;
   harbor-api) spawn probe_harbor_api "$a" "$b" ;;
   haproxy-stat) spawn probe_haproxy_stat "$a" ;;
+  read)
+    # A small file whole (adopt): 262144 bytes at most (READ_MAX_BYTES in facts/queries.ts).
+    if [ -f "$a" ] && [ -r "$a" ]; then
+      if [ "$(wc -c <"$a")" -le 262144 ]; then printf 'read\t%s\tpresent\t%s\n' "$a" "$(base64 -w0 <"$a")"
+      else printf 'read\t%s\ttoo-big\n' "$a"; fi
+    else printf 'read\t%s\tabsent\n' "$a"; fi ;;
   pending)
     printf 'pending\t%s\t%s\n' "$a" "$(find "$a" -mindepth 1 -maxdepth 1 -type f -printf '%f=%T@ ' 2>/dev/null)" ;;
   drain)

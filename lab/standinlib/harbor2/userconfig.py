@@ -10,6 +10,10 @@ src/core/middlewares/middlewares.go, src/lib/http/error.go).
   UNAUTHORIZED "unauthorized", another user 403 FORBIDDEN. GET answers each user setting as
   {"editable": true, "value": V}; PUT stores the keys of the Configurations model it knows
   (unknown keys are dropped by go-swagger's binding), a value of the wrong JSON type is 400.
+- PasswordType settings (ldap_search_password, email_password): PUT stores them encrypted with
+  utils.ReversibleEncrypt and the key file KEY_PATH (default /etc/core/key, where the compose file
+  mounts the secretkey: lib/encrypt/keyprovider.go, pkg/config/db/db.go Save); GET leaves them out
+  (controller/config ConvertForGet drops PasswordType items).
 - Read-only: while `read_only` is true, every request but GET/HEAD/OPTIONS and the skipped
   ones (PUT /api/v2.0/configurations, so it can be turned off; POST /service/token; ...) is
   answered 403 {"errors":[{"code":"DENIED","message":"The system is in read only mode. Any
@@ -21,6 +25,8 @@ src/core/middlewares/middlewares.go, src/lib/http/error.go).
 """
 import json
 import re
+
+from standinlib import secrets
 
 READ_ONLY_MESSAGE = "The system is in read only mode. Any modification is prohibited."
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -42,6 +48,10 @@ DEFAULTS = {
     "robot_name_prefix": "robot$", "robot_token_duration": 30, "self_registration": False,
     "session_timeout": 60, "storage_per_project": -1, "token_expiration": 30,
 }
+
+
+# metadatalist.go's PasswordType items the stand-in stores (encrypted; never answered by GET).
+PASSWORDS = ("ldap_search_password", "email_password")
 
 
 def _to_text(value):
@@ -97,9 +107,9 @@ def parse_update(body):
                          "type models.Configurations" % type(doc).__name__)
     out = {}
     for key, value in doc.items():
-        if key not in DEFAULTS:
+        if key not in DEFAULTS and key not in PASSWORDS:
             continue
-        want = type(DEFAULTS[key])
+        want = str if key in PASSWORDS else type(DEFAULTS[key])
         ok = isinstance(value, bool) if want is bool else (
             isinstance(value, int) and not isinstance(value, bool) if want is int else isinstance(value, str))
         if not ok:
@@ -111,12 +121,15 @@ def parse_update(body):
     return out
 
 
-def save(conn, settings):
-    """dao.SaveConfigEntries: each key's row updated, or inserted."""
+def save(conn, settings, read_key=None):
+    """dao.SaveConfigEntries: each key's row updated, or inserted; read_key() gives the encryption key
+    for PasswordType items (read only when one is saved)."""
+    key = read_key() if read_key and any(k in PASSWORDS for k in settings) else None
     with conn, conn.cursor() as cur:
-        for key, value in settings.items():
+        for k, value in settings.items():
+            text = secrets.encrypt(value, key) if k in PASSWORDS else _to_text(value)
             cur.execute("INSERT INTO properties (k, v) VALUES (%s, %s) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v",
-                        (key, _to_text(value)))
+                        (k, text))
 
 
 def response(settings):

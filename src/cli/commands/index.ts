@@ -10,6 +10,7 @@ import { registerReconfigure } from "./reconfigure.js";
 import { registerRotateCerts } from "./rotate-certs.js";
 import { registerUpgrade } from "./upgrade.js";
 import { registerSchema } from "./schema.js";
+import { registerAdopt } from "./adopt.js";
 
 /** Every command, in the order `--help` lists them (the order an operator uses them). */
 export function registerCommands(program: Command): void {
@@ -17,6 +18,7 @@ export function registerCommands(program: Command): void {
   registerSchema(program);
   registerRender(program);
   registerHelmValues(program);
+  registerAdopt(program);
   registerProvision(program);
   registerReconfigure(program);
   registerRotateCerts(program);

@@ -15,6 +15,7 @@ import { renderDatabase } from "./database.js";
 import { harbor1HeldSecrets, harbor1Prepared } from "./held-secrets.js";
 import { preparedFileDrift, preparedFileQueries } from "../../facts/prepared-files.js";
 import { HARBOR1_PREPARE_WRITER, harbor1PreparedFiles } from "./prepared-files.js";
+import { harbor1AdoptReadBack, harbor1AdoptSources } from "./adopt-sources.js";
 import { liveFileDrift, liveFileQueries } from "./live-files.js";
 import { renderHarbor1NodeFiles } from "./node-files.js";
 import { haCopyPaths, harborDir } from "./paths.js";
@@ -120,6 +121,8 @@ export function harbor1(inv: Harbor1Inventory): HarborGeneration {
     inventorySecrets: () => [...secretsIn(inv.data), ...(inv.tls ? [inv.tls.key] : []), ...passedThroughPasswords(inv)],
     heldSecrets: (d, f) => harbor1HeldSecrets(inv, d, f),
     preparedOn: (d, f) => harbor1Prepared(inv, d, f),
+    adoptSources: harbor1AdoptSources(inv),
+    adoptReadBack: harbor1AdoptReadBack(inv),
     pinsSecrets: false,
     sharedStorageWhy: "prepare asks whether the registry storage is shared; harbor-ha answers yes only once every node sees this marker",
     sharedRegistryPath: registryPath,

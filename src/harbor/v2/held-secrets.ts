@@ -11,7 +11,7 @@ import { sha256Hex } from "../../facts/queries.js";
 import type { HostFacts } from "../../facts/types.js";
 import type { HeldSecret } from "../generation.js";
 import { HARBOR2_SECRETKEY_PATH, HARBOR2_TOKEN_CERT_PATH, HARBOR2_TOKEN_KEY_PATH } from "./data/layout.js";
-import { harbor2EnvDrift } from "./live-env.js";
+import { harbor2EnvHeld } from "./live-env.js";
 import { HARBOR2_PINNED_SECRETS_PATH } from "./node-files.js";
 
 const PINNED_NAME = "core, job service and CSRF secrets";
@@ -31,9 +31,10 @@ export function harbor2HeldSecrets(inv: Harbor2VmInventory, d: DesiredHost, f: H
     return [{ name, path: file.path, differs: fact.sha256 !== sha256Hex(file.content) }];
   });
   // With harbor-ha's pinned copy on the node, env lines that differ are a local prepare run the
-  // install step repairs; without it, they are the secrets the cluster was built with.
+  // install step repairs; without it, they are the secrets the cluster was built with — and a node
+  // whose lines are the state folder's (adopt took them from it) proves the folder is this cluster's.
   if (f.files[HARBOR2_PINNED_SECRETS_PATH]?.present === true) return files;
-  const env = harbor2EnvDrift(inv, d, f).map((l): HeldSecret => ({ name: PINNED_NAME, path: l.path, differs: true }));
+  const env = harbor2EnvHeld(inv, d, f).map((l): HeldSecret => ({ name: PINNED_NAME, path: l.path, differs: l.differs }));
   return [...files, ...env];
 }
 

@@ -20,6 +20,7 @@ import {
 } from "./data/layout.js";
 import { COMPOSE_FUNCTION, harbor2ComposePsCommand, harbor2InstallCommand } from "./commands.js";
 import { harbor2HeldSecrets, harbor2Prepared } from "./held-secrets.js";
+import { harbor2AdoptReadBack, harbor2AdoptSources } from "./adopt-sources.js";
 import { harbor2EnvDrift, harbor2EnvQueries } from "./live-env.js";
 import { preparedFileDrift, preparedFileQueries } from "../../facts/prepared-files.js";
 import { HARBOR2_PREPARE_WRITER, harbor2PreparedFiles } from "./prepared-files.js";
@@ -99,6 +100,8 @@ export function harbor2(inv: Harbor2VmInventory): HarborGeneration {
     ]),
     inventorySecrets: () => [...secretsIn(inv.data), ...(inv.tls ? [inv.tls.key] : [])],
     heldSecrets: (d, f) => harbor2HeldSecrets(inv, d, f),
+    adoptSources: harbor2AdoptSources(inv),
+    adoptReadBack: harbor2AdoptReadBack(inv),
     preparedOn: (_d, f) => harbor2Prepared(f),
     pinsSecrets: true,
     // Harbor 2.x's prepare asks nothing, but nodes with storage of their own would still serve different registries.

@@ -36,6 +36,14 @@ export function harbor2EnvQueries(inv: Harbor2VmInventory, d: DesiredHost): Fact
   return pinnedEnvFiles(inv, d).map((e) => ({ kind: "envlines", path: e.path, keys: e.keys }));
 }
 
+/** The env files prepare wrote on the node (present), each with whether its pinned keys hold other values than the cluster's. */
+export function harbor2EnvHeld(inv: Harbor2VmInventory, d: DesiredHost, f: HostFacts): Array<{ path: string; differs: boolean }> {
+  return pinnedEnvFiles(inv, d).flatMap((e) => {
+    const seen = f.envLines[e.path];
+    return seen === undefined || seen === null ? [] : [{ path: e.path, differs: seen !== e.desiredSha256 }];
+  });
+}
+
 /** The env files whose pinned keys hold other values than the cluster's (absent files: not installed yet, said elsewhere). */
 export function harbor2EnvDrift(inv: Harbor2VmInventory, d: DesiredHost, f: HostFacts): LiveFileDrift[] {
   return pinnedEnvFiles(inv, d).flatMap((e) => {

@@ -77,6 +77,8 @@ export interface LabUpOptions {
   extraMigrations?: Readonly<Record<string, string>>;
   /** The inventory's load_balancing (lvs-dr by default). */
   loadBalancing?: "lvs-dr" | "haproxy";
+  /** Harbor and keepalived put on the hosts as the HA guide's readers did, without harbor-ha (lab/hand-built.sh). */
+  handBuilt?: boolean;
 }
 
 const UP_TIMEOUT_MS = 180_000;
@@ -159,6 +161,7 @@ export async function labUp(opts: LabUpOptions = {}): Promise<Lab> {
   if (opts.installer) args.push("--installer", opts.installer);
   for (const [release, path] of Object.entries(opts.extraMigrations ?? {})) args.push("--extra-migrations", `v${release}=${path}`);
   if (opts.loadBalancing) args.push("--load-balancing", opts.loadBalancing);
+  if (opts.handBuilt) args.push("--hand-built");
   await runLabScript(args);
   return readLab();
 }

@@ -403,3 +403,28 @@ test("facts.sh: HAProxy's runtime state through its admin socket, base64; unread
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("facts.sh: read facts return a file whole (bytes kept, no newline added), absent, a folder as absent, and too big past the limit", () => {
+  const rdir = mkdtempSync(join(tmpdir(), "facts-read-"));
+  try {
+    const key = "Abc123\tno newline";
+    writeFileSync(join(rdir, "secretkey"), key);
+    writeFileSync(join(rdir, "big"), "x".repeat(262_145));
+    const f = parseFacts(
+      runFactsScript([
+        { kind: "read", path: join(rdir, "secretkey") },
+        { kind: "read", path: join(rdir, "none") },
+        { kind: "read", path: rdir },
+        { kind: "read", path: join(rdir, "big") },
+      ]),
+    );
+    assert.deepEqual(f.reads, {
+      [join(rdir, "secretkey")]: { state: "present", content: key },
+      [join(rdir, "none")]: { state: "absent" },
+      [rdir]: { state: "absent" },
+      [join(rdir, "big")]: { state: "too-big" },
+    });
+  } finally {
+    rmSync(rdir, { recursive: true, force: true });
+  }
+});

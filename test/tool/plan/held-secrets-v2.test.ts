@@ -61,6 +61,17 @@ describe("secrets a running Harbor 2.x node depends on", () => {
     );
   });
 
+  it("adopted (no pinned copy, the state folder holds the first node's env secrets): the node that differs is drift provision repairs, not refused", () => {
+    const nodes = desired.hosts.filter((d) => d.host.role === "harbor-node").map((d) => d.host.name);
+    const pinned = desired.hosts.find((d) => d.host.role === "harbor-node")?.files.find((f) => f.path === HARBOR2_PINNED_SECRETS_PATH)?.content ?? "";
+    const lines = pinned.split("\n").filter((l) => l.includes("="));
+    const adoptedEnv = envLinesSha256(lines);
+    assert.deepEqual(
+      problems((d) => running(d, { without: [HARBOR2_PINNED_SECRETS_PATH], coreEnv: d.host.name === nodes[0] ? adoptedEnv : otherEnv })),
+      [],
+    );
+  });
+
   it("another secretkey under /data/secret/keys: refused", () => {
     const p = problems((d) => running(d, { otherSha: [HARBOR2_SECRETKEY_PATH], coreEnv: otherEnv }));
     assert.match(p[0]?.message ?? "", /another secretkey than .*\/data\/secret\/keys\/secretkey/);

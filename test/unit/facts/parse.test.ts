@@ -111,3 +111,23 @@ test("parseFacts refuses an output cut short (no end marker)", () => {
 test("parseFacts of an output with no answers is emptyFacts()", () => {
   assert.deepEqual(parseFacts("facts\t1\ninit\tsysv\nend\tok\n"), emptyFacts());
 });
+
+test("read facts: a file's whole content, absent, or too big to read", () => {
+  const content = "secret\nline two\n";
+  const f = parseFacts(
+    [
+      "facts\t1",
+      `read\t/data/secretkey\tpresent\t${Buffer.from(content).toString("base64")}`,
+      "read\t/data/empty\tpresent\t",
+      "read\t/nowhere\tabsent",
+      "read\t/var/big\ttoo-big",
+      "end\tok",
+    ].join("\n"),
+  );
+  assert.deepEqual(f.reads, {
+    "/data/secretkey": { state: "present", content },
+    "/data/empty": { state: "present", content: "" },
+    "/nowhere": { state: "absent" },
+    "/var/big": { state: "too-big" },
+  });
+});

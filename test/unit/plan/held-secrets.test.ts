@@ -48,7 +48,10 @@ test("running nodes with another secretkey than the state folder's: refused with
   assert.equal(p?.host, "harbor2");
   assert.equal(p?.exitCode, EXIT_HELD_SECRET);
   assert.match(p?.message ?? "", /another secretkey .*\/data\/secretkey/);
-  assert.match(p?.hint ?? "", /copy the files named above from a node into the state folder beside the inventory \(\.harbor-ha\/[^/]+\/: secretkey/);
+  assert.match(
+    p?.hint ?? "",
+    /run `harbor-ha adopt` on this inventory: it reads the cluster.s own secrets from the nodes \(read-only\) into the state folder beside the inventory \(\.harbor-ha\/[^/]+\/\)/,
+  );
   assert.match(p?.hint ?? "", /does not support changing its secretkey/);
 });
 
@@ -120,7 +123,7 @@ test("provision of a running cluster whose secretkey is not the state folder's: 
       assert.ok(e instanceof ProvisionFailed, String(e));
       assert.equal(e.exitCode, 2);
       assert.match(e.message, /harbor1: Harbor on this node depends on another secretkey/);
-      assert.match(e.message, /copy the files named above from a node into the state folder/);
+      assert.match(e.message, /run `harbor-ha adopt` on this inventory/);
       return true;
     });
   }

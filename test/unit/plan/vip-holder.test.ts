@@ -85,7 +85,7 @@ test("provision: the dry run shows the repair; the run restarts keepalived on lb
     /lb1 \(loadbalancer, [0-9.]+\): 1 change, 1 check\n {2}\[loadbalancers\] restart keepalived\n {6}because: no load balancer holds the VIP/,
   );
   // keepalived's restart on lb1 wins the election: lb1 holds the VIP again.
-  c.net.host("lb1").on(/keepalived restart|restart keepalived/, (_call, _stdin, host) => {
+  c.net.host("lb1").on(/keepalived restart|restart keepalived|service "\$1" stop; .* sh keepalived$/, (_call, _stdin, host) => {
     host.facts.vips[VIP] = true;
     return {};
   });

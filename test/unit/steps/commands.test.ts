@@ -32,7 +32,12 @@ const MOUNT: DesiredMount = {
 test("service commands per init system", () => {
   assert.equal(shown(serviceCommand("systemd", "keepalived", "start")), "systemctl enable --now keepalived");
   assert.equal(shown(serviceCommand("systemd", "keepalived", "reload")), "systemctl reload keepalived");
-  assert.equal(shown(serviceCommand("sysv", "keepalived", "restart")), "service keepalived restart");
+  assert.equal(shown(serviceCommand("sysv", "keepalived", "reload")), "service keepalived reload");
+  // Debian's init script does not wait for the old keepalived to stop before it starts again.
+  assert.match(
+    shown(serviceCommand("sysv", "keepalived", "restart")),
+    /^sh -c '.*service "\$1" stop; .*\/proc\/\$p\/status.*service "\$1" start' sh keepalived$/,
+  );
 });
 
 test("packages, users, directories, sysctl, keepalived -t", () => {
