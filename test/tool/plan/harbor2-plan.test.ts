@@ -151,7 +151,7 @@ describe("the plan for Harbor 2.x on VMs", () => {
     const install = p.hosts.find((h) => h.host.name === "harbor2")?.steps.find((s) => s.role === "install-run");
     assert.match(
       install?.reason ?? "",
-      /^Harbor runs with other secrets than the cluster's \(\/opt\/harbor\/common\/config\/core\/env\): the install step puts them back$/,
+      /^Harbor runs with other files than harbor-ha expects \(\/opt\/harbor\/common\/config\/core\/env\): the install step writes them again, with the cluster's secrets$/,
     );
   });
 
