@@ -5,7 +5,8 @@
 #   tool  the real tools on what we render (keepalived -t, haproxy -c, sh and shellcheck,
 #         openssl, Harbor's prepare, helm, facts.sh): each test in its own temporary folders and
 #         network namespaces, so two files at a time.
-#   e2e   the real tool against the lab, one file at a time: the suites share the lab's addresses.
+#   e2e   the real tool against the lab: two files at a time, each slot with its own lab in a
+#         network namespace of its own (the labs' addresses are fixed).
 # Each end-to-end suite brings its lab up and down; the trap makes sure nothing is left behind
 # even on failure. The e2e tier starts first and the other two run beside it.
 set -euo pipefail
@@ -28,7 +29,8 @@ trap 'scripts/lab.sh down >/dev/null 2>&1 || true; rm -rf "$beside"' EXIT
 ) >"$beside/unit-and-tool.log" 2>&1 &
 beside_pid=$!
 e2e=0
-node --test --test-concurrency=1 --test-reporter=spec dist/test/e2e/**/*.test.js || e2e=$?
+# Two suites at a time, each with a lab of its own in its own network namespace (scripts/e2e-slots.mjs).
+node scripts/e2e-slots.mjs --slots "${HARBOR_HA_E2E_SLOTS:-2}" dist/test/e2e/**/*.test.js || e2e=$?
 unit_and_tool=0
 wait "$beside_pid" || unit_and_tool=$?
 echo "--- unit and tool tiers (run beside the e2e tier) ---"

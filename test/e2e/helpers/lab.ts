@@ -102,11 +102,12 @@ async function runLabScript(args: string[]): Promise<void> {
 }
 
 /**
- * One lab at a time on this machine (its bridge and addresses are fixed): suites in other
- * processes wait here until the lab is free. The lock is a directory holding the owner's PID;
- * a lock whose owner is dead is taken over.
+ * One lab at a time in a network namespace (its bridge and addresses are fixed): suites in
+ * other processes wait here until the lab is free. The lock is a directory holding the owner's
+ * PID; a lock whose owner is dead is taken over. scripts/e2e-slots.mjs runs suites in network
+ * namespaces of their own, each with its own lab folder and lock ($HARBOR_HA_LAB_LOCK).
  */
-const LOCK_DIR = "/tmp/harbor-ha-lab.lock";
+const LOCK_DIR = process.env.HARBOR_HA_LAB_LOCK ?? "/tmp/harbor-ha-lab.lock";
 const LOCK_WAIT_MS = 20 * 60_000;
 
 async function acquireLabLock(): Promise<void> {
