@@ -36,6 +36,8 @@ export interface ProvisionOptions extends RunEdges {
   startupTimeoutMs?: number;
   /** Serving nodes a run may restart at once (install.sh); more is refused, for reconfigure to roll (--serial, default 1). */
   serial?: number;
+  /** --limit: the hosts the run may change, by name; every host is still read (plan/host-scope.ts). */
+  limit?: readonly string[];
 }
 
 export async function provision(inv: Inventory, opts: ProvisionOptions): Promise<ProvisionResult> {
@@ -61,6 +63,7 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
         ...(opts.startupTimeoutMs === undefined ? {} : { startupTimeoutMs: opts.startupTimeoutMs }),
         serial: opts.serial ?? 1,
         dryRun: opts.dryRun,
+        ...(opts.limit ? { limit: opts.limit } : {}),
       };
       const planned = planProvision(desired, reading, context);
       for (const message of planned.warnings) opts.emit({ type: "note", level: "warn", message });
@@ -79,6 +82,7 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
         inv,
         redactor,
         preflightMs,
+        ...(opts.limit ? { limit: opts.limit } : {}),
         ...(opts.startupTimeoutMs === undefined ? {} : { gateTimeoutMs: opts.startupTimeoutMs }),
       };
       return await cluster.changing((audit) => applyProvisionPlan(planned, apply, audit), { lock: planned.changed || opts.forceUnlock === true });

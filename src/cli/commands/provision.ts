@@ -2,7 +2,8 @@ import type { Command } from "commander";
 import { Option } from "commander";
 import type { ProvisionResult } from "../../provision/provision.js";
 import { HarborHaError } from "../../errors.js";
-import { openCommandRun, positiveInt, interruptedByOperator } from "../command-run.js";
+import { limitOf, openCommandRun, positiveInt, interruptedByOperator } from "../command-run.js";
+import { UsageError } from "../../errors.js";
 import { confirmReinitialize, REINITIALIZE_FLAG } from "../reinitialize-flag.js";
 import { createProgressRenderer } from "../report/progress.js";
 import { formatPlan } from "../report/plan-text.js";
@@ -25,6 +26,7 @@ interface ProvisionFlags {
   forceUnlock: boolean;
   healthTimeoutS: string;
   serial: string;
+  limit?: string;
 }
 
 export function registerProvision(program: Command): void {
@@ -52,6 +54,12 @@ export function registerProvision(program: Command): void {
           "finish the phase they are in. On a running cluster, a change that would restart Harbor on more serving " +
           "nodes than --serial (default 1) is refused before anything changes: roll it with harbor-ha reconfigure " +
           "instead.",
+        "With --limit, every host is still read (the preflight judges the whole cluster) and only the named hosts " +
+          "are changed; the others' changes are listed and left as they are. The load balancers change together: a " +
+          "load balancer outside the limit with changes of its own refuses the run. The database, one for the " +
+          "cluster, is created or loaded only when a Harbor node is inside the limit; the shared-storage check may " +
+          "write its marker from a node outside it (a check file, nothing else); the final verify checks the nodes " +
+          "inside it.",
         "Exit status:\n" +
           "  0    done (with --dry-run: nothing would change)\n" +
           "  1    a step failed, or the run was refused\n" +
@@ -86,6 +94,11 @@ export function registerProvision(program: Command): void {
         "a change that would restart more is refused, for reconfigure to roll",
       "1",
     )
+    .option(
+      "--limit <hosts>",
+      "change only these hosts: comma-separated names or globs (harbor*, lb[12]); checked against the inventory " +
+        "before any connection (see above for what stays cluster-wide)",
+    )
     .option("--force-unlock", "break the cluster lock left on the load balancers by a run that is dead (says whose lock it broke)", false)
     .option("--json [file]", "write a machine-readable report to file, or to stdout when no file is given")
     .option("-v, --verbose", "show every remote command (secrets masked)", false)
@@ -94,7 +107,8 @@ export function registerProvision(program: Command): void {
       "\nExamples:\n" +
         "  $ harbor-ha provision inventory.yaml --dry-run     # what would change\n" +
         "  $ harbor-ha provision inventory.yaml               # apply it\n" +
-        "  $ harbor-ha provision inventory.yaml --json report.json -p 20",
+        "  $ harbor-ha provision inventory.yaml --json report.json -p 20\n" +
+        "  $ harbor-ha provision inventory.yaml --limit 'lb*,harbor3'  # node + LBs",
     )
     .action(async (file: string, flags: ProvisionFlags) => {
       const parallel = positiveInt("--parallel", flags.parallel);
@@ -104,7 +118,13 @@ export function registerProvision(program: Command): void {
       const [{ provision, ProvisionFailed }, run] = await Promise.all([import("../../provision/provision.js"), openCommandRun(file)]);
       const { inventory, redactor } = run;
       // Refused before anything is read from or changed on any host.
+      const limit = limitOf(flags.limit, inventory);
       const reinitializeDatabase = confirmReinitialize(flags.reinitializeDatabaseDestroyingAllData, inventory.data.cluster.name);
+      if (limit && reinitializeDatabase)
+        throw new UsageError(
+          `${REINITIALIZE_FLAG} and --limit together: the database is the whole cluster's; nothing was done`,
+          "Re-initialise it without --limit.",
+        );
       const jsonToStdout = flags.json === true;
       const progress = await createProgressRenderer(redactor, { tty: process.stderr.isTTY === true, quiet: false, verbose: flags.verbose });
       const out = (text: string) => {
@@ -127,6 +147,7 @@ export function registerProvision(program: Command): void {
           forceUnlock: flags.forceUnlock,
           startupTimeoutMs,
           serial,
+          ...(limit ? { limit } : {}),
         });
         result = r;
         progress.stop();
