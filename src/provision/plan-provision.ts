@@ -68,19 +68,15 @@ export function planProvision(desired: DesiredState, reading: ClusterReading, ct
       return mine.length === 0 ? h : { host: h.host, steps: inPhaseOrder([...h.steps, ...mine]) };
     }),
   };
-  if (reading.database.plan.action === "refuse") throw preflightFailure([`database: ${reading.database.plan.reason}`], desired);
+  if (reading.database.plan.action === "refuse")
+    throw preflightFailure([{ host: "database", message: reading.database.plan.reason, hint: "" }], desired);
   const warnings: string[] = [];
   const { plan, database } = ctx.limit ? limitToHosts(whole, reading.database, ctx.limit, warnings) : { plan: whole, database: reading.database };
   // A dry run still shows the plan (the operator wants to see the change), saying it would be refused.
   const restarts = restartLimitProblem(ctx.inv, plan, facts, ctx.serial);
   if (restarts && ctx.dryRun) warnings.push(`provision would refuse this plan: ${restarts.message}\n  → ${restarts.hint}`);
   else if (restarts) plan.problems.push(restarts);
-  if (plan.problems.length > 0)
-    throw preflightFailure(
-      plan.problems.map((p) => `${p.host}: ${p.message}\n    → ${p.hint}`),
-      desired,
-      refusalExitCode(plan.problems),
-    );
+  if (plan.problems.length > 0) throw preflightFailure(plan.problems, desired, refusalExitCode(plan.problems));
   const changed = plan.hosts.some((h) => h.steps.length > 0) || database.plan.action !== "skip";
   return { plan, database, changed, warnings };
 }

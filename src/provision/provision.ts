@@ -17,7 +17,7 @@ import { interruptedBeforeChanges } from "../run/interrupt.js";
 import { planProvision } from "./plan-provision.js";
 import type { ClusterReading, ProvisionPlanContext } from "./plan-provision.js";
 import { applyProvisionPlan } from "./apply-plan.js";
-import { describeFailure, dryRunOutcomes, preflightFailure } from "./result.js";
+import { dryRunOutcomes, failureProblem, preflightFailure } from "./result.js";
 import type { ProvisionResult } from "./result.js";
 
 export { ProvisionFailed } from "./result.js";
@@ -108,9 +108,9 @@ async function readCluster(start: ClusterRunStart, inv: Inventory, opts: Provisi
   if (opts.isInterrupted()) throw interruptedBeforeChanges("preflight");
   if (gathered.failures.size > 0)
     throw preflightFailure(
-      [...gathered.failures].map(([host, e]) => describeFailure(host, e)),
+      [...gathered.failures].map(([host, e]) => failureProblem(host, e)),
       queried,
     );
-  if (databaseOrError instanceof Error) throw preflightFailure([describeFailure("database", databaseOrError)], queried);
+  if (databaseOrError instanceof Error) throw preflightFailure([failureProblem("database", databaseOrError)], queried);
   return { facts: gathered.facts, database: databaseOrError };
 }

@@ -3,7 +3,8 @@ import type { Command } from "commander";
 import { limitOf, openCommandRun, interruptedByOperator } from "../command-run.js";
 import { UsageError } from "../../errors.js";
 import { formatDrillReport } from "../../drill/preconditions.js";
-import { redactedJson, writeJson } from "../report/json.js";
+import { withJsonReport } from "../report/run-report.js";
+import type { ReportParts } from "../report/run-report.js";
 import { createProgressRenderer } from "../report/progress.js";
 
 interface DrillFlags {
@@ -49,26 +50,40 @@ export function registerFailoverDrill(program: Command): void {
         "  $ harbor-ha failover-drill inventory.yaml --json drill.json  # for a record\n" +
         "  $ harbor-ha failover-drill inventory.yaml --limit lb1  # if lb1 holds the VIP",
     )
-    .action(async (file: string, flags: DrillFlags) => {
-      const run = await openCommandRun(file);
-      const { inventory, redactor } = run;
-      const limit = drillLimit(flags.limit, inventory);
-      // Loaded when the command runs: --help, validate and render never load SSH or MySQL.
-      const { runFailoverDrill } = await import("../../drill/run-drill.js");
-      const report = await runFailoverDrill(inventory, {
-        acceptNewHostKeys: flags.acceptNewHostKeys,
-        onHostKeyAccepted: (a) => process.stderr.write(`  ${describeAcceptedHostKey(a)}\n`),
-        forceUnlock: flags.forceUnlock,
-        ...(limit ? { limit } : {}),
-        isInterrupted: interruptedByOperator,
-        // Plain lines: the drill has no steps for a spinner to show.
-        emit: (await createProgressRenderer(redactor, { tty: false, quiet: false, verbose: flags.verbose })).emit,
-      });
-      const ok = report.newHolder !== undefined && report.answerMs !== undefined && report.restored;
-      if (flags.json !== true) process.stdout.write(redactor.redact(formatDrillReport(report)));
-      await writeJson(flags.json, redactedJson({ command: "failover-drill", inventory: inventory.path, ok, ...report }, redactor), [inventory.path]);
-      if (!ok) process.exitCode = 1;
-    });
+    .action((file: string, flags: DrillFlags) =>
+      withJsonReport(flags.json, { command: "failover-drill", inventory: file }, (parts) => runDrill(file, flags, parts)),
+    );
+}
+
+async function runDrill(file: string, flags: DrillFlags, parts: ReportParts): Promise<void> {
+  const run = await openCommandRun(file);
+  const { inventory, redactor } = run;
+  parts.redactor = redactor;
+  const limit = drillLimit(flags.limit, inventory);
+  if (limit) parts.limit = limit;
+  // Loaded when the command runs: --help, validate and render never load SSH or MySQL.
+  const { runFailoverDrill } = await import("../../drill/run-drill.js");
+  const report = await runFailoverDrill(inventory, {
+    acceptNewHostKeys: flags.acceptNewHostKeys,
+    onHostKeyAccepted: (a) => process.stderr.write(`  ${describeAcceptedHostKey(a)}\n`),
+    forceUnlock: flags.forceUnlock,
+    ...(limit ? { limit } : {}),
+    isInterrupted: interruptedByOperator,
+    // Plain lines: the drill has no steps for a spinner to show.
+    emit: (await createProgressRenderer(redactor, { tty: false, quiet: false, verbose: flags.verbose })).emit,
+  });
+  const ok = report.newHolder !== undefined && report.answerMs !== undefined && report.restored;
+  if (flags.json !== true) process.stdout.write(redactor.redact(formatDrillReport(report)));
+  parts.changed = true;
+  parts.hosts = inventory.data.load_balancers.map((l) => ({
+    name: l.name,
+    address: l.address,
+    role: "loadbalancer",
+    status: l.name === report.stoppedOn ? "stopped and restarted" : l.name === report.newHolder ? "took the VIP" : "unchanged",
+  }));
+  parts.problems = report.problems.map((message) => ({ host: "cluster", message }));
+  parts.details = { ...report };
+  if (!ok) process.exitCode = 1;
 }
 
 /** --limit for the drill: its load balancers (checked against the inventory before any connection); none is a usage error. */

@@ -3,8 +3,9 @@ import type { Command } from "commander";
 import { createProgressRenderer } from "../report/progress.js";
 import { limitOf, openCommandRun, positiveInt } from "../command-run.js";
 import { formatStatus } from "../../status/format.js";
-import { errorJson, redactedJson, writeJson } from "../report/json.js";
-import { Redactor } from "../../inventory/secret.js";
+import { withJsonReport } from "../report/run-report.js";
+import type { ReportParts } from "../report/run-report.js";
+import type { StatusReport } from "../../status/types.js";
 
 /** Exit status when anything is unhealthy, drifting or inconsistent. */
 export const EXIT_UNHEALTHY = 1;
@@ -59,26 +60,17 @@ export function registerStatus(program: Command): void {
       "after",
       "\nExamples:\n  $ harbor-ha status inventory.yaml\n  $ harbor-ha status inventory.yaml --json | jq .problems\n  $ harbor-ha status inventory.yaml --limit 'harbor*'",
     )
-    .action(async (file: string, flags: StatusFlags) => {
-      // The run's Redactor once the inventory is read: an error after that may quote its secrets.
-      const masking = { redactor: new Redactor() };
-      try {
-        await runStatus(file, flags, masking);
-      } catch (err) {
-        // A fatal error is a report too: a script reading --json learns why there is no status.
-        await writeJson(flags.json, redactedJson({ command: "status", inventory: file, healthy: false, error: errorJson(err) }, masking.redactor), [
-          file,
-        ]);
-        throw err;
-      }
-    });
+    .action((file: string, flags: StatusFlags) =>
+      // A fatal error is a report too: a script reading --json learns why there is no status.
+      withJsonReport(flags.json, { command: "status", inventory: file }, (parts) => runStatus(file, flags, parts)),
+    );
 }
 
-async function runStatus(file: string, flags: StatusFlags, masking: { redactor: Redactor }): Promise<void> {
+async function runStatus(file: string, flags: StatusFlags, parts: ReportParts): Promise<void> {
   const parallel = positiveInt("--parallel", flags.parallel);
   const run = await openCommandRun(file);
   const { inventory, redactor } = run;
-  masking.redactor = redactor;
+  parts.redactor = redactor;
   // Before any connection: a --limit that names no host of the inventory stops here (exit 2).
   const limit = limitOf(flags.limit, inventory);
   // Loaded when the command runs: --help, validate and render never load SSH or MySQL.
@@ -93,6 +85,34 @@ async function runStatus(file: string, flags: StatusFlags, masking: { redactor: 
     ...(limit ? { limit } : {}),
   });
   if (flags.json !== true) process.stdout.write(redactor.redact(formatStatus(report)));
-  await writeJson(flags.json, redactedJson({ command: "status", inventory: inventory.path, ...report }, redactor), [inventory.path]);
+  Object.assign(parts, statusParts(report, limit));
   if (!report.healthy) process.exitCode = EXIT_UNHEALTHY;
+}
+
+/** status as the report's parts: each host with its state, the problems as items, the whole report as details. */
+export function statusParts(report: StatusReport, limit: string[] | undefined): Omit<ReportParts, "redactor"> {
+  const state = (error: string | undefined, subject: string) =>
+    error !== undefined ? "unreachable" : report.problems.some((p) => p.subject === subject) ? "unhealthy" : "healthy";
+  return {
+    ...(limit ? { limit } : {}),
+    hosts: [
+      ...report.loadBalancers.map((l) => ({
+        name: l.name,
+        address: l.address,
+        role: "loadbalancer",
+        status: state(l.error, l.name),
+        ...(l.error ? { error: l.error } : {}),
+      })),
+      ...report.nodes.map((n) => ({
+        name: n.name,
+        address: n.address,
+        role: "harbor-node",
+        status: state(n.error, n.name),
+        ...(n.error ? { error: n.error } : {}),
+      })),
+    ],
+    steps: [],
+    problems: report.problems.map((p) => ({ host: p.subject, message: p.message, hint: p.hint })),
+    details: { healthy: report.healthy, loadBalancers: report.loadBalancers, nodes: report.nodes, cluster: report.cluster },
+  };
 }
