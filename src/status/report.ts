@@ -15,6 +15,7 @@ import { fileDrift } from "../steps/host-steps.js";
 import { LOCK_DIR, LOCK_OWNER_PATH } from "../lock/commands.js";
 import { parseLockOwner } from "../lock/owner.js";
 import { checkSecretConsistency } from "./secrets.js";
+import { adaptToTarget, targetFamily } from "../plan/target-system.js";
 import { listProblems } from "./problems.js";
 import { PENDING_WHAT, pendingOn, pendingSince } from "../steps/pending.js";
 import type {
@@ -130,8 +131,10 @@ export function buildStatusReport(input: StatusInput): StatusReport {
   return { healthy: problems.length === 0, loadBalancers, nodes, cluster, problems };
 }
 
-function driftOf(d: DesiredHost | undefined, f: HostFacts): FileDriftItem[] {
-  if (!d) return [];
+function driftOf(rendered: DesiredHost | undefined, f: HostFacts): FileDriftItem[] {
+  if (!rendered) return [];
+  // keepalived's daemon-options file where the host's system family keeps it.
+  const d = adaptToTarget(rendered, targetFamily(f) ?? "debian");
   return d.files.flatMap((file) => {
     const reason = fileDrift(file, f.files[file.path]);
     return reason ? [{ path: file.path, reason }] : [];
