@@ -80,6 +80,8 @@ lab_write_lab_json() {
       "$(lab_quote "$LAB_DIR/ssh/ssh_config")" "$protocol" "$LAB_VIP"
     printf '  "harborVersion": "%s",\n  "installer": %s,\n  "certDir": %s,\n' \
       "$LAB_HARBOR_VERSION" "$(lab_quote "$LAB_INSTALLER")" "$(lab_quote "$LAB_DIR/tls/cert-dir")"
+    # 2.x: the releases the nodes' docker runs (.lab/releases; an upgrade can go to any of them).
+    printf '  "releases": [%s],\n' "$( ((LAB_HARBOR_MAJOR == 2)) && find "$LAB_DIR/releases" -mindepth 1 -maxdepth 1 -name 'v2.*' -printf '"%f"\n' | sed 's/"v/"/' | sort -V | paste -sd, -)"
     printf '  "database": {"engine": "%s", "port": %s},\n  "hosts": [\n' \
       "$( ((LAB_HARBOR_MAJOR == 2)) && echo postgresql || echo mariadb)" "$(lab_db_port)"
     while read -r name ip role user; do

@@ -2,9 +2,11 @@
 # harbor-ha lab: real SSH hosts on this one machine (see docs/LAB.md).
 #
 #   scripts/lab.sh up [--lbs N] [--nodes N] [--protocol http|https]   (defaults: 2, 3, https)
-#                     [--installer FILE | --harbor-version 1.4|1.5|2.13|2.15]  (default: Harbor
+#                     [--installer FILE | --harbor-version 1.4|1.5|2.N]  (default: Harbor
 #                     1.4.0's offline installer in ../shared/harbor/)
 #                     [--load-balancing lvs-dr|haproxy]  (default lvs-dr: the inventory's load_balancing)
+#                     [--extra-migrations vX.Y.Z=PATH]...  (2.x: more *.up.sql for that release's core:
+#                     a folder, .tgz or one file; also $HARBOR_HA_LAB_EXTRA_MIGRATIONS, space-separated)
 #   scripts/lab.sh down
 #   scripts/lab.sh status
 #
@@ -47,11 +49,13 @@ lab_install_packages() {
   return 0
 }
 
-LAB_UP_USAGE="lab.sh up [--lbs N] [--nodes N] [--protocol http|https] [--installer FILE | --harbor-version 1.4|1.5|2.13|2.15] [--load-balancing lvs-dr|haproxy]"
+LAB_UP_USAGE="lab.sh up [--lbs N] [--nodes N] [--protocol http|https] [--installer FILE | --harbor-version 1.4|1.5|2.N] [--load-balancing lvs-dr|haproxy] [--extra-migrations vX.Y.Z=PATH]..."
 
 lab_parse_up_args() {
   LBS=2 NODES=3 PROTOCOL=https LOAD_BALANCING=lvs-dr
   local installer="" version=""
+  # shellcheck disable=SC2206  # space-separated on purpose
+  LAB_EXTRA_MIGRATIONS=(${HARBOR_HA_LAB_EXTRA_MIGRATIONS:-})
   while (($#)); do
     case "$1" in
       --lbs) LBS="${2:-}"; shift 2 ;;
@@ -60,6 +64,7 @@ lab_parse_up_args() {
       --installer) installer="${2:-}"; shift 2 ;;
       --harbor-version) version="${2:-}"; shift 2 ;;
       --load-balancing) LOAD_BALANCING="${2:-}"; shift 2 ;;
+      --extra-migrations) LAB_EXTRA_MIGRATIONS+=("${2:-}"); shift 2 ;;
       *) lab_die "unknown option '$1' (usage: $LAB_UP_USAGE)" ;;
     esac
   done
@@ -74,6 +79,14 @@ lab_parse_up_args() {
   fi
   [[ "$PROTOCOL" == http || "$PROTOCOL" == https ]] || lab_die "--protocol must be http or https, got '$PROTOCOL'"
   [[ "$LOAD_BALANCING" == lvs-dr || "$LOAD_BALANCING" == haproxy ]] || lab_die "--load-balancing must be lvs-dr or haproxy, got '$LOAD_BALANCING'"
+  if ((${#LAB_EXTRA_MIGRATIONS[@]})) && ((LAB_HARBOR_MAJOR != 2)); then
+    lab_die "--extra-migrations is for Harbor 2.x labs (core's golang-migrate scripts); this lab runs Harbor $LAB_HARBOR_VERSION"
+  fi
+  local extra
+  for extra in "${LAB_EXTRA_MIGRATIONS[@]}"; do
+    [[ "$extra" =~ ^v?2\.[0-9]+\.[0-9]+=. && -e "${extra#*=}" ]] \
+      || lab_die "--extra-migrations wants vX.Y.Z=PATH (a folder, .tgz or .up.sql file that exists), got '$extra'"
+  done
 }
 
 # Harbor 1.x: MariaDB; Harbor 2.x: PostgreSQL. Redis for both.
@@ -95,7 +108,7 @@ cmd_up() {
   lab_down # recover from a crashed or half-finished up
   mkdir -p "$LAB_DIR"
   touch "$LAB_DIR/$LAB_MARKER"
-  ((LAB_HARBOR_MAJOR == 2)) && lab_unpack_prepare_image
+  ((LAB_HARBOR_MAJOR == 2)) && lab_collect_releases
   mkdir -p "$LAB_DIR/hosts" "$LAB_DIR/shared/registry" "$LAB_DIR/shared/job_logs"
   lab_write_host_table "$LBS" "$NODES"
   lab_write_secrets

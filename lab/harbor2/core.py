@@ -8,11 +8,13 @@ HARBOR_ADMIN_PASSWORD, ...), /etc/core/app.conf (httpport), the token key
 
 Start-up in Harbor's order, with its messages: the Redis cache (PING; fatal "failed to
 initialize cache: ..."), configurations, the database (TestTCPConn 60 s; fatal "failed to
-initialize database: ...") and its migration (standinlib/harbor2/pgschema.py: schema_migrations as
-golang-migrate keeps it; a dirty version is fatal), the admin's initial password, then HTTP on
+initialize database: ...") and its migration (standinlib/harbor2/pgschema.py, gomigrate.py: the
+release's own schema scripts by golang-migrate's rules; a dirty or too new version is fatal), the admin's initial password, then HTTP on
 app.conf's httpport at the service's address.
 
-Serves: GET /api/v2.0/ping ("Pong"), /api/v2.0/systeminfo (the protected fields only for a user
+Serves: GET/PUT /api/v2.0/configurations (system admin; the user settings in the properties
+table, standinlib/harbor2/userconfig.py) and Harbor's read-only mode (non-safe requests, pushes
+through /v2/ included, answered 403 DENIED while read_only is true), GET /api/v2.0/ping ("Pong"), /api/v2.0/systeminfo (the protected fields only for a user
 who authenticates with basic auth), /api/v2.0/health (Harbor's periodic checkers,
 standinlib/harbor2/health.py), /service/token (basic auth against harbor_user, scopes filtered: the
 admin gets what it asks for in an existing project, anonymous gets pull on public ones; JWT
@@ -33,7 +35,7 @@ from urllib.parse import parse_qs
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 
-from standinlib.harbor2 import health, pgschema, v2auth  # noqa: E402
+from standinlib.harbor2 import health, pgschema, userconfig, v2auth  # noqa: E402
 from standinlib.harbor2.release import GIT_COMMIT, RELEASE_VERSION, env, listen_address, require_env  # noqa: E402
 from standinlib import appconf, log, redis, token as tokens  # noqa: E402
 from standinlib.httpserver import Handler, Server, openapi_json  # noqa: E402
@@ -66,10 +68,20 @@ def redis_ping(url):
 
 class CoreHandler(Handler):
     routes = [("GET", r"/api/v2.0/ping", "ping"), ("GET", r"/api/v2.0/systeminfo", "systeminfo"),
-              ("GET", r"/api/v2.0/health", "health"), ("GET", r"/service/token", "token")]
+              ("GET", r"/api/v2.0/health", "health"), ("GET", r"/service/token", "token"),
+              ("GET", r"/api/v2.0/configurations", "get_configurations"),
+              ("PUT", r"/api/v2.0/configurations", "put_configurations")]
 
     def _dispatch(self):
         path = self.path.partition("?")[0]
+        if userconfig.checked(self.command, path) and self._read_only():
+            # readonly.go, the last global middleware: before the API handlers and the registry
+            # proxy's own auth, so a push in read-only mode gets 403 DENIED, token or not.
+            self.path_only, self.query, self._body_read, self._started = path, "", False, False
+            self.reply(403, userconfig.errors_body("DENIED", userconfig.READ_ONLY_MESSAGE),
+                       "application/json; charset=utf-8")
+            self._drain()
+            return
         if path == "/v2" or path.startswith("/v2/"):
             self.path_only, _, self.query = self.path.partition("?")
             self._body_read, self._started = False, False
@@ -83,6 +95,10 @@ class CoreHandler(Handler):
 
     # the base class binds do_GET... to its own _dispatch: bind them to this one
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _dispatch
+
+    def _read_only(self):
+        with closing(pgschema.connect()) as conn:
+            return userconfig.read_only(conn)
 
     # -- /v2/: Harbor's security + v2auth middlewares, then the registry proxy
     def registry(self, path):
@@ -172,7 +188,7 @@ class CoreHandler(Handler):
                 "registry_url": ext.split("://", 1)[-1],  # GetInfo: what follows "://"
                 "harbor_version": "%s-%s" % (RELEASE_VERSION, GIT_COMMIT),
                 "has_ca_root": os.path.exists(CA_DOWNLOAD) and ext.startswith("https://"),
-                "project_creation_restriction": "everyone", "read_only": False,
+                "project_creation_restriction": "everyone", "read_only": self._read_only(),
                 "registry_storage_provider_name": env("REGISTRY_STORAGE_PROVIDER_NAME") or "filesystem",
                 "notification_enable": True,
             })
@@ -180,6 +196,41 @@ class CoreHandler(Handler):
 
     def health(self):
         self.reply(200, openapi_json(health.overall(CHECKERS)), "application/json")
+
+    # -- /api/v2.0/configurations (handler/config.go): system admins only
+    def _admin_or_error(self):
+        try:
+            user, _ = self.user()
+        except Exception as e:
+            log.error("failed to authenticate user, error:%s" % e, at="basic_auth.go:72")
+            user = None
+        if user is None:
+            self.reply(401, userconfig.errors_body("UNAUTHORIZED", "unauthorized"), "application/json; charset=utf-8")
+            return None
+        if not user["sysadmin"]:
+            self.reply(403, userconfig.errors_body("FORBIDDEN", user["username"]), "application/json; charset=utf-8")
+            return None
+        return user
+
+    def get_configurations(self):
+        if self._admin_or_error() is None:
+            return
+        with closing(pgschema.connect()) as conn:
+            settings = userconfig.load(conn)
+        self.reply(200, openapi_json(userconfig.response(settings)), "application/json")
+
+    def put_configurations(self):
+        if self._admin_or_error() is None:
+            return
+        try:
+            settings = userconfig.parse_update(self.body())
+        except userconfig.BadRequest as e:
+            return self.reply(400, userconfig.errors_body("BAD_REQUEST", str(e)), "application/json; charset=utf-8")
+        with closing(pgschema.connect()) as conn:
+            userconfig.save(conn, settings)
+        if "read_only" in settings:
+            log.info("read-only mode %s" % ("on" if settings["read_only"] else "off"), at="config.go:93")
+        self.reply(200, b"", None)
 
 
 def register_health_checkers():
@@ -218,9 +269,8 @@ def main():
     except Exception as e:
         log.fatal("failed to initialize database: %s" % e, at="main.go:201")
     try:
-        pgschema.migrate(conn)
-    except pgschema.DirtyError as e:
-        log.error('Failed to upgrade schema, error: "%s"' % e, at="pgsql.go:140")
+        pgschema.migrate()
+    except pgschema.MigrationFailed as e:
         log.fatal("failed to migrate the database, error: %s" % e, at="main.go:215")
     log.info("The database has been migrated successfully", at="main.go:218")
     pgschema.update_init_password(conn, os.environ.get("HARBOR_ADMIN_PASSWORD", ""))

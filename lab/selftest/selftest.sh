@@ -2,10 +2,12 @@
 # Self-check of the lab's adminserver/ui/jobservice stand-ins against Harbor's own files and
 # the real registry, nginx, MariaDB, Redis and skopeo -- all on loopback, without the lab:
 #
-#   sudo lab/selftest/selftest.sh [1.4|1.5|2.15] [--keep]
+#   sudo lab/selftest/selftest.sh [1.4|1.5|2.15|upgrade] [--keep]
 #
 # 2.15: Harbor 2.15.1's install.sh and prepare (goharbor/prepare's code through the docker
 # shim), PostgreSQL and Redis from lab/databases, the 2.x stand-ins (lab/harbor2/), skopeo (selftest2x.py).
+# upgrade: Harbor 2.13.4 installed, then 2.15.2 over it: core's real schema scripts (160, then
+# 180), read-only mode, dirty / newer / failing schemas, the advisory lock (selftest_upgrade.py).
 #
 # It runs everything in private namespaces (network: loopback only; PIDs: all of it ends with
 # the script) over an overlay of / whose changes live in a tmpfs, so Harbor's fixed paths
@@ -40,5 +42,5 @@ root="$work/ovl/root"
 for d in proc dev sys; do mount --rbind "/$d" "$root/$d"; done
 mount --bind "$work/logs" "$root$work/logs"
 driver=selftest.py
-case " $* " in *" 2.15 "*) driver=selftest2x.py ;; esac
+case " $* " in *" 2.15 "*) driver=selftest2x.py ;; *" upgrade "*) driver=selftest_upgrade.py ;; esac
 exec chroot "$root" /usr/bin/python3 "$here/$driver" "$work" "$@"

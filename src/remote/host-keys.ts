@@ -7,6 +7,8 @@ import { appendFile, mkdir, open, rm, stat } from "node:fs/promises";
 import { LOCAL_FILE_LIMITS, readBoundedText } from "../inventory/bounded-read.js";
 import { dirname } from "node:path";
 import { HarborHaError } from "../errors.js";
+import { realClock } from "../time/poll.js";
+import type { Clock } from "../time/poll.js";
 import { HostKeyError } from "./errors.js";
 import { judgeHostCertificates } from "./host-certificate.js";
 import type { CertificateVerdict } from "./host-certificate.js";
@@ -39,6 +41,8 @@ export interface HostKeyCheck {
   now?: Date;
   /** false (a dry run): a key trusted on first use is trusted for this run only, known_hosts left as it is. */
   recordNewHostKeys?: boolean;
+  /** What the wait for known_hosts' lock and the lock's age are measured by (a fake one in the tests). */
+  lockClock?: Clock;
 }
 
 /** A key trusted on first use and appended to known_hosts: the run reports it. */
@@ -195,7 +199,7 @@ let appendChain: Promise<unknown> = Promise.resolve();
 /** Appends the line under the lock; false when another connect added this very key meanwhile. */
 async function appendKnownHost(path: string, line: string, check: HostKeyCheck, keyType: string, keyBase64: string): Promise<boolean> {
   const run = appendChain.then(() =>
-    withFileLock(`${path}.harbor-ha.lock`, async () => {
+    withFileLock(`${path}.harbor-ha.lock`, check.lockClock ?? realClock, async () => {
       // Re-read inside the lock: another connect may have added this host meanwhile.
       const entries = await readKnownHosts(path);
       const verdict = checkHostKey(entries, check.address, check.port, keyType, keyBase64);
@@ -231,9 +235,9 @@ const LOCK_STALE_MS = 30_000;
 const LOCK_WAIT_MS = 10_000;
 
 /** A lock file created with O_EXCL; a lock older than LOCK_STALE_MS is a crashed run's and is taken over. */
-async function withFileLock<T>(lockPath: string, body: () => Promise<T>): Promise<T> {
+async function withFileLock<T>(lockPath: string, clock: Clock, body: () => Promise<T>): Promise<T> {
   await mkdir(dirname(lockPath), { recursive: true, mode: 0o700 });
-  const deadline = Date.now() + LOCK_WAIT_MS;
+  const deadline = clock.now() + LOCK_WAIT_MS;
   for (;;) {
     try {
       const handle = await open(lockPath, "wx", 0o600);
@@ -242,15 +246,15 @@ async function withFileLock<T>(lockPath: string, body: () => Promise<T>): Promis
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
       const age = await stat(lockPath).then(
-        (s) => Date.now() - s.mtimeMs,
+        (s) => clock.now() - s.mtimeMs,
         () => 0,
       );
       if (age > LOCK_STALE_MS) await rm(lockPath, { force: true });
-      else if (Date.now() > deadline)
+      else if (clock.now() > deadline)
         throw new HarborHaError(`${lockPath} is held by another process`, {
           hint: "Remove the lock file if no harbor-ha is running, then run again.",
         });
-      else await new Promise((r) => setTimeout(r, 50));
+      else await clock.sleep(50);
     }
   }
   try {

@@ -9,6 +9,8 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { HarborHaError } from "../errors.js";
+import { realClock } from "../time/poll.js";
+import type { Clock } from "../time/poll.js";
 
 export const STATE_LOCK_DIR = ".lock";
 /** Generating a 4096-bit key and its certificate takes seconds; a minute leaves room for a slow machine. */
@@ -17,15 +19,23 @@ const POLL_MS = 50;
 /** A lock directory with no pid file yet: the holder is between mkdir and writing it, unless it died there. */
 const PIDLESS_STALE_MS = 10_000;
 
+export interface StateLockOptions {
+  /** How long to wait for another holder before giving up. */
+  waitMs?: number;
+  /** What the wait, the deadline and a pid-less lock's age are measured by (a fake one in the tests). */
+  clock?: Clock;
+}
+
 /** Runs `fn` holding the state folder's lock; waits for another holder first. */
-export async function withStateLock<T>(dir: string, fn: () => Promise<T>, waitMs = WAIT_MS): Promise<T> {
+export async function withStateLock<T>(dir: string, fn: () => Promise<T>, opts: StateLockOptions = {}): Promise<T> {
+  const clock = opts.clock ?? realClock;
   const lock = join(dir, STATE_LOCK_DIR);
   const token = `${process.pid} ${randomBytes(8).toString("hex")}`;
-  const deadline = Date.now() + waitMs;
+  const deadline = clock.now() + (opts.waitMs ?? WAIT_MS);
   for (;;) {
     if (await tryTake(lock, token)) break;
-    if (await takeOverIfStale(lock)) continue;
-    if (Date.now() > deadline) {
+    if (await takeOverIfStale(lock, clock)) continue;
+    if (clock.now() > deadline) {
       const holder = await readHolder(lock);
       throw new HarborHaError(
         `the cluster state folder ${dir} is locked by another harbor-ha run (pid ${holder?.pid ?? "unknown"}) that has not finished generating it`,
@@ -34,7 +44,7 @@ export async function withStateLock<T>(dir: string, fn: () => Promise<T>, waitMs
         },
       );
     }
-    await sleep(POLL_MS);
+    await clock.sleep(POLL_MS);
   }
   try {
     return await fn();
@@ -56,10 +66,10 @@ async function tryTake(lock: string, token: string): Promise<boolean> {
 }
 
 /** Moves a dead holder's lock aside (atomic rename, so two runs cannot both take it over); true when it did. */
-async function takeOverIfStale(lock: string): Promise<boolean> {
+async function takeOverIfStale(lock: string, clock: Clock): Promise<boolean> {
   const holder = await readHolder(lock);
   if (holder === undefined) {
-    const age = await ageMs(lock);
+    const age = await ageMs(lock, clock);
     if (age === undefined || age < PIDLESS_STALE_MS) return age === undefined;
   } else if (isAlive(holder.pid)) {
     return false;
@@ -100,14 +110,10 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function ageMs(path: string): Promise<number | undefined> {
+async function ageMs(path: string, clock: Clock): Promise<number | undefined> {
   try {
-    return Date.now() - (await stat(path)).mtimeMs;
+    return clock.now() - (await stat(path)).mtimeMs;
   } catch {
     return undefined;
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

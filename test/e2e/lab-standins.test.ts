@@ -40,8 +40,9 @@ describe("the lab's Harbor stand-ins (lab/selftest, no lab)", { timeout: 600_000
     assert.match(r.output, /^Ran [1-9]\d* tests?/m);
   });
 
-  // One selftest per release line the lab runs, all at once.
-  const releases = ["1.4", "1.5", "2.15"] as const;
+  // One selftest per release line the lab runs, and the 2.13.4 -> 2.15.2 upgrade (core's real
+  // schema scripts, read-only mode, dirty/newer/failing schemas), all at once.
+  const releases = ["1.4", "1.5", "2.15", "upgrade"] as const;
   const selftests = new Map<string, Promise<Run>>();
   const selftest = (release: string): Promise<Run> => {
     if (selftests.size === 0) {

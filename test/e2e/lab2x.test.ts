@@ -85,7 +85,12 @@ describe("lab for Harbor 2.15 (https: 1 load balancer, 2 nodes)", { timeout: 900
     assert.match(await ok("harbor1", "docker --version"), /^Docker version 27\.\d+\.\d+/);
     assert.match(await ok("harbor1", "docker compose version"), /^Docker Compose version v2\.\d+\.\d+/);
     assert.match(await ok("harbor2", "docker-compose --version"), /^docker-compose version 1\.\d+\.\d+/);
-    assert.equal((await ok("harbor2", "test -f /var/lib/lab-docker/images/goharbor-prepare/main.py && echo yes")).trim(), "yes");
+    // Every release in ../shared/harbor is "loaded" (its prepare code and core's schema scripts), as for an upgrade.
+    assert.equal((await ok("harbor2", "test -f /var/lib/lab-docker/releases/v2.15.1/prepare/main.py && echo yes")).trim(), "yes");
+    assert.equal((await ok("harbor2", "ls /var/lib/lab-docker/releases/v2.15.2/migrations | tail -1")).trim(), "0180_2.15.0_schema.up.sql");
+    const help = await lab.sshRun("harbor1", "docker run --rm goharbor/prepare:v2.13.4 --help");
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, /migrate/);
     assert.equal(
       (await ok("harbor2", "python3 -c 'import yaml, jinja2, click, packaging; print(1)' && command -v htpasswd")).trim(),
       "1\n/usr/bin/htpasswd",

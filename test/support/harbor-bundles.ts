@@ -8,6 +8,8 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { HARBOR2_RELEASE_LINES } from "../../src/harbor/v2/data/lines/index.js";
+import type { Harbor2ReleaseLine } from "../../src/harbor/v2/data/release-line.js";
 import { projectRoot } from "../../src/paths.js";
 
 export const SHARED_HARBOR_DIR = join(projectRoot(), "..", "shared", "harbor");
@@ -97,4 +99,30 @@ export function unpackPrepareImage(prepareImage: string, dir: string): string {
   mkdirSync(code);
   execFileSync("tar", ["-xzf", prepareImage, "-C", code]);
   return code;
+}
+
+/**
+ * The 2.x lines whose files every copy of ../shared/harbor/ holds (CI's too): installer, prepare
+ * image and chart. Other lines' files may be at hand only on a machine that built them (README
+ * there, "Rebuilding them"), so the tests judge each line whose files are there, and fail when
+ * one of these is not.
+ */
+export const HARBOR2_LINES_ALWAYS_AT_HAND: readonly string[] = ["2.13", "2.15"];
+
+function atHand(has: (line: Harbor2ReleaseLine) => boolean, what: string): Harbor2ReleaseLine[] {
+  const lines = HARBOR2_RELEASE_LINES.filter(has);
+  for (const always of HARBOR2_LINES_ALWAYS_AT_HAND) {
+    if (!lines.some((l) => l.line === always)) throw new Error(`../shared/harbor/ has no ${what} for Harbor ${always}.x (see its README.md)`);
+  }
+  return lines;
+}
+
+/** The release lines whose installer and prepare image are in ../shared/harbor/ (always 2.13 and 2.15, else it throws). */
+export function harbor2LinesAtHand(): Harbor2ReleaseLine[] {
+  return atHand((l) => harbor2LineFiles(l.line) !== undefined, "installer and prepare image");
+}
+
+/** The release lines whose chart line has a package in ../shared/harbor/ (always 2.13 and 2.15, else it throws). */
+export function harbor2ChartLinesAtHand(): Harbor2ReleaseLine[] {
+  return atHand((l) => harborChartOfLine(l.chart.line) !== undefined, "harbor-helm chart");
 }

@@ -30,13 +30,17 @@ import subprocess
 import time
 import zlib
 
+import releases
 from compose_file import parse_networks, split_volume
-from images import PYTHON3, UnknownImage, is_harbor2, recipe_for
+from images import PYTHON3, UnknownImage, is_harbor2, recipe_for, split_image
 
 STATE_ROOT = "/var/lib/lab-compose"
 RUNNER = os.path.join(os.path.dirname(os.path.realpath(__file__)), "runner.py")
 START_TIMEOUT_S = 20
 BASE_ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root"}
+# Where goharbor/harbor-core keeps its schema scripts (make/photon/core/Dockerfile: COPY
+# ./make/migrations /harbor/migrations; WORKDIR /harbor; pgsql.go: migrations/postgresql/).
+CORE_MIGRATIONS = "/harbor/migrations/postgresql"
 
 
 class StartFailed(Exception):
@@ -137,9 +141,22 @@ def build_spec(project, service, addr):
     env.update(project.env_of(service))
     env.update(LAB_SERVICE_NAME=service, LAB_SERVICE_ADDR=addr, LAB_IMAGE=image, LAB_SERVICE_PORTS=",".join(ports))
     sdir = state_dir(project.name)
+    mounts = _volume_mounts(project, service, sdir)
+    if is_harbor2(image):
+        # Which release's image this is (its tag, else the bundle the project folder came
+        # from): the stand-ins play it, core gets its migrations where the image has them, and
+        # a new release changes the spec, so `up -d` recreates the container as docker does
+        # for a new image under the same tag.
+        try:
+            release = releases.resolve(image, project.directory)
+        except releases.NoRelease as e:
+            raise UnknownImage(str(e))
+        env["LAB_HARBOR_RELEASE"] = release
+        if split_image(image)[0].endswith("/harbor-core"):
+            mounts.append({"source": releases.migrations(release), "target": CORE_MIGRATIONS, "ro": True})
     return {
         "project": project.name, "service": service, "state_dir": sdir, "image": image,
-        "mounts": _volume_mounts(project, service, sdir), "recipe": recipe.as_dict(), "env": env,
+        "mounts": mounts, "recipe": recipe.as_dict(), "env": env,
         "restart": str(sdef.get("restart") or "no"), "logging": sdef.get("logging") or {},
         "ports": ports, "name": project.container_name(service), "names": project.names_of(service), "address": addr,
         "networks": sorted(parse_networks(sdef.get("networks"))),

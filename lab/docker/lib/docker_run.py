@@ -4,11 +4,14 @@
     docker run --rm -v INPUT:/input -v DATA:/data -v HARBOR:/compose_location -v CONFIG:/config \\
         -v /:/hostfs/ --privileged goharbor/prepare:TAG prepare [--with-trivy]
 
-What runs is that image's own code (make/photon/prepare: main.py, commands/, utils/,
-templates/), unpacked by scripts/lab.sh from ../shared/harbor/harbor-prepare-image-vX.Y.Z.tgz
-and bound read-only at /var/lib/lab-docker/images/goharbor-prepare, with the node's python3 (Debian's
-yaml, jinja2, click, packaging) and htpasswd, as root like the image. As the image sees it:
-its code at /usr/src/app (WORKDIR, read-only), ENTRYPOINT `python3 main.py`, ENV LANG, and
+What runs is that release's image's own code (make/photon/prepare: main.py, commands/, utils/,
+templates/), unpacked by scripts/lab.sh from harbor-prepare-image-vX.Y.Z.tgz into the lab's
+release store (releases.py, bound read-only at /var/lib/lab-docker/releases), with the node's
+python3 (Debian's yaml, jinja2, click, packaging) and htpasswd, as root like the image. The
+release: the tag when it is vX.Y.Z (`goharbor/prepare:v2.15.2 migrate ...`, as Harbor's upgrade
+guide runs it), else the one whose installer the /compose_location folder came from (the
+bundles' own `goharbor/prepare:dev`); see releases.py. As the image sees it:
+its code at /usr/src/app (WORKDIR; a private writable copy, as the image's file system), ENTRYPOINT `python3 main.py`, ENV LANG, and
 the -v volumes bound at their container paths in a private mount namespace (run_once.py).
 The container's output and exit status are docker run's. Mount points it had to create on
 the node are removed again afterwards (they live in the image's root file system in docker).
@@ -19,10 +22,10 @@ import os
 import subprocess
 import sys
 
+import releases
 from compose_file import split_volume
 
 PREPARE_IMAGE = "goharbor/prepare"
-PREPARE_CODE = "/var/lib/lab-docker/images/goharbor-prepare"
 WORKDIR = "/usr/src/app"
 RUN_ONCE = os.path.join(os.path.dirname(os.path.realpath(__file__)), "run_once.py")
 FLAGS = {"--rm", "--privileged", "-i", "-t", "-it", "--interactive", "--tty"}
@@ -57,19 +60,25 @@ def parse(args):
     raise RunError('"docker run" requires at least 1 argument.')
 
 
-def image_code(image):
+def image_code(image, opts):
+    """The prepare code of the release IMAGE is (its tag, else the bundle mounted at /compose_location)."""
     name = image.rsplit(":", 1)[0] if ":" in image.rsplit("/", 1)[-1] else image
     if name != PREPARE_IMAGE:
         raise RunError("Unable to find image '%s' locally\ndocker: Error response from daemon: the harbor-ha lab "
                        "has no container runtime; its docker runs only %s (Harbor 2.x's prepare)" % (image, PREPARE_IMAGE))
-    if not os.path.isfile(os.path.join(PREPARE_CODE, "main.py")):
-        raise RunError("Unable to find image '%s' locally: the prepare image's code is not at %s "
-                       "(scripts/lab.sh up --harbor-version 2.x binds it there)" % (image, PREPARE_CODE))
-    return PREPARE_CODE
+    bundle = None
+    for spec in opts.get("volume", []):
+        host, target, _ = split_volume(spec)
+        if target and os.path.normpath(target) == "/compose_location":
+            bundle = host
+    try:
+        return releases.prepare_code(releases.resolve(image, bundle))
+    except releases.NoRelease as e:
+        raise RunError(str(e))
 
 
 def mounts(opts, code):
-    out = [{"source": code, "target": WORKDIR, "ro": True}]
+    out = [{"source": code, "target": WORKDIR, "ro": False, "copy": True}]
     for spec in opts.get("volume", []):
         host, target, mode = split_volume(spec)
         if not host or not host.startswith("/"):
@@ -104,7 +113,7 @@ def missing_mount_points(spec_mounts):
 def main(args):
     try:
         opts, image, command = parse(args)
-        code = image_code(image)
+        code = image_code(image, opts)
         spec_mounts = mounts(opts, code)
     except RunError as e:
         sys.stderr.write("docker: %s\nSee 'docker run --help'.\n" % e)

@@ -1,36 +1,34 @@
 """Harbor 2.x core's database at start: src/common/dao/pgsql.go, src/migration/migration.go,
-src/core/main.go (v2.15.1).
+src/core/main.go (v2.15.2).
 
 - Register: TestTCPConn(host:port, 60 s, every 2 s), then connect with the POSTGRESQL_* env
   values (host, port, user, password, dbname, sslmode) -- psycopg2 instead of pgx.
-- Migrate (golang-migrate with the pgx driver): an advisory lock, the table
-  `schema_migrations (version bigint not null primary key, dirty boolean not null)`, then
-  every script up to SCHEMA_VERSION, each marked dirty while it runs. A dirty version stops
-  core: "Dirty database version N. Fix and force version." The stand-in has no Harbor scripts
-  to run: its one "migration" creates the two tables it needs (harbor_user, project, with the
-  admin and the public `library` project that Harbor's initial schema inserts), marked the
-  same way, so a tool sees exactly the version and dirty flag Harbor would leave.
+- Migrate: Harbor's own schema scripts, make/migrations/postgresql/*.up.sql of the release this
+  core plays (the image's /harbor/migrations/postgresql, which the lab's docker shim binds from
+  that release's harbor-db-migrations tgz), applied by golang-migrate's rules (gomigrate.py):
+  schema_migrations' version and dirty flag, the advisory lock, one file after another. A
+  dirty version, a version newer than the release's last file, or a file that fails stops core
+  with Harbor's messages (main.go: "failed to migrate the database, error: ...", exit 1).
 - The admin's password: set from HARBOR_ADMIN_PASSWORD only while the admin has no salt
   (main.go updateInitPassword): later changes to harbor.yml do not reach it, as in Harbor.
   Hash: PBKDF2-SHA256, 4096 rounds, 16 bytes, hex (utils.Encrypt, password_version sha256).
 """
 import hashlib
 import os
-import zlib
 
 import psycopg2
 
 from standinlib import log
 from standinlib.net import test_tcp_conn
 
-from .release import SCHEMA_VERSION
+from . import gomigrate
 
-MIGRATION_TABLE = "schema_migrations"
-# golang-migrate database/postgres: GenerateAdvisoryLockId(dbname) = crc32(dbname) * 1486364155 (uint32 math).
-_ADVISORY_SALT = 1486364155
+# pgsql.go defaultMigrationPath, relative to the core image's WORKDIR (/harbor); the env
+# variable is Harbor's own ("For UT").
+MIGRATION_PATH = os.path.join("/harbor", os.environ.get("POSTGRES_MIGRATION_SCRIPTS_PATH") or "migrations/postgresql/")
 
 
-class DirtyError(Exception):
+class MigrationFailed(Exception):
     pass
 
 
@@ -45,54 +43,52 @@ def connect(wait=False):
                             sslmode=os.environ.get("POSTGRESQL_SSLMODE", "disable"), connect_timeout=10)
 
 
-def advisory_lock_id(dbname):
-    return (zlib.crc32(dbname.encode()) * _ADVISORY_SALT) & 0xFFFFFFFF
+def _migrator():
+    return gomigrate.Migrator(connect, MIGRATION_PATH, log=lambda msg: log.info(msg, at="base.go:154"))
 
 
-def _set_version(cur, version, dirty):
-    cur.execute('TRUNCATE "%s"' % MIGRATION_TABLE)
-    cur.execute('INSERT INTO "%s" (version, dirty) VALUES (%%s, %%s)' % MIGRATION_TABLE, (version, dirty))
-
-
-def _stand_in_schema(cur):
-    cur.execute("""CREATE TABLE IF NOT EXISTS harbor_user (
-        user_id SERIAL PRIMARY KEY, username varchar(255) UNIQUE, password varchar(40) NOT NULL DEFAULT '',
-        salt varchar(40) DEFAULT NULL, password_version varchar(16) DEFAULT 'sha256',
-        sysadmin_flag boolean DEFAULT false, creation_time timestamp DEFAULT CURRENT_TIMESTAMP)""")
-    cur.execute("""INSERT INTO harbor_user (user_id, username, sysadmin_flag) VALUES (1, 'admin', true)
-        ON CONFLICT DO NOTHING""")
-    cur.execute("""CREATE TABLE IF NOT EXISTS project (
-        project_id SERIAL PRIMARY KEY, owner_id int NOT NULL, name varchar(255) UNIQUE NOT NULL,
-        public boolean DEFAULT false, creation_time timestamp DEFAULT CURRENT_TIMESTAMP)""")
-    cur.execute("""INSERT INTO project (project_id, owner_id, name, public) VALUES (1, 1, 'library', true)
-        ON CONFLICT DO NOTHING""")
-
-
-def migrate(conn):
-    """Brings the schema to SCHEMA_VERSION; raises DirtyError as golang-migrate's ErrDirty."""
-    dbname = conn.get_dsn_parameters().get("dbname", "")
-    with conn, conn.cursor() as cur:
-        cur.execute("SELECT pg_advisory_lock(%s)", (advisory_lock_id(dbname),))
+def migrate():
+    """migration.go Migrate + pgsql.go UpgradeSchema; raises MigrationFailed(golang-migrate's error)."""
+    try:
+        m = _migrator()
         try:
-            cur.execute('CREATE TABLE IF NOT EXISTS "%s" (version bigint not null primary key, dirty boolean not null)'
-                        % MIGRATION_TABLE)
-            cur.execute('SELECT version, dirty FROM "%s" LIMIT 1' % MIGRATION_TABLE)
-            row = cur.fetchone()
-            log.debug("current database schema version: %s" % (row[0] if row else "nil"), at="migration.go:37")
-            if row and row[1]:
-                raise DirtyError("Dirty database version %d. Fix and force version." % row[0])
-            if row and row[0] >= SCHEMA_VERSION:
-                log.info("No change in schema, skip.", at="pgsql.go:138")
-                return
-            log.info("Upgrading schema for pgsql ...", at="pgsql.go:135")
-            _set_version(cur, SCHEMA_VERSION, True)
-            conn.commit()
-            _stand_in_schema(cur)
-            _set_version(cur, SCHEMA_VERSION, False)
-            conn.commit()
+            version, _ = m.version()
+            log.debug("current database schema version: %d" % max(version, 0), at="migration.go:37")
         finally:
-            cur.execute("SELECT pg_advisory_unlock(%s)", (advisory_lock_id(dbname),))
-            conn.commit()
+            m.close()
+        m = _migrator()
+    except (gomigrate.MigrateError, psycopg2.Error) as e:
+        raise MigrationFailed(str(e).strip())
+    try:
+        log.info("Upgrading schema for pgsql ...", at="pgsql.go:239")
+        m.up()
+    except gomigrate.ErrNoChange:
+        log.info("No change in schema, skip.", at="pgsql.go:242")
+    except (gomigrate.MigrateError, psycopg2.Error) as e:
+        # migrate.ErrLockTimeout too: another core is migrating and did not finish within 15 s.
+        log.error("Failed to upgrade schema, error: %s" % go_quote(str(e).strip()), at="pgsql.go:244")
+        raise MigrationFailed(str(e).strip())
+    finally:
+        m.close()
+
+
+def go_quote(s):
+    """Go's %q of a string (strconv.Quote), for the printable text migrations' errors hold."""
+    out = []
+    for ch in s:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ord(ch) < 0x20 or ord(ch) == 0x7f:
+            out.append("\\x%02x" % ord(ch))
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
 
 
 def hash_password(password, salt):
@@ -124,7 +120,10 @@ def check_user(conn, username, password):
 
 
 def project(conn, name):
+    """A project of Harbor's schema: `public` is its project_metadata entry (0001_initial_schema)."""
     with conn, conn.cursor() as cur:
-        cur.execute("SELECT project_id, name, public FROM project WHERE name = %s", (name,))
+        cur.execute("""SELECT p.project_id, p.name, COALESCE(m.value = 'true', false) FROM project p
+            LEFT JOIN project_metadata m ON m.project_id = p.project_id AND m.name = 'public'
+            WHERE p.name = %s AND NOT p.deleted""", (name,))
         row = cur.fetchone()
     return {"project_id": row[0], "name": row[1], "public": bool(row[2])} if row else None

@@ -1,38 +1,25 @@
 """The Harbor 2.x release the stand-ins play, and how they read what prepare wrote.
 
 The images prepare names carry whatever tag its `versions` file gives (`dev` for the bundles in
-../shared/harbor), so the release is not read from LAB_IMAGE as in 1.x: it is the release of the
-prepare image the node's docker shim runs (scripts/lab/harbor.sh links it from the lab's
-harbor-prepare-v<release> folder, unpacked from the installer's harbor-prepare-image-v<release>.tgz);
-v2.15.1 when the link names none (the stand-ins' selftest).
+../shared/harbor), so the release is not read from LAB_IMAGE as in 1.x: the node's docker shim
+tells it in LAB_HARBOR_RELEASE (lab/docker/lib/releases.py: the image's tag when it is vX.Y.Z,
+else the release whose offline installer the project folder came from); v2.15.1 when it is not
+set (a stand-in started by hand). What the release changes in core is its schema scripts
+(/harbor/migrations/postgresql, bound by the shim from that release's harbor-db-migrations
+tgz) and the version it reports.
 """
 import os
 import re
 import sys
 
-# Where the node's docker shim finds the goharbor/prepare image's code (lib/docker_run.py).
-PREPARE_IMAGE_LINK = "/var/lib/lab-docker/images/goharbor-prepare"
-
-# Per release line, the newest of make/migrations/postgresql/*.up.sql (0160_2.13.0_schema,
-# 0180_2.15.0_schema): the version golang-migrate leaves in schema_migrations after core's start.
-SCHEMA_VERSIONS = {"2.13": 160, "2.15": 180}
-
-
-def _release():
-    m = re.search(r"harbor-prepare-v(2\.\d+\.\d+)/?$", os.path.realpath(PREPARE_IMAGE_LINK))
-    return m.group(1) if m else "2.15.1"
-
-
-_RELEASE = _release()
-_LINE = ".".join(_RELEASE.split(".")[:2])
-if _LINE not in SCHEMA_VERSIONS:
-    sys.stderr.write("lab stand-in: no schema version known for Harbor %s (harbor2lab/release.py SCHEMA_VERSIONS)\n" % _RELEASE)
+_RELEASE = os.environ.get("LAB_HARBOR_RELEASE") or "2.15.1"
+if not re.match(r"^2\.\d+\.\d+$", _RELEASE):
+    sys.stderr.write("lab stand-in: LAB_HARBOR_RELEASE=%s is not a Harbor 2.x release (2.X.Y)\n" % _RELEASE)
     sys.exit(1)
 
 # src/pkg/version (ldflags -X ReleaseVersion / GitCommit at build time).
 RELEASE_VERSION = "v" + _RELEASE
 GIT_COMMIT = "lab"
-SCHEMA_VERSION = SCHEMA_VERSIONS[_LINE]
 
 
 def env(name, default=None):

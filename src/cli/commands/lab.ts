@@ -23,7 +23,7 @@ export function registerLab(program: Command): void {
     .argument("<action>", "up | down | status")
     .argument(
       "[options...]",
-      "for up: --lbs N --nodes N --protocol http|https --harbor-version 1.4|1.5|2.15 --installer FILE --load-balancing lvs-dr|haproxy",
+      "for up: --lbs N --nodes N --protocol http|https --harbor-version 1.4|1.5|2.N (a 2.x line: its lowest patch installer in ../shared/harbor) --installer FILE --load-balancing lvs-dr|haproxy",
     )
     .allowUnknownOption(true)
     .addHelpText(

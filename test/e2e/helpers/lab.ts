@@ -68,7 +68,13 @@ export interface LabUpOptions {
   protocol?: "http" | "https";
   /** Which of Harbor's own offline installers the lab uses (../shared/harbor): 1.4.0 by default.
    * 2.15: Harbor 2.15.1 (PostgreSQL on the db host; nodes run goharbor/prepare's code, see docs/LAB.md). */
-  harborVersion?: "1.4" | "1.5" | "2.15";
+  harborVersion?: "1.4" | "1.5" | "2.13" | "2.15";
+  /** Harbor's offline installer to use instead (scripts/lab.sh up --installer FILE): for 2.x its
+   * harbor-prepare-image-vX.Y.Z.tgz and harbor-db-migrations-vX.Y.Z.tgz must be beside it. */
+  installer?: string;
+  /** More schema scripts for a 2.x release's core, e.g. { "2.15.2": "lab/harbor2/migrations-failing" }
+   * (a folder, .tgz or .up.sql file; scripts/lab.sh up --extra-migrations v2.15.2=PATH). */
+  extraMigrations?: Readonly<Record<string, string>>;
   /** The inventory's load_balancing (lvs-dr by default). */
   loadBalancing?: "lvs-dr" | "haproxy";
 }
@@ -150,6 +156,8 @@ export async function labUp(opts: LabUpOptions = {}): Promise<Lab> {
   await acquireLabLock();
   const args = ["up", "--lbs", String(opts.lbs ?? 2), "--nodes", String(opts.nodes ?? 3), "--protocol", opts.protocol ?? "https"];
   if (opts.harborVersion) args.push("--harbor-version", opts.harborVersion);
+  if (opts.installer) args.push("--installer", opts.installer);
+  for (const [release, path] of Object.entries(opts.extraMigrations ?? {})) args.push("--extra-migrations", `v${release}=${path}`);
   if (opts.loadBalancing) args.push("--load-balancing", opts.loadBalancing);
   await runLabScript(args);
   return readLab();

@@ -2,8 +2,18 @@
 import type { Clock } from "../../../src/roll/node-roll.js";
 
 export class FakeClock implements Clock {
-  #now = Date.parse("2026-01-01T00:00:00Z");
+  #now: number;
   readonly sleeps: number[] = [];
+
+  /** `start`: the time it reads first (a test on real files' mtimes starts it at theirs). */
+  constructor(start = Date.parse("2026-01-01T00:00:00Z")) {
+    this.#now = start;
+  }
+
+  /** How long it has been made to wait in all. */
+  get slept(): number {
+    return this.sleeps.reduce((a, b) => a + b, 0);
+  }
 
   now(): number {
     return this.#now;

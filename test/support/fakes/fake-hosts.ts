@@ -5,7 +5,8 @@
  * recorded in one ordered list across hosts. A host answers
  *   - the atomic upload: checks the content against its sha256 (as the real script does),
  *     keeps the previous file as <path>.harbor-ha.bak, writes the new one whole;
- *   - the facts script: from its files and the HostFacts the test gave (facts-answer.ts);
+ *   - the facts script: from its files and the HostFacts the test gave, in the real facts.sh's
+ *     words (fake-facts.ts, from its answers on captured hosts);
  *   - `rm -f -- <paths>` and `touch -- <paths>` (alone or joined by &&): on its file map;
  *   - anything else: exit 0 and no output, unless a handler says otherwise.
  * A handler matches the command itself, never the step's title: a command as src's builder
@@ -27,7 +28,7 @@ import type { PoolOptions } from "../../../src/remote/pool.js";
 import type { SshTarget } from "../../../src/remote/target.js";
 import type { CommandLogEvent, ConnectOptions, ConnectTransport, RunResult } from "../../../src/remote/transport.js";
 import { ATOMIC_UPLOAD_SCRIPT, BACKUP_SUFFIX, UPLOAD_TRUNCATED_EXIT } from "../../../src/remote/upload.js";
-import { answerFacts } from "./facts-answer.js";
+import { answerFacts } from "./fake-facts.js";
 
 /** The facts command's $0 (gather/facts.ts runs `sh -c <facts.sh> harbor-ha-facts`). */
 const FACTS_SCRIPT_NAME = "harbor-ha-facts";

@@ -7,14 +7,17 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { HARBOR2_RELEASE_LINES } from "../../../src/harbor/v2/data/lines/index.js";
 import type { Harbor2ReleaseLine } from "../../../src/harbor/v2/data/release-line.js";
 import { readChartPackage } from "../../../src/bundle/read-chart.js";
 import { harborChartOfLineOrFail, renderChart, runHelm } from "../../support/helm.js";
+import { harbor2ChartLinesAtHand } from "../../support/harbor-bundles.js";
 import type { Manifest } from "../../support/helm.js";
 import { createTestWorld } from "../../support/test-world.js";
 import type { TestWorld } from "../../support/test-world.js";
 import { HELM_FIXTURE, runHelmValues } from "../../support/run-helm-values.js";
+
+/** The release lines whose chart is in ../shared/harbor/ (2.13 and 2.15 always; another where it was built). */
+const LINES = harbor2ChartLinesAtHand();
 
 /** A release of the line other than the chart's appVersion: the case where the chart's own tags would deploy another Harbor. */
 async function releaseBesideAppVersion(line: Harbor2ReleaseLine): Promise<{ chart: string; appVersion: string; release: string }> {
@@ -45,7 +48,7 @@ describe("helm-values per chart line", () => {
   });
   after(() => world.remove());
 
-  for (const line of HARBOR2_RELEASE_LINES) {
+  for (const line of LINES) {
     it(`Harbor ${line.line}: values for chart ${line.chart.line}.x pass helm lint and deploy exactly harbor_version's images`, async () => {
       const { chart, appVersion, release } = await releaseBesideAppVersion(line);
       const run = await runHelmValues(world, inventoryOf(release), `line-${line.line}`, ["--chart", chart]);
@@ -60,7 +63,7 @@ describe("helm-values per chart line", () => {
       assert.ok(own.length > 0 && own.every((i) => i.endsWith(`:v${appVersion}`)), own.join(", "));
     });
 
-    for (const other of HARBOR2_RELEASE_LINES.filter((l) => l.chart.line !== line.chart.line)) {
+    for (const other of LINES.filter((l) => l.chart.line !== line.chart.line)) {
       it(`Harbor ${line.line}: refuses chart ${other.chart.checked} (another line), naming both, and writes nothing`, async () => {
         const { release } = await releaseBesideAppVersion(line);
         const run = await runHelmValues(world, inventoryOf(release), `mismatch-${line.line}-${other.line}`, [
@@ -73,7 +76,7 @@ describe("helm-values per chart line", () => {
     }
   }
 
-  const pairs = HARBOR2_RELEASE_LINES.slice(1).map((next, i) => [HARBOR2_RELEASE_LINES[i] as Harbor2ReleaseLine, next] as const);
+  const pairs = LINES.slice(1).map((next, i) => [LINES[i] as Harbor2ReleaseLine, next] as const);
   for (const [from, to] of pairs) {
     it(`helm upgrade from chart ${from.chart.line}.x to ${to.chart.line}.x keeps every secret: same inventory, the next line's values`, async () => {
       const a = await releaseBesideAppVersion(from);

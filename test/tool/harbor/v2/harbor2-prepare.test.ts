@@ -19,11 +19,13 @@ import { renderHarbor2NodeFiles } from "../../../../src/harbor/v2/node-files.js"
 import { PINNED_ENV_KEYS, pinnedSecretsEnv } from "../../../../src/harbor/v2/pinned-secrets.js";
 import { harbor2PinScript, PIN_MISSING_KEY_EXIT } from "../../../../src/harbor/v2/commands.js";
 import type { DesiredFile } from "../../../../src/desired/types.js";
-import { HARBOR2_RELEASE_LINES } from "../../../../src/harbor/v2/data/lines/index.js";
-import { requireHarbor2LineFiles } from "../../../support/harbor-bundles.js";
+import { harbor2LinesAtHand, requireHarbor2LineFiles } from "../../../support/harbor-bundles.js";
 import { TEST_SECRETS } from "../../../support/test-world.js";
 import { TEST_NOW } from "../../../support/tls-fixtures.js";
 import { prepareCodeWorld, readFixtureState } from "../../../support/inventories.js";
+
+/** The release lines whose installer and prepare image are in ../shared/harbor/ (2.13 and 2.15 always; another where it was built). */
+const LINES = harbor2LinesAtHand();
 
 const SANDBOX = join(projectRoot(), "test", "support", "prepare2-sandbox.sh");
 const VMS_FIXTURE_TEXT = readFileSync(join(projectRoot(), "test", "fixtures", "inventories", "v2", "vms.yaml"), "utf8");
@@ -57,7 +59,7 @@ function runPrepare(box: Box, code: string, withTrivy: boolean): void {
   assert.equal(r.status, 0, `prepare failed:\n${r.stdout}\n${r.stderr}`);
 }
 
-for (const line of HARBOR2_RELEASE_LINES) {
+for (const line of LINES) {
   const files = requireHarbor2LineFiles(line.line);
   const VMS_FIXTURE = VMS_FIXTURE_TEXT.replace(/harbor_version: .*/, `harbor_version: ${files.release}`);
   describe(`Harbor ${files.release}'s real prepare on the rendered harbor.yml and seeded secrets`, () => {

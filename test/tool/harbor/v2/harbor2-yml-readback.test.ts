@@ -11,12 +11,11 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { HARBOR2_RELEASE_LINES } from "../../../../src/harbor/v2/data/lines/index.js";
 import { renderHarbor2Yml } from "../../../../src/harbor/v2/harbor-yml.js";
 import { parseHarbor2Inventory } from "../../../../src/inventory/load.js";
 import type { Harbor2Inventory } from "../../../../src/inventory/model-v2.js";
 import { projectRoot } from "../../../../src/paths.js";
-import { requireHarbor2LineFiles } from "../../../support/harbor-bundles.js";
+import { harbor2LinesAtHand, requireHarbor2LineFiles } from "../../../support/harbor-bundles.js";
 
 import { TEST_NOW } from "../../../support/tls-fixtures.js";
 import { prepareCodeWorld } from "../../../support/inventories.js";
@@ -41,7 +40,10 @@ for path in sys.argv[1:]:
 print(json.dumps(out))
 `;
 
-for (const line of HARBOR2_RELEASE_LINES) {
+/** The release lines whose installer and prepare image are in ../shared/harbor/ (2.13 and 2.15 always; another where it was built). */
+const LINES = harbor2LinesAtHand();
+
+for (const line of LINES) {
   const files = requireHarbor2LineFiles(line.line);
   describe(`harbor.yml read back by Harbor ${files.release}'s own prepare code`, () => {
     const ctx = prepareCodeWorld(files.prepareImage);

@@ -5,14 +5,16 @@ import { after, before, describe, it } from "node:test";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { parse } from "yaml";
-import { HARBOR2_RELEASE_LINES } from "../../../../src/harbor/v2/data/lines/index.js";
-import { readTgzMember, requireHarbor2LineFiles } from "../../../support/harbor-bundles.js";
+import { harbor2LinesAtHand, readTgzMember, requireHarbor2LineFiles } from "../../../support/harbor-bundles.js";
 import { parseHarbor2Inventory } from "../../../../src/inventory/load.js";
 import { projectRoot } from "../../../../src/paths.js";
 import { harbor2YmlSecretKeys, renderHarbor2Yml } from "../../../../src/harbor/v2/harbor-yml.js";
 import { createTestWorld } from "../../../support/test-world.js";
 import type { TestWorld } from "../../../support/test-world.js";
 import { TEST_NOW } from "../../../support/tls-fixtures.js";
+
+/** The release lines whose installer and prepare image are in ../shared/harbor/ (2.13 and 2.15 always; another where it was built). */
+const LINES = harbor2LinesAtHand();
 
 const VMS_FIXTURE = readFileSync(join(projectRoot(), "test", "fixtures", "inventories", "v2", "vms.yaml"), "utf8");
 
@@ -36,7 +38,7 @@ describe("harbor.yml for Harbor 2.x", () => {
 
   // Harbor's prepare script (the installer's `prepare`, run by install.sh) reads data_volume with
   // grep and awk, not as YAML, and binds what it finds: its own line, run on our file, must find /data.
-  for (const line of HARBOR2_RELEASE_LINES) {
+  for (const line of LINES) {
     it(`Harbor ${line.line}'s own prepare script reads data_volume from the rendered harbor.yml as the path itself`, () => {
       const files = requireHarbor2LineFiles(line.line);
       const script = readTgzMember(files.installer, "harbor/prepare");
