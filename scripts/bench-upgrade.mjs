@@ -108,7 +108,8 @@ async function measure(c) {
     stop = true;
     await Promise.all([pullLoop, pushLoop]);
     if (u.code !== 0) throw new Error(`upgrade: ${u.stdout}\n${u.stderr}`);
-    const report = JSON.parse(u.stdout);
+    // The one --json shape (docs/report.schema.json): upgrade's own figures are its details.
+    const report = JSON.parse(u.stdout).details;
     return { ...c, pulls, pushes, readOnlyS: report.readOnlySeconds, totalS: report.totalSeconds };
   } finally {
     await labDown();

@@ -6,13 +6,28 @@ export class HarborHaError extends Error {
   /** What the operator should do next; printed under the message. */
   readonly hint?: string;
   readonly exitCode: number;
+  /** The problems the message lists, one item each, for --json (a refused preflight's hosts). */
+  readonly items?: ProblemItem[];
 
-  constructor(message: string, options: { hint?: string; exitCode?: number; cause?: unknown } = {}) {
+  constructor(message: string, options: { hint?: string; exitCode?: number; cause?: unknown; items?: ProblemItem[] } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     if (options.hint !== undefined) this.hint = options.hint;
+    if (options.items !== undefined) this.items = options.items;
     this.exitCode = options.exitCode ?? 1;
   }
+}
+
+/** One problem as every report shows it: where (a host, or a YAML path and line), what, and what to do. */
+export interface ProblemItem {
+  /** The host, or "cluster" / "database" for what is the whole cluster's. */
+  host?: string;
+  /** A YAML path (inventory), or a file. */
+  path?: string;
+  line?: number;
+  severity?: "error" | "warning";
+  message: string;
+  hint?: string;
 }
 
 /** One problem in the inventory, located by its YAML path and line. */

@@ -26,6 +26,7 @@ import type { RunEdges } from "../run/cluster-run.js";
 import { withClusterRun } from "../run/with-cluster-run.js";
 import type { EmitEvent } from "../events.js";
 import type { HostKeyAccepted } from "../remote/host-keys.js";
+import { HarborHaError } from "../errors.js";
 
 /** `connect`: SSH unless given (the unit tests give fake hosts). */
 export interface DrillOptions extends Pick<RunEdges, "connect"> {
@@ -39,6 +40,11 @@ export interface DrillOptions extends Pick<RunEdges, "connect"> {
   isInterrupted?: () => boolean;
   /** The drill's waits and its measured times (a fake clock in unit tests); the real one by default. */
   clock?: Clock;
+  /**
+   * --limit: the load balancers the drill may stop keepalived on, by name. Every load balancer is
+   * still read (the preconditions judge them all); a VIP holder outside the limit refuses the drill.
+   */
+  limit?: readonly string[];
 }
 
 /** After the restart, the time the restarted holder may take to claim the VIP back (preemption): three adverts and a second. */
@@ -77,6 +83,10 @@ export async function runFailoverDrill(inv: Inventory, opts: DrillOptions): Prom
     const queries: FactQuery[] = [{ kind: "keepalived" }, { kind: "vip", address: vip }];
     const before = await gatherAllFacts(pool, new Map(lbs.map((l) => [l, queries])));
     const holder = checkDrillPreconditions(lbs, vip, before.facts, before.failures);
+    if (opts.limit && !opts.limit.includes(holder))
+      throw new HarborHaError(`failover drill refused: the VIP holder ${holder} is outside --limit (${opts.limit.join(", ")}); nothing was changed`, {
+        hint: `The drill stops keepalived on the VIP holder: include ${holder} in --limit, or run without it.`,
+      });
     const init = before.facts.get(holder)?.init ?? "sysv";
     return cluster.changing(async (audit) => {
       const report: DrillReport = { vip, stoppedOn: holder, restored: false, problems };

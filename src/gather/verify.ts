@@ -58,10 +58,16 @@ export interface NodeCheck {
   detail: string;
 }
 
-/** Runs check.sh for every node on every load balancer, once. */
-export async function gatherNodeChecks(pool: SshPool, inv: Inventory): Promise<NodeCheck[]> {
-  const lbs = inv.data.load_balancers.map((l) => l.name);
-  const nodes = inv.data.harbor_nodes;
+/** Which hosts a check reads (--limit): every load balancer and every node unless named. */
+export interface CheckScope {
+  lbs?: readonly string[];
+  nodes?: readonly string[];
+}
+
+/** Runs check.sh for every node on every load balancer (or those `scope` names: --limit), once. */
+export async function gatherNodeChecks(pool: SshPool, inv: Inventory, scope: CheckScope = {}): Promise<NodeCheck[]> {
+  const lbs = inv.data.load_balancers.map((l) => l.name).filter((l) => !scope.lbs || scope.lbs.includes(l));
+  const nodes = inv.data.harbor_nodes.filter((n) => !scope.nodes || scope.nodes.includes(n.name));
   const byAddress = new Map(nodes.map((n) => [n.address, n.name]));
   // One round trip per load balancer: check.sh must be executable (the check lines exit 0 always), then the checks.
   const settled = await pool.forEachHost(
@@ -110,12 +116,12 @@ export async function lookAtCluster(pool: SshPool, inv: Inventory): Promise<Clus
   return { holders, checks };
 }
 
-/** Polls until check.sh passes for every node from every load balancer. */
-export async function verifyNodesHealthy(pool: SshPool, inv: Inventory, timeoutMs = 60_000): Promise<NodeCheck[]> {
+/** Polls until check.sh passes for every node (or the nodes `only` names) from every load balancer. */
+export async function verifyNodesHealthy(pool: SshPool, inv: Inventory, timeoutMs = 60_000, only?: readonly string[]): Promise<NodeCheck[]> {
   let last: NodeCheck[] = [];
   const ok = await pollUntil(
     async () => {
-      last = await gatherNodeChecks(pool, inv);
+      last = await gatherNodeChecks(pool, inv, only ? { nodes: only } : {});
       return last.every((c) => c.ok) ? last : undefined;
     },
     { timeoutMs, firstIntervalMs: 500, maxIntervalMs: 4000 },

@@ -233,7 +233,7 @@ export function buildInventorySchema(resolve: SourceResolver) {
       )
       .default("keepalived_script"),
     /**
-     * Written to the daemon options file (/etc/default/keepalived), e.g. "-D" or "--vrrp -D";
+     * Written to the daemon options file (/etc/default/keepalived; /etc/sysconfig/keepalived on RHEL), e.g. "-D" or "--vrrp -D";
      * only keepalived options (the init script sources that file as root).
      */
     daemon_options: z.string().default("-D").superRefine(refusedBy(daemonOptionsProblem)),

@@ -1,4 +1,5 @@
 /** The whole plan: every host's steps by phase, and the preflight problems. Pure. */
+import { adaptToTarget, targetFamily, targetProblems } from "./target-system.js";
 import type { Inventory } from "../inventory/model.js";
 import type { Redactor } from "../inventory/secret.js";
 import type { DesiredState } from "../desired/types.js";
@@ -28,9 +29,11 @@ export interface PlanContext {
 export function planCluster(desired: DesiredState, facts: ReadonlyMap<string, HostFacts>, ctx: PlanContext): Plan {
   const generation = generationOf(ctx.inv);
   const mode = modeOf(ctx.inv);
-  const planned = desired.hosts.map((d) => {
-    const f = facts.get(d.host.name);
-    if (!f) return { host: d.host, steps: [] };
+  const planned = desired.hosts.map((rendered) => {
+    const f = facts.get(rendered.host.name);
+    if (!f) return { host: rendered.host, steps: [] };
+    // Package names and keepalived's daemon-options file as the host's system family names them.
+    const d = adaptToTarget(rendered, targetFamily(f) ?? "debian");
     const steps =
       d.host.role === "loadbalancer"
         ? planLoadBalancer(mode, d, f, ctx.redactor)
@@ -59,6 +62,10 @@ export function planCluster(desired: DesiredState, facts: ReadonlyMap<string, Ho
   ];
   const problems = [
     ...heldSecretProblems(inv, desired.hosts, facts),
+    ...desired.hosts.flatMap((d) => {
+      const f = facts.get(d.host.name);
+      return f ? targetProblems(d, f) : [];
+    }),
     ...preflightProblems(inv, desired.hosts, facts),
     ...(settings ? settings.preflight(settingsFacts) : []),
   ];

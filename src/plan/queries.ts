@@ -11,11 +11,12 @@ import { PENDING_DIR } from "../steps/pending.js";
 import { bundleRemotePath } from "./harbor-node.js";
 import type { BundleInfo } from "./harbor-node.js";
 import { LB_SYSCTLS } from "./loadbalancer.js";
+import { targetQueries } from "./target-system.js";
 
 export function queriesFor(inv: Inventory, d: DesiredHost, bundle: BundleInfo): FactQuery[] {
   const vip = vipParts(inv).address;
   const q = baseQueries(d);
-  q.push({ kind: "pending", path: PENDING_DIR });
+  q.push({ kind: "pending", path: PENDING_DIR }, ...targetQueries(d));
   if (d.host.role === "loadbalancer") {
     const lb = inv.data.load_balancers.find((l) => l.name === d.host.name);
     if (lb) q.push({ kind: "iface", name: lb.interface });

@@ -40,6 +40,8 @@ export interface ApplyContext {
   preflightMs: number;
   /** The look at the cluster taken during the preflight: a run with nothing to change reports it instead of looking again. */
   early: Promise<ClusterLook | undefined> | undefined;
+  /** --limit: the final verify checks these Harbor nodes only (from every load balancer). */
+  limit?: readonly string[];
 }
 
 export async function applyProvisionPlan(planned: ProvisionPlan, ctx: ApplyContext, audit: AuditTrail): Promise<ProvisionResult> {
@@ -133,13 +135,22 @@ export async function applyProvisionPlan(planned: ProvisionPlan, ctx: ApplyConte
       "Fix the cause shown above and run provision again: steps already done are skipped, the rest are planned again.",
     );
   }
-  emit({ type: "phase", phase: "verify", description: "check.sh for every Harbor node from every load balancer" });
+  const limit = ctx.limit;
+  emit({
+    type: "phase",
+    phase: "verify",
+    description: `check.sh for every Harbor node${limit ? " inside --limit" : ""} from every load balancer`,
+  });
+  // With --limit, nodes outside it were left as they are: their health is not this run's verdict.
   const look = changed ? undefined : await ctx.early;
-  if (look && look.holders.length === 1 && look.checks.every((c) => c.ok)) {
+  if (look && look.holders.length === 1 && look.checks.every((c) => c.ok || (limit !== undefined && !limit.includes(c.node)))) {
     result.vipHolder = look.holders[0];
     result.nodeChecks = look.checks;
   } else {
-    const [vipHolder, nodeChecks] = await Promise.all([result.vipHolder ?? verifySingleVipHolder(pool, inv), verifyNodesHealthy(pool, inv)]);
+    const [vipHolder, nodeChecks] = await Promise.all([
+      result.vipHolder ?? verifySingleVipHolder(pool, inv),
+      verifyNodesHealthy(pool, inv, undefined, limit),
+    ]);
     result.vipHolder = vipHolder;
     result.nodeChecks = nodeChecks;
   }

@@ -17,7 +17,7 @@ import { interruptedBeforeChanges } from "../run/interrupt.js";
 import { planProvision } from "./plan-provision.js";
 import type { ClusterReading, ProvisionPlanContext } from "./plan-provision.js";
 import { applyProvisionPlan } from "./apply-plan.js";
-import { describeFailure, dryRunOutcomes, preflightFailure } from "./result.js";
+import { dryRunOutcomes, failureProblem, preflightFailure } from "./result.js";
 import type { ProvisionResult } from "./result.js";
 
 export { ProvisionFailed } from "./result.js";
@@ -36,6 +36,8 @@ export interface ProvisionOptions extends RunEdges {
   startupTimeoutMs?: number;
   /** Serving nodes a run may restart at once (install.sh); more is refused, for reconfigure to roll (--serial, default 1). */
   serial?: number;
+  /** --limit: the hosts the run may change, by name; every host is still read (plan/host-scope.ts). */
+  limit?: readonly string[];
 }
 
 export async function provision(inv: Inventory, opts: ProvisionOptions): Promise<ProvisionResult> {
@@ -61,6 +63,7 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
         ...(opts.startupTimeoutMs === undefined ? {} : { startupTimeoutMs: opts.startupTimeoutMs }),
         serial: opts.serial ?? 1,
         dryRun: opts.dryRun,
+        ...(opts.limit ? { limit: opts.limit } : {}),
       };
       const planned = planProvision(desired, reading, context);
       for (const message of planned.warnings) opts.emit({ type: "note", level: "warn", message });
@@ -79,6 +82,7 @@ export async function provision(inv: Inventory, opts: ProvisionOptions): Promise
         inv,
         redactor,
         preflightMs,
+        ...(opts.limit ? { limit: opts.limit } : {}),
         ...(opts.startupTimeoutMs === undefined ? {} : { gateTimeoutMs: opts.startupTimeoutMs }),
       };
       return await cluster.changing((audit) => applyProvisionPlan(planned, apply, audit), { lock: planned.changed || opts.forceUnlock === true });
@@ -104,9 +108,9 @@ async function readCluster(start: ClusterRunStart, inv: Inventory, opts: Provisi
   if (opts.isInterrupted()) throw interruptedBeforeChanges("preflight");
   if (gathered.failures.size > 0)
     throw preflightFailure(
-      [...gathered.failures].map(([host, e]) => describeFailure(host, e)),
+      [...gathered.failures].map(([host, e]) => failureProblem(host, e)),
       queried,
     );
-  if (databaseOrError instanceof Error) throw preflightFailure([describeFailure("database", databaseOrError)], queried);
+  if (databaseOrError instanceof Error) throw preflightFailure([failureProblem("database", databaseOrError)], queried);
   return { facts: gathered.facts, database: databaseOrError };
 }

@@ -5,7 +5,7 @@
 import type { Redactor } from "../inventory/secret.js";
 import { HarborHaError, InterruptedError } from "../errors.js";
 import type { DesiredState } from "../desired/types.js";
-import type { HostPlan, Plan } from "../steps/types.js";
+import type { HostPlan, Plan, PreflightProblem } from "../steps/types.js";
 import type { DatabaseApplyResult } from "../db/apply.js";
 import type { DatabasePreflight } from "../db/edge.js";
 import type { NodeCheck } from "../gather/verify.js";
@@ -30,26 +30,38 @@ export class ProvisionFailed extends HarborHaError {
     readonly partial: Partial<ProvisionResult> & { outcomes: HostOutcome[] },
     hint: string,
     exitCode = 1,
+    items?: PreflightProblem[],
   ) {
-    super(message, { hint, exitCode });
+    super(message, {
+      hint,
+      exitCode,
+      ...(items ? { items: items.map(({ host, message, hint }) => ({ host, message, ...(hint ? { hint } : {}) })) } : {}),
+    });
   }
 }
 
-/** Refused before anything changed: every host "not started". */
-export function preflightFailure(lines: string[], desired: DesiredState, exitCode = 1): ProvisionFailed {
+/** Refused before anything changed: every host "not started"; each problem an item of the error. */
+export function preflightFailure(problems: PreflightProblem[], desired: DesiredState, exitCode = 1): ProvisionFailed {
   const outcomes: HostOutcome[] = desired.hosts.map((h) => ({ host: h.host.name, role: h.host.role, status: "not started", changes: [], ms: 0 }));
   return new ProvisionFailed(
-    `preflight failed; nothing was changed on any host:\n  ${lines.join("\n  ")}`,
+    `preflight failed; nothing was changed on any host:\n  ${problems.map(describeProblem).join("\n  ")}`,
     { outcomes },
     "Fix the problems above and run again.",
     exitCode,
+    problems,
   );
 }
 
 /** "host: message" (once, even when the message names the host), then what to do. */
-export function describeFailure(host: string, e: Error): string {
-  const message = e.message.startsWith(host) ? e.message : `${host}: ${e.message}`;
-  return e instanceof HarborHaError && e.hint ? `${message}\n    → ${e.hint}` : message;
+export function describeProblem(p: PreflightProblem): string {
+  const message = p.message.startsWith(p.host) ? p.message : `${p.host}: ${p.message}`;
+  return p.hint ? `${message}\n    → ${p.hint}` : message;
+}
+
+/** A host (or the database) that could not be read, as a preflight problem. */
+export function failureProblem(host: string, e: Error): PreflightProblem {
+  const message = e.message.startsWith(`${host}: `) ? e.message.slice(host.length + 2) : e.message;
+  return { host, message, hint: e instanceof HarborHaError && e.hint ? e.hint : "" };
 }
 
 /** A dry run's outcomes: each host would change (its steps) or is unchanged. */

@@ -22,6 +22,7 @@ import type { DatabaseEdge } from "../db/edge.js";
 import { gatherNodeChecks } from "../gather/verify.js";
 import type { NodeCheck } from "../gather/verify.js";
 import { HarborHaError, UsageError } from "../errors.js";
+import type { ProblemItem } from "../errors.js";
 import { readMembership } from "../plan/roll/membership.js";
 import type { Membership } from "../plan/roll/membership.js";
 import { planBatches, refuseUnsafeRoll } from "../plan/roll/safety.js";
@@ -66,6 +67,13 @@ export interface SetupOptions {
 
 export class RollRefused extends HarborHaError {}
 
+const hintOf = (e: Error): string | undefined => (e instanceof HarborHaError ? e.hint : undefined);
+
+/** "host: message", then what to do, as the refusal lists it. */
+function describeItem(p: ProblemItem): string {
+  return `${p.host}: ${p.message}${p.hint ? `\n    → ${p.hint}` : ""}`;
+}
+
 export async function prepareRoll(
   pool: SshPool,
   inv: Inventory,
@@ -80,10 +88,14 @@ export async function prepareRoll(
     gatherFactsKnowing(pool, queries, clusterStateDir(inv), { persist: opts.dryRun !== true }),
     opts.database.preflight(inv, desired.database, pool, false, { persist: opts.dryRun !== true }).catch((e: Error) => e),
   ]);
-  const problems = [...gathered.failures].map(([host, e]) => `${host}: ${e.message}`);
-  if (database instanceof Error) problems.push(`database: ${database.message}`);
+  const items: ProblemItem[] = [...gathered.failures].map(([host, e]) => ({ host, message: e.message, ...(hintOf(e) ? { hint: hintOf(e) } : {}) }));
+  if (database instanceof Error) items.push({ host: "database", message: database.message });
   else if (database.plan.action !== "skip")
-    problems.push(`database: ${database.plan.reason} — a rolling run never loads or re-initialises the schema; run provision for that`);
+    items.push({
+      host: "database",
+      message: `${database.plan.reason} — a rolling run never loads or re-initialises the schema`,
+      hint: "Run harbor-ha provision for that.",
+    });
   const full = planCluster(desired, gathered.facts, {
     inv,
     redactor,
@@ -91,13 +103,15 @@ export async function prepareRoll(
     startupTimeoutMs: opts.startupTimeoutMs,
     sharedStorageMarker: newSharedStorageMarker(inv),
   });
+  // A command that expects a problem (upgrade: the release change) does not refuse on it.
   const expected = new Set(opts.expect ?? []);
   const refusing = full.problems.filter((p) => p.code === undefined || !expected.has(p.code));
-  problems.push(...refusing.map((p) => `${p.host}: ${p.message}\n    → ${p.hint}`));
-  if (problems.length > 0)
-    throw new RollRefused(`preflight failed; nothing was changed on any host:\n  ${problems.join("\n  ")}`, {
+  items.push(...refusing.map(({ host, message, hint }) => ({ host, message, hint })));
+  if (items.length > 0)
+    throw new RollRefused(`preflight failed; nothing was changed on any host:\n  ${items.map(describeItem).join("\n  ")}`, {
       hint: "Fix the problems above and run again.",
       exitCode: refusalExitCode(refusing),
+      items,
     });
 
   const lbFacts = new Map([...gathered.facts].filter(([h]) => inv.data.load_balancers.some((l) => l.name === h)));

@@ -19,8 +19,14 @@ export function formatStatus(r: StatusReport): string {
   out.push(...formatTable(["NAME", "ADDRESS", "HARBOR", "HEALTH FROM LBS", "DRAINED ON", "DRIFT"], r.nodes.map(nodeRow)));
   out.push("", "Cluster");
   const c = r.cluster;
-  const unreadLbs = unknownOn(c.unreadLoadBalancers);
-  const allLbsUnread = c.unreadLoadBalancers.length === r.loadBalancers.length;
+  if (c.outsideLimit)
+    out.push(
+      `  --limit: ${[...c.outsideLimit.loadBalancers, ...c.outsideLimit.nodes].join(", ") || "no host"} not read; ` +
+        "the registry database not checked",
+    );
+  const outsideLbs = c.outsideLimit?.loadBalancers ?? [];
+  const unreadLbs = unknownOn(c.unreadLoadBalancers) + outsideLimit(outsideLbs);
+  const allLbsUnread = c.unreadLoadBalancers.length === r.loadBalancers.length && outsideLbs.length === 0;
   const holders = c.vipHolders.length === 0 ? "held by no load balancer read" : `held by ${c.vipHolders.join(", ")}`;
   out.push(`  VIP ${c.vip}: ${allLbsUnread ? UNKNOWN_ALL : holders + unreadLbs}`);
   const lock =
@@ -31,7 +37,7 @@ export function formatStatus(r: StatusReport): string {
   if (c.database)
     out.push(`  registry database: ${c.database.state === "ok" ? c.database.detail : `${c.database.state.toUpperCase()}: ${c.database.detail}`}`);
   if (c.settings) out.push(`  settings in Harbor's database: ${formatSettings(c.settings)}`);
-  for (const s of c.secrets) out.push(`  ${s.name}: ${formatSecret(s, r.nodes.length)}`);
+  for (const s of c.secrets) out.push(`  ${s.name}: ${formatSecret(s, r.nodes.length + (c.outsideLimit?.nodes.length ?? 0))}`);
   out.push("");
   if (r.problems.length === 0) {
     out.push("Healthy: no problems found.");
@@ -48,6 +54,10 @@ const UNKNOWN_ALL = `${UNKNOWN} (no host could be read)`;
 
 function unknownOn(hosts: readonly string[]): string {
   return hosts.length === 0 ? "" : `; ${UNKNOWN} on ${hosts.join(", ")} (not read)`;
+}
+
+function outsideLimit(hosts: readonly string[]): string {
+  return hosts.length === 0 ? "" : `; ${UNKNOWN} on ${hosts.join(", ")} (outside --limit)`;
 }
 
 function formatSecret(s: SecretConsistency, nodeCount: number): string {

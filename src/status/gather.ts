@@ -31,6 +31,8 @@ export interface StatusOptions {
   onHostKeyAccepted?: (accepted: HostKeyAccepted) => void;
   /** The run's events: status has only the commands it runs (-v shows them). */
   emit?: EmitEvent;
+  /** --limit: only these hosts are read, by name; the cluster-wide verdicts that need the others are not given. */
+  limit?: readonly string[];
 }
 
 export async function gatherStatus(inv: Inventory, opts: StatusOptions): Promise<StatusReport> {
@@ -44,19 +46,29 @@ export async function gatherStatus(inv: Inventory, opts: StatusOptions): Promise
   const desired = renderDesiredState(inv, state);
   // The installer bundle is not read: status only reports the files it renders.
   const bundle = { localPath: inv.data.installer.bundle, sha256: "" };
-  const queries = new Map<string, FactQuery[]>(desired.hosts.map((d) => [d.host.name, queriesFor(inv, d, bundle)]));
+  const limit = opts.limit;
+  const inScope = (name: string): boolean => !limit || limit.includes(name);
+  const queries = new Map<string, FactQuery[]>(
+    desired.hosts.filter((d) => inScope(d.host.name)).map((d) => [d.host.name, queriesFor(inv, d, bundle)]),
+  );
   for (const lb of inv.data.load_balancers) {
     queries.get(lb.name)?.push({ kind: "dir", path: LOCK_DIR }, { kind: "file", path: LOCK_OWNER_PATH, desiredSha256: "", showContent: true });
   }
-  const pool = openClusterPool(inv, opts);
+  // Only the hosts inside --limit are connected to.
+  const pool = openClusterPool(
+    inv,
+    opts,
+    [...inv.data.load_balancers, ...inv.data.harbor_nodes].filter((h) => inScope(h.name)),
+  );
   try {
-    const lbs = inv.data.load_balancers.map((l) => l.name);
+    const lbs = inv.data.load_balancers.map((l) => l.name).filter(inScope);
     const [gathered, checks, modeReading, database] = await Promise.all([
       // What earlier runs learnt (program versions, the bundle's checksum), read, never written.
       gatherFactsKnowing(pool, queries, clusterStateDir(inv), { persist: false }),
-      gatherNodeChecks(pool, inv),
+      gatherNodeChecks(pool, inv, limit ? { lbs, nodes: limit } : {}),
       modeOf(inv).readStatus(lbShellOf(pool, lbs)),
-      gatherDatabaseStatus(inv, desired.database, pool),
+      // The database is the whole cluster's (and may be reached through a host outside the limit).
+      limit ? undefined : gatherDatabaseStatus(inv, desired.database, pool),
     ]);
     return buildStatusReport({
       inv,
@@ -65,7 +77,8 @@ export async function gatherStatus(inv: Inventory, opts: StatusOptions): Promise
       failures: gathered.failures,
       checks,
       modeReading,
-      database,
+      ...(database ? { database } : {}),
+      ...(limit ? { limit } : {}),
     });
   } finally {
     await pool.closeAll();

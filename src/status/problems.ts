@@ -68,7 +68,9 @@ export function listProblems(
     pushPending(p, n.name, n.pending, inventory);
   }
   // With a load balancer unread, no holder among the others may be the unread one's: unknown, reported as unreachable.
-  if (cluster.vipHolders.length > 1 || (cluster.vipHolders.length === 0 && cluster.unreadLoadBalancers.length === 0)) {
+  // Load balancers outside --limit were not read either: no holder among those read proves nothing.
+  const unjudged = cluster.unreadLoadBalancers.length + (cluster.outsideLimit?.loadBalancers.length ?? 0);
+  if (cluster.vipHolders.length > 1 || (cluster.vipHolders.length === 0 && unjudged === 0)) {
     const message =
       cluster.vipHolders.length === 0
         ? `no load balancer holds the VIP ${cluster.vip}`

@@ -16,6 +16,7 @@ import { fileDrift } from "../steps/host-steps.js";
 import { LOCK_DIR, LOCK_OWNER_PATH } from "../lock/commands.js";
 import { parseLockOwner } from "../lock/owner.js";
 import { checkSecretConsistency } from "./secrets.js";
+import { adaptToTarget, targetFamily } from "../plan/target-system.js";
 import { listProblems } from "./problems.js";
 import { PENDING_WHAT, pendingOn, pendingSince } from "../steps/pending.js";
 import type {
@@ -41,6 +42,8 @@ export interface StatusInput {
   modeReading: LbStatusReading;
   /** The registry database, when it was checked. */
   database?: DatabaseStatus;
+  /** --limit: the hosts read, by name; the others are reported as outside it, never judged. */
+  limit?: readonly string[];
 }
 
 /** The files whose copies must be identical on every node, by path (the render's, named by the generation). */
@@ -59,63 +62,82 @@ export function buildStatusReport(input: StatusInput): StatusReport {
   const vip = vipParts(inv).address;
   const desiredByName = new Map(desired.hosts.map((d) => [d.host.name, d]));
   const nameByAddress = new Map(inv.data.harbor_nodes.map((n) => [n.address, n.name]));
-  const loadBalancers = inv.data.load_balancers.map((lb): LoadBalancerStatus => {
-    const f = facts.get(lb.name);
-    const error = input.failures.get(lb.name)?.message;
-    const lockPresent = f?.dirs[LOCK_DIR]?.present === true;
-    return {
-      name: lb.name,
-      address: lb.address,
-      ...(error ? { error } : {}),
-      ...(f?.keepalived ? { keepalived: f.keepalived } : {}),
-      holdsVip: f?.vips[vip] === true,
-      drained: (f ? modeOf(inv).drainedAddresses(f) : []).map((a) => nameByAddress.get(a) ?? a),
-      checks: input.checks.filter((c) => c.lb === lb.name),
-      ipvs: input.modeReading.ipvs?.get(lb.name) ?? null,
-      ...(input.modeReading.haproxy
-        ? { haproxy: { running: f?.haproxy?.running === true, servers: input.modeReading.haproxy.get(lb.name) ?? null } }
-        : {}),
-      lock: lockPresent ? (parseLockOwner(f?.files[LOCK_OWNER_PATH]?.content ?? "") ?? "unknown holder") : null,
-      drift: f ? driftOf(desiredByName.get(lb.name), f) : [],
-      pending: f ? pendingOf(f) : [],
-    };
-  });
+  const limit = input.limit;
+  const inScope = (name: string): boolean => !limit || limit.includes(name);
+  const loadBalancers = inv.data.load_balancers
+    .filter((lb) => inScope(lb.name))
+    .map((lb): LoadBalancerStatus => {
+      const f = facts.get(lb.name);
+      const error = input.failures.get(lb.name)?.message;
+      const lockPresent = f?.dirs[LOCK_DIR]?.present === true;
+      return {
+        name: lb.name,
+        address: lb.address,
+        ...(error ? { error } : {}),
+        ...(f?.keepalived ? { keepalived: f.keepalived } : {}),
+        holdsVip: f?.vips[vip] === true,
+        drained: (f ? modeOf(inv).drainedAddresses(f) : []).map((a) => nameByAddress.get(a) ?? a),
+        checks: input.checks.filter((c) => c.lb === lb.name),
+        ipvs: input.modeReading.ipvs?.get(lb.name) ?? null,
+        ...(input.modeReading.haproxy
+          ? { haproxy: { running: f?.haproxy?.running === true, servers: input.modeReading.haproxy.get(lb.name) ?? null } }
+          : {}),
+        lock: lockPresent ? (parseLockOwner(f?.files[LOCK_OWNER_PATH]?.content ?? "") ?? "unknown holder") : null,
+        drift: f ? driftOf(desiredByName.get(lb.name), f) : [],
+        pending: f ? pendingOf(f) : [],
+      };
+    });
   const healthUrl = generation.localHealthUrl;
-  const nodes = inv.data.harbor_nodes.map((n): NodeStatus => {
-    const f = facts.get(n.name);
-    const error = input.failures.get(n.name)?.message;
-    const httpStatus = f?.http[healthUrl] ?? 0;
-    const upgrade = f?.stamps[HARBOR2_UPGRADE_STAMP_PATH]?.trim();
-    return {
-      name: n.name,
-      address: n.address,
-      ...(error ? { error } : {}),
-      harborUp: httpStatus === 200,
-      httpStatus,
-      health: input.checks.filter((c) => c.node === n.name),
-      drainedOn: loadBalancers.filter((lb) => lb.drained.includes(n.name)).map((lb) => lb.name),
-      drift: f ? [...driftOf(desiredByName.get(n.name), f), ...liveDriftOf(generation, desiredByName.get(n.name), f)] : [],
-      pending: f ? pendingOf(f) : [],
-      ...(upgrade ? { upgrade } : {}),
-    };
-  });
+  const nodes = inv.data.harbor_nodes
+    .filter((n) => inScope(n.name))
+    .map((n): NodeStatus => {
+      const f = facts.get(n.name);
+      const error = input.failures.get(n.name)?.message;
+      const httpStatus = f?.http[healthUrl] ?? 0;
+      const upgrade = f?.stamps[HARBOR2_UPGRADE_STAMP_PATH]?.trim();
+      return {
+        name: n.name,
+        address: n.address,
+        ...(error ? { error } : {}),
+        harborUp: httpStatus === 200,
+        httpStatus,
+        health: input.checks.filter((c) => c.node === n.name),
+        drainedOn: loadBalancers.filter((lb) => lb.drained.includes(n.name)).map((lb) => lb.name),
+        drift: f ? [...driftOf(desiredByName.get(n.name), f), ...liveDriftOf(generation, desiredByName.get(n.name), f)] : [],
+        pending: f ? pendingOf(f) : [],
+        ...(upgrade ? { upgrade } : {}),
+      };
+    });
   const secrets = secretsOf(generation, input);
   const unreadLbs = loadBalancers.filter((l) => l.error !== undefined || !facts.has(l.name)).map((l) => l.name);
+  const outside = limit
+    ? {
+        outsideLimit: {
+          loadBalancers: inv.data.load_balancers.filter((l) => !inScope(l.name)).map((l) => l.name),
+          nodes: inv.data.harbor_nodes.filter((n) => !inScope(n.name)).map((n) => n.name),
+        },
+      }
+    : {};
+  const settings = settingsOf(generation, facts);
   const cluster = {
     vip,
     vipHolders: loadBalancers.filter((l) => l.holdsVip).map((l) => l.name),
     lockedOn: loadBalancers.flatMap((l) => (l.lock === null ? [] : [{ host: l.name, owner: l.lock }])),
     unreadLoadBalancers: unreadLbs,
     secrets,
-    ...settingsOf(generation, facts),
+    // Harbor's settings are asked of one node: not judged when that node is outside --limit.
+    ...(settings.settings && !inScope(settings.settings.node) ? {} : settings),
     ...(input.database ? { database: input.database } : {}),
+    ...outside,
   };
   const problems = listProblems(inv, loadBalancers, nodes, cluster);
   return { healthy: problems.length === 0, loadBalancers, nodes, cluster, problems };
 }
 
-function driftOf(d: DesiredHost | undefined, f: HostFacts): FileDriftItem[] {
-  if (!d) return [];
+function driftOf(rendered: DesiredHost | undefined, f: HostFacts): FileDriftItem[] {
+  if (!rendered) return [];
+  // keepalived's daemon-options file where the host's system family keeps it.
+  const d = adaptToTarget(rendered, targetFamily(f) ?? "debian");
   return d.files.flatMap((file) => {
     const reason = fileDrift(file, f.files[file.path]);
     return reason ? [{ path: file.path, reason }] : [];

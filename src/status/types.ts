@@ -116,6 +116,8 @@ export interface ClusterStatus {
   /** Absent when the inventory sets none of Harbor's database-held settings. */
   settings?: SettingsStatus;
   database?: DatabaseStatus;
+  /** --limit: the hosts not read. Whatever needs them (the one VIP holder, the database) is not judged. */
+  outsideLimit?: { loadBalancers: string[]; nodes: string[] };
 }
 
 export interface StatusReport {

@@ -130,8 +130,8 @@ describe("adopt a Harbor 1.4 cluster built by hand from the HA guide (https, 2 l
     assert.equal(status.code, 0, status.stdout + status.stderr);
     // The cluster is harbor-ha's now: a second run from the written inventory has nothing to do.
     const rerun = await runCli(["provision", join(lab.dir, "adopted.yaml"), "--dry-run", "--json"]);
-    const doc = JSON.parse(rerun.stdout) as { changed: boolean; hosts: Array<{ host: string; steps: Array<{ title: string }> }> };
-    assert.equal(doc.changed, false, JSON.stringify(doc.hosts.map((h) => [h.host, h.steps.map((x) => x.title)])));
+    const doc = JSON.parse(rerun.stdout) as { run: { changed: boolean }; steps: Array<{ host: string; title: string }> };
+    assert.equal(doc.run.changed, false, JSON.stringify(doc.steps.map((x) => [x.host, x.title])));
   });
 });
 
@@ -206,8 +206,8 @@ describe(
       assert.equal(status.code, 0, status.stdout + status.stderr);
       // The core, job service and CSRF secrets are pinned now: a second run has nothing to do.
       const rerun = await runCli(["provision", join(lab.dir, "adopted.yaml"), "--dry-run", "--json"]);
-      const doc = JSON.parse(rerun.stdout) as { changed: boolean; hosts: Array<{ host: string; steps: Array<{ title: string }> }> };
-      assert.equal(doc.changed, false, JSON.stringify(doc.hosts.map((h) => [h.host, h.steps.map((x) => x.title)])));
+      const doc = JSON.parse(rerun.stdout) as { run: { changed: boolean }; steps: Array<{ host: string; title: string }> };
+      assert.equal(doc.run.changed, false, JSON.stringify(doc.steps.map((x) => [x.host, x.title])));
     });
   },
 );

@@ -69,8 +69,8 @@ describe("faults during day-two runs (haproxy, https lab: 2 load balancers, 2 Ha
     const json = join(lab.dir, "faults-reconfigure.json");
     const r = await runCli(["reconfigure", lab.inventoryPath, "--force-unlock", "--serial", "1", "--json", json]);
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-    const report = JSON.parse(readFileSync(json, "utf8")) as { result?: { batches?: string[][] }; batches?: string[][] };
-    assert.deepEqual((report.result ?? report).batches, [["harbor2"]]);
+    const report = JSON.parse(readFileSync(json, "utf8")) as { details: { batches: string[][] } };
+    assert.deepEqual(report.details.batches, [["harbor2"]]);
     for (const lb of LBS) {
       assert.deepEqual(await statesOf(lab, lb, "harbor2"), ["UP"], `${lb}: harbor2 back in service`);
       assert.deepEqual(await statesOf(lab, lb, "harbor1"), ["UP"], `${lb}: harbor1 never taken out`);

@@ -32,15 +32,11 @@ describe("failover-drill (lab: 2 load balancers, 2 Harbor nodes)", { timeout: 90
     assert.ok(holderBefore);
     const r = await runCli(["failover-drill", lab.inventoryPath, "--json"]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    const report = JSON.parse(r.stdout) as {
-      ok: boolean;
-      stoppedOn: string;
-      newHolder: string;
-      takeoverMs: number;
-      answerMs: number;
-      restored: boolean;
+    const { run, details: report } = JSON.parse(r.stdout) as {
+      run: { ok: boolean };
+      details: { stoppedOn: string; newHolder: string; takeoverMs: number; answerMs: number; restored: boolean };
     };
-    assert.equal(report.ok, true);
+    assert.equal(run.ok, true);
     assert.equal(report.stoppedOn, holderBefore);
     assert.notEqual(report.newHolder, holderBefore);
     assert.ok(report.takeoverMs > 0 && report.takeoverMs < 5000, `takeover took ${report.takeoverMs} ms`);

@@ -139,12 +139,13 @@ describe("load_balancing: haproxy (https lab: 2 load balancers, 3 Harbor nodes, 
   it("status shows each backend server's state and sessions on every load balancer", async (t) => {
     const inventory = join(lab.dir, "inventory-rotate.yaml");
     type Report = {
-      healthy: boolean;
-      problems: Array<{ subject: string; message: string }>;
-      loadBalancers: Array<{
-        name: string;
-        haproxy?: { running: boolean; servers: Array<{ backend: string; server: string; status: string; sessions: number }> };
-      }>;
+      problems: Array<{ host: string; message: string }>;
+      details: {
+        loadBalancers: Array<{
+          name: string;
+          haproxy?: { running: boolean; servers: Array<{ backend: string; server: string; status: string; sessions: number }> };
+        }>;
+      };
     };
     // check.sh gives each request half of check_timeout_s (1.5 s here): on this shared machine a
     // slow answer from the lab's stand-in can fail one round, so status may take a second look.
@@ -153,10 +154,10 @@ describe("load_balancing: haproxy (https lab: 2 load balancers, 3 Harbor nodes, 
       const r = await runCli(["status", inventory, "--json"]);
       report = JSON.parse(r.stdout) as Report;
       if (r.code === 0) break;
-      t.diagnostic(`status round ${round}: exit ${r.code}: ${report.problems.map((p) => `${p.subject}: ${p.message}`).join("; ")}`);
+      t.diagnostic(`status round ${round}: exit ${r.code}: ${report.problems.map((p) => `${p.host}: ${p.message}`).join("; ")}`);
     }
     assert.ok(report);
-    for (const lb of report.loadBalancers) {
+    for (const lb of report.details.loadBalancers) {
       assert.equal(lb.haproxy?.running, true, lb.name);
       assert.deepEqual(
         lb.haproxy?.servers.map((s) => `${s.backend}/${s.server} ${s.status}`).sort(),

@@ -146,18 +146,17 @@ describe("Harbor 2.15.1 on VMs (https lab: 2 load balancers with HAProxy, 2 node
 
     const status = await runCli(["status", changed, "--json"]);
     const report = JSON.parse(status.stdout) as {
-      healthy: boolean;
-      problems: Array<{ subject: string; message: string }>;
-      cluster: { secrets: Array<{ name: string; consistent: boolean }>; database?: { state: string } };
+      problems: Array<{ host: string; message: string }>;
+      details: { cluster: { secrets: Array<{ name: string; consistent: boolean }>; database?: { state: string } } };
     };
     assert.deepEqual(report.problems, [], "status is healthy");
     assert.equal(status.code, 0);
-    assert.deepEqual(report.cluster.secrets.map((s) => `${s.name}: ${s.consistent}`).sort(), [
+    assert.deepEqual(report.details.cluster.secrets.map((s) => `${s.name}: ${s.consistent}`).sort(), [
       "core, job service and CSRF secrets: true",
       "secretkey: true",
       "token signing key: true",
     ]);
-    assert.equal(report.cluster.database?.state, "ok");
+    assert.equal(report.details.cluster.database?.state, "ok");
   });
   it("install.sh run by hand on one node (prepare makes new secrets): status names it, provision puts the cluster's secrets back", async () => {
     const inv = join(lab.dir, "inventory-no-trivy.yaml");
@@ -165,12 +164,12 @@ describe("Harbor 2.15.1 on VMs (https lab: 2 load balancers with HAProxy, 2 node
     assert.equal(byHand.stdout.trim(), "0");
     const status = await runCli(["status", inv, "--json"]);
     assert.notEqual(status.code, 0, "status is not healthy");
-    const report = JSON.parse(status.stdout) as { problems: Array<{ subject: string; message: string }> };
+    const report = JSON.parse(status.stdout) as { problems: Array<{ host: string; message: string }> };
     assert.ok(
-      report.problems.some((p) => p.subject === "harbor2" && /common\/config\/core\/env/.test(p.message)),
+      report.problems.some((p) => p.host === "harbor2" && /common\/config\/core\/env/.test(p.message)),
       JSON.stringify(report.problems),
     );
-    assert.ok(!report.problems.some((p) => p.subject === "harbor1"), JSON.stringify(report.problems));
+    assert.ok(!report.problems.some((p) => p.host === "harbor1"), JSON.stringify(report.problems));
     const r = await runCli(["provision", inv, "--serial", "1"], { timeoutMs: 900_000 });
     assert.equal(r.code, 0, `provision: ${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout + r.stderr, /harbor2: run install\.sh/);

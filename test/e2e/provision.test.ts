@@ -177,8 +177,8 @@ describe("provision (https lab: 2 load balancers, 3 Harbor nodes)", { timeout: 9
       assert.match(v2.stdout, /Bearer realm="https:\/\/registry\.lab\.test\/service\/token"/, node.name);
     }
 
-    const report = JSON.parse(readFileSync(jsonPath, "utf8")) as { ok: boolean; hosts: Array<{ host: string; status: string }> };
-    assert.equal(report.ok, true);
+    const report = JSON.parse(readFileSync(jsonPath, "utf8")) as { run: { ok: boolean }; hosts: Array<{ name: string; status: string }> };
+    assert.equal(report.run.ok, true);
     assert.ok(report.hosts.every((h) => h.status === "changed"));
   });
 

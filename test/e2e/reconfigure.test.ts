@@ -93,9 +93,9 @@ describe("reconfigure (https lab: 2 load balancers, 3 Harbor nodes)", { timeout:
     for (const n of nodes) assert.equal(await rotateCount(lab, n.name), "5", n.name);
     assert.deepEqual(await drainMarkers(lab, "lb1"), []);
     assert.deepEqual(await drainMarkers(lab, "lb2"), []);
-    const report = JSON.parse(readFileSync(jsonPath, "utf8")) as { ok: boolean; nodes: { changed: string[] } };
-    assert.equal(report.ok, true);
-    assert.deepEqual(report.nodes.changed, ["harbor1", "harbor2", "harbor3"]);
+    const report = JSON.parse(readFileSync(jsonPath, "utf8")) as { run: { ok: boolean }; details: { nodes: { changed: string[] } } };
+    assert.equal(report.run.ok, true);
+    assert.deepEqual(report.details.nodes.changed, ["harbor1", "harbor2", "harbor3"]);
     assertRunMatchesDryRun(join(lab.dir, "reconfigure-dry.json"), jsonPath);
     const audit = await lab.sshRun("harbor2", "cat /var/log/harbor-ha/audit.log");
     assert.match(audit.stdout, /reconfigure/);
@@ -115,19 +115,18 @@ describe("reconfigure (https lab: 2 load balancers, 3 Harbor nodes)", { timeout:
     assert.match(r.stderr, /harbor2 failed while applying/);
     assert.match(r.stderr, /not touched: harbor3 \(in service, unchanged\)/);
     assert.match(r.stderr, /run the same command again/);
-    const report = JSON.parse(readFileSync(jsonPath, "utf8")) as {
-      ok: boolean;
-      nodes: { changed: string[]; failed: Array<{ node: string }>; notTouched: string[] };
-      resume: string;
+    const { run, details } = JSON.parse(readFileSync(jsonPath, "utf8")) as {
+      run: { ok: boolean };
+      details: { nodes: { changed: string[]; failed: Array<{ node: string }>; notTouched: string[] }; resume: string };
     };
-    assert.equal(report.ok, false);
-    assert.deepEqual(report.nodes.changed, ["harbor1"]);
+    assert.equal(run.ok, false);
+    assert.deepEqual(details.nodes.changed, ["harbor1"]);
     assert.deepEqual(
-      report.nodes.failed.map((f) => f.node),
+      details.nodes.failed.map((f) => f.node),
       ["harbor2"],
     );
-    assert.deepEqual(report.nodes.notTouched, ["harbor3"]);
-    assert.match(report.resume, /harbor-ha reconfigure/);
+    assert.deepEqual(details.nodes.notTouched, ["harbor3"]);
+    assert.match(details.resume, /harbor-ha reconfigure/);
 
     assert.equal(await rotateCount(lab, "harbor1"), "7");
     assert.equal(await rotateCount(lab, "harbor3"), "5", "harbor3 was not touched");

@@ -18,12 +18,14 @@ interface StatusJson {
   cluster: { vipHolders: string[]; lockedOn: Array<{ host: string }>; secrets: Array<{ name: string; consistent: boolean; oddNodes: string[] }> };
   loadBalancers: Array<{ name: string; keepalived?: { running: boolean }; checks: Array<{ ok: boolean }> }>;
   nodes: Array<{ name: string; harborUp: boolean; drift: Array<{ path: string }> }>;
-  problems: Array<{ subject: string; message: string }>;
+  problems: Array<{ host: string; message: string }>;
 }
 
+/** status --json in the one report shape: the status itself is its details, the problems its items. */
 async function statusJson(lab: Lab): Promise<{ code: number; json: StatusJson; raw: string }> {
   const r = await runCli(["status", lab.inventoryPath, "--json"]);
-  return { code: r.code, json: JSON.parse(r.stdout) as StatusJson, raw: r.stdout + r.stderr };
+  const doc = JSON.parse(r.stdout) as { details: Omit<StatusJson, "problems">; problems: StatusJson["problems"] };
+  return { code: r.code, json: { ...doc.details, problems: doc.problems }, raw: r.stdout + r.stderr };
 }
 
 describe("status (lab: 2 load balancers, 3 Harbor nodes)", { timeout: 900_000 }, () => {

@@ -140,12 +140,12 @@ describe("harbor-ha upgrade: Harbor 2.13.4 → 2.15.2 on VMs (https, HAProxy, 2 
     const r = await runCli(["upgrade", inv, "--json"], { timeoutMs: 600_000 });
     const { made, failures } = await loop.stop();
     assert.equal(r.code, 0, `upgrade: ${r.stdout}\n${r.stderr}`);
-    const report = JSON.parse(r.stdout) as {
-      readOnlySeconds: number;
-      totalSeconds: number;
-      backup: unknown;
-      plan: { backup: { file: string } };
-    };
+    // The one --json shape (docs/report.schema.json): upgrade's own data is under details.
+    const report = (
+      JSON.parse(r.stdout) as {
+        details: { readOnlySeconds: number; totalSeconds: number; backup: unknown; plan: { backup: { file: string } } };
+      }
+    ).details;
     assert.ok(report.readOnlySeconds > 0 && report.totalSeconds >= report.readOnlySeconds, JSON.stringify(report));
     // The interrupted run's backup is the continued run's: not taken again, kept and checksummed.
     assert.equal(report.backup, null);

@@ -2,8 +2,9 @@ import type { Command } from "commander";
 import { describeAcceptedHostKey } from "../../remote/host-keys.js";
 import { createProgressRenderer } from "../report/progress.js";
 import { openCommandRun, positiveInt } from "../command-run.js";
-import { errorJson, redactedJson, writeJson } from "../report/json.js";
-import { Redactor, Secret } from "../../inventory/secret.js";
+import { withJsonReport } from "../report/run-report.js";
+import type { ReportParts } from "../report/run-report.js";
+import { Secret } from "../../inventory/secret.js";
 import { formatAdoptReport, adoptReportJson, EXIT_NODES_DISAGREE } from "../report/adopt.js";
 
 interface AdoptFlags {
@@ -56,23 +57,16 @@ export function registerAdopt(program: Command): void {
       "after",
       "\nExamples:\n  $ harbor-ha adopt inventory.yaml --dry-run\n  $ harbor-ha adopt inventory.yaml --write-inventory adopted.yaml",
     )
-    .action(async (file: string, flags: AdoptFlags) => {
-      const masking = { redactor: new Redactor() };
-      try {
-        await runAdopt(file, flags, masking);
-      } catch (err) {
-        await writeJson(flags.json, redactedJson({ command: "adopt", inventory: file, adopted: false, error: errorJson(err) }, masking.redactor), [
-          file,
-        ]);
-        throw err;
-      }
-    });
+    .action((file: string, flags: AdoptFlags) =>
+      withJsonReport(flags.json, { command: "adopt", inventory: file }, (parts) => runAdopt(file, flags, parts)),
+    );
 }
 
-async function runAdopt(file: string, flags: AdoptFlags, masking: { redactor: Redactor }): Promise<void> {
+async function runAdopt(file: string, flags: AdoptFlags, parts: ReportParts): Promise<void> {
   const parallel = positiveInt("--parallel", flags.parallel);
-  const { inventory, redactor } = await openCommandRun(file);
-  masking.redactor = redactor;
+  const { inventory, redactor } = await openCommandRun(file, flags);
+  parts.redactor = redactor;
+  parts.dryRun = flags.dryRun;
   const { adoptCluster } = await import("../../adopt/adopt.js");
   const progress = await createProgressRenderer(redactor, { tty: false, quiet: true, verbose: flags.verbose });
   const report = await adoptCluster(inventory, {
@@ -86,6 +80,7 @@ async function runAdopt(file: string, flags: AdoptFlags, masking: { redactor: Re
   // The nodes' secrets guard every output from here, as the inventory's do.
   if (report.decision.agreement.agreed) redactor.add(...[...report.decision.agreement.secrets].map(([name, v]) => new Secret(v, `adopted ${name}`)));
   if (flags.json !== true) process.stdout.write(redactor.redact(formatAdoptReport(report)));
-  await writeJson(flags.json, redactedJson({ command: "adopt", inventory: inventory.path, ...adoptReportJson(report) }, redactor), [inventory.path]);
+  parts.changed = report.kept !== undefined && report.kept.written.length > 0;
+  parts.details = adoptReportJson(report);
   if (!report.decision.agreement.agreed) process.exitCode = EXIT_NODES_DISAGREE;
 }

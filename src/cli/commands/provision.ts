@@ -1,14 +1,15 @@
 import type { Command } from "commander";
 import { Option } from "commander";
 import type { ProvisionResult } from "../../provision/provision.js";
-import { HarborHaError } from "../../errors.js";
-import { openCommandRun, positiveInt, interruptedByOperator } from "../command-run.js";
+import { limitOf, openCommandRun, positiveInt, interruptedByOperator } from "../command-run.js";
+import { UsageError } from "../../errors.js";
 import { confirmReinitialize, REINITIALIZE_FLAG } from "../reinitialize-flag.js";
 import { createProgressRenderer } from "../report/progress.js";
 import { formatPlan } from "../report/plan-text.js";
 import { formatSummary } from "../report/summary.js";
-import { formatJsonReport } from "../report/json-report.js";
-import { writeJson } from "../report/json.js";
+import { provisionParts } from "../report/json-report.js";
+import { withJsonReport } from "../report/run-report.js";
+import type { ReportParts } from "../report/run-report.js";
 import { StepTimes } from "../report/step-times.js";
 import { DEFAULT_STARTUP_TIMEOUT_MS } from "../../plan/startup.js";
 
@@ -25,6 +26,7 @@ interface ProvisionFlags {
   forceUnlock: boolean;
   healthTimeoutS: string;
   serial: string;
+  limit?: string;
 }
 
 export function registerProvision(program: Command): void {
@@ -52,6 +54,12 @@ export function registerProvision(program: Command): void {
           "finish the phase they are in. On a running cluster, a change that would restart Harbor on more serving " +
           "nodes than --serial (default 1) is refused before anything changes: roll it with harbor-ha reconfigure " +
           "instead.",
+        "With --limit, every host is still read (the preflight judges the whole cluster) and only the named hosts " +
+          "are changed; the others' changes are listed and left as they are. The load balancers change together: a " +
+          "load balancer outside the limit with changes of its own refuses the run. The database, one for the " +
+          "cluster, is created or loaded only when a Harbor node is inside the limit; the shared-storage check may " +
+          "write its marker from a node outside it (a check file, nothing else); the final verify checks the nodes " +
+          "inside it.",
         "Exit status:\n" +
           "  0    done (with --dry-run: nothing would change)\n" +
           "  1    a step failed, or the run was refused\n" +
@@ -86,6 +94,11 @@ export function registerProvision(program: Command): void {
         "a change that would restart more is refused, for reconfigure to roll",
       "1",
     )
+    .option(
+      "--limit <hosts>",
+      "change only these hosts: comma-separated names or globs (harbor*, lb[12]); checked against the inventory " +
+        "before any connection (see above for what stays cluster-wide)",
+    )
     .option("--force-unlock", "break the cluster lock left on the load balancers by a run that is dead (says whose lock it broke)", false)
     .option("--json [file]", "write a machine-readable report to file, or to stdout when no file is given")
     .option("-v, --verbose", "show every remote command (secrets masked)", false)
@@ -94,79 +107,76 @@ export function registerProvision(program: Command): void {
       "\nExamples:\n" +
         "  $ harbor-ha provision inventory.yaml --dry-run     # what would change\n" +
         "  $ harbor-ha provision inventory.yaml               # apply it\n" +
-        "  $ harbor-ha provision inventory.yaml --json report.json -p 20",
+        "  $ harbor-ha provision inventory.yaml --json report.json -p 20\n" +
+        "  $ harbor-ha provision inventory.yaml --limit 'lb*,harbor3'  # node + LBs",
     )
-    .action(async (file: string, flags: ProvisionFlags) => {
-      const parallel = positiveInt("--parallel", flags.parallel);
-      const startupTimeoutMs = positiveInt("--health-timeout-s", flags.healthTimeoutS) * 1000;
-      const serial = positiveInt("--serial", flags.serial);
-      // Loaded when the command runs: --help, validate and render never load SSH or MySQL.
-      const [{ provision, ProvisionFailed }, run] = await Promise.all([import("../../provision/provision.js"), openCommandRun(file, flags)]);
-      const { inventory, redactor } = run;
-      // Refused before anything is read from or changed on any host.
-      const reinitializeDatabase = confirmReinitialize(flags.reinitializeDatabaseDestroyingAllData, inventory.data.cluster.name);
-      const jsonToStdout = flags.json === true;
-      const progress = await createProgressRenderer(redactor, { tty: process.stderr.isTTY === true, quiet: false, verbose: flags.verbose });
-      const out = (text: string) => {
-        if (!jsonToStdout) process.stdout.write(redactor.redact(text));
-      };
-      const stepTimes = new StepTimes();
-      let result: Partial<ProvisionResult> | undefined;
-      let error: HarborHaError | undefined;
-      try {
-        const r = await provision(inventory, {
-          dryRun: flags.dryRun,
-          parallel,
-          acceptNewHostKeys: flags.acceptNewHostKeys,
-          reinitializeDatabase,
-          emit: (e) => {
-            stepTimes.record(e);
-            progress.emit(e);
-          },
-          isInterrupted: interruptedByOperator,
-          forceUnlock: flags.forceUnlock,
-          startupTimeoutMs,
-          serial,
-        });
-        result = r;
-        progress.stop();
-        if (r.database.plan.action === "reinitialize") process.stderr.write(`\n!!! ${r.database.plan.reason}\n`);
-        if (flags.dryRun) out(formatPlan(r.plan, r.database.plan));
-        else
-          out(
-            "\n" +
-              formatSummary(r.outcomes, r.databaseResult) +
-              (r.vipHolder
-                ? `VIP ${inventory.data.cluster.vip} is held by ${r.vipHolder}; check.sh passes for every node from every load balancer.\n`
-                : ""),
-          );
-        if (flags.dryRun && r.changed) process.exitCode = EXIT_CHANGES_PENDING;
-      } catch (err) {
-        progress.stop();
-        if (err instanceof ProvisionFailed) {
-          result = err.partial;
-          if (err.partial.outcomes.some((o) => o.status !== "not started"))
-            out("\n" + formatSummary(err.partial.outcomes, err.partial.databaseResult));
-        }
-        if (err instanceof HarborHaError) error = err;
-        throw err;
-      } finally {
-        if (flags.json !== undefined) {
-          const report = formatJsonReport(
-            {
-              command: "provision",
-              inventory: inventory.path,
-              dryRun: flags.dryRun,
-              ok: error === undefined,
-              outcomes: result?.outcomes ?? [],
-              stepTimes,
-              ...(result ? { result } : {}),
-              ...(error ? { error: { message: error.message, ...(error.hint ? { hint: error.hint } : {}) } } : {}),
-            },
-            result?.redactor ?? redactor,
-          );
-          await writeJson(flags.json, report, [inventory.path]);
-        }
-      }
+    .action((file: string, flags: ProvisionFlags) =>
+      withJsonReport(flags.json, { command: "provision", inventory: file }, (parts) => runProvision(file, flags, parts)),
+    );
+}
+
+async function runProvision(file: string, flags: ProvisionFlags, parts: ReportParts): Promise<void> {
+  const parallel = positiveInt("--parallel", flags.parallel);
+  const startupTimeoutMs = positiveInt("--health-timeout-s", flags.healthTimeoutS) * 1000;
+  const serial = positiveInt("--serial", flags.serial);
+  parts.dryRun = flags.dryRun;
+  // Loaded when the command runs: --help, validate and render never load SSH or MySQL.
+  const [{ provision, ProvisionFailed }, run] = await Promise.all([import("../../provision/provision.js"), openCommandRun(file, flags)]);
+  const { inventory, redactor } = run;
+  parts.redactor = redactor;
+  // Refused before anything is read from or changed on any host.
+  const limit = limitOf(flags.limit, inventory);
+  const reinitializeDatabase = confirmReinitialize(flags.reinitializeDatabaseDestroyingAllData, inventory.data.cluster.name);
+  if (limit && reinitializeDatabase)
+    throw new UsageError(
+      `${REINITIALIZE_FLAG} and --limit together: the database is the whole cluster's; nothing was done`,
+      "Re-initialise it without --limit.",
+    );
+  const jsonToStdout = flags.json === true;
+  const progress = await createProgressRenderer(redactor, { tty: process.stderr.isTTY === true, quiet: false, verbose: flags.verbose });
+  const out = (text: string) => {
+    if (!jsonToStdout) process.stdout.write(redactor.redact(text));
+  };
+  const stepTimes = new StepTimes();
+  const fill = (result: Partial<ProvisionResult> | undefined, outcomes: ProvisionResult["outcomes"]) => {
+    Object.assign(parts, provisionParts({ dryRun: flags.dryRun, outcomes, stepTimes, ...(result ? { result } : {}), ...(limit ? { limit } : {}) }));
+    if (result?.redactor) parts.redactor = result.redactor;
+  };
+  try {
+    const r = await provision(inventory, {
+      dryRun: flags.dryRun,
+      parallel,
+      acceptNewHostKeys: flags.acceptNewHostKeys,
+      reinitializeDatabase,
+      emit: (e) => {
+        stepTimes.record(e);
+        progress.emit(e);
+      },
+      isInterrupted: interruptedByOperator,
+      forceUnlock: flags.forceUnlock,
+      startupTimeoutMs,
+      serial,
+      ...(limit ? { limit } : {}),
     });
+    progress.stop();
+    if (r.database.plan.action === "reinitialize") process.stderr.write(`\n!!! ${r.database.plan.reason}\n`);
+    if (flags.dryRun) out(formatPlan(r.plan, r.database.plan));
+    else
+      out(
+        "\n" +
+          formatSummary(r.outcomes, r.databaseResult) +
+          (r.vipHolder
+            ? `VIP ${inventory.data.cluster.vip} is held by ${r.vipHolder}; check.sh passes for every node from every load balancer.\n`
+            : ""),
+      );
+    if (flags.dryRun && r.changed) process.exitCode = EXIT_CHANGES_PENDING;
+    fill(r, r.outcomes);
+  } catch (err) {
+    progress.stop();
+    if (err instanceof ProvisionFailed) {
+      fill(err.partial, err.partial.outcomes);
+      if (err.partial.outcomes.some((o) => o.status !== "not started")) out("\n" + formatSummary(err.partial.outcomes, err.partial.databaseResult));
+    }
+    throw err;
+  }
 }

@@ -1,9 +1,9 @@
 import type { Command } from "commander";
-import { HarborHaError } from "../../errors.js";
 import type { ReconfigureResult, RollCommand } from "../../roll/reconfigure.js";
 import { formatRollDone, formatRollPlan, rollOutcomes } from "../../roll/report.js";
-import { formatRollJson } from "../report/roll-json.js";
-import { writeJson } from "../report/json.js";
+import { rollParts } from "../report/roll-json.js";
+import { withJsonReport } from "../report/run-report.js";
+import type { ReportParts } from "../report/run-report.js";
 import { DEFAULT_GATE } from "../../roll/node-roll.js";
 import { limitOf, openCommandRun, positiveInt, interruptedByOperator } from "../command-run.js";
 import { createProgressRenderer } from "../report/progress.js";
@@ -91,13 +91,19 @@ export function addRollOptions(command: Command, name: RollCommand): Command {
     .action((file: string, flags: RollFlags) => runRoll(name, file, flags));
 }
 
-async function runRoll(name: RollCommand, file: string, flags: RollFlags): Promise<void> {
+function runRoll(name: RollCommand, file: string, flags: RollFlags): Promise<void> {
+  return withJsonReport(flags.json, { command: name, inventory: file }, (parts) => roll(name, file, flags, parts));
+}
+
+async function roll(name: RollCommand, file: string, flags: RollFlags, parts: ReportParts): Promise<void> {
   const serial = positiveInt("--serial", flags.serial);
   const parallel = positiveInt("--parallel", flags.parallel);
   const gate = { ...DEFAULT_GATE, timeoutMs: positiveInt("--health-timeout-s", flags.healthTimeoutS) * 1000 };
+  parts.dryRun = flags.dryRun;
   // Loaded when the command runs: --help, validate and render never load SSH or MySQL.
   const [{ reconfigure, ReconfigureFailed }, run] = await Promise.all([import("../../roll/reconfigure.js"), openCommandRun(file, flags)]);
   const { inventory, redactor } = run;
+  parts.redactor = redactor;
   // Before any connection: a --limit that names no host of the inventory stops here (exit 2).
   const limit = limitOf(flags.limit, inventory, { allowAddresses: name === "reconfigure" });
   const jsonToStdout = flags.json === true;
@@ -105,10 +111,12 @@ async function runRoll(name: RollCommand, file: string, flags: RollFlags): Promi
   const out = (text: string) => {
     if (!jsonToStdout) process.stdout.write(redactor.redact(text));
   };
-  let result: ReconfigureResult | undefined;
-  let error: HarborHaError | undefined;
+  const fill = (result: ReconfigureResult, failed: boolean) => {
+    Object.assign(parts, rollParts(result, { command: name, inventory: inventory.path, dryRun: flags.dryRun, ...(limit ? { limit } : {}) }, failed));
+    parts.redactor = result.redactor;
+  };
   try {
-    result = await reconfigure(inventory, {
+    const result = await reconfigure(inventory, {
       command: name,
       dryRun: flags.dryRun,
       serial,
@@ -125,23 +133,13 @@ async function runRoll(name: RollCommand, file: string, flags: RollFlags): Promi
     if (flags.dryRun) out(formatRollPlan(result, serial));
     else out("\n" + (result.changed ? formatSummary(rollOutcomes(result)) : "") + formatRollDone(result, inventory.data.cluster.vip));
     if (flags.dryRun && result.changed) process.exitCode = EXIT_CHANGES_PENDING;
+    fill(result, false);
   } catch (err) {
     progress.stop();
     if (err instanceof ReconfigureFailed) {
-      result = err.partial;
+      fill(err.partial, true);
       out("\n" + formatSummary(rollOutcomes(err.partial)));
     }
-    if (err instanceof HarborHaError) error = err;
     throw err;
-  } finally {
-    if (flags.json !== undefined) {
-      const report = formatRollJson(
-        result,
-        { command: name, inventory: inventory.path, dryRun: flags.dryRun },
-        error ? { message: error.message, ...(error.hint ? { hint: error.hint } : {}) } : undefined,
-        redactor,
-      );
-      await writeJson(flags.json, report, [inventory.path]);
-    }
   }
 }

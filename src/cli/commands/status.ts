@@ -1,10 +1,11 @@
 import { describeAcceptedHostKey } from "../../remote/host-keys.js";
 import type { Command } from "commander";
 import { createProgressRenderer } from "../report/progress.js";
-import { openCommandRun, positiveInt } from "../command-run.js";
+import { limitOf, openCommandRun, positiveInt } from "../command-run.js";
 import { formatStatus } from "../../status/format.js";
-import { errorJson, redactedJson, writeJson } from "../report/json.js";
-import { Redactor } from "../../inventory/secret.js";
+import { withJsonReport } from "../report/run-report.js";
+import type { ReportParts } from "../report/run-report.js";
+import type { StatusReport } from "../../status/types.js";
 
 /** Exit status when anything is unhealthy, drifting or inconsistent. */
 export const EXIT_UNHEALTHY = 1;
@@ -14,6 +15,7 @@ interface StatusFlags {
   acceptNewHostKeys: boolean;
   json?: string | boolean;
   verbose: boolean;
+  limit?: string;
 }
 
 export function registerStatus(program: Command): void {
@@ -36,6 +38,9 @@ export function registerStatus(program: Command): void {
         ].join("\n"),
         "Then the problems found, each with what to do. What could not be read is shown as unknown, never as healthy. " +
           "With --json, a fatal error is a report too: its error object says why.",
+        "With --limit, only the named hosts are connected to and reported; what needs the others is not judged: the one " +
+          "VIP holder and the lock (unknown on the load balancers outside it), the shared secrets beyond the nodes read, " +
+          "the registry database and Harbor's settings when their node is outside it.",
         "Exit status:\n" +
           "  0  healthy\n" +
           "  1  anything unhealthy, drifting or inconsistent (or a host unreachable)\n" +
@@ -45,29 +50,29 @@ export function registerStatus(program: Command): void {
     .argument("<inventory>", "the inventory file (YAML)")
     .option("-p, --parallel <n>", "hosts read at once", "10")
     .option("--accept-new-host-keys", "trust host keys not yet in known_hosts and add them (trust on first use)", false)
+    .option(
+      "--limit <hosts>",
+      "read only these hosts: comma-separated names or globs (harbor*, lb[12]); checked against the inventory before any connection",
+    )
     .option("--json [file]", "write the report as JSON to file, or to stdout when no file is given")
     .option("-v, --verbose", "show every remote command (secrets masked)", false)
-    .addHelpText("after", "\nExamples:\n  $ harbor-ha status inventory.yaml\n  $ harbor-ha status inventory.yaml --json | jq .problems")
-    .action(async (file: string, flags: StatusFlags) => {
-      // The run's Redactor once the inventory is read: an error after that may quote its secrets.
-      const masking = { redactor: new Redactor() };
-      try {
-        await runStatus(file, flags, masking);
-      } catch (err) {
-        // A fatal error is a report too: a script reading --json learns why there is no status.
-        await writeJson(flags.json, redactedJson({ command: "status", inventory: file, healthy: false, error: errorJson(err) }, masking.redactor), [
-          file,
-        ]);
-        throw err;
-      }
-    });
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ harbor-ha status inventory.yaml\n  $ harbor-ha status inventory.yaml --json | jq .problems\n  $ harbor-ha status inventory.yaml --limit 'harbor*'",
+    )
+    .action((file: string, flags: StatusFlags) =>
+      // A fatal error is a report too: a script reading --json learns why there is no status.
+      withJsonReport(flags.json, { command: "status", inventory: file }, (parts) => runStatus(file, flags, parts)),
+    );
 }
 
-async function runStatus(file: string, flags: StatusFlags, masking: { redactor: Redactor }): Promise<void> {
+async function runStatus(file: string, flags: StatusFlags, parts: ReportParts): Promise<void> {
   const parallel = positiveInt("--parallel", flags.parallel);
   const run = await openCommandRun(file, flags);
   const { inventory, redactor } = run;
-  masking.redactor = redactor;
+  parts.redactor = redactor;
+  // Before any connection: a --limit that names no host of the inventory stops here (exit 2).
+  const limit = limitOf(flags.limit, inventory);
   // Loaded when the command runs: --help, validate and render never load SSH or MySQL.
   const { gatherStatus } = await import("../../status/gather.js");
   // status prints its report, not progress: only -v's command lines are shown as they happen.
@@ -77,8 +82,37 @@ async function runStatus(file: string, flags: StatusFlags, masking: { redactor: 
     acceptNewHostKeys: flags.acceptNewHostKeys,
     onHostKeyAccepted: (a) => process.stderr.write(`  ${describeAcceptedHostKey(a)}\n`),
     emit: progress.emit,
+    ...(limit ? { limit } : {}),
   });
   if (flags.json !== true) process.stdout.write(redactor.redact(formatStatus(report)));
-  await writeJson(flags.json, redactedJson({ command: "status", inventory: inventory.path, ...report }, redactor), [inventory.path]);
+  Object.assign(parts, statusParts(report, limit));
   if (!report.healthy) process.exitCode = EXIT_UNHEALTHY;
+}
+
+/** status as the report's parts: each host with its state, the problems as items, the whole report as details. */
+export function statusParts(report: StatusReport, limit: string[] | undefined): Omit<ReportParts, "redactor"> {
+  const state = (error: string | undefined, subject: string) =>
+    error !== undefined ? "unreachable" : report.problems.some((p) => p.subject === subject) ? "unhealthy" : "healthy";
+  return {
+    ...(limit ? { limit } : {}),
+    hosts: [
+      ...report.loadBalancers.map((l) => ({
+        name: l.name,
+        address: l.address,
+        role: "loadbalancer",
+        status: state(l.error, l.name),
+        ...(l.error ? { error: l.error } : {}),
+      })),
+      ...report.nodes.map((n) => ({
+        name: n.name,
+        address: n.address,
+        role: "harbor-node",
+        status: state(n.error, n.name),
+        ...(n.error ? { error: n.error } : {}),
+      })),
+    ],
+    steps: [],
+    problems: report.problems.map((p) => ({ host: p.subject, message: p.message, hint: p.hint })),
+    details: { healthy: report.healthy, loadBalancers: report.loadBalancers, nodes: report.nodes, cluster: report.cluster },
+  };
 }

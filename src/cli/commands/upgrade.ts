@@ -1,12 +1,13 @@
 import type { Command } from "commander";
-import { HarborHaError, UsageError } from "../../errors.js";
+import { UsageError } from "../../errors.js";
 import type { UpgradeResult } from "../../roll/upgrade.js";
 import { DEFAULT_GATE } from "../../roll/node-roll.js";
 import { UPGRADE_STRATEGIES } from "../../plan/upgrade/upgrade-plan.js";
 import type { UpgradeStrategy } from "../../plan/upgrade/upgrade-plan.js";
 import { openCommandRun, positiveInt, interruptedByOperator } from "../command-run.js";
 import { createProgressRenderer } from "../report/progress.js";
-import { writeJson } from "../report/json.js";
+import { withJsonReport } from "../report/run-report.js";
+import type { ReportParts } from "../report/run-report.js";
 import { EXIT_CHANGES_PENDING } from "./provision.js";
 
 interface UpgradeFlags {
@@ -72,10 +73,12 @@ export function registerUpgrade(program: Command): void {
         "  $ harbor-ha upgrade inventory.yaml --serial 2\n" +
         "  $ harbor-ha upgrade inventory.yaml --strategy stop-all",
     )
-    .action((file: string, flags: UpgradeFlags) => runUpgrade(file, flags));
+    .action((file: string, flags: UpgradeFlags) =>
+      withJsonReport(flags.json, { command: "upgrade", inventory: file }, (parts) => runUpgrade(file, flags, parts)),
+    );
 }
 
-async function runUpgrade(file: string, flags: UpgradeFlags): Promise<void> {
+async function runUpgrade(file: string, flags: UpgradeFlags, parts: ReportParts): Promise<void> {
   const serial = positiveInt("--serial", flags.serial);
   const parallel = positiveInt("--parallel", flags.parallel);
   if (!(UPGRADE_STRATEGIES as readonly string[]).includes(flags.strategy))
@@ -87,13 +90,14 @@ async function runUpgrade(file: string, flags: UpgradeFlags): Promise<void> {
     openCommandRun(file, flags),
   ]);
   const { inventory, redactor } = run;
+  parts.redactor = redactor;
+  parts.dryRun = flags.dryRun;
   const jsonToStdout = flags.json === true;
   const progress = await createProgressRenderer(redactor, { tty: process.stderr.isTTY === true, quiet: false, verbose: flags.verbose });
   const out = (text: string) => {
     if (!jsonToStdout) process.stdout.write(redactor.redact(text));
   };
   let result: UpgradeResult | undefined;
-  let error: HarborHaError | undefined;
   try {
     result = await upgrade(inventory, {
       dryRun: flags.dryRun,
@@ -112,16 +116,10 @@ async function runUpgrade(file: string, flags: UpgradeFlags): Promise<void> {
   } catch (err) {
     progress.stop();
     if (err instanceof UpgradeFailed) result = err.partial;
-    if (err instanceof HarborHaError) error = err;
     throw err;
   } finally {
-    if (flags.json !== undefined)
-      await writeJson(
-        flags.json,
-        redactor.redact(
-          `${JSON.stringify(upgradeJson(result, error ? { message: error.message, ...(error.hint ? { hint: error.hint } : {}) } : undefined), null, 2)}\n`,
-        ),
-        [inventory.path],
-      );
+    // The plan and the outcome (no secret is in either); the error, when there is one, is the report's own.
+    parts.changed = result?.setup?.plan !== undefined || result?.rollbackOfStopped !== undefined;
+    parts.details = upgradeJson(result) as Record<string, unknown>;
   }
 }

@@ -1,11 +1,11 @@
 import type { Command } from "commander";
-import { HarborHaError, InventoryError } from "../../errors.js";
+import { HarborHaError } from "../../errors.js";
 import { readAnyInventory } from "../../inventory/load.js";
 import { checkClusterStateFiles, clusterStateDir } from "../../secrets/cluster-state.js";
 import { formatProblems } from "../format-problems.js";
 import { describeInventory } from "../describe-inventory.js";
-import { checkJsonTarget, errorJson, redactedJson, writeJson } from "../report/json.js";
-import { Redactor } from "../../inventory/secret.js";
+import { withJsonReport } from "../report/run-report.js";
+import type { ReportParts } from "../report/run-report.js";
 
 /** A problem as --json shows it: where (the YAML path and line, or the file), how bad, what. */
 interface ProblemJson {
@@ -46,39 +46,31 @@ export function registerValidate(program: Command): void {
         "  $ harbor-ha validate inventory.yaml && harbor-ha provision inventory.yaml -n",
     )
     .option("--json [file]", "write the result as JSON to file, or to stdout when no file is given: ok, the problems as items")
-    .action(async (file: string, flags: { json?: string | boolean }) => {
-      const toStdout = flags.json === true;
-      const out = (text: string) => {
-        if (!toStdout) process.stdout.write(text);
-      };
-      // Where the result goes is checked first (exit 2): never the inventory, never through a symlink.
-      await checkJsonTarget(flags.json, [file]);
-      let problems: ProblemJson[] = [];
-      try {
-        const { inventory, warnings } = await readAnyInventory(file);
-        out(formatProblems(inventory.path, warnings));
-        const state = await checkClusterStateFiles(clusterStateDir(inventory));
-        // Each message names its file.
-        for (const p of state) process.stderr.write(`${p.severity.padEnd(8)} ${p.message}\n`);
-        problems = [...warnings.map(problemJson), ...state.map(problemJson)];
-        const errors = state.filter((p) => p.severity === "error").length;
-        if (errors > 0) {
-          throw new HarborHaError(`${clusterStateDir(inventory)}: ${errors} problem${errors === 1 ? "" : "s"} in the cluster state`, {
-            hint: "Fix the files named above and run `harbor-ha validate` again; nothing was changed.",
-            exitCode: 2,
-          });
-        }
-        const summary = describeInventory(inventory);
-        out(`${file}: valid — ${summary}\n`);
-        await writeJson(flags.json, redactedJson({ command: "validate", inventory: file, ok: true, summary, problems }, new Redactor()), [file]);
-      } catch (err) {
-        if (err instanceof InventoryError) problems = err.problems.map(problemJson);
-        await writeJson(
-          flags.json,
-          redactedJson({ command: "validate", inventory: file, ok: false, problems, error: errorJson(err) }, new Redactor()),
-          [file],
-        );
-        throw err;
-      }
+    .action((file: string, flags: { json?: string | boolean }) =>
+      withJsonReport(flags.json, { command: "validate", inventory: file }, (parts) => runValidate(file, flags.json === true, parts)),
+    );
+}
+
+async function runValidate(file: string, toStdout: boolean, parts: ReportParts): Promise<void> {
+  const out = (text: string) => {
+    if (!toStdout) process.stdout.write(text);
+  };
+  // An invalid inventory's problems are the error's items: the report lists them (run-report.ts).
+  const { inventory, warnings } = await readAnyInventory(file);
+  out(formatProblems(inventory.path, warnings));
+  parts.problems = warnings.map(problemJson);
+  const state = await checkClusterStateFiles(clusterStateDir(inventory));
+  // Each message names its file.
+  for (const p of state) process.stderr.write(`${p.severity.padEnd(8)} ${p.message}\n`);
+  parts.problems.push(...state.map(problemJson));
+  const errors = state.filter((p) => p.severity === "error").length;
+  if (errors > 0) {
+    throw new HarborHaError(`${clusterStateDir(inventory)}: ${errors} problem${errors === 1 ? "" : "s"} in the cluster state`, {
+      hint: "Fix the files named above and run `harbor-ha validate` again; nothing was changed.",
+      exitCode: 2,
     });
+  }
+  const summary = describeInventory(inventory);
+  out(`${file}: valid — ${summary}\n`);
+  parts.details = { summary };
 }

@@ -1,46 +1,66 @@
-/** The machine-readable report of a run (--json). Every string passes the Redactor. */
+/**
+ * provision's part of the one --json shape (run-report.ts): each host's outcome, each planned
+ * step with what became of it (a dry run: planned; a run: done, failed or not run, with its
+ * time), the plan's problems as items, and the database, VIP holder and health checks as
+ * details. Every string passes the Redactor when the report is written.
+ */
 import type { ProvisionResult } from "../../provision/provision.js";
 import type { HostOutcome } from "../../events.js";
-import type { Redactor } from "../../inventory/secret.js";
 import type { StepTimes } from "./step-times.js";
-import { redactedJson, stepJson } from "./json.js";
+import { stepJson } from "./json.js";
+import type { ReportParts, StepItem } from "./run-report.js";
 
-export interface JsonReportInput {
-  command: string;
-  inventory: string;
+export interface ProvisionReportInput {
   dryRun: boolean;
-  ok: boolean;
   result?: Partial<ProvisionResult>;
   outcomes: HostOutcome[];
-  error?: { message: string; hint?: string };
-  /** How long each step that ran took (`ms` beside the step). */
+  /** How long each step that ran took, and whether it passed. */
   stepTimes?: StepTimes;
+  limit?: string[];
 }
 
-export function formatJsonReport(input: JsonReportInput, redactor: Redactor): string {
+export function provisionParts(input: ProvisionReportInput): Omit<ReportParts, "redactor"> {
   const r = input.result;
-  const report = {
-    command: input.command,
-    inventory: input.inventory,
+  const addressOf = (host: string) => r?.plan?.hosts.find((h) => h.host.name === host)?.host.address;
+  const hosts = input.outcomes.map((o) => {
+    const address = addressOf(o.host);
+    return {
+      name: o.host,
+      ...(address ? { address } : {}),
+      role: o.role,
+      status: o.status,
+      ms: o.ms,
+      changes: o.changes,
+      ...(o.error ? { error: o.error } : {}),
+    };
+  });
+  const steps: StepItem[] = (r?.plan?.hosts ?? []).flatMap((h) => {
+    const titles = h.steps.map((s) => s.title);
+    const ms = input.stepTimes?.of(h.host.name, titles) ?? [];
+    const oks = input.stepTimes?.oks(h.host.name, titles) ?? [];
+    return h.steps.map((s, i) => {
+      const ok = oks[i];
+      const status = input.dryRun ? "planned" : ok === undefined ? "not run" : ok ? "done" : "failed";
+      return { host: h.host.name, ...stepJson(s, ms[i]), status } as StepItem;
+    });
+  });
+  const details: Record<string, unknown> = {};
+  if (r?.database)
+    details["database"] = {
+      action: r.database.plan.action,
+      reason: r.database.plan.reason,
+      warnings: r.database.plan.warnings,
+      ...(r.databaseResult ? { result: r.databaseResult.message } : {}),
+    };
+  if (r?.vipHolder) details["vipHolder"] = r.vipHolder;
+  if (r?.nodeChecks) details["nodeChecks"] = r.nodeChecks;
+  return {
     dryRun: input.dryRun,
-    ok: input.ok,
+    ...(input.limit ? { limit: input.limit } : {}),
     changed: r?.changed ?? false,
-    database: r?.database
-      ? { action: r.database.plan.action, reason: r.database.plan.reason, warnings: r.database.plan.warnings, result: r.databaseResult?.message }
-      : undefined,
-    hosts: input.outcomes.map((o) => {
-      const planned = r?.plan?.hosts.find((h) => h.host.name === o.host);
-      const ms = input.stepTimes?.of(o.host, planned?.steps.map((s) => s.title) ?? []) ?? [];
-      return {
-        ...o,
-        address: planned?.host.address,
-        steps: planned?.steps.map((s, i) => stepJson(s, ms[i])) ?? [],
-      };
-    }),
-    preflightProblems: r?.plan?.problems ?? [],
-    vipHolder: r?.vipHolder,
-    nodeChecks: r?.nodeChecks,
-    error: input.error,
+    hosts,
+    steps,
+    problems: (r?.plan?.problems ?? []).map(({ host, message, hint }) => ({ host, message, ...(hint ? { hint } : {}) })),
+    details,
   };
-  return redactedJson(report, redactor);
 }

@@ -7,7 +7,7 @@
 import { constants } from "node:fs";
 import { access, lstat, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { HarborHaError, InventoryError, UsageError } from "../../errors.js";
+import { UsageError } from "../../errors.js";
 import type { Redactor } from "../../inventory/secret.js";
 import type { Step } from "../../steps/types.js";
 
@@ -25,33 +25,6 @@ export function stepJson(s: Step, ms?: number): { phase: string; kind: string; t
     reason: s.reason,
     ...(s.diff ? { diff: s.diff } : {}),
     ...(ms === undefined ? {} : { ms }),
-  };
-}
-
-/** A fatal error as --json shows it: what, what to do, the exit code, and an inventory's problems as items. */
-export interface ErrorJson {
-  message: string;
-  hint?: string;
-  exitCode: number;
-  problems?: Array<{ path: string; line?: number; severity: string; message: string }>;
-}
-
-export function errorJson(err: unknown): ErrorJson {
-  if (!(err instanceof HarborHaError)) return { message: err instanceof Error ? err.message : String(err), exitCode: 1 };
-  return {
-    message: err.message,
-    ...(err.hint === undefined ? {} : { hint: err.hint }),
-    exitCode: err.exitCode,
-    ...(err instanceof InventoryError
-      ? {
-          problems: err.problems.map((p) => ({
-            path: p.path,
-            ...(p.line === undefined ? {} : { line: p.line }),
-            severity: p.severity,
-            message: p.message,
-          })),
-        }
-      : {}),
   };
 }
 

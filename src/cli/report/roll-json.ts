@@ -1,39 +1,54 @@
 /**
- * reconfigure's and rotate-certs' --json: the roll's plan value, stage by stage, each host's
- * steps with what became of them (a dry run: "planned"; a run: "done", "failed" or "not run"),
- * and any step the run executed that the plan did not hold ("unplanned": never expected; a
- * test compares a dry run's steps with a real run's). Secrets masked.
+ * reconfigure's and rotate-certs' part of the one --json shape (run-report.ts): the roll's plan
+ * value, stage by stage, as steps (each with its stage and what became of it — a dry run:
+ * "planned"; a run: "done", "failed" or "not run"), and in details any step the run executed
+ * that the plan did not hold ("unplanned": never expected; a test compares a dry run's steps
+ * with a real run's), the batches, the nodes' summary, the VIP holder. Secrets masked when written.
  */
-import type { Redactor } from "../../inventory/secret.js";
 import type { RollStage } from "../../plan/roll/roll-plan.js";
 import type { Step } from "../../steps/types.js";
 import { rollOutcomes, summarizeRoll } from "../../roll/report.js";
 import type { ReconfigureResult } from "../../roll/reconfigure.js";
-import { redactedJson, stepJson } from "./json.js";
+import { stepJson } from "./json.js";
+import type { ReportParts, StepItem } from "./run-report.js";
 
 type StepStatus = "planned" | "done" | "failed" | "not run";
 
-/** --json: the run as data, secrets masked. */
-export function formatRollJson(
+/** The roll as the report's parts; `failed`: the run stopped (details say how to resume). */
+export function rollParts(
   r: ReconfigureResult | undefined,
-  base: { command: string; inventory: string; dryRun: boolean },
-  error: { message: string; hint?: string } | undefined,
-  redactor: Redactor,
-): string {
-  const report = {
-    ...base,
-    ok: error === undefined,
+  base: { command: string; inventory: string; dryRun: boolean; limit?: string[] },
+  failed: boolean,
+): Omit<ReportParts, "redactor"> {
+  const addressOf = (host: string) => r?.plan.hosts.find((h) => h.host.name === host)?.host.address;
+  const steps: StepItem[] = r
+    ? stagesJson(r).flatMap((stage) => stage.hosts.flatMap((h) => h.steps.map((x) => ({ host: h.host, stage: stage.name, ...x }))))
+    : [];
+  return {
+    dryRun: base.dryRun,
+    ...(base.limit ? { limit: base.limit } : {}),
     changed: r?.changed ?? false,
-    batches: r?.batches ?? [],
-    nodes: r ? summarizeRoll(r) : undefined,
-    stages: r ? stagesJson(r) : [],
-    unplanned: r ? unplannedSteps(r) : [],
-    hosts: r ? rollOutcomes(r) : [],
-    vipHolder: r?.vipHolder,
-    resume: error ? `harbor-ha ${base.command} ${base.inventory}` : undefined,
-    error,
+    hosts: (r ? rollOutcomes(r) : []).map((o) => {
+      const address = addressOf(o.host);
+      return {
+        name: o.host,
+        ...(address ? { address } : {}),
+        role: o.role,
+        status: o.status,
+        ms: o.ms,
+        changes: o.changes,
+        ...(o.error ? { error: o.error } : {}),
+      };
+    }),
+    steps,
+    problems: [],
+    details: {
+      batches: r?.batches ?? [],
+      ...(r ? { nodes: summarizeRoll(r), unplanned: unplannedSteps(r) } : { unplanned: [] }),
+      ...(r?.vipHolder ? { vipHolder: r.vipHolder } : {}),
+      ...(failed ? { resume: `harbor-ha ${base.command} ${base.inventory}` } : {}),
+    },
   };
-  return redactedJson(report, r?.redactor ?? redactor);
 }
 
 /** Each stage with its hosts' steps, in plan order. */

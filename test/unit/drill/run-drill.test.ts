@@ -94,3 +94,21 @@ test("Ctrl-C before the lock: exit 130 naming the drill's preflight; keepalived 
     [],
   );
 });
+
+test("--limit lb2 while lb1 holds the VIP: refused before the lock, keepalived untouched", async () => {
+  cluster = fakeCluster();
+  const { net, inv } = cluster;
+  keepalivedOn(net.host("lb1"), net.host("lb2"));
+  await assert.rejects(
+    runFailoverDrill(inv, { acceptNewHostKeys: false, forceUnlock: false, connect: net.connect, limit: ["lb2"] }),
+    (e: unknown) =>
+      e instanceof Error &&
+      /^failover drill refused: the VIP holder lb1 is outside --limit \(lb2\); nothing was changed/.test(e.message) &&
+      /include lb1 in --limit/.test((e as { hint?: string }).hint ?? ""),
+  );
+  assert.deepEqual(
+    net.calls.filter((c) => c.kind !== "facts").map((c) => c.step),
+    [],
+  );
+  assert.equal(net.host("lb1").facts.keepalived?.running, true);
+});

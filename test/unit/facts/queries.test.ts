@@ -39,11 +39,11 @@ test("baseQueries: every managed file (content hidden when sensitive), dir, pack
   );
 });
 
-test("queriesFor: a load balancer is asked its pending changes, interface, sysctls, VIP, keepalived and drains", () => {
+test("queriesFor: a load balancer is asked its pending changes, keepalived's version, interface, sysctls, VIP, keepalived and drains", () => {
   const kinds = queriesFor(inv, hostNamed("lb1"), bundle)
     .map((x) => x.kind)
     .filter((k) => k !== "file" && k !== "dir" && k !== "pkg" && k !== "user");
-  assert.deepEqual(kinds, ["pending", "iface", "sysctl", "sysctl", "vip", "ping", "keepalived", "drain", "haproxy"]);
+  assert.deepEqual(kinds, ["pending", "version", "iface", "sysctl", "sysctl", "vip", "ping", "keepalived", "drain", "haproxy"]);
 });
 
 test("queriesFor: a node is asked its bundle (hidden), install.sh, stamp, health, chain, VIP, services, disk", () => {

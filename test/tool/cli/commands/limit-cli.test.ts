@@ -44,16 +44,36 @@ describe("--limit is checked before any connection", () => {
 
   const env = { SSH_AUTH_SOCK: "/nonexistent/agent.sock", HOME: tmpdir() };
 
-  for (const command of ["reconfigure", "rotate-certs"]) {
+  const dryRun = (command: string): string[] => (command === "status" || command === "failover-drill" ? [] : ["--dry-run"]);
+  for (const command of ["reconfigure", "rotate-certs", "provision", "status", "failover-drill"]) {
     it(`${command} --limit harbor9 exits 2 with the known names and connects to nothing`, async () => {
       const before = connections;
-      const r = await runCli([command, inventory, "--limit", "harbor9", "--dry-run"], { env, timeoutMs: 60_000 });
+      const r = await runCli([command, inventory, "--limit", "harbor9", ...dryRun(command)], { env, timeoutMs: 60_000 });
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, /--limit "harbor9" matches no host of the inventory; nothing was done/);
       assert.match(r.stderr, /Known hosts: lb1, lb2, harbor1, harbor2, harbor3/);
       assert.equal(connections - before, 0, "no connection was opened");
     });
   }
+
+  it("failover-drill --limit naming no load balancer exits 2 and connects to nothing", async () => {
+    const before = connections;
+    const r = await runCli(["failover-drill", inventory, "--limit", "harbor*"], { env, timeoutMs: 60_000 });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /--limit harbor\* names no load balancer/);
+    assert.equal(connections - before, 0, "no connection was opened");
+  });
+
+  it("provision --limit with the database re-initialisation exits 2 and connects to nothing", async () => {
+    const before = connections;
+    const r = await runCli(["provision", inventory, "--limit", "harbor1", "--reinitialize-database-destroying-all-data", "registry-prod"], {
+      env,
+      timeoutMs: 60_000,
+    });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /and --limit together: the database is the whole cluster's/);
+    assert.equal(connections - before, 0, "no connection was opened");
+  });
 
   it("the same run with a glob that matches does connect (the count above can fail)", async () => {
     const before = connections;

@@ -1,6 +1,6 @@
 /**
  * `status --json` on a fatal error still prints a report: the error as an object (message, hint,
- * exit code, an inventory's problems as items), so a script learns why there is no status.
+ * exit code) and an inventory's problems as items, so a script learns why there is no status.
  * No network: the errors come before any host is contacted.
  */
 import { after, describe, it } from "node:test";
@@ -15,9 +15,9 @@ const dir = mkdtempSync(join(tmpdir(), "hha-status-json-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 interface ErrorReport {
-  command: string;
-  healthy: boolean;
-  error: { message: string; hint?: string; exitCode: number; problems?: Array<{ path: string; line?: number; severity: string; message: string }> };
+  run: { command: string; ok: boolean; exitCode: number };
+  problems: Array<{ path?: string; line?: number; severity?: string; message: string }>;
+  error: { message: string; hint?: string; exitCode: number };
 }
 
 describe("status --json on a fatal error", () => {
@@ -25,8 +25,9 @@ describe("status --json on a fatal error", () => {
     const r = await runCli(["status", join(dir, "absent.yaml"), "--json"]);
     assert.equal(r.code, 2, r.stderr);
     const report = JSON.parse(r.stdout) as ErrorReport;
-    assert.equal(report.command, "status");
-    assert.equal(report.healthy, false);
+    assert.equal(report.run.command, "status");
+    assert.equal(report.run.ok, false);
+    assert.equal(report.run.exitCode, 2);
     assert.equal(report.error.exitCode, 2);
     assert.match(report.error.message, /absent\.yaml/);
   });
@@ -40,7 +41,7 @@ describe("status --json on a fatal error", () => {
     const r = await runCli(["status", inv, "--json"]);
     assert.equal(r.code, 2, r.stderr);
     const report = JSON.parse(r.stdout) as ErrorReport;
-    const problem = report.error.problems?.find((p) => p.path === "keepalived.virtual_router_id");
+    const problem = report.problems.find((p) => p.path === "keepalived.virtual_router_id");
     assert.ok(problem, r.stdout);
     assert.equal(problem.severity, "error");
     assert.ok((problem.line ?? 0) > 0);

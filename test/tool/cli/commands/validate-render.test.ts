@@ -77,16 +77,23 @@ describe("harbor-ha validate", () => {
   it("--json: ok and every problem as an item (path, line, severity, message); an invalid inventory the same, with the error", async () => {
     const good = await runCli(["validate", example, "--json"]);
     assert.equal(good.code, 0, good.stderr);
-    const ok = JSON.parse(good.stdout) as { command: string; ok: boolean; problems: Array<{ path: string; line?: number; severity: string }> };
-    assert.equal(ok.command, "validate");
-    assert.equal(ok.ok, true);
+    const ok = JSON.parse(good.stdout) as {
+      run: { command: string; ok: boolean };
+      problems: Array<{ path: string; line?: number; severity: string }>;
+    };
+    assert.equal(ok.run.command, "validate");
+    assert.equal(ok.run.ok, true);
     assert.ok(ok.problems.some((p) => p.path === "installer.bundle" && p.severity === "warning" && (p.line ?? 0) > 0));
     const inv = exampleCopy();
     writeFileSync(inv, readFileSync(inv, "utf8").replace("virtual_router_id: 51", "virtual_router_id: 300"));
     const bad = await runCli(["validate", inv, "--json"]);
     assert.equal(bad.code, 2);
-    const report = JSON.parse(bad.stdout) as { ok: boolean; problems: Array<{ path: string; severity: string }>; error: { exitCode: number } };
-    assert.equal(report.ok, false);
+    const report = JSON.parse(bad.stdout) as {
+      run: { ok: boolean };
+      problems: Array<{ path: string; severity: string }>;
+      error: { exitCode: number };
+    };
+    assert.equal(report.run.ok, false);
     assert.equal(report.error.exitCode, 2);
     assert.ok(report.problems.some((p) => p.path === "keepalived.virtual_router_id" && p.severity === "error"));
   });

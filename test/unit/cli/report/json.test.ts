@@ -4,8 +4,10 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { formatRollJson } from "../../../../src/cli/report/roll-json.js";
+import { rollParts } from "../../../../src/cli/report/roll-json.js";
 import { redactedJson } from "../../../../src/cli/report/json.js";
+import { buildRunReport } from "../../../../src/cli/report/run-report.js";
+import { HarborHaError } from "../../../../src/errors.js";
 import { REDACTED, Redactor } from "../../../../src/inventory/secret.js";
 import { planCluster } from "../../../../src/plan/plan-cluster.js";
 import { cmd } from "../../../../src/shell/command.js";
@@ -46,18 +48,20 @@ test("reconfigure's report: the run's generated secrets and the inventory's are 
     executed: [],
     redactor: new Redactor().add("generated-secret", "inventory-secret"),
   };
-  const out = formatRollJson(
-    result,
-    { command: "reconfigure", inventory: "inventory/example.yaml", dryRun: false },
-    { message: "harbor1 failed: inventory-secret" },
-    new Redactor().add("inventory-secret"),
+  const base = { command: "reconfigure", inventory: "inventory/example.yaml", dryRun: false } as const;
+  const doc = buildRunReport(
+    { ...base, start: new Date(0), end: new Date(1000), exitCode: 0 },
+    rollParts(result, base, true),
+    new HarborHaError("harbor1 failed: inventory-secret"),
   );
+  const out = redactedJson(doc, result.redactor);
   assert.ok(!out.includes("generated-secret") && !out.includes("inventory-secret"));
   const report = JSON.parse(out);
-  assert.equal(report.ok, false);
-  assert.equal(report.resume, "harbor-ha reconfigure inventory/example.yaml");
+  assert.equal(report.run.ok, false);
+  assert.equal(report.run.exitCode, 1);
+  assert.equal(report.details.resume, "harbor-ha reconfigure inventory/example.yaml");
   assert.equal(report.error.message, `harbor1 failed: ${REDACTED}`);
-  const step = report.stages[0].hosts.find((h: { host: string }) => h.host === "harbor1").steps.at(-1);
-  assert.deepEqual(Object.keys(step), ["phase", "kind", "title", "reason", "diff", "status"]);
+  const step = report.steps.filter((s: { host: string }) => s.host === "harbor1").at(-1);
+  assert.deepEqual(Object.keys(step), ["host", "stage", "phase", "kind", "title", "reason", "diff", "status"]);
   assert.equal(step.status, "not run", "the run stopped before it");
 });
