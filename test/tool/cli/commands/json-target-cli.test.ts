@@ -6,46 +6,30 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import type { Server } from "node:net";
-import { tmpdir } from "node:os";
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { projectRoot } from "../../../../src/paths.js";
 import { runCli } from "../../../e2e/helpers/cli.js";
+import { UNREACHABLE_ENV, unreachableExample } from "../../../support/unreachable-example.js";
+import type { UnreachableExample } from "../../../support/unreachable-example.js";
 
 describe("--json FILE is checked before any connection", () => {
+  let world: UnreachableExample;
   let dir = "";
   let inventory = "";
   let inventoryText = "";
-  let server: Server;
-  let connections = 0;
+  const connections = () => world.connections();
 
   before(async () => {
-    server = createServer((s) => {
-      connections += 1;
-      s.destroy();
-    });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const port = (server.address() as { port: number }).port;
-    dir = mkdtempSync(join(tmpdir(), "hha-json-target-"));
-    cpSync(join(projectRoot(), "inventory"), dir, { recursive: true, filter: (src) => !src.includes(".harbor-ha") });
-    inventory = join(dir, "example.yaml");
-    writeFileSync(join(dir, "example", "harbor-offline-installer-v1.4.0.tgz"), "not a real bundle\n");
-    inventoryText = readFileSync(inventory, "utf8")
-      .replace(/^  private_key: .*\n/m, "")
-      .replace(/^  connect_timeout_s: 10\n/m, `  connect_timeout_s: 10\n  jump_host: { address: 127.0.0.1, port: ${port} }\n`);
-    writeFileSync(inventory, inventoryText);
+    world = await unreachableExample("hha-json-target-");
+    ({ dir, inventory, text: inventoryText } = world);
     writeFileSync(join(dir, "precious.txt"), "keep me\n");
     symlinkSync(join(dir, "precious.txt"), join(dir, "link.json"));
   });
-  after(async () => {
-    await new Promise((r) => server.close(r));
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => world.close());
 
-  const env = { SSH_AUTH_SOCK: "/nonexistent/agent.sock", HOME: tmpdir() };
+  const env = UNREACHABLE_ENV;
   const commands: Array<[string, ...string[]]> = [
     ["provision", "--dry-run"],
     ["reconfigure", "--dry-run"],
@@ -63,11 +47,11 @@ describe("--json FILE is checked before any connection", () => {
   for (const [command, ...flags] of commands) {
     for (const t of targets) {
       it(`${command} --json <${t.name}>: exit 2, the reason, no connection, nothing written`, async () => {
-        const before = connections;
+        const before = connections();
         const r = await runCli([command, inventory, ...flags, "--json", t.file()], { env, timeoutMs: 60_000 });
         assert.equal(r.code, 2, r.stderr);
         assert.match(r.stderr, t.error);
-        assert.equal(connections - before, 0, "no connection was opened");
+        assert.equal(connections() - before, 0, "no connection was opened");
         assert.equal(readFileSync(join(dir, "precious.txt"), "utf8"), "keep me\n");
         assert.equal(readFileSync(inventory, "utf8"), inventoryText);
         assert.equal(existsSync(join(dir, "no-such")), false);

@@ -5,16 +5,15 @@
  * SSH connection goes through a "jump host" that is a TCP server of this test and hangs up.
  */
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import type { Server } from "node:net";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { projectRoot } from "../../../../src/paths.js";
 import { REPORT_SCHEMA_FILE, renderReportJsonSchema } from "../../../../src/cli/report/run-report.js";
 import { runCli } from "../../../e2e/helpers/cli.js";
+import { UNREACHABLE_ENV, unreachableExample } from "../../../support/unreachable-example.js";
+import type { UnreachableExample } from "../../../support/unreachable-example.js";
 
 const schemaText = readFileSync(join(projectRoot(), REPORT_SCHEMA_FILE), "utf8");
 const validate = new Ajv2020({ allErrors: true, strict: true }).compile(JSON.parse(schemaText) as object);
@@ -48,30 +47,18 @@ function reportOf(r: { code: number | null; stdout: string; stderr: string }, co
 }
 
 describe("every command's --json follows docs/report.schema.json", () => {
+  let world: UnreachableExample;
   let dir = "";
   let inventory = "";
-  let server: Server;
 
   before(async () => {
-    server = createServer((s) => s.destroy());
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const port = (server.address() as { port: number }).port;
-    dir = mkdtempSync(join(tmpdir(), "hha-report-"));
-    cpSync(join(projectRoot(), "inventory"), dir, { recursive: true, filter: (src) => !src.includes(".harbor-ha") });
-    inventory = join(dir, "example.yaml");
-    writeFileSync(join(dir, "example", "harbor-offline-installer-v1.4.0.tgz"), "not a real bundle\n");
-    const text = readFileSync(inventory, "utf8")
-      .replace(/^  private_key: .*\n/m, "")
-      .replace(/^  connect_timeout_s: 10\n/m, `  connect_timeout_s: 10\n  jump_host: { address: 127.0.0.1, port: ${port} }\n`);
-    writeFileSync(inventory, text);
-    writeFileSync(join(dir, "broken.yaml"), text.replace(/^cluster:\n/m, "cluster:\n  colour: blue\n"));
+    world = await unreachableExample("hha-report-");
+    ({ dir, inventory } = world);
+    writeFileSync(join(dir, "broken.yaml"), world.text.replace(/^cluster:\n/m, "cluster:\n  colour: blue\n"));
   });
-  after(async () => {
-    await new Promise((r) => server.close(r));
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => world.close());
 
-  const env = { SSH_AUTH_SOCK: "/nonexistent/agent.sock", HOME: tmpdir() };
+  const env = UNREACHABLE_ENV;
   const run = (args: string[]) => runCli([...args, "--json"], { env, timeoutMs: 120_000 });
 
   it("the shipped schema is the one harbor-ha schema --report prints", () => {
