@@ -75,6 +75,16 @@ export async function upgrade(inv: Inventory, opts: UpgradeOptions): Promise<Upg
   const now = (opts.now ?? (() => new Date()))();
   const { state, redactor, desired, bundle, pool, database } = await prepareClusterRun(inv, opts);
   const settings = { command: "upgrade", forceUnlock: opts.forceUnlock, isInterrupted: opts.isInterrupted, ...warningsTo(opts.emit) };
+  // The roll's stages run the upgrade's node steps: the same context for the upgrade and its rollback.
+  const stageContext = (result: ReconfigureResult, audit: StageContext["audit"]): StageContext => ({
+    pool,
+    inv,
+    opts: { ...opts, command: "upgrade", purge: false },
+    clock: opts.clock ?? realClock,
+    gate: opts.gate ?? DEFAULT_GATE,
+    result,
+    audit,
+  });
   return withClusterRun(pool, inv, settings, async (cluster) => {
     opts.emit({
       type: "phase",
@@ -94,16 +104,7 @@ export async function upgrade(inv: Inventory, opts: UpgradeOptions): Promise<Upg
       };
       if (opts.dryRun) return result;
       return cluster.changing(async (audit) => {
-        const ctx: StageContext = {
-          pool,
-          inv,
-          opts: { ...opts, command: "upgrade", purge: false },
-          clock: opts.clock ?? realClock,
-          gate: opts.gate ?? DEFAULT_GATE,
-          result: result.roll,
-          audit,
-        };
-        await rollBackUpgrade(ctx, inv, pg, stoppedRun);
+        await rollBackUpgrade(stageContext(result.roll, audit), inv, pg, stoppedRun);
         result.rolledBack = true;
         result.totalMs = Date.now() - started;
         throw new UpgradeFailed(
@@ -140,34 +141,21 @@ export async function upgrade(inv: Inventory, opts: UpgradeOptions): Promise<Upg
     if (opts.dryRun || !setup.plan) return { ...result, totalMs: Date.now() - started };
     const plan = setup.plan;
     return cluster.changing(async (audit) => {
-      const ctx: StageContext = {
-        pool,
-        inv,
-        opts: { ...opts, command: "upgrade", purge: false },
-        clock: opts.clock ?? realClock,
-        gate: opts.gate ?? DEFAULT_GATE,
-        result: roll,
-        audit,
-      };
+      const ctx = stageContext(roll, audit);
+      const interrupted = (when: string) =>
+        new UpgradeFailed(
+          `upgrade to Harbor ${plan.to} interrupted ${when}`,
+          result,
+          'Run the same command again: it continues where it stopped (status says "upgrade in progress" until then).',
+          EXIT_INTERRUPTED,
+        );
       let readOnlySince: number | undefined;
       for (const stage of plan.stages) {
         opts.emit({ type: "phase", phase: stage.kind, description: describeUpgradeStage(stage, plan) });
-        if (opts.isInterrupted())
-          throw new UpgradeFailed(
-            `upgrade to Harbor ${plan.to} interrupted before ${stage.kind}`,
-            result,
-            'Run the same command again: it continues where it stopped (status says "upgrade in progress" until then).',
-            EXIT_INTERRUPTED,
-          );
+        if (opts.isInterrupted()) throw interrupted(`before ${stage.kind}`);
         const ok = await runUpgradeStage(ctx, inv, setup, stage, result, audit);
         // Ctrl-C: the nodes under way finished; no rollback is started for it (the same command continues).
-        if (opts.isInterrupted())
-          throw new UpgradeFailed(
-            `upgrade to Harbor ${plan.to} interrupted during ${stage.kind}`,
-            result,
-            'Run the same command again: it continues where it stopped (status says "upgrade in progress" until then).',
-            EXIT_INTERRUPTED,
-          );
+        if (opts.isInterrupted()) throw interrupted(`during ${stage.kind}`);
         if (stage.kind === "read-only") {
           if (stage.on) readOnlySince = Date.now();
           else if (readOnlySince !== undefined) result.readOnlyMs = Date.now() - readOnlySince;
