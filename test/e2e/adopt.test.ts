@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { labDown, labUp } from "./helpers/lab.js";
 import type { Lab } from "./helpers/lab.js";
 import { runCli } from "./helpers/cli.js";
-import { labClient, makeImage, pullImage, pushImage } from "./helpers/registry.js";
+import { makeImage, pullImage, pushImage, putHarborConfigurations } from "./helpers/registry.js";
 import { harborDecrypt } from "../../src/plan/harbor-encryption.js";
 
 const LDAP_PASSWORD = "Ldap-Search-Pw-e2e";
@@ -53,23 +53,7 @@ describe("adopt a Harbor 1.4 cluster built by hand from the HA guide (https, 2 l
     await makeImage(join(work, "img"), "v1", "adopted");
     const push = await pushImage(lab, "harbor1", join(work, "img"), "v1", "adopted");
     assert.equal(push.code, 0, push.stdout + push.stderr);
-    const put = await labClient("harbor1", [
-      "curl",
-      "-sS",
-      "--fail-with-body",
-      "--cacert",
-      join(lab.dir, "tls", "ca.crt"),
-      "-u",
-      `admin:${lab.secret("harbor-admin-password")}`,
-      "-X",
-      "PUT",
-      "-H",
-      "Content-Type: application/json",
-      "-d",
-      JSON.stringify({ ldap_search_password: LDAP_PASSWORD }),
-      "https://registry.lab.test/api/configurations",
-    ]);
-    assert.equal(put.code, 0, put.stdout + put.stderr);
+    await putHarborConfigurations(lab, "harbor1", { ldap_search_password: LDAP_PASSWORD });
     assert.equal(existsSync(stateDir), false, "no harbor-ha state yet");
   });
 
@@ -161,23 +145,7 @@ describe(
       await makeImage(join(work, "img"), "v1", "adopted2");
       const push = await pushImage(lab, "harbor1", join(work, "img"), "v1", "adopted2");
       assert.equal(push.code, 0, push.stdout + push.stderr);
-      const put = await labClient("harbor1", [
-        "curl",
-        "-sS",
-        "--fail-with-body",
-        "--cacert",
-        join(lab.dir, "tls", "ca.crt"),
-        "-u",
-        `admin:${lab.secret("harbor-admin-password")}`,
-        "-X",
-        "PUT",
-        "-H",
-        "Content-Type: application/json",
-        "-d",
-        JSON.stringify({ ldap_search_password: LDAP_PASSWORD }),
-        "https://registry.lab.test/api/v2.0/configurations",
-      ]);
-      assert.equal(put.code, 0, put.stdout + put.stderr);
+      await putHarborConfigurations(lab, "harbor1", { ldap_search_password: LDAP_PASSWORD });
       const nodes = ["harbor1", "harbor2"];
       const sums = async () =>
         Object.fromEntries(await Promise.all(nodes.map(async (n) => [n, (await lab.sshRun(n, `sha256sum ${SECRET_FILES_2.join(" ")}`)).stdout])));

@@ -20,7 +20,7 @@ import { execFileSync } from "node:child_process";
 import { labDown, labUp } from "./helpers/lab.js";
 import type { Lab } from "./helpers/lab.js";
 import { runCli } from "./helpers/cli.js";
-import { labClient, makeImage, pullImage, pullLoop, pushImage } from "./helpers/registry.js";
+import { harborConfigurations, makeImage, pullImage, pullLoop, pushImage } from "./helpers/registry.js";
 
 const NODES = ["harbor1", "harbor2"];
 const SECRET_FILES = ["/data/secret/keys/secretkey", "/data/secret/core/private_key.pem", "/var/lib/harbor-ha/harbor2-pinned-secrets.env"];
@@ -65,20 +65,7 @@ describe("harbor-ha upgrade: Harbor 2.13.4 → 2.15.2 on VMs (https, HAProxy, 2 
   const secretSums = async () => Promise.all(NODES.map(async (n) => (await lab.sshRun(n, `sha256sum ${SECRET_FILES.join(" ")}`)).stdout.trim()));
   let secretsBefore: string[];
   /** Harbor's read_only setting as GET /api/v2.0/configurations answers it through `node`. */
-  const readOnly = async (node: string) => {
-    const r = await labClient(node, [
-      "curl",
-      "-sS",
-      "--fail-with-body",
-      "--cacert",
-      join(lab.dir, "tls", "ca.crt"),
-      "-u",
-      `admin:${lab.secret("harbor-admin-password")}`,
-      "https://registry.lab.test/api/v2.0/configurations",
-    ]);
-    assert.equal(r.code, 0, r.stdout + r.stderr);
-    return (JSON.parse(r.stdout) as { read_only?: { value: unknown } }).read_only?.value;
-  };
+  const readOnly = async (node: string) => (await harborConfigurations(lab, node))["read_only"]?.value;
 
   it("a 2.13.4 cluster with an image; provision refuses the new release and points to upgrade; the dry run lists the migrations", async () => {
     const p = await runCli(["provision", lab.inventoryPath], { timeoutMs: 600_000 });

@@ -121,11 +121,36 @@ export async function statusWithToken(lab: Lab, node: string, path: string, toke
   return Number(r.stdout.trim());
 }
 
-/** GET/PUT Harbor's /api/configurations on `node` as the admin; returns the parsed answer of GET. */
+/** Harbor's configurations API of the lab's release: /api/configurations (1.x), /api/v2.0/configurations (2.x). */
+function configurationsUrl(lab: Lab): string {
+  return `${baseUrl(lab)}${lab.harborVersion.startsWith("1.") ? "/api" : "/api/v2.0"}/configurations`;
+}
+
+/** GET Harbor's configurations on `node` as the admin; the parsed answer. */
 export async function harborConfigurations(lab: Lab, node: string): Promise<Record<string, { value: unknown; editable: boolean }>> {
-  const r = await labClient(node, ["curl", "-sS", "--fail-with-body", ...curlTls(lab), "-u", adminCreds(lab), `${baseUrl(lab)}/api/configurations`]);
-  if (r.code !== 0) throw new Error(`GET /api/configurations on ${node} failed (exit ${r.code}): ${r.stdout}${r.stderr}`);
+  const r = await labClient(node, ["curl", "-sS", "--fail-with-body", ...curlTls(lab), "-u", adminCreds(lab), configurationsUrl(lab)]);
+  if (r.code !== 0) throw new Error(`GET ${configurationsUrl(lab)} on ${node} failed (exit ${r.code}): ${r.stdout}${r.stderr}`);
   return JSON.parse(r.stdout) as Record<string, { value: unknown; editable: boolean }>;
+}
+
+/** PUT settings to Harbor's configurations on `node` as the admin (Harbor keeps them in its database). */
+export async function putHarborConfigurations(lab: Lab, node: string, settings: Record<string, unknown>): Promise<void> {
+  const r = await labClient(node, [
+    "curl",
+    "-sS",
+    "--fail-with-body",
+    ...curlTls(lab),
+    "-u",
+    adminCreds(lab),
+    "-X",
+    "PUT",
+    "-H",
+    "Content-Type: application/json",
+    "-d",
+    JSON.stringify(settings),
+    configurationsUrl(lab),
+  ]);
+  if (r.code !== 0) throw new Error(`PUT ${configurationsUrl(lab)} on ${node} failed (exit ${r.code}): ${r.stdout}${r.stderr}`);
 }
 
 /** Pulls through the VIP one after the other until stopped; every failure kept with its message. */
