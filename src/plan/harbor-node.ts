@@ -179,6 +179,23 @@ export function planHarbor(
       applies: ["reinstall-harbor"],
     });
     steps.push(...generation.afterInstall(host));
+  } else {
+    steps.push(...laggingAfterInstall(generation.afterInstall(host), f));
   }
   return steps;
+}
+
+/**
+ * The after-install records (2.x: the release stamp) that still hold another value although this
+ * configuration is installed: a run killed between the install stamp and them. Written on their
+ * own, or the node reads as the old release for good. An absent record is left as it is.
+ */
+export function laggingAfterInstall(steps: readonly Step[], f: HostFacts): Step[] {
+  return steps
+    .filter((s) => {
+      if (s.action.type !== "upload") return false;
+      const now = f.stamps[s.action.file.path];
+      return typeof now === "string" && now.trim() !== s.action.file.content.trim();
+    })
+    .map((s) => ({ ...s, reason: "installed already; an earlier run stopped before recording it" }));
 }

@@ -108,7 +108,10 @@ export async function prepareUpgrade(
     );
 
   const nodes: NodeSteps[] = roll.rollPlan.stages.flatMap((s) => (s.kind === "roll" ? s.batches.flat() : []));
-  const ordered = inv.data.harbor_nodes.flatMap((n) => nodes.filter((x) => x.node.name === n.name && !change.done.includes(n.name)));
+  // A node upgraded already but left drained (a run killed in its health gate) rolls again: gated, back in service.
+  const ordered = inv.data.harbor_nodes.flatMap((n) =>
+    nodes.filter((x) => x.node.name === n.name && (!change.done.includes(n.name) || drained.includes(n.name))),
+  );
   const generation = generationOf(inv);
   const file = `${harbor2Dir(inv)}/harbor.yml`;
   try {
@@ -136,6 +139,7 @@ export async function prepareUpgrade(
         fromVersion: harbor2LineOfValidVersion(change.from).configVersion,
         toVersion: harbor2LineOfValidVersion(to).configVersion,
       },
+      answering: roll.healthy,
       readOnly: (on, node) => readOnlyStep(inv, on, node, { from: change.from, to }),
     });
     return { roll, change, plan, database };

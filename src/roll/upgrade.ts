@@ -138,6 +138,31 @@ export async function upgrade(inv: Inventory, opts: UpgradeOptions): Promise<Upg
       redactor,
     };
     const result: UpgradeResult = { dryRun: opts.dryRun, setup, nodeCopies: {}, roll, rolledBack: false, totalMs: 0 };
+    // Every node on the new release, one left drained (a run killed in the last node's health gate): gated and put back.
+    const leftDrained = setup.change.kind === "none" && setup.roll.drained.length > 0;
+    if (!opts.dryRun && !setup.plan && leftDrained)
+      return cluster.changing(async (audit) => {
+        const ctx: StageContext = {
+          pool,
+          inv,
+          opts: { ...opts, command: "upgrade", purge: false },
+          clock: opts.clock ?? realClock,
+          gate: opts.gate ?? DEFAULT_GATE,
+          result: roll,
+          audit,
+        };
+        await runStages(
+          ctx,
+          setup.roll.rollPlan.stages.filter((s) => s.kind === "roll"),
+        );
+        if (roll.roll.stopped)
+          throw new UpgradeFailed(
+            `a node left drained by a stopped upgrade failed its health gate`,
+            result,
+            "Look at the node named above, then run the same command again.",
+          );
+        return { ...result, totalMs: Date.now() - started };
+      });
     if (opts.dryRun || !setup.plan) return { ...result, totalMs: Date.now() - started };
     const plan = setup.plan;
     return cluster.changing(async (audit) => {

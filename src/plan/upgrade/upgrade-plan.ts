@@ -70,7 +70,10 @@ export interface UpgradePlanInput {
   change: Extract<ReleaseChange, { kind: "upgrade" }>;
   strategy: UpgradeStrategy;
   serial: number;
-  /** Every node still on the old release, in inventory order, with the steps that install the new one. */
+  /**
+   * Every node still on the old release, in inventory order, with the steps that install the new
+   * one; and any node on the new release that a stopped run left drained.
+   */
   nodes: readonly NodeSteps[];
   /** Every Harbor node of the cluster. */
   allNodes: readonly RollNode[];
@@ -90,6 +93,12 @@ export interface UpgradePlanInput {
   checks: readonly string[];
   /** harbor.yml on a node, and the configuration formats of the old and new line. */
   config: { file: string; fromVersion: string; toVersion: string };
+  /**
+   * Nodes whose Harbor answers now (healthy from every load balancer); undefined: every node. A
+   * run killed while the first node installed leaves that node down: read-only goes through one
+   * that answers.
+   */
+  answering?: readonly string[];
   /** The step that turns Harbor's read-only mode on or off, through the API of the given node. */
   readOnly: (on: boolean, node: string) => Step;
 }
@@ -124,10 +133,19 @@ export function planUpgrade(input: UpgradePlanInput): UpgradePlan {
     );
   const pending = pendingMigrations(input.migrations, schema.version);
   const migrated = pending.length === 0 && change.done.length > 0;
-  const [first, ...rest] = input.nodes;
+  // Nodes on the new release already are in `nodes` only when a stopped run left them drained:
+  // rolled first (gate, then back in service), never upgraded again.
+  const leftDrained = input.nodes.filter((n) => change.done.includes(n.node.name));
+  const toUpgrade = input.nodes.filter((n) => !change.done.includes(n.node.name));
+  const [first, ...rest] = toUpgrade;
   const serial = Math.max(1, input.serial);
   // Through the node that turned it on in the run this one continues (the first node, upgraded by now), so its stamp is emptied.
   const apiNode = change.done[0] ?? first?.node.name ?? input.allNodes[0]?.name ?? "";
+  // That node down (a run killed during its install): turned on through one that answers, and off
+  // through both, which empties the stamp the stopped run left on it.
+  const answers = (n: string) => input.answering === undefined || input.answering.includes(n);
+  const onNode = answers(apiNode) ? apiNode : (input.allNodes.map((n) => n.name).find(answers) ?? apiNode);
+  const offNodes = onNode === apiNode ? [apiNode] : [onNode, apiNode];
   const backup = input.resumedBackup ?? input.backup;
   const stages: UpgradeStage[] = [{ kind: "preflight", checks: [...input.checks] }];
   if (!migrated && !input.resumedBackup) {
@@ -146,13 +164,13 @@ export function planUpgrade(input: UpgradePlanInput): UpgradePlan {
       toVersion: input.config.toVersion,
       release: change.to,
     });
-  if (strategy === "rolling") stages.push({ kind: "read-only", on: true, step: input.readOnly(true, apiNode) });
+  if (strategy === "rolling") stages.push({ kind: "read-only", on: true, step: input.readOnly(true, onNode) });
   if (strategy === "stop-all" && input.nodes.length > 0) stages.push({ kind: "stop-all", nodes: input.nodes.map((n) => n.node) });
   // A first node that migrated already (a re-run after it passed): the others roll at once.
-  const toRoll = migrated ? input.nodes : rest;
+  const toRoll = [...leftDrained, ...(migrated ? toUpgrade : rest)];
   if (first && !migrated) stages.push({ kind: "first-node", node: first, migrations: pending, schemaAfter: last });
   if (toRoll.length > 0) stages.push({ kind: "roll", batches: chunk(toRoll, strategy === "stop-all" ? toRoll.length : serial) });
-  if (strategy === "rolling") stages.push({ kind: "read-only", on: false, step: input.readOnly(false, apiNode) });
+  if (strategy === "rolling") for (const n of offNodes) stages.push({ kind: "read-only", on: false, step: input.readOnly(false, n) });
   stages.push({ kind: "verify", release: change.to, schemaVersion: last, nodes: input.allNodes.map((n) => n.name) });
   return {
     from: change.from,

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { sha256Hex } from "../../../src/facts/queries.js";
 import type { HostFacts } from "../../../src/facts/types.js";
-import { bundleRemotePath, INSTALL_STAMP_PATH, installDigest, planHarbor, planStorage } from "../../../src/plan/harbor-node.js";
+import { bundleRemotePath, INSTALL_STAMP_PATH, installDigest, laggingAfterInstall, planHarbor, planStorage } from "../../../src/plan/harbor-node.js";
 import { generationOf } from "../../../src/harbor/generations.js";
 import { planLoadBalancer } from "../../../src/plan/loadbalancer.js";
 import { modeOf } from "../../../src/lb/modes.js";
@@ -210,4 +210,32 @@ test("prepare's registry config.yml without the HA redis section (./prepare run 
     false,
     "both expected lines there: nothing to do",
   );
+});
+
+test("a run killed between the install stamp and the release stamp: the release stamp is written on its own; a current or absent one is left", () => {
+  const path = "/var/lib/harbor-ha/harbor-release";
+  const releaseStamp: Step = {
+    host: "harbor2",
+    phase: "harbor",
+    kind: "install",
+    role: "install-stamp",
+    title: `record the installed release (Harbor 2.15.2) in ${path}`,
+    reason: "after a successful install",
+    action: {
+      type: "upload",
+      file: { path, content: "2.15.2\n", mode: 0o644, owner: "root", group: "root", sensitive: false, onChange: [], description: "the release" },
+    },
+  };
+  const withStamp = (now: string | null): HostFacts => {
+    const f = matchingFacts(node);
+    f.stamps[path] = now;
+    return f;
+  };
+  const lagging = laggingAfterInstall([releaseStamp], withStamp("2.13.4"));
+  assert.deepEqual(
+    lagging.map((s) => [s.title, s.reason]),
+    [[releaseStamp.title, "installed already; an earlier run stopped before recording it"]],
+  );
+  assert.deepEqual(laggingAfterInstall([releaseStamp], withStamp("2.15.2")), []);
+  assert.deepEqual(laggingAfterInstall([releaseStamp], withStamp(null)), [], "a cluster installed before the stamp existed is not changed by it");
 });

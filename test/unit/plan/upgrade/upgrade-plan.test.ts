@@ -163,3 +163,42 @@ test("a stopped upgrade continued before its first node finished: the earlier ru
   assert.equal(p.rollback?.restore, "/backups/lab-2.13.4-20261208T020000Z.pgdump");
   assert.equal(shape(p.stages)[3], "first-node harbor1");
 });
+
+test("a run killed while the first node installed left it down: read-only on through a node that answers, off through both (the stopped run's stamp emptied)", () => {
+  const p = planUpgrade(input({ schema: { version: 180, dirty: false }, answering: ["harbor2", "harbor3", "harbor4"], serial: 1 }));
+  assert.deepEqual(shape(p.stages), [
+    "preflight",
+    "backup",
+    "migrate-config harbor1",
+    "read-only on via harbor2",
+    "first-node harbor1",
+    "roll harbor2 | harbor3 | harbor4",
+    "read-only off via harbor2",
+    "read-only off via harbor1",
+    "verify",
+  ]);
+  assert.equal(
+    shape(planUpgrade(input({ answering: ["harbor1", "harbor2"] })).stages)[3],
+    "read-only on via harbor1",
+    "the first node answers: through it",
+  );
+});
+
+test("a run killed in the first node's health gate left it on the new release but drained: it rolls first (gate, undrain), never upgraded again; then the others", () => {
+  const p = planUpgrade(
+    input({
+      change: { kind: "upgrade", from: "2.13.4", to: "2.15.2", step: "minor", done: ["harbor1"] },
+      schema: { version: 180, dirty: false },
+      serial: 1,
+    }),
+  );
+  assert.deepEqual(shape(p.stages), [
+    "preflight",
+    "migrate-config harbor2",
+    "read-only on via harbor1",
+    "roll harbor1 | harbor2 | harbor3 | harbor4",
+    "read-only off via harbor1",
+    "verify",
+  ]);
+  assert.equal(p.rollback, undefined);
+});
