@@ -8,7 +8,7 @@ import type { ProvisionResult } from "../../provision/provision.js";
 import type { HostOutcome } from "../../events.js";
 import type { StepTimes } from "./step-times.js";
 import { stepJson } from "./json.js";
-import type { ReportParts, StepItem } from "./run-report.js";
+import type { HostItem, ReportParts, StepItem } from "./run-report.js";
 
 export interface ProvisionReportInput {
   dryRun: boolean;
@@ -22,18 +22,7 @@ export interface ProvisionReportInput {
 export function provisionParts(input: ProvisionReportInput): Omit<ReportParts, "redactor"> {
   const r = input.result;
   const addressOf = (host: string) => r?.plan?.hosts.find((h) => h.host.name === host)?.host.address;
-  const hosts = input.outcomes.map((o) => {
-    const address = addressOf(o.host);
-    return {
-      name: o.host,
-      ...(address ? { address } : {}),
-      role: o.role,
-      status: o.status,
-      ms: o.ms,
-      changes: o.changes,
-      ...(o.error ? { error: o.error } : {}),
-    };
-  });
+  const hosts = input.outcomes.map((o) => hostItem(o, addressOf(o.host)));
   const steps: StepItem[] = (r?.plan?.hosts ?? []).flatMap((h) => {
     const titles = h.steps.map((s) => s.title);
     const ms = input.stepTimes?.of(h.host.name, titles) ?? [];
@@ -62,5 +51,18 @@ export function provisionParts(input: ProvisionReportInput): Omit<ReportParts, "
     steps,
     problems: (r?.plan?.problems ?? []).map(({ host, message, hint }) => ({ host, message, ...(hint ? { hint } : {}) })),
     details,
+  };
+}
+
+/** One host of a run's report from its outcome (provision and the roll commands alike). */
+export function hostItem(o: HostOutcome, address: string | undefined): HostItem {
+  return {
+    name: o.host,
+    ...(address ? { address } : {}),
+    role: o.role,
+    status: o.status,
+    ms: o.ms,
+    changes: o.changes,
+    ...(o.error ? { error: o.error } : {}),
   };
 }

@@ -10,6 +10,7 @@ import type { Step } from "../../steps/types.js";
 import { rollOutcomes, summarizeRoll } from "../../roll/report.js";
 import type { ReconfigureResult } from "../../roll/reconfigure.js";
 import { stepJson } from "./json.js";
+import { hostItem } from "./json-report.js";
 import type { ReportParts, StepItem } from "./run-report.js";
 
 type StepStatus = "planned" | "done" | "failed" | "not run";
@@ -28,18 +29,7 @@ export function rollParts(
     dryRun: base.dryRun,
     ...(base.limit ? { limit: base.limit } : {}),
     changed: r?.changed ?? false,
-    hosts: (r ? rollOutcomes(r) : []).map((o) => {
-      const address = addressOf(o.host);
-      return {
-        name: o.host,
-        ...(address ? { address } : {}),
-        role: o.role,
-        status: o.status,
-        ms: o.ms,
-        changes: o.changes,
-        ...(o.error ? { error: o.error } : {}),
-      };
-    }),
+    hosts: (r ? rollOutcomes(r) : []).map((o) => hostItem(o, addressOf(o.host))),
     steps,
     problems: [],
     details: {
